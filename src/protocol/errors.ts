@@ -1,0 +1,81 @@
+/**
+ * Coded errors of the protocol core.
+ *
+ * Every condition has a stable string `code` (tests and callers match on it, never on the
+ * message text), a message a person understands, and typed `details`. The node maps codes to
+ * HTTP statuses and gossip verdicts in one table, so this file is the catalogue.
+ */
+
+/** Stable error codes of the protocol core, grouped by area. */
+export const ErrorCode = {
+  // encoding
+  BAD_HEX: 'BAD_HEX',
+  BAD_LENGTH: 'BAD_LENGTH',
+  NOT_CANONICALIZABLE: 'NOT_CANONICALIZABLE',
+  BAD_JSON: 'BAD_JSON',
+  TOO_LARGE: 'TOO_LARGE',
+  // schema
+  SCHEMA_VIOLATION: 'SCHEMA_VIOLATION',
+  UNKNOWN_KIND: 'UNKNOWN_KIND',
+  // keys and signatures
+  UNKNOWN_SCHEME: 'UNKNOWN_SCHEME',
+  BAD_KEY: 'BAD_KEY',
+  SIGNATURE_MISSING: 'SIGNATURE_MISSING',
+  SIGNATURE_INVALID: 'SIGNATURE_INVALID',
+  // proof of work
+  POW_MISSING: 'POW_MISSING',
+  POW_INVALID: 'POW_INVALID',
+  POW_BITS_OVERSTATED: 'POW_BITS_OVERSTATED',
+  POW_TOO_WEAK: 'POW_TOO_WEAK',
+  MINING_CANCELLED: 'MINING_CANCELLED',
+  // report evidence
+  EVIDENCE_INVALID: 'EVIDENCE_INVALID',
+} as const
+
+/** One of the {@link ErrorCode} values. */
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
+
+/** Extra facts about an error: JSON path, expected/actual sizes, bits, … */
+export type ErrorDetails = Record<string, string | number | boolean | undefined>
+
+/**
+ * The one error class of the protocol core.
+ *
+ * Thrown (or returned inside a failed result) when input breaks a protocol rule.
+ * `code` says which rule; `details` carries the facts (e.g. `{ path: '/pow/bits' }`).
+ */
+export class ProtocolError extends Error {
+  static override name = 'ProtocolError'
+  override readonly name = 'ProtocolError'
+  readonly code: ErrorCode
+  readonly details: ErrorDetails
+
+  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}, options?: ErrorOptions) {
+    super(message, options)
+    this.code = code
+    this.details = details
+  }
+
+  /** A plain object for JSON responses, logs and worker messages. */
+  toJSON(): { code: ErrorCode; message: string; details: ErrorDetails } {
+    return { code: this.code, message: this.message, details: this.details }
+  }
+}
+
+/** Returns true when `error` is a {@link ProtocolError}, optionally of the given code. */
+export function isProtocolError(error: unknown, code?: ErrorCode): error is ProtocolError {
+  return error instanceof ProtocolError && (code === undefined || error.code === code)
+}
+
+/** The result of a check that can fail for a stated reason: no booleans without a why. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ProtocolError }
+
+/** Builds a successful {@link Result}. */
+export function ok<T>(value: T): Result<T> {
+  return { ok: true, value }
+}
+
+/** Builds a failed {@link Result}. */
+export function fail<T = never>(code: ErrorCode, message: string, details?: ErrorDetails): Result<T> {
+  return { ok: false, error: new ProtocolError(code, message, details) }
+}

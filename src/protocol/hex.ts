@@ -1,0 +1,75 @@
+/**
+ * Lowercase hex, the only text encoding of bytes in the protocol (keys, ids, signatures, hashes).
+ */
+import { ErrorCode, ProtocolError } from './errors.ts'
+
+const HEX_DIGITS = '0123456789abcdef'
+const BYTE_TO_HEX: string[] = Array.from({ length: 256 }, (_, i) => HEX_DIGITS[i >> 4]! + HEX_DIGITS[i & 15]!)
+const LOWER_HEX = /^(?:[0-9a-f]{2})*$/
+
+/** Encodes bytes as lowercase hex. */
+export function toHex(bytes: Uint8Array): string {
+  let out = ''
+  for (let i = 0; i < bytes.length; i++) out += BYTE_TO_HEX[bytes[i]!]
+  return out
+}
+
+/**
+ * Decodes lowercase hex.
+ *
+ * Throws `BAD_HEX` when `hex` is not an even-length lowercase hex string, and `BAD_LENGTH`
+ * when `expectedBytes` is given and the decoded length differs. `what` names the value in the
+ * message ("public key", "signature", …).
+ */
+export function fromHex(hex: string, expectedBytes?: number, what = 'hex value'): Uint8Array {
+  if (typeof hex !== 'string' || !LOWER_HEX.test(hex)) {
+    throw new ProtocolError(
+      ErrorCode.BAD_HEX,
+      `${what} must be lowercase hex with an even number of digits (got ${describe(hex)})`,
+      { what },
+    )
+  }
+  if (expectedBytes !== undefined && hex.length !== expectedBytes * 2) {
+    throw new ProtocolError(
+      ErrorCode.BAD_LENGTH,
+      `${what} must be ${expectedBytes} bytes (${expectedBytes * 2} hex digits), got ${hex.length / 2} bytes`,
+      { what, expected: expectedBytes, actual: hex.length / 2 },
+    )
+  }
+  const out = new Uint8Array(hex.length / 2)
+  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16)
+  return out
+}
+
+/** Concatenates byte arrays. */
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  let length = 0
+  for (const part of parts) length += part.length
+  const out = new Uint8Array(length)
+  let offset = 0
+  for (const part of parts) {
+    out.set(part, offset)
+    offset += part.length
+  }
+  return out
+}
+
+/** Constant-shape byte equality (not timing-safe; use for public data only). */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+const textEncoder = new TextEncoder()
+
+/** UTF-8 encoding of a string. */
+export function utf8(text: string): Uint8Array {
+  return textEncoder.encode(text)
+}
+
+function describe(value: unknown): string {
+  if (typeof value !== 'string') return typeof value
+  const shown = value.length > 20 ? `${value.slice(0, 20)}…` : value
+  return JSON.stringify(shown)
+}
