@@ -1,0 +1,83 @@
+/**
+ * The shape of a CLI command: data (name, summary, options, examples) plus a handler.
+ * Flags are parsed with `node:util` parseArgs into plain values; the handler only maps them
+ * onto library calls.
+ */
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util'
+
+/** Where a command writes: injected so tests can capture output. */
+export interface CliIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean }
+  stderr: NodeJS.WritableStream & { isTTY?: boolean }
+  stdin: NodeJS.ReadableStream
+}
+
+/** An option with its help text. */
+export type CommandOption = ParseArgsOptionsConfig[string] & { description: string; placeholder?: string }
+
+export interface Command {
+  name: string
+  summary: string
+  usage: string
+  options: Record<string, CommandOption>
+  examples: string[]
+  /** Runs the command; returns the process exit code. */
+  run(args: ParsedArgs, io: CliIo): Promise<number>
+}
+
+export interface ParsedArgs {
+  values: Record<string, string | boolean | string[] | boolean[] | undefined>
+  positionals: string[]
+}
+
+/**
+ * Thrown for a mistake in how the command was called (exit code 2), or for input it refuses
+ * (exit code 1). The message is printed as is, without a stack.
+ */
+export class CliError extends Error {
+  static override name = 'CliError'
+  override readonly name = 'CliError'
+  readonly exitCode: number
+  constructor(message: string, exitCode = 1) {
+    super(message)
+    this.exitCode = exitCode
+  }
+}
+
+/** Parses `argv` against a command's options; unknown flags are a usage error. */
+export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
+  const options: ParseArgsOptionsConfig = {}
+  for (const [name, { description: _d, placeholder: _p, ...config }] of Object.entries(command.options)) {
+    options[name] = config
+  }
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true }) as ParsedArgs
+  } catch (error) {
+    throw new CliError(`${(error as Error).message}\nusage: ${command.usage}`, 2)
+  }
+}
+
+/** Reads an integer flag within bounds, or throws a usage error naming the flag. */
+export function integerFlag(value: unknown, flag: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined
+  const number = Number(value)
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || number < min || number > max) {
+    throw new CliError(`--${flag} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`, 2)
+  }
+  return number
+}
+
+/** Formats help for one command. */
+export function formatHelp(command: Command): string {
+  const lines = [`${command.summary}`, '', `usage: ${command.usage}`]
+  const entries = Object.entries(command.options)
+  if (entries.length > 0) {
+    lines.push('', 'options:')
+    for (const [name, option] of entries) {
+      const flag = option.type === 'string' ? `--${name} <${option.placeholder ?? 'value'}>` : `--${name}`
+      lines.push(`  ${flag.padEnd(28)} ${option.description}`)
+    }
+  }
+  if (command.examples.length > 0) lines.push('', 'examples:', ...command.examples.map((example) => `  ${example}`))
+  return `${lines.join('\n')}\n`
+}

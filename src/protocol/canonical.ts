@@ -1,0 +1,85 @@
+/**
+ * RFC 8785 JSON Canonicalization Scheme (JCS): the one place that defines which bytes are
+ * hashed and signed. Never hash or sign `JSON.stringify` of an object whose key order you do
+ * not control.
+ */
+import { ErrorCode, ProtocolError } from './errors.ts'
+import { utf8 } from './hex.ts'
+
+/** Deeper documents are refused: real messages nest a handful of levels, hostile ones thousands. */
+export const MAX_CANONICAL_DEPTH = 32
+
+/**
+ * Serializes `value` as RFC 8785 canonical JSON.
+ *
+ * Object keys are sorted by UTF-16 code units, numbers use ECMAScript's shortest round-trip
+ * form (which RFC 8785 adopts), strings use JSON escaping. Properties whose value is
+ * `undefined` are omitted, as JSON would. Throws `NOT_CANONICALIZABLE` for values JSON cannot
+ * carry (non-finite numbers, bigint, functions, lone surrogates) or nesting deeper than
+ * {@link MAX_CANONICAL_DEPTH}.
+ */
+export function canonicalize(value: unknown): string {
+  return serialize(value, '', 0)
+}
+
+/** UTF-8 bytes of {@link canonicalize}. */
+export function canonicalBytes(value: unknown): Uint8Array {
+  return utf8(canonicalize(value))
+}
+
+function serialize(value: unknown, path: string, depth: number): string {
+  if (value === null) return 'null'
+  switch (typeof value) {
+    case 'boolean':
+      return value ? 'true' : 'false'
+    case 'number':
+      if (!Number.isFinite(value)) refuse(path, `number ${value} has no JSON form`)
+      return JSON.stringify(value)
+    case 'string':
+      if (!value.isWellFormed()) refuse(path, 'string contains a lone UTF-16 surrogate')
+      return JSON.stringify(value)
+    case 'object':
+      if (depth >= MAX_CANONICAL_DEPTH) refuse(path, `nesting deeper than ${MAX_CANONICAL_DEPTH} levels`)
+      return Array.isArray(value) ? serializeArray(value, path, depth) : serializeObject(value, path, depth)
+    default:
+      return refuse(path, `a ${typeof value} has no JSON form`)
+  }
+}
+
+function serializeArray(items: unknown[], path: string, depth: number): string {
+  let out = '['
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) out += ','
+    const item = items[i]
+    // JSON.stringify turns holes and undefined inside arrays into null; so do we.
+    out += item === undefined ? 'null' : serialize(item, `${path}/${i}`, depth + 1)
+  }
+  return `${out}]`
+}
+
+function serializeObject(object: object, path: string, depth: number): string {
+  const record = object as Record<string, unknown>
+  // Default sort compares UTF-16 code units, exactly what RFC 8785 §3.2.3 requires.
+  const keys = Object.keys(record).sort()
+  let out = '{'
+  let first = true
+  for (const key of keys) {
+    const item = record[key]
+    if (item === undefined) continue
+    if (!key.isWellFormed()) refuse(path, 'property name contains a lone UTF-16 surrogate')
+    if (!first) out += ','
+    first = false
+    out += `${JSON.stringify(key)}:${serialize(item, `${path}/${escapePointer(key)}`, depth + 1)}`
+  }
+  return `${out}}`
+}
+
+function escapePointer(key: string): string {
+  return key.replaceAll('~', '~0').replaceAll('/', '~1')
+}
+
+function refuse(path: string, reason: string): never {
+  throw new ProtocolError(ErrorCode.NOT_CANONICALIZABLE, `cannot canonicalize ${path || '/'}: ${reason}`, {
+    path: path || '/',
+  })
+}

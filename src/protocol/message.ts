@@ -1,0 +1,147 @@
+/**
+ * The rules that turn a message into bytes: what is signed, what the id hashes, what the PoW
+ * is bound to, and which entity an update replaces. One function per rule; everything that
+ * signs, verifies, hashes or mines goes through here.
+ */
+import { backend } from '#crypto'
+import { canonicalBytes } from './canonical.ts'
+import { toHex } from './hex.ts'
+import type { Message, MessageKind, Offer, PublicKey } from './messages/index.ts'
+
+type Body = Record<string, unknown>
+
+/** Drops the proof fields (`signature`, `pow`) from a message: what ids and signatures cover. */
+export function withoutProofs(message: Message): Body {
+  const { signature: _signature, pow: _pow, ...body } = message as Body
+  return body
+}
+
+/**
+ * The object whose canonical bytes the message's signer signs.
+ *
+ * Every kind signs itself minus `signature` and `pow`, except offers: the originator signs
+ * `{ kind: 'offer', terms }` once, and later stages add signatures of their own
+ * (see {@link acceptanceBody} and {@link finalizationBody}).
+ */
+export function signedBody(message: Message): Body {
+  if (message.kind === 'offer') return { kind: 'offer', terms: message.terms }
+  return withoutProofs(message)
+}
+
+/** Canonical bytes the signer signs (ed25519 signs them, bip340 signs their SHA-256). */
+export function signingBytes(message: Message): Uint8Array {
+  return canonicalBytes(signedBody(message))
+}
+
+/** Id of a message: hex SHA-256 of its canonical bytes without `signature` and `pow`. */
+export function messageId(message: Message): string {
+  return toHex(backend.sha256(canonicalBytes(withoutProofs(message))))
+}
+
+/**
+ * The object the message's PoW is bound to (its canonical bytes are `bound`):
+ * - oracle: `{ kind, scheme, pubkey }` — identity work survives every update of the ad;
+ * - capability: the signed body minus `seqNo` and `off` — work survives off/on switches;
+ * - report: the whole report without proofs, including the targeted oracle key;
+ * - offer: `{ kind: 'offer', terms }` — work survives acceptance and finalization.
+ * Disputes, commitments, facts and manifests carry no PoW.
+ */
+export function powBoundBody(message: Message): Body | undefined {
+  switch (message.kind) {
+    case 'oracle':
+      return { kind: 'oracle', scheme: message.scheme, pubkey: message.pubkey }
+    case 'capability': {
+      const { seqNo: _seqNo, off: _off, ...rest } = withoutProofs(message)
+      return rest
+    }
+    case 'report':
+      return withoutProofs(message)
+    case 'offer':
+      return { kind: 'offer', terms: message.terms }
+    default:
+      return undefined
+  }
+}
+
+/** Bytes the PoW of `message` is bound to, or undefined for kinds without PoW. */
+export function powBound(message: Message): Uint8Array | undefined {
+  const body = powBoundBody(message)
+  return body && canonicalBytes(body)
+}
+
+/** Kinds whose messages carry a PoW. */
+export const POW_KINDS: readonly MessageKind[] = ['oracle', 'capability', 'report', 'offer']
+
+/**
+ * The key that must have signed `message`, or undefined when nobody signs it
+ * (disputes; reports filed anonymously).
+ */
+export function signerOf(message: Message): PublicKey | undefined {
+  switch (message.kind) {
+    case 'oracle':
+      return { scheme: message.scheme, pubkey: message.pubkey }
+    case 'capability':
+      return { scheme: message.oracleScheme, pubkey: message.oracle }
+    case 'report':
+      return message.reporter
+    case 'offer':
+      return { scheme: message.terms.scheme, pubkey: message.terms.originator }
+    case 'commitment':
+    case 'fact':
+      return { scheme: message.scheme, pubkey: message.request.capability }
+    case 'manifest':
+      return { scheme: message.oracle.scheme, pubkey: message.oracle.pubkey }
+    case 'dispute':
+      return undefined
+  }
+}
+
+/** Key of an offer: hex SHA-256 of its signed terms; stays the same through all stages. */
+export function offerKey(offer: Offer): string {
+  return toHex(backend.sha256(canonicalBytes(signedBody(offer))))
+}
+
+/** What the acceptor signs: the offer key, the stage's `seqNo`, and the acceptance itself. */
+export function acceptanceBody(offer: Offer): Body | undefined {
+  if (!offer.acceptance) return undefined
+  const { signature: _signature, ...acceptance } = offer.acceptance
+  return { kind: 'offer-acceptance', offer: offerKey(offer), seqNo: offer.seqNo, ...acceptance }
+}
+
+/** What the originator signs to finalize: the offer key, `seqNo` and the accepted acceptor. */
+export function finalizationBody(offer: Offer): Body | undefined {
+  if (!offer.acceptance || !offer.finalization) return undefined
+  const { signature: _signature, ...finalization } = offer.finalization
+  return {
+    kind: 'offer-finalization',
+    offer: offerKey(offer),
+    seqNo: offer.seqNo,
+    acceptor: offer.acceptance.acceptor,
+    acceptance: offer.acceptance.signature,
+    ...finalization,
+  }
+}
+
+/** What a previous key signs to link an oracle to its new key. */
+export function keyLinkBody(from: string, to: string): Body {
+  return { kind: 'key-link', from, to }
+}
+
+/**
+ * Identity of the entity a message updates: later messages with the same entity key and a
+ * higher `seqNo` (or more work) replace earlier ones.
+ */
+export function entityKey(message: Message): string {
+  switch (message.kind) {
+    case 'oracle':
+      return message.pubkey
+    case 'capability':
+      return message.capabilityKey
+    case 'offer':
+      return offerKey(message)
+    case 'dispute':
+      return message.report
+    default:
+      return messageId(message)
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * OracleCapability: a question the oracle answers, with its parameters, finite answers and
+ * endpoint. Signed by the oracle key; facts are signed by the capability key it names.
+ */
+import Type from 'typebox'
+import { Hex32, HttpUrl, Param, Pow, Scheme, SeqNo, SignatureHex, strict, Tags, Value } from './common.ts'
+import { LIMITS } from './limits.ts'
+
+/** How the capability attests facts (design §7). */
+export const AttestationType = Type.Union(
+  [Type.Literal('schnorr'), Type.Literal('hashlock'), Type.Literal('signature')],
+  { description: 'schnorr: DLC-ready nonce commitment; hashlock: hashed answers; signature: plain' },
+)
+export type AttestationType = Type.Static<typeof AttestationType>
+
+export const OracleCapability = Type.Object(
+  {
+    kind: Type.Literal('capability'),
+    oracle: Hex32,
+    oracleScheme: Scheme,
+    capabilityKey: Hex32,
+    capabilityScheme: Scheme,
+    attestation: AttestationType,
+    question: Type.String({ minLength: 1, maxLength: LIMITS.questionLength }),
+    params: Type.Array(Param, { maxItems: LIMITS.params }),
+    answers: Type.Array(Value, { minItems: 1, maxItems: LIMITS.answers, uniqueItems: true }),
+    endpoint: HttpUrl,
+    tags: Tags,
+    off: Type.Boolean({ description: 'true when the oracle has switched the capability off' }),
+    seqNo: SeqNo,
+    pow: Pow,
+    signature: SignatureHex,
+  },
+  { ...strict, $id: 'OracleCapability', description: 'A capability ad, signed by the oracle key' },
+)
+export type OracleCapability = Type.Static<typeof OracleCapability>

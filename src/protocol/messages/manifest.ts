@@ -1,0 +1,24 @@
+/**
+ * OracleManifest: published by an organisation at
+ * `https://<domain>/.well-known/mega-oracle.json` to tie its domain to its oracle key.
+ */
+import Type from 'typebox'
+import { SignatureHex, strict } from './common.ts'
+import { OracleCapability } from './capability.ts'
+import { LIMITS } from './limits.ts'
+import { OracleId } from './oracle-id.ts'
+
+export const OracleManifest = Type.Object(
+  {
+    kind: Type.Literal('manifest'),
+    domain: Type.String({
+      pattern: '^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$',
+      description: 'lowercase DNS name',
+    }),
+    oracle: OracleId,
+    capabilities: Type.Array(OracleCapability, { maxItems: LIMITS.manifestCapabilities }),
+    signature: SignatureHex,
+  },
+  { ...strict, $id: 'OracleManifest', description: 'Domain manifest, signed by the oracle key' },
+)
+export type OracleManifest = Type.Static<typeof OracleManifest>

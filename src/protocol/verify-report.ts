@@ -1,0 +1,145 @@
+/**
+ * Verifiers of report evidence (design §8). `fact-conflict` and `ad-collision` are fully
+ * machine-checkable; `fact-missing` is checkable up to "no fact shown yet" and is cancelled
+ * by a dispute; `fact-disagrees-with-public` and `free-form` are subjective (their signatures
+ * are still checked, so nobody can quote a fact the oracle never signed).
+ */
+import { canonicalize } from './canonical.ts'
+import { ErrorCode, fail, ok, type Result } from './errors.ts'
+import { messageId } from './message.ts'
+import type { Fact, FactRequest, OracleCapability, Report } from './messages/index.ts'
+import { verifySignatures } from './sign.ts'
+
+/** How a report's evidence stands: proven by signatures, or for people to judge. */
+export type EvidenceVerdict = 'verified' | 'subjective'
+
+/** Context of a verification: the clock is passed in so the core stays pure. */
+export interface EvidenceContext {
+  /** Current Unix time in seconds. */
+  now: number
+}
+
+/**
+ * Verifies the evidence a report carries against the oracle it targets. Fails with
+ * `EVIDENCE_INVALID` (or a signature code) saying what does not hold; the reporter's own
+ * signature is checked by {@link verifySignatures}, not here.
+ */
+export function verifyReportEvidence(report: Report, context: EvidenceContext): Result<EvidenceVerdict> {
+  const content = report.content
+  switch (content.type) {
+    case 'fact-conflict':
+      return verifyFactConflict(report.oracle, content.capability, content.facts, content.counterCapability)
+    case 'fact-missing': {
+      const capability = verifyCapabilityOf(report.oracle, content.capability, '/content/capability')
+      if (!capability.ok) return capability
+      const { commitment } = content
+      if (commitment.request.capability !== content.capability.capabilityKey) {
+        return invalid('/content/commitment/request/capability', 'the commitment is not for this capability')
+      }
+      const signed = verifySignatures(commitment)
+      if (!signed.ok) return invalid('/content/commitment/signature', signed.error.message)
+      if (context.now <= commitment.deadline) {
+        return invalid('/content/commitment/deadline', `the deadline ${commitment.deadline} has not passed yet`)
+      }
+      return ok('verified')
+    }
+    case 'ad-collision': {
+      const [first, second] = content.ads
+      for (const [index, ad] of content.ads.entries()) {
+        const owner = ad.kind === 'oracle' ? ad.pubkey : ad.oracle
+        if (owner !== report.oracle) return invalid(`/content/ads/${index}`, 'the ad is not by the reported oracle')
+        const signed = verifySignatures(ad)
+        if (!signed.ok) return invalid(`/content/ads/${index}/signature`, signed.error.message)
+      }
+      if (first.kind === 'capability' && second.kind === 'capability' && first.capabilityKey !== second.capabilityKey) {
+        return invalid('/content/ads', 'the two capability ads are for different capability keys')
+      }
+      if (first.seqNo !== second.seqNo) return invalid('/content/ads', 'the two ads have different seqNo')
+      if (messageId(first) === messageId(second)) return invalid('/content/ads', 'the two ads are the same ad')
+      return ok('verified')
+    }
+    case 'fact-disagrees-with-public': {
+      const signed = verifySignatures(content.fact)
+      if (!signed.ok) return invalid('/content/fact/signature', signed.error.message)
+      return ok('subjective')
+    }
+    case 'free-form':
+      return ok('subjective')
+  }
+}
+
+/**
+ * Two facts for the same request with different answers.
+ * - Both by the capability key of `capability` (an ad signed by `oracle`): equivocation, `verified`.
+ * - The second by another oracle's capability (`counterCapability`) whose question, instantiated
+ *   with the same arguments, reads the same: a disagreement between oracles, `subjective`.
+ */
+export function verifyFactConflict(
+  oracle: string,
+  capability: OracleCapability,
+  facts: readonly [Fact, Fact],
+  counterCapability?: OracleCapability,
+): Result<EvidenceVerdict> {
+  const owned = verifyCapabilityOf(oracle, capability, '/content/capability')
+  if (!owned.ok) return owned
+  const [first, second] = facts
+  const firstOk = verifyFactOf(capability, first, '/content/facts/0')
+  if (!firstOk.ok) return firstOk
+  if (first.answer === second.answer) return invalid('/content/facts', 'the two facts give the same answer')
+  if (second.request.capability === capability.capabilityKey) {
+    const secondOk = verifyFactOf(capability, second, '/content/facts/1')
+    if (!secondOk.ok) return secondOk
+    if (requestKey(first.request) !== requestKey(second.request)) {
+      return invalid('/content/facts', 'the two facts answer different requests')
+    }
+    return ok('verified')
+  }
+  if (!counterCapability) {
+    return invalid('/content/counterCapability', 'a fact from another capability needs that capability ad')
+  }
+  const counter = verifySignatures(counterCapability)
+  if (!counter.ok) return invalid('/content/counterCapability/signature', counter.error.message)
+  const secondOk = verifyFactOf(counterCapability, second, '/content/facts/1')
+  if (!secondOk.ok) return secondOk
+  if (instantiateQuestion(capability, first.request) !== instantiateQuestion(counterCapability, second.request)) {
+    return invalid('/content/facts', 'the two facts answer different questions')
+  }
+  return ok('subjective')
+}
+
+/** Key of a request for comparison: capability and arguments (an invoice does not change the question). */
+export function requestKey(request: FactRequest): string {
+  return canonicalize({ capability: request.capability, args: request.args })
+}
+
+/** The capability's question with each `$param` replaced by the request's argument. */
+export function instantiateQuestion(capability: OracleCapability, request: FactRequest): string {
+  // Longest names first, so `$team` does not eat the start of `$teamB`.
+  const names = capability.params.map((param) => param.name).sort((a, b) => b.length - a.length)
+  let question = capability.question
+  for (const name of names) question = question.replaceAll(`$${name}`, request.args[name] ?? `$${name}`)
+  return question
+}
+
+function verifyCapabilityOf(oracle: string, capability: OracleCapability, path: string): Result<EvidenceVerdict> {
+  if (capability.oracle !== oracle) return invalid(`${path}/oracle`, 'the capability is not the reported oracle’s')
+  const signed = verifySignatures(capability)
+  if (!signed.ok) return invalid(`${path}/signature`, signed.error.message)
+  return ok('verified')
+}
+
+function verifyFactOf(capability: OracleCapability, fact: Fact, path: string): Result<EvidenceVerdict> {
+  if (fact.request.capability !== capability.capabilityKey) {
+    return invalid(`${path}/request/capability`, 'the fact is not signed for this capability')
+  }
+  if (fact.scheme !== capability.capabilityScheme) {
+    return invalid(`${path}/scheme`, `the capability signs with ${capability.capabilityScheme}`)
+  }
+  const signed = verifySignatures(fact)
+  if (!signed.ok) return invalid(`${path}/signature`, signed.error.message)
+  return ok('verified')
+}
+
+function invalid(path: string, reason: string): Result<never> {
+  return fail(ErrorCode.EVIDENCE_INVALID, `${path}: ${reason}`, { path })
+}
