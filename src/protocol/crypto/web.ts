@@ -1,11 +1,63 @@
 /**
- * Crypto backend for browsers and other non-Node runtimes: audited pure-JS primitives.
+ * Crypto backend for browsers and other non-Node runtimes: audited pure-JS primitives from
+ * `@noble/curves` and `@noble/hashes`, no WASM and no platform APIs but `crypto.getRandomValues`.
+ *
+ * It must accept and reject exactly the signatures the Node backend does (the compliance suite
+ * in test/protocol/signature.test.ts runs both), so ed25519 verifies with RFC 8032 strict
+ * rules like OpenSSL, and BIP340 is restricted to 32-byte messages like libsecp256k1's API.
  */
+import { ed25519 } from '@noble/curves/ed25519.js'
+import { schnorr } from '@noble/curves/secp256k1.js'
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js'
-import type { CryptoBackend } from './types.ts'
+import type { CryptoBackend, SchemeBackend } from './types.ts'
 
 function randomBytes(length: number): Uint8Array {
   return globalThis.crypto.getRandomValues(new Uint8Array(length))
+}
+
+/**
+ * Ed25519 over `@noble/curves`.
+ *
+ * `zip215: false` selects RFC 8032 / FIPS 186-5 verification (canonical encodings, S < L),
+ * which is what OpenSSL does; noble's default (ZIP 215) accepts some non-canonical encodings
+ * that the Node backend would reject, and two nodes must never disagree on a signature.
+ */
+export const webEd25519: SchemeBackend = {
+  publicKey(secretKey) {
+    return ed25519.getPublicKey(secretKey)
+  },
+  sign(message, secretKey) {
+    // Ed25519 is deterministic (RFC 8032 §5.1.6): there is no auxiliary randomness to use.
+    return ed25519.sign(message, secretKey)
+  },
+  verify(signature, message, publicKey) {
+    if (signature.length !== 64 || publicKey.length !== 32) return false
+    try {
+      return ed25519.verify(signature, message, publicKey, { zip215: false })
+    } catch {
+      return false
+    }
+  },
+}
+
+/** BIP340 Schnorr over `@noble/curves`, restricted to 32-byte messages. */
+export const webBip340: SchemeBackend = {
+  publicKey(secretKey) {
+    return schnorr.getPublicKey(secretKey)
+  },
+  sign(message, secretKey, auxRand) {
+    // noble accepts any length; the Node backend (libsecp256k1) does not, so neither do we.
+    if (message.length !== 32) throw new RangeError('bip340 signs exactly 32-byte messages')
+    return schnorr.sign(message, secretKey, auxRand ?? randomBytes(32))
+  },
+  verify(signature, message, publicKey) {
+    if (signature.length !== 64 || message.length !== 32 || publicKey.length !== 32) return false
+    try {
+      return schnorr.verify(signature, message, publicKey)
+    } catch {
+      return false
+    }
+  },
 }
 
 /** The portable backend (selected by the `#crypto` import outside Node). */
@@ -13,4 +65,6 @@ export const backend: CryptoBackend = {
   name: 'web',
   sha256: (data) => nobleSha256(data),
   randomBytes,
-} as CryptoBackend
+  ed25519: webEd25519,
+  bip340: webBip340,
+}
