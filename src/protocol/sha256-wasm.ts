@@ -1,0 +1,297 @@
+/**
+ * A SIMD WebAssembly scanner for the PoW block, generated at runtime (no binary blob to audit).
+ *
+ * The compression function is written once, symbolically, over values that are literals,
+ * per-call scalars or 4-lane vectors. Literals fold while generating; anything that depends only
+ * on the prefix and the nonce's high word (rounds 0..8, most of the schedule's first words)
+ * becomes scalar code run once per `scan` call; only what depends on the nonce's low word is
+ * emitted as `i32x4` code inside the loop, `streams` × 4 nonces per pass. Work not needed for
+ * the first hash word (the only one the target test reads) is dropped.
+ */
+import { type BlockScanner, IV, K, PAD_WORDS } from './sha256-js.ts'
+
+/** Tuning knobs, for benchmarks; the defaults were the fastest measured (bench/pow.ts). */
+export interface WasmScannerInit {
+  /** Independent 4-lane vectors per pass; more hides latency, too many spill registers. @default 1 */
+  streams?: number
+}
+
+interface Ref {
+  readonly id: number
+  readonly vec: boolean
+}
+/** A number is a literal (int32); a Ref is a local holding a scalar or a vector. */
+type Val = number | Ref
+type Op = 'add' | 'xor' | 'and' | 'shl' | 'shr' | 'rotr' | 'load' | 'eqz' | 'or'
+interface Ins {
+  out: Ref
+  op: Op
+  a: Val
+  b: Val
+}
+
+const PARAMS = 4 // search(hi, lo, count, mask)
+const isVec = (v: Val): boolean => typeof v !== 'number' && v.vec
+const S_OP: Record<string, number> = {
+  add: 0x6a,
+  xor: 0x73,
+  and: 0x71,
+  or: 0x72,
+  shl: 0x74,
+  shr: 0x76,
+  rotr: 0x78,
+}
+const V_OP: Record<string, number> = { add: 0xae, xor: 0x51, and: 0x4e, or: 0x50, shl: 0xab, shr: 0xad }
+
+/** Records SSA-style instructions, folding literals and sharing repeated expressions. */
+class Builder {
+  readonly prologue: Ins[] = []
+  readonly body: Ins[] = []
+  readonly vecLocal: boolean[] = []
+  readonly memo = new Map<string, Ref>()
+
+  local(vec: boolean): Ref {
+    this.vecLocal.push(vec)
+    return { id: PARAMS + this.vecLocal.length - 1, vec }
+  }
+  ins(op: Op, a: Val, b: Val): Ref {
+    const key = `${op} ${typeof a === 'number' ? a : `$${a.id}`} ${typeof b === 'number' ? b : `$${b.id}`}`
+    const known = this.memo.get(key)
+    if (known) return known
+    const out = this.local(isVec(a) || isVec(b))
+    ;(out.vec ? this.body : this.prologue).push({ out, op, a, b })
+    this.memo.set(key, out)
+    return out
+  }
+  add(a: Val, b: Val): Val {
+    if (typeof a === 'number' && typeof b === 'number') return (a + b) | 0
+    return a === 0 ? b : b === 0 ? a : this.ins('add', a, b)
+  }
+  xor(a: Val, b: Val): Val {
+    if (typeof a === 'number' && typeof b === 'number') return a ^ b
+    return a === 0 ? b : b === 0 ? a : this.ins('xor', a, b)
+  }
+  and(a: Val, b: Val): Val {
+    if (typeof a === 'number' && typeof b === 'number') return a & b
+    return a === 0 || b === 0 ? 0 : this.ins('and', a, b)
+  }
+  shr(a: Val, n: number): Val {
+    return typeof a === 'number' ? (a >>> n) | 0 : this.ins('shr', a, n)
+  }
+  shl(a: Val, n: number): Val {
+    return typeof a === 'number' ? a << n : this.ins('shl', a, n)
+  }
+  rotr(a: Val, n: number): Val {
+    if (typeof a === 'number') return (a >>> n) | (a << (32 - n))
+    // SIMD has no rotate: two shifts whose bits never overlap, joined by xor
+    return a.vec ? this.xor(this.shr(a, n), this.shl(a, 32 - n)) : this.ins('rotr', a, n)
+  }
+  /** Adds literals and scalars first (once per call), then vectors in the given order. */
+  sum(...vals: Val[]): Val {
+    let uniform: Val = 0
+    for (const v of vals) if (!isVec(v)) uniform = this.add(uniform, v)
+    const vectors = vals.filter(isVec)
+    let acc: Val = uniform
+    for (const v of vectors) acc = acc === 0 ? v : this.add(acc, v)
+    return acc
+  }
+}
+
+/** Builds the program: returns the builder, the loop-carried low-word locals and the test value. */
+function buildProgram(streams: number): { b: Builder; lows: Ref[]; found: Ref; counter: Ref } {
+  const b = new Builder()
+  const hi: Ref = { id: 0, vec: false }
+  const mask: Ref = { id: 3, vec: false }
+  const prefix = Array.from({ length: 8 }, (_, i) => b.ins('load', 0, i * 4))
+  const lows = Array.from({ length: streams }, () => b.local(true))
+  const counter = b.local(false)
+  const sigma = (x: Val, r1: number, r2: number, s: number) =>
+    b.xor(b.xor(b.rotr(x, r1), b.rotr(x, r2)), b.shr(x, s))
+  const big = (x: Val, r1: number, r2: number, r3: number) =>
+    b.xor(b.xor(b.rotr(x, r1), b.rotr(x, r2)), b.rotr(x, r3))
+  const w: Val[][] = lows.map((lo) => [...prefix, hi, lo, ...PAD_WORDS.map((x) => x | 0)])
+  const st: Val[][] = lows.map(() => Array.from(IV, (x) => x | 0))
+  for (let t = 0; t < 64; t++) {
+    // streams interleaved round by round so their independent chains overlap in the CPU
+    for (let s = 0; s < streams; s++) {
+      const ws = w[s]!
+      if (t >= 16) {
+        ws[t] = b.sum(ws[t - 16]!, ws[t - 7]!, sigma(ws[t - 15]!, 7, 18, 3), sigma(ws[t - 2]!, 17, 19, 10))
+      }
+      const [a, bb, c, d, e, f, g, h] = st[s]! as [Val, Val, Val, Val, Val, Val, Val, Val]
+      const ch = b.xor(g, b.and(e, b.xor(f, g)))
+      const t1 = b.sum(h, K[t]! | 0, ws[t]!, ch, big(e, 6, 11, 25))
+      // Maj(a,b,c) = b ^ ((a^b) & (b^c)); b^c is last round's a^b, shared by the memo
+      const maj = b.xor(bb, b.and(b.xor(a, bb), b.xor(bb, c)))
+      const t2 = b.add(big(a, 2, 13, 22), maj)
+      st[s] = [b.add(t1, t2), a, bb, c, b.add(d, t1), e, f, g]
+    }
+  }
+  let found: Val = 0
+  for (let s = 0; s < streams; s++) {
+    const h0 = b.add(st[s]![0]!, IV[0]! | 0)
+    const hit = b.ins('eqz', b.and(h0, mask), 0)
+    found = found === 0 ? hit : b.ins('or', found, hit)
+  }
+  return { b, lows, found: found as Ref, counter }
+}
+
+class Writer {
+  readonly bytes: number[] = []
+  u8(...xs: number[]): this {
+    return this.append(xs)
+  }
+  append(xs: readonly number[]): this {
+    for (const x of xs) this.bytes.push(x)
+    return this
+  }
+  uleb(n: number): this {
+    do {
+      const byte = n & 0x7f
+      n >>>= 7
+      this.bytes.push(n ? byte | 0x80 : byte)
+    } while (n)
+    return this
+  }
+  sleb(n: number): this {
+    for (;;) {
+      const byte = n & 0x7f
+      n >>= 7
+      const done = (n === 0 && !(byte & 0x40)) || (n === -1 && byte & 0x40)
+      this.bytes.push(done ? byte : byte | 0x80)
+      if (done) return this
+    }
+  }
+  simd(op: number): this {
+    return this.u8(0xfd).uleb(op)
+  }
+  v128(lanes: number[]): this {
+    this.simd(0x0c)
+    for (const x of lanes) this.u8(x & 0xff, (x >>> 8) & 0xff, (x >>> 16) & 0xff, (x >>> 24) & 0xff)
+    return this
+  }
+  get(id: number): this {
+    return this.u8(0x20).uleb(id)
+  }
+  set(id: number): this {
+    return this.u8(0x21).uleb(id)
+  }
+  section(id: number, content: Writer): this {
+    return this.u8(id).uleb(content.bytes.length).append(content.bytes)
+  }
+}
+
+/** Emits the whole module: `search(hi, lo, count, mask) -> offset | -1` and memory `mem`. */
+export function buildScannerModule(init: WasmScannerInit = {}): Uint8Array<ArrayBuffer> {
+  const streams = init.streams ?? 1
+  const group = streams * 4
+  const { b, lows, found, counter } = buildProgram(streams)
+  // dead-code elimination: keep what the test (and the loop) reads
+  const live = new Set<number>([found.id, ...lows.map((l) => l.id)])
+  const keep = [...b.prologue, ...b.body].reverse().filter((ins) => {
+    if (!live.has(ins.out.id)) return false
+    for (const v of [ins.a, ins.b]) if (typeof v !== 'number') live.add(v.id)
+    return true
+  })
+  const keepSet = new Set(keep)
+  const splats = new Map<number | string, Ref>()
+  const splatOf = (key: number | string): Ref => {
+    const ref = splats.get(key) ?? b.local(true)
+    splats.set(key, ref)
+    return ref
+  }
+  const loop = new Writer()
+  const operand = (w: Writer, v: Val, vec: boolean) => {
+    if (!vec) return typeof v === 'number' ? w.u8(0x41).sleb(v) : w.get(v.id)
+    if (typeof v === 'number') return w.get(splatOf(`c${v}`).id)
+    return w.get(v.vec ? v.id : splatOf(v.id).id)
+  }
+  const emit = (w: Writer, ins: Ins) => {
+    const vec = ins.out.vec
+    if (ins.op === 'load') w.u8(0x41, 0, 0x28, 2).uleb(ins.b as number)
+    else if (ins.op === 'eqz') operand(w, ins.a, true).v128([0, 0, 0, 0]).simd(0x37)
+    else {
+      operand(w, ins.a, vec)
+      if (ins.op === 'shl' || ins.op === 'shr' || ins.op === 'rotr') w.u8(0x41).sleb(ins.b as number)
+      else operand(w, ins.b, vec)
+      if (vec) w.simd(V_OP[ins.op]!)
+      else w.u8(S_OP[ins.op]!)
+    }
+    w.set(ins.out.id)
+  }
+  for (const ins of b.body) if (keepSet.has(ins)) emit(loop, ins)
+  loop.get(found.id).simd(0x53).u8(0x04, 0x40).get(counter.id).u8(0x0f, 0x0b) // if any_true: return i
+  for (const lo of lows)
+    loop
+      .get(lo.id)
+      .get(splatOf(`c${group}`).id)
+      .simd(V_OP.add!)
+      .set(lo.id)
+  loop.get(counter.id).u8(0x41).sleb(group).u8(0x6a, 0x22).uleb(counter.id) // i += group (tee)
+  loop.get(2).u8(0x49, 0x0d, 0) // br_if (i <u count) to loop start
+
+  const code = new Writer()
+  for (const ins of b.prologue) if (keepSet.has(ins)) emit(code, ins)
+  for (const [key, ref] of splats) {
+    if (typeof key === 'number') code.get(key)
+    else code.u8(0x41).sleb(Number(key.slice(1)))
+    code.simd(0x11).set(ref.id)
+  }
+  lows.forEach((lo, s) => {
+    code
+      .get(1)
+      .simd(0x11)
+      .v128([0, 1, 2, 3].map((x) => s * 4 + x))
+      .simd(V_OP.add!)
+      .set(lo.id)
+  })
+  code.u8(0x03, 0x40).append(loop.bytes).u8(0x0b).u8(0x41).sleb(-1).u8(0x0b)
+
+  const fn = new Writer()
+  const runs: [number, boolean][] = []
+  for (const vec of b.vecLocal) {
+    const last = runs.at(-1)
+    if (last && last[1] === vec) last[0]++
+    else runs.push([1, vec])
+  }
+  fn.uleb(runs.length)
+  for (const [n, vec] of runs) fn.uleb(n).u8(vec ? 0x7b : 0x7f)
+  fn.append(code.bytes)
+  const exportName = (name: string) => [name.length, ...Array.from(name, (c) => c.charCodeAt(0))]
+  return Uint8Array.from(
+    new Writer()
+      .u8(0, 0x61, 0x73, 0x6d, 1, 0, 0, 0)
+      .section(1, new Writer().u8(1, 0x60, 4, 0x7f, 0x7f, 0x7f, 0x7f, 1, 0x7f))
+      .section(3, new Writer().u8(1, 0))
+      .section(5, new Writer().u8(1, 0, 1))
+      .section(7, new Writer().u8(2, ...exportName('mem'), 2, 0, ...exportName('search'), 0, 0))
+      .section(10, new Writer().u8(1).uleb(fn.bytes.length).append(fn.bytes)).bytes,
+  )
+}
+
+/**
+ * Compiles the SIMD scanner, or returns undefined where WebAssembly or its SIMD proposal is
+ * missing. Compiles synchronously: browsers may refuse that for large modules on the main
+ * thread, another reason to mine in a worker.
+ */
+export function createWasmScanner(init: WasmScannerInit = {}): BlockScanner | undefined {
+  if (typeof WebAssembly !== 'object') return undefined
+  let instance: WebAssembly.Instance
+  try {
+    instance = new WebAssembly.Instance(new WebAssembly.Module(buildScannerModule(init)))
+  } catch {
+    return undefined
+  }
+  const search = instance.exports.search as (hi: number, lo: number, count: number, mask: number) => number
+  // WebAssembly memory is little-endian whatever the host is
+  const memory = new DataView((instance.exports.mem as WebAssembly.Memory).buffer, 0, 32)
+  const streams = init.streams ?? 1
+  return {
+    name: `wasm-simd128x${streams}`,
+    group: streams * 4,
+    setPrefix: (words) => {
+      for (let i = 0; i < 8; i++) memory.setUint32(i * 4, words[i]!, true)
+    },
+    scan: (hi, lo, count, mask) => search(hi | 0, lo | 0, count | 0, mask | 0),
+  }
+}
