@@ -212,22 +212,30 @@ function isBip340Secret(secret: Uint8Array): boolean {
   return d > 0n && d < SECP256K1_N
 }
 
-/** BIP340 lift_x: x < p and x³ + 7 is a square mod p (Euler's criterion). */
+/** BIP340 lift_x succeeds: x < p and x³ + 7 is a square mod p. */
 function isXOnlyPoint(publicKey: Uint8Array): boolean {
   const x = toBigInt(publicKey)
-  if (x >= SECP256K1_P) return false
-  const c = (x * x * x + 7n) % SECP256K1_P
-  return powMod(c, (SECP256K1_P - 1n) / 2n, SECP256K1_P) === 1n
+  return x < SECP256K1_P && jacobi((x * x * x + 7n) % SECP256K1_P, SECP256K1_P) === 1
 }
 
-function powMod(base: bigint, exponent: bigint, modulus: bigint): bigint {
-  let result = 1n
-  let b = base % modulus
-  for (let e = exponent; e > 0n; e >>= 1n) {
-    if (e & 1n) result = (result * b) % modulus
-    b = (b * b) % modulus
+/**
+ * Jacobi symbol (a/n) for odd n; for the prime p it is the Legendre symbol: 1 for a square.
+ * Used instead of Euler's criterion a^((p-1)/2) because it is ≈ 8× faster with bigint (17 µs
+ * vs 137 µs here), and it runs for every failed bip340 check, so garbage stays cheap.
+ */
+function jacobi(a: bigint, n: bigint): number {
+  let t = 1
+  for (a %= n; a !== 0n; a %= n) {
+    while ((a & 1n) === 0n) {
+      a >>= 1n
+      // (2/n) = -1 when n ≡ 3 or 5 (mod 8)
+      if ((n & 7n) === 3n || (n & 7n) === 5n) t = -t
+    }
+    // quadratic reciprocity: swapping flips the sign when both are ≡ 3 (mod 4)
+    ;[a, n] = [n, a]
+    if ((a & 3n) === 3n && (n & 3n) === 3n) t = -t
   }
-  return result
+  return n === 1n ? t : 0
 }
 
 const signatures = createSignatures(backend)

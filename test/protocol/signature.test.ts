@@ -226,6 +226,20 @@ for (const crypto of BACKENDS) {
           `row ${v.index}`,
         )
       }
+      fc.assert(
+        fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), (key) => {
+          const onCurve = (() => {
+            try {
+              return schnorr.utils.lift_x(BigInt(`0x${toHex(key)}`)) !== undefined
+            } catch {
+              return false
+            }
+          })()
+          const result = sig.verifyDigest(new Uint8Array(32), bip340.vectors[0]!.signature, toHex(key))
+          expectFailure(result, onCurve ? ErrorCode.SIGNATURE_INVALID : ErrorCode.BAD_KEY, toHex(key))
+        }),
+        { numRuns: 100 },
+      )
       const good = bip340.vectors[1]!
       expectFailure(
         sig.verifyDigest(fromHex(good.message), bip340.vectors[7]!.signature, good.publicKey),
