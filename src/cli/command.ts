@@ -3,7 +3,7 @@
  * Flags are parsed with `node:util` parseArgs into plain values; the handler only maps them
  * onto library calls.
  */
-import { parseArgs, type ParseArgsOptionsConfig } from 'node:util'
+import { type ParseArgsOptionsConfig, parseArgs } from 'node:util'
 
 /** Where a command writes: injected so tests can capture output. */
 export interface CliIo {
@@ -78,6 +78,7 @@ export function formatHelp(command: Command): string {
       lines.push(`  ${flag.padEnd(28)} ${option.description}`)
     }
   }
-  if (command.examples.length > 0) lines.push('', 'examples:', ...command.examples.map((example) => `  ${example}`))
+  if (command.examples.length > 0)
+    lines.push('', 'examples:', ...command.examples.map((example) => `  ${example}`))
   return `${lines.join('\n')}\n`
 }

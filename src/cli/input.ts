@@ -6,12 +6,17 @@ import { open } from 'node:fs/promises'
 import { CliError } from './command.ts'
 
 /** Reads `source` (a path, or `-` for stdin) as UTF-8, refusing more than `maxBytes`. */
-export async function readInput(source: string, stdin: NodeJS.ReadableStream, maxBytes: number): Promise<string> {
+export async function readInput(
+  source: string,
+  stdin: NodeJS.ReadableStream,
+  maxBytes: number,
+): Promise<string> {
   const chunks: Buffer[] = []
   let size = 0
   const take = (chunk: Buffer) => {
     size += chunk.length
-    if (size > maxBytes) throw new CliError(`${source === '-' ? 'standard input' : source} is larger than ${maxBytes} bytes`)
+    if (size > maxBytes)
+      throw new CliError(`${source === '-' ? 'standard input' : source} is larger than ${maxBytes} bytes`)
     chunks.push(chunk)
   }
   if (source === '-') {
@@ -21,7 +26,9 @@ export async function readInput(source: string, stdin: NodeJS.ReadableStream, ma
     try {
       handle = await open(source, 'r')
     } catch (error) {
-      throw new CliError(`cannot read ${source}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+      throw new CliError(
+        `cannot read ${source}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      )
     }
     try {
       for await (const chunk of handle.createReadStream({ highWaterMark: 64 * 1024 })) take(chunk as Buffer)

@@ -5,24 +5,19 @@
  * removing an entry restores exactly the previous value (floating-point sums drift, and a
  * node restart must restore exactly the same ranking). People see `bits` = log2(work).
  */
-
-/** Work of a PoW with `bits` leading zero bits: 2^bits. */
-export function workOfBits(bits: number): bigint {
-  if (!Number.isInteger(bits) || bits < 0 || bits > 256) throw new RangeError(`bits must be an integer 0..256, got ${bits}`)
-  return 1n << BigInt(bits)
-}
+import { workOf } from './pow.ts'
 
 /** strength = work(oracle id) + Σ work(capabilities). */
 export function identityStrength(oracleBits: number, capabilityBits: readonly number[]): bigint {
-  let strength = workOfBits(oracleBits)
-  for (const bits of capabilityBits) strength += workOfBits(bits)
+  let strength = workOf(oracleBits)
+  for (const bits of capabilityBits) strength += workOf(bits)
   return strength
 }
 
 /** score = strength − Σ work(reports that count). May be negative. */
 export function identityScore(strength: bigint, countedReportBits: readonly number[]): bigint {
   let score = strength
-  for (const bits of countedReportBits) score -= workOfBits(bits)
+  for (const bits of countedReportBits) score -= workOf(bits)
   return score
 }
 

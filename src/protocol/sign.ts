@@ -3,13 +3,14 @@
  * the signer's key is named by the message itself, the signed bytes are its signed body.
  */
 import { canonicalBytes } from './canonical.ts'
-import { ErrorCode, fail, ok, type Result } from './errors.ts'
+import { ErrorCode, fail, ok, ProtocolError, type Result } from './errors.ts'
 import { acceptanceBody, finalizationBody, keyLinkBody, signedBody, signerOf } from './message.ts'
 import type { Message, Offer, OfferAcceptance, OfferFinalization } from './messages/index.ts'
 import { signMessage, verifyMessage } from './signature.ts'
 
 /** A message before its proofs: what you fill in, then sign and mine. */
-export type Draft<M extends Message> = Omit<M, 'signature' | 'pow'> & Partial<Pick<M, Extract<keyof M, 'pow'>>>
+export type Draft<M extends Message> = Omit<M, 'signature' | 'pow'> &
+  Partial<Pick<M, Extract<keyof M, 'pow'>>>
 
 /**
  * Signs `draft` with `secretKey` (hex), returning a new message with `signature` set.
@@ -50,7 +51,12 @@ export function signFinalization(
 }
 
 /** Signature by `secretKey` (the previous key) linking it to the new key `to`. */
-export function signKeyLink(scheme: Parameters<typeof signMessage>[0], from: string, to: string, secretKey: string) {
+export function signKeyLink(
+  scheme: Parameters<typeof signMessage>[0],
+  from: string,
+  to: string,
+  secretKey: string,
+) {
   return signMessage(scheme, canonicalBytes(keyLinkBody(from, to)), secretKey)
 }
 
@@ -68,7 +74,10 @@ export function verifySignatures(message: Message): Result<true> {
         path: '/signature',
       })
     }
-    const checked = at('/signature', verifyMessage(signer.scheme, canonicalBytes(signedBody(message)), signature, signer.pubkey))
+    const checked = at(
+      '/signature',
+      verifyMessage(signer.scheme, canonicalBytes(signedBody(message)), signature, signer.pubkey),
+    )
     if (!checked.ok) return checked
   } else if (signature !== undefined) {
     return fail(ErrorCode.SIGNATURE_INVALID, `${message.kind} carries a signature but names no signer`, {
@@ -98,7 +107,10 @@ function verifyOfferStages(offer: Offer): Result<true> {
       })
     }
     const { scheme, originator } = offer.terms
-    return at('/finalization/signature', verifyMessage(scheme, canonicalBytes(body), offer.finalization.signature, originator))
+    return at(
+      '/finalization/signature',
+      verifyMessage(scheme, canonicalBytes(body), offer.finalization.signature, originator),
+    )
   }
   return ok(true)
 }
@@ -109,6 +121,9 @@ function at(path: string, result: Result<true>): Result<true> {
   return fail(code, `${path}: ${message}`, { ...details, path })
 }
 
-function missing(what: string) {
-  return fail(ErrorCode.SIGNATURE_MISSING, `${what} names no signer: set the signer's public key first`).error
+function missing(what: string): ProtocolError {
+  return new ProtocolError(
+    ErrorCode.SIGNATURE_MISSING,
+    `${what} names no signer: set the signer's public key first`,
+  )
 }

@@ -8,7 +8,13 @@
 import type { TSchema } from 'typebox'
 import { Compile, type Validator } from 'typebox/compile'
 import { ErrorCode, fail, ok, type Result } from './errors.ts'
-import { isMessageKind, LIMITS, MESSAGE_SCHEMAS, type MessageByKind, type MessageKind } from './messages/index.ts'
+import {
+  isMessageKind,
+  LIMITS,
+  MESSAGE_SCHEMAS,
+  type MessageByKind,
+  type MessageKind,
+} from './messages/index.ts'
 
 type Schema = TSchema & Record<string, unknown>
 
@@ -46,7 +52,10 @@ export function validateMessage<K extends MessageKind = MessageKind>(
     })
   }
   if (expected !== undefined && kind !== expected) {
-    return fail(ErrorCode.UNKNOWN_KIND, `/kind must be "${expected}" here, got "${kind}"`, { path: '/kind', kind })
+    return fail(ErrorCode.UNKNOWN_KIND, `/kind must be "${expected}" here, got "${kind}"`, {
+      path: '/kind',
+      kind,
+    })
   }
   return validateSchema(MESSAGE_SCHEMAS[kind], value, kind) as Result<MessageByKind[K]>
 }
@@ -123,7 +132,8 @@ function explainObject(schema: Schema, value: Record<string, unknown>, path: str
   }
   if (schema.additionalProperties === false) {
     for (const key of Object.keys(value)) {
-      if (!Object.hasOwn(properties, key)) return { path, message: `has unknown property "${key.slice(0, 64)}"` }
+      if (!Object.hasOwn(properties, key))
+        return { path, message: `has unknown property "${key.slice(0, 64)}"` }
     }
   }
   for (const [key, propertySchema] of Object.entries(properties)) {
@@ -145,7 +155,8 @@ function explainArray(schema: Schema, value: unknown[], path: string): Problem |
     return undefined
   }
   const limit = schema.maxItems as number | undefined
-  if (limit !== undefined && value.length > limit) return { path, message: `must have at most ${limit} items` }
+  if (limit !== undefined && value.length > limit)
+    return { path, message: `must have at most ${limit} items` }
   if (items) {
     for (let i = 0; i < value.length; i++) {
       const problem = explain(items, value[i], `${path}/${i}`)

@@ -39,7 +39,10 @@ export function verifyReportEvidence(report: Report, context: EvidenceContext): 
       const signed = verifySignatures(commitment)
       if (!signed.ok) return invalid('/content/commitment/signature', signed.error.message)
       if (context.now <= commitment.deadline) {
-        return invalid('/content/commitment/deadline', `the deadline ${commitment.deadline} has not passed yet`)
+        return invalid(
+          '/content/commitment/deadline',
+          `the deadline ${commitment.deadline} has not passed yet`,
+        )
       }
       return ok('verified')
     }
@@ -47,15 +50,21 @@ export function verifyReportEvidence(report: Report, context: EvidenceContext): 
       const [first, second] = content.ads
       for (const [index, ad] of content.ads.entries()) {
         const owner = ad.kind === 'oracle' ? ad.pubkey : ad.oracle
-        if (owner !== report.oracle) return invalid(`/content/ads/${index}`, 'the ad is not by the reported oracle')
+        if (owner !== report.oracle)
+          return invalid(`/content/ads/${index}`, 'the ad is not by the reported oracle')
         const signed = verifySignatures(ad)
         if (!signed.ok) return invalid(`/content/ads/${index}/signature`, signed.error.message)
       }
-      if (first.kind === 'capability' && second.kind === 'capability' && first.capabilityKey !== second.capabilityKey) {
+      if (
+        first.kind === 'capability' &&
+        second.kind === 'capability' &&
+        first.capabilityKey !== second.capabilityKey
+      ) {
         return invalid('/content/ads', 'the two capability ads are for different capability keys')
       }
       if (first.seqNo !== second.seqNo) return invalid('/content/ads', 'the two ads have different seqNo')
-      if (messageId(first) === messageId(second)) return invalid('/content/ads', 'the two ads are the same ad')
+      if (messageId(first) === messageId(second))
+        return invalid('/content/ads', 'the two ads are the same ad')
       return ok('verified')
     }
     case 'fact-disagrees-with-public': {
@@ -101,7 +110,9 @@ export function verifyFactConflict(
   if (!counter.ok) return invalid('/content/counterCapability/signature', counter.error.message)
   const secondOk = verifyFactOf(counterCapability, second, '/content/facts/1')
   if (!secondOk.ok) return secondOk
-  if (instantiateQuestion(capability, first.request) !== instantiateQuestion(counterCapability, second.request)) {
+  if (
+    instantiateQuestion(capability, first.request) !== instantiateQuestion(counterCapability, second.request)
+  ) {
     return invalid('/content/facts', 'the two facts answer different questions')
   }
   return ok('subjective')
@@ -121,8 +132,13 @@ export function instantiateQuestion(capability: OracleCapability, request: FactR
   return question
 }
 
-function verifyCapabilityOf(oracle: string, capability: OracleCapability, path: string): Result<EvidenceVerdict> {
-  if (capability.oracle !== oracle) return invalid(`${path}/oracle`, 'the capability is not the reported oracle’s')
+function verifyCapabilityOf(
+  oracle: string,
+  capability: OracleCapability,
+  path: string,
+): Result<EvidenceVerdict> {
+  if (capability.oracle !== oracle)
+    return invalid(`${path}/oracle`, 'the capability is not the reported oracle’s')
   const signed = verifySignatures(capability)
   if (!signed.ok) return invalid(`${path}/signature`, signed.error.message)
   return ok('verified')

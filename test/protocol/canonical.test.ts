@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
-import vectors from '../vectors/rfc8785.json' with { type: 'json' }
 import { canonicalize, MAX_CANONICAL_DEPTH } from '../../src/protocol/canonical.ts'
 import { isProtocolError } from '../../src/protocol/errors.ts'
+import vectors from '../vectors/rfc8785.json' with { type: 'json' }
 
 function doubleFromHex(hex: string): number {
   const bytes = Buffer.from(hex, 'hex')
@@ -25,8 +25,9 @@ describe('canonicalize (RFC 8785)', () => {
 
   it('refuses NaN and infinities', () => {
     for (const bits of vectors.invalidNumbers) {
-      assert.throws(() => canonicalize({ x: doubleFromHex(bits) }), (error) =>
-        isProtocolError(error, 'NOT_CANONICALIZABLE'),
+      assert.throws(
+        () => canonicalize({ x: doubleFromHex(bits) }),
+        (error) => isProtocolError(error, 'NOT_CANONICALIZABLE'),
       )
     }
   })
@@ -46,7 +47,10 @@ describe('canonicalize (RFC 8785)', () => {
     }
     let deep: unknown = 1
     for (let i = 0; i <= MAX_CANONICAL_DEPTH; i++) deep = [deep]
-    assert.throws(() => canonicalize(deep), (error) => isProtocolError(error, 'NOT_CANONICALIZABLE'))
+    assert.throws(
+      () => canonicalize(deep),
+      (error) => isProtocolError(error, 'NOT_CANONICALIZABLE'),
+    )
   })
 
   it('omits undefined properties like JSON does', () => {

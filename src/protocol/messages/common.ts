@@ -12,7 +12,10 @@ export const strict = { additionalProperties: false } as const
 export const Hex32 = Type.String({ pattern: '^[0-9a-f]{64}$', description: '32 bytes, lowercase hex' })
 
 /** 64-byte signature as 128 lowercase hex digits (ed25519 `R‖S`, BIP340 `r‖s`). */
-export const SignatureHex = Type.String({ pattern: '^[0-9a-f]{128}$', description: '64 bytes, lowercase hex' })
+export const SignatureHex = Type.String({
+  pattern: '^[0-9a-f]{128}$',
+  description: '64 bytes, lowercase hex',
+})
 
 /** Name of a signature scheme. */
 export const Scheme = Type.Union([Type.Literal('ed25519'), Type.Literal('bip340')], {
@@ -23,7 +26,11 @@ export const Scheme = Type.Union([Type.Literal('ed25519'), Type.Literal('bip340'
 export const SafeInteger = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })
 
 /** Sequence number of an updatable entry: a higher number replaces a lower one. */
-export const SeqNo = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'update counter' })
+export const SeqNo = Type.Integer({
+  minimum: 0,
+  maximum: Number.MAX_SAFE_INTEGER,
+  description: 'update counter',
+})
 
 /** Seconds since the Unix epoch. */
 export const UnixTime = Type.Integer({ minimum: 0, maximum: 2 ** 40, description: 'Unix time, seconds' })

@@ -26,7 +26,10 @@ export const CommittedAttestation = Type.Union(
   [
     Type.Object({ type: Type.Literal('schnorr'), nonce: Hex32 }, strict),
     Type.Object(
-      { type: Type.Literal('hashlock'), locks: Type.Array(HashLock, { minItems: 1, maxItems: LIMITS.answers }) },
+      {
+        type: Type.Literal('hashlock'),
+        locks: Type.Array(HashLock, { minItems: 1, maxItems: LIMITS.answers }),
+      },
       strict,
     ),
     Type.Object({ type: Type.Literal('signature') }, strict),

@@ -3,8 +3,8 @@
  * `https://<domain>/.well-known/mega-oracle.json` to tie its domain to its oracle key.
  */
 import Type from 'typebox'
-import { SignatureHex, strict } from './common.ts'
 import { OracleCapability } from './capability.ts'
+import { SignatureHex, strict } from './common.ts'
 import { LIMITS } from './limits.ts'
 import { OracleId } from './oracle-id.ts'
 

@@ -12,7 +12,10 @@ const Answers = Type.Array(Value, { minItems: 1, maxItems: LIMITS.answers, uniqu
 
 /** Answers that count as the same outcome (e.g. across quorum oracles that word it differently). */
 export const Synonym = Type.Object(
-  { answer: Value, synonyms: Type.Array(Value, { minItems: 1, maxItems: LIMITS.answers, uniqueItems: true }) },
+  {
+    answer: Value,
+    synonyms: Type.Array(Value, { minItems: 1, maxItems: LIMITS.answers, uniqueItems: true }),
+  },
   { ...strict, $id: 'Synonym' },
 )
 
@@ -31,7 +34,10 @@ export const OfferTerms = Type.Object(
     acceptorBets: Answers,
     originatorAmount: SafeInteger,
     acceptorAmount: SafeInteger,
-    chain: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,31}$', description: 'e.g. `bitcoin`, `bitcoin-testnet`' }),
+    chain: Type.String({
+      pattern: '^[a-z0-9][a-z0-9-]{0,31}$',
+      description: 'e.g. `bitcoin`, `bitcoin-testnet`',
+    }),
     contact: Type.String({ minLength: 1, maxLength: LIMITS.contactLength }),
   },
   { ...strict, $id: 'OfferTerms' },

@@ -4,8 +4,8 @@
  * cannot be aimed at another oracle.
  */
 import Type from 'typebox'
-import { Hex32, HttpUrl, Pow, PublicKey, SignatureHex, strict, Text } from './common.ts'
 import { OracleCapability } from './capability.ts'
+import { Hex32, HttpUrl, Pow, PublicKey, SignatureHex, strict, Text } from './common.ts'
 import { Commitment, Fact } from './fact.ts'
 import { LIMITS } from './limits.ts'
 import { OracleId } from './oracle-id.ts'
@@ -56,13 +56,20 @@ export const AdCollision = Type.Object(
 
 /** Anything else, for people to judge. */
 export const FreeForm = Type.Object(
-  { type: Type.Literal('free-form'), comment: Type.String({ minLength: 1, maxLength: LIMITS.textLength }), links: Links },
+  {
+    type: Type.Literal('free-form'),
+    comment: Type.String({ minLength: 1, maxLength: LIMITS.textLength }),
+    links: Links,
+  },
   { ...strict, $id: 'FreeForm' },
 )
 
-export const ReportContent = Type.Union([FactConflict, FactMissing, FactDisagreesWithPublic, AdCollision, FreeForm], {
-  $id: 'ReportContent',
-})
+export const ReportContent = Type.Union(
+  [FactConflict, FactMissing, FactDisagreesWithPublic, AdCollision, FreeForm],
+  {
+    $id: 'ReportContent',
+  },
+)
 export type ReportContent = Type.Static<typeof ReportContent>
 
 /** The five content kinds, in the order the design lists them. */

@@ -1,0 +1,73 @@
+/**
+ * The `mega` command line: a table of commands, help, and one error path.
+ */
+import { ProtocolError } from '../protocol/errors.ts'
+import { CliError, type CliIo, type Command, formatHelp, parseCommandArgs } from './command.ts'
+import { demoCommand } from './commands/demo.ts'
+import { keygenCommand } from './commands/keygen.ts'
+import { mineCommand } from './commands/mine.ts'
+
+/** Every command, in the order help lists them. */
+export const COMMANDS: readonly Command[] = [keygenCommand, mineCommand, demoCommand]
+
+const PROCESS_IO: CliIo = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }
+
+/** Runs the CLI with `argv` (without node and script); returns the exit code. */
+export async function main(argv: string[], io: CliIo = PROCESS_IO): Promise<number> {
+  const [name, ...rest] = argv
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    const command = COMMANDS.find((candidate) => candidate.name === rest[0])
+    io.stdout.write(command ? formatHelp(command) : overview())
+    return 0
+  }
+  if (name === '--version' || name === '-v') {
+    io.stdout.write(`${await version()}\n`)
+    return 0
+  }
+  const command = COMMANDS.find((candidate) => candidate.name === name)
+  if (!command) {
+    io.stderr.write(`mega: unknown command "${name}"\n\n${overview()}`)
+    return 2
+  }
+  try {
+    const args = parseCommandArgs(command, rest)
+    if (args.values.help) {
+      io.stdout.write(formatHelp(command))
+      return 0
+    }
+    return await command.run(args, io)
+  } catch (error) {
+    if (error instanceof CliError) {
+      io.stderr.write(`mega ${command.name}: ${error.message}\n`)
+      return error.exitCode
+    }
+    if (error instanceof ProtocolError) {
+      io.stderr.write(`mega ${command.name}: ${error.message} [${error.code}]\n`)
+      return 1
+    }
+    throw error
+  }
+}
+
+function overview(): string {
+  const width = Math.max(...COMMANDS.map((command) => command.name.length)) + 2
+  const lines = [
+    'mega — Mega Peers, a peer-to-peer fact-sharing network',
+    '',
+    'usage: mega <command> [options]',
+    '',
+    'commands:',
+    ...COMMANDS.map((command) => `  ${command.name.padEnd(width)}${command.summary}`),
+    '',
+    'examples:',
+    ...COMMANDS.flatMap((command) => command.examples.slice(0, 1).map((example) => `  ${example}`)),
+    '',
+    'Run `mega help <command>` or `mega <command> --help` for the options of a command.',
+  ]
+  return `${lines.join('\n')}\n`
+}
+
+async function version(): Promise<string> {
+  const { default: pkg } = await import('../../package.json', { with: { type: 'json' } })
+  return `mega ${pkg.version}`
+}
