@@ -101,21 +101,24 @@ export function offerKey(offer: Offer): string {
   return toHex(backend.sha256(canonicalBytes(signedBody(offer))))
 }
 
-/** What the acceptor signs: the offer key, the stage's `seqNo`, and the acceptance itself. */
+/**
+ * What the acceptor signs: the offer key and the acceptance itself. `seqNo` is not part of it:
+ * an offer's `seqNo` is its stage (0 open, 1 accepted, 2 finalized), which the signatures present
+ * already prove, so finalizing does not invalidate the acceptance.
+ */
 export function acceptanceBody(offer: Offer): Body | undefined {
   if (!offer.acceptance) return undefined
   const { signature: _signature, ...acceptance } = offer.acceptance
-  return { kind: 'offer-acceptance', offer: offerKey(offer), seqNo: offer.seqNo, ...acceptance }
+  return { kind: 'offer-acceptance', offer: offerKey(offer), ...acceptance }
 }
 
-/** What the originator signs to finalize: the offer key, `seqNo` and the accepted acceptor. */
+/** What the originator signs to finalize: the offer key and the one acceptance it confirms. */
 export function finalizationBody(offer: Offer): Body | undefined {
   if (!offer.acceptance || !offer.finalization) return undefined
   const { signature: _signature, ...finalization } = offer.finalization
   return {
     kind: 'offer-finalization',
     offer: offerKey(offer),
-    seqNo: offer.seqNo,
     acceptor: offer.acceptance.acceptor,
     acceptance: offer.acceptance.signature,
     ...finalization,

@@ -27,7 +27,9 @@ export function sign<M extends Message>(draft: Draft<M> | M, secretKey: string, 
 
 /** Adds the acceptor's signature to an offer whose `acceptance` (minus signature) and `seqNo` are set. */
 export function signAcceptance(
-  offer: Offer & { acceptance: Omit<OfferAcceptance, 'signature'> & { signature?: string } },
+  offer: Omit<Offer, 'acceptance'> & {
+    acceptance: Omit<OfferAcceptance, 'signature'> & { signature?: string }
+  },
   secretKey: string,
   auxRand?: Uint8Array,
 ): Offer {
@@ -39,7 +41,9 @@ export function signAcceptance(
 
 /** Adds the originator's finalization signature to an accepted offer. */
 export function signFinalization(
-  offer: Offer & { finalization: Omit<OfferFinalization, 'signature'> & { signature?: string } },
+  offer: Omit<Offer, 'finalization'> & {
+    finalization: Omit<OfferFinalization, 'signature'> & { signature?: string }
+  },
   secretKey: string,
   auxRand?: Uint8Array,
 ): Offer {

@@ -1,0 +1,157 @@
+/**
+ * Builds the protocol test vectors published in docs/test-vectors.json: every message kind
+ * with both signature schemes, from fixed keys, with deterministic signatures (ed25519 is
+ * deterministic; bip340 uses all-zero aux randomness) and PoW mined from nonce 0.
+ */
+import { canonicalize } from '../../src/protocol/canonical.ts'
+import { toHex } from '../../src/protocol/hex.ts'
+import { messageId, powBound, signedBody, signerOf, withoutProofs } from '../../src/protocol/message.ts'
+import type { Message } from '../../src/protocol/messages/index.ts'
+import * as fx from '../fixtures/messages.ts'
+
+export interface VectorCase {
+  name: string
+  kind: Message['kind']
+  message: Message
+  /** The exact UTF-8 string whose SHA-256 is the id (the message without `signature` and `pow`). */
+  canonical: string
+  id: string
+  signature?: {
+    scheme: string
+    publicKey: string
+    signature: string
+    /** The exact canonical string signed (differs from `canonical` only for offers). */
+    signed: string
+  }
+  pow?: { bound: string; nonce: string; hash: string; bits: number }
+}
+
+export interface VectorFile {
+  description: string
+  version: 1
+  keys: Record<string, { scheme: string; secretKey: string; publicKey: string }>
+  cases: VectorCase[]
+}
+
+/** PoW bits of every vector: enough to be non-trivial, quick to mine. */
+export const VECTOR_BITS = 12
+
+export function buildVectorCase(name: string, message: Message): VectorCase {
+  const signer = signerOf(message)
+  const signature = (message as { signature?: string }).signature
+  const bound = powBound(message)
+  const pow = (message as { pow?: VectorCase['pow'] }).pow
+  return {
+    name,
+    kind: message.kind,
+    message,
+    canonical: canonicalize(withoutProofs(message)),
+    id: messageId(message),
+    ...(signer &&
+      signature && {
+        signature: {
+          scheme: signer.scheme,
+          publicKey: signer.pubkey,
+          signature,
+          signed: canonicalize(signedBody(message)),
+        },
+      }),
+    ...(bound && pow && { pow: { bound: toHex(bound), nonce: pow.nonce, hash: pow.hash, bits: pow.bits } }),
+  }
+}
+
+export function buildVectors(): VectorFile {
+  const bits = VECTOR_BITS
+  const bipOracle = fx.testKey('bip340', 7)
+  const edCapability = fx.testKey('ed25519', 8)
+  const capability = fx.capabilityAd({}, fx.ORACLE, fx.CAPABILITY, bits)
+  const hashlockCapability = fx.capabilityAd(
+    { attestation: 'hashlock', seqNo: 3 },
+    bipOracle,
+    edCapability,
+    bits,
+  )
+  const conflict = fx.report(
+    { type: 'fact-conflict', capability, facts: [fx.fact('home'), fx.fact('away')] },
+    fx.REPORTER,
+    bits,
+  )
+  const missing = fx.report(
+    { type: 'fact-missing', capability, commitment: fx.commitment(1_800_000_000) },
+    fx.TRADER,
+    bits,
+  )
+  const open = fx.offer(fx.TRADER, bits)
+  const accepted = fx.acceptedOffer(open, fx.REPORTER)
+  const cases: [string, Message][] = [
+    ['oracle ad, ed25519', fx.oracleAd({ tags: ['sports', 'football'] }, fx.ORACLE, bits)],
+    [
+      'oracle ad, bip340, with manifest URI and bid',
+      fx.oracleAd(
+        {
+          manifestUri: 'https://oracle.example/.well-known/mega-oracle.json',
+          bid: { amount: 1000, paymentType: 'lightning', proof: 'lnbc1example' },
+          seqNo: 7,
+        },
+        bipOracle,
+        bits,
+      ),
+    ],
+    ['capability, ed25519 oracle, bip340 capability key, schnorr attestation', capability],
+    ['capability, bip340 oracle, ed25519 capability key, hashlock attestation', hashlockCapability],
+    ['commitment, bip340', fx.commitment(1_800_000_000)],
+    ['commitment, ed25519', fx.commitment(1_800_000_000, edCapability)],
+    ['fact, bip340', fx.fact('home')],
+    ['fact, ed25519', fx.fact('draw', edCapability)],
+    ['report fact-conflict, ed25519 reporter', conflict],
+    ['report fact-missing, bip340 reporter', missing],
+    [
+      'report fact-disagrees-with-public, anonymous',
+      fx.report(
+        {
+          type: 'fact-disagrees-with-public',
+          fact: fx.fact('away'),
+          links: ['https://news.example/match'],
+          comment: 'Final score 2-1',
+        },
+        undefined,
+        bits,
+      ),
+    ],
+    [
+      'report ad-collision, ed25519 reporter',
+      fx.report(
+        {
+          type: 'ad-collision',
+          ads: [fx.oracleAd({ tags: ['a'] }, fx.ORACLE, bits), fx.oracleAd({ tags: ['b'] }, fx.ORACLE, bits)],
+        },
+        fx.REPORTER,
+        bits,
+      ),
+    ],
+    [
+      'report free-form, bip340 reporter',
+      fx.report({ type: 'free-form', comment: 'Endpoint down for a week', links: [] }, fx.TRADER, bits),
+    ],
+    ['dispute of the fact-missing report', fx.dispute(messageId(missing))],
+    ['offer open, bip340 originator', open],
+    ['offer open, ed25519 originator', fx.offer(fx.REPORTER, bits)],
+    ['offer accepted, ed25519 acceptor', accepted],
+    ['offer finalized', fx.finalizedOffer(accepted, fx.TRADER)],
+    ['manifest, ed25519', fx.manifest(fx.ORACLE, [capability])],
+    ['manifest, bip340', fx.manifest(bipOracle, [hashlockCapability])],
+  ]
+  const keys = { ...namedKeys(), bipOracle, edCapability }
+  return {
+    description:
+      'Mega protocol v1 test vectors. Each case: the message as sent, the canonical string (RFC 8785) whose SHA-256 is the id, the signature with the exact string signed (ed25519 signs its UTF-8 bytes; bip340 signs their SHA-256, with all-zero aux randomness here), and the PoW with the hex bytes it is bound to. Regenerate: npm run vectors.',
+    version: 1,
+    keys,
+    cases: cases.map(([name, message]) => buildVectorCase(name, message)),
+  }
+}
+
+function namedKeys() {
+  const { ORACLE, CAPABILITY, REPORTER, TRADER } = fx
+  return { oracle: ORACLE, capability: CAPABILITY, reporter: REPORTER, trader: TRADER }
+}
