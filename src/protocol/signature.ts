@@ -23,12 +23,13 @@ import {
   type Result,
 } from './errors.ts'
 import { fromHex, toHex } from './hex.ts'
+import type { Scheme } from './messages/common.ts'
 
 /** The signature schemes a message may name, in order of preference for new keys. */
 export const SCHEMES = ['ed25519', 'bip340'] as const
 
 /** A signature scheme: `ed25519` (RFC 8032) or `bip340` (Schnorr over secp256k1). */
-export type Scheme = (typeof SCHEMES)[number]
+export type { Scheme } from './messages/common.ts'
 
 /** A freshly generated key pair, keys in lowercase hex. */
 export interface KeyPair {

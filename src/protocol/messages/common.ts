@@ -21,6 +21,7 @@ export const SignatureHex = Type.String({
 export const Scheme = Type.Union([Type.Literal('ed25519'), Type.Literal('bip340')], {
   description: 'signature scheme of the key',
 })
+export type Scheme = Type.Static<typeof Scheme>
 
 /** Non-negative integer that JSON carries exactly (below 2^53). */
 export const SafeInteger = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })

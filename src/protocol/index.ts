@@ -1,0 +1,39 @@
+/**
+ * The Mega protocol core: messages and their schemas, canonical form, ids, signatures, proof
+ * of work, report evidence and scores. Pure functions without I/O; platform cryptography sits
+ * behind the `#crypto` adapter, so this runs under Node and in browsers alike.
+ *
+ * @example
+ * ```ts
+ * import { generateKeyPair, sign, mineMessageSync, validateMessage, verifySignatures } from 'mega-peers/protocol'
+ *
+ * const key = generateKeyPair('ed25519')
+ * const ad = mineMessageSync(sign({ kind: 'oracle', scheme: 'ed25519', pubkey: key.publicKey, seqNo: 1, tags: [] }, key.secretKey), 16)
+ * validateMessage(ad).ok && verifySignatures(ad).ok // true
+ * ```
+ *
+ * @packageDocumentation
+ */
+export * from './canonical.ts'
+export * from './errors.ts'
+export * from './hex.ts'
+export * from './message.ts'
+export * from './message-pow.ts'
+export * from './messages/index.ts'
+export {
+  leadingZeroBits,
+  MAX_POW_BITS,
+  mineSync,
+  nonceFromHex,
+  nonceToHex,
+  powHash,
+  powPrefix,
+  reclaimPow,
+  verifyPow,
+  workOf,
+} from './pow.ts'
+export * from './score.ts'
+export * from './sign.ts'
+export * from './signature.ts'
+export * from './validate.ts'
+export * from './verify-report.ts'
