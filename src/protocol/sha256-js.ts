@@ -122,7 +122,6 @@ export function hashPowBlock(prefix: Uint32Array, hi: number, lo: number): Uint8
  */
 export function createJsScanner(): BlockScanner {
   const prefix = new Uint32Array(8)
-  const base = new Uint32Array(64)
   const w = new Uint32Array(64)
   const mid = new Uint32Array(8)
   const state = new Uint32Array(8)
@@ -133,12 +132,11 @@ export function createJsScanner(): BlockScanner {
       prefix.set(words)
     },
     scan(hi, lo, count, mask) {
-      loadBlock(base, prefix, hi, 0)
+      loadBlock(w, prefix, hi, 0)
       mid.set(IV)
-      rounds(mid, base, 0, 9)
+      rounds(mid, w, 0, 9)
       for (let i = 0; i < count; i++) {
-        for (let j = 0; j < 16; j++) w[j] = base[j]!
-        w[9] = (lo + i) | 0
+        w[9] = (lo + i) | 0 // words 0..15 stay; expand rewrites only 16..63
         expand(w, 16)
         state.set(mid)
         rounds(state, w, 9, 64)

@@ -32,16 +32,30 @@ interface Ins {
 
 const PARAMS = 4 // search(hi, lo, count, mask)
 const isVec = (v: Val): boolean => typeof v !== 'number' && v.vec
-const S_OP: Record<string, number> = {
-  add: 0x6a,
-  xor: 0x73,
-  and: 0x71,
-  or: 0x72,
-  shl: 0x74,
-  shr: 0x76,
-  rotr: 0x78,
+/** Opcodes used (WebAssembly core spec 2.0, §5.4); SIMD opcodes follow the 0xfd prefix byte. */
+const OP = {
+  loop: 0x03,
+  if: 0x04,
+  end: 0x0b,
+  brIf: 0x0d,
+  return: 0x0f,
+  get: 0x20,
+  set: 0x21,
+  tee: 0x22,
+} as const
+const I32 = { load: 0x28, const: 0x41, ltU: 0x49, add: 0x6a } as const
+const SIMD = { prefix: 0xfd, const: 0x0c, splat: 0x11, eq: 0x37, anyTrue: 0x53, add: 0xae } as const
+const TYPE = { void: 0x40, func: 0x60, i32: 0x7f, v128: 0x7b } as const
+/** Arithmetic opcodes: [i32, i32x4]. SIMD has no rotate (see `rotr`). */
+const ARITH: Record<string, readonly [number, number]> = {
+  add: [0x6a, 0xae],
+  xor: [0x73, 0x51],
+  and: [0x71, 0x4e],
+  or: [0x72, 0x50],
+  shl: [0x74, 0xab],
+  shr: [0x76, 0xad],
+  rotr: [0x78, -1],
 }
-const V_OP: Record<string, number> = { add: 0xae, xor: 0x51, and: 0x4e, or: 0x50, shl: 0xab, shr: 0xad }
 
 /** Records SSA-style instructions, folding literals and sharing repeated expressions. */
 class Builder {
@@ -88,11 +102,9 @@ class Builder {
   }
   /** Adds literals and scalars first (once per call), then vectors in the given order. */
   sum(...vals: Val[]): Val {
-    let uniform: Val = 0
-    for (const v of vals) if (!isVec(v)) uniform = this.add(uniform, v)
-    const vectors = vals.filter(isVec)
-    let acc: Val = uniform
-    for (const v of vectors) acc = acc === 0 ? v : this.add(acc, v)
+    let acc: Val = 0
+    for (const v of vals) if (!isVec(v)) acc = this.add(acc, v)
+    for (const v of vals) if (isVec(v)) acc = this.add(acc, v)
     return acc
   }
 }
@@ -127,13 +139,10 @@ function buildProgram(streams: number): { b: Builder; lows: Ref[]; found: Ref; c
       st[s] = [b.add(t1, t2), a, bb, c, b.add(d, t1), e, f, g]
     }
   }
-  let found: Val = 0
-  for (let s = 0; s < streams; s++) {
-    const h0 = b.add(st[s]![0]!, IV[0]! | 0)
-    const hit = b.ins('eqz', b.and(h0, mask), 0)
-    found = found === 0 ? hit : b.ins('or', found, hit)
-  }
-  return { b, lows, found: found as Ref, counter }
+  // a lane hits when the first hash word (IV[0] + a) has every masked bit clear
+  const hits = st.map((state) => b.ins('eqz', b.and(b.add(state[0]!, IV[0]! | 0), mask), 0))
+  const found = hits.reduce((any, hit) => b.ins('or', any, hit))
+  return { b, lows, found, counter }
 }
 
 class Writer {
@@ -163,18 +172,18 @@ class Writer {
     }
   }
   simd(op: number): this {
-    return this.u8(0xfd).uleb(op)
+    return this.u8(SIMD.prefix).uleb(op)
   }
   v128(lanes: number[]): this {
-    this.simd(0x0c)
+    this.simd(SIMD.const)
     for (const x of lanes) this.u8(x & 0xff, (x >>> 8) & 0xff, (x >>> 16) & 0xff, (x >>> 24) & 0xff)
     return this
   }
   get(id: number): this {
-    return this.u8(0x20).uleb(id)
+    return this.u8(OP.get).uleb(id)
   }
   set(id: number): this {
-    return this.u8(0x21).uleb(id)
+    return this.u8(OP.set).uleb(id)
   }
   section(id: number, content: Writer): this {
     return this.u8(id).uleb(content.bytes.length).append(content.bytes)
@@ -186,87 +195,85 @@ export function buildScannerModule(init: WasmScannerInit = {}): Uint8Array<Array
   const streams = init.streams ?? 1
   const group = streams * 4
   const { b, lows, found, counter } = buildProgram(streams)
-  // dead-code elimination: keep what the test (and the loop) reads
+  // dead-code elimination: keep only what the test (and the next pass) reads
   const live = new Set<number>([found.id, ...lows.map((l) => l.id)])
-  const keep = [...b.prologue, ...b.body].reverse().filter((ins) => {
-    if (!live.has(ins.out.id)) return false
-    for (const v of [ins.a, ins.b]) if (typeof v !== 'number') live.add(v.id)
-    return true
-  })
-  const keepSet = new Set(keep)
+  const keep = new Set(
+    [...b.prologue, ...b.body].reverse().filter((ins) => {
+      if (!live.has(ins.out.id)) return false
+      for (const v of [ins.a, ins.b]) if (typeof v !== 'number') live.add(v.id)
+      return true
+    }),
+  )
+  // vector operands that are literals or scalars are splatted once, before the loop
   const splats = new Map<number | string, Ref>()
   const splatOf = (key: number | string): Ref => {
     const ref = splats.get(key) ?? b.local(true)
     splats.set(key, ref)
     return ref
   }
-  const loop = new Writer()
   const operand = (w: Writer, v: Val, vec: boolean) => {
-    if (!vec) return typeof v === 'number' ? w.u8(0x41).sleb(v) : w.get(v.id)
-    if (typeof v === 'number') return w.get(splatOf(`c${v}`).id)
-    return w.get(v.vec ? v.id : splatOf(v.id).id)
+    if (!vec) return typeof v === 'number' ? w.u8(I32.const).sleb(v) : w.get(v.id)
+    return w.get(typeof v === 'number' ? splatOf(`c${v}`).id : v.vec ? v.id : splatOf(v.id).id)
   }
   const emit = (w: Writer, ins: Ins) => {
     const vec = ins.out.vec
-    if (ins.op === 'load') w.u8(0x41, 0, 0x28, 2).uleb(ins.b as number)
-    else if (ins.op === 'eqz') operand(w, ins.a, true).v128([0, 0, 0, 0]).simd(0x37)
+    if (ins.op === 'load') w.u8(I32.const, 0, I32.load, 2).uleb(ins.b as number)
+    else if (ins.op === 'eqz') operand(w, ins.a, true).v128([0, 0, 0, 0]).simd(SIMD.eq)
     else {
       operand(w, ins.a, vec)
-      if (ins.op === 'shl' || ins.op === 'shr' || ins.op === 'rotr') w.u8(0x41).sleb(ins.b as number)
+      if (ins.op === 'shl' || ins.op === 'shr' || ins.op === 'rotr') w.u8(I32.const).sleb(ins.b as number)
       else operand(w, ins.b, vec)
-      if (vec) w.simd(V_OP[ins.op]!)
-      else w.u8(S_OP[ins.op]!)
+      const [scalarOp, vectorOp] = ARITH[ins.op]!
+      if (vec) w.simd(vectorOp)
+      else w.u8(scalarOp)
     }
     w.set(ins.out.id)
   }
-  for (const ins of b.body) if (keepSet.has(ins)) emit(loop, ins)
-  loop.get(found.id).simd(0x53).u8(0x04, 0x40).get(counter.id).u8(0x0f, 0x0b) // if any_true: return i
+  const loop = new Writer()
+  for (const ins of b.body) if (keep.has(ins)) emit(loop, ins)
+  loop.get(found.id).simd(SIMD.anyTrue).u8(OP.if, TYPE.void).get(counter.id).u8(OP.return, OP.end)
   for (const lo of lows)
     loop
       .get(lo.id)
       .get(splatOf(`c${group}`).id)
-      .simd(V_OP.add!)
+      .simd(SIMD.add)
       .set(lo.id)
-  loop.get(counter.id).u8(0x41).sleb(group).u8(0x6a, 0x22).uleb(counter.id) // i += group (tee)
-  loop.get(2).u8(0x49, 0x0d, 0) // br_if (i <u count) to loop start
+  loop.get(counter.id).u8(I32.const).sleb(group).u8(I32.add, OP.tee).uleb(counter.id) // i += group
+  loop.get(2).u8(I32.ltU, OP.brIf, 0) // again while i < count (unsigned)
 
   const code = new Writer()
-  for (const ins of b.prologue) if (keepSet.has(ins)) emit(code, ins)
+  for (const ins of b.prologue) if (keep.has(ins)) emit(code, ins)
   for (const [key, ref] of splats) {
     if (typeof key === 'number') code.get(key)
-    else code.u8(0x41).sleb(Number(key.slice(1)))
-    code.simd(0x11).set(ref.id)
+    else code.u8(I32.const).sleb(Number(key.slice(1)))
+    code.simd(SIMD.splat).set(ref.id)
   }
   lows.forEach((lo, s) => {
-    code
-      .get(1)
-      .simd(0x11)
-      .v128([0, 1, 2, 3].map((x) => s * 4 + x))
-      .simd(V_OP.add!)
-      .set(lo.id)
+    const lanes = [0, 1, 2, 3].map((x) => s * 4 + x)
+    code.get(1).simd(SIMD.splat).v128(lanes).simd(SIMD.add).set(lo.id)
   })
-  code.u8(0x03, 0x40).append(loop.bytes).u8(0x0b).u8(0x41).sleb(-1).u8(0x0b)
+  code.u8(OP.loop, TYPE.void).append(loop.bytes).u8(OP.end, I32.const).sleb(-1).u8(OP.end)
 
   const fn = new Writer()
-  const runs: [number, boolean][] = []
+  const runs: [number, boolean][] = [] // local declarations, run-length encoded by type
   for (const vec of b.vecLocal) {
     const last = runs.at(-1)
     if (last && last[1] === vec) last[0]++
     else runs.push([1, vec])
   }
   fn.uleb(runs.length)
-  for (const [n, vec] of runs) fn.uleb(n).u8(vec ? 0x7b : 0x7f)
+  for (const [n, vec] of runs) fn.uleb(n).u8(vec ? TYPE.v128 : TYPE.i32)
   fn.append(code.bytes)
-  const exportName = (name: string) => [name.length, ...Array.from(name, (c) => c.charCodeAt(0))]
-  return Uint8Array.from(
-    new Writer()
-      .u8(0, 0x61, 0x73, 0x6d, 1, 0, 0, 0)
-      .section(1, new Writer().u8(1, 0x60, 4, 0x7f, 0x7f, 0x7f, 0x7f, 1, 0x7f))
-      .section(3, new Writer().u8(1, 0))
-      .section(5, new Writer().u8(1, 0, 1))
-      .section(7, new Writer().u8(2, ...exportName('mem'), 2, 0, ...exportName('search'), 0, 0))
-      .section(10, new Writer().u8(1).uleb(fn.bytes.length).append(fn.bytes)).bytes,
-  )
+  const name = (text: string) => [text.length, ...Array.from(text, (c) => c.charCodeAt(0))]
+  const { i32 } = TYPE
+  const module = new Writer()
+    .u8(0, 0x61, 0x73, 0x6d, 1, 0, 0, 0) // "\0asm", version 1
+    .section(1, new Writer().u8(1, TYPE.func, 4, i32, i32, i32, i32, 1, i32)) // (i32 ×4) -> i32
+    .section(3, new Writer().u8(1, 0)) // one function of type 0
+    .section(5, new Writer().u8(1, 0, 1)) // one memory, 1 page
+    .section(7, new Writer().u8(2, ...name('mem'), 2, 0, ...name('search'), 0, 0))
+    .section(10, new Writer().u8(1).uleb(fn.bytes.length).append(fn.bytes))
+  return Uint8Array.from(module.bytes)
 }
 
 /**
