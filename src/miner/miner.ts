@@ -201,9 +201,10 @@ export class Miner extends EventTarget {
     }
     const onDone = (worker: Worker, done: ChunkDone) => {
       if (settled) return
-      // a hit ends its chunk early: count the nonces actually tried
-      attempts += done.hit ? Number(done.hit.nonce - done.start) + 1 : done.count
-      finished.set(done.start, done.start + BigInt(done.count))
+      // a hit ends its chunk early: count only the nonces actually tried
+      const end = done.hit ? done.hit.nonce + 1n : done.start + BigInt(done.count)
+      attempts += Number(end - done.start)
+      finished.set(done.start, end)
       for (let end = finished.get(checkpoint); end !== undefined; end = finished.get(checkpoint)) {
         finished.delete(checkpoint)
         checkpoint = end
