@@ -122,7 +122,9 @@ function explain(schema: Schema, value: unknown, path: string): Problem | undefi
   }
   const [first] = validatorOf(schema).Errors(value)
   if (!first) return undefined
-  return { path: path + first.instancePath, message: first.message }
+  // Draft-2020 validators report a forbidden extra property as "schema is false".
+  const message = first.keyword === 'boolean' ? 'is not allowed here' : first.message
+  return { path: path + first.instancePath, message }
 }
 
 function explainObject(schema: Schema, value: Record<string, unknown>, path: string): Problem | undefined {

@@ -36,6 +36,12 @@ export function verifyReportEvidence(report: Report, context: EvidenceContext): 
       if (commitment.request.capability !== content.capability.capabilityKey) {
         return invalid('/content/commitment/request/capability', 'the commitment is not for this capability')
       }
+      if (commitment.scheme !== content.capability.capabilityScheme) {
+        return invalid(
+          '/content/commitment/scheme',
+          `the capability signs with ${content.capability.capabilityScheme}`,
+        )
+      }
       const signed = verifySignatures(commitment)
       if (!signed.ok) return invalid('/content/commitment/signature', signed.error.message)
       if (context.now <= commitment.deadline) {
@@ -95,9 +101,15 @@ export function verifyFactConflict(
   const firstOk = verifyFactOf(capability, first, '/content/facts/0')
   if (!firstOk.ok) return firstOk
   if (first.answer === second.answer) return invalid('/content/facts', 'the two facts give the same answer')
+  if (!capability.answers.includes(first.answer)) {
+    return invalid('/content/facts/0/answer', 'the answer is not one of the capability’s answers')
+  }
   if (second.request.capability === capability.capabilityKey) {
     const secondOk = verifyFactOf(capability, second, '/content/facts/1')
     if (!secondOk.ok) return secondOk
+    if (!capability.answers.includes(second.answer)) {
+      return invalid('/content/facts/1/answer', 'the answer is not one of the capability’s answers')
+    }
     if (requestKey(first.request) !== requestKey(second.request)) {
       return invalid('/content/facts', 'the two facts answer different requests')
     }
@@ -105,6 +117,9 @@ export function verifyFactConflict(
   }
   if (!counterCapability) {
     return invalid('/content/counterCapability', 'a fact from another capability needs that capability ad')
+  }
+  if (counterCapability.oracle === oracle) {
+    return invalid('/content/counterCapability/oracle', 'a disagreement needs another oracle’s capability')
   }
   const counter = verifySignatures(counterCapability)
   if (!counter.ok) return invalid('/content/counterCapability/signature', counter.error.message)

@@ -28,15 +28,15 @@ describe('message rules', () => {
   })
 
   it('binds report work to the targeted oracle', () => {
-    const report = fx.report({ type: 'free-form', comment: 'slow', links: [] }, undefined)
+    const report = fx.report({ type: 'free-form', comment: 'slow', links: [] }, null)
     assert.ok(verifyMessagePow(report).ok)
     const retargeted = { ...report, oracle: fx.OTHER_ORACLE.publicKey }
     assert.equal(verifyMessagePow(retargeted).ok, false)
   })
 
   it('ids ignore proofs: the same content with more work has the same id', () => {
-    const report = fx.report({ type: 'free-form', comment: 'slow', links: [] }, undefined, 4)
-    const stronger = fx.report({ type: 'free-form', comment: 'slow', links: [] }, undefined, 10)
+    const report = fx.report({ type: 'free-form', comment: 'slow', links: [] }, null, 4)
+    const stronger = fx.report({ type: 'free-form', comment: 'slow', links: [] }, null, 10)
     assert.equal(messageId(report), messageId(stronger))
     assert.notEqual(report.pow.hash, stronger.pow.hash)
   })

@@ -114,7 +114,7 @@ export function buildVectors(): VectorFile {
           links: ['https://news.example/match'],
           comment: 'Final score 2-1',
         },
-        undefined,
+        null,
         bits,
       ),
     ],

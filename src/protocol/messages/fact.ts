@@ -10,7 +10,7 @@ import { LIMITS } from './limits.ts'
 export const FactRequest = Type.Object(
   {
     capability: Hex32,
-    args: Type.Record(ParamName, Value, { maxProperties: LIMITS.params }),
+    args: Type.Record(ParamName, Value, { maxProperties: LIMITS.params, additionalProperties: false }),
     invoice: Type.Optional(Type.String({ maxLength: LIMITS.invoiceLength })),
   },
   { ...strict, $id: 'FactRequest' },
