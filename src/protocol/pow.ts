@@ -9,16 +9,12 @@
 import { backend } from '#crypto'
 import { ErrorCode, fail, ok, type Result } from './errors.ts'
 import { concatBytes, fromHex, toHex } from './hex.ts'
+import type { Pow } from './messages/common.ts'
 import { createSearchKernel, leadingZeroBits, type SearchKernel } from './sha256-kernel.ts'
 
+/** A proof of work as carried in messages (schema: `Pow` in messages/common.ts). */
+export type { Pow } from './messages/common.ts'
 export { leadingZeroBits } from './sha256-kernel.ts'
-
-/** A proof of work as carried in messages: claimed bits, nonce (16 hex digits), hash (64 hex digits). */
-export interface Pow {
-  bits: number
-  nonce: string
-  hash: string
-}
 
 /** The largest claimable `bits`: every bit of a SHA-256 hash. */
 export const MAX_POW_BITS = 256

@@ -1,0 +1,144 @@
+/**
+ * A pool of entries with a capacity, ordered by rank so the weakest is found and evicted in
+ * O(log n) (a B+ tree, never a scan), with a rolling admission floor. Every limit of the
+ * mempool is one of these: the oracles, each oracle's capabilities and reports, the offers,
+ * each capability's offers.
+ */
+import BTreeModule from 'sorted-btree'
+import { type FloorState, RollingFloor, type RollingFloorInit } from './rolling-floor.ts'
+
+// sorted-btree is CommonJS; its default export arrives as `{ default }` under Node's ESM loader.
+const BTree = ((BTreeModule as unknown as { default?: typeof BTreeModule }).default ??
+  BTreeModule) as typeof BTreeModule
+
+/** How strong an entry is: compared by `bid`, then `work`, then `id` (a stable tie-break). */
+export interface Rank {
+  /** Verified paid placement (0 without a bid verifier). */
+  bid: bigint
+  /** Work in units (2^bits) — identity strength for oracles, PoW work otherwise. */
+  work: bigint
+  /** Entry id: makes ranks unique and the order deterministic on every node. */
+  id: string
+}
+
+/** Orders ranks from weakest to strongest. */
+export function compareRanks(a: Rank, b: Rank): number {
+  if (a.bid !== b.bid) return a.bid < b.bid ? -1 : 1
+  if (a.work !== b.work) return a.work < b.work ? -1 : 1
+  // The larger id is the weaker one, so that among equals the same entries survive everywhere.
+  return a.id === b.id ? 0 : a.id > b.id ? -1 : 1
+}
+
+/** log2 of work, for floors and display. */
+export function workBits(work: bigint): number {
+  if (work <= 0n) return 0
+  const length = work.toString(2).length
+  const shift = Math.max(0, length - 53)
+  return Math.log2(Number(work >> BigInt(shift))) + shift
+}
+
+export interface BoundedPoolInit extends RollingFloorInit {
+  /** Most entries the pool holds. */
+  capacity: number
+}
+
+/** Verdict of {@link BoundedPool.check}: room, room after evicting the weakest, or too weak. */
+export type PoolCheck =
+  | { fits: true; evicts?: Rank }
+  | { fits: false; floorBits: number; weakestBits: number }
+
+export class BoundedPool<V> {
+  readonly capacity: number
+  readonly floor: RollingFloor
+  readonly #byRank = new BTree<Rank, V>(undefined, compareRanks)
+  readonly #rankOf = new Map<string, Rank>()
+
+  constructor(init: BoundedPoolInit, floorState?: FloorState) {
+    this.capacity = init.capacity
+    this.floor = new RollingFloor(init, floorState)
+  }
+
+  get size(): number {
+    return this.#rankOf.size
+  }
+
+  has(id: string): boolean {
+    return this.#rankOf.has(id)
+  }
+
+  get(id: string): V | undefined {
+    const rank = this.#rankOf.get(id)
+    return rank && this.#byRank.get(rank)
+  }
+
+  rankOf(id: string): Rank | undefined {
+    return this.#rankOf.get(id)
+  }
+
+  /** The weakest entry, the next to be evicted. */
+  weakest(): [Rank, V] | undefined {
+    const rank = this.#byRank.minKey()
+    return rank && [rank, this.#byRank.get(rank)!]
+  }
+
+  /**
+   * Would an entry of `rank` enter at `now`? It must clear the rolling floor; when the pool is
+   * full it must also beat the weakest entry, which it would then evict. An entry already in
+   * the pool (same id) is re-ranked, never counted twice.
+   */
+  check(rank: Rank, now: number): PoolCheck {
+    const bits = workBits(rank.work)
+    if (this.#rankOf.has(rank.id)) return { fits: true }
+    const floorBits = this.floor.bitsAt(now)
+    if (rank.bid === 0n && bits <= floorBits && floorBits > 0) {
+      return { fits: false, floorBits, weakestBits: this.#weakestBits() }
+    }
+    if (this.size < this.capacity) return { fits: true }
+    const weakest = this.#byRank.minKey()!
+    if (compareRanks(rank, weakest) <= 0)
+      return { fits: false, floorBits, weakestBits: workBits(weakest.work) }
+    return { fits: true, evicts: weakest }
+  }
+
+  /** Inserts or re-ranks an entry; returns the entries evicted to stay within capacity. */
+  set(rank: Rank, value: V, now: number): [Rank, V][] {
+    this.delete(rank.id)
+    this.#byRank.set(rank, value)
+    this.#rankOf.set(rank.id, rank)
+    const evicted: [Rank, V][] = []
+    while (this.size > this.capacity) {
+      const weakest = this.evictWeakest(now)
+      if (weakest) evicted.push(weakest)
+    }
+    return evicted
+  }
+
+  /** Evicts the weakest entry and raises the floor to its work. */
+  evictWeakest(now: number): [Rank, V] | undefined {
+    const weakest = this.weakest()
+    if (!weakest) return undefined
+    this.delete(weakest[0].id)
+    this.floor.raise(workBits(weakest[0].work), now)
+    return weakest
+  }
+
+  /** Removes an entry without touching the floor (updates, cascades, expiry). */
+  delete(id: string): V | undefined {
+    const rank = this.#rankOf.get(id)
+    if (!rank) return undefined
+    const value = this.#byRank.get(rank)
+    this.#byRank.delete(rank)
+    this.#rankOf.delete(id)
+    return value
+  }
+
+  /** Entries from strongest to weakest. */
+  *strongestFirst(): IterableIterator<[Rank, V]> {
+    yield* this.#byRank.entriesReversed()
+  }
+
+  #weakestBits(): number {
+    const rank = this.#byRank.minKey()
+    return rank ? workBits(rank.work) : 0
+  }
+}

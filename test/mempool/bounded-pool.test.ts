@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import fc from 'fast-check'
+import { BoundedPool, compareRanks, type Rank, workBits } from '../../src/mempool/bounded-pool.ts'
+import { RollingFloor } from '../../src/mempool/rolling-floor.ts'
+
+const rank = (bits: number, id: string, bid = 0n): Rank => ({ bid, work: 1n << BigInt(bits), id })
+
+describe('RollingFloor', () => {
+  it('rises to the evicted work plus an increment, then loses one bit per half-life', () => {
+    const floor = new RollingFloor({ halfLifeSeconds: 100, incrementBits: 0.5 })
+    assert.equal(floor.bitsAt(0), 0)
+    floor.raise(20, 1000)
+    assert.equal(floor.bitsAt(1000), 20.5)
+    assert.equal(floor.admits(20, 1000), false, 'the evicted entry cannot bounce back')
+    assert.equal(floor.bitsAt(1200), 18.5)
+    assert.equal(floor.admits(20, 1200), true)
+    assert.equal(floor.bitsAt(1000 + 100 * 20.1), 0, 'resets once negligible')
+  })
+
+  it('restores exactly from its persisted state', () => {
+    const floor = new RollingFloor({ halfLifeSeconds: 60 })
+    floor.raise(17, 500)
+    const restored = new RollingFloor({ halfLifeSeconds: 60 }, floor.state())
+    for (const now of [500, 530, 900]) assert.equal(restored.bitsAt(now), floor.bitsAt(now))
+  })
+})
+
+describe('BoundedPool', () => {
+  it('orders by bid, then work, then id', () => {
+    assert.ok(compareRanks(rank(30, 'a'), rank(10, 'b', 1n)) < 0, 'any bid beats more work')
+    assert.ok(compareRanks(rank(10, 'a'), rank(11, 'b')) < 0)
+    assert.ok(compareRanks(rank(10, 'b'), rank(10, 'a')) < 0, 'larger id is weaker among equals')
+  })
+
+  it('evicts the weakest when full, raises the floor, and refuses weaker entries', () => {
+    const pool = new BoundedPool<string>({ capacity: 3, halfLifeSeconds: 100 })
+    for (const [bits, id] of [
+      [10, 'a'],
+      [12, 'b'],
+      [14, 'c'],
+    ] as const)
+      pool.set(rank(bits, id), id, 0)
+    const weak = pool.check(rank(9, 'd'), 0)
+    assert.equal(weak.fits, false)
+    const strong = pool.check(rank(11, 'e'), 0)
+    assert.deepEqual(strong, { fits: true, evicts: rank(10, 'a') })
+    const evicted = pool.set(rank(11, 'e'), 'e', 0)
+    assert.deepEqual(
+      evicted.map(([r]) => r.id),
+      ['a'],
+    )
+    assert.ok(Math.abs(pool.floor.bitsAt(0) - 10.1) < 1e-9)
+    // The evicted entry cannot come straight back even though the pool is no longer full.
+    pool.delete('b')
+    assert.equal(pool.check(rank(10, 'a'), 0).fits, false)
+    assert.equal(pool.check(rank(10, 'a'), 100).fits, true, 'the floor decayed')
+    assert.deepEqual(
+      [...pool.strongestFirst()].map(([r]) => r.id),
+      ['c', 'e'],
+    )
+  })
+
+  it('keeps the strongest `capacity` entries whatever the arrival order (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 0, max: 200 }), { minLength: 1, maxLength: 60 }),
+        fc.integer({ min: 1, max: 20 }),
+        (bitsList, capacity) => {
+          const pool = new BoundedPool<number>({ capacity, halfLifeSeconds: 1e9 })
+          for (const bits of bitsList) {
+            const r = rank(bits, `id${bits}`)
+            if (pool.check(r, 0).fits) pool.set(r, bits, 0)
+          }
+          const kept = [...pool.strongestFirst()].map(([, bits]) => bits)
+          const expected = [...bitsList].sort((a, b) => b - a).slice(0, capacity)
+          assert.deepEqual(kept, expected)
+        },
+      ),
+    )
+  })
+
+  it('computes log2 of work beyond 2^53', () => {
+    assert.equal(workBits(1n << 200n), 200)
+    assert.equal(workBits(3n << 100n), 100 + Math.log2(3))
+  })
+})
