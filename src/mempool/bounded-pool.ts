@@ -7,9 +7,8 @@
 import BTreeModule from 'sorted-btree'
 import { type FloorState, RollingFloor, type RollingFloorInit } from './rolling-floor.ts'
 
-// sorted-btree is CommonJS; its default export arrives as `{ default }` under Node's ESM loader.
-const BTree = ((BTreeModule as unknown as { default?: typeof BTreeModule }).default ??
-  BTreeModule) as typeof BTreeModule
+// sorted-btree is CommonJS: Node's ESM loader hands us `module.exports`, whose `default` is the class.
+const BTree = BTreeModule.default
 
 /** How strong an entry is: compared by `bid`, then `work`, then `id` (a stable tie-break). */
 export interface Rank {
