@@ -32,6 +32,7 @@ export {
   verifyPow,
   workOf,
 } from './pow.ts'
+export * from './rules.ts'
 export * from './score.ts'
 export * from './sign.ts'
 export * from './signature.ts'

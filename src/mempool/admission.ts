@@ -1,0 +1,55 @@
+/**
+ * The outcome of admitting one message: exactly one status, with the reason when it is not
+ * taken and the floor when it lacks work, so a client knows what to fix or how many bits to add.
+ */
+import type { PoolKind } from '../protocol/messages/index.ts'
+
+/** What happened to a message. */
+export type AdmissionStatus =
+  /** New entry stored. */
+  | 'added'
+  /** Replaced an entry: higher seqNo, more work, capability switched, report amended by a dispute, offer stage. */
+  | 'updated'
+  /** Already held with at least this much work. */
+  | 'duplicate'
+  /** Valid, but not enough work to enter the pool now (under its floor or its weakest entry). */
+  | 'low-pow'
+  /** Breaks a rule: schema, PoW, signature, semantics. */
+  | 'invalid'
+  /** Valid, but outside this node's shard: not stored here (other shards keep it). */
+  | 'skipped'
+
+/** Codes of semantic rejections decided by the mempool (protocol codes cover the rest). */
+export const MempoolErrorCode = {
+  UNKNOWN_ORACLE: 'UNKNOWN_ORACLE',
+  UNKNOWN_CAPABILITY: 'UNKNOWN_CAPABILITY',
+  UNKNOWN_REPORT: 'UNKNOWN_REPORT',
+  STALE_SEQNO: 'STALE_SEQNO',
+  SEQNO_CONFLICT: 'SEQNO_CONFLICT',
+  KEY_TAKEN: 'KEY_TAKEN',
+  SCHEME_MISMATCH: 'SCHEME_MISMATCH',
+  NOT_DISPUTABLE: 'NOT_DISPUTABLE',
+  DISPUTE_MISMATCH: 'DISPUTE_MISMATCH',
+  OFFER_STAGE: 'OFFER_STAGE',
+  OFFER_TERMS: 'OFFER_TERMS',
+  EXPIRED: 'EXPIRED',
+} as const
+export type MempoolErrorCode = (typeof MempoolErrorCode)[keyof typeof MempoolErrorCode]
+
+/** Why a message was not taken. */
+export interface AdmissionReason {
+  code: string
+  message: string
+  path?: string
+}
+
+export interface Admission {
+  status: AdmissionStatus
+  kind?: PoolKind
+  /** Message id (hex), when the message got that far. */
+  id?: string
+  reason?: AdmissionReason
+  /** For `low-pow`: the pool's current floor and the bits that would enter now. */
+  floorBits?: number
+  requiredBits?: number
+}

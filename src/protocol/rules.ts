@@ -1,0 +1,67 @@
+/**
+ * Rules a single message must satisfy beyond its schema and signatures, checkable without any
+ * node state: placeholders that name parameters, attestation kinds that fit the key, offer
+ * stages. Nodes, oracles and traders all call these, so the rule lives here once.
+ */
+import { ErrorCode, fail, ok, type Result } from './errors.ts'
+import type { Message, Offer, OracleCapability } from './messages/index.ts'
+
+/** Checks the intrinsic rules of `message`; fails with `SCHEMA_VIOLATION` naming the path. */
+export function checkMessageRules(message: Message): Result<true> {
+  switch (message.kind) {
+    case 'capability':
+      return checkCapability(message)
+    case 'offer':
+      return checkOfferShape(message)
+    default:
+      return ok(true)
+  }
+}
+
+/** Stage of an offer from the signatures it carries; `seqNo` must equal it. */
+export function offerStage(offer: Offer): 0 | 1 | 2 {
+  if (offer.finalization) return 2
+  return offer.acceptance ? 1 : 0
+}
+
+function checkCapability(capability: OracleCapability): Result<true> {
+  if (capability.attestation === 'schnorr' && capability.capabilityScheme !== 'bip340') {
+    return rule('/attestation', 'schnorr attestation needs a bip340 capability key')
+  }
+  const names = new Set<string>()
+  for (const [index, param] of capability.params.entries()) {
+    if (names.has(param.name))
+      return rule(`/params/${index}/name`, `parameter "${param.name}" is declared twice`)
+    names.add(param.name)
+  }
+  for (const match of capability.question.matchAll(/\$([A-Za-z_][A-Za-z0-9_]*)/g)) {
+    const name = match[1]!
+    // `$teamB` may legitimately extend a declared `$team`: accept any declared prefix.
+    const declared = [...names].some((candidate) => name.startsWith(candidate))
+    if (!declared) return rule('/question', `placeholder $${name} names no parameter`)
+  }
+  return ok(true)
+}
+
+function checkOfferShape(offer: Offer): Result<true> {
+  if (offer.finalization && !offer.acceptance)
+    return rule('/finalization', 'a finalization needs an acceptance')
+  const stage = offerStage(offer)
+  if (offer.seqNo !== stage) {
+    return rule(
+      '/seqNo',
+      `an offer's seqNo is its stage (0 open, 1 accepted, 2 finalized): expected ${stage}`,
+    )
+  }
+  const { originatorBets, acceptorBets } = offer.terms
+  const overlap = originatorBets.find((answer) => acceptorBets.includes(answer))
+  if (overlap !== undefined) return rule('/terms/acceptorBets', `"${overlap}" is bet on by both sides`)
+  if (offer.acceptance && offer.acceptance.acceptor === offer.terms.originator) {
+    return rule('/acceptance/acceptor', 'the originator cannot accept its own offer')
+  }
+  return ok(true)
+}
+
+function rule(path: string, reason: string): Result<never> {
+  return fail(ErrorCode.SCHEMA_VIOLATION, `${path} ${reason}`, { path })
+}
