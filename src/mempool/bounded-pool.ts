@@ -39,6 +39,10 @@ export function workBits(work: bigint): number {
 export interface BoundedPoolInit extends RollingFloorInit {
   /** Most entries the pool holds. */
   capacity: number
+  /** Probability that an eviction picks a random entry instead of the weakest. @default 0 */
+  randomEvictionRate?: number
+  /** Source of randomness in [0, 1). @default Math.random */
+  random?: () => number
 }
 
 /** Verdict of {@link BoundedPool.check}: room, room after evicting the weakest, or too weak. */
@@ -51,10 +55,17 @@ export class BoundedPool<V> {
   readonly floor: RollingFloor
   readonly #byRank = new BTree<Rank, V>(undefined, compareRanks)
   readonly #rankOf = new Map<string, Rank>()
+  // Ids in an array with their positions, so a random victim is picked in O(1).
+  readonly #ids: string[] = []
+  readonly #position = new Map<string, number>()
+  readonly #randomEvictionRate: number
+  readonly #random: () => number
 
   constructor(init: BoundedPoolInit, floorState?: FloorState) {
     this.capacity = init.capacity
     this.floor = new RollingFloor(init, floorState)
+    this.#randomEvictionRate = init.randomEvictionRate ?? 0
+    this.#random = init.random ?? Math.random
   }
 
   get size(): number {
@@ -104,16 +115,28 @@ export class BoundedPool<V> {
     this.delete(rank.id)
     this.#byRank.set(rank, value)
     this.#rankOf.set(rank.id, rank)
+    this.#position.set(rank.id, this.#ids.length)
+    this.#ids.push(rank.id)
     const evicted: [Rank, V][] = []
     while (this.size > this.capacity) {
-      const weakest = this.evictWeakest(now)
-      if (weakest) evicted.push(weakest)
+      const victim = this.evict(now, rank.id)
+      if (victim) evicted.push(victim)
     }
     return evicted
   }
 
-  /** Evicts the weakest entry and raises the floor to its work. */
-  evictWeakest(now: number): [Rank, V] | undefined {
+  /**
+   * Evicts one entry: the weakest, raising the floor to its work; or, at the configured rate,
+   * a random one other than `keep` (the floor stays: a random victim says nothing about the
+   * work needed to enter).
+   */
+  evict(now: number, keep?: string): [Rank, V] | undefined {
+    if (this.#randomEvictionRate > 0 && this.size > 1 && this.#random() < this.#randomEvictionRate) {
+      let id = this.#ids[Math.floor(this.#random() * this.#ids.length)]!
+      if (id === keep) id = this.#ids[(this.#position.get(id)! + 1) % this.#ids.length]!
+      const rank = this.#rankOf.get(id)!
+      return [rank, this.delete(id)!]
+    }
     const weakest = this.weakest()
     if (!weakest) return undefined
     this.delete(weakest[0].id)
@@ -128,6 +151,14 @@ export class BoundedPool<V> {
     const value = this.#byRank.get(rank)
     this.#byRank.delete(rank)
     this.#rankOf.delete(id)
+    // Swap-remove from the id array.
+    const at = this.#position.get(id)!
+    const last = this.#ids.pop()!
+    if (last !== id) {
+      this.#ids[at] = last
+      this.#position.set(last, at)
+    }
+    this.#position.delete(id)
     return value
   }
 

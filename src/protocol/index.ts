@@ -14,6 +14,8 @@
  *
  * @packageDocumentation
  */
+
+export * from './attestation.ts'
 export * from './canonical.ts'
 export * from './errors.ts'
 export * from './hex.ts'

@@ -1,0 +1,64 @@
+/**
+ * What the mempool stores: each message with the facts admission established about it
+ * (id, size, work, verdict), so queries and eviction never re-verify anything.
+ */
+import type { Dispute, Offer, OracleCapability, OracleId, Report } from '../protocol/messages/index.ts'
+import type { EvidenceVerdict } from '../protocol/verify-report.ts'
+import type { BoundedPool } from './bounded-pool.ts'
+
+interface EntryBase<M> {
+  /** Message id (hex SHA-256 of its canonical bytes without proofs). */
+  id: string
+  message: M
+  /** Size counted against the byte budget. */
+  bytes: number
+  /** PoW bits claimed (and verified). */
+  bits: number
+  /** 2^bits. */
+  work: bigint
+  /** Unix seconds when this node took it. */
+  receivedAt: number
+}
+
+export interface OracleEntry extends EntryBase<OracleId> {
+  kind: 'oracle'
+  key: string
+  /** Verified bid amount (0 without a bid verifier). */
+  bid: bigint
+  capabilities: BoundedPool<CapabilityEntry>
+  reports: BoundedPool<ReportEntry>
+  /** work(ad) + Σ work(capabilities), kept up to date incrementally. */
+  strength: bigint
+  /** Σ work(reports that count), kept up to date incrementally. */
+  penalty: bigint
+}
+
+export interface CapabilityEntry extends EntryBase<OracleCapability> {
+  kind: 'capability'
+  key: string
+  oracle: string
+}
+
+export interface ReportEntry extends EntryBase<Report> {
+  kind: 'report'
+  oracle: string
+  verdict: EvidenceVerdict
+  /** The oracle's answer to a fact-missing report; once set, the report stops counting. */
+  dispute?: Dispute
+  /** Whether the report counts against the oracle's score under the node's policy. */
+  counts: boolean
+}
+
+export interface OfferEntry extends EntryBase<Offer> {
+  kind: 'offer'
+  /** Offer key: the same through all stages. */
+  key: string
+  capability: string
+}
+
+export type Entry = OracleEntry | CapabilityEntry | ReportEntry | OfferEntry
+
+/** An oracle's score: strength minus the work of the reports that count. */
+export function scoreOf(oracle: OracleEntry): bigint {
+  return oracle.strength - oracle.penalty
+}
