@@ -1,0 +1,387 @@
+/**
+ * Admission rules per kind (design §5), each in the order: PoW and minimum bits → rank →
+ * signature → semantics → store. Lodestar-style, every check quotes the rule it enforces.
+ */
+import { verifyAttestation } from '../protocol/attestation.ts'
+import { offerKey } from '../protocol/message.ts'
+import type { Dispute, Offer, OracleCapability, OracleId, Report } from '../protocol/messages/index.ts'
+import { workOf } from '../protocol/pow.ts'
+import { verifySignatures } from '../protocol/sign.ts'
+import { requestKey, verifyReportEvidence } from '../protocol/verify-report.ts'
+import { type Admission, MempoolErrorCode as Code } from './admission.ts'
+import { BoundedPool } from './bounded-pool.ts'
+import type { CapabilityEntry, OfferEntry, OracleEntry, ReportEntry } from './entries.ts'
+import { type Changes, invalid, lowPow, type Mempool, oracleRank, reasonOf, workRank } from './mempool.ts'
+
+/** What every rule gets: the pool, the message's id and size, the time, the change log. */
+export interface AdmitContext {
+  pool: Mempool
+  id: string
+  bytes: number
+  now: number
+  changes: Changes
+}
+
+type Updatable = { seqNo: number }
+
+/**
+ * The seqNo rule shared by ads and offers: older is stale; the same seqNo is a duplicate
+ * unless it carries more work on the same content, or a conflict when the content differs;
+ * newer replaces with at least the same work.
+ */
+function compareVersions(
+  held: { id: string; bits: number; message: Updatable },
+  incoming: Updatable,
+  id: string,
+  bits: number,
+): Admission | 'replace' {
+  if (incoming.seqNo < held.message.seqNo) {
+    return invalid(
+      Code.STALE_SEQNO,
+      `/seqNo ${incoming.seqNo} is older than the held ${held.message.seqNo}`,
+      '/seqNo',
+      id,
+    )
+  }
+  if (incoming.seqNo === held.message.seqNo) {
+    if (id !== held.id) {
+      return invalid(
+        Code.SEQNO_CONFLICT,
+        `/seqNo ${incoming.seqNo} is already held with other content`,
+        '/seqNo',
+        id,
+      )
+    }
+    return bits > held.bits ? 'replace' : { status: 'duplicate', id }
+  }
+  if (bits < held.bits) {
+    return {
+      status: 'low-pow',
+      id,
+      requiredBits: held.bits,
+      reason: { code: 'LOW_POW', message: `an update needs at least the held ${held.bits} bits` },
+    }
+  }
+  return 'replace'
+}
+
+export function admitOracle(context: AdmitContext, ad: OracleId): Admission {
+  const { pool, id, bytes, now, changes } = context
+  const work = pool.verifyWork(ad)
+  if (!('bits' in work)) return { ...work, kind: 'oracle', id }
+  const held = pool.oracles.get(ad.pubkey)
+  const bid = pool.bidOf(ad)
+  if (held) {
+    const verdict = compareVersions(held, ad, id, work.bits)
+    if (verdict !== 'replace') return { ...verdict, kind: 'oracle' }
+  } else {
+    const check = pool.oracles.check({ bid, work: workOf(work.bits), id: ad.pubkey }, now)
+    if (!check.fits) return lowPow(check, 'oracle', id)
+  }
+  // [REJECT] the ad is signed by its key (and a previous key links to it)
+  const signed = verifySignatures(ad)
+  if (!signed.ok) return { status: 'invalid', kind: 'oracle', id, reason: reasonOf(signed.error) }
+
+  if (held) {
+    pool.reindexOracle(held, now, () => {
+      held.strength += workOf(work.bits) - held.work
+      Object.assign(held, { id, message: ad, bits: work.bits, work: workOf(work.bits), bytes, bid })
+    })
+    changes.put.push(held)
+    return { status: 'updated', kind: 'oracle', id }
+  }
+  const entry: OracleEntry = {
+    kind: 'oracle',
+    key: ad.pubkey,
+    id,
+    message: ad,
+    bytes,
+    bits: work.bits,
+    work: workOf(work.bits),
+    receivedAt: now,
+    bid,
+    capabilities: new BoundedPool(pool.poolInit(pool.options.maxCapabilitiesPerOracle)),
+    reports: new BoundedPool(pool.poolInit(pool.options.maxReportsPerOracle)),
+    strength: workOf(work.bits),
+    penalty: 0n,
+  }
+  pool.removeEvicted(pool.oracles.set(oracleRank(entry), entry, now), changes)
+  pool.byScore.set([-entry.strength, entry.key], entry)
+  pool.track(entry)
+  changes.put.push(entry)
+  if (!pool.enforceByteBudget(entry, now, changes)) return budgetExceeded('oracle', id)
+  return { status: 'added', kind: 'oracle', id }
+}
+
+export function admitCapability(context: AdmitContext, capability: OracleCapability): Admission {
+  const { pool, id, bytes, now, changes } = context
+  // [REJECT] a capability belongs to an oracle this node holds (orphans wait at the network layer)
+  const oracle = pool.oracles.get(capability.oracle)
+  if (!oracle) return invalid(Code.UNKNOWN_ORACLE, '/oracle is not an oracle this node holds', '/oracle', id)
+  if (capability.oracleScheme !== oracle.message.scheme) {
+    return invalid(
+      Code.SCHEME_MISMATCH,
+      `/oracleScheme the oracle signs with ${oracle.message.scheme}`,
+      '/oracleScheme',
+      id,
+    )
+  }
+  const work = pool.verifyWork(capability)
+  if (!('bits' in work)) return { ...work, kind: 'capability', id }
+  const held = pool.capabilities.get(capability.capabilityKey)
+  if (held && held.oracle !== capability.oracle) {
+    return invalid(Code.KEY_TAKEN, '/capabilityKey is advertised by another oracle', '/capabilityKey', id)
+  }
+  if (held) {
+    const verdict = compareVersions(held, capability, id, work.bits)
+    if (verdict !== 'replace') return { ...verdict, kind: 'capability' }
+  } else {
+    const check = oracle.capabilities.check(
+      { bid: 0n, work: workOf(work.bits), id: capability.capabilityKey },
+      now,
+    )
+    if (!check.fits) return lowPow(check, 'capability', id)
+  }
+  const signed = verifySignatures(capability)
+  if (!signed.ok) return { status: 'invalid', kind: 'capability', id, reason: reasonOf(signed.error) }
+
+  const entry: CapabilityEntry = {
+    kind: 'capability',
+    key: capability.capabilityKey,
+    oracle: capability.oracle,
+    id,
+    message: capability,
+    bytes,
+    bits: work.bits,
+    work: workOf(work.bits),
+    receivedAt: held?.receivedAt ?? now,
+  }
+  if (held) pool.untrack(held)
+  const evicted = oracle.capabilities.set(workRank(entry, entry.key), entry, now)
+  pool.capabilities.set(entry.key, entry)
+  pool.track(entry)
+  pool.reindexOracle(oracle, now, () => {
+    oracle.strength += entry.work - (held?.work ?? 0n)
+  })
+  pool.removeEvicted(evicted, changes)
+  changes.put.push(entry)
+  if (!pool.enforceByteBudget(entry, now, changes)) return budgetExceeded('capability', id)
+  return { status: held ? 'updated' : 'added', kind: 'capability', id }
+}
+
+export function admitReport(context: AdmitContext, report: Report): Admission {
+  const { pool, id, bytes, now, changes } = context
+  const oracle = pool.oracles.get(report.oracle)
+  if (!oracle) return invalid(Code.UNKNOWN_ORACLE, '/oracle is not an oracle this node holds', '/oracle', id)
+  const work = pool.verifyWork(report)
+  if (!('bits' in work)) return { ...work, kind: 'report', id }
+  const held = pool.reports.get(id)
+  // Same content: only more work makes it news.
+  if (held && work.bits <= held.bits) return { status: 'duplicate', kind: 'report', id }
+  if (!held) {
+    const check = oracle.reports.check({ bid: 0n, work: workOf(work.bits), id }, now)
+    if (!check.fits) return lowPow(check, 'report', id)
+  }
+  const signed = verifySignatures(report)
+  if (!signed.ok) return { status: 'invalid', kind: 'report', id, reason: reasonOf(signed.error) }
+  // [REJECT] machine-checkable evidence must hold (deadlines judged with the tolerated skew)
+  const evidence = verifyReportEvidence(report, { now: now + pool.options.clockSkewSeconds })
+  if (!evidence.ok) return { status: 'invalid', kind: 'report', id, reason: reasonOf(evidence.error) }
+  if (!pool.inShard(id)) return { status: 'skipped', kind: 'report', id }
+
+  const counts = !held?.dispute && (evidence.value === 'verified' || pool.options.countSubjectiveReports)
+  const entry: ReportEntry = {
+    kind: 'report',
+    oracle: oracle.key,
+    id,
+    message: report,
+    bytes,
+    bits: work.bits,
+    work: workOf(work.bits),
+    receivedAt: held?.receivedAt ?? now,
+    verdict: evidence.value,
+    ...(held?.dispute && { dispute: held.dispute }),
+    counts,
+  }
+  if (held) pool.untrack(held)
+  const evicted = oracle.reports.set(workRank(entry, id), entry, now)
+  pool.reports.set(id, entry)
+  pool.track(entry)
+  pool.reindexOracle(oracle, now, () => {
+    oracle.penalty += (counts ? entry.work : 0n) - (held?.counts ? held.work : 0n)
+  })
+  pool.removeEvicted(evicted, changes)
+  changes.put.push(entry)
+  if (!pool.enforceByteBudget(entry, now, changes)) return budgetExceeded('report', id)
+  return { status: held ? 'updated' : 'added', kind: 'report', id }
+}
+
+export function admitDispute(context: AdmitContext, dispute: Dispute): Admission {
+  const { pool, id, now, changes } = context
+  const report = pool.reports.get(dispute.report)
+  if (!report) return invalid(Code.UNKNOWN_REPORT, '/report is not a report this node holds', '/report', id)
+  const content = report.message.content
+  if (content.type !== 'fact-missing') {
+    return invalid(
+      Code.NOT_DISPUTABLE,
+      `/report a ${content.type} report cannot be disputed with a fact`,
+      '/report',
+      id,
+    )
+  }
+  if (report.dispute) return { status: 'duplicate', kind: 'dispute', id }
+  const { commitment } = content
+  // [REJECT] checked against the capability the oracle advertised: the one this node holds,
+  // else the one the report carries (signed by the oracle); never a key the dispute brings.
+  const held = pool.capabilities.get(commitment.request.capability)
+  const capability = held?.oracle === report.oracle ? held.message : content.capability
+  const fact = dispute.fact
+  if (requestKey(fact.request) !== requestKey(commitment.request)) {
+    return invalid(Code.DISPUTE_MISMATCH, '/fact/request is not the committed request', '/fact/request', id)
+  }
+  if (fact.scheme !== capability.capabilityScheme) {
+    return invalid(
+      Code.SCHEME_MISMATCH,
+      `/fact/scheme the capability signs with ${capability.capabilityScheme}`,
+      '/fact/scheme',
+      id,
+    )
+  }
+  if (!capability.answers.includes(fact.answer)) {
+    return invalid(
+      Code.DISPUTE_MISMATCH,
+      '/fact/answer is not one of the capability’s answers',
+      '/fact/answer',
+      id,
+    )
+  }
+  const signed = verifySignatures(fact)
+  if (!signed.ok) return invalid(signed.error.code, `/fact${signed.error.message}`, '/fact/signature', id)
+  const kept = verifyAttestation(commitment, fact)
+  if (!kept.ok)
+    return invalid(Code.DISPUTE_MISMATCH, `/fact${kept.error.message}`, `/fact${kept.error.details.path}`, id)
+
+  const oracle = pool.oracles.get(report.oracle)!
+  pool.untrack(report)
+  const wasCounting = report.counts
+  report.dispute = dispute
+  report.counts = false
+  pool.track(report)
+  pool.reindexOracle(oracle, now, () => {
+    if (wasCounting) oracle.penalty -= report.work
+  })
+  changes.put.push(report)
+  return { status: 'updated', kind: 'dispute', id }
+}
+
+export function admitOffer(context: AdmitContext, offer: Offer): Admission {
+  const { pool, id, bytes, now, changes } = context
+  const key = offerKey(offer)
+  const question = offer.terms.question
+  // [REJECT] offers are kept only for capabilities this node holds (design §9)
+  const capability = pool.capabilities.get(question.capability)
+  if (!capability) {
+    return invalid(
+      Code.UNKNOWN_CAPABILITY,
+      '/terms/question/capability is not a capability this node holds',
+      '/terms/question/capability',
+      id,
+    )
+  }
+  if (offer.terms.expires + pool.options.clockSkewSeconds < now) {
+    return invalid(Code.EXPIRED, '/terms/expires the offer has expired', '/terms/expires', id)
+  }
+  const terms = checkTerms(offer, capability)
+  if (terms) return { ...terms, id, kind: 'offer' }
+  const work = pool.verifyWork(offer)
+  if (!('bits' in work)) return { ...work, kind: 'offer', id }
+  const held = pool.offers.get(key)
+  if (held) {
+    const verdict = compareVersions(held, offer, id, work.bits)
+    // Two acceptances at the same stage: the first one seen stays; the originator decides.
+    if (verdict !== 'replace') {
+      return verdict.reason?.code === Code.SEQNO_CONFLICT
+        ? { status: 'duplicate', kind: 'offer', id, reason: verdict.reason }
+        : { ...verdict, kind: 'offer' }
+    }
+  } else {
+    const rank = { bid: 0n, work: workOf(work.bits), id: key }
+    const perCapability = pool.offersByCapability.get(capability.key)
+    for (const check of [pool.offers.check(rank, now), perCapability?.check(rank, now)]) {
+      if (check && !check.fits) return lowPow(check, 'offer', id)
+    }
+  }
+  const signed = verifySignatures(offer)
+  if (!signed.ok) return { status: 'invalid', kind: 'offer', id, reason: reasonOf(signed.error) }
+  if (!pool.inShard(key)) return { status: 'skipped', kind: 'offer', id }
+
+  const entry: OfferEntry = {
+    kind: 'offer',
+    key,
+    capability: capability.key,
+    id,
+    message: offer,
+    bytes,
+    bits: work.bits,
+    work: workOf(work.bits),
+    receivedAt: held?.receivedAt ?? now,
+  }
+  if (held) pool.untrack(held)
+  let perCapability = pool.offersByCapability.get(capability.key)
+  if (!perCapability) {
+    perCapability = new BoundedPool(pool.poolInit(pool.options.maxOffersPerCapability))
+    pool.offersByCapability.set(capability.key, perCapability)
+  }
+  const evicted = [
+    ...pool.offers.set(workRank(entry, key), entry, now),
+    ...perCapability.set(workRank(entry, key), entry, now),
+  ]
+  pool.track(entry)
+  pool.removeEvicted(evicted, changes)
+  changes.put.push(entry)
+  if (!pool.enforceByteBudget(entry, now, changes)) return budgetExceeded('offer', id)
+  return { status: held ? 'updated' : 'added', kind: 'offer', id }
+}
+
+/** Bets must be answers of the capability; arguments must be its params' allowed values. */
+function checkTerms(offer: Offer, capability: CapabilityEntry): Admission | undefined {
+  const { answers, params } = capability.message
+  for (const side of ['originatorBets', 'acceptorBets'] as const) {
+    const stray = offer.terms[side].find((answer) => !answers.includes(answer))
+    if (stray !== undefined) {
+      return invalid(
+        Code.OFFER_TERMS,
+        `/terms/${side} "${stray}" is not an answer of the capability`,
+        `/terms/${side}`,
+      )
+    }
+  }
+  const args = offer.terms.question.args
+  for (const param of params) {
+    const value = args[param.name]
+    if (value === undefined || !param.values.includes(value)) {
+      return invalid(
+        Code.OFFER_TERMS,
+        `/terms/question/args/${param.name} must be one of the capability's values`,
+        `/terms/question/args/${param.name}`,
+      )
+    }
+  }
+  const extra = Object.keys(args).find((name) => !params.some((param) => param.name === name))
+  if (extra)
+    return invalid(
+      Code.OFFER_TERMS,
+      `/terms/question/args/${extra} is not a parameter of the capability`,
+      `/terms/question/args/${extra}`,
+    )
+  return undefined
+}
+
+function budgetExceeded(kind: Admission['kind'], id: string): Admission {
+  return {
+    status: 'low-pow',
+    kind,
+    id,
+    reason: { code: 'LOW_POW', message: 'too little work per byte to fit the node’s byte budget' },
+  }
+}

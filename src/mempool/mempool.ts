@@ -1,0 +1,367 @@
+/**
+ * The mempool: bounded pools of oracle ads, capabilities, reports and offers, with admission
+ * in the order of design §5 (cheapest checks first) and eviction of the least work in
+ * O(log n). It knows nothing of sockets or disks: it returns each admission's outcome and the
+ * entries it put or removed, and the node persists and gossips them.
+ */
+import BTreeModule from 'sorted-btree'
+import { backend } from '#crypto'
+import { canonicalBytes } from '../protocol/canonical.ts'
+import { ErrorCode, isProtocolError, type ProtocolError } from '../protocol/errors.ts'
+import { toHex } from '../protocol/hex.ts'
+import { withoutProofs } from '../protocol/message.ts'
+import { verifyMessagePow } from '../protocol/message-pow.ts'
+import type { Bid, Message, PoolKind } from '../protocol/messages/index.ts'
+import { POOL_KINDS } from '../protocol/messages/index.ts'
+import { checkMessageRules } from '../protocol/rules.ts'
+import { validateMessage } from '../protocol/validate.ts'
+import type { Admission, AdmissionReason } from './admission.ts'
+import { admitCapability, admitDispute, admitOffer, admitOracle, admitReport } from './admit.ts'
+import { BoundedPool, type PoolCheck, type Rank, workBits } from './bounded-pool.ts'
+import type { CapabilityEntry, Entry, OfferEntry, OracleEntry, ReportEntry } from './entries.ts'
+import { scoreOf } from './entries.ts'
+import { defaultMempoolOptions, type MempoolOptions } from './options.ts'
+
+const BTree = BTreeModule.default
+
+/** JSON bytes of `signature` and `pow` with their keys, added to the canonical size. */
+const PROOF_BYTES = 270
+
+/** Verifies a bid's payment proof; returns the amount it proves (0 when it proves nothing). */
+export interface BidVerifier {
+  verify(bid: Bid, oracle: string): bigint
+}
+
+/** What the mempool needs from its surroundings; all optional. */
+export interface MempoolComponents {
+  /** Current time in Unix seconds. @default Date.now() / 1000 */
+  now?: () => number
+  /** Randomness for random eviction. @default Math.random */
+  random?: () => number
+  /** Bid verifier; without one every bid counts as 0. */
+  bidVerifier?: BidVerifier
+}
+
+/** What one admission changed, for persistence: entries to write and entries to delete. */
+export interface Changes {
+  put: Entry[]
+  removed: { kind: Entry['kind']; key: string }[]
+}
+
+export interface AdmitResult {
+  admission: Admission
+  changes: Changes
+}
+
+/** Events of the mempool. */
+export interface MempoolEvents {
+  /** A message was added or updated an entry. */
+  'message:admitted': CustomEvent<{ admission: Admission; message: Message }>
+}
+
+/** Key of an entry in the store and in `Changes`. */
+export function entryKey(entry: Entry): string {
+  return entry.kind === 'report' ? entry.id : entry.key
+}
+
+export class Mempool extends EventTarget {
+  readonly options: MempoolOptions
+  readonly now: () => number
+  readonly bidVerifier: BidVerifier | undefined
+  readonly random: () => number
+  readonly oracles: BoundedPool<OracleEntry>
+  readonly capabilities = new Map<string, CapabilityEntry>()
+  readonly reports = new Map<string, ReportEntry>()
+  readonly offers: BoundedPool<OfferEntry>
+  readonly offersByCapability = new Map<string, BoundedPool<OfferEntry>>()
+  /** Oracles by score, highest first (key: [-score, key]). */
+  readonly byScore = new BTree<[bigint, string], OracleEntry>(undefined, compareScoreKeys)
+  /** Every entry by work per byte, lowest first: what the byte budget evicts. */
+  readonly #byDensity = new BTree<[number, string], Entry>(undefined, compareDensityKeys)
+  #bytes = 0
+  /** Count of outcomes by status and by reason code. */
+  readonly counters = new Map<string, number>()
+
+  constructor(options: Partial<MempoolOptions> = {}, components: MempoolComponents = {}) {
+    super()
+    this.options = { ...defaultMempoolOptions, ...options }
+    this.now = components.now ?? (() => Date.now() / 1000)
+    this.random = components.random ?? Math.random
+    this.bidVerifier = components.bidVerifier
+    this.oracles = new BoundedPool(this.poolInit(this.options.maxOracles))
+    this.offers = new BoundedPool(this.poolInit(this.options.maxOffers))
+  }
+
+  /** Init of a bounded pool under this mempool's eviction options. */
+  poolInit(capacity: number) {
+    const { floorHalfLifeSeconds, floorIncrementBits, randomEvictionRate } = this.options
+    return {
+      capacity,
+      halfLifeSeconds: floorHalfLifeSeconds,
+      incrementBits: floorIncrementBits,
+      randomEvictionRate,
+      random: this.random,
+    }
+  }
+
+  /** Bytes of all entries held. */
+  get bytes(): number {
+    return this.#bytes
+  }
+
+  /**
+   * Admits one message (an already-parsed JSON value). Never throws for bad input: every
+   * problem is an `invalid` outcome with a reason.
+   */
+  admit(input: unknown): AdmitResult {
+    const changes: Changes = { put: [], removed: [] }
+    const now = this.now()
+    let admission: Admission
+    try {
+      admission = this.#admit(input, now, changes)
+    } catch (error) {
+      if (!isProtocolError(error)) throw error
+      admission = { status: 'invalid', reason: reasonOf(error) }
+    }
+    this.#count(admission)
+    if (admission.status === 'added' || admission.status === 'updated') {
+      this.dispatchEvent(
+        new CustomEvent('message:admitted', { detail: { admission, message: input as Message } }),
+      )
+    }
+    return { admission, changes }
+  }
+
+  #admit(input: unknown, now: number, changes: Changes): Admission {
+    // 1. schema (size and parse happen at the edge, before the value reaches us)
+    const valid = validateMessage(input)
+    if (!valid.ok) return { status: 'invalid', reason: reasonOf(valid.error) }
+    const message = valid.value
+    if (!(POOL_KINDS as readonly string[]).includes(message.kind)) {
+      return invalid(ErrorCode.UNKNOWN_KIND, `/kind ${message.kind} messages are not kept by nodes`, '/kind')
+    }
+    const canonical = canonicalBytes(withoutProofs(message))
+    const id = toHex(backend.sha256(canonical))
+    const bytes = canonical.length + PROOF_BYTES
+    const rules = checkMessageRules(message)
+    if (!rules.ok)
+      return { status: 'invalid', kind: message.kind as PoolKind, id, reason: reasonOf(rules.error) }
+    const context = { pool: this, id, bytes, now, changes }
+    switch (message.kind) {
+      case 'oracle':
+        return admitOracle(context, message)
+      case 'capability':
+        return admitCapability(context, message)
+      case 'report':
+        return admitReport(context, message)
+      case 'dispute':
+        return admitDispute(context, message)
+      case 'offer':
+        return admitOffer(context, message)
+      default:
+        throw new Error('unreachable')
+    }
+  }
+
+  /** Verifies a message's PoW against the kind's minimum; returns bits or a failed admission. */
+  verifyWork(message: Message & { kind: keyof MempoolOptions['minBits'] }): { bits: number } | Admission {
+    const checked = verifyMessagePow(message, this.options.minBits[message.kind])
+    return checked.ok ? { bits: checked.value.bits } : { status: 'invalid', reason: reasonOf(checked.error) }
+  }
+
+  /** Verified bid amount of an oracle ad. */
+  bidOf(message: { bid?: Bid | undefined; pubkey: string }): bigint {
+    return message.bid && this.bidVerifier ? this.bidVerifier.verify(message.bid, message.pubkey) : 0n
+  }
+
+  /** Returns true when `key` (hex) belongs to this node's shard. */
+  inShard(key: string): boolean {
+    const { index, count } = this.options.shard
+    return count <= 1 || Number(BigInt(`0x${key}`) % BigInt(count)) === index
+  }
+
+  // ---- bookkeeping shared by the admission rules -------------------------------------------
+
+  /** Adds an entry's bytes and density; the byte budget may then evict. */
+  track(entry: Entry): void {
+    this.#bytes += entry.bytes
+    this.#byDensity.set(densityKey(entry), entry)
+  }
+
+  untrack(entry: Entry): void {
+    if (this.#byDensity.delete(densityKey(entry))) this.#bytes -= entry.bytes
+  }
+
+  /** Re-ranks an oracle after its strength, penalty or bid changed (`change` mutates it). */
+  reindexOracle(oracle: OracleEntry, now: number, change: () => void): void {
+    this.byScore.delete(scoreKey(oracle))
+    this.untrack(oracle)
+    change()
+    this.track(oracle)
+    this.byScore.set(scoreKey(oracle), oracle)
+    if (this.oracles.has(oracle.key)) this.oracles.set(oracleRank(oracle), oracle, now)
+  }
+
+  /** Removes an oracle with everything that hangs on it. */
+  removeOracle(oracle: OracleEntry, changes: Changes): void {
+    this.oracles.delete(oracle.key)
+    this.byScore.delete(scoreKey(oracle))
+    this.untrack(oracle)
+    for (const [, capability] of [...oracle.capabilities.strongestFirst()])
+      this.removeCapability(capability, changes, false)
+    for (const [, report] of [...oracle.reports.strongestFirst()]) this.removeReport(report, changes, false)
+    changes.removed.push({ kind: 'oracle', key: oracle.key })
+  }
+
+  /** Removes a capability and its offers; `reindex` updates the oracle's strength. */
+  removeCapability(capability: CapabilityEntry, changes: Changes, reindex = true): void {
+    const oracle = this.oracles.get(capability.oracle)
+    oracle?.capabilities.delete(capability.key)
+    this.capabilities.delete(capability.key)
+    this.untrack(capability)
+    if (oracle && reindex) {
+      this.reindexOracle(oracle, this.now(), () => {
+        oracle.strength -= capability.work
+      })
+    }
+    const offers = this.offersByCapability.get(capability.key)
+    if (offers) for (const [, offer] of [...offers.strongestFirst()]) this.removeOffer(offer, changes)
+    this.offersByCapability.delete(capability.key)
+    changes.removed.push({ kind: 'capability', key: capability.key })
+  }
+
+  removeReport(report: ReportEntry, changes: Changes, reindex = true): void {
+    const oracle = this.oracles.get(report.oracle)
+    oracle?.reports.delete(report.id)
+    this.reports.delete(report.id)
+    this.untrack(report)
+    if (oracle && reindex && report.counts) {
+      this.reindexOracle(oracle, this.now(), () => {
+        oracle.penalty -= report.work
+      })
+    }
+    changes.removed.push({ kind: 'report', key: report.id })
+  }
+
+  removeOffer(offer: OfferEntry, changes: Changes): void {
+    this.offers.delete(offer.key)
+    this.offersByCapability.get(offer.capability)?.delete(offer.key)
+    this.untrack(offer)
+    changes.removed.push({ kind: 'offer', key: offer.key })
+  }
+
+  /** Removes entries evicted from a pool, with their dependants. */
+  removeEvicted(evicted: [Rank, Entry][], changes: Changes): void {
+    for (const [, entry] of evicted) this.removeEntry(entry, changes)
+  }
+
+  removeEntry(entry: Entry, changes: Changes): void {
+    switch (entry.kind) {
+      case 'oracle':
+        this.removeOracle(entry, changes)
+        return
+      case 'capability':
+        this.removeCapability(entry, changes)
+        return
+      case 'report':
+        this.removeReport(entry, changes)
+        return
+      case 'offer':
+        this.removeOffer(entry, changes)
+        return
+    }
+  }
+
+  /**
+   * Evicts the entries with the least work per byte until the byte budget holds, raising the
+   * floor of the pool each comes from. Returns false when `added` itself had to go.
+   */
+  enforceByteBudget(added: Entry, now: number, changes: Changes): boolean {
+    let kept = true
+    while (this.#bytes > this.options.maxBytes) {
+      const lowest = this.#byDensity.minKey()
+      if (!lowest) break
+      const entry = this.#byDensity.get(lowest)!
+      if (entry === added) kept = false
+      this.poolOf(entry)?.floor.raise(workBits(entry.kind === 'oracle' ? entry.strength : entry.work), now)
+      this.removeEntry(entry, changes)
+    }
+    return kept
+  }
+
+  /** The bounded pool an entry is ranked in. */
+  poolOf(entry: Entry): BoundedPool<Entry> | undefined {
+    switch (entry.kind) {
+      case 'oracle':
+        return this.oracles as BoundedPool<Entry>
+      case 'capability':
+        return this.oracles.get(entry.oracle)?.capabilities as BoundedPool<Entry> | undefined
+      case 'report':
+        return this.oracles.get(entry.oracle)?.reports as BoundedPool<Entry> | undefined
+      case 'offer':
+        return this.offers as BoundedPool<Entry>
+    }
+  }
+
+  #count(admission: Admission): void {
+    const keys = [`status:${admission.status}`]
+    if (admission.reason) keys.push(`reason:${admission.reason.code}`)
+    for (const key of keys) this.counters.set(key, (this.counters.get(key) ?? 0) + 1)
+  }
+}
+
+/** Rank of an oracle in the oracle pool: verified bid, then identity strength. */
+export function oracleRank(oracle: OracleEntry): Rank {
+  return { bid: oracle.bid, work: oracle.strength, id: oracle.key }
+}
+
+/** Rank of a capability, report or offer: its own work. */
+export function workRank(entry: { work: bigint }, id: string): Rank {
+  return { bid: 0n, work: entry.work, id }
+}
+
+export function scoreKey(oracle: OracleEntry): [bigint, string] {
+  return [-scoreOf(oracle), oracle.key]
+}
+
+function compareScoreKeys(a: [bigint, string], b: [bigint, string]): number {
+  if (a[0] !== b[0]) return a[0] < b[0] ? -1 : 1
+  return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0
+}
+
+function densityKey(entry: Entry): [number, string] {
+  const work = entry.kind === 'oracle' ? entry.strength : entry.work
+  return [workBits(work) - Math.log2(entry.bytes), `${entry.kind}:${entryKey(entry)}`]
+}
+
+function compareDensityKeys(a: [number, string], b: [number, string]): number {
+  if (a[0] !== b[0]) return a[0] - b[0]
+  return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0
+}
+
+/** The reason of a protocol error, for an admission outcome. */
+export function reasonOf(error: ProtocolError): AdmissionReason {
+  const path = error.details.path
+  return { code: error.code, message: error.message, ...(typeof path === 'string' && { path }) }
+}
+
+/** An `invalid` outcome. */
+export function invalid(code: string, message: string, path?: string, id?: string): Admission {
+  return { status: 'invalid', ...(id && { id }), reason: { code, message, ...(path && { path }) } }
+}
+
+/** A `low-pow` outcome from a pool check: the floor and the bits that would enter now. */
+export function lowPow(check: Extract<PoolCheck, { fits: false }>, kind: PoolKind, id: string): Admission {
+  const needed = Math.max(check.floorBits, check.weakestBits)
+  return {
+    status: 'low-pow',
+    kind,
+    id,
+    floorBits: check.floorBits,
+    requiredBits: Math.floor(needed) + 1,
+    reason: {
+      code: 'LOW_POW',
+      message: `needs more than ${needed.toFixed(2)} bits of work to enter this pool now`,
+    },
+  }
+}
