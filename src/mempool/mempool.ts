@@ -104,6 +104,14 @@ export class Mempool extends EventTarget {
     }
   }
 
+  /** Every entry held: oracles, capabilities, reports, offers. */
+  *entries(): IterableIterator<Entry> {
+    for (const [, oracle] of this.oracles.strongestFirst()) yield oracle
+    yield* this.capabilities.values()
+    yield* this.reports.values()
+    for (const [, offer] of this.offers.strongestFirst()) yield offer
+  }
+
   /** Bytes of all entries held. */
   get bytes(): number {
     return this.#bytes

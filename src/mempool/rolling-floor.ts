@@ -60,6 +60,12 @@ export class RollingFloor {
     return bits > this.bitsAt(now)
   }
 
+  /** Replaces the floor with a persisted state. */
+  restore(state: FloorState): void {
+    this.#bits = state.bits
+    this.#updatedAt = state.updatedAt
+  }
+
   /** The state to persist; restoring it gives the same floor at every later time. */
   state(): FloorState {
     return { bits: this.#bits, updatedAt: this.#updatedAt }

@@ -1,0 +1,186 @@
+/**
+ * The mempool's state as plain records, for persistence: every entry with what admission
+ * established about it, and every pool's rolling floor. Restoring a snapshot rebuilds exactly
+ * the same pools, ranks, scores and floors without re-verifying signatures (the node trusts
+ * its own database; PoW and schema are re-checked cheaply on load by the store if it wishes).
+ */
+import type { Dispute, Message } from '../protocol/messages/index.ts'
+import { workOf } from '../protocol/pow.ts'
+import type { EvidenceVerdict } from '../protocol/verify-report.ts'
+import { BoundedPool } from './bounded-pool.ts'
+import type { CapabilityEntry, Entry, OfferEntry, OracleEntry, ReportEntry } from './entries.ts'
+import { type Changes, entryKey, type Mempool, oracleRank, workRank } from './mempool.ts'
+import type { FloorState } from './rolling-floor.ts'
+
+/** One stored entry. `message` is the message as admitted. */
+export interface EntryRecord {
+  kind: Entry['kind']
+  key: string
+  id: string
+  message: Message
+  bytes: number
+  bits: number
+  receivedAt: number
+  /** Oracles: verified bid amount (decimal string: bigint-safe). */
+  bid?: string
+  /** Reports: evidence verdict, dispute, and whether it counts. */
+  verdict?: EvidenceVerdict
+  dispute?: Dispute
+  counts?: boolean
+}
+
+/** Floors by pool name: `oracles`, `offers`, `capabilities:<oracle>`, `reports:<oracle>`, `offers:<capability>`. */
+export type FloorRecords = Record<string, FloorState>
+
+/** The record of an entry. */
+export function toRecord(entry: Entry): EntryRecord {
+  const base = {
+    kind: entry.kind,
+    key: entryKey(entry),
+    id: entry.id,
+    message: entry.message,
+    bytes: entry.bytes,
+    bits: entry.bits,
+    receivedAt: entry.receivedAt,
+  }
+  switch (entry.kind) {
+    case 'oracle':
+      return { ...base, bid: entry.bid.toString() }
+    case 'report':
+      return {
+        ...base,
+        verdict: entry.verdict,
+        counts: entry.counts,
+        ...(entry.dispute && { dispute: entry.dispute }),
+      }
+    default:
+      return base
+  }
+}
+
+/** Every pool's floor, to persist with the entries. */
+export function floorRecords(pool: Mempool): FloorRecords {
+  const floors: FloorRecords = { oracles: pool.oracles.floor.state(), offers: pool.offers.floor.state() }
+  for (const [, oracle] of pool.oracles.strongestFirst()) {
+    floors[`capabilities:${oracle.key}`] = oracle.capabilities.floor.state()
+    floors[`reports:${oracle.key}`] = oracle.reports.floor.state()
+  }
+  for (const [capability, offers] of pool.offersByCapability)
+    floors[`offers:${capability}`] = offers.floor.state()
+  return floors
+}
+
+/**
+ * Rebuilds a mempool's contents from records and floors (into an empty mempool). Records of
+ * dependants whose parent is missing are skipped and reported in the returned changes, so
+ * the store can delete them.
+ */
+export function restoreSnapshot(
+  pool: Mempool,
+  records: Iterable<EntryRecord>,
+  floors: FloorRecords,
+): Changes {
+  const changes: Changes = { put: [], removed: [] }
+  const byKind: Record<Entry['kind'], EntryRecord[]> = { oracle: [], capability: [], report: [], offer: [] }
+  for (const record of records) byKind[record.kind].push(record)
+  const now = pool.now()
+  const floorOf = (name: string) => floors[name]
+  restoreFloor(pool.oracles, floorOf('oracles'))
+  restoreFloor(pool.offers, floorOf('offers'))
+
+  for (const record of byKind.oracle) {
+    const work = workOf(record.bits)
+    const entry: OracleEntry = {
+      ...common(record),
+      kind: 'oracle',
+      key: record.key,
+      bid: BigInt(record.bid ?? '0'),
+      capabilities: new BoundedPool(
+        pool.poolInit(pool.options.maxCapabilitiesPerOracle),
+        floorOf(`capabilities:${record.key}`),
+      ),
+      reports: new BoundedPool(
+        pool.poolInit(pool.options.maxReportsPerOracle),
+        floorOf(`reports:${record.key}`),
+      ),
+      strength: work,
+      penalty: 0n,
+    } as OracleEntry
+    pool.oracles.set(oracleRank(entry), entry, now)
+    pool.byScore.set([-entry.strength, entry.key], entry)
+    pool.track(entry)
+  }
+  for (const record of byKind.capability) {
+    const entry = { ...common(record), kind: 'capability', key: record.key } as CapabilityEntry
+    entry.oracle = (entry.message as CapabilityEntry['message']).oracle
+    const oracle = pool.oracles.get(entry.oracle)
+    if (!oracle) {
+      changes.removed.push({ kind: 'capability', key: record.key })
+      continue
+    }
+    oracle.capabilities.set(workRank(entry, entry.key), entry, now)
+    pool.capabilities.set(entry.key, entry)
+    pool.track(entry)
+    pool.reindexOracle(oracle, now, () => {
+      oracle.strength += entry.work
+    })
+  }
+  for (const record of byKind.report) {
+    const entry = {
+      ...common(record),
+      kind: 'report',
+      verdict: record.verdict ?? 'subjective',
+      counts: record.counts ?? false,
+      ...(record.dispute && { dispute: record.dispute }),
+    } as ReportEntry
+    entry.oracle = (entry.message as ReportEntry['message']).oracle
+    const oracle = pool.oracles.get(entry.oracle)
+    if (!oracle) {
+      changes.removed.push({ kind: 'report', key: record.key })
+      continue
+    }
+    oracle.reports.set(workRank(entry, entry.id), entry, now)
+    pool.reports.set(entry.id, entry)
+    pool.track(entry)
+    if (entry.counts) {
+      pool.reindexOracle(oracle, now, () => {
+        oracle.penalty += entry.work
+      })
+    }
+  }
+  for (const record of byKind.offer) {
+    const entry = { ...common(record), kind: 'offer', key: record.key } as OfferEntry
+    entry.capability = (entry.message as OfferEntry['message']).terms.question.capability
+    if (!pool.capabilities.has(entry.capability)) {
+      changes.removed.push({ kind: 'offer', key: record.key })
+      continue
+    }
+    let perCapability = pool.offersByCapability.get(entry.capability)
+    if (!perCapability) {
+      perCapability = new BoundedPool(
+        pool.poolInit(pool.options.maxOffersPerCapability),
+        floorOf(`offers:${entry.capability}`),
+      )
+      pool.offersByCapability.set(entry.capability, perCapability)
+    }
+    pool.offers.set(workRank(entry, entry.key), entry, now)
+    perCapability.set(workRank(entry, entry.key), entry, now)
+    pool.track(entry)
+  }
+  return changes
+}
+
+function common(record: EntryRecord) {
+  return {
+    id: record.id,
+    message: record.message,
+    bytes: record.bytes,
+    bits: record.bits,
+    work: workOf(record.bits),
+    receivedAt: record.receivedAt,
+  }
+}
+
+function restoreFloor(pool: BoundedPool<unknown>, state: FloorState | undefined): void {
+  if (state) pool.floor.restore(state)
+}
