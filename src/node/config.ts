@@ -1,0 +1,251 @@
+/**
+ * The node's configuration: one JSON file, validated by one schema, with environment
+ * variables on top. The schema's descriptions and defaults are the documentation
+ * (docs/configuration.md is generated from them).
+ */
+import { readFile } from 'node:fs/promises'
+import Type from 'typebox'
+import { defaultMempoolOptions } from '../mempool/options.ts'
+import { ErrorCode, ProtocolError } from '../protocol/errors.ts'
+import { validateSchema } from '../protocol/validate.ts'
+
+const d = defaultMempoolOptions
+const Bits = (description: string, value: number) =>
+  Type.Integer({ minimum: 0, maximum: 64, default: value, description })
+const Count = (description: string, value: number) =>
+  Type.Integer({ minimum: 1, maximum: 100_000_000, default: value, description })
+
+export const MempoolConfig = Type.Object(
+  {
+    maxOracles: Count('Oracles kept, ranked by verified bid then identity strength.', d.maxOracles),
+    maxCapabilitiesPerOracle: Count('Capabilities kept per oracle.', d.maxCapabilitiesPerOracle),
+    maxReportsPerOracle: Count('Reports kept per oracle.', d.maxReportsPerOracle),
+    maxOffers: Count('Offers kept in all.', d.maxOffers),
+    maxOffersPerCapability: Count('Offers kept per capability.', d.maxOffersPerCapability),
+    maxBytes: Type.Integer({
+      minimum: 1024,
+      default: d.maxBytes,
+      description: 'Bytes of messages kept in all; the least work per byte is evicted first.',
+    }),
+    minBits: Type.Partial(
+      Type.Object({
+        oracle: Bits('Minimum identity PoW bits of an oracle ad.', d.minBits.oracle),
+        capability: Bits('Minimum PoW bits of a capability.', d.minBits.capability),
+        report: Bits('Minimum PoW bits of a report.', d.minBits.report),
+        offer: Bits('Minimum PoW bits of an offer.', d.minBits.offer),
+      }),
+      { additionalProperties: false, default: d.minBits, description: 'Below these a message is invalid.' },
+    ),
+    shard: Type.Partial(
+      Type.Object({
+        index: Type.Integer({
+          minimum: 0,
+          default: 0,
+          description: 'This node keeps ids with id mod count = index.',
+        }),
+        count: Type.Integer({
+          minimum: 1,
+          maximum: 1024,
+          default: 1,
+          description: 'Number of shards (1: keep all).',
+        }),
+      }),
+      { additionalProperties: false, default: d.shard, description: 'Keep a share of reports and offers.' },
+    ),
+    randomEvictionRate: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      default: d.randomEvictionRate,
+      description: 'Probability that an eviction picks a random entry instead of the weakest.',
+    }),
+    floorHalfLifeSeconds: Type.Number({
+      exclusiveMinimum: 0,
+      default: d.floorHalfLifeSeconds,
+      description: 'Half-life of the rolling admission floors after an eviction.',
+    }),
+    floorIncrementBits: Type.Number({
+      minimum: 0,
+      maximum: 8,
+      default: d.floorIncrementBits,
+      description: 'Bits a floor rises above the work of the entry it evicted.',
+    }),
+    countSubjectiveReports: Type.Boolean({
+      default: d.countSubjectiveReports,
+      description: 'Count subjective reports (free-form, disagreements) in the scores this node serves.',
+    }),
+    clockSkewSeconds: Type.Integer({
+      minimum: 0,
+      maximum: 86_400,
+      default: d.clockSkewSeconds,
+      description: 'Clock skew tolerated on deadlines and expiries.',
+    }),
+  },
+  { additionalProperties: false },
+)
+
+/** The configuration file's schema: every option optional, defaults in `default`. */
+export const NodeConfigFile = Type.Object(
+  {
+    dataDir: Type.Optional(
+      Type.String({
+        minLength: 1,
+        default: './data',
+        description: 'Directory of the database and node key.',
+      }),
+    ),
+    http: Type.Optional(
+      Type.Partial(
+        Type.Object({
+          host: Type.String({
+            minLength: 1,
+            default: '127.0.0.1',
+            description: 'Address the REST API listens on.',
+          }),
+          port: Type.Integer({
+            minimum: 0,
+            maximum: 65_535,
+            default: 8080,
+            description: 'Port of the REST API (0: any).',
+          }),
+        }),
+        { additionalProperties: false, default: { host: '127.0.0.1', port: 8080 } },
+      ),
+    ),
+    log: Type.Optional(
+      Type.Partial(
+        Type.Object({
+          level: Type.Union(
+            ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) =>
+              Type.Literal(level),
+            ),
+            { default: 'info', description: 'Log level.' },
+          ),
+          pretty: Type.Boolean({ description: 'Human-readable logs (default: when stderr is a TTY).' }),
+        }),
+        { additionalProperties: false, default: { level: 'info' } },
+      ),
+    ),
+    mempool: Type.Optional(Type.Partial(MempoolConfig, { additionalProperties: false, default: {} })),
+  },
+  { additionalProperties: false },
+)
+type NodeConfigFile = Type.Static<typeof NodeConfigFile>
+
+/** The resolved configuration: file and environment over the defaults. */
+export interface NodeConfig {
+  dataDir: string
+  http: { host: string; port: number }
+  log: { level: string; pretty?: boolean }
+  mempool: NonNullable<NodeConfigFile['mempool']>
+}
+
+/** Environment variables read, besides `MEGA_<SECTION>__<OPTION>` for every option. */
+export const ENV_SHORTCUTS = {
+  MEGA_DATA_DIR: 'dataDir',
+  MEGA_HTTP: 'http (host:port)',
+  MEGA_LOG_LEVEL: 'log.level',
+} as const
+
+/**
+ * Loads the configuration: defaults ← file (if given) ← environment. Throws a
+ * `SCHEMA_VIOLATION` naming the option (JSON path) and where it came from.
+ */
+export async function loadConfig(
+  file: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<NodeConfig> {
+  let fromFile: unknown = {}
+  if (file !== undefined) {
+    let text: string
+    try {
+      text = await readFile(file, 'utf8')
+    } catch (error) {
+      throw new ProtocolError(
+        ErrorCode.BAD_JSON,
+        `cannot read config ${file}: ${(error as NodeJS.ErrnoException).code}`,
+      )
+    }
+    try {
+      fromFile = JSON.parse(text)
+    } catch (error) {
+      throw new ProtocolError(ErrorCode.BAD_JSON, `config ${file} is not JSON: ${(error as Error).message}`)
+    }
+  }
+  const merged = applyEnv(structuredClone(fromFile) as Record<string, unknown>, env)
+  return resolveConfig(merged, file ?? 'environment')
+}
+
+/** Validates a raw configuration object and fills in every default. */
+export function resolveConfig(raw: unknown, source = 'config'): NodeConfig {
+  const checked = validateSchema<NodeConfigFile>(NodeConfigFile, raw, 'config')
+  if (!checked.ok) {
+    const { code, message, details } = checked.error
+    throw new ProtocolError(code, `${source}: option ${message}`, details)
+  }
+  const config = checked.value
+  return {
+    dataDir: config.dataDir ?? './data',
+    http: { host: config.http?.host ?? '127.0.0.1', port: config.http?.port ?? 8080 },
+    log: {
+      level: config.log?.level ?? 'info',
+      ...(config.log?.pretty !== undefined && { pretty: config.log.pretty }),
+    },
+    mempool: {
+      ...config.mempool,
+      ...(config.mempool?.minBits && {
+        minBits: { ...defaultMempoolOptions.minBits, ...config.mempool.minBits },
+      }),
+      ...(config.mempool?.shard && { shard: { ...defaultMempoolOptions.shard, ...config.mempool.shard } }),
+    },
+  }
+}
+
+/** Applies `MEGA_*` variables onto a raw config object (values parsed as JSON when they parse). */
+export function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const set = (path: string[], value: unknown) => {
+    let target = raw
+    for (const segment of path.slice(0, -1)) {
+      if (typeof target[segment] !== 'object' || target[segment] === null) target[segment] = {}
+      target = target[segment] as Record<string, unknown>
+    }
+    target[path.at(-1)!] = value
+  }
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined || !name.startsWith('MEGA_') || name === 'MEGA_CONFIG') continue
+    if (name === 'MEGA_DATA_DIR') set(['dataDir'], value)
+    else if (name === 'MEGA_LOG_LEVEL') set(['log', 'level'], value)
+    else if (name === 'MEGA_HTTP') {
+      const { host, port } = parseHostPort(value, name)
+      set(['http', 'host'], host)
+      set(['http', 'port'], port)
+    } else if (name.includes('__')) {
+      set(name.slice('MEGA_'.length).split('__').map(camelCase), parseValue(value))
+    }
+  }
+  return raw
+}
+
+/** Parses `host:port` (IPv6 in brackets: `[::1]:8080`). */
+export function parseHostPort(text: string, what = 'address'): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text)
+  const port = Number(match?.[3])
+  if (!match || port > 65_535) {
+    throw new ProtocolError(
+      ErrorCode.SCHEMA_VIOLATION,
+      `${what} must be host:port (e.g. 127.0.0.1:8080), got "${text}"`,
+    )
+  }
+  return { host: (match[1] ?? match[2])!, port }
+}
+
+function camelCase(segment: string): string {
+  return segment.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())
+}
+
+function parseValue(value: string): unknown {
+  try {
+    return JSON.parse(value)
+  } catch {
+    return value
+  }
+}
