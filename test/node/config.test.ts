@@ -55,3 +55,12 @@ describe('node configuration', () => {
     assert.throws(() => parseHostPort('localhost'), /host:port/)
   })
 })
+
+describe('docs/configuration.md', () => {
+  it('is generated from the schema (run `npm run docs:config` after changing an option)', async () => {
+    const { readFile } = await import('node:fs/promises')
+    const { renderConfigDocs } = await import('../../src/node/config-docs.ts')
+    const committed = await readFile(new URL('../../docs/configuration.md', import.meta.url), 'utf8')
+    assert.equal(committed, renderConfigDocs())
+  })
+})
