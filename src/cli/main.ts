@@ -4,11 +4,13 @@
 import { ProtocolError } from '../protocol/errors.ts'
 import { CliError, type CliIo, type Command, formatHelp, parseCommandArgs } from './command.ts'
 import { demoCommand } from './commands/demo.ts'
+import { getCommand } from './commands/get.ts'
 import { keygenCommand } from './commands/keygen.ts'
 import { mineCommand } from './commands/mine.ts'
+import { postCommand } from './commands/post.ts'
 
 /** Every command, in the order help lists them. */
-export const COMMANDS: readonly Command[] = [keygenCommand, mineCommand, demoCommand]
+export const COMMANDS: readonly Command[] = [keygenCommand, mineCommand, postCommand, getCommand, demoCommand]
 
 const PROCESS_IO: CliIo = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }
 

@@ -79,4 +79,15 @@ describe('mega CLI', () => {
     const unknown = await run(['mine', '--bits', '8', '--nope', file])
     assert.equal(unknown.code, 2)
   })
+
+  it('post and get explain an unreachable node and bad arguments', async () => {
+    const ad = JSON.stringify(fx.oracleAd())
+    const down = await run(['post', 'oracle', '-', '--node', 'http://127.0.0.1:9'], ad)
+    assert.equal(down.code, 1)
+    assert.match(down.err, /cannot reach the node at http:\/\/127.0.0.1:9/)
+    assert.equal((await run(['post', 'fact', '-'], ad)).code, 2)
+    const badKey = await run(['get', 'oracles/xyz'])
+    assert.equal(badKey.code, 2)
+    assert.equal((await run(['get', 'stats', '--query', 'novalue'])).code, 2)
+  })
 })
