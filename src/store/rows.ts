@@ -1,0 +1,105 @@
+/**
+ * Rows of the store, to and from mempool records. Decoding trusts nothing: a row that does
+ * not parse, breaks the message schema, disagrees with its own columns or (optionally) fails
+ * its PoW is reported as corrupt, never thrown, so one bad row cannot keep a node down.
+ */
+import type { Entry } from '../mempool/entries.ts'
+import type { EntryRecord } from '../mempool/snapshot.ts'
+import { offerKey } from '../protocol/message.ts'
+import { verifyMessagePow } from '../protocol/message-pow.ts'
+import type { Message } from '../protocol/messages/index.ts'
+import { validateMessage } from '../protocol/validate.ts'
+
+/** A row of `entries` as SQLite returns it. */
+export interface EntryRow {
+  kind: unknown
+  key: unknown
+  id: unknown
+  record: unknown
+}
+
+/** A row that was dropped on load, and why. */
+export interface CorruptRow {
+  table: 'entries' | 'floors'
+  /** `kind:key` for entries, the floor name for floors. */
+  name: string
+  reason: string
+}
+
+const KINDS: readonly string[] = ['oracle', 'capability', 'report', 'offer']
+const HEX_ID = /^[0-9a-f]{64}$/
+const DECIMAL = /^\d+$/
+
+/** The pool an entry hangs on: its oracle (capabilities, reports) or capability (offers). */
+export function parentOf(entry: Entry): string | null {
+  switch (entry.kind) {
+    case 'capability':
+    case 'report':
+      return entry.oracle
+    case 'offer':
+      return entry.capability
+    default:
+      return null
+  }
+}
+
+/** Decodes and checks one row; returns the record or the reason it is corrupt. */
+export function decodeEntryRow(
+  row: EntryRow,
+  checkPow: boolean,
+): { ok: true; record: EntryRecord } | { ok: false; reason: string } {
+  let record: EntryRecord
+  try {
+    record = JSON.parse(String(row.record))
+  } catch {
+    return { ok: false, reason: 'record is not JSON' }
+  }
+  if (typeof record !== 'object' || record === null) return { ok: false, reason: 'record is not an object' }
+  if (!KINDS.includes(String(row.kind)) || record.kind !== row.kind)
+    return { ok: false, reason: 'kind is not a pool kind or disagrees with its column' }
+  if (record.key !== row.key || record.id !== row.id || !HEX_ID.test(String(record.id)))
+    return { ok: false, reason: 'key or id disagrees with its column' }
+  if (!Number.isSafeInteger(record.bytes) || record.bytes <= 0) return { ok: false, reason: 'bad bytes' }
+  if (!Number.isInteger(record.bits) || record.bits < 0 || record.bits > 256)
+    return { ok: false, reason: 'bad bits' }
+  if (!Number.isFinite(record.receivedAt)) return { ok: false, reason: 'bad receivedAt' }
+  const valid = validateMessage(record.message)
+  if (!valid.ok) return { ok: false, reason: `message: ${valid.error.code} ${valid.error.message}` }
+  if (valid.value.kind !== record.kind) return { ok: false, reason: 'message kind disagrees with the record' }
+  const extra = checkExtras(record)
+  if (extra) return { ok: false, reason: extra }
+  if (keyOf(valid.value, record.id) !== record.key)
+    return { ok: false, reason: 'key does not match the message' }
+  if (checkPow) {
+    const pow = verifyMessagePow(valid.value)
+    if (!pow.ok) return { ok: false, reason: `pow: ${pow.error.code}` }
+    if (pow.value.bits !== record.bits) return { ok: false, reason: 'bits disagree with the PoW' }
+  }
+  return { ok: true, record }
+}
+
+function checkExtras(record: EntryRecord): string | undefined {
+  if (record.kind === 'oracle' && record.bid !== undefined && !DECIMAL.test(String(record.bid)))
+    return 'bad bid'
+  if (record.kind !== 'report') return undefined
+  if (record.verdict !== 'verified' && record.verdict !== 'subjective') return 'bad verdict'
+  if (typeof record.counts !== 'boolean') return 'bad counts'
+  if (record.dispute !== undefined && !validateMessage(record.dispute, 'dispute').ok) return 'bad dispute'
+  return undefined
+}
+
+/** The key a message is stored under (see `entryKey` in the mempool): reports by their id. */
+function keyOf(message: Message, id: string): string | undefined {
+  switch (message.kind) {
+    case 'oracle':
+      return message.pubkey
+    case 'capability':
+      return message.capabilityKey
+    case 'offer':
+      return offerKey(message)
+    case 'report':
+      return id
+    default:
+      return undefined
+  }
+}
