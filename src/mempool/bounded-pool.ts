@@ -162,9 +162,12 @@ export class BoundedPool<V> {
     return value
   }
 
-  /** Entries from strongest to weakest. */
-  *strongestFirst(): IterableIterator<[Rank, V]> {
-    yield* this.#byRank.entriesReversed()
+  /**
+   * Entries from strongest to weakest; with `below`, only those weaker than that rank (the
+   * next page after it, found in O(log n)).
+   */
+  *strongestFirst(below?: Rank): IterableIterator<[Rank, V]> {
+    yield* below ? this.#byRank.entriesReversed(below, undefined, true) : this.#byRank.entriesReversed()
   }
 
   #weakestBits(): number {

@@ -284,7 +284,7 @@ export class Mempool extends EventTarget {
    * Evicts the entries with the least work per byte until the byte budget holds, raising the
    * floor of the pool each comes from. Returns false when `added` itself had to go.
    */
-  enforceByteBudget(added: Entry, now: number, changes: Changes): boolean {
+  enforceByteBudget(added: Entry | undefined, now: number, changes: Changes): boolean {
     let kept = true
     while (this.#bytes > this.options.maxBytes) {
       const lowest = this.#byDensity.minKey()

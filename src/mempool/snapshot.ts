@@ -106,9 +106,10 @@ export function restoreSnapshot(
       strength: work,
       penalty: 0n,
     } as OracleEntry
-    pool.oracles.set(oracleRank(entry), entry, now)
     pool.byScore.set([-entry.strength, entry.key], entry)
     pool.track(entry)
+    // Limits may have shrunk since the snapshot: what no longer fits is evicted like at admission.
+    pool.removeEvicted(pool.oracles.set(oracleRank(entry), entry, now), changes)
   }
   for (const record of byKind.capability) {
     const entry = { ...common(record), kind: 'capability', key: record.key } as CapabilityEntry
@@ -118,12 +119,12 @@ export function restoreSnapshot(
       changes.removed.push({ kind: 'capability', key: record.key })
       continue
     }
-    oracle.capabilities.set(workRank(entry, entry.key), entry, now)
     pool.capabilities.set(entry.key, entry)
     pool.track(entry)
     pool.reindexOracle(oracle, now, () => {
       oracle.strength += entry.work
     })
+    pool.removeEvicted(oracle.capabilities.set(workRank(entry, entry.key), entry, now), changes)
   }
   for (const record of byKind.report) {
     const entry = {
@@ -139,7 +140,6 @@ export function restoreSnapshot(
       changes.removed.push({ kind: 'report', key: record.key })
       continue
     }
-    oracle.reports.set(workRank(entry, entry.id), entry, now)
     pool.reports.set(entry.id, entry)
     pool.track(entry)
     if (entry.counts) {
@@ -147,6 +147,7 @@ export function restoreSnapshot(
         oracle.penalty += entry.work
       })
     }
+    pool.removeEvicted(oracle.reports.set(workRank(entry, entry.id), entry, now), changes)
   }
   for (const record of byKind.offer) {
     const entry = { ...common(record), kind: 'offer', key: record.key } as OfferEntry
@@ -155,19 +156,36 @@ export function restoreSnapshot(
       changes.removed.push({ kind: 'offer', key: record.key })
       continue
     }
-    let perCapability = pool.offersByCapability.get(entry.capability)
-    if (!perCapability) {
-      perCapability = new BoundedPool(
-        pool.poolInit(pool.options.maxOffersPerCapability),
-        floorOf(`offers:${entry.capability}`),
-      )
-      pool.offersByCapability.set(entry.capability, perCapability)
-    }
-    pool.offers.set(workRank(entry, entry.key), entry, now)
-    perCapability.set(workRank(entry, entry.key), entry, now)
+    const perCapability = offerPoolOf(pool, entry.capability, floorOf(`offers:${entry.capability}`))
     pool.track(entry)
+    pool.removeEvicted(
+      [
+        ...pool.offers.set(workRank(entry, entry.key), entry, now),
+        ...perCapability.set(workRank(entry, entry.key), entry, now),
+      ],
+      changes,
+    )
   }
+  // A capability's offer pool emptied by evictions still has its raised floor.
+  for (const [name, state] of Object.entries(floors)) {
+    const capability = name.startsWith('offers:') ? name.slice('offers:'.length) : undefined
+    if (capability && pool.capabilities.has(capability)) offerPoolOf(pool, capability, state)
+  }
+  pool.enforceByteBudget(undefined, now, changes)
   return changes
+}
+
+function offerPoolOf(
+  pool: Mempool,
+  capability: string,
+  floor: FloorState | undefined,
+): BoundedPool<OfferEntry> {
+  let offers = pool.offersByCapability.get(capability)
+  if (!offers) {
+    offers = new BoundedPool(pool.poolInit(pool.options.maxOffersPerCapability), floor)
+    pool.offersByCapability.set(capability, offers)
+  }
+  return offers
 }
 
 function common(record: EntryRecord) {

@@ -2,9 +2,8 @@
  * Startup: the stored snapshot back into an empty mempool, then the store tidied to match
  * (dependants whose parent is gone, floors of pools that no longer exist).
  */
-import { BoundedPool } from '../mempool/bounded-pool.ts'
 import type { Mempool } from '../mempool/mempool.ts'
-import { type FloorRecords, restoreSnapshot } from '../mempool/snapshot.ts'
+import { restoreSnapshot } from '../mempool/snapshot.ts'
 import { floorsOf } from './floors.ts'
 import type { MempoolStoreInit } from './options.ts'
 import type { CorruptRow } from './rows.ts'
@@ -31,7 +30,6 @@ export function restoreMempool(pool: Mempool, store: MempoolStore): RestoreRepor
   const { records, floors, corrupt } = store.load()
   const leftovers = restoreSnapshot(pool, records, floors)
   store.remove(leftovers.removed)
-  restoreEmptyOfferPools(pool, floors)
   const prunedFloors = store.pruneFloors(floorsOf(pool))
   return {
     entries: records.length - leftovers.removed.length,
@@ -54,22 +52,5 @@ export function openAndRestore(
   } catch (error) {
     store.close()
     throw error
-  }
-}
-
-/**
- * `restoreSnapshot` makes a capability's offer pool only when it has offers, but a pool that
- * evictions emptied keeps its raised floor in the live mempool (`removeOffer` leaves the pool),
- * so bring those back too. (Belongs in `restoreSnapshot`; here until it moves.)
- */
-function restoreEmptyOfferPools(pool: Mempool, floors: FloorRecords): void {
-  for (const [name, state] of Object.entries(floors)) {
-    if (!name.startsWith('offers:')) continue
-    const capability = name.slice('offers:'.length)
-    if (!pool.capabilities.has(capability) || pool.offersByCapability.has(capability)) continue
-    pool.offersByCapability.set(
-      capability,
-      new BoundedPool(pool.poolInit(pool.options.maxOffersPerCapability), state),
-    )
   }
 }

@@ -42,3 +42,22 @@ describe('mempool snapshot', () => {
     assert.equal(restored.admit(fx.offer()).admission.reason?.code, 'STALE_SEQNO')
   })
 })
+
+describe('mempool snapshot under smaller limits', () => {
+  it('evicts what no longer fits and reports it for deletion', () => {
+    const pool = new Mempool({ ...options, maxOracles: 5 }, { now: () => NOW })
+    for (let seed = 70; seed < 75; seed++)
+      pool.admit(fx.oracleAd({}, fx.testKey('ed25519', seed), 8 + (seed % 5)))
+    const records = [...pool.entries()].map(toRecord)
+    const smaller = new Mempool({ ...options, maxOracles: 2 }, { now: () => NOW })
+    const leftovers = restoreSnapshot(smaller, records, floorRecords(pool))
+    assert.equal(smaller.oracles.size, 2)
+    assert.equal(smaller.byScore.size, 2, 'evicted oracles leave the score index too')
+    assert.equal(leftovers.removed.length, 3)
+    const strongest = [...pool.byScore.entries()].slice(0, 2).map(([, o]) => o.key)
+    assert.deepEqual(
+      [...smaller.byScore.entries()].map(([, o]) => o.key),
+      strongest,
+    )
+  })
+})
