@@ -1,0 +1,77 @@
+/**
+ * The node's REST API as a Fastify instance, built but not listening: the node (or a test)
+ * calls `listen`, or `inject` without a port.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import type { Mempool } from '../mempool/mempool.ts'
+import { EventHub } from './events.ts'
+import { type ApiInit, apiOptions } from './options.ts'
+import { openapiPlugin } from './plugins/openapi.ts'
+import { problemPlugin, sendProblem } from './plugins/problem.ts'
+import { listingRoutes } from './routes/listings.ts'
+import { nodeRoutes } from './routes/node.ts'
+import { oracleRoutes } from './routes/oracles.ts'
+import { type Submit, submitRoutes } from './routes/submit.ts'
+import { sharedSchemas } from './schemas.ts'
+
+/** What the API needs from the node. */
+export interface ApiComponents {
+  /** The pools the GET routes read. */
+  mempool: Mempool
+  /** The node's admission pipeline. @default {@link mempoolSubmit} of `mempool` */
+  submit?: Submit
+  /** Source of `message:admitted` events for `/events`. @default `mempool` */
+  events?: EventTarget
+  /** A pino-compatible logger. @default none (silent) */
+  logger?: FastifyBaseLogger
+  /** Milliseconds clock, for uptime. @default Date.now */
+  clock?: () => number
+}
+
+/** A submit function that only admits into `mempool` (no store, no gossip): for tests and tools. */
+export function mempoolSubmit(mempool: Mempool): Submit {
+  return (_kind, message) => mempool.admit(message).admission
+}
+
+/**
+ * Builds the API: shared schemas, the one error path, OpenAPI and Swagger UI, the POST routes
+ * (rate-limited per address) and the query routes. Resolves once every schema compiled, so a
+ * bad schema fails here, not on a request.
+ *
+ * @example
+ * const app = await buildApi({ mempool })
+ * const response = await app.inject({ method: 'GET', url: '/oracles?limit=20' })
+ */
+export async function buildApi(components: ApiComponents, init: ApiInit = {}): Promise<FastifyInstance> {
+  const options = apiOptions(init)
+  const { mempool } = components
+  const clock = components.clock ?? Date.now
+  const started = clock()
+  const app = Fastify({
+    bodyLimit: options.bodyLimit,
+    trustProxy: options.trustProxy,
+    ...(components.logger ? { loggerInstance: components.logger } : { logger: false }),
+    // Unknown query parameters are refused (400), not silently dropped.
+    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+    // Errors Fastify raises before routing (a malformed URL) take the same path as the rest.
+    frameworkErrors: (error, request, reply) => {
+      sendProblem(error, request, reply)
+    },
+  }) as unknown as FastifyInstance
+  problemPlugin(app)
+  for (const schema of sharedSchemas()) app.addSchema(schema)
+  await openapiPlugin(app, options.docs)
+
+  const events = new EventHub(components.events ?? mempool, options.events)
+  app.addHook('preClose', async () => events.close())
+  const query = { mempool, limits: options.query }
+  await app.register(submitRoutes, {
+    submit: components.submit ?? mempoolSubmit(mempool),
+    rateLimit: options.rateLimit,
+  })
+  await app.register(oracleRoutes, query)
+  await app.register(listingRoutes, query)
+  await app.register(nodeRoutes, { mempool, events, uptime: () => (clock() - started) / 1000 })
+  await app.ready()
+  return app
+}

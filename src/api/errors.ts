@@ -1,0 +1,74 @@
+/**
+ * Coded errors of the REST API. Routes throw them; the one error handler
+ * (`plugins/problem.ts`) turns every error, ours or Fastify's, into `application/problem+json`
+ * with the status its code maps to.
+ */
+import type { Admission } from '../mempool/admission.ts'
+
+/** Codes the API adds to those of the protocol and the mempool. */
+export const ApiErrorCode = {
+  /** Request not understood: query parameters, headers, content length. */
+  BAD_REQUEST: 'BAD_REQUEST',
+  /** A paging cursor this node did not issue for this listing. */
+  BAD_CURSOR: 'BAD_CURSOR',
+  NOT_FOUND: 'NOT_FOUND',
+  /** The body is not `application/json`. */
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  /** Valid, but not enough work to enter the pool now. */
+  LOW_POW: 'LOW_POW',
+  /** Too many POSTs from this address in the window. */
+  RATE_LIMITED: 'RATE_LIMITED',
+  /** Too many concurrent `/events` clients. */
+  TOO_MANY_CLIENTS: 'TOO_MANY_CLIENTS',
+  /** The node failed; the details are in its log, not in the response. */
+  INTERNAL: 'INTERNAL',
+} as const
+export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode]
+
+/** Facts a problem carries besides its code and message (RFC 9457 extension members). */
+export interface ProblemDetails {
+  /** JSON pointer into the request body at fault. */
+  path?: string
+  kind?: string
+  /** Id of the message, when admission got that far. */
+  id?: string
+  /** For `LOW_POW`: the pool's rolling floor, in bits. */
+  floorBits?: number
+  /** For `LOW_POW`: the PoW bits that would enter now. */
+  requiredBits?: number
+}
+
+/**
+ * The one error class of the API. Thrown when a request cannot be served; `code` decides the
+ * HTTP status (one table in `plugins/problem.ts`), `details` go into the problem document.
+ */
+export class ApiError extends Error {
+  static override name = 'ApiError'
+  override readonly name = 'ApiError'
+  readonly code: string
+  readonly details: ProblemDetails
+
+  constructor(code: string, message: string, details: ProblemDetails = {}, options?: ErrorOptions) {
+    super(message, options)
+    this.code = code
+    this.details = details
+  }
+}
+
+/**
+ * The error of an admission that did not take the message (`invalid` or `low-pow`), carrying
+ * its reason code, JSON path and, for low PoW, the floor and the bits needed.
+ */
+export function admissionError(admission: Admission): ApiError {
+  const reason = admission.reason
+  const lowPow = admission.status === 'low-pow'
+  const code = lowPow ? ApiErrorCode.LOW_POW : (reason?.code ?? 'INVALID')
+  const message = reason?.message ?? (lowPow ? 'not enough work to enter the pool now' : 'invalid message')
+  const details: ProblemDetails = {}
+  if (reason?.path !== undefined) details.path = reason.path
+  if (admission.kind !== undefined) details.kind = admission.kind
+  if (admission.id !== undefined) details.id = admission.id
+  if (admission.floorBits !== undefined) details.floorBits = admission.floorBits
+  if (admission.requiredBits !== undefined) details.requiredBits = admission.requiredBits
+  return new ApiError(code, message, details)
+}

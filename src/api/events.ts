@@ -1,0 +1,102 @@
+/**
+ * Server-sent events of admissions: every `message:admitted` event of the mempool (from the
+ * API or from gossip) goes to each connected client as `event: <kind>` with
+ * `data: {"status","id","kind"}`. Bounded: at most `maxClients` streams, a heartbeat comment
+ * every `heartbeatMs` (one timer for all), and a client that lets `maxBufferedBytes` pile up
+ * unsent is dropped rather than buffered without end.
+ */
+import type { ServerResponse } from 'node:http'
+import type { Admission } from '../mempool/admission.ts'
+import { ApiError, ApiErrorCode } from './errors.ts'
+import type { ApiOptions } from './options.ts'
+
+/** Payload of one event. */
+export interface AdmittedEvent {
+  status: Admission['status']
+  id: string | undefined
+  kind: string | undefined
+}
+
+/** Fans mempool admissions out to the open `/events` streams. */
+export class EventHub {
+  readonly options: ApiOptions['events']
+  readonly #source: EventTarget
+  readonly #clients = new Set<ServerResponse>()
+  #heartbeat: ReturnType<typeof setInterval> | undefined
+  #sequence = 0
+  readonly #onAdmitted = (event: Event) => {
+    const { admission } = (event as CustomEvent<{ admission: Admission }>).detail
+    const data: AdmittedEvent = { status: admission.status, id: admission.id, kind: admission.kind }
+    this.broadcast(
+      `event: ${admission.kind ?? 'message'}\nid: ${++this.#sequence}\ndata: ${JSON.stringify(data)}\n\n`,
+    )
+  }
+
+  constructor(source: EventTarget, options: ApiOptions['events']) {
+    this.#source = source
+    this.options = options
+  }
+
+  /** Open streams. */
+  get clients(): number {
+    return this.#clients.size
+  }
+
+  /**
+   * Throws a `TOO_MANY_CLIENTS` error (503) when a new client would exceed `maxClients`;
+   * call before taking over the response.
+   */
+  admit(): void {
+    if (this.#clients.size >= this.options.maxClients)
+      throw new ApiError(
+        ApiErrorCode.TOO_MANY_CLIENTS,
+        `at most ${this.options.maxClients} event streams at once`,
+      )
+  }
+
+  /** Starts streaming to `response` (headers included) until the client or the hub closes it. */
+  open(response: ServerResponse): void {
+    this.admit()
+    response.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    })
+    response.write(`retry: 5000\n: connected\n\n`)
+    this.#clients.add(response)
+    response.on('close', () => this.#drop(response))
+    if (this.#clients.size === 1) this.#start()
+  }
+
+  /** Writes one event to every stream; drops those whose unsent bytes exceed the bound. */
+  broadcast(frame: string): void {
+    for (const client of this.#clients) {
+      if (client.writableLength > this.options.maxBufferedBytes) client.destroy()
+      else client.write(frame)
+    }
+  }
+
+  /** Ends every stream and stops listening (on server close). */
+  close(): void {
+    for (const client of this.#clients) client.end()
+    this.#clients.clear()
+    this.#stop()
+  }
+
+  #start(): void {
+    this.#source.addEventListener('message:admitted', this.#onAdmitted)
+    this.#heartbeat = setInterval(() => this.broadcast(': heartbeat\n\n'), this.options.heartbeatMs)
+    this.#heartbeat.unref()
+  }
+
+  #stop(): void {
+    this.#source.removeEventListener('message:admitted', this.#onAdmitted)
+    clearInterval(this.#heartbeat)
+    this.#heartbeat = undefined
+  }
+
+  #drop(response: ServerResponse): void {
+    if (this.#clients.delete(response) && this.#clients.size === 0) this.#stop()
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Options of the REST API. Plain data (structuredClone-able); every option optional in
+ * {@link ApiInit}; defaults below say where the numbers come from.
+ */
+import { defaultQueryLimits, type QueryLimits } from '../mempool/queries.ts'
+import { LIMITS } from '../protocol/messages/index.ts'
+
+export interface ApiOptions {
+  /**
+   * Largest request body in bytes; larger bodies get 413 before they are read whole.
+   * @default 131072 (128 KiB: twice the largest message, so a message with generous
+   * whitespace still fits while a flood of big bodies costs the sender, not us)
+   */
+  bodyLimit: number
+  /** Per-IP rate limit of the POST routes: `max` requests per `timeWindow` milliseconds. */
+  rateLimit: {
+    /** @default 120 (two a second on average, far above what an oracle or trader sends) */
+    max: number
+    /** @default 60_000 */
+    timeWindow: number
+  }
+  /** Server-sent events at `/events`. */
+  events: {
+    /** Concurrent `/events` clients; more get 503. @default 64 */
+    maxClients: number
+    /** Milliseconds between heartbeat comments, which keep proxies from closing idle streams. @default 15_000 */
+    heartbeatMs: number
+    /** Bytes a slow client may have waiting unsent before it is dropped. @default 1 MiB */
+    maxBufferedBytes: number
+  }
+  /** Paging and scan bounds of the listings. @default defaultQueryLimits */
+  query: QueryLimits
+  /** Serve `/openapi.json` and Swagger UI at `/docs`. @default true */
+  docs: boolean
+  /** Take the client address from `X-Forwarded-For` (behind a reverse proxy only). @default false */
+  trustProxy: boolean
+}
+
+/** Options given to `buildApi`: any subset, nested objects merged with the defaults. */
+export interface ApiInit {
+  bodyLimit?: number
+  rateLimit?: Partial<ApiOptions['rateLimit']>
+  events?: Partial<ApiOptions['events']>
+  query?: Partial<QueryLimits>
+  docs?: boolean
+  trustProxy?: boolean
+}
+
+export const defaultApiOptions: ApiOptions = {
+  bodyLimit: 2 * LIMITS.messageBytes,
+  rateLimit: { max: 120, timeWindow: 60_000 },
+  events: { maxClients: 64, heartbeatMs: 15_000, maxBufferedBytes: 1024 * 1024 },
+  query: defaultQueryLimits,
+  docs: true,
+  trustProxy: false,
+}
+
+/** The defaults overlaid with `init`, one level deep. */
+export function apiOptions(init: ApiInit = {}): ApiOptions {
+  const d = defaultApiOptions
+  return {
+    bodyLimit: init.bodyLimit ?? d.bodyLimit,
+    rateLimit: { ...d.rateLimit, ...init.rateLimit },
+    events: { ...d.events, ...init.events },
+    query: { ...d.query, ...init.query },
+    docs: init.docs ?? d.docs,
+    trustProxy: init.trustProxy ?? d.trustProxy,
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * The API's one error path: every error (ours, the protocol's, the mempool's, Fastify's and
+ * its plugins') becomes an `application/problem+json` document (RFC 9457) with a stable
+ * `code`, whose HTTP status comes from one table, {@link STATUS_BY_CODE}. Also the strict JSON
+ * body parser (UTF-8 checked, prototype poisoning refused), so a malformed body is a coded 400.
+ */
+import { STATUS_CODES } from 'node:http'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { MempoolErrorCode } from '../../mempool/admission.ts'
+import { ErrorCode } from '../../protocol/errors.ts'
+import { ApiError, ApiErrorCode, type ProblemDetails } from '../errors.ts'
+
+/**
+ * HTTP status of each error code. Protocol and mempool codes say a message breaks a rule:
+ * 422, but for the two that mean the body is not a message at all (bad JSON, too large).
+ * Any other code of an admission outcome is 422 too; any other error is 500.
+ */
+export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
+  ...Object.fromEntries(Object.values(ErrorCode).map((code) => [code, 422])),
+  ...Object.fromEntries(Object.values(MempoolErrorCode).map((code) => [code, 422])),
+  [ErrorCode.BAD_JSON]: 400,
+  [ErrorCode.TOO_LARGE]: 413,
+  [ApiErrorCode.BAD_REQUEST]: 400,
+  [ApiErrorCode.BAD_CURSOR]: 400,
+  [ApiErrorCode.NOT_FOUND]: 404,
+  [ApiErrorCode.LOW_POW]: 409,
+  [ApiErrorCode.UNSUPPORTED_MEDIA_TYPE]: 415,
+  [ApiErrorCode.RATE_LIMITED]: 429,
+  [ApiErrorCode.INTERNAL]: 500,
+  [ApiErrorCode.TOO_MANY_CLIENTS]: 503,
+}
+
+/** Our code for each Fastify error a client can cause. */
+const FASTIFY_CODES: Readonly<Record<string, string>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: ErrorCode.TOO_LARGE,
+  FST_ERR_CTP_EMPTY_JSON_BODY: ErrorCode.BAD_JSON,
+  FST_ERR_CTP_INVALID_JSON_BODY: ErrorCode.BAD_JSON,
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: ApiErrorCode.UNSUPPORTED_MEDIA_TYPE,
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: ApiErrorCode.BAD_REQUEST,
+  FST_ERR_VALIDATION: ApiErrorCode.BAD_REQUEST,
+  FST_ERR_BAD_URL: ApiErrorCode.BAD_REQUEST,
+  FST_ERR_INVALID_URL: ApiErrorCode.BAD_REQUEST,
+  FST_ERR_NOT_FOUND: ApiErrorCode.NOT_FOUND,
+}
+
+/** The media type of every error response. */
+export const PROBLEM_TYPE = 'application/problem+json'
+
+/** A problem document as sent. */
+export interface Problem extends ProblemDetails {
+  type: string
+  title: string
+  status: number
+  detail: string
+  instance: string
+  code: string
+}
+
+/** The problem document for `error` raised while serving `url`. */
+export function toProblem(error: unknown, url: string): Problem {
+  const { code, status, message, details } = classify(error)
+  return {
+    type: `urn:mega:problem:${code}`,
+    title: STATUS_CODES[status] ?? 'Error',
+    status,
+    detail: message,
+    instance: url.split('?')[0]!,
+    code,
+    ...details,
+  }
+}
+
+function classify(error: unknown): {
+  code: string
+  status: number
+  message: string
+  details: ProblemDetails
+} {
+  const e = (error ?? {}) as Partial<FastifyError> & { details?: unknown }
+  const raw = typeof e.code === 'string' ? e.code : undefined
+  const code = (raw && (FASTIFY_CODES[raw] ?? (raw in STATUS_BY_CODE ? raw : undefined))) ?? undefined
+  if (code) {
+    const details = error instanceof ApiError ? error.details : pathOf(e.details)
+    const message = e.validation && e.validationContext ? validationMessage(e) : String(e.message)
+    return { code, status: STATUS_BY_CODE[code]!, message, details }
+  }
+  if (error instanceof ApiError)
+    return { code: error.code, status: 422, message: error.message, details: error.details }
+  if (error instanceof SyntaxError)
+    return { code: ErrorCode.BAD_JSON, status: 400, message: error.message, details: {} }
+  const status =
+    typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 500
+  if (status < 500) return { code: ApiErrorCode.BAD_REQUEST, status, message: String(e.message), details: {} }
+  return { code: ApiErrorCode.INTERNAL, status, message: 'internal error', details: {} }
+}
+
+// A protocol error's `details.path` (a JSON pointer) becomes the problem's `path`.
+function pathOf(details: unknown): ProblemDetails {
+  const path = (details as { path?: unknown } | undefined)?.path
+  return typeof path === 'string' ? { path } : {}
+}
+
+function validationMessage(error: Partial<FastifyError>): string {
+  const [first] = error.validation ?? []
+  const where = first?.instancePath ? ` ${first.instancePath}` : ''
+  return `${error.validationContext}${where} ${first?.message ?? 'is not valid'}`
+}
+
+/** Sends `error` as a problem document, logging client errors at info and ours at error. */
+export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const problem = toProblem(error, request.url)
+  if (problem.status >= 500) request.log.error({ err: error }, 'request failed')
+  else request.log.info({ code: problem.code, status: problem.status }, 'request refused')
+  return reply.code(problem.status).type(PROBLEM_TYPE).send(problem)
+}
+
+/**
+ * Installs the error handler, the not-found handler and the strict JSON parser on `app`
+ * (call on the root instance, before the routes).
+ */
+export function problemPlugin(app: FastifyInstance): void {
+  app.setErrorHandler((error, request, reply) => sendProblem(error, request, reply))
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      new ApiError(ApiErrorCode.NOT_FOUND, `no route ${request.method} ${request.url.split('?')[0]}`),
+      request,
+      reply,
+    ),
+  )
+  const parseJson = app.getDefaultJsonParser('error', 'error')
+  const utf8 = new TextDecoder('utf-8', { fatal: true })
+  // JSON only: a text/plain body is 415, not a string that fails the schema.
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    let text: string
+    try {
+      text = utf8.decode(body as Buffer)
+    } catch {
+      done(new ApiError(ErrorCode.BAD_JSON, 'body is not valid UTF-8'), undefined)
+      return
+    }
+    parseJson(request, text, (error, value) => {
+      if (error) done(new ApiError(ErrorCode.BAD_JSON, jsonErrorMessage(text, error)), undefined)
+      else done(null, value)
+    })
+  })
+}
+
+// The default parser hides the reason; on this (rare) path, parse again to tell the client where.
+function jsonErrorMessage(text: string, error: Error): string {
+  try {
+    JSON.parse(text)
+  } catch (syntax) {
+    return `body is not valid JSON: ${(syntax as Error).message}`
+  }
+  return `body is not acceptable JSON: ${error.message}`
+}

@@ -1,0 +1,68 @@
+/** `GET /health`, `GET /stats` and `GET /events` (server-sent events of admissions). */
+import type { FastifyInstance } from 'fastify'
+import type { Mempool } from '../../mempool/mempool.ts'
+import { poolStats } from '../../mempool/queries.ts'
+import type { EventHub } from '../events.ts'
+import { json, problems } from './common.ts'
+
+export interface NodeRoutesOptions {
+  mempool: Mempool
+  events: EventHub
+  /** Seconds since the API started. */
+  uptime: () => number
+}
+
+export async function nodeRoutes(
+  app: FastifyInstance,
+  { mempool, events, uptime }: NodeRoutesOptions,
+): Promise<void> {
+  app.get(
+    '/health',
+    {
+      schema: {
+        tags: ['node'],
+        summary: 'Liveness: answers while the node serves',
+        response: { 200: json('Serving', 'Health'), ...problems() },
+      },
+    },
+    () => ({ status: 'ok', uptime: uptime() }),
+  )
+  app.get(
+    '/stats',
+    {
+      schema: {
+        tags: ['node'],
+        summary: 'Pool sizes, bytes, floors in bits, admission outcomes by status and reason, uptime',
+        response: { 200: json('Stats', 'Stats'), ...problems() },
+      },
+    },
+    () => ({
+      uptime: uptime(),
+      mempool: poolStats(mempool),
+      events: { clients: events.clients, maxClients: events.options.maxClients },
+    }),
+  )
+  app.get(
+    '/events',
+    {
+      schema: {
+        tags: ['node'],
+        summary: 'Server-sent events: one per admitted message (event name = kind)',
+        description:
+          'Each event is `event: <kind>` with `data: {"status","id","kind"}` for every message added or updated, whether it came through this API or from gossip. Comments (`: heartbeat`) keep the stream alive.',
+        response: {
+          200: {
+            description: 'An event stream',
+            content: { 'text/event-stream': { schema: { type: 'string' } } },
+          },
+          ...problems(503),
+        },
+      },
+    },
+    (_request, reply) => {
+      events.admit()
+      reply.hijack()
+      events.open(reply.raw)
+    },
+  )
+}
