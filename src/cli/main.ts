@@ -7,10 +7,18 @@ import { demoCommand } from './commands/demo.ts'
 import { getCommand } from './commands/get.ts'
 import { keygenCommand } from './commands/keygen.ts'
 import { mineCommand } from './commands/mine.ts'
+import { nodeCommand } from './commands/node.ts'
 import { postCommand } from './commands/post.ts'
 
 /** Every command, in the order help lists them. */
-export const COMMANDS: readonly Command[] = [keygenCommand, mineCommand, postCommand, getCommand, demoCommand]
+export const COMMANDS: readonly Command[] = [
+  nodeCommand,
+  postCommand,
+  getCommand,
+  keygenCommand,
+  mineCommand,
+  demoCommand,
+]
 
 const PROCESS_IO: CliIo = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }
 

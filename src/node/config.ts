@@ -5,7 +5,8 @@
  */
 import { readFile } from 'node:fs/promises'
 import Type from 'typebox'
-import { defaultMempoolOptions } from '../mempool/options.ts'
+import { defaultApiOptions } from '../api/options.ts'
+import { defaultMempoolOptions, type MempoolOptions } from '../mempool/options.ts'
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts'
 import { validateSchema } from '../protocol/validate.ts'
 
@@ -126,6 +127,58 @@ export const NodeConfigFile = Type.Object(
       ),
     ),
     mempool: Type.Optional(Type.Partial(MempoolConfig, { additionalProperties: false, default: {} })),
+    store: Type.Optional(
+      Type.Partial(
+        Type.Object({
+          durability: Type.Union([Type.Literal('normal'), Type.Literal('fsync')], {
+            default: 'normal',
+            description:
+              'normal: an acknowledged message survives a crash of the node (kill -9); fsync: also a power loss, at ~4× the write cost.',
+          }),
+          checkPowOnLoad: Type.Boolean({
+            default: true,
+            description: 'Re-check every stored PoW at start (about 2× the start-up time).',
+          }),
+        }),
+        { additionalProperties: false, default: {} },
+      ),
+    ),
+    api: Type.Optional(
+      Type.Partial(
+        Type.Object({
+          bodyLimit: Type.Integer({
+            minimum: 1024,
+            maximum: 16 * 1024 * 1024,
+            default: defaultApiOptions.bodyLimit,
+            description: 'Largest request body in bytes (413 beyond).',
+          }),
+          rateLimitMax: Type.Integer({
+            minimum: 1,
+            default: defaultApiOptions.rateLimit.max,
+            description: 'POST requests allowed per client address per rate-limit window (429 beyond).',
+          }),
+          rateLimitWindowMs: Type.Integer({
+            minimum: 1,
+            default: defaultApiOptions.rateLimit.timeWindow,
+            description: 'Rate-limit window in milliseconds.',
+          }),
+          maxEventClients: Type.Integer({
+            minimum: 0,
+            default: defaultApiOptions.events.maxClients,
+            description: 'Concurrent /events (server-sent events) clients (503 beyond).',
+          }),
+          docs: Type.Boolean({
+            default: defaultApiOptions.docs,
+            description: 'Serve /openapi.json and Swagger UI at /docs.',
+          }),
+          trustProxy: Type.Boolean({
+            default: defaultApiOptions.trustProxy,
+            description: 'Take client addresses from X-Forwarded-For (only behind a reverse proxy).',
+          }),
+        }),
+        { additionalProperties: false, default: {} },
+      ),
+    ),
   },
   { additionalProperties: false },
 )
@@ -136,7 +189,10 @@ export interface NodeConfig {
   dataDir: string
   http: { host: string; port: number }
   log: { level: string; pretty?: boolean }
-  mempool: NonNullable<NodeConfigFile['mempool']>
+  /** Mempool options given (the mempool fills in the rest). */
+  mempool: Partial<MempoolOptions>
+  store: NonNullable<NodeConfigFile['store']>
+  api: NonNullable<NodeConfigFile['api']>
 }
 
 /** Environment variables read, besides `MEGA_<SECTION>__<OPTION>` for every option. */
@@ -191,12 +247,14 @@ export function resolveConfig(raw: unknown, source = 'config'): NodeConfig {
       ...(config.log?.pretty !== undefined && { pretty: config.log.pretty }),
     },
     mempool: {
-      ...config.mempool,
+      ...(config.mempool as Partial<MempoolOptions>),
       ...(config.mempool?.minBits && {
         minBits: { ...defaultMempoolOptions.minBits, ...config.mempool.minBits },
       }),
       ...(config.mempool?.shard && { shard: { ...defaultMempoolOptions.shard, ...config.mempool.shard } }),
     },
+    store: config.store ?? {},
+    api: config.api ?? {},
   }
 }
 

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, describe, it } from 'node:test'
+import pino from 'pino'
+import { NodeClient } from '../../src/client/node-client.ts'
+import { resolveConfig } from '../../src/node/config.ts'
+import { MegaNode } from '../../src/node/node.ts'
+import * as fx from '../fixtures/messages.ts'
+
+const dirs: string[] = []
+after(async () => {
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true })
+})
+
+async function startNode(dataDir: string) {
+  const config = resolveConfig({
+    dataDir,
+    http: { host: '127.0.0.1', port: 0 },
+    mempool: { minBits: { oracle: 8, capability: 8, report: 8, offer: 8 } },
+  })
+  const node = new MegaNode(config, { logger: pino({ level: 'silent' }) })
+  await node.start()
+  return { node, client: new NodeClient({ url: node.url! }) }
+}
+
+describe('MegaNode', () => {
+  it('serves the REST API, persists what it acknowledges, and restores it after a restart', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'mega-node-'))
+    dirs.push(dataDir)
+    const first = await startNode(dataDir)
+    assert.equal((await first.client.post('oracle', fx.oracleAd())).status, 201)
+    assert.equal((await first.client.post('capability', fx.capabilityAd())).status, 201)
+    const weak = await first.client.post('oracle', fx.oracleAd({}, fx.OTHER_ORACLE, 4))
+    assert.equal(weak.status, 422, 'under the minimum bits')
+    const before = (await first.client.get('oracles')).body
+    await first.node.stop()
+    await first.node.stop() // idempotent
+
+    const second = await startNode(dataDir)
+    try {
+      assert.deepEqual((await second.client.get('oracles')).body, before)
+      assert.equal(
+        (await second.client.post('oracle', fx.oracleAd())).status,
+        200,
+        'a duplicate after restart',
+      )
+    } finally {
+      await second.node.stop()
+    }
+  })
+})
