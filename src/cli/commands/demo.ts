@@ -86,7 +86,7 @@ export const demoCommand: Command = {
     say('4. both messages pass schema, signature and PoW verification')
     say(`5. identity strength: ${formatBits(strength)} (work ${strength})`)
     if (values.json) io.stdout.write(`${JSON.stringify({ oracle: ad, capability }, null, 2)}\n`)
-    else say('\nNext: `npm run mega -- --help` lists every command. Nodes arrive with the next milestone.')
+    else say('\nNext: `npm start` runs a node; `mega demo --json` prints these messages to post to it.')
     return 0
   },
 }
