@@ -54,7 +54,8 @@ export class BoundedPool<V> {
   readonly capacity: number
   readonly floor: RollingFloor
   readonly #byRank = new BTree<Rank, V>(undefined, compareRanks)
-  readonly #rankOf = new Map<string, Rank>()
+  // One map lookup answers has/get/rankOf; the tree is only for order.
+  readonly #byId = new Map<string, { rank: Rank; value: V }>()
   // Ids in an array with their positions, so a random victim is picked in O(1).
   readonly #ids: string[] = []
   readonly #position = new Map<string, number>()
@@ -69,20 +70,19 @@ export class BoundedPool<V> {
   }
 
   get size(): number {
-    return this.#rankOf.size
+    return this.#byId.size
   }
 
   has(id: string): boolean {
-    return this.#rankOf.has(id)
+    return this.#byId.has(id)
   }
 
   get(id: string): V | undefined {
-    const rank = this.#rankOf.get(id)
-    return rank && this.#byRank.get(rank)
+    return this.#byId.get(id)?.value
   }
 
   rankOf(id: string): Rank | undefined {
-    return this.#rankOf.get(id)
+    return this.#byId.get(id)?.rank
   }
 
   /** The weakest entry, the next to be evicted. */
@@ -98,7 +98,7 @@ export class BoundedPool<V> {
    */
   check(rank: Rank, now: number): PoolCheck {
     const bits = workBits(rank.work)
-    if (this.#rankOf.has(rank.id)) return { fits: true }
+    if (this.#byId.has(rank.id)) return { fits: true }
     const floorBits = this.floor.bitsAt(now)
     if (rank.bid === 0n && bits <= floorBits && floorBits > 0) {
       return { fits: false, floorBits, weakestBits: this.#weakestBits() }
@@ -114,9 +114,11 @@ export class BoundedPool<V> {
   set(rank: Rank, value: V, now: number): [Rank, V][] {
     this.delete(rank.id)
     this.#byRank.set(rank, value)
-    this.#rankOf.set(rank.id, rank)
-    this.#position.set(rank.id, this.#ids.length)
-    this.#ids.push(rank.id)
+    this.#byId.set(rank.id, { rank, value })
+    if (this.#randomEvictionRate > 0) {
+      this.#position.set(rank.id, this.#ids.length)
+      this.#ids.push(rank.id)
+    }
     const evicted: [Rank, V][] = []
     while (this.size > this.capacity) {
       const victim = this.evict(now, rank.id)
@@ -134,8 +136,9 @@ export class BoundedPool<V> {
     if (this.#randomEvictionRate > 0 && this.size > 1 && this.#random() < this.#randomEvictionRate) {
       let id = this.#ids[Math.floor(this.#random() * this.#ids.length)]!
       if (id === keep) id = this.#ids[(this.#position.get(id)! + 1) % this.#ids.length]!
-      const rank = this.#rankOf.get(id)!
-      return [rank, this.delete(id)!]
+      const { rank, value } = this.#byId.get(id)!
+      this.delete(id)
+      return [rank, value]
     }
     const weakest = this.weakest()
     if (!weakest) return undefined
@@ -146,12 +149,16 @@ export class BoundedPool<V> {
 
   /** Removes an entry without touching the floor (updates, cascades, expiry). */
   delete(id: string): V | undefined {
-    const rank = this.#rankOf.get(id)
-    if (!rank) return undefined
-    const value = this.#byRank.get(rank)
-    this.#byRank.delete(rank)
-    this.#rankOf.delete(id)
-    // Swap-remove from the id array.
+    const held = this.#byId.get(id)
+    if (!held) return undefined
+    this.#byRank.delete(held.rank)
+    this.#byId.delete(id)
+    if (this.#randomEvictionRate > 0) this.#forgetPosition(id)
+    return held.value
+  }
+
+  // Swap-remove from the id array that random eviction picks from.
+  #forgetPosition(id: string): void {
     const at = this.#position.get(id)!
     const last = this.#ids.pop()!
     if (last !== id) {
@@ -159,7 +166,6 @@ export class BoundedPool<V> {
       this.#position.set(last, at)
     }
     this.#position.delete(id)
-    return value
   }
 
   /**

@@ -202,11 +202,17 @@ export class Mempool extends EventTarget {
 
   /** Re-ranks an oracle after its strength, penalty or bid changed (`change` mutates it). */
   reindexOracle(oracle: OracleEntry, now: number, change: () => void): void {
+    const { strength, bid, bytes } = oracle
+    const density = densityKey(oracle)
     this.byScore.delete(scoreKey(oracle))
-    this.untrack(oracle)
     change()
-    this.track(oracle)
     this.byScore.set(scoreKey(oracle), oracle)
+    // A report moves only the score; strength, bid and size move the rank and density too.
+    if (oracle.strength === strength && oracle.bid === bid && oracle.bytes === bytes) return
+    if (this.#byDensity.delete(density)) {
+      this.#bytes -= bytes
+      this.track(oracle)
+    }
     if (this.oracles.has(oracle.key)) this.oracles.set(oracleRank(oracle), oracle, now)
   }
 

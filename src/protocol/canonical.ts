@@ -19,12 +19,61 @@ export const MAX_CANONICAL_DEPTH = 32
  * {@link MAX_CANONICAL_DEPTH}.
  */
 export function canonicalize(value: unknown): string {
-  return serialize(value, '', 0)
+  try {
+    return fast(value, 0)
+  } catch (error) {
+    if (error !== NOT_CANONICAL) throw error
+    // Only a refused value pays for the JSON path in the error.
+    return serialize(value, '', 0)
+  }
 }
 
 /** UTF-8 bytes of {@link canonicalize}. */
 export function canonicalBytes(value: unknown): Uint8Array {
   return utf8(canonicalize(value))
+}
+
+const NOT_CANONICAL = Symbol('not canonical')
+
+// The same rules as `serialize` without building paths: the path of every property costs
+// more than the serialization itself, and is only needed to explain a refusal.
+function fast(value: unknown, depth: number): string {
+  if (value === null) return 'null'
+  switch (typeof value) {
+    case 'boolean':
+      return value ? 'true' : 'false'
+    case 'number':
+      if (!Number.isFinite(value)) throw NOT_CANONICAL
+      return JSON.stringify(value)
+    case 'string':
+      if (!value.isWellFormed()) throw NOT_CANONICAL
+      return JSON.stringify(value)
+    case 'object': {
+      if (depth >= MAX_CANONICAL_DEPTH) throw NOT_CANONICAL
+      if (Array.isArray(value)) {
+        let out = '['
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0) out += ','
+          const item = value[i]
+          out += item === undefined ? 'null' : fast(item, depth + 1)
+        }
+        return `${out}]`
+      }
+      const record = value as Record<string, unknown>
+      const keys = Object.keys(record).sort()
+      let out = '{'
+      for (const key of keys) {
+        const item = record[key]
+        if (item === undefined) continue
+        if (!key.isWellFormed()) throw NOT_CANONICAL
+        if (out.length > 1) out += ','
+        out += `${JSON.stringify(key)}:${fast(item, depth + 1)}`
+      }
+      return `${out}}`
+    }
+    default:
+      throw NOT_CANONICAL
+  }
 }
 
 function serialize(value: unknown, path: string, depth: number): string {

@@ -85,3 +85,26 @@ describe('BoundedPool', () => {
     assert.equal(workBits(3n << 100n), 100 + Math.log2(3))
   })
 })
+
+describe('BoundedPool random eviction', () => {
+  it('evicts a random entry other than the newcomer, without raising the floor', () => {
+    const picks = [0.5, 0.0]
+    const pool = new BoundedPool<string>({
+      capacity: 3,
+      randomEvictionRate: 1,
+      random: () => picks.shift() ?? 0.9,
+    })
+    for (const [bits, id] of [
+      [10, 'a'],
+      [20, 'b'],
+      [30, 'c'],
+    ] as const)
+      pool.set(rank(bits, id), id, 0)
+    const evicted = pool.set(rank(40, 'd'), 'd', 0)
+    assert.equal(evicted.length, 1)
+    assert.equal(evicted[0]![0].id, 'a', 'random pick at index 0 of [a, b, c, d]')
+    assert.equal(pool.floor.bitsAt(0), 0)
+    assert.equal(pool.size, 3)
+    assert.ok(pool.has('d'))
+  })
+})

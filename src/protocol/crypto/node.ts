@@ -28,10 +28,10 @@ const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'he
  *
  * Building a KeyObject from raw bytes costs ≈ 45 µs against ≈ 105 µs for the verify itself
  * (bench/verify.ts: 9,600 verifies/s cached vs 7,400/s uncached), and a node sees the same
- * signers again and again. 1,024 entries cover every active oracle of a busy mempool for a
- * few hundred kilobytes of native memory.
+ * signers again and again. 65,536 entries cover the oracles of a large mempool (capabilities
+ * are signed by their oracle's key) for a few tens of megabytes of native memory.
  */
-const PUBLIC_KEY_CACHE_SIZE = 1024
+const PUBLIC_KEY_CACHE_SIZE = 65_536
 
 function sha256(data: Uint8Array): Uint8Array {
   return hash('sha256', data, 'buffer')
