@@ -65,11 +65,24 @@ function compareVersions(
   return 'replace'
 }
 
+/**
+ * The cheapest rejection: the same content is held with at least the claimed work. Decided
+ * before checking the PoW, since a claim no higher than what is held cannot be news either way.
+ */
+function isHeldDuplicate(
+  held: { id: string; bits: number } | undefined,
+  id: string,
+  claimedBits: number,
+): boolean {
+  return held !== undefined && held.id === id && claimedBits <= held.bits
+}
+
 export function admitOracle(context: AdmitContext, ad: OracleId): Admission {
   const { pool, id, bytes, now, changes } = context
+  const held = pool.oracles.get(ad.pubkey)
+  if (isHeldDuplicate(held, id, ad.pow.bits)) return { status: 'duplicate', kind: 'oracle', id }
   const work = pool.verifyWork(ad)
   if (!('bits' in work)) return { ...work, kind: 'oracle', id }
-  const held = pool.oracles.get(ad.pubkey)
   const bid = pool.bidOf(ad)
   if (held) {
     const verdict = compareVersions(held, ad, id, work.bits)
@@ -126,9 +139,10 @@ export function admitCapability(context: AdmitContext, capability: OracleCapabil
       id,
     )
   }
+  const held = pool.capabilities.get(capability.capabilityKey)
+  if (isHeldDuplicate(held, id, capability.pow.bits)) return { status: 'duplicate', kind: 'capability', id }
   const work = pool.verifyWork(capability)
   if (!('bits' in work)) return { ...work, kind: 'capability', id }
-  const held = pool.capabilities.get(capability.capabilityKey)
   if (held && held.oracle !== capability.oracle) {
     return invalid(Code.KEY_TAKEN, '/capabilityKey is advertised by another oracle', '/capabilityKey', id)
   }
@@ -173,9 +187,10 @@ export function admitReport(context: AdmitContext, report: Report): Admission {
   const { pool, id, bytes, now, changes } = context
   const oracle = pool.oracles.get(report.oracle)
   if (!oracle) return invalid(Code.UNKNOWN_ORACLE, '/oracle is not an oracle this node holds', '/oracle', id)
+  const held = pool.reports.get(id)
+  if (isHeldDuplicate(held, id, report.pow.bits)) return { status: 'duplicate', kind: 'report', id }
   const work = pool.verifyWork(report)
   if (!('bits' in work)) return { ...work, kind: 'report', id }
-  const held = pool.reports.get(id)
   // Same content: only more work makes it news.
   if (held && work.bits <= held.bits) return { status: 'duplicate', kind: 'report', id }
   if (!held) {
@@ -293,9 +308,10 @@ export function admitOffer(context: AdmitContext, offer: Offer): Admission {
   }
   const terms = checkTerms(offer, capability)
   if (terms) return { ...terms, id, kind: 'offer' }
+  const held = pool.offers.get(key)
+  if (isHeldDuplicate(held, id, offer.pow.bits)) return { status: 'duplicate', kind: 'offer', id }
   const work = pool.verifyWork(offer)
   if (!('bits' in work)) return { ...work, kind: 'offer', id }
-  const held = pool.offers.get(key)
   if (held) {
     const verdict = compareVersions(held, offer, id, work.bits)
     // Two acceptances at the same stage: the first one seen stays; the originator decides.

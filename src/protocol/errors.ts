@@ -75,7 +75,17 @@ export function ok<T>(value: T): Result<T> {
   return { ok: true, value }
 }
 
-/** Builds a failed {@link Result}. */
+/**
+ * Builds a failed {@link Result}. Its error carries no stack trace: a failed result is data
+ * about the input, not a bug in the code, and capturing stacks would make rejecting junk cost
+ * more than checking it.
+ */
 export function fail<T = never>(code: ErrorCode, message: string, details?: ErrorDetails): Result<T> {
-  return { ok: false, error: new ProtocolError(code, message, details) }
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 0
+  try {
+    return { ok: false, error: new ProtocolError(code, message, details) }
+  } finally {
+    Error.stackTraceLimit = limit
+  }
 }

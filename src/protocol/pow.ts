@@ -98,7 +98,12 @@ export function verifyPow(bound: Uint8Array, pow: Pow, minBits = 0): Result<{ bi
       required: minBits,
     })
   }
-  const actual = powHash(powPrefix(bound), BigInt(`0x${nonce}`))
+  // One 40-byte buffer, the nonce decoded straight to bytes: this runs for every message a node
+  // receives, including the junk it rejects.
+  const trial = new Uint8Array(40)
+  trial.set(backend.sha256(bound))
+  trial.set(fromHex(nonce, 8, 'pow nonce'), 32)
+  const actual = backend.sha256(trial)
   const expected = toHex(actual)
   if (expected !== hash) {
     return fail(
