@@ -78,18 +78,22 @@ function isHeldDuplicate(
 }
 
 export function admitOracle(context: AdmitContext, ad: OracleId): Admission {
-  const { pool, id, bytes, now, changes } = context
+  const { pool, now, changes } = context
   const held = pool.oracles.get(ad.pubkey)
+  const bid = pool.bidOf(ad)
+  if (!held && ad.pow.bits >= pool.options.minBits.oracle) {
+    // Rank first, on the claimed bits: a claim too weak to enter is refused whether or not the
+    // work is real, so a flood of weak ads costs one tree lookup each, not two hashes.
+    const check = pool.oracles.check({ bid, work: workOf(ad.pow.bits), id: ad.pubkey }, now)
+    if (!check.fits) return lowPow(check, 'oracle')
+  }
+  const { id, bytes } = context
   if (isHeldDuplicate(held, id, ad.pow.bits)) return { status: 'duplicate', kind: 'oracle', id }
   const work = pool.verifyWork(ad)
   if (!('bits' in work)) return { ...work, kind: 'oracle', id }
-  const bid = pool.bidOf(ad)
   if (held) {
     const verdict = compareVersions(held, ad, id, work.bits)
     if (verdict !== 'replace') return { ...verdict, kind: 'oracle' }
-  } else {
-    const check = pool.oracles.check({ bid, work: workOf(work.bits), id: ad.pubkey }, now)
-    if (!check.fits) return lowPow(check, 'oracle', id)
   }
   // [REJECT] the ad is signed by its key (and a previous key links to it)
   const signed = verifySignatures(ad)

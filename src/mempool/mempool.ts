@@ -148,13 +148,29 @@ export class Mempool extends EventTarget {
     if (!(POOL_KINDS as readonly string[]).includes(message.kind)) {
       return invalid(ErrorCode.UNKNOWN_KIND, `/kind ${message.kind} messages are not kept by nodes`, '/kind')
     }
-    const canonical = canonicalBytes(withoutProofs(message))
-    const id = toHex(backend.sha256(canonical))
-    const bytes = canonical.length + PROOF_BYTES
     const rules = checkMessageRules(message)
-    if (!rules.ok)
-      return { status: 'invalid', kind: message.kind as PoolKind, id, reason: reasonOf(rules.error) }
-    const context = { pool: this, id, bytes, now, changes }
+    if (!rules.ok) return { status: 'invalid', kind: message.kind as PoolKind, reason: reasonOf(rules.error) }
+    // Id and size cost a canonicalization and a hash: computed on first use, which a flood of
+    // too-weak messages never reaches.
+    let identity: { id: string; bytes: number } | undefined
+    const identify = () => {
+      if (!identity) {
+        const canonical = canonicalBytes(withoutProofs(message))
+        identity = { id: toHex(backend.sha256(canonical)), bytes: canonical.length + PROOF_BYTES }
+      }
+      return identity
+    }
+    const context = {
+      pool: this,
+      now,
+      changes,
+      get id() {
+        return identify().id
+      },
+      get bytes() {
+        return identify().bytes
+      },
+    }
     switch (message.kind) {
       case 'oracle':
         return admitOracle(context, message)
@@ -365,12 +381,12 @@ export function invalid(code: string, message: string, path?: string, id?: strin
 }
 
 /** A `low-pow` outcome from a pool check: the floor and the bits that would enter now. */
-export function lowPow(check: Extract<PoolCheck, { fits: false }>, kind: PoolKind, id: string): Admission {
+export function lowPow(check: Extract<PoolCheck, { fits: false }>, kind: PoolKind, id?: string): Admission {
   const needed = Math.max(check.floorBits, check.weakestBits)
   return {
     status: 'low-pow',
     kind,
-    id,
+    ...(id && { id }),
     floorBits: check.floorBits,
     requiredBits: Math.floor(needed) + 1,
     reason: {
