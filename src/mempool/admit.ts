@@ -87,10 +87,11 @@ export function admitOracle(context: AdmitContext, ad: OracleId): Admission {
     const check = pool.oracles.check({ bid, work: workOf(ad.pow.bits), id: ad.pubkey }, now)
     if (!check.fits) return lowPow(check, 'oracle')
   }
-  const { id, bytes } = context
-  if (isHeldDuplicate(held, id, ad.pow.bits)) return { status: 'duplicate', kind: 'oracle', id }
+  if (held && isHeldDuplicate(held, context.id, ad.pow.bits))
+    return { status: 'duplicate', kind: 'oracle', id: held.id }
   const work = pool.verifyWork(ad)
-  if (!('bits' in work)) return { ...work, kind: 'oracle', id }
+  if (!('bits' in work)) return { ...work, kind: 'oracle' }
+  const { id, bytes } = context
   if (held) {
     const verdict = compareVersions(held, ad, id, work.bits)
     if (verdict !== 'replace') return { ...verdict, kind: 'oracle' }
