@@ -41,11 +41,16 @@ function randomBytes(length: number): Uint8Array {
   return new Uint8Array(nodeRandomBytes(length))
 }
 
-/** A least-recently-used map of raw ed25519 public keys to their KeyObjects. */
+/**
+ * A cache of raw ed25519 public keys to their KeyObjects, approximately least-recently-used
+ * with two generations: hits in the old generation move to the new one, and when the new one is
+ * full the old one is dropped whole. Every operation is O(1); an exact LRU on one Map has to
+ * find its oldest key by iterating from the front, which V8 makes slower with every deletion.
+ */
 class PublicKeyCache {
   readonly maxSize: number
-  // Map keeps insertion order: re-inserting on a hit makes the first key the least recent.
-  readonly entries = new Map<string, KeyObject>()
+  #young = new Map<string, KeyObject>()
+  #old = new Map<string, KeyObject>()
 
   constructor(maxSize: number) {
     this.maxSize = maxSize
@@ -54,15 +59,20 @@ class PublicKeyCache {
   get(raw: Uint8Array): KeyObject {
     // latin1 maps each byte to one char: the cheapest exact string key for 32 bytes.
     const id = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('latin1')
-    let key = this.entries.get(id)
-    if (key !== undefined) {
-      this.entries.delete(id)
-    } else {
-      key = ed25519PublicKeyObject(raw)
-      if (this.entries.size >= this.maxSize) this.entries.delete(this.entries.keys().next().value!)
+    const young = this.#young.get(id)
+    if (young !== undefined) return young
+    const key = this.#old.get(id) ?? ed25519PublicKeyObject(raw)
+    if (this.#young.size >= Math.max(1, this.maxSize >> 1)) {
+      this.#old = this.#young
+      this.#young = new Map()
     }
-    this.entries.set(id, key)
+    this.#young.set(id, key)
     return key
+  }
+
+  /** Number of keys held (at most `maxSize`). */
+  get size(): number {
+    return this.#young.size + this.#old.size
   }
 }
 
