@@ -14,6 +14,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
+import { exampleCapability } from '../src/client/examples.ts'
 import { mineMessageSync } from '../src/protocol/message-pow.ts'
 import type { Offer, OracleCapability, OracleId, Report } from '../src/protocol/messages/index.ts'
 import { type Draft, sign } from '../src/protocol/sign.ts'
@@ -67,25 +68,11 @@ export function build(spec: SetSpec, i: number): OracleId | OracleCapability | R
     }
     case 'capability': {
       const oracleSecret = secretOf(`oracle:${spec.oracles}/${i}`)
-      const draft: Draft<OracleCapability> = {
-        kind: 'capability',
-        oracle: publicKeyOf('ed25519', oracleSecret),
-        oracleScheme: 'ed25519',
-        capabilityKey: publicKeyOf('bip340', secretOf(`capability/${i}`)),
-        capabilityScheme: 'bip340',
-        attestation: 'schnorr',
-        question: 'Who won the match $home vs $away on $date?',
-        params: [
-          { name: 'home', values: ['ARS', 'CHE'] },
-          { name: 'away', values: ['ARS', 'CHE'] },
-          { name: 'date', values: ['2026-11-21'] },
-        ],
-        answers: ['home', 'away', 'draw'],
+      const draft = exampleCapability({
+        oracle: { publicKey: publicKeyOf('ed25519', oracleSecret), scheme: 'ed25519' },
+        capability: { publicKey: publicKeyOf('bip340', secretOf(`capability/${i}`)), scheme: 'bip340' },
         endpoint: `https://oracle-${i}.example/mega`,
-        tags: ['sports', 'football'],
-        off: false,
-        seqNo: 1,
-      }
+      })
       return mineMessageSync<OracleCapability>(sign<OracleCapability>(draft, oracleSecret), spec.bits)
     }
     case 'report': {

@@ -9,9 +9,11 @@
  * The database lives under the OS temp dir (often tmpfs-backed or page-cached: FULL's fsync
  * cost depends on the disk under the real data directory; rerun there to size it).
  */
+
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { exampleCapability } from '../src/client/examples.ts'
 import { Mempool } from '../src/mempool/mempool.ts'
 import { mineMessageSync } from '../src/protocol/message-pow.ts'
 import type { Message, OracleCapability, OracleId } from '../src/protocol/messages/index.ts'
@@ -44,25 +46,10 @@ function messages(count: number): Message[] {
     )
     list.push(mineMessageSync<OracleId>(ad, 8))
     const capability = sign<OracleCapability>(
-      {
-        kind: 'capability',
-        oracle: oracle.pubkey,
-        oracleScheme: 'ed25519',
-        capabilityKey: publicKeyOf('bip340', secret(1_000_000 + i)),
-        capabilityScheme: 'bip340',
-        attestation: 'schnorr',
-        question: 'Who won the match $home vs $away on $date?',
-        params: [
-          { name: 'home', values: ['ARS', 'CHE'] },
-          { name: 'away', values: ['ARS', 'CHE'] },
-          { name: 'date', values: ['2026-11-21'] },
-        ],
-        answers: ['home', 'away', 'draw'],
-        endpoint: 'https://oracle.example/mega',
-        tags: ['sports', 'football'],
-        off: false,
-        seqNo: 1,
-      },
+      exampleCapability({
+        oracle: { publicKey: oracle.pubkey, scheme: 'ed25519' },
+        capability: { publicKey: publicKeyOf('bip340', secret(1_000_000 + i)), scheme: 'bip340' },
+      }),
       oracle.secret,
     )
     list.push(mineMessageSync<OracleCapability>(capability, 8))

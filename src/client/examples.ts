@@ -1,0 +1,40 @@
+/**
+ * Example messages for demos, the devnet, tests and benchmarks: one football question whose
+ * shape every tool knows, so examples read the same everywhere.
+ */
+import type { OracleCapability } from '../protocol/messages/index.ts'
+import type { Draft } from '../protocol/sign.ts'
+
+/** Keys and overrides of an example capability. */
+export interface ExampleCapabilityInit {
+  oracle: { publicKey: string; scheme: OracleCapability['oracleScheme'] }
+  capability: { publicKey: string; scheme: OracleCapability['capabilityScheme'] }
+  endpoint?: string
+}
+
+/** Draft of the example capability: "Who won the match $home vs $away on $date?". */
+export function exampleCapability(
+  init: ExampleCapabilityInit,
+  overrides: Partial<Draft<OracleCapability>> = {},
+): Draft<OracleCapability> {
+  return {
+    kind: 'capability',
+    oracle: init.oracle.publicKey,
+    oracleScheme: init.oracle.scheme,
+    capabilityKey: init.capability.publicKey,
+    capabilityScheme: init.capability.scheme,
+    attestation: init.capability.scheme === 'bip340' ? 'schnorr' : 'signature',
+    question: 'Who won the match $home vs $away on $date?',
+    params: [
+      { name: 'home', values: ['ARS', 'CHE'] },
+      { name: 'away', values: ['ARS', 'CHE'] },
+      { name: 'date', values: ['2026-11-21'] },
+    ],
+    answers: ['home', 'away', 'draw'],
+    endpoint: init.endpoint ?? 'https://oracle.example/mega',
+    tags: ['sports', 'football'],
+    off: false,
+    seqNo: 1,
+    ...overrides,
+  }
+}
