@@ -7,6 +7,7 @@ import { offerKey } from '../protocol/message.ts'
 import type { Dispute, Offer, OracleCapability, OracleId, Report } from '../protocol/messages/index.ts'
 import { workOf } from '../protocol/pow.ts'
 import { verifySignatures } from '../protocol/sign.ts'
+import { type PreparedKey, preparePublicKey, type Scheme } from '../protocol/signature.ts'
 import { requestKey, verifyReportEvidence } from '../protocol/verify-report.ts'
 import { type Admission, MempoolErrorCode as Code } from './admission.ts'
 import { BoundedPool } from './bounded-pool.ts'
@@ -65,6 +66,15 @@ function compareVersions(
   return 'replace'
 }
 
+/** A prepared key, or undefined when the key does not parse (verification then explains why). */
+function prepareKey(scheme: Scheme, publicKey: string): PreparedKey | undefined {
+  try {
+    return preparePublicKey(scheme, publicKey)
+  } catch {
+    return undefined
+  }
+}
+
 /**
  * The cheapest rejection: the same content is held with at least the claimed work. Decided
  * before checking the PoW, since a claim no higher than what is held cannot be news either way.
@@ -97,7 +107,8 @@ export function admitOracle(context: AdmitContext, ad: OracleId): Admission {
     if (verdict !== 'replace') return { ...verdict, kind: 'oracle' }
   }
   // [REJECT] the ad is signed by its key (and a previous key links to it)
-  const signed = verifySignatures(ad)
+  const signer = held?.signer ?? prepareKey(ad.scheme, ad.pubkey)
+  const signed = verifySignatures(ad, signer)
   if (!signed.ok) return { status: 'invalid', kind: 'oracle', id, reason: reasonOf(signed.error) }
 
   if (held) {
@@ -122,6 +133,7 @@ export function admitOracle(context: AdmitContext, ad: OracleId): Admission {
     reports: new BoundedPool(pool.poolInit(pool.options.maxReportsPerOracle)),
     strength: workOf(work.bits),
     penalty: 0n,
+    signer,
   }
   pool.removeEvicted(pool.oracles.set(oracleRank(entry), entry, now), changes)
   pool.byScore.set([-entry.strength, entry.key], entry)
@@ -161,7 +173,8 @@ export function admitCapability(context: AdmitContext, capability: OracleCapabil
     )
     if (!check.fits) return lowPow(check, 'capability', id)
   }
-  const signed = verifySignatures(capability)
+  oracle.signer ??= prepareKey(oracle.message.scheme, oracle.key)
+  const signed = verifySignatures(capability, oracle.signer)
   if (!signed.ok) return { status: 'invalid', kind: 'capability', id, reason: reasonOf(signed.error) }
 
   const entry: CapabilityEntry = {

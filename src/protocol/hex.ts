@@ -37,8 +37,15 @@ export function fromHex(hex: string, expectedBytes?: number, what = 'hex value')
     )
   }
   const out = new Uint8Array(hex.length / 2)
-  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16)
+  for (let i = 0; i < out.length; i++) {
+    out[i] = (nibble(hex.charCodeAt(i * 2)) << 4) | nibble(hex.charCodeAt(i * 2 + 1))
+  }
   return out
+}
+
+// '0'-'9' → 0-9, 'a'-'f' → 10-15 (the input was checked to be lowercase hex).
+function nibble(code: number): number {
+  return code < 97 ? code - 48 : code - 87
 }
 
 /** Concatenates byte arrays. */

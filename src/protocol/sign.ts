@@ -6,7 +6,7 @@ import { canonicalBytes } from './canonical.ts'
 import { ErrorCode, fail, ok, ProtocolError, type Result } from './errors.ts'
 import { acceptanceBody, finalizationBody, keyLinkBody, signedBody, signerOf } from './message.ts'
 import type { Message, Offer, OfferAcceptance, OfferFinalization } from './messages/index.ts'
-import { signMessage, verifyMessage } from './signature.ts'
+import { type PreparedKey, signMessage, verifyMessage } from './signature.ts'
 
 /** A message before its proofs: what you fill in, then sign and mine. */
 export type Draft<M extends Message> = Omit<M, 'signature' | 'pow'> &
@@ -69,7 +69,7 @@ export function signKeyLink(
  * finalization, for oracle ads the previous-key link. Fails with `SIGNATURE_MISSING`,
  * `SIGNATURE_INVALID` or a key/encoding code; `details.path` names the signature at fault.
  */
-export function verifySignatures(message: Message): Result<true> {
+export function verifySignatures(message: Message, signerKey?: PreparedKey): Result<true> {
   const signer = signerOf(message)
   const signature = (message as { signature?: string }).signature
   if (signer) {
@@ -78,9 +78,12 @@ export function verifySignatures(message: Message): Result<true> {
         path: '/signature',
       })
     }
+    // A key prepared by the caller (an oracle's, held by the mempool) saves parsing it again.
+    const key =
+      signerKey?.publicKey === signer.pubkey && signerKey.scheme === signer.scheme ? signerKey : signer.pubkey
     const checked = at(
       '/signature',
-      verifyMessage(signer.scheme, canonicalBytes(signedBody(message)), signature, signer.pubkey),
+      verifyMessage(signer.scheme, canonicalBytes(signedBody(message)), signature, key),
     )
     if (!checked.ok) return checked
   } else if (signature !== undefined) {

@@ -13,7 +13,16 @@ import { backend as webBackend } from '../../src/protocol/crypto/web.ts'
 import { ErrorCode, isProtocolError, ok, type Result } from '../../src/protocol/errors.ts'
 import { fromHex, toHex } from '../../src/protocol/hex.ts'
 import * as signature from '../../src/protocol/signature.ts'
-import { createSignatures, isScheme, SCHEMES, type Scheme } from '../../src/protocol/signature.ts'
+import {
+  createSignatures,
+  generateKeyPair,
+  isScheme,
+  preparePublicKey,
+  SCHEMES,
+  type Scheme,
+  signMessage,
+  verifyMessage,
+} from '../../src/protocol/signature.ts'
 import bip340 from '../vectors/bip340.json' with { type: 'json' }
 import rfc8032 from '../vectors/rfc8032-ed25519.json' with { type: 'json' }
 
@@ -294,5 +303,21 @@ describe('module exports', () => {
       for (const v of keys)
         assert.ok(small.verify(fromHex(v.signature), fromHex(v.message), fromHex(v.publicKey)), v.name)
     }
+  })
+})
+
+describe('prepared public keys', () => {
+  it('verify like hex keys, and refuse other signers', () => {
+    for (const scheme of ['ed25519', 'bip340'] as const) {
+      const pair = generateKeyPair(scheme)
+      const other = generateKeyPair(scheme)
+      const bytes = new TextEncoder().encode(`prepared ${scheme}`)
+      const signature = signMessage(scheme, bytes, pair.secretKey)
+      const prepared = preparePublicKey(scheme, pair.publicKey)
+      assert.equal(verifyMessage(scheme, bytes, signature, prepared).ok, true, scheme)
+      const wrong = verifyMessage(scheme, bytes, signature, preparePublicKey(scheme, other.publicKey))
+      assert.equal(wrong.ok ? '' : wrong.error.code, 'SIGNATURE_INVALID', scheme)
+    }
+    assert.throws(() => preparePublicKey('ed25519', 'zz'), { code: 'BAD_HEX' })
   })
 })

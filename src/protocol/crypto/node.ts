@@ -107,10 +107,13 @@ export function nodeEd25519(cacheSize = PUBLIC_KEY_CACHE_SIZE): SchemeBackend {
       // Ed25519 is deterministic (RFC 8032 §5.1.6): there is no auxiliary randomness to use.
       return new Uint8Array(sign(null, message, ed25519PrivateKeyObject(secretKey)))
     },
-    verify(signature, message, publicKey) {
+    prepare: ed25519PublicKeyObject,
+    verify(signature, message, publicKey, prepared) {
       if (signature.length !== 64 || publicKey.length !== 32) return false
       try {
-        const key = cache ? cache.get(publicKey) : ed25519PublicKeyObject(publicKey)
+        const key =
+          (prepared as KeyObject | undefined) ??
+          (cache ? cache.get(publicKey) : ed25519PublicKeyObject(publicKey))
         return verify(null, message, key, signature)
       } catch {
         return false
