@@ -11,6 +11,7 @@ import { problemPlugin, sendProblem } from './plugins/problem.ts'
 import { listingRoutes } from './routes/listings.ts'
 import { nodeRoutes } from './routes/node.ts'
 import { oracleRoutes } from './routes/oracles.ts'
+import { type NetworkView, peerRoutes } from './routes/peers.ts'
 import { type Submit, submitRoutes } from './routes/submit.ts'
 import { sharedSchemas } from './schemas.ts'
 
@@ -26,6 +27,8 @@ export interface ApiComponents {
   logger?: FastifyBaseLogger
   /** Milliseconds clock, for uptime. @default Date.now */
   clock?: () => number
+  /** The peer-to-peer network, for `/peers` and the network part of `/stats`. @default none */
+  network?: NetworkView
 }
 
 /** A submit function that only admits into `mempool` (no store, no gossip): for tests and tools. */
@@ -71,7 +74,9 @@ export async function buildApi(components: ApiComponents, init: ApiInit = {}): P
   })
   await app.register(oracleRoutes, query)
   await app.register(listingRoutes, query)
-  await app.register(nodeRoutes, { mempool, events, uptime: () => (clock() - started) / 1000 })
+  const { network } = components
+  await app.register(nodeRoutes, { mempool, events, network, uptime: () => (clock() - started) / 1000 })
+  await app.register(peerRoutes, { network })
   await app.ready()
   return app
 }

@@ -13,5 +13,6 @@ export { ApiError, ApiErrorCode, admissionError, type ProblemDetails } from './e
 export { type AdmittedEvent, EventHub } from './events.ts'
 export { type ApiInit, type ApiOptions, apiOptions, defaultApiOptions } from './options.ts'
 export { PROBLEM_TYPE, type Problem, STATUS_BY_CODE, toProblem } from './plugins/problem.ts'
+export type { NetworkView } from './routes/peers.ts'
 export { STATUS_BY_OUTCOME, type Submit } from './routes/submit.ts'
 export { sharedSchemas } from './schemas.ts'

@@ -15,6 +15,7 @@ import {
   PoolStats,
   ReportView,
 } from '../mempool/view-schemas.ts'
+import { NetworkStats, PeerList } from '../network/view-schemas.ts'
 import { Hex32, MESSAGE_SCHEMAS, POOL_KINDS, strict } from '../protocol/messages/index.ts'
 
 /** An error, as `application/problem+json` (RFC 9457) with our code and facts. */
@@ -58,12 +59,13 @@ export const Health = Type.Object(
   { ...strict, $id: 'Health' },
 )
 
-/** The mempool's stats with the API's own. */
+/** The mempool's stats with the API's own, and the network's when the node has one. */
 export const Stats = Type.Object(
   {
     uptime: Type.Number({ description: 'seconds since the API started' }),
     mempool: PoolStats,
     events: Type.Object({ clients: Type.Integer(), maxClients: Type.Integer() }, strict),
+    network: Type.Optional(NetworkStats),
   },
   { ...strict, $id: 'Stats' },
 )
@@ -80,6 +82,7 @@ const ROOTS: TSchema[] = [
   AdmissionResult,
   Health,
   Stats,
+  PeerList,
   OracleDetail,
   OraclePage,
   CapabilityPage,

@@ -49,6 +49,13 @@ export function renderConfigDocs(): string {
         http: { host: '0.0.0.0', port: 8080 },
         log: { level: 'info' },
         mempool: { maxOracles: 50000, minBits: { oracle: 20 }, shard: { index: 0, count: 2 } },
+        network: {
+          listen: ['/ip4/0.0.0.0/tcp/9090', '/ip4/0.0.0.0/tcp/9091/ws'],
+          announce: ['/dns4/mega.example.org/tcp/9090'],
+          bootstrap: [
+            '/dns4/seed.example.org/tcp/9090/p2p/12D3KooWRSTKGFKRDe3P3jKGU9tZ7Vy1DpaSB3bjZN5xfVb8ru8s',
+          ],
+        },
       },
       null,
       2,
@@ -75,6 +82,7 @@ function collect(schema: Schema, path: string[]): OptionRow[] {
 }
 
 function typeOf(schema: Schema): string {
+  if (schema.type === 'array') return `${(schema.items as Schema).type}[]`
   if (Array.isArray(schema.anyOf))
     return (schema.anyOf as Schema[]).map((option) => `\`${option.const}\``).join(' \\| ')
   const range: string[] = []

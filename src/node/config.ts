@@ -7,8 +7,10 @@ import { readFile } from 'node:fs/promises'
 import Type from 'typebox'
 import { defaultApiOptions } from '../api/options.ts'
 import { defaultMempoolOptions, type MempoolOptions } from '../mempool/options.ts'
+import type { NetworkInit } from '../network/options.ts'
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts'
 import { validateSchema } from '../protocol/validate.ts'
+import { NetworkConfig } from './config-network.ts'
 
 const d = defaultMempoolOptions
 const Bits = (description: string, value: number) =>
@@ -179,6 +181,7 @@ export const NodeConfigFile = Type.Object(
         { additionalProperties: false, default: {} },
       ),
     ),
+    network: Type.Optional(Type.Partial(NetworkConfig, { additionalProperties: false, default: {} })),
   },
   { additionalProperties: false },
 )
@@ -193,6 +196,8 @@ export interface NodeConfig {
   mempool: Partial<MempoolOptions>
   store: NonNullable<NodeConfigFile['store']>
   api: NonNullable<NodeConfigFile['api']>
+  /** Network options given (the network fills in the rest), and whether to join at all. */
+  network: NetworkInit & { enabled: boolean }
 }
 
 /** Environment variables read, besides `MEGA_<SECTION>__<OPTION>` for every option. */
@@ -239,6 +244,7 @@ export function resolveConfig(raw: unknown, source = 'config'): NodeConfig {
     throw new ProtocolError(code, `${source}: option ${message}`, details)
   }
   const config = checked.value
+  const { enabled = true, ...network } = config.network ?? {}
   return {
     dataDir: config.dataDir ?? './data',
     http: { host: config.http?.host ?? '127.0.0.1', port: config.http?.port ?? 8080 },
@@ -255,6 +261,7 @@ export function resolveConfig(raw: unknown, source = 'config'): NodeConfig {
     },
     store: config.store ?? {},
     api: config.api ?? {},
+    network: { ...network, enabled },
   }
 }
 

@@ -1,15 +1,19 @@
 /**
- * A Mega node: the mempool restored from its store, the REST API, and (with the network
- * milestone) gossip. Wired explicitly in dependency order and stopped in reverse.
+ * A Mega node: the mempool restored from its store, the REST API, and the peer-to-peer
+ * network. Wired explicitly in dependency order (store → API → network) and stopped in reverse.
  *
- * The one admission path is {@link MegaNode.submit}: admit into the mempool, then persist in one
- * transaction, and only then acknowledge — so an acknowledged message survives kill -9.
+ * One admission path for every source: admit into the mempool, then persist in one transaction,
+ * and only then acknowledge — so an acknowledged message survives kill -9. A message admitted
+ * locally ({@link MegaNode.submit}, the REST API) is then published; one admitted from gossip
+ * propagates by gossipsub's own forwarding once its validator accepts it.
  */
 import type { FastifyInstance } from 'fastify'
 import { buildApi } from '../api/app.ts'
 import type { ApiInit } from '../api/options.ts'
 import type { Admission } from '../mempool/admission.ts'
 import { Mempool } from '../mempool/mempool.ts'
+import type { ServiceFactory } from '../network/libp2p.ts'
+import { Network } from '../network/network.ts'
 import type { Message, PoolKind } from '../protocol/messages/index.ts'
 import { floorsOf, type MempoolStore, openAndRestore } from '../store/index.ts'
 import type { NodeConfig } from './config.ts'
@@ -21,18 +25,23 @@ export interface NodeComponents {
   logger?: Logger
   /** Unix seconds. @default Date.now() / 1000 */
   now?: () => number
+  /** More libp2p services run by the network (the sync protocol), by name. */
+  libp2pServices?: Record<string, ServiceFactory>
 }
 
 export class MegaNode {
   readonly config: NodeConfig
   readonly logger: Logger
   readonly mempool: Mempool
+  readonly #components: NodeComponents
   #status: NodeStatus = 'stopped'
   #store: MempoolStore | undefined
   #api: FastifyInstance | undefined
+  #network: Network | undefined
 
   constructor(config: NodeConfig, components: NodeComponents = {}) {
     this.config = config
+    this.#components = components
     this.logger = components.logger ?? createLogger(config.log)
     this.mempool = new Mempool(config.mempool, components.now ? { now: components.now } : {})
   }
@@ -49,15 +58,31 @@ export class MegaNode {
     return `http://${host}:${address.port}`
   }
 
-  /** Admits a message, persists what changed, then answers. The API and gossip both come here. */
-  submit(_kind: PoolKind, message: Message): Admission {
+  /** The network, while started (undefined when `network.enabled` is false). */
+  get network(): Network | undefined {
+    return this.#network
+  }
+
+  /**
+   * Admits a message from a local client (the REST API), persists what changed, publishes it
+   * to the network when it was added or updated, then answers.
+   */
+  submit(kind: PoolKind, message: Message): Admission {
+    const admission = this.#admit(message)
+    if (admission.status === 'added' || admission.status === 'updated')
+      void this.#network?.publish(kind, message)
+    return admission
+  }
+
+  // The one admission path: the API (through submit) and gossip both come here.
+  #admit(message: Message): Admission {
     const { admission, changes } = this.mempool.admit(message)
     if (changes.put.length > 0 || changes.removed.length > 0)
       this.#store!.apply(changes, floorsOf(this.mempool))
     return admission
   }
 
-  /** Opens the store, restores the pools, starts the API. Idempotent. */
+  /** Opens the store, restores the pools, starts the API, then joins the network. Idempotent. */
   async start(): Promise<void> {
     if (this.#status !== 'stopped') return
     this.#status = 'starting'
@@ -69,27 +94,50 @@ export class MegaNode {
       })
       this.#store = store
       log.info({ ...report, dataDir: this.config.dataDir }, 'pools restored')
+      const { enabled, ...networkInit } = this.config.network
+      const network = enabled
+        ? new Network(
+            {
+              submit: (_kind, message) => this.#admit(message),
+              mempool: this.mempool,
+              logger: this.logger.child({ module: 'network' }),
+              dataDir: this.config.dataDir,
+              ...(this.#components.libp2pServices && { services: this.#components.libp2pServices }),
+              ...(this.#components.now && { now: this.#components.now }),
+            },
+            networkInit,
+          )
+        : undefined
       this.#api = await buildApi(
         {
           mempool: this.mempool,
           submit: (kind, message) => this.submit(kind, message),
           logger: this.logger.child({ module: 'api' }),
+          ...(network && { network }),
         },
         apiInit(this.config),
       )
       await this.#api.listen({ host: this.config.http.host, port: this.config.http.port })
+      // Peers may send messages as soon as the network is up: the API is already serving them.
+      this.#network = network
+      await network?.start()
       this.#status = 'started'
-      log.info({ url: this.url, docs: `${this.url}/docs` }, 'node started')
+      log.info(
+        { url: this.url, docs: `${this.url}/docs`, peerId: network?.peerId?.toString() },
+        'node started',
+      )
     } catch (error) {
       await this.stop()
       throw error
     }
   }
 
-  /** Stops the API (draining requests), then closes the store. Idempotent. */
+  /** Leaves the network, stops the API (draining requests), then closes the store. Idempotent. */
   async stop(): Promise<void> {
     if (this.#status === 'stopped' || this.#status === 'stopping') return
     this.#status = 'stopping'
+    await this.#network?.stop()
+    this.#network = undefined
     await this.#api?.close()
     this.#api = undefined
     this.#store?.close()

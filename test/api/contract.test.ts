@@ -9,7 +9,7 @@ import type { LightMyRequestResponse } from 'fastify'
 import { Compile } from 'typebox/schema'
 import { messageId } from '../../src/protocol/message.ts'
 import * as fx from '../fixtures/messages.ts'
-import { body, type TestApi, testApi } from './helpers.ts'
+import { body, STUB_NETWORK, type TestApi, testApi } from './helpers.ts'
 
 // biome-ignore lint/suspicious/noExplicitAny: parsed JSON of any shape, checked by the schemas
 type Json = Record<string, any>
@@ -68,7 +68,11 @@ describe('REST contract against /openapi.json', () => {
   }
 
   before(async () => {
-    api = await testApi({ rateLimit: { max: 1000, timeWindow: 60_000 } }, { maxOracles: 3 })
+    api = await testApi(
+      { rateLimit: { max: 1000, timeWindow: 60_000 } },
+      { maxOracles: 3 },
+      { network: STUB_NETWORK },
+    )
     doc = body(await api.get('/openapi.json'))
     context = byName(doc.components.schemas)
   })
@@ -149,6 +153,9 @@ describe('REST contract against /openapi.json', () => {
     await get('/offers?stage=open')
     const stats = await get('/stats')
     assert.equal(stats.mempool.counters.status.added, 7)
+    assert.equal(stats.network.gossip.rejected, 1)
+    const peers = await get('/peers')
+    assert.equal(peers.items[0].direction, 'outbound')
     await get('/health')
     assert.equal((await get(`/oracles/${'e'.repeat(64)}`)).code, 'NOT_FOUND')
     assert.equal((await get('/oracles/nothex')).code, 'BAD_REQUEST')

@@ -3,7 +3,7 @@
  * mine 8), a clock that tests move, and JSON request shorthands. No ports: `app.inject`.
  */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
-import { type ApiComponents, type ApiInit, buildApi } from '../../src/api/index.ts'
+import { type ApiComponents, type ApiInit, buildApi, type NetworkView } from '../../src/api/index.ts'
 import { Mempool } from '../../src/mempool/mempool.ts'
 import type { MempoolOptions } from '../../src/mempool/options.ts'
 
@@ -15,6 +15,31 @@ export interface TestApi {
   mempool: Mempool
   post(url: string, body: unknown): Promise<LightMyRequestResponse>
   get(url: string): Promise<LightMyRequestResponse>
+}
+
+/** A network view with one peer, for the schemas of `/peers` and `/stats`. */
+export const STUB_NETWORK: NetworkView = {
+  peers: () => ({
+    self: { id: 'self', addresses: ['/ip4/127.0.0.1/tcp/9090/p2p/self'] },
+    items: [
+      {
+        id: 'peer',
+        addresses: ['/ip4/127.0.0.1/tcp/40000/p2p/peer'],
+        direction: 'outbound',
+        latencyMs: 1.5,
+        score: 0.5,
+        connectedSeconds: 12,
+      },
+    ],
+  }),
+  stats: () => ({
+    peerId: 'self',
+    connections: 1,
+    peers: 1,
+    gossip: { accepted: 3, ignored: 2, rejected: 1, orphaned: 1, published: 4 },
+    orphans: { count: 0, bytes: 0, max: 1000, added: 1, resolved: 1, expired: 0, evicted: 0 },
+    bans: { active: 0, total: 0, strikes: 1 },
+  }),
 }
 
 /** Builds an API over a new mempool; close it with `t.after(() => api.app.close())`. */

@@ -36,6 +36,7 @@ async function startNode(
     env: {
       ...process.env,
       MEGA_LOG_LEVEL: 'warn',
+      MEGA_NETWORK__ENABLED: 'false',
       MEGA_MEMPOOL__MIN_BITS: '{"oracle":8,"capability":8,"report":8,"offer":8}',
     },
     stdio: 'ignore',

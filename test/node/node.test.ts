@@ -19,6 +19,7 @@ async function startNode(dataDir: string) {
     dataDir,
     http: { host: '127.0.0.1', port: 0 },
     mempool: { minBits: { oracle: 8, capability: 8, report: 8, offer: 8 } },
+    network: { enabled: false },
   })
   const node = new MegaNode(config, { logger: pino({ level: 'silent' }) })
   await node.start()

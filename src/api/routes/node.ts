@@ -4,17 +4,19 @@ import type { Mempool } from '../../mempool/mempool.ts'
 import { poolStats } from '../../mempool/queries.ts'
 import type { EventHub } from '../events.ts'
 import { json, problems } from './common.ts'
+import type { NetworkView } from './peers.ts'
 
 export interface NodeRoutesOptions {
   mempool: Mempool
   events: EventHub
+  network: NetworkView | undefined
   /** Seconds since the API started. */
   uptime: () => number
 }
 
 export async function nodeRoutes(
   app: FastifyInstance,
-  { mempool, events, uptime }: NodeRoutesOptions,
+  { mempool, events, network, uptime }: NodeRoutesOptions,
 ): Promise<void> {
   app.get(
     '/health',
@@ -32,7 +34,8 @@ export async function nodeRoutes(
     {
       schema: {
         tags: ['node'],
-        summary: 'Pool sizes, bytes, floors in bits, admission outcomes by status and reason, uptime',
+        summary:
+          'Pool sizes, bytes, floors in bits, admission outcomes by status and reason, uptime; network counters',
         response: { 200: json('Stats', 'Stats'), ...problems() },
       },
     },
@@ -40,6 +43,7 @@ export async function nodeRoutes(
       uptime: uptime(),
       mempool: poolStats(mempool),
       events: { clients: events.clients, maxClients: events.options.maxClients },
+      ...(network && { network: network.stats() }),
     }),
   )
   app.get(

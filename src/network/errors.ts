@@ -1,0 +1,45 @@
+/**
+ * Coded errors of the network layer. Callers and tests match on `code`, never on the text.
+ */
+
+/** Stable error codes of the network layer. */
+export const NetworkErrorCode = {
+  /** The node key file exists but does not hold a libp2p private key. */
+  NODE_KEY_CORRUPT: 'NODE_KEY_CORRUPT',
+  /** The node key file could not be read or created. */
+  NODE_KEY_UNREADABLE: 'NODE_KEY_UNREADABLE',
+  /** A configured multiaddr does not parse, or a bootstrap address lacks its `/p2p/<peer id>`. */
+  BAD_MULTIADDR: 'BAD_MULTIADDR',
+} as const
+
+/** One of the {@link NetworkErrorCode} values. */
+export type NetworkErrorCode = (typeof NetworkErrorCode)[keyof typeof NetworkErrorCode]
+
+/**
+ * The one error class of the network layer.
+ *
+ * Thrown at start when the node key or an address is unusable; `details` names the file or
+ * address, `cause` carries the underlying error.
+ */
+export class NetworkError extends Error {
+  static override name = 'NetworkError'
+  override readonly name = 'NetworkError'
+  readonly code: NetworkErrorCode
+  readonly details: Record<string, string | undefined>
+
+  constructor(
+    code: NetworkErrorCode,
+    message: string,
+    details: Record<string, string | undefined> = {},
+    options?: ErrorOptions,
+  ) {
+    super(message, options)
+    this.code = code
+    this.details = details
+  }
+}
+
+/** Returns true when `error` is a {@link NetworkError}, optionally of the given code. */
+export function isNetworkError(error: unknown, code?: NetworkErrorCode): error is NetworkError {
+  return error instanceof NetworkError && (code === undefined || error.code === code)
+}

@@ -1,0 +1,182 @@
+/**
+ * Gossip of pool messages: one topic per kind, whose validator is the node's admission. A
+ * message from a peer is parsed (size limit first), handed to the one admission path, and the
+ * outcome becomes gossipsub's verdict (verdicts.ts): accepted messages propagate, rejected ones
+ * cost the sender score and a strike, orphans wait for their parent.
+ */
+import { TopicValidatorResult } from '@libp2p/gossipsub'
+import type { PeerId } from '@libp2p/interface'
+import type { Logger } from 'pino'
+import type { Admission } from '../mempool/admission.ts'
+import { canonicalBytes } from '../protocol/canonical.ts'
+import { messageId } from '../protocol/message.ts'
+import { type Message, POOL_KINDS, type PoolKind } from '../protocol/messages/index.ts'
+import { parseMessage } from '../protocol/validate.ts'
+import type { BanList } from './bans.ts'
+import type { MegaGossipSub } from './libp2p.ts'
+import type { Orphan, OrphanPool } from './orphans.ts'
+import { topicOf } from './topics.ts'
+import { parentKeyOf, parentOf, type Verdict, verdictOf } from './verdicts.ts'
+
+/** The node's admission path: admit and persist (propagation is gossipsub's, on accept). */
+export type NetworkSubmit = (kind: PoolKind, message: Message) => Admission | Promise<Admission>
+
+/** An orphan's payload: what to admit again once its parent is here. */
+export interface Orphaned {
+  kind: PoolKind
+  message: Message
+}
+
+/** Gossip counters since start. */
+export interface GossipCounters {
+  /** Messages from peers admitted (and so forwarded). */
+  accepted: number
+  /** Messages from peers dropped without penalty: duplicates, low PoW, other shards, races. */
+  ignored: number
+  /** Messages from peers that broke a rule: the sender was penalised. */
+  rejected: number
+  /** Messages from peers kept in the orphan pool. */
+  orphaned: number
+  /** Messages this node published: admitted locally (REST) or orphans admitted late. */
+  published: number
+}
+
+export interface GossipComponents {
+  pubsub: MegaGossipSub
+  submit: NetworkSubmit
+  /** Source of `message:admitted` (the mempool): parents that free orphans. */
+  events: EventTarget
+  bans: BanList
+  orphans: OrphanPool<Orphaned>
+  logger: Logger
+  /** Called when a strike bans a peer: hang up on it. */
+  onBan: (peer: string) => void
+}
+
+const RESULT: Record<Exclude<Verdict, 'orphan'>, TopicValidatorResult> = {
+  accept: TopicValidatorResult.Accept,
+  ignore: TopicValidatorResult.Ignore,
+  reject: TopicValidatorResult.Reject,
+}
+
+export class Gossip {
+  readonly counters: GossipCounters = { accepted: 0, ignored: 0, rejected: 0, orphaned: 0, published: 0 }
+  readonly #c: GossipComponents
+  readonly #log: Logger
+  readonly #onAdmitted = (event: Event) => this.#freeOrphans(event as CustomEvent)
+
+  constructor(components: GossipComponents) {
+    this.#c = components
+    this.#log = components.logger
+  }
+
+  /** Subscribes to every kind's topic with its validator, and starts freeing orphans. */
+  start(): void {
+    const { pubsub } = this.#c
+    for (const kind of POOL_KINDS) {
+      pubsub.topicValidators.set(topicOf(kind), (peer, message) => this.validate(kind, peer, message.data))
+      pubsub.subscribe(topicOf(kind))
+    }
+    this.#c.events.addEventListener('message:admitted', this.#onAdmitted)
+  }
+
+  stop(): void {
+    this.#c.events.removeEventListener('message:admitted', this.#onAdmitted)
+    for (const kind of POOL_KINDS) {
+      this.#c.pubsub.topicValidators.delete(topicOf(kind))
+      this.#c.pubsub.unsubscribe(topicOf(kind))
+    }
+  }
+
+  /** Publishes a message admitted here, as canonical JSON (so every publisher sends the same bytes). */
+  async publish(kind: PoolKind, message: Message): Promise<void> {
+    try {
+      await this.#c.pubsub.publish(topicOf(kind), canonicalBytes(message))
+      this.counters.published++
+    } catch (error) {
+      this.#log.warn({ kind, err: (error as Error).message }, 'publish failed')
+    }
+  }
+
+  /** The topic validator: admission decides. Never throws (a throw would mean "ignore"). */
+  async validate(kind: PoolKind, peer: PeerId, data: Uint8Array): Promise<TopicValidatorResult> {
+    const from = peer.toString()
+    // Frames already in flight from a peer being hung up on.
+    if (this.#c.bans.isBanned(from)) return this.#count('ignore', from)
+    const parsed = parseMessage(data, kind)
+    if (!parsed.ok) {
+      this.#log.debug({ peer: from, kind, code: parsed.error.code }, 'unparsable gossip')
+      return this.#count('reject', from)
+    }
+    let admission: Admission
+    try {
+      admission = await this.#c.submit(kind, parsed.value)
+    } catch (error) {
+      this.#log.error({ kind, err: (error as Error).message }, 'admission failed')
+      return this.#count('ignore', from)
+    }
+    const verdict = verdictOf(admission)
+    if (verdict === 'orphan') return this.#orphan(kind, parsed.value, admission, from, data.length)
+    if (verdict === 'reject')
+      this.#log.debug({ peer: from, kind, reason: admission.reason }, 'rejected gossip')
+    return this.#count(verdict, from)
+  }
+
+  #orphan(kind: PoolKind, message: Message, admission: Admission, from: string, bytes: number) {
+    this.counters.orphaned++
+    const parent = parentOf(message)!
+    const id = admission.id ?? messageId(message)
+    this.#c.orphans.add({ id, parent, peer: from, bytes, value: { kind, message } })
+    return TopicValidatorResult.Ignore
+  }
+
+  #count(verdict: Exclude<Verdict, 'orphan'>, from: string): TopicValidatorResult {
+    this.counters[verdict === 'accept' ? 'accepted' : verdict === 'ignore' ? 'ignored' : 'rejected']++
+    if (verdict === 'reject') this.#strike(from)
+    return RESULT[verdict]
+  }
+
+  #strike(peer: string): void {
+    if (!this.#c.bans.strike(peer)) return
+    const dropped = this.#c.orphans.removePeer(peer)
+    this.#log.warn({ peer, orphansDropped: dropped }, 'peer banned for invalid messages')
+    this.#c.onBan(peer)
+  }
+
+  // An oracle, capability or report was admitted (from anywhere): admit what waited for it.
+  // Later, not inside the mempool's event: the parent's admission is still being persisted.
+  #freeOrphans(event: CustomEvent<{ admission: Admission; message: Message }>): void {
+    const { admission, message } = event.detail
+    const key = parentKeyOf(message.kind as PoolKind, message, admission)
+    if (key === undefined) return
+    const waiting = this.#c.orphans.take(key)
+    if (waiting.length > 0) setImmediate(() => void this.#admitOrphans(waiting))
+  }
+
+  async #admitOrphans(orphans: Orphan<Orphaned>[]): Promise<void> {
+    for (const orphan of orphans) {
+      const { kind, message } = orphan.value
+      let admission: Admission
+      try {
+        admission = await this.#c.submit(kind, message)
+      } catch (error) {
+        this.#log.error({ kind, err: (error as Error).message }, 'admission failed')
+        continue
+      }
+      const verdict = verdictOf(admission)
+      // Peers that lacked it too never got it from us (we ignored it): publish it now. Peers
+      // that saw it in the last two minutes drop the copy (gossipsub's seen-cache); sync
+      // serves any node that missed it anyway.
+      if (verdict === 'accept') await this.publish(kind, message)
+      else if (verdict === 'reject') this.#strike(orphan.peer)
+      else if (verdict === 'orphan')
+        this.#c.orphans.add({
+          id: orphan.id,
+          parent: parentOf(message)!,
+          peer: orphan.peer,
+          bytes: orphan.bytes,
+          value: orphan.value,
+        })
+    }
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The libp2p node of a Mega node: TCP and WebSockets, Noise, Yamux, identify, ping, gossipsub,
+ * peer exchange over gossip (pubsub peer discovery) and optional mDNS (design §10).
+ */
+import { type GossipSub, gossipsub } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import type { ConnectionGater, Libp2p, PeerDiscovery, PrivateKey } from '@libp2p/interface'
+import { mdns } from '@libp2p/mdns'
+import { noise } from '@libp2p/noise'
+import { type Ping, ping } from '@libp2p/ping'
+import { pubsubPeerDiscovery } from '@libp2p/pubsub-peer-discovery'
+import { tcp } from '@libp2p/tcp'
+import { webSockets } from '@libp2p/websockets'
+import { yamux } from '@libp2p/yamux'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p, type Libp2pOptions } from 'libp2p'
+import { NetworkError, NetworkErrorCode } from './errors.ts'
+import type { NetworkOptions } from './options.ts'
+import { gossipsubOptions, PEER_EXCHANGE_TOPIC } from './topics.ts'
+
+/** Gossipsub with the peer score it keeps (not on its public interface). */
+export type MegaGossipSub = GossipSub & { getScore(peer: string): number }
+
+/** The services every Mega libp2p node runs; plugged-in services come on top. */
+export interface MegaServices extends Record<string, unknown> {
+  identify: unknown
+  ping: Ping
+  pubsub: MegaGossipSub
+}
+
+/**
+ * A libp2p service factory, as libp2p's `services` takes them: called with libp2p's
+ * components (peer id, registrar, connection manager, …) and returning the service.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: libp2p's components object is typed per service
+export type ServiceFactory = (components: any) => unknown
+
+export interface MegaLibp2pInit {
+  privateKey: PrivateKey
+  gater: ConnectionGater
+  /** More libp2p services (the sync protocol): merged with ours; names must not clash. */
+  services?: Record<string, ServiceFactory>
+}
+
+/** Creates (does not start) the libp2p node. Throws `BAD_MULTIADDR` for an unusable address. */
+export async function createMegaLibp2p(
+  options: NetworkOptions,
+  { privateKey, gater, services = {} }: MegaLibp2pInit,
+): Promise<Libp2p<MegaServices>> {
+  for (const address of [...options.listen, ...options.announce]) checkMultiaddr(address)
+  for (const name of Object.keys(services)) {
+    if (['identify', 'ping', 'pubsub'].includes(name)) throw new Error(`service name "${name}" is taken`)
+  }
+  const peerDiscovery = [
+    pubsubPeerDiscovery({ interval: options.peerExchangeIntervalMs, topics: [PEER_EXCHANGE_TOPIC] }),
+    ...(options.mdns ? [mdns()] : []),
+  ] as ((components: never) => PeerDiscovery)[] as NonNullable<Libp2pOptions['peerDiscovery']>
+  const node = await createLibp2p({
+    privateKey,
+    start: false,
+    addresses: { listen: options.listen, announce: options.announce },
+    transports: [tcp(), webSockets()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: gater,
+    connectionManager: { maxConnections: options.maxConnections },
+    peerDiscovery,
+    services: {
+      ...services,
+      identify: identify(),
+      ping: ping(),
+      pubsub: gossipsub(gossipsubOptions()),
+    },
+  })
+  return node as unknown as Libp2p<MegaServices>
+}
+
+function checkMultiaddr(text: string): void {
+  try {
+    multiaddr(text)
+  } catch (error) {
+    throw new NetworkError(
+      NetworkErrorCode.BAD_MULTIADDR,
+      `"${text}" is not a multiaddr (e.g. /ip4/127.0.0.1/tcp/9090): ${(error as Error).message}`,
+      { address: text },
+      { cause: error },
+    )
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Schemas of what the network reports: its peers (`GET /peers`) and its counters (the
+ * `network` part of `GET /stats`). One schema per view gives the TypeScript type, the REST
+ * response serialization and the OpenAPI document.
+ */
+import Type from 'typebox'
+import { strict } from '../protocol/messages/index.ts'
+
+const Count = Type.Integer({ minimum: 0 })
+
+/** One connected peer. */
+export const PeerView = Type.Object(
+  {
+    id: Type.String({ description: 'libp2p peer id' }),
+    addresses: Type.Array(Type.String(), { description: 'remote multiaddrs of the open connections' }),
+    direction: Type.Union([Type.Literal('inbound'), Type.Literal('outbound')], {
+      description: 'who dialled: inbound (the peer) or outbound (this node), of the oldest connection',
+    }),
+    latencyMs: Type.Optional(Type.Number({ description: 'round trip of the last ping, milliseconds' })),
+    score: Type.Number({ description: 'gossipsub peer score (negative: misbehaving)' }),
+    connectedSeconds: Type.Number({ description: 'seconds since the oldest connection opened' }),
+  },
+  { ...strict, $id: 'PeerView' },
+)
+export type PeerView = Type.Static<typeof PeerView>
+
+/** This node's identity and its peers. */
+export const PeerList = Type.Object(
+  {
+    self: Type.Object(
+      {
+        id: Type.String({ description: 'this node’s peer id' }),
+        addresses: Type.Array(Type.String(), { description: 'multiaddrs peers can dial, with /p2p/<id>' }),
+      },
+      strict,
+    ),
+    items: Type.Array(PeerView),
+  },
+  { ...strict, $id: 'PeerList' },
+)
+export type PeerList = Type.Static<typeof PeerList>
+
+/** Connections, gossip outcomes, orphans and bans since start. */
+export const NetworkStats = Type.Object(
+  {
+    peerId: Type.String(),
+    connections: Count,
+    peers: Count,
+    gossip: Type.Object(
+      { accepted: Count, ignored: Count, rejected: Count, orphaned: Count, published: Count },
+      {
+        ...strict,
+        description:
+          'messages from peers admitted, dropped without penalty, refused with penalty, held as orphans; messages published',
+      },
+    ),
+    orphans: Type.Object(
+      {
+        count: Count,
+        bytes: Count,
+        max: Count,
+        added: Count,
+        resolved: Count,
+        expired: Count,
+        evicted: Count,
+      },
+      { ...strict, description: 'messages waiting for their parent: held now, and moves since start' },
+    ),
+    bans: Type.Object(
+      { active: Count, total: Count, strikes: Count },
+      { ...strict, description: 'peers banned now, bans and invalid-message strikes since start' },
+    ),
+  },
+  { ...strict, $id: 'NetworkStats' },
+)
+export type NetworkStats = Type.Static<typeof NetworkStats>
