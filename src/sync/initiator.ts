@@ -1,0 +1,247 @@
+/**
+ * The initiating side of a sync session: learn what the peer holds and we lack (range-based
+ * reconciliation, or the naive inventory), then fetch it in pages and admit it through the
+ * node's submit, in key order, so parents come before what hangs on them.
+ */
+import { SyncError, SyncErrorCode } from './errors.ts'
+import { decodeFetchReply, encodeFetchRequest } from './fetch.ts'
+import { encodeFrame, type FrameChannel, FrameType } from './frames.ts'
+import {
+  decodeInventoryPage,
+  diffSorted,
+  encodeInventoryRequest,
+  type InventoryRequest,
+} from './inventory.ts'
+import { planFetch, type RefusedItems } from './plan.ts'
+import { expectFrame, failSession } from './read.ts'
+import { initiate, reconcile } from './reconcile.ts'
+import { type SessionInit, type SessionOptions, sessionOptions } from './session-options.ts'
+import type { SubmitOutcome, SyncSource } from './source.ts'
+import type { SortedItems, SyncItem } from './storage.ts'
+
+/** Admission reasons that mean "its parent is not here yet": worth one more try at the end. */
+const ORPHAN_CODES = new Set(['UNKNOWN_ORACLE', 'UNKNOWN_CAPABILITY', 'UNKNOWN_REPORT'])
+
+/** What one session did. */
+export interface SyncStats {
+  method: SessionOptions['method']
+  /** Reconcile round trips, or inventory pages. */
+  rounds: number
+  /** Fetch round trips. */
+  fetches: number
+  /** Items we hold that the peer lacks. */
+  have: number
+  /** Items the peer holds that we lack. */
+  need: number
+  /** Of those, the ones fetched (not held with more work, not refused recently). */
+  wanted: number
+  /** Messages received. */
+  received: number
+  /** Asked for, but the peer no longer held them. */
+  missing: number
+  /** Admission outcomes by status (added, updated, duplicate, low-pow, invalid, skipped). */
+  outcomes: Record<string, number>
+  /** Messages that were not the one asked for, or not JSON. */
+  bad: number
+  /** Stopped at `maxItems`: another session will fetch the rest. */
+  truncated: boolean
+  bytesSent: number
+  bytesReceived: number
+  reconcileMs: number
+  fetchMs: number
+  totalMs: number
+}
+
+export interface InitiatorContext {
+  /** Items refused recently (shared across sessions); none when absent. */
+  refused?: RefusedItems | undefined
+  /** Clock for the refused set, ms. @default Date.now */
+  now?: () => number
+  signal?: AbortSignal | undefined
+}
+
+/**
+ * Runs a session as the initiator on an open channel and closes it. Throws a {@link SyncError}
+ * when the peer breaks the protocol or a limit (after telling it why).
+ */
+export async function initiateSync(
+  channel: FrameChannel,
+  source: SyncSource,
+  init: SessionInit = {},
+  context: InitiatorContext = {},
+): Promise<SyncStats> {
+  const options = sessionOptions(init)
+  const now = context.now ?? Date.now
+  const started = performance.now()
+  const stats: SyncStats = {
+    method: options.method,
+    rounds: 0,
+    fetches: 0,
+    have: 0,
+    need: 0,
+    wanted: 0,
+    received: 0,
+    missing: 0,
+    outcomes: {},
+    bad: 0,
+    truncated: false,
+    bytesSent: 0,
+    bytesReceived: 0,
+    reconcileMs: 0,
+    fetchMs: 0,
+    totalMs: 0,
+  }
+  try {
+    const items = source.snapshot()
+    const need =
+      options.method === 'range'
+        ? await reconcileAll(channel, items, options, stats, context.signal)
+        : await inventoryAll(channel, items, options, stats, context.signal)
+    stats.reconcileMs = performance.now() - started
+    const wanted = planFetch(need, items, context.refused, now())
+    stats.wanted = wanted.length
+    const fetchStarted = performance.now()
+    await fetchAll(channel, source, wanted, options, stats, context, now)
+    stats.fetchMs = performance.now() - fetchStarted
+    await channel.close()
+  } catch (error) {
+    await failSession(channel, error)
+    throw error
+  } finally {
+    stats.bytesSent = channel.bytesWritten
+    stats.bytesReceived = channel.bytesRead
+    stats.totalMs = performance.now() - started
+  }
+  return stats
+}
+
+async function reconcileAll(
+  channel: FrameChannel,
+  items: SortedItems,
+  options: SessionOptions,
+  stats: SyncStats,
+  signal: AbortSignal | undefined,
+): Promise<SyncItem[]> {
+  const need: SyncItem[] = []
+  let message: Uint8Array | undefined = initiate(items, options.reconcile)
+  while (message) {
+    if (stats.rounds >= options.maxRounds) {
+      throw new SyncError(
+        SyncErrorCode.SESSION_LIMIT,
+        `reconciliation still going after ${stats.rounds} rounds`,
+      )
+    }
+    stats.rounds++
+    await channel.write(encodeFrame(FrameType.RECONCILE, message), signal)
+    const reply = await expectFrame(channel, FrameType.RECONCILE, options.readTimeoutMs, signal)
+    const result = reconcile(items, reply, options.reconcile)
+    stats.have += result.have.length
+    stats.need += result.need.length
+    for (const item of result.need) need.push(item)
+    message = result.next
+    if (need.length >= options.maxItems) {
+      stats.truncated = message !== undefined
+      need.length = options.maxItems
+      break
+    }
+  }
+  return need
+}
+
+async function inventoryAll(
+  channel: FrameChannel,
+  items: SortedItems,
+  options: SessionOptions,
+  stats: SyncStats,
+  signal: AbortSignal | undefined,
+): Promise<SyncItem[]> {
+  const theirs: SyncItem[] = []
+  let request: InventoryRequest = { limit: options.inventoryPageSize }
+  for (;;) {
+    if (stats.rounds >= options.maxRounds) {
+      throw new SyncError(SyncErrorCode.SESSION_LIMIT, `inventory still going after ${stats.rounds} pages`)
+    }
+    stats.rounds++
+    await channel.write(encodeFrame(FrameType.INVENTORY_REQUEST, encodeInventoryRequest(request)), signal)
+    const reply = await expectFrame(channel, FrameType.INVENTORY_REPLY, options.readTimeoutMs, signal)
+    const page = decodeInventoryPage(reply, request)
+    for (const item of page.items) theirs.push(item)
+    const last = page.items.at(-1)
+    if (!page.more || !last) break
+    request = { after: last, limit: options.inventoryPageSize }
+  }
+  const { have, need } = diffSorted(items, theirs)
+  stats.have = have.length
+  stats.need = need.length
+  if (need.length > options.maxItems) {
+    stats.truncated = true
+    need.length = options.maxItems
+  }
+  return need
+}
+
+async function fetchAll(
+  channel: FrameChannel,
+  source: SyncSource,
+  wanted: SyncItem[],
+  options: SessionOptions,
+  stats: SyncStats,
+  context: InitiatorContext,
+  now: () => number,
+): Promise<void> {
+  const { signal, refused } = context
+  const decoder = new TextDecoder('utf-8', { fatal: true })
+  const queue = wanted.slice()
+  const inFlight: SyncItem[][] = []
+  const orphans: { item: SyncItem; value: unknown }[] = []
+  // A peer that keeps answering one id at a time cannot hold us longer than one request per id.
+  const maxFetches = wanted.length + 1
+  const record = (item: SyncItem, outcome: SubmitOutcome) => {
+    stats.outcomes[outcome.status] = (stats.outcomes[outcome.status] ?? 0) + 1
+    if (outcome.id !== undefined && outcome.id !== item.id) stats.bad++
+    if (outcome.status !== 'added' && outcome.status !== 'updated') refused?.add(item, now())
+  }
+  while (queue.length > 0 || inFlight.length > 0) {
+    while (inFlight.length < options.fetchWindow && queue.length > 0) {
+      if (stats.fetches >= maxFetches)
+        throw new SyncError(SyncErrorCode.SESSION_LIMIT, 'too many fetch round trips')
+      const page = queue.splice(0, options.fetchPageSize)
+      stats.fetches++
+      await channel.write(
+        encodeFrame(FrameType.FETCH_REQUEST, encodeFetchRequest(page.map((item) => item.id))),
+        signal,
+      )
+      inFlight.push(page)
+    }
+    const page = inFlight.shift()!
+    const reply = await expectFrame(channel, FrameType.FETCH_REPLY, options.readTimeoutMs, signal)
+    const messages = decodeFetchReply(reply, page.length, options.maxMessageBytes)
+    for (let i = 0; i < messages.length; i++) {
+      const item = page[i]!
+      const bytes = messages[i]
+      if (!bytes) {
+        stats.missing++
+        continue
+      }
+      stats.received++
+      let value: unknown
+      try {
+        value = JSON.parse(decoder.decode(bytes))
+      } catch {
+        stats.bad++
+        refused?.add(item, now())
+        continue
+      }
+      const outcome = await source.submit(value)
+      if (outcome.status === 'invalid' && ORPHAN_CODES.has(outcome.reason?.code ?? '')) {
+        orphans.push({ item, value })
+        continue
+      }
+      record(item, outcome)
+    }
+    // The rest of a reply cut short by the peer's byte budget: ask again next.
+    if (messages.length < page.length) queue.unshift(...page.slice(messages.length))
+  }
+  // Parents fetched in a later page than their children (only when replies were cut short).
+  for (const { item, value } of orphans) record(item, await source.submit(value))
+}

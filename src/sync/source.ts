@@ -1,0 +1,19 @@
+/** What a sync session needs from the node: its items, its messages, and its admission path. */
+import type { SortedItems } from './storage.ts'
+
+/** The outcome of admitting one fetched message (the node's `Admission`, or any superset). */
+export interface SubmitOutcome {
+  status: string
+  /** Id the node computed for the message. */
+  id?: string | undefined
+  reason?: { code: string } | undefined
+}
+
+export interface SyncSource {
+  /** The items to reconcile now. May return the same snapshot while nothing changed. */
+  snapshot(): SortedItems
+  /** A held message as UTF-8 JSON, by id (hex); undefined when not (or no longer) held. */
+  message(id: string): Uint8Array | undefined
+  /** Admits a fetched message (a parsed JSON value) through the node's one admission path. */
+  submit(message: unknown): SubmitOutcome | Promise<SubmitOutcome>
+}
