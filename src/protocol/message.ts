@@ -30,8 +30,18 @@ export function signedBody(message: Message): Body {
 
 /** Canonical bytes the signer signs (ed25519 signs them, bip340 signs their SHA-256). */
 export function signingBytes(message: Message): Uint8Array {
-  return canonicalBytes(signedBody(message))
+  let bytes = signingBytesCache.get(message)
+  if (!bytes) {
+    bytes = canonicalBytes(signedBody(message))
+    signingBytesCache.set(message, bytes)
+  }
+  return bytes
 }
+
+// Admission needs an offer's signed bytes three times (offer key, PoW bound, signature) and a
+// report's twice: remembered per message object. Messages are never mutated after they are
+// built (every helper returns a new object), so the bytes cannot go stale.
+const signingBytesCache = new WeakMap<Message, Uint8Array>()
 
 /** Id of a message: hex SHA-256 of its canonical bytes without `signature` and `pow`. */
 export function messageId(message: Message): string {
@@ -65,6 +75,8 @@ export function powBoundBody(message: Message): Body | undefined {
 
 /** Bytes the PoW of `message` is bound to, or undefined for kinds without PoW. */
 export function powBound(message: Message): Uint8Array | undefined {
+  // Offers and reports bind their work to exactly what their signer signs.
+  if (message.kind === 'offer' || message.kind === 'report') return signingBytes(message)
   const body = powBoundBody(message)
   return body && canonicalBytes(body)
 }
@@ -98,7 +110,7 @@ export function signerOf(message: Message): PublicKey | undefined {
 
 /** Key of an offer: hex SHA-256 of its signed terms; stays the same through all stages. */
 export function offerKey(offer: Offer): string {
-  return toHex(backend.sha256(canonicalBytes(signedBody(offer))))
+  return toHex(backend.sha256(signingBytes(offer)))
 }
 
 /**

@@ -4,7 +4,14 @@
  */
 import { canonicalBytes } from './canonical.ts'
 import { ErrorCode, fail, ok, ProtocolError, type Result } from './errors.ts'
-import { acceptanceBody, finalizationBody, keyLinkBody, signedBody, signerOf } from './message.ts'
+import {
+  acceptanceBody,
+  finalizationBody,
+  keyLinkBody,
+  signedBody,
+  signerOf,
+  signingBytes,
+} from './message.ts'
 import type { Message, Offer, OfferAcceptance, OfferFinalization } from './messages/index.ts'
 import { type PreparedKey, signMessage, verifyMessage } from './signature.ts'
 
@@ -81,10 +88,7 @@ export function verifySignatures(message: Message, signerKey?: PreparedKey): Res
     // A key prepared by the caller (an oracle's, held by the mempool) saves parsing it again.
     const key =
       signerKey?.publicKey === signer.pubkey && signerKey.scheme === signer.scheme ? signerKey : signer.pubkey
-    const checked = at(
-      '/signature',
-      verifyMessage(signer.scheme, canonicalBytes(signedBody(message)), signature, key),
-    )
+    const checked = at('/signature', verifyMessage(signer.scheme, signingBytes(message), signature, key))
     if (!checked.ok) return checked
   } else if (signature !== undefined) {
     return fail(ErrorCode.SIGNATURE_INVALID, `${message.kind} carries a signature but names no signer`, {
