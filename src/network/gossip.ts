@@ -11,7 +11,7 @@ import type { Admission } from '../mempool/admission.ts'
 import { canonicalBytes } from '../protocol/canonical.ts'
 import { messageId } from '../protocol/message.ts'
 import { type Message, POOL_KINDS, type PoolKind } from '../protocol/messages/index.ts'
-import { parseMessage } from '../protocol/validate.ts'
+import { maxBytesOf, parseMessage } from '../protocol/validate.ts'
 import type { BanList } from './bans.ts'
 import type { MegaGossipSub } from './libp2p.ts'
 import type { Orphan, OrphanPool } from './orphans.ts'
@@ -88,10 +88,20 @@ export class Gossip {
     }
   }
 
-  /** Publishes a message admitted here, as canonical JSON (so every publisher sends the same bytes). */
-  async publish(kind: PoolKind, message: Message): Promise<void> {
+  /**
+   * Publishes a message admitted here, as canonical JSON, so every node that publishes it sends
+   * the same bytes and gossipsub dedupes them. `again` marks an orphan admitted late: its
+   * canonical bytes are in gossipsub's seen-cache (we received and dropped them), which would
+   * swallow the publish for two minutes, so it goes out with one trailing newline, which is
+   * other bytes (another gossip id) but the same JSON and the same message id. Every node that
+   * republishes sends the same second form, so those dedupe too.
+   */
+  async publish(kind: PoolKind, message: Message, again = false): Promise<void> {
+    const canonical = canonicalBytes(message)
+    // (A message at the exact size limit goes out as it is: too large with the newline.)
+    const bytes = again && canonical.length < maxBytesOf(kind) ? withNewline(canonical) : canonical
     try {
-      await this.#c.pubsub.publish(topicOf(kind), canonicalBytes(message))
+      await this.#c.pubsub.publish(topicOf(kind), bytes)
       this.counters.published++
     } catch (error) {
       this.#log.warn({ kind, err: (error as Error).message }, 'publish failed')
@@ -164,10 +174,8 @@ export class Gossip {
         continue
       }
       const verdict = verdictOf(admission)
-      // Peers that lacked it too never got it from us (we ignored it): publish it now. Peers
-      // that saw it in the last two minutes drop the copy (gossipsub's seen-cache); sync
-      // serves any node that missed it anyway.
-      if (verdict === 'accept') await this.publish(kind, message)
+      // Peers that depend on us for it never got it (we dropped it): publish it now.
+      if (verdict === 'accept') await this.publish(kind, message, true)
       else if (verdict === 'reject') this.#strike(orphan.peer)
       else if (verdict === 'orphan')
         this.#c.orphans.add({
@@ -179,4 +187,11 @@ export class Gossip {
         })
     }
   }
+}
+
+function withNewline(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.length + 1)
+  out.set(bytes)
+  out[bytes.length] = 0x0a
+  return out
 }
