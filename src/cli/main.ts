@@ -4,6 +4,7 @@
 import { ProtocolError } from '../protocol/errors.ts'
 import { CliError, type CliIo, type Command, formatHelp, parseCommandArgs } from './command.ts'
 import { demoCommand } from './commands/demo.ts'
+import { devnetCommand } from './commands/devnet.ts'
 import { getCommand } from './commands/get.ts'
 import { keygenCommand } from './commands/keygen.ts'
 import { mineCommand } from './commands/mine.ts'
@@ -13,6 +14,7 @@ import { postCommand } from './commands/post.ts'
 /** Every command, in the order help lists them. */
 export const COMMANDS: readonly Command[] = [
   nodeCommand,
+  devnetCommand,
   postCommand,
   getCommand,
   keygenCommand,

@@ -25,6 +25,8 @@ import { exampleCapability } from './examples.ts'
 export interface DemoMessage {
   kind: PoolKind
   message: Message
+  /** Index of the demo oracle the message is about: its messages depend on each other. */
+  oracle: number
 }
 
 export interface DemoDataInit {
@@ -48,7 +50,7 @@ export function buildDemoData(init: DemoDataInit = {}): DemoMessage[] {
   const bits = init.bits ?? 12
   const now = Math.floor(init.now ?? Date.now() / 1000)
   const out: DemoMessage[] = []
-  const add = (kind: PoolKind, message: Message) => out.push({ kind, message })
+  const add = (kind: PoolKind, message: Message, oracle: number) => out.push({ kind, message, oracle })
 
   const oracles = ORACLES.map((spec, index) => {
     const key = generateKeyPair('ed25519')
@@ -60,7 +62,11 @@ export function buildDemoData(init: DemoDataInit = {}): DemoMessage[] {
       seqNo: 1,
       tags: spec.tags,
     }
-    add('oracle', mineMessageSync<OracleId>(sign<OracleId>(draft, key.secretKey), oracleBits - spec.handicap))
+    add(
+      'oracle',
+      mineMessageSync<OracleId>(sign<OracleId>(draft, key.secretKey), oracleBits - spec.handicap),
+      index,
+    )
     const capability = mineMessageSync<OracleCapability>(
       sign<OracleCapability>(
         exampleCapability(
@@ -71,7 +77,7 @@ export function buildDemoData(init: DemoDataInit = {}): DemoMessage[] {
       ),
       bits + 2,
     )
-    add('capability', capability)
+    add('capability', capability, index)
     return { key, capabilityKey, capability }
   })
 
@@ -82,7 +88,7 @@ export function buildDemoData(init: DemoDataInit = {}): DemoMessage[] {
   }
   // Beta equivocates: two signed answers to one request, a verified fact-conflict.
   const facts = [fact(beta, request, 'home'), fact(beta, request, 'away')] as [Fact, Fact]
-  add('report', report(beta, { type: 'fact-conflict', capability: beta.capability, facts }, bits + 1))
+  add('report', report(beta, { type: 'fact-conflict', capability: beta.capability, facts }, bits + 1), 1)
   // Gamma missed a deadline, then answered it: a fact-missing report and its dispute.
   const gammaRequest = { ...request, capability: gamma.capabilityKey.publicKey }
   const commitment = sign<Commitment>(
@@ -96,19 +102,23 @@ export function buildDemoData(init: DemoDataInit = {}): DemoMessage[] {
     gamma.capabilityKey.secretKey,
   )
   const missing = report(gamma, { type: 'fact-missing', capability: gamma.capability, commitment }, bits)
-  add('report', missing)
+  add('report', missing, 2)
   const dispute: Dispute = {
     kind: 'dispute',
     report: messageId(missing),
     fact: fact(gamma, gammaRequest, 'draw'),
   }
-  add('dispute', dispute)
-  add('report', report(gamma, { type: 'free-form', comment: 'Endpoint slow at weekends', links: [] }, bits))
+  add('dispute', dispute, 2)
+  add(
+    'report',
+    report(gamma, { type: 'free-form', comment: 'Endpoint slow at weekends', links: [] }, bits),
+    2,
+  )
 
   // Offers on Alpha's capability: open, accepted and finalized.
   const alphaRequest = { ...request, capability: alpha.capabilityKey.publicKey }
   for (const [index, stage] of (['open', 'accepted', 'finalized'] as const).entries()) {
-    add('offer', offer(alphaRequest, index, stage, now, bits))
+    add('offer', offer(alphaRequest, index, stage, now, bits), 0)
   }
   return out
 }
