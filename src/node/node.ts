@@ -25,8 +25,21 @@ export interface NodeComponents {
   logger?: Logger
   /** Unix seconds. @default Date.now() / 1000 */
   now?: () => number
-  /** More libp2p services run by the network (the sync protocol), by name. */
-  libp2pServices?: Record<string, ServiceFactory>
+  /**
+   * More libp2p services run by the network (the sync protocol), by name, made from the node
+   * at start (they usually need its mempool and `submit(kind, message, { publish: false })`).
+   */
+  libp2pServices?: (node: MegaNode) => Record<string, ServiceFactory>
+}
+
+/** How a message came to {@link MegaNode.submit}. */
+export interface SubmitOptions {
+  /**
+   * Publish it to the network when it is added or updated. True for local clients (REST);
+   * false for what came from peers (gossip forwards it itself, sync peers pull it).
+   * @default true
+   */
+  publish?: boolean
 }
 
 export class MegaNode {
@@ -64,21 +77,15 @@ export class MegaNode {
   }
 
   /**
-   * Admits a message from a local client (the REST API), persists what changed, publishes it
-   * to the network when it was added or updated, then answers.
+   * The one admission path (REST, gossip, sync): admits a message, persists what changed,
+   * publishes it when it was added or updated and `publish` says so, then answers.
    */
-  submit(kind: PoolKind, message: Message): Admission {
-    const admission = this.#admit(message)
-    if (admission.status === 'added' || admission.status === 'updated')
-      void this.#network?.publish(kind, message)
-    return admission
-  }
-
-  // The one admission path: the API (through submit) and gossip both come here.
-  #admit(message: Message): Admission {
+  submit(kind: PoolKind, message: Message, { publish = true }: SubmitOptions = {}): Admission {
     const { admission, changes } = this.mempool.admit(message)
     if (changes.put.length > 0 || changes.removed.length > 0)
       this.#store!.apply(changes, floorsOf(this.mempool))
+    if (publish && (admission.status === 'added' || admission.status === 'updated'))
+      void this.#network?.publish(kind, message)
     return admission
   }
 
@@ -98,11 +105,11 @@ export class MegaNode {
       const network = enabled
         ? new Network(
             {
-              submit: (_kind, message) => this.#admit(message),
+              submit: (kind, message) => this.submit(kind, message, { publish: false }),
               mempool: this.mempool,
               logger: this.logger.child({ module: 'network' }),
               dataDir: this.config.dataDir,
-              ...(this.#components.libp2pServices && { services: this.#components.libp2pServices }),
+              ...(this.#components.libp2pServices && { services: this.#components.libp2pServices(this) }),
               ...(this.#components.now && { now: this.#components.now }),
             },
             networkInit,

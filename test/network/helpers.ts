@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import pino from 'pino'
 import { NodeClient } from '../../src/client/node-client.ts'
 import { resolveConfig } from '../../src/node/config.ts'
-import { MegaNode } from '../../src/node/node.ts'
+import { MegaNode, type NodeComponents } from '../../src/node/node.ts'
 
 export const LOW = { oracle: 8, capability: 8, report: 8, offer: 8 }
 
@@ -25,6 +25,7 @@ export async function startNode(
   network: Record<string, unknown> = {},
   mempool: Record<string, unknown> = {},
   dataDir?: string,
+  components: NodeComponents = {},
 ): Promise<TestNode> {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'mega-net-')))
   const config = resolveConfig({
@@ -38,9 +39,12 @@ export async function startNode(
       ...network,
     },
   })
-  const node = new MegaNode(config, { logger: pino({ level: process.env.TEST_LOG ?? 'silent' }) })
+  const node = new MegaNode(config, {
+    logger: pino({ level: process.env.TEST_LOG ?? 'silent' }),
+    ...components,
+  })
   await node.start()
-  const address = node.network!.addresses.find((a) => a.includes('/tcp/') && !a.includes('/ws'))!
+  const address = node.network?.addresses.find((a) => a.includes('/tcp/') && !a.includes('/ws')) ?? ''
   return { node, client: new NodeClient({ url: node.url! }), dataDir: dir, address }
 }
 
