@@ -3,7 +3,9 @@
  * node without a network, and a node key that survives restarts.
  */
 import assert from 'node:assert/strict'
-import { rm } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { startNode, stopNodes } from './helpers.ts'
 
@@ -49,6 +51,16 @@ describe('node wiring of the network', { timeout: 30_000 }, () => {
     } finally {
       await standalone.node.stop()
       await rm(first.dataDir, { recursive: true, force: true })
+    }
+  })
+
+  it('refuses to start on a corrupted node key, naming the file', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'mega-net-'))
+    try {
+      await writeFile(join(dataDir, 'node-key'), 'garbage')
+      await assert.rejects(startNode({}, {}, dataDir), { name: 'NetworkError', code: 'NODE_KEY_CORRUPT' })
+    } finally {
+      await rm(dataDir, { recursive: true, force: true })
     }
   })
 })
