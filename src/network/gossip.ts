@@ -64,6 +64,7 @@ export class Gossip {
   readonly #c: GossipComponents
   readonly #log: Logger
   readonly #onAdmitted = (event: Event) => this.#freeOrphans(event as CustomEvent)
+  #running = false
 
   constructor(components: GossipComponents) {
     this.#c = components
@@ -78,9 +79,11 @@ export class Gossip {
       pubsub.subscribe(topicOf(kind))
     }
     this.#c.events.addEventListener('message:admitted', this.#onAdmitted)
+    this.#running = true
   }
 
   stop(): void {
+    this.#running = false
     this.#c.events.removeEventListener('message:admitted', this.#onAdmitted)
     for (const kind of POOL_KINDS) {
       this.#c.pubsub.topicValidators.delete(topicOf(kind))
@@ -165,6 +168,7 @@ export class Gossip {
 
   async #admitOrphans(orphans: Orphan<Orphaned>[]): Promise<void> {
     for (const orphan of orphans) {
+      if (!this.#running) return // the node is shutting down (its store with it)
       const { kind, message } = orphan.value
       let admission: Admission
       try {
