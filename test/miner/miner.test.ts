@@ -24,18 +24,28 @@ function workerCount(): number {
 }
 
 /** Mines until aborted after `ms`, collecting progress; returns the events and the rejection. */
+/**
+ * Mines for `ms` counted from the first progress event with both threads running (threads
+ * start slowly on a busy machine), cancelling after 20 s at the latest.
+ */
 async function mineFor(ms: number, init: { resumeFrom?: bigint } = {}) {
   const events: MiningProgress[] = []
   let threadsSeen = 0
+  const controller = new AbortController()
+  const deadline = setTimeout(() => controller.abort(), 20_000)
+  let timer: NodeJS.Timeout | undefined
   const miner = new Miner({ threads: 2, chunkSize: 1 << 16, progressIntervalMs: 20 })
   miner.addEventListener('mining:progress', (event) => {
     events.push(event.detail)
     threadsSeen = Math.max(threadsSeen, workerCount())
+    if (threadsSeen === 2 && timer === undefined) timer = setTimeout(() => controller.abort(), ms)
   })
-  const error = await miner.mine({ bound, bits: UNREACHABLE, signal: AbortSignal.timeout(ms), ...init }).then(
+  const error = await miner.mine({ bound, bits: UNREACHABLE, signal: controller.signal, ...init }).then(
     () => assert.fail('cannot find 200 bits'),
     (e: unknown) => e,
   )
+  clearTimeout(deadline)
+  clearTimeout(timer)
   return { events, error, threadsSeen }
 }
 
