@@ -197,8 +197,10 @@ export class SyncService extends EventTarget implements Startable {
         if (this.#init.syncOnConnect) this.#schedule(peer, false)
       },
       onDisconnect: (peer) => {
-        this.#peers.delete(peer.toString())
-        this.#queue.delete(peer.toString())
+        const id = peer.toString()
+        this.#peers.delete(id)
+        this.#queue.delete(id)
+        this.#lastSync.delete(id)
       },
     })
     if (this.#init.intervalMs > 0) {

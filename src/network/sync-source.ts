@@ -32,7 +32,6 @@ export interface MempoolSyncSourceInit {
   now?: () => number
 }
 
-const encoder = new TextEncoder()
 const disputeIds = new WeakMap<Dispute, string>()
 
 export class MempoolSyncSource implements SyncSource {
@@ -71,10 +70,10 @@ export class MempoolSyncSource implements SyncSource {
     return this.#snapshot!
   }
 
-  message(id: string): Uint8Array | undefined {
+  message(id: string): string | undefined {
     if (!this.#snapshot) this.snapshot()
     const message = this.#messages.get(id)
-    return message && encoder.encode(JSON.stringify(message))
+    return message && JSON.stringify(message)
   }
 
   submit(value: unknown): SubmitOutcome | Promise<SubmitOutcome> {
@@ -103,7 +102,7 @@ export class MempoolSyncSource implements SyncSource {
         messages.set(id, dispute)
       }
     }
-    this.#snapshot = SortedItems.from(items)
+    this.#snapshot = SortedItems.from(items, this.#snapshot)
     this.#messages = messages
     this.#builtAt = now
     this.#dirty = false

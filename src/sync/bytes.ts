@@ -5,6 +5,8 @@
  */
 import { SyncError, SyncErrorCode } from './errors.ts'
 
+const textEncoder = new TextEncoder()
+
 /** Largest value a varint may carry. */
 export const MAX_VARINT = 0xffff_ffff
 
@@ -67,6 +69,27 @@ export class Writer {
     this.#buffer.set(bytes, this.#length)
     this.#length += bytes.length
     return this
+  }
+
+  /**
+   * Writes `text` as varint(UTF-8 length) ‖ UTF-8 bytes, encoding straight into the buffer.
+   * Returns the bytes written.
+   */
+  utf8(text: string): number {
+    // Encode after room for the longest prefix this text can need, then close the gap.
+    const maxBytes = text.length * 3
+    const prefixRoom = varintLength(maxBytes)
+    // (5 more: writing the prefix must not grow, and so move, the buffer under the text)
+    this.#reserve(5 + maxBytes)
+    const start = this.#length
+    const { written } = textEncoder.encodeInto(text, this.#buffer.subarray(start + prefixRoom))
+    const prefix = varintLength(written)
+    if (prefix < prefixRoom) {
+      this.#buffer.copyWithin(start + prefix, start + prefixRoom, start + prefixRoom + written)
+    }
+    this.varint(written)
+    this.#length = start + prefix + written
+    return prefix + written
   }
 
   /** Drops everything after the first `length` bytes. */

@@ -9,7 +9,7 @@
  */
 import { toHex } from '../protocol/hex.ts'
 import { ID_BYTES } from './bound.ts'
-import { Reader, varintLength, Writer } from './bytes.ts'
+import { Reader, Writer } from './bytes.ts'
 import { SyncError, SyncErrorCode } from './errors.ts'
 import { fromHexId } from './ids.ts'
 
@@ -38,33 +38,34 @@ export function decodeFetchRequest(bytes: Uint8Array): string[] {
 }
 
 /**
- * Builds the reply to a request's ids, looking each message up in order (undefined: not
- * held) and stopping before `maxBytes` (but always answering at least one id). Messages after
- * the cut are not looked up. Returns the reply and how many ids it answers.
+ * Builds the reply to a request's ids, looking each message up in order (its JSON text, or
+ * undefined when not held) and stopping once the reply reaches `maxBytes` (but always
+ * answering at least one id). Messages after the cut are not looked up. Returns the reply and
+ * how many ids it answers.
  */
 export function encodeFetchReply(
   ids: readonly string[],
-  lookup: (id: string) => Uint8Array | undefined,
+  lookup: (id: string) => string | undefined,
   maxBytes: number,
 ): { reply: Uint8Array; answered: number; found: number } {
-  const messages: (Uint8Array | undefined)[] = []
-  let bytes = 5
+  const body = new Writer(64 * 1024)
+  let answered = 0
   let found = 0
   for (const id of ids) {
-    const message = lookup(id)
-    const length = message?.length ?? 0
-    const size = varintLength(length) + length
-    if (messages.length > 0 && bytes + size > maxBytes) break
-    bytes += size
-    messages.push(message)
-    if (message) found++
+    const text = lookup(id)
+    const mark = body.length
+    if (text === undefined) body.varint(0)
+    else body.utf8(text)
+    // Past the budget: take the last one back, unless it is the only one.
+    if (answered > 0 && body.length + 5 > maxBytes) {
+      body.truncate(mark)
+      break
+    }
+    answered++
+    if (text !== undefined) found++
   }
-  const out = new Writer(bytes).varint(messages.length)
-  for (const message of messages) {
-    out.varint(message?.length ?? 0)
-    if (message) out.bytes(message)
-  }
-  return { reply: out.finish(), answered: messages.length, found }
+  const reply = new Writer(body.length + 5).varint(answered).bytes(body.view()).finish()
+  return { reply, answered, found }
 }
 
 /**

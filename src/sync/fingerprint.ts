@@ -41,6 +41,23 @@ export function addHash(limbs: Uint32Array, at: number, hash: Uint8Array): void 
   }
 }
 
+/**
+ * Adds to `limbs` at `at` the step `sums[from + 8 … from + 16) − sums[from … from + 8)` of a
+ * prefix-sum array (mod 2^256): the hash of the item between the two sums.
+ */
+export function addStep(limbs: Uint32Array, at: number, sums: Uint32Array, from: number): void {
+  let carry = 0
+  let borrow = 0
+  for (let i = 0; i < LIMBS; i++) {
+    let step = sums[from + LIMBS + i]! - sums[from + i]! - borrow
+    borrow = step < 0 ? 1 : 0
+    if (step < 0) step += 0x1_0000_0000
+    const sum = limbs[at + i]! + step + carry
+    limbs[at + i] = sum >>> 0
+    carry = sum > 0xffff_ffff ? 1 : 0
+  }
+}
+
 /** `a − b mod 2^256` of two limb arrays at offsets, as 32 bytes little-endian. */
 export function subtractToBytes(a: Uint32Array, aAt: number, b: Uint32Array, bAt: number): Uint8Array {
   const out = new Uint8Array(32)

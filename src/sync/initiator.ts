@@ -98,6 +98,7 @@ export async function initiateSync(
         ? await reconcileAll(channel, items, options, stats, context.signal)
         : await inventoryAll(channel, items, options, stats, context.signal)
     stats.reconcileMs = performance.now() - started
+    if (!options.fetch) need.length = 0
     const wanted = planFetch(need, items, context.refused, now())
     stats.wanted = wanted.length
     const fetchStarted = performance.now()

@@ -12,6 +12,8 @@ export interface SessionOptions {
   /** Range-based reconciliation, or the naive inventory of every id (baseline). @default 'range' */
   method: SyncMethod
   reconcile: ReconcileOptions
+  /** Fetch what the peer holds and we lack; false only finds the difference (diagnostics, benchmarks). @default true */
+  fetch: boolean
   /** Items per inventory page (naive method). @default 8192 (≈ 280 KB, like a reconcile frame) */
   inventoryPageSize: number
   /**
@@ -41,6 +43,7 @@ export interface SessionOptions {
 export const defaultSessionOptions: SessionOptions = {
   method: 'range',
   reconcile: defaultReconcileOptions,
+  fetch: true,
   inventoryPageSize: 8192,
   maxRounds: 256,
   maxItems: 262_144,

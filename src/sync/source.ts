@@ -12,8 +12,8 @@ export interface SubmitOutcome {
 export interface SyncSource {
   /** The items to reconcile now. May return the same snapshot while nothing changed. */
   snapshot(): SortedItems
-  /** A held message as UTF-8 JSON, by id (hex); undefined when not (or no longer) held. */
-  message(id: string): Uint8Array | undefined
+  /** A held message as JSON text, by id (hex); undefined when not (or no longer) held. */
+  message(id: string): string | undefined
   /** Admits a fetched message (a parsed JSON value) through the node's one admission path. */
   submit(message: unknown): SubmitOutcome | Promise<SubmitOutcome>
 }

@@ -8,7 +8,7 @@
  */
 
 import { type Bound, compareItemToBound, ID_BYTES, MAX_KEY } from './bound.ts'
-import { addHash, fingerprintOf, itemHash, LIMBS, subtractToBytes } from './fingerprint.ts'
+import { addHash, addStep, fingerprintOf, itemHash, LIMBS, subtractToBytes } from './fingerprint.ts'
 import { fromHexId } from './ids.ts'
 
 /** One item: an ordering key and a 32-byte id, as lowercase hex. */
@@ -28,37 +28,56 @@ export class SortedItems {
   readonly #sums: Uint32Array
   #byId: Map<string, number> | undefined
 
-  private constructor(sorted: SyncItem[]) {
+  private constructor(sorted: SyncItem[], previous: SortedItems | undefined) {
     const size = sorted.length
     this.size = size
     this.#keys = new Uint32Array(size)
     this.#ids = new Uint8Array(size * ID_BYTES)
     this.#hexIds = new Array<string>(size)
-    this.#sums = new Uint32Array((size + 1) * LIMBS)
+    const sums = new Uint32Array((size + 1) * LIMBS)
+    this.#sums = sums
     for (let i = 0; i < size; i++) {
       const { key, id } = sorted[i]!
       const bytes = fromHexId(id)
       this.#keys[i] = key
       this.#ids.set(bytes, i * ID_BYTES)
       this.#hexIds[i] = id
-      this.#sums.copyWithin((i + 1) * LIMBS, i * LIMBS, (i + 1) * LIMBS)
-      addHash(this.#sums, (i + 1) * LIMBS, itemHash(key, bytes))
+      sums.copyWithin((i + 1) * LIMBS, i * LIMBS, (i + 1) * LIMBS)
+      // An item the previous snapshot held: its hash is the step of that snapshot's sums.
+      const j = previous ? previous.#indexOf(id) : undefined
+      if (j !== undefined && previous!.#keys[j] === key)
+        addStep(sums, (i + 1) * LIMBS, previous!.#sums, j * LIMBS)
+      else addHash(sums, (i + 1) * LIMBS, itemHash(key, bytes))
     }
   }
 
   /**
    * Sorts items by `(key, id)` and drops exact duplicates. Throws a RangeError for a key
    * outside 0 … 2^32 − 2 and a ProtocolError for an id that is not 32 bytes of lowercase hex.
+   * Items that `previous` holds under the same key reuse its hashes (a rebuild after a few
+   * admissions hashes only what is new).
    */
-  static from(items: Iterable<SyncItem>): SortedItems {
-    const list = Array.from(items)
-    for (const { key } of list) {
+  static from(items: Iterable<SyncItem>, previous?: SortedItems): SortedItems {
+    // Group by key, then sort each group's ids as strings (lowercase hex sorts like its bytes):
+    // V8's default string sort beats a comparator on objects several times over.
+    const byKey = new Map<number, string[]>()
+    for (const { key, id } of items) {
       if (!Number.isInteger(key) || key < 0 || key > MAX_KEY)
         throw new RangeError(`item key out of range: ${key}`)
+      let ids = byKey.get(key)
+      if (!ids) {
+        ids = []
+        byKey.set(key, ids)
+      }
+      ids.push(id)
     }
-    list.sort(compareSyncItems)
-    const unique = list.filter((item, i) => i === 0 || compareSyncItems(list[i - 1]!, item) !== 0)
-    return new SortedItems(unique)
+    const sorted: SyncItem[] = []
+    for (const key of [...byKey.keys()].sort((a, b) => a - b)) {
+      const ids = byKey.get(key)!.sort()
+      for (let i = 0; i < ids.length; i++)
+        if (i === 0 || ids[i] !== ids[i - 1]) sorted.push({ key, id: ids[i]! })
+    }
+    return new SortedItems(sorted, previous)
   }
 
   key(index: number): number {
@@ -97,10 +116,16 @@ export class SortedItems {
 
   /** The lowest key this snapshot holds `id` (hex) with, or undefined. */
   keyOf(id: string): number | undefined {
+    const index = this.#indexOf(id)
+    return index === undefined ? undefined : this.#keys[index]
+  }
+
+  /** Index of `id` under its lowest key (built on first use). */
+  #indexOf(id: string): number | undefined {
     if (!this.#byId) {
       this.#byId = new Map()
       // Walk backwards so the lowest key (first in order) wins.
-      for (let i = this.size - 1; i >= 0; i--) this.#byId.set(this.#hexIds[i]!, this.#keys[i]!)
+      for (let i = this.size - 1; i >= 0; i--) this.#byId.set(this.#hexIds[i]!, i)
     }
     return this.#byId.get(id)
   }

@@ -141,6 +141,28 @@ describe('range-based reconciliation', () => {
     )
   })
 
+  it('reuses a previous snapshot’s hashes only for the same (key, id)', () => {
+    const before = randomItems(2000, 3)
+    const previous = SortedItems.from(before)
+    // Some items stay, some change key (more work), some go, some come.
+    const after = [
+      ...before.slice(0, 1000),
+      ...before.slice(1000, 1500).map((item) => ({ key: item.key + 7, id: item.id })),
+      ...randomItems(300, 3),
+    ]
+    const reused = SortedItems.from(after, previous)
+    const fresh = SortedItems.from(after)
+    assert.equal(reused.size, fresh.size)
+    for (const [lower, upper] of [
+      [0, fresh.size],
+      [10, 900],
+      [500, 1700],
+    ] as const) {
+      assert.deepEqual(reused.fingerprint(lower, upper), fresh.fingerprint(lower, upper))
+    }
+    assert.deepEqual([...reused], [...fresh])
+  })
+
   it('keys order kinds for admission and carry the bits', () => {
     const kinds = ['oracle', 'capability', 'report', 'dispute', 'offer'] as const
     for (let k = 0; k < kinds.length; k++) {

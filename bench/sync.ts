@@ -1,0 +1,415 @@
+/**
+ * Sync benchmark (issue: "time for a fresh node to sync 100k entries ≤ 10 s"): a node in a
+ * child process holds N real signed and mined messages; a fresh node in this process syncs
+ * them over real libp2p on loopback (TCP, Noise, Yamux, the sync service), once with
+ * range-based reconciliation and once with the naive inventory, and once more with admission
+ * replaced by parsing alone (what the protocol costs without the signature checks). Then both
+ * nodes hold N items each, 1% of them different (0.5% only on each side), and we time finding
+ * the difference with each method. Finally, the same 1% case in memory, without the network.
+ *
+ *   node bench/sync.ts                        N = 10k and 100k (≈ 3 min, most of it admitting)
+ *   node bench/sync.ts --quick                N = 10k only
+ *   node bench/sync.ts --sizes 20000          chosen sizes
+ *   node bench/sync.ts --cache /tmp/mega-bench  where generated messages are kept (default: that)
+ *   node bench/sync.ts --json                 figures as JSON on stdout
+ *
+ * Messages (bench/admission-messages.ts, 8 bits each, one key per message): 55% oracle ads,
+ * 15% capabilities, 15% free-form reports, 15% offers. Bytes are the sync frames both ways
+ * (Noise and Yamux framing not counted); round trips are reconcile rounds (or inventory
+ * pages) plus fetch requests.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { identify } from '@libp2p/identify'
+import type { Libp2p } from '@libp2p/interface'
+import { noise } from '@libp2p/noise'
+import { tcp } from '@libp2p/tcp'
+import { yamux } from '@libp2p/yamux'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p } from 'libp2p'
+import { Mempool } from '../src/mempool/mempool.ts'
+import { SYNC_PROTOCOL, type SyncService, syncService } from '../src/network/sync-service.ts'
+import { MempoolSyncSource } from '../src/network/sync-source.ts'
+import { streamChannel } from '../src/network/sync-stream.ts'
+import type { Message } from '../src/protocol/messages/index.ts'
+import { initiateSync, type SyncStats } from '../src/sync/initiator.ts'
+import { initiate, reconcile, respond } from '../src/sync/reconcile.ts'
+import type { SyncMethod } from '../src/sync/session-options.ts'
+import type { SyncSource } from '../src/sync/source.ts'
+import { generate, parse, type SetSpec } from './admission-messages.ts'
+
+const argv = process.argv.slice(2)
+const option = (name: string) => {
+  const at = argv.indexOf(name)
+  return at >= 0 ? argv[at + 1] : undefined
+}
+const quick = argv.includes('--quick')
+const json = argv.includes('--json')
+const cacheDir = option('--cache') ?? join(tmpdir(), 'mega-bench')
+const sizes = (option('--sizes') ?? (quick ? '10000' : '10000,100000')).split(',').map(Number)
+const RUNS = ['range', 'inventory', 'parse', 'difference'] as const
+const runs = new Set((option('--runs') ?? RUNS.join(',')).split(','))
+
+const GOAL_SECONDS = 10
+const NOW = 1_850_000_000
+const LOW = { oracle: 8, capability: 8, report: 8, offer: 8 }
+const MiB = 1024 * 1024
+
+/** Both nodes' pools: room for everything, so only the sync is measured. */
+function mempool(size: number): Mempool {
+  return new Mempool(
+    { minBits: LOW, maxOracles: size, maxOffers: size, maxBytes: 4096 * MiB },
+    { now: () => NOW },
+  )
+}
+
+/** The message sets of a size, sliced from cached sets (generated on first use). */
+async function messagesOf(size: number): Promise<{ kind: string; index: number; message: unknown }[]> {
+  const oracles = Math.round(size * 0.55)
+  const others = Math.round(size * 0.15)
+  const cached = (n: number) => (n <= 5000 ? 5000 : 20_000)
+  const specs: SetSpec[] = [
+    { kind: 'oracle', keys: 'base', bits: 8, count: oracles <= 10_000 ? 10_000 : Math.max(100_000, oracles) },
+    { kind: 'capability', oracles: 'base', bits: 8, count: Math.max(cached(others), others) },
+    { kind: 'report', oracles: 'base', bits: 8, count: Math.max(cached(others), others) },
+    { kind: 'offer', bits: 8, count: Math.max(cached(others), others) },
+  ]
+  const sets = await generate(specs, { cacheDir, log: (line) => console.error(line) })
+  const out: { kind: string; index: number; message: unknown }[] = []
+  sets.forEach((set, s) => {
+    const count = s === 0 ? oracles : others
+    parse(set.bytes, 0, count).forEach((message, index) => {
+      out.push({ kind: specs[s]!.kind, index, message })
+    })
+  })
+  return out
+}
+
+/**
+ * Which side leaves a message out in the 1% case: 0.5% of N on each side, disjoint, picked
+ * evenly among reports, offers and oracles without capabilities (nothing hangs on them).
+ */
+function leftOut(all: { kind: string; index: number }[], size: number): Map<number, 'a' | 'b'> {
+  const capabilities = Math.round(size * 0.15)
+  const leaves = all
+    .map((m, at) => ({ ...m, at }))
+    .filter(
+      (m) => m.kind === 'report' || m.kind === 'offer' || (m.kind === 'oracle' && m.index >= capabilities),
+    )
+  const each = Math.round(size * 0.005)
+  const step = Math.floor(leaves.length / each)
+  const out = new Map<number, 'a' | 'b'>()
+  for (let i = 0; i < each; i++) {
+    out.set(leaves[i * step]!.at, 'a')
+    out.set(leaves[i * step + 1]!.at, 'b')
+  }
+  return out
+}
+
+function admitAll(pool: Mempool, messages: unknown[]): void {
+  for (const message of messages) {
+    const { admission } = pool.admit(message)
+    if (admission.status !== 'added') throw new Error(`setup admission: ${JSON.stringify(admission)}`)
+  }
+}
+
+async function libp2pNode(source: SyncSource) {
+  return createLibp2p({
+    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: { identify: identify(), sync: syncService({ source, syncOnConnect: false, intervalMs: 0 }) },
+  })
+}
+
+// ---- the serving node (child process) -----------------------------------------------------
+
+async function serve(size: number, leaveOut: boolean): Promise<void> {
+  const all = await messagesOf(size)
+  const pool = mempool(size)
+  const started = performance.now()
+  const out = leftOut(all, size)
+  admitAll(
+    pool,
+    all.filter((_, at) => !leaveOut || out.get(at) !== 'a').map((m) => m.message),
+  )
+  const source = new MempoolSyncSource(pool, () => ({ status: 'invalid' }))
+  source.refresh()
+  const node = await libp2pNode(source)
+  await node.start()
+  const held = pool.oracles.size + pool.capabilities.size + pool.reports.size + pool.offers.size
+  process.stdout.write(
+    `${JSON.stringify({ address: node.getMultiaddrs()[0]!.toString(), held, setupSeconds: (performance.now() - started) / 1000 })}\n`,
+  )
+  // Runs until the parent closes our stdin.
+  process.stdin.resume()
+  await new Promise((resolve) => process.stdin.on('end', resolve))
+  await node.stop()
+  process.exit(0)
+}
+
+interface Server {
+  child: ChildProcess
+  address: string
+  held: number
+}
+
+async function startServer(size: number, leaveOut: boolean): Promise<Server> {
+  const child = spawn(
+    process.execPath,
+    [
+      // Flags given to this process (e.g. --cpu-prof) pass on to the serving node.
+      ...process.execArgv,
+      '--max-old-space-size=8192',
+      fileURLToPath(import.meta.url),
+      '--serve',
+      String(size),
+      ...(leaveOut ? ['--leave-out'] : []),
+      '--cache',
+      cacheDir,
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  )
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve)
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)))
+  })
+  const { address, held } = JSON.parse(line) as { address: string; held: number }
+  return { child, address, held }
+}
+
+async function stopServer(server: Server): Promise<void> {
+  const exited = new Promise((resolve) => server.child.once('exit', resolve))
+  server.child.stdin!.end()
+  await exited
+}
+
+// ---- the syncing node (this process) ------------------------------------------------------
+
+interface Run {
+  what: string
+  method: SyncMethod
+  items: number
+  seconds: number
+  reconcileSeconds: number
+  fetchSeconds: number
+  admitSeconds: number
+  roundTrips: number
+  rounds: number
+  fetches: number
+  bytesSent: number
+  bytesReceived: number
+  need: number
+  have: number
+  added: number
+}
+
+function runOf(what: string, stats: SyncStats, admitMs: number, items: number): Run {
+  return {
+    what,
+    method: stats.method,
+    items,
+    seconds: stats.totalMs / 1000,
+    reconcileSeconds: stats.reconcileMs / 1000,
+    fetchSeconds: stats.fetchMs / 1000,
+    admitSeconds: admitMs / 1000,
+    roundTrips: stats.rounds + stats.fetches,
+    rounds: stats.rounds,
+    fetches: stats.fetches,
+    bytesSent: stats.bytesSent,
+    bytesReceived: stats.bytesReceived,
+    need: stats.need,
+    have: stats.have,
+    added: (stats.outcomes.added ?? 0) + (stats.outcomes.updated ?? 0),
+  }
+}
+
+/** A fresh node syncing everything from the server; `admit` false parses instead of admitting. */
+async function freshSync(server: Server, size: number, method: SyncMethod, admit: boolean): Promise<Run> {
+  const pool = mempool(size)
+  let admitMs = 0
+  let parsed = 0
+  const source = new MempoolSyncSource(pool, (_kind, message: Message) => {
+    const started = performance.now()
+    const { admission } = pool.admit(message)
+    admitMs += performance.now() - started
+    return admission
+  })
+  const plain: SyncSource = admit
+    ? source
+    : {
+        snapshot: () => source.snapshot(),
+        message: () => undefined,
+        submit: () => {
+          parsed++
+          return { status: 'added' }
+        },
+      }
+  const node = await libp2pNode(plain)
+  await node.start()
+  try {
+    await node.dial(multiaddr(server.address))
+    const peer = node.getConnections()[0]!.remotePeer
+    const service = node.services.sync as SyncService
+    // The topology learns the peer once identify ran.
+    while (service.peers.length === 0) await new Promise((resolve) => setTimeout(resolve, 10))
+    const stats = await service.syncWith(peer, { method })
+    if (admit && stats.outcomes.added !== server.held)
+      throw new Error(`added ${JSON.stringify(stats.outcomes)}`)
+    if (!admit && parsed !== server.held) throw new Error(`parsed ${parsed} of ${server.held}`)
+    const what = `fresh node, ${method === 'range' ? 'range-based' : 'naive inventory'}${admit ? '' : ', parse only'}`
+    return runOf(what, stats, admitMs, size)
+  } finally {
+    await node.stop()
+  }
+}
+
+/** Finding a 1% difference between two full nodes (no fetch). */
+async function differenceOnly(
+  node: Libp2p,
+  server: Server,
+  source: SyncSource,
+  method: SyncMethod,
+  size: number,
+): Promise<Run> {
+  const stream = await node.dialProtocol(multiaddr(server.address), SYNC_PROTOCOL)
+  const channel = streamChannel(stream, { maxFrameBytes: 2 * MiB })
+  const stats = await initiateSync(channel, source, { method, fetch: false })
+  return runOf(
+    `1% different, ${method === 'range' ? 'range-based' : 'naive inventory'}, find only`,
+    stats,
+    0,
+    size,
+  )
+}
+
+async function measure(size: number): Promise<{ runs: Run[]; memory: Record<string, number> }> {
+  const results: Run[] = []
+  console.error(
+    `\n# N = ${size.toLocaleString('en-US')}: generating or loading messages, starting the serving node`,
+  )
+  const server = await startServer(size, false)
+  try {
+    for (const [method, admit] of [
+      ['range', true],
+      ['inventory', true],
+      ['range', false],
+    ] as const) {
+      if (!runs.has(admit ? method : 'parse')) continue
+      const run = await freshSync(server, size, method, admit)
+      results.push(run)
+      console.error(`  ${run.what}: ${run.seconds.toFixed(2)} s`)
+    }
+  } finally {
+    await stopServer(server)
+  }
+
+  if (!runs.has('difference')) return { runs: results, memory: {} }
+  console.error('  1% case: both nodes admit their 99.5%')
+  const all = await messagesOf(size)
+  const out = leftOut(all, size)
+  const pool = mempool(size)
+  admitAll(
+    pool,
+    all.filter((_, at) => out.get(at) !== 'b').map((m) => m.message),
+  )
+  const source = new MempoolSyncSource(pool, () => ({ status: 'invalid' }))
+  const snapshotStarted = performance.now()
+  source.refresh()
+  const snapshotSeconds = (performance.now() - snapshotStarted) / 1000
+  const other = await startServer(size, true)
+  const node = await libp2pNode(source)
+  await node.start()
+  try {
+    for (const method of ['range', 'inventory'] as const) {
+      const run = await differenceOnly(node, other, source, method, size)
+      results.push(run)
+      console.error(`  ${run.what}: ${(run.seconds * 1000).toFixed(0)} ms`)
+    }
+  } finally {
+    await node.stop()
+    await stopServer(other)
+  }
+
+  // The same difference in memory: the protocol's own CPU and bytes.
+  const otherPool = mempool(size)
+  admitAll(
+    otherPool,
+    all.filter((_, at) => out.get(at) !== 'a').map((m) => m.message),
+  )
+  const a = source.snapshot()
+  const b = new MempoolSyncSource(otherPool, () => ({ status: 'invalid' })).refresh()
+  const started = performance.now()
+  let rounds = 0
+  let bytes = 0
+  let need = 0
+  let have = 0
+  let message: Uint8Array | undefined = initiate(a)
+  while (message) {
+    rounds++
+    const reply = respond(b, message)
+    bytes += message.length + reply.length
+    const result = reconcile(a, reply)
+    need += result.need.length
+    have += result.have.length
+    message = result.next
+  }
+  results.push({
+    what: '1% different, range-based, in memory (no network)',
+    method: 'range',
+    items: size,
+    seconds: (performance.now() - started) / 1000,
+    reconcileSeconds: (performance.now() - started) / 1000,
+    fetchSeconds: 0,
+    admitSeconds: 0,
+    roundTrips: rounds,
+    rounds,
+    fetches: 0,
+    bytesSent: bytes,
+    bytesReceived: 0,
+    need,
+    have,
+    added: 0,
+  })
+  return { runs: results, memory: { snapshotSeconds } }
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= MiB ? `${(bytes / MiB).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`
+}
+
+async function main(): Promise<void> {
+  const results: Record<string, { runs: Run[]; memory: Record<string, number> }> = {}
+  for (const size of sizes) results[size] = await measure(size)
+  if (json) {
+    console.log(JSON.stringify({ goalSeconds: GOAL_SECONDS, results }, null, 2))
+    return
+  }
+  for (const [size, { runs, memory }] of Object.entries(results)) {
+    console.log(
+      `\n## N = ${Number(size).toLocaleString('en-US')} (snapshot build ${(memory.snapshotSeconds! * 1000).toFixed(0)} ms)\n`,
+    )
+    console.log('| run | time | of which admitting | round trips | bytes (sent / received) | need / have |')
+    console.log('|---|---|---|---|---|---|')
+    for (const run of runs) {
+      const time = run.seconds < 1 ? `${(run.seconds * 1000).toFixed(0)} ms` : `${run.seconds.toFixed(2)} s`
+      const admitting = run.admitSeconds > 0 ? `${run.admitSeconds.toFixed(2)} s` : '—'
+      console.log(
+        `| ${run.what} | ${time} | ${admitting} | ${run.roundTrips} (${run.rounds} + ${run.fetches} fetch) | ${formatBytes(run.bytesSent)} / ${formatBytes(run.bytesReceived)} | ${run.need} / ${run.have} |`,
+      )
+    }
+    const fresh = runs.find((run) => run.what === 'fresh node, range-based')
+    if (fresh && Number(size) === 100_000) {
+      console.log(
+        `\nGoal: sync of 100k entries ≤ ${GOAL_SECONDS} s — ${fresh.seconds <= GOAL_SECONDS ? 'met' : 'not met'} (${fresh.seconds.toFixed(1)} s).`,
+      )
+    }
+  }
+}
+
+if (argv.includes('--serve')) await serve(Number(option('--serve')), argv.includes('--leave-out'))
+else await main()
