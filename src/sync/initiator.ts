@@ -192,7 +192,17 @@ async function fetchAll(
 ): Promise<void> {
   const { signal, refused } = context
   const decoder = new TextDecoder('utf-8', { fatal: true })
-  const queue = wanted.slice()
+  // Ids to ask for: what a cut-short reply left first, then `wanted` from `next` on.
+  let retry: SyncItem[] = []
+  let next = 0
+  const nextPage = (): SyncItem[] => {
+    const page = retry.splice(0, options.fetchPageSize)
+    const from = next
+    next = Math.min(wanted.length, next + options.fetchPageSize - page.length)
+    for (let i = from; i < next; i++) page.push(wanted[i]!)
+    return page
+  }
+  const pending = () => retry.length > 0 || next < wanted.length
   const inFlight: SyncItem[][] = []
   const orphans: { item: SyncItem; value: unknown }[] = []
   // A peer that keeps answering one id at a time cannot hold us longer than one request per id.
@@ -202,11 +212,11 @@ async function fetchAll(
     if (outcome.id !== undefined && outcome.id !== item.id) stats.bad++
     if (outcome.status !== 'added' && outcome.status !== 'updated') refused?.add(item, now())
   }
-  while (queue.length > 0 || inFlight.length > 0) {
-    while (inFlight.length < options.fetchWindow && queue.length > 0) {
+  while (pending() || inFlight.length > 0) {
+    while (inFlight.length < options.fetchWindow && pending()) {
       if (stats.fetches >= maxFetches)
         throw new SyncError(SyncErrorCode.SESSION_LIMIT, 'too many fetch round trips')
-      const page = queue.splice(0, options.fetchPageSize)
+      const page = nextPage()
       stats.fetches++
       await channel.write(
         encodeFrame(FrameType.FETCH_REQUEST, encodeFetchRequest(page.map((item) => item.id))),
@@ -241,7 +251,7 @@ async function fetchAll(
       record(item, outcome)
     }
     // The rest of a reply cut short by the peer's byte budget: ask again next.
-    if (messages.length < page.length) queue.unshift(...page.slice(messages.length))
+    if (messages.length < page.length) retry = [...page.slice(messages.length), ...retry]
   }
   // Parents fetched in a later page than their children (only when replies were cut short).
   for (const { item, value } of orphans) record(item, await source.submit(value))

@@ -60,6 +60,20 @@ describe('the node side of sync', () => {
     assert.deepEqual([...b.source.refresh()], items)
   })
 
+  it('asks again for what cut-short fetch replies left out, and admits it all', async () => {
+    const a = pool()
+    for (const message of messages(600, 620)) a.mempool.admit(message)
+    const b = pool()
+    const [ours, theirs] = channelPair()
+    const served = serveSync(theirs, a.source, { fetchReplyBytes: 3000 })
+    const stats = await initiateSync(ours, b.source, { fetchPageSize: 16, fetchWindow: 3 })
+    const serveStats = await served
+    assert.deepEqual(stats.outcomes, { added: 80 })
+    assert.ok(stats.fetches > 80 / 16 + 5, `${stats.fetches} fetches`)
+    assert.equal(serveStats.served, 80)
+    assert.deepEqual([...b.source.refresh()], [...a.source.refresh()])
+  })
+
   it('rebuilds its snapshot only after the mempool changed, at most once per interval', () => {
     let now = 0
     const mempool = new Mempool({ minBits: LOW })
