@@ -1,6 +1,7 @@
 /**
  * Coded errors of the network layer. Callers and tests match on `code`, never on the text.
  */
+import { CodedError } from '../protocol/errors.ts'
 
 /** Stable error codes of the network layer. */
 export const NetworkErrorCode = {
@@ -21,22 +22,9 @@ export type NetworkErrorCode = (typeof NetworkErrorCode)[keyof typeof NetworkErr
  * Thrown at start when the node key or an address is unusable; `details` names the file or
  * address, `cause` carries the underlying error.
  */
-export class NetworkError extends Error {
+export class NetworkError extends CodedError<NetworkErrorCode> {
   static override name = 'NetworkError'
   override readonly name = 'NetworkError'
-  readonly code: NetworkErrorCode
-  readonly details: Record<string, string | undefined>
-
-  constructor(
-    code: NetworkErrorCode,
-    message: string,
-    details: Record<string, string | undefined> = {},
-    options?: ErrorOptions,
-  ) {
-    super(message, options)
-    this.code = code
-    this.details = details
-  }
 }
 
 /** Returns true when `error` is a {@link NetworkError}, optionally of the given code. */

@@ -39,27 +39,34 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 export type ErrorDetails = Record<string, string | number | boolean | undefined>
 
 /**
- * The one error class of the protocol core.
- *
- * Thrown (or returned inside a failed result) when input breaks a protocol rule.
- * `code` says which rule; `details` carries the facts (e.g. `{ path: '/pow/bits' }`).
+ * An error with a stable `code` and typed `details`: the shape of every error class of the
+ * project (protocol, store, network, sync, API), so they log, serialize and match alike.
  */
-export class ProtocolError extends Error {
-  static override name = 'ProtocolError'
-  override readonly name = 'ProtocolError'
-  readonly code: ErrorCode
+export class CodedError<C extends string = string> extends Error {
+  readonly code: C
   readonly details: ErrorDetails
 
-  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}, options?: ErrorOptions) {
+  constructor(code: C, message: string, details: ErrorDetails = {}, options?: ErrorOptions) {
     super(message, options)
     this.code = code
     this.details = details
   }
 
   /** A plain object for JSON responses, logs and worker messages. */
-  toJSON(): { code: ErrorCode; message: string; details: ErrorDetails } {
+  toJSON(): { code: C; message: string; details: ErrorDetails } {
     return { code: this.code, message: this.message, details: this.details }
   }
+}
+
+/**
+ * The one error class of the protocol core.
+ *
+ * Thrown (or returned inside a failed result) when input breaks a protocol rule.
+ * `code` says which rule; `details` carries the facts (e.g. `{ path: '/pow/bits' }`).
+ */
+export class ProtocolError extends CodedError<ErrorCode> {
+  static override name = 'ProtocolError'
+  override readonly name = 'ProtocolError'
 }
 
 /** Returns true when `error` is a {@link ProtocolError}, optionally of the given code. */

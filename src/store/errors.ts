@@ -1,6 +1,7 @@
 /**
  * Coded errors of the store. Callers and tests match on `code`, never on the message text.
  */
+import { CodedError } from '../protocol/errors.ts'
 
 /** Stable error codes of the store. */
 export const StoreErrorCode = {
@@ -23,22 +24,9 @@ export type StoreErrorCode = (typeof StoreErrorCode)[keyof typeof StoreErrorCode
  * Thrown when the database cannot be opened, migrated or used; `details` carries the facts
  * (`{ path }`, `{ version, known }`), `cause` the SQLite error when there is one.
  */
-export class StoreError extends Error {
+export class StoreError extends CodedError<StoreErrorCode> {
   static override name = 'StoreError'
   override readonly name = 'StoreError'
-  readonly code: StoreErrorCode
-  readonly details: Record<string, string | number | undefined>
-
-  constructor(
-    code: StoreErrorCode,
-    message: string,
-    details: Record<string, string | number | undefined> = {},
-    options?: ErrorOptions,
-  ) {
-    super(message, options)
-    this.code = code
-    this.details = details
-  }
 }
 
 /** Returns true when `error` is a {@link StoreError}, optionally of the given code. */
