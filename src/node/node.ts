@@ -14,6 +14,8 @@ import type { Admission } from '../mempool/admission.ts'
 import { Mempool } from '../mempool/mempool.ts'
 import type { ServiceFactory } from '../network/libp2p.ts'
 import { Network } from '../network/network.ts'
+import { syncService } from '../network/sync-service.ts'
+import { MempoolSyncSource } from '../network/sync-source.ts'
 import type { Message, PoolKind } from '../protocol/messages/index.ts'
 import { floorsOf, type MempoolStore, openAndRestore } from '../store/index.ts'
 import type { NodeConfig } from './config.ts'
@@ -109,7 +111,7 @@ export class MegaNode {
               mempool: this.mempool,
               logger: this.logger.child({ module: 'network' }),
               dataDir: this.config.dataDir,
-              ...(this.#components.libp2pServices && { services: this.#components.libp2pServices(this) }),
+              services: { ...defaultServices(this), ...this.#components.libp2pServices?.(this) },
               ...(this.#components.now && { now: this.#components.now }),
             },
             networkInit,
@@ -166,4 +168,16 @@ function apiInit(config: NodeConfig): ApiInit {
     ...(docs !== undefined && { docs }),
     ...(trustProxy !== undefined && { trustProxy }),
   }
+}
+
+/**
+ * The libp2p services every networked node runs: set reconciliation with each peer, so a node
+ * that joins late or returns from a partition pulls what it lacks. Fetched messages go through
+ * the one admission path, unpublished (every node pulls for itself).
+ */
+function defaultServices(node: MegaNode): Record<string, ServiceFactory> {
+  const source = new MempoolSyncSource(node.mempool, (kind, message) =>
+    node.submit(kind, message, { publish: false }),
+  )
+  return { sync: syncService({ source }) as ServiceFactory }
 }
