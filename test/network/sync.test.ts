@@ -70,8 +70,10 @@ describe('sync', () => {
     )
     const leftAds = ads(5000, 40)
     const rightAds = ads(6000, 40)
-    leftAds.forEach((ad, i) => left[i % 3]!.node.submit('oracle', ad))
-    rightAds.forEach((ad, i) => right[i % 3]!.node.submit('oracle', ad))
+    for (const [i, ad] of leftAds.entries())
+      assert.equal(left[i % 3]!.node.submit('oracle', ad).status, 'added')
+    for (const [i, ad] of rightAds.entries())
+      assert.equal(right[i % 3]!.node.submit('oracle', ad).status, 'added')
     await waitFor(
       'each half to agree within itself',
       () => all.every((n) => n.node.mempool.oracles.size === 40),
