@@ -89,4 +89,35 @@ describe('sync', () => {
     const reference = [...oracleIds(all[0]!)].sort()
     for (const node of all) assert.deepEqual([...oracleIds(node)].sort(), reference)
   })
+
+  it('nodes with the same limits converge to the same strongest entries under eviction', {
+    timeout: 60_000,
+  }, async () => {
+    const limits = { maxOracles: 6 }
+    const a = await startNode({}, limits, undefined, fastSync)
+    const b = await startNode({}, limits, undefined, fastSync)
+    running.push(a, b)
+    // Twelve ads of increasing work, alternately to each node before they meet.
+    const keys = Array.from({ length: 12 }, (_, i) =>
+      fx.keyFromSecret('ed25519', (9000 + i).toString(16).padStart(64, '0')),
+    )
+    for (const [i, key] of keys.entries()) {
+      const target = i % 2 === 0 ? a : b
+      target.node.submit('oracle', fx.oracleAd({}, key, 8 + i), { publish: false })
+    }
+    await a.node.network!.libp2p!.dial(multiaddr(b.address))
+    const strongest = keys
+      .slice(6)
+      .map((key) => key.publicKey)
+      .sort()
+    const held = (node: TestNode) =>
+      [...node.node.mempool.oracles.strongestFirst()].map(([, o]) => o.key).sort()
+    await waitFor(
+      'both nodes to hold the six strongest ads',
+      () =>
+        JSON.stringify(held(a)) === JSON.stringify(strongest) &&
+        JSON.stringify(held(b)) === JSON.stringify(strongest),
+      40_000,
+    )
+  })
 })
