@@ -18,7 +18,8 @@ describe('mega devnet', () => {
     timeout: 90_000,
   }, async () => {
     const data = await mkdtemp(join(tmpdir(), 'mega-devnet-'))
-    const httpPort = 20_000 + Math.floor(Math.random() * 20_000)
+    // Fixed ports below Linux's ephemeral range (32768+), where tests listening on port 0 live.
+    const httpPort = 15_000 + Math.floor(Math.random() * 8_000)
     const child = spawn(
       process.execPath,
       [
