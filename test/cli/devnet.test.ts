@@ -34,7 +34,7 @@ describe('mega devnet', () => {
         '--http-port',
         String(httpPort),
         '--p2p-port',
-        String(httpPort + 100),
+        String(httpPort + 9_000),
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     )
