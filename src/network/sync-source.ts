@@ -24,7 +24,7 @@ export type Submit = (kind: PoolKind, message: Message) => Admission | Promise<A
 export interface MempoolSyncSourceInit {
   /**
    * Shortest time between two snapshot rebuilds while the mempool keeps changing, ms. A
-   * rebuild sorts and hashes every item (≈ 0.3 s per 100k here).
+   * rebuild sorts every item and hashes the new ones (≈ 0.9 s for a first snapshot of 100k here).
    * @default 2000
    */
   minSnapshotIntervalMs?: number
