@@ -82,7 +82,9 @@ export class Gossip {
     this.#running = true
   }
 
+  /** Unsubscribes; a no-op unless started (libp2p may have failed to start). */
   stop(): void {
+    if (!this.#running) return
     this.#running = false
     this.#c.events.removeEventListener('message:admitted', this.#onAdmitted)
     for (const kind of POOL_KINDS) {

@@ -15,11 +15,15 @@ import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import { NetworkError, NetworkErrorCode } from './errors.ts'
+import type { GossipMetrics } from './gossip-metrics.ts'
 import type { NetworkOptions } from './options.ts'
 import { gossipsubOptions, PEER_EXCHANGE_TOPIC } from './topics.ts'
 
-/** Gossipsub with the peer score it keeps (not on its public interface). */
-export type MegaGossipSub = GossipSub & { getScore(peer: string): number }
+/** Gossipsub with the peer score and meshes it keeps (not on its public interface). */
+export type MegaGossipSub = GossipSub & {
+  getScore(peer: string): number
+  getMeshPeers(topic: string): string[]
+}
 
 /** The services every Mega libp2p node runs; plugged-in services come on top. */
 export interface MegaServices extends Record<string, unknown> {
@@ -40,12 +44,14 @@ export interface MegaLibp2pInit {
   gater: ConnectionGater
   /** More libp2p services (the sync protocol): merged with ours; names must not clash. */
   services?: Record<string, ServiceFactory>
+  /** Counters of copies and bytes on the wire, fed by gossipsub's metrics hooks. */
+  metrics?: GossipMetrics
 }
 
 /** Creates (does not start) the libp2p node. Throws `BAD_MULTIADDR` for an unusable address. */
 export async function createMegaLibp2p(
   options: NetworkOptions,
-  { privateKey, gater, services = {} }: MegaLibp2pInit,
+  { privateKey, gater, services = {}, metrics }: MegaLibp2pInit,
 ): Promise<Libp2p<MegaServices>> {
   for (const address of [...options.listen, ...options.announce]) checkMultiaddr(address)
   for (const name of Object.keys(services)) {
@@ -69,7 +75,7 @@ export async function createMegaLibp2p(
       ...services,
       identify: identify(),
       ping: ping(),
-      pubsub: gossipsub(gossipsubOptions()),
+      pubsub: gossipsub(gossipsubOptions(options.gossip, metrics)),
     },
   })
   return node as unknown as Libp2p<MegaServices>

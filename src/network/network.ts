@@ -5,14 +5,16 @@
 import type { Libp2p, PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Logger } from 'pino'
-import type { Message, PoolKind } from '../protocol/messages/index.ts'
+import { type Message, POOL_KINDS, type PoolKind } from '../protocol/messages/index.ts'
 import { BanList, banGater } from './bans.ts'
 import { Gossip, type NetworkSubmit, type Orphaned } from './gossip.ts'
+import { GossipMetrics } from './gossip-metrics.ts'
 import { createMegaLibp2p, type MegaServices, type ServiceFactory } from './libp2p.ts'
 import { loadOrCreateNodeKey } from './node-key.ts'
 import { type NetworkInit, type NetworkOptions, networkOptions } from './options.ts'
 import { OrphanPool } from './orphans.ts'
 import { PeerKeeper, parseBootstrap } from './peer-keeper.ts'
+import { MESSAGE_TOPICS, topicOf } from './topics.ts'
 import type { NetworkStats, PeerList, PeerView } from './view-schemas.ts'
 
 /** What the network needs from the node. */
@@ -42,6 +44,7 @@ export class Network {
   #libp2p: Libp2p<MegaServices> | undefined
   #gossip: Gossip | undefined
   #keeper: PeerKeeper | undefined
+  #metrics: GossipMetrics | undefined
   #timer: NodeJS.Timeout | undefined
   readonly #pings = new Map<string, number>()
   readonly #listeners: [string, (event: CustomEvent) => void][] = []
@@ -85,9 +88,11 @@ export class Network {
       const bootstrap = parseBootstrap(this.options.bootstrap)
       const key = await loadOrCreateNodeKey(this.#c.dataDir, this.options.keyFile)
       if (key.created) this.#log.info({ path: key.path }, 'node key created')
+      this.#metrics = new GossipMetrics(MESSAGE_TOPICS)
       const libp2p = await createMegaLibp2p(this.options, {
         privateKey: key.privateKey,
         gater: banGater(this.bans),
+        metrics: this.#metrics,
         ...(this.#c.services && { services: this.#c.services }),
       })
       this.#libp2p = libp2p
@@ -178,6 +183,12 @@ export class Network {
       gossip: this.#gossip
         ? { ...this.#gossip.counters }
         : { accepted: 0, ignored: 0, rejected: 0, orphaned: 0, published: 0 },
+      mesh: Object.fromEntries(
+        POOL_KINDS.map((kind) => [kind, libp2p?.services.pubsub.getMeshPeers(topicOf(kind)).length ?? 0]),
+      ),
+      wire: this.#metrics
+        ? { ...this.#metrics.counters }
+        : { received: 0, duplicates: 0, sent: 0, idontwantSent: 0, bytesSent: 0, bytesReceived: 0 },
       orphans: { count, bytes, max: this.options.orphans.maxCount, added, resolved, expired, evicted },
       bans: this.bans.stats(),
     }

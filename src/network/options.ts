@@ -15,6 +15,36 @@ export interface OrphanOptions {
   expirySeconds: number
 }
 
+/**
+ * Gossipsub's mesh and gossip parameters (its names in brackets). Propagation cost and speed
+ * depend on them; bench/propagation.ts measures both, with these and with gossipsub's defaults.
+ */
+export interface GossipOptions {
+  /** Peers per topic a node forwards every message to, its mesh (D). @default 3 */
+  meshDegree: number
+  /** Fewer mesh peers than this and the node grafts more at the next heartbeat (Dlo). @default 2 */
+  meshDegreeLow: number
+  /** More mesh peers than this and the node prunes down to `meshDegree` (Dhi). @default 6 */
+  meshDegreeHigh: number
+  /** Peers outside the mesh told each heartbeat which messages the node has (IHAVE), at least (Dlazy). @default 3 */
+  gossipDegree: number
+  /** Share of the peers outside the mesh told (IHAVE) each heartbeat, when more than `gossipDegree`. @default 0.1 */
+  gossipFactor: number
+  /** Milliseconds between heartbeats: mesh upkeep and IHAVE gossip. @default 1000 */
+  heartbeatIntervalMs: number
+  /**
+   * A node sends its own new messages to every peer on the topic (true) rather than to its
+   * mesh only (false). @default false
+   */
+  floodPublish: boolean
+  /**
+   * Messages at least this large are announced to mesh peers as soon as they arrive, before
+   * validation (IDONTWANT, gossipsub v1.2), so peers do not send the node copies it already
+   * has. @default 512 (gossipsub's: below it the notice costs more than the copies it saves)
+   */
+  idontwantMinBytes: number
+}
+
 export interface NetworkOptions {
   /**
    * Multiaddrs to listen on. Loopback by default, like the REST API: a node is reachable from
@@ -48,12 +78,29 @@ export interface NetworkOptions {
   banSeconds: number
   /** Orphan pool bounds. */
   orphans: OrphanOptions
+  /** Gossipsub mesh and gossip parameters. */
+  gossip: GossipOptions
   /** File of the node's libp2p private key, inside the data directory. @default 'node-key' */
   keyFile: string
 }
 
 /** Options given to the network: any subset, `orphans` merged with its defaults. */
-export type NetworkInit = Partial<Omit<NetworkOptions, 'orphans'>> & { orphans?: Partial<OrphanOptions> }
+export type NetworkInit = Partial<Omit<NetworkOptions, 'orphans' | 'gossip'>> & {
+  orphans?: Partial<OrphanOptions>
+  gossip?: Partial<GossipOptions>
+}
+
+/** Gossipsub's own defaults (js-libp2p gossipsub 17, as the spec's): what bench/propagation.ts compares with. */
+export const GOSSIPSUB_DEFAULTS: GossipOptions = {
+  meshDegree: 6,
+  meshDegreeLow: 4,
+  meshDegreeHigh: 12,
+  gossipDegree: 6,
+  gossipFactor: 0.25,
+  heartbeatIntervalMs: 1000,
+  floodPublish: true,
+  idontwantMinBytes: 512,
+}
 
 export const defaultNetworkOptions: NetworkOptions = {
   listen: ['/ip4/127.0.0.1/tcp/9090', '/ip4/127.0.0.1/tcp/9091/ws'],
@@ -72,6 +119,27 @@ export const defaultNetworkOptions: NetworkOptions = {
   // Bitcoin Core holds 100 orphan transactions of ≤ 400 kB each; our messages are ≤ 64 KiB and
   // several peers may each be mid-way through an oracle's ads, so more of them, bounded in bytes.
   orphans: { maxCount: 1000, maxPerPeer: 100, maxBytes: 8 * 1024 * 1024, expirySeconds: 1200 },
+  // Measured by bench/propagation.ts (loopback, 20 and 50 nodes, 2 cores): a node receives
+  // about (mesh peers − 1) copies of each message, since two mesh peers that got it from
+  // elsewhere send it to each other; IDONTWANT rarely wins that race when validation takes a
+  // millisecond. Gossipsub's 6/4/12 gave 6–7 copies per node per message and ~4.2 kB sent per
+  // message per node; 3/2/6 gives ~2.4 copies and ~1.7 kB, with the same delivery and latency
+  // (and less CPU). A tighter bound (Dhi 3 or 4) gets under 2 copies but starves late joiners:
+  // full meshes refuse their grafts, and a refused node waits out a one-minute prune backoff
+  // with no mesh at all (p99 of seconds). Dlo 2 keeps two independent paths; IHAVE gossip to
+  // 3+ other peers each heartbeat and sync cover a silent mesh peer. Publishing to the mesh
+  // only (floodPublish off) still reaches at least D peers. IDONTWANT at gossipsub's 512 B
+  // (oracle ads are ~400 B): it saved no copy on loopback and costs ~45 B per mesh peer.
+  gossip: {
+    meshDegree: 3,
+    meshDegreeLow: 2,
+    meshDegreeHigh: 6,
+    gossipDegree: 3,
+    gossipFactor: 0.1,
+    heartbeatIntervalMs: 1000,
+    floodPublish: false,
+    idontwantMinBytes: 512,
+  },
   keyFile: 'node-key',
 }
 
@@ -82,5 +150,18 @@ export function networkOptions(init: NetworkInit = {}): NetworkOptions {
     ...defaultNetworkOptions,
     ...defined,
     orphans: { ...defaultNetworkOptions.orphans, ...init.orphans },
+    gossip: gossipOptions(init.gossip),
   }
+}
+
+/** Gossip options over the defaults; throws when the mesh bounds are out of order. */
+export function gossipOptions(init: Partial<GossipOptions> = {}): GossipOptions {
+  const defined = Object.fromEntries(Object.entries(init).filter(([, value]) => value !== undefined))
+  const gossip: GossipOptions = { ...defaultNetworkOptions.gossip, ...defined }
+  const { meshDegreeLow: low, meshDegree: d, meshDegreeHigh: high } = gossip
+  if (!(low >= 1 && low <= d && d <= high))
+    throw new RangeError(
+      `gossip mesh degrees must satisfy 1 ≤ meshDegreeLow ≤ meshDegree ≤ meshDegreeHigh, got ${low}, ${d}, ${high}`,
+    )
+  return gossip
 }

@@ -8,6 +8,8 @@ import type { PeerScoreParams } from '@libp2p/gossipsub/score'
 import { backend } from '#crypto'
 import { toHex } from '../protocol/hex.ts'
 import { POOL_KINDS, type PoolKind } from '../protocol/messages/index.ts'
+import type { GossipMetrics } from './gossip-metrics.ts'
+import { type GossipOptions, gossipOptions } from './options.ts'
 
 /** Prefix of the gossip topics; `1` is the protocol version. */
 export const TOPIC_PREFIX = '/mega/1/'
@@ -91,9 +93,32 @@ export function scoreParams(): Partial<PeerScoreParams> {
   }
 }
 
-/** The gossipsub options of a Mega node. */
-export function gossipsubOptions(): Partial<GossipsubOpts> {
+/** The message topics, one per pool kind. */
+export const MESSAGE_TOPICS: readonly string[] = POOL_KINDS.map(topicOf)
+
+/**
+ * The gossipsub options of a Mega node: its mesh parameters (see options.ts), and the metrics
+ * hooks that count copies and bytes on the wire (gossip-metrics.ts) when given.
+ */
+export function gossipsubOptions(
+  gossip: GossipOptions = gossipOptions(),
+  metrics?: GossipMetrics,
+): Partial<GossipsubOpts> {
+  const { meshDegree: D, meshDegreeLow: Dlo } = gossip
   return {
+    D,
+    Dlo,
+    Dhi: gossip.meshDegreeHigh,
+    // Gossipsub's defaults in proportion (4 and 2 of D = 6): the best-scored peers kept on
+    // pruning, and the outbound peers kept in the mesh (fewer than Dlo, at most D / 2).
+    Dscore: Math.max(1, Math.round((2 * D) / 3)),
+    Dout: Math.max(0, Math.min(2, Math.floor(D / 2), Dlo - 1)),
+    Dlazy: gossip.gossipDegree,
+    gossipFactor: gossip.gossipFactor,
+    heartbeatInterval: gossip.heartbeatIntervalMs,
+    floodPublish: gossip.floodPublish,
+    idontwantMinDataSize: gossip.idontwantMinBytes,
+    ...(metrics && { metricsRegister: metrics.register, metricsTopicStrToLabel: metrics.topicLabels }),
     emitSelf: false,
     // A node alone (first of a devnet) still admits over REST; sync catches peers up later.
     allowPublishToZeroTopicPeers: true,

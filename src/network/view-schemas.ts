@@ -54,6 +54,24 @@ export const NetworkStats = Type.Object(
           'messages from peers admitted, dropped without penalty, refused with penalty, held as orphans; messages published',
       },
     ),
+    mesh: Type.Record(Type.String(), Count, {
+      description: 'gossipsub mesh peers per message kind (the peers each message is forwarded to)',
+    }),
+    wire: Type.Object(
+      {
+        received: Count,
+        duplicates: Count,
+        sent: Count,
+        idontwantSent: Count,
+        bytesSent: Count,
+        bytesReceived: Count,
+      },
+      {
+        ...strict,
+        description:
+          'gossipsub on the wire: message copies received (repeats included, before the seen-cache) and of those repeats, copies sent (published and forwarded), IDONTWANT notices sent, RPC bytes sent and received (all topics and control, before Yamux and Noise framing)',
+      },
+    ),
     orphans: Type.Object(
       {
         count: Count,

@@ -57,6 +57,53 @@ export const NetworkConfig = Type.Object(
       }),
       { additionalProperties: false, default: {}, description: 'Messages that arrived before their parent.' },
     ),
+    gossip: Type.Partial(
+      Type.Object({
+        meshDegree: Integer(
+          'Peers per topic each message is forwarded to, the mesh (gossipsub D).',
+          d.gossip.meshDegree,
+        ),
+        meshDegreeLow: Integer(
+          'Fewer mesh peers than this: graft more at the next heartbeat (Dlo; ≤ meshDegree).',
+          d.gossip.meshDegreeLow,
+        ),
+        meshDegreeHigh: Integer(
+          'More mesh peers than this: prune down to meshDegree (Dhi; ≥ meshDegree).',
+          d.gossip.meshDegreeHigh,
+        ),
+        gossipDegree: Integer(
+          'Peers outside the mesh told of recent messages (IHAVE) each heartbeat, at least (Dlazy).',
+          d.gossip.gossipDegree,
+          0,
+        ),
+        gossipFactor: Type.Number({
+          minimum: 0,
+          maximum: 1,
+          default: d.gossip.gossipFactor,
+          description:
+            'Share of the peers outside the mesh told (IHAVE) each heartbeat, when more than gossipDegree.',
+        }),
+        heartbeatIntervalMs: Integer(
+          'Milliseconds between gossipsub heartbeats (mesh upkeep, IHAVE gossip).',
+          d.gossip.heartbeatIntervalMs,
+          100,
+        ),
+        floodPublish: Type.Boolean({
+          default: d.gossip.floodPublish,
+          description: 'Send this node’s own new messages to every peer on the topic, not only to its mesh.',
+        }),
+        idontwantMinBytes: Integer(
+          'Messages at least this large are announced to mesh peers on arrival (IDONTWANT), so they send no copy back.',
+          d.gossip.idontwantMinBytes,
+          0,
+        ),
+      }),
+      {
+        additionalProperties: false,
+        default: {},
+        description: 'Gossipsub mesh parameters (measured by bench/propagation.ts).',
+      },
+    ),
   },
   { additionalProperties: false },
 )

@@ -37,6 +37,8 @@ export const STUB_NETWORK: NetworkView = {
     connections: 1,
     peers: 1,
     gossip: { accepted: 3, ignored: 2, rejected: 1, orphaned: 1, published: 4 },
+    mesh: { oracle: 1, capability: 1, report: 1, dispute: 1, offer: 1 },
+    wire: { received: 5, duplicates: 2, sent: 6, idontwantSent: 3, bytesSent: 4000, bytesReceived: 3500 },
     orphans: { count: 0, bytes: 0, max: 1000, added: 1, resolved: 1, expired: 0, evicted: 0 },
     bans: { active: 0, total: 0, strikes: 1 },
   }),

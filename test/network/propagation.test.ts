@@ -50,6 +50,13 @@ describe('propagation over gossip', { timeout: 30_000 }, () => {
       'one publish per message: by the node that admitted it over REST',
     )
     assert.ok(stats.every((s) => s.gossip.rejected === 0))
+    // Wire counters: each of the three messages reached the four other nodes, at least one
+    // copy each (gossipsub counts copies before its seen-cache, repeats included).
+    const received = stats.reduce((sum, s) => sum + s.wire.received, 0)
+    assert.ok(received >= 12, `${received} copies received`)
+    assert.ok(received >= stats.reduce((sum, s) => sum + s.wire.duplicates, 0) + 12)
+    assert.ok(stats.reduce((sum, s) => sum + s.wire.sent, 0) >= 12)
+    assert.ok(stats.every((s) => s.wire.bytesSent > 0 && s.wire.bytesReceived > 0))
   })
 
   it('serves /peers and the network counters in /stats', async () => {
@@ -75,6 +82,14 @@ describe('propagation over gossip', { timeout: 30_000 }, () => {
       'orphaned',
       'published',
       'rejected',
+    ])
+    assert.deepEqual(Object.keys(stats.network.wire as object).sort(), [
+      'bytesReceived',
+      'bytesSent',
+      'duplicates',
+      'idontwantSent',
+      'received',
+      'sent',
     ])
   })
 })

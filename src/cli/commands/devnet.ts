@@ -2,22 +2,11 @@
  * `mega devnet`: N nodes on loopback, each its own process, joined into one network through
  * the first; optionally seeded with demo data posted to different nodes. Ctrl-C stops them all.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdirSync, openSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { buildDemoData } from '../../client/demo-data.ts'
 import { NodeClient } from '../../client/node-client.ts'
 import { CliError, type Command, integerFlag } from '../command.ts'
-
-const MEGA = new URL('../../../bin/mega.ts', import.meta.url).pathname
-
-interface DevnetNode {
-  index: number
-  url: string
-  peerId: string
-  dataDir: string
-  child: ChildProcess
-}
+import { bootstrapAddress, type NodeProcess, startNodeProcess, stopNodeProcess } from '../devnet-nodes.ts'
 
 export const devnetCommand: Command = {
   name: 'devnet',
@@ -46,14 +35,22 @@ export const devnetCommand: Command = {
     const httpPort = integerFlag(values['http-port'], 'http-port', 1, 65_000) ?? 8080
     const p2pPort = integerFlag(values['p2p-port'], 'p2p-port', 1, 65_000) ?? 9090
     const root = resolve((values.data as string | undefined) ?? 'devnet')
-    const nodes: DevnetNode[] = []
+    const nodes: NodeProcess[] = []
     const stopAll = async () => {
-      await Promise.all(nodes.map((node) => stopChild(node.child)))
+      await Promise.all(nodes.map((node) => stopNodeProcess(node.child)))
     }
     try {
       for (let index = 0; index < count; index++) {
         const bootstrap = nodes[0] ? await bootstrapAddress(nodes[0]) : undefined
-        nodes.push(await startNode(index, root, httpPort + index, p2pPort + 2 * index, bootstrap))
+        nodes.push(
+          await startNodeProcess({
+            index,
+            root,
+            httpPort: httpPort + index,
+            tcpPort: p2pPort + 2 * index,
+            bootstrap,
+          }),
+        )
       }
       if (values['seed-demo']) await seed(nodes)
     } catch (error) {
@@ -85,63 +82,11 @@ export const devnetCommand: Command = {
   },
 }
 
-async function startNode(index: number, root: string, httpPort: number, tcpPort: number, bootstrap?: string) {
-  const dataDir = join(root, `node-${index}`)
-  mkdirSync(dataDir, { recursive: true })
-  const log = openSync(join(dataDir, 'node.log'), 'a')
-  const child = spawn(
-    process.execPath,
-    [MEGA, 'node', '--data', dataDir, '--http', `127.0.0.1:${httpPort}`],
-    {
-      env: {
-        ...process.env,
-        MEGA_LOG_PRETTY: 'false',
-        MEGA_NETWORK__LISTEN: JSON.stringify([
-          `/ip4/127.0.0.1/tcp/${tcpPort}`,
-          `/ip4/127.0.0.1/tcp/${tcpPort + 1}/ws`,
-        ]),
-        MEGA_NETWORK__BOOTSTRAP: JSON.stringify(bootstrap ? [bootstrap] : []),
-      },
-      stdio: ['ignore', log, log],
-    },
-  )
-  const url = `http://127.0.0.1:${httpPort}`
-  const client = new NodeClient({ url, timeoutMs: 2000 })
-  for (let attempt = 0; attempt < 150; attempt++) {
-    if (child.exitCode !== null)
-      throw new CliError(`node ${index} exited with ${child.exitCode}: see ${dataDir}/node.log`)
-    try {
-      // The API answers before the network has started: wait for the node's peer id.
-      const peers = await client.get('peers')
-      const self = (peers.body as Peers | null)?.self
-      if (peers.status === 200 && self?.id) return { index, url, peerId: self.id, dataDir, child }
-    } catch {
-      // not listening yet
-    }
-    await new Promise((done) => setTimeout(done, 100))
-  }
-  child.kill('SIGKILL')
-  throw new CliError(`node ${index} did not start within 15 s: see ${dataDir}/node.log`)
-}
-
-interface Peers {
-  self: { id: string; addresses: string[] }
-}
-
-async function bootstrapAddress(node: DevnetNode): Promise<string> {
-  const { body } = await new NodeClient({ url: node.url }).get('peers')
-  const { id, addresses } = (body as Peers).self
-  const tcp =
-    addresses.find((address) => address.includes('/tcp/') && !address.includes('/ws')) ?? addresses[0]
-  if (!tcp) throw new CliError('node 0 reports no listen address')
-  return tcp.includes('/p2p/') ? tcp : `${tcp}/p2p/${id}`
-}
-
 /**
  * Posts each demo oracle's messages to a different node, so that gossip must carry them to the
  * others (a node's REST API takes a capability only once it holds the oracle).
  */
-async function seed(nodes: DevnetNode[]): Promise<void> {
+async function seed(nodes: NodeProcess[]): Promise<void> {
   const clients = nodes.map((node) => new NodeClient({ url: node.url }))
   // Let the network form before publishing, so the first messages reach everyone.
   await new Promise((done) => setTimeout(done, 1500))
@@ -149,16 +94,4 @@ async function seed(nodes: DevnetNode[]): Promise<void> {
     const { status, body } = await clients[oracle % clients.length]!.post(kind, message)
     if (status >= 300) throw new CliError(`seeding ${kind} failed with ${status}: ${JSON.stringify(body)}`)
   }
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve()
-  return new Promise((done) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
-    child.once('exit', () => {
-      clearTimeout(timer)
-      done()
-    })
-    child.kill('SIGTERM')
-  })
 }

@@ -1,0 +1,605 @@
+/**
+ * Propagation benchmark (issue: "20 and 50 nodes on loopback: publish M messages at a fixed
+ * rate, measure time until every node has each message (p50, p99), copies received per node
+ * per message, bytes sent per message per node"). Goals: 100% delivery, p99 full coverage
+ * ≤ 500 ms at 50 nodes, ≤ 2 copies per node per message. (The fourth figure of the issue, a
+ * fresh node syncing 100k entries, is bench/sync.ts.)
+ *
+ *   node bench/propagation.ts                    20 and 50 nodes, 500 messages at 10/s, gossipsub's
+ *                                                parameters then ours (each on a fresh network)
+ *   node bench/propagation.ts --quick            10 nodes, 100 messages
+ *   node bench/propagation.ts --nodes 20,50 --messages 1000 --rate 20
+ *   node bench/propagation.ts --config mega --config 'd3:mega:meshDegree=3,meshDegreeLow=2'
+ *                                                parameter sets: `gossipsub` (its defaults), `mega`
+ *                                                (the node's defaults), or `label:base:key=value,…`
+ *                                                (network.gossip options over a base)
+ *   node bench/propagation.ts --json             results as one JSON object on stdout
+ *
+ * For each node count and parameter set: N `mega node` processes on loopback (the devnet's
+ * start logic, src/cli/devnet-nodes.ts; small heaps; logs in <data>/node-i/node.log), each
+ * joining through a random node started before it, then finding more by peer exchange. Once
+ * every node has `--min-peers` peers (default 8, the node's minConnections) and three
+ * heartbeats have passed, the bench listens to every node's `GET /events`, measures the
+ * background traffic for `--idle` seconds, then posts M real signed oracle ads (8 bits; nodes
+ * take 8 bits) over REST to random nodes at R per second. It records when each node reports
+ * each message (server-sent event), and reads the nodes' `/stats` wire counters.
+ *
+ * - delivery: (message, node) pairs reported ÷ M × N;
+ * - full coverage: last node's report − the moment the POST was sent, per message;
+ * - copies per node per message: message copies the nodes received from peers (gossipsub
+ *   counts them before its seen-cache, duplicates included) ÷ M × (N − 1): 1 is a perfect tree;
+ * - bytes per message per node: gossipsub RPC bytes the nodes sent (messages and control,
+ *   before Yamux and Noise framing) during the run, less the idle background rate (peer
+ *   exchange, mesh upkeep) over the same time, ÷ M × N;
+ * - CPU: the node processes' CPU time during the run over the cores available.
+ */
+import { readFileSync, rmSync } from 'node:fs'
+import { availableParallelism, cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import {
+  bootstrapAddress,
+  type NodeProcess,
+  startNodeProcess,
+  stopNodeProcess,
+} from '../src/cli/devnet-nodes.ts'
+import { NodeClient } from '../src/client/node-client.ts'
+import { defaultNetworkOptions, GOSSIPSUB_DEFAULTS, type GossipOptions } from '../src/network/options.ts'
+import type { NetworkStats } from '../src/network/view-schemas.ts'
+import { messageId } from '../src/protocol/message.ts'
+import type { Message } from '../src/protocol/messages/index.ts'
+import { generate, lines } from './admission-messages.ts'
+
+const { values } = parseArgs({
+  options: {
+    nodes: { type: 'string' },
+    messages: { type: 'string' },
+    rate: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    config: { type: 'string', multiple: true },
+    'min-peers': { type: 'string' },
+    idle: { type: 'string', default: '10' },
+    // Below Linux's ephemeral range (32768–60999), which the nodes' own dials draw from.
+    'http-port': { type: 'string', default: '28000' },
+    'p2p-port': { type: 'string', default: '29000' },
+    'log-level': { type: 'string', default: 'warn' },
+    seed: { type: 'string', default: '1' },
+    cache: { type: 'string', default: join(tmpdir(), 'mega-bench') },
+    keep: { type: 'boolean', default: false },
+    'node-args': { type: 'string', default: '' },
+  },
+})
+const quick = values.quick
+const nodeCounts = (values.nodes ?? (quick ? '10' : '20,50')).split(',').map(Number)
+const messageCount = Number(values.messages ?? (quick ? 100 : 500))
+const rate = Number(values.rate ?? 10)
+const idleSeconds = Number(values.idle)
+const httpBase = Number(values['http-port'])
+const p2pBase = Number(values['p2p-port'])
+const configs = (values.config ?? ['gossipsub', 'mega']).map(parseConfig)
+const json = values.json
+const log = (line: string) => (json ? console.error(line) : console.log(line))
+const progress = (line: string) => console.error(line)
+
+const GOALS = { delivery: 1, p99Ms: 500, copies: 2 }
+const BITS = 8
+/** Node processes: small heaps, one V8 helper thread, two libuv threads. */
+const EXEC_ARGV = ['--max-semi-space-size=1', '--v8-pool-size=1', '--max-old-space-size=256']
+/** Messages of the cached set (the measured ones from its start, the warm-up ones from its end). */
+const SET_SIZE = 10_000
+/** Warm-up messages at least (one per node at least). */
+const WARM_UP = 30
+/** Nodes started at once (after the first). */
+const WAVE = 4
+
+interface Config {
+  label: string
+  gossip: GossipOptions
+}
+
+/** `gossipsub`, `mega`, or `label:base:key=value,key=value`. */
+function parseConfig(text: string): Config {
+  const bases: Record<string, GossipOptions> = {
+    gossipsub: GOSSIPSUB_DEFAULTS,
+    mega: defaultNetworkOptions.gossip,
+  }
+  const [label = '', base = label, overrides = ''] = text.split(':')
+  if (!bases[base]) throw new Error(`--config ${text}: base must be gossipsub or mega`)
+  const gossip = { ...bases[base] }
+  for (const pair of overrides.split(',').filter(Boolean)) {
+    const [key, value] = pair.split('=') as [keyof GossipOptions, string]
+    if (!(key in gossip)) throw new Error(`--config ${text}: no gossip option ${key}`)
+    ;(gossip as unknown as Record<string, unknown>)[key] = JSON.parse(value)
+  }
+  return { label, gossip }
+}
+
+function gossipEnv(gossip: GossipOptions): Record<string, string> {
+  const snake = (key: string) => key.replace(/([A-Z])/g, '_$1').toUpperCase()
+  return Object.fromEntries(
+    Object.entries(gossip).map(([key, value]) => [`MEGA_NETWORK__GOSSIP__${snake(key)}`, String(value)]),
+  )
+}
+
+/** Deterministic choices (topology, publishers) from `--seed`. */
+function random(seed: number): () => number {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
+  }
+}
+
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms))
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
+}
+
+// ---- the node processes ----
+
+const running = new Set<NodeProcess>()
+let stopping = false
+// Whatever happens, no node outlives the bench.
+process.on('exit', () => {
+  for (const node of running) node.child.kill('SIGKILL')
+})
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return
+    stopping = true
+    progress(`${signal}: stopping ${running.size} nodes`)
+    void Promise.all([...running].map((node) => stopNodeProcess(node.child, 3000))).then(() =>
+      process.exit(130),
+    )
+  })
+}
+
+async function startNetwork(count: number, config: Config, root: string, rand: () => number) {
+  const env = {
+    UV_THREADPOOL_SIZE: '2',
+    MEGA_LOG_LEVEL: values['log-level'],
+    MEGA_MEMPOOL__MIN_BITS__ORACLE: String(BITS),
+    MEGA_API__RATE_LIMIT_MAX: '1000000',
+    MEGA_STORE__CHECK_POW_ON_LOAD: 'false',
+    ...gossipEnv(config.gossip),
+  }
+  const nodes: NodeProcess[] = []
+  const addresses: string[] = []
+  const start = async (index: number, bootstrap?: string) => {
+    const node = await startNodeProcess({
+      index,
+      root,
+      httpPort: httpBase + index,
+      tcpPort: p2pBase + 2 * index,
+      bootstrap,
+      env,
+      execArgv: [...EXEC_ARGV, ...values['node-args'].split(' ').filter(Boolean)],
+      startTimeoutMs: 120_000,
+    })
+    running.add(node)
+    nodes[index] = node
+    addresses[index] = await bootstrapAddress(node)
+  }
+  try {
+    await start(0)
+    for (let first = 1; first < count; first += WAVE) {
+      const started = addresses.length
+      const wave = Array.from({ length: Math.min(WAVE, count - first) }, (_, i) => first + i)
+      await Promise.all(wave.map((index) => start(index, addresses[Math.floor(rand() * started)])))
+      progress(`  ${nodes.filter(Boolean).length}/${count} nodes started`)
+    }
+  } catch (error) {
+    await stopNetwork(nodes.filter(Boolean))
+    throw error
+  }
+  return nodes
+}
+
+async function stopNetwork(nodes: NodeProcess[]): Promise<void> {
+  await Promise.all(
+    nodes.map(async (node) => {
+      await stopNodeProcess(node.child)
+      running.delete(node)
+    }),
+  )
+}
+
+/** Waits until every node has `minPeers` peers; returns the peer counts. */
+async function waitForPeers(nodes: NodeProcess[], minPeers: number, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs
+  let counts: number[] = []
+  for (;;) {
+    counts = await Promise.all(
+      nodes.map(async (node) => {
+        const { body } = await new NodeClient({ url: node.url }).get('peers')
+        return (body as { items: unknown[] }).items.length
+      }),
+    )
+    if (Math.min(...counts) >= minPeers || Date.now() > deadline) return counts
+    await sleep(1000)
+  }
+}
+
+async function networkStats(nodes: NodeProcess[]): Promise<NetworkStats[]> {
+  return Promise.all(
+    nodes.map(async (node) => {
+      const { body } = await new NodeClient({ url: node.url }).get('stats')
+      return (body as { network: NetworkStats }).network
+    }),
+  )
+}
+
+type Wire = NetworkStats['wire']
+function sumWire(stats: NetworkStats[]): Wire {
+  const sum: Wire = { received: 0, duplicates: 0, sent: 0, idontwantSent: 0, bytesSent: 0, bytesReceived: 0 }
+  for (const { wire } of stats) for (const key of Object.keys(sum) as (keyof Wire)[]) sum[key] += wire[key]
+  return sum
+}
+
+const TICKS = 100 // USER_HZ on Linux
+/** CPU seconds used so far by the node processes. */
+function cpuSeconds(nodes: NodeProcess[]): number {
+  let ticks = 0
+  for (const { child } of nodes) {
+    try {
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+      ticks += Number(fields[11]) + Number(fields[12]) // utime, stime
+    } catch {
+      // not Linux, or the process is gone
+    }
+  }
+  return ticks / TICKS
+}
+
+function rssMiB(nodes: NodeProcess[]): number[] {
+  return nodes.map(({ child }) => {
+    try {
+      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))
+      return Number(match?.[1]) / 1024
+    } catch {
+      return Number.NaN
+    }
+  })
+}
+
+// ---- arrivals: every node's server-sent events ----
+
+/** Reads a node's `/events`; calls `onId` with each admitted message id; resolves once connected. */
+async function listen(node: NodeProcess, onId: (id: string) => void, signal: AbortSignal): Promise<void> {
+  const response = await fetch(`${node.url}/events`, { signal })
+  if (!response.ok || !response.body)
+    throw new Error(`node ${node.index}: /events answered ${response.status}`)
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader()
+  let buffer = ''
+  let connected: () => void = () => {}
+  const ready = new Promise<void>((done) => {
+    connected = done
+  })
+  void (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read()
+        if (done) return
+        buffer += value
+        connected()
+        let end = buffer.indexOf('\n\n')
+        while (end >= 0) {
+          const frame = buffer.slice(0, end)
+          buffer = buffer.slice(end + 2)
+          end = buffer.indexOf('\n\n')
+          const data = frame.split('\n').find((line) => line.startsWith('data: '))
+          if (data) onId((JSON.parse(data.slice(6)) as { id: string }).id)
+        }
+      }
+    } catch {
+      // aborted at the end of the run
+    }
+  })()
+  return ready
+}
+
+// ---- one run ----
+
+interface RunResult {
+  nodes: number
+  config: string
+  gossip: GossipOptions
+  messages: number
+  rate: number
+  startSeconds: number
+  meshSeconds: number
+  peers: { min: number; mean: number; max: number }
+  meshPeers: { min: number; mean: number; max: number }
+  postFailures: number
+  delivery: number
+  incomplete: number
+  fullCoverageMs: { p50: number; p99: number; max: number }
+  arrivalMs: { p50: number; p99: number }
+  copiesPerNodePerMessage: number
+  duplicatesPerNodePerMessage: number
+  idontwantPerNodePerMessage: number
+  bytesPerMessagePerNode: number
+  backgroundBytesPerNodePerSecond: number
+  messageBytes: number
+  cpuUtilization: number
+  idleCpuUtilization: number
+  rssMiB: { mean: number; max: number }
+}
+
+async function run(
+  count: number,
+  config: Config,
+  messages: string[],
+  ids: string[],
+  warmUpMessages: string[],
+): Promise<RunResult> {
+  const root = join(tmpdir(), `mega-propagation-${process.pid}-${count}-${config.label}`)
+  rmSync(root, { recursive: true, force: true })
+  const rand = random(Number(values.seed) * 1000 + count)
+  progress(`${count} nodes, ${config.label}: starting (logs in ${root}/node-*/node.log)`)
+  let started = performance.now()
+  const nodes = await startNetwork(count, config, root, rand)
+  const startSeconds = (performance.now() - started) / 1000
+  const abort = new AbortController()
+  try {
+    started = performance.now()
+    const minPeers = Math.min(Number(values['min-peers'] ?? defaultNetworkOptions.minConnections), count - 1)
+    const peerCounts = await waitForPeers(nodes, minPeers, 120_000)
+    // Subscriptions and grafts follow the connections: every node's mesh of every message
+    // topic at its low bound (a node refused by full meshes waits out a prune backoff).
+    const meshLow = Math.min(config.gossip.meshDegreeLow, count - 1)
+    const meshDeadline = Date.now() + 90_000
+    await sleep(3 * config.gossip.heartbeatIntervalMs)
+    for (;;) {
+      const meshes = (await networkStats(nodes)).map((stats) => Math.min(...Object.values(stats.mesh)))
+      if (Math.min(...meshes) >= meshLow) break
+      if (Date.now() > meshDeadline) {
+        progress(`  meshes still short after 90 s: ${meshes.join(' ')}`)
+        break
+      }
+      await sleep(1000)
+    }
+    const meshSeconds = (performance.now() - started) / 1000
+    const peers = {
+      min: Math.min(...peerCounts),
+      mean: peerCounts.reduce((a, b) => a + b, 0) / count,
+      max: Math.max(...peerCounts),
+    }
+    progress(
+      `  peers per node ${peers.min}–${peers.max} (mean ${peers.mean.toFixed(1)}) after ${meshSeconds.toFixed(0)} s`,
+    )
+
+    // Arrival times, message-major: arrivals[m * count + node].
+    const index = new Map(ids.map((id, i) => [id, i]))
+    const arrivals = new Float64Array(messages.length * count).fill(Number.NaN)
+    let arrived = 0
+    await Promise.all(
+      nodes.map((node) =>
+        listen(
+          node,
+          (id) => {
+            const m = index.get(id)
+            if (m === undefined) return
+            const slot = m * count + node.index
+            if (Number.isNaN(arrivals[slot]!)) {
+              arrivals[slot] = performance.now()
+              arrived++
+            }
+          },
+          abort.signal,
+        ),
+      ),
+    )
+
+    // Warm-up, not measured: every node admits a message over REST and several over gossip
+    // (the first admissions of a fresh process run cold code: hundreds of milliseconds).
+    const clients = nodes.map((node) => new NodeClient({ url: node.url, timeoutMs: 30_000 }))
+    const warmUp = Math.max(count, WARM_UP)
+    progress(`  warming up: ${warmUp} messages`)
+    for (let w = 0; w < warmUp; w++) {
+      const text = warmUpMessages[w]!
+      await clients[w % count]!.post('oracle', text)
+      await sleep(1000 / rate)
+    }
+    await sleep(2000)
+
+    // Background traffic while idle.
+    const idleStart = performance.now()
+    const idleCpuBefore = cpuSeconds(nodes)
+    const idleBefore = sumWire(await networkStats(nodes))
+    await sleep(idleSeconds * 1000)
+    const idleStats = await networkStats(nodes)
+    const idleAfter = sumWire(idleStats)
+    const meshSizes = idleStats.map((stats) => stats.mesh.oracle ?? 0)
+    const idleElapsed = (performance.now() - idleStart) / 1000
+    const background = (idleAfter.bytesSent - idleBefore.bytesSent) / idleElapsed
+    const idleCpu = (cpuSeconds(nodes) - idleCpuBefore) / idleElapsed / availableParallelism()
+
+    // Publish at a fixed rate to random nodes.
+    const published = new Float64Array(messages.length)
+    const publisher = new Int32Array(messages.length)
+    const cpuBefore = cpuSeconds(nodes)
+    const runStart = performance.now()
+    const t0 = runStart + 100
+    let postFailures = 0
+    const posts: Promise<void>[] = []
+    progress(`  publishing ${messages.length} messages at ${rate}/s`)
+    for (let m = 0; m < messages.length; m++) {
+      const wait = t0 + (m * 1000) / rate - performance.now()
+      if (wait > 1) await sleep(wait)
+      publisher[m] = Math.floor(rand() * count)
+      const client = clients[publisher[m]!]!
+      published[m] = performance.now()
+      posts.push(
+        client.post('oracle', messages[m]!).then(
+          ({ status, body }) => {
+            if (status >= 300 || (body as { status?: string }).status !== 'added') postFailures++
+          },
+          () => {
+            postFailures++
+          },
+        ),
+      )
+    }
+    await Promise.all(posts)
+    const total = messages.length * count
+    const deadline = performance.now() + 15_000
+    while (arrived < total && performance.now() < deadline) await sleep(50)
+    // IHAVE gossip about the last messages goes out over the next heartbeats.
+    await sleep(3 * config.gossip.heartbeatIntervalMs + 500)
+    const runElapsed = (performance.now() - runStart) / 1000
+    const cpuUsed = cpuSeconds(nodes) - cpuBefore
+    const after = sumWire(await networkStats(nodes))
+    const rss = rssMiB(nodes)
+
+    const coverage: number[] = []
+    const each: number[] = []
+    let incomplete = 0
+    for (let m = 0; m < messages.length; m++) {
+      let last = 0
+      let complete = true
+      for (let n = 0; n < count; n++) {
+        const at = arrivals[m * count + n]!
+        if (Number.isNaN(at)) complete = false
+        else {
+          last = Math.max(last, at)
+          each.push(at - published[m]!)
+        }
+      }
+      if (complete) coverage.push(last - published[m]!)
+      else incomplete++
+    }
+    if (process.env.BENCH_DEBUG) {
+      progress(`  mesh (oracle topic) per node: ${meshSizes.join(' ')}`)
+      for (let m = 0; m < messages.length; m++) {
+        const late = Array.from(
+          { length: count },
+          (_, n) => [n, arrivals[m * count + n]! - published[m]!] as const,
+        )
+          .filter(([, ms]) => !(ms < 300))
+          .map(([n, ms]) => `${n}:${ms.toFixed(0)}`)
+        if (late.length > 0) progress(`  message ${m} from node ${publisher[m]}: late at ${late.join(' ')}`)
+      }
+    }
+    coverage.sort((a, b) => a - b)
+    each.sort((a, b) => a - b)
+    const receivers = messages.length * (count - 1)
+    const run: Wire = {
+      received: after.received - idleAfter.received,
+      duplicates: after.duplicates - idleAfter.duplicates,
+      sent: after.sent - idleAfter.sent,
+      idontwantSent: after.idontwantSent - idleAfter.idontwantSent,
+      bytesSent: after.bytesSent - idleAfter.bytesSent,
+      bytesReceived: after.bytesReceived - idleAfter.bytesReceived,
+    }
+    return {
+      nodes: count,
+      config: config.label,
+      gossip: config.gossip,
+      messages: messages.length,
+      rate,
+      startSeconds,
+      meshSeconds,
+      peers,
+      meshPeers: {
+        min: Math.min(...meshSizes),
+        mean: meshSizes.reduce((a, b) => a + b, 0) / count,
+        max: Math.max(...meshSizes),
+      },
+      postFailures,
+      delivery: arrived / total,
+      incomplete,
+      fullCoverageMs: {
+        p50: percentile(coverage, 50),
+        p99: percentile(coverage, 99),
+        max: coverage.at(-1) ?? NaN,
+      },
+      arrivalMs: { p50: percentile(each, 50), p99: percentile(each, 99) },
+      copiesPerNodePerMessage: run.received / receivers,
+      duplicatesPerNodePerMessage: run.duplicates / receivers,
+      idontwantPerNodePerMessage: run.idontwantSent / total,
+      bytesPerMessagePerNode: (run.bytesSent - background * runElapsed) / total,
+      backgroundBytesPerNodePerSecond: background / count,
+      messageBytes: messages.reduce((sum, text) => sum + Buffer.byteLength(text), 0) / messages.length,
+      cpuUtilization: cpuUsed / runElapsed / availableParallelism(),
+      idleCpuUtilization: idleCpu,
+      rssMiB: { mean: rss.reduce((a, b) => a + b, 0) / count, max: Math.max(...rss) },
+    }
+  } finally {
+    abort.abort()
+    await stopNetwork(nodes)
+    if (!values.keep) rmSync(root, { recursive: true, force: true })
+  }
+}
+
+// ---- main ----
+
+const [set] = await generate([{ kind: 'oracle', keys: 'base', bits: BITS, count: SET_SIZE }], {
+  cacheDir: values.cache,
+  log: progress,
+})
+if (messageCount > SET_SIZE - 1000) throw new Error(`--messages: at most ${SET_SIZE - 1000}`)
+const messages = [...lines(set!.bytes, 0, messageCount)]
+const warmUpMessages = [...lines(set!.bytes, SET_SIZE - Math.max(WARM_UP, ...nodeCounts))]
+const ids = messages.map((text) => messageId(JSON.parse(text) as Message))
+
+log(
+  `Propagation on loopback: ${cpus().length} cores (${cpus()[0]?.model.trim()}), Node ${process.version}; ` +
+    `${messageCount} oracle ads at ${rate}/s to random nodes`,
+)
+const results: RunResult[] = []
+for (const count of nodeCounts) {
+  for (const config of configs) {
+    const result = await run(count, config, messages, ids, warmUpMessages)
+    results.push(result)
+    log(describe(result))
+  }
+}
+if (json) console.log(JSON.stringify({ goals: GOALS, results }, null, 2))
+else {
+  log('')
+  log(table(results))
+  log(
+    `Goals: ${GOALS.delivery * 100}% delivery; p99 full coverage ≤ ${GOALS.p99Ms} ms at 50 nodes; ≤ ${GOALS.copies} copies per node per message.`,
+  )
+}
+
+function describe(r: RunResult): string {
+  const g = r.gossip
+  return [
+    `${r.nodes} nodes, ${r.config} (D ${g.meshDegree}/${g.meshDegreeLow}/${g.meshDegreeHigh}, Dlazy ${g.gossipDegree}, ` +
+      `gossipFactor ${g.gossipFactor}, floodPublish ${g.floodPublish}, IDONTWANT ≥ ${g.idontwantMinBytes} B, ` +
+      `heartbeat ${g.heartbeatIntervalMs} ms)`,
+    `  started in ${r.startSeconds.toFixed(0)} s; ${r.peers.min}–${r.peers.max} peers per node (mean ${r.peers.mean.toFixed(1)}), ` +
+      `${r.meshPeers.min}–${r.meshPeers.max} in the mesh (mean ${r.meshPeers.mean.toFixed(1)}); ` +
+      `RSS ${r.rssMiB.mean.toFixed(0)} MiB per node (max ${r.rssMiB.max.toFixed(0)}); node CPU ${(100 * r.cpuUtilization).toFixed(0)}% of the machine (idle ${(100 * r.idleCpuUtilization).toFixed(0)}%)`,
+    `  delivery ${(100 * r.delivery).toFixed(2)}% (${r.incomplete} messages short of a node, ${r.postFailures} POSTs failed)`,
+    `  full coverage p50 ${r.fullCoverageMs.p50.toFixed(0)} ms, p99 ${r.fullCoverageMs.p99.toFixed(0)} ms, max ${r.fullCoverageMs.max.toFixed(0)} ms; ` +
+      `per node p50 ${r.arrivalMs.p50.toFixed(0)} ms, p99 ${r.arrivalMs.p99.toFixed(0)} ms`,
+    `  copies per node per message ${r.copiesPerNodePerMessage.toFixed(2)} (${r.duplicatesPerNodePerMessage.toFixed(2)} of them duplicates); ` +
+      `IDONTWANT ${r.idontwantPerNodePerMessage.toFixed(2)} per node per message`,
+    `  bytes sent per message per node ${r.bytesPerMessagePerNode.toFixed(0)} (message ${r.messageBytes.toFixed(0)} B; ` +
+      `background ${r.backgroundBytesPerNodePerSecond.toFixed(0)} B/s per node subtracted)`,
+  ].join('\n')
+}
+
+function table(rows: RunResult[]): string {
+  const header =
+    '| nodes | parameters | delivery | full coverage p50 / p99 | copies per node per message | bytes sent per message per node | node CPU |'
+  const rule = '|---|---|---|---|---|---|---|'
+  return [
+    header,
+    rule,
+    ...rows.map(
+      (r) =>
+        `| ${r.nodes} | ${r.config} | ${(100 * r.delivery).toFixed(1)}% | ${r.fullCoverageMs.p50.toFixed(0)} / ${r.fullCoverageMs.p99.toFixed(0)} ms | ` +
+        `${r.copiesPerNodePerMessage.toFixed(2)} | ${r.bytesPerMessagePerNode.toFixed(0)} | ${(100 * r.cpuUtilization).toFixed(0)}% |`,
+    ),
+  ].join('\n')
+}
