@@ -21,8 +21,57 @@ export interface Command {
   usage: string
   options: Record<string, CommandOption>
   examples: string[]
+  /**
+   * Commands under this one (`mega oracle init`): the first positional picks one, and the
+   * rest of the arguments are that command's. A group's own `run` handles a missing or
+   * unknown sub-command name (usually with its help).
+   */
+  subcommands?: readonly Command[]
   /** Runs the command; returns the process exit code. */
   run(args: ParsedArgs, io: CliIo): Promise<number>
+}
+
+/** The command named by the leading words of `argv`, descending into groups. */
+export interface ResolvedCommand {
+  command: Command
+  /** Names from the top, e.g. `['oracle', 'init']`. */
+  path: string[]
+  /** Arguments after the command's names. */
+  rest: string[]
+}
+
+/** Resolves `argv` (after `mega`) against `commands`; undefined when the first word names none. */
+export function resolveCommand(commands: readonly Command[], argv: string[]): ResolvedCommand | undefined {
+  let command = commands.find((candidate) => candidate.name === argv[0])
+  if (!command) return undefined
+  const path = [command.name]
+  let rest = argv.slice(1)
+  for (;;) {
+    const sub: Command | undefined = command.subcommands?.find((candidate) => candidate.name === rest[0])
+    if (!sub) return { command, path, rest }
+    command = sub
+    path.push(sub.name)
+    rest = rest.slice(1)
+  }
+}
+
+/** A group of sub-commands: without a known sub-command it prints its help (exit 2 if one was named). */
+export function commandGroup(
+  group: Omit<Command, 'run' | 'options' | 'subcommands'> & { subcommands: readonly Command[] },
+): Command {
+  const command: Command = {
+    ...group,
+    options: {},
+    async run(args, io) {
+      const [name] = args.positionals
+      if (name === undefined) {
+        io.stdout.write(formatHelp(command))
+        return 0
+      }
+      throw new CliError(`unknown command "${name}"\n\n${formatHelp(command)}`, 2)
+    },
+  }
+  return command
 }
 
 export interface ParsedArgs {
@@ -77,6 +126,14 @@ export function formatHelp(command: Command): string {
       const flag = option.type === 'string' ? `--${name} <${option.placeholder ?? 'value'}>` : `--${name}`
       lines.push(`  ${flag.padEnd(28)} ${option.description}`)
     }
+  }
+  if (command.subcommands?.length) {
+    const width = Math.max(...command.subcommands.map((sub) => sub.name.length)) + 2
+    lines.push(
+      '',
+      'commands:',
+      ...command.subcommands.map((sub) => `  ${sub.name.padEnd(width)}${sub.summary}`),
+    )
   }
   if (command.examples.length > 0)
     lines.push('', 'examples:', ...command.examples.map((example) => `  ${example}`))

@@ -2,7 +2,14 @@
  * The `mega` command line: a table of commands, help, and one error path.
  */
 import { ProtocolError } from '../protocol/errors.ts'
-import { CliError, type CliIo, type Command, formatHelp, parseCommandArgs } from './command.ts'
+import {
+  CliError,
+  type CliIo,
+  type Command,
+  formatHelp,
+  parseCommandArgs,
+  resolveCommand,
+} from './command.ts'
 import { demoCommand } from './commands/demo.ts'
 import { devnetCommand } from './commands/devnet.ts'
 import { getCommand } from './commands/get.ts'
@@ -28,21 +35,23 @@ const PROCESS_IO: CliIo = { stdout: process.stdout, stderr: process.stderr, stdi
 export async function main(argv: string[], io: CliIo = PROCESS_IO): Promise<number> {
   const [name, ...rest] = argv
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    const command = COMMANDS.find((candidate) => candidate.name === rest[0])
-    io.stdout.write(command ? formatHelp(command) : overview())
+    const resolved = resolveCommand(COMMANDS, rest)
+    io.stdout.write(resolved ? formatHelp(resolved.command) : overview())
     return 0
   }
   if (name === '--version' || name === '-v') {
     io.stdout.write(`${await version()}\n`)
     return 0
   }
-  const command = COMMANDS.find((candidate) => candidate.name === name)
-  if (!command) {
+  const resolved = resolveCommand(COMMANDS, argv)
+  if (!resolved) {
     io.stderr.write(`mega: unknown command "${name}"\n\n${overview()}`)
     return 2
   }
+  const { command, path } = resolved
+  const fullName = path.join(' ')
   try {
-    const args = parseCommandArgs(command, rest)
+    const args = parseCommandArgs(command, resolved.rest)
     if (args.values.help) {
       io.stdout.write(formatHelp(command))
       return 0
@@ -50,11 +59,11 @@ export async function main(argv: string[], io: CliIo = PROCESS_IO): Promise<numb
     return await command.run(args, io)
   } catch (error) {
     if (error instanceof CliError) {
-      io.stderr.write(`mega ${command.name}: ${error.message}\n`)
+      io.stderr.write(`mega ${fullName}: ${error.message}\n`)
       return error.exitCode
     }
     if (error instanceof ProtocolError) {
-      io.stderr.write(`mega ${command.name}: ${error.message} [${error.code}]\n`)
+      io.stderr.write(`mega ${fullName}: ${error.message} [${error.code}]\n`)
       return 1
     }
     throw error
