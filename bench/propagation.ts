@@ -5,10 +5,11 @@
  * ≤ 500 ms at 50 nodes, ≤ 2 copies per node per message. (The fourth figure of the issue, a
  * fresh node syncing 100k entries, is bench/sync.ts.)
  *
- *   node bench/propagation.ts                    20 and 50 nodes, 500 messages at 10/s, gossipsub's
- *                                                parameters then ours (each on a fresh network)
+ *   node bench/propagation.ts                    20 and 50 nodes, 500 messages at 200/N per second
+ *                                                (10/s, 4/s), gossipsub's parameters then ours
+ *                                                (each on a fresh network; ≈ 15 min)
  *   node bench/propagation.ts --quick            10 nodes, 100 messages
- *   node bench/propagation.ts --nodes 20,50 --messages 1000 --rate 20
+ *   node bench/propagation.ts --nodes 20,50 --messages 1000 --rate 10,4
  *   node bench/propagation.ts --config mega --config 'd3:mega:meshDegree=3,meshDegreeLow=2'
  *                                                parameter sets: `gossipsub` (its defaults), `mega`
  *                                                (the node's defaults), or `label:base:key=value,…`
@@ -73,7 +74,15 @@ const { values } = parseArgs({
 const quick = values.quick
 const nodeCounts = (values.nodes ?? (quick ? '10' : '20,50')).split(',').map(Number)
 const messageCount = Number(values.messages ?? (quick ? 100 : 500))
-const rate = Number(values.rate ?? 10)
+/**
+ * Messages per second: `--rate R`, or `--rate R1,R2` per node count; by default 200 / N, so
+ * every network admits ~200 messages per second in all (10/s at 20 nodes, 4/s at 50): more
+ * saturates two cores at 50 nodes with gossipsub's defaults (requests to nodes time out).
+ */
+const rates = nodeCounts.map((count, i) => {
+  const given = values.rate?.split(',').map(Number)
+  return given ? (given[i] ?? given.at(-1)!) : 200 / count
+})
 const idleSeconds = Number(values.idle)
 const httpBase = Number(values['http-port'])
 const p2pBase = Number(values['p2p-port'])
@@ -217,7 +226,7 @@ async function waitForPeers(nodes: NodeProcess[], minPeers: number, timeoutMs: n
   for (;;) {
     counts = await Promise.all(
       nodes.map(async (node) => {
-        const { body } = await new NodeClient({ url: node.url }).get('peers')
+        const { body } = await new NodeClient({ url: node.url, timeoutMs: 30_000 }).get('peers')
         return (body as { items: unknown[] }).items.length
       }),
     )
@@ -229,7 +238,7 @@ async function waitForPeers(nodes: NodeProcess[], minPeers: number, timeoutMs: n
 async function networkStats(nodes: NodeProcess[]): Promise<NetworkStats[]> {
   return Promise.all(
     nodes.map(async (node) => {
-      const { body } = await new NodeClient({ url: node.url }).get('stats')
+      const { body } = await new NodeClient({ url: node.url, timeoutMs: 30_000 }).get('stats')
       return (body as { network: NetworkStats }).network
     }),
   )
@@ -334,6 +343,7 @@ interface RunResult {
 
 async function run(
   count: number,
+  rate: number,
   config: Config,
   messages: string[],
   ids: string[],
@@ -429,7 +439,7 @@ async function run(
     const t0 = runStart + 100
     let postFailures = 0
     const posts: Promise<void>[] = []
-    progress(`  publishing ${messages.length} messages at ${rate}/s`)
+    progress(`  publishing ${messages.length} messages at ${+rate.toFixed(2)}/s`)
     for (let m = 0; m < messages.length; m++) {
       const wait = t0 + (m * 1000) / rate - performance.now()
       if (wait > 1) await sleep(wait)
@@ -551,12 +561,12 @@ const ids = messages.map((text) => messageId(JSON.parse(text) as Message))
 
 log(
   `Propagation on loopback: ${cpus().length} cores (${cpus()[0]?.model.trim()}), Node ${process.version}; ` +
-    `${messageCount} oracle ads at ${rate}/s to random nodes`,
+    `${messageCount} oracle ads (${BITS} bits) at ${rates.map((r, i) => `${+r.toFixed(2)}/s to ${nodeCounts[i]} nodes`).join(', ')}, to random nodes`,
 )
 const results: RunResult[] = []
 for (const count of nodeCounts) {
   for (const config of configs) {
-    const result = await run(count, config, messages, ids, warmUpMessages)
+    const result = await run(count, rates[nodeCounts.indexOf(count)]!, config, messages, ids, warmUpMessages)
     results.push(result)
     log(describe(result))
   }
@@ -574,7 +584,7 @@ function describe(r: RunResult): string {
   const g = r.gossip
   return [
     `${r.nodes} nodes, ${r.config} (D ${g.meshDegree}/${g.meshDegreeLow}/${g.meshDegreeHigh}, Dlazy ${g.gossipDegree}, ` +
-      `gossipFactor ${g.gossipFactor}, floodPublish ${g.floodPublish}, IDONTWANT ≥ ${g.idontwantMinBytes} B, ` +
+      `gossipFactor ${g.gossipFactor}, floodPublish ${g.floodPublish}, IDONTWANT ≥ ${g.idontwantMinBytes} B, forward delay ${g.forwardDelayMs} ms, ` +
       `heartbeat ${g.heartbeatIntervalMs} ms)`,
     `  started in ${r.startSeconds.toFixed(0)} s; ${r.peers.min}–${r.peers.max} peers per node (mean ${r.peers.mean.toFixed(1)}), ` +
       `${r.meshPeers.min}–${r.meshPeers.max} in the mesh (mean ${r.meshPeers.mean.toFixed(1)}); ` +
@@ -591,14 +601,14 @@ function describe(r: RunResult): string {
 
 function table(rows: RunResult[]): string {
   const header =
-    '| nodes | parameters | delivery | full coverage p50 / p99 | copies per node per message | bytes sent per message per node | node CPU |'
-  const rule = '|---|---|---|---|---|---|---|'
+    '| nodes | messages | parameters | delivery | full coverage p50 / p99 | copies per node per message | bytes sent per message per node | node CPU |'
+  const rule = '|---|---|---|---|---|---|---|---|'
   return [
     header,
     rule,
     ...rows.map(
       (r) =>
-        `| ${r.nodes} | ${r.config} | ${(100 * r.delivery).toFixed(1)}% | ${r.fullCoverageMs.p50.toFixed(0)} / ${r.fullCoverageMs.p99.toFixed(0)} ms | ` +
+        `| ${r.nodes} | ${r.messages} at ${+r.rate.toFixed(2)}/s | ${r.config} | ${(100 * r.delivery).toFixed(1)}% | ${r.fullCoverageMs.p50.toFixed(0)} / ${r.fullCoverageMs.p99.toFixed(0)} ms | ` +
         `${r.copiesPerNodePerMessage.toFixed(2)} | ${r.bytesPerMessagePerNode.toFixed(0)} | ${(100 * r.cpuUtilization).toFixed(0)}% |`,
     ),
   ].join('\n')

@@ -34,6 +34,7 @@ import { Mempool } from '../src/mempool/mempool.ts'
 import { SYNC_PROTOCOL, type SyncService, syncService } from '../src/network/sync-service.ts'
 import { MempoolSyncSource } from '../src/network/sync-source.ts'
 import { streamChannel } from '../src/network/sync-stream.ts'
+import { SignatureThreads } from '../src/node/signature-threads.ts'
 import type { Message } from '../src/protocol/messages/index.ts'
 import { initiateSync, type SyncStats } from '../src/sync/initiator.ts'
 import { initiate, reconcile, respond } from '../src/sync/reconcile.ts'
@@ -50,7 +51,7 @@ const quick = argv.includes('--quick')
 const json = argv.includes('--json')
 const cacheDir = option('--cache') ?? join(tmpdir(), 'mega-bench')
 const sizes = (option('--sizes') ?? (quick ? '10000' : '10000,100000')).split(',').map(Number)
-const RUNS = ['range', 'inventory', 'parse', 'difference'] as const
+const RUNS = ['threads', 'range', 'inventory', 'parse', 'difference'] as const
 const runs = new Set((option('--runs') ?? RUNS.join(',')).split(','))
 
 const GOAL_SECONDS = 10
@@ -228,17 +229,34 @@ function runOf(what: string, stats: SyncStats, admitMs: number, items: number): 
   }
 }
 
-/** A fresh node syncing everything from the server; `admit` false parses instead of admitting. */
-async function freshSync(server: Server, size: number, method: SyncMethod, admit: boolean): Promise<Run> {
+type FreshMode = 'threads' | 'admit' | 'parse'
+const FRESH_LABEL: Record<FreshMode, string> = {
+  threads: `, ${new SignatureThreads().threads} signature threads`,
+  admit: ', one thread',
+  parse: ', parse only',
+}
+
+/**
+ * A fresh node syncing everything from the server: admitting on this thread alone, with
+ * signature threads (as a node does), or parsing only.
+ */
+async function freshSync(server: Server, size: number, method: SyncMethod, mode: FreshMode): Promise<Run> {
+  const admit = mode !== 'parse'
   const pool = mempool(size)
   let admitMs = 0
   let parsed = 0
-  const source = new MempoolSyncSource(pool, (_kind, message: Message) => {
-    const started = performance.now()
-    const { admission } = pool.admit(message)
-    admitMs += performance.now() - started
-    return admission
-  })
+  const threads = mode === 'threads' ? new SignatureThreads() : undefined
+  threads?.start()
+  const source = new MempoolSyncSource(
+    pool,
+    (_kind, message: Message) => {
+      const started = performance.now()
+      const { admission } = pool.admit(message)
+      admitMs += performance.now() - started
+      return admission
+    },
+    threads ? { signatures: threads } : {},
+  )
   const plain: SyncSource = admit
     ? source
     : {
@@ -261,10 +279,11 @@ async function freshSync(server: Server, size: number, method: SyncMethod, admit
     if (admit && stats.outcomes.added !== server.held)
       throw new Error(`added ${JSON.stringify(stats.outcomes)}`)
     if (!admit && parsed !== server.held) throw new Error(`parsed ${parsed} of ${server.held}`)
-    const what = `fresh node, ${method === 'range' ? 'range-based' : 'naive inventory'}${admit ? '' : ', parse only'}`
+    const what = `fresh node, ${method === 'range' ? 'range-based' : 'naive inventory'}${FRESH_LABEL[mode]}`
     return runOf(what, stats, admitMs, size)
   } finally {
     await node.stop()
+    await threads?.stop()
   }
 }
 
@@ -294,13 +313,14 @@ async function measure(size: number): Promise<{ runs: Run[]; memory: Record<stri
   )
   const server = await startServer(size, false)
   try {
-    for (const [method, admit] of [
-      ['range', true],
-      ['inventory', true],
-      ['range', false],
+    for (const [run_, method, mode] of [
+      ['threads', 'range', 'threads'],
+      ['range', 'range', 'admit'],
+      ['inventory', 'inventory', 'admit'],
+      ['parse', 'range', 'parse'],
     ] as const) {
-      if (!runs.has(admit ? method : 'parse')) continue
-      const run = await freshSync(server, size, method, admit)
+      if (!runs.has(run_)) continue
+      const run = await freshSync(server, size, method, mode)
       results.push(run)
       console.error(`  ${run.what}: ${run.seconds.toFixed(2)} s`)
     }
@@ -402,7 +422,9 @@ async function main(): Promise<void> {
         `| ${run.what} | ${time} | ${admitting} | ${run.roundTrips} (${run.rounds} + ${run.fetches} fetch) | ${formatBytes(run.bytesSent)} / ${formatBytes(run.bytesReceived)} | ${run.need} / ${run.have} |`,
       )
     }
-    const fresh = runs.find((run) => run.what === 'fresh node, range-based')
+    const fresh = runs.find(
+      (run) => run.what.startsWith('fresh node, range-based, ') && run.what.endsWith('threads'),
+    )
     if (fresh && Number(size) === 100_000) {
       console.log(
         `\nGoal: sync of 100k entries ≤ ${GOAL_SECONDS} s — ${fresh.seconds <= GOAL_SECONDS ? 'met' : 'not met'} (${fresh.seconds.toFixed(1)} s).`,

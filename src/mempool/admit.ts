@@ -3,8 +3,16 @@
  * signature → semantics → store. Lodestar-style, every check quotes the rule it enforces.
  */
 import { verifyAttestation } from '../protocol/attestation.ts'
+import { ok, type Result } from '../protocol/errors.ts'
 import { offerKey } from '../protocol/message.ts'
-import type { Dispute, Offer, OracleCapability, OracleId, Report } from '../protocol/messages/index.ts'
+import type {
+  Dispute,
+  Message,
+  Offer,
+  OracleCapability,
+  OracleId,
+  Report,
+} from '../protocol/messages/index.ts'
 import { workOf } from '../protocol/pow.ts'
 import { verifySignatures } from '../protocol/sign.ts'
 import { type PreparedKey, preparePublicKey, type Scheme } from '../protocol/signature.ts'
@@ -13,6 +21,7 @@ import { type Admission, MempoolErrorCode as Code } from './admission.ts'
 import { BoundedPool } from './bounded-pool.ts'
 import type { CapabilityEntry, OfferEntry, OracleEntry, ReportEntry } from './entries.ts'
 import { type Changes, invalid, lowPow, type Mempool, oracleRank, reasonOf, workRank } from './mempool.ts'
+import { verifiedKey } from './verified-ids.ts'
 
 /** What every rule gets: the pool, the message's id and size, the time, the change log. */
 export interface AdmitContext {
@@ -66,6 +75,16 @@ function compareVersions(
   return 'replace'
 }
 
+/**
+ * The message's signatures, unless this exact message (its id) was already checked by a
+ * signature thread (`Mempool.verified`, filled during a sync).
+ */
+function checkSignatures(context: AdmitContext, message: Message, key?: PreparedKey): Result<true> {
+  return context.pool.verified.take(verifiedKey(context.id, message))
+    ? ok(true)
+    : verifySignatures(message, key)
+}
+
 /** A prepared key, or undefined when the key does not parse (verification then explains why). */
 function prepareKey(scheme: Scheme, publicKey: string): PreparedKey | undefined {
   try {
@@ -106,9 +125,11 @@ export function admitOracle(context: AdmitContext, ad: OracleId): Admission {
     const verdict = compareVersions(held, ad, id, work.bits)
     if (verdict !== 'replace') return { ...verdict, kind: 'oracle' }
   }
-  // [REJECT] the ad is signed by its key (and a previous key links to it)
-  const signer = held?.signer ?? prepareKey(ad.scheme, ad.pubkey)
-  const signed = verifySignatures(ad, signer)
+  // [REJECT] the ad is signed by its key (and a previous key links to it). Checked on another
+  // thread already: the key is prepared when a capability first needs it.
+  const preverified = pool.verified.take(verifiedKey(id, ad))
+  const signer = held?.signer ?? (preverified ? undefined : prepareKey(ad.scheme, ad.pubkey))
+  const signed = preverified ? ok(true) : verifySignatures(ad, signer)
   if (!signed.ok) return { status: 'invalid', kind: 'oracle', id, reason: reasonOf(signed.error) }
 
   if (held) {
@@ -173,8 +194,9 @@ export function admitCapability(context: AdmitContext, capability: OracleCapabil
     )
     if (!check.fits) return lowPow(check, 'capability', id)
   }
-  oracle.signer ??= prepareKey(oracle.message.scheme, oracle.key)
-  const signed = verifySignatures(capability, oracle.signer)
+  const preverified = pool.verified.take(verifiedKey(id, capability))
+  if (!preverified) oracle.signer ??= prepareKey(oracle.message.scheme, oracle.key)
+  const signed = preverified ? ok(true) : verifySignatures(capability, oracle.signer)
   if (!signed.ok) return { status: 'invalid', kind: 'capability', id, reason: reasonOf(signed.error) }
 
   const entry: CapabilityEntry = {
@@ -215,7 +237,7 @@ export function admitReport(context: AdmitContext, report: Report): Admission {
     const check = oracle.reports.check({ bid: 0n, work: workOf(work.bits), id }, now)
     if (!check.fits) return lowPow(check, 'report', id)
   }
-  const signed = verifySignatures(report)
+  const signed = checkSignatures(context, report)
   if (!signed.ok) return { status: 'invalid', kind: 'report', id, reason: reasonOf(signed.error) }
   // [REJECT] machine-checkable evidence must hold (deadlines judged with the tolerated skew)
   const evidence = verifyReportEvidence(report, { now: now + pool.options.clockSkewSeconds })
@@ -345,7 +367,7 @@ export function admitOffer(context: AdmitContext, offer: Offer): Admission {
       if (check && !check.fits) return lowPow(check, 'offer', id)
     }
   }
-  const signed = verifySignatures(offer)
+  const signed = checkSignatures(context, offer)
   if (!signed.ok) return { status: 'invalid', kind: 'offer', id, reason: reasonOf(signed.error) }
   if (!pool.inShard(key)) return { status: 'skipped', kind: 'offer', id }
 

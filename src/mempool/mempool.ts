@@ -4,6 +4,7 @@
  * O(log n). It knows nothing of sockets or disks: it returns each admission's outcome and the
  * entries it put or removed, and the node persists and gossips them.
  */
+
 import BTreeModule from 'sorted-btree'
 import { backend } from '#crypto'
 import { canonicalBytes } from '../protocol/canonical.ts'
@@ -21,6 +22,7 @@ import { BoundedPool, type PoolCheck, type Rank, workBits } from './bounded-pool
 import type { CapabilityEntry, Entry, OfferEntry, OracleEntry, ReportEntry } from './entries.ts'
 import { scoreOf } from './entries.ts'
 import { defaultMempoolOptions, type MempoolOptions } from './options.ts'
+import { VerifiedIds } from './verified-ids.ts'
 
 const BTree = BTreeModule.default
 
@@ -81,6 +83,8 @@ export class Mempool extends EventTarget {
   #bytes = 0
   /** Count of outcomes by status and by reason code. */
   readonly counters = new Map<string, number>()
+  /** Messages whose signatures a signature thread already checked (sync): admission skips them once. */
+  readonly verified = new VerifiedIds()
 
   constructor(options: Partial<MempoolOptions> = {}, components: MempoolComponents = {}) {
     super()

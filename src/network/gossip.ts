@@ -51,6 +51,8 @@ export interface GossipComponents {
   logger: Logger
   /** Called when a strike bans a peer: hang up on it. */
   onBan: (peer: string) => void
+  /** Milliseconds from arrival before an accepted message is released for forwarding. */
+  forwardDelayMs?: number
 }
 
 const RESULT: Record<Exclude<Verdict, 'orphan'>, TopicValidatorResult> = {
@@ -115,6 +117,7 @@ export class Gossip {
 
   /** The topic validator: admission decides. Never throws (a throw would mean "ignore"). */
   async validate(kind: PoolKind, peer: PeerId, data: Uint8Array): Promise<TopicValidatorResult> {
+    const arrived = performance.now()
     const from = peer.toString()
     // Frames already in flight from a peer being hung up on.
     if (this.#c.bans.isBanned(from)) return this.#count('ignore', from)
@@ -134,7 +137,14 @@ export class Gossip {
     if (verdict === 'orphan') return this.#orphan(kind, parsed.value, admission, from, data.length)
     if (verdict === 'reject')
       this.#log.debug({ peer: from, kind, reason: admission.reason }, 'rejected gossip')
+    if (verdict === 'accept') await this.#holdForward(arrived)
     return this.#count(verdict, from)
+  }
+
+  /** See `GossipOptions.forwardDelayMs`: IDONTWANTs from mesh peers arrive meanwhile. */
+  async #holdForward(arrived: number): Promise<void> {
+    const wait = (this.#c.forwardDelayMs ?? 0) - (performance.now() - arrived)
+    if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait))
   }
 
   #orphan(kind: PoolKind, message: Message, admission: Admission, from: string, bytes: number) {

@@ -14,6 +14,7 @@ import { loadOrCreateNodeKey } from './node-key.ts'
 import { type NetworkInit, type NetworkOptions, networkOptions } from './options.ts'
 import { OrphanPool } from './orphans.ts'
 import { PeerKeeper, parseBootstrap } from './peer-keeper.ts'
+import { SyncService } from './sync-service.ts'
 import { MESSAGE_TOPICS, topicOf } from './topics.ts'
 import type { NetworkStats, PeerList, PeerView } from './view-schemas.ts'
 
@@ -46,6 +47,8 @@ export class Network {
   #keeper: PeerKeeper | undefined
   #metrics: GossipMetrics | undefined
   #timer: NodeJS.Timeout | undefined
+  /** The sync service, when the node runs one (`services.sync`). */
+  #sync: SyncService | undefined
   readonly #pings = new Map<string, number>()
   readonly #listeners: [string, (event: CustomEvent) => void][] = []
 
@@ -108,10 +111,16 @@ export class Network {
         orphans: this.orphans,
         logger: this.#log,
         onBan: (peer) => void libp2p.hangUp(peerIdFromString(peer)).catch(() => {}),
+        forwardDelayMs: this.options.gossip.forwardDelayMs,
       })
       this.#listen('peer:discovery', (event) => this.#keeper?.discovered(event.detail.id))
       this.#listen('connection:open', (event) => this.#ping(event.detail.remotePeer))
       this.#listen('peer:disconnect', (event) => this.#pings.delete(event.detail.toString()))
+      const sync = (libp2p.services as Record<string, unknown>).sync
+      if (sync instanceof SyncService) {
+        this.#sync = sync
+        sync.addEventListener('sync:misbehaviour', this.#onSyncMisbehaviour)
+      }
       await libp2p.start()
       this.#gossip.start()
       this.#timer = setInterval(() => void this.#maintain(), this.options.maintenanceIntervalMs)
@@ -132,6 +141,8 @@ export class Network {
     clearInterval(this.#timer)
     this.#keeper?.stop()
     this.#gossip?.stop()
+    this.#sync?.removeEventListener('sync:misbehaviour', this.#onSyncMisbehaviour)
+    this.#sync = undefined
     for (const [name, listener] of this.#listeners.splice(0))
       this.#libp2p?.removeEventListener(name as 'peer:discovery', listener as never)
     await this.#libp2p?.stop()
@@ -191,6 +202,20 @@ export class Network {
         : { received: 0, duplicates: 0, sent: 0, idontwantSent: 0, bytesSent: 0, bytesReceived: 0 },
       orphans: { count, bytes, max: this.options.orphans.maxCount, added, resolved, expired, evicted },
       bans: this.bans.stats(),
+      ...(this.#sync && { sync: { ...this.#sync.counters } }),
+    }
+  }
+
+  /** A sync peer at fault: strikes, like invalid gossip, until it is banned and hung up on. */
+  readonly #onSyncMisbehaviour = (event: Event) => {
+    const { peer, reason, count } = (event as CustomEvent<{ peer: PeerId; reason: string; count: number }>)
+      .detail
+    const id = peer.toString()
+    for (let i = 0; i < count && !this.bans.isBanned(id); i++) {
+      if (!this.bans.strike(id)) continue
+      const dropped = this.orphans.removePeer(id)
+      this.#log.warn({ peer: id, reason, orphansDropped: dropped }, 'peer banned for sync misbehaviour')
+      void this.#libp2p?.hangUp(peer).catch(() => {})
     }
   }
 

@@ -20,11 +20,11 @@ export interface OrphanOptions {
  * depend on them; bench/propagation.ts measures both, with these and with gossipsub's defaults.
  */
 export interface GossipOptions {
-  /** Peers per topic a node forwards every message to, its mesh (D). @default 3 */
+  /** Peers per topic a node forwards every message to, its mesh (D). @default 4 */
   meshDegree: number
-  /** Fewer mesh peers than this and the node grafts more at the next heartbeat (Dlo). @default 2 */
+  /** Fewer mesh peers than this and the node grafts more at the next heartbeat (Dlo). @default 3 */
   meshDegreeLow: number
-  /** More mesh peers than this and the node prunes down to `meshDegree` (Dhi). @default 6 */
+  /** More mesh peers than this and the node prunes down to `meshDegree` (Dhi). @default 8 */
   meshDegreeHigh: number
   /** Peers outside the mesh told each heartbeat which messages the node has (IHAVE), at least (Dlazy). @default 3 */
   gossipDegree: number
@@ -40,9 +40,16 @@ export interface GossipOptions {
   /**
    * Messages at least this large are announced to mesh peers as soon as they arrive, before
    * validation (IDONTWANT, gossipsub v1.2), so peers do not send the node copies it already
-   * has. @default 512 (gossipsub's: below it the notice costs more than the copies it saves)
+   * has. @default 0 (gossipsub's is 512; with `forwardDelayMs` the notice saves copies of small messages too)
    */
   idontwantMinBytes: number
+  /**
+   * Milliseconds an accepted message from a peer is held before gossipsub forwards it. The
+   * node's IDONTWANT goes out on arrival, before validation: holding the forward a little lets
+   * the mesh peers' own IDONTWANTs for the same message arrive first, so the node skips the
+   * peers that already have it. Each hop is that much slower. @default 10
+   */
+  forwardDelayMs: number
 }
 
 export interface NetworkOptions {
@@ -100,6 +107,7 @@ export const GOSSIPSUB_DEFAULTS: GossipOptions = {
   heartbeatIntervalMs: 1000,
   floodPublish: true,
   idontwantMinBytes: 512,
+  forwardDelayMs: 0,
 }
 
 export const defaultNetworkOptions: NetworkOptions = {
@@ -119,26 +127,25 @@ export const defaultNetworkOptions: NetworkOptions = {
   // Bitcoin Core holds 100 orphan transactions of ≤ 400 kB each; our messages are ≤ 64 KiB and
   // several peers may each be mid-way through an oracle's ads, so more of them, bounded in bytes.
   orphans: { maxCount: 1000, maxPerPeer: 100, maxBytes: 8 * 1024 * 1024, expirySeconds: 1200 },
-  // Measured by bench/propagation.ts (loopback, 20 and 50 nodes, 2 cores): a node receives
-  // about (mesh peers − 1) copies of each message, since two mesh peers that got it from
-  // elsewhere send it to each other; IDONTWANT rarely wins that race when validation takes a
-  // millisecond. Gossipsub's 6/4/12 gave 6–7 copies per node per message and ~4.2 kB sent per
-  // message per node; 3/2/6 gives ~2.4 copies and ~1.7 kB, with the same delivery and latency
-  // (and less CPU). A tighter bound (Dhi 3 or 4) gets under 2 copies but starves late joiners:
-  // full meshes refuse their grafts, and a refused node waits out a one-minute prune backoff
-  // with no mesh at all (p99 of seconds). Dlo 2 keeps two independent paths; IHAVE gossip to
-  // 3+ other peers each heartbeat and sync cover a silent mesh peer. Publishing to the mesh
-  // only (floodPublish off) still reaches at least D peers. IDONTWANT at gossipsub's 512 B
-  // (oracle ads are ~400 B): it saved no copy on loopback and costs ~45 B per mesh peer.
+  // Measured by bench/propagation.ts (loopback, 10–50 nodes, 2 cores; docs/network.md): a node
+  // receives about (mesh peers − 1) copies of each message, since two mesh peers that got it
+  // from elsewhere send it to each other at once. Gossipsub's 6/4/12 gave 6–7 copies per node
+  // per message. IDONTWANT goes out on arrival, before validation, but validation takes ~1 ms,
+  // so alone it rarely wins that race; holding the forward for 10 ms lets the mesh peers'
+  // IDONTWANTs arrive first, and copies fall to ~1.2 (bytes sent −40% even with the notices,
+  // which are ~45 B per mesh peer, so sent for every message size). With copies no longer
+  // growing with the mesh, a mesh of 4 (Dlo 3) keeps more independent paths than 3. Publishing
+  // to the mesh only (floodPublish off) still reaches at least D peers.
   gossip: {
-    meshDegree: 3,
-    meshDegreeLow: 2,
-    meshDegreeHigh: 6,
+    meshDegree: 4,
+    meshDegreeLow: 3,
+    meshDegreeHigh: 8,
     gossipDegree: 3,
     gossipFactor: 0.1,
     heartbeatIntervalMs: 1000,
     floodPublish: false,
-    idontwantMinBytes: 512,
+    idontwantMinBytes: 0,
+    forwardDelayMs: 10,
   },
   keyFile: 'node-key',
 }

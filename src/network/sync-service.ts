@@ -24,7 +24,7 @@ import {
   serviceDependencies,
   type Topology,
 } from '@libp2p/interface'
-import { SyncError, SyncErrorCode } from '../sync/errors.ts'
+import { isSyncError, SyncError, SyncErrorCode } from '../sync/errors.ts'
 import { encodeErrorFrame } from '../sync/frames.ts'
 import { initiateSync, type SyncStats } from '../sync/initiator.ts'
 import { RefusedItems, type RefusedItemsInit } from '../sync/plan.ts'
@@ -72,6 +72,21 @@ export interface SyncServiceInit {
   refused?: RefusedItemsInit
 }
 
+/** The service's defaults (the numbers are explained on {@link SyncServiceInit}). */
+export const defaultSyncServiceOptions: Required<Omit<SyncServiceInit, 'source' | 'session' | 'refused'>> = {
+  protocol: SYNC_PROTOCOL,
+  syncOnConnect: true,
+  intervalMs: 60_000,
+  peersPerInterval: 2,
+  minPeerIntervalMs: 30_000,
+  maxOutboundSessions: 2,
+  maxInboundSessions: 8,
+  inboundPerPeer: 6,
+  inboundWindowMs: 60_000,
+  sessionTimeoutMs: 600_000,
+  maxFrameBytes: 2 * 1024 * 1024,
+}
+
 /** What the service needs from libp2p. */
 export interface SyncServiceComponents {
   registrar: {
@@ -96,7 +111,29 @@ export interface SyncServiceEvents {
   'sync:complete': CustomEvent<{ peer: PeerId; stats: SyncStats }>
   /** A session (either side) failed. */
   'sync:error': CustomEvent<{ peer: PeerId; error: Error; inbound: boolean }>
+  /**
+   * A peer broke the protocol (a malformed frame, a limit) or served messages no honest node
+   * holds (`count` of them): grounds for a strike, like an invalid gossip message.
+   */
+  'sync:misbehaviour': CustomEvent<{ peer: PeerId; reason: string; count: number }>
 }
+
+/**
+ * Errors that only a faulty or hostile peer causes. Not among them: timeouts and closed
+ * streams (slow or gone peers), rate limits, an error the peer reports, and another protocol
+ * version (an honest peer of another release).
+ */
+const PEER_FAULTS: ReadonlySet<string> = new Set([
+  SyncErrorCode.TRUNCATED,
+  SyncErrorCode.TRAILING_BYTES,
+  SyncErrorCode.BAD_VARINT,
+  SyncErrorCode.BAD_MODE,
+  SyncErrorCode.BAD_BOUND,
+  SyncErrorCode.BAD_ID_LIST,
+  SyncErrorCode.TOO_LARGE,
+  SyncErrorCode.BAD_FRAME,
+  SyncErrorCode.SESSION_LIMIT,
+])
 
 /** Counters of the service, for /stats. */
 export interface SyncCounters {
@@ -106,6 +143,8 @@ export interface SyncCounters {
   refusedInbound: number
   fetched: number
   admitted: number
+  /** Peers caught breaking the protocol or serving messages no honest node holds. */
+  misbehaviour: number
   bytesSent: number
   bytesReceived: number
 }
@@ -124,6 +163,7 @@ export class SyncService extends EventTarget implements Startable {
     refusedInbound: 0,
     fetched: 0,
     admitted: 0,
+    misbehaviour: 0,
     bytesSent: 0,
     bytesReceived: 0,
   }
@@ -154,19 +194,9 @@ export class SyncService extends EventTarget implements Startable {
     this.#components = components
     this.#source = init.source
     this.#session = init.session ?? {}
-    this.#init = {
-      protocol: init.protocol ?? SYNC_PROTOCOL,
-      syncOnConnect: init.syncOnConnect ?? true,
-      intervalMs: init.intervalMs ?? 60_000,
-      peersPerInterval: init.peersPerInterval ?? 2,
-      minPeerIntervalMs: init.minPeerIntervalMs ?? 30_000,
-      maxOutboundSessions: init.maxOutboundSessions ?? 2,
-      maxInboundSessions: init.maxInboundSessions ?? 8,
-      inboundPerPeer: init.inboundPerPeer ?? 6,
-      inboundWindowMs: init.inboundWindowMs ?? 60_000,
-      sessionTimeoutMs: init.sessionTimeoutMs ?? 600_000,
-      maxFrameBytes: init.maxFrameBytes ?? 2 * 1024 * 1024,
-    }
+    const defined = Object.fromEntries(Object.entries(init).filter(([, value]) => value !== undefined))
+    const { source: _source, session: _session, refused: _refused, ...options } = defined as SyncServiceInit
+    this.#init = { ...defaultSyncServiceOptions, ...options }
     this.protocol = this.#init.protocol
     this.#log = components.logger.forComponent('mega:sync')
     this.#refused = new RefusedItems(init.refused)
@@ -302,12 +332,15 @@ export class SyncService extends EventTarget implements Startable {
       this.counters.bytesReceived += stats.bytesReceived
       this.#log('synced with %p: %o', peer, stats)
       this.dispatchEvent(new CustomEvent('sync:complete', { detail: { peer, stats } }))
+      const faults = stats.bad + stats.faults
+      if (faults > 0) this.#misbehaved(peer, 'served invalid messages', faults)
       return stats
     } catch (error) {
       this.counters.failed++
       const failure = error instanceof Error ? error : new Error(String(error))
       this.#log('sync with %p failed: %s', peer, failure.message)
       this.dispatchEvent(new CustomEvent('sync:error', { detail: { peer, error: failure, inbound: false } }))
+      this.#faulted(peer, failure)
       throw failure
     }
   }
@@ -344,8 +377,19 @@ export class SyncService extends EventTarget implements Startable {
       const failure = error instanceof Error ? error : new Error(String(error))
       this.#log('serving %p failed: %s', peer, failure.message)
       this.dispatchEvent(new CustomEvent('sync:error', { detail: { peer, error: failure, inbound: true } }))
+      this.#faulted(peer, failure)
     } finally {
       this.#inbound--
     }
+  }
+
+  #faulted(peer: PeerId, error: Error): void {
+    if (isSyncError(error) && PEER_FAULTS.has(error.code)) this.#misbehaved(peer, error.code, 1)
+  }
+
+  #misbehaved(peer: PeerId, reason: string, count: number): void {
+    this.counters.misbehaviour++
+    this.#log('%p misbehaved: %s (%d)', peer, reason, count)
+    this.dispatchEvent(new CustomEvent('sync:misbehaviour', { detail: { peer, reason, count } }))
   }
 }

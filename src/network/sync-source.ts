@@ -17,6 +17,7 @@ import { POOL_KINDS } from '../protocol/messages/index.ts'
 import { itemKey } from '../sync/keys.ts'
 import type { SubmitOutcome, SyncSource } from '../sync/source.ts'
 import { SortedItems, type SyncItem } from '../sync/storage.ts'
+import { verdictOf } from './verdicts.ts'
 
 /** The node's admission path (`MegaNode.submit`). */
 export type Submit = (kind: PoolKind, message: Message) => Admission | Promise<Admission>
@@ -30,7 +31,20 @@ export interface MempoolSyncSourceInit {
   minSnapshotIntervalMs?: number
   /** Clock, ms. @default Date.now */
   now?: () => number
+  /**
+   * Checks the signatures of a fetched page on other threads (SignatureThreads) while the
+   * previous page is admitted; the messages that pass skip the check at admission. @default none
+   */
+  signatures?: SignatureChecker
 }
+
+/** Signature checks off the main thread: the `verifiedKey`s of the messages (JSON texts) whose signatures hold. */
+export interface SignatureChecker {
+  check(texts: readonly string[]): Promise<string[]>
+}
+
+/** Pages smaller than this are admitted without the threads: posting them costs more than it saves. */
+const MIN_THREADED_PAGE = 16
 
 const disputeIds = new WeakMap<Dispute, string>()
 
@@ -39,6 +53,7 @@ export class MempoolSyncSource implements SyncSource {
   readonly #submit: Submit
   readonly #minInterval: number
   readonly #now: () => number
+  readonly #signatures: SignatureChecker | undefined
   #snapshot: SortedItems | undefined
   #messages = new Map<string, Message>()
   #builtAt = Number.NEGATIVE_INFINITY
@@ -50,6 +65,7 @@ export class MempoolSyncSource implements SyncSource {
     this.#submit = submit
     this.#minInterval = init.minSnapshotIntervalMs ?? 2000
     this.#now = init.now ?? Date.now
+    this.#signatures = init.signatures
     mempool.addEventListener('message:admitted', () => {
       this.#dirty = true
     })
@@ -81,7 +97,13 @@ export class MempoolSyncSource implements SyncSource {
     if (typeof kind !== 'string' || !(POOL_KINDS as readonly string[]).includes(kind)) {
       return { status: 'invalid', reason: { code: 'UNKNOWN_KIND' } }
     }
-    return this.#submit(kind as PoolKind, value as Message)
+    const admission = this.#submit(kind as PoolKind, value as Message)
+    return admission instanceof Promise ? admission.then(withFault) : withFault(admission)
+  }
+
+  async prepare(texts: readonly string[]): Promise<void> {
+    if (!this.#signatures || texts.length < MIN_THREADED_PAGE) return
+    for (const key of await this.#signatures.check(texts)) this.mempool.verified.add(key)
   }
 
   #entryCount(): number {
@@ -108,6 +130,11 @@ export class MempoolSyncSource implements SyncSource {
     this.#dirty = false
     this.#size = size
   }
+}
+
+/** Marks what no honest peer could hold (the gossip rule, verdicts.ts), so sync counts it against the peer. */
+function withFault(admission: Admission): SubmitOutcome {
+  return verdictOf(admission) === 'reject' ? { ...admission, fault: true } : admission
 }
 
 function disputeOf(entry: Entry): Dispute | undefined {

@@ -88,6 +88,26 @@ export const NetworkStats = Type.Object(
       { active: Count, total: Count, strikes: Count },
       { ...strict, description: 'peers banned now, bans and invalid-message strikes since start' },
     ),
+    sync: Type.Optional(
+      Type.Object(
+        {
+          sessions: Count,
+          failed: Count,
+          served: Count,
+          refusedInbound: Count,
+          fetched: Count,
+          admitted: Count,
+          misbehaviour: Count,
+          bytesSent: Count,
+          bytesReceived: Count,
+        },
+        {
+          ...strict,
+          description:
+            'set reconciliation since start: sessions this node initiated and of those failed, messages served to peers, sessions refused (limits), messages fetched and of those admitted, peers caught misbehaving, sync bytes sent and received (both sides)',
+        },
+      ),
+    ),
   },
   { ...strict, $id: 'NetworkStats' },
 )

@@ -4,6 +4,7 @@
  */
 import Type from 'typebox'
 import { defaultNetworkOptions as d } from '../network/options.ts'
+import { defaultSyncServiceOptions as sync } from '../network/sync-service.ts'
 
 const Addresses = (description: string, value: string[]) =>
   Type.Array(Type.String({ minLength: 1, maxLength: 512 }), { maxItems: 256, default: value, description })
@@ -97,11 +98,46 @@ export const NetworkConfig = Type.Object(
           d.gossip.idontwantMinBytes,
           0,
         ),
+        forwardDelayMs: Integer(
+          'Milliseconds an accepted message is held before it is forwarded, so mesh peers’ IDONTWANTs arrive first.',
+          d.gossip.forwardDelayMs,
+          0,
+        ),
       }),
       {
         additionalProperties: false,
         default: {},
         description: 'Gossipsub mesh parameters (measured by bench/propagation.ts).',
+      },
+    ),
+    sync: Type.Partial(
+      Type.Object({
+        method: Type.Union([Type.Literal('range'), Type.Literal('inventory')], {
+          default: 'range',
+          description:
+            'How a node learns what a peer has and it lacks: range-based set reconciliation, or the full inventory of ids (baseline).',
+        }),
+        intervalMs: Integer(
+          'Milliseconds between periodic sync rounds (0: sync only when a peer connects).',
+          sync.intervalMs,
+          0,
+        ),
+        peersPerInterval: Integer('Peers synced per periodic round.', sync.peersPerInterval),
+        maxOutboundSessions: Integer('Sessions this node initiates at once.', sync.maxOutboundSessions),
+        maxInboundSessions: Integer('Sessions this node serves at once, all peers.', sync.maxInboundSessions),
+        inboundPerPeer: Integer('Sessions one peer may open per minute.', sync.inboundPerPeer),
+        sessionTimeoutMs: Integer('Longest session, milliseconds.', sync.sessionTimeoutMs, 1000),
+        signatureThreads: Type.Integer({
+          minimum: 0,
+          maximum: 64,
+          description:
+            'Threads that check the signatures of fetched messages while the previous page is admitted (0: check on the main thread). Default: the cores, at most 4.',
+        }),
+      }),
+      {
+        additionalProperties: false,
+        default: {},
+        description: 'Set reconciliation with peers (docs/sync.md).',
       },
     ),
   },

@@ -12,6 +12,9 @@ import { ErrorCode, ProtocolError } from '../protocol/errors.ts'
 import { validateSchema } from '../protocol/validate.ts'
 import { NetworkConfig } from './config-network.ts'
 
+/** The `network.sync` options given. */
+export type SyncConfig = NonNullable<NetworkConfig['sync']>
+
 const d = defaultMempoolOptions
 const Bits = (description: string, value: number) =>
   Type.Integer({ minimum: 0, maximum: 64, default: value, description })
@@ -196,8 +199,8 @@ export interface NodeConfig {
   mempool: Partial<MempoolOptions>
   store: NonNullable<NodeConfigFile['store']>
   api: NonNullable<NodeConfigFile['api']>
-  /** Network options given (the network fills in the rest), and whether to join at all. */
-  network: NetworkInit & { enabled: boolean }
+  /** Network options given (the network fills in the rest), whether to join at all, and sync's. */
+  network: NetworkInit & { enabled: boolean; sync: SyncConfig }
 }
 
 /** Environment variables read, besides `MEGA_<SECTION>__<OPTION>` for every option. */
@@ -244,7 +247,7 @@ export function resolveConfig(raw: unknown, source = 'config'): NodeConfig {
     throw new ProtocolError(code, `${source}: option ${message}`, details)
   }
   const config = checked.value
-  const { enabled = true, ...network } = config.network ?? {}
+  const { enabled = true, sync = {}, ...network } = config.network ?? {}
   return {
     dataDir: config.dataDir ?? './data',
     http: { host: config.http?.host ?? '127.0.0.1', port: config.http?.port ?? 8080 },
@@ -261,7 +264,7 @@ export function resolveConfig(raw: unknown, source = 'config'): NodeConfig {
     },
     store: config.store ?? {},
     api: config.api ?? {},
-    network: { ...network, enabled },
+    network: { ...network, enabled, sync },
   }
 }
 

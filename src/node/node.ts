@@ -20,6 +20,7 @@ import type { Message, PoolKind } from '../protocol/messages/index.ts'
 import { floorsOf, type MempoolStore, openAndRestore } from '../store/index.ts'
 import type { NodeConfig } from './config.ts'
 import { createLogger, type Logger } from './logger.ts'
+import { SignatureThreads } from './signature-threads.ts'
 
 export type NodeStatus = 'stopped' | 'starting' | 'started' | 'stopping'
 
@@ -53,6 +54,8 @@ export class MegaNode {
   #store: MempoolStore | undefined
   #api: FastifyInstance | undefined
   #network: Network | undefined
+  /** Signature checks of synced pages, while the network runs. */
+  #signatureThreads: SignatureThreads | undefined
 
   constructor(config: NodeConfig, components: NodeComponents = {}) {
     this.config = config
@@ -103,7 +106,13 @@ export class MegaNode {
       })
       this.#store = store
       log.info({ ...report, dataDir: this.config.dataDir }, 'pools restored')
-      const { enabled, ...networkInit } = this.config.network
+      const { enabled, sync, ...networkInit } = this.config.network
+      if (enabled && sync.signatureThreads !== 0) {
+        this.#signatureThreads = new SignatureThreads(
+          sync.signatureThreads === undefined ? {} : { threads: sync.signatureThreads },
+        )
+        this.#signatureThreads.start()
+      }
       const network = enabled
         ? new Network(
             {
@@ -111,7 +120,10 @@ export class MegaNode {
               mempool: this.mempool,
               logger: this.logger.child({ module: 'network' }),
               dataDir: this.config.dataDir,
-              services: { ...defaultServices(this), ...this.#components.libp2pServices?.(this) },
+              services: {
+                ...defaultServices(this, this.#signatureThreads),
+                ...this.#components.libp2pServices?.(this),
+              },
               ...(this.#components.now && { now: this.#components.now }),
             },
             networkInit,
@@ -147,6 +159,8 @@ export class MegaNode {
     this.#status = 'stopping'
     await this.#network?.stop()
     this.#network = undefined
+    await this.#signatureThreads?.stop()
+    this.#signatureThreads = undefined
     await this.#api?.close()
     this.#api = undefined
     this.#store?.close()
@@ -175,9 +189,15 @@ function apiInit(config: NodeConfig): ApiInit {
  * that joins late or returns from a partition pulls what it lacks. Fetched messages go through
  * the one admission path, unpublished (every node pulls for itself).
  */
-function defaultServices(node: MegaNode): Record<string, ServiceFactory> {
-  const source = new MempoolSyncSource(node.mempool, (kind, message) =>
-    node.submit(kind, message, { publish: false }),
+function defaultServices(
+  node: MegaNode,
+  signatures: SignatureThreads | undefined,
+): Record<string, ServiceFactory> {
+  const { method, signatureThreads: _threads, ...init } = node.config.network.sync
+  const source = new MempoolSyncSource(
+    node.mempool,
+    (kind, message) => node.submit(kind, message, { publish: false }),
+    signatures ? { signatures } : {},
   )
-  return { sync: syncService({ source }) as ServiceFactory }
+  return { sync: syncService({ source, ...init, ...(method && { session: { method } }) }) as ServiceFactory }
 }

@@ -43,6 +43,8 @@ export interface SyncStats {
   outcomes: Record<string, number>
   /** Messages that were not the one asked for, or not JSON. */
   bad: number
+  /** Messages admission found at fault (`SubmitOutcome.fault`): no honest peer holds them. */
+  faults: number
   /** Stopped at `maxItems`: another session will fetch the rest. */
   truncated: boolean
   bytesSent: number
@@ -84,6 +86,7 @@ export async function initiateSync(
     missing: 0,
     outcomes: {},
     bad: 0,
+    faults: 0,
     truncated: false,
     bytesSent: 0,
     bytesReceived: 0,
@@ -209,9 +212,27 @@ async function fetchAll(
   const maxFetches = wanted.length + 1
   const record = (item: SyncItem, outcome: SubmitOutcome) => {
     stats.outcomes[outcome.status] = (stats.outcomes[outcome.status] ?? 0) + 1
+    if (outcome.fault) stats.faults++
     if (outcome.id !== undefined && outcome.id !== item.id) stats.bad++
     if (outcome.status !== 'added' && outcome.status !== 'updated') refused?.add(item, now())
   }
+  /**
+   * Admits a parsed page once `source.prepare` is done with it. Replies are parsed as they
+   * come and handed to `prepare` (signature threads) at once, then admitted one page behind:
+   * the threads check page k + 1 while this thread admits page k.
+   */
+  const admitPage = async ({ parsed, prepared }: ParsedPage) => {
+    await prepared
+    for (const { item, value } of parsed) {
+      const outcome = await source.submit(value)
+      if (outcome.status === 'invalid' && ORPHAN_CODES.has(outcome.reason?.code ?? '')) {
+        orphans.push({ item, value })
+        continue
+      }
+      record(item, outcome)
+    }
+  }
+  let previous: ParsedPage | undefined
   while (pending() || inFlight.length > 0) {
     while (inFlight.length < options.fetchWindow && pending()) {
       if (stats.fetches >= maxFetches)
@@ -227,6 +248,8 @@ async function fetchAll(
     const page = inFlight.shift()!
     const reply = await expectFrame(channel, FrameType.FETCH_REPLY, options.readTimeoutMs, signal)
     const messages = decodeFetchReply(reply, page.length, options.maxMessageBytes)
+    const parsed: ParsedPage['parsed'] = []
+    const texts: string[] = []
     for (let i = 0; i < messages.length; i++) {
       const item = page[i]!
       const bytes = messages[i]
@@ -235,24 +258,37 @@ async function fetchAll(
         continue
       }
       stats.received++
-      let value: unknown
       try {
-        value = JSON.parse(decoder.decode(bytes))
+        const text = decoder.decode(bytes)
+        parsed.push({ item, value: JSON.parse(text) })
+        texts.push(text)
       } catch {
         stats.bad++
         refused?.add(item, now())
-        continue
       }
-      const outcome = await source.submit(value)
-      if (outcome.status === 'invalid' && ORPHAN_CODES.has(outcome.reason?.code ?? '')) {
-        orphans.push({ item, value })
-        continue
-      }
-      record(item, outcome)
     }
     // The rest of a reply cut short by the peer's byte budget: ask again next.
     if (messages.length < page.length) retry = [...page.slice(messages.length), ...retry]
+    const current: ParsedPage = { parsed, prepared: prepare(source, texts) }
+    if (previous) await admitPage(previous)
+    previous = current
   }
+  if (previous) await admitPage(previous)
   // Parents fetched in a later page than their children (only when replies were cut short).
   for (const { item, value } of orphans) record(item, await source.submit(value))
+}
+
+interface ParsedPage {
+  parsed: { item: SyncItem; value: unknown }[]
+  /** `source.prepare` of the page's texts; never rejects (admission checks everything anyway). */
+  prepared: Promise<void>
+}
+
+async function prepare(source: SyncSource, texts: string[]): Promise<void> {
+  if (!source.prepare || texts.length === 0) return
+  try {
+    await source.prepare(texts)
+  } catch {
+    // Only a shortcut: admission checks every message itself.
+  }
 }

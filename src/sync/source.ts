@@ -7,6 +7,8 @@ export interface SubmitOutcome {
   /** Id the node computed for the message. */
   id?: string | undefined
   reason?: { code: string } | undefined
+  /** The message breaks a rule no honest node could have missed: it counts against the peer. */
+  fault?: boolean | undefined
 }
 
 export interface SyncSource {
@@ -16,4 +18,10 @@ export interface SyncSource {
   message(id: string): string | undefined
   /** Admits a fetched message (a parsed JSON value) through the node's one admission path. */
   submit(message: unknown): SubmitOutcome | Promise<SubmitOutcome>
+  /**
+   * Optional: the JSON texts of a fetched page, before they are submitted, so the source can
+   * start expensive checks on other threads (signatures) while the previous page is admitted.
+   * Only a shortcut: `submit` must still judge every message by itself.
+   */
+  prepare?(texts: readonly string[]): Promise<void>
 }
