@@ -411,7 +411,7 @@ async function main(): Promise<void> {
   }
   for (const [size, { runs, memory }] of Object.entries(results)) {
     console.log(
-      `\n## N = ${Number(size).toLocaleString('en-US')} (snapshot build ${(memory.snapshotSeconds! * 1000).toFixed(0)} ms)\n`,
+      `\n## N = ${Number(size).toLocaleString('en-US')}${memory.snapshotSeconds === undefined ? '' : ` (snapshot build ${(memory.snapshotSeconds * 1000).toFixed(0)} ms)`}\n`,
     )
     console.log('| run | time | of which admitting | round trips | bytes (sent / received) | need / have |')
     console.log('|---|---|---|---|---|---|')
