@@ -25,7 +25,7 @@ export interface LiveSnapshot {
 }
 
 const KINDS = ['oracle', 'capability', 'report', 'dispute', 'offer', 'message']
-const THROTTLE_MS = 400
+const THROTTLE_MS = 250
 const RECENT_MAX = 20
 const RECONNECT_MS = 5000
 

@@ -11,6 +11,16 @@ import { Oracle } from './oracle.tsx'
 import { Oracles } from './oracles.tsx'
 import { Overview } from './overview.tsx'
 
+/** Focuses the element with `id` once the view that holds it has rendered (a few frames at most). */
+function focusWhenRendered(id: string, frames = 30): void {
+  const element = document.getElementById(id)
+  if (element) element.focus()
+  else if (frames > 0) requestAnimationFrame(() => focusWhenRendered(id, frames - 1))
+}
+
+/** What the next page should focus instead of its heading (set by the `/` shortcut). */
+let focusNext: string | undefined
+
 const LIVE_TEXT = { live: 'live', connecting: 'connecting…', offline: 'offline: retrying' }
 
 function View({ route, live }: { route: Route; live: LiveSnapshot }) {
@@ -34,7 +44,10 @@ function App() {
       first.current = false
       return
     }
-    requestAnimationFrame(() => main.current?.querySelector<HTMLElement>('h1')?.focus())
+    const id = focusNext
+    focusNext = undefined
+    if (id) focusWhenRendered(id)
+    else requestAnimationFrame(() => main.current?.querySelector<HTMLElement>('h1')?.focus())
   }, [where])
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -42,8 +55,11 @@ function App() {
       if (event.key !== '/' || event.ctrlKey || event.metaKey || event.altKey) return
       if (target.closest('input, select, textarea')) return
       event.preventDefault()
-      if (!location.hash.startsWith('#/oracles')) location.hash = '#/oracles'
-      requestAnimationFrame(() => document.getElementById('search')?.focus())
+      if (location.hash.startsWith('#/oracles')) focusWhenRendered('search')
+      else {
+        focusNext = 'search'
+        location.hash = '#/oracles'
+      }
     }
     addEventListener('keydown', onKey)
     return () => removeEventListener('keydown', onKey)
