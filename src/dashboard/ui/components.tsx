@@ -87,7 +87,8 @@ const SERIES = ['admitted', 'ignored', 'rejected'] as const
 /** Admission rates over time: three lines, newest on the right; the latest values in the legend. */
 export function RateChart({ rates, spanSeconds }: { rates: Rate[]; spanSeconds: number }) {
   const last = rates.at(-1)
-  const max = Math.max(1, ...rates.flatMap((r) => SERIES.map((s) => r[s])))
+  const peak = Math.max(0, ...rates.flatMap((r) => SERIES.map((s) => r[s])))
+  const max = Math.max(1, peak)
   const t1 = last?.t ?? 0
   const x = (t: number) => W - ((t1 - t) / (spanSeconds * 1000)) * W
   const y = (v: number) => H - 4 - (v / max) * (H - 8)
@@ -112,7 +113,7 @@ export function RateChart({ rates, spanSeconds }: { rates: Rate[]; spanSeconds: 
           </span>
         ))}
         <span class="muted">
-          last {Math.round(spanSeconds / 60)} min, peak {max.toFixed(1)}/s
+          last {Math.round(spanSeconds / 60)} min, peak {peak.toFixed(1)}/s
         </span>
       </figcaption>
     </figure>

@@ -124,7 +124,7 @@ function Capabilities({ capabilities }: { capabilities: CapabilityView[] }) {
         {capabilities.map(({ key, work, message }) => (
           <li key={key} class={message.off ? 'capability off' : 'capability'}>
             <p class="question">{message.question}</p>
-            <p>
+            <p class="badges">
               {message.off ? <Badge kind="off">off</Badge> : <Badge kind="on">on</Badge>}{' '}
               <Badge kind="attestation">{message.attestation}</Badge> PoW {formatBits(work.bits)} bits
               {message.tags.map((t) => (
