@@ -13,7 +13,15 @@ import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playw
 import { formatBits } from '../../src/dashboard/ui/format.ts'
 import type { OracleSummary } from '../../src/mempool/view-schemas.ts'
 import * as fx from '../fixtures/messages.ts'
-import { ARTIFACTS, CHROMIUM, launchBrowser, type SeededNode, startSeededNode } from './helpers.ts'
+import {
+  ARTIFACTS,
+  CHROMIUM,
+  dialAddress,
+  launchBrowser,
+  type SeededNode,
+  startSeededNode,
+  waitForPeers,
+} from './helpers.ts'
 
 const skip = existsSync(CHROMIUM)
   ? false
@@ -21,6 +29,8 @@ const skip = existsSync(CHROMIUM)
 
 describe('dashboard in a browser', { skip, timeout: 120_000 }, () => {
   let seeded: SeededNode
+  /** A second node, joined to the first, so the overview has a peer to show. */
+  let peer: SeededNode | undefined
   let browser: Browser
   const contexts: BrowserContext[] = []
   /** Every URL any page requested, and every error a page logged. */
@@ -28,13 +38,19 @@ describe('dashboard in a browser', { skip, timeout: 120_000 }, () => {
   const errors: string[] = []
 
   before(async () => {
-    ;[seeded, browser] = await Promise.all([startSeededNode(), launchBrowser().then((b) => b!)])
+    ;[seeded, browser] = await Promise.all([
+      startSeededNode({ network: true }),
+      launchBrowser().then((b) => b!),
+    ])
+    peer = await startSeededNode({ bootstrap: await dialAddress(seeded), seed: false })
+    await waitForPeers(seeded, 1)
     // One oracle whose keys the fixtures know, so a test can prove a report against it.
     assert.equal((await seeded.client.post('oracle', fx.oracleAd())).status, 201)
     assert.equal((await seeded.client.post('capability', fx.capabilityAd())).status, 201)
   })
   after(async () => {
     await browser?.close()
+    await peer?.stop()
     await seeded?.stop()
   })
 
@@ -178,7 +194,10 @@ describe('dashboard in a browser', { skip, timeout: 120_000 }, () => {
     const cards = await page.locator('.cards').innerText()
     assert.match(cards, /4 of 10,000/)
     assert.match(cards, /4 capabilities, 4 reports/)
-    assert.match(cards, /network disabled/)
+    assert.match(await page.getByTestId('peer-count').innerText(), /^1$/)
+    assert.match(cards, /median latency \d+\.\d ms/)
+    await page.locator('#peers ~ table tbody tr').first().waitFor()
+    assert.match(await page.locator('#peers ~ table').innerText(), /outbound|inbound/)
     assert.match(cards, /KiB of 256 MiB/)
     assert.match(await page.locator('table.compact').innerText(), /oracle\s+8\s+0\.0/)
     // Two samples two seconds apart make the first line of the chart.

@@ -29,34 +29,69 @@ export interface SeededNode {
   stop(): Promise<void>
 }
 
-/** Starts a node on 127.0.0.1 (any free port) and posts the demo data to it through REST. */
-export async function startSeededNode(init: { network?: boolean } = {}): Promise<SeededNode> {
+export interface NodeInit {
+  /** Join a libp2p network on loopback (a free TCP port). @default false */
+  network?: boolean
+  /** Multiaddr with `/p2p/<id>` to join through (implies `network`). */
+  bootstrap?: string
+  /** Post the demo data set. @default true */
+  seed?: boolean
+}
+
+/**
+ * Starts a node on 127.0.0.1 (any free port) and posts the demo data to it through REST; with
+ * `network`, it also listens for peers on a free loopback TCP port.
+ */
+export async function startSeededNode(init: NodeInit = {}): Promise<SeededNode> {
   const dataDir = await mkdtemp(join(tmpdir(), 'mega-dashboard-'))
+  const networked = init.network || init.bootstrap !== undefined
   const config = resolveConfig({
     dataDir,
     http: { host: '127.0.0.1', port: 0 },
     mempool: { minBits: LOW_BITS },
-    network: init.network
-      ? { listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [], mdns: false }
+    network: networked
+      ? { listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: init.bootstrap ? [init.bootstrap] : [], mdns: false }
       : { enabled: false },
   })
   const node = new MegaNode(config, { logger: pino({ level: 'silent' }) })
   await node.start()
   const url = node.url!
   const client = new NodeClient({ url })
-  for (const { kind, message } of buildDemoData({ oracleBits: 12, bits: 8 })) {
-    const { status, body } = await client.post(kind, message)
-    if (status >= 300) throw new Error(`seeding ${kind}: ${status} ${JSON.stringify(body)}`)
+  const stop = async () => {
+    await node.stop()
+    await rm(dataDir, { recursive: true, force: true })
   }
-  return {
-    node,
-    url,
-    client,
-    stop: async () => {
-      await node.stop()
-      await rm(dataDir, { recursive: true, force: true })
-    },
+  try {
+    if (init.seed ?? true)
+      for (const { kind, message } of buildDemoData({ oracleBits: 12, bits: 8 })) {
+        const { status, body } = await client.post(kind, message)
+        if (status >= 300) throw new Error(`seeding ${kind}: ${status} ${JSON.stringify(body)}`)
+      }
+  } catch (error) {
+    await stop()
+    throw error
   }
+  return { node, url, client, stop }
+}
+
+/** The address other nodes join `node` through: its first listen address with `/p2p/<id>`. */
+export async function dialAddress(node: SeededNode): Promise<string> {
+  const { body } = await node.client.get('peers')
+  const { id, addresses } = (body as { self: { id: string; addresses: string[] } }).self
+  const address = addresses[0]!
+  return address.includes('/p2p/') ? address : `${address}/p2p/${id}`
+}
+
+/** Resolves once `node` lists `count` peers with a measured latency, or throws after `timeoutMs`. */
+export async function waitForPeers(node: SeededNode, count: number, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const { body } = await node.client.get('peers')
+    const items = (body as { items: { latencyMs?: number }[] }).items
+    if (items.filter((peer) => peer.latencyMs !== undefined).length >= count) return
+    await new Promise((done) => setTimeout(done, 100))
+  }
+  throw new Error(`no ${count} peer(s) with a latency within ${timeoutMs} ms`)
 }
 
 /** Launches headless Chromium, or returns undefined when it is not installed. */
