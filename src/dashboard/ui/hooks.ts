@@ -42,27 +42,55 @@ export interface Loaded<T> {
 }
 
 /**
- * Runs `load` whenever `deps` change, keeping the last data while the next load runs (no flicker
- * on live refreshes); a load overtaken by a newer one is aborted and ignored.
+ * Runs `load` when `deps` change (aborting a load for the old ones) and when `version` changes
+ * (a live refresh). Refreshes coalesce: one arriving while a load runs waits for it and then runs
+ * once, so a busy node's stream of events can neither starve the view (every load aborted by
+ * the next) nor pile up requests. The last data stays on screen while the next load runs.
  */
-export function useData<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[]): Loaded<T> {
+export function useData<T>(
+  load: (signal: AbortSignal) => Promise<T>,
+  deps: unknown[],
+  version = 0,
+): Loaded<T> {
   const [state, setState] = useState<Loaded<T>>({ data: undefined, error: undefined, loading: true })
-  const latest = useRef(0)
+  const [again, setAgain] = useState(0)
+  const running = useRef<{ controller: AbortController; key: string }>(undefined)
+  const pending = useRef(false)
+  const key = JSON.stringify(deps)
   useEffect(() => {
-    const run = ++latest.current
-    const controller = new AbortController()
+    const current = running.current
+    if (current && current.key === key) {
+      pending.current = true
+      return
+    }
+    current?.controller.abort()
+    const run = { controller: new AbortController(), key }
+    running.current = run
+    pending.current = false
     setState((previous) => ({ ...previous, loading: true }))
-    load(controller.signal).then(
-      (data) => {
-        if (run === latest.current) setState({ data, error: undefined, loading: false })
-      },
-      (error: Error) => {
-        if (run === latest.current && error.name !== 'AbortError')
-          setState((previous) => ({ ...previous, error, loading: false }))
-      },
-    )
-    return () => controller.abort()
-  }, deps)
+    load(run.controller.signal)
+      .then(
+        (data) => {
+          if (running.current === run) setState({ data, error: undefined, loading: false })
+        },
+        (error: Error) => {
+          if (running.current === run && error.name !== 'AbortError')
+            setState((previous) => ({ ...previous, error, loading: false }))
+        },
+      )
+      .finally(() => {
+        if (running.current !== run) return
+        running.current = undefined
+        if (pending.current) setAgain((n) => n + 1)
+      })
+  }, [key, version, again])
+  useEffect(
+    () => () => {
+      running.current?.controller.abort()
+      running.current = undefined
+    },
+    [],
+  )
   return state
 }
 

@@ -13,13 +13,14 @@ export function Offers({ route, version }: { route: Route; version: number }) {
   const query: Record<string, string> = {}
   if (stage) query.stage = stage
   if (capability) query.capability = capability
-  const offers = useData((signal) => api.offers(query, signal), [stage, capability, version])
+  const offers = useData((signal) => api.offers(query, signal), [stage, capability], version)
   const capabilities = useData(
     async (signal) => {
       const { items } = await api.capabilities({}, signal)
       return new Map<string, CapabilityView>(items.map((c) => [c.key, c]))
     },
-    [version],
+    [],
+    version,
   )
   const books = orderBooks(offers.data?.items ?? [], capabilities.data ?? new Map())
   return (

@@ -16,7 +16,7 @@ const REPORT_TYPE: Record<string, string> = {
 
 export function Oracle({ oracleKey, version }: { oracleKey: string; version: number }) {
   const now = useNow(5000)
-  const { data, error } = useData((signal) => api.oracle(oracleKey, signal), [oracleKey, version])
+  const { data, error } = useData((signal) => api.oracle(oracleKey, signal), [oracleKey], version)
   if (error && (!data || (error instanceof HttpError && error.status === 404)))
     return (
       <>

@@ -54,7 +54,8 @@ export function Oracles({ route, version }: { route: Route; version: number }) {
   if (minScore && Number.isFinite(Number(minScore))) query.minScore = minScore
   const { data, error, loading } = useData(
     (signal) => api.oracles(query, signal),
-    [text, tag, minScore, version],
+    [text, tag, minScore],
+    version,
   )
   for (const oracle of data?.items ?? []) for (const t of oracle.tags) seenTags.add(t)
   const items = (data?.items ?? []).filter(

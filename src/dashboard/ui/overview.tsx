@@ -54,7 +54,7 @@ export function Overview({ live }: { live: LiveSnapshot }) {
       clearInterval(timer)
     }
   }, [])
-  const peers = useData((signal) => api.peers(signal), [live.version, stats?.uptime])
+  const peers = useData((signal) => api.peers(signal), [], (stats?.uptime ?? 0) + live.version)
   return (
     <>
       <h1 tabIndex={-1}>Node overview</h1>
