@@ -13,6 +13,10 @@ import { buildDemoData } from '../../src/client/demo-data.ts'
 import { NodeClient } from '../../src/client/node-client.ts'
 import { resolveConfig } from '../../src/node/config.ts'
 import { MegaNode } from '../../src/node/node.ts'
+import { mineMessageSync } from '../../src/protocol/message-pow.ts'
+import type { OracleId } from '../../src/protocol/messages/index.ts'
+import { sign } from '../../src/protocol/sign.ts'
+import { generateKeyPair } from '../../src/protocol/signature.ts'
 
 /** Where the browser is: `MEGA_CHROMIUM`, else Debian's package. */
 export const CHROMIUM = process.env.MEGA_CHROMIUM ?? '/usr/bin/chromium'
@@ -112,4 +116,23 @@ export async function launchBrowser(): Promise<Browser | undefined> {
       '--disable-dev-shm-usage',
     ],
   })
+}
+
+/** A new oracle ad with a fresh key, mined to `bits`. */
+export function newOracleAd(init: { tags?: string[]; manifestUri?: string; bits?: number } = {}): OracleId {
+  const key = generateKeyPair('ed25519')
+  return mineMessageSync<OracleId>(
+    sign<OracleId>(
+      {
+        kind: 'oracle',
+        scheme: 'ed25519',
+        pubkey: key.publicKey,
+        seqNo: 1,
+        tags: init.tags ?? ['burst'],
+        ...(init.manifestUri && { manifestUri: init.manifestUri }),
+      },
+      key.secretKey,
+    ),
+    init.bits ?? LOW_BITS.oracle,
+  )
 }
