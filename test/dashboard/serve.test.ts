@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { gunzipSync } from 'node:zlib'
-import { DASHBOARD_CSP } from '../../src/api/routes/dashboard.ts'
+import Fastify from 'fastify'
+import { DASHBOARD_CSP, dashboardRoutes } from '../../src/api/routes/dashboard.ts'
 import { type TestApi, testApi } from '../api/helpers.ts'
 
 describe('dashboard serving', () => {
@@ -72,6 +73,22 @@ describe('dashboard serving', () => {
     const docs = await api.get('/docs/')
     assert.equal(docs.statusCode, 200)
     assert.match(docs.body, /swagger/i)
+  })
+
+  it('answers 503 with the reason when the bundle cannot be built, and the API goes on', async () => {
+    const app = Fastify()
+    app.get('/health', () => ({ status: 'ok' }))
+    await app.register(dashboardRoutes, {
+      assets: () => Promise.reject(new Error('esbuild is not installed')),
+    })
+    try {
+      const page = await app.inject({ method: 'GET', url: '/' })
+      assert.equal(page.statusCode, 503)
+      assert.match(page.body, /could not be built on this node \(esbuild is not installed\)/)
+      assert.equal((await app.inject({ method: 'GET', url: '/health' })).statusCode, 200)
+    } finally {
+      await app.close()
+    }
   })
 
   it('can be switched off', async () => {

@@ -14,15 +14,37 @@ export const DASHBOARD_CSP =
 
 const IMMUTABLE = 'public, max-age=31536000, immutable'
 
-export async function dashboardRoutes(app: FastifyInstance): Promise<void> {
+export interface DashboardRoutesOptions {
+  /** Where the built files come from. @default {@link dashboardAssets} (built once per process) */
+  assets?: () => Promise<DashboardAssets>
+}
+
+export async function dashboardRoutes(
+  app: FastifyInstance,
+  { assets: load = dashboardAssets }: DashboardRoutesOptions = {},
+): Promise<void> {
   // Build while the node starts listening, so the first visitor does not wait for esbuild.
   app.addHook('onListen', async () => {
-    dashboardAssets().catch((error: unknown) => app.log.error({ err: error }, 'dashboard build failed'))
+    load().catch((error: unknown) => app.log.error({ err: error }, 'dashboard build failed'))
   })
   const serve =
     (pick: (assets: DashboardAssets) => Asset, cache: (assets: DashboardAssets) => string) =>
     async (request: FastifyRequest, reply: FastifyReply) => {
-      const assets = await dashboardAssets()
+      let assets: DashboardAssets
+      try {
+        assets = await load()
+      } catch (error) {
+        // The API does not depend on the dashboard: say what failed, keep serving the rest.
+        request.log.error({ err: error }, 'dashboard build failed')
+        return reply
+          .code(503)
+          .header('retry-after', '60')
+          .type('text/plain; charset=utf-8')
+          .send(
+            `The dashboard could not be built on this node (${(error as Error).message}).\n` +
+              'The REST API works: see /docs.\n',
+          )
+      }
       const etag = `"${assets.hash}"`
       reply
         .header('etag', etag)
