@@ -25,7 +25,14 @@ export async function dashboardRoutes(
 ): Promise<void> {
   // Build while the node starts listening, so the first visitor does not wait for esbuild.
   app.addHook('onListen', async () => {
-    load().catch((error: unknown) => app.log.error({ err: error }, 'dashboard build failed'))
+    load().then(
+      (assets) =>
+        app.log.info(
+          { buildMs: Math.round(assets.buildMs), jsBytes: assets.js.body.length, hash: assets.hash },
+          'dashboard built',
+        ),
+      (error: unknown) => app.log.error({ err: error }, 'dashboard build failed'),
+    )
   })
   const serve =
     (pick: (assets: DashboardAssets) => Asset, cache: (assets: DashboardAssets) => string) =>
