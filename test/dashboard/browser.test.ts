@@ -186,6 +186,11 @@ describe('dashboard in a browser', { skip, timeout: 120_000 }, () => {
       await page.locator('table.reports').innerText(),
       /two facts conflict\s+8\.0\s+verified\s+yes/,
     )
+    assert.equal(
+      await page.locator('table.reports tbody tr.changed').count(),
+      1,
+      'the new report is highlighted',
+    )
     await overview.locator('.feed li', { hasText: 'report' }).waitFor({ timeout: 10_000 })
     assert.match(await overview.locator('.feed li').first().innerText(), /report\s+added/)
     await shot(page, 'oracle-after-report')

@@ -103,3 +103,30 @@ export function useNow(ms = 1000): number {
   }, [ms])
   return now
 }
+
+/**
+ * Ids of the items that are new or changed (by `signature`) since the previous data, for a
+ * brief highlight of what a live update brought. Empty on the first data and when the view's
+ * query changed (`scope`), so a page or a filter does not light up as a whole.
+ */
+export function useChanged<T>(
+  items: readonly T[] | undefined,
+  id: (item: T) => string,
+  signature: (item: T) => string,
+  scope = '',
+): ReadonlySet<string> {
+  const previous = useRef<{ scope: string; seen: Map<string, string> }>(undefined)
+  const changed = useRef<ReadonlySet<string>>(new Set())
+  const last = useRef<readonly T[] | undefined>(undefined)
+  if (items && items !== last.current) {
+    last.current = items
+    const seen = new Map(items.map((item) => [id(item), signature(item)]))
+    const before = previous.current
+    changed.current =
+      before && before.scope === scope
+        ? new Set([...seen].filter(([key, value]) => before.seen.get(key) !== value).map(([key]) => key))
+        : new Set()
+    previous.current = { scope, seen }
+  }
+  return changed.current
+}

@@ -2,7 +2,7 @@
 import { api, type CapabilityView } from './api.ts'
 import { Badge, Key, Problem } from './components.tsx'
 import { type Book, fillQuestion, formatAge, formatCount, formatPercent, orderBooks } from './format.ts'
-import { type Route, setQuery, useData, useNow } from './hooks.ts'
+import { type Route, setQuery, useChanged, useData, useNow } from './hooks.ts'
 
 const STAGES = ['open', 'accepted', 'finalized'] as const
 
@@ -23,6 +23,12 @@ export function Offers({ route, version }: { route: Route; version: number }) {
     version,
   )
   const books = orderBooks(offers.data?.items ?? [], capabilities.data ?? new Map())
+  const changed = useChanged(
+    offers.data?.items,
+    (offer) => offer.id,
+    (offer) => `${offer.stage}/${offer.work.work}`,
+    `${stage}/${capability}`,
+  )
   return (
     <>
       <h1 tabIndex={-1}>Offers</h1>
@@ -53,13 +59,13 @@ export function Offers({ route, version }: { route: Route; version: number }) {
       <Problem error={offers.error ?? capabilities.error} />
       {offers.data && books.length === 0 && <p class="muted">No offers held.</p>}
       {books.map((book) => (
-        <BookView key={book.capability} book={book} now={now} />
+        <BookView key={book.capability} book={book} now={now} changed={changed} />
       ))}
     </>
   )
 }
 
-function BookView({ book, now }: { book: Book; now: number }) {
+function BookView({ book, now, changed }: { book: Book; now: number; changed: ReadonlySet<string> }) {
   const headingId = `book-${book.capability}`
   return (
     <section class="book" aria-labelledby={headingId} data-capability={book.capability}>
@@ -94,7 +100,11 @@ function BookView({ book, now }: { book: Book; now: number }) {
         </thead>
         <tbody>
           {book.rows.map((row) => (
-            <tr key={row.offer.id} data-stage={row.stage}>
+            <tr
+              key={row.offer.id}
+              data-stage={row.stage}
+              class={changed.has(row.offer.id) ? 'changed' : undefined}
+            >
               <td data-label="market" title={row.market}>
                 {book.ad ? (
                   fillQuestion(book.ad.message.question, row.offer.message.terms.question.args)

@@ -3,7 +3,7 @@ import { Fragment } from 'preact'
 import { api, type CapabilityView, HttpError, type OracleDetail } from './api.ts'
 import { Badge, BitsBar, Key, Problem, ScoreChart, StateBadge } from './components.tsx'
 import { formatAge, formatBits, reportState, scoreHistory } from './format.ts'
-import { useData, useNow } from './hooks.ts'
+import { useChanged, useData, useNow } from './hooks.ts'
 import { DomainState } from './oracles.tsx'
 
 const REPORT_TYPE: Record<string, string> = {
@@ -163,6 +163,12 @@ function Capabilities({ capabilities }: { capabilities: CapabilityView[] }) {
 
 function Reports({ detail, now }: { detail: OracleDetail; now: number }) {
   const { reports } = detail
+  const changed = useChanged(
+    reports,
+    (report) => report.id,
+    (report) => `${report.work.work}/${report.disputed}/${report.counts}`,
+    detail.key,
+  )
   return (
     <section aria-labelledby="reports">
       <h2 id="reports">Reports against it ({reports.length})</h2>
@@ -182,7 +188,7 @@ function Reports({ detail, now }: { detail: OracleDetail; now: number }) {
           </thead>
           <tbody>
             {reports.map((report) => (
-              <tr key={report.id} data-id={report.id}>
+              <tr key={report.id} data-id={report.id} class={changed.has(report.id) ? 'changed' : undefined}>
                 <td data-label="kind">{REPORT_TYPE[report.type] ?? report.type}</td>
                 <td data-label="work" class="num">
                   {formatBits(report.work.bits)}

@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import { api, LIST_MAX, type OracleSummary } from './api.ts'
 import { Badge, BitsBar, Key, Problem } from './components.tsx'
 import { formatCount } from './format.ts'
-import { type Route, setQuery, useData } from './hooks.ts'
+import { type Route, setQuery, useChanged, useData } from './hooks.ts'
 
 // Tags seen in any listing, so the tag menu keeps its options while a tag filter is on.
 const seenTags = new Set<string>()
@@ -62,6 +62,12 @@ export function Oracles({ route, version }: { route: Route; version: number }) {
     (oracle) => (!withManifest || oracle.manifestUri) && (!withReports || oracle.reportCount > 0),
   )
   const max = Math.max(1, ...items.map((oracle) => oracle.strength.bits))
+  const changed = useChanged(
+    data?.items,
+    (oracle) => oracle.key,
+    (oracle) => `${oracle.score.work}/${oracle.strength.work}/${oracle.reportCount}/${oracle.id}`,
+    JSON.stringify(query),
+  )
 
   return (
     <>
@@ -162,7 +168,11 @@ export function Oracles({ route, version }: { route: Route; version: number }) {
           </thead>
           <tbody>
             {items.map((oracle, index) => (
-              <tr key={oracle.key} data-key={oracle.key}>
+              <tr
+                key={oracle.key}
+                data-key={oracle.key}
+                class={changed.has(oracle.key) ? 'changed' : undefined}
+              >
                 <td data-label="#" class="num">
                   {index + 1}
                 </td>
