@@ -4,10 +4,16 @@
  * `/docs`, `/openapi.json` and the API stay as they were.
  */
 import assert from 'node:assert/strict'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { gunzipSync } from 'node:zlib'
 import Fastify from 'fastify'
+import pino from 'pino'
 import { DASHBOARD_CSP, dashboardRoutes } from '../../src/api/routes/dashboard.ts'
+import { resolveConfig } from '../../src/node/config.ts'
+import { MegaNode } from '../../src/node/node.ts'
 import { type TestApi, testApi } from '../api/helpers.ts'
 
 describe('dashboard serving', () => {
@@ -88,6 +94,27 @@ describe('dashboard serving', () => {
       assert.equal((await app.inject({ method: 'GET', url: '/health' })).statusCode, 200)
     } finally {
       await app.close()
+    }
+  })
+
+  it('is switched off by the node’s configuration (api.dashboard: false)', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'mega-dashboard-off-'))
+    const node = new MegaNode(
+      resolveConfig({
+        dataDir,
+        http: { host: '127.0.0.1', port: 0 },
+        api: { dashboard: false },
+        network: { enabled: false },
+      }),
+      { logger: pino({ level: 'silent' }) },
+    )
+    await node.start()
+    try {
+      assert.equal((await fetch(`${node.url}/`)).status, 404)
+      assert.equal((await fetch(`${node.url}/health`)).status, 200)
+    } finally {
+      await node.stop()
+      await rm(dataDir, { recursive: true, force: true })
     }
   })
 
