@@ -7,16 +7,23 @@
  */
 import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import pino from 'pino'
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core'
+import { NodeClient } from '../../src/client/node-client.ts'
 import { formatBits } from '../../src/dashboard/ui/format.ts'
 import type { OracleSummary } from '../../src/mempool/view-schemas.ts'
+import { resolveConfig } from '../../src/node/config.ts'
+import { MegaNode } from '../../src/node/node.ts'
 import * as fx from '../fixtures/messages.ts'
 import {
   ARTIFACTS,
   CHROMIUM,
   dialAddress,
+  LOW_BITS,
   launchBrowser,
   newOracleAd,
   type SeededNode,
@@ -37,6 +44,8 @@ describe('dashboard in a browser', { skip, timeout: 120_000 }, () => {
   /** Every URL any page requested, and every error a page logged. */
   const requested: string[] = []
   const errors: string[] = []
+  /** The nodes the pages were opened on: the only origins they may talk to. */
+  const origins = new Set<string>()
 
   before(async () => {
     ;[seeded, browser] = await Promise.all([
@@ -55,18 +64,23 @@ describe('dashboard in a browser', { skip, timeout: 120_000 }, () => {
     await seeded?.stop()
   })
 
-  /** Opens a page in a new context; `expect404` for a page that asks for what the node lacks. */
-  async function open(hash: string, options: BrowserContextOptions = {}, expect404 = false): Promise<Page> {
+  /** Opens a page in a new context; console errors matching `expected` are not counted. */
+  async function open(
+    hash: string,
+    options: BrowserContextOptions = {},
+    expected?: RegExp,
+    base = seeded.url,
+  ): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options })
     contexts.push(context)
     const page = await context.newPage()
     page.on('request', (request) => requested.push(request.url()))
     page.on('pageerror', (error) => errors.push(error.message))
     page.on('console', (message) => {
-      if (message.type() === 'error' && !(expect404 && message.text().includes('status of 404')))
-        errors.push(message.text())
+      if (message.type() === 'error' && !expected?.test(message.text())) errors.push(message.text())
     })
-    await page.goto(`${seeded.url}/${hash}`)
+    origins.add(base)
+    await page.goto(`${base}/${hash}`)
     return page
   }
 
@@ -161,8 +175,8 @@ describe('dashboard in a browser', { skip, timeout: 120_000 }, () => {
     const score = page.getByTestId('oracle-score')
     await score.waitFor()
     assert.match(await score.innerText(), /^9\.0/)
-    await page.locator('[data-testid=live].live').waitFor()
-    await overview.locator('[data-testid=live].live').waitFor()
+    await page.locator('[data-testid=live][data-state=live]').waitFor()
+    await overview.locator('[data-testid=live][data-state=live]').waitFor()
     await page.evaluate(() => Object.assign(window, { notReloaded: true }))
 
     const report = fx.report({
@@ -228,9 +242,51 @@ describe('dashboard in a browser', { skip, timeout: 120_000 }, () => {
   })
 
   it('says so when the node does not hold an oracle', async () => {
-    const page = await open(`#/oracle/${'0'.repeat(64)}`, {}, true)
+    const page = await open(`#/oracle/${'0'.repeat(64)}`, {}, /status of 404/)
     await page.getByRole('alert').waitFor()
     assert.match(await page.getByRole('alert').innerText(), /not held by this node/)
+  })
+
+  it('keeps what it shows while the node is away, and catches up when it is back', async (t) => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'mega-dashboard-restart-'))
+    const start = async (port: number) => {
+      const config = resolveConfig({
+        dataDir,
+        http: { host: '127.0.0.1', port },
+        mempool: { minBits: LOW_BITS },
+        network: { enabled: false },
+      })
+      const node = new MegaNode(config, { logger: pino({ level: 'silent' }) })
+      await node.start()
+      return node
+    }
+    let node = await start(0)
+    try {
+      const url = node.url!
+      await new NodeClient({ url }).post('oracle', fx.oracleAd())
+      const page = await open('#/oracles', {}, /ERR_CONNECTION_REFUSED/, url)
+      const live = page.locator('[data-testid=live]')
+      await page.locator('[data-testid=live][data-state=live]').waitFor()
+      await node.stop()
+      await page.locator('[data-testid=live][data-state=connecting]').waitFor()
+      assert.match(await live.innerText(), /connecting/)
+      assert.equal(await page.locator('table.oracles tbody tr').count(), 1, 'the last data stays on screen')
+
+      node = await start(Number(new URL(url).port))
+      const back = performance.now()
+      await page.locator('[data-testid=live][data-state=live]').waitFor({ timeout: 15_000 })
+      t.diagnostic(`live again ${(performance.now() - back).toFixed(0)} ms after the node restarted`)
+      await new NodeClient({ url }).post('capability', fx.capabilityAd())
+      await page.waitForFunction(
+        () =>
+          document.querySelector('table.oracles tbody tr td[data-label=capabilities]')?.textContent === '1',
+        undefined,
+        { timeout: 10_000 },
+      )
+    } finally {
+      await node.stop()
+      await rm(dataDir, { recursive: true, force: true })
+    }
   })
 
   it('shows pools, byte budget, floors per kind, uptime and a rate chart on the overview', async () => {
@@ -326,7 +382,7 @@ describe('dashboard in a browser', { skip, timeout: 120_000 }, () => {
 
   it('loaded nothing from outside the node and logged no errors', () => {
     assert.ok(requested.length > 0)
-    const foreign = requested.filter((url) => !url.startsWith(`${seeded.url}/`))
+    const foreign = requested.filter((url) => ![...origins].some((origin) => url.startsWith(`${origin}/`)))
     assert.deepEqual(foreign, [])
     assert.deepEqual(errors, [])
   })

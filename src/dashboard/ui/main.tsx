@@ -86,7 +86,7 @@ function App() {
           {link('#/offers', 'Offers', page === 'offers')}
           <a href="/docs">API</a>
         </nav>
-        <span class={`live ${live.state}`} role="status" data-testid="live">
+        <span class="connection" data-state={live.state} role="status" data-testid="live">
           <span aria-hidden="true">●</span> {LIVE_TEXT[live.state]}
         </span>
       </header>
