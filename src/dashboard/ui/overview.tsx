@@ -36,6 +36,8 @@ export function Overview({ live }: { live: LiveSnapshot }) {
   useEffect(() => {
     let stopped = false
     const sample = async () => {
+      // A hidden tab costs the node nothing; the chart shows the gap when it comes back.
+      if (document.hidden && samples.length > 0) return
       try {
         const next = await api.stats()
         if (stopped) return
