@@ -46,7 +46,10 @@ export function Oracles({ route, version }: { route: Route; version: number }) {
   const withReports = route.query.get('reports') === 'yes'
   const [draft, setDraft] = useState(text)
   const timer = useRef<ReturnType<typeof setTimeout>>(undefined)
-  useEffect(() => setDraft(text), [text])
+  // Follow the URL (back, forward, a link) but never overwrite what is being typed.
+  useEffect(() => {
+    if (document.activeElement?.id !== 'search') setDraft(text)
+  }, [text])
 
   const query: Record<string, string> = {}
   if (text) query.text = text
