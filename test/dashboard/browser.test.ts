@@ -128,6 +128,11 @@ describe('dashboard in a browser', { skip, timeout: 120_000 }, () => {
     assert.equal(await reports.count(), 1)
     assert.match(await reports.first().innerText(), /two facts conflict\s+9\.0\s+verified\s+yes/)
     assert.match(
+      await reports.first().innerText(),
+      /answered “home” and “away” to away=CHE date=2026-11-21 home=ARS/,
+      'the evidence',
+    )
+    assert.match(
       await page.locator('.capability').innerText(),
       /Who won the match \$home vs \$away on \$date\?/,
     )
@@ -142,6 +147,8 @@ describe('dashboard in a browser', { skip, timeout: 120_000 }, () => {
     const text = await page.locator('table.reports').innerText()
     assert.match(text, /fact missing\s+8\.0\s+refuted\s+no/)
     assert.match(text, /free-form\s+8\.0\s+subjective\s+no/)
+    assert.match(text, /no fact for .* by \d{4}-\d\d-\d\d \d\d:\d\d UTC — disputed with the fact “draw”/)
+    assert.match(text, /Endpoint slow at weekends/)
     await shot(page, 'oracle')
   })
 

@@ -12,16 +12,19 @@ import {
   formatCount,
   formatDuration,
   formatPercent,
+  formatTime,
   orderBooks,
   outcomesOf,
   pushSample,
   ratesOf,
+  reportEvidence,
   reportState,
   scoreHistory,
   shortKey,
 } from '../../src/dashboard/ui/format.ts'
-import type { CapabilityView, OfferView, OracleDetail } from '../../src/mempool/view-schemas.ts'
+import type { CapabilityView, OfferView, OracleDetail, ReportView } from '../../src/mempool/view-schemas.ts'
 import { workToBits } from '../../src/protocol/score.ts'
+import * as fx from '../fixtures/messages.ts'
 
 describe('numbers for people', () => {
   it('formats bits with one decimal and a real minus sign', () => {
@@ -71,6 +74,44 @@ describe('report states', () => {
     assert.equal(reportState({ verdict: 'verified', disputed: false }), 'verified')
     assert.equal(reportState({ verdict: 'subjective', disputed: false }), 'subjective')
     assert.equal(reportState({ verdict: 'verified', disputed: true }), 'refuted')
+  })
+})
+
+describe('report evidence', () => {
+  const view = (content: Parameters<typeof fx.report>[0], dispute?: ReportView['dispute']) =>
+    ({ message: fx.report(content), ...(dispute && { dispute }) }) as ReportView
+
+  it('says what each kind of report shows, and the oracle’s answer when disputed', () => {
+    assert.equal(formatTime(1_795_219_200), '2026-11-21 00:00 UTC')
+    assert.equal(
+      reportEvidence(
+        view({
+          type: 'fact-conflict',
+          capability: fx.capabilityAd(),
+          facts: [fx.fact('home'), fx.fact('away')],
+        }),
+      ),
+      'answered “home” and “away” to away=CHE date=2026-11-21 home=ARS',
+    )
+    const missing = view({
+      type: 'fact-missing',
+      capability: fx.capabilityAd(),
+      commitment: fx.commitment(1_795_219_200),
+    })
+    assert.equal(
+      reportEvidence({ ...missing, dispute: fx.dispute('0'.repeat(64), 'draw') }),
+      'no fact for away=CHE date=2026-11-21 home=ARS by 2026-11-21 00:00 UTC — disputed with the fact “draw”',
+    )
+    assert.equal(
+      reportEvidence(
+        view({ type: 'free-form', comment: 'Slow at weekends', links: ['https://status.example/'] }),
+      ),
+      'Slow at weekends (https://status.example/)',
+    )
+    assert.equal(
+      reportEvidence(view({ type: 'ad-collision', ads: [fx.oracleAd(), fx.oracleAd({ tags: ['other'] })] })),
+      'two different oracle ads with sequence number 1',
+    )
   })
 })
 

@@ -8,10 +8,11 @@ import type {
   OracleDetail,
   OracleSummary,
   PoolStats,
+  ReportView,
 } from '../../mempool/view-schemas.ts'
 import type { NetworkStats, PeerList } from '../../network/view-schemas.ts'
 
-export type { CapabilityView, OfferView, OracleDetail, OracleSummary, PeerList, PoolStats }
+export type { CapabilityView, OfferView, OracleDetail, OracleSummary, PeerList, PoolStats, ReportView }
 
 /** `GET /stats`. */
 export interface Stats {
@@ -74,6 +75,8 @@ export const api = {
   oracle: (key: string, signal?: AbortSignal) => getJson<OracleDetail>(`/oracles/${key}`, signal),
   offers: (query: Record<string, string>, signal?: AbortSignal) =>
     collect<OfferView>('/offers', query, LIST_MAX, signal),
+  reports: (query: Record<string, string>, signal?: AbortSignal) =>
+    collect<ReportView>('/reports', query, LIST_MAX, signal),
   capabilities: (query: Record<string, string>, signal?: AbortSignal) =>
     collect<CapabilityView>('/capabilities', query, LIST_MAX, signal),
 }

@@ -9,6 +9,7 @@ import type {
   OfferView,
   OracleDetail,
   ReportSummary,
+  ReportView,
 } from '../../mempool/view-schemas.ts'
 
 /** log2 of an amount of work, negative for a negative amount (as the API's `bits`). */
@@ -284,4 +285,41 @@ export function orderBooks(
 /** A percentage for people: `"45%"`. */
 export function formatPercent(fraction: number): string {
   return `${Math.round(fraction * 100)}%`
+}
+
+/** A Unix time as an ISO minute in UTC: `"2026-11-21 14:00 UTC"`. */
+export function formatTime(seconds: number): string {
+  return `${new Date(seconds * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`
+}
+
+/**
+ * What a report's evidence says, in one line: the conflicting answers, the missed request and
+ * its deadline, the colliding ads, or the reporter's comment; then the oracle's answer when a
+ * dispute refuted it. Text from the network: render it as text, never as markup.
+ */
+export function reportEvidence(report: Pick<ReportView, 'message' | 'dispute'>): string {
+  const content = report.message.content
+  let text: string
+  switch (content.type) {
+    case 'fact-conflict': {
+      const [a, b] = content.facts
+      text = `answered “${a.answer}” and “${b.answer}” to ${argsLabel(a.request.args) || 'one request'}`
+      break
+    }
+    case 'fact-missing':
+      text = `no fact for ${argsLabel(content.commitment.request.args) || 'the request'} by ${formatTime(content.commitment.deadline)}`
+      break
+    case 'fact-disagrees-with-public':
+      text = `answered “${content.fact.answer}”: ${content.comment}`
+      break
+    case 'ad-collision':
+      text = `two different ${content.ads[0].kind} ads with sequence number ${content.ads[0].seqNo}`
+      break
+    case 'free-form':
+      text = content.comment
+      break
+  }
+  if ('links' in content && content.links.length > 0) text += ` (${content.links.join(', ')})`
+  if (report.dispute) text += ` — disputed with the fact “${report.dispute.fact.answer}”`
+  return text
 }

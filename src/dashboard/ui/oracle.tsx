@@ -1,8 +1,8 @@
 /** One oracle: its ad, capabilities, the reports against it and its score history. */
 import { Fragment } from 'preact'
-import { api, type CapabilityView, HttpError, type OracleDetail } from './api.ts'
+import { api, type CapabilityView, HttpError, type OracleDetail, type ReportView } from './api.ts'
 import { Badge, BitsBar, Key, Problem, ScoreChart, StateBadge } from './components.tsx'
-import { formatAge, formatBits, reportState, scoreHistory } from './format.ts'
+import { formatAge, formatBits, reportEvidence, reportState, scoreHistory } from './format.ts'
 import { useChanged, useData, useNow } from './hooks.ts'
 import { DomainState } from './oracles.tsx'
 
@@ -16,7 +16,20 @@ const REPORT_TYPE: Record<string, string> = {
 
 export function Oracle({ oracleKey, version }: { oracleKey: string; version: number }) {
   const now = useNow(5000)
-  const { data, error } = useData((signal) => api.oracle(oracleKey, signal), [oracleKey], version)
+  // One load for both, so the score and the reports on screen always agree.
+  const loaded = useData(
+    async (signal) => {
+      const [detail, reports] = await Promise.all([
+        api.oracle(oracleKey, signal),
+        api.reports({ oracle: oracleKey }, signal),
+      ])
+      return { detail, reports: reports.items }
+    },
+    [oracleKey],
+    version,
+  )
+  const { error } = loaded
+  const data = loaded.data?.detail
   if (error && (!data || (error instanceof HttpError && error.status === 404)))
     return (
       <>
@@ -69,7 +82,7 @@ export function Oracle({ oracleKey, version }: { oracleKey: string; version: num
         <ScoreChart points={scoreHistory(data)} now={now} />
       </section>
       <Capabilities capabilities={data.capabilities} />
-      <Reports detail={data} now={now} />
+      <Reports detail={data} reports={loaded.data?.reports ?? []} now={now} />
     </>
   )
 }
@@ -161,8 +174,7 @@ function Capabilities({ capabilities }: { capabilities: CapabilityView[] }) {
   )
 }
 
-function Reports({ detail, now }: { detail: OracleDetail; now: number }) {
-  const { reports } = detail
+function Reports({ detail, reports, now }: { detail: OracleDetail; reports: ReportView[]; now: number }) {
   const changed = useChanged(
     reports,
     (report) => report.id,
@@ -182,6 +194,7 @@ function Reports({ detail, now }: { detail: OracleDetail; now: number }) {
               <th scope="col">work (bits)</th>
               <th scope="col">state</th>
               <th scope="col">counts</th>
+              <th scope="col">evidence</th>
               <th scope="col">reporter</th>
               <th scope="col">received</th>
             </tr>
@@ -197,6 +210,9 @@ function Reports({ detail, now }: { detail: OracleDetail; now: number }) {
                   <StateBadge state={reportState(report)} />
                 </td>
                 <td data-label="counts">{report.counts ? 'yes' : 'no'}</td>
+                <td data-label="evidence" class="evidence">
+                  {reportEvidence(report)}
+                </td>
                 <td data-label="reporter">
                   {report.reporter ? <Key value={report.reporter} /> : 'anonymous'}
                 </td>
