@@ -268,10 +268,11 @@ describe('dashboard in a browser', { skip, timeout: 120_000 }, () => {
       return node
     }
     let node = await start(0)
+    let page: Page | undefined
     try {
       const url = node.url!
       await new NodeClient({ url }).post('oracle', fx.oracleAd())
-      const page = await open('#/oracles', {}, /ERR_CONNECTION_REFUSED/, url)
+      page = await open('#/oracles', {}, /ERR_CONNECTION_REFUSED/, url)
       const live = page.locator('[data-testid=live]')
       await page.locator('[data-testid=live][data-state=live]').waitFor()
       await node.stop()
@@ -291,8 +292,23 @@ describe('dashboard in a browser', { skip, timeout: 120_000 }, () => {
         { timeout: 10_000 },
       )
     } finally {
+      await page?.context().close()
       await node.stop()
       await rm(dataDir, { recursive: true, force: true })
+    }
+  })
+
+  it('says offline when the node refuses the event stream, and still shows what it holds', async () => {
+    const full = await startSeededNode({ api: { maxEventClients: 0 } })
+    let page: Page | undefined
+    try {
+      page = await open('#/oracles', {}, /status of 503/, full.url)
+      await page.locator('[data-testid=live][data-state=offline]').waitFor({ timeout: 10_000 })
+      assert.match(await page.getByTestId('live').innerText(), /offline: retrying/)
+      await page.locator('table.oracles tbody tr').nth(2).waitFor()
+    } finally {
+      await page?.context().close() // before its node goes, or it logs refused reconnections
+      await full.stop()
     }
   })
 

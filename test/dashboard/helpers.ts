@@ -40,6 +40,8 @@ export interface NodeInit {
   bootstrap?: string
   /** Post the demo data set. @default true */
   seed?: boolean
+  /** The node's `api` configuration (e.g. `maxEventClients`). */
+  api?: Record<string, unknown>
 }
 
 /**
@@ -53,6 +55,7 @@ export async function startSeededNode(init: NodeInit = {}): Promise<SeededNode> 
     dataDir,
     http: { host: '127.0.0.1', port: 0 },
     mempool: { minBits: LOW_BITS },
+    ...(init.api && { api: init.api }),
     network: networked
       ? { listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: init.bootstrap ? [init.bootstrap] : [], mdns: false }
       : { enabled: false },

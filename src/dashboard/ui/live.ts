@@ -33,6 +33,7 @@ let snapshot: LiveSnapshot = { state: 'connecting', version: 0, recent: [] }
 const listeners = new Set<(next: LiveSnapshot) => void>()
 let source: EventSource | undefined
 let pending: ReturnType<typeof setTimeout> | undefined
+let retry: ReturnType<typeof setTimeout> | undefined
 let seq = 0
 
 function publish(next: Partial<LiveSnapshot>): void {
@@ -74,7 +75,10 @@ function connect(): void {
       source.close()
       source = undefined
       publish({ state: 'offline' })
-      setTimeout(connect, RECONNECT_MS)
+      retry = setTimeout(() => {
+        retry = undefined
+        connect()
+      }, RECONNECT_MS)
     } else publish({ state: 'connecting' })
   }
 }
@@ -83,7 +87,7 @@ function connect(): void {
 export function useLive(): LiveSnapshot {
   const [value, setValue] = useState(snapshot)
   useEffect(() => {
-    if (!source) connect()
+    if (!source && retry === undefined) connect()
     listeners.add(setValue)
     setValue(snapshot)
     return () => {
