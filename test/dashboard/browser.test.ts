@@ -138,6 +138,8 @@ describe('dashboard in a browser', { skip, timeout: 120_000 }, () => {
     )
     assert.match(await page.locator('.capability').innerText(), /https:\/\/oracle-1\.example\/mega/)
     assert.match(await page.locator('.capability').innerText(), /home, away, draw/)
+    await page.getByText('The signed ad as held (JSON)').click()
+    assert.equal(JSON.parse(await page.locator('pre.json').innerText()).pubkey, beta)
 
     const missing = (await seeded.client.get('reports', { type: 'fact-missing' })).body as {
       items: { oracle: string }[]

@@ -124,6 +124,10 @@ function Ad({ detail, now }: { detail: OracleDetail; now: number }) {
           {formatBits(detail.floors.reports)} bits
         </dd>
       </dl>
+      <details>
+        <summary>The signed ad as held (JSON)</summary>
+        <pre class="json">{JSON.stringify(detail.ad, null, 2)}</pre>
+      </details>
     </section>
   )
 }
