@@ -8,6 +8,7 @@ import { EventHub } from './events.ts'
 import { type ApiInit, apiOptions } from './options.ts'
 import { openapiPlugin } from './plugins/openapi.ts'
 import { problemPlugin, sendProblem } from './plugins/problem.ts'
+import { dashboardRoutes } from './routes/dashboard.ts'
 import { listingRoutes } from './routes/listings.ts'
 import { nodeRoutes } from './routes/node.ts'
 import { oracleRoutes } from './routes/oracles.ts'
@@ -77,6 +78,7 @@ export async function buildApi(components: ApiComponents, init: ApiInit = {}): P
   const { network } = components
   await app.register(nodeRoutes, { mempool, events, network, uptime: () => (clock() - started) / 1000 })
   await app.register(peerRoutes, { network })
+  if (options.dashboard) await app.register(dashboardRoutes)
   await app.ready()
   return app
 }

@@ -32,6 +32,8 @@ export interface ApiOptions {
   query: QueryLimits
   /** Serve `/openapi.json` and Swagger UI at `/docs`. @default true */
   docs: boolean
+  /** Serve the dashboard at `/` (built from `src/dashboard/ui/` on first use). @default true */
+  dashboard: boolean
   /** Take the client address from `X-Forwarded-For` (behind a reverse proxy only). @default false */
   trustProxy: boolean
 }
@@ -43,6 +45,7 @@ export interface ApiInit {
   events?: Partial<ApiOptions['events']>
   query?: Partial<QueryLimits>
   docs?: boolean
+  dashboard?: boolean
   trustProxy?: boolean
 }
 
@@ -52,6 +55,7 @@ export const defaultApiOptions: ApiOptions = {
   events: { maxClients: 64, heartbeatMs: 15_000, maxBufferedBytes: 1024 * 1024 },
   query: defaultQueryLimits,
   docs: true,
+  dashboard: true,
   trustProxy: false,
 }
 
@@ -64,6 +68,7 @@ export function apiOptions(init: ApiInit = {}): ApiOptions {
     events: { ...d.events, ...init.events },
     query: { ...d.query, ...init.query },
     docs: init.docs ?? d.docs,
+    dashboard: init.dashboard ?? d.dashboard,
     trustProxy: init.trustProxy ?? d.trustProxy,
   }
 }

@@ -178,6 +178,7 @@ export function poolStats(pool: Mempool): PoolStats {
       floorBits: pool.offers.floor.bitsAt(now),
     },
     bytes: { used: pool.bytes, max: pool.options.maxBytes },
+    minBits: { ...pool.options.minBits },
     shard: { ...pool.options.shard },
     counters,
   }

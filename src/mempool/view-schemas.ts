@@ -140,6 +140,10 @@ export const PoolStats = Type.Object(
     reports: Type.Object({ count: Count }, strict),
     offers: Pool('offers held, capacity, rolling floor in bits'),
     bytes: Type.Object({ used: Count, max: Count }, strict),
+    minBits: Type.Object(
+      { oracle: Bits, capability: Bits, report: Bits, offer: Bits },
+      { ...strict, description: 'fixed minimum PoW bits per kind: below it a message is invalid (422)' },
+    ),
     shard: Type.Object({ index: Count, count: Count }, strict),
     counters: Type.Object(
       { status: Counters, reason: Counters },

@@ -176,6 +176,11 @@ export const NodeConfigFile = Type.Object(
             default: defaultApiOptions.docs,
             description: 'Serve /openapi.json and Swagger UI at /docs.',
           }),
+          dashboard: Type.Boolean({
+            default: defaultApiOptions.dashboard,
+            description:
+              'Serve the dashboard at / (built by esbuild when the node starts; see docs/dashboard.md).',
+          }),
           trustProxy: Type.Boolean({
             default: defaultApiOptions.trustProxy,
             description: 'Take client addresses from X-Forwarded-For (only behind a reverse proxy).',

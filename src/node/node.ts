@@ -171,7 +171,8 @@ export class MegaNode {
 }
 
 function apiInit(config: NodeConfig): ApiInit {
-  const { bodyLimit, rateLimitMax, rateLimitWindowMs, maxEventClients, docs, trustProxy } = config.api
+  const { bodyLimit, rateLimitMax, rateLimitWindowMs, maxEventClients, docs, dashboard, trustProxy } =
+    config.api
   return {
     ...(bodyLimit !== undefined && { bodyLimit }),
     rateLimit: {
@@ -180,6 +181,7 @@ function apiInit(config: NodeConfig): ApiInit {
     },
     ...(maxEventClients !== undefined && { events: { maxClients: maxEventClients } }),
     ...(docs !== undefined && { docs }),
+    ...(dashboard !== undefined && { dashboard }),
     ...(trustProxy !== undefined && { trustProxy }),
   }
 }

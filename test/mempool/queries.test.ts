@@ -186,6 +186,7 @@ describe('other queries', () => {
     assert.equal(stats.oracles.capacity, 11)
     assert.ok(stats.oracles.floorBits > 8, 'an eviction raised the floor')
     assert.ok(stats.bytes.used > 0)
+    assert.deepEqual(stats.minBits, pool.options.minBits)
     assert.equal(stats.counters.status.added, 12)
     assert.equal(stats.counters.reason.SCHEMA_VIOLATION, 1)
   })

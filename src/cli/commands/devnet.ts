@@ -64,7 +64,9 @@ export const devnetCommand: Command = {
     } else {
       io.stdout.write(`Mega devnet: ${count} nodes (logs in ${root}/node-*/node.log)\n`)
       for (const node of nodes)
-        io.stdout.write(`  node ${node.index}  ${node.url}  docs ${node.url}/docs  peer ${node.peerId}\n`)
+        io.stdout.write(
+          `  node ${node.index}  dashboard ${node.url}/  docs ${node.url}/docs  peer ${node.peerId}\n`,
+        )
       io.stdout.write('Ctrl-C stops all nodes.\n')
     }
     await new Promise<void>((done) => {

@@ -7,7 +7,7 @@ import type { Command } from '../command.ts'
 
 export const nodeCommand: Command = {
   name: 'node',
-  summary: 'Run a node: mempool, persistence and REST API (with Swagger UI at /docs)',
+  summary: 'Run a node: mempool, persistence, REST API, dashboard at / and Swagger UI at /docs',
   usage: 'mega node [--config file] [--data dir] [--http host:port]',
   options: {
     config: { type: 'string', description: 'JSON configuration file (or MEGA_CONFIG)', placeholder: 'file' },
@@ -32,7 +32,9 @@ export const nodeCommand: Command = {
     const node = new MegaNode(config)
     await node.start()
     if (io.stdout.isTTY)
-      io.stdout.write(`Mega node at ${node.url} — API docs at ${node.url}/docs — Ctrl-C to stop\n`)
+      io.stdout.write(
+        `Mega node: dashboard at ${node.url}/ — API docs at ${node.url}/docs — Ctrl-C to stop\n`,
+      )
     await new Promise<void>((resolve) => {
       const stop = (signal: NodeJS.Signals) => {
         node.logger.info({ signal }, 'shutting down')
