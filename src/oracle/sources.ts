@@ -42,7 +42,7 @@ export function factSource(config: FactSourceConfig): FactSource {
       if (!Array.isArray(config.command) || config.command.length === 0 || !config.command.every(isText)) {
         throw configError('command source needs a non-empty array of strings (program and its arguments)')
       }
-      return (request, capability) => fromCommand(config, argvOf(request, capability))
+      return (request, capability) => runCommand(config, argvOf(request, capability))
     case 'http':
       if (!/^https?:\/\//.test(String(config.url))) throw configError('http source needs an http(s) URL')
       if (typeof config.pointer !== 'string' || !(config.pointer === '' || config.pointer.startsWith('/'))) {
@@ -100,7 +100,12 @@ function sameArgs(entry: Record<string, unknown>, args: Record<string, string>):
   return Object.keys(entry).length === keys.length && keys.every((key) => String(entry[key]) === args[key])
 }
 
-function fromCommand(
+/**
+ * Runs `config.command` with `extra` appended to its argv, without a shell and with a minimal
+ * environment; resolves with the first line of stdout (undefined when empty). Throws
+ * `SOURCE_FAILED` on a non-zero exit, a timeout (the process is killed) or too much output.
+ */
+export function runCommand(
   config: { command: string[]; timeoutMs?: number },
   extra: string[],
 ): Promise<string | undefined> {
