@@ -12,6 +12,7 @@
  */
 import { STATUS_CODES } from 'node:http'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import { ApiError, ApiErrorCode } from '../api/errors.ts'
 import { problemPlugin, sendProblem } from '../api/plugins/problem.ts'
 import { rateLimitPlugin } from '../api/plugins/rate-limit.ts'
 import { verifyAttestation } from '../protocol/attestation.ts'
@@ -154,7 +155,7 @@ export async function buildEndpoint(
     for (const url of ['/.well-known/mega-oracle.json', '/manifest']) {
       app.get(url, async () => {
         if (components.manifest) return components.manifest
-        throw new OracleError(OracleErrorCode.UNKNOWN_CAPABILITY, 'this endpoint publishes no manifest')
+        throw new ApiError(ApiErrorCode.NOT_FOUND, 'this endpoint publishes no manifest')
       })
     }
 
