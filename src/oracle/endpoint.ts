@@ -28,6 +28,7 @@ import { FactRequest as FactRequestSchema, LIMITS } from '../protocol/messages/i
 import { capabilitySigner, checkAnswer, checkRequest } from '../protocol/oracle-attestation.ts'
 import { verifySignatures } from '../protocol/sign.ts'
 import { validateMessage, validateSchema } from '../protocol/validate.ts'
+import type { AnswerJournal } from './answer-journal.ts'
 import { OracleError, OracleErrorCode } from './errors.ts'
 import type { FactSource } from './sources.ts'
 
@@ -50,6 +51,8 @@ export interface EndpointComponents {
   oracle?: OracleId
   manifest?: OracleManifest
   paymentCheck?: PaymentCheck
+  /** Refuses to sign a second, different answer to a question (see answer-journal.ts). */
+  journal?: AnswerJournal
   /** Milliseconds clock. @default Date.now */
   clock?: () => number
   logger?: FastifyBaseLogger
@@ -84,6 +87,7 @@ const STATUS: Partial<Record<string, number>> = {
   [OracleErrorCode.FACT_NOT_READY]: 409,
   [OracleErrorCode.SOURCE_FAILED]: 502,
   [OracleErrorCode.SOURCE_ANSWER_INVALID]: 502,
+  [OracleErrorCode.SOURCE_ANSWER_CHANGED]: 502,
   [OracleErrorCode.BUSY]: 503,
 }
 
@@ -216,6 +220,7 @@ export async function buildEndpoint(
             'the fact source answered outside the capability’s answers',
           )
         }
+        await components.journal?.record(commitment.request, answer)
         const fact = signer.attest(commitment.request, answer)
         rethrow(verifyAttestation(commitment, fact))
         return fact

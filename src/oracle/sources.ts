@@ -127,7 +127,7 @@ export function runCommand(
           const reason = error.killed
             ? `timed out after ${config.timeoutMs ?? DEFAULT_SOURCE_TIMEOUT_MS} ms`
             : `failed (${error.code ?? error.message})`
-          reject(failed(`the fact command ${program} ${reason}`, error))
+          reject(failed(`the command ${program} ${reason}`, error))
           return
         }
         const answer = String(stdout).split(/\r?\n/)[0]!.trim()
