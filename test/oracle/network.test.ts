@@ -232,6 +232,10 @@ describe('oracle toolkit against a node', () => {
     )
     assert.deepEqual(mining, [needed])
     assert.equal(round.at(-1)?.oracle.result, 'added', 'back in after mining')
+    // It evicted the other oracle, which raised the pool's floor right under it.
+    const pool = round.at(-1)?.pool
+    assert.ok(pool && pool.count === 1 && pool.capacity === 1 && pool.floorBits > 14, JSON.stringify(pool))
+    assert.equal(round.at(-1)?.atRisk, true)
     assert.equal((await loadState(oracle.dir)).ad?.pow.bits, needed)
     assert.equal((await client.get(`oracles/${oracle.root.publicKey}`)).status, 200)
   })
