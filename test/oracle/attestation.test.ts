@@ -13,6 +13,7 @@ import {
   createFact,
   deriveCapabilitySecret,
   factDigest,
+  hashlockPreimage,
   outcomePoint,
 } from '../../src/protocol/oracle-attestation.ts'
 import { recoverSecretFromNonceReuse, signatureScalarPoint } from '../../src/protocol/schnorr-nonce.ts'
@@ -226,6 +227,18 @@ describe('known answers (a change to any derivation breaks these)', () => {
       signature: fact.signature,
     }
     assert.deepEqual(known, KNOWN)
+    assert.equal(
+      toHex(factDigest(req, 'home')),
+      '78f9a25cfc1febc19beb44f94572c4d0ce6524eb31245d45d2125921cba2e405',
+    )
+    assert.equal(
+      outcomePoint(commitment, 'home'),
+      '03fd17f002c6e1162ca01b2f973a868c6239052d5b0b26901cc5480143d56e486f',
+    )
+    assert.equal(
+      hashlockPreimage(secret, req, 'home'),
+      'b9e1610070482f164992f838e7040eeeb9b13e401b46ed7d560a5b83d0b66fdb',
+    )
     // An independent BIP340 implementation (noble) accepts the fixed-nonce signature.
     assert.ok(webBip340.verify(fromHex(fact.signature), factDigest(req, 'home'), fromHex(key.publicKey)))
   })
