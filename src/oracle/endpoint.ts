@@ -117,12 +117,12 @@ export async function buildEndpoint(
   problemPlugin(app)
   // The routes live in a child context with their own error handler, which knows the toolkit's
   // codes and hands everything else to the API's handler.
-  await app.register(async (api) => routes(api))
+  await app.register(routes)
   await app.ready()
   return app
 
-  async function routes(app: FastifyInstance) {
-    app.setErrorHandler((error, request, reply) => {
+  async function routes(api: FastifyInstance) {
+    api.setErrorHandler((error, request, reply) => {
       const status = error instanceof OracleError ? STATUS[error.code] : undefined
       if (!(error instanceof OracleError) || status === undefined) return sendProblem(error, request, reply)
       request.log.info({ code: error.code, status }, 'request refused')
@@ -139,7 +139,7 @@ export async function buildEndpoint(
           ...(typeof error.details.path === 'string' && { path: error.details.path }),
         })
     })
-    await rateLimitPlugin(app, { max: options.rateLimitPerMinute, timeWindow: 60_000 })
+    await rateLimitPlugin(api, { max: options.rateLimitPerMinute, timeWindow: 60_000 })
 
     function served(key: string) {
       const found = byKey.get(key)
@@ -151,19 +151,19 @@ export async function buildEndpoint(
       return found
     }
 
-    app.get('/capabilities', async () => ({
+    api.get('/capabilities', async () => ({
       ...(components.oracle && { oracle: components.oracle }),
       items: components.capabilities.filter((entry) => !entry.ad.off).map((entry) => entry.ad),
     }))
 
     for (const url of ['/.well-known/mega-oracle.json', '/manifest']) {
-      app.get(url, async () => {
+      api.get(url, async () => {
         if (components.manifest) return components.manifest
         throw new ApiError(ApiErrorCode.NOT_FOUND, 'this endpoint publishes no manifest')
       })
     }
 
-    app.post(
+    api.post(
       '/commitment',
       {
         // The route's schema is the protocol's; its own validator gives the precise JSON path.
@@ -186,7 +186,7 @@ export async function buildEndpoint(
       },
     )
 
-    app.post(
+    api.post(
       '/fact',
       {
         schema: { body: { type: 'object', description: 'a Commitment this endpoint signed' } },
