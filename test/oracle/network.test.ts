@@ -250,6 +250,21 @@ describe('oracle toolkit against a node', () => {
     let view = await oracleView(client, oracle.root.publicKey)
     assert.equal(view.reports[0]?.counts, true)
     assert.notEqual(view.score.work, view.strength.work)
+    const status = await mega([
+      'oracle',
+      'status',
+      '--dir',
+      oracle.dir,
+      '--node',
+      url,
+      '--node',
+      'http://127.0.0.1:1',
+      '--json',
+    ])
+    assert.equal(status.code, 0, status.err)
+    const nodes = JSON.parse(status.out).nodes
+    assert.deepEqual(nodes[0].reports, { counting: 1, openFactMissing: 1, total: 1 })
+    assert.equal(nodes[1].status, 'unreachable')
 
     process.env.MEGA_ORACLE_PASSPHRASE = PASSPHRASE
     const wrongId = await mega(['oracle', 'dispute', 'ab'.repeat(32), '--node', url, '--dir', oracle.dir])
@@ -273,6 +288,14 @@ describe('oracle toolkit against a node', () => {
     view = await oracleView(client, oracle.root.publicKey)
     assert.deepEqual([view.reports[0]?.disputed, view.reports[0]?.counts], [true, false])
     assert.equal(view.score.work, view.strength.work, 'the report no longer counts')
+    const after = JSON.parse(
+      (await mega(['oracle', 'status', '--dir', oracle.dir, '--node', url, '--json'])).out,
+    )
+    assert.deepEqual(after.nodes[0].reports, { counting: 0, openFactMissing: 0, total: 1 })
+    assert.match(
+      (await mega(['oracle', 'status', '--dir', oracle.dir, '--node', url])).out,
+      /held \(seqNo \d+\), identity 10\.00 bits/,
+    )
     assert.deepEqual(
       await disputeAll([url], oracle.root.publicKey, servedCapabilities(state, oracle.root)),
       [],
