@@ -25,7 +25,12 @@ import type {
   OracleManifest,
 } from '../protocol/messages/index.ts'
 import { FactRequest as FactRequestSchema, LIMITS } from '../protocol/messages/index.ts'
-import { capabilitySigner, checkAnswer, checkRequest } from '../protocol/oracle-attestation.ts'
+import {
+  type CapabilitySigner,
+  capabilitySigner,
+  checkAnswer,
+  checkRequest,
+} from '../protocol/oracle-attestation.ts'
 import { verifySignatures } from '../protocol/sign.ts'
 import { validateMessage, validateSchema } from '../protocol/validate.ts'
 import type { AnswerJournal } from './answer-journal.ts'
@@ -46,10 +51,15 @@ export type PaymentCheck = (
 ) => Promise<{ paid: true } | { paid: false; reason: string }>
 
 export interface EndpointComponents {
-  capabilities: readonly ServedCapability[]
-  /** The oracle ad, returned with the capabilities so a trader can check who signed them. */
-  oracle?: OracleId
-  manifest?: OracleManifest
+  /**
+   * The capabilities served, or a function returning the current ones (re-read on every
+   * request, so `serve` can swap them on SIGHUP without a restart).
+   */
+  capabilities: readonly ServedCapability[] | (() => readonly ServedCapability[])
+  /** The oracle ad (or a function returning the current one), returned with the capabilities so a trader can check who signed them. */
+  oracle?: OracleId | (() => OracleId | undefined)
+  /** The signed manifest, or a function returning the current one. */
+  manifest?: OracleManifest | (() => OracleManifest | undefined)
   paymentCheck?: PaymentCheck
   /** Refuses to sign a second, different answer to a question (see answer-journal.ts). */
   journal?: AnswerJournal
@@ -98,13 +108,20 @@ export async function buildEndpoint(
 ): Promise<FastifyInstance> {
   const options = { ...defaultEndpointOptions, ...init }
   const clock = components.clock ?? Date.now
-  // Signers check and prepare each key once, at boot: a wrong key fails here, not per request.
-  const byKey = new Map(
-    components.capabilities.map((served) => [
-      served.ad.capabilityKey,
-      { ...served, signer: capabilitySigner(served.ad, served.secretKey) },
-    ]),
-  )
+  const fixed = typeof components.capabilities === 'function' ? [] : components.capabilities
+  const current = typeof components.capabilities === 'function' ? components.capabilities : () => fixed
+  // Signers check and prepare each key once, when first seen: a wrong key fails at boot (below)
+  // or at the reload that brings it, not on every request.
+  const signers = new WeakMap<ServedCapability, CapabilitySigner>()
+  const signerOf = (served: ServedCapability) => {
+    let signer = signers.get(served)
+    if (!signer) {
+      signer = capabilitySigner(served.ad, served.secretKey)
+      signers.set(served, signer)
+    }
+    return signer
+  }
+  for (const served of current()) signerOf(served)
   let lookups = 0
 
   const app = Fastify({
@@ -142,23 +159,30 @@ export async function buildEndpoint(
     await rateLimitPlugin(api, { max: options.rateLimitPerMinute, timeWindow: 60_000 })
 
     function served(key: string) {
-      const found = byKey.get(key)
+      const found = current().find((served) => served.ad.capabilityKey === key)
       if (!found) {
         throw new OracleError(OracleErrorCode.UNKNOWN_CAPABILITY, `/capability: ${key} is not served here`, {
           path: '/capability',
         })
       }
-      return found
+      return { ...found, signer: signerOf(found) }
     }
 
-    api.get('/capabilities', async () => ({
-      ...(components.oracle && { oracle: components.oracle }),
-      items: components.capabilities.filter((entry) => !entry.ad.off).map((entry) => entry.ad),
-    }))
+    api.get('/capabilities', async () => {
+      const oracle = typeof components.oracle === 'function' ? components.oracle() : components.oracle
+      return {
+        ...(oracle && { oracle }),
+        items: current()
+          .filter((entry) => !entry.ad.off)
+          .map((entry) => entry.ad),
+      }
+    })
 
     for (const url of ['/.well-known/mega-oracle.json', '/manifest']) {
       api.get(url, async () => {
-        if (components.manifest) return components.manifest
+        const manifest =
+          typeof components.manifest === 'function' ? components.manifest() : components.manifest
+        if (manifest) return manifest
         throw new ApiError(ApiErrorCode.NOT_FOUND, 'this endpoint publishes no manifest')
       })
     }

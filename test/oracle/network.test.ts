@@ -406,6 +406,23 @@ describe('oracle toolkit against a node', () => {
     const fact = await trader.fact(commitment, capability)
     assert.equal(signatureScalarPoint(fact.signature), outcomePoint(commitment, 'home'), 's·G = R + e·P')
 
+    // A capability added while serving is served after SIGHUP, without a restart.
+    await addCapability({
+      dir,
+      root,
+      bits: 8,
+      threads: 1,
+      spec: {
+        ...SPEC,
+        label: 'winner-2',
+        endpoint: 'http://127.0.0.1:9/',
+        source: { type: 'file', path: facts },
+      },
+    })
+    serve.kill('SIGHUP')
+    assert.equal((await waitFor((line) => line.includes('"reloaded"'), 'a reload')).reloaded, 2)
+    assert.equal((await trader.capabilities()).items.length, 2)
+
     const report = factMissingReport(root, capability)
     assert.equal((await client.post('report', report)).status, 201)
     const disputed = await waitFor((line) => line.includes('"dispute"'), 'a dispute')
