@@ -12,19 +12,23 @@
  */
 import { STATUS_CODES } from 'node:http'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Type from 'typebox'
 import { ApiError, ApiErrorCode } from '../api/errors.ts'
 import { problemPlugin, sendProblem } from '../api/plugins/problem.ts'
 import { rateLimitPlugin } from '../api/plugins/rate-limit.ts'
+import { ref, sharedSchemas } from '../api/schemas.ts'
 import { verifyAttestation } from '../protocol/attestation.ts'
 import type { ProtocolError } from '../protocol/errors.ts'
-import type {
+import {
   Commitment,
-  FactRequest,
+  Fact,
+  type FactRequest,
+  FactRequest as FactRequestSchema,
+  LIMITS,
   OracleCapability,
   OracleId,
   OracleManifest,
 } from '../protocol/messages/index.ts'
-import { FactRequest as FactRequestSchema, LIMITS } from '../protocol/messages/index.ts'
 import {
   type CapabilitySigner,
   capabilitySigner,
@@ -88,6 +92,14 @@ export const defaultEndpointOptions: EndpointOptions = {
   rateLimitPerMinute: 600,
 }
 
+const RESPONSE_SCHEMAS = [Commitment, Fact, OracleManifest, OracleCapability, OracleId]
+
+/** `GET /capabilities`: the oracle ad (when known) and the capabilities served. */
+const CapabilityList = Type.Object(
+  { oracle: Type.Optional(ref('OracleId')), items: Type.Array(ref('OracleCapability')) },
+  { additionalProperties: false },
+)
+
 /** HTTP status of each toolkit code the endpoint raises; protocol codes are 422 (the API's table). */
 const STATUS: Partial<Record<string, number>> = {
   [OracleErrorCode.UNKNOWN_CAPABILITY]: 404,
@@ -132,6 +144,9 @@ export async function buildEndpoint(
     },
   }) as unknown as FastifyInstance
   problemPlugin(app)
+  // Responses are serialized from the protocol's schemas: only the fields a message may carry
+  // leave the endpoint, whatever an object in memory holds.
+  for (const schema of sharedSchemas(RESPONSE_SCHEMAS)) app.addSchema(schema)
   // The routes live in a child context with their own error handler, which knows the toolkit's
   // codes and hands everything else to the API's handler.
   await app.register(routes)
@@ -168,7 +183,7 @@ export async function buildEndpoint(
       return { ...found, signer: signerOf(found) }
     }
 
-    api.get('/capabilities', async () => {
+    api.get('/capabilities', { schema: { response: { 200: CapabilityList } } }, async () => {
       const oracle = typeof components.oracle === 'function' ? components.oracle() : components.oracle
       return {
         ...(oracle && { oracle }),
@@ -179,7 +194,7 @@ export async function buildEndpoint(
     })
 
     for (const url of ['/.well-known/mega-oracle.json', '/manifest']) {
-      api.get(url, async () => {
+      api.get(url, { schema: { response: { 200: ref('OracleManifest') } } }, async () => {
         const manifest =
           typeof components.manifest === 'function' ? components.manifest() : components.manifest
         if (manifest) return manifest
@@ -191,7 +206,7 @@ export async function buildEndpoint(
       '/commitment',
       {
         // The route's schema is the protocol's; its own validator gives the precise JSON path.
-        schema: { body: FactRequestSchema },
+        schema: { body: FactRequestSchema, response: { 200: ref('Commitment') } },
         validatorCompiler: () =>
           protocolValidator((value) => validateSchema(FactRequestSchema, value, 'FactRequest')),
       },
@@ -213,7 +228,10 @@ export async function buildEndpoint(
     api.post(
       '/fact',
       {
-        schema: { body: { type: 'object', description: 'a Commitment this endpoint signed' } },
+        schema: {
+          body: { type: 'object', description: 'a Commitment this endpoint signed' },
+          response: { 200: ref('Fact') },
+        },
         validatorCompiler: () => protocolValidator((value) => validateMessage(value, 'commitment')),
       },
       async (httpRequest) => {
