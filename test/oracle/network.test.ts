@@ -15,7 +15,7 @@ import { main } from '../../src/cli/main.ts'
 import { NodeClient } from '../../src/client/node-client.ts'
 import { resolveConfig } from '../../src/node/config.ts'
 import { MegaNode } from '../../src/node/node.ts'
-import { advertiseRound } from '../../src/oracle/advertise.ts'
+import { advertiseLoop, advertiseRound, type NodeAnnouncement } from '../../src/oracle/advertise.ts'
 import { addCapability, servedCapabilities } from '../../src/oracle/capabilities.ts'
 import { disputeAll } from '../../src/oracle/disputes.ts'
 import { OracleEndpointClient } from '../../src/oracle/endpoint-client.ts'
@@ -203,6 +203,34 @@ describe('oracle toolkit against a node', () => {
     ])
     assert.equal(wrong.code, 1)
     assert.match(wrong.err, /PASSPHRASE_MISSING/)
+  })
+
+  it('the advertise loop re-announces on its interval with a higher seqNo each round, until aborted', async () => {
+    const { url, client } = await startNode()
+    const oracle = await libraryOracle(10)
+    const controller = new AbortController()
+    const rounds: NodeAnnouncement[][] = []
+    await advertiseLoop({
+      dir: oracle.dir,
+      root: oracle.root,
+      nodes: [url],
+      intervalMs: 50,
+      signal: controller.signal,
+      onRound: (round) => {
+        rounds.push(round)
+        if (rounds.length === 3) controller.abort()
+      },
+    })
+    assert.deepEqual(
+      rounds.map((round) => round[0]?.oracle.result),
+      ['added', 'updated', 'updated'],
+    )
+    assert.deepEqual(
+      rounds.map((round) => round[0]?.heldBefore),
+      [false, true, true],
+    )
+    const seqNo = ((await client.get(`oracles/${oracle.root.publicKey}`)).body as { seqNo: number }).seqNo
+    assert.equal(seqNo, (await loadState(oracle.dir)).ad?.seqNo, 'the node holds the latest ad')
   })
 
   it('advertise notices eviction, reports the bits needed, and mines them when allowed', async () => {
