@@ -16,6 +16,7 @@ import { getCommand } from './commands/get.ts'
 import { keygenCommand } from './commands/keygen.ts'
 import { mineCommand } from './commands/mine.ts'
 import { nodeCommand } from './commands/node.ts'
+import { oracleCommand } from './commands/oracle/index.ts'
 import { postCommand } from './commands/post.ts'
 
 /** Every command, in the order help lists them. */
@@ -27,6 +28,7 @@ export const COMMANDS: readonly Command[] = [
   keygenCommand,
   mineCommand,
   demoCommand,
+  oracleCommand,
 ]
 
 const PROCESS_IO: CliIo = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }
