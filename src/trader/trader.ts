@@ -1,0 +1,418 @@
+/**
+ * The trader: its store, its key and the nodes it talks to, with one method per thing a trader
+ * does (collect and rank oracles, ask for facts, file and verify reports, publish, match,
+ * accept and finalize offers). The pure rules live in the sibling modules; this is the edge
+ * where they meet the network, the miner and the disk.
+ */
+import { NodeClient, type NodeResponse } from '../client/node-client.ts'
+import { type MiningProgress, mine } from '../miner/index.ts'
+import { entityKey, offerKey } from '../protocol/message.ts'
+import { powBoundOf } from '../protocol/message-pow.ts'
+import type {
+  Commitment,
+  Dispute,
+  Fact,
+  FactRequest,
+  Offer,
+  OracleCapability,
+  Report,
+  ReportContent,
+} from '../protocol/messages/index.ts'
+import { type Draft, sign } from '../protocol/sign.ts'
+import { verifyDispute } from '../protocol/verify-dispute.ts'
+import { checkMessage } from './check.ts'
+import { type Collected, collectOffers, collectOracle, collectOracles } from './collect.ts'
+import { detectReports, type ReportProposal } from './detect.ts'
+import { type EndpointInit, isNotYet, type NotYet, requestCommitment, requestFact } from './endpoint.ts'
+import { TraderError, TraderErrorCode } from './errors.ts'
+import { verifyCommitment, verifyFact } from './facts.ts'
+import { loadTraderKey } from './keys.ts'
+import { findMatches, type Match } from './matching.ts'
+import {
+  acceptOffer,
+  finalizeOffer,
+  type OfferInit,
+  offerDraft,
+  requestProblem,
+  type TraderKey,
+} from './offers.ts'
+import {
+  type CollectedReport,
+  judgeReport,
+  type OracleFacts,
+  type Policy,
+  type RankedOracle,
+  rankOracles,
+} from './policy.ts'
+import { checkReportDraft, reportDraft } from './reports.ts'
+import { unseal } from './seal.ts'
+import { TraderStore } from './store.ts'
+
+export interface TraderInit {
+  /** The trader's data directory (store and key). */
+  dataDir: string
+  /** Node URLs: collected from, posted to. */
+  nodes: readonly string[]
+  /** Unix seconds. @default Date.now()/1000 */
+  now?: () => number
+  /** Mining threads. @default all cores */
+  threads?: number
+  fetch?: typeof globalThis.fetch
+  /** Timeout of node and endpoint requests. @default 10_000 */
+  timeoutMs?: number
+}
+
+/** Options of work spent on a message. */
+export interface WorkOptions {
+  bits: number
+  signal?: AbortSignal
+  onProgress?: (progress: MiningProgress) => void
+}
+
+/** One node's answer to a post. */
+export interface Posted {
+  url: string
+  status: number
+  body: unknown
+}
+
+/** Filters of the oracle listing. */
+export interface OracleFilter {
+  tag?: string
+  question?: string
+}
+
+export class Trader {
+  readonly store: TraderStore
+  readonly nodes: NodeClient[]
+  readonly dataDir: string
+  readonly #now: () => number
+  readonly #threads: number | undefined
+  readonly #endpoint: EndpointInit
+  #key: TraderKey | undefined
+
+  constructor(init: TraderInit) {
+    this.dataDir = init.dataDir
+    this.#now = init.now ?? (() => Math.floor(Date.now() / 1000))
+    this.store = new TraderStore({ dataDir: init.dataDir, now: this.#now })
+    const timeoutMs = init.timeoutMs ?? 10_000
+    this.nodes = init.nodes.map(
+      (url) => new NodeClient({ url, timeoutMs, ...(init.fetch && { fetch: init.fetch }) }),
+    )
+    this.#threads = init.threads
+    this.#endpoint = { timeoutMs, ...(init.fetch && { fetch: init.fetch }) }
+  }
+
+  /** The trader's key, loaded on first use. Throws `KEY_MISSING`. */
+  get key(): TraderKey {
+    this.#key ??= loadTraderKey(this.dataDir)
+    return this.#key
+  }
+
+  now(): number {
+    return this.#now()
+  }
+
+  close(): void {
+    this.store.close()
+  }
+
+  // ── discovery and reputation ──────────────────────────────────────────────
+
+  /** Collects oracles (with capabilities and reports) from every node into the store. */
+  async collectOracles(filter: OracleFilter = {}, limit = 100): Promise<Collected> {
+    const total: Collected = { stored: 0, rejected: [] }
+    for (const node of this.nodes) {
+      const result = await collectOracles(node, this.store, {
+        ...(filter.tag !== undefined && { tag: filter.tag }),
+        ...(filter.question !== undefined && { text: filter.question }),
+        limit,
+      })
+      total.stored += result.stored
+      total.rejected.push(...result.rejected)
+    }
+    return total
+  }
+
+  /** What the store knows of each oracle matching `filter`. */
+  oracleFacts(filter: OracleFilter = {}): OracleFacts[] {
+    const disputes = new Map<string, Dispute[]>()
+    for (const { message } of this.store.list('dispute')) {
+      const list = disputes.get(message.report) ?? []
+      list.push(message)
+      disputes.set(message.report, list)
+    }
+    const manifests = this.store.list('manifest')
+    const question = filter.question?.toLowerCase()
+    const facts: OracleFacts[] = []
+    for (const { message: ad } of this.store.latest('oracle')) {
+      const capabilities = this.store
+        .latest('capability', { oracle: ad.pubkey })
+        .map((stored) => stored.message)
+      const active = capabilities.filter((capability) => !capability.off)
+      if (
+        filter.tag !== undefined &&
+        !ad.tags.includes(filter.tag) &&
+        !active.some((c) => c.tags.includes(filter.tag!))
+      )
+        continue
+      if (question !== undefined && !active.some((c) => c.question.toLowerCase().includes(question))) continue
+      const reports = this.store
+        .list('report', { oracle: ad.pubkey })
+        .map(({ id, message }): CollectedReport => {
+          const candidates = disputes.get(id) ?? []
+          const held = capabilities.find((c) => c.capabilityKey === disputedKey(message))
+          const dispute = candidates.find((d) => verifyDispute(message, d, held).ok) ?? candidates[0]
+          return { report: message, id, bits: message.pow.bits, ...(dispute && { dispute }) }
+        })
+      const domain = manifests.find(({ message, origin }) => {
+        if (message.oracle.pubkey !== ad.pubkey || ad.manifestUri === undefined) return false
+        return hostOf(origin) === message.domain && hostOf(ad.manifestUri) === message.domain
+      })?.message.domain
+      facts.push({ ad, capabilities, reports, ...(domain !== undefined && { domain }) })
+    }
+    return facts
+  }
+
+  /** Oracles matching `filter`, ranked under `policy`, from what the store holds. */
+  rank(policy: Policy, filter: OracleFilter = {}): RankedOracle[] {
+    return rankOracles(this.oracleFacts(filter), policy, this.#now())
+  }
+
+  // ── facts ─────────────────────────────────────────────────────────────────
+
+  /** The latest ad of a capability: from the store, else collected from the nodes. Throws `NOT_FOUND`. */
+  async capability(key: string): Promise<OracleCapability> {
+    const find = () =>
+      this.store.latest('capability').find((stored) => stored.message.capabilityKey === key)?.message
+    let capability = find()
+    if (!capability) {
+      await this.collectOracles({}, 1000)
+      capability = find()
+    }
+    if (!capability)
+      throw new TraderError(
+        TraderErrorCode.NOT_FOUND,
+        `capability ${key} is not known to the store or the nodes`,
+      )
+    return capability
+  }
+
+  /**
+   * Asks the capability's endpoint for a commitment to `args` (checked and stored), then for the
+   * fact, polling up to `waitSeconds`. Returns the fact, or why there is none yet.
+   */
+  async ask(
+    capabilityKey: string,
+    args: Record<string, string>,
+    waitSeconds = 0,
+  ): Promise<{
+    capability: OracleCapability
+    commitment: Commitment
+    commitmentId: string
+    fact: Fact | NotYet
+  }> {
+    const capability = await this.capability(capabilityKey)
+    if (capability.off)
+      throw new TraderError(
+        TraderErrorCode.NOT_FOUND,
+        `capability ${capabilityKey} is switched off by its oracle`,
+      )
+    const request: FactRequest = { capability: capabilityKey, args }
+    const problem = requestProblem(request, capability)
+    if (problem) throw new TraderError(TraderErrorCode.NOT_FOUND, problem)
+    const commitment = await requestCommitment(capability.endpoint, request, this.#endpoint)
+    verifyCommitment(capability, request, commitment, this.#now())
+    const { id } = this.store.put(commitment, { own: true, origin: capability.endpoint })
+    const fact = await this.fetchFact(id, waitSeconds)
+    return { capability, commitment, commitmentId: id, fact }
+  }
+
+  /** Fetches (polling up to `waitSeconds`) and verifies the fact for a stored own commitment. */
+  async fetchFact(commitmentId: string, waitSeconds = 0): Promise<Fact | NotYet> {
+    const stored = this.store.get(commitmentId)
+    if (stored?.message.kind !== 'commitment')
+      throw new TraderError(TraderErrorCode.NOT_FOUND, `no commitment ${commitmentId} in the trader store`)
+    const commitment = stored.message
+    const capability = await this.capability(commitment.request.capability)
+    const until = Date.now() + waitSeconds * 1000
+    for (;;) {
+      const answer = await requestFact(capability.endpoint, commitment, this.#endpoint)
+      if (!isNotYet(answer)) {
+        // A validly signed fact is evidence even when it breaks its promise: keep it, then say so.
+        this.store.put(answer, { own: true, origin: capability.endpoint })
+        verifyFact(capability, commitment, answer)
+        return answer
+      }
+      if (Date.now() >= until) return answer
+      await new Promise((done) => setTimeout(done, 500))
+    }
+  }
+
+  // ── reports ───────────────────────────────────────────────────────────────
+
+  /**
+   * Files a report: checks it as nodes will (`REPORT_REFUSED` before any work), signs it with the
+   * trader key unless anonymous, mines it, stores it as own, posts it to every node.
+   */
+  async fileReport(
+    oracle: string,
+    content: ReportContent,
+    options: WorkOptions & { anonymous?: boolean },
+  ): Promise<{ report: Report; id: string; verdict: string; posted: Posted[] }> {
+    const reporter = options.anonymous ? undefined : { scheme: this.key.scheme, pubkey: this.key.publicKey }
+    const draft = reportDraft(oracle, content, reporter)
+    const verdict = checkReportDraft(draft, this.#now())
+    const signed = reporter ? sign<Report>(draft, this.key.secretKey) : (draft as Report)
+    const report = await this.#mine(signed, options)
+    const { id } = this.store.put(report, { own: true, origin: 'self' })
+    return { report, id, verdict, posted: await this.#post('report', report) }
+  }
+
+  /** Reports the store's evidence supports and nobody filed yet. */
+  detect(graceSeconds = 0): ReportProposal[] {
+    const all = <K extends 'oracle' | 'capability' | 'fact' | 'report'>(kind: K) =>
+      this.store.list(kind).map((stored) => stored.message)
+    return detectReports({
+      oracles: all('oracle'),
+      capabilities: all('capability'),
+      commitments: this.store.list('commitment', { own: true }).map((stored) => stored.message),
+      facts: all('fact'),
+      reports: all('report'),
+      now: this.#now(),
+      graceSeconds,
+    })
+  }
+
+  /** Collects an oracle's reports from the nodes and judges each one locally. */
+  async verifyReports(oracle: string) {
+    let found = false
+    for (const node of this.nodes) found = (await collectOracle(node, this.store, oracle)) || found
+    const facts = this.oracleFacts().find((candidate) => candidate.ad.pubkey === oracle)
+    if (!facts && !found) throw new TraderError(TraderErrorCode.NOT_FOUND, `no node holds oracle ${oracle}`)
+    return (facts?.reports ?? []).map((collected) => ({
+      id: collected.id,
+      type: collected.report.content.type,
+      bits: collected.bits,
+      reporter: collected.report.reporter?.pubkey,
+      ...judgeReport(collected, facts!.capabilities, this.#now()),
+    }))
+  }
+
+  // ── offers ────────────────────────────────────────────────────────────────
+
+  /** Drafts, signs, mines, stores and posts an open offer. */
+  async publishOffer(
+    init: OfferInit,
+    options: WorkOptions,
+  ): Promise<{ offer: Offer; key: string; posted: Posted[] }> {
+    const signed = sign<Offer>(offerDraft(init, this.key), this.key.secretKey)
+    const offer = await this.#mine(signed, options)
+    this.store.put(offer, { own: true, origin: 'self' })
+    return { offer, key: offerKey(offer), posted: await this.#post('offer', offer) }
+  }
+
+  /** Collects offers from the nodes and ranks those complementary to our open offers. */
+  async matches(): Promise<Match[]> {
+    await this.#collectOffers()
+    const latest = this.store.latest('offer').map((stored) => stored.message)
+    const me = this.key.publicKey
+    const mine = latest.filter((offer) => offer.terms.originator === me && offer.seqNo === 0)
+    return findMatches(mine, latest, new Set([me]), this.#now())
+  }
+
+  /** Accepts another trader's open offer (seqNo 1), details sealed for its originator. */
+  async accept(key: string, contact: string, details?: string): Promise<{ offer: Offer; posted: Posted[] }> {
+    await this.#collectOffers()
+    const offer = acceptOffer(this.#offer(key), this.key, contact, this.#now(), details)
+    this.store.put(offer, { own: true, origin: 'self' })
+    return { offer, posted: await this.#post('offer', offer) }
+  }
+
+  /** Finalizes our accepted offer (seqNo 2), details sealed for the acceptor. */
+  async finalize(key: string, details?: string): Promise<{ offer: Offer; posted: Posted[] }> {
+    await this.#collectOffers()
+    const offer = finalizeOffer(this.#offer(key), this.key, details)
+    this.store.put(offer, { own: true, origin: 'self' })
+    return { offer, posted: await this.#post('offer', offer) }
+  }
+
+  /** Our offers (as originator or acceptor) at their latest stage, sealed details opened. */
+  async ownOffers() {
+    await this.#collectOffers()
+    const me = this.key.publicKey
+    return this.store
+      .latest('offer')
+      .map((stored) => stored.message)
+      .filter((offer) => offer.terms.originator === me || offer.acceptance?.acceptor === me)
+      .map((offer) => {
+        const sealed = offer.terms.originator === me ? offer.acceptance?.sealed : offer.finalization?.sealed
+        let details: string | undefined
+        if (sealed !== undefined) {
+          try {
+            details = unseal(sealed, this.key.secretKey, this.key.scheme)
+          } catch (error) {
+            details = `(cannot open: ${(error as Error).message})`
+          }
+        }
+        return {
+          key: offerKey(offer),
+          offer,
+          role: offer.terms.originator === me ? 'originator' : 'acceptor',
+          details,
+        }
+      })
+  }
+
+  #offer(key: string): Offer {
+    const offer = this.store.latest('offer').find((stored) => entityKey(stored.message) === key)?.message
+    if (!offer)
+      throw new TraderError(TraderErrorCode.NOT_FOUND, `offer ${key} is not held by the nodes or the store`)
+    return offer
+  }
+
+  async #collectOffers(): Promise<void> {
+    for (const node of this.nodes) await collectOffers(node, this.store)
+  }
+
+  // ── edges ─────────────────────────────────────────────────────────────────
+
+  async #mine<M extends Report | Offer>(message: M | Draft<M>, options: WorkOptions): Promise<M> {
+    const pow = await mine({
+      bound: powBoundOf(message as M),
+      bits: options.bits,
+      ...(this.#threads !== undefined && { threads: this.#threads }),
+      ...(options.signal && { signal: options.signal }),
+      ...(options.onProgress && { onProgress: options.onProgress }),
+    })
+    const mined = { ...message, pow } as M
+    return checkMessage(mined, mined.kind, 'self') as M
+  }
+
+  async #post(kind: 'report' | 'offer', message: Report | Offer): Promise<Posted[]> {
+    const posted: Posted[] = []
+    for (const node of this.nodes) {
+      let response: NodeResponse
+      try {
+        response = await node.post(kind, message)
+      } catch (error) {
+        posted.push({ url: node.url, status: 0, body: { detail: (error as Error).message } })
+        continue
+      }
+      posted.push({ url: node.url, status: response.status, body: response.body })
+    }
+    return posted
+  }
+}
+
+function disputedKey(report: Report): string | undefined {
+  return report.content.type === 'fact-missing' ? report.content.commitment.request.capability : undefined
+}
+
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).hostname.toLowerCase()
+  } catch {
+    return undefined
+  }
+}
