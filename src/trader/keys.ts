@@ -3,7 +3,7 @@
  * and opens details sealed for it. Kept in `<dataDir>/trader-key.json`, readable by the owner
  * only (0600). Never sent anywhere.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { generateKeyPair, isScheme, publicKeyOf, type Scheme } from '../protocol/signature.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
@@ -23,6 +23,7 @@ export function createTraderKey(dataDir: string, scheme: Scheme): TraderKey {
       `${path} already exists: remove it first to make a new key`,
     )
   const key = generateKeyPair(scheme)
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   writeFileSync(path, `${JSON.stringify(key, null, 2)}\n`, { mode: 0o600, flag: 'wx' })
   return key
 }
