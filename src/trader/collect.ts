@@ -103,7 +103,10 @@ function keep(
     result.stored++
   } catch (error) {
     if (!(error instanceof TraderError)) throw error
-    result.rejected.push({ source: `${client.url}/${path}`, reason: error.message })
+    const reason = error.message.startsWith(`${client.url}: `)
+      ? error.message.slice(client.url.length + 2)
+      : error.message
+    result.rejected.push({ source: `${client.url}/${path}`, reason })
   }
 }
 

@@ -3,6 +3,7 @@
  * trader is opened and closed around a command.
  */
 import { readFile } from 'node:fs/promises'
+import { NodeUnreachableError } from '../../../client/node-client.ts'
 import { workToBits } from '../../../protocol/score.ts'
 import { isScheme } from '../../../protocol/signature.ts'
 import type { Posted, WorkOptions } from '../../../trader/trader.ts'
@@ -75,6 +76,9 @@ export async function withTrader<T>(
   })
   try {
     return await work(trader)
+  } catch (error) {
+    if (error instanceof NodeUnreachableError) throw new CliError(error.message)
+    throw error
   } finally {
     trader.close()
   }
