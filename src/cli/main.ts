@@ -16,6 +16,7 @@ import { getCommand } from './commands/get.ts'
 import { keygenCommand } from './commands/keygen.ts'
 import { mineCommand } from './commands/mine.ts'
 import { nodeCommand } from './commands/node.ts'
+import { oracleCommand } from './commands/oracle/index.ts'
 import { postCommand } from './commands/post.ts'
 import { traderCommand } from './commands/trader/index.ts'
 
@@ -28,6 +29,7 @@ export const COMMANDS: readonly Command[] = [
   keygenCommand,
   mineCommand,
   demoCommand,
+  oracleCommand,
   traderCommand,
 ]
 

@@ -30,6 +30,9 @@ export const ErrorCode = {
   MINING_CANCELLED: 'MINING_CANCELLED',
   // report evidence
   EVIDENCE_INVALID: 'EVIDENCE_INVALID',
+  // oracle requests and answers (docs/oracles.md)
+  REQUEST_INVALID: 'REQUEST_INVALID',
+  ANSWER_INVALID: 'ANSWER_INVALID',
 } as const
 
 /** One of the {@link ErrorCode} values. */

@@ -19,9 +19,11 @@ export * from './attestation.ts'
 export * from './canonical.ts'
 export * from './errors.ts'
 export * from './hex.ts'
+export * from './kdf.ts'
 export * from './message.ts'
 export * from './message-pow.ts'
 export * from './messages/index.ts'
+export * from './oracle-attestation.ts'
 export {
   leadingZeroBits,
   MAX_POW_BITS,
@@ -35,9 +37,11 @@ export {
   workOf,
 } from './pow.ts'
 export * from './rules.ts'
+export * from './schnorr-nonce.ts'
 export * from './score.ts'
 export * from './sign.ts'
 export * from './signature.ts'
 export * from './validate.ts'
 export * from './verify-dispute.ts'
+export * from './verify-manifest.ts'
 export * from './verify-report.ts'

@@ -15,8 +15,15 @@ import {
   sign,
   verify,
 } from 'node:crypto'
-import { signSchnorr, verifySchnorr, xOnlyPointFromScalar } from 'tiny-secp256k1'
-import type { CryptoBackend, SchemeBackend } from './types.ts'
+import {
+  pointAdd,
+  pointFromScalar,
+  pointMultiply,
+  signSchnorr,
+  verifySchnorr,
+  xOnlyPointFromScalar,
+} from 'tiny-secp256k1'
+import type { CryptoBackend, SchemeBackend, Secp256k1Points } from './types.ts'
 
 /** DER header of an Ed25519 SubjectPublicKeyInfo (RFC 8410 §4); the raw 32-byte key follows. */
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex')
@@ -150,6 +157,21 @@ export const nodeBip340: SchemeBackend = {
   },
 }
 
+/** secp256k1 point arithmetic over libsecp256k1 (WASM); `null` results mean infinity or bad input. */
+export const nodeSecp256k1: Secp256k1Points = {
+  fromScalar(scalar) {
+    const point = pointFromScalar(scalar, true)
+    if (!point) throw new RangeError('scalar must be from 1 to n-1')
+    return point
+  },
+  mulAdd(point, scalar, addend) {
+    const product = pointMultiply(point, scalar, true)
+    const sum = product && pointAdd(product, addend, true)
+    if (!sum) throw new RangeError('scalar·point + addend is the point at infinity')
+    return sum
+  },
+}
+
 /** The Node backend (selected by the `#crypto` import under the `node` condition). */
 export const backend: CryptoBackend = {
   name: 'node',
@@ -157,4 +179,5 @@ export const backend: CryptoBackend = {
   randomBytes,
   ed25519: nodeEd25519(),
   bip340: nodeBip340,
+  secp256k1: nodeSecp256k1,
 }

@@ -25,6 +25,18 @@ export interface SchemeBackend {
   prepare?(publicKey: Uint8Array): unknown
 }
 
+/**
+ * secp256k1 group operations over 33-byte compressed points (SEC1, `02`/`03` ‖ x), for oracle
+ * attestations: the nonce point R of a Schnorr commitment, and the attestation point
+ * `R + e·P` a DLC builds its adaptor signatures on. Scalars are 32 bytes big-endian.
+ */
+export interface Secp256k1Points {
+  /** Returns `scalar·G`, compressed. Throws unless 1 ≤ scalar ≤ n−1. */
+  fromScalar(scalar: Uint8Array): Uint8Array
+  /** Returns `scalar·point + addend`, compressed. Throws for an invalid point or scalar, or the point at infinity. */
+  mulAdd(point: Uint8Array, scalar: Uint8Array, addend: Uint8Array): Uint8Array
+}
+
 /** Everything the protocol core needs from the platform. */
 export interface CryptoBackend {
   /** Name of the backend, for diagnostics and benchmarks. */
@@ -35,4 +47,5 @@ export interface CryptoBackend {
   randomBytes(length: number): Uint8Array
   readonly ed25519: SchemeBackend
   readonly bip340: SchemeBackend
+  readonly secp256k1: Secp256k1Points
 }

@@ -7,9 +7,9 @@
  * rules like OpenSSL, and BIP340 is restricted to 32-byte messages like libsecp256k1's API.
  */
 import { ed25519 } from '@noble/curves/ed25519.js'
-import { schnorr } from '@noble/curves/secp256k1.js'
+import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js'
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js'
-import type { CryptoBackend, SchemeBackend } from './types.ts'
+import type { CryptoBackend, SchemeBackend, Secp256k1Points } from './types.ts'
 
 function randomBytes(length: number): Uint8Array {
   return globalThis.crypto.getRandomValues(new Uint8Array(length))
@@ -60,6 +60,27 @@ export const webBip340: SchemeBackend = {
   },
 }
 
+function scalarOf(bytes: Uint8Array): bigint {
+  if (bytes.length !== 32) throw new RangeError('scalar must be 32 bytes')
+  let value = 0n
+  for (const byte of bytes) value = (value << 8n) | BigInt(byte)
+  return value
+}
+
+/** secp256k1 point arithmetic over `@noble/curves`; throws like the Node backend. */
+export const webSecp256k1: Secp256k1Points = {
+  fromScalar(scalar) {
+    return secp256k1.Point.BASE.multiply(scalarOf(scalar)).toBytes(true)
+  },
+  mulAdd(point, scalar, addend) {
+    const sum = secp256k1.Point.fromBytes(point)
+      .multiply(scalarOf(scalar))
+      .add(secp256k1.Point.fromBytes(addend))
+    if (sum.is0()) throw new RangeError('scalar·point + addend is the point at infinity')
+    return sum.toBytes(true)
+  },
+}
+
 /** The portable backend (selected by the `#crypto` import outside Node). */
 export const backend: CryptoBackend = {
   name: 'web',
@@ -67,4 +88,5 @@ export const backend: CryptoBackend = {
   randomBytes,
   ed25519: webEd25519,
   bip340: webBip340,
+  secp256k1: webSecp256k1,
 }

@@ -1,0 +1,126 @@
+/** `mega oracle serve`: the endpoint, optionally answering fact-missing reports as they come. */
+import pino from 'pino'
+import { servedCapabilities } from '../../../oracle/capabilities.ts'
+import { watchDisputes } from '../../../oracle/disputes.ts'
+import { buildEndpoint, type PaymentCheck } from '../../../oracle/endpoint.ts'
+import { writeManifest } from '../../../oracle/manifest.ts'
+import { commandPaymentCheck } from '../../../oracle/payment.ts'
+import { CliError, type Command, integerFlag } from '../../command.ts'
+import { cliErrors, dirOption, jsonOption, passphraseOption, unlock } from './common.ts'
+
+export const oracleServeCommand: Command = {
+  name: 'serve',
+  summary: 'Run the oracle endpoint: capabilities, commitments, facts, manifest',
+  usage:
+    'mega oracle serve [--host H] [--port P] [--deadline S] [--terms T] [--manifest-domain D] [--payment-command JSON] [--auto-dispute --node URL…] [--dir D]',
+  options: {
+    host: {
+      type: 'string',
+      description: 'address to listen on (default 127.0.0.1; put a TLS proxy in front)',
+      placeholder: 'host',
+    },
+    port: { type: 'string', description: 'port (default 8090)', placeholder: 'port' },
+    deadline: {
+      type: 'string',
+      description: 'seconds from a commitment to its deadline (default 86400)',
+      placeholder: 'S',
+    },
+    terms: { type: 'string', description: 'terms text put in every commitment', placeholder: 'text' },
+    'manifest-domain': {
+      type: 'string',
+      description: 'also serve the signed manifest for this domain',
+      placeholder: 'domain',
+    },
+    'payment-command': {
+      type: 'string',
+      description: 'JSON array [program, arg…] run with invoice=<invoice>; exit 0 = paid',
+      placeholder: 'json',
+    },
+    'auto-dispute': {
+      type: 'boolean',
+      description: 'answer fact-missing reports on --node with the signed fact',
+    },
+    node: {
+      type: 'string',
+      multiple: true,
+      description: 'node REST URL to watch for reports (repeatable)',
+      placeholder: 'url',
+    },
+    'dispute-interval': {
+      type: 'string',
+      description: 'seconds between report checks (default 30)',
+      placeholder: 'S',
+    },
+    ...dirOption,
+    ...passphraseOption,
+    ...jsonOption,
+  },
+  examples: [
+    'mega oracle serve --port 8090 --manifest-domain oracle.example',
+    'mega oracle serve --auto-dispute --node http://127.0.0.1:8080',
+  ],
+  async run({ values }, io) {
+    const port = integerFlag(values.port, 'port', 0, 65_535) ?? 8090
+    const deadlineSeconds = integerFlag(values.deadline, 'deadline', 1, 10 * 365 * 86_400) ?? 86_400
+    const disputeInterval = integerFlag(values['dispute-interval'], 'dispute-interval', 1, 86_400) ?? 30
+    const nodes = (values.node as string[] | undefined) ?? []
+    if (values['auto-dispute'] && nodes.length === 0)
+      throw new CliError('--auto-dispute needs at least one --node', 2)
+    const payment = paymentCheck(values['payment-command'] as string | undefined)
+    const { dir, root, state } = await unlock(values, io)
+    const capabilities = await cliErrors(async () => servedCapabilities(state, root))
+    const domain = values['manifest-domain'] as string | undefined
+    const manifest = domain ? await cliErrors(() => writeManifest(dir, root, domain)) : undefined
+    const logger = pino({ level: values.json ? 'info' : 'warn' })
+    const app = await buildEndpoint(
+      {
+        capabilities,
+        ...(state.ad && { oracle: state.ad }),
+        ...(manifest && { manifest }),
+        ...(payment && { paymentCheck: payment }),
+        logger,
+      },
+      { deadlineSeconds, ...(values.terms !== undefined && { terms: values.terms as string }) },
+    )
+    const url = await app.listen({ host: (values.host as string | undefined) ?? '127.0.0.1', port })
+    io.stdout.write(
+      values.json
+        ? `${JSON.stringify({ url, capabilities: capabilities.length })}\n`
+        : `oracle endpoint on ${url} serving ${capabilities.length} capabilities\n`,
+    )
+    const controller = new AbortController()
+    const watching = values['auto-dispute']
+      ? watchDisputes({
+          nodes,
+          oracle: root.publicKey,
+          capabilities,
+          intervalMs: disputeInterval * 1000,
+          signal: controller.signal,
+          onOutcome: (outcome) => io.stdout.write(`${JSON.stringify({ dispute: outcome })}\n`),
+          onError: (error) => io.stderr.write(`dispute watch: ${error.message}\n`),
+        })
+      : Promise.resolve()
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve)
+      process.once('SIGTERM', resolve)
+    })
+    controller.abort()
+    await watching
+    await app.close()
+    return 0
+  },
+}
+
+function paymentCheck(flag: string | undefined): PaymentCheck | undefined {
+  if (flag === undefined) return undefined
+  let command: unknown
+  try {
+    command = JSON.parse(flag)
+  } catch {
+    throw new CliError('--payment-command must be a JSON array such as ["./check-invoice.sh"]', 2)
+  }
+  if (!Array.isArray(command) || command.length === 0 || !command.every((part) => typeof part === 'string')) {
+    throw new CliError('--payment-command must be a non-empty JSON array of strings', 2)
+  }
+  return commandPaymentCheck(command)
+}

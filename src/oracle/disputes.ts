@@ -1,0 +1,157 @@
+/**
+ * Disputes (`mega oracle dispute`, `mega oracle serve --auto-dispute`): the oracle looks on
+ * nodes for `fact-missing` reports against it and answers each one it can with the signed fact,
+ * as a `Dispute`. The node checks the fact against the report's commitment and the capability
+ * the oracle advertised; a valid dispute stops the report counting against the oracle.
+ */
+import { NodeClient } from '../client/node-client.ts'
+import { verifyAttestation } from '../protocol/attestation.ts'
+import type { Commitment, Dispute, Report } from '../protocol/messages/index.ts'
+import { checkAnswer, createFact } from '../protocol/oracle-attestation.ts'
+import { verifySignatures } from '../protocol/sign.ts'
+import type { ServedCapability } from './endpoint.ts'
+
+/** A report as a node lists it (`GET /reports`). */
+export interface ListedReport {
+  id: string
+  disputed: boolean
+  message: Report
+}
+
+/** What happened to one report. */
+export interface DisputeOutcome {
+  node: string
+  report: string
+  result: 'disputed' | 'already-disputed' | 'not-ours' | 'not-ready' | 'source-failed' | 'refused'
+  /** Why, for the results that are not `disputed`. */
+  reason?: string
+  /** The answer sent, when disputed. */
+  answer?: string
+}
+
+/** Every `fact-missing` report against `oracle` held by the node (all pages). */
+export async function listMissingReports(client: NodeClient, oracle: string): Promise<ListedReport[]> {
+  const reports: ListedReport[] = []
+  let cursor: string | undefined
+  for (let page = 0; page < 1000; page++) {
+    const query: Record<string, string> = {
+      oracle,
+      type: 'fact-missing',
+      limit: '100',
+      ...(cursor && { cursor }),
+    }
+    const response = await client.get('reports', query)
+    if (response.status !== 200) throw new Error(`${client.url}/reports answered ${response.status}`)
+    const body = response.body as { items: ListedReport[]; next?: string }
+    reports.push(...body.items)
+    if (!body.next) break
+    cursor = body.next
+  }
+  return reports
+}
+
+/** Answers one listed report with the signed fact, if this oracle can. */
+export async function disputeReport(
+  client: NodeClient,
+  report: ListedReport,
+  capabilities: readonly ServedCapability[],
+): Promise<DisputeOutcome> {
+  const outcome = (
+    result: DisputeOutcome['result'],
+    extra: Partial<DisputeOutcome> = {},
+  ): DisputeOutcome => ({
+    node: client.url,
+    report: report.id,
+    result,
+    ...extra,
+  })
+  if (report.disputed) return outcome('already-disputed')
+  const content = report.message.content
+  if (content.type !== 'fact-missing') return outcome('not-ours', { reason: `a ${content.type} report` })
+  const commitment: Commitment = content.commitment
+  const served = capabilities.find((entry) => entry.ad.capabilityKey === commitment.request.capability)
+  if (!served) return outcome('not-ours', { reason: 'the commitment is not for a capability served here' })
+  if (!verifySignatures(commitment).ok || commitment.scheme !== served.ad.capabilityScheme) {
+    return outcome('not-ours', { reason: 'the commitment was not signed by this capability’s key' })
+  }
+  if (!served.source) return outcome('source-failed', { reason: 'the capability has no fact source' })
+  let answer: string | undefined
+  try {
+    answer = await served.source(commitment.request, served.ad)
+  } catch (error) {
+    return outcome('source-failed', { reason: (error as Error).message })
+  }
+  if (answer === undefined)
+    return outcome('not-ready', { reason: 'the fact source does not know the answer yet' })
+  if (!checkAnswer(served.ad, answer).ok)
+    return outcome('source-failed', { reason: 'the source answered outside the answers' })
+  const fact = createFact({
+    capability: served.ad,
+    secretKey: served.secretKey,
+    request: commitment.request,
+    answer,
+  })
+  const kept = verifyAttestation(commitment, fact)
+  if (!kept.ok) return outcome('refused', { reason: kept.error.message })
+  const dispute: Dispute = { kind: 'dispute', report: report.id, fact }
+  const response = await client.post('dispute', dispute)
+  if (response.status < 300) return outcome('disputed', { answer })
+  const problem = (response.body ?? {}) as { code?: string; detail?: string }
+  return outcome('refused', {
+    reason: `${response.status} ${problem.code ?? ''} ${problem.detail ?? ''}`.trim(),
+  })
+}
+
+/** Disputes every open `fact-missing` report against `oracle` on every node, once. */
+export async function disputeAll(
+  nodes: readonly string[],
+  oracle: string,
+  capabilities: readonly ServedCapability[],
+): Promise<DisputeOutcome[]> {
+  const outcomes: DisputeOutcome[] = []
+  for (const url of nodes) {
+    const client = new NodeClient({ url })
+    for (const report of await listMissingReports(client, oracle)) {
+      if (!report.disputed) outcomes.push(await disputeReport(client, report, capabilities))
+    }
+  }
+  return outcomes
+}
+
+/**
+ * Disputes as reports arrive: a pass now and one per `intervalMs` until `signal` aborts.
+ * A failing node is reported through `onError` and tried again next pass.
+ */
+export async function watchDisputes(options: {
+  nodes: readonly string[]
+  oracle: string
+  capabilities: readonly ServedCapability[]
+  intervalMs?: number
+  signal?: AbortSignal
+  onOutcome?: (outcome: DisputeOutcome) => void
+  onError?: (error: Error) => void
+}): Promise<void> {
+  const interval = options.intervalMs ?? 30_000
+  while (!options.signal?.aborted) {
+    for (const node of options.nodes) {
+      try {
+        for (const outcome of await disputeAll([node], options.oracle, options.capabilities)) {
+          options.onOutcome?.(outcome)
+        }
+      } catch (error) {
+        options.onError?.(error as Error)
+      }
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, interval)
+      options.signal?.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer)
+          resolve()
+        },
+        { once: true },
+      )
+    })
+  }
+}

@@ -1,0 +1,237 @@
+/**
+ * The oracle endpoint (`mega oracle serve`, design §7): a stateless HTTP JSON API.
+ *
+ * - `GET /capabilities` → `{ oracle?, items }`: the capability ads served here (switched-off ones omitted);
+ * - `POST /commitment` (FactRequest) → Commitment, signed by the capability key;
+ * - `POST /fact` (a Commitment this endpoint signed) → Fact;
+ * - `GET /.well-known/mega-oracle.json` and `GET /manifest` → the signed manifest, when configured.
+ *
+ * Nothing is stored per request: a commitment comes back signed, and the Schnorr nonce and the
+ * hash-lock preimages are derived from the capability key and the request (protocol
+ * `oracle-attestation.ts`). Errors are `application/problem+json` with a stable `code`.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import { problemPlugin, sendProblem } from '../api/plugins/problem.ts'
+import { rateLimitPlugin } from '../api/plugins/rate-limit.ts'
+import { verifyAttestation } from '../protocol/attestation.ts'
+import type { ProtocolError } from '../protocol/errors.ts'
+import type {
+  Commitment,
+  FactRequest,
+  OracleCapability,
+  OracleId,
+  OracleManifest,
+} from '../protocol/messages/index.ts'
+import { FactRequest as FactRequestSchema, LIMITS } from '../protocol/messages/index.ts'
+import { checkAnswer, checkRequest, createCommitment, createFact } from '../protocol/oracle-attestation.ts'
+import { verifySignatures } from '../protocol/sign.ts'
+import { validateMessage, validateSchema } from '../protocol/validate.ts'
+import { OracleError, OracleErrorCode } from './errors.ts'
+import type { FactSource } from './sources.ts'
+
+/** One capability served: its signed ad, its secret key and where its facts come from. */
+export interface ServedCapability {
+  ad: OracleCapability
+  secretKey: string
+  source?: FactSource
+}
+
+/** Decides whether a request is paid for (its `invoice`) before the endpoint commits. */
+export type PaymentCheck = (
+  request: FactRequest,
+  capability: OracleCapability,
+) => Promise<{ paid: true } | { paid: false; reason: string }>
+
+export interface EndpointComponents {
+  capabilities: readonly ServedCapability[]
+  /** The oracle ad, returned with the capabilities so a trader can check who signed them. */
+  oracle?: OracleId
+  manifest?: OracleManifest
+  paymentCheck?: PaymentCheck
+  /** Milliseconds clock. @default Date.now */
+  clock?: () => number
+  logger?: FastifyBaseLogger
+}
+
+export interface EndpointOptions {
+  /** Seconds from commitment to deadline: when a missing fact becomes reportable. @default 86_400 */
+  deadlineSeconds: number
+  /** Free-text terms put in every commitment. @default none */
+  terms?: string
+  /** Largest body: a commitment is at most a message (64 KiB). @default 65_536 */
+  bodyLimit: number
+  /** Fact lookups (commands, HTTP calls) in flight at once; more get 503 `BUSY`. @default 16 */
+  maxLookups: number
+  /** Requests per client address per minute. @default 600 */
+  rateLimitPerMinute: number
+}
+
+export const defaultEndpointOptions: EndpointOptions = {
+  deadlineSeconds: 86_400,
+  bodyLimit: LIMITS.messageBytes,
+  maxLookups: 16,
+  rateLimitPerMinute: 600,
+}
+
+/** HTTP status of each toolkit code the endpoint raises; protocol codes are 422 (the API's table). */
+const STATUS: Partial<Record<string, number>> = {
+  [OracleErrorCode.UNKNOWN_CAPABILITY]: 404,
+  [OracleErrorCode.CAPABILITY_OFF]: 410,
+  [OracleErrorCode.COMMITMENT_INVALID]: 422,
+  [OracleErrorCode.PAYMENT_REQUIRED]: 402,
+  [OracleErrorCode.FACT_NOT_READY]: 409,
+  [OracleErrorCode.SOURCE_FAILED]: 502,
+  [OracleErrorCode.SOURCE_ANSWER_INVALID]: 502,
+  [OracleErrorCode.BUSY]: 503,
+}
+
+/** Builds the endpoint app (not listening). Resolves once its schemas compiled. */
+export async function buildEndpoint(
+  components: EndpointComponents,
+  init: Partial<EndpointOptions> = {},
+): Promise<FastifyInstance> {
+  const options = { ...defaultEndpointOptions, ...init }
+  const clock = components.clock ?? Date.now
+  const byKey = new Map(components.capabilities.map((served) => [served.ad.capabilityKey, served]))
+  let lookups = 0
+
+  const app = Fastify({
+    bodyLimit: options.bodyLimit,
+    ...(components.logger ? { loggerInstance: components.logger } : { logger: false }),
+    frameworkErrors: (error, request, reply) => {
+      sendProblem(error, request, reply)
+    },
+  }) as unknown as FastifyInstance
+  problemPlugin(app)
+  app.setErrorHandler((error, request, reply) => {
+    const status = error instanceof OracleError ? STATUS[error.code] : undefined
+    if (!(error instanceof OracleError) || status === undefined) return sendProblem(error, request, reply)
+    request.log.info({ code: error.code, status }, 'request refused')
+    return reply
+      .code(status)
+      .type('application/problem+json')
+      .send({
+        type: `urn:mega:problem:${error.code}`,
+        title: error.code,
+        status,
+        detail: error.message,
+        instance: request.url.split('?')[0],
+        code: error.code,
+        ...(typeof error.details.path === 'string' && { path: error.details.path }),
+      })
+  })
+  await rateLimitPlugin(app, { max: options.rateLimitPerMinute, timeWindow: 60_000 })
+
+  function served(key: string): ServedCapability {
+    const found = byKey.get(key)
+    if (!found) {
+      throw new OracleError(OracleErrorCode.UNKNOWN_CAPABILITY, `/capability: ${key} is not served here`, {
+        path: '/capability',
+      })
+    }
+    return found
+  }
+
+  app.get('/capabilities', async () => ({
+    ...(components.oracle && { oracle: components.oracle }),
+    items: components.capabilities.filter((entry) => !entry.ad.off).map((entry) => entry.ad),
+  }))
+
+  for (const url of ['/.well-known/mega-oracle.json', '/manifest']) {
+    app.get(url, async () => {
+      if (components.manifest) return components.manifest
+      throw new OracleError(OracleErrorCode.UNKNOWN_CAPABILITY, 'this endpoint publishes no manifest')
+    })
+  }
+
+  app.post(
+    '/commitment',
+    {
+      // The route's schema is the protocol's; its own validator gives the precise JSON path.
+      schema: { body: FactRequestSchema },
+      validatorCompiler: () =>
+        protocolValidator((value) => validateSchema(FactRequestSchema, value, 'FactRequest')),
+    },
+    async (httpRequest) => {
+      const request = httpRequest.body as FactRequest
+      const { ad, secretKey } = served(request.capability)
+      if (ad.off) throw new OracleError(OracleErrorCode.CAPABILITY_OFF, 'the capability is switched off')
+      rethrow(checkRequest(ad, request))
+      if (components.paymentCheck) {
+        const verdict = await components.paymentCheck(request, ad)
+        if (!verdict.paid)
+          throw new OracleError(OracleErrorCode.PAYMENT_REQUIRED, verdict.reason, { path: '/invoice' })
+      }
+      const deadline = Math.floor(clock() / 1000) + options.deadlineSeconds
+      return createCommitment({
+        capability: ad,
+        secretKey,
+        request,
+        deadline,
+        ...(options.terms !== undefined && { terms: options.terms }),
+      })
+    },
+  )
+
+  app.post(
+    '/fact',
+    {
+      schema: { body: { type: 'object', description: 'a Commitment this endpoint signed' } },
+      validatorCompiler: () => protocolValidator((value) => validateMessage(value, 'commitment')),
+    },
+    async (httpRequest) => {
+      const commitment = httpRequest.body as Commitment
+      const { ad, secretKey, source } = served(commitment.request.capability)
+      checkOwnCommitment(ad, commitment)
+      rethrow(checkRequest(ad, commitment.request))
+      if (!source) throw new OracleError(OracleErrorCode.SOURCE_FAILED, 'the capability has no fact source')
+      if (lookups >= options.maxLookups)
+        throw new OracleError(OracleErrorCode.BUSY, 'too many lookups in flight')
+      lookups++
+      let answer: string | undefined
+      try {
+        answer = await source(commitment.request, ad)
+      } finally {
+        lookups--
+      }
+      if (answer === undefined) {
+        throw new OracleError(OracleErrorCode.FACT_NOT_READY, 'the answer is not known yet; ask again later')
+      }
+      if (!checkAnswer(ad, answer).ok) {
+        // Never sign what the capability does not allow: that would be a provable lie.
+        throw new OracleError(
+          OracleErrorCode.SOURCE_ANSWER_INVALID,
+          'the fact source answered outside the capability’s answers',
+        )
+      }
+      const fact = createFact({ capability: ad, secretKey, request: commitment.request, answer })
+      rethrow(verifyAttestation(commitment, fact))
+      return fact
+    },
+  )
+
+  await app.ready()
+  return app
+}
+
+/** A commitment deserves a fact only when this endpoint signed it, in the capability's terms. */
+function checkOwnCommitment(ad: OracleCapability, commitment: Commitment): void {
+  const forged = (reason: string, path: string) =>
+    new OracleError(OracleErrorCode.COMMITMENT_INVALID, `${path}: ${reason}`, { path })
+  if (commitment.scheme !== ad.capabilityScheme) throw forged('not this capability’s scheme', '/scheme')
+  if (commitment.attestation.type !== ad.attestation)
+    throw forged('not this capability’s attestation type', '/attestation/type')
+  const signed = verifySignatures(commitment)
+  if (!signed.ok) throw forged('not signed by this capability’s key', '/signature')
+}
+
+function protocolValidator(check: (value: unknown) => { ok: boolean; error?: ProtocolError }) {
+  return (value: unknown) => {
+    const result = check(value)
+    return result.ok ? { value } : { error: result.error as ProtocolError }
+  }
+}
+
+function rethrow(result: { ok: true } | { ok: false; error: ProtocolError }): void {
+  if (!result.ok) throw result.error
+}

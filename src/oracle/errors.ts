@@ -1,0 +1,58 @@
+/**
+ * Coded errors of the oracle toolkit (keystore, state, fact sources, endpoint, advertising).
+ * Callers and tests match on `code`; the endpoint maps each code to an HTTP status in one table.
+ */
+import { CodedError, type ErrorDetails } from '../protocol/errors.ts'
+
+export const OracleErrorCode = {
+  /** `oracle init` would overwrite an existing keystore. */
+  KEYSTORE_EXISTS: 'KEYSTORE_EXISTS',
+  /** No keystore at the path: run `mega oracle init` first. */
+  KEYSTORE_MISSING: 'KEYSTORE_MISSING',
+  /** The keystore file is not a keystore (bad JSON, fields, version) or was tampered with. */
+  KEYSTORE_CORRUPT: 'KEYSTORE_CORRUPT',
+  /** The passphrase does not open the keystore. */
+  WRONG_PASSPHRASE: 'WRONG_PASSPHRASE',
+  /** No passphrase given and no terminal to ask on, or an empty one. */
+  PASSPHRASE_MISSING: 'PASSPHRASE_MISSING',
+  /** The oracle's state file is unreadable or inconsistent. */
+  STATE_INVALID: 'STATE_INVALID',
+  /** The oracle ad has not been mined yet (`mega oracle mine`). */
+  NOT_MINED: 'NOT_MINED',
+  /** No capability with this label or key. */
+  UNKNOWN_CAPABILITY: 'UNKNOWN_CAPABILITY',
+  /** A capability with this label exists already. */
+  CAPABILITY_EXISTS: 'CAPABILITY_EXISTS',
+  /** The capability is switched off: no new commitments. */
+  CAPABILITY_OFF: 'CAPABILITY_OFF',
+  /** A fact source configuration is invalid. */
+  SOURCE_CONFIG: 'SOURCE_CONFIG',
+  /** The fact source failed (exit code, timeout, HTTP error, unreadable file). */
+  SOURCE_FAILED: 'SOURCE_FAILED',
+  /** The fact source answered something outside the capability's answers. */
+  SOURCE_ANSWER_INVALID: 'SOURCE_ANSWER_INVALID',
+  /** The fact source does not know the answer yet. */
+  FACT_NOT_READY: 'FACT_NOT_READY',
+  /** The commitment was not signed by this endpoint's capability key. */
+  COMMITMENT_INVALID: 'COMMITMENT_INVALID',
+  /** The payment check refused the request's invoice. */
+  PAYMENT_REQUIRED: 'PAYMENT_REQUIRED',
+  /** Too many fact lookups in flight. */
+  BUSY: 'BUSY',
+} as const
+export type OracleErrorCode = (typeof OracleErrorCode)[keyof typeof OracleErrorCode]
+
+/** The one error class of the oracle toolkit. */
+export class OracleError extends CodedError<OracleErrorCode> {
+  static override name = 'OracleError'
+  override readonly name = 'OracleError'
+
+  constructor(code: OracleErrorCode, message: string, details: ErrorDetails = {}, options?: ErrorOptions) {
+    super(code, message, details, options)
+  }
+}
+
+/** Returns true when `error` is an {@link OracleError}, optionally of the given code. */
+export function isOracleError(error: unknown, code?: OracleErrorCode): error is OracleError {
+  return error instanceof OracleError && (code === undefined || error.code === code)
+}

@@ -1,0 +1,182 @@
+/**
+ * Fact sources: where the endpoint learns the answer to a request. Three kinds, configured per
+ * capability:
+ * - `file`: a JSON or YAML file of `{ facts: [{ args: {…}, answer }] }`, read on each lookup so
+ *   an operator can edit it while the endpoint runs;
+ * - `command`: a program run with `execFile` (never a shell), the request's arguments appended
+ *   as `name=value` argv entries in the capability's parameter order; its first stdout line is
+ *   the answer, an empty output means "not known yet", a non-zero exit or a timeout is a failure;
+ * - `http`: a GET of a URL whose `{name}` placeholders are replaced by URL-encoded arguments,
+ *   the answer found at a JSON pointer in the JSON response (null or absent: not known yet).
+ *
+ * A source only ever sees requests the capability allows (the endpoint checks them first), and
+ * its answer is checked against the capability's answers before anything is signed.
+ */
+import { execFile } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
+import { parse as parseYaml } from 'yaml'
+import type { FactRequest, OracleCapability } from '../protocol/messages/index.ts'
+import { OracleError, OracleErrorCode } from './errors.ts'
+
+/** How a capability's facts are looked up (stored in the oracle's state file). */
+export type FactSourceConfig =
+  | { type: 'file'; path: string }
+  | { type: 'command'; command: string[]; timeoutMs?: number }
+  | { type: 'http'; url: string; pointer: string; timeoutMs?: number }
+
+/** Looks up the answer to a request: a string, or undefined when not known yet. */
+export type FactSource = (request: FactRequest, capability: OracleCapability) => Promise<string | undefined>
+
+/** Default time a command or HTTP source may take. */
+export const DEFAULT_SOURCE_TIMEOUT_MS = 5_000
+/** Bytes of output read from a command or HTTP response; the rest is a failure, not a fact. */
+const MAX_OUTPUT_BYTES = 64 * 1024
+
+/** Builds the source a configuration describes. Throws `SOURCE_CONFIG` for a malformed one. */
+export function factSource(config: FactSourceConfig): FactSource {
+  switch (config?.type) {
+    case 'file':
+      if (typeof config.path !== 'string' || config.path === '') throw configError('file source needs a path')
+      return (request) => fromFile(config.path, request)
+    case 'command':
+      if (!Array.isArray(config.command) || config.command.length === 0 || !config.command.every(isText)) {
+        throw configError('command source needs a non-empty array of strings (program and its arguments)')
+      }
+      return (request, capability) => runCommand(config, argvOf(request, capability))
+    case 'http':
+      if (!/^https?:\/\//.test(String(config.url))) throw configError('http source needs an http(s) URL')
+      if (typeof config.pointer !== 'string' || !(config.pointer === '' || config.pointer.startsWith('/'))) {
+        throw configError('http source needs a JSON pointer such as /result/winner')
+      }
+      return (request) => fromHttp(config, request)
+    default:
+      throw configError('source type must be file, command or http')
+  }
+}
+
+function isText(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0
+}
+
+function configError(message: string): OracleError {
+  return new OracleError(OracleErrorCode.SOURCE_CONFIG, message)
+}
+
+function failed(message: string, cause?: unknown): OracleError {
+  return new OracleError(OracleErrorCode.SOURCE_FAILED, message, {}, { cause })
+}
+
+/** The request's arguments as `name=value`, in the capability's parameter order. */
+export function argvOf(request: FactRequest, capability: OracleCapability): string[] {
+  return capability.params.map((param) => `${param.name}=${request.args[param.name] ?? ''}`)
+}
+
+async function fromFile(path: string, request: FactRequest): Promise<string | undefined> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (error) {
+    throw failed(`cannot read the fact file ${path}: ${(error as NodeJS.ErrnoException).code}`, error)
+  }
+  let document: unknown
+  try {
+    document = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text)
+  } catch (error) {
+    throw failed(`the fact file ${path} does not parse: ${(error as Error).message}`, error)
+  }
+  const facts = (document as { facts?: unknown })?.facts
+  if (!Array.isArray(facts)) throw failed(`the fact file ${path} has no "facts" list`)
+  for (const entry of facts as { args?: Record<string, unknown>; answer?: unknown }[]) {
+    if (entry && typeof entry.args === 'object' && sameArgs(entry.args, request.args)) {
+      if (entry.answer === undefined || entry.answer === null) return undefined
+      return String(entry.answer)
+    }
+  }
+  return undefined
+}
+
+function sameArgs(entry: Record<string, unknown>, args: Record<string, string>): boolean {
+  const keys = Object.keys(args)
+  return Object.keys(entry).length === keys.length && keys.every((key) => String(entry[key]) === args[key])
+}
+
+/**
+ * Runs `config.command` with `extra` appended to its argv, without a shell and with a minimal
+ * environment; resolves with the first line of stdout (undefined when empty). Throws
+ * `SOURCE_FAILED` on a non-zero exit, a timeout (the process is killed) or too much output.
+ */
+export function runCommand(
+  config: { command: string[]; timeoutMs?: number },
+  extra: string[],
+): Promise<string | undefined> {
+  const [program, ...fixed] = config.command as [string, ...string[]]
+  return new Promise((resolve, reject) => {
+    execFile(
+      program,
+      [...fixed, ...extra],
+      {
+        timeout: config.timeoutMs ?? DEFAULT_SOURCE_TIMEOUT_MS,
+        killSignal: 'SIGKILL',
+        maxBuffer: MAX_OUTPUT_BYTES,
+        shell: false,
+        windowsHide: true,
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      },
+      (error, stdout) => {
+        if (error) {
+          const reason = error.killed
+            ? `timed out after ${config.timeoutMs ?? DEFAULT_SOURCE_TIMEOUT_MS} ms`
+            : `failed (${error.code ?? error.message})`
+          reject(failed(`the fact command ${program} ${reason}`, error))
+          return
+        }
+        const answer = String(stdout).split(/\r?\n/)[0]!.trim()
+        resolve(answer === '' ? undefined : answer)
+      },
+    )
+  })
+}
+
+async function fromHttp(
+  config: { url: string; pointer: string; timeoutMs?: number },
+  request: FactRequest,
+): Promise<string | undefined> {
+  const url = config.url.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) =>
+    encodeURIComponent(request.args[name] ?? ''),
+  )
+  let response: Response
+  try {
+    response = await fetch(url, {
+      signal: AbortSignal.timeout(config.timeoutMs ?? DEFAULT_SOURCE_TIMEOUT_MS),
+      headers: { accept: 'application/json' },
+      redirect: 'error',
+    })
+  } catch (error) {
+    throw failed(`the fact URL ${new URL(url).origin} did not answer: ${(error as Error).message}`, error)
+  }
+  if (!response.ok) throw failed(`the fact URL answered HTTP ${response.status}`)
+  const text = await response.text()
+  if (text.length > MAX_OUTPUT_BYTES) throw failed('the fact URL answered more than 64 KiB')
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (error) {
+    throw failed('the fact URL did not answer JSON', error)
+  }
+  const found = resolvePointer(value, config.pointer)
+  if (found === undefined || found === null) return undefined
+  if (typeof found === 'object') throw failed(`${config.pointer} in the response is not a value`)
+  return String(found)
+}
+
+/** RFC 6901 JSON pointer lookup; undefined when a step is missing. */
+export function resolvePointer(value: unknown, pointer: string): unknown {
+  if (pointer === '') return value
+  let current = value
+  for (const raw of pointer.slice(1).split('/')) {
+    const step = raw.replaceAll('~1', '/').replaceAll('~0', '~')
+    if (current === null || typeof current !== 'object' || !Object.hasOwn(current, step)) return undefined
+    current = (current as Record<string, unknown>)[step]
+  }
+  return current
+}

@@ -1,0 +1,113 @@
+/**
+ * Classification of an oracle's domain manifest (design §7, protocol.md §6.9), for traders:
+ * the manifest was fetched from `https://<domain>/.well-known/mega-oracle.json`; is the oracle
+ * the domain's own, somebody else using the domain's name, or is the manifest broken?
+ */
+import { ErrorCode, fail, ok, type Result } from './errors.ts'
+import { verifyMessagePow } from './message-pow.ts'
+import type { OracleManifest } from './messages/index.ts'
+import { verifySignatures } from './sign.ts'
+import { validateMessage } from './validate.ts'
+
+/** Where a manifest is published on its domain. */
+export const MANIFEST_PATH = '/.well-known/mega-oracle.json'
+
+/**
+ * - `domain-verified`: a valid manifest served by the domain it names, whose oracle ad points
+ *   back at that domain (`manifestUri`), for the oracle key the trader asked about;
+ * - `foreign-advertiser`: the manifest is valid, but the link is not mutual: the ad does not
+ *   point at this domain, or the oracle the trader saw is not the one the domain names;
+ * - `invalid`: broken schema, signature or PoW, a capability of another oracle, or a manifest
+ *   served by a domain it does not name.
+ */
+export type ManifestStatus = 'domain-verified' | 'foreign-advertiser' | 'invalid'
+
+/** The verdict on a manifest, with the reason when it is not `domain-verified`. */
+export interface ManifestVerdict {
+  status: ManifestStatus
+  /** Why it is not domain-verified (absent when it is). */
+  reason?: string
+  /** The schema-valid manifest (absent when it did not parse). */
+  manifest?: OracleManifest
+}
+
+/** What the trader knows besides the manifest. */
+export interface ManifestContext {
+  /** The host the manifest was fetched from (lowercase DNS name). */
+  domain: string
+  /** The oracle key the trader is checking (e.g. from an ad on a node). */
+  oracle?: string
+}
+
+/** Classifies a manifest (any JSON value) fetched from `context.domain`. Never throws. */
+export function classifyManifest(value: unknown, context: ManifestContext): ManifestVerdict {
+  const parsed = validateMessage(value, 'manifest')
+  if (!parsed.ok) return { status: 'invalid', reason: parsed.error.message }
+  const manifest = parsed.value
+  const checked = verifyManifestProofs(manifest)
+  if (!checked.ok) return { status: 'invalid', reason: checked.error.message, manifest }
+  if (manifest.domain !== context.domain.toLowerCase()) {
+    return {
+      status: 'invalid',
+      reason: `served by ${context.domain} but names the domain ${manifest.domain}`,
+      manifest,
+    }
+  }
+  if (context.oracle !== undefined && context.oracle !== manifest.oracle.pubkey) {
+    return {
+      status: 'foreign-advertiser',
+      reason: `${manifest.domain} names the oracle ${manifest.oracle.pubkey}, not ${context.oracle}`,
+      manifest,
+    }
+  }
+  const back = hostOf(manifest.oracle.manifestUri)
+  if (back !== manifest.domain) {
+    return {
+      status: 'foreign-advertiser',
+      reason: back
+        ? `the oracle ad points at ${back}, not at ${manifest.domain}`
+        : 'the oracle ad has no manifestUri pointing back at the domain',
+      manifest,
+    }
+  }
+  return { status: 'domain-verified', manifest }
+}
+
+/**
+ * Verifies every proof a manifest carries: its own signature by the embedded ad's key, the ad's
+ * signature and PoW, and each capability's signature and PoW and that it is the ad's oracle's.
+ * Fails with the first problem, `details.path` naming it.
+ */
+export function verifyManifestProofs(manifest: OracleManifest): Result<true> {
+  const steps: [string, () => Result<unknown>][] = [
+    ['/signature', () => verifySignatures(manifest)],
+    ['/oracle/signature', () => verifySignatures(manifest.oracle)],
+    ['/oracle/pow', () => verifyMessagePow(manifest.oracle)],
+  ]
+  manifest.capabilities.forEach((capability, i) => {
+    const path = `/capabilities/${i}`
+    steps.push([
+      `${path}/oracle`,
+      () =>
+        capability.oracle === manifest.oracle.pubkey && capability.oracleScheme === manifest.oracle.scheme
+          ? ok(true)
+          : fail(ErrorCode.SIGNATURE_INVALID, 'the capability belongs to another oracle'),
+    ])
+    steps.push([`${path}/signature`, () => verifySignatures(capability)])
+    steps.push([`${path}/pow`, () => verifyMessagePow(capability)])
+  })
+  for (const [path, step] of steps) {
+    const result = step()
+    if (!result.ok) return fail(result.error.code, `${path}: ${result.error.message}`, { path })
+  }
+  return ok(true)
+}
+
+function hostOf(uri: string | undefined): string | undefined {
+  if (uri === undefined) return undefined
+  try {
+    return new URL(uri).hostname.toLowerCase()
+  } catch {
+    return undefined
+  }
+}

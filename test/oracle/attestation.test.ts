@@ -1,0 +1,206 @@
+import assert from 'node:assert/strict'
+import { createHmac, hkdfSync, randomBytes } from 'node:crypto'
+import { describe, it } from 'node:test'
+import { verifyAttestation } from '../../src/protocol/attestation.ts'
+import { nodeSecp256k1 } from '../../src/protocol/crypto/node.ts'
+import { webSecp256k1 } from '../../src/protocol/crypto/web.ts'
+import { fromHex, toHex, utf8 } from '../../src/protocol/hex.ts'
+import { hkdfSha256, hmacSha256 } from '../../src/protocol/kdf.ts'
+import { messageId } from '../../src/protocol/message.ts'
+import type { Commitment, Fact, Report } from '../../src/protocol/messages/index.ts'
+import {
+  createCommitment,
+  createFact,
+  deriveCapabilitySecret,
+  factDigest,
+  outcomePoint,
+} from '../../src/protocol/oracle-attestation.ts'
+import { recoverSecretFromNonceReuse, signatureScalarPoint } from '../../src/protocol/schnorr-nonce.ts'
+import { verifySignatures } from '../../src/protocol/sign.ts'
+import { publicKeyOf } from '../../src/protocol/signature.ts'
+import { verifyReportEvidence } from '../../src/protocol/verify-report.ts'
+import * as fx from '../fixtures/messages.ts'
+
+const ROOT = 'ab'.repeat(32)
+const capabilitySecret = deriveCapabilitySecret(ROOT, 'match-winner', 'bip340')
+const capabilityKey = {
+  scheme: 'bip340' as const,
+  secretKey: capabilitySecret,
+  publicKey: publicKeyOf('bip340', capabilitySecret),
+}
+const request = fx.factRequest(capabilityKey)
+
+function capability(attestation: 'schnorr' | 'hashlock' | 'signature') {
+  return fx.capabilityAd({ attestation }, fx.ORACLE, capabilityKey)
+}
+
+describe('key derivation', () => {
+  it('HMAC-SHA256 and HKDF-SHA256 match node:crypto', () => {
+    for (const size of [0, 1, 32, 64, 65, 200]) {
+      const key = randomBytes(size)
+      const message = randomBytes(size * 3)
+      assert.equal(
+        toHex(hmacSha256(key, message)),
+        createHmac('sha256', key).update(message).digest('hex'),
+        `size ${size}`,
+      )
+    }
+    for (const length of [1, 32, 33, 64, 100]) {
+      const [ikm, salt, info] = [randomBytes(32), randomBytes(16), randomBytes(10)]
+      assert.equal(
+        toHex(hkdfSha256(ikm, salt, info, length)),
+        Buffer.from(hkdfSync('sha256', ikm, salt, info, length)).toString('hex'),
+        `length ${length}`,
+      )
+    }
+  })
+
+  it('derives the same capability key from the same root secret, and different ones per label and scheme', () => {
+    assert.equal(deriveCapabilitySecret(ROOT, 'match-winner', 'bip340'), capabilitySecret)
+    const others = [
+      deriveCapabilitySecret(ROOT, 'match-winner-2', 'bip340'),
+      deriveCapabilitySecret(ROOT, 'match-winner', 'ed25519'),
+      deriveCapabilitySecret('cd'.repeat(32), 'match-winner', 'bip340'),
+    ]
+    assert.equal(new Set([capabilitySecret, ...others]).size, 4)
+    assert.throws(() => deriveCapabilitySecret(ROOT, 'Bad Label', 'bip340'), { code: 'BAD_KEY' })
+  })
+})
+
+describe('Schnorr (DLC) attestation', () => {
+  const cap = capability('schnorr')
+  const commitment = createCommitment({
+    capability: cap,
+    secretKey: capabilitySecret,
+    request,
+    deadline: 1_900_000_000,
+  })
+  const fact = createFact({ capability: cap, secretKey: capabilitySecret, request, answer: 'home' })
+
+  it('commits to a nonce point and signs the fact with it; the fact verifies as a BIP340 signature', () => {
+    assert.equal(commitment.attestation.type, 'schnorr')
+    assert.ok(verifySignatures(commitment).ok)
+    assert.ok(verifySignatures(fact).ok)
+    assert.deepEqual(verifyAttestation(commitment, fact), { ok: true, value: true })
+  })
+
+  it('is deterministic per request (stateless endpoint) and differs per request and invoice', () => {
+    const again = createCommitment({ capability: cap, secretKey: capabilitySecret, request, deadline: 1 })
+    assert.deepEqual(again.attestation, commitment.attestation)
+    const other = createCommitment({
+      capability: cap,
+      secretKey: capabilitySecret,
+      request: { ...request, args: { ...request.args, home: 'CHE', away: 'ARS' } },
+      deadline: 1,
+    })
+    const invoiced = createCommitment({
+      capability: cap,
+      secretKey: capabilitySecret,
+      request: { ...request, invoice: 'lnbc1' },
+      deadline: 1,
+    })
+    const nonces = [commitment, other, invoiced].map((c) => (c.attestation as { nonce: string }).nonce)
+    assert.equal(new Set(nonces).size, 3)
+    // The commitment's own signature never uses the attestation nonce.
+    assert.notEqual(commitment.signature.slice(0, 64), nonces[0])
+  })
+
+  it('satisfies s·G = R + e·P, computable from the commitment before the fact exists', () => {
+    for (const answer of cap.answers) {
+      const attested = createFact({ capability: cap, secretKey: capabilitySecret, request, answer })
+      assert.equal(signatureScalarPoint(attested.signature), outcomePoint(commitment, answer), answer)
+      assert.equal(messageId(attested), toHex(factDigest(request, answer)))
+    }
+  })
+
+  it('refuses a wrong answer: the signature does not verify for another answer', () => {
+    const forged: Fact = { ...fact, answer: 'away' }
+    assert.equal(verifySignatures(forged).ok, false)
+    assert.throws(
+      () => createFact({ capability: cap, secretKey: capabilitySecret, request, answer: 'maybe' }),
+      {
+        code: 'ANSWER_INVALID',
+      },
+    )
+    assert.throws(
+      () =>
+        createCommitment({
+          capability: cap,
+          secretKey: capabilitySecret,
+          request: { ...request, args: { home: 'XXX' } },
+          deadline: 1,
+        }),
+      { code: 'REQUEST_INVALID' },
+    )
+  })
+
+  it('signing two answers under one nonce reveals the capability key and makes a verifiable fact-conflict report', () => {
+    const other = createFact({ capability: cap, secretKey: capabilitySecret, request, answer: 'away' })
+    assert.equal(other.signature.slice(0, 64), fact.signature.slice(0, 64), 'same R')
+    const recovered = recoverSecretFromNonceReuse(
+      cap.capabilityKey,
+      { message: fromHex(messageId(fact)), signature: fact.signature },
+      { message: fromHex(messageId(other)), signature: other.signature },
+    )
+    assert.equal(publicKeyOf('bip340', recovered), cap.capabilityKey)
+    const report: Report = fx.report({ type: 'fact-conflict', capability: cap, facts: [fact, other] })
+    assert.deepEqual(verifyReportEvidence(report, { now: 1_850_000_000 }), { ok: true, value: 'verified' })
+  })
+
+  it('the node and browser secp256k1 backends agree', () => {
+    const scalar = fromHex(capabilitySecret)
+    assert.equal(toHex(nodeSecp256k1.fromScalar(scalar)), toHex(webSecp256k1.fromScalar(scalar)))
+    const point = nodeSecp256k1.fromScalar(scalar)
+    const addend = nodeSecp256k1.fromScalar(fromHex('11'.repeat(32)))
+    assert.equal(
+      toHex(nodeSecp256k1.mulAdd(point, utf8('e'.repeat(32)), addend)),
+      toHex(webSecp256k1.mulAdd(point, utf8('e'.repeat(32)), addend)),
+    )
+  })
+})
+
+describe('hash-lock attestation', () => {
+  const cap = capability('hashlock')
+  const commitment: Commitment = createCommitment({
+    capability: cap,
+    secretKey: capabilitySecret,
+    request,
+    deadline: 1,
+  })
+
+  it('locks every answer and reveals exactly the answer’s preimage', () => {
+    assert.equal(commitment.attestation.type, 'hashlock')
+    assert.equal((commitment.attestation as { locks: unknown[] }).locks.length, cap.answers.length)
+    const fact = createFact({ capability: cap, secretKey: capabilitySecret, request, answer: 'draw' })
+    assert.ok(verifySignatures(fact).ok)
+    assert.deepEqual(verifyAttestation(commitment, fact), { ok: true, value: true })
+    const swapped = createFact({ capability: cap, secretKey: capabilitySecret, request, answer: 'home' })
+    const lying = { ...swapped, preimage: fact.preimage! }
+    assert.equal(
+      verifyAttestation(commitment, lying).ok,
+      false,
+      'the draw preimage does not open the home lock',
+    )
+  })
+})
+
+describe('plain signature attestation', () => {
+  it('signs a commitment and a fact with the capability key', () => {
+    const cap = capability('signature')
+    const commitment = createCommitment({
+      capability: cap,
+      secretKey: capabilitySecret,
+      request,
+      deadline: 1,
+    })
+    const fact = createFact({ capability: cap, secretKey: capabilitySecret, request, answer: 'home' })
+    assert.ok(verifySignatures(commitment).ok && verifySignatures(fact).ok)
+    assert.ok(verifyAttestation(commitment, fact).ok)
+    assert.throws(
+      () => createFact({ capability: cap, secretKey: 'ab'.repeat(32), request, answer: 'home' }),
+      {
+        code: 'BAD_KEY',
+      },
+    )
+  })
+})
