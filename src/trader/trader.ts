@@ -23,9 +23,8 @@ import { verifyDispute } from '../protocol/verify-dispute.ts'
 import { checkMessage } from './check.ts'
 import { type Collected, collectOffers, collectOracle, collectOracles } from './collect.ts'
 import { detectReports, type ReportProposal } from './detect.ts'
-import { type EndpointInit, isNotYet, type NotYet, requestCommitment, requestFact } from './endpoint.ts'
+import { EndpointError, EndpointErrorCode, fetchManifest, OracleEndpointClient } from '../oracle/endpoint-client.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
-import { verifyCommitment, verifyFact } from './facts.ts'
 import { loadTraderKey } from './keys.ts'
 import { findMatches, type Match } from './matching.ts'
 import {
@@ -88,7 +87,7 @@ export class Trader {
   readonly dataDir: string
   readonly #now: () => number
   readonly #threads: number | undefined
-  readonly #endpoint: EndpointInit
+  readonly #endpoint: { timeoutMs: number; fetch?: typeof globalThis.fetch }
   #key: TraderKey | undefined
 
   constructor(init: TraderInit) {
@@ -199,54 +198,93 @@ export class Trader {
   }
 
   /**
-   * Asks the capability's endpoint for a commitment to `args` (checked and stored), then for the
-   * fact, polling up to `waitSeconds`. Returns the fact, or why there is none yet.
+   * Asks the capability's endpoint for a commitment to `args` (verified: signed by the
+   * capability key, for exactly this request, in the capability's attestation type, deadline
+   * ahead; then stored), then for the fact, polling up to `waitSeconds`. Returns the fact, or
+   * why there is none yet.
    */
   async ask(
     capabilityKey: string,
     args: Record<string, string>,
     waitSeconds = 0,
-  ): Promise<{
-    capability: OracleCapability
-    commitment: Commitment
-    commitmentId: string
-    fact: Fact | NotYet
-  }> {
+  ): Promise<{ capability: OracleCapability; commitment: Commitment; commitmentId: string; fact: Fact | NotYet }> {
     const capability = await this.capability(capabilityKey)
     if (capability.off)
-      throw new TraderError(
-        TraderErrorCode.NOT_FOUND,
-        `capability ${capabilityKey} is switched off by its oracle`,
-      )
+      throw new TraderError(TraderErrorCode.NOT_FOUND, `capability ${capabilityKey} is switched off by its oracle`)
     const request: FactRequest = { capability: capabilityKey, args }
     const problem = requestProblem(request, capability)
     if (problem) throw new TraderError(TraderErrorCode.NOT_FOUND, problem)
-    const commitment = await requestCommitment(capability.endpoint, request, this.#endpoint)
-    verifyCommitment(capability, request, commitment, this.#now())
+    const commitment = await endpointCall(capability.endpoint, () =>
+      this.#endpointClient(capability).commitment(request, capability),
+    )
     const { id } = this.store.put(commitment, { own: true, origin: capability.endpoint })
     const fact = await this.fetchFact(id, waitSeconds)
     return { capability, commitment, commitmentId: id, fact }
   }
 
-  /** Fetches (polling up to `waitSeconds`) and verifies the fact for a stored own commitment. */
+  /**
+   * Fetches (polling up to `waitSeconds`) the fact for a stored own commitment, verified
+   * (signature by the capability key, the committed Schnorr nonce R or hash-lock preimage, an
+   * answer among the capability's) and stored. Asking again later may reveal an oracle that
+   * changed its answer: both facts stay in the store as evidence.
+   */
   async fetchFact(commitmentId: string, waitSeconds = 0): Promise<Fact | NotYet> {
     const stored = this.store.get(commitmentId)
     if (stored?.message.kind !== 'commitment')
       throw new TraderError(TraderErrorCode.NOT_FOUND, `no commitment ${commitmentId} in the trader store`)
     const commitment = stored.message
     const capability = await this.capability(commitment.request.capability)
+    const client = this.#endpointClient(capability)
     const until = Date.now() + waitSeconds * 1000
     for (;;) {
-      const answer = await requestFact(capability.endpoint, commitment, this.#endpoint)
-      if (!isNotYet(answer)) {
-        // A validly signed fact is evidence even when it breaks its promise: keep it, then say so.
-        this.store.put(answer, { own: true, origin: capability.endpoint })
-        verifyFact(capability, commitment, answer)
-        return answer
+      try {
+        const fact = await client.fact(commitment, capability)
+        this.store.put(fact, { own: true, origin: capability.endpoint })
+        return fact
+      } catch (error) {
+        const notYet =
+          error instanceof EndpointError &&
+          error.code === EndpointErrorCode.REFUSED &&
+          error.details.problemCode === 'FACT_NOT_READY'
+        if (!notYet) throw endpointError(capability.endpoint, error)
+        if (Date.now() >= until) return { status: Number(error.details.status), detail: error.message }
       }
-      if (Date.now() >= until) return answer
       await new Promise((done) => setTimeout(done, 500))
     }
+  }
+
+  #endpointClient(capability: OracleCapability): OracleEndpointClient {
+    return new OracleEndpointClient({
+      url: capability.endpoint,
+      timeoutMs: this.#endpoint.timeoutMs,
+      now: this.#now,
+      ...(this.#endpoint.fetch && { fetch: this.#endpoint.fetch }),
+    })
+  }
+
+  /**
+   * Fetches the manifest each collected oracle's ad points at (`manifestUri`) and keeps the
+   * domain-verified ones, so policies can ask for domain-verified oracles. Returns each
+   * oracle's verdict.
+   */
+  async verifyDomains(): Promise<{ oracle: string; status: string; reason?: string }[]> {
+    const verdicts: { oracle: string; status: string; reason?: string }[] = []
+    for (const { message: ad } of this.store.latest('oracle')) {
+      if (ad.manifestUri === undefined) continue
+      const domain = new URL(ad.manifestUri).hostname
+      const verdict = await fetchManifest(
+        { domain, oracle: ad.pubkey, url: ad.manifestUri },
+        this.#endpoint.fetch ?? globalThis.fetch,
+      )
+      if (verdict.status === 'domain-verified' && verdict.manifest)
+        this.store.put(verdict.manifest, { origin: ad.manifestUri })
+      verdicts.push({
+        oracle: ad.pubkey,
+        status: verdict.status,
+        ...(verdict.reason !== undefined && { reason: verdict.reason }),
+      })
+    }
+    return verdicts
   }
 
   // ── reports ───────────────────────────────────────────────────────────────
@@ -403,6 +441,36 @@ export class Trader {
     }
     return posted
   }
+}
+
+/** A fact the oracle does not know yet: the endpoint's status and explanation. */
+export interface NotYet {
+  status: number
+  detail: string
+}
+
+/** Returns true for a {@link NotYet}. */
+export function isNotYet(value: Fact | NotYet): value is NotYet {
+  return !('kind' in value)
+}
+
+async function endpointCall<T>(url: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call()
+  } catch (error) {
+    throw endpointError(url, error)
+  }
+}
+
+/** The endpoint client's errors as trader errors: unusable answers, refusals, unreachable. */
+function endpointError(url: string, error: unknown): unknown {
+  if (!(error instanceof EndpointError)) {
+    // The client checks the request against the capability first (protocol `checkRequest`).
+    return error
+  }
+  const code =
+    error.code === EndpointErrorCode.BAD_ANSWER ? TraderErrorCode.ENDPOINT_INVALID : TraderErrorCode.ENDPOINT_UNREACHABLE
+  return new TraderError(code, `oracle endpoint ${url}: ${error.message}`, { url, ...error.details }, { cause: error })
 }
 
 function disputedKey(report: Report): string | undefined {

@@ -3,11 +3,16 @@
  * processes, gossip between the nodes.
  */
 import assert from 'node:assert/strict'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { NodeClient } from '../../src/client/node-client.ts'
+import { advertiseRound } from '../../src/oracle/advertise.ts'
+import { addCapability } from '../../src/oracle/capabilities.ts'
+import { initOracle, mineIdentity } from '../../src/oracle/identity.ts'
+import type { RootKey } from '../../src/oracle/keystore.ts'
 import { messageId } from '../../src/protocol/message.ts'
 import type {
   Commitment,
@@ -20,8 +25,9 @@ import { sign, signAcceptance } from '../../src/protocol/sign.ts'
 import * as fx from '../fixtures/messages.ts'
 import { oracleOn, startTwoNodes, traderCli, until } from './helpers.ts'
 
-const CHEAT = fx.ORACLE
-const CHEAT_CAPABILITY = fx.CAPABILITY
+const PASSPHRASE = 'e2e passphrase'
+const MEGA = new URL('../../bin/mega.ts', import.meta.url).pathname
+const ARGS = ['--arg', 'home=ARS', '--arg', 'away=CHE', '--arg', 'date=2026-11-21']
 const HONEST = fx.OTHER_ORACLE
 const HONEST_CAPABILITY = fx.OTHER_CAPABILITY
 
@@ -47,28 +53,71 @@ describe('trader toolkit end to end', { timeout: 240_000 }, () => {
   let network: Awaited<ReturnType<typeof startTwoNodes>>
   let urls: string[]
   let dir: string
+  let cheat: RootKey
+  let cheatCapability: string
+  let factsFile: string
+  let serve: ChildProcess | undefined
   before(async () => {
     network = await startTwoNodes()
     urls = network.nodes.map((node) => node.url)
     dir = await mkdtemp(join(tmpdir(), 'mega-traders-'))
+    // The oracle that will cheat: a real oracle directory, advertised and served by `mega oracle serve`.
+    const oracleDir = join(dir, 'oracle')
+    factsFile = join(dir, 'oracle-facts.json')
+    await writeFile(factsFile, JSON.stringify({ facts: [{ args: fx.factRequest().args, answer: 'home' }] }))
+    const servePort = Number(new URL(urls[0]!).port) + 2
+    cheat = await initOracle({ dir: oracleDir, passphrase: PASSPHRASE, logN: 10 })
+    await mineIdentity({ dir: oracleDir, root: cheat, bits: 16, threads: 1, tags: ['sports'] })
+    const record = await addCapability({
+      dir: oracleDir,
+      root: cheat,
+      bits: 12,
+      threads: 1,
+      spec: {
+        label: 'winner',
+        question: 'Who won the match $home vs $away on $date?',
+        params: [
+          { name: 'home', values: ['ARS', 'CHE'] },
+          { name: 'away', values: ['ARS', 'CHE'] },
+          { name: 'date', values: ['2026-11-21'] },
+        ],
+        answers: ['home', 'away', 'draw'],
+        tags: ['sports'],
+        endpoint: `http://127.0.0.1:${servePort}`,
+        source: { type: 'file', path: factsFile },
+      },
+    })
+    cheatCapability = record.ad.capabilityKey
+    await advertiseRound({ dir: oracleDir, root: cheat, nodes: [urls[0]!] })
+    serve = spawn(
+      process.execPath,
+      [MEGA, 'oracle', 'serve', '--dir', oracleDir, '--port', String(servePort), '--json'],
+      {
+        env: { ...process.env, MEGA_ORACLE_PASSPHRASE: PASSPHRASE },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    )
+    let started = ''
+    serve.stdout!.on('data', (chunk) => (started += chunk))
+    await until('the oracle endpoint is up', async () => started.includes('"url"'))
+    // The honest oracle, same strength.
     const first = new NodeClient({ url: urls[0]! })
-    for (const message of [
-      ad(CHEAT),
-      capability(CHEAT, CHEAT_CAPABILITY),
-      ad(HONEST),
-      capability(HONEST, HONEST_CAPABILITY),
-    ]) {
+    for (const message of [ad(HONEST), capability(HONEST, HONEST_CAPABILITY)]) {
       const { status } = await first.post(message.kind as 'oracle', message)
       assert.ok(status < 300, `${message.kind} posted`)
     }
     await until('both nodes hold both oracles', async () => {
       const views = await Promise.all(
-        urls.flatMap((url) => [oracleOn(url, CHEAT.publicKey), oracleOn(url, HONEST.publicKey)]),
+        urls.flatMap((url) => [oracleOn(url, cheat.publicKey), oracleOn(url, HONEST.publicKey)]),
       )
       return views.every((view) => view !== undefined && view.strength.work === String(2 ** 16 + 2 ** 12))
     })
   })
   after(async () => {
+    if (serve && serve.exitCode === null) {
+      serve.kill('SIGTERM')
+      await new Promise((done) => serve!.once('exit', done))
+    }
     await network?.stop()
     if (dir) await rm(dir, { recursive: true, force: true })
   })
@@ -80,11 +129,28 @@ describe('trader toolkit end to end', { timeout: 240_000 }, () => {
     assert.equal(listed.code, 0, listed.stderr)
     assert.equal(listed.json<{ oracles: unknown[] }>().oracles.length, 2)
 
-    // The cheat signs two answers to one request; alice holds both facts.
-    const facts = [signedFact(CHEAT_CAPABILITY, 'home'), signedFact(CHEAT_CAPABILITY, 'away')]
-    const file = join(dir, 'facts.json')
-    await writeFile(file, exportOf(facts.map((message) => ({ own: true, message }))))
-    assert.equal((await alice('import', file)).code, 0)
+    // Alice asks the oracle's endpoint: a Schnorr commitment, then the fact, both verified.
+    const asked = await alice('ask', cheatCapability, ...ARGS, '--json')
+    assert.equal(asked.code, 0, asked.stderr)
+    const { commitmentId, commitment, fact } = asked.json<{
+      commitmentId: string
+      commitment: Commitment
+      fact: Fact
+    }>()
+    assert.equal(commitment.attestation.type, 'schnorr')
+    assert.equal(fact.answer, 'home')
+    assert.equal(
+      fact.signature.slice(0, 64),
+      (commitment.attestation as { nonce: string }).nonce,
+      'signed with the committed R',
+    )
+    assert.deepEqual((await alice('detect', '--json')).json<{ proposals: unknown[] }>().proposals, [])
+
+    // The oracle changes its answer; asked again for the same commitment it signs the other one.
+    await writeFile(factsFile, JSON.stringify({ facts: [{ args: fx.factRequest().args, answer: 'away' }] }))
+    const again = await alice('fact', commitmentId, '--json')
+    assert.equal(again.code, 0, again.stderr)
+    assert.equal(again.json<{ fact: Fact }>().fact.answer, 'away')
 
     const detected = await alice('detect', '--json')
     const proposals = detected.json<{
@@ -92,7 +158,7 @@ describe('trader toolkit end to end', { timeout: 240_000 }, () => {
     }>().proposals
     assert.deepEqual(
       proposals.map((p) => [p.content.type, p.verdict, p.oracle]),
-      [['fact-conflict', 'verified', CHEAT.publicKey]],
+      [['fact-conflict', 'verified', cheat.publicKey]],
     )
     const filed = await alice('detect', '--auto', '--bits', '14', '--json')
     assert.equal(filed.code, 0, filed.stderr)
@@ -105,7 +171,7 @@ describe('trader toolkit end to end', { timeout: 240_000 }, () => {
 
     const lowered = String(2 ** 16 + 2 ** 12 - 2 ** 14)
     await until('the score dropped on both nodes', async () => {
-      const views = await Promise.all(urls.map((url) => oracleOn(url, CHEAT.publicKey)))
+      const views = await Promise.all(urls.map((url) => oracleOn(url, cheat.publicKey)))
       return views.every((view) => view?.score.work === lowered)
     })
 
@@ -120,7 +186,7 @@ describe('trader toolkit end to end', { timeout: 240_000 }, () => {
     }>().oracles
     assert.deepEqual(
       ranking.map((oracle) => oracle.key),
-      [HONEST.publicKey, CHEAT.publicKey],
+      [HONEST.publicKey, cheat.publicKey],
     )
     assert.equal(ranking[1]!.score, lowered)
     assert.deepEqual(
@@ -131,7 +197,7 @@ describe('trader toolkit end to end', { timeout: 240_000 }, () => {
     assert.match(human.stdout, new RegExp(`1\\. ${HONEST.publicKey}`))
     assert.match(human.stdout, /counts\s+−14 bits\s+fact-conflict/)
 
-    const verdicts = (await bob('verify-reports', '--oracle', CHEAT.publicKey, '--json')).json<{
+    const verdicts = (await bob('verify-reports', '--oracle', cheat.publicKey, '--json')).json<{
       reports: { verdict: string }[]
     }>()
     assert.deepEqual(
