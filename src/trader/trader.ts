@@ -6,6 +6,12 @@
  */
 import { NodeClient, type NodeResponse } from '../client/node-client.ts'
 import { type MiningProgress, mine } from '../miner/index.ts'
+import {
+  EndpointError,
+  EndpointErrorCode,
+  fetchManifest,
+  OracleEndpointClient,
+} from '../oracle/endpoint-client.ts'
 import { entityKey, offerKey } from '../protocol/message.ts'
 import { powBoundOf } from '../protocol/message-pow.ts'
 import type {
@@ -23,7 +29,6 @@ import { verifyDispute } from '../protocol/verify-dispute.ts'
 import { checkMessage } from './check.ts'
 import { type Collected, collectOffers, collectOracle, collectOracles } from './collect.ts'
 import { detectReports, type ReportProposal } from './detect.ts'
-import { EndpointError, EndpointErrorCode, fetchManifest, OracleEndpointClient } from '../oracle/endpoint-client.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
 import { loadTraderKey } from './keys.ts'
 import { findMatches, type Match } from './matching.ts'
@@ -207,10 +212,18 @@ export class Trader {
     capabilityKey: string,
     args: Record<string, string>,
     waitSeconds = 0,
-  ): Promise<{ capability: OracleCapability; commitment: Commitment; commitmentId: string; fact: Fact | NotYet }> {
+  ): Promise<{
+    capability: OracleCapability
+    commitment: Commitment
+    commitmentId: string
+    fact: Fact | NotYet
+  }> {
     const capability = await this.capability(capabilityKey)
     if (capability.off)
-      throw new TraderError(TraderErrorCode.NOT_FOUND, `capability ${capabilityKey} is switched off by its oracle`)
+      throw new TraderError(
+        TraderErrorCode.NOT_FOUND,
+        `capability ${capabilityKey} is switched off by its oracle`,
+      )
     const request: FactRequest = { capability: capabilityKey, args }
     const problem = requestProblem(request, capability)
     if (problem) throw new TraderError(TraderErrorCode.NOT_FOUND, problem)
@@ -469,8 +482,15 @@ function endpointError(url: string, error: unknown): unknown {
     return error
   }
   const code =
-    error.code === EndpointErrorCode.BAD_ANSWER ? TraderErrorCode.ENDPOINT_INVALID : TraderErrorCode.ENDPOINT_UNREACHABLE
-  return new TraderError(code, `oracle endpoint ${url}: ${error.message}`, { url, ...error.details }, { cause: error })
+    error.code === EndpointErrorCode.BAD_ANSWER
+      ? TraderErrorCode.ENDPOINT_INVALID
+      : TraderErrorCode.ENDPOINT_UNREACHABLE
+  return new TraderError(
+    code,
+    `oracle endpoint ${url}: ${error.message}`,
+    { url, ...error.details },
+    { cause: error },
+  )
 }
 
 function disputedKey(report: Report): string | undefined {
