@@ -169,9 +169,10 @@ export class Trader {
           const dispute = candidates.find((d) => verifyDispute(message, d, held).ok) ?? candidates[0]
           return { report: message, id, bits: message.pow.bits, ...(dispute && { dispute }) }
         })
-      const domain = manifests.find(({ message, origin }) => {
-        if (message.oracle.pubkey !== ad.pubkey || ad.manifestUri === undefined) return false
-        return hostOf(origin) === message.domain && hostOf(ad.manifestUri) === message.domain
+      // Domain-verified: a manifest the trader fetched itself from the domain the ad points at.
+      const domain = manifests.find(({ message, own }) => {
+        if (!own || message.oracle.pubkey !== ad.pubkey || ad.manifestUri === undefined) return false
+        return hostOf(ad.manifestUri) === message.domain
       })?.message.domain
       facts.push({ ad, capabilities, reports, ...(domain !== undefined && { domain }) })
     }
@@ -283,14 +284,14 @@ export class Trader {
   async verifyDomains(): Promise<{ oracle: string; status: string; reason?: string }[]> {
     const verdicts: { oracle: string; status: string; reason?: string }[] = []
     for (const { message: ad } of this.store.latest('oracle')) {
-      if (ad.manifestUri === undefined) continue
-      const domain = new URL(ad.manifestUri).hostname
+      const domain = ad.manifestUri === undefined ? undefined : hostOf(ad.manifestUri)
+      if (ad.manifestUri === undefined || domain === undefined) continue
       const verdict = await fetchManifest(
         { domain, oracle: ad.pubkey, url: ad.manifestUri },
         this.#endpoint.fetch ?? globalThis.fetch,
       )
       if (verdict.status === 'domain-verified' && verdict.manifest)
-        this.store.put(verdict.manifest, { origin: ad.manifestUri })
+        this.store.put(verdict.manifest, { own: true, origin: ad.manifestUri })
       verdicts.push({
         oracle: ad.pubkey,
         status: verdict.status,

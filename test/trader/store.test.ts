@@ -135,3 +135,24 @@ describe('trader store', () => {
     fresh.close()
   })
 })
+
+describe('domain verification', () => {
+  it('an oracle is domain-verified when the trader fetched its manifest from the domain its ad points at', async () => {
+    const { dir, store } = await open()
+    store.close()
+    const { Trader } = await import('../../src/trader/trader.ts')
+    const { defaultPolicy } = await import('../../src/trader/policy.ts')
+    const trader = new Trader({ dataDir: dir, nodes: [] })
+    const manifest = fx.manifest()
+    trader.store.put(manifest.oracle, { origin: 'http://node' })
+    const policy = { ...defaultPolicy, domainVerifiedOnly: true }
+    assert.equal(trader.rank(policy)[0]!.excluded, 'not domain-verified')
+    trader.store.put(manifest, { origin: 'http://node' })
+    assert.equal(trader.rank(policy)[0]!.excluded, 'not domain-verified', 'not fetched from the domain by us')
+    trader.store.put(manifest, { own: true, origin: manifest.oracle.manifestUri! })
+    const [ranked] = trader.rank(policy)
+    assert.equal(ranked!.excluded, undefined)
+    assert.equal(ranked!.domain, 'oracle.example')
+    trader.close()
+  })
+})

@@ -68,6 +68,10 @@ export const oraclesCommand: Command = {
     },
     all: { type: 'boolean', description: 'also list the oracles the policy hides' },
     offline: { type: 'boolean', description: 'rank what the store holds, without asking the nodes' },
+    'verify-domains': {
+      type: 'boolean',
+      description: "fetch each oracle's manifest (manifestUri) and mark the domain-verified ones",
+    },
   },
   examples: [
     'mega trader oracles --tag sports',
