@@ -25,24 +25,44 @@ export type Complement =
  * is at least ours; and we stake no more than we offered.
  */
 export function complement(mine: OfferTerms, theirs: OfferTerms): Complement {
-  if (requestsOf(mine) !== requestsOf(theirs)) return { ok: false, reason: 'different fact requests' }
-  if (mine.chain !== theirs.chain) return { ok: false, reason: `chain ${theirs.chain}, not ${mine.chain}` }
-  const ours = normalizer(mine)
-  const their = normalizer(theirs)
-  const weWin = new Set(theirs.acceptorBets.map(their))
-  const weLose = new Set(theirs.originatorBets.map(their))
-  const wanted = mine.originatorBets.map(ours)
-  const conceded = new Set(mine.acceptorBets.map(ours))
-  const missing = wanted.find((answer) => !weWin.has(answer))
-  if (missing !== undefined) return { ok: false, reason: `it does not pay on "${missing}"` }
-  const stray = [...weLose].find((answer) => !conceded.has(answer))
-  if (stray !== undefined) return { ok: false, reason: `it makes us lose on "${stray}"` }
+  return complementPrepared(prepare(mine), prepare(theirs))
+}
+
+/** What matching needs of one offer's terms, computed once per offer. */
+interface Prepared {
+  terms: OfferTerms
+  requests: string
+  /** Canonical outcomes of the originator's and the acceptor's bets. */
+  originatorBets: Set<string>
+  acceptorBets: Set<string>
+}
+
+function prepare(terms: OfferTerms): Prepared {
+  const normal = normalizer(terms)
+  return {
+    terms,
+    requests: requestsOf(terms),
+    originatorBets: new Set(terms.originatorBets.map(normal)),
+    acceptorBets: new Set(terms.acceptorBets.map(normal)),
+  }
+}
+
+function complementPrepared(mine: Prepared, theirs: Prepared): Complement {
+  if (mine.requests !== theirs.requests) return { ok: false, reason: 'different fact requests' }
+  if (mine.terms.chain !== theirs.terms.chain)
+    return { ok: false, reason: `chain ${theirs.terms.chain}, not ${mine.terms.chain}` }
+  for (const answer of mine.originatorBets) {
+    if (!theirs.acceptorBets.has(answer)) return { ok: false, reason: `it does not pay on "${answer}"` }
+  }
+  for (const answer of theirs.originatorBets) {
+    if (!mine.acceptorBets.has(answer)) return { ok: false, reason: `it makes us lose on "${answer}"` }
+  }
   // Our odds: we stake originatorAmount to win acceptorAmount. As their acceptor we stake
   // their acceptorAmount to win their originatorAmount. Compare in integers (amounts < 2^53).
-  const ourStake = BigInt(mine.originatorAmount)
-  const ourWin = BigInt(mine.acceptorAmount)
-  const theirStake = BigInt(theirs.acceptorAmount)
-  const theirWin = BigInt(theirs.originatorAmount)
+  const ourStake = BigInt(mine.terms.originatorAmount)
+  const ourWin = BigInt(mine.terms.acceptorAmount)
+  const theirStake = BigInt(theirs.terms.acceptorAmount)
+  const theirWin = BigInt(theirs.terms.originatorAmount)
   if (theirStake === 0n || ourStake === 0n) return { ok: false, reason: 'a zero stake' }
   if (theirWin * ourStake < ourWin * theirStake) return { ok: false, reason: 'worse odds than ours' }
   if (theirStake > ourStake) return { ok: false, reason: 'asks a larger stake than ours' }
@@ -70,32 +90,40 @@ export function findMatches(
   ownKeys: ReadonlySet<string>,
   now: number,
 ): Match[] {
+  // Our open offers by the requests they are on: a candidate is only compared with those.
+  const ours = new Map<string, { offer: Offer; prepared: Prepared; key: string }[]>()
+  for (const offer of mine) {
+    if (offer.terms.expires < now) continue
+    const prepared = prepare(offer.terms)
+    const group = ours.get(prepared.requests) ?? []
+    group.push({ offer, prepared, key: offerKey(offer) })
+    ours.set(prepared.requests, group)
+  }
   const matches: Match[] = []
   const seen = new Set<string>()
   for (const theirs of others) {
     if (theirs.seqNo !== 0 || theirs.terms.expires < now || ownKeys.has(theirs.terms.originator)) continue
+    const group = ours.get(requestsOf(theirs.terms))
+    if (!group) continue
+    const prepared = prepare(theirs.terms)
+    let best: Omit<Match, 'key'> | undefined
+    for (const candidate of group) {
+      const result = complementPrepared(candidate.prepared, prepared)
+      if (!result.ok) continue
+      const match = { offer: theirs, mine: candidate.key, oddsRatio: result.oddsRatio, fill: result.fill }
+      if (!best || compareQuality(match, best) < 0) best = match
+    }
+    if (!best) continue
     const key = offerKey(theirs)
     if (seen.has(key)) continue
-    let best: Match | undefined
-    for (const ours of mine) {
-      if (ours.terms.expires < now) continue
-      const result = complement(ours.terms, theirs.terms)
-      if (!result.ok) continue
-      const candidate = {
-        key,
-        offer: theirs,
-        mine: offerKey(ours),
-        oddsRatio: result.oddsRatio,
-        fill: result.fill,
-      }
-      if (!best || rank(candidate, best) < 0) best = candidate
-    }
-    if (best) {
-      seen.add(key)
-      matches.push(best)
-    }
+    seen.add(key)
+    matches.push({ key, ...best })
   }
   return matches.sort(rank)
+}
+
+function compareQuality(a: Omit<Match, 'key'>, b: Omit<Match, 'key'>): number {
+  return b.oddsRatio - a.oddsRatio || b.fill - a.fill
 }
 
 function rank(a: Match, b: Match): number {
