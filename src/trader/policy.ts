@@ -147,13 +147,13 @@ export function reportStanding(
   const base = { id: collected.id, type, bits: collected.bits, verdict: judged.verdict }
   const reason =
     judged.verdict === 'refuted'
-      ? `refuted: ${judged.reason}`
+      ? judged.reason
       : !policy.kinds.includes(type)
         ? `the policy does not count ${type} reports`
         : judged.verdict === 'subjective' && !policy.subjective
-          ? 'subjective: the policy counts only verified evidence'
+          ? 'the policy counts only verified evidence'
           : judged.verdict === 'disputed' && !policy.disputed
-            ? 'disputed: the oracle showed the fact'
+            ? 'the oracle showed the fact it owed'
             : collected.bits < policy.minReportBits
               ? `less work than the policy's ${policy.minReportBits} bits`
               : undefined

@@ -50,7 +50,7 @@ describe('reputation policy', () => {
     const [counted, ignored] = cheat.reports
     assert.deepEqual([counted!.verdict, counted!.counts, counted!.bits], ['verified', true, 13])
     assert.deepEqual([ignored!.verdict, ignored!.counts], ['subjective', false])
-    assert.match(ignored!.reason!, /subjective/)
+    assert.match(ignored!.reason!, /only verified evidence/)
   })
 
   it('counts subjective reports, disputed reports and kinds only when the policy says so', () => {
