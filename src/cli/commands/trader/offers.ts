@@ -2,7 +2,9 @@
  * `mega trader offer`, `offers`, `match`, `accept`, `finalize`: binary options on fact
  * requests, found, accepted and finalized through the network as signed offer updates.
  */
+import { type FactRequest, LIMITS } from '../../../protocol/messages/index.ts'
 import { offerStage } from '../../../protocol/rules.ts'
+import { requestProblem } from '../../../trader/offers.ts'
 import { CliError, type Command, integerFlag, type ParsedArgs } from '../../command.ts'
 import {
   argsFlag,
@@ -40,11 +42,33 @@ function text(values: ParsedArgs['values'], flag: string): string {
   return value
 }
 
+/** `KEY:name=value,name=value` → a request. */
+function quorumRequest(flag: string): FactRequest {
+  const match = /^([0-9a-f]{64}):(.*)$/.exec(flag)
+  if (!match) throw new CliError(`--quorum must be <capability-key>:name=value,…, got "${flag}"`, 2)
+  const args: Record<string, string> = {}
+  for (const pair of match[2] === '' ? [] : match[2]!.split(',')) {
+    const arg = /^([A-Za-z_][A-Za-z0-9_]{0,31})=(.+)$/.exec(pair)
+    if (!arg) throw new CliError(`--quorum argument must be name=value, got "${pair}"`, 2)
+    args[arg[1]!] = arg[2]!
+  }
+  return { capability: match[1]!, args }
+}
+
+/** `answer=other,another` → a synonym entry. */
+function synonym(flag: string): { answer: string; synonyms: string[] } {
+  const match = /^([^=]+)=(.+)$/.exec(flag)
+  const synonyms = match?.[2]!.split(',').map((answer) => answer.trim()) ?? []
+  if (!match || synonyms.some((answer) => answer === ''))
+    throw new CliError(`--synonym must be answer=other,…, got "${flag}"`, 2)
+  return { answer: match[1]!.trim(), synonyms }
+}
+
 export const offerCommand: Command = {
   name: 'offer',
   summary: 'Publish a binary option on a fact request (mined): your answers, the stakes, chain and contact',
   usage:
-    'mega trader offer <capability-key> --arg name=value… --bet A[,B] [--against C,D] --amount N --acceptor-amount N --chain NAME --contact TEXT [--expires SECONDS] [--bits N]',
+    'mega trader offer <capability-key> --arg name=value… --bet A[,B] [--against C,D] --amount N --acceptor-amount N --chain NAME --contact TEXT [--expires SECONDS] [--quorum KEY:name=value,…]… [--synonym ANSWER=OTHER,…]… [--bits N]',
   options: {
     ...nodeOptions,
     ...workOptions,
@@ -73,6 +97,18 @@ export const offerCommand: Command = {
       description: 'seconds from now until the offer expires (default 86400)',
       placeholder: 'S',
     },
+    quorum: {
+      type: 'string',
+      multiple: true,
+      description: 'a further request deciding too (another oracle), repeatable, at most 4',
+      placeholder: 'key:name=value,…',
+    },
+    synonym: {
+      type: 'string',
+      multiple: true,
+      description: 'answers counting as one outcome, repeatable',
+      placeholder: 'answer=other,…',
+    },
   },
   examples: [
     'mega trader offer 4d4b… --arg home=ARS --arg away=CHE --arg date=2026-11-21 --bet home --amount 100000 --acceptor-amount 150000 --chain bitcoin --contact nostr:npub1…',
@@ -92,7 +128,15 @@ export const offerCommand: Command = {
     const contact = text(values, 'contact')
     const expiresIn = integerFlag(values.expires, 'expires', 60, 10 * 365 * 86_400) ?? 86_400
     const args = argsFlag(values)
+    const quorumFlags = (values.quorum as string[] | undefined) ?? []
+    if (quorumFlags.length > LIMITS.quorum) throw new CliError(`at most ${LIMITS.quorum} --quorum`, 2)
+    const quorumRequests = quorumFlags.map(quorumRequest)
+    const synonyms = ((values.synonym as string[] | undefined) ?? []).map(synonym)
     return withTrader(values, async (trader) => {
+      for (const [index, request] of quorumRequests.entries()) {
+        const problem = requestProblem(request, await trader.capability(request.capability))
+        if (problem) throw new CliError(`--quorum ${index + 1}: ${problem}`, 2)
+      }
       const capability = await trader.capability(capabilityKey)
       const work = miningOptions(values, io)
       try {
@@ -111,6 +155,8 @@ export const offerCommand: Command = {
             chain,
             contact,
             expires: trader.now() + expiresIn,
+            ...(quorumRequests.length > 0 && { quorum: quorumRequests }),
+            ...(synonyms.length > 0 && { synonyms }),
           },
           work,
         )
