@@ -6,17 +6,11 @@
  */
 import { NodeClient, type NodeResponse } from '../client/node-client.ts'
 import { type MiningProgress, mine } from '../miner/index.ts'
-import {
-  EndpointError,
-  EndpointErrorCode,
-  fetchManifest,
-  OracleEndpointClient,
-} from '../oracle/endpoint-client.ts'
+import { EndpointError, EndpointErrorCode, OracleEndpointClient } from '../oracle/endpoint-client.ts'
 import { entityKey, offerKey } from '../protocol/message.ts'
 import { powBoundOf } from '../protocol/message-pow.ts'
 import type {
   Commitment,
-  Dispute,
   Fact,
   FactRequest,
   Offer,
@@ -25,11 +19,11 @@ import type {
   ReportContent,
 } from '../protocol/messages/index.ts'
 import { type Draft, sign } from '../protocol/sign.ts'
-import { verifyDispute } from '../protocol/verify-dispute.ts'
 import { checkMessage } from './check.ts'
 import { type Collected, collectOffers, collectOracle, collectOracles } from './collect.ts'
 import { detectReports, type ReportProposal } from './detect.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
+import { endpointCall, endpointError, type NotYet, verifyDomains } from './facts.ts'
 import { loadTraderKey } from './keys.ts'
 import { findMatches, type Match } from './matching.ts'
 import {
@@ -40,14 +34,8 @@ import {
   requestProblem,
   type TraderKey,
 } from './offers.ts'
-import {
-  type CollectedReport,
-  judgeReport,
-  type OracleFacts,
-  type Policy,
-  type RankedOracle,
-  rankOracles,
-} from './policy.ts'
+import { type OracleFilter, oracleFactsOf } from './oracle-facts.ts'
+import { judgeReport, type OracleFacts, type Policy, type RankedOracle, rankOracles } from './policy.ts'
 import { checkReportDraft, reportDraft } from './reports.ts'
 import { unseal } from './seal.ts'
 import { TraderStore } from './store.ts'
@@ -80,11 +68,8 @@ export interface Posted {
   body: unknown
 }
 
-/** Filters of the oracle listing. */
-export interface OracleFilter {
-  tag?: string
-  question?: string
-}
+export { isNotYet, type NotYet } from './facts.ts'
+export type { OracleFilter } from './oracle-facts.ts'
 
 export class Trader {
   readonly store: TraderStore
@@ -140,43 +125,7 @@ export class Trader {
 
   /** What the store knows of each oracle matching `filter`. */
   oracleFacts(filter: OracleFilter = {}): OracleFacts[] {
-    const disputes = new Map<string, Dispute[]>()
-    for (const { message } of this.store.list('dispute')) {
-      const list = disputes.get(message.report) ?? []
-      list.push(message)
-      disputes.set(message.report, list)
-    }
-    const manifests = this.store.list('manifest')
-    const question = filter.question?.toLowerCase()
-    const facts: OracleFacts[] = []
-    for (const { message: ad } of this.store.latest('oracle')) {
-      const capabilities = this.store
-        .latest('capability', { oracle: ad.pubkey })
-        .map((stored) => stored.message)
-      const active = capabilities.filter((capability) => !capability.off)
-      if (
-        filter.tag !== undefined &&
-        !ad.tags.includes(filter.tag) &&
-        !active.some((c) => c.tags.includes(filter.tag!))
-      )
-        continue
-      if (question !== undefined && !active.some((c) => c.question.toLowerCase().includes(question))) continue
-      const reports = this.store
-        .list('report', { oracle: ad.pubkey })
-        .map(({ id, message }): CollectedReport => {
-          const candidates = disputes.get(id) ?? []
-          const held = capabilities.find((c) => c.capabilityKey === disputedKey(message))
-          const dispute = candidates.find((d) => verifyDispute(message, d, held).ok) ?? candidates[0]
-          return { report: message, id, bits: message.pow.bits, ...(dispute && { dispute }) }
-        })
-      // Domain-verified: a manifest the trader fetched itself from the domain the ad points at.
-      const domain = manifests.find(({ message, own }) => {
-        if (!own || message.oracle.pubkey !== ad.pubkey || ad.manifestUri === undefined) return false
-        return hostOf(ad.manifestUri) === message.domain
-      })?.message.domain
-      facts.push({ ad, capabilities, reports, ...(domain !== undefined && { domain }) })
-    }
-    return facts
+    return oracleFactsOf(this.store, filter)
   }
 
   /** Oracles matching `filter`, ranked under `policy`, from what the store holds. */
@@ -278,27 +227,10 @@ export class Trader {
 
   /**
    * Fetches the manifest each collected oracle's ad points at (`manifestUri`) and keeps the
-   * domain-verified ones, so policies can ask for domain-verified oracles. Returns each
-   * oracle's verdict.
+   * domain-verified ones (see {@link verifyDomains}).
    */
-  async verifyDomains(): Promise<{ oracle: string; status: string; reason?: string }[]> {
-    const verdicts: { oracle: string; status: string; reason?: string }[] = []
-    for (const { message: ad } of this.store.latest('oracle')) {
-      const domain = ad.manifestUri === undefined ? undefined : hostOf(ad.manifestUri)
-      if (ad.manifestUri === undefined || domain === undefined) continue
-      const verdict = await fetchManifest(
-        { domain, oracle: ad.pubkey, url: ad.manifestUri },
-        this.#endpoint.fetch ?? globalThis.fetch,
-      )
-      if (verdict.status === 'domain-verified' && verdict.manifest)
-        this.store.put(verdict.manifest, { own: true, origin: ad.manifestUri })
-      verdicts.push({
-        oracle: ad.pubkey,
-        status: verdict.status,
-        ...(verdict.reason !== undefined && { reason: verdict.reason }),
-      })
-    }
-    return verdicts
+  verifyDomains() {
+    return verifyDomains(this.store, this.#endpoint.fetch)
   }
 
   // ── reports ───────────────────────────────────────────────────────────────
@@ -454,54 +386,5 @@ export class Trader {
       posted.push({ url: node.url, status: response.status, body: response.body })
     }
     return posted
-  }
-}
-
-/** A fact the oracle does not know yet: the endpoint's status and explanation. */
-export interface NotYet {
-  status: number
-  detail: string
-}
-
-/** Returns true for a {@link NotYet}. */
-export function isNotYet(value: Fact | NotYet): value is NotYet {
-  return !('kind' in value)
-}
-
-async function endpointCall<T>(url: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call()
-  } catch (error) {
-    throw endpointError(url, error)
-  }
-}
-
-/** The endpoint client's errors as trader errors: unusable answers, refusals, unreachable. */
-function endpointError(url: string, error: unknown): unknown {
-  if (!(error instanceof EndpointError)) {
-    // The client checks the request against the capability first (protocol `checkRequest`).
-    return error
-  }
-  const code =
-    error.code === EndpointErrorCode.BAD_ANSWER
-      ? TraderErrorCode.ENDPOINT_INVALID
-      : TraderErrorCode.ENDPOINT_UNREACHABLE
-  return new TraderError(
-    code,
-    `oracle endpoint ${url}: ${error.message}`,
-    { url, ...error.details },
-    { cause: error },
-  )
-}
-
-function disputedKey(report: Report): string | undefined {
-  return report.content.type === 'fact-missing' ? report.content.commitment.request.capability : undefined
-}
-
-function hostOf(url: string): string | undefined {
-  try {
-    return new URL(url).hostname.toLowerCase()
-  } catch {
-    return undefined
   }
 }
