@@ -23,6 +23,8 @@ export const TraderErrorCode = {
   NOT_FOUND: 'NOT_FOUND',
   /** No trader key in the data directory: run `mega trader init`. */
   KEY_MISSING: 'KEY_MISSING',
+  /** The trader key is encrypted and no (or a wrong) passphrase was given. */
+  KEY_LOCKED: 'KEY_LOCKED',
   /** A trader key already exists in the data directory. */
   KEY_EXISTS: 'KEY_EXISTS',
   /** An offer cannot be accepted or finalized in its current state. */

@@ -24,7 +24,7 @@ import { type Collected, collectOffers, collectOracle, collectOracles } from './
 import { detectReports, type ReportProposal } from './detect.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
 import { endpointCall, endpointError, type NotYet, verifyDomains } from './facts.ts'
-import { loadTraderKey } from './keys.ts'
+import { isKeyEncrypted, loadPlainTraderKey, loadTraderKey } from './keys.ts'
 import { findMatches, type Match } from './matching.ts'
 import {
   acceptOffer,
@@ -92,10 +92,19 @@ export class Trader {
     this.#endpoint = { timeoutMs, ...(init.fetch && { fetch: init.fetch }) }
   }
 
-  /** The trader's key, loaded on first use. Throws `KEY_MISSING`. */
+  /**
+   * The trader's key: a plain key file is loaded on first use; an encrypted one must be
+   * unlocked first ({@link unlock}). Throws `KEY_MISSING` or `KEY_LOCKED`.
+   */
   get key(): TraderKey {
-    this.#key ??= loadTraderKey(this.dataDir)
+    this.#key ??= loadPlainTraderKey(this.dataDir)
     return this.#key
+  }
+
+  /** Decrypts an encrypted key file with `passphrase` (nothing to do for a plain one). */
+  async unlock(passphrase: string | undefined): Promise<void> {
+    if (this.#key || !isKeyEncrypted(this.dataDir)) return
+    this.#key = await loadTraderKey(this.dataDir, passphrase)
   }
 
   now(): number {

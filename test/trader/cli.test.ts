@@ -1,6 +1,6 @@
 /** `mega trader` refuses bad input (flags, policy files, import files) with precise errors. */
 import assert from 'node:assert/strict'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
@@ -163,10 +163,55 @@ describe('mega trader command line', () => {
     ])
     assert.equal(missing.code, 1)
     assert.match(missing.err, /no trader key in .*run `mega trader init` first \[KEY_MISSING\]/)
-    assert.equal((await run(['trader', 'init', ...data])).code, 0)
+    const init = await run(['trader', 'init', ...data])
+    assert.equal(init.code, 0)
+    assert.match(init.err, /warning: the key is stored unencrypted/)
     const again = await run(['trader', 'init', ...data])
     assert.equal(again.code, 1)
     assert.match(again.err, /already exists.*KEY_EXISTS/)
+  })
+
+  it('encrypts the key under a passphrase, and signs only once it is unlocked', async () => {
+    const data = ['--data', join(dir, 'locked')]
+    process.env.MEGA_TRADER_PASSPHRASE = 'correct horse'
+    let init: Awaited<ReturnType<typeof run>>
+    try {
+      init = await run(['trader', 'init', ...data])
+    } finally {
+      delete process.env.MEGA_TRADER_PASSPHRASE
+    }
+    assert.equal(init.code, 0, init.err)
+    assert.equal(JSON.parse(init.out).encrypted, true)
+    const file = JSON.parse(await readFile(join(dir, 'locked', 'trader-key.json'), 'utf8'))
+    assert.equal(file.kind, 'mega-oracle-keystore')
+    assert.equal(JSON.stringify(file).includes('secretKey'), false)
+    const dryRun = [
+      'trader',
+      'report',
+      'free-form',
+      '--oracle',
+      KEY,
+      '--comment',
+      'x',
+      '--dry-run',
+      '--node',
+      'http://127.0.0.1:9',
+      ...data,
+    ]
+    const locked = await run(dryRun)
+    assert.equal(locked.code, 1)
+    assert.match(locked.err, /the trader key is encrypted: set MEGA_TRADER_PASSPHRASE.*\[KEY_LOCKED\]/)
+    const wrong = join(dir, 'wrong-pass')
+    await writeFile(wrong, 'battery staple\n')
+    const refused = await run([...dryRun, '--passphrase-file', wrong])
+    assert.match(refused.err, /wrong passphrase.*\[KEY_LOCKED\]/)
+    const right = join(dir, 'right-pass')
+    await writeFile(right, 'correct horse\n')
+    const unlocked = await run([...dryRun, '--passphrase-file', right])
+    assert.equal(unlocked.code, 0, unlocked.err)
+    assert.match(unlocked.out, /the report would be accepted: subjective/)
+    const anonymous = await run([...dryRun, '--anonymous'])
+    assert.equal(anonymous.code, 0, 'an anonymous report needs no key')
   })
 
   it('refuses bad policy files precisely', async () => {

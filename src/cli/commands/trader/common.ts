@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises'
 import { NodeUnreachableError } from '../../../client/node-client.ts'
 import { workToBits } from '../../../protocol/score.ts'
 import { isScheme } from '../../../protocol/signature.ts'
+import { TRADER_PASSPHRASE_ENV } from '../../../trader/keys.ts'
 import type { Posted, WorkOptions } from '../../../trader/trader.ts'
 import { Trader } from '../../../trader/trader.ts'
 import { CliError, type CliIo, type CommandOption, integerFlag, type ParsedArgs } from '../../command.ts'
@@ -25,8 +26,18 @@ export const dataOption: Record<string, CommandOption> = {
   },
 }
 
+/** Where the passphrase of an encrypted trader key comes from. */
+export const passphraseOption: Record<string, CommandOption> = {
+  'passphrase-file': {
+    type: 'string',
+    description: `file whose first line is the key's passphrase (or ${TRADER_PASSPHRASE_ENV})`,
+    placeholder: 'file',
+  },
+}
+
 export const nodeOptions: Record<string, CommandOption> = {
   ...dataOption,
+  ...passphraseOption,
   node: {
     type: 'string',
     multiple: true,
@@ -63,10 +74,34 @@ export function nodeUrls(values: ParsedArgs['values']): string[] {
   return urls
 }
 
-/** Opens the trader for one command and closes it afterwards. */
+/**
+ * The passphrase of an encrypted key: the first line of `--passphrase-file`, else
+ * {@link TRADER_PASSPHRASE_ENV}, else none. Never a flag value: the process list shows those.
+ */
+export async function passphrase(values: ParsedArgs['values']): Promise<string | undefined> {
+  const file = values['passphrase-file']
+  if (typeof file === 'string') {
+    let text: string
+    try {
+      text = await readFile(file, 'utf8')
+    } catch (error) {
+      throw new CliError(
+        `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      )
+    }
+    const line = text.split(/\r?\n/)[0] ?? ''
+    if (line === '') throw new CliError(`the passphrase in ${file} is empty`)
+    return line
+  }
+  const fromEnv = process.env[TRADER_PASSPHRASE_ENV]
+  return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv
+}
+
+/** Opens the trader for one command (unlocking its key when `needsKey`) and closes it afterwards. */
 export async function withTrader<T>(
   values: ParsedArgs['values'],
   work: (trader: Trader) => Promise<T>,
+  options: { needsKey?: boolean } = {},
 ): Promise<T> {
   const threads = integerFlag(values.threads, 'threads', 1, 256)
   const trader = new Trader({
@@ -75,6 +110,7 @@ export async function withTrader<T>(
     ...(threads !== undefined && { threads }),
   })
   try {
+    if (options.needsKey) await trader.unlock(await passphrase(values))
     return await work(trader)
   } catch (error) {
     if (error instanceof NodeUnreachableError) throw new CliError(error.message)
@@ -175,4 +211,12 @@ export function bits(work: bigint): string {
 /** A key shortened for tables. */
 export function short(key: string): string {
   return `${key.slice(0, 12)}…`
+}
+
+/** {@link withTrader} for commands that sign: the key is unlocked first. */
+export function withKeyedTrader<T>(
+  values: ParsedArgs['values'],
+  work: (trader: Trader) => Promise<T>,
+): Promise<T> {
+  return withTrader(values, work, { needsKey: true })
 }

@@ -3,7 +3,7 @@
  * under its reputation policy, and moving its store.
  */
 import { writeFile } from 'node:fs/promises'
-import { createTraderKey } from '../../../trader/keys.ts'
+import { createTraderKey, TRADER_PASSPHRASE_ENV } from '../../../trader/keys.ts'
 import { defaultPolicy, type Policy, parsePolicy } from '../../../trader/policy.ts'
 import { TraderStore } from '../../../trader/store.ts'
 import { CliError, type Command, integerFlag } from '../../command.ts'
@@ -14,6 +14,8 @@ import {
   dataDir,
   dataOption,
   nodeOptions,
+  passphrase,
+  passphraseOption,
   print,
   readJson,
   schemeFlag,
@@ -24,18 +26,30 @@ import {
 export const initCommand: Command = {
   name: 'init',
   summary: 'Create the trader key (signs reports, offers and acceptances) in the data directory',
-  usage: 'mega trader init [--scheme ed25519|bip340] [--data DIR]',
+  usage: 'mega trader init [--scheme ed25519|bip340] [--passphrase-file FILE] [--data DIR]',
   options: {
     ...dataOption,
+    ...passphraseOption,
     scheme: { type: 'string', description: 'signature scheme (default ed25519)', placeholder: 'scheme' },
     help: { type: 'boolean', description: 'show this help' },
   },
-  examples: ['mega trader init', 'mega trader init --scheme bip340 --data ~/.mega-trader'],
+  examples: [
+    'MEGA_TRADER_PASSPHRASE=… mega trader init',
+    'mega trader init --scheme bip340 --passphrase-file ~/.mega-pass --data ~/.mega-trader',
+  ],
   async run({ values }, io) {
     const dir = dataDir(values)
-    const key = createTraderKey(dir, schemeFlag(values.scheme, 'ed25519'))
+    const secret = await passphrase(values)
+    const key = await createTraderKey(dir, schemeFlag(values.scheme, 'ed25519'), secret)
     new TraderStore({ dataDir: dir }).close()
-    io.stdout.write(`${JSON.stringify({ scheme: key.scheme, publicKey: key.publicKey, dataDir: dir })}\n`)
+    if (!key.encrypted) {
+      io.stderr.write(
+        `warning: the key is stored unencrypted (mode 0600); set ${TRADER_PASSPHRASE_ENV} or --passphrase-file to encrypt it\n`,
+      )
+    }
+    io.stdout.write(
+      `${JSON.stringify({ scheme: key.scheme, publicKey: key.publicKey, encrypted: key.encrypted, dataDir: dir })}\n`,
+    )
     return 0
   },
 }

@@ -14,7 +14,7 @@ import {
   postedLines,
   print,
   short,
-  withTrader,
+  withKeyedTrader,
   workOptions,
 } from './common.ts'
 
@@ -132,7 +132,7 @@ export const offerCommand: Command = {
     if (quorumFlags.length > LIMITS.quorum) throw new CliError(`at most ${LIMITS.quorum} --quorum`, 2)
     const quorumRequests = quorumFlags.map(quorumRequest)
     const synonyms = ((values.synonym as string[] | undefined) ?? []).map(synonym)
-    return withTrader(values, async (trader) => {
+    return withKeyedTrader(values, async (trader) => {
       for (const [index, request] of quorumRequests.entries()) {
         const problem = requestProblem(request, await trader.capability(request.capability))
         if (problem) throw new CliError(`--quorum ${index + 1}: ${problem}`, 2)
@@ -180,7 +180,7 @@ export const offersCommand: Command = {
   options: { ...nodeOptions },
   examples: ['mega trader offers --json'],
   async run({ values }, io) {
-    return withTrader(values, async (trader) => {
+    return withKeyedTrader(values, async (trader) => {
       const offers = await trader.ownOffers()
       print(io, values, { offers }, () =>
         offers.length === 0
@@ -218,7 +218,7 @@ export const matchCommand: Command = {
     'mega trader match --accept 2f40… --contact mailto:me@example.org --details "xpub …"',
   ],
   async run({ values }, io) {
-    return withTrader(values, async (trader) => {
+    return withKeyedTrader(values, async (trader) => {
       const matches = await trader.matches()
       if (typeof values.accept === 'string') {
         const key = hexKey(values.accept, '--accept')
@@ -265,7 +265,7 @@ export const acceptCommand: Command = {
     if (extra.length > 0) throw new CliError(`usage: ${this.usage}`, 2)
     const offerKey = hexKey(key, '<offer-key>')
     const contact = text(values, 'contact')
-    return withTrader(values, async (trader) => {
+    return withKeyedTrader(values, async (trader) => {
       const { offer, posted } = await trader.accept(
         offerKey,
         contact,
@@ -291,7 +291,7 @@ export const finalizeCommand: Command = {
     const [key, ...extra] = positionals
     if (extra.length > 0) throw new CliError(`usage: ${this.usage}`, 2)
     const offerKey = hexKey(key, '<offer-key>')
-    return withTrader(values, async (trader) => {
+    return withKeyedTrader(values, async (trader) => {
       const { offer, posted } = await trader.finalize(
         offerKey,
         typeof values.details === 'string' ? values.details : undefined,

@@ -24,6 +24,7 @@ import {
   print,
   readJson,
   short,
+  withKeyedTrader,
   withTrader,
   workOptions,
 } from './common.ts'
@@ -148,7 +149,7 @@ export const reportCommand: Command = {
   async run({ values, positionals }, io) {
     const [type, ...extra] = positionals
     if (type === undefined || extra.length > 0) throw new CliError(`usage: ${this.usage}`, 2)
-    return withTrader(values, async (trader) => {
+    return (values.anonymous ? withTrader : withKeyedTrader)(values, async (trader) => {
       const { oracle, content } = await buildContent(trader, type, values)
       if (values['dry-run']) {
         const reporter = values.anonymous
@@ -207,7 +208,7 @@ export const detectCommand: Command = {
   examples: ['mega trader detect', 'mega trader detect --auto --bits 20'],
   async run({ values }, io) {
     const grace = integerFlag(values.grace, 'grace', 0, 86_400) ?? 300
-    return withTrader(values, async (trader) => {
+    return (values.auto && !values.anonymous ? withKeyedTrader : withTrader)(values, async (trader) => {
       const proposals = trader.detect(grace)
       const filed: { id: string; ok: boolean }[] = []
       if (values.auto) {
