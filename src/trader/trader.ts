@@ -7,7 +7,7 @@
 import { NodeClient, type NodeResponse } from '../client/node-client.ts'
 import { type MiningProgress, mine } from '../miner/index.ts'
 import { EndpointError, EndpointErrorCode, OracleEndpointClient } from '../oracle/endpoint-client.ts'
-import { entityKey, offerKey } from '../protocol/message.ts'
+import { entityKey, messageId, offerKey } from '../protocol/message.ts'
 import { powBoundOf } from '../protocol/message-pow.ts'
 import type {
   Commitment,
@@ -266,12 +266,26 @@ export class Trader {
   detect(graceSeconds = 0): ReportProposal[] {
     const all = <K extends 'oracle' | 'capability' | 'fact' | 'report'>(kind: K) =>
       this.store.list(kind).map((stored) => stored.message)
+    const reports = all('report')
+    // Signed facts also travel inside disputes and reports: an oracle's dispute can contradict
+    // a fact it gave us. Detection re-verifies every fact it uses.
+    const facts = new Map<string, Fact>()
+    const embedded = [
+      ...all('fact'),
+      ...this.store.list('dispute').map((stored) => stored.message.fact),
+      ...reports.flatMap((report) => {
+        const content = report.content
+        if (content.type === 'fact-conflict') return content.facts
+        return content.type === 'fact-disagrees-with-public' ? [content.fact] : []
+      }),
+    ]
+    for (const fact of embedded) facts.set(messageId(fact), fact)
     return detectReports({
       oracles: all('oracle'),
       capabilities: all('capability'),
       commitments: this.store.list('commitment', { own: true }).map((stored) => stored.message),
-      facts: all('fact'),
-      reports: all('report'),
+      facts: [...facts.values()],
+      reports,
       now: this.#now(),
       graceSeconds,
     })

@@ -156,3 +156,28 @@ describe('domain verification', () => {
     trader.close()
   })
 })
+
+describe('detection over the store', () => {
+  it('finds a conflict between a fact the trader holds and one the oracle published in a dispute', async () => {
+    const { dir, store } = await open()
+    store.close()
+    const { Trader } = await import('../../src/trader/trader.ts')
+    const trader = new Trader({ dataDir: dir, nodes: [], now: () => 1_800_000_000 })
+    trader.store.put(fx.capabilityAd(), { origin: 'http://node' })
+    trader.store.put(fx.fact('home'), { own: true, origin: 'http://oracle' })
+    const missing = fx.report({
+      type: 'fact-missing',
+      capability: fx.capabilityAd(),
+      commitment: fx.commitment(1_000),
+    })
+    trader.store.put(missing, { origin: 'http://node' })
+    assert.deepEqual(trader.detect(), [])
+    trader.store.put(fx.dispute(messageId(missing), 'away'), { origin: 'http://node' })
+    const proposals = trader.detect()
+    assert.deepEqual(
+      proposals.map((p) => [p.content.type, p.verdict]),
+      [['fact-conflict', 'verified']],
+    )
+    trader.close()
+  })
+})
