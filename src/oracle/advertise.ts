@@ -38,6 +38,12 @@ export interface NodeAnnouncement {
   evicted: boolean
   oracle: PostOutcome
   capabilities: { label: string; outcome: PostOutcome }[]
+  /** The node's oracle pool after the posts (`GET /stats`), when it answered. */
+  pool?: { count: number; capacity: number; floorBits: number }
+  /** Bits of the ad posted. */
+  adBits: number
+  /** The pool is full and its floor is within one bit of the ad: next to be evicted. */
+  atRisk: boolean
 }
 
 /** Posts the ad and the capabilities to every node, in parallel across nodes. */
@@ -56,15 +62,32 @@ export async function announce(
       for (const record of capabilities) {
         results.push({ label: record.label, outcome: await post(client, 'capability', record.ad) })
       }
+      const pool = await oraclePool(client)
+      const adBits = (ad as { pow: { bits: number } }).pow.bits
       return {
         node: client.url,
         heldBefore,
         evicted: heldLastRound.has(client.url) && !heldBefore,
         oracle,
         capabilities: results,
+        ...(pool && { pool }),
+        adBits,
+        atRisk: pool !== undefined && pool.count >= pool.capacity && adBits - pool.floorBits < 1,
       }
     }),
   )
+}
+
+/** The node's oracle pool: how full, and its rolling floor (a raised floor means evictions). */
+async function oraclePool(client: NodeClient): Promise<NodeAnnouncement['pool']> {
+  try {
+    const response = await client.get('stats')
+    const pool = (response.body as { mempool?: { oracles?: NodeAnnouncement['pool'] } })?.mempool?.oracles
+    if (response.status !== 200 || typeof pool?.floorBits !== 'number') return undefined
+    return { count: pool.count, capacity: pool.capacity, floorBits: pool.floorBits }
+  } catch {
+    return undefined
+  }
 }
 
 async function holds(client: NodeClient, key: string): Promise<boolean> {

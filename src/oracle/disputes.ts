@@ -9,6 +9,7 @@ import { verifyAttestation } from '../protocol/attestation.ts'
 import type { Commitment, Dispute, Report } from '../protocol/messages/index.ts'
 import { checkAnswer, createFact } from '../protocol/oracle-attestation.ts'
 import { verifySignatures } from '../protocol/sign.ts'
+import type { AnswerJournal } from './answer-journal.ts'
 import type { ServedCapability } from './endpoint.ts'
 
 /** A report as a node lists it (`GET /reports`). */
@@ -55,6 +56,7 @@ export async function disputeReport(
   client: NodeClient,
   report: ListedReport,
   capabilities: readonly ServedCapability[],
+  journal?: AnswerJournal,
 ): Promise<DisputeOutcome> {
   const outcome = (
     result: DisputeOutcome['result'],
@@ -85,6 +87,11 @@ export async function disputeReport(
     return outcome('not-ready', { reason: 'the fact source does not know the answer yet' })
   if (!checkAnswer(served.ad, answer).ok)
     return outcome('source-failed', { reason: 'the source answered outside the answers' })
+  try {
+    await journal?.record(commitment.request, answer)
+  } catch (error) {
+    return outcome('source-failed', { reason: (error as Error).message })
+  }
   const fact = createFact({
     capability: served.ad,
     secretKey: served.secretKey,
@@ -107,12 +114,13 @@ export async function disputeAll(
   nodes: readonly string[],
   oracle: string,
   capabilities: readonly ServedCapability[],
+  journal?: AnswerJournal,
 ): Promise<DisputeOutcome[]> {
   const outcomes: DisputeOutcome[] = []
   for (const url of nodes) {
     const client = new NodeClient({ url })
     for (const report of await listMissingReports(client, oracle)) {
-      if (!report.disputed) outcomes.push(await disputeReport(client, report, capabilities))
+      if (!report.disputed) outcomes.push(await disputeReport(client, report, capabilities, journal))
     }
   }
   return outcomes
@@ -126,6 +134,7 @@ export async function watchDisputes(options: {
   nodes: readonly string[]
   oracle: string
   capabilities: readonly ServedCapability[]
+  journal?: AnswerJournal
   intervalMs?: number
   signal?: AbortSignal
   onOutcome?: (outcome: DisputeOutcome) => void
@@ -135,7 +144,12 @@ export async function watchDisputes(options: {
   while (!options.signal?.aborted) {
     for (const node of options.nodes) {
       try {
-        for (const outcome of await disputeAll([node], options.oracle, options.capabilities)) {
+        for (const outcome of await disputeAll(
+          [node],
+          options.oracle,
+          options.capabilities,
+          options.journal,
+        )) {
           options.onOutcome?.(outcome)
         }
       } catch (error) {

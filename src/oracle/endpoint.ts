@@ -10,7 +10,9 @@
  * hash-lock preimages are derived from the capability key and the request (protocol
  * `oracle-attestation.ts`). Errors are `application/problem+json` with a stable `code`.
  */
+import { STATUS_CODES } from 'node:http'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import { ApiError, ApiErrorCode } from '../api/errors.ts'
 import { problemPlugin, sendProblem } from '../api/plugins/problem.ts'
 import { rateLimitPlugin } from '../api/plugins/rate-limit.ts'
 import { verifyAttestation } from '../protocol/attestation.ts'
@@ -23,9 +25,10 @@ import type {
   OracleManifest,
 } from '../protocol/messages/index.ts'
 import { FactRequest as FactRequestSchema, LIMITS } from '../protocol/messages/index.ts'
-import { checkAnswer, checkRequest, createCommitment, createFact } from '../protocol/oracle-attestation.ts'
+import { capabilitySigner, checkAnswer, checkRequest } from '../protocol/oracle-attestation.ts'
 import { verifySignatures } from '../protocol/sign.ts'
 import { validateMessage, validateSchema } from '../protocol/validate.ts'
+import type { AnswerJournal } from './answer-journal.ts'
 import { OracleError, OracleErrorCode } from './errors.ts'
 import type { FactSource } from './sources.ts'
 
@@ -48,6 +51,8 @@ export interface EndpointComponents {
   oracle?: OracleId
   manifest?: OracleManifest
   paymentCheck?: PaymentCheck
+  /** Refuses to sign a second, different answer to a question (see answer-journal.ts). */
+  journal?: AnswerJournal
   /** Milliseconds clock. @default Date.now */
   clock?: () => number
   logger?: FastifyBaseLogger
@@ -82,6 +87,7 @@ const STATUS: Partial<Record<string, number>> = {
   [OracleErrorCode.FACT_NOT_READY]: 409,
   [OracleErrorCode.SOURCE_FAILED]: 502,
   [OracleErrorCode.SOURCE_ANSWER_INVALID]: 502,
+  [OracleErrorCode.SOURCE_ANSWER_CHANGED]: 502,
   [OracleErrorCode.BUSY]: 503,
 }
 
@@ -92,7 +98,13 @@ export async function buildEndpoint(
 ): Promise<FastifyInstance> {
   const options = { ...defaultEndpointOptions, ...init }
   const clock = components.clock ?? Date.now
-  const byKey = new Map(components.capabilities.map((served) => [served.ad.capabilityKey, served]))
+  // Signers check and prepare each key once, at boot: a wrong key fails here, not per request.
+  const byKey = new Map(
+    components.capabilities.map((served) => [
+      served.ad.capabilityKey,
+      { ...served, signer: capabilitySigner(served.ad, served.secretKey) },
+    ]),
+  )
   let lookups = 0
 
   const app = Fastify({
@@ -103,115 +115,118 @@ export async function buildEndpoint(
     },
   }) as unknown as FastifyInstance
   problemPlugin(app)
-  app.setErrorHandler((error, request, reply) => {
-    const status = error instanceof OracleError ? STATUS[error.code] : undefined
-    if (!(error instanceof OracleError) || status === undefined) return sendProblem(error, request, reply)
-    request.log.info({ code: error.code, status }, 'request refused')
-    return reply
-      .code(status)
-      .type('application/problem+json')
-      .send({
-        type: `urn:mega:problem:${error.code}`,
-        title: error.code,
-        status,
-        detail: error.message,
-        instance: request.url.split('?')[0],
-        code: error.code,
-        ...(typeof error.details.path === 'string' && { path: error.details.path }),
-      })
-  })
-  await rateLimitPlugin(app, { max: options.rateLimitPerMinute, timeWindow: 60_000 })
-
-  function served(key: string): ServedCapability {
-    const found = byKey.get(key)
-    if (!found) {
-      throw new OracleError(OracleErrorCode.UNKNOWN_CAPABILITY, `/capability: ${key} is not served here`, {
-        path: '/capability',
-      })
-    }
-    return found
-  }
-
-  app.get('/capabilities', async () => ({
-    ...(components.oracle && { oracle: components.oracle }),
-    items: components.capabilities.filter((entry) => !entry.ad.off).map((entry) => entry.ad),
-  }))
-
-  for (const url of ['/.well-known/mega-oracle.json', '/manifest']) {
-    app.get(url, async () => {
-      if (components.manifest) return components.manifest
-      throw new OracleError(OracleErrorCode.UNKNOWN_CAPABILITY, 'this endpoint publishes no manifest')
-    })
-  }
-
-  app.post(
-    '/commitment',
-    {
-      // The route's schema is the protocol's; its own validator gives the precise JSON path.
-      schema: { body: FactRequestSchema },
-      validatorCompiler: () =>
-        protocolValidator((value) => validateSchema(FactRequestSchema, value, 'FactRequest')),
-    },
-    async (httpRequest) => {
-      const request = httpRequest.body as FactRequest
-      const { ad, secretKey } = served(request.capability)
-      if (ad.off) throw new OracleError(OracleErrorCode.CAPABILITY_OFF, 'the capability is switched off')
-      rethrow(checkRequest(ad, request))
-      if (components.paymentCheck) {
-        const verdict = await components.paymentCheck(request, ad)
-        if (!verdict.paid)
-          throw new OracleError(OracleErrorCode.PAYMENT_REQUIRED, verdict.reason, { path: '/invoice' })
-      }
-      const deadline = Math.floor(clock() / 1000) + options.deadlineSeconds
-      return createCommitment({
-        capability: ad,
-        secretKey,
-        request,
-        deadline,
-        ...(options.terms !== undefined && { terms: options.terms }),
-      })
-    },
-  )
-
-  app.post(
-    '/fact',
-    {
-      schema: { body: { type: 'object', description: 'a Commitment this endpoint signed' } },
-      validatorCompiler: () => protocolValidator((value) => validateMessage(value, 'commitment')),
-    },
-    async (httpRequest) => {
-      const commitment = httpRequest.body as Commitment
-      const { ad, secretKey, source } = served(commitment.request.capability)
-      checkOwnCommitment(ad, commitment)
-      rethrow(checkRequest(ad, commitment.request))
-      if (!source) throw new OracleError(OracleErrorCode.SOURCE_FAILED, 'the capability has no fact source')
-      if (lookups >= options.maxLookups)
-        throw new OracleError(OracleErrorCode.BUSY, 'too many lookups in flight')
-      lookups++
-      let answer: string | undefined
-      try {
-        answer = await source(commitment.request, ad)
-      } finally {
-        lookups--
-      }
-      if (answer === undefined) {
-        throw new OracleError(OracleErrorCode.FACT_NOT_READY, 'the answer is not known yet; ask again later')
-      }
-      if (!checkAnswer(ad, answer).ok) {
-        // Never sign what the capability does not allow: that would be a provable lie.
-        throw new OracleError(
-          OracleErrorCode.SOURCE_ANSWER_INVALID,
-          'the fact source answered outside the capability’s answers',
-        )
-      }
-      const fact = createFact({ capability: ad, secretKey, request: commitment.request, answer })
-      rethrow(verifyAttestation(commitment, fact))
-      return fact
-    },
-  )
-
+  // The routes live in a child context with their own error handler, which knows the toolkit's
+  // codes and hands everything else to the API's handler.
+  await app.register(async (api) => routes(api))
   await app.ready()
   return app
+
+  async function routes(app: FastifyInstance) {
+    app.setErrorHandler((error, request, reply) => {
+      const status = error instanceof OracleError ? STATUS[error.code] : undefined
+      if (!(error instanceof OracleError) || status === undefined) return sendProblem(error, request, reply)
+      request.log.info({ code: error.code, status }, 'request refused')
+      return reply
+        .code(status)
+        .type('application/problem+json')
+        .send({
+          type: `urn:mega:problem:${error.code}`,
+          title: STATUS_CODES[status] ?? 'Error',
+          status,
+          detail: error.message,
+          instance: request.url.split('?')[0],
+          code: error.code,
+          ...(typeof error.details.path === 'string' && { path: error.details.path }),
+        })
+    })
+    await rateLimitPlugin(app, { max: options.rateLimitPerMinute, timeWindow: 60_000 })
+
+    function served(key: string) {
+      const found = byKey.get(key)
+      if (!found) {
+        throw new OracleError(OracleErrorCode.UNKNOWN_CAPABILITY, `/capability: ${key} is not served here`, {
+          path: '/capability',
+        })
+      }
+      return found
+    }
+
+    app.get('/capabilities', async () => ({
+      ...(components.oracle && { oracle: components.oracle }),
+      items: components.capabilities.filter((entry) => !entry.ad.off).map((entry) => entry.ad),
+    }))
+
+    for (const url of ['/.well-known/mega-oracle.json', '/manifest']) {
+      app.get(url, async () => {
+        if (components.manifest) return components.manifest
+        throw new ApiError(ApiErrorCode.NOT_FOUND, 'this endpoint publishes no manifest')
+      })
+    }
+
+    app.post(
+      '/commitment',
+      {
+        // The route's schema is the protocol's; its own validator gives the precise JSON path.
+        schema: { body: FactRequestSchema },
+        validatorCompiler: () =>
+          protocolValidator((value) => validateSchema(FactRequestSchema, value, 'FactRequest')),
+      },
+      async (httpRequest) => {
+        const request = httpRequest.body as FactRequest
+        const { ad, signer } = served(request.capability)
+        if (ad.off) throw new OracleError(OracleErrorCode.CAPABILITY_OFF, 'the capability is switched off')
+        rethrow(checkRequest(ad, request))
+        if (components.paymentCheck) {
+          const verdict = await components.paymentCheck(request, ad)
+          if (!verdict.paid)
+            throw new OracleError(OracleErrorCode.PAYMENT_REQUIRED, verdict.reason, { path: '/invoice' })
+        }
+        const deadline = Math.floor(clock() / 1000) + options.deadlineSeconds
+        return signer.commit(request, deadline, options.terms)
+      },
+    )
+
+    app.post(
+      '/fact',
+      {
+        schema: { body: { type: 'object', description: 'a Commitment this endpoint signed' } },
+        validatorCompiler: () => protocolValidator((value) => validateMessage(value, 'commitment')),
+      },
+      async (httpRequest) => {
+        const commitment = httpRequest.body as Commitment
+        const { ad, signer, source } = served(commitment.request.capability)
+        checkOwnCommitment(ad, commitment)
+        rethrow(checkRequest(ad, commitment.request))
+        if (!source) throw new OracleError(OracleErrorCode.SOURCE_FAILED, 'the capability has no fact source')
+        if (lookups >= options.maxLookups)
+          throw new OracleError(OracleErrorCode.BUSY, 'too many lookups in flight')
+        lookups++
+        let answer: string | undefined
+        try {
+          answer = await source(commitment.request, ad)
+        } finally {
+          lookups--
+        }
+        if (answer === undefined) {
+          throw new OracleError(
+            OracleErrorCode.FACT_NOT_READY,
+            'the answer is not known yet; ask again later',
+          )
+        }
+        if (!checkAnswer(ad, answer).ok) {
+          // Never sign what the capability does not allow: that would be a provable lie.
+          throw new OracleError(
+            OracleErrorCode.SOURCE_ANSWER_INVALID,
+            'the fact source answered outside the capability’s answers',
+          )
+        }
+        await components.journal?.record(commitment.request, answer)
+        const fact = signer.attest(commitment.request, answer)
+        rethrow(verifyAttestation(commitment, fact))
+        return fact
+      },
+    )
+  }
 }
 
 /** A commitment deserves a fact only when this endpoint signed it, in the capability's terms. */

@@ -31,6 +31,8 @@ export const OracleErrorCode = {
   SOURCE_FAILED: 'SOURCE_FAILED',
   /** The fact source answered something outside the capability's answers. */
   SOURCE_ANSWER_INVALID: 'SOURCE_ANSWER_INVALID',
+  /** The fact source answers differently from a fact already signed (answer journal). */
+  SOURCE_ANSWER_CHANGED: 'SOURCE_ANSWER_CHANGED',
   /** The fact source does not know the answer yet. */
   FACT_NOT_READY: 'FACT_NOT_READY',
   /** The commitment was not signed by this endpoint's capability key. */

@@ -3,7 +3,7 @@
  * capability:
  * - `file`: a JSON or YAML file of `{ facts: [{ args: {…}, answer }] }`, read on each lookup so
  *   an operator can edit it while the endpoint runs;
- * - `command`: a program run with `execFile` (never a shell), the request's arguments appended
+ * - `command`: a program run with `spawn` (never a shell), in its own process group, the request's arguments appended
  *   as `name=value` argv entries in the capability's parameter order; its first stdout line is
  *   the answer, an empty output means "not known yet", a non-zero exit or a timeout is a failure;
  * - `http`: a GET of a URL whose `{name}` placeholders are replaced by URL-encoded arguments,
@@ -12,7 +12,7 @@
  * A source only ever sees requests the capability allows (the endpoint checks them first), and
  * its answer is checked against the capability's answers before anything is signed.
  */
-import { execFile } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { parse as parseYaml } from 'yaml'
 import type { FactRequest, OracleCapability } from '../protocol/messages/index.ts'
@@ -110,30 +110,49 @@ export function runCommand(
   extra: string[],
 ): Promise<string | undefined> {
   const [program, ...fixed] = config.command as [string, ...string[]]
+  const timeoutMs = config.timeoutMs ?? DEFAULT_SOURCE_TIMEOUT_MS
   return new Promise((resolve, reject) => {
-    execFile(
-      program,
-      [...fixed, ...extra],
-      {
-        timeout: config.timeoutMs ?? DEFAULT_SOURCE_TIMEOUT_MS,
-        killSignal: 'SIGKILL',
-        maxBuffer: MAX_OUTPUT_BYTES,
-        shell: false,
-        windowsHide: true,
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-      },
-      (error, stdout) => {
-        if (error) {
-          const reason = error.killed
-            ? `timed out after ${config.timeoutMs ?? DEFAULT_SOURCE_TIMEOUT_MS} ms`
-            : `failed (${error.code ?? error.message})`
-          reject(failed(`the fact command ${program} ${reason}`, error))
-          return
-        }
-        const answer = String(stdout).split(/\r?\n/)[0]!.trim()
-        resolve(answer === '' ? undefined : answer)
-      },
-    )
+    // Its own process group (detached), so a timeout kills the program *and* its children.
+    const child = spawn(program, [...fixed, ...extra], {
+      shell: false,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'ignore'],
+      windowsHide: true,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    })
+    const chunks: Buffer[] = []
+    let size = 0
+    let failure: string | undefined
+    const killGroup = (reason: string) => {
+      failure ??= reason
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
+      } catch {
+        // already gone
+      }
+    }
+    const timer = setTimeout(() => killGroup(`timed out after ${timeoutMs} ms`), timeoutMs)
+    child.stdout.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > MAX_OUTPUT_BYTES) killGroup(`printed more than ${MAX_OUTPUT_BYTES} bytes`)
+      else chunks.push(chunk)
+    })
+    child.on('error', (error) => {
+      clearTimeout(timer)
+      reject(
+        failed(`the command ${program} could not start (${(error as NodeJS.ErrnoException).code})`, error),
+      )
+    })
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      if (failure === undefined && code !== 0) failure = `failed (${code ?? signal})`
+      if (failure !== undefined) {
+        reject(failed(`the command ${program} ${failure}`))
+        return
+      }
+      const answer = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0]!.trim()
+      resolve(answer === '' ? undefined : answer)
+    })
   })
 }
 

@@ -1,7 +1,7 @@
 /**
- * The oracle's working directory: `keystore.json` (the encrypted root key) and `oracle.json`
+ * The oracle's working directory: `keystore.json` (the encrypted root key), `oracle.json`
  * (public state: the signed and mined ad, the capability ads with their labels and fact
- * sources, and a mining checkpoint). `oracle.json` holds no secret: every key is re-derived
+ * sources, and a mining checkpoint) and `answers.jsonl` (the answer journal, answer-journal.ts). `oracle.json` holds no secret: every key is re-derived
  * from the root secret when the keystore is unlocked.
  */
 import { open, readFile, rename } from 'node:fs/promises'
@@ -40,7 +40,12 @@ export interface OracleState {
 
 /** The paths of an oracle directory. */
 export function oracleFiles(dir: string) {
-  return { dir, keystore: join(dir, 'keystore.json'), state: join(dir, 'oracle.json') }
+  return {
+    dir,
+    keystore: join(dir, 'keystore.json'),
+    state: join(dir, 'oracle.json'),
+    journal: join(dir, 'answers.jsonl'),
+  }
 }
 
 /** A fresh state for a new oracle key. */

@@ -19,7 +19,13 @@ import { concatBytes, fromHex, toHex, utf8 } from './hex.ts'
 import { hkdfSha256, taggedHash } from './kdf.ts'
 import { messageId } from './message.ts'
 import type { Commitment, Fact, FactRequest, OracleCapability } from './messages/index.ts'
-import { attestationPoint, SECP256K1_ORDER, schnorrNonce, signWithNonce } from './schnorr-nonce.ts'
+import {
+  attestationPoint,
+  SECP256K1_ORDER,
+  schnorrKey,
+  schnorrNonce,
+  signWithNonce,
+} from './schnorr-nonce.ts'
 import { type Draft, sign } from './sign.ts'
 import type { Scheme } from './signature.ts'
 
@@ -115,7 +121,81 @@ export function hashlockPreimage(capabilitySecretHex: string, request: FactReque
   return toHex(taggedHash(HASHLOCK_TAG, secret, requestDigest(request), utf8(answer)))
 }
 
-/** What a commitment or fact is made from. */
+/** Signs a capability's commitments and facts; the key is checked and prepared once. */
+export interface CapabilitySigner {
+  readonly capability: OracleCapability
+  /**
+   * Signs a commitment to answer `request` by `deadline`, in the capability's attestation type.
+   * Throws `REQUEST_INVALID` for a request the capability cannot answer.
+   */
+  commit(request: FactRequest, deadline: number, terms?: string, auxRand?: Uint8Array): Commitment
+  /**
+   * Signs the fact answering `request` with `answer`, keeping the attestation promise: Schnorr
+   * facts are signed with the request's derived nonce, hash-lock facts reveal the answer's
+   * preimage. Throws `REQUEST_INVALID` or `ANSWER_INVALID`.
+   */
+  attest(request: FactRequest, answer: string, auxRand?: Uint8Array): Fact
+}
+
+/**
+ * Builds the signer of `capability` from its secret key (hex, e.g. from
+ * {@link deriveCapabilitySecret}). Throws `BAD_KEY` when the secret is not the capability's key,
+ * `UNKNOWN_SCHEME` for a Schnorr capability whose key is not bip340.
+ */
+export function capabilitySigner(capability: OracleCapability, secretKey: string): CapabilitySigner {
+  assertOwnKey(capability, secretKey)
+  const prepared = capability.attestation === 'schnorr' ? schnorrKey(secretKey) : undefined
+  return {
+    capability,
+    commit(request, deadline, terms, auxRand) {
+      assertOk(checkRequest(capability, request))
+      const draft: Draft<Commitment> = {
+        kind: 'commitment',
+        scheme: capability.capabilityScheme,
+        request,
+        attestation: committedAttestation(capability, secretKey, request),
+        deadline,
+        ...(terms !== undefined && { terms }),
+      }
+      return sign<Commitment>(draft, secretKey, auxRand)
+    },
+    attest(request, answer, auxRand) {
+      assertOk(checkRequest(capability, request))
+      assertOk(checkAnswer(capability, answer))
+      const draft: Draft<Fact> = {
+        kind: 'fact',
+        scheme: capability.capabilityScheme,
+        request,
+        answer,
+        ...(capability.attestation === 'hashlock' && {
+          preimage: hashlockPreimage(secretKey, request, answer),
+        }),
+      }
+      if (!prepared) return sign<Fact>(draft, secretKey, auxRand)
+      const digest = fromHex(messageId(draft as Fact), 32)
+      return { ...draft, signature: signWithNonce(digest, prepared, requestNonce(secretKey, request)) }
+    },
+  }
+}
+
+function committedAttestation(capability: OracleCapability, secretKey: string, request: FactRequest) {
+  switch (capability.attestation) {
+    case 'schnorr':
+      return { type: 'schnorr' as const, nonce: requestNonce(secretKey, request).point }
+    case 'hashlock':
+      return {
+        type: 'hashlock' as const,
+        locks: capability.answers.map((answer) => ({
+          answer,
+          hash: toHex(backend.sha256(fromHex(hashlockPreimage(secretKey, request, answer), 32))),
+        })),
+      }
+    case 'signature':
+      return { type: 'signature' as const }
+  }
+}
+
+/** What a one-off commitment or fact is made from. */
 export interface AttestInput {
   /** The capability ad (its key, scheme, attestation type, params and answers). */
   capability: OracleCapability
@@ -126,62 +206,23 @@ export interface AttestInput {
   auxRand?: Uint8Array
 }
 
-/**
- * Signs a commitment to answer `request` by `deadline`, in the capability's attestation type.
- * Throws `REQUEST_INVALID` for a request the capability cannot answer, `BAD_KEY` when the
- * secret is not the capability's key.
- */
+/** One commitment: {@link CapabilitySigner.commit} with a signer built for the occasion. */
 export function createCommitment(input: AttestInput & { deadline: number; terms?: string }): Commitment {
-  const { capability, secretKey, request } = input
-  assertOk(checkRequest(capability, request))
-  assertOwnKey(capability, secretKey)
-  const attestation = (() => {
-    switch (capability.attestation) {
-      case 'schnorr':
-        return { type: 'schnorr' as const, nonce: requestNonce(secretKey, request).point }
-      case 'hashlock':
-        return {
-          type: 'hashlock' as const,
-          locks: capability.answers.map((answer) => ({
-            answer,
-            hash: toHex(backend.sha256(fromHex(hashlockPreimage(secretKey, request, answer), 32))),
-          })),
-        }
-      case 'signature':
-        return { type: 'signature' as const }
-    }
-  })()
-  const draft: Draft<Commitment> = {
-    kind: 'commitment',
-    scheme: capability.capabilityScheme,
-    request,
-    attestation,
-    deadline: input.deadline,
-    ...(input.terms !== undefined && { terms: input.terms }),
-  }
-  return sign<Commitment>(draft, secretKey, input.auxRand)
+  return capabilitySigner(input.capability, input.secretKey).commit(
+    input.request,
+    input.deadline,
+    input.terms,
+    input.auxRand,
+  )
 }
 
-/**
- * Signs the fact answering `request` with `answer`, keeping the capability's attestation
- * promise: Schnorr facts are signed with the request's derived nonce, hash-lock facts reveal
- * the answer's preimage. Throws `REQUEST_INVALID`, `ANSWER_INVALID` or `BAD_KEY`.
- */
+/** One fact: {@link CapabilitySigner.attest} with a signer built for the occasion. */
 export function createFact(input: AttestInput & { answer: string }): Fact {
-  const { capability, secretKey, request, answer } = input
-  assertOk(checkRequest(capability, request))
-  assertOk(checkAnswer(capability, answer))
-  assertOwnKey(capability, secretKey)
-  const draft: Draft<Fact> = {
-    kind: 'fact',
-    scheme: capability.capabilityScheme,
-    request,
-    answer,
-    ...(capability.attestation === 'hashlock' && { preimage: hashlockPreimage(secretKey, request, answer) }),
-  }
-  if (capability.attestation !== 'schnorr') return sign<Fact>(draft, secretKey, input.auxRand)
-  const digest = fromHex(messageId(draft as Fact), 32)
-  return { ...draft, signature: signWithNonce(digest, secretKey, requestNonce(secretKey, request)) }
+  return capabilitySigner(input.capability, input.secretKey).attest(
+    input.request,
+    input.answer,
+    input.auxRand,
+  )
 }
 
 /**

@@ -77,15 +77,31 @@ export function bip340Challenge(noncePoint: Uint8Array, publicKey: Uint8Array, m
   return mod(bytesToBigInt(taggedHash(CHALLENGE_TAG, noncePoint, publicKey, message)))
 }
 
+/** A BIP340 secret key prepared for repeated signing: the even-y scalar and x(P). */
+export interface SchnorrKey {
+  scalar: bigint
+  x: Uint8Array
+}
+
+/** Prepares a BIP340 secret key (hex) once: one point multiplication. Throws `BAD_KEY`. */
+export function schnorrKey(secretKeyHex: string): SchnorrKey {
+  return evenY(bytesToBigInt(fromHex(secretKeyHex, 32, 'secret key')))
+}
+
 /**
- * Signs the 32-byte `message` with `secretKeyHex` and the given nonce: a standard BIP340
- * signature `R.x ‖ s` with `s = k + e·d mod n`, verifiable by any BIP340 verifier.
+ * Signs the 32-byte `message` with a secret key (hex, or prepared by {@link schnorrKey}) and the
+ * given nonce: a standard BIP340 signature `R.x ‖ s` with `s = k + e·d mod n`, verifiable by
+ * any BIP340 verifier.
  */
-export function signWithNonce(message: Uint8Array, secretKeyHex: string, nonce: SchnorrNonce): string {
+export function signWithNonce(
+  message: Uint8Array,
+  secretKey: string | SchnorrKey,
+  nonce: SchnorrNonce,
+): string {
   if (message.length !== 32) {
     throw new ProtocolError(ErrorCode.BAD_LENGTH, `message must be 32 bytes, got ${message.length}`)
   }
-  const key = evenY(bytesToBigInt(fromHex(secretKeyHex, 32, 'secret key')))
+  const key = typeof secretKey === 'string' ? schnorrKey(secretKey) : secretKey
   const r = fromHex(nonce.point, 32, 'nonce point')
   const e = bip340Challenge(r, key.x, message)
   const s = mod(nonce.secret + e * key.scalar)

@@ -13,6 +13,7 @@ import {
   createFact,
   deriveCapabilitySecret,
   factDigest,
+  hashlockPreimage,
   outcomePoint,
 } from '../../src/protocol/oracle-attestation.ts'
 import { recoverSecretFromNonceReuse, signatureScalarPoint } from '../../src/protocol/schnorr-nonce.ts'
@@ -204,3 +205,49 @@ describe('plain signature attestation', () => {
     )
   })
 })
+
+describe('known answers (a change to any derivation breaks these)', () => {
+  it('derives the documented keys, nonce and fact signature from a fixed root secret', async () => {
+    const { webBip340 } = await import('../../src/protocol/crypto/web.ts')
+    const root = '01'.repeat(32)
+    const secret = deriveCapabilitySecret(root, 'winner', 'bip340')
+    const key = { scheme: 'bip340' as const, secretKey: secret, publicKey: publicKeyOf('bip340', secret) }
+    const cap = fx.capabilityAd({ attestation: 'schnorr' }, fx.ORACLE, key)
+    const req = fx.factRequest(key)
+    const commitment = createCommitment({
+      capability: cap,
+      secretKey: secret,
+      request: req,
+      deadline: 1_900_000_000,
+    })
+    const fact = createFact({ capability: cap, secretKey: secret, request: req, answer: 'home' })
+    const known = {
+      secret,
+      nonce: (commitment.attestation as { nonce: string }).nonce,
+      signature: fact.signature,
+    }
+    assert.deepEqual(known, KNOWN)
+    assert.equal(
+      toHex(factDigest(req, 'home')),
+      '78f9a25cfc1febc19beb44f94572c4d0ce6524eb31245d45d2125921cba2e405',
+    )
+    assert.equal(
+      outcomePoint(commitment, 'home'),
+      '03fd17f002c6e1162ca01b2f973a868c6239052d5b0b26901cc5480143d56e486f',
+    )
+    assert.equal(
+      hashlockPreimage(secret, req, 'home'),
+      'b9e1610070482f164992f838e7040eeeb9b13e401b46ed7d560a5b83d0b66fdb',
+    )
+    // An independent BIP340 implementation (noble) accepts the fixed-nonce signature.
+    assert.ok(webBip340.verify(fromHex(fact.signature), factDigest(req, 'home'), fromHex(key.publicKey)))
+  })
+})
+
+/** Computed once from the rules in docs/oracles.md §8; the secret matches node:crypto's hkdfSync. */
+const KNOWN = {
+  secret: 'beabfd49b0dc53b4dde4e6dfc948624f07a182804392aaf09ae7264a43b761a5',
+  nonce: 'fad9a4360ff7a44d5e7a759f5008bab925febe6c669878c3a8e64cb1e8b8cc04',
+  signature:
+    'fad9a4360ff7a44d5e7a759f5008bab925febe6c669878c3a8e64cb1e8b8cc04a68ed1308670cf458fc2824013665aaf9cff15879892b431ec2e1d48895ee2c3',
+}

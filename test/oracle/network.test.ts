@@ -22,15 +22,19 @@ import { OracleEndpointClient } from '../../src/oracle/endpoint-client.ts'
 import { initOracle, mineIdentity } from '../../src/oracle/identity.ts'
 import type { RootKey } from '../../src/oracle/keystore.ts'
 import { loadState } from '../../src/oracle/state.ts'
+import { fromHex } from '../../src/protocol/hex.ts'
+import { messageId } from '../../src/protocol/message.ts'
 import { mineMessageSync } from '../../src/protocol/message-pow.ts'
 import type { OracleCapability, Report } from '../../src/protocol/messages/index.ts'
 import {
   createCommitment,
+  createFact,
   deriveCapabilitySecret,
   outcomePoint,
 } from '../../src/protocol/oracle-attestation.ts'
-import { signatureScalarPoint } from '../../src/protocol/schnorr-nonce.ts'
+import { recoverSecretFromNonceReuse, signatureScalarPoint } from '../../src/protocol/schnorr-nonce.ts'
 import { type Draft, sign } from '../../src/protocol/sign.ts'
+import { publicKeyOf } from '../../src/protocol/signature.ts'
 import * as fx from '../fixtures/messages.ts'
 
 const PASSPHRASE = 'test passphrase'
@@ -228,6 +232,10 @@ describe('oracle toolkit against a node', () => {
     )
     assert.deepEqual(mining, [needed])
     assert.equal(round.at(-1)?.oracle.result, 'added', 'back in after mining')
+    // It evicted the other oracle, which raised the pool's floor right under it.
+    const pool = round.at(-1)?.pool
+    assert.ok(pool && pool.count === 1 && pool.capacity === 1 && pool.floorBits > 14, JSON.stringify(pool))
+    assert.equal(round.at(-1)?.atRisk, true)
     assert.equal((await loadState(oracle.dir)).ad?.pow.bits, needed)
     assert.equal((await client.get(`oracles/${oracle.root.publicKey}`)).status, 200)
   })
@@ -243,9 +251,23 @@ describe('oracle toolkit against a node', () => {
     assert.equal(view.reports[0]?.counts, true)
     assert.notEqual(view.score.work, view.strength.work)
 
-    const outcomes = await disputeAll([url], oracle.root.publicKey, servedCapabilities(state, oracle.root))
+    process.env.MEGA_ORACLE_PASSPHRASE = PASSPHRASE
+    const wrongId = await mega(['oracle', 'dispute', 'ab'.repeat(32), '--node', url, '--dir', oracle.dir])
+    assert.equal(wrongId.code, 1)
+    assert.match(wrongId.out, /no such fact-missing report/)
+    const cli = await mega([
+      'oracle',
+      'dispute',
+      messageId(report),
+      '--node',
+      url,
+      '--dir',
+      oracle.dir,
+      '--json',
+    ])
+    assert.equal(cli.code, 0, cli.err)
     assert.deepEqual(
-      outcomes.map((o) => [o.result, o.answer]),
+      JSON.parse(cli.out).map((o: { result: string; answer: string }) => [o.result, o.answer]),
       [['disputed', 'home']],
     )
     view = await oracleView(client, oracle.root.publicKey)
@@ -256,6 +278,35 @@ describe('oracle toolkit against a node', () => {
       [],
       'nothing left',
     )
+  })
+
+  it('two answers under one nonce reveal the capability key; the fact-conflict report counts on the node', async () => {
+    const { url, client } = await startNode()
+    const oracle = await libraryOracle(10)
+    await advertiseRound({ dir: oracle.dir, root: oracle.root, nodes: [url] })
+    const ad = (await loadState(oracle.dir)).capabilities[0]!.ad
+    const secretKey = deriveCapabilitySecret(oracle.root.secretKey, 'winner', 'bip340')
+    const request = { capability: ad.capabilityKey, args: { home: 'ARS', away: 'CHE', date: '2026-11-21' } }
+    const home = createFact({ capability: ad, secretKey, request, answer: 'home' })
+    const away = createFact({ capability: ad, secretKey, request, answer: 'away' })
+    const recovered = recoverSecretFromNonceReuse(
+      ad.capabilityKey,
+      { message: fromHex(messageId(home)), signature: home.signature },
+      { message: fromHex(messageId(away)), signature: away.signature },
+    )
+    assert.equal(publicKeyOf('bip340', recovered), ad.capabilityKey, 'the key is out')
+    const draft: Draft<Report> = {
+      kind: 'report',
+      oracle: oracle.root.publicKey,
+      content: { type: 'fact-conflict', capability: ad, facts: [home, away] },
+      reporter: { scheme: fx.REPORTER.scheme, pubkey: fx.REPORTER.publicKey },
+    }
+    const report = mineMessageSync<Report>(sign<Report>(draft, fx.REPORTER.secretKey), 10)
+    assert.equal((await client.post('report', report)).status, 201)
+    const view = (await client.get(`oracles/${oracle.root.publicKey}`)).body as {
+      reports: { verdict: string; counts: boolean }[]
+    }
+    assert.deepEqual([view.reports[0]?.verdict, view.reports[0]?.counts], ['verified', true])
   })
 
   it('`mega oracle serve --auto-dispute` as a process: a trader verifies its facts, and it disputes a new report', async () => {

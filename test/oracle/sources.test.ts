@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -95,6 +95,33 @@ describe('fact sources', () => {
       },
     )
     assert.ok(performance.now() - started < 3000, 'killed promptly')
+    // The whole process group goes: the shell and the sleep it started.
+    const pidFile = join(dir, 'group.pid')
+    await assert.rejects(
+      factSource({
+        type: 'command',
+        command: ['sh', '-c', `echo $$ > ${pidFile}; sleep 30`],
+        timeoutMs: 300,
+      })(request("it's"), capability),
+      { code: 'SOURCE_FAILED' },
+    )
+    const group = Number(await readFile(pidFile, 'utf8'))
+    const alive = () => {
+      try {
+        process.kill(-group, 0)
+        return true
+      } catch {
+        return false
+      }
+    }
+    for (let waited = 0; alive() && waited < 3000; waited += 50) await new Promise((r) => setTimeout(r, 50))
+    assert.equal(alive(), false, 'no process of the group survives (the sleep would for 30 s)')
+    const chatty = factSource({ type: 'command', command: ['sh', '-c', 'yes home'] })
+    await assert.rejects(chatty(request("it's"), capability), /printed more than 65536 bytes/)
+    await assert.rejects(
+      factSource({ type: 'command', command: ['/nonexistent/program'] })(request("it's"), capability),
+      /could not start \(ENOENT\)/,
+    )
     await assert.rejects(factSource({ type: 'command', command: ['false'] })(request("it's"), capability), {
       code: 'SOURCE_FAILED',
     })

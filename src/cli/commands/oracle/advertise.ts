@@ -79,6 +79,11 @@ export function describeRound(round: readonly NodeAnnouncement[]): string {
   for (const node of round) {
     if (node.evicted) lines.push(`${node.node}: EVICTED the oracle since the last round`)
     lines.push(`${node.node}: oracle ${describe(node.oracle)}`)
+    if (node.atRisk && node.pool) {
+      lines.push(
+        `${node.node}: AT RISK: the oracle pool is full (${node.pool.count}/${node.pool.capacity}) and its floor is ${node.pool.floorBits.toFixed(2)} bits against your ${node.adBits}: mine more before you are evicted`,
+      )
+    }
     for (const { label, outcome } of node.capabilities)
       lines.push(`${node.node}:   ${label} ${describe(outcome)}`)
   }

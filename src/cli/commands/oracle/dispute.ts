@@ -1,5 +1,6 @@
 /** `mega oracle dispute`: answer fact-missing reports against this oracle with the signed fact. */
 import { NodeClient } from '../../../client/node-client.ts'
+import { AnswerJournal } from '../../../oracle/answer-journal.ts'
 import { servedCapabilities } from '../../../oracle/capabilities.ts'
 import {
   type DisputeOutcome,
@@ -7,6 +8,7 @@ import {
   disputeReport,
   listMissingReports,
 } from '../../../oracle/disputes.ts'
+import { oracleFiles } from '../../../oracle/state.ts'
 import { CliError, type Command } from '../../command.ts'
 import { cliErrors, dirOption, jsonOption, output, passphraseOption, unlock } from './common.ts'
 
@@ -39,11 +41,12 @@ export const oracleDisputeCommand: Command = {
     }
     if (reportId !== undefined && !/^[0-9a-f]{64}$/.test(reportId))
       throw new CliError('a report id is 64 lowercase hex digits', 2)
-    const { state, root } = await unlock(values, io)
+    const { dir, state, root } = await unlock(values, io)
     const capabilities = await cliErrors(async () => servedCapabilities(state, root))
+    const journal = await cliErrors(() => AnswerJournal.open(oracleFiles(dir).journal))
     let outcomes: DisputeOutcome[] = []
     if (values.all) {
-      outcomes = await disputeAll(nodes, root.publicKey, capabilities)
+      outcomes = await disputeAll(nodes, root.publicKey, capabilities, journal)
     } else {
       for (const url of nodes) {
         const client = new NodeClient({ url })
@@ -52,7 +55,7 @@ export const oracleDisputeCommand: Command = {
         )
         outcomes.push(
           report
-            ? await disputeReport(client, report, capabilities)
+            ? await disputeReport(client, report, capabilities, journal)
             : {
                 node: url,
                 report: reportId!,

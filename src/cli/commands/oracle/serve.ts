@@ -1,10 +1,12 @@
 /** `mega oracle serve`: the endpoint, optionally answering fact-missing reports as they come. */
 import pino from 'pino'
+import { AnswerJournal } from '../../../oracle/answer-journal.ts'
 import { servedCapabilities } from '../../../oracle/capabilities.ts'
 import { watchDisputes } from '../../../oracle/disputes.ts'
 import { buildEndpoint, type PaymentCheck } from '../../../oracle/endpoint.ts'
 import { writeManifest } from '../../../oracle/manifest.ts'
 import { commandPaymentCheck } from '../../../oracle/payment.ts'
+import { oracleFiles } from '../../../oracle/state.ts'
 import { CliError, type Command, integerFlag } from '../../command.ts'
 import { cliErrors, dirOption, jsonOption, passphraseOption, unlock } from './common.ts'
 
@@ -35,6 +37,10 @@ export const oracleServeCommand: Command = {
       type: 'string',
       description: 'JSON array [program, arg…] run with invoice=<invoice>; exit 0 = paid',
       placeholder: 'json',
+    },
+    stateless: {
+      type: 'boolean',
+      description: 'no answer journal (replicas): nothing stops a changed source from equivocating',
     },
     'auto-dispute': {
       type: 'boolean',
@@ -71,6 +77,9 @@ export const oracleServeCommand: Command = {
     const capabilities = await cliErrors(async () => servedCapabilities(state, root))
     const domain = values['manifest-domain'] as string | undefined
     const manifest = domain ? await cliErrors(() => writeManifest(dir, root, domain)) : undefined
+    const journal = values.stateless
+      ? undefined
+      : await cliErrors(() => AnswerJournal.open(oracleFiles(dir).journal))
     const logger = pino({ level: values.json ? 'info' : 'warn' })
     const app = await buildEndpoint(
       {
@@ -78,6 +87,7 @@ export const oracleServeCommand: Command = {
         ...(state.ad && { oracle: state.ad }),
         ...(manifest && { manifest }),
         ...(payment && { paymentCheck: payment }),
+        ...(journal && { journal }),
         logger,
       },
       { deadlineSeconds, ...(values.terms !== undefined && { terms: values.terms as string }) },
@@ -94,6 +104,7 @@ export const oracleServeCommand: Command = {
           nodes,
           oracle: root.publicKey,
           capabilities,
+          ...(journal && { journal }),
           intervalMs: disputeInterval * 1000,
           signal: controller.signal,
           onOutcome: (outcome) => io.stdout.write(`${JSON.stringify({ dispute: outcome })}\n`),

@@ -1,0 +1,109 @@
+/**
+ * Oracle endpoint benchmark: `POST /commitment` and `POST /fact` (Schnorr attestation, file
+ * fact source) and `GET /capabilities`, measured by autocannon in its own process. Every
+ * request signs: a commitment is one BIP340 signature plus a nonce point, a fact one
+ * fixed-nonce BIP340 signature plus a file lookup.
+ *
+ *   node bench/oracle-endpoint.ts [--seconds 5] [--connections 10] [--json]
+ */
+import { spawn } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { exampleCapability } from '../src/client/examples.ts'
+import { buildEndpoint } from '../src/oracle/endpoint.ts'
+import { factSource } from '../src/oracle/sources.ts'
+import { mineMessageSync } from '../src/protocol/message-pow.ts'
+import type { OracleCapability } from '../src/protocol/messages/index.ts'
+import { createCommitment, deriveCapabilitySecret } from '../src/protocol/oracle-attestation.ts'
+import { sign } from '../src/protocol/sign.ts'
+import { generateKeyPair, publicKeyOf } from '../src/protocol/signature.ts'
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '10' },
+    json: { type: 'boolean', default: false },
+  },
+})
+
+const oracle = generateKeyPair('ed25519')
+const secretKey = deriveCapabilitySecret(oracle.secretKey, 'bench', 'bip340')
+const draft = exampleCapability(
+  {
+    oracle: { publicKey: oracle.publicKey, scheme: 'ed25519' },
+    capability: { publicKey: publicKeyOf('bip340', secretKey), scheme: 'bip340' },
+  },
+  { attestation: 'schnorr' },
+)
+const ad = mineMessageSync<OracleCapability>(sign<OracleCapability>(draft, oracle.secretKey), 8)
+const dir = await mkdtemp(join(tmpdir(), 'mega-bench-endpoint-'))
+const request = {
+  capability: ad.capabilityKey,
+  args: Object.fromEntries(ad.params.map((p) => [p.name, p.values[0]!])),
+}
+await writeFile(
+  join(dir, 'facts.json'),
+  JSON.stringify({ facts: [{ args: request.args, answer: ad.answers[0] }] }),
+)
+const app = await buildEndpoint(
+  { capabilities: [{ ad, secretKey, source: factSource({ type: 'file', path: join(dir, 'facts.json') }) }] },
+  { rateLimitPerMinute: 1e9 },
+)
+const base = await app.listen({ host: '127.0.0.1', port: 0 })
+const commitment = createCommitment({ capability: ad, secretKey, request, deadline: 2 ** 32 })
+
+const targets = [
+  ['GET /capabilities', 'GET', '/capabilities', undefined],
+  ['POST /commitment', 'POST', '/commitment', JSON.stringify(request)],
+  ['POST /fact', 'POST', '/fact', JSON.stringify(commitment)],
+] as const
+const results: Record<string, { requestsPerSecond: number; p50: number; p99: number; errors: number }> = {}
+for (const [name, method, path, body] of targets) {
+  const report = await autocannon(method, `${base}${path}`, body)
+  results[name] = {
+    requestsPerSecond: report.requests.average,
+    p50: report.latency.p50,
+    p99: report.latency.p99,
+    errors: report.errors + report.non2xx,
+  }
+}
+await app.close()
+await rm(dir, { recursive: true, force: true })
+
+if (values.json) console.log(JSON.stringify({ seconds: Number(values.seconds), results }))
+else {
+  console.log(
+    `${'endpoint'.padEnd(20)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} errors`,
+  )
+  for (const [name, r] of Object.entries(results)) {
+    console.log(
+      `${name.padEnd(20)} ${Math.round(r.requestsPerSecond).toLocaleString('en').padStart(9)} ${String(r.p50).padStart(7)} ${String(r.p99).padStart(7)} ${r.errors}`,
+    )
+  }
+}
+
+interface AutocannonReport {
+  requests: { average: number }
+  latency: { p50: number; p99: number }
+  errors: number
+  non2xx: number
+}
+
+function autocannon(method: string, url: string, body: string | undefined): Promise<AutocannonReport> {
+  const args = ['-c', String(values.connections), '-d', String(values.seconds), '-m', method, '-j']
+  if (body !== undefined) args.push('-H', 'content-type=application/json', '-b', body)
+  args.push(url)
+  return new Promise((resolve, reject) => {
+    const child = spawn(new URL('../node_modules/.bin/autocannon', import.meta.url).pathname, args, {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+    let out = ''
+    child.stdout.on('data', (chunk) => (out += chunk))
+    child.on('error', reject)
+    child.on('close', (code) =>
+      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`autocannon exited ${code}`)),
+    )
+  })
+}

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { buildEndpoint } from '../../src/oracle/endpoint.ts'
+import { OracleEndpointClient } from '../../src/oracle/endpoint-client.ts'
+import { factSource } from '../../src/oracle/sources.ts'
+import { deriveCapabilitySecret } from '../../src/protocol/oracle-attestation.ts'
+import { publicKeyOf } from '../../src/protocol/signature.ts'
+import * as fx from '../fixtures/messages.ts'
+
+const secretKey = deriveCapabilitySecret(fx.ORACLE.secretKey, 'slow', 'bip340')
+const key = { scheme: 'bip340' as const, secretKey, publicKey: publicKeyOf('bip340', secretKey) }
+const ad = fx.capabilityAd({ attestation: 'schnorr' }, fx.ORACLE, key)
+const offAd = fx.capabilityAd({ attestation: 'schnorr', off: true }, fx.ORACLE, fx.CAPABILITY)
+
+describe('endpoint limits', () => {
+  it('bounds lookups in flight (503 BUSY), refuses commitments for an off capability, and rate-limits', async () => {
+    const slow = factSource({ type: 'command', command: ['sh', '-c', 'sleep 0.5; echo home'] })
+    const app = await buildEndpoint(
+      {
+        capabilities: [
+          { ad, secretKey, source: slow },
+          { ad: offAd, secretKey: fx.CAPABILITY.secretKey },
+        ],
+      },
+      { maxLookups: 1, rateLimitPerMinute: 8 },
+    )
+    try {
+      const url = await app.listen({ host: '127.0.0.1', port: 0 })
+      const client = new OracleEndpointClient({ url })
+      const commitment = await client.commitment(fx.factRequest(key), ad)
+      const results = await Promise.allSettled([client.fact(commitment, ad), client.fact(commitment, ad)])
+      assert.equal(results.filter((result) => result.status === 'fulfilled').length, 1)
+      const refused = results.find((result) => result.status === 'rejected') as PromiseRejectedResult
+      assert.equal(refused.reason.details.problemCode, 'BUSY')
+      assert.equal(refused.reason.details.status, 503)
+
+      const off = await fetch(`${url}/commitment`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(fx.factRequest(fx.CAPABILITY)),
+      })
+      assert.equal(off.status, 410)
+      assert.equal(((await off.json()) as { code: string }).code, 'CAPABILITY_OFF')
+      assert.equal((await client.capabilities()).items.length, 1, 'off capabilities are not listed')
+
+      let limited = 0
+      for (let i = 0; i < 8; i++) if ((await fetch(`${url}/capabilities`)).status === 429) limited++
+      assert.ok(limited > 0, 'the rate limit answers 429')
+      assert.equal((await fetch(`${url}/manifest`)).status, 429)
+    } finally {
+      await app.close()
+    }
+  })
+})
