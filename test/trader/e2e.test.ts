@@ -61,7 +61,8 @@ describe('trader toolkit end to end', { timeout: 240_000 }, () => {
     network = await startTwoNodes()
     urls = network.nodes.map((node) => node.url)
     dir = await mkdtemp(join(tmpdir(), 'mega-traders-'))
-    // The oracle that will cheat: a real oracle directory, advertised and served by `mega oracle serve`.
+    // The oracle that will cheat: a real oracle directory, advertised and served by `mega oracle
+    // serve` without its answer journal (--stateless), so a changed fact source equivocates.
     const oracleDir = join(dir, 'oracle')
     factsFile = join(dir, 'oracle-facts.json')
     await writeFile(factsFile, JSON.stringify({ facts: [{ args: fx.factRequest().args, answer: 'home' }] }))
@@ -91,7 +92,7 @@ describe('trader toolkit end to end', { timeout: 240_000 }, () => {
     await advertiseRound({ dir: oracleDir, root: cheat, nodes: [urls[0]!] })
     serve = spawn(
       process.execPath,
-      [MEGA, 'oracle', 'serve', '--dir', oracleDir, '--port', String(servePort), '--json'],
+      [MEGA, 'oracle', 'serve', '--dir', oracleDir, '--port', String(servePort), '--stateless', '--json'],
       {
         env: { ...process.env, MEGA_ORACLE_PASSPHRASE: PASSPHRASE },
         stdio: ['ignore', 'pipe', 'inherit'],
