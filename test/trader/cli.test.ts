@@ -29,6 +29,9 @@ describe('mega trader command line', () => {
   it('lists its commands', async () => {
     const { code, out } = await run(['trader'])
     assert.equal(code, 0)
+    const help = await run(['trader', '--help'])
+    assert.equal(help.code, 0, help.err)
+    assert.equal(help.out, out)
     for (const name of [
       'init',
       'oracles',
