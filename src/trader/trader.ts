@@ -18,6 +18,7 @@ import type {
   Report,
   ReportContent,
 } from '../protocol/messages/index.ts'
+import { LIMITS } from '../protocol/messages/index.ts'
 import { type Draft, sign } from '../protocol/sign.ts'
 import { checkMessage } from './check.ts'
 import { type Collected, collectOffers, collectOracle, collectOracles } from './collect.ts'
@@ -25,6 +26,7 @@ import { detectReports, type ReportProposal } from './detect.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
 import { endpointCall, endpointError, type NotYet, verifyDomains } from './facts.ts'
 import { isKeyEncrypted, loadPlainTraderKey, loadTraderKey } from './keys.ts'
+import { limitedFetch } from './limited-fetch.ts'
 import { findMatches, type Match } from './matching.ts'
 import {
   acceptOffer,
@@ -39,6 +41,12 @@ import { judgeReport, type OracleFacts, type Policy, type RankedOracle, rankOrac
 import { checkReportDraft, reportDraft } from './reports.ts'
 import { unseal } from './seal.ts'
 import { TraderStore } from './store.ts'
+
+/**
+ * Largest node response read: a page of 100 items of at most 64 KiB each, with room to spare.
+ * Oracle endpoint responses are limited to a manifest's 1 MiB (`LIMITS.manifestBytes`).
+ */
+const NODE_RESPONSE_BYTES = 16 * 1024 * 1024
 
 export interface TraderInit {
   /** The trader's data directory (store and key). */
@@ -77,7 +85,7 @@ export class Trader {
   readonly dataDir: string
   readonly #now: () => number
   readonly #threads: number | undefined
-  readonly #endpoint: { timeoutMs: number; fetch?: typeof globalThis.fetch }
+  readonly #endpoint: { timeoutMs: number; fetch: typeof globalThis.fetch }
   #key: TraderKey | undefined
 
   constructor(init: TraderInit) {
@@ -86,10 +94,10 @@ export class Trader {
     this.store = new TraderStore({ dataDir: init.dataDir, now: this.#now })
     const timeoutMs = init.timeoutMs ?? 10_000
     this.nodes = init.nodes.map(
-      (url) => new NodeClient({ url, timeoutMs, ...(init.fetch && { fetch: init.fetch }) }),
+      (url) => new NodeClient({ url, timeoutMs, fetch: limitedFetch(NODE_RESPONSE_BYTES, init.fetch) }),
     )
     this.#threads = init.threads
-    this.#endpoint = { timeoutMs, ...(init.fetch && { fetch: init.fetch }) }
+    this.#endpoint = { timeoutMs, fetch: limitedFetch(LIMITS.manifestBytes, init.fetch) }
   }
 
   /**
@@ -230,7 +238,7 @@ export class Trader {
       url: capability.endpoint,
       timeoutMs: this.#endpoint.timeoutMs,
       now: this.#now,
-      ...(this.#endpoint.fetch && { fetch: this.#endpoint.fetch }),
+      fetch: this.#endpoint.fetch,
     })
   }
 

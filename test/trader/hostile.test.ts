@@ -111,6 +111,23 @@ describe('hostile nodes', () => {
       assert.equal(result.code, 1, String(expected))
       assert.match(result.err, expected)
     }
+    // A node that never stops talking: read up to the limit, no further.
+    const { url: flood, server: flooding } = await serve((_request, _body, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' })
+      const chunk = Buffer.alloc(1024 * 1024, 0x20)
+      let sent = 0
+      const pump = () => {
+        while (sent < 64 && response.write(chunk)) sent++
+        if (sent < 64) response.once('drain', pump)
+        else response.end()
+      }
+      response.on('error', () => {})
+      pump()
+    })
+    servers.push(flooding)
+    const flooded = await run(['trader', 'oracles', '--data', join(dir, 'bad'), '--node', flood])
+    assert.equal(flooded.code, 1)
+    assert.match(flooded.err, /answered more than 16777216 bytes/)
     const unreachable = await run([
       'trader',
       'oracles',
@@ -183,6 +200,10 @@ describe('hostile oracle endpoints', () => {
       [(_route, body) => [200, { ...commit(JSON.parse(body)), deadline: 'soon' }], /commitment: \/deadline/],
       [(_route, body) => [200, commit(JSON.parse(body), 1000)], /deadline has passed/],
       [() => [200, '{"kind":'], /non-JSON content.*ENDPOINT_UNREACHABLE/],
+      [
+        () => [200, `"${'x'.repeat(2 * 1024 * 1024)}"`],
+        /answered more than 1048576 bytes.*ENDPOINT_UNREACHABLE/,
+      ],
       [() => [500, { detail: 'boom' }], /commitment: 500 UNKNOWN boom/],
       [
         (route, body) =>
