@@ -4,7 +4,7 @@
  * accept and finalize offers). The pure rules live in the sibling modules; this is the edge
  * where they meet the network, the miner and the disk.
  */
-import { NodeClient, type NodeResponse } from '../client/node-client.ts'
+import { NodeClient, type NodeResponse, NodeUnreachableError } from '../client/node-client.ts'
 import { type MiningProgress, mine } from '../miner/index.ts'
 import { EndpointError, EndpointErrorCode, OracleEndpointClient } from '../oracle/endpoint-client.ts'
 import { entityKey, messageId, offerKey } from '../protocol/message.ts'
@@ -125,19 +125,48 @@ export class Trader {
 
   // ── discovery and reputation ──────────────────────────────────────────────
 
-  /** Collects oracles (with capabilities and reports) from every node into the store. */
+  /**
+   * Collects oracles (with capabilities and reports) from every node into the store. A node
+   * that cannot be reached or answers nonsense is reported in `rejected` and the others are
+   * still used; only when every node fails is its error thrown.
+   */
   async collectOracles(filter: OracleFilter = {}, limit = 100): Promise<Collected> {
     const total: Collected = { stored: 0, rejected: [] }
-    for (const node of this.nodes) {
-      const result = await collectOracles(node, this.store, {
-        ...(filter.tag !== undefined && { tag: filter.tag }),
-        ...(filter.question !== undefined && { text: filter.question }),
-        limit,
-      })
-      total.stored += result.stored
-      total.rejected.push(...result.rejected)
-    }
+    total.rejected.push(
+      ...(await this.#eachNode(async (node) => {
+        const result = await collectOracles(node, this.store, {
+          ...(filter.tag !== undefined && { tag: filter.tag }),
+          ...(filter.question !== undefined && { text: filter.question }),
+          limit,
+        })
+        total.stored += result.stored
+        total.rejected.push(...result.rejected)
+      })),
+    )
     return total
+  }
+
+  /**
+   * Runs `work` on every node. A node that cannot be reached or answers nonsense is skipped and
+   * returned with why; only when every node fails is the first failure thrown.
+   */
+  async #eachNode(work: (node: NodeClient) => Promise<void>): Promise<Collected['rejected']> {
+    const skipped: Collected['rejected'] = []
+    const failures: unknown[] = []
+    for (const node of this.nodes) {
+      try {
+        await work(node)
+      } catch (error) {
+        const isNodeFault =
+          error instanceof NodeUnreachableError ||
+          (error instanceof TraderError && error.code === TraderErrorCode.NODE_RESPONSE_INVALID)
+        if (!isNodeFault) throw error
+        failures.push(error)
+        skipped.push({ source: node.url, reason: (error as Error).message })
+      }
+    }
+    if (failures.length > 0 && failures.length === this.nodes.length) throw failures[0]
+    return skipped
   }
 
   /** What the store knows of each oracle matching `filter`. */
@@ -302,7 +331,9 @@ export class Trader {
   /** Collects an oracle's reports from the nodes and judges each one locally. */
   async verifyReports(oracle: string) {
     let found = false
-    for (const node of this.nodes) found = (await collectOracle(node, this.store, oracle)) || found
+    await this.#eachNode(async (node) => {
+      found = (await collectOracle(node, this.store, oracle)) || found
+    })
     const facts = this.oracleFacts().find((candidate) => candidate.ad.pubkey === oracle)
     if (!facts && !found) throw new TraderError(TraderErrorCode.NOT_FOUND, `no node holds oracle ${oracle}`)
     return (facts?.reports ?? []).map((collected) => ({
@@ -387,7 +418,9 @@ export class Trader {
   }
 
   async #collectOffers(): Promise<void> {
-    for (const node of this.nodes) await collectOffers(node, this.store)
+    await this.#eachNode(async (node) => {
+      await collectOffers(node, this.store)
+    })
   }
 
   // ── edges ─────────────────────────────────────────────────────────────────

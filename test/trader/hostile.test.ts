@@ -111,6 +111,27 @@ describe('hostile nodes', () => {
       assert.equal(result.code, 1, String(expected))
       assert.match(result.err, expected)
     }
+    // With several nodes, one broken node is reported and the others are still used.
+    const { url: broken, server: brokenServer } = await serve((_request, _body, response) =>
+      send(response, 200, '<html>'),
+    )
+    const { url: empty, server: emptyServer } = await serve((_request, _body, response) =>
+      send(response, 200, { items: [] }),
+    )
+    servers.push(brokenServer, emptyServer)
+    const mixed = await run([
+      'trader',
+      'oracles',
+      '--data',
+      join(dir, 'bad'),
+      '--node',
+      broken,
+      '--node',
+      empty,
+    ])
+    assert.equal(mixed.code, 0, mixed.err)
+    assert.match(mixed.err, new RegExp(`rejected from ${broken}: .*non-JSON`))
+
     // A node that never stops talking: read up to the limit, no further.
     const { url: flood, server: flooding } = await serve((_request, _body, response) => {
       response.writeHead(200, { 'content-type': 'application/json' })
