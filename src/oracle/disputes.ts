@@ -133,7 +133,8 @@ export async function disputeAll(
 export async function watchDisputes(options: {
   nodes: readonly string[]
   oracle: string
-  capabilities: readonly ServedCapability[]
+  /** The capabilities to answer for, or a function returning the current ones. */
+  capabilities: readonly ServedCapability[] | (() => readonly ServedCapability[])
   journal?: AnswerJournal
   intervalMs?: number
   signal?: AbortSignal
@@ -144,12 +145,9 @@ export async function watchDisputes(options: {
   while (!options.signal?.aborted) {
     for (const node of options.nodes) {
       try {
-        for (const outcome of await disputeAll(
-          [node],
-          options.oracle,
-          options.capabilities,
-          options.journal,
-        )) {
+        const capabilities =
+          typeof options.capabilities === 'function' ? options.capabilities() : options.capabilities
+        for (const outcome of await disputeAll([node], options.oracle, capabilities, options.journal)) {
           options.onOutcome?.(outcome)
         }
       } catch (error) {

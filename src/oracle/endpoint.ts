@@ -12,20 +12,29 @@
  */
 import { STATUS_CODES } from 'node:http'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Type from 'typebox'
 import { ApiError, ApiErrorCode } from '../api/errors.ts'
 import { problemPlugin, sendProblem } from '../api/plugins/problem.ts'
 import { rateLimitPlugin } from '../api/plugins/rate-limit.ts'
+import { ref, sharedSchemas } from '../api/schemas.ts'
 import { verifyAttestation } from '../protocol/attestation.ts'
 import type { ProtocolError } from '../protocol/errors.ts'
-import type {
+import {
   Commitment,
-  FactRequest,
+  Fact,
+  type FactRequest,
+  FactRequest as FactRequestSchema,
+  LIMITS,
   OracleCapability,
   OracleId,
   OracleManifest,
 } from '../protocol/messages/index.ts'
-import { FactRequest as FactRequestSchema, LIMITS } from '../protocol/messages/index.ts'
-import { capabilitySigner, checkAnswer, checkRequest } from '../protocol/oracle-attestation.ts'
+import {
+  type CapabilitySigner,
+  capabilitySigner,
+  checkAnswer,
+  checkRequest,
+} from '../protocol/oracle-attestation.ts'
 import { verifySignatures } from '../protocol/sign.ts'
 import { validateMessage, validateSchema } from '../protocol/validate.ts'
 import type { AnswerJournal } from './answer-journal.ts'
@@ -46,10 +55,15 @@ export type PaymentCheck = (
 ) => Promise<{ paid: true } | { paid: false; reason: string }>
 
 export interface EndpointComponents {
-  capabilities: readonly ServedCapability[]
-  /** The oracle ad, returned with the capabilities so a trader can check who signed them. */
-  oracle?: OracleId
-  manifest?: OracleManifest
+  /**
+   * The capabilities served, or a function returning the current ones (re-read on every
+   * request, so `serve` can swap them on SIGHUP without a restart).
+   */
+  capabilities: readonly ServedCapability[] | (() => readonly ServedCapability[])
+  /** The oracle ad (or a function returning the current one), returned with the capabilities so a trader can check who signed them. */
+  oracle?: OracleId | (() => OracleId | undefined)
+  /** The signed manifest, or a function returning the current one. */
+  manifest?: OracleManifest | (() => OracleManifest | undefined)
   paymentCheck?: PaymentCheck
   /** Refuses to sign a second, different answer to a question (see answer-journal.ts). */
   journal?: AnswerJournal
@@ -78,6 +92,14 @@ export const defaultEndpointOptions: EndpointOptions = {
   rateLimitPerMinute: 600,
 }
 
+const RESPONSE_SCHEMAS = [Commitment, Fact, OracleManifest, OracleCapability, OracleId]
+
+/** `GET /capabilities`: the oracle ad (when known) and the capabilities served. */
+const CapabilityList = Type.Object(
+  { oracle: Type.Optional(ref('OracleId')), items: Type.Array(ref('OracleCapability')) },
+  { additionalProperties: false },
+)
+
 /** HTTP status of each toolkit code the endpoint raises; protocol codes are 422 (the API's table). */
 const STATUS: Partial<Record<string, number>> = {
   [OracleErrorCode.UNKNOWN_CAPABILITY]: 404,
@@ -98,13 +120,20 @@ export async function buildEndpoint(
 ): Promise<FastifyInstance> {
   const options = { ...defaultEndpointOptions, ...init }
   const clock = components.clock ?? Date.now
-  // Signers check and prepare each key once, at boot: a wrong key fails here, not per request.
-  const byKey = new Map(
-    components.capabilities.map((served) => [
-      served.ad.capabilityKey,
-      { ...served, signer: capabilitySigner(served.ad, served.secretKey) },
-    ]),
-  )
+  const fixed = typeof components.capabilities === 'function' ? [] : components.capabilities
+  const current = typeof components.capabilities === 'function' ? components.capabilities : () => fixed
+  // Signers check and prepare each key once, when first seen: a wrong key fails at boot (below)
+  // or at the reload that brings it, not on every request.
+  const signers = new WeakMap<ServedCapability, CapabilitySigner>()
+  const signerOf = (served: ServedCapability) => {
+    let signer = signers.get(served)
+    if (!signer) {
+      signer = capabilitySigner(served.ad, served.secretKey)
+      signers.set(served, signer)
+    }
+    return signer
+  }
+  for (const served of current()) signerOf(served)
   let lookups = 0
 
   const app = Fastify({
@@ -115,14 +144,17 @@ export async function buildEndpoint(
     },
   }) as unknown as FastifyInstance
   problemPlugin(app)
+  // Responses are serialized from the protocol's schemas: only the fields a message may carry
+  // leave the endpoint, whatever an object in memory holds.
+  for (const schema of sharedSchemas(RESPONSE_SCHEMAS)) app.addSchema(schema)
   // The routes live in a child context with their own error handler, which knows the toolkit's
   // codes and hands everything else to the API's handler.
-  await app.register(async (api) => routes(api))
+  await app.register(routes)
   await app.ready()
   return app
 
-  async function routes(app: FastifyInstance) {
-    app.setErrorHandler((error, request, reply) => {
+  async function routes(api: FastifyInstance) {
+    api.setErrorHandler((error, request, reply) => {
       const status = error instanceof OracleError ? STATUS[error.code] : undefined
       if (!(error instanceof OracleError) || status === undefined) return sendProblem(error, request, reply)
       request.log.info({ code: error.code, status }, 'request refused')
@@ -139,35 +171,42 @@ export async function buildEndpoint(
           ...(typeof error.details.path === 'string' && { path: error.details.path }),
         })
     })
-    await rateLimitPlugin(app, { max: options.rateLimitPerMinute, timeWindow: 60_000 })
+    await rateLimitPlugin(api, { max: options.rateLimitPerMinute, timeWindow: 60_000 })
 
     function served(key: string) {
-      const found = byKey.get(key)
+      const found = current().find((served) => served.ad.capabilityKey === key)
       if (!found) {
         throw new OracleError(OracleErrorCode.UNKNOWN_CAPABILITY, `/capability: ${key} is not served here`, {
           path: '/capability',
         })
       }
-      return found
+      return { ...found, signer: signerOf(found) }
     }
 
-    app.get('/capabilities', async () => ({
-      ...(components.oracle && { oracle: components.oracle }),
-      items: components.capabilities.filter((entry) => !entry.ad.off).map((entry) => entry.ad),
-    }))
+    api.get('/capabilities', { schema: { response: { 200: CapabilityList } } }, async () => {
+      const oracle = typeof components.oracle === 'function' ? components.oracle() : components.oracle
+      return {
+        ...(oracle && { oracle }),
+        items: current()
+          .filter((entry) => !entry.ad.off)
+          .map((entry) => entry.ad),
+      }
+    })
 
     for (const url of ['/.well-known/mega-oracle.json', '/manifest']) {
-      app.get(url, async () => {
-        if (components.manifest) return components.manifest
+      api.get(url, { schema: { response: { 200: ref('OracleManifest') } } }, async () => {
+        const manifest =
+          typeof components.manifest === 'function' ? components.manifest() : components.manifest
+        if (manifest) return manifest
         throw new ApiError(ApiErrorCode.NOT_FOUND, 'this endpoint publishes no manifest')
       })
     }
 
-    app.post(
+    api.post(
       '/commitment',
       {
         // The route's schema is the protocol's; its own validator gives the precise JSON path.
-        schema: { body: FactRequestSchema },
+        schema: { body: FactRequestSchema, response: { 200: ref('Commitment') } },
         validatorCompiler: () =>
           protocolValidator((value) => validateSchema(FactRequestSchema, value, 'FactRequest')),
       },
@@ -186,10 +225,13 @@ export async function buildEndpoint(
       },
     )
 
-    app.post(
+    api.post(
       '/fact',
       {
-        schema: { body: { type: 'object', description: 'a Commitment this endpoint signed' } },
+        schema: {
+          body: { type: 'object', description: 'a Commitment this endpoint signed' },
+          response: { 200: ref('Fact') },
+        },
         validatorCompiler: () => protocolValidator((value) => validateMessage(value, 'commitment')),
       },
       async (httpRequest) => {

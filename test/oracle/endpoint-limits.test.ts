@@ -51,4 +51,16 @@ describe('endpoint limits', () => {
       await app.close()
     }
   })
+  it('serializes responses from the protocol schemas: nothing else leaves the endpoint', async () => {
+    const leaky = { ...ad, secretKey } as typeof ad // a bug elsewhere that put a secret on the ad
+    const app = await buildEndpoint({ capabilities: [{ ad: leaky, secretKey }] })
+    try {
+      const response = await app.inject({ method: 'GET', url: '/capabilities' })
+      assert.equal(response.statusCode, 200)
+      assert.doesNotMatch(response.body, new RegExp(secretKey))
+      assert.deepEqual(JSON.parse(response.body).items, [ad])
+    } finally {
+      await app.close()
+    }
+  })
 })

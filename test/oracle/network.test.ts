@@ -15,7 +15,7 @@ import { main } from '../../src/cli/main.ts'
 import { NodeClient } from '../../src/client/node-client.ts'
 import { resolveConfig } from '../../src/node/config.ts'
 import { MegaNode } from '../../src/node/node.ts'
-import { advertiseRound } from '../../src/oracle/advertise.ts'
+import { advertiseLoop, advertiseRound, type NodeAnnouncement } from '../../src/oracle/advertise.ts'
 import { addCapability, servedCapabilities } from '../../src/oracle/capabilities.ts'
 import { disputeAll } from '../../src/oracle/disputes.ts'
 import { OracleEndpointClient } from '../../src/oracle/endpoint-client.ts'
@@ -205,6 +205,34 @@ describe('oracle toolkit against a node', () => {
     assert.match(wrong.err, /PASSPHRASE_MISSING/)
   })
 
+  it('the advertise loop re-announces on its interval with a higher seqNo each round, until aborted', async () => {
+    const { url, client } = await startNode()
+    const oracle = await libraryOracle(10)
+    const controller = new AbortController()
+    const rounds: NodeAnnouncement[][] = []
+    await advertiseLoop({
+      dir: oracle.dir,
+      root: oracle.root,
+      nodes: [url],
+      intervalMs: 50,
+      signal: controller.signal,
+      onRound: (round) => {
+        rounds.push(round)
+        if (rounds.length === 3) controller.abort()
+      },
+    })
+    assert.deepEqual(
+      rounds.map((round) => round[0]?.oracle.result),
+      ['added', 'updated', 'updated'],
+    )
+    assert.deepEqual(
+      rounds.map((round) => round[0]?.heldBefore),
+      [false, true, true],
+    )
+    const seqNo = ((await client.get(`oracles/${oracle.root.publicKey}`)).body as { seqNo: number }).seqNo
+    assert.equal(seqNo, (await loadState(oracle.dir)).ad?.seqNo, 'the node holds the latest ad')
+  })
+
   it('advertise notices eviction, reports the bits needed, and mines them when allowed', async () => {
     const { url, client } = await startNode({ maxOracles: 1 })
     const oracle = await libraryOracle(10)
@@ -250,6 +278,21 @@ describe('oracle toolkit against a node', () => {
     let view = await oracleView(client, oracle.root.publicKey)
     assert.equal(view.reports[0]?.counts, true)
     assert.notEqual(view.score.work, view.strength.work)
+    const status = await mega([
+      'oracle',
+      'status',
+      '--dir',
+      oracle.dir,
+      '--node',
+      url,
+      '--node',
+      'http://127.0.0.1:1',
+      '--json',
+    ])
+    assert.equal(status.code, 0, status.err)
+    const nodes = JSON.parse(status.out).nodes
+    assert.deepEqual(nodes[0].reports, { counting: 1, openFactMissing: 1, total: 1 })
+    assert.equal(nodes[1].status, 'unreachable')
 
     process.env.MEGA_ORACLE_PASSPHRASE = PASSPHRASE
     const wrongId = await mega(['oracle', 'dispute', 'ab'.repeat(32), '--node', url, '--dir', oracle.dir])
@@ -273,6 +316,14 @@ describe('oracle toolkit against a node', () => {
     view = await oracleView(client, oracle.root.publicKey)
     assert.deepEqual([view.reports[0]?.disputed, view.reports[0]?.counts], [true, false])
     assert.equal(view.score.work, view.strength.work, 'the report no longer counts')
+    const after = JSON.parse(
+      (await mega(['oracle', 'status', '--dir', oracle.dir, '--node', url, '--json'])).out,
+    )
+    assert.deepEqual(after.nodes[0].reports, { counting: 0, openFactMissing: 0, total: 1 })
+    assert.match(
+      (await mega(['oracle', 'status', '--dir', oracle.dir, '--node', url])).out,
+      /held \(seqNo \d+\), identity 10\.00 bits/,
+    )
     assert.deepEqual(
       await disputeAll([url], oracle.root.publicKey, servedCapabilities(state, oracle.root)),
       [],
@@ -382,6 +433,23 @@ describe('oracle toolkit against a node', () => {
     const commitment = await trader.commitment(request, capability)
     const fact = await trader.fact(commitment, capability)
     assert.equal(signatureScalarPoint(fact.signature), outcomePoint(commitment, 'home'), 's·G = R + e·P')
+
+    // A capability added while serving is served after SIGHUP, without a restart.
+    await addCapability({
+      dir,
+      root,
+      bits: 8,
+      threads: 1,
+      spec: {
+        ...SPEC,
+        label: 'winner-2',
+        endpoint: 'http://127.0.0.1:9/',
+        source: { type: 'file', path: facts },
+      },
+    })
+    serve.kill('SIGHUP')
+    assert.equal((await waitFor((line) => line.includes('"reloaded"'), 'a reload')).reloaded, 2)
+    assert.equal((await trader.capabilities()).items.length, 2)
 
     const report = factMissingReport(root, capability)
     assert.equal((await client.post('report', report)).status, 201)

@@ -7,6 +7,7 @@ import { oracleBackupCommand, oracleInitCommand } from './init.ts'
 import { oracleManifestCommand } from './manifest.ts'
 import { oracleMineCommand } from './mine.ts'
 import { oracleServeCommand } from './serve.ts'
+import { oracleStatusCommand } from './status.ts'
 
 export const oracleCommand = commandGroup({
   name: 'oracle',
@@ -26,5 +27,6 @@ export const oracleCommand = commandGroup({
     oracleServeCommand,
     oracleManifestCommand,
     oracleDisputeCommand,
+    oracleStatusCommand,
   ],
 })

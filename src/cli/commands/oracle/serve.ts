@@ -6,7 +6,8 @@ import { watchDisputes } from '../../../oracle/disputes.ts'
 import { buildEndpoint, type PaymentCheck } from '../../../oracle/endpoint.ts'
 import { writeManifest } from '../../../oracle/manifest.ts'
 import { commandPaymentCheck } from '../../../oracle/payment.ts'
-import { oracleFiles } from '../../../oracle/state.ts'
+import { loadState, oracleFiles } from '../../../oracle/state.ts'
+import { capabilitySigner } from '../../../protocol/oracle-attestation.ts'
 import { CliError, type Command, integerFlag } from '../../command.ts'
 import { cliErrors, dirOption, jsonOption, passphraseOption, unlock } from './common.ts'
 
@@ -73,19 +74,27 @@ export const oracleServeCommand: Command = {
     if (values['auto-dispute'] && nodes.length === 0)
       throw new CliError('--auto-dispute needs at least one --node', 2)
     const payment = paymentCheck(values['payment-command'] as string | undefined)
-    const { dir, root, state } = await unlock(values, io)
-    const capabilities = await cliErrors(async () => servedCapabilities(state, root))
+    const { dir, root } = await unlock(values, io)
     const domain = values['manifest-domain'] as string | undefined
-    const manifest = domain ? await cliErrors(() => writeManifest(dir, root, domain)) : undefined
+    // What is served, re-read from the oracle directory at start and on SIGHUP.
+    const load = () =>
+      cliErrors(async () => {
+        const manifest = domain ? await writeManifest(dir, root, domain) : undefined
+        const state = await loadState(dir)
+        const capabilities = servedCapabilities(state, root)
+        for (const served of capabilities) capabilitySigner(served.ad, served.secretKey) // fails loudly now
+        return { state, capabilities, manifest }
+      })
+    let live = await load()
     const journal = values.stateless
       ? undefined
       : await cliErrors(() => AnswerJournal.open(oracleFiles(dir).journal))
     const logger = pino({ level: values.json ? 'info' : 'warn' })
     const app = await buildEndpoint(
       {
-        capabilities,
-        ...(state.ad && { oracle: state.ad }),
-        ...(manifest && { manifest }),
+        capabilities: () => live.capabilities,
+        oracle: () => live.state.ad,
+        ...(domain && { manifest: () => live.manifest }),
         ...(payment && { paymentCheck: payment }),
         ...(journal && { journal }),
         logger,
@@ -95,15 +104,15 @@ export const oracleServeCommand: Command = {
     const url = await app.listen({ host: (values.host as string | undefined) ?? '127.0.0.1', port })
     io.stdout.write(
       values.json
-        ? `${JSON.stringify({ url, capabilities: capabilities.length })}\n`
-        : `oracle endpoint on ${url} serving ${capabilities.length} capabilities\n`,
+        ? `${JSON.stringify({ url, capabilities: live.capabilities.length })}\n`
+        : `oracle endpoint on ${url} serving ${live.capabilities.length} capabilities (SIGHUP reloads them)\n`,
     )
     const controller = new AbortController()
     const watching = values['auto-dispute']
       ? watchDisputes({
           nodes,
           oracle: root.publicKey,
-          capabilities,
+          capabilities: () => live.capabilities,
           ...(journal && { journal }),
           intervalMs: disputeInterval * 1000,
           signal: controller.signal,
@@ -111,10 +120,26 @@ export const oracleServeCommand: Command = {
           onError: (error) => io.stderr.write(`dispute watch: ${error.message}\n`),
         })
       : Promise.resolve()
+    const reload = () => {
+      load().then(
+        (fresh) => {
+          live = fresh
+          io.stdout.write(
+            values.json
+              ? `${JSON.stringify({ reloaded: fresh.capabilities.length })}\n`
+              : `reloaded: serving ${fresh.capabilities.length} capabilities\n`,
+          )
+        },
+        (error: Error) =>
+          io.stderr.write(`reload failed, still serving the previous set: ${error.message}\n`),
+      )
+    }
+    process.on('SIGHUP', reload)
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve)
       process.once('SIGTERM', resolve)
     })
+    process.off('SIGHUP', reload)
     controller.abort()
     await watching
     await app.close()
