@@ -61,7 +61,7 @@ export function commandGroup(
 ): Command {
   const command: Command = {
     ...group,
-    options: {},
+    options: { help: { type: 'boolean', description: 'show this help' } },
     async run(args, io) {
       const [name] = args.positionals
       if (name === undefined) {

@@ -1,7 +1,7 @@
 /**
  * The `mega` command line: a table of commands, help, and one error path.
  */
-import { ProtocolError } from '../protocol/errors.ts'
+import { CodedError } from '../protocol/errors.ts'
 import {
   CliError,
   type CliIo,
@@ -18,6 +18,7 @@ import { mineCommand } from './commands/mine.ts'
 import { nodeCommand } from './commands/node.ts'
 import { oracleCommand } from './commands/oracle/index.ts'
 import { postCommand } from './commands/post.ts'
+import { traderCommand } from './commands/trader/index.ts'
 
 /** Every command, in the order help lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -29,6 +30,7 @@ export const COMMANDS: readonly Command[] = [
   mineCommand,
   demoCommand,
   oracleCommand,
+  traderCommand,
 ]
 
 const PROCESS_IO: CliIo = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }
@@ -64,7 +66,7 @@ export async function main(argv: string[], io: CliIo = PROCESS_IO): Promise<numb
       io.stderr.write(`mega ${fullName}: ${error.message}\n`)
       return error.exitCode
     }
-    if (error instanceof ProtocolError) {
+    if (error instanceof CodedError) {
       io.stderr.write(`mega ${fullName}: ${error.message} [${error.code}]\n`)
       return 1
     }

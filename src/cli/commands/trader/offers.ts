@@ -1,0 +1,304 @@
+/**
+ * `mega trader offer`, `offers`, `match`, `accept`, `finalize`: binary options on fact
+ * requests, found, accepted and finalized through the network as signed offer updates.
+ */
+import { type FactRequest, LIMITS } from '../../../protocol/messages/index.ts'
+import { offerStage } from '../../../protocol/rules.ts'
+import { requestProblem } from '../../../trader/offers.ts'
+import { CliError, type Command, integerFlag, type ParsedArgs } from '../../command.ts'
+import {
+  argsFlag,
+  hexKey,
+  miningOptions,
+  nodeOptions,
+  postedLines,
+  print,
+  short,
+  withKeyedTrader,
+  workOptions,
+} from './common.ts'
+
+const STAGES = ['open', 'accepted', 'finalized'] as const
+
+function answers(value: unknown, flag: string): string[] | undefined {
+  if (value === undefined) return undefined
+  const list = String(value)
+    .split(',')
+    .map((answer) => answer.trim())
+  if (list.some((answer) => answer === ''))
+    throw new CliError(`--${flag} must be answers separated by commas`, 2)
+  return list
+}
+
+function amount(value: unknown, flag: string): number {
+  const parsed = integerFlag(value, flag, 0, Number.MAX_SAFE_INTEGER)
+  if (parsed === undefined) throw new CliError(`--${flag} is required`, 2)
+  return parsed
+}
+
+function text(values: ParsedArgs['values'], flag: string): string {
+  const value = values[flag]
+  if (typeof value !== 'string' || value === '') throw new CliError(`--${flag} is required`, 2)
+  return value
+}
+
+/** `KEY:name=value,name=value` → a request. */
+function quorumRequest(flag: string): FactRequest {
+  const match = /^([0-9a-f]{64}):(.*)$/.exec(flag)
+  if (!match) throw new CliError(`--quorum must be <capability-key>:name=value,…, got "${flag}"`, 2)
+  const args: Record<string, string> = {}
+  for (const pair of match[2] === '' ? [] : match[2]!.split(',')) {
+    const arg = /^([A-Za-z_][A-Za-z0-9_]{0,31})=(.+)$/.exec(pair)
+    if (!arg) throw new CliError(`--quorum argument must be name=value, got "${pair}"`, 2)
+    args[arg[1]!] = arg[2]!
+  }
+  return { capability: match[1]!, args }
+}
+
+/** `answer=other,another` → a synonym entry. */
+function synonym(flag: string): { answer: string; synonyms: string[] } {
+  const match = /^([^=]+)=(.+)$/.exec(flag)
+  const synonyms = match?.[2]!.split(',').map((answer) => answer.trim()) ?? []
+  if (!match || synonyms.some((answer) => answer === ''))
+    throw new CliError(`--synonym must be answer=other,…, got "${flag}"`, 2)
+  return { answer: match[1]!.trim(), synonyms }
+}
+
+export const offerCommand: Command = {
+  name: 'offer',
+  summary: 'Publish a binary option on a fact request (mined): your answers, the stakes, chain and contact',
+  usage:
+    'mega trader offer <capability-key> --arg name=value… --bet A[,B] [--against C,D] --amount N --acceptor-amount N --chain NAME --contact TEXT [--expires SECONDS] [--quorum KEY:name=value,…]… [--synonym ANSWER=OTHER,…]… [--bits N]',
+  options: {
+    ...nodeOptions,
+    ...workOptions,
+    arg: {
+      type: 'string',
+      multiple: true,
+      description: 'request argument, repeatable',
+      placeholder: 'name=value',
+    },
+    bet: {
+      type: 'string',
+      description: 'answers you win on, comma-separated (required)',
+      placeholder: 'answers',
+    },
+    against: {
+      type: 'string',
+      description: 'answers the acceptor wins on (default: all others)',
+      placeholder: 'answers',
+    },
+    amount: { type: 'string', description: 'your stake (required)', placeholder: 'N' },
+    'acceptor-amount': { type: 'string', description: "the acceptor's stake (required)", placeholder: 'N' },
+    chain: { type: 'string', description: 'settlement chain, e.g. bitcoin (required)', placeholder: 'name' },
+    contact: { type: 'string', description: 'how to reach you (required)', placeholder: 'text' },
+    expires: {
+      type: 'string',
+      description: 'seconds from now until the offer expires (default 86400)',
+      placeholder: 'S',
+    },
+    quorum: {
+      type: 'string',
+      multiple: true,
+      description: 'a further request deciding too (another oracle), repeatable, at most 4',
+      placeholder: 'key:name=value,…',
+    },
+    synonym: {
+      type: 'string',
+      multiple: true,
+      description: 'answers counting as one outcome, repeatable',
+      placeholder: 'answer=other,…',
+    },
+  },
+  examples: [
+    'mega trader offer 4d4b… --arg home=ARS --arg away=CHE --arg date=2026-11-21 --bet home --amount 100000 --acceptor-amount 150000 --chain bitcoin --contact nostr:npub1…',
+  ],
+  async run({ values, positionals }, io) {
+    const [key, ...extra] = positionals
+    if (extra.length > 0) throw new CliError(`usage: ${this.usage}`, 2)
+    const capabilityKey = hexKey(key, '<capability-key>')
+    const bets = answers(values.bet, 'bet')
+    if (!bets) throw new CliError('--bet is required', 2)
+    const against = answers(values.against, 'against')
+    const stake = amount(values.amount, 'amount')
+    const acceptorAmount = amount(values['acceptor-amount'], 'acceptor-amount')
+    const chain = text(values, 'chain')
+    if (!/^[a-z0-9][a-z0-9-]{0,31}$/.test(chain))
+      throw new CliError('--chain must be lowercase letters, digits and -', 2)
+    const contact = text(values, 'contact')
+    const expiresIn = integerFlag(values.expires, 'expires', 60, 10 * 365 * 86_400) ?? 86_400
+    const args = argsFlag(values)
+    const quorumFlags = (values.quorum as string[] | undefined) ?? []
+    if (quorumFlags.length > LIMITS.quorum) throw new CliError(`at most ${LIMITS.quorum} --quorum`, 2)
+    const quorumRequests = quorumFlags.map(quorumRequest)
+    const synonyms = ((values.synonym as string[] | undefined) ?? []).map(synonym)
+    return withKeyedTrader(values, async (trader) => {
+      for (const [index, request] of quorumRequests.entries()) {
+        const problem = requestProblem(request, await trader.capability(request.capability))
+        if (problem) throw new CliError(`--quorum ${index + 1}: ${problem}`, 2)
+      }
+      const capability = await trader.capability(capabilityKey)
+      const work = miningOptions(values, io)
+      try {
+        const {
+          key: offerKey,
+          offer,
+          posted,
+        } = await trader.publishOffer(
+          {
+            capability,
+            args,
+            bets,
+            ...(against && { acceptorBets: against }),
+            amount: stake,
+            acceptorAmount,
+            chain,
+            contact,
+            expires: trader.now() + expiresIn,
+            ...(quorumRequests.length > 0 && { quorum: quorumRequests }),
+            ...(synonyms.length > 0 && { synonyms }),
+          },
+          work,
+        )
+        const { lines, ok } = postedLines(posted)
+        print(io, values, { key: offerKey, offer, posted }, () => [
+          `offer ${offerKey} (${offer.pow.bits} bits)`,
+          ...lines,
+        ])
+        return ok ? 0 : 1
+      } finally {
+        work.done()
+      }
+    })
+  },
+}
+
+export const offersCommand: Command = {
+  name: 'offers',
+  summary: 'Your offers (as originator or acceptor) at their latest stage, sealed details opened',
+  usage: 'mega trader offers [--node URL]…',
+  options: { ...nodeOptions },
+  examples: ['mega trader offers --json'],
+  async run({ values }, io) {
+    return withKeyedTrader(values, async (trader) => {
+      const offers = await trader.ownOffers()
+      print(io, values, { offers }, () =>
+        offers.length === 0
+          ? ['no offers']
+          : offers.map(
+              ({ key, offer, role, details }) =>
+                `${key}  ${STAGES[offerStage(offer)]}  ${role}  bets ${offer.terms.originatorBets.join(',')} ${offer.terms.originatorAmount} vs ${offer.terms.acceptorBets.join(',')} ${offer.terms.acceptorAmount} ${offer.terms.chain}${offer.acceptance ? `  acceptor ${short(offer.acceptance.acceptor)} ${offer.acceptance.contact}` : ''}${details !== undefined ? `  details: ${details}` : ''}`,
+            ),
+      )
+      return 0
+    })
+  },
+}
+
+export const matchCommand: Command = {
+  name: 'match',
+  summary: 'Offers complementary to your open offers, best first; --accept takes one',
+  usage: 'mega trader match [--accept OFFER-KEY --contact TEXT [--details TEXT]] [--node URL]…',
+  options: {
+    ...nodeOptions,
+    accept: { type: 'string', description: 'accept this matching offer', placeholder: 'key' },
+    contact: {
+      type: 'string',
+      description: 'how the originator reaches you (with --accept)',
+      placeholder: 'text',
+    },
+    details: {
+      type: 'string',
+      description: 'details sealed for the originator (with --accept)',
+      placeholder: 'text',
+    },
+  },
+  examples: [
+    'mega trader match',
+    'mega trader match --accept 2f40… --contact mailto:me@example.org --details "xpub …"',
+  ],
+  async run({ values }, io) {
+    return withKeyedTrader(values, async (trader) => {
+      const matches = await trader.matches()
+      if (typeof values.accept === 'string') {
+        const key = hexKey(values.accept, '--accept')
+        if (!matches.some((match) => match.key === key))
+          throw new CliError(`offer ${key} does not match any of your open offers (see mega trader match)`)
+        const { offer, posted } = await trader.accept(
+          key,
+          text(values, 'contact'),
+          typeof values.details === 'string' ? values.details : undefined,
+        )
+        const { lines, ok } = postedLines(posted)
+        print(io, values, { accepted: key, offer, posted }, () => [`accepted ${key}`, ...lines])
+        return ok ? 0 : 1
+      }
+      print(io, values, { matches }, () =>
+        matches.length === 0
+          ? ['no complementary offers']
+          : matches.map(
+              (match, index) =>
+                `${index + 1}. ${match.key}  odds ×${match.oddsRatio.toFixed(3)}  fills ${(match.fill * 100).toFixed(0)}%  they bet ${match.offer.terms.originatorBets.join(',')} ${match.offer.terms.originatorAmount} vs your ${match.offer.terms.acceptorAmount}  (for your ${short(match.mine)})`,
+            ),
+      )
+      return 0
+    })
+  },
+}
+
+export const acceptCommand: Command = {
+  name: 'accept',
+  summary: "Accept another trader's open offer (a signed update, seqNo 1)",
+  usage: 'mega trader accept <offer-key> --contact TEXT [--details TEXT] [--node URL]…',
+  options: {
+    ...nodeOptions,
+    contact: {
+      type: 'string',
+      description: 'how the originator reaches you (required)',
+      placeholder: 'text',
+    },
+    details: { type: 'string', description: 'details sealed for the originator', placeholder: 'text' },
+  },
+  examples: ['mega trader accept 2f40… --contact mailto:me@example.org'],
+  async run({ values, positionals }, io) {
+    const [key, ...extra] = positionals
+    if (extra.length > 0) throw new CliError(`usage: ${this.usage}`, 2)
+    const offerKey = hexKey(key, '<offer-key>')
+    const contact = text(values, 'contact')
+    return withKeyedTrader(values, async (trader) => {
+      const { offer, posted } = await trader.accept(
+        offerKey,
+        contact,
+        typeof values.details === 'string' ? values.details : undefined,
+      )
+      const { lines, ok } = postedLines(posted)
+      print(io, values, { accepted: offerKey, offer, posted }, () => [`accepted ${offerKey}`, ...lines])
+      return ok ? 0 : 1
+    })
+  },
+}
+
+export const finalizeCommand: Command = {
+  name: 'finalize',
+  summary: 'Finalize your accepted offer (a signed update, seqNo 2)',
+  usage: 'mega trader finalize <offer-key> [--details TEXT] [--node URL]…',
+  options: {
+    ...nodeOptions,
+    details: { type: 'string', description: 'details sealed for the acceptor', placeholder: 'text' },
+  },
+  examples: ['mega trader finalize 2f40… --details "funding address …"'],
+  async run({ values, positionals }, io) {
+    const [key, ...extra] = positionals
+    if (extra.length > 0) throw new CliError(`usage: ${this.usage}`, 2)
+    const offerKey = hexKey(key, '<offer-key>')
+    return withKeyedTrader(values, async (trader) => {
+      const { offer, posted } = await trader.finalize(
+        offerKey,
+        typeof values.details === 'string' ? values.details : undefined,
+      )
+      const { lines, ok } = postedLines(posted)
+      print(io, values, { finalized: offerKey, offer, posted }, () => [`finalized ${offerKey}`, ...lines])
+      return ok ? 0 : 1
+    })
+  },
+}

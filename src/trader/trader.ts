@@ -1,0 +1,454 @@
+/**
+ * The trader: its store, its key and the nodes it talks to, with one method per thing a trader
+ * does (collect and rank oracles, ask for facts, file and verify reports, publish, match,
+ * accept and finalize offers). The pure rules live in the sibling modules; this is the edge
+ * where they meet the network, the miner and the disk.
+ */
+import { NodeClient, type NodeResponse, NodeUnreachableError } from '../client/node-client.ts'
+import { type MiningProgress, mine } from '../miner/index.ts'
+import { EndpointError, EndpointErrorCode, OracleEndpointClient } from '../oracle/endpoint-client.ts'
+import { entityKey, messageId, offerKey } from '../protocol/message.ts'
+import { powBoundOf } from '../protocol/message-pow.ts'
+import type {
+  Commitment,
+  Fact,
+  FactRequest,
+  Offer,
+  OracleCapability,
+  Report,
+  ReportContent,
+} from '../protocol/messages/index.ts'
+import { LIMITS } from '../protocol/messages/index.ts'
+import { type Draft, sign } from '../protocol/sign.ts'
+import { checkMessage } from './check.ts'
+import { type Collected, collectOffers, collectOracle, collectOracles } from './collect.ts'
+import { detectReports, type ReportProposal } from './detect.ts'
+import { TraderError, TraderErrorCode } from './errors.ts'
+import { endpointCall, endpointError, type NotYet, verifyDomains } from './facts.ts'
+import { isKeyEncrypted, loadPlainTraderKey, loadTraderKey } from './keys.ts'
+import { limitedFetch } from './limited-fetch.ts'
+import { findMatches, type Match } from './matching.ts'
+import {
+  acceptOffer,
+  finalizeOffer,
+  type OfferInit,
+  offerDraft,
+  requestProblem,
+  type TraderKey,
+} from './offers.ts'
+import { type OracleFilter, oracleFactsOf } from './oracle-facts.ts'
+import { judgeReport, type OracleFacts, type Policy, type RankedOracle, rankOracles } from './policy.ts'
+import { checkReportDraft, reportDraft } from './reports.ts'
+import { unseal } from './seal.ts'
+import { TraderStore } from './store.ts'
+
+/**
+ * Largest node response read: a page of 100 items of at most 64 KiB each, with room to spare.
+ * Oracle endpoint responses are limited to a manifest's 1 MiB (`LIMITS.manifestBytes`).
+ */
+const NODE_RESPONSE_BYTES = 16 * 1024 * 1024
+
+export interface TraderInit {
+  /** The trader's data directory (store and key). */
+  dataDir: string
+  /** Node URLs: collected from, posted to. */
+  nodes: readonly string[]
+  /** Unix seconds. @default Date.now()/1000 */
+  now?: () => number
+  /** Mining threads. @default all cores */
+  threads?: number
+  fetch?: typeof globalThis.fetch
+  /** Timeout of node and endpoint requests. @default 10_000 */
+  timeoutMs?: number
+}
+
+/** Options of work spent on a message. */
+export interface WorkOptions {
+  bits: number
+  signal?: AbortSignal
+  onProgress?: (progress: MiningProgress) => void
+}
+
+/** One node's answer to a post. */
+export interface Posted {
+  url: string
+  status: number
+  body: unknown
+}
+
+export { isNotYet, type NotYet } from './facts.ts'
+export type { OracleFilter } from './oracle-facts.ts'
+
+export class Trader {
+  readonly store: TraderStore
+  readonly nodes: NodeClient[]
+  readonly dataDir: string
+  readonly #now: () => number
+  readonly #threads: number | undefined
+  readonly #endpoint: { timeoutMs: number; fetch: typeof globalThis.fetch }
+  #key: TraderKey | undefined
+
+  constructor(init: TraderInit) {
+    this.dataDir = init.dataDir
+    this.#now = init.now ?? (() => Math.floor(Date.now() / 1000))
+    this.store = new TraderStore({ dataDir: init.dataDir, now: this.#now })
+    const timeoutMs = init.timeoutMs ?? 10_000
+    this.nodes = init.nodes.map(
+      (url) => new NodeClient({ url, timeoutMs, fetch: limitedFetch(NODE_RESPONSE_BYTES, init.fetch) }),
+    )
+    this.#threads = init.threads
+    this.#endpoint = { timeoutMs, fetch: limitedFetch(LIMITS.manifestBytes, init.fetch) }
+  }
+
+  /**
+   * The trader's key: a plain key file is loaded on first use; an encrypted one must be
+   * unlocked first ({@link unlock}). Throws `KEY_MISSING` or `KEY_LOCKED`.
+   */
+  get key(): TraderKey {
+    this.#key ??= loadPlainTraderKey(this.dataDir)
+    return this.#key
+  }
+
+  /** Decrypts an encrypted key file with `passphrase` (nothing to do for a plain one). */
+  async unlock(passphrase: string | undefined): Promise<void> {
+    if (this.#key || !isKeyEncrypted(this.dataDir)) return
+    this.#key = await loadTraderKey(this.dataDir, passphrase)
+  }
+
+  now(): number {
+    return this.#now()
+  }
+
+  close(): void {
+    this.store.close()
+  }
+
+  // ── discovery and reputation ──────────────────────────────────────────────
+
+  /**
+   * Collects oracles (with capabilities and reports) from every node into the store. A node
+   * that cannot be reached or answers nonsense is reported in `rejected` and the others are
+   * still used; only when every node fails is its error thrown.
+   */
+  async collectOracles(filter: OracleFilter = {}, limit = 100): Promise<Collected> {
+    const total: Collected = { stored: 0, rejected: [] }
+    total.rejected.push(
+      ...(await this.#eachNode(async (node) => {
+        const result = await collectOracles(node, this.store, {
+          ...(filter.tag !== undefined && { tag: filter.tag }),
+          ...(filter.question !== undefined && { text: filter.question }),
+          limit,
+        })
+        total.stored += result.stored
+        total.rejected.push(...result.rejected)
+      })),
+    )
+    return total
+  }
+
+  /**
+   * Runs `work` on every node. A node that cannot be reached or answers nonsense is skipped and
+   * returned with why; only when every node fails is the first failure thrown.
+   */
+  async #eachNode(work: (node: NodeClient) => Promise<void>): Promise<Collected['rejected']> {
+    const skipped: Collected['rejected'] = []
+    const failures: unknown[] = []
+    for (const node of this.nodes) {
+      try {
+        await work(node)
+      } catch (error) {
+        const isNodeFault =
+          error instanceof NodeUnreachableError ||
+          (error instanceof TraderError && error.code === TraderErrorCode.NODE_RESPONSE_INVALID)
+        if (!isNodeFault) throw error
+        failures.push(error)
+        skipped.push({ source: node.url, reason: (error as Error).message })
+      }
+    }
+    if (failures.length > 0 && failures.length === this.nodes.length) throw failures[0]
+    return skipped
+  }
+
+  /** What the store knows of each oracle matching `filter`. */
+  oracleFacts(filter: OracleFilter = {}): OracleFacts[] {
+    return oracleFactsOf(this.store, filter)
+  }
+
+  /** Oracles matching `filter`, ranked under `policy`, from what the store holds. */
+  rank(policy: Policy, filter: OracleFilter = {}): RankedOracle[] {
+    return rankOracles(this.oracleFacts(filter), policy, this.#now())
+  }
+
+  // ── facts ─────────────────────────────────────────────────────────────────
+
+  /** The latest ad of a capability: from the store, else collected from the nodes. Throws `NOT_FOUND`. */
+  async capability(key: string): Promise<OracleCapability> {
+    const find = () =>
+      this.store.latest('capability').find((stored) => stored.message.capabilityKey === key)?.message
+    let capability = find()
+    if (!capability) {
+      await this.collectOracles({}, 1000)
+      capability = find()
+    }
+    if (!capability)
+      throw new TraderError(
+        TraderErrorCode.NOT_FOUND,
+        `capability ${key} is not known to the store or the nodes`,
+      )
+    return capability
+  }
+
+  /**
+   * Asks the capability's endpoint for a commitment to `args` (verified: signed by the
+   * capability key, for exactly this request, in the capability's attestation type, deadline
+   * ahead; then stored), then for the fact, polling up to `waitSeconds`. Returns the fact, or
+   * why there is none yet.
+   */
+  async ask(
+    capabilityKey: string,
+    args: Record<string, string>,
+    waitSeconds = 0,
+  ): Promise<{
+    capability: OracleCapability
+    commitment: Commitment
+    commitmentId: string
+    fact: Fact | NotYet
+  }> {
+    const capability = await this.capability(capabilityKey)
+    if (capability.off)
+      throw new TraderError(
+        TraderErrorCode.NOT_FOUND,
+        `capability ${capabilityKey} is switched off by its oracle`,
+      )
+    const request: FactRequest = { capability: capabilityKey, args }
+    const problem = requestProblem(request, capability)
+    if (problem) throw new TraderError(TraderErrorCode.NOT_FOUND, problem)
+    const commitment = await endpointCall(capability.endpoint, () =>
+      this.#endpointClient(capability).commitment(request, capability),
+    )
+    const { id } = this.store.put(commitment, { own: true, origin: capability.endpoint })
+    const fact = await this.fetchFact(id, waitSeconds)
+    return { capability, commitment, commitmentId: id, fact }
+  }
+
+  /**
+   * Fetches (polling up to `waitSeconds`) the fact for a stored own commitment, verified
+   * (signature by the capability key, the committed Schnorr nonce R or hash-lock preimage, an
+   * answer among the capability's) and stored. Asking again later may reveal an oracle that
+   * changed its answer: both facts stay in the store as evidence.
+   */
+  async fetchFact(commitmentId: string, waitSeconds = 0): Promise<Fact | NotYet> {
+    const stored = this.store.get(commitmentId)
+    if (stored?.message.kind !== 'commitment')
+      throw new TraderError(TraderErrorCode.NOT_FOUND, `no commitment ${commitmentId} in the trader store`)
+    const commitment = stored.message
+    const capability = await this.capability(commitment.request.capability)
+    const client = this.#endpointClient(capability)
+    const until = Date.now() + waitSeconds * 1000
+    for (;;) {
+      try {
+        const fact = await client.fact(commitment, capability)
+        this.store.put(fact, { own: true, origin: capability.endpoint })
+        return fact
+      } catch (error) {
+        const notYet =
+          error instanceof EndpointError &&
+          error.code === EndpointErrorCode.REFUSED &&
+          error.details.problemCode === 'FACT_NOT_READY'
+        if (!notYet) throw endpointError(capability.endpoint, error)
+        if (Date.now() >= until) return { status: Number(error.details.status), detail: error.message }
+      }
+      await new Promise((done) => setTimeout(done, 500))
+    }
+  }
+
+  #endpointClient(capability: OracleCapability): OracleEndpointClient {
+    return new OracleEndpointClient({
+      url: capability.endpoint,
+      timeoutMs: this.#endpoint.timeoutMs,
+      now: this.#now,
+      fetch: this.#endpoint.fetch,
+    })
+  }
+
+  /**
+   * Fetches the manifest each collected oracle's ad points at (`manifestUri`) and keeps the
+   * domain-verified ones (see {@link verifyDomains}).
+   */
+  verifyDomains() {
+    return verifyDomains(this.store, this.#endpoint.fetch)
+  }
+
+  // ── reports ───────────────────────────────────────────────────────────────
+
+  /**
+   * Files a report: checks it as nodes will (`REPORT_REFUSED` before any work), signs it with the
+   * trader key unless anonymous, mines it, stores it as own, posts it to every node.
+   */
+  async fileReport(
+    oracle: string,
+    content: ReportContent,
+    options: WorkOptions & { anonymous?: boolean },
+  ): Promise<{ report: Report; id: string; verdict: string; posted: Posted[] }> {
+    const reporter = options.anonymous ? undefined : { scheme: this.key.scheme, pubkey: this.key.publicKey }
+    const draft = reportDraft(oracle, content, reporter)
+    const verdict = checkReportDraft(draft, this.#now())
+    const signed = reporter ? sign<Report>(draft, this.key.secretKey) : (draft as Report)
+    const report = await this.#mine(signed, options)
+    const { id } = this.store.put(report, { own: true, origin: 'self' })
+    return { report, id, verdict, posted: await this.#post('report', report) }
+  }
+
+  /** Reports the store's evidence supports and nobody filed yet. */
+  detect(graceSeconds = 0): ReportProposal[] {
+    const all = <K extends 'oracle' | 'capability' | 'fact' | 'report'>(kind: K) =>
+      this.store.list(kind).map((stored) => stored.message)
+    const reports = all('report')
+    // Signed facts also travel inside disputes and reports: an oracle's dispute can contradict
+    // a fact it gave us. Detection re-verifies every fact it uses.
+    const facts = new Map<string, Fact>()
+    const embedded = [
+      ...all('fact'),
+      ...this.store.list('dispute').map((stored) => stored.message.fact),
+      ...reports.flatMap((report) => {
+        const content = report.content
+        if (content.type === 'fact-conflict') return content.facts
+        return content.type === 'fact-disagrees-with-public' ? [content.fact] : []
+      }),
+    ]
+    for (const fact of embedded) facts.set(messageId(fact), fact)
+    return detectReports({
+      oracles: all('oracle'),
+      capabilities: all('capability'),
+      commitments: this.store.list('commitment', { own: true }).map((stored) => stored.message),
+      facts: [...facts.values()],
+      reports,
+      now: this.#now(),
+      graceSeconds,
+    })
+  }
+
+  /** Collects an oracle's reports from the nodes and judges each one locally. */
+  async verifyReports(oracle: string) {
+    let found = false
+    await this.#eachNode(async (node) => {
+      found = (await collectOracle(node, this.store, oracle)) || found
+    })
+    const facts = this.oracleFacts().find((candidate) => candidate.ad.pubkey === oracle)
+    if (!facts && !found) throw new TraderError(TraderErrorCode.NOT_FOUND, `no node holds oracle ${oracle}`)
+    return (facts?.reports ?? []).map((collected) => ({
+      id: collected.id,
+      type: collected.report.content.type,
+      bits: collected.bits,
+      reporter: collected.report.reporter?.pubkey,
+      ...judgeReport(collected, facts!.capabilities, this.#now()),
+    }))
+  }
+
+  // ── offers ────────────────────────────────────────────────────────────────
+
+  /** Drafts, signs, mines, stores and posts an open offer. */
+  async publishOffer(
+    init: OfferInit,
+    options: WorkOptions,
+  ): Promise<{ offer: Offer; key: string; posted: Posted[] }> {
+    const signed = sign<Offer>(offerDraft(init, this.key), this.key.secretKey)
+    const offer = await this.#mine(signed, options)
+    this.store.put(offer, { own: true, origin: 'self' })
+    return { offer, key: offerKey(offer), posted: await this.#post('offer', offer) }
+  }
+
+  /** Collects offers from the nodes and ranks those complementary to our open offers. */
+  async matches(): Promise<Match[]> {
+    await this.#collectOffers()
+    const latest = this.store.latest('offer').map((stored) => stored.message)
+    const me = this.key.publicKey
+    const mine = latest.filter((offer) => offer.terms.originator === me && offer.seqNo === 0)
+    return findMatches(mine, latest, new Set([me]), this.#now())
+  }
+
+  /** Accepts another trader's open offer (seqNo 1), details sealed for its originator. */
+  async accept(key: string, contact: string, details?: string): Promise<{ offer: Offer; posted: Posted[] }> {
+    await this.#collectOffers()
+    const offer = acceptOffer(this.#offer(key), this.key, contact, this.#now(), details)
+    this.store.put(offer, { own: true, origin: 'self' })
+    return { offer, posted: await this.#post('offer', offer) }
+  }
+
+  /** Finalizes our accepted offer (seqNo 2), details sealed for the acceptor. */
+  async finalize(key: string, details?: string): Promise<{ offer: Offer; posted: Posted[] }> {
+    await this.#collectOffers()
+    const offer = finalizeOffer(this.#offer(key), this.key, details)
+    this.store.put(offer, { own: true, origin: 'self' })
+    return { offer, posted: await this.#post('offer', offer) }
+  }
+
+  /** Our offers (as originator or acceptor) at their latest stage, sealed details opened. */
+  async ownOffers() {
+    await this.#collectOffers()
+    const me = this.key.publicKey
+    return this.store
+      .latest('offer')
+      .map((stored) => stored.message)
+      .filter((offer) => offer.terms.originator === me || offer.acceptance?.acceptor === me)
+      .map((offer) => {
+        const sealed = offer.terms.originator === me ? offer.acceptance?.sealed : offer.finalization?.sealed
+        let details: string | undefined
+        if (sealed !== undefined) {
+          try {
+            details = unseal(sealed, this.key.secretKey, this.key.scheme)
+          } catch (error) {
+            details = `(cannot open: ${(error as Error).message})`
+          }
+        }
+        return {
+          key: offerKey(offer),
+          offer,
+          role: offer.terms.originator === me ? 'originator' : 'acceptor',
+          details,
+        }
+      })
+  }
+
+  #offer(key: string): Offer {
+    const offer = this.store.latest('offer').find((stored) => entityKey(stored.message) === key)?.message
+    if (!offer)
+      throw new TraderError(TraderErrorCode.NOT_FOUND, `offer ${key} is not held by the nodes or the store`)
+    return offer
+  }
+
+  async #collectOffers(): Promise<void> {
+    await this.#eachNode(async (node) => {
+      await collectOffers(node, this.store)
+    })
+  }
+
+  // ── edges ─────────────────────────────────────────────────────────────────
+
+  async #mine<M extends Report | Offer>(message: M | Draft<M>, options: WorkOptions): Promise<M> {
+    const pow = await mine({
+      bound: powBoundOf(message as M),
+      bits: options.bits,
+      ...(this.#threads !== undefined && { threads: this.#threads }),
+      ...(options.signal && { signal: options.signal }),
+      ...(options.onProgress && { onProgress: options.onProgress }),
+    })
+    const mined = { ...message, pow } as M
+    return checkMessage(mined, mined.kind, 'self') as M
+  }
+
+  async #post(kind: 'report' | 'offer', message: Report | Offer): Promise<Posted[]> {
+    const posted: Posted[] = []
+    for (const node of this.nodes) {
+      let response: NodeResponse
+      try {
+        response = await node.post(kind, message)
+      } catch (error) {
+        posted.push({ url: node.url, status: 0, body: { detail: (error as Error).message } })
+        continue
+      }
+      posted.push({ url: node.url, status: response.status, body: response.body })
+    }
+    return posted
+  }
+}
