@@ -58,7 +58,7 @@ function quorumRequest(flag: string): FactRequest {
 /** `answer=other,another` → a synonym entry. */
 function synonym(flag: string): { answer: string; synonyms: string[] } {
   const match = /^([^=]+)=(.+)$/.exec(flag)
-  const synonyms = match?.[2]!.split(',').map((answer) => answer.trim()) ?? []
+  const synonyms = match?.[2]?.split(',').map((answer) => answer.trim()) ?? []
   if (!match || synonyms.some((answer) => answer === ''))
     throw new CliError(`--synonym must be answer=other,…, got "${flag}"`, 2)
   return { answer: match[1]!.trim(), synonyms }
