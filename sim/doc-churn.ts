@@ -73,7 +73,16 @@ export function churnSection(config: ChurnConfig, results: ChurnResult[]): Secti
   const pairs = [...new Set(results.map((r) => r.intervalSeconds))].map((interval) => {
     const on = results.find((r) => r.intervalSeconds === interval && r.mode === 'rolling floor')!
     const off = results.find((r) => r.intervalSeconds === interval && r.mode === 'no floor')!
-    return `- At 1 ad every ${interval} s the floor cuts evictions from ${off.evicted} to ${on.evicted} (${((1 - on.evicted / off.evicted) * 100).toFixed(0)}% fewer) and refuses ${on.lowPow - off.lowPow} more ads. Those have exactly the work of the weakest entry (PoW claims whole bits): without the floor such an ad enters whenever its id wins the tie-break, and evicts an entry of equal work.`
+    // The weakest bits admitted in both runs: how long such an ad stays with and without the floor.
+    const weak = on.survival.find(
+      (s) => s.medianSeconds !== undefined && off.survival.some((o) => o.bits === s.bits),
+    )
+    const weakOff = off.survival.find((s) => s.bits === weak?.bits)
+    const stay =
+      weak?.medianSeconds !== undefined && weakOff?.medianSeconds !== undefined
+        ? ` An admitted ad of ${weak.bits + SCALE_BITS} bits stays a median ${formatSeconds(weak.medianSeconds)} with the floor, ${formatSeconds(weakOff.medianSeconds)} without: fewer admissions, fewer evictions.`
+        : ''
+    return `- At 1 ad every ${interval} s the floor cuts evictions from ${off.evicted} to ${on.evicted} (${((1 - on.evicted / off.evicted) * 100).toFixed(0)}% fewer) and refuses ${on.lowPow - off.lowPow} more ads. Those have exactly the work of the weakest entry (PoW claims whole bits): without the floor such an ad enters whenever its id wins the tie-break, and evicts an entry of equal work.${stay}`
   })
   const markdown = [
     '## Scenario 3 — Eviction churn',

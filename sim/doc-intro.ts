@@ -58,6 +58,7 @@ export function summarySection(
   let moreTop = 0
   let moreShare = 0
   const full: string[] = []
+  const room: string[] = []
   for (const rows of groups.values()) {
     const one = rows.find((r) => r.k === 1)!
     const kept = (r: SybilRow) => r.workKept * r.minedWork
@@ -66,6 +67,17 @@ export function summarySection(
     if (rows.some((r) => r.topSlots > one.topSlots)) moreTop++
     if (rows.some((r) => r.strengthShare > one.strengthShare + 1e-9)) moreShare++
     const best = rows.reduce((a, b) => (b.survivors > a.survivors ? b : a))
+    if (one.baselineThresholdBits === 0 && one.order === 'mixed') {
+      const setting = config.sybil.pools.find((p) => p.name === one.pool)!
+      const fits = rows.filter((r) => setting.honest + r.built <= setting.capacity)
+      const over = rows.find((r) => setting.honest + r.built > setting.capacity)
+      room.push(
+        `W = 2^${one.attackerBits + SCALE_BITS} in the ${one.pool}: ${fits.filter((r) => r.survivors === r.built).length} of ${fits.length} splits that fit kept every identity, up to k = ${fits.at(-1)?.k}` +
+          (over
+            ? `; at k = ${over.k} the pool filled up and ${over.survivors} of ${over.built} survived`
+            : ''),
+      )
+    }
     if (one.baselineThresholdBits > 0 && one.order === 'mixed') {
       full.push(
         `W = 2^${one.attackerBits + SCALE_BITS} in the ${one.pool}: threshold ${bitsText(one.baselineThresholdBits + SCALE_BITS)} bits, best split k = ${best.k} (${best.survivors} identities of ${bitsText(realBits(best.minedWork / best.built))} bits), ${rows.filter((r) => r.survivors === 0).length} of ${rows.length} splits lose everything`,
@@ -83,7 +95,8 @@ export function summarySection(
     `- **Surviving work: splitting never helps.** In ${moreWork} of ${n} (pool, budget, arrival order) settings did any split keep more of W than the single identity. Below the pool's threshold a part is evicted or refused outright; above it a part keeps its work, but never more.`,
     `- **Number of identities and ranking slots: splitting helps as long as every part beats the threshold.** Splits held more than one attacker identity in ${moreIdentities} of ${n} settings, and took more top-${config.sybil.topN} slots than k = 1 in ${moreTop} of ${n}; the attacker's share of visible strength rose above k = 1's in ${moreShare} of ${n} (by pushing out weak honest identities: each surviving part displaces one). The pool does not stop a Sybil; it **prices** each identity at the pool's threshold, set by honest competition:`,
     ...full.map((line) => `  - ${line}.`),
-    `- **Where the claim stops holding: a pool with room.** With free slots the only threshold is the minimum bits, so every split survives: k identities for the price of one (see the "pool with room" tables). The seed's proof assumes a sound threshold, i.e. a full pool.`,
+    `- **Where the claim stops holding: a pool with room.** With free slots the only threshold is the minimum bits, so splits survive: k identities for the price of one. The seed's proof assumes a sound threshold, i.e. a full pool:`,
+    ...room.map((line) => `  - ${line}.`),
     `- **Reports:** under the default policy (verified kinds only) free-form spam moved an honest oracle's score by at most ${pct(verifiedFree)}; counting every report makes spam as cheap per unit of damage as an honest report. Machine-checked \`fact-missing\` spam counts until the oracle disputes it, for free.${washed && washed.scoreWashed > washed.scoreReported ? ` A cheater can wash a verified report out of its bounded report pool with ${washed.selfReports} non-counting self-reports (${(washed.selfReportWork / washed.honestReportWork).toFixed(0)}× the report's work).` : ''}`,
     '',
     '**What follows for the design:** rank and count by work, not by identities: a trader choosing "the top N" or a quorum of "independent" oracles must weigh them by strength, since N identities above the threshold cost only N × threshold. Keep pools full (capacity sized to the real population, as the seed says) or raise the minimum bits where they are not.' +

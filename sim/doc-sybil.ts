@@ -39,9 +39,13 @@ function findings(rows: SybilRow[], topN: number): string[] {
     `Top-${topN} slots: k = 1 takes ${one.topSlots}; the best split takes ${mostTop.topSlots} (k = ${mostTop.k}).`,
     `Share of visible strength: k = 1 ${pct(one.strengthShare)}, at most ${pct(mostShare.strengthShare)} (k = ${mostShare.k}, by pushing out ${mostShare.honestDisplaced} weak honest identities instead of ${one.honestDisplaced}).`,
   ]
+  const threshold = (r: SybilRow) =>
+    r.baselineThresholdBits > 0
+      ? `a pool threshold of ${bitsText(r.baselineThresholdBits + SCALE_BITS)} bits`
+      : 'a pool with room: only the minimum bits apply'
   if (firstDead && lastAlive) {
     out.push(
-      `Every part survives up to k = ${lastAlive.k} (parts of ${bitsText(realBits(lastAlive.minedWork / lastAlive.built))} bits against a pool threshold of ${bitsText(lastAlive.baselineThresholdBits + SCALE_BITS)} bits); at k = ${firstDead.k} (parts of ${bitsText(realBits(firstDead.minedWork / Math.max(1, firstDead.built)))} bits) ${firstDead.survivors} of ${firstDead.built} survive.`,
+      `Every part survives up to k = ${lastAlive.k} (parts of ${bitsText(realBits(lastAlive.minedWork / lastAlive.built))} bits against ${threshold(lastAlive)}); at k = ${firstDead.k} (parts of ${bitsText(realBits(firstDead.minedWork / Math.max(1, firstDead.built)))} bits${firstDead.baselineThresholdBits === 0 ? ', more identities than the pool has room for' : ''}) ${firstDead.survivors} of ${firstDead.built} survive.`,
     )
   } else if (!firstDead) {
     out.push('Every part of every split survives: nothing here is evicted, only the minimum bits apply.')
