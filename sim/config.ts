@@ -72,7 +72,7 @@ export const FULL: SimConfig = {
 
 export const QUICK: SimConfig = {
   name: 'quick',
-  rateSeconds: 1.5,
+  rateSeconds: 1,
   sybil: {
     ...FULL.sybil,
     honestBits: [10, 16],

@@ -27,28 +27,37 @@ export interface WorkCost {
 }
 
 /**
- * Runs the miner for `seconds` on every core and returns its attempts per second, counted
- * between its first and last progress events so that thread start-up is left out.
+ * Runs the miner on every core and returns its attempts per second, counted between progress
+ * events so that thread start-up is left out: it stops `seconds` after the first attempts were
+ * reported (however long the threads took to start on a busy machine), at most after a minute.
  */
 export async function measureMinerRate(
   seconds: number,
   wattsPerCore = DEFAULT_WATTS_PER_CORE,
 ): Promise<WorkCost> {
   const miner = new Miner({ progressIntervalMs: 100 })
+  const stop = new AbortController()
   const progress: MiningProgress[] = []
-  miner.addEventListener('mining:progress', (event) => progress.push(event.detail))
+  miner.addEventListener('mining:progress', ({ detail }) => {
+    if (detail.attempts === 0) return
+    progress.push(detail)
+    if (detail.elapsedMs - progress[0]!.elapsedMs >= seconds * 1000 && progress.length >= 3) stop.abort()
+  })
   try {
-    // 200 bits: never found, so the miner searches for the whole measurement.
+    // 200 bits: never found, so the miner searches until stopped.
     const bound = new TextEncoder().encode('sim/rate')
-    await miner.mine({ bound, bits: 200, signal: AbortSignal.timeout(seconds * 1000) })
+    await miner.mine({
+      bound,
+      bits: 200,
+      signal: AbortSignal.any([stop.signal, AbortSignal.timeout(60_000)]),
+    })
   } catch (error) {
     if (!isProtocolError(error)) throw error
   }
-  const first = progress.find((p) => p.attempts > 0)
+  const first = progress[0]
   const last = progress.at(-1)
-  if (!first || !last || last.elapsedMs <= first.elapsedMs) {
-    throw new Error(`the miner reported no progress in ${seconds} s: measure for longer`)
-  }
+  if (!first || !last || last.elapsedMs <= first.elapsedMs)
+    throw new Error('the miner reported no progress in a minute')
   return {
     rate: ((last.attempts - first.attempts) * 1000) / (last.elapsedMs - first.elapsedMs),
     threads: miner.threads,

@@ -81,6 +81,7 @@ export function lineChart(init: ChartInit): string {
   const yFormat = init.yFormat ?? ((v: number) => String(v))
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${fullHeight}" width="${width}" height="${fullHeight}" font-family="system-ui, sans-serif" font-size="12">`,
+    `<title>${escapeXml(init.title)}</title>`,
     '<style>text{fill:#24292f}.axis{stroke:#57606a}.grid{stroke:#d0d7de}' +
       '@media (prefers-color-scheme: dark){text{fill:#e6edf3}.axis{stroke:#8b949e}.grid{stroke:#30363d}}</style>',
     `<text x="${width / 2}" y="20" text-anchor="middle" font-size="14" font-weight="600">${escapeXml(init.title)}</text>`,
