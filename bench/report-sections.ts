@@ -21,7 +21,15 @@ export const BENCHES = {
   sync: { script: './sync.ts', args: (quick: boolean) => ['--json', ...(quick ? ['--quick'] : [])] },
   propagation: {
     script: './propagation.ts',
-    args: (quick: boolean) => ['--json', ...(quick ? ['--quick'] : [])],
+    // Ports off the script's defaults (28000/29000), which other runs on a shared machine use.
+    args: (quick: boolean) => [
+      '--json',
+      '--http-port',
+      '26000',
+      '--p2p-port',
+      '27000',
+      ...(quick ? ['--quick'] : []),
+    ],
   },
 } as const
 export type BenchName = keyof typeof BENCHES

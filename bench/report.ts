@@ -29,22 +29,35 @@ const quick = values.quick
 const selected = (values.only?.split(',') ?? Object.keys(BENCHES)) as BenchName[]
 for (const name of selected) if (!(name in BENCHES)) throw new Error(`--only: no benchmark "${name}"`)
 
-/** Runs one benchmark; its stderr (progress) passes through, its stdout's last JSON value is the result. */
+/**
+ * Runs one benchmark; its stderr (progress) passes through, and its last line is kept to say
+ * why it failed; its stdout's JSON value is the result.
+ */
 function runBench(name: BenchName): Promise<Outcome> {
   const { script, args } = BENCHES[name]
   const argv = [fileURLToPath(new URL(script, import.meta.url)), ...args(quick)]
   const started = performance.now()
   console.error(`\n[bench] ${name}: node ${script} ${args(quick).join(' ')}`)
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] })
+    const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
+    let lastError = ''
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      process.stderr.write(chunk)
+      // The thrown error's own line ("NodeUnreachableError: …"), not its stack.
+      const line = chunk.split('\n').findLast((l) => /^\w*Error\b/.test(l))
+      if (line) lastError = line.trim()
+    })
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       out += chunk
     })
     child.on('close', (code, signal) => {
       const seconds = (performance.now() - started) / 1000
       const command = `node bench/${script.replace('./', '')} ${args(quick).join(' ')}`.trim()
-      if (code !== 0) return resolve({ name, command, seconds, error: `exited with ${signal ?? code}` })
+      if (code !== 0) {
+        const error = `exited with ${signal ?? code}${lastError ? ` (${lastError})` : ''}`
+        return resolve({ name, command, seconds, error })
+      }
       try {
         // Some benchmarks print a line of text before their JSON: take from the first brace.
         resolve({ name, command, seconds, result: JSON.parse(out.slice(out.indexOf('{'))) })
