@@ -6,7 +6,7 @@
  * The rate is the one number of the simulation that depends on timing (and on whatever else
  * the shared machine runs); the pool outcomes never use it.
  */
-import { cpus } from 'node:os'
+import { cpus, loadavg } from 'node:os'
 import { Miner, type MiningProgress } from '../src/miner/index.ts'
 import { isProtocolError } from '../src/protocol/errors.ts'
 
@@ -24,6 +24,8 @@ export interface WorkCost {
   cpu: string
   wattsPerCore: number
   measuredSeconds: number
+  /** 1-minute load average when the rate was measured: above the core count, others were busy. */
+  loadAverage: number
 }
 
 /**
@@ -64,6 +66,7 @@ export async function measureMinerRate(
     cpu: cpus()[0]?.model.trim() ?? 'unknown',
     wattsPerCore,
     measuredSeconds: (last.elapsedMs - first.elapsedMs) / 1000,
+    loadAverage: loadavg()[0]!,
   }
 }
 
