@@ -78,6 +78,12 @@ const machine = [
   `- Memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB; OS: Linux ${release()}`,
   `- Node ${process.version} (the project's pinned Node, run through npm scripts)`,
   `- Load average before the run: ${load.map((l) => l.toFixed(2)).join(', ')} (1, 5, 15 min). The machine is shared with other engineers' tests and builds: figures vary between runs, ratios measured in the same run (against OpenSSL, against native ed25519) are steadier.`,
+  // Above one runnable process per core, every benchmark shares its core: say so next to the verdicts.
+  ...(load[0]! > availableParallelism()
+    ? [
+        `- **Contended run:** the load was ${(load[0]! / availableParallelism()).toFixed(1)}× the core count, so the benchmarks shared their cores with other work and a "missed" below may say more about the machine than about the code. Rerun on an idle machine to judge a goal.`,
+      ]
+    : []),
 ]
 const document = [
   '# Performance',

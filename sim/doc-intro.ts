@@ -3,6 +3,7 @@
  * measured cost of work, and the answer read off the results.
  */
 import { availableParallelism, totalmem } from 'node:os'
+import type { ChurnResult } from './churn.ts'
 import { SCALE_BITS, type SimConfig } from './config.ts'
 import { formatJoules, formatSeconds, joulesFor, secondsFor, type WorkCost } from './cost.ts'
 import { bitsText, pct, realBits, table } from './doc-format.ts'
@@ -47,6 +48,7 @@ export function summarySection(
   sybil: SybilRow[],
   spam: SpamRow[],
   wash: WashRow[],
+  churn: ChurnResult[],
 ): string {
   const groups = new Map<string, SybilRow[]>()
   for (const row of sybil) {
@@ -89,15 +91,22 @@ export function summarySection(
     ...spam.filter((r) => r.kind === 'free-form' && r.policy === 'verified').map((r) => r.dropBefore),
   )
   const washed = wash.find((w) => w.policy === 'verified')
+  const floorEffect = churn
+    .filter((r) => r.mode === 'rolling floor')
+    .map((on) => {
+      const off = churn.find((r) => r.mode === 'no floor' && r.intervalSeconds === on.intervalSeconds)!
+      return `${off.evicted} → ${on.evicted} evictions for ${on.attempts} arrivals at 1 ad / ${on.intervalSeconds} s`
+    })
   return [
     '## The answer',
     '',
-    `- **Surviving work: splitting never helps.** In ${moreWork} of ${n} (pool, budget, arrival order) settings did any split keep more of W than the single identity. Below the pool's threshold a part is evicted or refused outright; above it a part keeps its work, but never more.`,
+    `- **Surviving work: ${moreWork === 0 ? 'splitting never helps' : 'splitting helped in some settings'}.** In ${moreWork} of ${n} (pool, budget, arrival order) settings did any split keep more of W than the single identity. Below the pool's threshold a part is evicted or refused outright; above it a part keeps its work, but never more.`,
     `- **Number of identities and ranking slots: splitting helps as long as every part beats the threshold.** Splits held more than one attacker identity in ${moreIdentities} of ${n} settings, and took more top-${config.sybil.topN} slots than k = 1 in ${moreTop} of ${n}; the attacker's share of visible strength rose above k = 1's in ${moreShare} of ${n} (by pushing out weak honest identities: each surviving part displaces one). The pool does not stop a Sybil; it **prices** each identity at the pool's threshold, set by honest competition:`,
     ...full.map((line) => `  - ${line}.`),
     `- **Where the claim stops holding: a pool with room.** With free slots the only threshold is the minimum bits, so splits survive: k identities for the price of one. The seed's proof assumes a sound threshold, i.e. a full pool:`,
     ...room.map((line) => `  - ${line}.`),
-    `- **Reports:** under the default policy (verified kinds only) free-form spam moved an honest oracle's score by at most ${pct(verifiedFree)}; counting every report makes spam as cheap per unit of damage as an honest report. Machine-checked \`fact-missing\` spam counts until the oracle disputes it, for free.${washed && washed.scoreWashed > washed.scoreReported ? ` A cheater can wash a verified report out of its bounded report pool with ${washed.selfReports} non-counting self-reports (${(washed.selfReportWork / washed.honestReportWork).toFixed(0)}× the report's work).` : ''}`,
+    `- **Reports:** under the default policy (verified kinds only) free-form spam moved an honest oracle's score by at most ${pct(verifiedFree)}; counting every report makes spam as cheap per unit of damage as an honest report. Machine-checked \`fact-missing\` spam counts until the oracle disputes it, which costs the oracle no work.${washed && washed.scoreWashed > washed.scoreReported ? ` A cheater can wash a verified report out of its bounded report pool with ${washed.selfReports} non-counting self-reports (${(washed.selfReportWork / washed.honestReportWork).toFixed(0)}× the report's work).` : ''}`,
+    `- **Churn:** in a full pool the rolling floor turns away ads that only tie the weakest entry: ${floorEffect.join('; ')} (without → with the floor).`,
     '',
     '**What follows for the design:** rank and count by work, not by identities: a trader choosing "the top N" or a quorum of "independent" oracles must weigh them by strength, since N identities above the threshold cost only N × threshold. Keep pools full (capacity sized to the real population, as the seed says) or raise the minimum bits where they are not.' +
       (washed && washed.scoreWashed > washed.scoreReported

@@ -57,7 +57,7 @@ const sections = [
   churnSection(config.churn, churn),
 ]
 const intro = introSection(config, cost, elapsedSeconds, minedWork)
-const summary = summarySection(config, sybil, spam, wash)
+const summary = summarySection(config, sybil, spam, wash, churn)
 mkdirSync(join(values.out, 'img'), { recursive: true })
 for (const section of sections) {
   for (const [name, svg] of section.charts) writeFileSync(join(values.out, 'img', name), svg)
