@@ -7,6 +7,8 @@
  *   npm run bench -- --quick               every benchmark in its quick mode (a few minutes)
  *   node bench/report.ts --only pow,verify the listed benchmarks only
  *   node bench/report.ts --out FILE        write FILE instead of docs/performance.md
+ *   node bench/report.ts --admission-sizes 10000,100000   pool sizes of the admission benchmark
+ *                                          (its default includes 1M: ~15 min of generation alone)
  *
  * Benchmarks run one after another, never in parallel: each wants the whole machine. A failed
  * benchmark is reported as failed in the document; the others still run.
@@ -23,6 +25,7 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
     out: { type: 'string', default: 'docs/performance.md' },
+    'admission-sizes': { type: 'string' },
   },
 })
 const quick = values.quick
@@ -34,10 +37,12 @@ for (const name of selected) if (!(name in BENCHES)) throw new Error(`--only: no
  * why it failed; its stdout's JSON value is the result.
  */
 function runBench(name: BenchName): Promise<Outcome> {
-  const { script, args } = BENCHES[name]
-  const argv = [fileURLToPath(new URL(script, import.meta.url)), ...args(quick)]
+  const { script, args: argsOf } = BENCHES[name]
+  const sizes = values['admission-sizes']
+  const args = [...argsOf(quick), ...(name === 'admission' && sizes ? ['--sizes', sizes] : [])]
+  const argv = [fileURLToPath(new URL(script, import.meta.url)), ...args]
   const started = performance.now()
-  console.error(`\n[bench] ${name}: node ${script} ${args(quick).join(' ')}`)
+  console.error(`\n[bench] ${name}: node ${script} ${args.join(' ')}`)
   return new Promise((resolve) => {
     const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
@@ -53,7 +58,7 @@ function runBench(name: BenchName): Promise<Outcome> {
     })
     child.on('close', (code, signal) => {
       const seconds = (performance.now() - started) / 1000
-      const command = `node bench/${script.replace('./', '')} ${args(quick).join(' ')}`.trim()
+      const command = `node bench/${script.replace('./', '')} ${args.join(' ')}`.trim()
       if (code !== 0) {
         const error = `exited with ${signal ?? code}${lastError ? ` (${lastError})` : ''}`
         return resolve({ name, command, seconds, error })
