@@ -28,7 +28,7 @@ export interface ChartInit {
 const COLORS = ['#1f77b4', '#e8710a', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f']
 const DASHES = ['', '6 3', '2 3', '8 3 2 3', '4 4', '1 2', '10 4', '3 1']
 const LEGEND_LINE = 16
-const MARGIN = { left: 64, right: 16, top: 36, bottom: 48 }
+const MARGIN = { left: 64, right: 32, top: 36, bottom: 48 }
 
 function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
