@@ -5,6 +5,7 @@
  *
  *   node bench/store.ts            N = 4000 entries (2000 oracles + 2000 capabilities)
  *   node bench/store.ts --n 20000  larger; mining the messages takes ~1 ms each
+ *   node bench/store.ts --json     the figures as one JSON object on stdout (for bench/report.ts)
  *
  * The database lives under the OS temp dir (often tmpfs-backed or page-cached: FULL's fsync
  * cost depends on the disk under the real data directory; rerun there to size it).
@@ -29,6 +30,10 @@ import {
 
 const at = process.argv.indexOf('--n')
 const N = at > 0 ? Number(process.argv[at + 1]) : 4000
+const json = process.argv.includes('--json')
+// With --json the lines go to stderr and one object to stdout.
+const log = (line: string) => (json ? console.error(line) : console.log(line))
+const figures: Record<string, unknown> = { entries: N }
 const NOW = 1_850_000_000
 const OPTIONS = { minBits: { oracle: 8, capability: 8, report: 8, offer: 8 }, maxOracles: N }
 
@@ -83,11 +88,13 @@ function time<T>(run: () => T): [T, number] {
 const root = mkdtempSync(join(tmpdir(), 'mega-bench-store-'))
 try {
   const [input, mineMs] = time(() => messages(N))
-  console.log(`${input.length} messages mined and signed in ${(mineMs / 1000).toFixed(1)} s`)
+  log(`${input.length} messages mined and signed in ${(mineMs / 1000).toFixed(1)} s`)
+  figures.mineSeconds = mineMs / 1000
   for (const durability of ['normal', 'fsync'] as const) {
     const dataDir = join(root, durability)
     const { applyUs, admitUs } = fill(dataDir, input, durability)
-    console.log(
+    figures[durability] = { applyMicroseconds: applyUs, admitMicroseconds: admitUs }
+    log(
       `${durability.padEnd(6)} apply ${applyUs.toFixed(0).padStart(6)} µs/admission (admit itself ${admitUs.toFixed(0)} µs)`,
     )
   }
@@ -96,15 +103,16 @@ try {
     const store = new MempoolStore({ dataDir, checkPowOnLoad })
     const [{ records }, loadMs] = time(() => store.load())
     store.close()
-    console.log(`load ${records.length} entries, PoW check ${checkPowOnLoad}: ${loadMs.toFixed(0)} ms`)
+    figures[checkPowOnLoad ? 'loadWithPowMs' : 'loadMs'] = loadMs
+    log(`load ${records.length} entries, PoW check ${checkPowOnLoad}: ${loadMs.toFixed(0)} ms`)
   }
   const store = openMempoolStore({ dataDir })
   const pool = new Mempool(OPTIONS, { now: () => NOW })
   const report = restoreMempool(pool, store)
   store.close()
-  console.log(
-    `restore (load + rebuild + tidy) ${report.entries} entries: ${report.milliseconds.toFixed(0)} ms`,
-  )
+  figures.restore = { entries: report.entries, milliseconds: report.milliseconds }
+  log(`restore (load + rebuild + tidy) ${report.entries} entries: ${report.milliseconds.toFixed(0)} ms`)
 } finally {
   rmSync(root, { recursive: true, force: true })
 }
+if (json) console.log(JSON.stringify(figures))
