@@ -6,7 +6,7 @@
  *
  *   node bench/oracle-endpoint.ts [--seconds 5] [--connections 10] [--json]
  */
-import { spawn } from 'node:child_process'
+
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -19,6 +19,7 @@ import type { OracleCapability } from '../src/protocol/messages/index.ts'
 import { createCommitment, deriveCapabilitySecret } from '../src/protocol/oracle-attestation.ts'
 import { sign } from '../src/protocol/sign.ts'
 import { generateKeyPair, publicKeyOf } from '../src/protocol/signature.ts'
+import { autocannon } from './autocannon.ts'
 
 const { values } = parseArgs({
   options: {
@@ -61,7 +62,13 @@ const targets = [
 ] as const
 const results: Record<string, { requestsPerSecond: number; p50: number; p99: number; errors: number }> = {}
 for (const [name, method, path, body] of targets) {
-  const report = await autocannon(method, `${base}${path}`, body)
+  const report = await autocannon({
+    url: `${base}${path}`,
+    method,
+    ...(body !== undefined && { body }),
+    connections: Number(values.connections),
+    seconds: Number(values.seconds),
+  })
   results[name] = {
     requestsPerSecond: report.requests.average,
     p50: report.latency.p50,
@@ -82,28 +89,4 @@ else {
       `${name.padEnd(20)} ${Math.round(r.requestsPerSecond).toLocaleString('en').padStart(9)} ${String(r.p50).padStart(7)} ${String(r.p99).padStart(7)} ${r.errors}`,
     )
   }
-}
-
-interface AutocannonReport {
-  requests: { average: number }
-  latency: { p50: number; p99: number }
-  errors: number
-  non2xx: number
-}
-
-function autocannon(method: string, url: string, body: string | undefined): Promise<AutocannonReport> {
-  const args = ['-c', String(values.connections), '-d', String(values.seconds), '-m', method, '-j']
-  if (body !== undefined) args.push('-H', 'content-type=application/json', '-b', body)
-  args.push(url)
-  return new Promise((resolve, reject) => {
-    const child = spawn(new URL('../node_modules/.bin/autocannon', import.meta.url).pathname, args, {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    })
-    let out = ''
-    child.stdout.on('data', (chunk) => (out += chunk))
-    child.on('error', reject)
-    child.on('close', (code) =>
-      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`autocannon exited ${code}`)),
-    )
-  })
 }

@@ -5,11 +5,12 @@
  *
  *   node bench/rest.ts [--oracles 100000] [--seconds 10] [--connections 10] [--cache DIR] [--json]
  */
-import { spawn } from 'node:child_process'
+
 import { parseArgs } from 'node:util'
 import { buildApi } from '../src/api/app.ts'
 import { Mempool } from '../src/mempool/mempool.ts'
 import { generate, lines, OFFER_EXPIRES } from './admission-messages.ts'
+import { autocannon } from './autocannon.ts'
 
 const { values } = parseArgs({
   options: {
@@ -52,7 +53,11 @@ const targets = [
 const results: Record<string, { requestsPerSecond: number; p50: number; p99: number; errors: number }> = {}
 for (const [name, path] of targets) {
   started = performance.now()
-  const report = await autocannon(`${base}${path}`)
+  const report = await autocannon({
+    url: `${base}${path}`,
+    connections: Number(values.connections),
+    seconds: Number(values.seconds),
+  })
   results[name] = {
     requestsPerSecond: report.requests.average,
     p50: report.latency.p50,
@@ -77,27 +82,4 @@ if (values.json) {
   log(
     `\ngoal GET /oracles?limit=20 at ${count.toLocaleString('en')} oracles: ≥ 10,000 req/s and p99 ≤ 5 ms → ${main.requestsPerSecond >= 10_000 && main.p99 <= 5 ? 'met' : 'MISSED'}`,
   )
-}
-
-interface AutocannonReport {
-  requests: { average: number }
-  latency: { p50: number; p99: number }
-  errors: number
-  non2xx: number
-}
-
-/** Runs autocannon in its own process (so it does not share the server's core). */
-function autocannon(url: string): Promise<AutocannonReport> {
-  const args = ['-c', String(values.connections), '-d', String(values.seconds), '-j', url]
-  return new Promise((resolve, reject) => {
-    const child = spawn(new URL('../node_modules/.bin/autocannon', import.meta.url).pathname, args, {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    })
-    let out = ''
-    child.stdout.on('data', (chunk) => (out += chunk))
-    child.on('error', reject)
-    child.on('close', (code) =>
-      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`autocannon exited ${code}`)),
-    )
-  })
 }
