@@ -2,27 +2,14 @@ import assert from 'node:assert/strict'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { PassThrough } from 'node:stream'
 import { describe, it } from 'node:test'
-import { main } from '../../src/cli/main.ts'
 import { powBound } from '../../src/protocol/message.ts'
 import { verifyMessagePow } from '../../src/protocol/message-pow.ts'
 import type { OracleId } from '../../src/protocol/messages/index.ts'
 import { verifyPow } from '../../src/protocol/pow.ts'
 import { verifySignatures } from '../../src/protocol/sign.ts'
 import * as fx from '../fixtures/messages.ts'
-
-async function run(argv: string[], stdinText = '') {
-  const stdout = new PassThrough()
-  const stderr = new PassThrough()
-  const stdin = PassThrough.from([stdinText])
-  let out = ''
-  let err = ''
-  stdout.on('data', (chunk) => (out += chunk))
-  stderr.on('data', (chunk) => (err += chunk))
-  const code = await main(argv, { stdout, stderr, stdin })
-  return { code, out, err }
-}
+import { runCli as run } from './run.ts'
 
 describe('mega CLI', () => {
   it('lists every command with examples', async () => {

@@ -1,19 +1,7 @@
 import assert from 'node:assert/strict'
-import { PassThrough } from 'node:stream'
 import { describe, it } from 'node:test'
 import { paramFromFlag, sourceFromFlags } from '../../src/cli/commands/oracle/capability.ts'
-import { main } from '../../src/cli/main.ts'
-
-async function mega(argv: string[]) {
-  const stdout = new PassThrough()
-  const stderr = new PassThrough()
-  let out = ''
-  let err = ''
-  stdout.on('data', (chunk) => (out += chunk))
-  stderr.on('data', (chunk) => (err += chunk))
-  const code = await main(argv, { stdout, stderr, stdin: PassThrough.from(['']) })
-  return { code, out, err }
-}
+import { runCli as mega } from '../cli/run.ts'
 
 describe('mega oracle: usage errors are precise and happen before any key is touched', () => {
   it('lists its commands', async () => {

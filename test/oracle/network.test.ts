@@ -8,10 +8,8 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { PassThrough } from 'node:stream'
 import { after, describe, it } from 'node:test'
 import pino from 'pino'
-import { main } from '../../src/cli/main.ts'
 import { NodeClient } from '../../src/client/node-client.ts'
 import { resolveConfig } from '../../src/node/config.ts'
 import { MegaNode } from '../../src/node/node.ts'
@@ -35,6 +33,7 @@ import {
 import { recoverSecretFromNonceReuse, signatureScalarPoint } from '../../src/protocol/schnorr-nonce.ts'
 import { type Draft, sign } from '../../src/protocol/sign.ts'
 import { publicKeyOf } from '../../src/protocol/signature.ts'
+import { runCli as mega } from '../cli/run.ts'
 import * as fx from '../fixtures/messages.ts'
 
 const PASSPHRASE = 'test passphrase'
@@ -60,17 +59,6 @@ async function startNode(mempool: Record<string, unknown> = {}) {
   await node.start()
   cleanups.push(() => node.stop())
   return { url: node.url!, client: new NodeClient({ url: node.url! }) }
-}
-
-async function mega(argv: string[]) {
-  const stdout = new PassThrough()
-  const stderr = new PassThrough()
-  let out = ''
-  let err = ''
-  stdout.on('data', (chunk) => (out += chunk))
-  stderr.on('data', (chunk) => (err += chunk))
-  const code = await main(argv, { stdout, stderr, stdin: PassThrough.from(['']) })
-  return { code, out, err }
 }
 
 const SPEC = {

@@ -9,12 +9,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { PassThrough } from 'node:stream'
 import { after, before, describe, it } from 'node:test'
-import { main } from '../../src/cli/main.ts'
 import type { Commitment, Fact, FactRequest, OracleCapability } from '../../src/protocol/messages/index.ts'
 import { sign } from '../../src/protocol/sign.ts'
 import { TraderStore } from '../../src/trader/store.ts'
+import { runCli as run } from '../cli/run.ts'
 import * as fx from '../fixtures/messages.ts'
 
 type Handler = (request: IncomingMessage, body: string, response: ServerResponse) => void
@@ -32,17 +31,6 @@ async function serve(handler: Handler): Promise<{ url: string; server: Server }>
 function send(response: ServerResponse, status: number, body: unknown) {
   response.writeHead(status, { 'content-type': 'application/json' })
   response.end(typeof body === 'string' ? body : JSON.stringify(body))
-}
-
-async function run(argv: string[]) {
-  const stdout = new PassThrough()
-  const stderr = new PassThrough()
-  let out = ''
-  let err = ''
-  stdout.on('data', (chunk) => (out += chunk))
-  stderr.on('data', (chunk) => (err += chunk))
-  const code = await main(argv, { stdout, stderr, stdin: PassThrough.from(['']) })
-  return { code, out, err }
 }
 
 const servers: Server[] = []

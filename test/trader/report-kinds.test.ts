@@ -7,25 +7,13 @@ import assert from 'node:assert/strict'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { PassThrough } from 'node:stream'
 import { after, before, describe, it } from 'node:test'
 import pino from 'pino'
-import { main } from '../../src/cli/main.ts'
 import { NodeClient } from '../../src/client/node-client.ts'
 import { resolveConfig } from '../../src/node/config.ts'
 import { MegaNode } from '../../src/node/node.ts'
+import { runCli as run } from '../cli/run.ts'
 import * as fx from '../fixtures/messages.ts'
-
-async function run(argv: string[]) {
-  const stdout = new PassThrough()
-  const stderr = new PassThrough()
-  let out = ''
-  let err = ''
-  stdout.on('data', (chunk) => (out += chunk))
-  stderr.on('data', (chunk) => (err += chunk))
-  const code = await main(argv, { stdout, stderr, stdin: PassThrough.from(['']) })
-  return { code, out, err }
-}
 
 describe('mega trader report, every kind, against a node', () => {
   let dir: string
