@@ -1,14 +1,23 @@
 /**
  * Runs autocannon in its own process (so the load generator does not share the server's core)
- * and returns its JSON report.
+ * and sums up its JSON report.
  */
 import { spawn } from 'node:child_process'
 
-export interface AutocannonReport {
+interface AutocannonReport {
   requests: { average: number }
   latency: { p50: number; p99: number }
   errors: number
   non2xx: number
+}
+
+/** What the benchmarks print: mean requests per second, latency percentiles (ms), failures. */
+export interface LoadResult {
+  requestsPerSecond: number
+  p50: number
+  p99: number
+  /** Connection errors and non-2xx answers. */
+  errors: number
 }
 
 export interface AutocannonRun {
@@ -21,7 +30,17 @@ export interface AutocannonRun {
   body?: string
 }
 
-export function autocannon({
+export async function autocannon(run: AutocannonRun): Promise<LoadResult> {
+  const report = await runAutocannon(run)
+  return {
+    requestsPerSecond: report.requests.average,
+    p50: report.latency.p50,
+    p99: report.latency.p99,
+    errors: report.errors + report.non2xx,
+  }
+}
+
+function runAutocannon({
   url,
   connections,
   seconds,

@@ -19,7 +19,7 @@ import type { OracleCapability } from '../src/protocol/messages/index.ts'
 import { createCommitment, deriveCapabilitySecret } from '../src/protocol/oracle-attestation.ts'
 import { sign } from '../src/protocol/sign.ts'
 import { generateKeyPair, publicKeyOf } from '../src/protocol/signature.ts'
-import { autocannon } from './autocannon.ts'
+import { autocannon, type LoadResult } from './autocannon.ts'
 
 const { values } = parseArgs({
   options: {
@@ -60,21 +60,15 @@ const targets = [
   ['POST /commitment', 'POST', '/commitment', JSON.stringify(request)],
   ['POST /fact', 'POST', '/fact', JSON.stringify(commitment)],
 ] as const
-const results: Record<string, { requestsPerSecond: number; p50: number; p99: number; errors: number }> = {}
+const results: Record<string, LoadResult> = {}
 for (const [name, method, path, body] of targets) {
-  const report = await autocannon({
+  results[name] = await autocannon({
     url: `${base}${path}`,
     method,
     ...(body !== undefined && { body }),
     connections: Number(values.connections),
     seconds: Number(values.seconds),
   })
-  results[name] = {
-    requestsPerSecond: report.requests.average,
-    p50: report.latency.p50,
-    p99: report.latency.p99,
-    errors: report.errors + report.non2xx,
-  }
 }
 await app.close()
 await rm(dir, { recursive: true, force: true })

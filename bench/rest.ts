@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util'
 import { buildApi } from '../src/api/app.ts'
 import { Mempool } from '../src/mempool/mempool.ts'
 import { generate, lines, OFFER_EXPIRES } from './admission-messages.ts'
-import { autocannon } from './autocannon.ts'
+import { autocannon, type LoadResult } from './autocannon.ts'
 
 const { values } = parseArgs({
   options: {
@@ -50,20 +50,14 @@ const targets = [
   ['GET /stats', '/stats'],
   ['GET /health', '/health'],
 ] as const
-const results: Record<string, { requestsPerSecond: number; p50: number; p99: number; errors: number }> = {}
+const results: Record<string, LoadResult> = {}
 for (const [name, path] of targets) {
   started = performance.now()
-  const report = await autocannon({
+  results[name] = await autocannon({
     url: `${base}${path}`,
     connections: Number(values.connections),
     seconds: Number(values.seconds),
   })
-  results[name] = {
-    requestsPerSecond: report.requests.average,
-    p50: report.latency.p50,
-    p99: report.latency.p99,
-    errors: report.errors + report.non2xx,
-  }
 }
 await app.close()
 

@@ -12,6 +12,17 @@ export interface ExampleCapabilityInit {
   endpoint?: string
 }
 
+/** The example question with its parameters and answers, for every tool's examples. */
+export const EXAMPLE_QUESTION: Pick<OracleCapability, 'question' | 'params' | 'answers'> = {
+  question: 'Who won the match $home vs $away on $date?',
+  params: [
+    { name: 'home', values: ['ARS', 'CHE'] },
+    { name: 'away', values: ['ARS', 'CHE'] },
+    { name: 'date', values: ['2026-11-21'] },
+  ],
+  answers: ['home', 'away', 'draw'],
+}
+
 /** Draft of the example capability: "Who won the match $home vs $away on $date?". */
 export function exampleCapability(
   init: ExampleCapabilityInit,
@@ -24,13 +35,7 @@ export function exampleCapability(
     capabilityKey: init.capability.publicKey,
     capabilityScheme: init.capability.scheme,
     attestation: init.capability.scheme === 'bip340' ? 'schnorr' : 'signature',
-    question: 'Who won the match $home vs $away on $date?',
-    params: [
-      { name: 'home', values: ['ARS', 'CHE'] },
-      { name: 'away', values: ['ARS', 'CHE'] },
-      { name: 'date', values: ['2026-11-21'] },
-    ],
-    answers: ['home', 'away', 'draw'],
+    ...EXAMPLE_QUESTION,
     endpoint: init.endpoint ?? 'https://oracle.example/mega',
     tags: ['sports', 'football'],
     off: false,

@@ -49,8 +49,8 @@ export interface GossipComponents {
   bans: BanList
   orphans: OrphanPool<Orphaned>
   logger: Logger
-  /** Called when a strike bans a peer: hang up on it. */
-  onBan: (peer: string) => void
+  /** Counts one invalid message against a peer (the network bans and hangs up when it adds up). */
+  strike: (peer: string, reason: string) => void
   /** Milliseconds from arrival before an accepted message is released for forwarding. */
   forwardDelayMs?: number
 }
@@ -157,15 +157,8 @@ export class Gossip {
 
   #count(verdict: Exclude<Verdict, 'orphan'>, from: string): TopicValidatorResult {
     this.counters[verdict === 'accept' ? 'accepted' : verdict === 'ignore' ? 'ignored' : 'rejected']++
-    if (verdict === 'reject') this.#strike(from)
+    if (verdict === 'reject') this.#c.strike(from, 'invalid gossip')
     return RESULT[verdict]
-  }
-
-  #strike(peer: string): void {
-    if (!this.#c.bans.strike(peer)) return
-    const dropped = this.#c.orphans.removePeer(peer)
-    this.#log.warn({ peer, orphansDropped: dropped }, 'peer banned for invalid messages')
-    this.#c.onBan(peer)
   }
 
   // An oracle, capability or report was admitted (from anywhere): admit what waited for it.
@@ -192,7 +185,7 @@ export class Gossip {
       const verdict = verdictOf(admission)
       // Peers that depend on us for it never got it (we dropped it): publish it now.
       if (verdict === 'accept') await this.publish(kind, message, true)
-      else if (verdict === 'reject') this.#strike(orphan.peer)
+      else if (verdict === 'reject') this.#c.strike(orphan.peer, 'invalid gossip')
       else if (verdict === 'orphan')
         this.#c.orphans.add({
           id: orphan.id,

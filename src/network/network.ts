@@ -110,7 +110,7 @@ export class Network {
         bans: this.bans,
         orphans: this.orphans,
         logger: this.#log,
-        onBan: (peer) => void libp2p.hangUp(peerIdFromString(peer)).catch(() => {}),
+        strike: (peer, reason) => this.#strike(peer, reason),
         forwardDelayMs: this.options.gossip.forwardDelayMs,
       })
       this.#listen('peer:discovery', (event) => this.#keeper?.discovered(event.detail.id))
@@ -206,17 +206,23 @@ export class Network {
     }
   }
 
-  /** A sync peer at fault: strikes, like invalid gossip, until it is banned and hung up on. */
+  /** A sync peer at fault: one strike per fault, like an invalid gossip message. */
   readonly #onSyncMisbehaviour = (event: Event) => {
     const { peer, reason, count } = (event as CustomEvent<{ peer: PeerId; reason: string; count: number }>)
       .detail
     const id = peer.toString()
-    for (let i = 0; i < count && !this.bans.isBanned(id); i++) {
-      if (!this.bans.strike(id)) continue
-      const dropped = this.orphans.removePeer(id)
-      this.#log.warn({ peer: id, reason, orphansDropped: dropped }, 'peer banned for sync misbehaviour')
-      void this.#libp2p?.hangUp(peer).catch(() => {})
-    }
+    for (let i = 0; i < count && !this.bans.isBanned(id); i++) this.#strike(id, `sync: ${reason}`)
+  }
+
+  /**
+   * The one path of misbehaviour (gossip and sync): a strike, and when it bans the peer, its
+   * orphans dropped and the connection closed (the gater refuses it from then on).
+   */
+  #strike(peer: string, reason: string): void {
+    if (!this.bans.strike(peer)) return
+    const dropped = this.orphans.removePeer(peer)
+    this.#log.warn({ peer, reason, orphansDropped: dropped }, 'peer banned')
+    void this.#libp2p?.hangUp(peerIdFromString(peer)).catch(() => {})
   }
 
   async #maintain(): Promise<void> {

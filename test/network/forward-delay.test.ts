@@ -30,7 +30,7 @@ function gossip(forwardDelayMs: number) {
     bans: new BanList({ threshold: 10, windowSeconds: 60, banSeconds: 60 }),
     orphans: new OrphanPool<Orphaned>(defaultNetworkOptions.orphans),
     logger: pino({ level: 'silent' }),
-    onBan: () => {},
+    strike: () => {},
     forwardDelayMs,
   })
 }

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import pino from 'pino'
+import { EXAMPLE_QUESTION } from '../../src/client/examples.ts'
 import { NodeClient } from '../../src/client/node-client.ts'
 import { resolveConfig } from '../../src/node/config.ts'
 import { MegaNode } from '../../src/node/node.ts'
@@ -61,17 +62,7 @@ async function startNode(mempool: Record<string, unknown> = {}) {
   return { url: node.url!, client: new NodeClient({ url: node.url! }) }
 }
 
-const SPEC = {
-  label: 'winner',
-  question: 'Who won the match $home vs $away on $date?',
-  params: [
-    { name: 'home', values: ['ARS', 'CHE'] },
-    { name: 'away', values: ['ARS', 'CHE'] },
-    { name: 'date', values: ['2026-11-21'] },
-  ],
-  answers: ['home', 'away', 'draw'],
-  tags: ['sports'],
-}
+const SPEC = { label: 'winner', ...EXAMPLE_QUESTION, tags: ['sports'] }
 
 /** A fast oracle (cheap keystore) with one capability whose facts come from a file. */
 async function libraryOracle(oracleBits: number, endpoint = 'http://127.0.0.1:9/') {

@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { EXAMPLE_QUESTION } from '../../src/client/examples.ts'
 import { NodeClient } from '../../src/client/node-client.ts'
 import { advertiseRound } from '../../src/oracle/advertise.ts'
 import { addCapability } from '../../src/oracle/capabilities.ts'
@@ -76,13 +77,7 @@ describe('trader toolkit end to end', { timeout: 240_000 }, () => {
       threads: 1,
       spec: {
         label: 'winner',
-        question: 'Who won the match $home vs $away on $date?',
-        params: [
-          { name: 'home', values: ['ARS', 'CHE'] },
-          { name: 'away', values: ['ARS', 'CHE'] },
-          { name: 'date', values: ['2026-11-21'] },
-        ],
-        answers: ['home', 'away', 'draw'],
+        ...EXAMPLE_QUESTION,
         tags: ['sports'],
         endpoint: `http://127.0.0.1:${servePort}`,
         source: { type: 'file', path: factsFile },
