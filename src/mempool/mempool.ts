@@ -6,18 +6,24 @@
  */
 
 import BTreeModule from 'sorted-btree'
-import { backend } from '#crypto'
-import { canonicalBytes } from '../protocol/canonical.ts'
+import { canonicalize } from '../protocol/canonical.ts'
 import { ErrorCode, isProtocolError, type ProtocolError } from '../protocol/errors.ts'
-import { toHex } from '../protocol/hex.ts'
-import { withoutProofs } from '../protocol/message.ts'
+import { utf8Length } from '../protocol/hex.ts'
+import { idOfCanonical, withoutProofs } from '../protocol/message.ts'
 import { verifyMessagePow } from '../protocol/message-pow.ts'
 import type { Bid, Message, PoolKind } from '../protocol/messages/index.ts'
 import { POOL_KINDS } from '../protocol/messages/index.ts'
 import { checkMessageRules } from '../protocol/rules.ts'
 import { validateMessage } from '../protocol/validate.ts'
 import type { Admission, AdmissionReason } from './admission.ts'
-import { admitCapability, admitDispute, admitOffer, admitOracle, admitReport } from './admit.ts'
+import {
+  type AdmitContext,
+  admitCapability,
+  admitDispute,
+  admitOffer,
+  admitOracle,
+  admitReport,
+} from './admit.ts'
 import { BoundedPool, type PoolCheck, type Rank, workBits } from './bounded-pool.ts'
 import type { CapabilityEntry, Entry, OfferEntry, OracleEntry, ReportEntry } from './entries.ts'
 import { scoreOf } from './entries.ts'
@@ -154,27 +160,7 @@ export class Mempool extends EventTarget {
     }
     const rules = checkMessageRules(message)
     if (!rules.ok) return { status: 'invalid', kind: message.kind as PoolKind, reason: reasonOf(rules.error) }
-    // Id and size cost a canonicalization and a hash: computed on first use, which a flood of
-    // too-weak messages never reaches.
-    let identity: { id: string; bytes: number } | undefined
-    const identify = () => {
-      if (!identity) {
-        const canonical = canonicalBytes(withoutProofs(message))
-        identity = { id: toHex(backend.sha256(canonical)), bytes: canonical.length + PROOF_BYTES }
-      }
-      return identity
-    }
-    const context = {
-      pool: this,
-      now,
-      changes,
-      get id() {
-        return identify().id
-      },
-      get bytes() {
-        return identify().bytes
-      },
-    }
+    const context = new LazyIdentity(this, now, changes, message)
     switch (message.kind) {
       case 'oracle':
         return admitOracle(context, message)
@@ -338,10 +324,61 @@ export class Mempool extends EventTarget {
   }
 
   #count(admission: Admission): void {
-    const keys = [`status:${admission.status}`]
-    if (admission.reason) keys.push(`reason:${admission.reason.code}`)
-    for (const key of keys) this.counters.set(key, (this.counters.get(key) ?? 0) + 1)
+    this.#increment(counterKey('status', admission.status))
+    if (admission.reason) this.#increment(counterKey('reason', admission.reason.code))
   }
+
+  #increment(key: string): void {
+    this.counters.set(key, (this.counters.get(key) ?? 0) + 1)
+  }
+}
+
+/**
+ * An admission's context whose id and size are computed on first use: they cost a
+ * canonicalization and a hash, which a flood of too-weak messages never reaches. A class, so
+ * the getters live on the prototype instead of being built for every message.
+ */
+class LazyIdentity implements AdmitContext {
+  readonly pool: Mempool
+  readonly now: number
+  readonly changes: Changes
+  readonly #message: Message
+  #id: string | undefined
+  #bytes = 0
+
+  constructor(pool: Mempool, now: number, changes: Changes, message: Message) {
+    this.pool = pool
+    this.now = now
+    this.changes = changes
+    this.#message = message
+  }
+
+  get id(): string {
+    if (this.#id === undefined) this.#identify()
+    return this.#id!
+  }
+
+  get bytes(): number {
+    if (this.#id === undefined) this.#identify()
+    return this.#bytes
+  }
+
+  #identify(): void {
+    const canonical = canonicalize(withoutProofs(this.#message))
+    this.#id = idOfCanonical(canonical)
+    this.#bytes = utf8Length(canonical) + PROOF_BYTES
+  }
+}
+
+/** Counter keys (`status:added`, `reason:POW_INVALID`…), built once each: counting runs per message. */
+const counterKeys = { status: new Map<string, string>(), reason: new Map<string, string>() }
+function counterKey(group: keyof typeof counterKeys, name: string): string {
+  let key = counterKeys[group].get(name)
+  if (key === undefined) {
+    key = `${group}:${name}`
+    counterKeys[group].set(name, key)
+  }
+  return key
 }
 
 /** Rank of an oracle in the oracle pool: verified bid, then identity strength. */

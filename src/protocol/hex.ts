@@ -43,6 +43,16 @@ export function fromHex(hex: string, expectedBytes?: number, what = 'hex value')
   return out
 }
 
+/**
+ * Decodes `hex`, already checked to be lowercase hex, into `out` at `offset`: for hot paths
+ * that validated the string with their own pattern and should not pay for a second check.
+ */
+export function hexInto(hex: string, out: Uint8Array, offset = 0): void {
+  for (let i = 0; i < hex.length >> 1; i++) {
+    out[offset + i] = (nibble(hex.charCodeAt(i * 2)) << 4) | nibble(hex.charCodeAt(i * 2 + 1))
+  }
+}
+
 // '0'-'9' → 0-9, 'a'-'f' → 10-15 (the input was checked to be lowercase hex).
 function nibble(code: number): number {
   return code < 97 ? code - 48 : code - 87
@@ -73,6 +83,15 @@ const textEncoder = new TextEncoder()
 /** UTF-8 encoding of a string. */
 export function utf8(text: string): Uint8Array {
   return textEncoder.encode(text)
+}
+
+// Scratch space for utf8Length: encoding into it allocates nothing.
+const scratch = new Uint8Array(64 * 1024)
+
+/** Bytes of the UTF-8 encoding of `text`, without allocating it (for texts up to 64 KiB encoded). */
+export function utf8Length(text: string): number {
+  const { read, written } = textEncoder.encodeInto(text, scratch)
+  return read === text.length ? written : utf8(text).length
 }
 
 function describe(value: unknown): string {

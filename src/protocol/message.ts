@@ -4,8 +4,7 @@
  * signs, verifies, hashes or mines goes through here.
  */
 import { backend } from '#crypto'
-import { canonicalBytes } from './canonical.ts'
-import { toHex } from './hex.ts'
+import { canonicalBytes, canonicalize } from './canonical.ts'
 import type { Message, MessageKind, Offer, PublicKey } from './messages/index.ts'
 
 type Body = Record<string, unknown>
@@ -45,7 +44,12 @@ const signingBytesCache = new WeakMap<Message, Uint8Array>()
 
 /** Id of a message: hex SHA-256 of its canonical bytes without `signature` and `pow`. */
 export function messageId(message: Message): string {
-  return toHex(backend.sha256(canonicalBytes(withoutProofs(message))))
+  return idOfCanonical(canonicalize(withoutProofs(message)))
+}
+
+/** The id of a message from its canonical JSON without proofs, for callers that keep that text. */
+export function idOfCanonical(canonical: string): string {
+  return backend.sha256Hex(canonical)
 }
 
 /**
@@ -110,7 +114,7 @@ export function signerOf(message: Message): PublicKey | undefined {
 
 /** Key of an offer: hex SHA-256 of its signed terms; stays the same through all stages. */
 export function offerKey(offer: Offer): string {
-  return toHex(backend.sha256(signingBytes(offer)))
+  return backend.sha256Hex(signingBytes(offer))
 }
 
 /**

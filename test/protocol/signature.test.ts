@@ -3,7 +3,7 @@
  * crypto backends (native/WASM `node.ts` and pure-JS `web.ts`), which must agree bit for bit.
  */
 import assert from 'node:assert/strict'
-import { createPrivateKey, createPublicKey, sign as opensslSign } from 'node:crypto'
+import { createHash, createPrivateKey, createPublicKey, sign as opensslSign } from 'node:crypto'
 import { describe, it } from 'node:test'
 import { schnorr } from '@noble/curves/secp256k1.js'
 import fc from 'fast-check'
@@ -11,7 +11,7 @@ import { backend as nodeBackend, nodeEd25519 } from '../../src/protocol/crypto/n
 import type { CryptoBackend } from '../../src/protocol/crypto/types.ts'
 import { backend as webBackend } from '../../src/protocol/crypto/web.ts'
 import { ErrorCode, isProtocolError, ok, type Result } from '../../src/protocol/errors.ts'
-import { fromHex, toHex } from '../../src/protocol/hex.ts'
+import { fromHex, toHex, utf8 } from '../../src/protocol/hex.ts'
 import * as signature from '../../src/protocol/signature.ts'
 import {
   createSignatures,
@@ -275,6 +275,25 @@ describe('backends agree', () => {
         )
       }),
       { numRuns: 20 },
+    )
+  })
+
+  it('hash alike, bytes and text, as OpenSSL does', () => {
+    const reference = (data: Uint8Array | string) => createHash('sha256').update(data).digest()
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 300 }),
+        fc.string({ unit: 'binary', maxLength: 100 }),
+        (bytes, text) => {
+          for (const crypto of [nodeBackend, webBackend]) {
+            assert.deepEqual(crypto.sha256(bytes), new Uint8Array(reference(bytes)), crypto.name)
+            assert.equal(crypto.sha256Hex(bytes), reference(bytes).toString('hex'), crypto.name)
+            // text is hashed as its UTF-8 bytes (a lone surrogate as U+FFFD, like TextEncoder)
+            assert.equal(crypto.sha256Hex(text), reference(utf8(text)).toString('hex'), crypto.name)
+          }
+        },
+      ),
+      { numRuns: 200 },
     )
   })
 })

@@ -43,6 +43,11 @@ export interface CryptoBackend {
   readonly name: string
   /** SHA-256 of `data`. */
   sha256(data: Uint8Array): Uint8Array
+  /**
+   * SHA-256 of `data` as lowercase hex (a string is hashed as its UTF-8 bytes): ids are hex,
+   * and a platform that hashes text and writes hex natively skips two copies per message.
+   */
+  sha256Hex(data: Uint8Array | string): string
   /** `length` cryptographically secure random bytes. */
   randomBytes(length: number): Uint8Array
   readonly ed25519: SchemeBackend

@@ -9,6 +9,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js'
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js'
+import { toHex, utf8 } from '../hex.ts'
 import type { CryptoBackend, SchemeBackend, Secp256k1Points } from './types.ts'
 
 function randomBytes(length: number): Uint8Array {
@@ -85,6 +86,7 @@ export const webSecp256k1: Secp256k1Points = {
 export const backend: CryptoBackend = {
   name: 'web',
   sha256: (data) => nobleSha256(data),
+  sha256Hex: (data) => toHex(nobleSha256(typeof data === 'string' ? utf8(data) : data)),
   randomBytes,
   ed25519: webEd25519,
   bip340: webBip340,
