@@ -105,7 +105,7 @@ export function summarySection(
     ...full.map((line) => `  - ${line}.`),
     `- **Where the claim stops holding: a pool with room.** With free slots the only threshold is the minimum bits, so splits survive: k identities for the price of one. The seed's proof assumes a sound threshold, i.e. a full pool:`,
     ...room.map((line) => `  - ${line}.`),
-    `- **Reports:** under the default policy (verified kinds only) free-form spam moved an honest oracle's score by at most ${pct(verifiedFree)}; counting every report makes spam as cheap per unit of damage as an honest report. Machine-checked \`fact-missing\` spam counts until the oracle disputes it, which costs the oracle no work.${washed && washed.scoreWashed > washed.scoreReported ? ` A cheater can wash a verified report out of its bounded report pool with ${washed.selfReports} non-counting self-reports (${(washed.selfReportWork / washed.honestReportWork).toFixed(0)}× the report's work).` : ''}`,
+    `- **Reports:** under the default policy (verified kinds only) free-form spam moved an honest oracle's score by at most ${pct(verifiedFree)}; counting every report makes spam as cheap per unit of damage as an honest report. Machine-checked \`fact-missing\` spam counts until the oracle disputes it, which costs the oracle no work.${washed ? washSentence(washed) : ''}`,
     `- **Churn:** in a full pool the rolling floor turns away ads that only tie the weakest entry: ${floorEffect.join('; ')} (without → with the floor).`,
     '',
     '**What follows for the design:** rank and count by work, not by identities: a trader choosing "the top N" or a quorum of "independent" oracles must weigh them by strength, since N identities above the threshold cost only N × threshold. Keep pools full (capacity sized to the real population, as the seed says) or raise the minimum bits where they are not.' +
@@ -114,4 +114,10 @@ export function summarySection(
         : ''),
     '',
   ].join('\n')
+}
+
+function washSentence(washed: WashRow): string {
+  return washed.survived
+    ? ` A cheater cannot wash a verified report out of its bounded report pool with reports nobody counts: the pool ranks counting reports first, and ${washed.selfReports} self-reports of more work each left it in place.`
+    : ` A cheater can wash a verified report out of its bounded report pool with ${washed.selfReports} non-counting self-reports (${(washed.selfReportWork / washed.honestReportWork).toFixed(0)}× the report's work).`
 }

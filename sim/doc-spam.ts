@@ -72,7 +72,8 @@ export function spamSection(
   const washTable = table(
     [
       'policy',
-      'self-reports filed',
+      'self-reports filed (admitted)',
+      'verified report',
       'cheater work / report work',
       'score: clean → reported → washed',
       'reporter resends',
@@ -81,7 +82,8 @@ export function spamSection(
     ],
     wash.map((w) => [
       `"${w.policy}"`,
-      w.selfReports,
+      `${w.selfReports} (${w.admittedSelfReports})`,
+      w.survived ? 'still held' : 'evicted',
       `${(w.selfReportWork / w.honestReportWork).toFixed(0)}×`,
       `${pct(w.scoreClean)} → ${pct(w.scoreReported)} → ${pct(w.scoreWashed)}`,
       w.resendStatus,
@@ -113,12 +115,14 @@ export function spamSection(
     '',
     `### Washing a verified report out of the report pool`,
     '',
-    `A cheater with one verified \`fact-conflict\` of ${config.washBits + SCALE_BITS} bits against it files free-form reports about itself, each of ${config.washBits + 1 + SCALE_BITS} bits, until the per-oracle report pool (${config.maxReportsPerOracle} entries, least work evicted) drops the verified one. Then the honest reporter resends it.`,
+    `A cheater with one verified \`fact-conflict\` of ${config.washBits + SCALE_BITS} bits against it files free-form reports about itself, each of ${config.washBits + 1 + SCALE_BITS} bits, until the per-oracle report pool (${config.maxReportsPerOracle} entries) drops the verified one, or it has filed one more than the pool holds. The pool ranks the reports that count under the node's policy above those that do not, then by work. Then the honest reporter resends the report.`,
     '',
     washTable,
     '',
-    `- Under "verified" the washing works: ${verifiedWash.selfReports} self-reports, ${(verifiedWash.selfReportWork / verifiedWash.honestReportWork).toFixed(0)}× the reporter's work, restore the score to ${pct(verifiedWash.scoreWashed)}; the reporter must then come back with ${verifiedWash.requiredBits + SCALE_BITS} bits (the pool's floor and weakest report), ${2 ** (verifiedWash.requiredBits - config.washBits)}× the first report, and the cheater's next round costs ${config.maxReportsPerOracle}× that again. Reports that do not count still take report slots, so a node could rank counting reports above the others (see the findings at the end).`,
-    `- Under "all" the cheater's own reports count against it: washing leaves it at ${pct(wash.find((w) => w.policy === 'all')!.scoreWashed)}.`,
+    verifiedWash.survived
+      ? `- Under "verified" the washing fails: of ${verifiedWash.selfReports} self-reports (${(verifiedWash.selfReportWork / verifiedWash.honestReportWork).toFixed(0)}× the reporter's work) the pool admitted ${verifiedWash.admittedSelfReports}, into its free slots; once full it refused the rest, since a report nobody counts cannot evict one that counts, whatever its work. The score stays at ${pct(verifiedWash.scoreWashed)} and the reporter's resend is a ${verifiedWash.resendStatus}.`
+      : `- Under "verified" the washing works: ${verifiedWash.selfReports} self-reports, ${(verifiedWash.selfReportWork / verifiedWash.honestReportWork).toFixed(0)}× the reporter's work, restore the score to ${pct(verifiedWash.scoreWashed)}; the reporter must then come back with ${verifiedWash.requiredBits + SCALE_BITS} bits (the pool's floor and weakest report), ${2 ** (verifiedWash.requiredBits - config.washBits)}× the first report.`,
+    `- Under "all" the cheater's own reports count against it: they can push the verified report out (all of them count, so work decides), but leave the cheater at ${pct(wash.find((w) => w.policy === 'all')!.scoreWashed)} of its strength, against ${pct(wash.find((w) => w.policy === 'all')!.scoreReported)} with the report.`,
     '',
   ].join('\n')
   return { markdown, charts }

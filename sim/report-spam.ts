@@ -43,8 +43,12 @@ export interface SpamRow {
 
 export interface WashRow {
   policy: Policy
-  /** Self-reports (free-form, one bit stronger) the cheater filed until the verified one was gone. */
+  /** Self-reports (free-form, one bit stronger) the cheater filed until the verified one was gone, or all of them. */
   selfReports: number
+  /** How many of them the pool admitted. */
+  admittedSelfReports: number
+  /** Whether the verified report was still held after the washing. */
+  survived: boolean
   selfReportWork: number
   honestReportWork: number
   /** Score / strength before the honest report, with it, and after the washing. */
@@ -170,7 +174,8 @@ function conflictReport(cheater: Target, bits: number, label: string): Report {
 
 /**
  * A cheater with one verified report against it files free-form reports about itself, each one
- * bit stronger, until the pool's per-oracle report limit evicts the verified one.
+ * bit stronger, until the pool's per-oracle report limit evicts the verified one (or it has
+ * filed one more than the limit).
  */
 export function runWashing(config: ReportSpamConfig): WashRow[] {
   const cheater = buildTarget(config, 'washer')
@@ -190,11 +195,13 @@ export function runWashing(config: ReportSpamConfig): WashRow[] {
     const evidenceId = admit(evidence).id!
     const scoreReported = ratio()
     let filed = 0
+    let admitted = 0
     for (const report of selfReports) {
       if (!pool.reports.has(evidenceId)) break
-      admit(report)
+      if (admit(report).status === 'added') admitted++
       filed++
     }
+    const survived = pool.reports.has(evidenceId)
     const scoreWashed = ratio()
     const resend = admit(evidence)
     const requiredBits = resend.requiredBits ?? config.washBits
@@ -202,6 +209,8 @@ export function runWashing(config: ReportSpamConfig): WashRow[] {
     return {
       policy,
       selfReports: filed,
+      admittedSelfReports: admitted,
+      survived,
       selfReportWork: filed * 2 ** bits,
       honestReportWork: 2 ** config.washBits,
       scoreClean,

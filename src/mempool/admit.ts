@@ -16,11 +16,20 @@ import { workOf } from '../protocol/pow.ts'
 import { verifySignatures } from '../protocol/sign.ts'
 import { type PreparedKey, preparePublicKey, type Scheme } from '../protocol/signature.ts'
 import { verifyDispute } from '../protocol/verify-dispute.ts'
-import { verifyReportEvidence } from '../protocol/verify-report.ts'
+import { evidenceClass, verifyReportEvidence } from '../protocol/verify-report.ts'
 import { type Admission, MempoolErrorCode as Code } from './admission.ts'
 import { BoundedPool } from './bounded-pool.ts'
 import type { CapabilityEntry, OfferEntry, OracleEntry, ReportEntry } from './entries.ts'
-import { type Changes, invalid, lowPow, type Mempool, oracleRank, reasonOf, workRank } from './mempool.ts'
+import {
+  type Changes,
+  invalid,
+  lowPow,
+  type Mempool,
+  oracleRank,
+  reasonOf,
+  reportRank,
+  workRank,
+} from './mempool.ts'
 import { verifiedKey } from './verified-ids.ts'
 
 /** What every rule gets: the pool, the message's id and size, the time, the change log. */
@@ -113,7 +122,7 @@ export function admitOracle(context: AdmitContext, ad: OracleId): Admission {
   if (!held && ad.pow.bits >= pool.options.minBits.oracle) {
     // Rank first, on the claimed bits: a claim too weak to enter is refused whether or not the
     // work is real, so a flood of weak ads costs one tree lookup each, not two hashes.
-    const check = pool.oracles.check({ bid, work: workOf(ad.pow.bits), id: ad.pubkey }, now)
+    const check = pool.oracles.check({ tier: bid, work: workOf(ad.pow.bits), id: ad.pubkey }, now)
     if (!check.fits) return lowPow(check, 'oracle')
   }
   if (held && isHeldDuplicate(held, context.id, ad.pow.bits))
@@ -189,7 +198,7 @@ export function admitCapability(context: AdmitContext, capability: OracleCapabil
     if (verdict !== 'replace') return { ...verdict, kind: 'capability' }
   } else {
     const check = oracle.capabilities.check(
-      { bid: 0n, work: workOf(work.bits), id: capability.capabilityKey },
+      { tier: 0n, work: workOf(work.bits), id: capability.capabilityKey },
       now,
     )
     if (!check.fits) return lowPow(check, 'capability', id)
@@ -233,8 +242,12 @@ export function admitReport(context: AdmitContext, report: Report): Admission {
   if (!('bits' in work)) return { ...work, kind: 'report', id }
   // Same content: only more work makes it news.
   if (held && work.bits <= held.bits) return { status: 'duplicate', kind: 'report', id }
+  // Whether it will count is known from its shape (the evidence check below confirms it or
+  // refuses the report), and reports that count outrank those that do not.
+  const counts =
+    !held?.dispute && (evidenceClass(report.content) === 'verified' || pool.options.countSubjectiveReports)
   if (!held) {
-    const check = oracle.reports.check({ bid: 0n, work: workOf(work.bits), id }, now)
+    const check = oracle.reports.check(reportRank({ counts, work: workOf(work.bits) }, id), now)
     if (!check.fits) return lowPow(check, 'report', id)
   }
   const signed = checkSignatures(context, report)
@@ -244,7 +257,6 @@ export function admitReport(context: AdmitContext, report: Report): Admission {
   if (!evidence.ok) return { status: 'invalid', kind: 'report', id, reason: reasonOf(evidence.error) }
   if (!pool.inShard(id)) return { status: 'skipped', kind: 'report', id }
 
-  const counts = !held?.dispute && (evidence.value === 'verified' || pool.options.countSubjectiveReports)
   const entry: ReportEntry = {
     kind: 'report',
     oracle: oracle.key,
@@ -259,7 +271,7 @@ export function admitReport(context: AdmitContext, report: Report): Admission {
     counts,
   }
   if (held) pool.untrack(held)
-  const evicted = oracle.reports.set(workRank(entry, id), entry, now)
+  const evicted = oracle.reports.set(reportRank(entry, id), entry, now)
   pool.reports.set(id, entry)
   pool.track(entry)
   pool.reindexOracle(oracle, now, () => {
@@ -300,6 +312,8 @@ export function admitDispute(context: AdmitContext, dispute: Dispute): Admission
   report.dispute = dispute
   report.counts = false
   pool.track(report)
+  // A disputed report no longer counts, so it drops to the lower tier of its oracle's pool.
+  oracle.reports.set(reportRank(report, report.id), report, now)
   pool.reindexOracle(oracle, now, () => {
     if (wasCounting) oracle.penalty -= report.work
   })
@@ -339,7 +353,7 @@ export function admitOffer(context: AdmitContext, offer: Offer): Admission {
         : { ...verdict, kind: 'offer' }
     }
   } else {
-    const rank = { bid: 0n, work: workOf(work.bits), id: key }
+    const rank = { tier: 0n, work: workOf(work.bits), id: key }
     const perCapability = pool.offersByCapability.get(capability.key)
     for (const check of [pool.offers.check(rank, now), perCapability?.check(rank, now)]) {
       if (check && !check.fits) return lowPow(check, 'offer', id)

@@ -10,10 +10,14 @@ import { type FloorState, RollingFloor, type RollingFloorInit } from './rolling-
 // sorted-btree is CommonJS: Node's ESM loader hands us `module.exports`, whose `default` is the class.
 const BTree = BTreeModule.default
 
-/** How strong an entry is: compared by `bid`, then `work`, then `id` (a stable tie-break). */
+/** How strong an entry is: compared by `tier`, then `work`, then `id` (a stable tie-break). */
 export interface Rank {
-  /** Verified paid placement (0 without a bid verifier). */
-  bid: bigint
+  /**
+   * What ranks above work: an oracle's verified bid (0 without a bid verifier); 1 for a report
+   * that counts against its oracle, so that reports nobody counts (an oracle's praise of itself)
+   * cannot push out those that do; 0 for everything else.
+   */
+  tier: bigint
   /** Work in units (2^bits) — identity strength for oracles, PoW work otherwise. */
   work: bigint
   /** Entry id: makes ranks unique and the order deterministic on every node. */
@@ -22,7 +26,7 @@ export interface Rank {
 
 /** Orders ranks from weakest to strongest. */
 export function compareRanks(a: Rank, b: Rank): number {
-  if (a.bid !== b.bid) return a.bid < b.bid ? -1 : 1
+  if (a.tier !== b.tier) return a.tier < b.tier ? -1 : 1
   if (a.work !== b.work) return a.work < b.work ? -1 : 1
   // The larger id is the weaker one, so that among equals the same entries survive everywhere.
   return a.id === b.id ? 0 : a.id > b.id ? -1 : 1
@@ -100,7 +104,8 @@ export class BoundedPool<V> {
     const bits = workBits(rank.work)
     if (this.#byId.has(rank.id)) return { fits: true }
     const floorBits = this.floor.bitsAt(now)
-    if (rank.bid === 0n && bits <= floorBits && floorBits > 0) {
+    // The floor holds back work alone: a higher tier competes with the weakest entry only.
+    if (rank.tier === 0n && bits <= floorBits && floorBits > 0) {
       return { fits: false, floorBits, weakestBits: this.#weakestBits() }
     }
     if (this.size < this.capacity) return { fits: true }

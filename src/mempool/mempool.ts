@@ -383,12 +383,21 @@ function counterKey(group: keyof typeof counterKeys, name: string): string {
 
 /** Rank of an oracle in the oracle pool: verified bid, then identity strength. */
 export function oracleRank(oracle: OracleEntry): Rank {
-  return { bid: oracle.bid, work: oracle.strength, id: oracle.key }
+  return { tier: oracle.bid, work: oracle.strength, id: oracle.key }
 }
 
-/** Rank of a capability, report or offer: its own work. */
+/** Rank of a capability or offer: its own work. */
 export function workRank(entry: { work: bigint }, id: string): Rank {
-  return { bid: 0n, work: entry.work, id }
+  return { tier: 0n, work: entry.work, id }
+}
+
+/**
+ * Rank of a report in its oracle's report pool: the reports that count against the oracle
+ * first, then work. Otherwise a cheater could file reports about itself that no policy counts,
+ * each with a little more work, until the pool's limit evicts the verified ones (docs/sybil.md).
+ */
+export function reportRank(report: { work: bigint; counts: boolean }, id: string): Rank {
+  return { tier: report.counts ? 1n : 0n, work: report.work, id }
 }
 
 export function scoreKey(oracle: OracleEntry): [bigint, string] {

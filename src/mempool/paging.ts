@@ -88,8 +88,11 @@ export function walkChildren<E extends Child, T>(
   const limit = clampLimit(query.limit, limits)
   let from: { oracle: [bigint, string]; child: Rank } | undefined
   if (query.cursor) {
-    const [score, oracle, work, id] = decodeCursor(query.cursor, listing, ['n', 'k', 'n', 'k'])
-    from = { oracle: [-BigInt(score!), oracle!], child: { bid: 0n, work: BigInt(work!), id: id! } }
+    const [score, oracle, tier, work, id] = decodeCursor(query.cursor, listing, ['n', 'k', 'n', 'n', 'k'])
+    from = {
+      oracle: [-BigInt(score!), oracle!],
+      child: { tier: BigInt(tier!), work: BigInt(work!), id: id! },
+    }
   }
   let oracles: Iterable<[[bigint, string], OracleEntry]>
   if (query.oracle === undefined) oracles = pool.byScore.entries(from?.oracle)
@@ -108,7 +111,7 @@ export function walkChildren<E extends Child, T>(
   const [[oracle, rank]] = found.last
   return {
     items: found.items,
-    next: encodeCursor(listing, [scoreOf(oracle), oracle.key, rank.work, rank.id]),
+    next: encodeCursor(listing, [scoreOf(oracle), oracle.key, rank.tier, rank.work, rank.id]),
   }
 }
 

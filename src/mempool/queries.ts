@@ -119,7 +119,7 @@ export function listCapabilities(
   return walkChildren(pool, 'capabilities', (o) => o.capabilities, query, limits, keep, view.capabilityView)
 }
 
-/** Reports, against the best-ranked oracles first, each oracle's strongest first. */
+/** Reports, against the best-ranked oracles first; for each oracle those that count first, then by work. */
 export function listReports(
   pool: Mempool,
   query: ReportQuery = {},
@@ -140,7 +140,7 @@ export function listOffers(
   let below: Rank | undefined
   if (query.cursor) {
     const [work, key] = decodeCursor(query.cursor, 'offers', ['n', 'k'])
-    below = { bid: 0n, work: BigInt(work!), id: key! }
+    below = { tier: 0n, work: BigInt(work!), id: key! }
   }
   const keep = (offer: OfferEntry) =>
     query.stage === undefined || view.offerStage(offer.message) === query.stage

@@ -9,7 +9,7 @@ import { workOf } from '../protocol/pow.ts'
 import type { EvidenceVerdict } from '../protocol/verify-report.ts'
 import { BoundedPool } from './bounded-pool.ts'
 import type { CapabilityEntry, Entry, OfferEntry, OracleEntry, ReportEntry } from './entries.ts'
-import { type Changes, entryKey, type Mempool, oracleRank, workRank } from './mempool.ts'
+import { type Changes, entryKey, type Mempool, oracleRank, reportRank, workRank } from './mempool.ts'
 import type { FloorState } from './rolling-floor.ts'
 
 /** One stored entry. `message` is the message as admitted. */
@@ -147,7 +147,7 @@ export function restoreSnapshot(
         oracle.penalty += entry.work
       })
     }
-    pool.removeEvicted(oracle.reports.set(workRank(entry, entry.id), entry, now), changes)
+    pool.removeEvicted(oracle.reports.set(reportRank(entry, entry.id), entry, now), changes)
   }
   for (const record of byKind.offer) {
     const entry = { ...common(record), kind: 'offer', key: record.key } as OfferEntry

@@ -7,7 +7,7 @@
 import { canonicalize } from './canonical.ts'
 import { ErrorCode, fail, ok, type Result } from './errors.ts'
 import { messageId } from './message.ts'
-import type { Fact, FactRequest, OracleCapability, Report } from './messages/index.ts'
+import type { Fact, FactRequest, OracleCapability, Report, ReportContent } from './messages/index.ts'
 import { verifySignatures } from './sign.ts'
 
 /** How a report's evidence stands: proven by signatures, or for people to judge. */
@@ -17,6 +17,29 @@ export type EvidenceVerdict = 'verified' | 'subjective'
 export interface EvidenceContext {
   /** Current Unix time in seconds. */
   now: number
+}
+
+/**
+ * The verdict a report's evidence earns if it holds, read off its shape before any check: a
+ * node ranks a report by whether it will count before paying for its signatures.
+ * {@link verifyReportEvidence} returns the same verdict or fails.
+ */
+export function evidenceClass(content: ReportContent): EvidenceVerdict {
+  switch (content.type) {
+    case 'fact-conflict':
+      return isEquivocation(content.capability, content.facts) ? 'verified' : 'subjective'
+    case 'fact-missing':
+    case 'ad-collision':
+      return 'verified'
+    case 'fact-disagrees-with-public':
+    case 'free-form':
+      return 'subjective'
+  }
+}
+
+/** Both facts of a conflict signed for the one capability: the oracle contradicted itself. */
+function isEquivocation(capability: OracleCapability, facts: readonly [Fact, Fact]): boolean {
+  return facts[1].request.capability === capability.capabilityKey
 }
 
 /**
@@ -104,7 +127,7 @@ export function verifyFactConflict(
   if (!capability.answers.includes(first.answer)) {
     return invalid('/content/facts/0/answer', 'the answer is not one of the capability’s answers')
   }
-  if (second.request.capability === capability.capabilityKey) {
+  if (isEquivocation(capability, facts)) {
     const secondOk = verifyFactOf(capability, second, '/content/facts/1')
     if (!secondOk.ok) return secondOk
     if (!capability.answers.includes(second.answer)) {

@@ -4,7 +4,7 @@ import fc from 'fast-check'
 import { BoundedPool, compareRanks, type Rank, workBits } from '../../src/mempool/bounded-pool.ts'
 import { RollingFloor } from '../../src/mempool/rolling-floor.ts'
 
-const rank = (bits: number, id: string, bid = 0n): Rank => ({ bid, work: 1n << BigInt(bits), id })
+const rank = (bits: number, id: string, tier = 0n): Rank => ({ tier, work: 1n << BigInt(bits), id })
 
 describe('RollingFloor', () => {
   it('rises to the evicted work plus an increment, then loses one bit per half-life', () => {
@@ -27,8 +27,8 @@ describe('RollingFloor', () => {
 })
 
 describe('BoundedPool', () => {
-  it('orders by bid, then work, then id', () => {
-    assert.ok(compareRanks(rank(30, 'a'), rank(10, 'b', 1n)) < 0, 'any bid beats more work')
+  it('orders by tier, then work, then id', () => {
+    assert.ok(compareRanks(rank(30, 'a'), rank(10, 'b', 1n)) < 0, 'any higher tier beats more work')
     assert.ok(compareRanks(rank(10, 'a'), rank(11, 'b')) < 0)
     assert.ok(compareRanks(rank(10, 'b'), rank(10, 'a')) < 0, 'larger id is weaker among equals')
   })

@@ -184,6 +184,58 @@ describe('Mempool eviction', () => {
     assert.ok(pool.oracles.has(fx.ORACLE.publicKey), 'the dense oracle ad survives')
   })
 
+  it('ranks reports that count above those that do not, so an oracle cannot wash them out', () => {
+    const { pool } = mempool({ maxReportsPerOracle: 3 })
+    pool.admit(fx.oracleAd({}, fx.ORACLE, 12))
+    const capability = fx.capabilityAd({ attestation: 'signature' })
+    pool.admit(capability)
+    const conflict = fx.report(
+      { type: 'fact-conflict', capability, facts: [fx.fact('home'), fx.fact('away')] },
+      fx.REPORTER,
+      8,
+    )
+    assert.equal(status(pool, conflict), 'added')
+    const oracle = pool.oracles.get(fx.ORACLE.publicKey)!
+    const reported = scoreOf(oracle)
+    // The oracle praises itself, each report with more work than the last and far more than
+    // the verified one; the pool fills, then each new praise evicts an older one.
+    const praise = (i: number) =>
+      fx.report({ type: 'free-form', comment: `all good ${i}`, links: [] }, fx.ORACLE, 12 + i)
+    for (let i = 0; i < 2; i++) assert.equal(status(pool, praise(i)), 'added')
+    const { admission: third, changes: evicted } = pool.admit(praise(2))
+    assert.equal(third.status, 'added')
+    assert.deepEqual(evicted.removed, [{ kind: 'report', key: messageId(praise(0)) }])
+    assert.ok(pool.reports.has(messageId(conflict)), 'the counting report stays')
+    assert.equal(scoreOf(oracle), reported)
+
+    // A second counting report pushes out the weakest praise, not the first report.
+    const missing = fx.report({ type: 'fact-missing', capability, commitment: fx.commitment(NOW - 3600) })
+    assert.equal(status(pool, missing), 'added')
+    assert.ok(pool.reports.has(messageId(conflict)))
+    assert.equal(pool.reports.size, 3)
+
+    // Once disputed, the fact-missing report stops counting and drops below the other: the
+    // next counting report evicts it before the conflict, whatever the work.
+    assert.equal(status(pool, fx.dispute(messageId(missing))), 'updated')
+    const ranks = [...oracle.reports.strongestFirst()].map(([rank, entry]) => [
+      entry.message.content.type,
+      rank.tier,
+    ])
+    assert.deepEqual(ranks, [
+      ['fact-conflict', 1n],
+      ['free-form', 0n],
+      ['fact-missing', 0n],
+    ])
+    const conflict2 = fx.report(
+      { type: 'fact-conflict', capability, facts: [fx.fact('away'), fx.fact('home')] },
+      fx.REPORTER,
+      8,
+    )
+    const { admission, changes } = pool.admit(conflict2)
+    assert.equal(admission.status, 'added')
+    assert.deepEqual(changes.removed, [{ kind: 'report', key: messageId(missing) }])
+  })
+
   it('re-signed off switch keeps the capability work (update)', () => {
     const { pool } = mempool()
     pool.admit(fx.oracleAd())

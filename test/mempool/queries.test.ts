@@ -159,6 +159,21 @@ describe('other queries', () => {
     assert.equal(listReports(pool, { oracle: fx.ORACLE.publicKey }).items.length, 5)
     assert.deepEqual(listReports(pool, { oracle: keys[0]!.publicKey }).items, [])
     assert.deepEqual(listReports(pool, { type: 'fact-missing' }).items, [])
+    // A counting report of less work comes first, and paging one by one crosses the tiers.
+    admit(
+      fx.report(
+        { type: 'fact-conflict', capability: fx.capabilityAd(), facts: [fx.fact('home'), fx.fact('away')] },
+        fx.REPORTER,
+        8,
+      ),
+    )
+    const one = all((cursor) => listReports(pool, { oracle: fx.ORACLE.publicKey, limit: 1, cursor }))
+    assert.equal(one.pages, 6)
+    assert.deepEqual(
+      one.items.map((r) => r.counts),
+      [true, false, false, false, false, false],
+    )
+    assert.equal(new Set(one.items.map((r) => r.id)).size, 6)
   })
 
   it('lists offers by capability with their stage, strongest first', () => {

@@ -66,12 +66,24 @@ describe('sim --quick', () => {
       assert.ok(Math.abs(row.dropBefore - counted / strength) < 1e-9, where)
       if (row.kind === 'fact-missing') assert.equal(row.dropAfter, 0, `${where}: disputes cancel`)
     }
-    for (const wash of result.wash) {
-      // The verified report, then capacity − 1 self-reports fill the pool; one more evicts it.
-      assert.equal(wash.selfReports, QUICK.spam.maxReportsPerOracle, wash.policy)
-      assert.equal(wash.resendStatus, 'low-pow', wash.policy)
-      assert.ok(wash.requiredBits > QUICK.spam.washBits, wash.policy)
-    }
+    const capacity = QUICK.spam.maxReportsPerOracle
+    const byPolicy = Object.fromEntries(result.wash.map((row) => [row.policy, row]))
+    // Nobody counts the cheater's praise: it fills the free slots, then cannot evict the report.
+    const verified = byPolicy.verified!
+    assert.equal(verified.survived, true)
+    assert.equal(verified.selfReports, capacity + 1)
+    // capacity − 1 fill the pool; one more may displace an equal self-report on the id tie-break
+    assert.ok(verified.admittedSelfReports >= capacity - 1 && verified.admittedSelfReports <= capacity)
+    assert.equal(verified.scoreWashed, verified.scoreReported)
+    assert.equal(verified.resendStatus, 'duplicate')
+    // Counted praise competes on work: capacity − 1 fill the pool, one more evicts the report,
+    // and every one of them costs the cheater its work.
+    const all = byPolicy.all!
+    assert.equal(all.survived, false)
+    assert.equal(all.selfReports, capacity)
+    assert.equal(all.resendStatus, 'low-pow')
+    assert.ok(all.requiredBits > QUICK.spam.washBits)
+    assert.ok(all.scoreWashed < all.scoreReported, 'washing with counted reports costs more than the report')
   })
 
   it('scenario 3 counts are consistent and the floor does not add churn', () => {
