@@ -35,6 +35,7 @@ import { type PerformanceEntry, PerformanceObserver } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import type { Admission } from '../src/mempool/admission.ts'
 import { Mempool } from '../src/mempool/mempool.ts'
+import { fromHex } from '../src/protocol/hex.ts'
 import { messageId, offerKey, signingBytes } from '../src/protocol/message.ts'
 import { verifyMessagePow } from '../src/protocol/message-pow.ts'
 import type { Message, OracleId, Report } from '../src/protocol/messages/index.ts'
@@ -44,6 +45,7 @@ import { verifyMessage } from '../src/protocol/signature.ts'
 import { validateMessage } from '../src/protocol/validate.ts'
 import { verifyReportEvidence } from '../src/protocol/verify-report.ts'
 import { generate, type MessageSet, parse, type SetSpec } from './admission-messages.ts'
+import { opensslEd25519 } from './openssl-ed25519.ts'
 
 const argv = process.argv.slice(2)
 const has = (name: string) => argv.includes(name)
@@ -121,11 +123,16 @@ interface SizeResult {
     cached: boolean
     sets: { set: string; count: number; seconds: number; cached: boolean }[]
   }
-  /** ed25519 verifications/s (the better of the runs before and after the scenarios). */
+  /**
+   * ed25519 verifications/s (the better of the runs before and after the scenarios): the
+   * node's own (libsodium) with a new signer each time and with 16 signers over and over, and
+   * OpenSSL's with a new key object each time.
+   */
   baseline: {
     ed25519NewSigner: number
     ed25519Cached: number
-    runs: { ed25519NewSigner: number; ed25519Cached: number }[]
+    opensslNewSigner: number
+    runs: { ed25519NewSigner: number; ed25519Cached: number; opensslNewSigner: number }[]
   }
   scenarios: Scenario[]
   fill: { entries: number; perSecond: number; gcShare: number; cpuShare: number; memory: MemoryFigures }[]
@@ -331,16 +338,27 @@ async function runSize(size: number, dir: string): Promise<Omit<SizeResult, 'gen
   const verify = (s: (typeof signed)[number]) => {
     if (!verifyMessage('ed25519', s.bytes, s.signature, s.key).ok) throw new Error('baseline: bad signature')
   }
-  // More signers than the key cache holds (1,024): every verification builds a new key object.
+  // OpenSSL (node:crypto) for comparison: a key object built for each check, as a new signer needs.
+  const openssl = opensslEd25519({ cacheKeys: false })
+  const opensslSigned = signed.map((s) => ({
+    ...s,
+    bytes: s.bytes,
+    signature: fromHex(s.signature),
+    key: fromHex(s.key),
+  }))
+  const verifyOpenssl = (s: (typeof opensslSigned)[number]) => {
+    if (!openssl.verify(s.signature, s.bytes, s.key)) throw new Error('baseline: bad signature')
+  }
   // Measured before and after the scenarios; the better of the two counts (load from other
   // processes only ever slows a measurement down).
   const measureBaseline = () => {
     const figures = {
       ed25519NewSigner: rateOf(signed, verify),
       ed25519Cached: rateOf(signed.slice(0, 16), verify),
+      opensslNewSigner: rateOf(opensslSigned, verifyOpenssl),
     }
     log(
-      `  ed25519 verify: ${Math.round(figures.ed25519NewSigner)}/s new signer, ${Math.round(figures.ed25519Cached)}/s cached`,
+      `  ed25519 verify: ${Math.round(figures.ed25519NewSigner)}/s (${Math.round(figures.ed25519Cached)}/s same 16 signers); OpenSSL with a new key object each: ${Math.round(figures.opensslNewSigner)}/s`,
     )
     return figures
   }
@@ -480,6 +498,7 @@ async function runSize(size: number, dir: string): Promise<Omit<SizeResult, 'gen
   const baseline = {
     ed25519NewSigner: Math.max(baselineBefore.ed25519NewSigner, baselineAfter.ed25519NewSigner),
     ed25519Cached: Math.max(baselineBefore.ed25519Cached, baselineAfter.ed25519Cached),
+    opensslNewSigner: Math.max(baselineBefore.opensslNewSigner, baselineAfter.opensslNewSigner),
   }
 
   // 6. Pipeline steps alone, on the same messages (up to 2,000 of each kind, > the key cache).
@@ -522,9 +541,11 @@ async function runSize(size: number, dir: string): Promise<Omit<SizeResult, 'gen
     baseline: {
       ed25519NewSigner: Math.round(baseline.ed25519NewSigner),
       ed25519Cached: Math.round(baseline.ed25519Cached),
+      opensslNewSigner: Math.round(baseline.opensslNewSigner),
       runs: [baselineBefore, baselineAfter].map((run) => ({
         ed25519NewSigner: Math.round(run.ed25519NewSigner),
         ed25519Cached: Math.round(run.ed25519Cached),
+        opensslNewSigner: Math.round(run.opensslNewSigner),
       })),
     },
     scenarios,
@@ -627,8 +648,8 @@ function printSize(result: SizeResult): void {
       : `messages: ${n(g.generated)} of ${n(g.messages)} generated (derived keys, signed, mined) on ${g.threads} threads in ${g.seconds} s (${n(g.perSecond)}/s), before and outside all timing`,
   )
   console.log(
-    `baseline, ed25519 verifyMessage on one core: ${n(b.ed25519NewSigner)}/s with a new signer each time, ${n(b.ed25519Cached)}/s cached` +
-      ` (best of before/after: ${b.runs.map((r) => n(r.ed25519NewSigner)).join(' / ')})`,
+    `baseline, ed25519 verifyMessage (libsodium) on one core: ${n(b.ed25519NewSigner)}/s with a new signer each time, ${n(b.ed25519Cached)}/s with 16 signers` +
+      ` (best of before/after: ${b.runs.map((r) => n(r.ed25519NewSigner)).join(' / ')}); OpenSSL (node:crypto) with a new key object each time: ${n(b.opensslNewSigner)}/s`,
   )
   console.log(
     `${'scenario'.padEnd(46)}${'count'.padStart(10)}${'per s'.padStart(9)}${'median'.padStart(9)}${'×ed25519'.padStart(9)}${'µs'.padStart(7)}${'GC'.padStart(5)}${'CPU'.padStart(6)}  outcome`,

@@ -3,11 +3,18 @@
  * crypto backends (native/WASM `node.ts` and pure-JS `web.ts`), which must agree bit for bit.
  */
 import assert from 'node:assert/strict'
-import { createHash, createPrivateKey, createPublicKey, sign as opensslSign } from 'node:crypto'
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  sign as opensslSign,
+  verify as opensslVerify,
+} from 'node:crypto'
 import { describe, it } from 'node:test'
+import { ed25519 } from '@noble/curves/ed25519.js'
 import { schnorr } from '@noble/curves/secp256k1.js'
 import fc from 'fast-check'
-import { backend as nodeBackend, nodeEd25519 } from '../../src/protocol/crypto/node.ts'
+import { backend as nodeBackend } from '../../src/protocol/crypto/node.ts'
 import type { CryptoBackend } from '../../src/protocol/crypto/types.ts'
 import { backend as webBackend } from '../../src/protocol/crypto/web.ts'
 import { ErrorCode, isProtocolError, ok, type Result } from '../../src/protocol/errors.ts'
@@ -314,14 +321,72 @@ describe('module exports', () => {
       true,
     )
   })
+})
 
-  it('keeps verifying correctly when the ed25519 key cache evicts', () => {
-    const small = nodeEd25519(2)
-    const keys = rfc8032.vectors.slice(0, 3)
-    for (let round = 0; round < 3; round++) {
-      for (const v of keys)
-        assert.ok(small.verify(fromHex(v.signature), fromHex(v.message), fromHex(v.publicKey)), v.name)
+describe('ed25519 edge cases: both backends side with libsodium and OpenSSL', () => {
+  const { Point } = ed25519
+  const message = utf8('pay the bearer')
+  const order8 = Point.fromHex('c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a')
+  const honest = ed25519.utils.getExtendedPublicKey(new Uint8Array(32).fill(9))
+  const scalarBytes = (n: bigint) => {
+    const out = new Uint8Array(32)
+    for (let i = 0; i < 32; i++, n >>= 8n) out[i] = Number(n & 0xffn)
+    return out
+  }
+  const challenge = (r: Uint8Array, a: Uint8Array) => {
+    const digest = createHash('sha512').update(r).update(a).update(message).digest()
+    let k = 0n
+    for (let i = 63; i >= 0; i--) k = (k << 8n) | BigInt(digest[i]!)
+    return k % ED25519_L
+  }
+  /** The honest key's signature with nonce point R = [r]B + T for a chosen r and torsion T. */
+  const signWithR = (r: bigint, torsion: typeof order8) => {
+    const rBytes = Point.BASE.multiplyUnsafe(r).add(torsion).toBytes()
+    const s = (r + challenge(rBytes, honest.pointBytes) * honest.scalar) % ED25519_L
+    return new Uint8Array([...rBytes, ...scalarBytes(s)])
+  }
+  const openssl = (signature: Uint8Array, publicKey: Uint8Array) =>
+    opensslVerify(
+      null,
+      message,
+      createPublicKey({
+        key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(publicKey).toString('base64url') },
+        format: 'jwk',
+      }),
+      signature,
+    )
+
+  it('refuses a "signature" by a key of small order', () => {
+    // [k]A depends only on k mod 8, so R = [S]B − [j]A satisfies [S]B = R + [k]A whenever the
+    // challenge is ≡ j (mod 8): one try in eight, with no secret at all.
+    const a = order8.toBytes()
+    let forged: Uint8Array | undefined
+    for (let s = 1n; !forged; s++) {
+      for (let j = 0n; j < 8n && !forged; j++) {
+        const r = Point.BASE.multiply(s).subtract(order8.multiplyUnsafe(j)).toBytes()
+        if (challenge(r, a) % 8n === j) forged = new Uint8Array([...r, ...scalarBytes(s)])
+      }
     }
+    assert.equal(openssl(forged, a), false)
+    for (const crypto of BACKENDS) assert.equal(crypto.ed25519.verify(forged, message, a), false, crypto.name)
+  })
+
+  it('refuses an R with a small-order part, which the cofactored equation would accept', () => {
+    const mixed = signWithR(12_345n, order8)
+    const identityR = signWithR(0n, Point.ZERO)
+    const plain = signWithR(12_345n, Point.ZERO)
+    // noble's RFC 8032 mode checks [8][S]B = [8]R + [8][k]A, blind to the torsion in R
+    assert.equal(ed25519.verify(mixed, message, honest.pointBytes, { zip215: false }), true)
+    assert.equal(ed25519.verify(identityR, message, honest.pointBytes, { zip215: false }), true)
+    for (const signature of [mixed, identityR]) {
+      assert.equal(openssl(signature, honest.pointBytes), false)
+      for (const crypto of BACKENDS)
+        assert.equal(crypto.ed25519.verify(signature, message, honest.pointBytes), false, crypto.name)
+    }
+    // the same construction without torsion is an ordinary valid signature everywhere
+    assert.equal(openssl(plain, honest.pointBytes), true)
+    for (const crypto of BACKENDS)
+      assert.equal(crypto.ed25519.verify(plain, message, honest.pointBytes), true, crypto.name)
   })
 })
 

@@ -8,20 +8,26 @@
  */
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js'
-import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js'
-import { toHex, utf8 } from '../hex.ts'
+import { sha256 as nobleSha256, sha512 as nobleSha512 } from '@noble/hashes/sha2.js'
+import { bytesEqual, concatBytes, toHex, utf8 } from '../hex.ts'
 import type { CryptoBackend, SchemeBackend, Secp256k1Points } from './types.ts'
 
 function randomBytes(length: number): Uint8Array {
   return globalThis.crypto.getRandomValues(new Uint8Array(length))
 }
 
+/** Order of the ed25519 base point (RFC 8032 §5.1). */
+const ED25519_L = 2n ** 252n + 27742317777372353535851937790883648493n
+
 /**
- * Ed25519 over `@noble/curves`.
+ * Ed25519 over `@noble/curves`, verifying exactly as libsodium (the Node backend) does.
  *
- * `zip215: false` selects RFC 8032 / FIPS 186-5 verification (canonical encodings, S < L),
- * which is what OpenSSL does; noble's default (ZIP 215) accepts some non-canonical encodings
- * that the Node backend would reject, and two nodes must never disagree on a signature.
+ * noble's own `verify` checks RFC 8032's cofactored equation `[8][S]B = [8]R + [8][k]A`;
+ * libsodium and OpenSSL check the cofactorless one and compare R byte for byte. They disagree
+ * on signatures a signer can craft, such as an R with a small-order component, and two nodes
+ * must never disagree on a signature. So this verifies like libsodium: A and R canonical
+ * encodings of curve points, neither of small order, S < L, and `[S]B − [k]A` encoding to R's
+ * very bytes.
  */
 export const webEd25519: SchemeBackend = {
   publicKey(secretKey) {
@@ -33,12 +39,26 @@ export const webEd25519: SchemeBackend = {
   },
   verify(signature, message, publicKey) {
     if (signature.length !== 64 || publicKey.length !== 32) return false
+    const rBytes = signature.subarray(0, 32)
+    const s = littleEndian(signature.subarray(32))
+    if (s >= ED25519_L) return false
     try {
-      return ed25519.verify(signature, message, publicKey, { zip215: false })
+      // fromBytes refuses non-canonical encodings (y ≥ p, or x = 0 with the sign bit set).
+      const a = ed25519.Point.fromBytes(publicKey)
+      if (a.isSmallOrder() || ed25519.Point.fromBytes(rBytes).isSmallOrder()) return false
+      const k = littleEndian(nobleSha512(concatBytes(rBytes, publicKey, message))) % ED25519_L
+      const expected = ed25519.Point.BASE.multiplyUnsafe(s).subtract(a.multiplyUnsafe(k))
+      return bytesEqual(expected.toBytes(), rBytes)
     } catch {
       return false
     }
   },
+}
+
+function littleEndian(bytes: Uint8Array): bigint {
+  let value = 0n
+  for (let i = bytes.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[i]!)
+  return value
 }
 
 /** BIP340 Schnorr over `@noble/curves`, restricted to 32-byte messages. */
