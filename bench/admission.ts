@@ -15,8 +15,9 @@
  * 1. generate every message up front on worker threads (outside all timing): N oracle ads at 8 bits,
  *    K = min(20k, N/2) stronger ads (9 bits), capabilities, free-form reports and offers on the
  *    first K oracles, and 5k weak ads (7 bits); every message has its own derived key;
- * 2. measure ed25519 verifications/s through the signature module (`verifyMessage`): with a new
- *    signer each time (the key cache misses, as for every new oracle) and with 16 cached signers;
+ * 2. measure ed25519 verifications/s through the signature module (`verifyMessage`, libsodium):
+ *    with a new signer each time (as for every new oracle) and with 16 signers over and over; and
+ *    OpenSSL's (node:crypto) with a new key object each time, the "native" figure of the goals;
  * 3. time `Mempool.admit` on parsed values (JSON parsing happens in batches outside the timing):
  *    fill an empty pool of capacity N with the N ads, cheap rejections (duplicates, ads under the
  *    weakest entry, bad PoW) in repeated passes, K capabilities, K reports, K offers, then K
@@ -406,7 +407,7 @@ async function runSize(size: number, dir: string): Promise<Omit<SizeResult, 'gen
   }
 
   // 0. Warm up the admission code of every kind (JIT) on a throwaway pool, with the first few
-  // hundred messages of each set; the key cache forgets them long before they come again.
+  // hundred messages of each set.
   {
     const warm = new Mempool({ maxBytes: Number.MAX_SAFE_INTEGER, minBits: MIN_BITS }, { now: () => NOW })
     const w = Math.min(500, r)
@@ -501,7 +502,7 @@ async function runSize(size: number, dir: string): Promise<Omit<SizeResult, 'gen
     opensslNewSigner: Math.max(baselineBefore.opensslNewSigner, baselineAfter.opensslNewSigner),
   }
 
-  // 6. Pipeline steps alone, on the same messages (up to 2,000 of each kind, > the key cache).
+  // 6. Pipeline steps alone, on the same messages (up to 2,000 of each kind).
   const sample = <T>(messages: T[]) => messages.slice(0, 2_000)
   const phases: SizeResult['phases'] = {}
   const kinds: [string, Message[]][] = [

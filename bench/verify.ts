@@ -22,7 +22,7 @@ const quick = args.has('--quick')
 const json = args.has('--json')
 const roundMs = quick ? 300 : 1500
 const rounds = quick ? 2 : 3
-/** Distinct signers: a realistic mix for the key cache, and no single-key fast path. */
+/** Distinct signers: a realistic mix for OpenSSL's key objects, and no single-key fast path. */
 const SIGNERS = 16
 /** A typical canonical message (ed25519 signs it whole; bip340 signs its 32-byte SHA-256). */
 const MESSAGE_BYTES = 300

@@ -32,9 +32,13 @@ export function compareRanks(a: Rank, b: Rank): number {
   return a.id === b.id ? 0 : a.id > b.id ? -1 : 1
 }
 
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER)
+
 /** log2 of work, for floors and display. */
 export function workBits(work: bigint): number {
   if (work <= 0n) return 0
+  // Most works fit a double exactly; only larger ones need their length in bits.
+  if (work <= MAX_EXACT) return Math.log2(Number(work))
   const length = work.toString(2).length
   const shift = Math.max(0, length - 53)
   return Math.log2(Number(work >> BigInt(shift))) + shift

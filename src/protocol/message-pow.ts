@@ -3,7 +3,7 @@
  * work to (see `powBound` in message.ts).
  */
 import { ErrorCode, fail, ProtocolError, type Result } from './errors.ts'
-import { powBound } from './message.ts'
+import { powBound, powBoundInput } from './message.ts'
 import type { Message, Pow } from './messages/index.ts'
 import { mineSync, verifyPow } from './pow.ts'
 
@@ -27,7 +27,7 @@ export function powBoundOf(message: Message): Uint8Array {
  * Fails with `POW_MISSING`, `POW_INVALID`, `POW_BITS_OVERSTATED` or `POW_TOO_WEAK`.
  */
 export function verifyMessagePow(message: Message, minBits = 0): Result<{ bits: number; work: bigint }> {
-  const bound = powBound(message)
+  const bound = powBoundInput(message)
   const pow = (message as { pow?: Pow }).pow
   if (!bound || !pow) return fail(ErrorCode.POW_MISSING, `a ${message.kind} must carry a proof of work`)
   return verifyPow(bound, pow, minBits)

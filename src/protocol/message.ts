@@ -5,6 +5,7 @@
  */
 import { backend } from '#crypto'
 import { canonicalBytes, canonicalize } from './canonical.ts'
+import { utf8 } from './hex.ts'
 import type { Message, MessageKind, Offer, PublicKey } from './messages/index.ts'
 
 type Body = Record<string, unknown>
@@ -79,10 +80,19 @@ export function powBoundBody(message: Message): Body | undefined {
 
 /** Bytes the PoW of `message` is bound to, or undefined for kinds without PoW. */
 export function powBound(message: Message): Uint8Array | undefined {
+  const input = powBoundInput(message)
+  return typeof input === 'string' ? utf8(input) : input
+}
+
+/**
+ * What the PoW of `message` is bound to, as canonical JSON text (whose UTF-8 bytes are the
+ * bound) or as bytes: verifying hashes the text as it is, without encoding it first.
+ */
+export function powBoundInput(message: Message): Uint8Array | string | undefined {
   // Offers and reports bind their work to exactly what their signer signs.
   if (message.kind === 'offer' || message.kind === 'report') return signingBytes(message)
   const body = powBoundBody(message)
-  return body && canonicalBytes(body)
+  return body && canonicalize(body)
 }
 
 /** Kinds whose messages carry a PoW. */

@@ -24,8 +24,11 @@ const HASH_HEX = /^[0-9a-f]{64}$/
 /** Nonces per kernel call in {@link mineSync}: bounds how long one call runs between checks. */
 const MINE_SPAN = 1 << 20
 
-/** The 32-byte prefix every trial for `bound` starts with: `SHA-256(bound)`. Hash it once, mine many. */
-export function powPrefix(bound: Uint8Array): Uint8Array {
+/**
+ * The 32-byte prefix every trial for `bound` starts with: `SHA-256(bound)`. Hash it once, mine
+ * many. A string bound stands for its UTF-8 bytes (see `powBoundInput`).
+ */
+export function powPrefix(bound: Uint8Array | string): Uint8Array {
   return backend.sha256(bound)
 }
 
@@ -63,14 +66,19 @@ export function workOf(bits: number): bigint {
 }
 
 /**
- * Checks that `pow` is a valid proof of work for `bound` with at least `minBits` bits.
+ * Checks that `pow` is a valid proof of work for `bound` (bytes, or text standing for its UTF-8
+ * bytes) with at least `minBits` bits.
  *
  * Cheap checks come first so junk costs no hashing: shape (`POW_INVALID`), then the claim
  * against `minBits` (`POW_TOO_WEAK`), then one hash: a hash that is not
  * `SHA-256(SHA-256(bound) ‖ nonce)` is `POW_INVALID`, a hash with fewer leading zero bits than
  * claimed is `POW_BITS_OVERSTATED`. Returns the claimed bits and their work. Never throws for bad input.
  */
-export function verifyPow(bound: Uint8Array, pow: Pow, minBits = 0): Result<{ bits: number; work: bigint }> {
+export function verifyPow(
+  bound: Uint8Array | string,
+  pow: Pow,
+  minBits = 0,
+): Result<{ bits: number; work: bigint }> {
   if (typeof pow !== 'object' || pow === null) return fail(ErrorCode.POW_INVALID, 'pow must be an object')
   const { bits, nonce, hash } = pow
   if (!isBits(bits)) {

@@ -41,8 +41,8 @@ export interface Secp256k1Points {
 export interface CryptoBackend {
   /** Name of the backend, for diagnostics and benchmarks. */
   readonly name: string
-  /** SHA-256 of `data`. */
-  sha256(data: Uint8Array): Uint8Array
+  /** SHA-256 of `data` (a string is hashed as its UTF-8 bytes). */
+  sha256(data: Uint8Array | string): Uint8Array
   /**
    * SHA-256 of `data` as lowercase hex (a string is hashed as its UTF-8 bytes): ids are hex,
    * and a platform that hashes text and writes hex natively skips two copies per message.

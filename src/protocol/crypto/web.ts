@@ -105,7 +105,7 @@ export const webSecp256k1: Secp256k1Points = {
 /** The portable backend (selected by the `#crypto` import outside Node). */
 export const backend: CryptoBackend = {
   name: 'web',
-  sha256: (data) => nobleSha256(data),
+  sha256: (data) => nobleSha256(typeof data === 'string' ? utf8(data) : data),
   sha256Hex: (data) => toHex(nobleSha256(typeof data === 'string' ? utf8(data) : data)),
   randomBytes,
   ed25519: webEd25519,
