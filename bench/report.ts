@@ -9,6 +9,8 @@
  *   node bench/report.ts --out FILE        write FILE instead of docs/performance.md
  *   node bench/report.ts --admission-sizes 10000,100000   pool sizes of the admission benchmark
  *                                          (its default includes 1M: ~15 min of generation alone)
+ *   node bench/report.ts --admission-cache /tmp/mega-bench   reuse the admission benchmark's
+ *                                          generated messages (its --cache)
  *
  * Benchmarks run one after another, never in parallel: each wants the whole machine. A failed
  * benchmark is reported as failed in the document; the others still run.
@@ -26,6 +28,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     out: { type: 'string', default: 'docs/performance.md' },
     'admission-sizes': { type: 'string' },
+    'admission-cache': { type: 'string' },
   },
 })
 const quick = values.quick
@@ -39,7 +42,12 @@ for (const name of selected) if (!(name in BENCHES)) throw new Error(`--only: no
 function runBench(name: BenchName): Promise<Outcome> {
   const { script, args: argsOf } = BENCHES[name]
   const sizes = values['admission-sizes']
-  const args = [...argsOf(quick), ...(name === 'admission' && sizes ? ['--sizes', sizes] : [])]
+  const cache = values['admission-cache']
+  const args = [
+    ...argsOf(quick),
+    ...(name === 'admission' && sizes ? ['--sizes', sizes] : []),
+    ...(name === 'admission' && cache ? ['--cache', cache] : []),
+  ]
   const argv = [fileURLToPath(new URL(script, import.meta.url)), ...args]
   const started = performance.now()
   console.error(`\n[bench] ${name}: node ${script} ${args.join(' ')}`)
