@@ -165,9 +165,14 @@ export function goalRows(outcomes: Outcome[]): string {
     goal(outcomes, 'sync', 'Sync (issue 4)', 'a fresh node syncs 100k entries in ≤ 10 s', (r) => {
       const sizes = Object.keys(r.results).map(Number)
       const largest = Math.max(...sizes)
-      const fresh = r.results[largest].runs.find((run: SyncRun) => run.what === 'fresh node, range-based')
+      // The node's own way: range-based, with its signature threads when the run has them.
+      const runs: SyncRun[] = r.results[largest].runs
+      const rangeBased = runs.filter(
+        (run) => run.what.startsWith('fresh node, range-based') && !run.what.endsWith('parse only'),
+      )
+      const fresh = rangeBased.find((run) => run.what.includes('signature threads')) ?? rangeBased[0]
       const measured = fresh
-        ? `${fresh.seconds.toFixed(1)} s for ${n(largest)} (${fresh.admitSeconds.toFixed(1)} s of it admitting)`
+        ? `${fresh.seconds.toFixed(1)} s for ${n(largest)} (${fresh.what.replace('fresh node, ', '')}; ${fresh.admitSeconds.toFixed(1)} s of it admitting)`
         : `no fresh-node run at ${n(largest)}`
       if (largest < 100_000 || !fresh) return { measured, verdict: 'not measured at the goal’s size' }
       return { measured, verdict: verdictOf(fresh.seconds <= r.goalSeconds) }
