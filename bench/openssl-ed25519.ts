@@ -29,7 +29,10 @@ export function opensslEd25519({ cacheKeys }: { cacheKeys: boolean }): SchemeBac
     if (!cacheKeys) return opensslPublicKey(raw)
     const id = Buffer.from(raw).toString('latin1')
     let key = keys.get(id)
-    if (!key) keys.set(id, (key = opensslPublicKey(raw)))
+    if (!key) {
+      key = opensslPublicKey(raw)
+      keys.set(id, key)
+    }
     return key
   }
   return {
