@@ -15,12 +15,15 @@ import { messageId } from '../protocol/message.ts'
 import type { Dispute, Message, PoolKind } from '../protocol/messages/index.ts'
 import { POOL_KINDS } from '../protocol/messages/index.ts'
 import { itemKey } from '../sync/keys.ts'
-import type { SubmitOutcome, SyncSource } from '../sync/source.ts'
+import { type SubmitOutcome, type SyncSource, submitEach } from '../sync/source.ts'
 import { SortedItems, type SyncItem } from '../sync/storage.ts'
 import { verdictOf } from './verdicts.ts'
 
 /** The node's admission path (`MegaNode.submit`). */
 export type Submit = (kind: PoolKind, message: Message) => Admission | Promise<Admission>
+
+/** The node's batch admission path (`MegaNode.submitPage`): one transaction for the page. */
+export type SubmitPage = (messages: readonly { kind: PoolKind; message: Message }[]) => Admission[]
 
 export interface MempoolSyncSourceInit {
   /**
@@ -29,6 +32,8 @@ export interface MempoolSyncSourceInit {
    * @default 2000
    */
   minSnapshotIntervalMs?: number
+  /** The node's batch admission; without it, pages are admitted message by message. */
+  submitPage?: SubmitPage
   /** Clock, ms. @default Date.now */
   now?: () => number
   /**
@@ -54,6 +59,7 @@ export class MempoolSyncSource implements SyncSource {
   readonly #minInterval: number
   readonly #now: () => number
   readonly #signatures: SignatureChecker | undefined
+  readonly #submitPage: SubmitPage | undefined
   #snapshot: SortedItems | undefined
   #messages = new Map<string, Message>()
   #builtAt = Number.NEGATIVE_INFINITY
@@ -66,6 +72,7 @@ export class MempoolSyncSource implements SyncSource {
     this.#minInterval = init.minSnapshotIntervalMs ?? 2000
     this.#now = init.now ?? Date.now
     this.#signatures = init.signatures
+    this.#submitPage = init.submitPage
     mempool.addEventListener('message:admitted', () => {
       this.#dirty = true
     })
@@ -93,12 +100,22 @@ export class MempoolSyncSource implements SyncSource {
   }
 
   submit(value: unknown): SubmitOutcome | Promise<SubmitOutcome> {
-    const kind = (value as { kind?: unknown } | null)?.kind
-    if (typeof kind !== 'string' || !(POOL_KINDS as readonly string[]).includes(kind)) {
-      return { status: 'invalid', reason: { code: 'UNKNOWN_KIND' } }
-    }
-    const admission = this.#submit(kind as PoolKind, value as Message)
+    const kind = poolKindOf(value)
+    if (!kind) return UNKNOWN_KIND
+    const admission = this.#submit(kind, value as Message)
     return admission instanceof Promise ? admission.then(withFault) : withFault(admission)
+  }
+
+  submitPage(values: readonly unknown[]): SubmitOutcome[] | Promise<SubmitOutcome[]> {
+    if (!this.#submitPage) return submitEach(this, values)
+    const admitted: { kind: PoolKind; message: Message }[] = []
+    for (const value of values) {
+      const kind = poolKindOf(value)
+      if (kind) admitted.push({ kind, message: value as Message })
+    }
+    const admissions = this.#submitPage(admitted)
+    let next = 0
+    return values.map((value) => (poolKindOf(value) ? withFault(admissions[next++]!) : UNKNOWN_KIND))
   }
 
   async prepare(texts: readonly string[]): Promise<void> {
@@ -133,6 +150,16 @@ export class MempoolSyncSource implements SyncSource {
 }
 
 /** Marks what no honest peer could hold (the gossip rule, verdicts.ts), so sync counts it against the peer. */
+const UNKNOWN_KIND: SubmitOutcome = { status: 'invalid', reason: { code: 'UNKNOWN_KIND' } }
+
+/** The pool kind a fetched value claims, when it is one nodes keep. */
+function poolKindOf(value: unknown): PoolKind | undefined {
+  const kind = (value as { kind?: unknown } | null)?.kind
+  return typeof kind === 'string' && (POOL_KINDS as readonly string[]).includes(kind)
+    ? (kind as PoolKind)
+    : undefined
+}
+
 function withFault(admission: Admission): SubmitOutcome {
   return verdictOf(admission) === 'reject' ? { ...admission, fault: true } : admission
 }

@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify'
 import { buildApi } from '../api/app.ts'
 import type { ApiInit } from '../api/options.ts'
 import type { Admission } from '../mempool/admission.ts'
+import type { Changes } from '../mempool/mempool.ts'
 import { Mempool } from '../mempool/mempool.ts'
 import type { ServiceFactory } from '../network/libp2p.ts'
 import { Network } from '../network/network.ts'
@@ -92,6 +93,23 @@ export class MegaNode {
     if (publish && (admission.status === 'added' || admission.status === 'updated'))
       void this.#network?.publish(kind, message)
     return admission
+  }
+
+  /**
+   * Admits a batch nobody acknowledges one by one (a page of synced messages), unpublished, and
+   * persists it in one transaction before returning: one commit per page instead of one per
+   * message. Synchronous, so no other admission interleaves with the batch.
+   */
+  submitPage(messages: readonly { kind: PoolKind; message: Message }[]): Admission[] {
+    const admissions: Admission[] = []
+    const batch: Changes[] = []
+    for (const { message } of messages) {
+      const { admission, changes } = this.mempool.admit(message)
+      admissions.push(admission)
+      if (changes.put.length > 0 || changes.removed.length > 0) batch.push(changes)
+    }
+    if (batch.length > 0) this.#store!.applyAll(batch, floorsOf(this.mempool))
+    return admissions
   }
 
   /** Opens the store, restores the pools, starts the API, then joins the network. Idempotent. */
@@ -199,7 +217,7 @@ function defaultServices(
   const source = new MempoolSyncSource(
     node.mempool,
     (kind, message) => node.submit(kind, message, { publish: false }),
-    signatures ? { signatures } : {},
+    { submitPage: (messages) => node.submitPage(messages), ...(signatures && { signatures }) },
   )
   return { sync: syncService({ source, ...init, ...(method && { session: { method } }) }) as ServiceFactory }
 }

@@ -16,7 +16,7 @@ import { planFetch, type RefusedItems } from './plan.ts'
 import { expectFrame, failSession } from './read.ts'
 import { initiate, reconcile } from './reconcile.ts'
 import { type SessionInit, type SessionOptions, sessionOptions } from './session-options.ts'
-import type { SubmitOutcome, SyncSource } from './source.ts'
+import { type SubmitOutcome, type SyncSource, submitEach } from './source.ts'
 import type { SortedItems, SyncItem } from './storage.ts'
 
 /** Admission reasons that mean "its parent is not here yet": worth one more try at the end. */
@@ -223,14 +223,14 @@ async function fetchAll(
    */
   const admitPage = async ({ parsed, prepared }: ParsedPage) => {
     await prepared
-    for (const { item, value } of parsed) {
-      const outcome = await source.submit(value)
-      if (outcome.status === 'invalid' && ORPHAN_CODES.has(outcome.reason?.code ?? '')) {
+    const values = parsed.map(({ value }) => value)
+    const outcomes = source.submitPage ? await source.submitPage(values) : await submitEach(source, values)
+    parsed.forEach(({ item, value }, i) => {
+      const outcome = outcomes[i]!
+      if (outcome.status === 'invalid' && ORPHAN_CODES.has(outcome.reason?.code ?? ''))
         orphans.push({ item, value })
-        continue
-      }
-      record(item, outcome)
-    }
+      else record(item, outcome)
+    })
   }
   let previous: ParsedPage | undefined
   while (pending() || inFlight.length > 0) {

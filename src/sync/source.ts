@@ -19,9 +19,21 @@ export interface SyncSource {
   /** Admits a fetched message (a parsed JSON value) through the node's one admission path. */
   submit(message: unknown): SubmitOutcome | Promise<SubmitOutcome>
   /**
+   * Optional: admits a fetched page at once, outcomes in the page's order, so the node can
+   * persist it in one transaction. Judges each message exactly as `submit` would.
+   */
+  submitPage?(messages: readonly unknown[]): SubmitOutcome[] | Promise<SubmitOutcome[]>
+  /**
    * Optional: the JSON texts of a fetched page, before they are submitted, so the source can
    * start expensive checks on other threads (signatures) while the previous page is admitted.
    * Only a shortcut: `submit` must still judge every message by itself.
    */
   prepare?(texts: readonly string[]): Promise<void>
+}
+
+/** One by one, each admitted before the next is handed over (parents before their children). */
+export async function submitEach(source: SyncSource, values: readonly unknown[]): Promise<SubmitOutcome[]> {
+  const outcomes: SubmitOutcome[] = []
+  for (const value of values) outcomes.push(await source.submit(value))
+  return outcomes
 }

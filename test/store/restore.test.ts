@@ -44,6 +44,30 @@ describe('restore from the store', { timeout: 30_000 }, () => {
     })
   }
 
+  it('restores the same pools when admissions are written in batches (applyAll, in order)', (t) => {
+    const dataDir = tempDataDir(t)
+    const reference = mempool(TIGHT)
+    const node = mempool(TIGHT)
+    const store = openMempoolStore({ dataDir })
+    const messages = messageStream()
+    let removed = 0
+    for (let from = 0; from < messages.length; from += 5) {
+      const batch = messages.slice(from, from + 5).map((message) => {
+        reference.pool.admit(message)
+        return node.pool.admit(message).changes
+      })
+      removed += batch.reduce((sum, changes) => sum + changes.removed.length, 0)
+      store.applyAll(batch, floorsOf(node.pool))
+    }
+    assert.ok(removed > 0, 'batches put and removed entries')
+    store.close()
+    const restarted = mempool(TIGHT)
+    const restored = openAndRestore(restarted.pool, { dataDir })
+    t.after(() => restored.store.close())
+    assert.equal(restored.report.orphans, 0)
+    assert.deepEqual(stateOf(restarted.pool), stateOf(reference.pool))
+  })
+
   it('forgets what was evicted, with its dependants (an evicted oracle takes its capability)', (t) => {
     const dataDir = tempDataDir(t)
     const { pool } = mempool({ ...TIGHT, maxOracles: 1 })
