@@ -19,6 +19,7 @@
  * pages) plus fetch requests.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -36,6 +37,7 @@ import { MempoolSyncSource } from '../src/network/sync-source.ts'
 import { streamChannel } from '../src/network/sync-stream.ts'
 import { SignatureThreads } from '../src/node/signature-threads.ts'
 import type { Message } from '../src/protocol/messages/index.ts'
+import { floorsOf, openMempoolStore } from '../src/store/index.ts'
 import { initiateSync, type SyncStats } from '../src/sync/initiator.ts'
 import { initiate, reconcile, respond } from '../src/sync/reconcile.ts'
 import type { SyncMethod } from '../src/sync/session-options.ts'
@@ -238,7 +240,8 @@ const FRESH_LABEL: Record<FreshMode, string> = {
 
 /**
  * A fresh node syncing everything from the server: admitting on this thread alone, with
- * signature threads (as a node does), or parsing only.
+ * signature threads (as a node does), or parsing only. Admitting persists as a node does: into
+ * a SQLite store in a temporary directory, one transaction per page (`MegaNode.submitPage`).
  */
 async function freshSync(server: Server, size: number, method: SyncMethod, mode: FreshMode): Promise<Run> {
   const admit = mode !== 'parse'
@@ -247,15 +250,36 @@ async function freshSync(server: Server, size: number, method: SyncMethod, mode:
   let parsed = 0
   const threads = mode === 'threads' ? new SignatureThreads() : undefined
   threads?.start()
+  const dataDir = mkdtempSync(join(tmpdir(), 'mega-sync-bench-'))
+  const store = openMempoolStore({ dataDir })
+  const timed = <T>(work: () => T): T => {
+    const started = performance.now()
+    try {
+      return work()
+    } finally {
+      admitMs += performance.now() - started
+    }
+  }
   const source = new MempoolSyncSource(
     pool,
-    (_kind, message: Message) => {
-      const started = performance.now()
-      const { admission } = pool.admit(message)
-      admitMs += performance.now() - started
-      return admission
+    (_kind, message: Message) =>
+      timed(() => {
+        const { admission, changes } = pool.admit(message)
+        store.apply(changes, floorsOf(pool))
+        return admission
+      }),
+    {
+      submitPage: (messages) =>
+        timed(() => {
+          const results = messages.map(({ message }) => pool.admit(message))
+          store.applyAll(
+            results.map((result) => result.changes),
+            floorsOf(pool),
+          )
+          return results.map((result) => result.admission)
+        }),
+      ...(threads && { signatures: threads }),
     },
-    threads ? { signatures: threads } : {},
   )
   const plain: SyncSource = admit
     ? source
@@ -284,6 +308,8 @@ async function freshSync(server: Server, size: number, method: SyncMethod, mode:
   } finally {
     await node.stop()
     await threads?.stop()
+    store.close()
+    rmSync(dataDir, { recursive: true, force: true })
   }
 }
 
