@@ -342,7 +342,6 @@ async function runSize(size: number, dir: string): Promise<Omit<SizeResult, 'gen
   // OpenSSL (node:crypto) for comparison: a key object built for each check, as a new signer needs.
   const openssl = opensslEd25519({ cacheKeys: false })
   const opensslSigned = signed.map((s) => ({
-    ...s,
     bytes: s.bytes,
     signature: fromHex(s.signature),
     key: fromHex(s.key),

@@ -79,10 +79,8 @@ const messageCount = Number(values.messages ?? (quick ? 100 : 500))
  * every network admits ~200 messages per second in all (10/s at 20 nodes, 4/s at 50): more
  * saturates two cores at 50 nodes with gossipsub's defaults (requests to nodes time out).
  */
-const rates = nodeCounts.map((count, i) => {
-  const given = values.rate?.split(',').map(Number)
-  return given ? (given[i] ?? given.at(-1)!) : 200 / count
-})
+const givenRates = values.rate?.split(',').map(Number)
+const rates = nodeCounts.map((count, i) => (givenRates ? (givenRates[i] ?? givenRates.at(-1)!) : 200 / count))
 const idleSeconds = Number(values.idle)
 const httpBase = Number(values['http-port'])
 const p2pBase = Number(values['p2p-port'])
@@ -564,9 +562,9 @@ log(
     `${messageCount} oracle ads (${BITS} bits) at ${rates.map((r, i) => `${+r.toFixed(2)}/s to ${nodeCounts[i]} nodes`).join(', ')}, to random nodes`,
 )
 const results: RunResult[] = []
-for (const count of nodeCounts) {
+for (const [i, count] of nodeCounts.entries()) {
   for (const config of configs) {
-    const result = await run(count, rates[nodeCounts.indexOf(count)]!, config, messages, ids, warmUpMessages)
+    const result = await run(count, rates[i]!, config, messages, ids, warmUpMessages)
     results.push(result)
     log(describe(result))
   }

@@ -5,31 +5,23 @@
  * shows as such, never as a number.
  */
 
+/** A benchmark's arguments: `--json`, then `always`, then `whenQuick` in quick mode. */
+const argsOf =
+  (whenQuick: string[] = ['--quick'], always: string[] = []) =>
+  (quick: boolean) => ['--json', ...always, ...(quick ? whenQuick : [])]
+
 export const BENCHES = {
-  pow: { script: './pow.ts', args: (quick: boolean) => ['--json', ...(quick ? ['--quick'] : [])] },
-  verify: { script: './verify.ts', args: (quick: boolean) => ['--json', ...(quick ? ['--quick'] : [])] },
-  admission: {
-    script: './admission.ts',
-    args: (quick: boolean) => ['--json', ...(quick ? ['--quick'] : [])],
-  },
-  rest: {
-    script: './rest.ts',
-    // Quick: 10k oracles, 3 s per endpoint (the goal is stated at 100k).
-    args: (quick: boolean) => ['--json', ...(quick ? ['--oracles', '10000', '--seconds', '3'] : [])],
-  },
-  store: { script: './store.ts', args: (quick: boolean) => ['--json', ...(quick ? ['--n', '1000'] : [])] },
-  sync: { script: './sync.ts', args: (quick: boolean) => ['--json', ...(quick ? ['--quick'] : [])] },
+  pow: { script: './pow.ts', args: argsOf() },
+  verify: { script: './verify.ts', args: argsOf() },
+  admission: { script: './admission.ts', args: argsOf() },
+  // Quick: 10k oracles, 3 s per endpoint (the goal is stated at 100k).
+  rest: { script: './rest.ts', args: argsOf(['--oracles', '10000', '--seconds', '3']) },
+  store: { script: './store.ts', args: argsOf(['--n', '1000']) },
+  sync: { script: './sync.ts', args: argsOf() },
   propagation: {
     script: './propagation.ts',
     // Ports off the script's defaults (28000/29000), which other runs on a shared machine use.
-    args: (quick: boolean) => [
-      '--json',
-      '--http-port',
-      '26000',
-      '--p2p-port',
-      '27000',
-      ...(quick ? ['--quick'] : []),
-    ],
+    args: argsOf(['--quick'], ['--http-port', '26000', '--p2p-port', '27000']),
   },
 } as const
 export type BenchName = keyof typeof BENCHES

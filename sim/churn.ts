@@ -101,7 +101,10 @@ export function runChurn(
       result.evicted++
       windowEvictions++
       const since = admittedAt.get(removed.key)
-      if (since) heldFor.set(since.bits, [...(heldFor.get(since.bits) ?? []), clock - since.at])
+      if (!since) continue
+      const times = heldFor.get(since.bits)
+      if (times) times.push(clock - since.at)
+      else heldFor.set(since.bits, [clock - since.at])
     }
     if (result.attempts % window === 0) {
       const weakest = pool.oracles.weakest()?.[0].work

@@ -56,8 +56,9 @@ function findings(rows: SybilRow[], topN: number): string[] {
 export function sybilSection(config: SybilConfig, rows: SybilRow[], cost: WorkCost): Section {
   const charts = new Map<string, string>()
   const parts: string[] = []
+  const grouped = groups(rows)
   const series = (metric: (r: SybilRow) => number) =>
-    groups(rows).map((g) => ({
+    grouped.map((g) => ({
       name: `${g.pool.split(' (')[0]}, W = 2^${g.attackerBits + SCALE_BITS}`,
       points: g.rows.map((r) => [r.k, metric(r)] as [number, number]),
     }))
@@ -94,7 +95,7 @@ export function sybilSection(config: SybilConfig, rows: SybilRow[], cost: WorkCo
       series: series((r) => r.strengthShare),
     }),
   )
-  for (const group of groups(rows)) {
+  for (const group of grouped) {
     const w = group.attackerBits + SCALE_BITS
     parts.push(
       `#### ${group.pool}, attacker W = 2^${w} (${costText(2 ** group.attackerBits, cost)} on this machine)`,

@@ -10,7 +10,8 @@
 import { Mempool } from '../src/mempool/mempool.ts'
 import type { MempoolOptions } from '../src/mempool/options.ts'
 import type { Message, Report, ReportContent } from '../src/protocol/messages/index.ts'
-import { mineCapability, mineOracleAd, mineReport, signCommitment, signFact, simKey } from './world.ts'
+import { commitment, fact } from '../test/fixtures/messages.ts'
+import { mineCapability, mineOracleAd, mineReport, type SimKey, simKey } from './world.ts'
 
 export type Policy = 'verified' | 'all'
 export const POLICIES: Policy[] = ['verified', 'all']
@@ -63,8 +64,8 @@ export interface WashRow {
 }
 
 interface Target {
-  key: ReturnType<typeof simKey>
-  capabilityKey: ReturnType<typeof simKey>
+  key: SimKey
+  capabilityKey: SimKey
   messages: Message[]
   capability: Extract<ReportContent, { type: 'fact-missing' }>['capability']
 }
@@ -110,7 +111,7 @@ function spamReports(config: ReportSpamConfig, target: Target, kind: SpamKind, b
           {
             type: 'fact-missing',
             capability: target.capability,
-            commitment: signCommitment(target.capabilityKey, 1_700_000_000 + bits * 1000 + i),
+            commitment: commitment(1_700_000_000 + bits * 1000 + i, target.capabilityKey),
           }
     return mineReport(target.key.publicKey, content, each, label)
   })
@@ -131,7 +132,7 @@ export function runReportSpam(config: ReportSpamConfig): SpamRow[] {
         // The honest oracle answers each fact-missing report with the fact it delivered: no PoW needed.
         if (kind === 'fact-missing') {
           for (const { id } of ids)
-            admit({ kind: 'dispute', report: id, fact: signFact(honest.capabilityKey, 'home') })
+            admit({ kind: 'dispute', report: id, fact: fact('home', honest.capabilityKey) })
         }
         rows.push({
           kind,
@@ -163,10 +164,13 @@ export function runReportSpam(config: ReportSpamConfig): SpamRow[] {
 }
 
 function conflictReport(cheater: Target, bits: number, label: string): Report {
-  const facts = [signFact(cheater.capabilityKey, 'home'), signFact(cheater.capabilityKey, 'away')] as const
   return mineReport(
     cheater.key.publicKey,
-    { type: 'fact-conflict', capability: cheater.capability, facts: [...facts] },
+    {
+      type: 'fact-conflict',
+      capability: cheater.capability,
+      facts: [fact('home', cheater.capabilityKey), fact('away', cheater.capabilityKey)],
+    },
     bits,
     label,
   )

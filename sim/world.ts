@@ -7,25 +7,17 @@
  * builds byte-identical messages on every run and machine.
  */
 import { hash } from 'node:crypto'
-import { exampleCapability } from '../src/client/examples.ts'
 import { mineMessageSync } from '../src/protocol/message-pow.ts'
-import type { Commitment, Fact, OracleCapability, OracleId, Report } from '../src/protocol/messages/index.ts'
-import { type Draft, sign } from '../src/protocol/sign.ts'
-import { publicKeyOf, type Scheme } from '../src/protocol/signature.ts'
+import type { OracleCapability, OracleId, Report } from '../src/protocol/messages/index.ts'
+import type { Scheme } from '../src/protocol/signature.ts'
+import { capabilityAd, keyFromSecret, oracleAd, type TestKey } from '../test/fixtures/messages.ts'
 
-/** Fixed aux randomness: bip340 signatures become reproducible (ed25519 is deterministic anyway). */
-const ZERO_AUX = new Uint8Array(32)
-
-export interface SimKey {
-  scheme: Scheme
-  secretKey: string
-  publicKey: string
-}
+/** A simulated key; messages are signed by the test fixtures (fixed aux randomness). */
+export type SimKey = TestKey
 
 /** A deterministic key: its secret is SHA-256(seed/label/index) (a valid secret for both schemes). */
 export function simKey(scheme: Scheme, seed: string, label: string, index: number): SimKey {
-  const secretKey = hash('sha256', `${seed}/${label}/${index}`, 'hex')
-  return { scheme, secretKey, publicKey: publicKeyOf(scheme, secretKey) }
+  return keyFromSecret(scheme, hash('sha256', `${seed}/${label}/${index}`, 'hex'))
 }
 
 /** A seeded random source in [0, 1) (mulberry32): the same seed gives the same sequence. */
@@ -59,15 +51,8 @@ function countWork(label: string, bits: number): void {
 
 /** A signed oracle ad for `key`, with real PoW of exactly `bits`. */
 export function mineOracleAd(key: SimKey, bits: number, label: string): OracleId {
-  const draft: Draft<OracleId> = {
-    kind: 'oracle',
-    scheme: key.scheme,
-    pubkey: key.publicKey,
-    seqNo: 1,
-    tags: [],
-  }
   countWork(label, bits)
-  return mineMessageSync<OracleId>(sign<OracleId>(draft, key.secretKey, ZERO_AUX), bits)
+  return oracleAd({ tags: [] }, key, bits)
 }
 
 /** A capability of `oracle` signed by it, for capability key `capability`, with real PoW of `bits`. */
@@ -77,50 +62,14 @@ export function mineCapability(
   bits: number,
   label: string,
 ): OracleCapability {
-  const draft = exampleCapability(
-    {
-      oracle: { publicKey: oracle.publicKey, scheme: oracle.scheme },
-      capability: { publicKey: capability.publicKey, scheme: capability.scheme },
-    },
-    { attestation: 'schnorr' },
-  )
   countWork(label, bits)
-  return mineMessageSync<OracleCapability>(sign<OracleCapability>(draft, oracle.secretKey, ZERO_AUX), bits)
+  return capabilityAd({}, oracle, capability, bits)
 }
 
 /** An anonymous report against `oracle` with real PoW of `bits`. */
 export function mineReport(oracle: string, content: Report['content'], bits: number, label: string): Report {
   countWork(label, bits)
   return mineMessageSync<Report>({ kind: 'report', oracle, content } as Report, bits)
-}
-
-/** A commitment by `capability` to answer a fixed request before `deadline` (a `signature` attestation). */
-export function signCommitment(capability: SimKey, deadline: number): Commitment {
-  return sign<Commitment>(
-    {
-      kind: 'commitment',
-      scheme: capability.scheme,
-      request: simRequest(capability),
-      attestation: { type: 'signature' },
-      deadline,
-    },
-    capability.secretKey,
-    ZERO_AUX,
-  )
-}
-
-/** The request every simulated commitment and fact is about (the example capability's question). */
-export function simRequest(capability: SimKey) {
-  return { capability: capability.publicKey, args: { home: 'ARS', away: 'CHE', date: '2026-11-21' } }
-}
-
-/** A fact by `capability` answering {@link simRequest} with `answer`. */
-export function signFact(capability: SimKey, answer: string): Fact {
-  return sign<Fact>(
-    { kind: 'fact', scheme: capability.scheme, request: simRequest(capability), answer },
-    capability.secretKey,
-    ZERO_AUX,
-  )
 }
 
 /** One identity as messages: its ad first, then the capabilities that add to its strength. */

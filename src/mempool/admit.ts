@@ -14,7 +14,6 @@ import type {
 } from '../protocol/messages/index.ts'
 import { workOf } from '../protocol/pow.ts'
 import { verifySignatures } from '../protocol/sign.ts'
-import { type PreparedKey, preparePublicKey, type Scheme } from '../protocol/signature.ts'
 import { verifyDispute } from '../protocol/verify-dispute.ts'
 import { evidenceClass, verifyReportEvidence } from '../protocol/verify-report.ts'
 import { type Admission, MempoolErrorCode as Code } from './admission.ts'
@@ -88,19 +87,8 @@ function compareVersions(
  * The message's signatures, unless this exact message (its id) was already checked by a
  * signature thread (`Mempool.verified`, filled during a sync).
  */
-function checkSignatures(context: AdmitContext, message: Message, key?: PreparedKey): Result<true> {
-  return context.pool.verified.take(verifiedKey(context.id, message))
-    ? ok(true)
-    : verifySignatures(message, key)
-}
-
-/** A prepared key, or undefined when the key does not parse (verification then explains why). */
-function prepareKey(scheme: Scheme, publicKey: string): PreparedKey | undefined {
-  try {
-    return preparePublicKey(scheme, publicKey)
-  } catch {
-    return undefined
-  }
+function checkSignatures(context: AdmitContext, message: Message): Result<true> {
+  return context.pool.verified.take(verifiedKey(context.id, message)) ? ok(true) : verifySignatures(message)
 }
 
 /**
@@ -134,11 +122,8 @@ export function admitOracle(context: AdmitContext, ad: OracleId): Admission {
     const verdict = compareVersions(held, ad, id, work.bits)
     if (verdict !== 'replace') return { ...verdict, kind: 'oracle' }
   }
-  // [REJECT] the ad is signed by its key (and a previous key links to it). Checked on another
-  // thread already: the key is prepared when a capability first needs it.
-  const preverified = pool.verified.take(verifiedKey(id, ad))
-  const signer = held?.signer ?? (preverified ? undefined : prepareKey(ad.scheme, ad.pubkey))
-  const signed = preverified ? ok(true) : verifySignatures(ad, signer)
+  // [REJECT] the ad is signed by its key (and a previous key links to it)
+  const signed = checkSignatures(context, ad)
   if (!signed.ok) return { status: 'invalid', kind: 'oracle', id, reason: reasonOf(signed.error) }
 
   if (held) {
@@ -163,7 +148,6 @@ export function admitOracle(context: AdmitContext, ad: OracleId): Admission {
     reports: new BoundedPool(pool.poolInit(pool.options.maxReportsPerOracle)),
     strength: workOf(work.bits),
     penalty: 0n,
-    signer,
   }
   pool.removeEvicted(pool.oracles.set(oracleRank(entry), entry, now), changes)
   pool.byScore.set([-entry.strength, entry.key], entry)
@@ -203,9 +187,7 @@ export function admitCapability(context: AdmitContext, capability: OracleCapabil
     )
     if (!check.fits) return lowPow(check, 'capability', id)
   }
-  const preverified = pool.verified.take(verifiedKey(id, capability))
-  if (!preverified) oracle.signer ??= prepareKey(oracle.message.scheme, oracle.key)
-  const signed = preverified ? ok(true) : verifySignatures(capability, oracle.signer)
+  const signed = checkSignatures(context, capability)
   if (!signed.ok) return { status: 'invalid', kind: 'capability', id, reason: reasonOf(signed.error) }
 
   const entry: CapabilityEntry = {

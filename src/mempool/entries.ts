@@ -3,7 +3,6 @@
  * (id, size, work, verdict), so queries and eviction never re-verify anything.
  */
 import type { Dispute, Offer, OracleCapability, OracleId, Report } from '../protocol/messages/index.ts'
-import type { PreparedKey } from '../protocol/signature.ts'
 import type { EvidenceVerdict } from '../protocol/verify-report.ts'
 import type { BoundedPool } from './bounded-pool.ts'
 
@@ -32,8 +31,6 @@ export interface OracleEntry extends EntryBase<OracleId> {
   strength: bigint
   /** Σ work(reports that count), kept up to date incrementally. */
   penalty: bigint
-  /** The oracle key parsed once: it verifies the ad and every capability the oracle signs. */
-  signer?: PreparedKey | undefined
 }
 
 export interface CapabilityEntry extends EntryBase<OracleCapability> {

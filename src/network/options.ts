@@ -150,12 +150,16 @@ export const defaultNetworkOptions: NetworkOptions = {
   keyFile: 'node-key',
 }
 
+/** `init` without its undefined fields, so that spread over defaults it keeps them. */
+export function definedFields<T extends object>(init: T): Partial<T> {
+  return Object.fromEntries(Object.entries(init).filter(([, value]) => value !== undefined)) as Partial<T>
+}
+
 /** The defaults overlaid with `init`. */
 export function networkOptions(init: NetworkInit = {}): NetworkOptions {
-  const defined = Object.fromEntries(Object.entries(init).filter(([, value]) => value !== undefined))
   return {
     ...defaultNetworkOptions,
-    ...defined,
+    ...definedFields(init),
     orphans: { ...defaultNetworkOptions.orphans, ...init.orphans },
     gossip: gossipOptions(init.gossip),
   }
@@ -163,8 +167,7 @@ export function networkOptions(init: NetworkInit = {}): NetworkOptions {
 
 /** Gossip options over the defaults; throws when the mesh bounds are out of order. */
 export function gossipOptions(init: Partial<GossipOptions> = {}): GossipOptions {
-  const defined = Object.fromEntries(Object.entries(init).filter(([, value]) => value !== undefined))
-  const gossip: GossipOptions = { ...defaultNetworkOptions.gossip, ...defined }
+  const gossip: GossipOptions = { ...defaultNetworkOptions.gossip, ...definedFields(init) }
   const { meshDegreeLow: low, meshDegree: d, meshDegreeHigh: high } = gossip
   if (!(low >= 1 && low <= d && d <= high))
     throw new RangeError(

@@ -31,6 +31,7 @@ import { RefusedItems, type RefusedItemsInit } from '../sync/plan.ts'
 import { serveSync } from '../sync/responder.ts'
 import type { SessionInit, SyncMethod } from '../sync/session-options.ts'
 import type { SyncSource } from '../sync/source.ts'
+import { definedFields } from './options.ts'
 import { PeerRateLimit } from './sync-rate-limit.ts'
 import { streamChannel } from './sync-stream.ts'
 
@@ -192,14 +193,13 @@ export class SyncService extends EventTarget implements Startable {
   constructor(components: SyncServiceComponents, init: SyncServiceInit) {
     super()
     this.#components = components
-    this.#source = init.source
-    this.#session = init.session ?? {}
-    const defined = Object.fromEntries(Object.entries(init).filter(([, value]) => value !== undefined))
-    const { source: _source, session: _session, refused: _refused, ...options } = defined as SyncServiceInit
-    this.#init = { ...defaultSyncServiceOptions, ...options }
+    const { source, session = {}, refused, ...options } = init
+    this.#source = source
+    this.#session = session
+    this.#init = { ...defaultSyncServiceOptions, ...definedFields(options) }
     this.protocol = this.#init.protocol
     this.#log = components.logger.forComponent('mega:sync')
-    this.#refused = new RefusedItems(init.refused)
+    this.#refused = new RefusedItems(refused)
     this.#rateLimit = new PeerRateLimit({
       max: this.#init.inboundPerPeer,
       windowMs: this.#init.inboundWindowMs,

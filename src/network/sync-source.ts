@@ -108,14 +108,15 @@ export class MempoolSyncSource implements SyncSource {
 
   submitPage(values: readonly unknown[]): SubmitOutcome[] | Promise<SubmitOutcome[]> {
     if (!this.#submitPage) return submitEach(this, values)
-    const admitted: { kind: PoolKind; message: Message }[] = []
-    for (const value of values) {
-      const kind = poolKindOf(value)
-      if (kind) admitted.push({ kind, message: value as Message })
-    }
-    const admissions = this.#submitPage(admitted)
+    const kinds = values.map(poolKindOf)
+    const admissions = this.#submitPage(
+      values.flatMap((value, i) => {
+        const kind = kinds[i]
+        return kind ? [{ kind, message: value as Message }] : []
+      }),
+    )
     let next = 0
-    return values.map((value) => (poolKindOf(value) ? withFault(admissions[next++]!) : UNKNOWN_KIND))
+    return kinds.map((kind) => (kind ? withFault(admissions[next++]!) : UNKNOWN_KIND))
   }
 
   async prepare(texts: readonly string[]): Promise<void> {
@@ -149,7 +150,7 @@ export class MempoolSyncSource implements SyncSource {
   }
 }
 
-/** Marks what no honest peer could hold (the gossip rule, verdicts.ts), so sync counts it against the peer. */
+/** The outcome of a value whose kind no pool keeps (it never reaches admission). */
 const UNKNOWN_KIND: SubmitOutcome = { status: 'invalid', reason: { code: 'UNKNOWN_KIND' } }
 
 /** The pool kind a fetched value claims, when it is one nodes keep. */
@@ -160,6 +161,7 @@ function poolKindOf(value: unknown): PoolKind | undefined {
     : undefined
 }
 
+/** Marks what no honest peer could hold (the gossip rule, verdicts.ts), so sync counts it against the peer. */
 function withFault(admission: Admission): SubmitOutcome {
   return verdictOf(admission) === 'reject' ? { ...admission, fault: true } : admission
 }

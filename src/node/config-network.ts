@@ -5,6 +5,7 @@
 import Type from 'typebox'
 import { defaultNetworkOptions as d } from '../network/options.ts'
 import { defaultSyncServiceOptions as sync } from '../network/sync-service.ts'
+import { defaultSessionOptions } from '../sync/session-options.ts'
 
 const Addresses = (description: string, value: string[]) =>
   Type.Array(Type.String({ minLength: 1, maxLength: 512 }), { maxItems: 256, default: value, description })
@@ -113,7 +114,7 @@ export const NetworkConfig = Type.Object(
     sync: Type.Partial(
       Type.Object({
         method: Type.Union([Type.Literal('range'), Type.Literal('inventory')], {
-          default: 'range',
+          default: defaultSessionOptions.method,
           description:
             'How a node learns what a peer has and it lacks: range-based set reconciliation, or the full inventory of ids (baseline).',
         }),

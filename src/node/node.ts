@@ -11,12 +11,11 @@ import type { FastifyInstance } from 'fastify'
 import { buildApi } from '../api/app.ts'
 import type { ApiInit } from '../api/options.ts'
 import type { Admission } from '../mempool/admission.ts'
-import type { Changes } from '../mempool/mempool.ts'
 import { Mempool } from '../mempool/mempool.ts'
 import type { ServiceFactory } from '../network/libp2p.ts'
 import { Network } from '../network/network.ts'
 import { syncService } from '../network/sync-service.ts'
-import { MempoolSyncSource } from '../network/sync-source.ts'
+import { MempoolSyncSource, type SignatureChecker } from '../network/sync-source.ts'
 import type { Message, PoolKind } from '../protocol/messages/index.ts'
 import { floorsOf, type MempoolStore, openAndRestore } from '../store/index.ts'
 import type { NodeConfig } from './config.ts'
@@ -87,12 +86,10 @@ export class MegaNode {
    * publishes it when it was added or updated and `publish` says so, then answers.
    */
   submit(kind: PoolKind, message: Message, { publish = true }: SubmitOptions = {}): Admission {
-    const { admission, changes } = this.mempool.admit(message)
-    if (changes.put.length > 0 || changes.removed.length > 0)
-      this.#store!.apply(changes, floorsOf(this.mempool))
-    if (publish && (admission.status === 'added' || admission.status === 'updated'))
+    const [admission] = this.submitPage([{ kind, message }])
+    if (publish && (admission!.status === 'added' || admission!.status === 'updated'))
       void this.#network?.publish(kind, message)
-    return admission
+    return admission!
   }
 
   /**
@@ -101,15 +98,20 @@ export class MegaNode {
    * message. Synchronous, so no other admission interleaves with the batch.
    */
   submitPage(messages: readonly { kind: PoolKind; message: Message }[]): Admission[] {
-    const admissions: Admission[] = []
-    const batch: Changes[] = []
-    for (const { message } of messages) {
-      const { admission, changes } = this.mempool.admit(message)
-      admissions.push(admission)
-      if (changes.put.length > 0 || changes.removed.length > 0) batch.push(changes)
-    }
+    const results = messages.map(({ message }) => this.mempool.admit(message))
+    const batch = results
+      .map((result) => result.changes)
+      .filter((changes) => changes.put.length > 0 || changes.removed.length > 0)
     if (batch.length > 0) this.#store!.applyAll(batch, floorsOf(this.mempool))
-    return admissions
+    return results.map((result) => result.admission)
+  }
+
+  /** Signature checks of a synced page: the threads start with the first page that needs them. */
+  #checkSignatures(texts: readonly string[]): Promise<string[]> {
+    const threads = this.#signatureThreads
+    if (!threads) return Promise.reject(new Error('signature threads stopped'))
+    threads.start()
+    return threads.check(texts)
   }
 
   /** Opens the store, restores the pools, starts the API, then joins the network. Idempotent. */
@@ -125,12 +127,11 @@ export class MegaNode {
       this.#store = store
       log.info({ ...report, dataDir: this.config.dataDir }, 'pools restored')
       const { enabled, sync, ...networkInit } = this.config.network
-      if (enabled && sync.signatureThreads !== 0) {
+      // Spawned on first use (`#checkSignatures`): small syncs never need them.
+      if (enabled && sync.signatureThreads !== 0)
         this.#signatureThreads = new SignatureThreads(
           sync.signatureThreads === undefined ? {} : { threads: sync.signatureThreads },
         )
-        this.#signatureThreads.start()
-      }
       const network = enabled
         ? new Network(
             {
@@ -139,7 +140,10 @@ export class MegaNode {
               logger: this.logger.child({ module: 'network' }),
               dataDir: this.config.dataDir,
               services: {
-                ...defaultServices(this, this.#signatureThreads),
+                ...defaultServices(
+                  this,
+                  this.#signatureThreads && { check: (texts) => this.#checkSignatures(texts) },
+                ),
                 ...this.#components.libp2pServices?.(this),
               },
               ...(this.#components.now && { now: this.#components.now }),
@@ -177,8 +181,10 @@ export class MegaNode {
     this.#status = 'stopping'
     await this.#network?.stop()
     this.#network = undefined
-    await this.#signatureThreads?.stop()
+    // Cleared first, so a page still in flight cannot start them again.
+    const threads = this.#signatureThreads
     this.#signatureThreads = undefined
+    await threads?.stop()
     await this.#api?.close()
     this.#api = undefined
     this.#store?.close()
@@ -211,7 +217,7 @@ function apiInit(config: NodeConfig): ApiInit {
  */
 function defaultServices(
   node: MegaNode,
-  signatures: SignatureThreads | undefined,
+  signatures: SignatureChecker | undefined,
 ): Record<string, ServiceFactory> {
   const { method, signatureThreads: _threads, ...init } = node.config.network.sync
   const source = new MempoolSyncSource(

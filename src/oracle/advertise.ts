@@ -11,9 +11,10 @@
 import { NodeClient, NodeUnreachableError } from '../client/node-client.ts'
 import { mine } from '../miner/index.ts'
 import { powBoundOf } from '../protocol/message-pow.ts'
-import type { Message, PoolKind } from '../protocol/messages/index.ts'
+import type { OracleId, PoolKind } from '../protocol/messages/index.ts'
 import { mineIdentity, resignAd } from './identity.ts'
 import type { RootKey } from './keystore.ts'
+import { sleep } from './sleep.ts'
 import { type CapabilityRecord, loadState, saveState } from './state.ts'
 
 /** What one POST did. */
@@ -49,21 +50,20 @@ export interface NodeAnnouncement {
 /** Posts the ad and the capabilities to every node, in parallel across nodes. */
 export async function announce(
   clients: readonly NodeClient[],
-  ad: Message,
+  ad: OracleId,
   capabilities: readonly CapabilityRecord[],
   heldLastRound: ReadonlySet<string> = new Set(),
 ): Promise<NodeAnnouncement[]> {
-  const key = (ad as { pubkey: string }).pubkey
+  const adBits = ad.pow.bits
   return Promise.all(
     clients.map(async (client) => {
-      const heldBefore = await holds(client, key)
+      const heldBefore = await holds(client, ad.pubkey)
       const oracle = await post(client, 'oracle', ad)
       const results: NodeAnnouncement['capabilities'] = []
       for (const record of capabilities) {
         results.push({ label: record.label, outcome: await post(client, 'capability', record.ad) })
       }
       const pool = await oraclePool(client)
-      const adBits = (ad as { pow: { bits: number } }).pow.bits
       return {
         node: client.url,
         heldBefore,
@@ -109,7 +109,7 @@ async function post(client: NodeClient, kind: PoolKind, message: unknown): Promi
   }
   const body = (response.body ?? {}) as Record<string, unknown>
   if (response.status < 300) return { status: response.status, result: body.status as PostOutcome['result'] }
-  const outcome: PostOutcome = {
+  return {
     status: response.status,
     result: response.status === 409 ? 'low-pow' : 'refused',
     ...(typeof body.code === 'string' && { code: body.code }),
@@ -117,7 +117,6 @@ async function post(client: NodeClient, kind: PoolKind, message: unknown): Promi
     ...(typeof body.requiredBits === 'number' && { requiredBits: body.requiredBits }),
     ...(typeof body.floorBits === 'number' && { floorBits: body.floorBits }),
   }
-  return outcome
 }
 
 export interface AdvertiserOptions {
@@ -204,16 +203,4 @@ export async function advertiseLoop(options: AdvertiserOptions): Promise<void> {
 
 function threads(options: AdvertiserOptions) {
   return options.threads !== undefined ? { threads: options.threads } : {}
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms)
-    function done() {
-      clearTimeout(timer)
-      signal?.removeEventListener('abort', done)
-      resolve()
-    }
-    signal?.addEventListener('abort', done, { once: true })
-  })
 }

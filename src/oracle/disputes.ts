@@ -11,6 +11,7 @@ import { checkAnswer, createFact } from '../protocol/oracle-attestation.ts'
 import { verifySignatures } from '../protocol/sign.ts'
 import type { AnswerJournal } from './answer-journal.ts'
 import type { ServedCapability } from './endpoint.ts'
+import { sleep } from './sleep.ts'
 
 /** A report as a node lists it (`GET /reports`). */
 export interface ListedReport {
@@ -154,16 +155,6 @@ export async function watchDisputes(options: {
         options.onError?.(error as Error)
       }
     }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, interval)
-      options.signal?.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(timer)
-          resolve()
-        },
-        { once: true },
-      )
-    })
+    await sleep(interval, options.signal)
   }
 }

@@ -2,7 +2,7 @@
  * Coded errors of the oracle toolkit (keystore, state, fact sources, endpoint, advertising).
  * Callers and tests match on `code`; the endpoint maps each code to an HTTP status in one table.
  */
-import { CodedError, type ErrorDetails } from '../protocol/errors.ts'
+import { CodedError } from '../protocol/errors.ts'
 
 export const OracleErrorCode = {
   /** `oracle init` would overwrite an existing keystore. */
@@ -48,10 +48,6 @@ export type OracleErrorCode = (typeof OracleErrorCode)[keyof typeof OracleErrorC
 export class OracleError extends CodedError<OracleErrorCode> {
   static override name = 'OracleError'
   override readonly name = 'OracleError'
-
-  constructor(code: OracleErrorCode, message: string, details: ErrorDetails = {}, options?: ErrorOptions) {
-    super(code, message, details, options)
-  }
 }
 
 /** Returns true when `error` is an {@link OracleError}, optionally of the given code. */

@@ -13,7 +13,7 @@ import { type Draft, sign } from '../protocol/sign.ts'
 import { generateSecretKey, publicKeyOf, type Scheme } from '../protocol/signature.ts'
 import { OracleError, OracleErrorCode } from './errors.ts'
 import { encryptKeystore, type RootKey, writeKeystore } from './keystore.ts'
-import { loadState, newState, nextSeqNo, type OracleState, oracleFiles, saveState } from './state.ts'
+import { loadState, minedAd, newState, nextSeqNo, type OracleState, oracleFiles, saveState } from './state.ts'
 
 export interface InitOptions {
   dir: string
@@ -92,13 +92,9 @@ export async function mineIdentity(options: MineIdentityOptions): Promise<Oracle
 
 /** Signs the ad again with a higher `seqNo` (same PoW): an update nodes accept and gossip. */
 export function resignAd(state: OracleState, root: RootKey): OracleId {
-  if (!state.ad)
-    throw new OracleError(
-      OracleErrorCode.NOT_MINED,
-      'the oracle ad is not mined yet: run `mega oracle mine --bits N`',
-    )
+  const { pow } = minedAd(state)
   checkRoot(state, root)
-  state.ad = sign<OracleId>({ ...adDraft(state), pow: state.ad.pow }, root.secretKey)
+  state.ad = sign<OracleId>({ ...adDraft(state), pow }, root.secretKey)
   return state.ad
 }
 

@@ -21,6 +21,7 @@ import { messageId } from './message.ts'
 import type { Commitment, Fact, FactRequest, OracleCapability } from './messages/index.ts'
 import {
   attestationPoint,
+  bytesToBigInt,
   SECP256K1_ORDER,
   schnorrKey,
   schnorrNonce,
@@ -58,7 +59,7 @@ export function deriveCapabilitySecret(rootSecretHex: string, label: string, sch
 }
 
 function inScalarRange(bytes: Uint8Array): boolean {
-  const value = BigInt(`0x${toHex(bytes)}`)
+  const value = bytesToBigInt(bytes)
   return value > 0n && value < SECP256K1_ORDER
 }
 
@@ -118,7 +119,11 @@ export function requestNonce(capabilitySecretHex: string, request: FactRequest) 
 /** The hash-lock preimage (hex) that attests `answer` to `request`. */
 export function hashlockPreimage(capabilitySecretHex: string, request: FactRequest, answer: string): string {
   const secret = fromHex(capabilitySecretHex, 32, 'capability secret')
-  return toHex(taggedHash(HASHLOCK_TAG, secret, requestDigest(request), utf8(answer)))
+  return toHex(preimageOf(secret, requestDigest(request), answer))
+}
+
+function preimageOf(secret: Uint8Array, digest: Uint8Array, answer: string): Uint8Array {
+  return taggedHash(HASHLOCK_TAG, secret, digest, utf8(answer))
 }
 
 /** Signs a capability's commitments and facts; the key is checked and prepared once. */
@@ -182,14 +187,18 @@ function committedAttestation(capability: OracleCapability, secretKey: string, r
   switch (capability.attestation) {
     case 'schnorr':
       return { type: 'schnorr' as const, nonce: requestNonce(secretKey, request).point }
-    case 'hashlock':
+    case 'hashlock': {
+      // One secret and request digest for all the locks, not one per answer.
+      const secret = fromHex(secretKey, 32, 'capability secret')
+      const digest = requestDigest(request)
       return {
         type: 'hashlock' as const,
         locks: capability.answers.map((answer) => ({
           answer,
-          hash: toHex(backend.sha256(fromHex(hashlockPreimage(secretKey, request, answer), 32))),
+          hash: toHex(backend.sha256(preimageOf(secret, digest, answer))),
         })),
       }
+    }
     case 'signature':
       return { type: 'signature' as const }
   }

@@ -4,7 +4,7 @@
  * holds and the clock. Every proposal passes the protocol verifier before it is returned.
  */
 import { verifyAttestation } from '../protocol/attestation.ts'
-import { messageId } from '../protocol/message.ts'
+import { entityKey, messageId } from '../protocol/message.ts'
 import type {
   Commitment,
   Fact,
@@ -92,23 +92,15 @@ export function detectReports(input: DetectionInput): ReportProposal[] {
     )
   }
 
-  // Ad collisions: two different signed ads of one entity with the same seqNo.
-  for (const ads of groupBy(input.oracles, (ad) => `${ad.pubkey}:${ad.seqNo}`).values()) {
-    const [first, second] = distinctAds(ads)
+  // Ad collisions: two different signed ads of one entity (oracle or capability) with the same seqNo.
+  const ads: readonly (OracleId | OracleCapability)[] = [...input.oracles, ...input.capabilities]
+  for (const group of groupBy(ads, (ad) => `${ad.kind}:${entityKey(ad)}:${ad.seqNo}`).values()) {
+    const [first, second] = distinctAds(group)
     if (first && second)
       propose(
-        first.pubkey,
-        adCollision([first, second]),
-        `two different oracle ads with seqNo ${first.seqNo}`,
-      )
-  }
-  for (const ads of groupBy(input.capabilities, (ad) => `${ad.capabilityKey}:${ad.seqNo}`).values()) {
-    const [first, second] = distinctAds(ads)
-    if (first && second)
-      propose(
-        first.oracle,
-        adCollision([first, second]),
-        `two different capability ads with seqNo ${first.seqNo}`,
+        first.kind === 'oracle' ? first.pubkey : first.oracle,
+        adCollision([first, second] as [OracleId, OracleId] | [OracleCapability, OracleCapability]),
+        `two different ${first.kind} ads with seqNo ${first.seqNo}`,
       )
   }
 

@@ -63,13 +63,7 @@ export async function loadTraderKey(dataDir: string, passphrase?: string): Promi
   const value = readKeyFile(dataDir)
   const path = keyPath(dataDir)
   if ((value as { kind?: unknown }).kind === KEYSTORE_KIND) {
-    if (passphrase === undefined) {
-      throw new TraderError(
-        TraderErrorCode.KEY_LOCKED,
-        `the trader key is encrypted: set ${TRADER_PASSPHRASE_ENV} or pass --passphrase-file`,
-        { path },
-      )
-    }
+    if (passphrase === undefined) throw lockedError(path)
     try {
       return await decryptKeystore(value, passphrase)
     } catch (error) {
@@ -88,14 +82,17 @@ export async function loadTraderKey(dataDir: string, passphrase?: string): Promi
 /** Loads a plain key synchronously; throws `KEY_LOCKED` for an encrypted one (use {@link loadTraderKey}). */
 export function loadPlainTraderKey(dataDir: string): TraderKey {
   const value = readKeyFile(dataDir)
-  if ((value as { kind?: unknown }).kind === KEYSTORE_KIND) {
-    throw new TraderError(
-      TraderErrorCode.KEY_LOCKED,
-      `the trader key is encrypted: set ${TRADER_PASSPHRASE_ENV} or pass --passphrase-file`,
-      { path: keyPath(dataDir) },
-    )
-  }
-  return plainKey(value, keyPath(dataDir))
+  const path = keyPath(dataDir)
+  if ((value as { kind?: unknown }).kind === KEYSTORE_KIND) throw lockedError(path)
+  return plainKey(value, path)
+}
+
+function lockedError(path: string): TraderError {
+  return new TraderError(
+    TraderErrorCode.KEY_LOCKED,
+    `the trader key is encrypted: set ${TRADER_PASSPHRASE_ENV} or pass --passphrase-file`,
+    { path },
+  )
 }
 
 function readKeyFile(dataDir: string): unknown {

@@ -3,9 +3,9 @@
  * against it with the dispute that answers each (the first that verifies), and the domain of a
  * manifest the trader verified itself. The input of the ranking (policy.ts).
  */
-import type { Dispute, Report } from '../protocol/messages/index.ts'
+import type { Dispute } from '../protocol/messages/index.ts'
 import { verifyDispute } from '../protocol/verify-dispute.ts'
-import type { CollectedReport, OracleFacts } from './policy.ts'
+import { type CollectedReport, disputedCapability, type OracleFacts } from './policy.ts'
 import type { TraderStore } from './store.ts'
 
 /** Filters of the oracle listing. */
@@ -39,7 +39,7 @@ export function oracleFactsOf(store: TraderStore, filter: OracleFilter = {}): Or
     if (question !== undefined && !active.some((c) => c.question.toLowerCase().includes(question))) continue
     const reports = store.list('report', { oracle: ad.pubkey }).map(({ id, message }): CollectedReport => {
       const candidates = disputes.get(id) ?? []
-      const held = capabilities.find((c) => c.capabilityKey === disputedKey(message))
+      const held = disputedCapability(message, capabilities)
       const dispute = candidates.find((d) => verifyDispute(message, d, held).ok) ?? candidates[0]
       return { report: message, id, bits: message.pow.bits, ...(dispute && { dispute }) }
     })
@@ -51,10 +51,6 @@ export function oracleFactsOf(store: TraderStore, filter: OracleFilter = {}): Or
     facts.push({ ad, capabilities, reports, ...(domain !== undefined && { domain }) })
   }
   return facts
-}
-
-function disputedKey(report: Report): string | undefined {
-  return report.content.type === 'fact-missing' ? report.content.commitment.request.capability : undefined
 }
 
 /** The lowercase host of a URL, or undefined when it does not parse. */

@@ -127,12 +127,20 @@ export function judgeReport(
   const evidence = verifyReportEvidence(collected.report, { now })
   if (!evidence.ok) return { verdict: 'refuted' as const, reason: evidence.error.message }
   if (collected.dispute) {
-    const content = collected.report.content
-    const key = content.type === 'fact-missing' ? content.commitment.request.capability : undefined
-    const held = capabilities.find((capability) => capability.capabilityKey === key)
+    const held = disputedCapability(collected.report, capabilities)
     if (verifyDispute(collected.report, collected.dispute, held).ok) return { verdict: 'disputed' as const }
   }
   return { verdict: evidence.value }
+}
+
+/** The held capability ad a dispute of `report` is checked against: the one a fact-missing report names. */
+export function disputedCapability(
+  report: Report,
+  capabilities: readonly OracleCapability[],
+): OracleCapability | undefined {
+  const content = report.content
+  const key = content.type === 'fact-missing' ? content.commitment.request.capability : undefined
+  return capabilities.find((capability) => capability.capabilityKey === key)
 }
 
 /** Standing of one report under `policy`. */

@@ -4,7 +4,7 @@
  * accept and finalize offers). The pure rules live in the sibling modules; this is the edge
  * where they meet the network, the miner and the disk.
  */
-import { NodeClient, type NodeResponse, NodeUnreachableError } from '../client/node-client.ts'
+import { NodeClient, NodeUnreachableError } from '../client/node-client.ts'
 import { type MiningProgress, mine } from '../miner/index.ts'
 import { EndpointError, EndpointErrorCode, OracleEndpointClient } from '../oracle/endpoint-client.ts'
 import { entityKey, messageId, offerKey } from '../protocol/message.ts'
@@ -20,7 +20,7 @@ import type {
 } from '../protocol/messages/index.ts'
 import { LIMITS } from '../protocol/messages/index.ts'
 import { type Draft, sign } from '../protocol/sign.ts'
-import { checkMessage } from './check.ts'
+import type { EvidenceVerdict } from '../protocol/verify-report.ts'
 import { type Collected, collectOffers, collectOracle, collectOracles } from './collect.ts'
 import { detectReports, type ReportProposal } from './detect.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
@@ -183,8 +183,7 @@ export class Trader {
 
   /** The latest ad of a capability: from the store, else collected from the nodes. Throws `NOT_FOUND`. */
   async capability(key: string): Promise<OracleCapability> {
-    const find = () =>
-      this.store.latest('capability').find((stored) => stored.message.capabilityKey === key)?.message
+    const find = () => this.store.latest('capability', { capability: key })[0]?.message
     let capability = find()
     if (!capability) {
       await this.collectOracles({}, 1000)
@@ -282,6 +281,20 @@ export class Trader {
   // ── reports ───────────────────────────────────────────────────────────────
 
   /**
+   * The report draft against `oracle` (naming the trader key as reporter unless anonymous) and
+   * the verdict nodes will reach; throws `REPORT_REFUSED` for one they would reject.
+   */
+  checkReport(
+    oracle: string,
+    content: ReportContent,
+    anonymous = false,
+  ): { draft: Draft<Report>; verdict: EvidenceVerdict } {
+    const reporter = anonymous ? undefined : { scheme: this.key.scheme, pubkey: this.key.publicKey }
+    const draft = reportDraft(oracle, content, reporter)
+    return { draft, verdict: checkReportDraft(draft, this.#now()) }
+  }
+
+  /**
    * Files a report: checks it as nodes will (`REPORT_REFUSED` before any work), signs it with the
    * trader key unless anonymous, mines it, stores it as own, posts it to every node.
    */
@@ -290,10 +303,8 @@ export class Trader {
     content: ReportContent,
     options: WorkOptions & { anonymous?: boolean },
   ): Promise<{ report: Report; id: string; verdict: string; posted: Posted[] }> {
-    const reporter = options.anonymous ? undefined : { scheme: this.key.scheme, pubkey: this.key.publicKey }
-    const draft = reportDraft(oracle, content, reporter)
-    const verdict = checkReportDraft(draft, this.#now())
-    const signed = reporter ? sign<Report>(draft, this.key.secretKey) : (draft as Report)
+    const { draft, verdict } = this.checkReport(oracle, content, options.anonymous)
+    const signed = draft.reporter ? sign<Report>(draft, this.key.secretKey) : (draft as Report)
     const report = await this.#mine(signed, options)
     const { id } = this.store.put(report, { own: true, origin: 'self' })
     return { report, id, verdict, posted: await this.#post('report', report) }
@@ -392,7 +403,8 @@ export class Trader {
       .map((stored) => stored.message)
       .filter((offer) => offer.terms.originator === me || offer.acceptance?.acceptor === me)
       .map((offer) => {
-        const sealed = offer.terms.originator === me ? offer.acceptance?.sealed : offer.finalization?.sealed
+        const originator = offer.terms.originator === me
+        const sealed = originator ? offer.acceptance?.sealed : offer.finalization?.sealed
         let details: string | undefined
         if (sealed !== undefined) {
           try {
@@ -404,7 +416,7 @@ export class Trader {
         return {
           key: offerKey(offer),
           offer,
-          role: offer.terms.originator === me ? 'originator' : 'acceptor',
+          role: originator ? 'originator' : 'acceptor',
           details,
         }
       })
@@ -433,21 +445,19 @@ export class Trader {
       ...(options.signal && { signal: options.signal }),
       ...(options.onProgress && { onProgress: options.onProgress }),
     })
-    const mined = { ...message, pow } as M
-    return checkMessage(mined, mined.kind, 'self') as M
+    // Checked (signature, work) by the store's `put` before it is kept or posted.
+    return { ...message, pow } as M
   }
 
   async #post(kind: 'report' | 'offer', message: Report | Offer): Promise<Posted[]> {
     const posted: Posted[] = []
     for (const node of this.nodes) {
-      let response: NodeResponse
       try {
-        response = await node.post(kind, message)
+        const { status, body } = await node.post(kind, message)
+        posted.push({ url: node.url, status, body })
       } catch (error) {
         posted.push({ url: node.url, status: 0, body: { detail: (error as Error).message } })
-        continue
       }
-      posted.push({ url: node.url, status: response.status, body: response.body })
     }
     return posted
   }

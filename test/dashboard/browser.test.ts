@@ -13,17 +13,17 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import pino from 'pino'
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core'
+import { bootstrapAddress } from '../../src/cli/devnet-nodes.ts'
 import { NodeClient } from '../../src/client/node-client.ts'
 import { formatBits } from '../../src/dashboard/ui/format.ts'
 import type { OracleSummary } from '../../src/mempool/view-schemas.ts'
 import { resolveConfig } from '../../src/node/config.ts'
 import { MegaNode } from '../../src/node/node.ts'
+import { LOW } from '../api/helpers.ts'
 import * as fx from '../fixtures/messages.ts'
 import {
   ARTIFACTS,
   CHROMIUM,
-  dialAddress,
-  LOW_BITS,
   launchBrowser,
   newOracleAd,
   type SeededNode,
@@ -52,7 +52,7 @@ describe('dashboard in a browser', { skip, timeout: 120_000 }, () => {
       startSeededNode({ network: true }),
       launchBrowser().then((b) => b!),
     ])
-    peer = await startSeededNode({ bootstrap: await dialAddress(seeded), seed: false })
+    peer = await startSeededNode({ bootstrap: await bootstrapAddress(seeded), seed: false })
     await waitForPeers(seeded, 1)
     // One oracle whose keys the fixtures know, so a test can prove a report against it.
     assert.equal((await seeded.client.post('oracle', fx.oracleAd())).status, 201)
@@ -262,7 +262,7 @@ describe('dashboard in a browser', { skip, timeout: 120_000 }, () => {
       const config = resolveConfig({
         dataDir,
         http: { host: '127.0.0.1', port },
-        mempool: { minBits: LOW_BITS },
+        mempool: { minBits: LOW },
         network: { enabled: false },
       })
       const node = new MegaNode(config, { logger: pino({ level: 'silent' }) })

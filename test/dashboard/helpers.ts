@@ -13,18 +13,16 @@ import { buildDemoData } from '../../src/client/demo-data.ts'
 import { NodeClient } from '../../src/client/node-client.ts'
 import { resolveConfig } from '../../src/node/config.ts'
 import { MegaNode } from '../../src/node/node.ts'
-import { mineMessageSync } from '../../src/protocol/message-pow.ts'
 import type { OracleId } from '../../src/protocol/messages/index.ts'
-import { sign } from '../../src/protocol/sign.ts'
 import { generateKeyPair } from '../../src/protocol/signature.ts'
+import { LOW } from '../api/helpers.ts'
+import { oracleAd } from '../fixtures/messages.ts'
 
 /** Where the browser is: `MEGA_CHROMIUM`, else Debian's package. */
 export const CHROMIUM = process.env.MEGA_CHROMIUM ?? '/usr/bin/chromium'
 
 /** Screenshots land here (gitignored; CI keeps them as artifacts). */
 export const ARTIFACTS = new URL('../../test-artifacts/dashboard/', import.meta.url).pathname
-
-export const LOW_BITS = { oracle: 8, capability: 8, report: 8, offer: 8 }
 
 export interface SeededNode {
   node: MegaNode
@@ -54,7 +52,7 @@ export async function startSeededNode(init: NodeInit = {}): Promise<SeededNode> 
   const config = resolveConfig({
     dataDir,
     http: { host: '127.0.0.1', port: 0 },
-    mempool: { minBits: LOW_BITS },
+    mempool: { minBits: LOW },
     ...(init.api && { api: init.api }),
     network: networked
       ? { listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: init.bootstrap ? [init.bootstrap] : [], mdns: false }
@@ -79,14 +77,6 @@ export async function startSeededNode(init: NodeInit = {}): Promise<SeededNode> 
     throw error
   }
   return { node, url, client, stop }
-}
-
-/** The address other nodes join `node` through: its first listen address with `/p2p/<id>`. */
-export async function dialAddress(node: SeededNode): Promise<string> {
-  const { body } = await node.client.get('peers')
-  const { id, addresses } = (body as { self: { id: string; addresses: string[] } }).self
-  const address = addresses[0]!
-  return address.includes('/p2p/') ? address : `${address}/p2p/${id}`
 }
 
 /** Resolves once `node` lists `count` peers with a measured latency, or throws after `timeoutMs`. */
@@ -123,19 +113,9 @@ export async function launchBrowser(): Promise<Browser | undefined> {
 
 /** A new oracle ad with a fresh key, mined to `bits`. */
 export function newOracleAd(init: { tags?: string[]; manifestUri?: string; bits?: number } = {}): OracleId {
-  const key = generateKeyPair('ed25519')
-  return mineMessageSync<OracleId>(
-    sign<OracleId>(
-      {
-        kind: 'oracle',
-        scheme: 'ed25519',
-        pubkey: key.publicKey,
-        seqNo: 1,
-        tags: init.tags ?? ['burst'],
-        ...(init.manifestUri && { manifestUri: init.manifestUri }),
-      },
-      key.secretKey,
-    ),
-    init.bits ?? LOW_BITS.oracle,
+  return oracleAd(
+    { tags: init.tags ?? ['burst'], ...(init.manifestUri && { manifestUri: init.manifestUri }) },
+    generateKeyPair('ed25519'),
+    init.bits ?? LOW.oracle,
   )
 }

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
 import { after, describe, it } from 'node:test'
-import { main } from '../../src/cli/main.ts'
 import { initOracle, mineIdentity } from '../../src/oracle/identity.ts'
 import { readPassphrase } from '../../src/oracle/passphrase.ts'
 import { loadState } from '../../src/oracle/state.ts'
 import { classifyManifest } from '../../src/protocol/verify-manifest.ts'
+import { runCli as mega } from '../cli/run.ts'
 
 const dirs: string[] = []
 after(async () => {
@@ -23,14 +23,15 @@ async function tempDir() {
 
 const io = () => ({ stdout: new PassThrough(), stderr: new PassThrough(), stdin: PassThrough.from(['']) })
 
-async function mega(argv: string[]) {
-  const streams = io()
-  let out = ''
-  let err = ''
-  streams.stdout.on('data', (chunk) => (out += chunk))
-  streams.stderr.on('data', (chunk) => (err += chunk))
-  const code = await main(argv, streams)
-  return { code, out, err }
+/** A new oracle (cheap keystore) and the CLI flags that open it with a passphrase file. */
+async function oracleWithPassFile() {
+  const dir = await tempDir()
+  const passFile = join(dir, 'pass.txt')
+  await writeFile(passFile, 'pw\n')
+  const oracleDir = join(dir, 'oracle')
+  const root = await initOracle({ dir: oracleDir, passphrase: 'pw', logN: 10 })
+  const args = ['--dir', oracleDir, '--passphrase-file', passFile]
+  return { dir, passFile, oracleDir, root, args }
 }
 
 describe('passphrase sources', () => {
@@ -58,13 +59,8 @@ describe('passphrase sources', () => {
 
 describe('backup, restore, manifest', () => {
   it('backup writes the root secret once (0600); init --restore gives back the same oracle', async () => {
-    const dir = await tempDir()
-    const passFile = join(dir, 'pass.txt')
-    await writeFile(passFile, 'pw\n')
-    const oracleDir = join(dir, 'oracle')
-    const root = await initOracle({ dir: oracleDir, passphrase: 'pw', logN: 10 })
+    const { dir, passFile, oracleDir, root, args } = await oracleWithPassFile()
     const backup = join(dir, 'root.txt')
-    const args = ['--dir', oracleDir, '--passphrase-file', passFile]
     assert.equal((await mega(['oracle', 'backup', '--out', backup, ...args])).code, 0)
     assert.equal((await stat(backup)).mode & 0o777, 0o600)
     assert.equal((await readFile(backup, 'utf8')).trim(), root.secretKey)
@@ -105,12 +101,7 @@ describe('backup, restore, manifest', () => {
   })
 
   it('manifest: signed, domain-verified, and the ad now points back at the domain', async () => {
-    const dir = await tempDir()
-    const passFile = join(dir, 'pass.txt')
-    await writeFile(passFile, 'pw\n')
-    const oracleDir = join(dir, 'oracle')
-    const root = await initOracle({ dir: oracleDir, passphrase: 'pw', logN: 10 })
-    const args = ['--dir', oracleDir, '--passphrase-file', passFile]
+    const { dir, oracleDir, root, args } = await oracleWithPassFile()
     const early = await mega(['oracle', 'manifest', '--domain', 'oracle.example', ...args])
     assert.match(early.err, /\[NOT_MINED\]/)
     await mineIdentity({ dir: oracleDir, root, bits: 6, threads: 1 })

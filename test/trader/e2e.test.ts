@@ -41,6 +41,11 @@ function capability(oracle: fx.TestKey, key: fx.TestKey): OracleCapability {
 function signedFact(key: fx.TestKey, answer: string): Fact {
   return sign<Fact>({ kind: 'fact', scheme: key.scheme, request: fx.factRequest(key), answer }, key.secretKey)
 }
+/** The trader's own verdict on each report nodes hold against `oracle`. */
+async function reportVerdicts(trader: ReturnType<typeof traderCli>, oracle: string): Promise<string[]> {
+  const run = await trader('verify-reports', '--oracle', oracle, '--json')
+  return run.json<{ reports: { verdict: string }[] }>().reports.map((r) => r.verdict)
+}
 function exportOf(messages: { own: boolean; message: unknown }[]) {
   return JSON.stringify({
     format: 'mega-trader-export',
@@ -193,13 +198,7 @@ describe('trader toolkit end to end', { timeout: 240_000 }, () => {
     assert.match(human.stdout, new RegExp(`1\\. ${HONEST.publicKey}`))
     assert.match(human.stdout, /counts\s+−14 bits\s+fact-conflict/)
 
-    const verdicts = (await bob('verify-reports', '--oracle', cheat.publicKey, '--json')).json<{
-      reports: { verdict: string }[]
-    }>()
-    assert.deepEqual(
-      verdicts.reports.map((r) => r.verdict),
-      ['verified'],
-    )
+    assert.deepEqual(await reportVerdicts(bob, cheat.publicKey), ['verified'])
   })
 
   it('a fact-missing report is filed after the deadline, the oracle disputes it, and the policy stops counting it', async () => {
@@ -271,13 +270,7 @@ describe('trader toolkit end to end', { timeout: 240_000 }, () => {
       true,
       'a policy may still count disputed reports',
     )
-    const verdicts = (await carol('verify-reports', '--oracle', HONEST.publicKey, '--json')).json<{
-      reports: { verdict: string }[]
-    }>()
-    assert.deepEqual(
-      verdicts.reports.map((r) => r.verdict),
-      ['disputed'],
-    )
+    assert.deepEqual(await reportVerdicts(carol, HONEST.publicKey), ['disputed'])
   })
 
   it("trader A's offer is matched and accepted by trader B through the network; a forged acceptance is rejected", async () => {
@@ -285,11 +278,10 @@ describe('trader toolkit end to end', { timeout: 240_000 }, () => {
     const b = traderCli(join(dir, 'offer-b'), [urls[1]!])
     assert.equal((await a('init', '--scheme', 'bip340')).code, 0)
     assert.equal((await b('init')).code, 0)
-    const args = ['--arg', 'home=ARS', '--arg', 'away=CHE', '--arg', 'date=2026-11-21']
     const offered = await a(
       'offer',
       HONEST_CAPABILITY.publicKey,
-      ...args,
+      ...ARGS,
       '--bet',
       'home',
       '--amount',
@@ -309,7 +301,7 @@ describe('trader toolkit end to end', { timeout: 240_000 }, () => {
     const mirror = await b(
       'offer',
       HONEST_CAPABILITY.publicKey,
-      ...args,
+      ...ARGS,
       '--bet',
       'away,draw',
       '--amount',

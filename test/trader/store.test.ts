@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
 import { mkdtemp, rm } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
@@ -7,7 +9,9 @@ import { messageId } from '../../src/protocol/message.ts'
 import { mineMessageSync } from '../../src/protocol/message-pow.ts'
 import type { OracleId } from '../../src/protocol/messages/index.ts'
 import { isTraderError } from '../../src/trader/errors.ts'
+import { defaultPolicy } from '../../src/trader/policy.ts'
 import { TraderStore } from '../../src/trader/store.ts'
+import { Trader } from '../../src/trader/trader.ts'
 import * as fx from '../fixtures/messages.ts'
 
 const dirs: string[] = []
@@ -15,6 +19,12 @@ async function open() {
   const dir = await mkdtemp(join(tmpdir(), 'mega-trader-store-'))
   dirs.push(dir)
   return { dir, store: new TraderStore({ dataDir: dir }) }
+}
+/** A trader without nodes on a fresh data directory. */
+async function openTrader(now?: () => number) {
+  const { dir, store } = await open()
+  store.close()
+  return new Trader({ dataDir: dir, nodes: [], ...(now && { now }) })
 }
 after(async () => {
   for (const dir of dirs) await rm(dir, { recursive: true, force: true })
@@ -138,11 +148,7 @@ describe('trader store', () => {
 
 describe('domain verification', () => {
   it('an oracle is domain-verified when the trader fetched its manifest from the domain its ad points at', async () => {
-    const { dir, store } = await open()
-    store.close()
-    const { Trader } = await import('../../src/trader/trader.ts')
-    const { defaultPolicy } = await import('../../src/trader/policy.ts')
-    const trader = new Trader({ dataDir: dir, nodes: [] })
+    const trader = await openTrader()
     const manifest = fx.manifest()
     trader.store.put(manifest.oracle, { origin: 'http://node' })
     const policy = { ...defaultPolicy, domainVerifiedOnly: true }
@@ -155,14 +161,46 @@ describe('domain verification', () => {
     assert.equal(ranked!.domain, 'oracle.example')
     trader.close()
   })
+
+  it('verifyDomains fetches each ad’s manifest over HTTP and keeps the verified ones', async (t) => {
+    const manifest = fx.manifest()
+    const other = fx.oracleAd({ manifestUri: 'https://oracle.example/elsewhere.json' }, fx.REPORTER)
+    const server = createServer((request, response) => {
+      const found = request.url === '/.well-known/mega-oracle.json'
+      response.writeHead(found ? 200 : 404, { 'content-type': 'application/json' })
+      response.end(JSON.stringify(found ? manifest : { code: 'NOT_FOUND' }))
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    t.after(() => server.close())
+    const { port } = server.address() as AddressInfo
+    // oracle.example resolves to the loopback server; everything else is real HTTP.
+    const toLoopback: typeof fetch = (url, init) =>
+      fetch(String(url).replace('https://oracle.example', `http://127.0.0.1:${port}`), init)
+    const { dir, store } = await open()
+    store.close()
+    const trader = new Trader({ dataDir: dir, nodes: [], fetch: toLoopback })
+    trader.store.put(manifest.oracle, { origin: 'http://node' })
+    trader.store.put(other, { origin: 'http://node' })
+    const verdicts = await trader.verifyDomains()
+    assert.deepEqual(
+      verdicts.map(({ oracle, status }) => [oracle, status]).sort(),
+      [
+        [fx.ORACLE.publicKey, 'domain-verified'],
+        [fx.REPORTER.publicKey, 'invalid'],
+      ].sort(),
+    )
+    const verified = trader.rank({ ...defaultPolicy, domainVerifiedOnly: true })
+    assert.deepEqual(
+      verified.filter((oracle) => oracle.excluded === undefined).map((oracle) => [oracle.key, oracle.domain]),
+      [[fx.ORACLE.publicKey, 'oracle.example']],
+    )
+    trader.close()
+  })
 })
 
 describe('detection over the store', () => {
   it('finds a conflict between a fact the trader holds and one the oracle published in a dispute', async () => {
-    const { dir, store } = await open()
-    store.close()
-    const { Trader } = await import('../../src/trader/trader.ts')
-    const trader = new Trader({ dataDir: dir, nodes: [], now: () => 1_800_000_000 })
+    const trader = await openTrader(() => 1_800_000_000)
     trader.store.put(fx.capabilityAd(), { origin: 'http://node' })
     trader.store.put(fx.fact('home'), { own: true, origin: 'http://oracle' })
     const missing = fx.report({

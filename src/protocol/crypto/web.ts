@@ -8,6 +8,7 @@
  */
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js'
+import { bytesToNumberBE, bytesToNumberLE } from '@noble/curves/utils.js'
 import { sha256 as nobleSha256, sha512 as nobleSha512 } from '@noble/hashes/sha2.js'
 import { bytesEqual, concatBytes, toHex, utf8 } from '../hex.ts'
 import type { CryptoBackend, SchemeBackend, Secp256k1Points } from './types.ts'
@@ -40,25 +41,19 @@ export const webEd25519: SchemeBackend = {
   verify(signature, message, publicKey) {
     if (signature.length !== 64 || publicKey.length !== 32) return false
     const rBytes = signature.subarray(0, 32)
-    const s = littleEndian(signature.subarray(32))
+    const s = bytesToNumberLE(signature.subarray(32))
     if (s >= ED25519_L) return false
     try {
       // fromBytes refuses non-canonical encodings (y ≥ p, or x = 0 with the sign bit set).
       const a = ed25519.Point.fromBytes(publicKey)
       if (a.isSmallOrder() || ed25519.Point.fromBytes(rBytes).isSmallOrder()) return false
-      const k = littleEndian(nobleSha512(concatBytes(rBytes, publicKey, message))) % ED25519_L
+      const k = bytesToNumberLE(nobleSha512(concatBytes(rBytes, publicKey, message))) % ED25519_L
       const expected = ed25519.Point.BASE.multiplyUnsafe(s).subtract(a.multiplyUnsafe(k))
       return bytesEqual(expected.toBytes(), rBytes)
     } catch {
       return false
     }
   },
-}
-
-function littleEndian(bytes: Uint8Array): bigint {
-  let value = 0n
-  for (let i = bytes.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[i]!)
-  return value
 }
 
 /** BIP340 Schnorr over `@noble/curves`, restricted to 32-byte messages. */
@@ -83,9 +78,7 @@ export const webBip340: SchemeBackend = {
 
 function scalarOf(bytes: Uint8Array): bigint {
   if (bytes.length !== 32) throw new RangeError('scalar must be 32 bytes')
-  let value = 0n
-  for (const byte of bytes) value = (value << 8n) | BigInt(byte)
-  return value
+  return bytesToNumberBE(bytes)
 }
 
 /** secp256k1 point arithmetic over `@noble/curves`; throws like the Node backend. */
@@ -102,11 +95,16 @@ export const webSecp256k1: Secp256k1Points = {
   },
 }
 
+/** Text stands for its UTF-8 bytes. */
+function bytesOf(data: Uint8Array | string): Uint8Array {
+  return typeof data === 'string' ? utf8(data) : data
+}
+
 /** The portable backend (selected by the `#crypto` import outside Node). */
 export const backend: CryptoBackend = {
   name: 'web',
-  sha256: (data) => nobleSha256(typeof data === 'string' ? utf8(data) : data),
-  sha256Hex: (data) => toHex(nobleSha256(typeof data === 'string' ? utf8(data) : data)),
+  sha256: (data) => nobleSha256(bytesOf(data)),
+  sha256Hex: (data) => toHex(nobleSha256(bytesOf(data))),
   randomBytes,
   ed25519: webEd25519,
   bip340: webBip340,

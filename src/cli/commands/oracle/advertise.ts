@@ -7,7 +7,7 @@ import {
 } from '../../../oracle/advertise.ts'
 import { minedAd } from '../../../oracle/state.ts'
 import { CliError, type Command, integerFlag } from '../../command.ts'
-import { cliErrors, dirOption, interruptible, jsonOption, passphraseOption, unlock } from './common.ts'
+import { dirOption, interruptible, jsonOption, passphraseOption, unlock } from './common.ts'
 
 export const oracleAdvertiseCommand: Command = {
   name: 'advertise',
@@ -43,7 +43,7 @@ export const oracleAdvertiseCommand: Command = {
     const mineUpTo = integerFlag(values['mine-up-to'], 'mine-up-to', 0, 64)
     const threads = integerFlag(values.threads, 'threads', 1, 256)
     const { dir, root, state } = await unlock(values, io)
-    await cliErrors(async () => minedAd(state))
+    minedAd(state)
     const json = Boolean(values.json)
     let refused = false
     const options = {
@@ -61,10 +61,10 @@ export const oracleAdvertiseCommand: Command = {
         io.stderr.write(json ? '' : `mining ${what} up to ${bits} bits, as a node asks…\n`),
     }
     if (values.once) {
-      await cliErrors(() => advertiseRound(options))
+      await advertiseRound(options)
       return refused ? 1 : 0
     }
-    await cliErrors(() => interruptible((signal) => advertiseLoop({ ...options, signal })))
+    await interruptible((signal) => advertiseLoop({ ...options, signal }))
     return 0
   },
 }

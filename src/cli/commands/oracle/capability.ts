@@ -13,7 +13,7 @@ import {
   type ParsedArgs,
 } from '../../command.ts'
 import {
-  cliErrors,
+  argvFlag,
   dirOption,
   interruptible,
   jsonOption,
@@ -61,19 +61,7 @@ export function sourceFromFlags(values: ParsedArgs['values']): FactSourceConfig 
   const timeout = timeoutMs !== undefined ? { timeoutMs } : {}
   if (values['source-file'] !== undefined) return { type: 'file', path: values['source-file'] as string }
   if (values['source-command'] !== undefined) {
-    let command: unknown
-    try {
-      command = JSON.parse(values['source-command'] as string)
-    } catch {
-      throw new CliError('--source-command must be a JSON array such as ["./lookup.sh","--fast"]', 2)
-    }
-    if (
-      !Array.isArray(command) ||
-      command.length === 0 ||
-      !command.every((part) => typeof part === 'string')
-    ) {
-      throw new CliError('--source-command must be a non-empty JSON array of strings', 2)
-    }
+    const command = argvFlag(values['source-command'] as string, 'source-command', '["./lookup.sh","--fast"]')
     return { type: 'command', command, ...timeout }
   }
   if (values['source-url'] !== undefined) {
@@ -177,18 +165,16 @@ const add: Command = {
     }
     const { dir, root } = await unlock(values, io)
     const progress = miningProgress(io, Boolean(values.json))
-    const record = await cliErrors(() =>
-      interruptible((signal) =>
-        addCapability({
-          dir,
-          root,
-          spec,
-          bits,
-          signal,
-          onProgress: progress.onProgress,
-          ...(threads !== undefined && { threads }),
-        }),
-      ),
+    const record = await interruptible((signal) =>
+      addCapability({
+        dir,
+        root,
+        spec,
+        bits,
+        signal,
+        onProgress: progress.onProgress,
+        ...(threads !== undefined && { threads }),
+      }),
     ).finally(progress.done)
     output(
       io,
@@ -207,7 +193,7 @@ const list: Command = {
   options: { ...dirOption, ...jsonOption },
   examples: ['mega oracle capability list'],
   async run({ values }, io) {
-    const state = await cliErrors(() => loadState(oracleDir(values)))
+    const state = await loadState(oracleDir(values))
     const lines = state.capabilities.map(
       ({ label, ad, source }) =>
         `${label.padEnd(20)} ${ad.off ? 'off' : 'on '} ${String(ad.pow.bits).padStart(3)} bits  ${ad.attestation.padEnd(9)} ${ad.capabilityKey.slice(0, 16)}…  ${source?.type ?? 'no source'}  ${ad.question}`,
@@ -237,7 +223,7 @@ function switcher(name: 'off' | 'on'): Command {
       if (label === undefined || positionals.length > 1)
         throw new CliError(`give one capability label\nusage: ${this.usage}`, 2)
       const { dir, root } = await unlock(values, io)
-      const record = await cliErrors(() => switchCapability(dir, root, label, name === 'off'))
+      const record = await switchCapability(dir, root, label, name === 'off')
       output(
         io,
         Boolean(values.json),
@@ -259,7 +245,7 @@ const drop: Command = {
     const [label] = positionals
     if (label === undefined || positionals.length > 1)
       throw new CliError(`give one capability label\nusage: ${this.usage}`, 2)
-    const record = await cliErrors(() => dropCapability(oracleDir(values), label, Boolean(values.force)))
+    const record = await dropCapability(oracleDir(values), label, Boolean(values.force))
     output(io, Boolean(values.json), { dropped: record.label }, `dropped ${record.label}`)
     return 0
   },

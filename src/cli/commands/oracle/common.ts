@@ -3,7 +3,6 @@
  * passphrase, unlocking the keystore, and the output of mining progress.
  */
 import type { MiningProgress } from '../../../miner/index.ts'
-import { isOracleError } from '../../../oracle/errors.ts'
 import { type RootKey, unlockKeystore } from '../../../oracle/keystore.ts'
 import { PASSPHRASE_ENV, readPassphrase } from '../../../oracle/passphrase.ts'
 import {
@@ -13,6 +12,7 @@ import {
   type OracleState,
   oracleFiles,
 } from '../../../oracle/state.ts'
+import { CodedError } from '../../../protocol/errors.ts'
 import { CliError, type CliIo, type CommandOption, type ParsedArgs } from '../../command.ts'
 import { progressBar } from '../../progress.ts'
 
@@ -42,28 +42,16 @@ export function oracleDir(values: ParsedArgs['values']): string {
   return (values.dir as string | undefined) ?? process.env[ORACLE_DIR_ENV] ?? DEFAULT_ORACLE_DIR
 }
 
-/** Loads the state and unlocks the root key. Toolkit errors become CLI errors with their code. */
+/** Loads the state and unlocks the root key. */
 export async function unlock(
   values: ParsedArgs['values'],
   io: CliIo,
 ): Promise<{ dir: string; state: OracleState; root: RootKey }> {
   const dir = oracleDir(values)
-  return cliErrors(async () => {
-    const state = await loadState(dir)
-    const passphrase = await readPassphrase({ file: values['passphrase-file'] as string | undefined, io })
-    const root = await unlockKeystore(oracleFiles(dir).keystore, passphrase)
-    return { dir, state, root }
-  })
-}
-
-/** Runs `action`, turning toolkit errors into CLI errors that print `message [CODE]`. */
-export async function cliErrors<T>(action: () => Promise<T>): Promise<T> {
-  try {
-    return await action()
-  } catch (error) {
-    if (isOracleError(error)) throw new CliError(`${error.message} [${error.code}]`)
-    throw error
-  }
+  const state = await loadState(dir)
+  const passphrase = await readPassphrase({ file: values['passphrase-file'] as string | undefined, io })
+  const root = await unlockKeystore(oracleFiles(dir).keystore, passphrase)
+  return { dir, state, root }
 }
 
 /** Comma-separated list flag → array (empty entries dropped). */
@@ -73,6 +61,23 @@ export function listFlag(value: unknown): string[] {
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item !== '')
+}
+
+/**
+ * A flag holding a program and its arguments as a JSON array of strings (never a shell line),
+ * e.g. `["./lookup.sh","--fast"]`; `example` is shown when the flag is not JSON.
+ */
+export function argvFlag(value: string, flag: string, example: string): string[] {
+  let command: unknown
+  try {
+    command = JSON.parse(value)
+  } catch {
+    throw new CliError(`--${flag} must be a JSON array such as ${example}`, 2)
+  }
+  if (!Array.isArray(command) || command.length === 0 || !command.every((part) => typeof part === 'string')) {
+    throw new CliError(`--${flag} must be a non-empty JSON array of strings`, 2)
+  }
+  return command
 }
 
 /** Mining progress on the terminal (nothing when not a TTY or with --json). */
@@ -96,6 +101,11 @@ export async function interruptible<T>(action: (signal: AbortSignal) => Promise<
     process.off('SIGINT', stop)
     process.off('SIGTERM', stop)
   }
+}
+
+/** An error as `main` prints it: toolkit and protocol errors end with their `[CODE]`. */
+export function describeError(error: Error): string {
+  return error instanceof CodedError ? `${error.message} [${error.code}]` : error.message
 }
 
 /** Writes `value` as JSON or `text` for people. */

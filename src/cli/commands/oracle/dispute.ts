@@ -10,7 +10,7 @@ import {
 } from '../../../oracle/disputes.ts'
 import { oracleFiles } from '../../../oracle/state.ts'
 import { CliError, type Command } from '../../command.ts'
-import { cliErrors, dirOption, jsonOption, output, passphraseOption, unlock } from './common.ts'
+import { dirOption, jsonOption, output, passphraseOption, unlock } from './common.ts'
 
 export const oracleDisputeCommand: Command = {
   name: 'dispute',
@@ -42,8 +42,8 @@ export const oracleDisputeCommand: Command = {
     if (reportId !== undefined && !/^[0-9a-f]{64}$/.test(reportId))
       throw new CliError('a report id is 64 lowercase hex digits', 2)
     const { dir, state, root } = await unlock(values, io)
-    const capabilities = await cliErrors(async () => servedCapabilities(state, root))
-    const journal = await cliErrors(() => AnswerJournal.open(oracleFiles(dir).journal))
+    const capabilities = servedCapabilities(state, root)
+    const journal = await AnswerJournal.open(oracleFiles(dir).journal)
     let outcomes: DisputeOutcome[] = []
     if (values.all) {
       outcomes = await disputeAll(nodes, root.publicKey, capabilities, journal)

@@ -1,10 +1,11 @@
 /** `mega oracle init` and `mega oracle backup`: the encrypted root key and its backup. */
-import { open, readFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import { initOracle } from '../../../oracle/identity.ts'
 import { readPassphrase } from '../../../oracle/passphrase.ts'
 import { isScheme } from '../../../protocol/signature.ts'
 import { CliError, type Command } from '../../command.ts'
-import { cliErrors, dirOption, jsonOption, oracleDir, output, passphraseOption, unlock } from './common.ts'
+import { readInput } from '../../input.ts'
+import { dirOption, jsonOption, oracleDir, output, passphraseOption, unlock } from './common.ts'
 
 export const oracleInitCommand: Command = {
   name: 'init',
@@ -35,18 +36,16 @@ export const oracleInitCommand: Command = {
     const dir = oracleDir(values)
     let secretKey: string | undefined
     if (values.restore !== undefined) {
-      secretKey = (await readFile(values.restore as string, 'utf8')).trim()
+      secretKey = (await readInput(values.restore as string, io.stdin, 4096)).trim()
       if (!/^[0-9a-f]{64}$/.test(secretKey))
         throw new CliError(`${values.restore} must hold 64 lowercase hex digits`)
     }
-    const key = await cliErrors(async () => {
-      const passphrase = await readPassphrase({
-        file: values['passphrase-file'] as string | undefined,
-        io,
-        confirm: true,
-      })
-      return initOracle({ dir, passphrase, scheme, ...(secretKey && { secretKey }) })
+    const passphrase = await readPassphrase({
+      file: values['passphrase-file'] as string | undefined,
+      io,
+      confirm: true,
     })
+    const key = await initOracle({ dir, passphrase, scheme, ...(secretKey && { secretKey }) })
     output(
       io,
       Boolean(values.json),
@@ -72,14 +71,11 @@ export const oracleBackupCommand: Command = {
   async run({ values }, io) {
     if (values.out === undefined) throw new CliError('--out is required', 2)
     const { root } = await unlock(values, io)
-    const handle = await open(values.out as string, 'wx', 0o600).catch((error: NodeJS.ErrnoException) => {
-      throw new CliError(`cannot create ${values.out}: ${error.code}`)
-    })
-    try {
-      await handle.writeFile(`${root.secretKey}\n`)
-    } finally {
-      await handle.close()
-    }
+    await writeFile(values.out as string, `${root.secretKey}\n`, { flag: 'wx', mode: 0o600 }).catch(
+      (error: NodeJS.ErrnoException) => {
+        throw new CliError(`cannot create ${values.out}: ${error.code}`)
+      },
+    )
     output(
       io,
       Boolean(values.json),

@@ -1,8 +1,8 @@
 /** `mega oracle manifest`: the signed manifest to publish at https://<domain>/.well-known/mega-oracle.json. */
-import { open } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import { writeManifest } from '../../../oracle/manifest.ts'
 import { CliError, type Command } from '../../command.ts'
-import { cliErrors, dirOption, jsonOption, passphraseOption, unlock } from './common.ts'
+import { dirOption, jsonOption, passphraseOption, unlock } from './common.ts'
 
 export const oracleManifestCommand: Command = {
   name: 'manifest',
@@ -28,18 +28,13 @@ export const oracleManifestCommand: Command = {
     const domain = values.domain as string | undefined
     if (domain === undefined) throw new CliError('--domain is required', 2)
     const { dir, root } = await unlock(values, io)
-    const manifest = await cliErrors(() => writeManifest(dir, root, domain))
+    const manifest = await writeManifest(dir, root, domain)
     const text = `${JSON.stringify(manifest, null, 2)}\n`
     if (values.out === undefined) {
       io.stdout.write(text)
       return 0
     }
-    const handle = await open(values.out as string, 'w', 0o644)
-    try {
-      await handle.writeFile(text)
-    } finally {
-      await handle.close()
-    }
+    await writeFile(values.out as string, text, { mode: 0o644 })
     io.stderr.write(
       `manifest written to ${values.out}; publish it at https://${domain}/.well-known/mega-oracle.json and re-advertise (the ad changed)\n`,
     )

@@ -2,7 +2,6 @@
 import { mineIdentity } from '../../../oracle/identity.ts'
 import { CliError, type Command, integerFlag } from '../../command.ts'
 import {
-  cliErrors,
   dirOption,
   interruptible,
   jsonOption,
@@ -41,19 +40,17 @@ export const oracleMineCommand: Command = {
     const { dir, root } = await unlock(values, io)
     const progress = miningProgress(io, Boolean(values.json))
     const started = performance.now()
-    const ad = await cliErrors(() =>
-      interruptible((signal) =>
-        mineIdentity({
-          dir,
-          root,
-          bits,
-          signal,
-          onProgress: progress.onProgress,
-          ...(threads !== undefined && { threads }),
-          ...(values.tags !== undefined && { tags: listFlag(values.tags) }),
-          ...(values['manifest-uri'] !== undefined && { manifestUri: values['manifest-uri'] as string }),
-        }),
-      ),
+    const ad = await interruptible((signal) =>
+      mineIdentity({
+        dir,
+        root,
+        bits,
+        signal,
+        onProgress: progress.onProgress,
+        ...(threads !== undefined && { threads }),
+        ...(values.tags !== undefined && { tags: listFlag(values.tags) }),
+        ...(values['manifest-uri'] !== undefined && { manifestUri: values['manifest-uri'] as string }),
+      }),
     ).finally(progress.done)
     const seconds = (performance.now() - started) / 1000
     output(

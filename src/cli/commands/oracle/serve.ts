@@ -9,7 +9,7 @@ import { commandPaymentCheck } from '../../../oracle/payment.ts'
 import { loadState, oracleFiles } from '../../../oracle/state.ts'
 import { capabilitySigner } from '../../../protocol/oracle-attestation.ts'
 import { CliError, type Command, integerFlag } from '../../command.ts'
-import { cliErrors, dirOption, jsonOption, passphraseOption, unlock } from './common.ts'
+import { argvFlag, describeError, dirOption, jsonOption, passphraseOption, unlock } from './common.ts'
 
 export const oracleServeCommand: Command = {
   name: 'serve',
@@ -77,18 +77,15 @@ export const oracleServeCommand: Command = {
     const { dir, root } = await unlock(values, io)
     const domain = values['manifest-domain'] as string | undefined
     // What is served, re-read from the oracle directory at start and on SIGHUP.
-    const load = () =>
-      cliErrors(async () => {
-        const manifest = domain ? await writeManifest(dir, root, domain) : undefined
-        const state = await loadState(dir)
-        const capabilities = servedCapabilities(state, root)
-        for (const served of capabilities) capabilitySigner(served.ad, served.secretKey) // fails loudly now
-        return { state, capabilities, manifest }
-      })
+    const load = async () => {
+      const manifest = domain ? await writeManifest(dir, root, domain) : undefined
+      const state = await loadState(dir)
+      const capabilities = servedCapabilities(state, root)
+      for (const served of capabilities) capabilitySigner(served.ad, served.secretKey) // fails loudly now
+      return { state, capabilities, manifest }
+    }
     let live = await load()
-    const journal = values.stateless
-      ? undefined
-      : await cliErrors(() => AnswerJournal.open(oracleFiles(dir).journal))
+    const journal = values.stateless ? undefined : await AnswerJournal.open(oracleFiles(dir).journal)
     const logger = pino({ level: values.json ? 'info' : 'warn' })
     const app = await buildEndpoint(
       {
@@ -131,7 +128,7 @@ export const oracleServeCommand: Command = {
           )
         },
         (error: Error) =>
-          io.stderr.write(`reload failed, still serving the previous set: ${error.message}\n`),
+          io.stderr.write(`reload failed, still serving the previous set: ${describeError(error)}\n`),
       )
     }
     process.on('SIGHUP', reload)
@@ -149,14 +146,5 @@ export const oracleServeCommand: Command = {
 
 function paymentCheck(flag: string | undefined): PaymentCheck | undefined {
   if (flag === undefined) return undefined
-  let command: unknown
-  try {
-    command = JSON.parse(flag)
-  } catch {
-    throw new CliError('--payment-command must be a JSON array such as ["./check-invoice.sh"]', 2)
-  }
-  if (!Array.isArray(command) || command.length === 0 || !command.every((part) => typeof part === 'string')) {
-    throw new CliError('--payment-command must be a non-empty JSON array of strings', 2)
-  }
-  return commandPaymentCheck(command)
+  return commandPaymentCheck(argvFlag(flag, 'payment-command', '["./check-invoice.sh"]'))
 }

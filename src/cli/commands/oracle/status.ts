@@ -1,7 +1,7 @@
 /** `mega oracle status`: the oracle's ad and capabilities, and what each node holds of them. */
 import { type OracleStatus, oracleStatus } from '../../../oracle/status.ts'
 import type { Command } from '../../command.ts'
-import { cliErrors, dirOption, jsonOption, oracleDir, output } from './common.ts'
+import { dirOption, jsonOption, oracleDir, output } from './common.ts'
 
 export const oracleStatusCommand: Command = {
   name: 'status',
@@ -20,7 +20,7 @@ export const oracleStatusCommand: Command = {
   examples: ['mega oracle status --node http://127.0.0.1:8080'],
   async run({ values }, io) {
     const nodes = (values.node as string[] | undefined) ?? []
-    const status = await cliErrors(() => oracleStatus(oracleDir(values), nodes))
+    const status = await oracleStatus(oracleDir(values), nodes)
     output(io, Boolean(values.json), status, describe(status))
     return 0
   },

@@ -3,15 +3,16 @@
  * trader is opened and closed around a command.
  */
 import { readFile } from 'node:fs/promises'
-import { NodeUnreachableError } from '../../../client/node-client.ts'
 import { workToBits } from '../../../protocol/score.ts'
 import { isScheme } from '../../../protocol/signature.ts'
 import { TRADER_PASSPHRASE_ENV } from '../../../trader/keys.ts'
+import { TraderStore } from '../../../trader/store.ts'
 import type { Posted, WorkOptions } from '../../../trader/trader.ts'
 import { Trader } from '../../../trader/trader.ts'
 import { CliError, type CliIo, type CommandOption, integerFlag, type ParsedArgs } from '../../command.ts'
+import { readInput } from '../../input.ts'
 import { progressBar } from '../../progress.ts'
-import { DEFAULT_NODE_URL } from '../post.ts'
+import { call, DEFAULT_NODE_URL, nodeUrl } from '../post.ts'
 
 /** Default data directory of the trader. */
 export const DEFAULT_TRADER_DATA = './trader-data'
@@ -67,11 +68,7 @@ export function dataDir(values: ParsedArgs['values']): string {
 /** Node URLs from the flags, the environment or the default. */
 export function nodeUrls(values: ParsedArgs['values']): string[] {
   const flags = values.node as string[] | undefined
-  const urls = flags?.length ? flags : [process.env.MEGA_NODE ?? DEFAULT_NODE_URL]
-  for (const url of urls) {
-    if (!/^https?:\/\/[^\s]+$/.test(url)) throw new CliError(`--node must be an http(s) URL, got "${url}"`, 2)
-  }
-  return urls
+  return flags?.length ? flags.map(nodeUrl) : [nodeUrl(undefined)]
 }
 
 /**
@@ -110,39 +107,58 @@ export async function withTrader<T>(
     ...(threads !== undefined && { threads }),
   })
   try {
-    if (options.needsKey) await trader.unlock(await passphrase(values))
-    return await work(trader)
-  } catch (error) {
-    if (error instanceof NodeUnreachableError) throw new CliError(error.message)
-    throw error
+    return await call(async () => {
+      if (options.needsKey) await trader.unlock(await passphrase(values))
+      return work(trader)
+    })
   } finally {
     trader.close()
   }
 }
 
-/** Mining options from `--bits`, with a progress bar on a terminal and Ctrl-C to cancel. */
-export function miningOptions(values: ParsedArgs['values'], io: CliIo): WorkOptions & { done(): void } {
+/** Opens the trader store alone (no key, no nodes) for one command and closes it afterwards. */
+export async function withStore<T>(
+  values: ParsedArgs['values'],
+  work: (store: TraderStore) => Promise<T>,
+): Promise<T> {
+  const store = new TraderStore({ dataDir: dataDir(values) })
+  try {
+    return await work(store)
+  } finally {
+    store.close()
+  }
+}
+
+/**
+ * Runs `work` with mining options from `--bits`: a progress bar on a terminal and Ctrl-C to
+ * cancel, both removed when it ends.
+ */
+export async function withMining<T>(
+  values: ParsedArgs['values'],
+  io: CliIo,
+  work: (options: WorkOptions) => Promise<T>,
+): Promise<T> {
   const bits = integerFlag(values.bits, 'bits', 0, 64) ?? DEFAULT_BITS
   const bar = values.json ? undefined : progressBar(io.stderr)
   const controller = new AbortController()
   const stop = () => controller.abort()
   process.once('SIGINT', stop)
-  return {
-    bits,
-    signal: controller.signal,
-    onProgress: (progress) => bar?.update(progress),
-    done() {
-      bar?.done()
-      process.off('SIGINT', stop)
-    },
+  try {
+    return await work({ bits, signal: controller.signal, onProgress: (progress) => bar?.update(progress) })
+  } finally {
+    bar?.done()
+    process.off('SIGINT', stop)
   }
 }
+
+/** A request argument `name=value`: the name a capability parameter may have, a non-empty value. */
+export const ARG_PAIR = /^([A-Za-z_][A-Za-z0-9_]{0,31})=(.+)$/
 
 /** Parses repeated `--arg name=value` flags. */
 export function argsFlag(values: ParsedArgs['values']): Record<string, string> {
   const args: Record<string, string> = {}
   for (const pair of (values.arg as string[] | undefined) ?? []) {
-    const match = /^([A-Za-z_][A-Za-z0-9_]{0,31})=(.+)$/.exec(pair)
+    const match = ARG_PAIR.exec(pair)
     if (!match) throw new CliError(`--arg must be name=value, got "${pair}"`, 2)
     if (Object.hasOwn(args, match[1]!)) throw new CliError(`--arg ${match[1]} is given twice`, 2)
     args[match[1]!] = match[2]!
@@ -165,20 +181,19 @@ export function schemeFlag(value: unknown, fallback: 'ed25519' | 'bip340') {
   return value
 }
 
-/** Reads a JSON file, with errors naming it. */
-export async function readJson(path: string): Promise<unknown> {
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (error) {
-    throw new CliError(
-      `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-    )
-  }
+/** Reads a JSON file (or `-`, standard input) of at most `maxBytes`, with errors naming it. */
+export async function readJson(
+  source: string,
+  stdin: NodeJS.ReadableStream,
+  maxBytes: number,
+): Promise<unknown> {
+  const text = await readInput(source, stdin, maxBytes)
   try {
     return JSON.parse(text)
   } catch (error) {
-    throw new CliError(`${path} is not JSON: ${(error as Error).message}`)
+    throw new CliError(
+      `${source === '-' ? 'standard input' : source} is not JSON: ${(error as Error).message}`,
+    )
   }
 }
 

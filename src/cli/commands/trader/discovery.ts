@@ -20,6 +20,7 @@ import {
   readJson,
   schemeFlag,
   short,
+  withStore,
   withTrader,
 } from './common.ts'
 
@@ -107,6 +108,11 @@ export const oraclesCommand: Command = {
         : await trader.collectOracles(filter, limit)
       for (const { source, reason } of collected.rejected)
         io.stderr.write(`rejected from ${source}: ${reason}\n`)
+      if (values['verify-domains']) {
+        for (const { oracle, status, reason } of await trader.verifyDomains())
+          if (status !== 'domain-verified')
+            io.stderr.write(`manifest of ${oracle}: ${status}${reason ? ` (${reason})` : ''}\n`)
+      }
       const ranking = trader
         .rank(policy, filter)
         .filter((oracle) => values.all || oracle.excluded === undefined)
@@ -135,15 +141,12 @@ export const exportCommand: Command = {
   async run({ values, positionals }, io) {
     const [file, ...extra] = positionals
     if (extra.length > 0) throw new CliError(`usage: ${this.usage}`, 2)
-    const store = new TraderStore({ dataDir: dataDir(values) })
-    try {
-      const text = `${JSON.stringify(store.export(), bigints)}\n`
-      if (file === undefined || file === '-') io.stdout.write(text)
-      else await writeFile(file, text, { mode: 0o600 })
-      if (file !== undefined && file !== '-')
-        io.stderr.write(`exported ${store.export().messages.length} messages to ${file}\n`)
-    } finally {
-      store.close()
+    const exported = await withStore(values, async (store) => store.export())
+    const text = `${JSON.stringify(exported, bigints)}\n`
+    if (file === undefined || file === '-') io.stdout.write(text)
+    else {
+      await writeFile(file, text, { mode: 0o600 })
+      io.stderr.write(`exported ${exported.messages.length} messages to ${file}\n`)
     }
     return 0
   },
@@ -158,23 +161,9 @@ export const importCommand: Command = {
   async run({ values, positionals }, io) {
     const [file, ...extra] = positionals
     if (file === undefined || extra.length > 0) throw new CliError(`usage: ${this.usage}`, 2)
-    const document =
-      file === '-' ? parseJson(await readInput('-', io.stdin, 256 * 1024 * 1024)) : await readJson(file)
-    const store = new TraderStore({ dataDir: dataDir(values) })
-    try {
-      const counts = store.import(document)
-      io.stdout.write(`${JSON.stringify(counts)}\n`)
-    } finally {
-      store.close()
-    }
+    const document = await readJson(file, io.stdin, 256 * 1024 * 1024)
+    const counts = await withStore(values, async (store) => store.import(document))
+    io.stdout.write(`${JSON.stringify(counts)}\n`)
     return 0
   },
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch (error) {
-    throw new CliError(`standard input is not JSON: ${(error as Error).message}`)
-  }
 }

@@ -5,16 +5,18 @@
 import { type FactRequest, LIMITS } from '../../../protocol/messages/index.ts'
 import { offerStage } from '../../../protocol/rules.ts'
 import { requestProblem } from '../../../trader/offers.ts'
-import { CliError, type Command, integerFlag, type ParsedArgs } from '../../command.ts'
+import type { Trader } from '../../../trader/trader.ts'
+import { CliError, type CliIo, type Command, integerFlag, type ParsedArgs } from '../../command.ts'
 import {
+  ARG_PAIR,
   argsFlag,
   hexKey,
-  miningOptions,
   nodeOptions,
   postedLines,
   print,
   short,
   withKeyedTrader,
+  withMining,
   workOptions,
 } from './common.ts'
 
@@ -28,6 +30,10 @@ function answers(value: unknown, flag: string): string[] | undefined {
   if (list.some((answer) => answer === ''))
     throw new CliError(`--${flag} must be answers separated by commas`, 2)
   return list
+}
+
+function detailsFlag(values: ParsedArgs['values']): string | undefined {
+  return typeof values.details === 'string' ? values.details : undefined
 }
 
 function amount(value: unknown, flag: string): number {
@@ -48,7 +54,7 @@ function quorumRequest(flag: string): FactRequest {
   if (!match) throw new CliError(`--quorum must be <capability-key>:name=value,…, got "${flag}"`, 2)
   const args: Record<string, string> = {}
   for (const pair of match[2] === '' ? [] : match[2]!.split(',')) {
-    const arg = /^([A-Za-z_][A-Za-z0-9_]{0,31})=(.+)$/.exec(pair)
+    const arg = ARG_PAIR.exec(pair)
     if (!arg) throw new CliError(`--quorum argument must be name=value, got "${pair}"`, 2)
     args[arg[1]!] = arg[2]!
   }
@@ -138,13 +144,12 @@ export const offerCommand: Command = {
         if (problem) throw new CliError(`--quorum ${index + 1}: ${problem}`, 2)
       }
       const capability = await trader.capability(capabilityKey)
-      const work = miningOptions(values, io)
-      try {
-        const {
-          key: offerKey,
-          offer,
-          posted,
-        } = await trader.publishOffer(
+      const {
+        key: offerKey,
+        offer,
+        posted,
+      } = await withMining(values, io, (work) =>
+        trader.publishOffer(
           {
             capability,
             args,
@@ -159,16 +164,14 @@ export const offerCommand: Command = {
             ...(synonyms.length > 0 && { synonyms }),
           },
           work,
-        )
-        const { lines, ok } = postedLines(posted)
-        print(io, values, { key: offerKey, offer, posted }, () => [
-          `offer ${offerKey} (${offer.pow.bits} bits)`,
-          ...lines,
-        ])
-        return ok ? 0 : 1
-      } finally {
-        work.done()
-      }
+        ),
+      )
+      const { lines, ok } = postedLines(posted)
+      print(io, values, { key: offerKey, offer, posted }, () => [
+        `offer ${offerKey} (${offer.pow.bits} bits)`,
+        ...lines,
+      ])
+      return ok ? 0 : 1
     })
   },
 }
@@ -224,14 +227,7 @@ export const matchCommand: Command = {
         const key = hexKey(values.accept, '--accept')
         if (!matches.some((match) => match.key === key))
           throw new CliError(`offer ${key} does not match any of your open offers (see mega trader match)`)
-        const { offer, posted } = await trader.accept(
-          key,
-          text(values, 'contact'),
-          typeof values.details === 'string' ? values.details : undefined,
-        )
-        const { lines, ok } = postedLines(posted)
-        print(io, values, { accepted: key, offer, posted }, () => [`accepted ${key}`, ...lines])
-        return ok ? 0 : 1
+        return accept(trader, key, text(values, 'contact'), values, io)
       }
       print(io, values, { matches }, () =>
         matches.length === 0
@@ -265,17 +261,22 @@ export const acceptCommand: Command = {
     if (extra.length > 0) throw new CliError(`usage: ${this.usage}`, 2)
     const offerKey = hexKey(key, '<offer-key>')
     const contact = text(values, 'contact')
-    return withKeyedTrader(values, async (trader) => {
-      const { offer, posted } = await trader.accept(
-        offerKey,
-        contact,
-        typeof values.details === 'string' ? values.details : undefined,
-      )
-      const { lines, ok } = postedLines(posted)
-      print(io, values, { accepted: offerKey, offer, posted }, () => [`accepted ${offerKey}`, ...lines])
-      return ok ? 0 : 1
-    })
+    return withKeyedTrader(values, (trader) => accept(trader, offerKey, contact, values, io))
   },
+}
+
+/** Accepts the offer `key`, posts the acceptance and prints how each node took it. */
+async function accept(
+  trader: Trader,
+  key: string,
+  contact: string,
+  values: ParsedArgs['values'],
+  io: CliIo,
+): Promise<number> {
+  const { offer, posted } = await trader.accept(key, contact, detailsFlag(values))
+  const { lines, ok } = postedLines(posted)
+  print(io, values, { accepted: key, offer, posted }, () => [`accepted ${key}`, ...lines])
+  return ok ? 0 : 1
 }
 
 export const finalizeCommand: Command = {
@@ -292,10 +293,7 @@ export const finalizeCommand: Command = {
     if (extra.length > 0) throw new CliError(`usage: ${this.usage}`, 2)
     const offerKey = hexKey(key, '<offer-key>')
     return withKeyedTrader(values, async (trader) => {
-      const { offer, posted } = await trader.finalize(
-        offerKey,
-        typeof values.details === 'string' ? values.details : undefined,
-      )
+      const { offer, posted } = await trader.finalize(offerKey, detailsFlag(values))
       const { lines, ok } = postedLines(posted)
       print(io, values, { finalized: offerKey, offer, posted }, () => [`finalized ${offerKey}`, ...lines])
       return ok ? 0 : 1

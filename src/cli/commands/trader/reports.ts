@@ -4,27 +4,25 @@
  * judging the reports nodes hold.
  */
 import type { MessageByKind, ReportContent } from '../../../protocol/messages/index.ts'
-import { REPORT_TYPES } from '../../../protocol/messages/index.ts'
+import { LIMITS, REPORT_TYPES } from '../../../protocol/messages/index.ts'
 import {
   adCollision,
-  checkReportDraft,
   factConflict,
   factDisagreesWithPublic,
   factMissing,
   freeForm,
-  reportDraft,
 } from '../../../trader/reports.ts'
 import type { Trader } from '../../../trader/trader.ts'
 import { CliError, type CliIo, type Command, integerFlag, type ParsedArgs } from '../../command.ts'
 import {
   hexKey,
-  miningOptions,
   nodeOptions,
   postedLines,
   print,
   readJson,
   short,
   withKeyedTrader,
+  withMining,
   withTrader,
   workOptions,
 } from './common.ts'
@@ -36,6 +34,7 @@ async function evidence<K extends EvidenceKind>(
   trader: Trader,
   ref: string,
   kinds: readonly K[],
+  stdin: NodeJS.ReadableStream,
 ): Promise<MessageByKind[K]> {
   if (/^[0-9a-f]{64}$/.test(ref)) {
     const stored = trader.store.get(ref)
@@ -44,7 +43,7 @@ async function evidence<K extends EvidenceKind>(
       throw new CliError(`${ref} is a ${stored.message.kind}, not a ${kinds.join(' or ')}`)
     return stored.message as MessageByKind[K]
   }
-  const value = await readJson(ref)
+  const value = await readJson(ref, stdin, LIMITS.manifestBytes)
   const kind = (value as { kind?: unknown } | null)?.kind
   if (!(kinds as readonly unknown[]).includes(kind))
     throw new CliError(`${ref} must hold a ${kinds.join(' or ')}`)
@@ -60,15 +59,18 @@ async function buildContent(
   trader: Trader,
   type: string,
   values: ParsedArgs['values'],
+  stdin: NodeJS.ReadableStream,
 ): Promise<{ oracle: string; content: ReportContent }> {
+  const load = <K extends EvidenceKind>(ref: string, kinds: readonly K[]) =>
+    evidence(trader, ref, kinds, stdin)
   const links = list(values, 'link')
   const comment = typeof values.comment === 'string' ? values.comment : undefined
   switch (type) {
     case 'fact-conflict': {
       const refs = list(values, 'fact')
       if (refs.length !== 2) throw new CliError('fact-conflict needs exactly two --fact (id or file)', 2)
-      const first = await evidence(trader, refs[0]!, ['fact'])
-      const second = await evidence(trader, refs[1]!, ['fact'])
+      const first = await load(refs[0]!, ['fact'])
+      const second = await load(refs[1]!, ['fact'])
       const capability = await trader.capability(first.request.capability)
       const counter =
         second.request.capability === capability.capabilityKey
@@ -79,15 +81,15 @@ async function buildContent(
     case 'fact-missing': {
       if (typeof values.commitment !== 'string')
         throw new CliError('fact-missing needs --commitment (id or file)', 2)
-      const commitment = await evidence(trader, values.commitment, ['commitment'])
+      const commitment = await load(values.commitment, ['commitment'])
       const capability = await trader.capability(commitment.request.capability)
       return { oracle: capability.oracle, content: factMissing(capability, commitment) }
     }
     case 'ad-collision': {
       const refs = list(values, 'ad')
       if (refs.length !== 2) throw new CliError('ad-collision needs exactly two --ad (id or file)', 2)
-      const first = await evidence(trader, refs[0]!, ['oracle', 'capability'])
-      const second = await evidence(trader, refs[1]!, ['oracle', 'capability'])
+      const first = await load(refs[0]!, ['oracle', 'capability'])
+      const second = await load(refs[1]!, ['oracle', 'capability'])
       if (first.kind !== second.kind) throw new CliError('the two --ad must be of the same kind', 2)
       const oracle = first.kind === 'oracle' ? first.pubkey : first.oracle
       return { oracle, content: adCollision([first, second] as never) }
@@ -96,7 +98,7 @@ async function buildContent(
       if (list(values, 'fact').length !== 1)
         throw new CliError('fact-disagrees-with-public needs one --fact (id or file)', 2)
       if (comment === undefined) throw new CliError('fact-disagrees-with-public needs --comment', 2)
-      const fact = await evidence(trader, list(values, 'fact')[0]!, ['fact'])
+      const fact = await load(list(values, 'fact')[0]!, ['fact'])
       const capability = await trader.capability(fact.request.capability)
       return { oracle: capability.oracle, content: factDisagreesWithPublic(fact, links, comment) }
     }
@@ -150,13 +152,9 @@ export const reportCommand: Command = {
     const [type, ...extra] = positionals
     if (type === undefined || extra.length > 0) throw new CliError(`usage: ${this.usage}`, 2)
     return (values.anonymous ? withTrader : withKeyedTrader)(values, async (trader) => {
-      const { oracle, content } = await buildContent(trader, type, values)
+      const { oracle, content } = await buildContent(trader, type, values, io.stdin)
       if (values['dry-run']) {
-        const reporter = values.anonymous
-          ? undefined
-          : { scheme: trader.key.scheme, pubkey: trader.key.publicKey }
-        const draft = reportDraft(oracle, content, reporter)
-        const verdict = checkReportDraft(draft, trader.now())
+        const { verdict, draft } = trader.checkReport(oracle, content, values.anonymous === true)
         print(io, values, { verdict, draft }, () => [`the report would be accepted: ${verdict}`])
         return 0
       }
@@ -172,8 +170,7 @@ async function file(
   values: ParsedArgs['values'],
   io: CliIo,
 ): Promise<number> {
-  const work = miningOptions(values, io)
-  try {
+  return withMining(values, io, async (work) => {
     const filed = await trader.fileReport(oracle, content, { ...work, anonymous: values.anonymous === true })
     const { lines, ok } = postedLines(filed.posted)
     print(io, values, filed, () => [
@@ -181,9 +178,7 @@ async function file(
       ...lines,
     ])
     return ok ? 0 : 1
-  } finally {
-    work.done()
-  }
+  })
 }
 
 export const detectCommand: Command = {
@@ -213,16 +208,13 @@ export const detectCommand: Command = {
       const filed: { id: string; ok: boolean }[] = []
       if (values.auto) {
         for (const proposal of proposals.filter((p) => p.verdict === 'verified')) {
-          const work = miningOptions(values, io)
-          try {
-            const result = await trader.fileReport(proposal.oracle, proposal.content, {
+          const result = await withMining(values, io, (work) =>
+            trader.fileReport(proposal.oracle, proposal.content, {
               ...work,
               anonymous: values.anonymous === true,
-            })
-            filed.push({ id: result.id, ok: postedLines(result.posted).ok })
-          } finally {
-            work.done()
-          }
+            }),
+          )
+          filed.push({ id: result.id, ok: postedLines(result.posted).ok })
         }
       }
       print(io, values, { proposals, filed }, () => [
