@@ -21,6 +21,8 @@ export type AdmissionStatus =
 
 /** Codes of semantic rejections decided by the mempool (protocol codes cover the rest). */
 export const MempoolErrorCode = {
+  /** Valid, but not enough work to enter the pool now (status `low-pow`). */
+  LOW_POW: 'LOW_POW',
   UNKNOWN_ORACLE: 'UNKNOWN_ORACLE',
   UNKNOWN_CAPABILITY: 'UNKNOWN_CAPABILITY',
   UNKNOWN_REPORT: 'UNKNOWN_REPORT',
