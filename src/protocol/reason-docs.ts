@@ -9,10 +9,11 @@ import { type Reason, type ReasonArea, reasonsOf } from './reasons.ts'
 export const REASON_DOCS: Readonly<Record<string, readonly TableName[]>> = {
   'docs/protocol.md': ['node'],
   'docs/api.md': ['api'],
+  'docs/oracles.md': ['oracle'],
 }
 
 /** The tables: which codes, in which columns. */
-export type TableName = 'node' | 'api'
+export type TableName = 'node' | 'api' | 'oracle'
 
 const TABLES: Record<TableName, () => string> = {
   // The message codes a node answers with, for a second implementation (protocol.md §9).
@@ -34,8 +35,15 @@ const TABLES: Record<TableName, () => string> = {
       byStatus(reasonsOf(...(['protocol', 'mempool', 'api'] as ReasonArea[]))).map((reason) => [
         String(reason.http),
         code(reason.code),
-        reason.meaning,
+        // Section numbers in meanings are protocol.md's.
+        reason.meaning.replaceAll('§', 'protocol.md §'),
       ]),
+    ),
+  // The oracle toolkit's codes, with the status its endpoint answers (oracles.md).
+  oracle: () =>
+    table(
+      ['code', 'meaning', 'endpoint status'],
+      reasonsOf('oracle').map((reason) => [code(reason.code), reason.meaning, String(reason.http ?? '—')]),
     ),
 }
 

@@ -361,40 +361,56 @@ const NETWORK = [
 ] as const
 
 const ORACLE = [
-  { code: 'KEYSTORE_EXISTS', http: null, meaning: '`oracle init` would overwrite an existing keystore' },
-  { code: 'KEYSTORE_MISSING', http: null, meaning: 'no keystore at the path' },
+  { code: 'KEYSTORE_EXISTS', http: null, meaning: '`init` would overwrite an oracle or keystore' },
+  { code: 'KEYSTORE_MISSING', http: null, meaning: 'no keystore: run `init`' },
+  { code: 'KEYSTORE_CORRUPT', http: null, meaning: 'not a keystore, or unsupported parameters' },
   {
-    code: 'KEYSTORE_CORRUPT',
+    code: 'WRONG_PASSPHRASE',
     http: null,
-    meaning: 'the keystore file is not a keystore or was tampered with',
+    meaning: 'the passphrase does not open it (or the file was edited)',
   },
-  { code: 'WRONG_PASSPHRASE', http: null, meaning: 'the passphrase does not open the keystore' },
-  { code: 'PASSPHRASE_MISSING', http: null, meaning: 'no passphrase given and no terminal to ask on' },
-  { code: 'STATE_INVALID', http: null, meaning: 'the oracle’s state file is unreadable or inconsistent' },
-  { code: 'NOT_MINED', http: null, meaning: 'the oracle ad has not been mined yet' },
-  { code: 'UNKNOWN_CAPABILITY', http: 404, meaning: 'no capability with this label or key' },
-  { code: 'CAPABILITY_EXISTS', http: null, meaning: 'a capability with this label exists already' },
-  { code: 'CAPABILITY_OFF', http: 410, meaning: 'the capability is switched off: no new commitments' },
-  { code: 'SOURCE_CONFIG', http: null, meaning: 'a fact source configuration is invalid' },
-  { code: 'SOURCE_FAILED', http: 502, meaning: 'the fact source failed (exit code, timeout, HTTP error)' },
+  {
+    code: 'PASSPHRASE_MISSING',
+    http: null,
+    meaning: 'no passphrase source, an empty passphrase, or a cancelled prompt',
+  },
+  {
+    code: 'STATE_INVALID',
+    http: null,
+    meaning: '`oracle.json` unreadable or inconsistent; keystore of another oracle',
+  },
+  { code: 'NOT_MINED', http: null, meaning: 'run `mega oracle mine` first' },
+  { code: 'UNKNOWN_CAPABILITY', http: 404, meaning: 'no capability with that label or key' },
+  {
+    code: 'CAPABILITY_EXISTS',
+    http: null,
+    meaning: 'label in use; dropping a capability that is still on',
+  },
+  { code: 'CAPABILITY_OFF', http: 410, meaning: 'switched off: no new commitments' },
+  { code: 'SOURCE_CONFIG', http: null, meaning: 'malformed fact source configuration' },
+  {
+    code: 'SOURCE_FAILED',
+    http: 502,
+    meaning: 'the source failed (exit code, timeout, HTTP error, unreadable file)',
+  },
   {
     code: 'SOURCE_ANSWER_INVALID',
     http: 502,
-    meaning: 'the fact source answered something outside the capability’s answers',
+    meaning: 'the source answered outside the capability’s answers',
   },
   {
     code: 'SOURCE_ANSWER_CHANGED',
     http: 502,
-    meaning: 'the fact source answers differently from a fact already signed',
+    meaning: 'the source answers differently from a fact already signed (answer journal)',
   },
-  { code: 'FACT_NOT_READY', http: 409, meaning: 'the fact source does not know the answer yet' },
+  { code: 'FACT_NOT_READY', http: 409, meaning: 'the source does not know the answer yet' },
   {
     code: 'COMMITMENT_INVALID',
     http: 422,
-    meaning: 'the commitment was not signed by this endpoint’s capability key',
+    meaning: 'the commitment was not signed by this capability’s key, or not in its terms',
   },
-  { code: 'PAYMENT_REQUIRED', http: 402, meaning: 'the payment check refused the request’s invoice' },
-  { code: 'BUSY', http: 503, meaning: 'too many fact lookups in flight' },
+  { code: 'PAYMENT_REQUIRED', http: 402, meaning: 'the payment check refused' },
+  { code: 'BUSY', http: 503, meaning: 'too many lookups in flight' },
 ] as const
 
 const ENDPOINT_CLIENT = [
