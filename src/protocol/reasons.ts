@@ -44,7 +44,10 @@ export interface Reason {
   readonly area: ReasonArea
   /** HTTP status of a response carrying the code; null when it is never sent over HTTP. */
   readonly http: number | null
-  /** Gossip action for a message refused with the code; null when gossip never sees it. */
+  /**
+   * Gossip action for a message refused with the code; null when gossip never sees it. For
+   * sync codes, whether the peer is struck for it (`reject`) or not (`ignore`).
+   */
   readonly gossip: GossipAction | null
   /** When it is raised, for a person implementing a compatible node. */
   readonly meaning: string
@@ -318,30 +321,43 @@ const API = [
   },
 ] as const
 
+// `reject`: only a faulty or hostile peer causes it, so it strikes the peer as an invalid gossip
+// message does; `ignore`: a slow, gone or rate-limited peer, or an honest one of another release.
 const SYNC = [
-  { code: 'TRUNCATED', meaning: 'a sync message or frame ended in the middle of a field' },
-  { code: 'TRAILING_BYTES', meaning: 'bytes left after the last field of a message consumed whole' },
+  { code: 'TRUNCATED', gossip: 'reject', meaning: 'a sync message or frame ended in the middle of a field' },
+  {
+    code: 'TRAILING_BYTES',
+    gossip: 'reject',
+    meaning: 'bytes left after the last field of a message consumed whole',
+  },
   {
     code: 'BAD_VARINT',
+    gossip: 'reject',
     meaning: 'a varint longer than 5 bytes, above 2^32 − 1, or not minimally encoded',
   },
-  { code: 'BAD_VERSION', meaning: 'a sync message of another protocol version' },
-  { code: 'BAD_MODE', meaning: 'a range mode other than skip, fingerprint and id list' },
+  { code: 'BAD_VERSION', gossip: 'ignore', meaning: 'a sync message of another protocol version' },
+  { code: 'BAD_MODE', gossip: 'reject', meaning: 'a range mode other than skip, fingerprint and id list' },
   {
     code: 'BAD_BOUND',
+    gossip: 'reject',
     meaning: 'a bound’s id prefix longer than 32 bytes, or bounds that do not strictly increase',
   },
   {
     code: 'BAD_ID_LIST',
+    gossip: 'reject',
     meaning: 'ids of an id list not strictly increasing, or outside their range',
   },
-  { code: 'TOO_LARGE', meaning: 'a frame, message, list or count above its limit' },
-  { code: 'BAD_FRAME', meaning: 'an unknown frame type, or one not expected at this point of a session' },
-  { code: 'SESSION_LIMIT', meaning: 'more rounds, requests or ids than a session allows' },
-  { code: 'REMOTE_ERROR', meaning: 'the peer answered with an error frame' },
-  { code: 'TIMEOUT', meaning: 'the peer was too slow, or the session ran out of time' },
-  { code: 'RATE_LIMITED', meaning: 'the peer asked more often than its rate limit allows' },
-  { code: 'CLOSED', meaning: 'the stream closed before the session was over' },
+  { code: 'TOO_LARGE', gossip: 'reject', meaning: 'a frame, message, list or count above its limit' },
+  {
+    code: 'BAD_FRAME',
+    gossip: 'reject',
+    meaning: 'an unknown frame type, or one not expected at this point of a session',
+  },
+  { code: 'SESSION_LIMIT', gossip: 'reject', meaning: 'more rounds, requests or ids than a session allows' },
+  { code: 'REMOTE_ERROR', gossip: 'ignore', meaning: 'the peer answered with an error frame' },
+  { code: 'TIMEOUT', gossip: 'ignore', meaning: 'the peer was too slow, or the session ran out of time' },
+  { code: 'RATE_LIMITED', gossip: 'ignore', meaning: 'the peer asked more often than its rate limit allows' },
+  { code: 'CLOSED', gossip: 'ignore', meaning: 'the stream closed before the session was over' },
 ] as const
 
 const STORE = [

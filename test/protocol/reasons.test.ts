@@ -106,6 +106,23 @@ describe('catalogue of reasons', () => {
     assert.equal(STATUS_BY_CODE.LOW_POW, 409)
   })
 
+  it('strikes a sync peer for wire faults only (docs/sync.md), not for slowness or another release', () => {
+    const struck = reasonsOf('sync')
+      .filter((reason) => reason.gossip === 'reject')
+      .map((reason) => reason.code)
+    assert.deepEqual(struck.sort(), [
+      'BAD_BOUND',
+      'BAD_FRAME',
+      'BAD_ID_LIST',
+      'BAD_MODE',
+      'BAD_VARINT',
+      'SESSION_LIMIT',
+      'TOO_LARGE',
+      'TRAILING_BYTES',
+      'TRUNCATED',
+    ])
+  })
+
   it('ignores a fact-missing report refused by the receiver’s clock, and rejects other faults at that path', () => {
     const at = (code: string) =>
       verdictOf({ status: 'invalid', reason: { code, message: '', path: '/content/commitment/deadline' } })
