@@ -128,14 +128,15 @@ const PROTOCOL = [
     code: 'SIGNATURE_MISSING',
     http: 422,
     gossip: 'reject',
-    meaning: 'the message names a signer but carries no `signature` (`path: "/signature"`)',
+    meaning:
+      'the message names a signer but carries no `signature` (`path: "/signature"`); signing a report that names no `reporter`',
   },
   {
     code: 'SIGNATURE_INVALID',
     http: 422,
     gossip: 'reject',
     meaning:
-      'a signature does not verify (`details.path` names which, §4.4); a `signature` on a message that names no signer',
+      'a signature does not verify (`details.path` names which, §4.4); a `signature` on a message that names no signer; from `verifySignatures` alone, a finalization without acceptance (`/finalization`)',
   },
   // proof of work
   {
