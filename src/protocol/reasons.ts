@@ -456,8 +456,10 @@ const TRADER = [
   { code: 'STORE_FAILED', meaning: 'the trader store cannot be opened or was written by a newer version' },
 ] as const
 
+// Rows may omit what does not apply: no HTTP status, no gossip action.
 type Row = { code: string; meaning: string; http?: number | null; gossip?: GossipAction | null }
 
+/** The rows of one area, with their area and the defaults filled in, their literal types kept. */
 function rows<const A extends ReasonArea, const R extends readonly Row[]>(area: A, list: R) {
   return list.map((row) => ({ http: null, gossip: null, ...row, area })) as {
     [I in keyof R]: R[I] & { area: A; http: R[I] extends { http: infer H } ? H : null } & {

@@ -16,7 +16,13 @@ import { EndpointErrorCode } from '../../src/oracle/endpoint-client.ts'
 import { OracleErrorCode } from '../../src/oracle/errors.ts'
 import { ErrorCode } from '../../src/protocol/errors.ts'
 import { REASON_DOCS, renderReasonTables } from '../../src/protocol/reason-docs.ts'
-import { NODE_AREAS, REASONS, type ReasonArea, reasonsOf } from '../../src/protocol/reasons.ts'
+import {
+  NODE_AREAS,
+  REASONS,
+  type ReasonArea,
+  type ReasonCode,
+  reasonsOf,
+} from '../../src/protocol/reasons.ts'
 import { StoreErrorCode } from '../../src/store/errors.ts'
 import { SyncErrorCode } from '../../src/sync/errors.ts'
 import { TraderErrorCode } from '../../src/trader/errors.ts'
@@ -56,8 +62,25 @@ function sourceFiles(dir: URL): string[] {
     .map((name) => join(dir.pathname, name))
 }
 
+/**
+ * The same at compile time: a code added to a constant without its catalogue row fails
+ * `npm run typecheck`, naming the code.
+ */
+type Uncatalogued =
+  | Exclude<ErrorCode, ReasonCode<'protocol'>>
+  | Exclude<MempoolErrorCode, ReasonCode<'mempool'>>
+  | Exclude<ApiErrorCode, ReasonCode<'protocol' | 'mempool' | 'api'>>
+  | Exclude<SyncErrorCode, ReasonCode<'sync'>>
+  | Exclude<StoreErrorCode, ReasonCode<'store'>>
+  | Exclude<NetworkErrorCode, ReasonCode<'network'>>
+  | Exclude<OracleErrorCode, ReasonCode<'oracle'>>
+  | Exclude<EndpointErrorCode, ReasonCode<'endpoint-client'>>
+  | Exclude<TraderErrorCode, ReasonCode<'trader'>>
+const everyCodeCatalogued: [Uncatalogued] extends [never] ? true : Uncatalogued = true
+
 describe('catalogue of reasons', () => {
   it('holds every code constant of every area, and no code they lack', () => {
+    assert.equal(everyCodeCatalogued, true)
     for (const [areas, constant] of CONSTANTS) {
       const catalogued = codesOf(...areas)
       for (const code of Object.values(constant))
