@@ -10,10 +10,11 @@ export const REASON_DOCS: Readonly<Record<string, readonly TableName[]>> = {
   'docs/protocol.md': ['node'],
   'docs/api.md': ['api'],
   'docs/oracles.md': ['oracle'],
+  'docs/sync.md': ['sync'],
 }
 
 /** The tables: which codes, in which columns. */
-export type TableName = 'node' | 'api' | 'oracle'
+export type TableName = 'node' | 'api' | 'oracle' | 'sync'
 
 const TABLES: Record<TableName, () => string> = {
   // The message codes a node answers with, for a second implementation (protocol.md §9).
@@ -37,6 +38,16 @@ const TABLES: Record<TableName, () => string> = {
         code(reason.code),
         // Section numbers in meanings are protocol.md's.
         reason.meaning.replaceAll('§', 'protocol.md §'),
+      ]),
+    ),
+  // Set reconciliation's codes, and which strike the peer (sync.md).
+  sync: () =>
+    table(
+      ['code', 'strike', 'meaning'],
+      reasonsOf('sync').map((reason) => [
+        code(reason.code),
+        reason.gossip === 'reject' ? 'yes' : 'no',
+        reason.meaning,
       ]),
     ),
   // The oracle toolkit's codes, with the status its endpoint answers (oracles.md).
