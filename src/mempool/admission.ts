@@ -19,8 +19,13 @@ export type AdmissionStatus =
   /** Valid, but outside this node's shard: not stored here (other shards keep it). */
   | 'skipped'
 
-/** Codes of semantic rejections decided by the mempool (protocol codes cover the rest). */
+/**
+ * Codes of semantic rejections decided by the mempool (protocol codes cover the rest); each is
+ * in the catalogue of reasons (src/protocol/reasons.ts) with its HTTP status and gossip verdict.
+ */
 export const MempoolErrorCode = {
+  /** Valid, but not enough work to enter the pool now (status `low-pow`). */
+  LOW_POW: 'LOW_POW',
   UNKNOWN_ORACLE: 'UNKNOWN_ORACLE',
   UNKNOWN_CAPABILITY: 'UNKNOWN_CAPABILITY',
   UNKNOWN_REPORT: 'UNKNOWN_REPORT',

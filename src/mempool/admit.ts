@@ -77,7 +77,7 @@ function compareVersions(
       status: 'low-pow',
       id,
       requiredBits: held.bits,
-      reason: { code: 'LOW_POW', message: `an update needs at least the held ${held.bits} bits` },
+      reason: { code: Code.LOW_POW, message: `an update needs at least the held ${held.bits} bits` },
     }
   }
   return 'replace'
@@ -412,6 +412,6 @@ function budgetExceeded(kind: Admission['kind'], id: string): Admission {
     status: 'low-pow',
     kind,
     id,
-    reason: { code: 'LOW_POW', message: 'too little work per byte to fit the node’s byte budget' },
+    reason: { code: Code.LOW_POW, message: 'too little work per byte to fit the node’s byte budget' },
   }
 }

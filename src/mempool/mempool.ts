@@ -15,7 +15,7 @@ import type { Bid, Message, PoolKind } from '../protocol/messages/index.ts'
 import { POOL_KINDS } from '../protocol/messages/index.ts'
 import { checkMessageRules } from '../protocol/rules.ts'
 import { validateMessage } from '../protocol/validate.ts'
-import type { Admission, AdmissionReason } from './admission.ts'
+import { type Admission, type AdmissionReason, MempoolErrorCode } from './admission.ts'
 import {
   type AdmitContext,
   admitCapability,
@@ -440,7 +440,7 @@ export function lowPow(check: Extract<PoolCheck, { fits: false }>, kind: PoolKin
     floorBits: check.floorBits,
     requiredBits: Math.floor(needed) + 1,
     reason: {
-      code: 'LOW_POW',
+      code: MempoolErrorCode.LOW_POW,
       message: `needs more than ${needed.toFixed(2)} bits of work to enter this pool now`,
     },
   }

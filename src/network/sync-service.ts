@@ -24,6 +24,7 @@ import {
   serviceDependencies,
   type Topology,
 } from '@libp2p/interface'
+import { reasonsOf } from '../protocol/reasons.ts'
 import { isSyncError, SyncError, SyncErrorCode } from '../sync/errors.ts'
 import { encodeErrorFrame } from '../sync/frames.ts'
 import { initiateSync, type SyncStats } from '../sync/initiator.ts'
@@ -120,21 +121,15 @@ export interface SyncServiceEvents {
 }
 
 /**
- * Errors that only a faulty or hostile peer causes. Not among them: timeouts and closed
- * streams (slow or gone peers), rate limits, an error the peer reports, and another protocol
- * version (an honest peer of another release).
+ * Errors that only a faulty or hostile peer causes (`reject` in the catalogue of reasons). Not
+ * among them: timeouts and closed streams (slow or gone peers), rate limits, an error the peer
+ * reports, and another protocol version (an honest peer of another release).
  */
-const PEER_FAULTS: ReadonlySet<string> = new Set([
-  SyncErrorCode.TRUNCATED,
-  SyncErrorCode.TRAILING_BYTES,
-  SyncErrorCode.BAD_VARINT,
-  SyncErrorCode.BAD_MODE,
-  SyncErrorCode.BAD_BOUND,
-  SyncErrorCode.BAD_ID_LIST,
-  SyncErrorCode.TOO_LARGE,
-  SyncErrorCode.BAD_FRAME,
-  SyncErrorCode.SESSION_LIMIT,
-])
+const PEER_FAULTS: ReadonlySet<string> = new Set(
+  reasonsOf('sync')
+    .filter((reason) => reason.gossip === 'reject')
+    .map((reason) => reason.code),
+)
 
 /** Counters of the service, for /stats. */
 export interface SyncCounters {

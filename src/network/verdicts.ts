@@ -1,6 +1,7 @@
 /**
- * What gossip does with a message, from its admission outcome: the one table from outcome to
- * gossip verdict (the REST side has its table from outcome to HTTP status in src/api/errors.ts).
+ * What gossip does with a message, from its admission outcome and the gossip action of its
+ * reason in the catalogue of reasons (src/protocol/reasons.ts), which also gives the REST side
+ * its HTTP statuses.
  *
  * - `accept`: added or updated here: gossipsub forwards it to the mesh.
  * - `ignore`: not news (duplicate), not enough work now (low-pow), not this node's shard
@@ -13,46 +14,23 @@
  *   the orphan pool until the parent arrives.
  */
 import type { Admission } from '../mempool/admission.ts'
-import { MempoolErrorCode } from '../mempool/admission.ts'
-import { ErrorCode } from '../protocol/errors.ts'
 import type { Message, PoolKind } from '../protocol/messages/index.ts'
+import { NODE_AREAS, nodeReason, reasonsOf } from '../protocol/reasons.ts'
 
 export type Verdict = 'accept' | 'ignore' | 'reject' | 'orphan'
 
 /**
- * Reasons that depend on the message alone. Everything else depends on this node's state or
- * policy, which honest peers may not share: its minimum bits (POW_TOO_WEAK), which ad it holds
- * (STALE_SEQNO, SEQNO_CONFLICT, KEY_TAKEN, the capability an offer or dispute is checked
- * against), its clock (EXPIRED).
+ * Reasons that depend on the message alone: `reject` in the catalogue of reasons
+ * (src/protocol/reasons.ts). Everything else depends on this node's state or policy, which
+ * honest peers may not share: its minimum bits (POW_TOO_WEAK), which ad it holds (STALE_SEQNO,
+ * SEQNO_CONFLICT, KEY_TAKEN, the capability an offer or dispute is checked against), its
+ * clock (EXPIRED, a fact-missing deadline).
  */
-export const REJECTED_REASONS: ReadonlySet<string> = new Set([
-  ErrorCode.TOO_LARGE,
-  ErrorCode.BAD_JSON,
-  ErrorCode.SCHEMA_VIOLATION,
-  ErrorCode.UNKNOWN_KIND,
-  ErrorCode.BAD_HEX,
-  ErrorCode.BAD_LENGTH,
-  ErrorCode.NOT_CANONICALIZABLE,
-  ErrorCode.UNKNOWN_SCHEME,
-  ErrorCode.BAD_KEY,
-  ErrorCode.SIGNATURE_MISSING,
-  ErrorCode.SIGNATURE_INVALID,
-  ErrorCode.POW_MISSING,
-  ErrorCode.POW_INVALID,
-  ErrorCode.POW_BITS_OVERSTATED,
-  ErrorCode.EVIDENCE_INVALID,
-  MempoolErrorCode.NOT_DISPUTABLE,
-])
-
-/** Reasons meaning "parent not held", with the kind of the parent. */
-const ORPHAN_REASONS: Readonly<Record<string, 'oracle' | 'capability' | 'report'>> = {
-  [MempoolErrorCode.UNKNOWN_ORACLE]: 'oracle',
-  [MempoolErrorCode.UNKNOWN_CAPABILITY]: 'capability',
-  [MempoolErrorCode.UNKNOWN_REPORT]: 'report',
-}
-
-// A fact-missing report whose deadline has not passed is judged by this node's clock.
-const CLOCK_DEPENDENT_PATHS: ReadonlySet<string> = new Set(['/content/commitment/deadline'])
+export const REJECTED_REASONS: ReadonlySet<string> = new Set(
+  reasonsOf(...NODE_AREAS)
+    .filter((reason) => reason.gossip === 'reject')
+    .map((reason) => reason.code),
+)
 
 /** The gossip verdict of an admission outcome. */
 export function verdictOf(admission: Admission): Verdict {
@@ -65,10 +43,12 @@ export function verdictOf(admission: Admission): Verdict {
     case 'skipped':
       return 'ignore'
     case 'invalid': {
-      const code = admission.reason?.code ?? ''
-      if (Object.hasOwn(ORPHAN_REASONS, code)) return 'orphan'
-      if (CLOCK_DEPENDENT_PATHS.has(admission.reason?.path ?? '')) return 'ignore'
-      return REJECTED_REASONS.has(code) ? 'reject' : 'ignore'
+      const reason = nodeReason(admission.reason?.code ?? '')
+      const path = admission.reason?.path ?? ''
+      const action =
+        reason?.gossipAt && Object.hasOwn(reason.gossipAt, path) ? reason.gossipAt[path] : reason?.gossip
+      // A code gossip never sees (or none) is not held against the peer.
+      return action === 'reject' || action === 'orphan' ? action : 'ignore'
     }
   }
 }

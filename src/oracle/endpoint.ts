@@ -35,6 +35,7 @@ import {
   checkAnswer,
   checkRequest,
 } from '../protocol/oracle-attestation.ts'
+import { reasonsOf } from '../protocol/reasons.ts'
 import { verifySignatures } from '../protocol/sign.ts'
 import { validateMessage, validateSchema } from '../protocol/validate.ts'
 import type { AnswerJournal } from './answer-journal.ts'
@@ -100,18 +101,13 @@ const CapabilityList = Type.Object(
   { additionalProperties: false },
 )
 
-/** HTTP status of each toolkit code the endpoint raises; protocol codes are 422 (the API's table). */
-const STATUS: Partial<Record<string, number>> = {
-  [OracleErrorCode.UNKNOWN_CAPABILITY]: 404,
-  [OracleErrorCode.CAPABILITY_OFF]: 410,
-  [OracleErrorCode.COMMITMENT_INVALID]: 422,
-  [OracleErrorCode.PAYMENT_REQUIRED]: 402,
-  [OracleErrorCode.FACT_NOT_READY]: 409,
-  [OracleErrorCode.SOURCE_FAILED]: 502,
-  [OracleErrorCode.SOURCE_ANSWER_INVALID]: 502,
-  [OracleErrorCode.SOURCE_ANSWER_CHANGED]: 502,
-  [OracleErrorCode.BUSY]: 503,
-}
+/**
+ * HTTP status of each toolkit code the endpoint raises, from the catalogue of reasons
+ * (src/protocol/reasons.ts); protocol codes are 422 (the API's table).
+ */
+const STATUS: Partial<Record<string, number>> = Object.fromEntries(
+  reasonsOf('oracle').flatMap(({ code, http }) => (http === null ? [] : [[code, http]])),
+)
 
 /** Builds the endpoint app (not listening). Resolves once its schemas compiled. */
 export async function buildEndpoint(

@@ -2,8 +2,9 @@
  * Coded errors of the protocol core.
  *
  * Every condition has a stable string `code` (tests and callers match on it, never on the
- * message text), a message a person understands, and typed `details`. The node maps codes to
- * HTTP statuses and gossip verdicts in one table, so this file is the catalogue.
+ * message text), a message a person understands, and typed `details`. What each code means,
+ * its HTTP status and its gossip verdict are in the catalogue of reasons (reasons.ts), which
+ * a test keeps in step with {@link ErrorCode}.
  */
 
 /** Stable error codes of the protocol core, grouped by area. */

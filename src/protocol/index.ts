@@ -36,6 +36,7 @@ export {
   verifyPow,
   workOf,
 } from './pow.ts'
+export * from './reasons.ts'
 export * from './rules.ts'
 export * from './schnorr-nonce.ts'
 export * from './score.ts'

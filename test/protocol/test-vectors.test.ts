@@ -8,17 +8,18 @@ import { describe, it } from 'node:test'
 import vectors from '../../docs/test-vectors.json' with { type: 'json' }
 import { canonicalize } from '../../src/protocol/canonical.ts'
 import { messageId, powBound, signedBody, withoutProofs } from '../../src/protocol/message.ts'
-import { MESSAGE_KINDS, type Message } from '../../src/protocol/messages/index.ts'
+import { MESSAGE_KINDS, type Message, type Report } from '../../src/protocol/messages/index.ts'
 import { leadingZeroBits, verifyPow } from '../../src/protocol/pow.ts'
 import { verifySignatures } from '../../src/protocol/sign.ts'
 import { signMessage, verifyMessage } from '../../src/protocol/signature.ts'
 import { validateMessage } from '../../src/protocol/validate.ts'
+import { verifyReportEvidence } from '../../src/protocol/verify-report.ts'
 import { ZERO_AUX } from '../fixtures/messages.ts'
 import { buildVectors, type VectorCase, type VectorFile } from '../vectors/protocol-vectors.ts'
 
 const file = vectors as unknown as VectorFile
 const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest()
-const KNOWN_FIELDS = new Set(['name', 'kind', 'message', 'canonical', 'id', 'signature', 'pow'])
+const KNOWN_FIELDS = new Set(['name', 'kind', 'message', 'canonical', 'id', 'signature', 'pow', 'evidence'])
 
 describe('docs/test-vectors.json', () => {
   it('covers every message kind, and both schemes for every signed kind', () => {
@@ -69,6 +70,18 @@ describe('docs/test-vectors.json', () => {
         assert.equal(sha256(trial).toString('hex'), hash)
         assert.ok(leadingZeroBits(Buffer.from(hash, 'hex')) >= bits)
         assert.ok(verifyPow(Buffer.from(bound, 'hex'), { nonce, hash, bits }).ok)
+      }
+
+      // Evidence depends on the clock: each outcome is published with the time it holds at.
+      assert.equal(vector.evidence !== undefined, message.kind === 'report')
+      for (const outcome of vector.evidence ?? []) {
+        const checked = verifyReportEvidence(message as Report, { now: outcome.evaluatedAt })
+        if ('verdict' in outcome) assert.deepEqual(checked, { ok: true, value: outcome.verdict })
+        else
+          assert.deepEqual(
+            checked.ok ? undefined : { code: checked.error.code, path: checked.error.details.path },
+            outcome.error,
+          )
       }
     })
   }

@@ -6,7 +6,8 @@
 import { canonicalize } from '../../src/protocol/canonical.ts'
 import { toHex } from '../../src/protocol/hex.ts'
 import { messageId, powBound, signedBody, signerOf, withoutProofs } from '../../src/protocol/message.ts'
-import type { Message } from '../../src/protocol/messages/index.ts'
+import type { Message, Report } from '../../src/protocol/messages/index.ts'
+import { type EvidenceVerdict, verifyReportEvidence } from '../../src/protocol/verify-report.ts'
 import * as fx from '../fixtures/messages.ts'
 
 export interface VectorCase {
@@ -24,7 +25,19 @@ export interface VectorCase {
     signed: string
   }
   pow?: { bound: string; nonce: string; hash: string; bits: number }
+  /**
+   * Reports only: the outcome of the evidence check (§7) at each `evaluatedAt` (Unix seconds,
+   * the `now` of the check): the verdict, or the code and path of the refusal.
+   */
+  evidence?: EvidenceOutcome[]
 }
+
+export type EvidenceOutcome =
+  | { evaluatedAt: number; verdict: EvidenceVerdict }
+  | { evaluatedAt: number; error: { code: string; path: string } }
+
+/** The deadline of the vectors' commitments: fact-missing evidence holds only after it. */
+export const VECTOR_DEADLINE = 1_800_000_000
 
 export interface VectorFile {
   description: string
@@ -57,7 +70,22 @@ export function buildVectorCase(name: string, message: Message): VectorCase {
         },
       }),
     ...(bound && pow && { pow: { bound: toHex(bound), nonce: pow.nonce, hash: pow.hash, bits: pow.bits } }),
+    ...(message.kind === 'report' && { evidence: evidenceOutcomes(message) }),
   }
+}
+
+/**
+ * A report's evidence evaluated one second after the commitments' deadline, and for a
+ * fact-missing report also at the deadline itself, where it does not hold yet.
+ */
+export function evidenceOutcomes(report: Report): EvidenceOutcome[] {
+  const times =
+    report.content.type === 'fact-missing' ? [VECTOR_DEADLINE, VECTOR_DEADLINE + 1] : [VECTOR_DEADLINE + 1]
+  return times.map((evaluatedAt) => {
+    const checked = verifyReportEvidence(report, { now: evaluatedAt })
+    if (checked.ok) return { evaluatedAt, verdict: checked.value }
+    return { evaluatedAt, error: { code: checked.error.code, path: String(checked.error.details.path) } }
+  })
 }
 
 export function buildVectors(): VectorFile {
@@ -77,7 +105,7 @@ export function buildVectors(): VectorFile {
     bits,
   )
   const missing = fx.report(
-    { type: 'fact-missing', capability, commitment: fx.commitment(1_800_000_000) },
+    { type: 'fact-missing', capability, commitment: fx.commitment(VECTOR_DEADLINE) },
     fx.TRADER,
     bits,
   )
@@ -99,8 +127,8 @@ export function buildVectors(): VectorFile {
     ],
     ['capability, ed25519 oracle, bip340 capability key, schnorr attestation', capability],
     ['capability, bip340 oracle, ed25519 capability key, hashlock attestation', hashlockCapability],
-    ['commitment, bip340', fx.commitment(1_800_000_000)],
-    ['commitment, ed25519', fx.commitment(1_800_000_000, edCapability)],
+    ['commitment, bip340', fx.commitment(VECTOR_DEADLINE)],
+    ['commitment, ed25519', fx.commitment(VECTOR_DEADLINE, edCapability)],
     ['fact, bip340', fx.fact('home')],
     ['fact, ed25519', fx.fact('draw', edCapability)],
     ['report fact-conflict, ed25519 reporter', conflict],

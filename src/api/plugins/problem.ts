@@ -1,34 +1,23 @@
 /**
  * The API's one error path: every error (ours, the protocol's, the mempool's, Fastify's and
  * its plugins') becomes an `application/problem+json` document (RFC 9457) with a stable
- * `code`, whose HTTP status comes from one table, {@link STATUS_BY_CODE}. Also the strict JSON
+ * `code`, whose HTTP status comes from the catalogue of reasons, {@link STATUS_BY_CODE}. Also the strict JSON
  * body parser (UTF-8 checked, prototype poisoning refused), so a malformed body is a coded 400.
  */
 import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { MempoolErrorCode } from '../../mempool/admission.ts'
 import { ErrorCode } from '../../protocol/errors.ts'
+import { NODE_AREAS, reasonsOf } from '../../protocol/reasons.ts'
 import { ApiError, ApiErrorCode, type ProblemDetails } from '../errors.ts'
 
 /**
- * HTTP status of each error code. Protocol and mempool codes say a message breaks a rule:
- * 422, but for the two that mean the body is not a message at all (bad JSON, too large).
- * Any other code of an admission outcome is 422 too; any other error is 500.
+ * HTTP status of each code a node answers with (protocol, mempool and API codes), from the
+ * one catalogue of reasons (src/protocol/reasons.ts). Any other code of an admission outcome
+ * is 422; any other error is 500.
  */
-export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
-  ...Object.fromEntries(Object.values(ErrorCode).map((code) => [code, 422])),
-  ...Object.fromEntries(Object.values(MempoolErrorCode).map((code) => [code, 422])),
-  [ErrorCode.BAD_JSON]: 400,
-  [ErrorCode.TOO_LARGE]: 413,
-  [ApiErrorCode.BAD_REQUEST]: 400,
-  [ApiErrorCode.BAD_CURSOR]: 400,
-  [ApiErrorCode.NOT_FOUND]: 404,
-  [ApiErrorCode.LOW_POW]: 409,
-  [ApiErrorCode.UNSUPPORTED_MEDIA_TYPE]: 415,
-  [ApiErrorCode.RATE_LIMITED]: 429,
-  [ApiErrorCode.INTERNAL]: 500,
-  [ApiErrorCode.TOO_MANY_CLIENTS]: 503,
-}
+export const STATUS_BY_CODE: Readonly<Record<string, number>> = Object.fromEntries(
+  reasonsOf(...NODE_AREAS).flatMap(({ code, http }) => (http === null ? [] : [[code, http]])),
+)
 
 /** Our code for each Fastify error a client can cause. */
 const FASTIFY_CODES: Readonly<Record<string, string>> = {
