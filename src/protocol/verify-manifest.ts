@@ -79,26 +79,37 @@ export function classifyManifest(value: unknown, context: ManifestContext): Mani
  * Fails with the first problem, `details.path` naming it.
  */
 export function verifyManifestProofs(manifest: OracleManifest): Result<true> {
-  const steps: [string, () => Result<unknown>][] = [
-    ['/signature', () => verifySignatures(manifest)],
-    ['/oracle/signature', () => verifySignatures(manifest.oracle)],
-    ['/oracle/pow', () => verifyMessagePow(manifest.oracle)],
+  // Each check runs on one message of the manifest (`at` locates it); the path of a failure
+  // is that location followed by the path the check names inside the message.
+  const steps: [at: string, check: () => Result<unknown>][] = [
+    ['', () => verifySignatures(manifest)],
+    ['/oracle', () => verifySignatures(manifest.oracle)],
+    ['/oracle', () => verifyMessagePow(manifest.oracle)],
   ]
   manifest.capabilities.forEach((capability, i) => {
-    const path = `/capabilities/${i}`
+    const at = `/capabilities/${i}`
     steps.push([
-      `${path}/oracle`,
+      at,
       () =>
         capability.oracle === manifest.oracle.pubkey && capability.oracleScheme === manifest.oracle.scheme
           ? ok(true)
-          : fail(ErrorCode.SIGNATURE_INVALID, 'the capability belongs to another oracle'),
+          : fail(ErrorCode.SIGNATURE_INVALID, 'the capability belongs to another oracle', {
+              path: '/oracle',
+            }),
     ])
-    steps.push([`${path}/signature`, () => verifySignatures(capability)])
-    steps.push([`${path}/pow`, () => verifyMessagePow(capability)])
+    steps.push([at, () => verifySignatures(capability)])
+    steps.push([at, () => verifyMessagePow(capability)])
   })
-  for (const [path, step] of steps) {
+  for (const [at, step] of steps) {
     const result = step()
-    if (!result.ok) return fail(result.error.code, `${path}: ${result.error.message}`, { path })
+    if (!result.ok) {
+      const inner = (result.error.details.path as string | undefined) ?? ''
+      const path = `${at}${inner}` || '/'
+      // Signature checks already lead their message with the inner path: say it once.
+      const { message } = result.error
+      const reason = inner && message.startsWith(`${inner}: `) ? message.slice(inner.length + 2) : message
+      return fail(result.error.code, `${path}: ${reason}`, { path })
+    }
   }
   return ok(true)
 }

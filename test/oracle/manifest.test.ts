@@ -15,6 +15,18 @@ function resign(manifest: Omit<OracleManifest, 'signature'>, key = fx.ORACLE): O
   return sign<OracleManifest>(manifest, key.secretKey, fx.ZERO_AUX)
 }
 
+/** A manifest listing another oracle's capability key, with that oracle's genuine proof. */
+const squatted = resign({
+  ...good,
+  capabilities: [
+    fx.capabilityAd(
+      { keyProof: fx.capabilityAd({}, fx.OTHER_ORACLE, fx.OTHER_CAPABILITY).keyProof },
+      fx.ORACLE,
+      fx.OTHER_CAPABILITY,
+    ),
+  ],
+})
+
 describe('manifest classification', () => {
   it('domain-verified: valid, served by its domain, the ad points back', () => {
     const verdict = classifyManifest(good, { domain: DOMAIN, oracle: fx.ORACLE.publicKey })
@@ -53,6 +65,7 @@ describe('manifest classification', () => {
       ['signed by another key', resign(good, fx.OTHER_ORACLE), DOMAIN],
       ['overstated ad PoW', resign({ ...good, oracle: weakAd }), DOMAIN],
       ['capability of another oracle', otherOraclesCapability, DOMAIN],
+      ['capability key squatted from another oracle', squatted, DOMAIN],
       ['served by a domain it does not name', good, 'mirror.example'],
     ]
     for (const [name, manifest, domain] of cases) {
@@ -60,6 +73,12 @@ describe('manifest classification', () => {
       assert.equal(verdict.status, 'invalid', name)
       assert.ok(verdict.reason, name)
     }
+  })
+
+  it('names the squatted capability key proof as the reason', () => {
+    const verdict = classifyManifest(squatted, { domain: DOMAIN, oracle: fx.ORACLE.publicKey })
+    assert.equal(verdict.status, 'invalid')
+    assert.match(verdict.reason ?? '', /^\/capabilities\/0\/keyProof: /)
   })
 
   it('fetchManifest fetches over HTTP and classifies; network failures are invalid', async () => {

@@ -102,6 +102,24 @@ describe('trader store', () => {
     store.close()
   })
 
+  it('refuses another oracle advertising a capability key it does not hold, first or not', async () => {
+    const { store } = await open()
+    const genuine = fx.capabilityAd()
+    const squatter = fx.capabilityAd({ keyProof: genuine.keyProof }, fx.OTHER_ORACLE, fx.CAPABILITY)
+    assert.throws(
+      () => store.put(squatter, { origin: 'http://evil' }),
+      (error) =>
+        isTraderError(error, 'MESSAGE_INVALID') && error.details.protocolCode === 'SIGNATURE_INVALID',
+    )
+    assert.equal(store.put(genuine, { origin: 'http://node' }).status, 'added')
+    assert.deepEqual(
+      store.list('capability', { capability: genuine.capabilityKey }).map((held) => held.message.oracle),
+      [fx.ORACLE.publicKey],
+      'the facts of this key are attributed to the oracle that holds it',
+    )
+    store.close()
+  })
+
   it('exports and imports, all or nothing, with precise errors', async () => {
     const { store } = await open()
     store.put(fx.oracleAd(), { origin: 'http://node' })

@@ -5,7 +5,14 @@
  */
 import { canonicalize } from '../../src/protocol/canonical.ts'
 import { toHex } from '../../src/protocol/hex.ts'
-import { messageId, powBound, signedBody, signerOf, withoutProofs } from '../../src/protocol/message.ts'
+import {
+  capabilityKeyBody,
+  messageId,
+  powBound,
+  signedBody,
+  signerOf,
+  withoutProofs,
+} from '../../src/protocol/message.ts'
 import type { Message } from '../../src/protocol/messages/index.ts'
 import * as fx from '../fixtures/messages.ts'
 
@@ -23,12 +30,14 @@ export interface VectorCase {
     /** The exact canonical string signed (differs from `canonical` only for offers). */
     signed: string
   }
+  /** Capabilities: the capability key's proof of possession, with the exact string it signs. */
+  keyProof?: { scheme: string; publicKey: string; signature: string; signed: string }
   pow?: { bound: string; nonce: string; hash: string; bits: number }
 }
 
 export interface VectorFile {
   description: string
-  version: 1
+  version: 2
   keys: Record<string, { scheme: string; secretKey: string; publicKey: string }>
   cases: VectorCase[]
 }
@@ -56,6 +65,14 @@ export function buildVectorCase(name: string, message: Message): VectorCase {
           signed: canonicalize(signedBody(message)),
         },
       }),
+    ...(message.kind === 'capability' && {
+      keyProof: {
+        scheme: message.capabilityScheme,
+        publicKey: message.capabilityKey,
+        signature: message.keyProof,
+        signed: canonicalize(capabilityKeyBody(message)),
+      },
+    }),
     ...(bound && pow && { pow: { bound: toHex(bound), nonce: pow.nonce, hash: pow.hash, bits: pow.bits } }),
   }
 }
@@ -144,8 +161,8 @@ export function buildVectors(): VectorFile {
   const keys = { ...namedKeys(), bipOracle, edCapability }
   return {
     description:
-      'Mega protocol v1 test vectors. Each case: the message as sent, the canonical string (RFC 8785) whose SHA-256 is the id, the signature with the exact string signed (ed25519 signs its UTF-8 bytes; bip340 signs their SHA-256, with all-zero aux randomness here), and the PoW with the hex bytes it is bound to. Regenerate: npm run vectors.',
-    version: 1,
+      "Mega protocol v2 test vectors. Each case: the message as sent, the canonical string (RFC 8785) whose SHA-256 is the id, the signature with the exact string signed (ed25519 signs its UTF-8 bytes; bip340 signs their SHA-256, with all-zero aux randomness here), for capabilities the capability key's proof of possession (keyProof) likewise, and the PoW with the hex bytes it is bound to. Regenerate: npm run vectors.",
+    version: 2,
     keys,
     cases: cases.map(([name, message]) => buildVectorCase(name, message)),
   }
