@@ -1,8 +1,9 @@
 /**
  * Verifiers of report evidence (design §8). `fact-conflict` and `ad-collision` are fully
  * machine-checkable; `fact-missing` is checkable up to "no fact shown yet" and is cancelled
- * by a dispute; `fact-disagrees-with-public` and `free-form` are subjective (their signatures
- * are still checked, so nobody can quote a fact the oracle never signed).
+ * by a dispute; `fact-disagrees-with-public` and `free-form` are subjective (the quoted fact is
+ * still checked to be signed by a capability of the reported oracle, so nobody can pin on an
+ * oracle a fact it never signed).
  */
 import { canonicalize } from './canonical.ts'
 import { ErrorCode, fail, ok, type Result } from './errors.ts'
@@ -97,8 +98,11 @@ export function verifyReportEvidence(report: Report, context: EvidenceContext): 
       return ok('verified')
     }
     case 'fact-disagrees-with-public': {
-      const signed = verifySignatures(content.fact)
-      if (!signed.ok) return invalid('/content/fact/signature', signed.error.message)
+      // The capability ad ties the fact to the accused: a fact of anyone else proves nothing.
+      const capability = verifyCapabilityOf(report.oracle, content.capability, '/content/capability')
+      if (!capability.ok) return capability
+      const fact = verifyFactOf(content.capability, content.fact, '/content/fact')
+      if (!fact.ok) return fact
       return ok('subjective')
     }
     case 'free-form':

@@ -127,6 +127,7 @@ export function buildVectors(): VectorFile {
       fx.report(
         {
           type: 'fact-disagrees-with-public',
+          capability,
           fact: fx.fact('away'),
           links: ['https://news.example/match'],
           comment: 'Final score 2-1',
