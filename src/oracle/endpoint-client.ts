@@ -17,7 +17,7 @@ import { checkAnswer, checkRequest } from '../protocol/oracle-attestation.ts'
 import { checkMessageRules } from '../protocol/rules.ts'
 import { verifySignatures } from '../protocol/sign.ts'
 import { validateMessage } from '../protocol/validate.ts'
-import { classifyManifest, MANIFEST_PATH, type ManifestVerdict } from '../protocol/verify-manifest.ts'
+import { classifyManifest, type ManifestVerdict, manifestUrlOf } from '../protocol/verify-manifest.ts'
 
 /** Codes of {@link EndpointError}. */
 export const EndpointErrorCode = {
@@ -157,7 +157,7 @@ export async function fetchManifest(
   context: { domain: string; oracle?: string; url?: string },
   fetchImpl: typeof globalThis.fetch = globalThis.fetch,
 ): Promise<ManifestVerdict> {
-  const url = context.url ?? `https://${context.domain}${MANIFEST_PATH}`
+  const url = context.url ?? manifestUrlOf(context.domain)
   try {
     const value = await requestJson(fetchImpl, url, 'GET', undefined, 10_000)
     return classifyManifest(value, context)

@@ -5,16 +5,38 @@
  */
 import { ErrorCode, fail, ok, type Result } from './errors.ts'
 import { verifyMessagePow } from './message-pow.ts'
-import type { OracleManifest } from './messages/index.ts'
+import { DOMAIN_PATTERN, type OracleManifest } from './messages/index.ts'
 import { verifySignatures } from './sign.ts'
 import { validateMessage } from './validate.ts'
 
 /** Where a manifest is published on its domain. */
 export const MANIFEST_PATH = '/.well-known/mega-oracle.json'
 
+const DOMAIN = new RegExp(DOMAIN_PATTERN)
+
+/** The one URL whose manifest can verify `domain`: `https://<domain>/.well-known/mega-oracle.json`. */
+export function manifestUrlOf(domain: string): string {
+  return `https://${domain}${MANIFEST_PATH}`
+}
+
+/**
+ * The domain an ad's `manifestUri` may verify: the `<domain>` of a URI that is exactly
+ * {@link manifestUrlOf}(`<domain>`) for a lowercase DNS name, else undefined. Compared as a
+ * string, not parsed, so every implementation agrees: no userinfo, port (not even :443), other
+ * path, query, fragment, upper case or trailing dot. Anything else on a host (a user's page, an
+ * upload) does not speak for the host's owner.
+ */
+export function manifestDomainOf(uri: string | undefined): string | undefined {
+  const prefix = 'https://'
+  if (uri === undefined || !uri.startsWith(prefix) || !uri.endsWith(MANIFEST_PATH)) return undefined
+  const domain = uri.slice(prefix.length, uri.length - MANIFEST_PATH.length)
+  return DOMAIN.test(domain) ? domain : undefined
+}
+
 /**
  * - `domain-verified`: a valid manifest served by the domain it names, whose oracle ad points
- *   back at that domain (`manifestUri`), for the oracle key the trader asked about;
+ *   back at exactly that domain's manifest URL (`manifestUri` is {@link manifestUrlOf} the
+ *   domain), for the oracle key the trader asked about;
  * - `foreign-advertiser`: the manifest is valid, but the link is not mutual: the ad does not
  *   point at this domain, or the oracle the trader saw is not the one the domain names;
  * - `invalid`: broken schema, signature or PoW, a capability of another oracle, or a manifest
@@ -60,13 +82,14 @@ export function classifyManifest(value: unknown, context: ManifestContext): Mani
       manifest,
     }
   }
-  const back = hostOf(manifest.oracle.manifestUri)
-  if (back !== manifest.domain) {
+  const uri = manifest.oracle.manifestUri
+  if (manifestDomainOf(uri) !== manifest.domain) {
     return {
       status: 'foreign-advertiser',
-      reason: back
-        ? `the oracle ad points at ${back}, not at ${manifest.domain}`
-        : 'the oracle ad has no manifestUri pointing back at the domain',
+      reason:
+        uri === undefined
+          ? 'the oracle ad has no manifestUri pointing back at the domain'
+          : `the oracle ad's manifestUri ${uri} is not ${manifestUrlOf(manifest.domain)}`,
       manifest,
     }
   }
@@ -112,13 +135,4 @@ export function verifyManifestProofs(manifest: OracleManifest): Result<true> {
     }
   }
   return ok(true)
-}
-
-function hostOf(uri: string | undefined): string | undefined {
-  if (uri === undefined) return undefined
-  try {
-    return new URL(uri).hostname.toLowerCase()
-  } catch {
-    return undefined
-  }
 }

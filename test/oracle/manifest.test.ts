@@ -5,7 +5,7 @@ import { describe, it } from 'node:test'
 import { fetchManifest } from '../../src/oracle/endpoint-client.ts'
 import type { OracleManifest } from '../../src/protocol/messages/index.ts'
 import { sign } from '../../src/protocol/sign.ts'
-import { classifyManifest } from '../../src/protocol/verify-manifest.ts'
+import { classifyManifest, manifestDomainOf, manifestUrlOf } from '../../src/protocol/verify-manifest.ts'
 import * as fx from '../fixtures/messages.ts'
 
 const DOMAIN = 'oracle.example'
@@ -50,6 +50,30 @@ describe('manifest classification', () => {
       assert.equal(verdict.status, 'foreign-advertiser', name)
       assert.ok(verdict.reason, name)
     }
+  })
+
+  it('foreign advertiser: the ad points anywhere but exactly https://<domain>/.well-known/mega-oracle.json', () => {
+    const spoofs = [
+      'https://oracle.example/uploads/mallory/mega-oracle.json',
+      'https://oracle.example/~mallory/.well-known/mega-oracle.json',
+      'https://oracle.example/.well-known/mega-oracle.json?user=mallory',
+      'https://oracle.example/.well-known/mega-oracle.json#mallory',
+      'https://mallory@oracle.example/.well-known/mega-oracle.json',
+      'https://oracle.example:8443/.well-known/mega-oracle.json',
+      'https://oracle.example:443/.well-known/mega-oracle.json',
+      'https://ORACLE.example/.well-known/mega-oracle.json',
+      'https://oracle.example./.well-known/mega-oracle.json',
+      'https://oracle.example/.well-known/../.well-known/mega-oracle.json',
+      'https://oracle.example/.well-known/mega-oracle.json/',
+    ]
+    for (const uri of spoofs) {
+      const spoofed = resign({ ...good, oracle: fx.oracleAd({ manifestUri: uri }) })
+      const verdict = classifyManifest(spoofed, { domain: DOMAIN, oracle: fx.ORACLE.publicKey })
+      assert.equal(verdict.status, 'foreign-advertiser', uri)
+      assert.equal(manifestDomainOf(uri), undefined, uri)
+    }
+    assert.equal(manifestDomainOf(manifestUrlOf(DOMAIN)), DOMAIN)
+    assert.equal(manifestUrlOf(DOMAIN), 'https://oracle.example/.well-known/mega-oracle.json')
   })
 
   it('invalid: schema, signatures, PoW, foreign capabilities, wrong domain', () => {
