@@ -3,7 +3,7 @@
  * the manifest was fetched from `https://<domain>/.well-known/mega-oracle.json`; is the oracle
  * the domain's own, somebody else using the domain's name, or is the manifest broken?
  */
-import { ErrorCode, fail, ok, type Result } from './errors.ts'
+import { ErrorCode, fail, failAt, ok, type Result } from './errors.ts'
 import { verifyMessagePow } from './message-pow.ts'
 import { DOMAIN_PATTERN, type OracleManifest } from './messages/index.ts'
 import { verifySignatures } from './sign.ts'
@@ -125,14 +125,7 @@ export function verifyManifestProofs(manifest: OracleManifest): Result<true> {
   })
   for (const [at, step] of steps) {
     const result = step()
-    if (!result.ok) {
-      const inner = (result.error.details.path as string | undefined) ?? ''
-      const path = `${at}${inner}` || '/'
-      // Signature checks already lead their message with the inner path: say it once.
-      const { message } = result.error
-      const reason = inner && message.startsWith(`${inner}: `) ? message.slice(inner.length + 2) : message
-      return fail(result.error.code, `${path}: ${reason}`, { path })
-    }
+    if (!result.ok) return failAt(at, result.error)
   }
   return ok(true)
 }

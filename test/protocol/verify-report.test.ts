@@ -116,6 +116,12 @@ describe('verifyReportEvidence', () => {
       verdict({ ...base, capability: unsigned, fact: otherFact }),
       'EVIDENCE_INVALID /content/capability/signature',
     )
+    // This oracle squatting the other oracle's capability key: the key never proved it serves it.
+    const squatted = fx.capabilityAd({ keyProof: otherCapability.keyProof }, fx.ORACLE, fx.OTHER_CAPABILITY)
+    assert.equal(
+      verdict({ ...base, capability: squatted, fact: otherFact }),
+      'EVIDENCE_INVALID /content/capability/keyProof',
+    )
     // A fact in another scheme than the capability signs with.
     const edKey = fx.testKey('ed25519', 8)
     const edFact = fx.fact('draw', edKey)
