@@ -75,7 +75,7 @@ export function build(spec: SetSpec, i: number): OracleId | OracleCapability | R
         endpoint: `https://oracle-${i}.example/mega`,
       })
       return mineMessageSync<OracleCapability>(
-        signCapability(draft, oracleSecret, capabilitySecret),
+        signCapability(draft, oracleSecret, capabilitySecret, ZERO_AUX),
         spec.bits,
       )
     }
@@ -142,11 +142,14 @@ export function parse(bytes: Uint8Array, from = 0, to = Number.POSITIVE_INFINITY
   return Array.from(lines(bytes, from, to), (line) => JSON.parse(line))
 }
 
+/** Protocol version of the generated messages: a cache of another version is never read. */
+const PROTOCOL_VERSION = 2
+
 function cacheFile(dir: string, spec: SetSpec): string {
   const name = Object.entries(spec)
     .map(([key, value]) => `${key}-${value}`)
     .join('_')
-  return join(dir, `${name}.jsonl`)
+  return join(dir, `v${PROTOCOL_VERSION}_${name}.jsonl`)
 }
 
 export interface GenerateOptions {
