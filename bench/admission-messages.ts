@@ -17,7 +17,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { exampleCapability } from '../src/client/examples.ts'
 import { mineMessageSync } from '../src/protocol/message-pow.ts'
 import type { Offer, OracleCapability, OracleId, Report } from '../src/protocol/messages/index.ts'
-import { type Draft, sign } from '../src/protocol/sign.ts'
+import { type Draft, sign, signCapability } from '../src/protocol/sign.ts'
 import { publicKeyOf } from '../src/protocol/signature.ts'
 
 /** A set of messages: `count` of one kind, message `i` built from keys derived from `i`. */
@@ -68,12 +68,16 @@ export function build(spec: SetSpec, i: number): OracleId | OracleCapability | R
     }
     case 'capability': {
       const oracleSecret = secretOf(`oracle:${spec.oracles}/${i}`)
+      const capabilitySecret = secretOf(`capability/${i}`)
       const draft = exampleCapability({
         oracle: { publicKey: publicKeyOf('ed25519', oracleSecret), scheme: 'ed25519' },
-        capability: { publicKey: publicKeyOf('bip340', secretOf(`capability/${i}`)), scheme: 'bip340' },
+        capability: { publicKey: publicKeyOf('bip340', capabilitySecret), scheme: 'bip340' },
         endpoint: `https://oracle-${i}.example/mega`,
       })
-      return mineMessageSync<OracleCapability>(sign<OracleCapability>(draft, oracleSecret), spec.bits)
+      return mineMessageSync<OracleCapability>(
+        signCapability(draft, oracleSecret, capabilitySecret, ZERO_AUX),
+        spec.bits,
+      )
     }
     case 'report': {
       const reporterSecret = secretOf(`reporter/${i}`)
@@ -138,11 +142,14 @@ export function parse(bytes: Uint8Array, from = 0, to = Number.POSITIVE_INFINITY
   return Array.from(lines(bytes, from, to), (line) => JSON.parse(line))
 }
 
+/** Protocol version of the generated messages: a cache of another version is never read. */
+const PROTOCOL_VERSION = 2
+
 function cacheFile(dir: string, spec: SetSpec): string {
   const name = Object.entries(spec)
     .map(([key, value]) => `${key}-${value}`)
     .join('_')
-  return join(dir, `${name}.jsonl`)
+  return join(dir, `v${PROTOCOL_VERSION}_${name}.jsonl`)
 }
 
 export interface GenerateOptions {

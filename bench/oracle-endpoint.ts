@@ -17,7 +17,7 @@ import { factSource } from '../src/oracle/sources.ts'
 import { mineMessageSync } from '../src/protocol/message-pow.ts'
 import type { OracleCapability } from '../src/protocol/messages/index.ts'
 import { createCommitment, deriveCapabilitySecret } from '../src/protocol/oracle-attestation.ts'
-import { sign } from '../src/protocol/sign.ts'
+import { signCapability } from '../src/protocol/sign.ts'
 import { generateKeyPair, publicKeyOf } from '../src/protocol/signature.ts'
 import { autocannon, type LoadResult } from './autocannon.ts'
 
@@ -38,7 +38,7 @@ const draft = exampleCapability(
   },
   { attestation: 'schnorr' },
 )
-const ad = mineMessageSync<OracleCapability>(sign<OracleCapability>(draft, oracle.secretKey), 8)
+const ad = mineMessageSync<OracleCapability>(signCapability(draft, oracle.secretKey, secretKey), 8)
 const dir = await mkdtemp(join(tmpdir(), 'mega-bench-endpoint-'))
 const request = {
   capability: ad.capabilityKey,

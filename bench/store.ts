@@ -18,7 +18,7 @@ import { exampleCapability } from '../src/client/examples.ts'
 import { Mempool } from '../src/mempool/mempool.ts'
 import { mineMessageSync } from '../src/protocol/message-pow.ts'
 import type { Message, OracleCapability, OracleId } from '../src/protocol/messages/index.ts'
-import { sign } from '../src/protocol/sign.ts'
+import { sign, signCapability } from '../src/protocol/sign.ts'
 import { publicKeyOf } from '../src/protocol/signature.ts'
 import {
   type Durability,
@@ -50,12 +50,14 @@ function messages(count: number): Message[] {
       oracle.secret,
     )
     list.push(mineMessageSync<OracleId>(ad, 8))
-    const capability = sign<OracleCapability>(
+    const capabilitySecret = secret(1_000_000 + i)
+    const capability = signCapability(
       exampleCapability({
         oracle: { publicKey: oracle.pubkey, scheme: 'ed25519' },
-        capability: { publicKey: publicKeyOf('bip340', secret(1_000_000 + i)), scheme: 'bip340' },
+        capability: { publicKey: publicKeyOf('bip340', capabilitySecret), scheme: 'bip340' },
       }),
       oracle.secret,
+      capabilitySecret,
     )
     list.push(mineMessageSync<OracleCapability>(capability, 8))
   }

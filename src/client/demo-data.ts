@@ -17,7 +17,7 @@ import type {
   PoolKind,
   Report,
 } from '../protocol/messages/index.ts'
-import { type Draft, sign, signAcceptance, signFinalization } from '../protocol/sign.ts'
+import { type Draft, sign, signAcceptance, signCapability, signFinalization } from '../protocol/sign.ts'
 import { generateKeyPair, type KeyPair } from '../protocol/signature.ts'
 import { exampleCapability } from './examples.ts'
 
@@ -68,12 +68,13 @@ export function buildDemoData(init: DemoDataInit = {}): DemoMessage[] {
       index,
     )
     const capability = mineMessageSync<OracleCapability>(
-      sign<OracleCapability>(
+      signCapability(
         exampleCapability(
           { oracle: key, capability: capabilityKey, endpoint: `https://oracle-${index}.example/mega` },
           { attestation: 'signature', tags: spec.tags },
         ),
         key.secretKey,
+        capabilityKey.secretKey,
       ),
       bits + 2,
     )

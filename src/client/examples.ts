@@ -3,7 +3,7 @@
  * shape every tool knows, so examples read the same everywhere.
  */
 import type { OracleCapability } from '../protocol/messages/index.ts'
-import type { Draft } from '../protocol/sign.ts'
+import type { CapabilityDraft } from '../protocol/sign.ts'
 
 /** Keys and overrides of an example capability. */
 export interface ExampleCapabilityInit {
@@ -23,11 +23,14 @@ export const EXAMPLE_QUESTION: Pick<OracleCapability, 'question' | 'params' | 'a
   answers: ['home', 'away', 'draw'],
 }
 
-/** Draft of the example capability: "Who won the match $home vs $away on $date?". */
+/**
+ * Draft of the example capability: "Who won the match $home vs $away on $date?". The
+ * capability key proves its possession next (`proveCapabilityKey`), then the oracle signs.
+ */
 export function exampleCapability(
   init: ExampleCapabilityInit,
-  overrides: Partial<Draft<OracleCapability>> = {},
-): Draft<OracleCapability> {
+  overrides: Partial<CapabilityDraft> = {},
+): CapabilityDraft {
   return {
     kind: 'capability',
     oracle: init.oracle.publicKey,

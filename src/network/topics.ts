@@ -11,13 +11,16 @@ import { POOL_KINDS, type PoolKind } from '../protocol/messages/index.ts'
 import type { GossipMetrics } from './gossip-metrics.ts'
 import { type GossipOptions, gossipOptions } from './options.ts'
 
-/** Prefix of the gossip topics; `1` is the protocol version. */
-export const TOPIC_PREFIX = '/mega/1/'
+/**
+ * Prefix of the gossip topics; `2` is the protocol version (docs/protocol.md §1): nodes of
+ * another version, whose messages this node would refuse, never share a topic with it.
+ */
+export const TOPIC_PREFIX = '/mega/2/'
 
 /** Topic of the peer-exchange announcements (pubsub peer discovery): ours, not the libp2p-wide one. */
 export const PEER_EXCHANGE_TOPIC = `${TOPIC_PREFIX}peers`
 
-/** The gossip topic of a pool kind: `/mega/1/<kind>`. */
+/** The gossip topic of a pool kind: `/mega/2/<kind>`. */
 export function topicOf(kind: PoolKind): string {
   return `${TOPIC_PREFIX}${kind}`
 }

@@ -10,7 +10,7 @@ import { type MiningProgress, mine } from '../miner/index.ts'
 import { powBoundOf } from '../protocol/message-pow.ts'
 import type { AttestationType, OracleCapability, Param } from '../protocol/messages/index.ts'
 import { deriveCapabilitySecret } from '../protocol/oracle-attestation.ts'
-import { type Draft, sign } from '../protocol/sign.ts'
+import { type CapabilityDraft, proveCapabilityKey, sign } from '../protocol/sign.ts'
 import { publicKeyOf, type Scheme } from '../protocol/signature.ts'
 import { validateMessage } from '../protocol/validate.ts'
 import type { ServedCapability } from './endpoint.ts'
@@ -70,7 +70,7 @@ export async function addCapability(options: AddCapabilityOptions): Promise<Capa
   }
   if (spec.source) factSource(spec.source) // validates the configuration now, not at the first request
   const secret = deriveCapabilitySecret(root.secretKey, spec.label, scheme)
-  const draft: Draft<OracleCapability> = {
+  const unproven: CapabilityDraft = {
     kind: 'capability',
     oracle: root.publicKey,
     oracleScheme: root.scheme,
@@ -85,6 +85,8 @@ export async function addCapability(options: AddCapabilityOptions): Promise<Capa
     off: false,
     seqNo: nextSeqNo(undefined),
   }
+  // The capability key proves it serves this oracle; switching off and on keeps the proof.
+  const draft = proveCapabilityKey(unproven, secret)
   const checked = validateMessage(
     { ...draft, signature: '0'.repeat(128), pow: { bits: 0, nonce: '0'.repeat(16), hash: '0'.repeat(64) } },
     'capability',

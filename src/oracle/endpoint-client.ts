@@ -14,9 +14,10 @@ import { CodedError } from '../protocol/errors.ts'
 import { verifyMessagePow } from '../protocol/message-pow.ts'
 import type { Commitment, Fact, FactRequest, OracleCapability, OracleId } from '../protocol/messages/index.ts'
 import { checkAnswer, checkRequest } from '../protocol/oracle-attestation.ts'
+import { checkMessageRules } from '../protocol/rules.ts'
 import { verifySignatures } from '../protocol/sign.ts'
 import { validateMessage } from '../protocol/validate.ts'
-import { classifyManifest, MANIFEST_PATH, type ManifestVerdict } from '../protocol/verify-manifest.ts'
+import { classifyManifest, type ManifestVerdict, manifestUrlOf } from '../protocol/verify-manifest.ts'
 
 /** Codes of {@link EndpointError}. */
 export const EndpointErrorCode = {
@@ -97,6 +98,8 @@ export class OracleEndpointClient {
     const parsed = validateMessage(await this.#call('POST', '/commitment', request), 'commitment')
     if (!parsed.ok) throw bad(`commitment: ${parsed.error.message}`)
     const commitment = parsed.value
+    const shaped = checkMessageRules(commitment)
+    if (!shaped.ok) throw bad(`commitment: ${shaped.error.message}`)
     if (canonicalize(commitment.request) !== canonicalize(request))
       throw bad('the commitment is for another request')
     const signed = verifySignatures(commitment)
@@ -154,7 +157,7 @@ export async function fetchManifest(
   context: { domain: string; oracle?: string; url?: string },
   fetchImpl: typeof globalThis.fetch = globalThis.fetch,
 ): Promise<ManifestVerdict> {
-  const url = context.url ?? `https://${context.domain}${MANIFEST_PATH}`
+  const url = context.url ?? manifestUrlOf(context.domain)
   try {
     const value = await requestJson(fetchImpl, url, 'GET', undefined, 10_000)
     return classifyManifest(value, context)

@@ -6,7 +6,7 @@
  */
 import type { OracleManifest } from '../protocol/messages/index.ts'
 import { type Draft, sign } from '../protocol/sign.ts'
-import { classifyManifest, MANIFEST_PATH } from '../protocol/verify-manifest.ts'
+import { classifyManifest, manifestUrlOf } from '../protocol/verify-manifest.ts'
 import { OracleError, OracleErrorCode } from './errors.ts'
 import { resignAd } from './identity.ts'
 import type { RootKey } from './keystore.ts'
@@ -16,7 +16,7 @@ import { loadState, minedAd, saveState } from './state.ts'
 export async function writeManifest(dir: string, root: RootKey, domain: string): Promise<OracleManifest> {
   const state = await loadState(dir)
   minedAd(state)
-  const uri = `https://${domain}${MANIFEST_PATH}`
+  const uri = manifestUrlOf(domain)
   if (state.manifestUri !== uri || state.ad?.manifestUri !== uri) {
     state.manifestUri = uri
     resignAd(state, root)

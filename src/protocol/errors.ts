@@ -100,3 +100,21 @@ export function fail<T = never>(code: ErrorCode, message: string, details?: Erro
     Error.stackTraceLimit = limit
   }
 }
+
+/**
+ * A failure inside an embedded message, located in the outer one: `details.path` becomes `at`
+ * followed by the inner path (or `fallback` when the inner error names none), and the message
+ * names that full path once. `code` replaces the inner code when given (e.g. `EVIDENCE_INVALID`).
+ */
+export function failAt<T = never>(
+  at: string,
+  error: ProtocolError,
+  code?: ErrorCode,
+  fallback = '',
+): Result<T> {
+  const inner = typeof error.details.path === 'string' ? error.details.path : fallback
+  const reason =
+    inner && error.message.startsWith(`${inner}: `) ? error.message.slice(inner.length + 2) : error.message
+  const path = `${at}${inner}` || '/'
+  return fail(code ?? error.code, `${path}: ${reason}`, { path })
+}

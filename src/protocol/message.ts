@@ -151,6 +151,22 @@ export function finalizationBody(offer: Offer): Body | undefined {
   }
 }
 
+/**
+ * What a capability key signs to prove it is held by, and serves, the oracle that advertises
+ * it (`keyProof`): the binding of the two keys and their schemes, under its own `kind` so the
+ * signature cannot be mistaken for any message's. Another oracle cannot reuse the proof, since
+ * it names the oracle; the rest of the ad is the oracle's to sign.
+ */
+export function capabilityKeyBody(capability: {
+  oracle: string
+  oracleScheme: string
+  capabilityKey: string
+  capabilityScheme: string
+}): Body {
+  const { oracle, oracleScheme, capabilityKey, capabilityScheme } = capability
+  return { kind: 'capability-key', oracle, oracleScheme, capabilityKey, capabilityScheme }
+}
+
 /** What a previous key signs to link an oracle to its new key. */
 export function keyLinkBody(from: string, to: string): Body {
   return { kind: 'key-link', from, to }

@@ -100,7 +100,7 @@ const PROTOCOL = [
     http: 422,
     gossip: 'reject',
     meaning:
-      'the value is not a JSON object (`path: "/"`), does not match its kind’s schema (§6), or breaks an intrinsic rule (§6.2, §6.8: schnorr attestation with a non-bip340 key, a parameter name declared twice, a placeholder naming no parameter, offer `seqNo` ≠ stage, a finalization without acceptance, a bet on both sides, self-acceptance); `details.path` names the first problem',
+      'the value is not a JSON object (`path: "/"`), does not match its kind’s schema (§6), or breaks an intrinsic rule (§6.2, §6.8: schnorr attestation with a non-bip340 key, a parameter name declared twice, a placeholder naming no parameter, offer `seqNo` ≠ stage, a finalization without acceptance, a bet on both sides, self-acceptance, a hash-lock commitment repeating an answer or a hash §4.3); `details.path` names the first problem',
   },
   {
     code: 'UNKNOWN_KIND',
@@ -136,7 +136,7 @@ const PROTOCOL = [
     http: 422,
     gossip: 'reject',
     meaning:
-      'a signature does not verify (`details.path` names which, §4.4); a `signature` on a message that names no signer; from `verifySignatures` alone, a finalization without acceptance (`/finalization`)',
+      'a signature does not verify (`details.path` names which, §4.4), a capability’s `keyProof` included (`/keyProof`); a `signature` on a message that names no signer; from `verifySignatures` alone, a finalization without acceptance (`/finalization`)',
   },
   // proof of work
   {

@@ -1,16 +1,18 @@
 /**
  * Rules a single message must satisfy beyond its schema and signatures, checkable without any
- * node state: placeholders that name parameters, attestation kinds that fit the key, offer
- * stages. Nodes, oracles and traders all call these, so the rule lives here once.
+ * node state: placeholders that name parameters, attestation kinds that fit the key, distinct
+ * hash locks, offer stages. Nodes, oracles and traders all call these, so the rule lives here once.
  */
 import { ErrorCode, fail, ok, type Result } from './errors.ts'
-import type { Message, Offer, OracleCapability } from './messages/index.ts'
+import type { Commitment, Message, Offer, OracleCapability } from './messages/index.ts'
 
 /** Checks the intrinsic rules of `message`; fails with `SCHEMA_VIOLATION` naming the path. */
 export function checkMessageRules(message: Message): Result<true> {
   switch (message.kind) {
     case 'capability':
       return checkCapability(message)
+    case 'commitment':
+      return checkHashLocks(message)
     case 'offer':
       return checkOfferShape(message)
     default:
@@ -39,6 +41,25 @@ function checkCapability(capability: OracleCapability): Result<true> {
     // `$teamB` may legitimately extend a declared `$team`: accept any declared prefix.
     const declared = [...names].some((candidate) => name.startsWith(candidate))
     if (!declared) return rule('/question', `placeholder $${name} names no parameter`)
+  }
+  return ok(true)
+}
+
+/**
+ * A hash-lock commitment locks each answer once, each with its own hash: a preimage then opens
+ * exactly one answer. Two answers under one hash would let one preimage open both sides of a
+ * bet; one answer under two hashes would leave the oracle a choice of what to reveal.
+ */
+function checkHashLocks(commitment: Commitment): Result<true> {
+  if (commitment.attestation.type !== 'hashlock') return ok(true)
+  const answers = new Set<string>()
+  const hashes = new Set<string>()
+  for (const [index, { answer, hash }] of commitment.attestation.locks.entries()) {
+    const path = `/attestation/locks/${index}`
+    if (answers.has(answer)) return rule(`${path}/answer`, `"${answer}" is locked twice`)
+    if (hashes.has(hash)) return rule(`${path}/hash`, 'the hash locks another answer already')
+    answers.add(answer)
+    hashes.add(hash)
   }
   return ok(true)
 }

@@ -6,18 +6,60 @@ import { canonicalBytes } from './canonical.ts'
 import { ErrorCode, fail, ok, ProtocolError, type Result } from './errors.ts'
 import {
   acceptanceBody,
+  capabilityKeyBody,
   finalizationBody,
   keyLinkBody,
   signedBody,
   signerOf,
   signingBytes,
 } from './message.ts'
-import type { Message, Offer, OfferAcceptance, OfferFinalization } from './messages/index.ts'
+import type {
+  Message,
+  Offer,
+  OfferAcceptance,
+  OfferFinalization,
+  OracleCapability,
+} from './messages/index.ts'
 import { type PreparedKey, signMessage, verifyMessage } from './signature.ts'
 
 /** A message before its proofs: what you fill in, then sign and mine. */
 export type Draft<M extends Message> = Omit<M, 'signature' | 'pow'> &
   Partial<Pick<M, Extract<keyof M, 'pow'>>>
+
+/** A capability before its capability key has signed it: see {@link proveCapabilityKey}. */
+export type CapabilityDraft = Omit<Draft<OracleCapability>, 'keyProof'>
+
+/**
+ * Adds the capability key's proof of possession (`keyProof`, signed with `capabilitySecretKey`
+ * over {@link capabilityKeyBody}) to a capability draft; the oracle then mines and signs it.
+ * Throws a coded error for a bad key.
+ */
+export function proveCapabilityKey<D extends CapabilityDraft>(
+  draft: D,
+  capabilitySecretKey: string,
+  auxRand?: Uint8Array,
+): D & Pick<OracleCapability, 'keyProof'> {
+  const body = canonicalBytes(capabilityKeyBody(draft))
+  const keyProof = signMessage(draft.capabilityScheme, body, capabilitySecretKey, auxRand)
+  return { ...draft, keyProof }
+}
+
+/**
+ * Signs a capability draft with both its keys: the capability key's proof, then the oracle's
+ * signature (mine afterwards; the work covers the proof). See {@link proveCapabilityKey}.
+ */
+export function signCapability(
+  draft: CapabilityDraft & { pow?: OracleCapability['pow'] },
+  oracleSecretKey: string,
+  capabilitySecretKey: string,
+  auxRand?: Uint8Array,
+): OracleCapability {
+  return sign<OracleCapability>(
+    proveCapabilityKey(draft, capabilitySecretKey, auxRand),
+    oracleSecretKey,
+    auxRand,
+  )
+}
 
 /**
  * Signs `draft` with `secretKey` (hex), returning a new message with `signature` set.
@@ -73,7 +115,8 @@ export function signKeyLink(
 
 /**
  * Verifies every signature a message carries: its signer's, and for offers the acceptance and
- * finalization, for oracle ads the previous-key link. Fails with `SIGNATURE_MISSING`,
+ * finalization, for oracle ads the previous-key link, for capabilities the capability key's
+ * proof of possession. Fails with `SIGNATURE_MISSING`,
  * `SIGNATURE_INVALID` or a key/encoding code; `details.path` names the signature at fault.
  */
 export function verifySignatures(message: Message, signerKey?: PreparedKey): Result<true> {
@@ -95,6 +138,7 @@ export function verifySignatures(message: Message, signerKey?: PreparedKey): Res
       path: '/signature',
     })
   }
+  if (message.kind === 'capability') return verifyKeyProof(message)
   if (message.kind === 'oracle' && message.previousKey) {
     const link = message.previousKey
     const body = canonicalBytes(keyLinkBody(link.pubkey, message.pubkey))
@@ -102,6 +146,16 @@ export function verifySignatures(message: Message, signerKey?: PreparedKey): Res
   }
   if (message.kind === 'offer') return verifyOfferStages(message)
   return ok(true)
+}
+
+/**
+ * The capability key's proof that it serves this oracle: without it, any oracle could advertise
+ * another's capability key and have that oracle's facts attributed to itself.
+ */
+function verifyKeyProof(capability: OracleCapability): Result<true> {
+  const { capabilityScheme, capabilityKey, keyProof } = capability
+  const body = canonicalBytes(capabilityKeyBody(capability))
+  return at('/keyProof', verifyMessage(capabilityScheme, body, keyProof, capabilityKey))
 }
 
 function verifyOfferStages(offer: Offer): Result<true> {

@@ -3,18 +3,40 @@
  * the manifest was fetched from `https://<domain>/.well-known/mega-oracle.json`; is the oracle
  * the domain's own, somebody else using the domain's name, or is the manifest broken?
  */
-import { ErrorCode, fail, ok, type Result } from './errors.ts'
+import { ErrorCode, fail, failAt, ok, type Result } from './errors.ts'
 import { verifyMessagePow } from './message-pow.ts'
-import type { OracleManifest } from './messages/index.ts'
+import { DOMAIN_PATTERN, type OracleManifest } from './messages/index.ts'
 import { verifySignatures } from './sign.ts'
 import { validateMessage } from './validate.ts'
 
 /** Where a manifest is published on its domain. */
 export const MANIFEST_PATH = '/.well-known/mega-oracle.json'
 
+const DOMAIN = new RegExp(DOMAIN_PATTERN)
+
+/** The one URL whose manifest can verify `domain`: `https://<domain>/.well-known/mega-oracle.json`. */
+export function manifestUrlOf(domain: string): string {
+  return `https://${domain}${MANIFEST_PATH}`
+}
+
+/**
+ * The domain an ad's `manifestUri` may verify: the `<domain>` of a URI that is exactly
+ * {@link manifestUrlOf}(`<domain>`) for a lowercase DNS name, else undefined. Compared as a
+ * string, not parsed, so every implementation agrees: no userinfo, port (not even :443), other
+ * path, query, fragment, upper case or trailing dot. Anything else on a host (a user's page, an
+ * upload) does not speak for the host's owner.
+ */
+export function manifestDomainOf(uri: string | undefined): string | undefined {
+  const prefix = 'https://'
+  if (uri === undefined || !uri.startsWith(prefix) || !uri.endsWith(MANIFEST_PATH)) return undefined
+  const domain = uri.slice(prefix.length, uri.length - MANIFEST_PATH.length)
+  return DOMAIN.test(domain) ? domain : undefined
+}
+
 /**
  * - `domain-verified`: a valid manifest served by the domain it names, whose oracle ad points
- *   back at that domain (`manifestUri`), for the oracle key the trader asked about;
+ *   back at exactly that domain's manifest URL (`manifestUri` is {@link manifestUrlOf} the
+ *   domain), for the oracle key the trader asked about;
  * - `foreign-advertiser`: the manifest is valid, but the link is not mutual: the ad does not
  *   point at this domain, or the oracle the trader saw is not the one the domain names;
  * - `invalid`: broken schema, signature or PoW, a capability of another oracle, or a manifest
@@ -60,13 +82,14 @@ export function classifyManifest(value: unknown, context: ManifestContext): Mani
       manifest,
     }
   }
-  const back = hostOf(manifest.oracle.manifestUri)
-  if (back !== manifest.domain) {
+  const uri = manifest.oracle.manifestUri
+  if (manifestDomainOf(uri) !== manifest.domain) {
     return {
       status: 'foreign-advertiser',
-      reason: back
-        ? `the oracle ad points at ${back}, not at ${manifest.domain}`
-        : 'the oracle ad has no manifestUri pointing back at the domain',
+      reason:
+        uri === undefined
+          ? 'the oracle ad has no manifestUri pointing back at the domain'
+          : `the oracle ad's manifestUri ${uri} is not ${manifestUrlOf(manifest.domain)}`,
       manifest,
     }
   }
@@ -79,35 +102,30 @@ export function classifyManifest(value: unknown, context: ManifestContext): Mani
  * Fails with the first problem, `details.path` naming it.
  */
 export function verifyManifestProofs(manifest: OracleManifest): Result<true> {
-  const steps: [string, () => Result<unknown>][] = [
-    ['/signature', () => verifySignatures(manifest)],
-    ['/oracle/signature', () => verifySignatures(manifest.oracle)],
-    ['/oracle/pow', () => verifyMessagePow(manifest.oracle)],
+  // Each check runs on one message of the manifest (`at` locates it); the path of a failure
+  // is that location followed by the path the check names inside the message.
+  const steps: [at: string, check: () => Result<unknown>][] = [
+    ['', () => verifySignatures(manifest)],
+    ['/oracle', () => verifySignatures(manifest.oracle)],
+    ['/oracle', () => verifyMessagePow(manifest.oracle)],
   ]
   manifest.capabilities.forEach((capability, i) => {
-    const path = `/capabilities/${i}`
+    const at = `/capabilities/${i}`
     steps.push([
-      `${path}/oracle`,
+      at,
       () =>
         capability.oracle === manifest.oracle.pubkey && capability.oracleScheme === manifest.oracle.scheme
           ? ok(true)
-          : fail(ErrorCode.SIGNATURE_INVALID, 'the capability belongs to another oracle'),
+          : fail(ErrorCode.SIGNATURE_INVALID, 'the capability belongs to another oracle', {
+              path: '/oracle',
+            }),
     ])
-    steps.push([`${path}/signature`, () => verifySignatures(capability)])
-    steps.push([`${path}/pow`, () => verifyMessagePow(capability)])
+    steps.push([at, () => verifySignatures(capability)])
+    steps.push([at, () => verifyMessagePow(capability)])
   })
-  for (const [path, step] of steps) {
+  for (const [at, step] of steps) {
     const result = step()
-    if (!result.ok) return fail(result.error.code, `${path}: ${result.error.message}`, { path })
+    if (!result.ok) return failAt(at, result.error)
   }
   return ok(true)
-}
-
-function hostOf(uri: string | undefined): string | undefined {
-  if (uri === undefined) return undefined
-  try {
-    return new URL(uri).hostname.toLowerCase()
-  } catch {
-    return undefined
-  }
 }

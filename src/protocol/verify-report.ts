@@ -1,13 +1,14 @@
 /**
  * Verifiers of report evidence (design §8). `fact-conflict` and `ad-collision` are fully
  * machine-checkable; `fact-missing` is checkable up to "no fact shown yet" and is cancelled
- * by a dispute; `fact-disagrees-with-public` and `free-form` are subjective (their signatures
- * are still checked, so nobody can quote a fact the oracle never signed).
+ * by a dispute; `fact-disagrees-with-public` and `free-form` are subjective (the quoted fact is
+ * still checked to be signed by a capability of the reported oracle, so nobody can pin on an
+ * oracle a fact it never signed).
  */
 import { canonicalize } from './canonical.ts'
-import { ErrorCode, fail, ok, type Result } from './errors.ts'
+import { ErrorCode, fail, failAt, ok, type Result } from './errors.ts'
 import { messageId } from './message.ts'
-import type { Fact, FactRequest, OracleCapability, Report, ReportContent } from './messages/index.ts'
+import type { Fact, FactRequest, Message, OracleCapability, Report, ReportContent } from './messages/index.ts'
 import { verifySignatures } from './sign.ts'
 
 /** How a report's evidence stands: proven by signatures, or for people to judge. */
@@ -65,8 +66,8 @@ export function verifyReportEvidence(report: Report, context: EvidenceContext): 
           `the capability signs with ${content.capability.capabilityScheme}`,
         )
       }
-      const signed = verifySignatures(commitment)
-      if (!signed.ok) return invalid('/content/commitment/signature', signed.error.message)
+      const signed = signaturesAt(commitment, '/content/commitment')
+      if (!signed.ok) return signed
       if (context.now <= commitment.deadline) {
         return invalid(
           '/content/commitment/deadline',
@@ -81,8 +82,8 @@ export function verifyReportEvidence(report: Report, context: EvidenceContext): 
         const owner = ad.kind === 'oracle' ? ad.pubkey : ad.oracle
         if (owner !== report.oracle)
           return invalid(`/content/ads/${index}`, 'the ad is not by the reported oracle')
-        const signed = verifySignatures(ad)
-        if (!signed.ok) return invalid(`/content/ads/${index}/signature`, signed.error.message)
+        const signed = signaturesAt(ad, `/content/ads/${index}`)
+        if (!signed.ok) return signed
       }
       if (
         first.kind === 'capability' &&
@@ -97,8 +98,11 @@ export function verifyReportEvidence(report: Report, context: EvidenceContext): 
       return ok('verified')
     }
     case 'fact-disagrees-with-public': {
-      const signed = verifySignatures(content.fact)
-      if (!signed.ok) return invalid('/content/fact/signature', signed.error.message)
+      // The capability ad ties the fact to the accused: a fact of anyone else proves nothing.
+      const capability = verifyCapabilityOf(report.oracle, content.capability, '/content/capability')
+      if (!capability.ok) return capability
+      const fact = verifyFactOf(content.capability, content.fact, '/content/fact')
+      if (!fact.ok) return fact
       return ok('subjective')
     }
     case 'free-form':
@@ -144,8 +148,8 @@ export function verifyFactConflict(
   if (counterCapability.oracle === oracle) {
     return invalid('/content/counterCapability/oracle', 'a disagreement needs another oracle’s capability')
   }
-  const counter = verifySignatures(counterCapability)
-  if (!counter.ok) return invalid('/content/counterCapability/signature', counter.error.message)
+  const counter = signaturesAt(counterCapability, '/content/counterCapability')
+  if (!counter.ok) return counter
   const secondOk = verifyFactOf(counterCapability, second, '/content/facts/1')
   if (!secondOk.ok) return secondOk
   if (
@@ -177,9 +181,7 @@ function verifyCapabilityOf(
 ): Result<EvidenceVerdict> {
   if (capability.oracle !== oracle)
     return invalid(`${path}/oracle`, 'the capability is not the reported oracle’s')
-  const signed = verifySignatures(capability)
-  if (!signed.ok) return invalid(`${path}/signature`, signed.error.message)
-  return ok('verified')
+  return signaturesAt(capability, path)
 }
 
 function verifyFactOf(capability: OracleCapability, fact: Fact, path: string): Result<EvidenceVerdict> {
@@ -189,9 +191,16 @@ function verifyFactOf(capability: OracleCapability, fact: Fact, path: string): R
   if (fact.scheme !== capability.capabilityScheme) {
     return invalid(`${path}/scheme`, `the capability signs with ${capability.capabilityScheme}`)
   }
-  const signed = verifySignatures(fact)
-  if (!signed.ok) return invalid(`${path}/signature`, signed.error.message)
-  return ok('verified')
+  return signaturesAt(fact, path)
+}
+
+/**
+ * Every signature of an embedded message (for a capability, the oracle's and the key proof),
+ * failing as `EVIDENCE_INVALID` at `at` followed by the path of the signature at fault.
+ */
+function signaturesAt(message: Message, at: string): Result<EvidenceVerdict> {
+  const signed = verifySignatures(message)
+  return signed.ok ? ok('verified') : failAt(at, signed.error, ErrorCode.EVIDENCE_INVALID, '/signature')
 }
 
 function invalid(path: string, reason: string): Result<never> {

@@ -5,7 +5,6 @@
 import { EndpointError, EndpointErrorCode, fetchManifest } from '../oracle/endpoint-client.ts'
 import type { Fact } from '../protocol/messages/index.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
-import { hostOf } from './oracle-facts.ts'
 import type { TraderStore } from './store.ts'
 
 /** A fact the oracle does not know yet: the endpoint's status and explanation. */
@@ -46,9 +45,11 @@ export function endpointError(url: string, error: unknown): unknown {
 }
 
 /**
- * Fetches the manifest each stored oracle's ad points at (`manifestUri`), checks it
- * (`classifyManifest`: signed by the oracle, its ad pointing back at the same domain) and stores
- * the domain-verified ones as own, which marks the oracle domain-verified. Returns each verdict.
+ * Fetches the manifest each stored oracle's ad points at (`manifestUri`), checks it against the
+ * host it came from (`classifyManifest`: signed by the oracle, its ad pointing back at exactly
+ * `https://<domain>/.well-known/mega-oracle.json`; any other URL is at most a foreign
+ * advertiser) and stores the domain-verified ones as own, which marks the oracle
+ * domain-verified. Returns each verdict.
  */
 export async function verifyDomains(
   store: TraderStore,
@@ -68,4 +69,13 @@ export async function verifyDomains(
     })
   }
   return verdicts
+}
+
+/** The lowercase host of a URL, or undefined when it does not parse. */
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).hostname.toLowerCase()
+  } catch {
+    return undefined
+  }
 }

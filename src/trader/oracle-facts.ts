@@ -5,6 +5,7 @@
  */
 import type { Dispute } from '../protocol/messages/index.ts'
 import { verifyDispute } from '../protocol/verify-dispute.ts'
+import { manifestDomainOf } from '../protocol/verify-manifest.ts'
 import { type CollectedReport, disputedCapability, type OracleFacts } from './policy.ts'
 import type { TraderStore } from './store.ts'
 
@@ -43,21 +44,13 @@ export function oracleFactsOf(store: TraderStore, filter: OracleFilter = {}): Or
       const dispute = candidates.find((d) => verifyDispute(message, d, held).ok) ?? candidates[0]
       return { report: message, id, bits: message.pow.bits, ...(dispute && { dispute }) }
     })
-    // Domain-verified: a manifest the trader fetched itself from the domain the ad points at.
+    // Domain-verified: a manifest the trader fetched itself from the domain's well-known URL,
+    // which is exactly where the ad points.
     const domain = manifests.find(({ message, own }) => {
-      if (!own || message.oracle.pubkey !== ad.pubkey || ad.manifestUri === undefined) return false
-      return hostOf(ad.manifestUri) === message.domain
+      if (!own || message.oracle.pubkey !== ad.pubkey) return false
+      return manifestDomainOf(ad.manifestUri) === message.domain
     })?.message.domain
     facts.push({ ad, capabilities, reports, ...(domain !== undefined && { domain }) })
   }
   return facts
-}
-
-/** The lowercase host of a URL, or undefined when it does not parse. */
-export function hostOf(url: string): string | undefined {
-  try {
-    return new URL(url).hostname.toLowerCase()
-  } catch {
-    return undefined
-  }
 }

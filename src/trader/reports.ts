@@ -44,9 +44,17 @@ export function adCollision(
   return { type: 'ad-collision', ads: [ads[0], ads[1]] } as ReportContent
 }
 
-/** Content of a `fact-disagrees-with-public` report: a fact, links to public sources, a comment. */
-export function factDisagreesWithPublic(fact: Fact, links: string[], comment: string): ReportContent {
-  return { type: 'fact-disagrees-with-public', fact, links, comment }
+/**
+ * Content of a `fact-disagrees-with-public` report: the oracle's capability that signed the
+ * fact, the fact, links to public sources, a comment.
+ */
+export function factDisagreesWithPublic(
+  capability: OracleCapability,
+  fact: Fact,
+  links: string[],
+  comment: string,
+): ReportContent {
+  return { type: 'fact-disagrees-with-public', capability, fact, links, comment }
 }
 
 /** Content of a `free-form` report. */

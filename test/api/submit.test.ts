@@ -83,6 +83,26 @@ describe('POST outcomes and statuses', () => {
     assert.equal(api.mempool.oracles.size, 0)
   })
 
+  it('refuses a squatter of a capability key (422 SIGNATURE_INVALID) and admits the genuine ad after it', async (t) => {
+    const api = await testApi()
+    t.after(() => api.app.close())
+    assert.equal((await api.post('/oracle', fx.oracleAd())).statusCode, 201)
+    assert.equal((await api.post('/oracle', fx.oracleAd({}, fx.OTHER_ORACLE))).statusCode, 201)
+    const genuine = fx.capabilityAd({ attestation: 'signature' })
+    // The squatter copies the genuine ad, proof included, under its own identity and work.
+    const squatter = fx.capabilityAd(
+      { attestation: 'signature', keyProof: genuine.keyProof },
+      fx.OTHER_ORACLE,
+      fx.CAPABILITY,
+    )
+    const refused = await api.post('/capability', squatter)
+    assert.equal(refused.statusCode, 422)
+    assert.deepEqual([body(refused).code, body(refused).path], ['SIGNATURE_INVALID', '/keyProof'])
+    const admitted = await api.post('/capability', genuine)
+    assert.equal(admitted.statusCode, 201, admitted.body)
+    assert.equal(api.mempool.capabilities.get(genuine.capabilityKey)?.oracle, fx.ORACLE.publicKey)
+  })
+
   it('refuses a message of another kind at a route, naming the kind expected', async (t) => {
     const api = await testApi()
     t.after(() => api.app.close())

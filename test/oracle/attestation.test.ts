@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
-import { createHmac, hkdfSync, randomBytes } from 'node:crypto'
+import { createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto'
 import { describe, it } from 'node:test'
 import { verifyAttestation } from '../../src/protocol/attestation.ts'
+import { canonicalize } from '../../src/protocol/canonical.ts'
 import { nodeSecp256k1 } from '../../src/protocol/crypto/node.ts'
 import { webSecp256k1 } from '../../src/protocol/crypto/web.ts'
 import { fromHex, toHex, utf8 } from '../../src/protocol/hex.ts'
@@ -241,6 +242,57 @@ describe('known answers (a change to any derivation breaks these)', () => {
     )
     // An independent BIP340 implementation (noble) accepts the fixed-nonce signature.
     assert.ok(webBip340.verify(fromHex(fact.signature), factDigest(req, 'home'), fromHex(key.publicKey)))
+  })
+})
+
+describe('docs/oracles.md §8, followed from the text with node:crypto', () => {
+  const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
+  const sha256 = (...parts: Uint8Array[]) => createHash('sha256').update(Buffer.concat(parts)).digest()
+  const tagged = (tag: string, ...parts: Uint8Array[]) => {
+    const t = sha256(Buffer.from(tag))
+    return sha256(t, t, ...parts)
+  }
+  const int = (bytes: Uint8Array) => BigInt(`0x${Buffer.from(bytes).toString('hex')}`)
+  const bytes32 = (value: bigint) => Buffer.from(value.toString(16).padStart(64, '0'), 'hex')
+  const oddY = (scalar: bigint) => nodeSecp256k1.fromScalar(bytes32(scalar))[0] === 0x03
+
+  it('HKDF info is scheme ‖ 0x00 ‖ label ‖ 0x00 ‖ one counter byte; s = k + e·d with both BIP340-negated', () => {
+    const root = Buffer.alloc(32, 1)
+    const parities = new Set<string>()
+    for (const label of ['winner', 'a', 'b', 'c', 'd', 'e', 'f', 'g']) {
+      const info = Buffer.concat([Buffer.from('bip340'), Buffer.of(0), Buffer.from(label), Buffer.of(0, 0)])
+      if (label === 'winner') assert.equal(info.toString('hex'), '6269703334300077696e6e65720000')
+      const okm = Buffer.from(
+        hkdfSync('sha256', root, Buffer.from('MEGA/oracle/capability-key/v1'), info, 32),
+      )
+      const d0 = int(okm)
+      assert.equal(okm.toString('hex'), deriveCapabilitySecret('01'.repeat(32), label, 'bip340'), label)
+      const key = { scheme: 'bip340' as const, secretKey: okm.toString('hex'), publicKey: '' }
+      key.publicKey = publicKeyOf('bip340', key.secretKey)
+      const cap = fx.capabilityAd({ attestation: 'schnorr' }, fx.ORACLE, key)
+      const req = fx.factRequest(key)
+      const fact = createFact({ capability: cap, secretKey: key.secretKey, request: req, answer: 'home' })
+
+      const k0 = int(tagged('MEGA/oracle/nonce/v1', okm, sha256(Buffer.from(canonicalize(req))))) % N
+      const k = oddY(k0) ? N - k0 : k0
+      const d = oddY(d0) ? N - d0 : d0
+      parities.add(`d ${oddY(d0)} k ${oddY(k0)}`)
+      const rx = nodeSecp256k1.fromScalar(bytes32(k0)).subarray(1)
+      const e = int(tagged('BIP0340/challenge', rx, fromHex(key.publicKey), factDigest(req, 'home'))) % N
+      assert.equal(
+        fact.signature,
+        `${Buffer.from(rx).toString('hex')}${bytes32((k + e * d) % N).toString('hex')}`,
+      )
+    }
+    // The labels cover keys and nonces with odd y, where the negation matters.
+    assert.ok(
+      [...parities].some((p) => p.startsWith('d true')),
+      [...parities].join('; '),
+    )
+    assert.ok(
+      [...parities].some((p) => p.endsWith('k true')),
+      [...parities].join('; '),
+    )
   })
 })
 

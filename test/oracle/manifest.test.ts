@@ -5,7 +5,7 @@ import { describe, it } from 'node:test'
 import { fetchManifest } from '../../src/oracle/endpoint-client.ts'
 import type { OracleManifest } from '../../src/protocol/messages/index.ts'
 import { sign } from '../../src/protocol/sign.ts'
-import { classifyManifest } from '../../src/protocol/verify-manifest.ts'
+import { classifyManifest, manifestDomainOf, manifestUrlOf } from '../../src/protocol/verify-manifest.ts'
 import * as fx from '../fixtures/messages.ts'
 
 const DOMAIN = 'oracle.example'
@@ -14,6 +14,18 @@ const good = fx.manifest()
 function resign(manifest: Omit<OracleManifest, 'signature'>, key = fx.ORACLE): OracleManifest {
   return sign<OracleManifest>(manifest, key.secretKey, fx.ZERO_AUX)
 }
+
+/** A manifest listing another oracle's capability key, with that oracle's genuine proof. */
+const squatted = resign({
+  ...good,
+  capabilities: [
+    fx.capabilityAd(
+      { keyProof: fx.capabilityAd({}, fx.OTHER_ORACLE, fx.OTHER_CAPABILITY).keyProof },
+      fx.ORACLE,
+      fx.OTHER_CAPABILITY,
+    ),
+  ],
+})
 
 describe('manifest classification', () => {
   it('domain-verified: valid, served by its domain, the ad points back', () => {
@@ -40,6 +52,30 @@ describe('manifest classification', () => {
     }
   })
 
+  it('foreign advertiser: the ad points anywhere but exactly https://<domain>/.well-known/mega-oracle.json', () => {
+    const spoofs = [
+      'https://oracle.example/uploads/mallory/mega-oracle.json',
+      'https://oracle.example/~mallory/.well-known/mega-oracle.json',
+      'https://oracle.example/.well-known/mega-oracle.json?user=mallory',
+      'https://oracle.example/.well-known/mega-oracle.json#mallory',
+      'https://mallory@oracle.example/.well-known/mega-oracle.json',
+      'https://oracle.example:8443/.well-known/mega-oracle.json',
+      'https://oracle.example:443/.well-known/mega-oracle.json',
+      'https://ORACLE.example/.well-known/mega-oracle.json',
+      'https://oracle.example./.well-known/mega-oracle.json',
+      'https://oracle.example/.well-known/../.well-known/mega-oracle.json',
+      'https://oracle.example/.well-known/mega-oracle.json/',
+    ]
+    for (const uri of spoofs) {
+      const spoofed = resign({ ...good, oracle: fx.oracleAd({ manifestUri: uri }) })
+      const verdict = classifyManifest(spoofed, { domain: DOMAIN, oracle: fx.ORACLE.publicKey })
+      assert.equal(verdict.status, 'foreign-advertiser', uri)
+      assert.equal(manifestDomainOf(uri), undefined, uri)
+    }
+    assert.equal(manifestDomainOf(manifestUrlOf(DOMAIN)), DOMAIN)
+    assert.equal(manifestUrlOf(DOMAIN), 'https://oracle.example/.well-known/mega-oracle.json')
+  })
+
   it('invalid: schema, signatures, PoW, foreign capabilities, wrong domain', () => {
     const otherOraclesCapability = resign({
       ...good,
@@ -53,6 +89,7 @@ describe('manifest classification', () => {
       ['signed by another key', resign(good, fx.OTHER_ORACLE), DOMAIN],
       ['overstated ad PoW', resign({ ...good, oracle: weakAd }), DOMAIN],
       ['capability of another oracle', otherOraclesCapability, DOMAIN],
+      ['capability key squatted from another oracle', squatted, DOMAIN],
       ['served by a domain it does not name', good, 'mirror.example'],
     ]
     for (const [name, manifest, domain] of cases) {
@@ -60,6 +97,12 @@ describe('manifest classification', () => {
       assert.equal(verdict.status, 'invalid', name)
       assert.ok(verdict.reason, name)
     }
+  })
+
+  it('names the squatted capability key proof as the reason', () => {
+    const verdict = classifyManifest(squatted, { domain: DOMAIN, oracle: fx.ORACLE.publicKey })
+    assert.equal(verdict.status, 'invalid')
+    assert.match(verdict.reason ?? '', /^\/capabilities\/0\/keyProof: /)
   })
 
   it('fetchManifest fetches over HTTP and classifies; network failures are invalid', async () => {

@@ -7,8 +7,20 @@ import { createHash } from 'node:crypto'
 import { describe, it } from 'node:test'
 import vectors from '../../docs/test-vectors.json' with { type: 'json' }
 import { canonicalize } from '../../src/protocol/canonical.ts'
-import { messageId, powBound, signedBody, withoutProofs } from '../../src/protocol/message.ts'
-import { MESSAGE_KINDS, type Message, type Report } from '../../src/protocol/messages/index.ts'
+import {
+  capabilityKeyBody,
+  messageId,
+  powBound,
+  signedBody,
+  withoutProofs,
+} from '../../src/protocol/message.ts'
+import {
+  MESSAGE_KINDS,
+  type Message,
+  type OracleCapability,
+  type OracleId,
+  type Report,
+} from '../../src/protocol/messages/index.ts'
 import { leadingZeroBits, verifyPow } from '../../src/protocol/pow.ts'
 import { verifySignatures } from '../../src/protocol/sign.ts'
 import { signMessage, verifyMessage } from '../../src/protocol/signature.ts'
@@ -19,7 +31,31 @@ import { buildVectors, type VectorCase, type VectorFile } from '../vectors/proto
 
 const file = vectors as unknown as VectorFile
 const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest()
-const KNOWN_FIELDS = new Set(['name', 'kind', 'message', 'canonical', 'id', 'signature', 'pow', 'evidence'])
+const KNOWN_FIELDS = new Set([
+  'name',
+  'kind',
+  'message',
+  'canonical',
+  'id',
+  'signature',
+  'keyProof',
+  'pow',
+  'evidence',
+])
+
+/** A published signature verifies over its published string, and re-signing gives the same bytes. */
+function checkPublishedSignature(published: NonNullable<VectorCase['signature']>): void {
+  const { scheme, publicKey, signature, signed } = published
+  const bytes = new TextEncoder().encode(signed)
+  const checked = verifyMessage(scheme as 'ed25519', bytes, signature, publicKey)
+  assert.ok(checked.ok, 'published signature verifies over the published string')
+  // Both schemes are deterministic here (bip340 with zero aux): re-signing gives the same bytes.
+  const key = Object.values(file.keys).find((k) => k.publicKey === publicKey && k.scheme === scheme)
+  assert.ok(key, 'the signer is one of the published keys')
+  assert.equal(signMessage(key.scheme as 'ed25519', bytes, key.secretKey, ZERO_AUX), signature)
+  const tampered = new TextEncoder().encode(`${signed} `)
+  assert.equal(verifyMessage(scheme as 'ed25519', tampered, signature, publicKey).ok, false)
+}
 
 describe('docs/test-vectors.json', () => {
   it('covers every message kind, and both schemes for every signed kind', () => {
@@ -45,18 +81,25 @@ describe('docs/test-vectors.json', () => {
       assert.equal(sha256(vector.canonical).toString('hex'), vector.id)
       assert.equal(messageId(message), vector.id)
 
+      if (vector.keyProof) {
+        const { scheme, publicKey, signature, signed } = vector.keyProof
+        assert.equal(message.kind, 'capability')
+        assert.deepEqual(JSON.parse(signed), {
+          kind: 'capability-key',
+          oracle: message.oracle,
+          oracleScheme: message.oracleScheme,
+          capabilityKey: publicKey,
+          capabilityScheme: scheme,
+        })
+        assert.equal(canonicalize(JSON.parse(signed)), signed)
+        assert.equal(signature, message.keyProof)
+        checkPublishedSignature(vector.keyProof)
+      } else {
+        assert.notEqual(message.kind, 'capability', 'every capability vector shows its key proof')
+      }
       if (vector.signature) {
-        const { scheme, publicKey, signature, signed } = vector.signature
-        assert.equal(canonicalize(signedBody(message)), signed)
-        const bytes = new TextEncoder().encode(signed)
-        const checked = verifyMessage(scheme as 'ed25519', bytes, signature, publicKey)
-        assert.ok(checked.ok, 'published signature verifies over the published string')
-        // Both schemes are deterministic here (bip340 with zero aux): re-signing gives the same bytes.
-        const key = Object.values(file.keys).find((k) => k.publicKey === publicKey && k.scheme === scheme)
-        assert.ok(key, 'the signer is one of the published keys')
-        assert.equal(signMessage(key.scheme as 'ed25519', bytes, key.secretKey, ZERO_AUX), signature)
-        const tampered = new TextEncoder().encode(`${signed} `)
-        assert.equal(verifyMessage(scheme as 'ed25519', tampered, signature, publicKey).ok, false)
+        assert.equal(canonicalize(signedBody(message)), vector.signature.signed)
+        checkPublishedSignature(vector.signature)
       }
       const allSignatures = verifySignatures(message)
       assert.ok(allSignatures.ok, allSignatures.ok ? '' : allSignatures.error.message)
@@ -85,6 +128,23 @@ describe('docs/test-vectors.json', () => {
       }
     })
   }
+
+  it('shows a capability key proof that names its oracle: another oracle cannot reuse it', () => {
+    const vector = file.cases.find((c) => c.kind === 'capability') as VectorCase
+    const capability = vector.message as OracleCapability
+    const other = file.cases.find(
+      (c) => c.kind === 'oracle' && (c.message as OracleId).pubkey !== capability.oracle,
+    )
+    const squatted = { ...capability, oracle: (other!.message as OracleId).pubkey }
+    const signed = new TextEncoder().encode(canonicalize(capabilityKeyBody(squatted)))
+    const proof = verifyMessage(
+      capability.capabilityScheme,
+      signed,
+      capability.keyProof,
+      capability.capabilityKey,
+    )
+    assert.equal(proof.ok, false)
+  })
 
   it('is what the generator produces today (run `npm run vectors` after changing a rule)', () => {
     assert.deepEqual(JSON.parse(JSON.stringify(buildVectors())), file)

@@ -86,6 +86,7 @@ describe('verifyReportEvidence', () => {
     assert.equal(verdict({ type: 'free-form', comment: 'rude support', links: [] }), 'subjective')
     const content: ReportContent = {
       type: 'fact-disagrees-with-public',
+      capability,
       fact: fx.fact('draw'),
       links: [],
       comment: 'it was 2-1',
@@ -93,6 +94,43 @@ describe('verifyReportEvidence', () => {
     assert.equal(verdict(content), 'subjective')
     const fake = { ...content, fact: { ...fx.fact('draw'), answer: 'home' } }
     assert.equal(verdict(fake), 'EVIDENCE_INVALID /content/fact/signature')
+  })
+
+  it('fact-disagrees-with-public: the fact must come from a capability of the reported oracle', () => {
+    const base = { type: 'fact-disagrees-with-public' as const, links: [], comment: 'it was 2-1' }
+    // Another oracle's fact, with that oracle's capability, filed against this oracle.
+    const otherCapability = fx.capabilityAd({}, fx.OTHER_ORACLE, fx.OTHER_CAPABILITY)
+    const otherFact = fx.fact('draw', fx.OTHER_CAPABILITY)
+    assert.equal(
+      verdict({ ...base, capability: otherCapability, fact: otherFact }),
+      'EVIDENCE_INVALID /content/capability/oracle',
+    )
+    // This oracle's capability, but a fact signed by some other key.
+    assert.equal(
+      verdict({ ...base, capability, fact: otherFact }),
+      'EVIDENCE_INVALID /content/fact/request/capability',
+    )
+    // A capability ad naming this oracle but not signed by it.
+    const unsigned = { ...otherCapability, oracle: fx.ORACLE.publicKey, oracleScheme: fx.ORACLE.scheme }
+    assert.equal(
+      verdict({ ...base, capability: unsigned, fact: otherFact }),
+      'EVIDENCE_INVALID /content/capability/signature',
+    )
+    // This oracle squatting the other oracle's capability key: the key never proved it serves it.
+    const squatted = fx.capabilityAd({ keyProof: otherCapability.keyProof }, fx.ORACLE, fx.OTHER_CAPABILITY)
+    assert.equal(
+      verdict({ ...base, capability: squatted, fact: otherFact }),
+      'EVIDENCE_INVALID /content/capability/keyProof',
+    )
+    // A fact in another scheme than the capability signs with.
+    const edKey = fx.testKey('ed25519', 8)
+    const edFact = fx.fact('draw', edKey)
+    const edCapability = fx.capabilityAd({ attestation: 'signature' }, fx.ORACLE, edKey)
+    assert.equal(verdict({ ...base, capability: edCapability, fact: edFact }), 'subjective')
+    assert.equal(
+      verdict({ ...base, capability: edCapability, fact: { ...edFact, scheme: 'bip340' } }),
+      'EVIDENCE_INVALID /content/fact/scheme',
+    )
   })
 })
 

@@ -28,7 +28,7 @@ describe('report building', () => {
       [factMissing(capability, fx.commitment(NOW - 1)), 'verified'],
       [adCollision([fx.oracleAd({ tags: ['a'] }), fx.oracleAd({ tags: ['b'] })]), 'verified'],
       [
-        factDisagreesWithPublic(fx.fact('home'), ['https://example.org/result'], 'it was a draw'),
+        factDisagreesWithPublic(capability, fx.fact('home'), ['https://example.org/result'], 'it was a draw'),
         'subjective',
       ],
       [freeForm('slow answers'), 'subjective'],

@@ -7,7 +7,8 @@ import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { messageId } from '../../src/protocol/message.ts'
 import { mineMessageSync } from '../../src/protocol/message-pow.ts'
-import type { OracleId } from '../../src/protocol/messages/index.ts'
+import type { OracleId, OracleManifest } from '../../src/protocol/messages/index.ts'
+import { sign } from '../../src/protocol/sign.ts'
 import { isTraderError } from '../../src/trader/errors.ts'
 import { defaultPolicy } from '../../src/trader/policy.ts'
 import { TraderStore } from '../../src/trader/store.ts'
@@ -99,6 +100,24 @@ describe('trader store', () => {
       ]),
     )
     assert.deepEqual(store.counts(), {}, 'putAll is all or nothing')
+    store.close()
+  })
+
+  it('refuses another oracle advertising a capability key it does not hold, first or not', async () => {
+    const { store } = await open()
+    const genuine = fx.capabilityAd()
+    const squatter = fx.capabilityAd({ keyProof: genuine.keyProof }, fx.OTHER_ORACLE, fx.CAPABILITY)
+    assert.throws(
+      () => store.put(squatter, { origin: 'http://evil' }),
+      (error) =>
+        isTraderError(error, 'MESSAGE_INVALID') && error.details.protocolCode === 'SIGNATURE_INVALID',
+    )
+    assert.equal(store.put(genuine, { origin: 'http://node' }).status, 'added')
+    assert.deepEqual(
+      store.list('capability', { capability: genuine.capabilityKey }).map((held) => held.message.oracle),
+      [fx.ORACLE.publicKey],
+      'the facts of this key are attributed to the oracle that holds it',
+    )
     store.close()
   })
 
@@ -194,6 +213,41 @@ describe('domain verification', () => {
       verified.filter((oracle) => oracle.excluded === undefined).map((oracle) => [oracle.key, oracle.domain]),
       [[fx.ORACLE.publicKey, 'oracle.example']],
     )
+    trader.close()
+  })
+})
+
+describe('domain spoofing', () => {
+  it('a manifest anywhere but the domain’s well-known URL does not verify the domain', async (t) => {
+    // The spoofer uploads a manifest naming oracle.example to a user-content path of that host.
+    const uri = 'https://oracle.example/uploads/mallory/mega-oracle.json'
+    const ad = fx.oracleAd({ manifestUri: uri }, fx.OTHER_ORACLE)
+    const spoofed = sign<OracleManifest>(
+      { kind: 'manifest', domain: 'oracle.example', oracle: ad, capabilities: [] },
+      fx.OTHER_ORACLE.secretKey,
+      fx.ZERO_AUX,
+    )
+    const server = createServer((request, response) => {
+      const found = request.url === '/uploads/mallory/mega-oracle.json'
+      response.writeHead(found ? 200 : 404, { 'content-type': 'application/json' })
+      response.end(JSON.stringify(found ? spoofed : { code: 'NOT_FOUND' }))
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    t.after(() => server.close())
+    const { port } = server.address() as AddressInfo
+    const toLoopback: typeof fetch = (url, init) =>
+      fetch(String(url).replace('https://oracle.example', `http://127.0.0.1:${port}`), init)
+    const { dir, store } = await open()
+    store.close()
+    const trader = new Trader({ dataDir: dir, nodes: [], fetch: toLoopback })
+    trader.store.put(ad, { origin: 'http://node' })
+    const [verdict] = await trader.verifyDomains()
+    assert.equal(verdict?.status, 'foreign-advertiser')
+    assert.match(verdict?.reason ?? '', /is not https:\/\/oracle\.example\/\.well-known\/mega-oracle\.json/)
+    // Even a copy the trader keeps as its own does not make the oracle domain-verified.
+    trader.store.put(spoofed, { own: true, origin: uri })
+    const [ranked] = trader.rank({ ...defaultPolicy, domainVerifiedOnly: true })
+    assert.equal(ranked?.excluded, 'not domain-verified')
     trader.close()
   })
 })

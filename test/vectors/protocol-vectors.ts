@@ -5,7 +5,14 @@
  */
 import { canonicalize } from '../../src/protocol/canonical.ts'
 import { toHex } from '../../src/protocol/hex.ts'
-import { messageId, powBound, signedBody, signerOf, withoutProofs } from '../../src/protocol/message.ts'
+import {
+  capabilityKeyBody,
+  messageId,
+  powBound,
+  signedBody,
+  signerOf,
+  withoutProofs,
+} from '../../src/protocol/message.ts'
 import type { Message, Report } from '../../src/protocol/messages/index.ts'
 import { type EvidenceVerdict, verifyReportEvidence } from '../../src/protocol/verify-report.ts'
 import * as fx from '../fixtures/messages.ts'
@@ -24,6 +31,8 @@ export interface VectorCase {
     /** The exact canonical string signed (differs from `canonical` only for offers). */
     signed: string
   }
+  /** Capabilities: the capability key's proof of possession, with the exact string it signs. */
+  keyProof?: { scheme: string; publicKey: string; signature: string; signed: string }
   pow?: { bound: string; nonce: string; hash: string; bits: number }
   /**
    * Reports only: the outcome of the evidence check (§7) at each `evaluatedAt` (Unix seconds,
@@ -41,7 +50,7 @@ export const VECTOR_DEADLINE = 1_800_000_000
 
 export interface VectorFile {
   description: string
-  version: 1
+  version: 2
   keys: Record<string, { scheme: string; secretKey: string; publicKey: string }>
   cases: VectorCase[]
 }
@@ -69,6 +78,14 @@ export function buildVectorCase(name: string, message: Message): VectorCase {
           signed: canonicalize(signedBody(message)),
         },
       }),
+    ...(message.kind === 'capability' && {
+      keyProof: {
+        scheme: message.capabilityScheme,
+        publicKey: message.capabilityKey,
+        signature: message.keyProof,
+        signed: canonicalize(capabilityKeyBody(message)),
+      },
+    }),
     ...(bound && pow && { pow: { bound: toHex(bound), nonce: pow.nonce, hash: pow.hash, bits: pow.bits } }),
     ...(message.kind === 'report' && { evidence: evidenceOutcomes(message) }),
   }
@@ -138,6 +155,7 @@ export function buildVectors(): VectorFile {
       fx.report(
         {
           type: 'fact-disagrees-with-public',
+          capability,
           fact: fx.fact('away'),
           links: ['https://news.example/match'],
           comment: 'Final score 2-1',
@@ -172,8 +190,8 @@ export function buildVectors(): VectorFile {
   const keys = { ...namedKeys(), bipOracle, edCapability }
   return {
     description:
-      'Mega protocol v1 test vectors. Each case: the message as sent, the canonical string (RFC 8785) whose SHA-256 is the id, the signature with the exact string signed (ed25519 signs its UTF-8 bytes; bip340 signs their SHA-256, with all-zero aux randomness here), and the PoW with the hex bytes it is bound to. Regenerate: npm run vectors.',
-    version: 1,
+      "Mega protocol v2 test vectors. Each case: the message as sent, the canonical string (RFC 8785) whose SHA-256 is the id, the signature with the exact string signed (ed25519 signs its UTF-8 bytes; bip340 signs their SHA-256, with all-zero aux randomness here), for capabilities the capability key's proof of possession (keyProof) likewise, and the PoW with the hex bytes it is bound to. Regenerate: npm run vectors.",
+    version: 2,
     keys,
     cases: cases.map(([name, message]) => buildVectorCase(name, message)),
   }

@@ -7,7 +7,13 @@ import { messageId, powBound } from '../../protocol/message.ts'
 import { verifyMessagePow } from '../../protocol/message-pow.ts'
 import type { OracleCapability, OracleId } from '../../protocol/messages/index.ts'
 import { formatBits, identityStrength } from '../../protocol/score.ts'
-import { type Draft, sign, verifySignatures } from '../../protocol/sign.ts'
+import {
+  type CapabilityDraft,
+  type Draft,
+  proveCapabilityKey,
+  sign,
+  verifySignatures,
+} from '../../protocol/sign.ts'
 import { generateKeyPair } from '../../protocol/signature.ts'
 import { validateMessage } from '../../protocol/validate.ts'
 import { type Command, integerFlag } from '../command.ts'
@@ -52,7 +58,7 @@ export const demoCommand: Command = {
     )
     const ad = sign<OracleId>({ ...adDraft, pow: identityPow }, oracleKey.secretKey)
 
-    const capabilityDraft: Draft<OracleCapability> = {
+    const unproven: CapabilityDraft = {
       kind: 'capability',
       oracle: oracleKey.publicKey,
       oracleScheme: 'ed25519',
@@ -70,6 +76,8 @@ export const demoCommand: Command = {
       off: false,
       seqNo: 1,
     }
+    // The capability key proves it serves this oracle before the work is mined over the ad.
+    const capabilityDraft = proveCapabilityKey(unproven, capabilityKey.secretKey)
     const capabilityBits = Math.max(0, bits - 4)
     const capabilityPow = await mine({
       bound: powBound(capabilityDraft as OracleCapability)!,

@@ -1,6 +1,7 @@
 /**
  * OracleCapability: a question the oracle answers, with its parameters, finite answers and
- * endpoint. Signed by the oracle key; facts are signed by the capability key it names.
+ * endpoint. Signed by the oracle key; facts are signed by the capability key it names, and that
+ * key proves it consents to serve this oracle (`keyProof`), so no other oracle can claim it.
  */
 import Type from 'typebox'
 import { Hex32, HttpUrl, Param, Pow, Scheme, SeqNo, SignatureHex, strict, Tags, Value } from './common.ts'
@@ -20,6 +21,7 @@ export const OracleCapability = Type.Object(
     oracleScheme: Scheme,
     capabilityKey: Hex32,
     capabilityScheme: Scheme,
+    keyProof: SignatureHex,
     attestation: AttestationType,
     question: Type.String({ minLength: 1, maxLength: LIMITS.questionLength }),
     params: Type.Array(Param, { maxItems: LIMITS.params }),

@@ -8,13 +8,13 @@ import { SignatureHex, strict } from './common.ts'
 import { LIMITS } from './limits.ts'
 import { OracleId } from './oracle-id.ts'
 
+/** A lowercase DNS name of at least two labels, the last alphabetic: what a manifest names. */
+export const DOMAIN_PATTERN = '^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$'
+
 export const OracleManifest = Type.Object(
   {
     kind: Type.Literal('manifest'),
-    domain: Type.String({
-      pattern: '^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$',
-      description: 'lowercase DNS name',
-    }),
+    domain: Type.String({ pattern: DOMAIN_PATTERN, description: 'lowercase DNS name' }),
     oracle: OracleId,
     capabilities: Type.Array(OracleCapability, { maxItems: LIMITS.manifestCapabilities }),
     signature: SignatureHex,

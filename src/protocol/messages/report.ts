@@ -34,10 +34,14 @@ export const FactMissing = Type.Object(
   { ...strict, $id: 'FactMissing' },
 )
 
-/** A fact that contradicts public knowledge: for people to review. */
+/**
+ * A fact that contradicts public knowledge: for people to review. `capability` (signed by the
+ * reported oracle) ties the fact to that oracle, as in `fact-missing`.
+ */
 export const FactDisagreesWithPublic = Type.Object(
   {
     type: Type.Literal('fact-disagrees-with-public'),
+    capability: OracleCapability,
     fact: Fact,
     links: Links,
     comment: Text,

@@ -100,7 +100,10 @@ async function buildContent(
       if (comment === undefined) throw new CliError('fact-disagrees-with-public needs --comment', 2)
       const fact = await load(list(values, 'fact')[0]!, ['fact'])
       const capability = await trader.capability(fact.request.capability)
-      return { oracle: capability.oracle, content: factDisagreesWithPublic(fact, links, comment) }
+      return {
+        oracle: capability.oracle,
+        content: factDisagreesWithPublic(capability, fact, links, comment),
+      }
     }
     case 'free-form': {
       const oracle = hexKey(values.oracle as string | undefined, '--oracle')
