@@ -1,5 +1,5 @@
 /**
- * The sync protocol `/mega/sync/1.0.0` as a libp2p 3 service: when a peer that speaks it
+ * The sync protocol `/mega/sync/2.0.0` as a libp2p 3 service: when a peer that speaks it
  * connects, and every `intervalMs` with a few connected peers, this node opens a stream,
  * reconciles its items with the peer's (range-based, src/sync/), fetches what it lacks and
  * admits it through the node's submit. It serves the same to peers, within per-peer rate
@@ -37,12 +37,12 @@ import { PeerRateLimit } from './sync-rate-limit.ts'
 import { streamChannel } from './sync-stream.ts'
 
 /** The protocol id. */
-export const SYNC_PROTOCOL = '/mega/sync/1.0.0'
+export const SYNC_PROTOCOL = '/mega/sync/2.0.0'
 
 export interface SyncServiceInit {
   /** The node's items, messages and admission path (see MempoolSyncSource). Required. */
   source: SyncSource
-  /** Protocol id. @default '/mega/sync/1.0.0' */
+  /** Protocol id. @default '/mega/sync/2.0.0' */
   protocol?: string
   /** Sync with each peer that connects and speaks the protocol. @default true */
   syncOnConnect?: boolean
