@@ -39,6 +39,7 @@ export {
 export * from './rules.ts'
 export * from './schnorr-nonce.ts'
 export * from './score.ts'
+export * from './settlement.ts'
 export * from './sign.ts'
 export * from './signature.ts'
 export * from './validate.ts'
