@@ -31,6 +31,7 @@ describe('mega trader command line', () => {
       'match',
       'accept',
       'finalize',
+      'settle',
       'export',
       'import',
     ])
