@@ -67,6 +67,7 @@ export class BidVerifications implements BidVerifier {
   readonly #check: BidCheck
   readonly #config: BidsConfig
   readonly #onResolved: (oracle: string, bid: Bid) => void
+  readonly #onFailure: ((oracle: string, error: unknown) => void) | undefined
   readonly #now: () => number
   /** Insertion-ordered: the first entry is the least recently used. */
   readonly #cache = new Map<string, Remembered>()
@@ -78,12 +79,15 @@ export class BidVerifications implements BidVerifier {
     check: BidCheck
     config: BidsConfig
     onResolved: (oracle: string, bid: Bid) => void
+    /** A verification failed (counted 0, retried later): for the operator's logs. */
+    onFailure?: (oracle: string, error: unknown) => void
     /** Milliseconds. @default Date.now */
     now?: () => number
   }) {
     this.#check = init.check
     this.#config = init.config
     this.#onResolved = init.onResolved
+    this.#onFailure = init.onFailure
     this.#now = init.now ?? Date.now
   }
 
@@ -146,9 +150,10 @@ export class BidVerifications implements BidVerifier {
       amount = proven < 0n ? 0n : proven > BigInt(bid.amount) ? BigInt(bid.amount) : proven
       if (amount > 0n) this.stats.verified++
       else this.stats.refused++
-    } catch {
+    } catch (error) {
       this.stats.failed++
       ttl = Math.min(ttl, RETRY_MS)
+      this.#onFailure?.(oracle, error)
     }
     this.#remember(key, { amount, until: this.#now() + ttl })
     this.#onResolved(oracle, bid)

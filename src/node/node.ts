@@ -71,6 +71,10 @@ export class MegaNode {
         check,
         config: config.bids,
         onResolved: (oracle, bid) => this.#rerankBid(oracle, bid),
+        onFailure: (oracle, error) =>
+          this.logger
+            .child({ module: 'node' })
+            .warn({ oracle, reason: (error as Error).message }, 'bid verification failed (counts 0)'),
       })
     this.mempool = new Mempool(config.mempool, {
       ...(components.now && { now: components.now }),

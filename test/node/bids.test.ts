@@ -195,6 +195,20 @@ describe('bid verifier', () => {
     assert.equal(verifier.verify(bid('half'), STRONG.publicKey), 0n, 'a proof counts for its oracle only')
     verifier.request(bid('half'), BIDDER.publicKey)
     assert.equal(verifier.backlog, 0, 'cached: not verified again')
+
+    // A verifier that does not answer in time leaves 0 and is reported, not waited for.
+    const failures: string[] = []
+    const slow = new BidVerifications({
+      check: bidCheckOf({ ...config, command: [script], timeoutMs: 200 })!,
+      config,
+      onResolved: () => {},
+      onFailure: (_oracle, error) => failures.push((error as Error).message),
+    })
+    slow.request(bid('slow'), BIDDER.publicKey)
+    await until('the verification failed', async () => slow.backlog === 0)
+    assert.equal(slow.stats.failed, 1)
+    assert.match(failures[0]!, /timed out after 200 ms/)
+    assert.equal(slow.verify(bid('slow'), BIDDER.publicKey), 0n)
   })
 
   it('is refused by the configuration without its command or URL', () => {
