@@ -69,7 +69,7 @@ export function termsProblem(terms: OfferTerms): TermsProblem | undefined {
   for (const [index, request] of requests.entries()) {
     if (capabilities.has(request.capability)) {
       return {
-        path: index === 0 ? '/terms/question' : `/terms/quorum/${index - 1}/capability`,
+        path: `/terms/quorum/${index - 1}/capability`,
         reason: `capability ${request.capability} decides the offer twice: each request needs its own`,
       }
     }
