@@ -35,9 +35,18 @@ const BTree = BTreeModule.default
 /** JSON bytes of `signature` and `pow` with their keys, added to the canonical size. */
 const PROOF_BYTES = 270
 
-/** Verifies a bid's payment proof; returns the amount it proves (0 when it proves nothing). */
+/**
+ * The amount a bid's payment proof proves, as far as known now: synchronous and without I/O, so
+ * admission never waits on it (0 for a bid not verified yet). A verifier that learns an amount
+ * later has the node call {@link Mempool.rerankBid}.
+ */
 export interface BidVerifier {
   verify(bid: Bid, oracle: string): bigint
+}
+
+/** What identifies a bid for verification and caching: the oracle and the bid's canonical bytes, hashed. */
+export function bidKey(bid: Bid, oracle: string): string {
+  return idOfCanonical(canonicalize({ oracle, bid }))
 }
 
 /** What the mempool needs from its surroundings; all optional. */
@@ -186,6 +195,24 @@ export class Mempool extends EventTarget {
   /** Verified bid amount of an oracle ad. */
   bidOf(message: { bid?: Bid | undefined; pubkey: string }): bigint {
     return message.bid && this.bidVerifier ? this.bidVerifier.verify(message.bid, message.pubkey) : 0n
+  }
+
+  /**
+   * Re-ranks the oracle whose held ad carries `bid` once its verification resolved: its bid
+   * becomes what the verifier now says. Returns the changes to persist (none when the ad was
+   * replaced or evicted meanwhile, or the amount is unchanged).
+   */
+  rerankBid(oracle: string, bid: Bid): Changes {
+    const changes: Changes = { put: [], removed: [] }
+    const held = this.oracles.get(oracle)
+    if (!held?.message.bid || bidKey(held.message.bid, oracle) !== bidKey(bid, oracle)) return changes
+    const amount = this.bidOf(held.message)
+    if (amount === held.bid) return changes
+    this.reindexOracle(held, this.now(), () => {
+      held.bid = amount
+    })
+    changes.put.push(held)
+    return changes
   }
 
   /** Returns true when `key` (hex) belongs to this node's shard. */

@@ -10,12 +10,14 @@ import { defaultMempoolOptions, type MempoolOptions } from '../mempool/options.t
 import type { NetworkInit } from '../network/options.ts'
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts'
 import { validateSchema } from '../protocol/validate.ts'
+import { type BidsConfig, defaultBidsConfig } from './bids.ts'
 import { NetworkConfig } from './config-network.ts'
 
 /** The `network.sync` options given. */
 export type SyncConfig = NonNullable<NetworkConfig['sync']>
 
 const d = defaultMempoolOptions
+const b = defaultBidsConfig
 const Bits = (description: string, value: number) =>
   Type.Integer({ minimum: 0, maximum: 64, default: value, description })
 const Count = (description: string, value: number) =>
@@ -85,6 +87,51 @@ export const MempoolConfig = Type.Object(
       default: d.clockSkewSeconds,
       description: 'Clock skew tolerated on deadlines and expiries.',
     }),
+    bids: Type.Partial(
+      Type.Object({
+        verifier: Type.Union([Type.Literal('none'), Type.Literal('command'), Type.Literal('http')], {
+          default: b.verifier,
+          description:
+            'Who verifies oracle bids: none (every bid counts 0), command or http (see docs/operations.md).',
+        }),
+        command: Type.Array(Type.String({ minLength: 1 }), {
+          minItems: 1,
+          description: 'Verifier program and fixed arguments (verifier command), run without a shell.',
+        }),
+        url: Type.String({
+          pattern: '^https?://',
+          description: 'URL the bid is POSTed to as JSON (verifier http).',
+        }),
+        timeoutMs: Type.Integer({
+          minimum: 1,
+          maximum: 600_000,
+          default: b.timeoutMs,
+          description: 'Time one verification may take; beyond, the bid counts 0 (retried later).',
+        }),
+        cacheSize: Count('Bids whose verification outcome is remembered.', b.cacheSize),
+        cacheTtlMs: Type.Integer({
+          minimum: 1,
+          default: b.cacheTtlMs,
+          description: 'How long an outcome is remembered (failures at most 30 s).',
+        }),
+        concurrency: Type.Integer({
+          minimum: 1,
+          maximum: 256,
+          default: b.concurrency,
+          description: 'Verifications running at once.',
+        }),
+        queueSize: Type.Integer({
+          minimum: 0,
+          default: b.queueSize,
+          description: 'Verifications waiting; beyond, a bid stays unverified until its ad comes again.',
+        }),
+      }),
+      {
+        additionalProperties: false,
+        default: { verifier: b.verifier },
+        description: 'Bid verification: admission never waits; a bid counts once verified.',
+      },
+    ),
   },
   { additionalProperties: false },
 )
@@ -202,6 +249,8 @@ export interface NodeConfig {
   log: { level: string; pretty?: boolean }
   /** Mempool options given (the mempool fills in the rest). */
   mempool: Partial<MempoolOptions>
+  /** Bid verification (`mempool.bids` in the file). */
+  bids: BidsConfig
   store: NonNullable<NodeConfigFile['store']>
   api: NonNullable<NodeConfigFile['api']>
   /** Network options given (the network fills in the rest), whether to join at all, and sync's. */
@@ -253,6 +302,7 @@ export function resolveConfig(raw: unknown, source = 'config'): NodeConfig {
   }
   const config = checked.value
   const { enabled = true, sync = {}, ...network } = config.network ?? {}
+  const { bids = {}, ...mempool } = config.mempool ?? {}
   return {
     dataDir: config.dataDir ?? './data',
     http: { host: config.http?.host ?? '127.0.0.1', port: config.http?.port ?? 8080 },
@@ -261,16 +311,32 @@ export function resolveConfig(raw: unknown, source = 'config'): NodeConfig {
       ...(config.log?.pretty !== undefined && { pretty: config.log.pretty }),
     },
     mempool: {
-      ...(config.mempool as Partial<MempoolOptions>),
+      ...(mempool as Partial<MempoolOptions>),
       ...(config.mempool?.minBits && {
         minBits: { ...defaultMempoolOptions.minBits, ...config.mempool.minBits },
       }),
       ...(config.mempool?.shard && { shard: { ...defaultMempoolOptions.shard, ...config.mempool.shard } }),
     },
+    bids: bidsConfig(bids, source),
     store: config.store ?? {},
     api: config.api ?? {},
     network: { ...network, enabled, sync },
   }
+}
+
+/** The bid verifier's options over the defaults; a verifier needs its command or URL. */
+function bidsConfig(given: Partial<BidsConfig>, source: string): BidsConfig {
+  const bids = { ...defaultBidsConfig, ...given }
+  const needed = bids.verifier === 'command' ? 'command' : bids.verifier === 'http' ? 'url' : undefined
+  if (needed && bids[needed] === undefined) {
+    const path = `/mempool/bids/${needed}`
+    throw new ProtocolError(
+      ErrorCode.SCHEMA_VIOLATION,
+      `${source}: option ${path} is required with verifier ${bids.verifier}`,
+      { path },
+    )
+  }
+  return bids
 }
 
 /** Applies `MEGA_*` variables onto a raw config object (values parsed as JSON when they parse). */

@@ -11,13 +11,14 @@ import type { FastifyInstance } from 'fastify'
 import { buildApi } from '../api/app.ts'
 import type { ApiInit } from '../api/options.ts'
 import type { Admission } from '../mempool/admission.ts'
-import { Mempool } from '../mempool/mempool.ts'
+import { Mempool, type MempoolEvents } from '../mempool/mempool.ts'
 import type { ServiceFactory } from '../network/libp2p.ts'
 import { Network } from '../network/network.ts'
 import { syncService } from '../network/sync-service.ts'
 import { MempoolSyncSource, type SignatureChecker } from '../network/sync-source.ts'
-import type { Message, PoolKind } from '../protocol/messages/index.ts'
+import type { Bid, Message, PoolKind } from '../protocol/messages/index.ts'
 import { floorsOf, type MempoolStore, openAndRestore } from '../store/index.ts'
+import { BidVerifications, bidCheckOf } from './bids.ts'
 import type { NodeConfig } from './config.ts'
 import { createLogger, type Logger } from './logger.ts'
 import { SignatureThreads } from './signature-threads.ts'
@@ -49,6 +50,8 @@ export class MegaNode {
   readonly config: NodeConfig
   readonly logger: Logger
   readonly mempool: Mempool
+  /** Bid verification, when `mempool.bids.verifier` names one. */
+  readonly bids: BidVerifications | undefined
   readonly #components: NodeComponents
   #status: NodeStatus = 'stopped'
   #store: MempoolStore | undefined
@@ -61,7 +64,34 @@ export class MegaNode {
     this.config = config
     this.#components = components
     this.logger = components.logger ?? createLogger(config.log)
-    this.mempool = new Mempool(config.mempool, components.now ? { now: components.now } : {})
+    const check = bidCheckOf(config.bids)
+    this.bids =
+      check &&
+      new BidVerifications({
+        check,
+        config: config.bids,
+        onResolved: (oracle, bid) => this.#rerankBid(oracle, bid),
+        onFailure: (oracle, error) =>
+          this.logger
+            .child({ module: 'node' })
+            .warn({ oracle, reason: (error as Error).message }, 'bid verification failed (counts 0)'),
+      })
+    this.mempool = new Mempool(config.mempool, {
+      ...(components.now && { now: components.now }),
+      ...(this.bids && { bidVerifier: this.bids }),
+    })
+    // Verified after admission, so only ads that earned their place cost the verifier work.
+    this.mempool.addEventListener('message:admitted', (event) => {
+      const { message } = (event as MempoolEvents['message:admitted']).detail
+      if (message.kind === 'oracle' && message.bid) this.bids?.request(message.bid, message.pubkey)
+    })
+  }
+
+  /** A bid's verification resolved: re-rank its ad and persist the new rank (while running). */
+  #rerankBid(oracle: string, bid: Bid): void {
+    if (this.#status !== 'started' || !this.#store) return
+    const changes = this.mempool.rerankBid(oracle, bid)
+    if (changes.put.length > 0) this.#store.applyAll([changes], floorsOf(this.mempool))
   }
 
   get status(): NodeStatus {
@@ -179,6 +209,7 @@ export class MegaNode {
   async stop(): Promise<void> {
     if (this.#status === 'stopped' || this.#status === 'stopping') return
     this.#status = 'stopping'
+    this.bids?.stop()
     await this.#network?.stop()
     this.#network = undefined
     // Cleared first, so a page still in flight cannot start them again.

@@ -1,10 +1,12 @@
 /**
  * Rules a single message must satisfy beyond its schema and signatures, checkable without any
  * node state: placeholders that name parameters, attestation kinds that fit the key, distinct
- * hash locks, offer stages. Nodes, oracles and traders all call these, so the rule lives here once.
+ * hash locks, offer stages and settlement terms (settlement.ts). Nodes, oracles and traders all
+ * call these, so the rule lives here once.
  */
 import { ErrorCode, fail, ok, type Result } from './errors.ts'
 import type { Commitment, Message, Offer, OracleCapability } from './messages/index.ts'
+import { termsProblem } from './settlement.ts'
 
 /** Checks the intrinsic rules of `message`; fails with `SCHEMA_VIOLATION` naming the path. */
 export function checkMessageRules(message: Message): Result<true> {
@@ -74,9 +76,8 @@ function checkOfferShape(offer: Offer): Result<true> {
       `an offer's seqNo is its stage (0 open, 1 accepted, 2 finalized): expected ${stage}`,
     )
   }
-  const { originatorBets, acceptorBets } = offer.terms
-  const overlap = originatorBets.find((answer) => acceptorBets.includes(answer))
-  if (overlap !== undefined) return rule('/terms/acceptorBets', `"${overlap}" is bet on by both sides`)
+  const problem = termsProblem(offer.terms)
+  if (problem) return rule(problem.path, problem.reason)
   if (offer.acceptance && offer.acceptance.acceptor === offer.terms.originator) {
     return rule('/acceptance/acceptor', 'the originator cannot accept its own offer')
   }

@@ -1,10 +1,19 @@
 /**
- * Matching (design §9): offers of others that are complementary to the trader's own — the same
- * fact requests, opposite answers, odds at least as good and a stake no larger than the one the
- * trader offered — ranked best first. Pure.
+ * Matching (design §9): offers of others that are complementary to the trader's own — settled
+ * by the same requests alike (quorum, threshold, synonyms: protocol/settlement.ts), opposite
+ * answers, odds at least as good and a stake no larger than the one the trader offered — ranked
+ * best first. Pure.
  */
 import { offerKey } from '../protocol/message.ts'
-import type { FactRequest, Offer, OfferTerms } from '../protocol/messages/index.ts'
+import type { Offer, OfferTerms } from '../protocol/messages/index.ts'
+import {
+  type OutcomeMap,
+  offerRequests,
+  outcomeMap,
+  quorumThreshold,
+  type Side,
+  sideOfOutcome,
+} from '../protocol/settlement.ts'
 import { requestKey } from '../protocol/verify-report.ts'
 
 /** Why two offers do or do not match. */
@@ -18,44 +27,67 @@ export type Complement =
     }
   | { ok: false; reason: string }
 
+/** The answers a capability can give, when its ad is known. */
+export type AnswersOf = (capability: string) => readonly string[] | undefined
+
 /**
- * Whether accepting `theirs` gives the holder of `mine` the bet `mine` asks for: same requests
- * (question and quorum) and chain; as acceptor of `theirs` we win on at least our
- * `originatorBets` and lose only on answers we offered to lose on; their payout per unit staked
- * is at least ours; and we stake no more than we offered.
+ * Whether accepting `theirs` gives the holder of `mine` the bet `mine` asks for. Both must
+ * settle alike: the same set of requests (which one is the question does not matter), the same
+ * threshold and chain, and synonyms that group every possible answer of every request into the
+ * same outcomes. Then, outcome by outcome, as acceptor of `theirs` we win wherever `mine` wins
+ * and lose only where `mine` offered to lose; their payout per unit staked is at least ours;
+ * and we stake no more than we offered. The possible answers of a request are its capability's
+ * (`answersOf`) when known, else every value either offer names.
  */
-export function complement(mine: OfferTerms, theirs: OfferTerms): Complement {
-  return complementPrepared(prepare(mine), prepare(theirs))
+export function complement(
+  mine: OfferTerms,
+  theirs: OfferTerms,
+  answersOf: AnswersOf = () => undefined,
+): Complement {
+  return complementPrepared(prepare(mine), prepare(theirs), answersOf)
 }
 
 /** What matching needs of one offer's terms, computed once per offer. */
 interface Prepared {
   terms: OfferTerms
+  /** The request set and threshold: offers settle alike only when these are equal. */
   requests: string
-  /** Canonical outcomes of the originator's and the acceptor's bets. */
-  originatorBets: Set<string>
-  acceptorBets: Set<string>
+  capabilities: string[]
+  map: OutcomeMap
+  side: (outcome: string) => Side
+  /** Every answer value the terms name (bets and synonyms). */
+  values: string[]
 }
 
 function prepare(terms: OfferTerms): Prepared {
-  const normal = normalizer(terms)
+  const map = outcomeMap(terms)
   return {
     terms,
     requests: requestsOf(terms),
-    originatorBets: new Set(terms.originatorBets.map(normal)),
-    acceptorBets: new Set(terms.acceptorBets.map(normal)),
+    capabilities: offerRequests(terms).map((request) => request.capability),
+    map,
+    side: sideOfOutcome(terms, map),
+    values: [
+      ...terms.originatorBets,
+      ...terms.acceptorBets,
+      ...(terms.synonyms ?? []).flatMap(({ answer, synonyms }) => [answer, ...synonyms]),
+    ],
   }
 }
 
-function complementPrepared(mine: Prepared, theirs: Prepared): Complement {
-  if (mine.requests !== theirs.requests) return { ok: false, reason: 'different fact requests' }
+function complementPrepared(mine: Prepared, theirs: Prepared, answersOf: AnswersOf): Complement {
+  if (mine.requests !== theirs.requests) return { ok: false, reason: 'different fact requests or threshold' }
   if (mine.terms.chain !== theirs.terms.chain)
     return { ok: false, reason: `chain ${theirs.terms.chain}, not ${mine.terms.chain}` }
-  for (const answer of mine.originatorBets) {
-    if (!theirs.acceptorBets.has(answer)) return { ok: false, reason: `it does not pay on "${answer}"` }
+  const outcomes = pairOutcomes(mine, theirs, answersOf)
+  if (!outcomes.ok) return outcomes
+  for (const [ours, their] of outcomes.pairs) {
+    if (mine.side(ours) === 'originator' && theirs.side(their) !== 'acceptor')
+      return { ok: false, reason: `it does not pay on "${ours}"` }
   }
-  for (const answer of theirs.originatorBets) {
-    if (!mine.acceptorBets.has(answer)) return { ok: false, reason: `it makes us lose on "${answer}"` }
+  for (const [ours, their] of outcomes.pairs) {
+    if (theirs.side(their) === 'originator' && mine.side(ours) !== 'acceptor')
+      return { ok: false, reason: `it makes us lose on "${ours}"` }
   }
   // Our odds: we stake originatorAmount to win acceptorAmount. As their acceptor we stake
   // their acceptorAmount to win their originatorAmount. Compare in integers (amounts < 2^53).
@@ -69,6 +101,36 @@ function complementPrepared(mine: Prepared, theirs: Prepared): Complement {
   const oddsRatio =
     ourWin === 0n ? Number.POSITIVE_INFINITY : Number(theirWin * ourStake) / Number(ourWin * theirStake)
   return { ok: true, oddsRatio, fill: Number(theirStake) / Number(ourStake) }
+}
+
+/**
+ * Each outcome of ours with the outcome of theirs it is in every case, or why there is none:
+ * two answers one offer counts as one outcome and the other as two would let one set of facts
+ * settle one offer and leave the other pending.
+ */
+function pairOutcomes(
+  mine: Prepared,
+  theirs: Prepared,
+  answersOf: AnswersOf,
+): { ok: true; pairs: Map<string, string> } | { ok: false; reason: string } {
+  const pairs = new Map<string, string>()
+  const back = new Map<string, string>()
+  const named = [...new Set([...mine.values, ...theirs.values])]
+  for (const capability of mine.capabilities) {
+    for (const answer of answersOf(capability) ?? named) {
+      const ours = mine.map(capability, answer)
+      const their = theirs.map(capability, answer)
+      if ((pairs.get(ours) ?? their) !== their || (back.get(their) ?? ours) !== ours) {
+        return {
+          ok: false,
+          reason: `synonyms differ: "${answer}" of capability ${capability.slice(0, 8)}… counts as "${ours}" for us, "${their}" for them`,
+        }
+      }
+      pairs.set(ours, their)
+      back.set(their, ours)
+    }
+  }
+  return { ok: true, pairs }
 }
 
 /** A candidate: their open offer and which of our offers it complements. */
@@ -89,6 +151,7 @@ export function findMatches(
   others: readonly Offer[],
   ownKeys: ReadonlySet<string>,
   now: number,
+  answersOf: AnswersOf = () => undefined,
 ): Match[] {
   // Our open offers by the requests they are on: a candidate is only compared with those.
   const ours = new Map<string, { offer: Offer; prepared: Prepared; key: string }[]>()
@@ -108,7 +171,7 @@ export function findMatches(
     const prepared = prepare(theirs.terms)
     let best: Omit<Match, 'key'> | undefined
     for (const candidate of group) {
-      const result = complementPrepared(candidate.prepared, prepared)
+      const result = complementPrepared(candidate.prepared, prepared, answersOf)
       if (!result.ok) continue
       const match = { offer: theirs, mine: candidate.key, oddsRatio: result.oddsRatio, fill: result.fill }
       if (!best || compareQuality(match, best) < 0) best = match
@@ -135,17 +198,8 @@ function rank(a: Match, b: Match): number {
   )
 }
 
-/** The requests an offer depends on, in a canonical order. */
+/** The requests an offer depends on, as a set, and its threshold, canonically. */
 function requestsOf(terms: OfferTerms): string {
-  const quorum = (terms.quorum ?? []).map((request: FactRequest) => requestKey(request)).sort()
-  return JSON.stringify([requestKey(terms.question), quorum])
-}
-
-/** Maps an answer to its canonical outcome under the offer's synonyms. */
-function normalizer(terms: OfferTerms): (answer: string) => string {
-  const canonical = new Map<string, string>()
-  for (const { answer, synonyms } of terms.synonyms ?? []) {
-    for (const synonym of synonyms) canonical.set(synonym, answer)
-  }
-  return (answer) => canonical.get(answer) ?? answer
+  const keys = offerRequests(terms).map(requestKey).sort()
+  return JSON.stringify([quorumThreshold(terms), keys])
 }

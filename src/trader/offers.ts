@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { offerKey } from '../protocol/message.ts'
 import type { FactRequest, Offer, OfferTerms, OracleCapability } from '../protocol/messages/index.ts'
 import { offerStage } from '../protocol/rules.ts'
+import { termsProblem } from '../protocol/settlement.ts'
 import { type Draft, signAcceptance, signFinalization } from '../protocol/sign.ts'
 import { publicKeyOf, type Scheme } from '../protocol/signature.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
@@ -51,6 +52,8 @@ export interface OfferInit {
   contact: string
   expires: number
   quorum?: FactRequest[]
+  /** k of the n requests that must agree (default all). */
+  threshold?: number
   synonyms?: OfferTerms['synonyms']
 }
 
@@ -71,28 +74,26 @@ export function offerDraft(init: OfferInit, key: TraderKey): Draft<Offer> {
   }
   if (init.bets.length === 0 || acceptorBets.length === 0)
     throw new TraderError(TraderErrorCode.OFFER_STATE, 'each side must bet on at least one answer')
-  const overlap = init.bets.find((answer) => acceptorBets.includes(answer))
-  if (overlap !== undefined)
-    throw new TraderError(TraderErrorCode.OFFER_STATE, `"${overlap}" is bet on by both sides`)
-  return {
-    kind: 'offer',
-    terms: {
-      originator: key.publicKey,
-      scheme: key.scheme,
-      nonce: randomBytes(8).toString('hex'),
-      expires: init.expires,
-      question: request,
-      ...(init.quorum && { quorum: init.quorum }),
-      ...(init.synonyms && { synonyms: init.synonyms }),
-      originatorBets: init.bets,
-      acceptorBets,
-      originatorAmount: init.amount,
-      acceptorAmount: init.acceptorAmount,
-      chain: init.chain,
-      contact: init.contact,
-    },
-    seqNo: 0,
+  const terms: OfferTerms = {
+    originator: key.publicKey,
+    scheme: key.scheme,
+    nonce: randomBytes(8).toString('hex'),
+    expires: init.expires,
+    question: request,
+    ...(init.quorum && { quorum: init.quorum }),
+    ...(init.threshold !== undefined && { threshold: init.threshold }),
+    ...(init.synonyms && { synonyms: init.synonyms }),
+    originatorBets: init.bets,
+    acceptorBets,
+    originatorAmount: init.amount,
+    acceptorAmount: init.acceptorAmount,
+    chain: init.chain,
+    contact: init.contact,
   }
+  // The settlement rules nodes apply (protocol checkMessageRules), said before any work.
+  const broken = termsProblem(terms)
+  if (broken) throw new TraderError(TraderErrorCode.OFFER_STATE, `${broken.path} ${broken.reason}`)
+  return { kind: 'offer', terms, seqNo: 0 }
 }
 
 /**

@@ -19,6 +19,7 @@ import type {
   ReportContent,
 } from '../protocol/messages/index.ts'
 import { LIMITS } from '../protocol/messages/index.ts'
+import { type Settlement, settleOffer } from '../protocol/settlement.ts'
 import { type Draft, sign } from '../protocol/sign.ts'
 import type { EvidenceVerdict } from '../protocol/verify-report.ts'
 import { type Collected, collectOffers, collectOracle, collectOracles } from './collect.ts'
@@ -315,28 +316,33 @@ export class Trader {
     const all = <K extends 'oracle' | 'capability' | 'fact' | 'report'>(kind: K) =>
       this.store.list(kind).map((stored) => stored.message)
     const reports = all('report')
-    // Signed facts also travel inside disputes and reports: an oracle's dispute can contradict
-    // a fact it gave us. Detection re-verifies every fact it uses.
+    return detectReports({
+      oracles: all('oracle'),
+      capabilities: all('capability'),
+      commitments: this.store.list('commitment', { own: true }).map((stored) => stored.message),
+      facts: this.#knownFacts(),
+      reports,
+      now: this.#now(),
+      graceSeconds,
+    })
+  }
+
+  /**
+   * Every signed fact the store holds, once each: fetched ones, and those inside disputes and
+   * reports (an oracle's dispute can contradict a fact it gave us). Users re-verify each.
+   */
+  #knownFacts(): Fact[] {
     const facts = new Map<string, Fact>()
     const embedded = [
-      ...all('fact'),
+      ...this.store.list('fact').map((stored) => stored.message),
       ...this.store.list('dispute').map((stored) => stored.message.fact),
-      ...reports.flatMap((report) => {
-        const content = report.content
+      ...this.store.list('report').flatMap(({ message: { content } }) => {
         if (content.type === 'fact-conflict') return content.facts
         return content.type === 'fact-disagrees-with-public' ? [content.fact] : []
       }),
     ]
     for (const fact of embedded) facts.set(messageId(fact), fact)
-    return detectReports({
-      oracles: all('oracle'),
-      capabilities: all('capability'),
-      commitments: this.store.list('commitment', { own: true }).map((stored) => stored.message),
-      facts: [...facts.values()],
-      reports,
-      now: this.#now(),
-      graceSeconds,
-    })
+    return [...facts.values()]
   }
 
   /** Collects an oracle's reports from the nodes and judges each one locally. */
@@ -375,7 +381,27 @@ export class Trader {
     const latest = this.store.latest('offer').map((stored) => stored.message)
     const me = this.key.publicKey
     const mine = latest.filter((offer) => offer.terms.originator === me && offer.seqNo === 0)
-    return findMatches(mine, latest, new Set([me]), this.#now())
+    return findMatches(mine, latest, new Set([me]), this.#now(), this.#answersOf())
+  }
+
+  /**
+   * Whether the offer `key` is settled by the facts the store holds (fetched with `ask`/`fact`,
+   * or inside disputes and reports), and who wins: k of its n requests agreeing on one outcome,
+   * synonyms applied (protocol `settleOffer`). The offer is collected from the nodes when the
+   * store does not hold it.
+   */
+  async settle(key: string): Promise<{ offer: Offer; settlement: Settlement }> {
+    if (!this.#heldOffer(key)) await this.#collectOffers()
+    const offer = this.#offer(key)
+    return { offer, settlement: settleOffer(offer.terms, this.#knownFacts(), this.#answersOf()) }
+  }
+
+  /** The answers of each capability whose ad the store holds. */
+  #answersOf(): (capability: string) => readonly string[] | undefined {
+    const answers = new Map<string, readonly string[]>()
+    for (const { message } of this.store.latest('capability'))
+      answers.set(message.capabilityKey, message.answers)
+    return (capability) => answers.get(capability)
   }
 
   /** Accepts another trader's open offer (seqNo 1), details sealed for its originator. */
@@ -422,8 +448,12 @@ export class Trader {
       })
   }
 
+  #heldOffer(key: string): Offer | undefined {
+    return this.store.latest('offer').find((stored) => entityKey(stored.message) === key)?.message
+  }
+
   #offer(key: string): Offer {
-    const offer = this.store.latest('offer').find((stored) => entityKey(stored.message) === key)?.message
+    const offer = this.#heldOffer(key)
     if (!offer)
       throw new TraderError(TraderErrorCode.NOT_FOUND, `offer ${key} is not held by the nodes or the store`)
     return offer

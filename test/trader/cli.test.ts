@@ -31,6 +31,7 @@ describe('mega trader command line', () => {
       'match',
       'accept',
       'finalize',
+      'settle',
       'export',
       'import',
     ])
@@ -84,7 +85,10 @@ describe('mega trader command line', () => {
       ],
       [['trader', 'accept', KEY, ...data], /--contact is required/],
       [[...offer('bitcoin'), '--quorum', 'nope', ...data], /--quorum must be <capability-key>:name=value/],
-      [[...offer('bitcoin'), '--synonym', 'home', ...data], /--synonym must be answer=other/],
+      [
+        [...offer('bitcoin'), '--synonym', 'home', ...data],
+        /--synonym must be \[capability-key:\]answer=other/,
+      ],
       [[...offer('Bitcoin!'), ...data], /--chain must be lowercase/],
       [['trader', 'init', '--scheme', 'rsa', ...data], /--scheme must be ed25519 or bip340/],
       [['trader', 'oracles', '--frobnicate', ...data], /Unknown option '--frobnicate'/],

@@ -68,14 +68,16 @@ describe('matching', () => {
     assert.match((complement(narrow.terms, wide.terms) as { reason: string }).reason, /lose on "draw"/)
   })
 
-  it('uses synonyms, and ranks better odds, then fuller stakes, first', () => {
+  it('ranks better odds, then fuller stakes, first; a synonym no answer uses changes nothing', () => {
     const b = make(B, ['away', 'draw'], 150, 100, {
       synonyms: [{ answer: 'away', synonyms: ['visitors'] }],
     })
     const better = make(A, ['home'], 120, 150)
     const smaller = make(A, ['home'], 60, 90)
     const expired = make(A, ['home'], 500, 150, { expires: NOW - 1 })
-    const matches = findMatches([b], [smaller, a, better, expired], new Set([B.publicKey]), NOW)
+    // The capability cannot answer "visitors", so the synonym cannot make b settle unlike a.
+    const answersOf = (key: string) => (key === capability.capabilityKey ? capability.answers : undefined)
+    const matches = findMatches([b], [smaller, a, better, expired], new Set([B.publicKey]), NOW, answersOf)
     assert.deepEqual(
       matches.map((match) => offerKey(match.offer)),
       [better, a, smaller].map(offerKey),

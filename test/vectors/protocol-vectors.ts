@@ -184,6 +184,17 @@ export function buildVectors(): VectorFile {
     ['offer open, ed25519 originator', fx.offer(fx.REPORTER, bits)],
     ['offer accepted, ed25519 acceptor', accepted],
     ['offer finalized', fx.finalizedOffer(accepted, fx.TRADER)],
+    [
+      'offer open, 2 of 3 quorum with synonyms (one scoped to a capability)',
+      fx.offer(fx.TRADER, bits, {
+        quorum: [fx.factRequest(edCapability), fx.factRequest(fx.OTHER_CAPABILITY)],
+        threshold: 2,
+        synonyms: [
+          { capability: edCapability.publicKey, answer: 'home', synonyms: ['hosts'] },
+          { answer: 'draw', synonyms: ['tie', 'X'] },
+        ],
+      }),
+    ],
     ['manifest, ed25519', fx.manifest(fx.ORACLE, [capability])],
     ['manifest, bip340', fx.manifest(bipOracle, [hashlockCapability])],
   ]

@@ -10,11 +10,16 @@ import { LIMITS } from './limits.ts'
 
 const Answers = Type.Array(Value, { minItems: 1, maxItems: LIMITS.answers, uniqueItems: true })
 
-/** Answers that count as the same outcome (e.g. across quorum oracles that word it differently). */
+/**
+ * Answers that count as the outcome `answer` (e.g. a quorum oracle that words it differently):
+ * a fact answering one of `synonyms` settles as `answer`. With `capability` the mapping applies
+ * only to facts of that capability key; without, to every request's facts.
+ */
 export const Synonym = Type.Object(
   {
     answer: Value,
     synonyms: Type.Array(Value, { minItems: 1, maxItems: LIMITS.answers, uniqueItems: true }),
+    capability: Type.Optional(Hex32),
   },
   { ...strict, $id: 'Synonym' },
 )
@@ -28,6 +33,8 @@ export const OfferTerms = Type.Object(
     expires: UnixTime,
     question: FactRequest,
     quorum: Type.Optional(Type.Array(FactRequest, { maxItems: LIMITS.quorum })),
+    /** k of the n = 1 + quorum requests must agree to settle (default n: all of them). */
+    threshold: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.quorum + 1 })),
     synonyms: Type.Optional(Type.Array(Synonym, { maxItems: LIMITS.synonyms })),
     /** Answers on which the originator wins; the acceptor wins on `acceptorBets`. */
     originatorBets: Answers,

@@ -4,7 +4,14 @@
 import { commandGroup } from '../../command.ts'
 import { exportCommand, importCommand, initCommand, oraclesCommand } from './discovery.ts'
 import { askCommand, factCommand } from './facts.ts'
-import { acceptCommand, finalizeCommand, matchCommand, offerCommand, offersCommand } from './offers.ts'
+import {
+  acceptCommand,
+  finalizeCommand,
+  matchCommand,
+  offerCommand,
+  offersCommand,
+  settleCommand,
+} from './offers.ts'
 import { detectCommand, reportCommand, verifyReportsCommand } from './reports.ts'
 
 export const traderCommand = commandGroup({
@@ -24,6 +31,7 @@ export const traderCommand = commandGroup({
     matchCommand,
     acceptCommand,
     finalizeCommand,
+    settleCommand,
     exportCommand,
     importCommand,
   ],

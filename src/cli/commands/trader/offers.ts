@@ -1,9 +1,11 @@
 /**
- * `mega trader offer`, `offers`, `match`, `accept`, `finalize`: binary options on fact
- * requests, found, accepted and finalized through the network as signed offer updates.
+ * `mega trader offer`, `offers`, `match`, `accept`, `finalize`, `settle`: binary options on fact
+ * requests, found, accepted and finalized through the network as signed offer updates, and
+ * settled from the facts of their requests.
  */
-import { type FactRequest, LIMITS } from '../../../protocol/messages/index.ts'
+import { type FactRequest, LIMITS, type OfferTerms } from '../../../protocol/messages/index.ts'
 import { offerStage } from '../../../protocol/rules.ts'
+import type { Settlement } from '../../../protocol/settlement.ts'
 import { requestProblem } from '../../../trader/offers.ts'
 import type { Trader } from '../../../trader/trader.ts'
 import { CliError, type CliIo, type Command, integerFlag, type ParsedArgs } from '../../command.ts'
@@ -17,6 +19,7 @@ import {
   short,
   withKeyedTrader,
   withMining,
+  withTrader,
   workOptions,
 } from './common.ts'
 
@@ -61,20 +64,20 @@ function quorumRequest(flag: string): FactRequest {
   return { capability: match[1]!, args }
 }
 
-/** `answer=other,another` → a synonym entry. */
-function synonym(flag: string): { answer: string; synonyms: string[] } {
-  const match = /^([^=]+)=(.+)$/.exec(flag)
-  const synonyms = match?.[2]?.split(',').map((answer) => answer.trim()) ?? []
+/** `[capability-key:]answer=other,another` → a synonym entry, scoped to the key when given. */
+function synonym(flag: string): NonNullable<OfferTerms['synonyms']>[number] {
+  const match = /^(?:([0-9a-f]{64}):)?([^=]+)=(.+)$/.exec(flag)
+  const synonyms = match?.[3]?.split(',').map((answer) => answer.trim()) ?? []
   if (!match || synonyms.some((answer) => answer === ''))
-    throw new CliError(`--synonym must be answer=other,…, got "${flag}"`, 2)
-  return { answer: match[1]!.trim(), synonyms }
+    throw new CliError(`--synonym must be [capability-key:]answer=other,…, got "${flag}"`, 2)
+  return { answer: match[2]!.trim(), synonyms, ...(match[1] !== undefined && { capability: match[1] }) }
 }
 
 export const offerCommand: Command = {
   name: 'offer',
   summary: 'Publish a binary option on a fact request (mined): your answers, the stakes, chain and contact',
   usage:
-    'mega trader offer <capability-key> --arg name=value… --bet A[,B] [--against C,D] --amount N --acceptor-amount N --chain NAME --contact TEXT [--expires SECONDS] [--quorum KEY:name=value,…]… [--synonym ANSWER=OTHER,…]… [--bits N]',
+    'mega trader offer <capability-key> --arg name=value… --bet A[,B] [--against C,D] --amount N --acceptor-amount N --chain NAME --contact TEXT [--expires SECONDS] [--quorum KEY:name=value,…]… [--threshold K] [--synonym [KEY:]ANSWER=OTHER,…]… [--bits N]',
   options: {
     ...nodeOptions,
     ...workOptions,
@@ -109,11 +112,17 @@ export const offerCommand: Command = {
       description: 'a further request deciding too (another oracle), repeatable, at most 4',
       placeholder: 'key:name=value,…',
     },
+    threshold: {
+      type: 'string',
+      description: 'how many of the requests must agree to settle, a majority (default all)',
+      placeholder: 'K',
+    },
     synonym: {
       type: 'string',
       multiple: true,
-      description: 'answers counting as one outcome, repeatable',
-      placeholder: 'answer=other,…',
+      description:
+        "a capability's answers counting as one of ours (all capabilities without KEY:), repeatable",
+      placeholder: '[key:]answer=other,…',
     },
   },
   examples: [
@@ -137,6 +146,7 @@ export const offerCommand: Command = {
     const quorumFlags = (values.quorum as string[] | undefined) ?? []
     if (quorumFlags.length > LIMITS.quorum) throw new CliError(`at most ${LIMITS.quorum} --quorum`, 2)
     const quorumRequests = quorumFlags.map(quorumRequest)
+    const threshold = integerFlag(values.threshold, 'threshold', 1, LIMITS.quorum + 1)
     const synonyms = ((values.synonym as string[] | undefined) ?? []).map(synonym)
     return withKeyedTrader(values, async (trader) => {
       for (const [index, request] of quorumRequests.entries()) {
@@ -161,6 +171,7 @@ export const offerCommand: Command = {
             contact,
             expires: trader.now() + expiresIn,
             ...(quorumRequests.length > 0 && { quorum: quorumRequests }),
+            ...(threshold !== undefined && { threshold }),
             ...(synonyms.length > 0 && { synonyms }),
           },
           work,
@@ -299,4 +310,46 @@ export const finalizeCommand: Command = {
       return ok ? 0 : 1
     })
   },
+}
+
+export const settleCommand: Command = {
+  name: 'settle',
+  summary: 'Whether an offer is settled by the facts you hold (k of its requests agreeing) and who wins',
+  usage: 'mega trader settle <offer-key> [--node URL]…',
+  options: { ...nodeOptions },
+  examples: ['mega trader settle 2f40…', 'mega trader settle 2f40… --json'],
+  async run({ values, positionals }, io) {
+    const [key, ...extra] = positionals
+    if (extra.length > 0) throw new CliError(`usage: ${this.usage}`, 2)
+    const offerKey = hexKey(key, '<offer-key>')
+    return withTrader(values, async (trader) => {
+      const { settlement } = await trader.settle(offerKey)
+      print(io, values, { key: offerKey, ...settlement }, () => settlementLines(settlement))
+      return settlement.status === 'settled' ? 0 : 3
+    })
+  },
+}
+
+/** The verdict, then one line per request, then the tally. */
+function settlementLines(settlement: Settlement): string[] {
+  const { status, threshold, requests, tally, outcome, winner, ignored } = settlement
+  const head =
+    status === 'settled'
+      ? `settled: "${outcome}" (${threshold} of ${requests.length} agree), ${winner === 'void' ? 'neither side bet on it' : `the ${winner} wins`}`
+      : `${status}: no outcome has ${threshold} of ${requests.length} requests${status === 'pending' ? ' yet' : ', nor can any more'}`
+  return [
+    head,
+    ...requests.map(({ request, status: state, answers: given, outcome: mapped }) => {
+      const what =
+        state === 'answered'
+          ? `"${given[0]}"${mapped !== given[0] ? ` → "${mapped}"` : ''}`
+          : state === 'conflicting'
+            ? `conflicting facts: ${given.map((answer) => `"${answer}"`).join(', ')}`
+            : 'no fact'
+      return `  ${short(request.capability)} ${Object.entries(request.args)
+        .map(([name, value]) => `${name}=${value}`)
+        .join(',')}: ${what}`
+    }),
+    `  tally: ${tally.map((entry) => `"${entry.outcome}" ${entry.requests}`).join(', ') || 'none'}${ignored > 0 ? `; ${ignored} facts ignored` : ''}`,
+  ]
 }
