@@ -94,7 +94,8 @@ export function restoreSnapshot(
       ...common(record),
       kind: 'oracle',
       key: record.key,
-      bid: BigInt(record.bid ?? '0'),
+      // A bid verified under an earlier configuration counts only while a verifier is configured.
+      bid: pool.bidVerifier ? BigInt(record.bid ?? '0') : 0n,
       capabilities: new BoundedPool(
         pool.poolInit(pool.options.maxCapabilitiesPerOracle),
         floorOf(`capabilities:${record.key}`),

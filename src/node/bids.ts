@@ -7,6 +7,7 @@
  */
 import type { BidVerifier } from '../mempool/mempool.ts'
 import { bidKey } from '../mempool/mempool.ts'
+import { OracleError } from '../oracle/errors.ts'
 import { runCommand } from '../oracle/sources.ts'
 import type { Bid } from '../protocol/messages/index.ts'
 
@@ -185,8 +186,8 @@ export function bidCheckOf(config: BidsConfig): BidCheck | undefined {
         try {
           printed = await runCommand({ command, timeoutMs: config.timeoutMs }, argvOf(bid, oracle))
         } catch (error) {
-          // A failed exit is the verifier's "not paid"; a timeout or a crash is a failure.
-          if (/ failed \(\d+\)$/.test((error as Error).message)) return 0n
+          // A non-zero exit is the verifier's "not paid"; a timeout or a crash is a failure.
+          if (error instanceof OracleError && typeof error.details.exitCode === 'number') return 0n
           throw error
         }
         return printed === undefined ? BigInt(bid.amount) : amountOf(printed)

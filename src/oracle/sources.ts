@@ -15,6 +15,7 @@
 import { spawn } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { parse as parseYaml } from 'yaml'
+import type { ErrorDetails } from '../protocol/errors.ts'
 import type { FactRequest, OracleCapability } from '../protocol/messages/index.ts'
 import { OracleError, OracleErrorCode } from './errors.ts'
 
@@ -62,8 +63,8 @@ function configError(message: string): OracleError {
   return new OracleError(OracleErrorCode.SOURCE_CONFIG, message)
 }
 
-function failed(message: string, cause?: unknown): OracleError {
-  return new OracleError(OracleErrorCode.SOURCE_FAILED, message, {}, { cause })
+function failed(message: string, cause?: unknown, details: ErrorDetails = {}): OracleError {
+  return new OracleError(OracleErrorCode.SOURCE_FAILED, message, details, { cause })
 }
 
 /** The request's arguments as `name=value`, in the capability's parameter order. */
@@ -103,7 +104,8 @@ function sameArgs(entry: Record<string, unknown>, args: Record<string, string>):
 /**
  * Runs `config.command` with `extra` appended to its argv, without a shell and with a minimal
  * environment; resolves with the first line of stdout (undefined when empty). Throws
- * `SOURCE_FAILED` on a non-zero exit, a timeout (the process is killed) or too much output.
+ * `SOURCE_FAILED` on a non-zero exit (`details.exitCode`: the program ran and said no), a
+ * timeout (the process is killed) or too much output.
  */
 export function runCommand(
   config: { command: string[]; timeoutMs?: number },
@@ -145,7 +147,14 @@ export function runCommand(
     })
     child.on('close', (code, signal) => {
       clearTimeout(timer)
-      if (failure === undefined && code !== 0) failure = `failed (${code ?? signal})`
+      if (failure === undefined && code !== 0) {
+        reject(
+          failed(`the command ${program} failed (${code ?? signal})`, undefined, {
+            exitCode: code ?? undefined,
+          }),
+        )
+        return
+      }
       if (failure !== undefined) {
         reject(failed(`the command ${program} ${failure}`))
         return

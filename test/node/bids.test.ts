@@ -120,6 +120,13 @@ describe('bid verification on a running node', () => {
     } finally {
       await again.node.stop()
     }
+    // Switched off, the verifier's earlier verdicts no longer count: unverified bids are 0.
+    const off = await startNode('verified')
+    try {
+      assert.equal(await bidOf(off.client, BIDDER.publicKey), '0')
+    } finally {
+      await off.node.stop()
+    }
   })
 
   it('counts every bid 0 with the default configuration', async () => {
