@@ -22,8 +22,8 @@ export type Verdict = 'accept' | 'ignore' | 'reject' | 'orphan'
 /**
  * Reasons that depend on the message alone. Everything else depends on this node's state or
  * policy, which honest peers may not share: its minimum bits (POW_TOO_WEAK), which ad it holds
- * (STALE_SEQNO, SEQNO_CONFLICT, KEY_TAKEN, the capability an offer or dispute is checked
- * against), its clock (EXPIRED).
+ * (STALE_SEQNO, SEQNO_CONFLICT, KEY_TAKEN, ALREADY_DISPUTED, the capability an offer or dispute
+ * is checked against), its clock (EXPIRED).
  */
 export const REJECTED_REASONS: ReadonlySet<string> = new Set([
   ErrorCode.TOO_LARGE,
@@ -51,7 +51,8 @@ const ORPHAN_REASONS: Readonly<Record<string, 'oracle' | 'capability' | 'report'
   [MempoolErrorCode.UNKNOWN_REPORT]: 'report',
 }
 
-// A fact-missing report whose deadline has not passed is judged by this node's clock.
+// A fact-missing report whose deadline has not passed by more than the tolerated skew is
+// judged by this node's clock: a node whose clock is behind ignores it, never penalises.
 const CLOCK_DEPENDENT_PATHS: ReadonlySet<string> = new Set(['/content/commitment/deadline'])
 
 /** The gossip verdict of an admission outcome. */
