@@ -35,6 +35,8 @@ export const MempoolErrorCode = {
   SCHEME_MISMATCH: 'SCHEME_MISMATCH',
   NOT_DISPUTABLE: 'NOT_DISPUTABLE',
   DISPUTE_MISMATCH: 'DISPUTE_MISMATCH',
+  /** The report already holds another valid dispute, with a lower id: that one stays. */
+  ALREADY_DISPUTED: 'ALREADY_DISPUTED',
   OFFER_STAGE: 'OFFER_STAGE',
   OFFER_TERMS: 'OFFER_TERMS',
   EXPIRED: 'EXPIRED',

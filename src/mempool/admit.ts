@@ -2,8 +2,8 @@
  * Admission rules per kind (design §5), each in the order: PoW and minimum bits → rank →
  * signature → semantics → store. Lodestar-style, every check quotes the rule it enforces.
  */
-import { ok, type Result } from '../protocol/errors.ts'
-import { offerKey } from '../protocol/message.ts'
+import { ErrorCode, ok, type Result } from '../protocol/errors.ts'
+import { messageId, offerKey } from '../protocol/message.ts'
 import type {
   Dispute,
   Message,
@@ -14,10 +14,12 @@ import type {
 } from '../protocol/messages/index.ts'
 import { workOf } from '../protocol/pow.ts'
 import { verifySignatures } from '../protocol/sign.ts'
+import { maxBytesOf } from '../protocol/validate.ts'
 import { verifyDispute } from '../protocol/verify-dispute.ts'
 import { evidenceClass, verifyReportEvidence } from '../protocol/verify-report.ts'
 import { type Admission, MempoolErrorCode as Code } from './admission.ts'
 import { BoundedPool } from './bounded-pool.ts'
+import { commitmentOf, wouldCount } from './commitments.ts'
 import type { CapabilityEntry, OfferEntry, OracleEntry, ReportEntry } from './entries.ts'
 import {
   type Changes,
@@ -43,9 +45,28 @@ export interface AdmitContext {
 type Updatable = { seqNo: number }
 
 /**
- * The seqNo rule shared by ads and offers: older is stale; the same seqNo is a duplicate
- * unless it carries more work on the same content, or a conflict when the content differs;
- * newer replaces with at least the same work.
+ * An update (higher seqNo) must carry at least the held work. Refused before the signature is
+ * checked, like any message too weak to enter: the answer says nothing about what is held.
+ */
+function weakerUpdate(
+  held: { bits: number; message: Updatable },
+  incoming: Updatable,
+  id: string,
+  bits: number,
+): Admission | undefined {
+  if (incoming.seqNo <= held.message.seqNo || bits >= held.bits) return undefined
+  return {
+    status: 'low-pow',
+    id,
+    requiredBits: held.bits,
+    reason: { code: Code.LOW_POW, message: `an update needs at least the held ${held.bits} bits` },
+  }
+}
+
+/**
+ * The seqNo rule shared by ads and offers, once the message is verified: older is stale; the
+ * same seqNo is a duplicate of the same content unless it carries more work, a conflict when
+ * the content differs; newer replaces (its work was checked by {@link weakerUpdate}).
  */
 function compareVersions(
   held: { id: string; bits: number; message: Updatable },
@@ -72,14 +93,6 @@ function compareVersions(
     }
     return bits > held.bits ? 'replace' : { status: 'duplicate', id }
   }
-  if (bits < held.bits) {
-    return {
-      status: 'low-pow',
-      id,
-      requiredBits: held.bits,
-      reason: { code: Code.LOW_POW, message: `an update needs at least the held ${held.bits} bits` },
-    }
-  }
   return 'replace'
 }
 
@@ -92,15 +105,41 @@ function checkSignatures(context: AdmitContext, message: Message): Result<true> 
 }
 
 /**
- * The cheapest rejection: the same content is held with at least the claimed work. Decided
- * before checking the PoW, since a claim no higher than what is held cannot be news either way.
+ * The cheapest rejection: this very message is held (same id, same signature) with at least
+ * the claimed work. Decided before checking the PoW, since a claim no higher than what is held
+ * cannot be news either way; the held signature was verified, so an equal one needs no check.
+ * Any other copy (a signature byte changed, say) is verified before the pool answers.
  */
 function isHeldDuplicate(
-  held: { id: string; bits: number } | undefined,
+  held: { id: string; bits: number; message: Message } | undefined,
   id: string,
-  claimedBits: number,
+  message: Message & { pow: { bits: number } },
 ): boolean {
-  return held !== undefined && held.id === id && claimedBits <= held.bits
+  return (
+    held !== undefined &&
+    held.id === id &&
+    message.pow.bits <= held.bits &&
+    (held.message as { signature?: string }).signature === (message as { signature?: string }).signature
+  )
+}
+
+/**
+ * [REJECT] a message's canonical form, `JCS(m)` with its proofs, fits the message limit: the
+ * bytes a node publishes, so what one node admits every peer can take (docs/protocol.md §9).
+ * Checked once the PoW holds, before the signatures.
+ */
+function tooLarge(context: AdmitContext, kind: Admission['kind']): Admission | undefined {
+  const limit = maxBytesOf(kind)
+  if (context.bytes <= limit) return undefined
+  return {
+    status: 'invalid',
+    kind,
+    id: context.id,
+    reason: {
+      code: ErrorCode.TOO_LARGE,
+      message: `the message's canonical form has ${context.bytes} bytes, more than ${limit}`,
+    },
+  }
 }
 
 export function admitOracle(context: AdmitContext, ad: OracleId): Admission {
@@ -113,18 +152,22 @@ export function admitOracle(context: AdmitContext, ad: OracleId): Admission {
     const check = pool.oracles.check({ tier: bid, work: workOf(ad.pow.bits), id: ad.pubkey }, now)
     if (!check.fits) return lowPow(check, 'oracle')
   }
-  if (held && isHeldDuplicate(held, context.id, ad.pow.bits))
+  if (held && isHeldDuplicate(held, context.id, ad))
     return { status: 'duplicate', kind: 'oracle', id: held.id }
   const work = pool.verifyWork(ad)
   if (!('bits' in work)) return { ...work, kind: 'oracle' }
   const { id, bytes } = context
+  const weaker = held && weakerUpdate(held, ad, id, work.bits)
+  if (weaker) return { ...weaker, kind: 'oracle' }
+  const large = tooLarge(context, 'oracle')
+  if (large) return large
+  // [REJECT] the ad is signed by its key (and a previous key links to it)
+  const signed = checkSignatures(context, ad)
+  if (!signed.ok) return { status: 'invalid', kind: 'oracle', id, reason: reasonOf(signed.error) }
   if (held) {
     const verdict = compareVersions(held, ad, id, work.bits)
     if (verdict !== 'replace') return { ...verdict, kind: 'oracle' }
   }
-  // [REJECT] the ad is signed by its key (and a previous key links to it)
-  const signed = checkSignatures(context, ad)
-  if (!signed.ok) return { status: 'invalid', kind: 'oracle', id, reason: reasonOf(signed.error) }
 
   if (held) {
     pool.reindexOracle(held, now, () => {
@@ -148,6 +191,7 @@ export function admitOracle(context: AdmitContext, ad: OracleId): Admission {
     reports: new BoundedPool(pool.poolInit(pool.options.maxReportsPerOracle)),
     strength: workOf(work.bits),
     penalty: 0n,
+    commitments: new Map(),
   }
   pool.removeEvicted(pool.oracles.set(oracleRank(entry), entry, now), changes)
   pool.byScore.set([-entry.strength, entry.key], entry)
@@ -171,24 +215,30 @@ export function admitCapability(context: AdmitContext, capability: OracleCapabil
     )
   }
   const held = pool.capabilities.get(capability.capabilityKey)
-  if (isHeldDuplicate(held, id, capability.pow.bits)) return { status: 'duplicate', kind: 'capability', id }
+  if (isHeldDuplicate(held, id, capability)) return { status: 'duplicate', kind: 'capability', id }
   const work = pool.verifyWork(capability)
   if (!('bits' in work)) return { ...work, kind: 'capability', id }
-  if (held && held.oracle !== capability.oracle) {
-    return invalid(Code.KEY_TAKEN, '/capabilityKey is advertised by another oracle', '/capabilityKey', id)
-  }
-  if (held) {
-    const verdict = compareVersions(held, capability, id, work.bits)
-    if (verdict !== 'replace') return { ...verdict, kind: 'capability' }
-  } else {
+  const sameOracle = held?.oracle === capability.oracle
+  const weaker = held && sameOracle && weakerUpdate(held, capability, id, work.bits)
+  if (weaker) return { ...weaker, kind: 'capability' }
+  if (!held) {
     const check = oracle.capabilities.check(
       { tier: 0n, work: workOf(work.bits), id: capability.capabilityKey },
       now,
     )
     if (!check.fits) return lowPow(check, 'capability', id)
   }
+  const large = tooLarge(context, 'capability')
+  if (large) return large
   const signed = checkSignatures(context, capability)
   if (!signed.ok) return { status: 'invalid', kind: 'capability', id, reason: reasonOf(signed.error) }
+  if (held && !sameOracle) {
+    return invalid(Code.KEY_TAKEN, '/capabilityKey is advertised by another oracle', '/capabilityKey', id)
+  }
+  if (held) {
+    const verdict = compareVersions(held, capability, id, work.bits)
+    if (verdict !== 'replace') return { ...verdict, kind: 'capability' }
+  }
 
   const entry: CapabilityEntry = {
     kind: 'capability',
@@ -219,23 +269,30 @@ export function admitReport(context: AdmitContext, report: Report): Admission {
   const oracle = pool.oracles.get(report.oracle)
   if (!oracle) return invalid(Code.UNKNOWN_ORACLE, '/oracle is not an oracle this node holds', '/oracle', id)
   const held = pool.reports.get(id)
-  if (isHeldDuplicate(held, id, report.pow.bits)) return { status: 'duplicate', kind: 'report', id }
+  if (isHeldDuplicate(held, id, report)) return { status: 'duplicate', kind: 'report', id }
   const work = pool.verifyWork(report)
   if (!('bits' in work)) return { ...work, kind: 'report', id }
-  // Same content: only more work makes it news.
-  if (held && work.bits <= held.bits) return { status: 'duplicate', kind: 'report', id }
   // Whether it will count is known from its shape (the evidence check below confirms it or
-  // refuses the report), and reports that count outrank those that do not.
+  // refuses the report), and reports that count outrank those that do not. Of the reports on
+  // one commitment only one counts (§8).
+  const commitment = commitmentOf(report)
   const counts =
-    !held?.dispute && (evidenceClass(report.content) === 'verified' || pool.options.countSubjectiveReports)
+    !held?.dispute &&
+    (evidenceClass(report.content) === 'verified' || pool.options.countSubjectiveReports) &&
+    (commitment === undefined || wouldCount(oracle.commitments.get(commitment), workOf(work.bits), id))
   if (!held) {
     const check = oracle.reports.check(reportRank({ counts, work: workOf(work.bits) }, id), now)
     if (!check.fits) return lowPow(check, 'report', id)
   }
+  const large = tooLarge(context, 'report')
+  if (large) return large
   const signed = checkSignatures(context, report)
   if (!signed.ok) return { status: 'invalid', kind: 'report', id, reason: reasonOf(signed.error) }
-  // [REJECT] machine-checkable evidence must hold (deadlines judged with the tolerated skew)
-  const evidence = verifyReportEvidence(report, { now: now + pool.options.clockSkewSeconds })
+  // Same content, verified: only more work makes it news.
+  if (held && work.bits <= held.bits) return { status: 'duplicate', kind: 'report', id }
+  // [REJECT] machine-checkable evidence must hold; deadlines are judged with the tolerated
+  // clock skew in favour of the accused ([IGNORE] a deadline not passed yet, verdicts.ts)
+  const evidence = verifyReportEvidence(report, { now, toleranceSeconds: pool.options.clockSkewSeconds })
   if (!evidence.ok) return { status: 'invalid', kind: 'report', id, reason: reasonOf(evidence.error) }
   if (!pool.inShard(id)) return { status: 'skipped', kind: 'report', id }
 
@@ -251,6 +308,7 @@ export function admitReport(context: AdmitContext, report: Report): Admission {
     verdict: evidence.value,
     ...(held?.dispute && { dispute: held.dispute }),
     counts,
+    ...(commitment !== undefined && { commitment }),
   }
   if (held) pool.untrack(held)
   const evicted = oracle.reports.set(reportRank(entry, id), entry, now)
@@ -259,6 +317,7 @@ export function admitReport(context: AdmitContext, report: Report): Admission {
   pool.reindexOracle(oracle, now, () => {
     oracle.penalty += (counts ? entry.work : 0n) - (held?.counts ? held.work : 0n)
   })
+  if (commitment !== undefined) pool.joinCommitment(oracle, entry, held, now, changes)
   pool.removeEvicted(evicted, changes)
   changes.put.push(entry)
   if (!pool.enforceByteBudget(entry, now, changes)) return budgetExceeded('report', id)
@@ -278,7 +337,21 @@ export function admitDispute(context: AdmitContext, dispute: Dispute): Admission
       id,
     )
   }
-  if (report.dispute) return { status: 'duplicate', kind: 'dispute', id }
+  // A dispute has no proof fields: the same id is the same bytes, already verified.
+  const heldId = report.dispute && messageId(report.dispute)
+  if (heldId === id) return { status: 'duplicate', kind: 'dispute', id }
+  const large = tooLarge(context, 'dispute')
+  if (large) return large
+  // [REJECT] the fact is signed by the capability key it names: the message alone decides.
+  const signed = verifySignatures(dispute.fact)
+  if (!signed.ok) {
+    return {
+      status: 'invalid',
+      kind: 'dispute',
+      id,
+      reason: { ...reasonOf(signed.error), path: '/fact/signature' },
+    }
+  }
   // [IGNORE] the fact must keep the commitment, checked against the capability the oracle
   // advertised (the one this node holds, else the one the report carries, signed by the
   // oracle), never a key the dispute brings. The rule is the traders' too (verifyDispute);
@@ -287,18 +360,30 @@ export function admitDispute(context: AdmitContext, dispute: Dispute): Admission
   const kept = verifyDispute(report.message, dispute, held?.message)
   if (!kept.ok)
     return invalid(Code.DISPUTE_MISMATCH, kept.error.message, String(kept.error.details.path ?? '/fact'), id)
+  // Two valid disputes of one report (a fact signed twice): the lower id stays, so every node
+  // keeps the same one whatever the order they came in.
+  if (heldId !== undefined && heldId < id) {
+    return invalid(
+      Code.ALREADY_DISPUTED,
+      '/report is already disputed by a valid dispute with a lower id',
+      '/report',
+      id,
+    )
+  }
 
   const oracle = pool.oracles.get(report.oracle)!
-  pool.untrack(report)
-  const wasCounting = report.counts
   report.dispute = dispute
-  report.counts = false
-  pool.track(report)
-  // A disputed report no longer counts, so it drops to the lower tier of its oracle's pool.
+  // A disputed report no longer counts, nor does any report on its commitment (§8); it moves
+  // to the middle tier of its oracle's pool, above what never counted, so a flood of those
+  // cannot evict it and bring the penalty back.
+  if (report.counts) {
+    report.counts = false
+    pool.reindexOracle(oracle, now, () => {
+      oracle.penalty -= report.work
+    })
+  }
   oracle.reports.set(reportRank(report, report.id), report, now)
-  pool.reindexOracle(oracle, now, () => {
-    if (wasCounting) oracle.penalty -= report.work
-  })
+  if (report.commitment !== undefined) pool.recountCommitment(oracle, report.commitment, now, changes)
   changes.put.push(report)
   return { status: 'updated', kind: 'dispute', id }
 }
@@ -317,32 +402,33 @@ export function admitOffer(context: AdmitContext, offer: Offer): Admission {
       id,
     )
   }
-  if (offer.terms.expires + pool.options.clockSkewSeconds < now) {
+  if (pool.isExpired(offer, now)) {
     return invalid(Code.EXPIRED, '/terms/expires the offer has expired', '/terms/expires', id)
   }
   const terms = checkTerms(offer, capability)
   if (terms) return { ...terms, id, kind: 'offer' }
   const held = pool.offers.get(key)
-  if (isHeldDuplicate(held, id, offer.pow.bits)) return { status: 'duplicate', kind: 'offer', id }
+  if (isHeldDuplicate(held, id, offer)) return { status: 'duplicate', kind: 'offer', id }
   const work = pool.verifyWork(offer)
   if (!('bits' in work)) return { ...work, kind: 'offer', id }
-  if (held) {
-    const verdict = compareVersions(held, offer, id, work.bits)
-    // Two acceptances at the same stage: the first one seen stays; the originator decides.
-    if (verdict !== 'replace') {
-      return verdict.reason?.code === Code.SEQNO_CONFLICT
-        ? { status: 'duplicate', kind: 'offer', id, reason: verdict.reason }
-        : { ...verdict, kind: 'offer' }
-    }
-  } else {
+  const weaker = held && weakerUpdate(held, offer, id, work.bits)
+  if (weaker) return { ...weaker, kind: 'offer' }
+  if (!held) {
     const rank = { tier: 0n, work: workOf(work.bits), id: key }
     const perCapability = pool.offersByCapability.get(capability.key)
     for (const check of [pool.offers.check(rank, now), perCapability?.check(rank, now)]) {
       if (check && !check.fits) return lowPow(check, 'offer', id)
     }
   }
+  const large = tooLarge(context, 'offer')
+  if (large) return large
   const signed = checkSignatures(context, offer)
   if (!signed.ok) return { status: 'invalid', kind: 'offer', id, reason: reasonOf(signed.error) }
+  if (held) {
+    // Two acceptances at the same stage: the first one seen stays; the originator decides.
+    const verdict = compareVersions(held, offer, id, work.bits)
+    if (verdict !== 'replace') return { ...verdict, kind: 'offer' }
+  }
   if (!pool.inShard(key)) return { status: 'skipped', kind: 'offer', id }
 
   const entry: OfferEntry = {

@@ -31,6 +31,8 @@ export interface OracleEntry extends EntryBase<OracleId> {
   strength: bigint
   /** Σ work(reports that count), kept up to date incrementally. */
   penalty: bigint
+  /** Its fact-missing reports by commitment key (see {@link ReportEntry.commitment}). */
+  commitments: Map<string, Set<ReportEntry>>
 }
 
 export interface CapabilityEntry extends EntryBase<OracleCapability> {
@@ -47,6 +49,11 @@ export interface ReportEntry extends EntryBase<Report> {
   dispute?: Dispute
   /** Whether the report counts against the oracle's score under the node's policy. */
   counts: boolean
+  /**
+   * For a fact-missing report: the id of the commitment it accuses (docs/protocol.md §8). The
+   * reports on one commitment make one penalty, and one dispute clears them all.
+   */
+  commitment?: string
 }
 
 export interface OfferEntry extends EntryBase<Offer> {

@@ -8,10 +8,9 @@
 import BTreeModule from 'sorted-btree'
 import { canonicalize } from '../protocol/canonical.ts'
 import { ErrorCode, isProtocolError, type ProtocolError } from '../protocol/errors.ts'
-import { utf8Length } from '../protocol/hex.ts'
-import { idOfCanonical, withoutProofs } from '../protocol/message.ts'
+import { canonicalSize, idOfCanonical, withoutProofs } from '../protocol/message.ts'
 import { verifyMessagePow } from '../protocol/message-pow.ts'
-import type { Bid, Message, PoolKind } from '../protocol/messages/index.ts'
+import type { Bid, Message, Offer, PoolKind } from '../protocol/messages/index.ts'
 import { POOL_KINDS } from '../protocol/messages/index.ts'
 import { checkMessageRules } from '../protocol/rules.ts'
 import { validateMessage } from '../protocol/validate.ts'
@@ -25,15 +24,13 @@ import {
   admitReport,
 } from './admit.ts'
 import { BoundedPool, type PoolCheck, type Rank, workBits } from './bounded-pool.ts'
+import { countingReport } from './commitments.ts'
 import type { CapabilityEntry, Entry, OfferEntry, OracleEntry, ReportEntry } from './entries.ts'
 import { scoreOf } from './entries.ts'
 import { defaultMempoolOptions, type MempoolOptions } from './options.ts'
 import { VerifiedIds } from './verified-ids.ts'
 
 const BTree = BTreeModule.default
-
-/** JSON bytes of `signature` and `pow` with their keys, added to the canonical size. */
-const PROOF_BYTES = 270
 
 /**
  * The amount a bid's payment proof proves, as far as known now: synchronous and without I/O, so
@@ -95,6 +92,10 @@ export class Mempool extends EventTarget {
   readonly byScore = new BTree<[bigint, string], OracleEntry>(undefined, compareScoreKeys)
   /** Every entry by work per byte, lowest first: what the byte budget evicts. */
   readonly #byDensity = new BTree<[number, string], Entry>(undefined, compareDensityKeys)
+  /** Offers by expiry, soonest first: what {@link purgeExpired} removes. */
+  readonly #byExpiry = new BTree<[number, string], OfferEntry>(undefined, compareDensityKeys)
+  /** `expires` of the soonest offer held (or earlier): below it, there is nothing to purge. */
+  #soonestExpiry = Number.POSITIVE_INFINITY
   #bytes = 0
   /** Count of outcomes by status and by reason code. */
   readonly counters = new Map<string, number>()
@@ -143,6 +144,8 @@ export class Mempool extends EventTarget {
   admit(input: unknown): AdmitResult {
     const changes: Changes = { put: [], removed: [] }
     const now = this.now()
+    // Expired offers go first, so no answer (nor any persisted state) ever rests on one.
+    if (this.#soonestExpiry + this.options.clockSkewSeconds < now) this.purgeExpired(now, changes)
     let admission: Admission
     try {
       admission = this.#admit(input, now, changes)
@@ -198,6 +201,31 @@ export class Mempool extends EventTarget {
   }
 
   /**
+   * Whether an offer has expired on this node's clock: past `expires` by more than the
+   * tolerated skew. The one rule for refusing (`EXPIRED`), purging and syncing offers.
+   */
+  isExpired(offer: Offer, now: number): boolean {
+    return offer.terms.expires + this.options.clockSkewSeconds < now
+  }
+
+  /**
+   * Removes the offers that expired by `now` (with their bytes), into `changes` for the store.
+   * Costs one comparison when none did: admission calls it first, the node on a timer.
+   */
+  purgeExpired(now = this.now(), changes: Changes = { put: [], removed: [] }): Changes {
+    if (this.#soonestExpiry + this.options.clockSkewSeconds >= now) return changes
+    for (;;) {
+      const soonest = this.#byExpiry.minKey()
+      this.#soonestExpiry = soonest?.[0] ?? Number.POSITIVE_INFINITY
+      if (!soonest) break
+      const offer = this.#byExpiry.get(soonest)!
+      if (!this.isExpired(offer.message, now)) break
+      this.removeOffer(offer, changes)
+    }
+    return changes
+  }
+
+  /**
    * Re-ranks the oracle whose held ad carries `bid` once its verification resolved: its bid
    * becomes what the verifier now says. Returns the changes to persist (none when the ad was
    * replaced or evicted meanwhile, or the amount is unchanged).
@@ -227,10 +255,57 @@ export class Mempool extends EventTarget {
   track(entry: Entry): void {
     this.#bytes += entry.bytes
     this.#byDensity.set(densityKey(entry), entry)
+    if (entry.kind === 'offer') {
+      this.#byExpiry.set(expiryKey(entry), entry)
+      this.#soonestExpiry = Math.min(this.#soonestExpiry, entry.message.terms.expires)
+    }
   }
 
   untrack(entry: Entry): void {
     if (this.#byDensity.delete(densityKey(entry))) this.#bytes -= entry.bytes
+    if (entry.kind === 'offer') this.#byExpiry.delete(expiryKey(entry))
+  }
+
+  /**
+   * Files a fact-missing report with the others on its commitment (replacing `held`, the copy
+   * of the same id it updates), then recounts them: one of them counts at most.
+   */
+  joinCommitment(
+    oracle: OracleEntry,
+    report: ReportEntry,
+    held: ReportEntry | undefined,
+    now: number,
+    changes: Changes,
+  ): void {
+    const key = report.commitment!
+    let reports = oracle.commitments.get(key)
+    if (!reports) {
+      reports = new Set()
+      oracle.commitments.set(key, reports)
+    }
+    if (held) reports.delete(held)
+    reports.add(report)
+    this.recountCommitment(oracle, key, now, changes)
+  }
+
+  /**
+   * Sets which report on a commitment counts (none once one is disputed; else the most work,
+   * then the lowest id), moving the others' rank and the oracle's penalty with it.
+   */
+  recountCommitment(oracle: OracleEntry, key: string, now: number, changes: Changes): void {
+    const reports = oracle.commitments.get(key)
+    if (!reports) return
+    const counting = countingReport(reports)
+    for (const report of reports) {
+      const counts = report === counting
+      if (report.counts === counts) continue
+      report.counts = counts
+      oracle.reports.set(reportRank(report, report.id), report, now)
+      this.reindexOracle(oracle, now, () => {
+        oracle.penalty += counts ? report.work : -report.work
+      })
+      changes.put.push(report)
+    }
   }
 
   /** Re-ranks an oracle after its strength, penalty or bid changed (`change` mutates it). */
@@ -288,6 +363,11 @@ export class Mempool extends EventTarget {
       })
     }
     changes.removed.push({ kind: 'report', key: report.id })
+    const reports = report.commitment === undefined ? undefined : oracle?.commitments.get(report.commitment)
+    if (!reports?.delete(report)) return
+    if (reports.size === 0) oracle!.commitments.delete(report.commitment!)
+    // The next report on the commitment counts in its place.
+    else if (reindex) this.recountCommitment(oracle!, report.commitment!, this.now(), changes)
   }
 
   removeOffer(offer: OfferEntry, changes: Changes): void {
@@ -393,7 +473,7 @@ class LazyIdentity implements AdmitContext {
   #identify(): void {
     const canonical = canonicalize(withoutProofs(this.#message))
     this.#id = idOfCanonical(canonical)
-    this.#bytes = utf8Length(canonical) + PROOF_BYTES
+    this.#bytes = canonicalSize(canonical, this.#message)
   }
 }
 
@@ -422,9 +502,11 @@ export function workRank(entry: { work: bigint }, id: string): Rank {
  * Rank of a report in its oracle's report pool: the reports that count against the oracle
  * first, then work. Otherwise a cheater could file reports about itself that no policy counts,
  * each with a little more work, until the pool's limit evicts the verified ones (docs/sybil.md).
+ * Disputed reports come next: a dispute clears every report on its commitment, so evicting it
+ * by a flood of reports that never count would bring the others' penalty back.
  */
-export function reportRank(report: { work: bigint; counts: boolean }, id: string): Rank {
-  return { tier: report.counts ? 1n : 0n, work: report.work, id }
+export function reportRank(report: { work: bigint; counts: boolean; dispute?: unknown }, id: string): Rank {
+  return { tier: report.counts ? 2n : report.dispute ? 1n : 0n, work: report.work, id }
 }
 
 export function scoreKey(oracle: OracleEntry): [bigint, string] {
@@ -439,6 +521,10 @@ function compareScoreKeys(a: [bigint, string], b: [bigint, string]): number {
 function densityKey(entry: Entry): [number, string] {
   const work = entry.kind === 'oracle' ? entry.strength : entry.work
   return [workBits(work) - Math.log2(entry.bytes), `${entry.kind}:${entryKey(entry)}`]
+}
+
+function expiryKey(offer: OfferEntry): [number, string] {
+  return [offer.message.terms.expires, offer.key]
 }
 
 function compareDensityKeys(a: [number, string], b: [number, string]): number {

@@ -8,6 +8,7 @@ import type { Dispute, Message } from '../protocol/messages/index.ts'
 import { workOf } from '../protocol/pow.ts'
 import type { EvidenceVerdict } from '../protocol/verify-report.ts'
 import { BoundedPool } from './bounded-pool.ts'
+import { commitmentOf } from './commitments.ts'
 import type { CapabilityEntry, Entry, OfferEntry, OracleEntry, ReportEntry } from './entries.ts'
 import { type Changes, entryKey, type Mempool, oracleRank, reportRank, workRank } from './mempool.ts'
 import type { FloorState } from './rolling-floor.ts'
@@ -106,6 +107,7 @@ export function restoreSnapshot(
       ),
       strength: work,
       penalty: 0n,
+      commitments: new Map(),
     } as OracleEntry
     pool.byScore.set([-entry.strength, entry.key], entry)
     pool.track(entry)
@@ -141,6 +143,12 @@ export function restoreSnapshot(
       changes.removed.push({ kind: 'report', key: record.key })
       continue
     }
+    const commitment = commitmentOf(entry.message)
+    if (commitment !== undefined) {
+      entry.commitment = commitment
+      const reports = oracle.commitments.get(commitment) ?? new Set()
+      oracle.commitments.set(commitment, reports.add(entry))
+    }
     pool.reports.set(entry.id, entry)
     pool.track(entry)
     if (entry.counts) {
@@ -150,6 +158,10 @@ export function restoreSnapshot(
     }
     pool.removeEvicted(oracle.reports.set(reportRank(entry, entry.id), entry, now), changes)
   }
+  // Which report on a commitment counts follows from those held, whatever the records say.
+  for (const [, oracle] of pool.oracles.strongestFirst())
+    for (const key of [...oracle.commitments.keys()])
+      pool.recountCommitment(oracle, key, now, { put: [], removed: [] })
   for (const record of byKind.offer) {
     const entry = { ...common(record), kind: 'offer', key: record.key } as OfferEntry
     entry.capability = (entry.message as OfferEntry['message']).terms.question.capability
@@ -167,6 +179,8 @@ export function restoreSnapshot(
       changes,
     )
   }
+  // Offers that expired while the node was down go, as they would have had it run.
+  pool.purgeExpired(now, changes)
   // A capability's offer pool emptied by evictions still has its raised floor.
   for (const [name, state] of Object.entries(floors)) {
     const capability = name.startsWith('offers:') ? name.slice('offers:'.length) : undefined

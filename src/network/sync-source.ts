@@ -96,7 +96,10 @@ export class MempoolSyncSource implements SyncSource {
   message(id: string): string | undefined {
     if (!this.#snapshot) this.snapshot()
     const message = this.#messages.get(id)
-    return message && JSON.stringify(message)
+    // An offer that expired since the snapshot is not served: no peer would take it.
+    if (!message || (message.kind === 'offer' && this.mempool.isExpired(message, this.mempool.now())))
+      return undefined
+    return JSON.stringify(message)
   }
 
   submit(value: unknown): SubmitOutcome | Promise<SubmitOutcome> {
@@ -132,7 +135,10 @@ export class MempoolSyncSource implements SyncSource {
   #rebuild(now: number, size: number): void {
     const items: SyncItem[] = []
     const messages = new Map<string, Message>()
+    // Expired offers are never offered, even before the node's next purge removes them.
+    const seconds = this.mempool.now()
     for (const entry of this.mempool.entries()) {
+      if (entry.kind === 'offer' && this.mempool.isExpired(entry.message, seconds)) continue
       items.push({ key: itemKey(entry.kind, entry.bits), id: entry.id })
       messages.set(entry.id, entry.message)
       const dispute = disputeOf(entry)

@@ -23,7 +23,7 @@ export type Verdict = 'accept' | 'ignore' | 'reject' | 'orphan'
  * Reasons that depend on the message alone: `reject` in the catalogue of reasons
  * (src/protocol/reasons.ts). Everything else depends on this node's state or policy, which
  * honest peers may not share: its minimum bits (POW_TOO_WEAK), which ad it holds (STALE_SEQNO,
- * SEQNO_CONFLICT, KEY_TAKEN, the capability an offer or dispute is checked against), its
+ * SEQNO_CONFLICT, KEY_TAKEN, ALREADY_DISPUTED, the capability an offer or dispute is checked against), its
  * clock (EXPIRED, a fact-missing deadline).
  */
 export const REJECTED_REASONS: ReadonlySet<string> = new Set(

@@ -85,7 +85,8 @@ export const MempoolConfig = Type.Object(
       minimum: 0,
       maximum: 86_400,
       default: d.clockSkewSeconds,
-      description: 'Clock skew tolerated on deadlines and expiries.',
+      description:
+        'Clock skew tolerated, in favour of the accused and of offers: a fact-missing report is taken once its deadline has passed by more than this, an offer is kept (and synced) until this long after it expires.',
     }),
     bids: Type.Partial(
       Type.Object({

@@ -25,6 +25,9 @@ import { SignatureThreads } from './signature-threads.ts'
 
 export type NodeStatus = 'stopped' | 'starting' | 'started' | 'stopping'
 
+/** How often expired offers are purged (and deleted from the store) when no admission does it. */
+const PURGE_INTERVAL_MS = 1000
+
 export interface NodeComponents {
   logger?: Logger
   /** Unix seconds. @default Date.now() / 1000 */
@@ -59,6 +62,7 @@ export class MegaNode {
   #network: Network | undefined
   /** Signature checks of synced pages, while the network runs. */
   #signatureThreads: SignatureThreads | undefined
+  #purgeTimer: NodeJS.Timeout | undefined
 
   constructor(config: NodeConfig, components: NodeComponents = {}) {
     this.config = config
@@ -136,6 +140,12 @@ export class MegaNode {
     return results.map((result) => result.admission)
   }
 
+  /** Purges the offers that expired, from the pools and the store, in one transaction. */
+  #purgeExpired(): void {
+    const changes = this.mempool.purgeExpired()
+    if (changes.removed.length > 0) this.#store?.applyAll([changes], floorsOf(this.mempool))
+  }
+
   /** Signature checks of a synced page: the threads start with the first page that needs them. */
   #checkSignatures(texts: readonly string[]): Promise<string[]> {
     const threads = this.#signatureThreads
@@ -156,6 +166,8 @@ export class MegaNode {
       })
       this.#store = store
       log.info({ ...report, dataDir: this.config.dataDir }, 'pools restored')
+      // Admissions purge too; the timer covers a node that receives nothing.
+      this.#purgeTimer = setInterval(() => this.#purgeExpired(), PURGE_INTERVAL_MS).unref()
       const { enabled, sync, ...networkInit } = this.config.network
       // Spawned on first use (`#checkSignatures`): small syncs never need them.
       if (enabled && sync.signatureThreads !== 0)
@@ -218,6 +230,8 @@ export class MegaNode {
     await threads?.stop()
     await this.#api?.close()
     this.#api = undefined
+    clearInterval(this.#purgeTimer)
+    this.#purgeTimer = undefined
     this.#store?.close()
     this.#store = undefined
     this.#status = 'stopped'

@@ -5,7 +5,7 @@
  */
 import { backend } from '#crypto'
 import { canonicalBytes, canonicalize } from './canonical.ts'
-import { utf8 } from './hex.ts'
+import { utf8, utf8Length } from './hex.ts'
 import type { Message, MessageKind, Offer, PublicKey } from './messages/index.ts'
 
 type Body = Record<string, unknown>
@@ -46,6 +46,33 @@ const signingBytesCache = new WeakMap<Message, Uint8Array>()
 /** Id of a message: hex SHA-256 of its canonical bytes without `signature` and `pow`. */
 export function messageId(message: Message): string {
   return idOfCanonical(canonicalize(withoutProofs(message)))
+}
+
+/**
+ * Size of a message: the UTF-8 bytes of its canonical form with its proofs, `JCS(m)`, which is
+ * what a node publishes. One measure for every entry point, whatever whitespace or escapes the
+ * sender used (docs/protocol.md §9, `TOO_LARGE`).
+ */
+export function messageSize(message: Message): number {
+  return canonicalSize(canonicalize(withoutProofs(message)), message)
+}
+
+/**
+ * {@link messageSize} from `JCS(withoutProofs(m))`, which admission computes for the id anyway:
+ * the proof members add `,"pow":{"bits":…,"hash":"…","nonce":"…"}` and `,"signature":"…"`
+ * (hex, so one byte a character), counted without serializing them again.
+ */
+export function canonicalSize(canonicalWithoutProofs: string, message: Message): number {
+  const { pow, signature } = message as {
+    pow?: { bits: number; hash: string; nonce: string }
+    signature?: string
+  }
+  let size = utf8Length(canonicalWithoutProofs)
+  // ,"pow":{"bits":  ,"hash":"  ","nonce":"  "}
+  if (pow) size += 15 + String(pow.bits).length + 9 + pow.hash.length + 11 + pow.nonce.length + 2
+  // ,"signature":"  "
+  if (signature !== undefined) size += 14 + signature.length + 1
+  return size
 }
 
 /** The id of a message from its canonical JSON without proofs, for callers that keep that text. */

@@ -65,7 +65,7 @@ const PROTOCOL = [
     http: 413,
     gossip: 'reject',
     meaning:
-      'the message as sent exceeds 65,536 bytes (1,048,576 when a manifest is expected), or a request body exceeds the API `bodyLimit`; `details.limit`',
+      'the message exceeds 65,536 bytes (1,048,576 when a manifest is expected), measured on its canonical form with proofs `JCS(m)` (§2), the bytes a node publishes, at every entry point (checked after the PoW, before the signatures; a receiver may refuse raw input over the limit before parsing it); or a request body exceeds the API `bodyLimit`; `details.limit`',
   },
   {
     code: 'BAD_JSON',
@@ -251,6 +251,13 @@ const MEMPOOL = [
     gossip: 'ignore',
     meaning:
       'a dispute whose fact does not answer the committed request, is not of the advertised capability (scheme, answers, signature) or breaks the commitment’s attestation; `details.path` under `/fact`',
+  },
+  {
+    code: 'ALREADY_DISPUTED',
+    http: 422,
+    gossip: 'ignore',
+    meaning:
+      'a valid dispute of a report that already holds another valid dispute with a lower id (the lower id is kept whatever the order of arrival, §6.7); depends on what this node holds',
   },
   {
     code: 'OFFER_STAGE',

@@ -18,6 +18,12 @@ export type EvidenceVerdict = 'verified' | 'subjective'
 export interface EvidenceContext {
   /** Current Unix time in seconds. */
   now: number
+  /**
+   * Clock skew tolerated, seconds, in favour of the accused: a `fact-missing` report holds only
+   * once the deadline has passed on every clock within it (`now − tolerance > deadline`).
+   * @default 0
+   */
+  toleranceSeconds?: number
 }
 
 /**
@@ -68,10 +74,13 @@ export function verifyReportEvidence(report: Report, context: EvidenceContext): 
       }
       const signed = signaturesAt(commitment, '/content/commitment')
       if (!signed.ok) return signed
-      if (context.now <= commitment.deadline) {
+      const tolerance = context.toleranceSeconds ?? 0
+      if (context.now - tolerance <= commitment.deadline) {
         return invalid(
           '/content/commitment/deadline',
-          `the deadline ${commitment.deadline} has not passed yet`,
+          tolerance > 0
+            ? `the deadline ${commitment.deadline} has not passed ${tolerance} s ago yet`
+            : `the deadline ${commitment.deadline} has not passed yet`,
         )
       }
       return ok('verified')

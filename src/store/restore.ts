@@ -17,7 +17,7 @@ export interface RestoreReport {
   floors: number
   /** Rows dropped because they did not decode (deleted from the store). */
   corrupt: CorruptRow[]
-  /** Capabilities, reports and offers whose parent was missing (deleted from the store). */
+  /** Capabilities, reports and offers whose parent was missing, and expired offers (deleted from the store). */
   orphans: number
   /** Floor rows of pools that no longer exist (deleted). */
   prunedFloors: number

@@ -52,7 +52,7 @@ describe('order of checks (protocol.md §9.1)', () => {
     assert.equal(outcome(pool, unanchored), 'invalid SCHEMA_VIOLATION /finalization')
   })
 
-  it('capability: oracle held, then its scheme, then PoW, then the key, then the signature', () => {
+  it('capability: oracle held, then its scheme, then PoW, then the signature, then the key', () => {
     const pool = new Mempool({ minBits: LOW }, { now: () => NOW })
     assert.equal(outcome(pool, badPow(fx.capabilityAd())), 'invalid UNKNOWN_ORACLE /oracle')
     assert.equal(outcome(pool, fx.oracleAd()), 'added')
@@ -60,8 +60,10 @@ describe('order of checks (protocol.md §9.1)', () => {
     assert.equal(outcome(pool, otherScheme), 'invalid SCHEME_MISMATCH /oracleScheme')
     assert.equal(outcome(pool, fx.oracleAd({}, fx.OTHER_ORACLE)), 'added')
     assert.equal(outcome(pool, fx.capabilityAd()), 'added')
-    const taken = badSignature(fx.capabilityAd({}, fx.OTHER_ORACLE))
-    assert.equal(outcome(pool, badPow(taken)), 'invalid POW_INVALID /pow/hash')
+    const taken = fx.capabilityAd({}, fx.OTHER_ORACLE)
+    assert.equal(outcome(pool, badPow(badSignature(taken))), 'invalid POW_INVALID /pow/hash')
+    // Pool state answers only after the message is verified (§3): a forgery is not KEY_TAKEN.
+    assert.equal(outcome(pool, badSignature(taken)), 'invalid SIGNATURE_INVALID /signature')
     assert.equal(outcome(pool, taken), 'invalid KEY_TAKEN /capabilityKey')
   })
 

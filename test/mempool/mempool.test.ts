@@ -214,17 +214,18 @@ describe('Mempool eviction', () => {
     assert.ok(pool.reports.has(messageId(conflict)))
     assert.equal(pool.reports.size, 3)
 
-    // Once disputed, the fact-missing report stops counting and drops below the other: the
-    // next counting report evicts it before the conflict, whatever the work.
+    // Once disputed, the fact-missing report stops counting and drops below the counting one,
+    // but stays above what never counted (a flood of praise must not evict the dispute): the
+    // next counting report evicts the praise.
     assert.equal(status(pool, fx.dispute(messageId(missing))), 'updated')
     const ranks = [...oracle.reports.strongestFirst()].map(([rank, entry]) => [
       entry.message.content.type,
       rank.tier,
     ])
     assert.deepEqual(ranks, [
-      ['fact-conflict', 1n],
+      ['fact-conflict', 2n],
+      ['fact-missing', 1n],
       ['free-form', 0n],
-      ['fact-missing', 0n],
     ])
     const conflict2 = fx.report(
       { type: 'fact-conflict', capability, facts: [fx.fact('away'), fx.fact('home')] },
@@ -233,7 +234,8 @@ describe('Mempool eviction', () => {
     )
     const { admission, changes } = pool.admit(conflict2)
     assert.equal(admission.status, 'added')
-    assert.deepEqual(changes.removed, [{ kind: 'report', key: messageId(missing) }])
+    assert.deepEqual(changes.removed, [{ kind: 'report', key: messageId(praise(2)) }])
+    assert.ok(pool.reports.has(messageId(missing)), 'the disputed report stays')
   })
 
   it('re-signed off switch keeps the capability work (update)', () => {

@@ -17,7 +17,7 @@ describe('mempool snapshot', () => {
     pool.admit(fx.oracleAd({}, fx.ORACLE, 14))
     const capability = fx.capabilityAd({ attestation: 'signature' })
     pool.admit(capability)
-    const missing = fx.report({ type: 'fact-missing', capability, commitment: fx.commitment(NOW - 10) })
+    const missing = fx.report({ type: 'fact-missing', capability, commitment: fx.commitment(NOW - 3600) })
     pool.admit(missing)
     pool.admit(fx.dispute(messageId(missing)))
     pool.admit(fx.report({ type: 'fact-conflict', capability, facts: [fx.fact('home'), fx.fact('away')] }))

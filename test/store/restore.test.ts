@@ -129,7 +129,7 @@ describe('restore from the store', { timeout: 30_000 }, () => {
     const { pool } = mempool()
     const store = openMempoolStore({ dataDir })
     const capability = fx.capabilityAd({ attestation: 'signature' })
-    const missing = fx.report({ type: 'fact-missing', capability, commitment: fx.commitment(NOW - 10) })
+    const missing = fx.report({ type: 'fact-missing', capability, commitment: fx.commitment(NOW - 3600) })
     for (const message of [fx.oracleAd(), capability, missing, fx.dispute(messageId(missing))]) {
       store.apply(pool.admit(message).changes, floorsOf(pool))
     }

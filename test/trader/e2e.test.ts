@@ -221,7 +221,8 @@ describe('trader toolkit end to end', { timeout: 240_000 }, () => {
     const early = await carol('report', 'fact-missing', '--commitment', messageId(commitment))
     assert.equal(early.code, 1)
     assert.match(early.stderr, /deadline .* has not passed yet.*REPORT_REFUSED/)
-    await new Promise((done) => setTimeout(done, Math.max(0, (deadline + 1) * 1000 - Date.now())))
+    // Past the deadline by more than the nodes' clock skew (1 s, startTwoNodes).
+    await new Promise((done) => setTimeout(done, Math.max(0, (deadline + 2) * 1000 - Date.now())))
     const filed = await carol(
       'report',
       'fact-missing',

@@ -31,7 +31,9 @@ export async function startTwoNodes(): Promise<{
     await rm(root, { recursive: true, force: true })
   }
   try {
-    const env = { MEGA_LOG__LEVEL: 'warn' }
+    // A second of clock skew, not five minutes: nodes take a fact-missing report only once its
+    // deadline passed on every clock within the skew, and the e2e test waits for that.
+    const env = { MEGA_LOG__LEVEL: 'warn', MEGA_MEMPOOL__CLOCK_SKEW_SECONDS: '1' }
     nodes.push(await startNodeProcess({ index: 0, root, httpPort: base, tcpPort: base + 9_000, env }))
     const bootstrap = await bootstrapAddress(nodes[0]!)
     nodes.push(
