@@ -2,6 +2,7 @@
  * `mega trader …`: the trader toolkit on the command line.
  */
 import { commandGroup } from '../../command.ts'
+import { contractCommand } from './contracts.ts'
 import { exportCommand, importCommand, initCommand, oraclesCommand } from './discovery.ts'
 import { askCommand, factCommand } from './facts.ts'
 import { acceptCommand, finalizeCommand, matchCommand, offerCommand, offersCommand } from './offers.ts'
@@ -24,6 +25,7 @@ export const traderCommand = commandGroup({
     matchCommand,
     acceptCommand,
     finalizeCommand,
+    contractCommand,
     exportCommand,
     importCommand,
   ],
