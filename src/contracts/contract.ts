@@ -29,7 +29,6 @@ import {
   type SpentCoin,
   signFundingSpend,
   takeWalletSignatures,
-  unverifiedInputs,
   verifyDer,
   verifyFundingSpend,
   walletCoins,
@@ -406,11 +405,14 @@ export function finalize(input: {
   const txs = transactionsOf(proposal, accepted.acceptor)
   checkCounterpartySignatures(txs, proposal, terms, message, proposal.originator.fundPubkey, 'originator')
   const originatorCoins = coinsOf(proposal.originator)
-  const expected = fundingPsbt(txs.fund, [...originatorCoins, ...coinsOf(accepted.acceptor)])
-  let bad: number[]
+  const acceptorCoins = coinsOf(accepted.acceptor)
+  // Our own PSBT of the funding (previous outputs as we know them) with the originator's
+  // signatures taken in and verified: the wallet never signs a PSBT the counterparty wrote.
+  let withOriginator: string
   try {
-    bad = unverifiedInputs(
-      takeWalletSignatures(expected, message.fundingPsbt, originatorCoins),
+    withOriginator = takeWalletSignatures(
+      fundingPsbt(txs.fund, [...originatorCoins, ...acceptorCoins]),
+      message.fundingPsbt,
       originatorCoins,
     )
   } catch (error) {
@@ -421,18 +423,9 @@ export function finalize(input: {
       { cause: error },
     )
   }
-  if (bad.length > 0) {
-    throw new ContractError(
-      ContractErrorCode.SIGNATURE_INVALID,
-      `the originator's funding input ${bad[0]} is not signed`,
-      {
-        path: '/fundingPsbt',
-      },
-    )
-  }
-  if (input.walletSignedPsbt === undefined) return { fundingPsbt: message.fundingPsbt }
-  const both = takeWalletSignatures(message.fundingPsbt, input.walletSignedPsbt, coinsOf(accepted.acceptor))
-  const fundingTx = toHex(extractFunding(both, [...originatorCoins, ...coinsOf(accepted.acceptor)]))
+  if (input.walletSignedPsbt === undefined) return { fundingPsbt: withOriginator }
+  const both = takeWalletSignatures(withOriginator, input.walletSignedPsbt, acceptorCoins)
+  const fundingTx = toHex(extractFunding(both, [...originatorCoins, ...acceptorCoins]))
   return { record: { ...record, sign: message, fundingTx }, fundingTx }
 }
 

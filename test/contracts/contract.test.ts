@@ -213,6 +213,39 @@ describe('contracts: hostile inputs are refused before anything is signed', () =
     )
   })
 
+  it('a wrong adaptor signature or unsigned coins of the originator, at the acceptor', () => {
+    const accepted = acceptNow(proposed.proposal)
+    const needs = contracts.sign({ record: proposed, accept: accepted.accept, capability, trader: TRADER })
+    assert.ok('fundingPsbt' in needs)
+    const signed = contracts.sign({
+      record: proposed,
+      accept: accepted.accept,
+      capability,
+      trader: TRADER,
+      walletSignedPsbt: originatorWallet.sign(needs.fundingPsbt),
+    })
+    assert.ok('sign' in signed)
+    const cetSignatures = [...signed.sign.cetSignatures].reverse()
+    refused(ContractErrorCode.SIGNATURE_INVALID, () =>
+      contracts.finalize({ record: accepted.record, sign: { ...signed.sign, cetSignatures }, capability }),
+    )
+    refused(ContractErrorCode.SIGNATURE_INVALID, () =>
+      contracts.finalize({
+        record: accepted.record,
+        sign: { ...signed.sign, fundingPsbt: needs.fundingPsbt },
+        capability,
+      }),
+    )
+    refused(ContractErrorCode.FUNDING_INVALID, () =>
+      contracts.finalize({
+        record: accepted.record,
+        sign: signed.sign,
+        capability,
+        walletSignedPsbt: acceptorWallet.sign(acceptorWallet.fundingPsbt([1_000])),
+      }),
+    )
+  })
+
   it('a wrong refund signature', () => {
     const accepted = acceptNow(proposed.proposal)
     const other = acceptNow(proposed.proposal)
