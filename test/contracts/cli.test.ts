@@ -46,7 +46,10 @@ describe('mega trader contract command line', () => {
     const cases: Array<[unknown, RegExp]> = [
       [{ type: 'mega-contract-accept', version: 1 }, /\/type must be "mega-contract-offer"/],
       [{ type: 'mega-contract-offer', version: 2 }, /\/version 2 is not supported/],
-      [{ type: 'mega-contract-offer', version: 1, network: 'regtest' }, /mega-contract-offer: \/ must have property "nonce"/],
+      [
+        { type: 'mega-contract-offer', version: 1, network: 'regtest' },
+        /mega-contract-offer: \/ must have property "nonce"/,
+      ],
     ]
     for (const [message, expected] of cases) {
       await writeFile(file, JSON.stringify(message))
