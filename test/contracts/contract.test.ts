@@ -271,8 +271,10 @@ describe('contracts: hostile inputs are refused before anything is signed', () =
       { ...factRequest(), args: { home: 'CHE', away: 'ARS', date: '2026-11-21' } },
       DEADLINE,
     )
+    const nonce = other.attestation.type === 'schnorr' ? other.attestation.nonce : ''
+    // The announced R is the other commitment's too: only the question tells them apart.
     refused(ContractErrorCode.COMMITMENT_INVALID, () =>
-      acceptNow({ ...proposed.proposal, commitment: other }),
+      acceptNow({ ...proposed.proposal, commitment: other, oracle: { ...proposed.proposal.oracle, nonce } }),
     )
   })
 
