@@ -28,7 +28,7 @@ import type { Fact } from '../protocol/messages/index.ts'
 import { offerStage } from '../protocol/rules.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
 import { isNotYet, type NotYet } from './facts.ts'
-import type { Trader } from './trader.ts'
+import type { Trader, WorkOptions } from './trader.ts'
 
 /** Directory of the contract files of a data directory. */
 export function contractsDir(dataDir: string): string {
@@ -171,13 +171,14 @@ function storedFacts(trader: Trader, record: ContractRecord): Fact[] {
  * Settles with the oracle's fact: the given one, else fetched from the capability's endpoint
  * (polling up to `waitSeconds`). Also checks every fact held for the request: an oracle that
  * attested two answers is returned in `equivocation` with the CETs the counterparty can now
- * publish (the caller files the `fact-conflict` report, {@link Trader.detect}).
+ * publish, and with `report` the `fact-conflict` report is filed (signed, mined, posted) unless
+ * one is held already.
  */
 export async function settleContract(
   trader: Trader,
   id: string,
-  options: { fact?: Fact; waitSeconds?: number } = {},
-): Promise<{ settlement?: Settlement; notYet?: NotYet; equivocation?: Equivocation }> {
+  options: { fact?: Fact; waitSeconds?: number; report?: WorkOptions } = {},
+): Promise<{ settlement?: Settlement; notYet?: NotYet; equivocation?: Equivocation; reported?: string[] }> {
   const record = loadContract(trader.dataDir, id)
   let fact = options.fact
   if (fact) trader.store.put(fact, { own: true, origin: 'import' })
@@ -190,7 +191,33 @@ export async function settleContract(
   }
   const twoAnswers = equivocation(record, storedFacts(trader, record))
   const settlement = settle({ record, fact, trader: trader.key })
-  return { settlement, ...(twoAnswers && { equivocation: twoAnswers }) }
+  if (!twoAnswers) return { settlement }
+  const reported = options.report ? await reportEquivocation(trader, record, options.report) : undefined
+  return { settlement, equivocation: twoAnswers, ...(reported && { reported }) }
+}
+
+/**
+ * Files the verified `fact-conflict` reports detection proposes against the contract's
+ * capability (none when one is held already); returns the ids of the reports filed.
+ */
+async function reportEquivocation(
+  trader: Trader,
+  record: ContractRecord,
+  work: WorkOptions,
+): Promise<string[]> {
+  const capability = record.proposal.commitment.request.capability
+  const proposals = trader
+    .detect()
+    .filter(
+      (proposal) =>
+        proposal.verdict === 'verified' &&
+        proposal.content.type === 'fact-conflict' &&
+        proposal.content.facts[0].request.capability === capability,
+    )
+  const filed: string[] = []
+  for (const proposal of proposals)
+    filed.push((await trader.fileReport(proposal.oracle, proposal.content, work)).id)
+  return filed
 }
 
 /** The signed refund; throws `CONTRACT_REFUND_TOO_EARLY` before its locktime. */

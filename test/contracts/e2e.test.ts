@@ -17,7 +17,7 @@ import { addCapability } from '../../src/oracle/capabilities.ts'
 import { initOracle, mineIdentity } from '../../src/oracle/identity.ts'
 import { fromHex } from '../../src/protocol/hex.ts'
 import * as fx from '../fixtures/messages.ts'
-import { type Run, traderCli, until } from '../trader/helpers.ts'
+import { oracleOn, type Run, traderCli, until } from '../trader/helpers.ts'
 import { checkFunding, checkFundingSpend, TestWallet } from './wallet.ts'
 
 const PASSPHRASE = 'contract e2e passphrase'
@@ -29,6 +29,7 @@ describe('contracts end to end: offer → contract → attestation → settlemen
   let node: NodeProcess
   let serve: ChildProcess | undefined
   let capabilityKey: string
+  let oracleKey: string
   let factsFile: string
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'mega-contracts-'))
@@ -60,6 +61,7 @@ describe('contracts end to end: offer → contract → attestation → settlemen
       },
     })
     capabilityKey = record.ad.capabilityKey
+    oracleKey = record.ad.oracle
     await advertiseRound({ dir: oracleDir, root, nodes: [node.url] })
     // Stateless: a changed fact source makes the oracle equivocate (the cheating case below).
     serve = spawn(
@@ -220,21 +222,21 @@ describe('contracts end to end: offer → contract → attestation → settlemen
     assert.deepEqual(cet.outputs, [{ script: Buffer.from(aliceWallet.script), value: 250_000 }])
     assert.equal(cet.fee + 250_000, funding.fundValue)
 
-    // The oracle then signs "away" for the same request: Bob's toolkit completes that CET too,
-    // warns that the oracle's key is public, and detection proposes the fact-conflict report.
+    // The oracle then signs "away" for the same request: Bob's toolkit completes that CET too;
+    // Alice's warns that the oracle's key is public, names the CETs Bob can now publish, and
+    // files the fact-conflict report, which the node holds against the oracle.
     await writeFile(factsFile, JSON.stringify({ facts: [{ args: fx.factRequest().args, answer: 'away' }] }))
     ok(await bob('contract', 'settle', accepted.contractId))
-    const cheated = ok(await alice('contract', 'settle', accepted.contractId))
+    const cheated = ok(await alice('contract', 'settle', accepted.contractId, '--bits', '12'))
     assert.match(
       cheated.stderr,
       /attested both "home" and "away".*"away" \(250000 sat to them\), "draw" \(250000 sat to them\)/s,
     )
-    const detected = ok(await alice('detect', '--json')).json<{
-      proposals: { content: { type: string } }[]
-    }>()
-    assert.deepEqual(
-      detected.proposals.map((proposal) => proposal.content.type),
-      ['fact-conflict'],
-    )
+    assert.match(cheated.stderr, /filed the fact-conflict report [0-9a-f]{64}/)
+    await until('the node holds the fact-conflict report', async () => {
+      const view = await oracleOn(node.url, oracleKey)
+      return view?.reports.some((report) => report.type === 'fact-conflict') ?? false
+    })
+    assert.deepEqual(ok(await alice('detect', '--json')).json<{ proposals: unknown[] }>().proposals, [])
   })
 })

@@ -36,7 +36,7 @@ import {
   type ParsedArgs,
 } from '../../command.ts'
 import { readInput } from '../../input.ts'
-import { dataDir, hexKey, nodeOptions, print, withKeyedTrader } from './common.ts'
+import { dataDir, hexKey, nodeOptions, print, withKeyedTrader, withMining, workOptions } from './common.ts'
 
 const MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 
@@ -286,9 +286,10 @@ const settleCommand: Command = {
   name: 'settle',
   summary: 'Complete the CET of the answer the oracle attested (fact fetched from its endpoint, or --fact)',
   usage:
-    'mega trader contract settle <contract-id> [--fact FILE] [--wait SECONDS] [--broadcast URL] [--out FILE]',
+    'mega trader contract settle <contract-id> [--fact FILE] [--wait SECONDS] [--broadcast URL] [--out FILE] [--bits N]',
   options: {
     ...nodeOptions,
+    ...workOptions,
     ...outOption,
     ...broadcastOption,
     fact: {
@@ -308,12 +309,17 @@ const settleCommand: Command = {
       fact = checkMessage(JSON.parse(await readSource(values.fact, io)), 'fact', values.fact)
     }
     return withKeyedTrader(values, async (trader) => {
-      const result = await settleContract(trader, id, { ...(fact && { fact }), waitSeconds: wait })
+      // A cheating oracle's fact-conflict report is mined with --bits and filed on the spot.
+      const result = await withMining(values, io, (report) =>
+        settleContract(trader, id, { ...(fact && { fact }), waitSeconds: wait, report }),
+      )
       if (result.equivocation) {
         const { answers, counterpartyCanPublish } = result.equivocation
         io.stderr.write(
-          `WARNING: the oracle attested both "${answers[0]}" and "${answers[1]}": its capability key is public now, so the counterparty can complete the CETs of ${counterpartyCanPublish.map((entry) => `"${entry.answer}" (${entry.counterpartyGets} sat to them)`).join(', ') || 'no answer better for it'}. File the fact-conflict report: mega trader detect --auto\n`,
+          `WARNING: the oracle attested both "${answers[0]}" and "${answers[1]}": its capability key is public now, so the counterparty can complete the CETs of ${counterpartyCanPublish.map((entry) => `"${entry.answer}" (${entry.counterpartyGets} sat to them)`).join(', ') || 'no answer better for it'}. Publish yours first.\n`,
         )
+        for (const report of result.reported ?? [])
+          io.stderr.write(`filed the fact-conflict report ${report}\n`)
       }
       if (!result.settlement) {
         io.stderr.write(
