@@ -3,7 +3,7 @@
  * the funding PSBT the user's wallet signs, and the signatures of the 2-of-2 funding output
  * (refund, CETs) with their witnesses. No transaction cryptography is written here.
  */
-import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { Address, NETWORK, OutScript, p2wpkh, SigHash, TEST_NETWORK, Transaction } from '@scure/btc-signer'
 import { toHex } from '../protocol/hex.ts'
@@ -70,11 +70,22 @@ export interface WalletCoin {
 
 /** Largest P2WPKH witness: item count, a 73-byte DER signature with sighash byte, a 33-byte key. */
 const P2WPKH_WITNESS = 108
+/** Largest P2TR key-path witness: item count, length, a 64-byte signature and a sighash byte. */
+const P2TR_KEY_PATH_WITNESS = 67
+
+/** Largest witness spending a coin of `script`, or undefined for a kind the contract cannot check. */
+export function maxWitnessLengthOf(script: Uint8Array): number | undefined {
+  const type = OutScript.decode(script).type
+  if (type === 'wpkh') return P2WPKH_WITNESS
+  if (type === 'tr') return P2TR_KEY_PATH_WITNESS
+  return undefined
+}
 
 /**
  * The coins of a wallet-made PSBT (base64): every input must carry its previous output
- * (`witness_utxo`) and be P2WPKH, whose signature the other side can check. Outputs are ignored:
- * the contract builds its own. Throws `CONTRACT_FUNDING_INVALID`.
+ * (`witness_utxo`) and be P2WPKH or P2TR (spent by its key path), whose signatures the other
+ * side can check. Outputs are ignored: the contract builds its own. Throws
+ * `CONTRACT_FUNDING_INVALID`.
  */
 export function walletCoins(psbtBase64: string): WalletCoin[] {
   const tx = parsePsbt(psbtBase64, 'funding PSBT')
@@ -86,18 +97,16 @@ export function walletCoins(psbtBase64: string): WalletCoin[] {
     if (!input.txid || input.index === undefined || !utxo) {
       throw fundingError(`funding PSBT input ${index} has no witness_utxo (previous output)`, index)
     }
-    if (OutScript.decode(utxo.script).type !== 'wpkh') {
-      throw fundingError(
-        `funding PSBT input ${index} is not P2WPKH (the only funding input type so far)`,
-        index,
-      )
+    const maxWitnessLength = maxWitnessLengthOf(utxo.script)
+    if (maxWitnessLength === undefined) {
+      throw fundingError(`funding PSBT input ${index} is neither P2WPKH nor P2TR`, index)
     }
     coins.push({
       txid: toHex(input.txid),
       vout: input.index,
       amount: utxo.amount,
       script: utxo.script,
-      maxWitnessLength: P2WPKH_WITNESS,
+      maxWitnessLength,
     })
   }
   return coins
@@ -123,9 +132,22 @@ export interface SpentCoin {
   script: Uint8Array
 }
 
-/** The unsigned funding transaction as a PSBT (base64), every input with its previous output. */
-export function fundingPsbt(fund: Uint8Array, coins: SpentCoin[]): string {
+/** What a wallet puts in its own PSBT inputs to recognize and sign them (key origins, the previous transaction). */
+const WALLET_INPUT_FIELDS = [
+  'nonWitnessUtxo',
+  'bip32Derivation',
+  'tapBip32Derivation',
+  'tapInternalKey',
+] as const
+
+/**
+ * The unsigned funding transaction as a PSBT (base64), every input with its previous output.
+ * Inputs found in `walletPsbt` (this side's wallet-made PSBT) also get what the wallet put there
+ * to recognize them, so a hardware wallet signs them without a coordinator filling them in.
+ */
+export function fundingPsbt(fund: Uint8Array, coins: SpentCoin[], walletPsbt?: string): string {
   const tx = Transaction.fromRaw(fund)
+  const wallet = walletPsbt === undefined ? undefined : parsePsbt(walletPsbt, 'wallet PSBT')
   for (let index = 0; index < tx.inputsLength; index++) {
     const input = tx.getInput(index)
     const coin = coins.find(
@@ -133,6 +155,13 @@ export function fundingPsbt(fund: Uint8Array, coins: SpentCoin[]): string {
     )
     if (!coin) throw new Error(`funding input ${index} is nobody's coin`)
     tx.updateInput(index, { witnessUtxo: { script: coin.script, amount: coin.amount } })
+    for (let own = 0; wallet && own < wallet.inputsLength; own++) {
+      const mine = wallet.getInput(own)
+      if (toHex(mine.txid!) !== coin.txid || mine.index !== coin.vout) continue
+      for (const field of WALLET_INPUT_FIELDS) {
+        if (mine[field] !== undefined) tx.updateInput(index, { [field]: mine[field] })
+      }
+    }
   }
   return Buffer.from(tx.toPSBT()).toString('base64')
 }
@@ -174,11 +203,14 @@ export function takeWalletSignatures(unsignedBase64: string, signedBase64: strin
 }
 
 /**
- * Indexes of the inputs among `coins` whose final witness is not a valid P2WPKH spend
- * (key hashing to the previous output, ECDSA signature over the BIP 143 sighash, SIGHASH_ALL).
+ * Indexes of the inputs among `coins` whose final witness is not a valid spend: P2WPKH (key
+ * hashing to the previous output, ECDSA over the BIP 143 sighash, SIGHASH_ALL) or P2TR key path
+ * (BIP340 over the BIP 341 sighash, SIGHASH_DEFAULT or ALL, by the output key). The PSBT must
+ * carry every input's previous output: the BIP 341 sighash commits to all of them.
  */
 export function unverifiedInputs(psbtBase64: string, coins: SpentCoin[]): number[] {
   const tx = parsePsbt(psbtBase64, 'funding PSBT')
+  const prevouts = Array.from({ length: tx.inputsLength }, (_, index) => tx.getInput(index).witnessUtxo)
   const bad: number[] = []
   for (let index = 0; index < tx.inputsLength; index++) {
     const input = tx.getInput(index)
@@ -186,9 +218,45 @@ export function unverifiedInputs(psbtBase64: string, coins: SpentCoin[]): number
       (candidate) => candidate.txid === toHex(input.txid!) && candidate.vout === input.index,
     )
     if (!coin) continue
-    if (!validP2wpkhSpend(tx, index, coin, input.finalScriptWitness)) bad.push(index)
+    const witness = input.finalScriptWitness
+    const valid =
+      OutScript.decode(coin.script).type === 'tr'
+        ? prevouts.every((prevout) => prevout !== undefined) &&
+          validTaprootKeySpend(
+            tx,
+            index,
+            coin,
+            witness,
+            prevouts as Array<{ script: Uint8Array; amount: bigint }>,
+          )
+        : validP2wpkhSpend(tx, index, coin, witness)
+    if (!valid) bad.push(index)
   }
   return bad
+}
+
+function validTaprootKeySpend(
+  tx: Transaction,
+  index: number,
+  coin: SpentCoin,
+  witness: Uint8Array[] | undefined,
+  prevouts: Array<{ script: Uint8Array; amount: bigint }>,
+): boolean {
+  if (witness?.length !== 1) return false
+  const signature = witness[0]!
+  if (signature.length !== 64 && !(signature.length === 65 && signature[64] === SigHash.ALL)) return false
+  const hashType = signature.length === 64 ? SigHash.DEFAULT : SigHash.ALL
+  const sighash = tx.preimageWitnessV1(
+    index,
+    prevouts.map((prevout) => prevout.script),
+    hashType,
+    prevouts.map((prevout) => prevout.amount),
+  )
+  try {
+    return schnorr.verify(signature.subarray(0, 64), sighash, coin.script.subarray(2))
+  } catch {
+    return false
+  }
 }
 
 function validP2wpkhSpend(
@@ -220,19 +288,6 @@ export function extractFunding(psbtBase64: string, coins: SpentCoin[]): Uint8Arr
   const bad = unverifiedInputs(psbtBase64, coins)
   if (bad.length > 0) throw fundingError(`funding input ${bad[0]} has no valid signature`, bad[0])
   return parsePsbt(psbtBase64, 'funding PSBT').extract()
-}
-
-/** Combines the finalized inputs of two PSBTs of one transaction. */
-export function combinePsbts(first: string, second: string): string {
-  const a = parsePsbt(first, 'funding PSBT')
-  const b = parsePsbt(second, 'funding PSBT')
-  if (a.id !== b.id) throw fundingError('the two funding PSBTs are of different transactions')
-  for (let index = 0; index < b.inputsLength; index++) {
-    const witness = b.getInput(index).finalScriptWitness
-    if (witness && !a.getInput(index).finalScriptWitness)
-      a.updateInput(index, { finalScriptWitness: witness })
-  }
-  return Buffer.from(a.toPSBT()).toString('base64')
 }
 
 /** The 2-of-2 funding output a CET or the refund spends. */

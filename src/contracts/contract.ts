@@ -24,6 +24,7 @@ import {
   extractFunding,
   fundingPsbt,
   fundingSpendSighash,
+  maxWitnessLengthOf,
   type Network,
   networkOfChain,
   type SpentCoin,
@@ -74,6 +75,8 @@ export interface ContractRecord {
   sign?: ContractSign
   /** The funding transaction, fully signed (hex), once the acceptor finalized it. */
   fundingTx?: string
+  /** This side's wallet-made PSBT: its inputs' key origins go into the funding PSBT for the wallet. Never sent. */
+  walletPsbt?: string
 }
 
 /** Where a contract stands. */
@@ -165,7 +168,7 @@ export function propose(input: ProposeInput): ContractRecord {
     originator: partyMessage(input, network, key.pubkey, offer.terms.originatorAmount),
   }
   checkProposal(proposal, input.capability)
-  return { id: contractIdOf(proposal), role: 'originator', proposal }
+  return { id: contractIdOf(proposal), role: 'originator', proposal, walletPsbt: input.walletPsbt }
 }
 
 function checkProposal(proposal: ContractOffer, capability: OracleCapability): CheckedTerms {
@@ -181,14 +184,18 @@ function party(message: PartyMessage, network: Network, path: string): PartyFund
     })
   }
   for (const [index, coin] of message.inputs.entries()) {
-    // Only P2WPKH coins: their signatures are checked before the funding is broadcast.
-    if (!/^0014[0-9a-f]{40}$/.test(coin.script) || coin.maxWitnessLength !== 108) {
+    // Only coins whose signatures are checked before the funding is broadcast (P2WPKH, P2TR).
+    let expected: number | undefined
+    try {
+      expected = maxWitnessLengthOf(fromHex(coin.script))
+    } catch {
+      expected = undefined
+    }
+    if (expected === undefined || coin.maxWitnessLength !== expected) {
       throw new ContractError(
         ContractErrorCode.FUNDING_INVALID,
-        `${path}/inputs/${index} is not a P2WPKH coin`,
-        {
-          path: `${path}/inputs/${index}`,
-        },
+        `${path}/inputs/${index} is not a P2WPKH or P2TR coin with its largest witness`,
+        { path: `${path}/inputs/${index}` },
       )
     }
   }
@@ -327,7 +334,10 @@ export function accept(input: SideInput & { proposal: ContractOffer; capability:
     cetSignatures: signCets(txs, proposal, terms, key.secret),
     refundSignature: signFundingSpend(txs.refund, txs, key.secret),
   }
-  return { record: { id, role: 'acceptor', proposal, accept: message }, accept: message }
+  return {
+    record: { id, role: 'acceptor', proposal, accept: message, walletPsbt: input.walletPsbt },
+    accept: message,
+  }
 }
 
 /** What `sign` or `finalize` returns while the user's wallet has yet to sign its coins. */
@@ -364,7 +374,11 @@ export function sign(input: {
   checkAcceptorCollateral(proposal.offer, message.acceptor.collateral)
   const txs = transactionsOf(proposal, message.acceptor)
   checkCounterpartySignatures(txs, proposal, terms, message, message.acceptor.fundPubkey, 'acceptor')
-  const unsigned = fundingPsbt(txs.fund, [...coinsOf(proposal.originator), ...coinsOf(message.acceptor)])
+  const unsigned = fundingPsbt(
+    txs.fund,
+    [...coinsOf(proposal.originator), ...coinsOf(message.acceptor)],
+    record.walletPsbt,
+  )
   if (input.walletSignedPsbt === undefined) return { fundingPsbt: unsigned }
   const key = keyOf(record, input.trader)
   const signMessage: ContractSign = {
@@ -411,7 +425,7 @@ export function finalize(input: {
   let withOriginator: string
   try {
     withOriginator = takeWalletSignatures(
-      fundingPsbt(txs.fund, [...originatorCoins, ...acceptorCoins]),
+      fundingPsbt(txs.fund, [...originatorCoins, ...acceptorCoins], record.walletPsbt),
       message.fundingPsbt,
       originatorCoins,
     )

@@ -189,6 +189,59 @@ describe('contracts: offer to settlement', () => {
   })
 })
 
+describe('contracts: Taproot coins', () => {
+  it('funds from P2TR coins spent by their key path; the wallets find their keys in the funding PSBT', () => {
+    const taprootAlice = new TestWallet(31, 'mainnet', 'tr')
+    const taprootBob = new TestWallet(32, 'mainnet', 'tr')
+    const proposed = proposeNow({ walletPsbt: taprootAlice.fundingPsbt([120_000]) })
+    const accepted = contracts.accept({
+      proposal: proposed.proposal,
+      capability,
+      trader: REPORTER,
+      walletPsbt: taprootBob.fundingPsbt([100_000, 60_000]),
+      payoutAddress: taprootBob.address,
+      changeAddress: acceptorWallet.address,
+    })
+    const needs = contracts.sign({ record: proposed, accept: accepted.accept, capability, trader: TRADER })
+    assert.ok('fundingPsbt' in needs)
+    const signed = contracts.sign({
+      record: proposed,
+      accept: accepted.accept,
+      capability,
+      trader: TRADER,
+      walletSignedPsbt: taprootAlice.sign(needs.fundingPsbt),
+    })
+    assert.ok('sign' in signed)
+    const toSign = contracts.finalize({ record: accepted.record, sign: signed.sign, capability })
+    assert.ok('fundingPsbt' in toSign)
+    const done = contracts.finalize({
+      record: accepted.record,
+      sign: signed.sign,
+      capability,
+      walletSignedPsbt: taprootBob.sign(toSign.fundingPsbt),
+    })
+    assert.ok('fundingTx' in done)
+    const coins = [...proposed.proposal.originator.inputs, ...accepted.accept.acceptor.inputs].map(
+      (coin) => ({
+        ...coin,
+        script: fromHex(coin.script),
+      }),
+    )
+    const pubkeys: [Uint8Array, Uint8Array] = [
+      fromHex(proposed.proposal.originator.fundPubkey),
+      fromHex(accepted.accept.acceptor.fundPubkey),
+    ]
+    const funding = checkFunding(done.fundingTx, coins, pubkeys)
+    const settlement = contracts.settle({
+      record: done.record,
+      fact: oracle.attest(factRequest(), 'away'),
+      trader: REPORTER,
+    })
+    const cet = checkFundingSpend(settlement.tx, funding, pubkeys)
+    assert.deepEqual(cet.outputs, [{ script: Buffer.from(taprootBob.script), value: 250_000 }])
+  })
+})
+
 function refused(code: string, work: () => unknown) {
   assert.throws(
     work,

@@ -6,31 +6,39 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
-import { p2wpkh, Transaction } from '@scure/btc-signer'
+import { p2tr, p2wpkh, Transaction } from '@scure/btc-signer'
 import { Transaction as CheckedTx, payments, script } from 'bitcoinjs-lib'
 import * as ecc from 'tiny-secp256k1'
 
 const REGTEST = { bech32: 'bcrt', pubKeyHash: 0x6f, scriptHash: 0xc4, wif: 0xef }
 const MAINNET = { bech32: 'bc', pubKeyHash: 0x00, scriptHash: 0x05, wif: 0x80 }
 
-/** A wallet of P2WPKH coins on synthetic previous outputs whose key it holds. */
+/** A wallet of P2WPKH or P2TR (key path) coins on synthetic previous outputs whose key it holds. */
 export class TestWallet {
   readonly secret: Uint8Array
   readonly pubkey: Uint8Array
   readonly network: typeof REGTEST
-  constructor(seed: number, network: 'mainnet' | 'regtest' = 'mainnet') {
+  readonly kind: 'wpkh' | 'tr'
+  constructor(seed: number, network: 'mainnet' | 'regtest' = 'mainnet', kind: 'wpkh' | 'tr' = 'wpkh') {
     this.secret = createHash('sha256').update(`test wallet ${seed}`).digest()
     this.pubkey = secp256k1.getPublicKey(this.secret, true)
     this.network = network === 'regtest' ? REGTEST : MAINNET
+    this.kind = kind
+  }
+
+  #payment() {
+    return this.kind === 'tr'
+      ? p2tr(this.pubkey.subarray(1), undefined, this.network)
+      : p2wpkh(this.pubkey, this.network)
   }
 
   get script(): Uint8Array {
-    return p2wpkh(this.pubkey).script
+    return this.#payment().script
   }
 
   /** A fresh address of the wallet (here always the one key's, fine for tests). */
   get address(): string {
-    return p2wpkh(this.pubkey, this.network).address!
+    return this.#payment().address!
   }
 
   /** A PSBT spending coins of `amounts` satoshis (as `walletcreatefundedpsbt` would pick). */
@@ -41,6 +49,8 @@ export class TestWallet {
         txid: randomBytes(32),
         index: 0,
         witnessUtxo: { script: this.script, amount: BigInt(amount) },
+        // What a wallet records to recognize its Taproot coin: the key before the tweak.
+        ...(this.kind === 'tr' && { tapInternalKey: this.pubkey.subarray(1) }),
       })
     }
     return Buffer.from(tx.toPSBT()).toString('base64')
@@ -78,23 +88,45 @@ export interface PrevOut {
 
 /**
  * Checks a funding transaction independently: every input spends one of `coins` with a valid
- * P2WPKH witness, the funding output is the 2-of-2 P2WSH of both funding keys (sorted), and
+ * P2WPKH or P2TR key-path witness, the funding output is the 2-of-2 P2WSH of both funding keys (sorted), and
  * inputs = outputs + fee with a positive fee. Returns the funding output's index and value.
  */
 export function checkFunding(hex: string, coins: PrevOut[], fundPubkeys: [Uint8Array, Uint8Array]) {
   const tx = CheckedTx.fromHex(hex)
   let inputs = 0
-  for (const [index, input] of tx.ins.entries()) {
+  const spent = tx.ins.map((input, index) => {
     const txid = Buffer.from(input.hash).reverse().toString('hex')
     const coin = coins.find((candidate) => candidate.txid === txid && candidate.vout === input.index)
     if (!coin) throw new Error(`funding input ${index} spends an unknown coin`)
-    const [signature, pubkey] = input.witness as [Uint8Array, Uint8Array]
-    if (Buffer.compare(payments.p2wpkh({ pubkey }).output!, coin.script) !== 0)
-      throw new Error(`input ${index}: key is not the coin's`)
-    const scriptCode = payments.p2pkh({ hash: hash160(pubkey) }).output!
-    const sighash = tx.hashForWitnessV0(index, scriptCode, BigInt(coin.amount), CheckedTx.SIGHASH_ALL)
-    if (!verifyEcdsa(signature, sighash, pubkey))
-      throw new Error(`funding input ${index}: signature does not verify`)
+    return coin
+  })
+  for (const [index, input] of tx.ins.entries()) {
+    const coin = spent[index]!
+    if (coin.script[0] === 0x51) {
+      // P2TR key path: one BIP340 signature by the output key over the BIP 341 sighash.
+      const [signature] = input.witness as [Uint8Array]
+      if (input.witness.length !== 1 || (signature.length !== 64 && signature.length !== 65)) {
+        throw new Error(`funding input ${index}: not a key-path witness`)
+      }
+      const hashType = signature.length === 64 ? CheckedTx.SIGHASH_DEFAULT : signature[64]!
+      const sighash = tx.hashForWitnessV1(
+        index,
+        spent.map((prev) => prev.script),
+        spent.map((prev) => BigInt(prev.amount)),
+        hashType,
+      )
+      if (!ecc.verifySchnorr(sighash, coin.script.subarray(2), signature.subarray(0, 64))) {
+        throw new Error(`funding input ${index}: Taproot signature does not verify`)
+      }
+    } else {
+      const [signature, pubkey] = input.witness as [Uint8Array, Uint8Array]
+      if (Buffer.compare(payments.p2wpkh({ pubkey }).output!, coin.script) !== 0)
+        throw new Error(`input ${index}: key is not the coin's`)
+      const scriptCode = payments.p2pkh({ hash: hash160(pubkey) }).output!
+      const sighash = tx.hashForWitnessV0(index, scriptCode, BigInt(coin.amount), CheckedTx.SIGHASH_ALL)
+      if (!verifyEcdsa(signature, sighash, pubkey))
+        throw new Error(`funding input ${index}: signature does not verify`)
+    }
     inputs += coin.amount
   }
   const witnessScript = multisigScript(fundPubkeys)
