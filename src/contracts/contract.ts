@@ -374,12 +374,9 @@ export function sign(input: {
   checkAcceptorCollateral(proposal.offer, message.acceptor.collateral)
   const txs = transactionsOf(proposal, message.acceptor)
   checkCounterpartySignatures(txs, proposal, terms, message, message.acceptor.fundPubkey, 'acceptor')
-  const unsigned = fundingPsbt(
-    txs.fund,
-    [...coinsOf(proposal.originator), ...coinsOf(message.acceptor)],
-    record.walletPsbt,
-  )
-  if (input.walletSignedPsbt === undefined) return { fundingPsbt: unsigned }
+  const coins = [...coinsOf(proposal.originator), ...coinsOf(message.acceptor)]
+  if (input.walletSignedPsbt === undefined)
+    return { fundingPsbt: fundingPsbt(txs.fund, coins, record.walletPsbt) }
   const key = keyOf(record, input.trader)
   const signMessage: ContractSign = {
     type: 'mega-contract-sign',
@@ -387,7 +384,12 @@ export function sign(input: {
     contractId: record.id,
     cetSignatures: signCets(txs, proposal, terms, key.secret),
     refundSignature: signFundingSpend(txs.refund, txs, key.secret),
-    fundingPsbt: takeWalletSignatures(unsigned, input.walletSignedPsbt, coinsOf(proposal.originator)),
+    // Only the witnesses go to the acceptor, not the wallet's key origins.
+    fundingPsbt: takeWalletSignatures(
+      fundingPsbt(txs.fund, coins),
+      input.walletSignedPsbt,
+      coinsOf(proposal.originator),
+    ),
   }
   return { record: { ...record, accept: message, sign: signMessage }, sign: signMessage }
 }

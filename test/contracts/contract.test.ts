@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { Transaction } from '@scure/btc-signer'
 import * as contracts from '../../src/contracts/index.ts'
 import {
   ContractErrorCode,
@@ -212,6 +213,10 @@ describe('contracts: Taproot coins', () => {
       walletSignedPsbt: taprootAlice.sign(needs.fundingPsbt),
     })
     assert.ok('sign' in signed)
+    const sent = Transaction.fromPSBT(Buffer.from(signed.sign.fundingPsbt, 'base64'))
+    for (let index = 0; index < sent.inputsLength; index++) {
+      assert.equal(sent.getInput(index).tapInternalKey, undefined, 'key origins stay with their wallet')
+    }
     const toSign = contracts.finalize({ record: accepted.record, sign: signed.sign, capability })
     assert.ok('fundingPsbt' in toSign)
     const done = contracts.finalize({
