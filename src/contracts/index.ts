@@ -11,4 +11,5 @@ export { adaptorPoints, decryptAdaptorSignature, dlcLibraryVersion } from './dlc
 export * from './errors.ts'
 export * from './keys.ts'
 export * from './messages.ts'
+export * from './settle.ts'
 export * from './terms.ts'
