@@ -77,6 +77,9 @@ export function contractState(record: ContractRecord): 'proposed' | 'accepted' |
   return record.accept ? 'accepted' : 'proposed'
 }
 
+/** Highest fee rate an acceptor pays without saying so, sat/vB. */
+export const DEFAULT_MAX_FEE_RATE = 100
+
 const randomSerial = () => BigInt(`0x${randomBytes(8).toString('hex')}`).toString()
 
 /** What a side brings: its wallet's coins (a PSBT) and where its money goes. */
@@ -299,12 +302,29 @@ function checkCounterpartySignatures(
 }
 
 /** Acceptor: checks the proposal, adds its coins, adaptor-signs every CET and signs the refund. */
-export function accept(input: SideInput & { proposal: ContractOffer; capability: OracleCapability }): {
+export function accept(
+  input: SideInput & {
+    proposal: ContractOffer
+    capability: OracleCapability
+    /** Highest fee rate (sat/vB) the acceptor pays its share at. @default {@link DEFAULT_MAX_FEE_RATE} */
+    maxFeeRate?: number
+  },
+): {
   record: ContractRecord
   accept: ContractAccept
 } {
   const { proposal } = input
   const terms = checkProposal(proposal, input.capability)
+  const maxFeeRate = input.maxFeeRate ?? DEFAULT_MAX_FEE_RATE
+  if (proposal.feeRate > maxFeeRate) {
+    // Each side pays the fees of its own inputs and change at this rate: a proposal could burn
+    // the acceptor's coins in fees.
+    throw new ContractError(
+      ContractErrorCode.TERMS_MISMATCH,
+      `the proposed fee rate ${proposal.feeRate} sat/vB is above ${maxFeeRate} sat/vB (raise it with --max-fee-rate)`,
+      { path: '/feeRate' },
+    )
+  }
   if (proposal.offer.acceptance?.acceptor !== input.trader.publicKey) {
     throw new ContractError(
       ContractErrorCode.TERMS_MISMATCH,

@@ -354,6 +354,22 @@ describe('contracts: hostile inputs are refused before anything is signed', () =
     )
   })
 
+  it('a fee rate above what the acceptor pays', () => {
+    const greedy = proposeNow({ feeRate: 500, walletPsbt: originatorWallet.fundingPsbt([400_000]) })
+    refused(ContractErrorCode.TERMS_MISMATCH, () => acceptNow(greedy.proposal))
+    assert.ok(
+      contracts.accept({
+        proposal: greedy.proposal,
+        capability,
+        trader: REPORTER,
+        walletPsbt: acceptorWallet.fundingPsbt([400_000]),
+        payoutAddress: acceptorWallet.address,
+        changeAddress: acceptorWallet.address,
+        maxFeeRate: 500,
+      }).accept,
+    )
+  })
+
   it('a refund before the deadline', () => {
     refused(ContractErrorCode.TERMS_MISMATCH, () =>
       acceptNow({ ...proposed.proposal, refundLocktime: DEADLINE }),

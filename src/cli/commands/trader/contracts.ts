@@ -8,6 +8,7 @@ import {
   type ContractMessage,
   type ContractRecord,
   contractState,
+  DEFAULT_MAX_FEE_RATE,
   NETWORKS,
   type Network,
   parseContractMessage,
@@ -189,8 +190,17 @@ const acceptContractCommand: Command = {
   name: 'accept',
   summary: 'Acceptor: check a proposal, fund it from your wallet’s PSBT, return your signatures',
   usage:
-    'mega trader contract accept <proposal-file|url|-> --psbt FILE --payout-address A --change-address A [--out FILE]',
-  options: { ...nodeOptions, ...walletOptions, ...outOption },
+    'mega trader contract accept <proposal-file|url|-> --psbt FILE --payout-address A --change-address A [--max-fee-rate SAT/VB] [--out FILE]',
+  options: {
+    ...nodeOptions,
+    ...walletOptions,
+    ...outOption,
+    'max-fee-rate': {
+      type: 'string',
+      description: `highest fee rate you pay your share at, sat/vB (default ${DEFAULT_MAX_FEE_RATE})`,
+      placeholder: 'N',
+    },
+  },
   examples: [
     'mega trader contract accept proposal.json --psbt coins.psbt --payout-address bcrt1q… --change-address bcrt1q… --out accept.json',
   ],
@@ -198,9 +208,13 @@ const acceptContractCommand: Command = {
     const [source, ...extra] = positionals
     if (source === undefined || extra.length > 0) throw new CliError(`usage: ${this.usage}`, 2)
     const proposal = parseContractMessage(await readSource(source, io), 'mega-contract-offer')
+    const maxFeeRate = integerFlag(values['max-fee-rate'], 'max-fee-rate', 1, 10_000)
     const side = await walletSide(values, io)
     return withKeyedTrader(values, async (trader) => {
-      const { record, message } = await acceptContract(trader, proposal, side)
+      const { record, message } = await acceptContract(trader, proposal, {
+        ...side,
+        ...(maxFeeRate !== undefined && { maxFeeRate }),
+      })
       await emitMessage(
         values,
         io,
