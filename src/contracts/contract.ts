@@ -79,6 +79,8 @@ export function contractState(record: ContractRecord): 'proposed' | 'accepted' |
 
 /** Highest fee rate an acceptor pays without saying so, sat/vB. */
 export const DEFAULT_MAX_FEE_RATE = 100
+/** Longest wait for the refund after the commitment's deadline an acceptor agrees to without saying so: 30 days. */
+export const DEFAULT_MAX_REFUND_DELAY = 30 * 86_400
 
 const randomSerial = () => BigInt(`0x${randomBytes(8).toString('hex')}`).toString()
 
@@ -308,6 +310,8 @@ export function accept(
     capability: OracleCapability
     /** Highest fee rate (sat/vB) the acceptor pays its share at. @default {@link DEFAULT_MAX_FEE_RATE} */
     maxFeeRate?: number
+    /** Longest wait (seconds after the commitment's deadline) for the refund. @default {@link DEFAULT_MAX_REFUND_DELAY} */
+    maxRefundDelay?: number
   },
 ): {
   record: ContractRecord
@@ -315,6 +319,15 @@ export function accept(
 } {
   const { proposal } = input
   const terms = checkProposal(proposal, input.capability)
+  const maxRefundDelay = input.maxRefundDelay ?? DEFAULT_MAX_REFUND_DELAY
+  if (proposal.refundLocktime > proposal.commitment.deadline + maxRefundDelay) {
+    // Should the oracle never attest, both stakes stay locked until the refund.
+    throw new ContractError(
+      ContractErrorCode.TERMS_MISMATCH,
+      `the refund comes ${Math.ceil((proposal.refundLocktime - proposal.commitment.deadline) / 86_400)} days after the deadline, more than ${Math.floor(maxRefundDelay / 86_400)} (raise it with --max-refund-delay)`,
+      { path: '/refundLocktime' },
+    )
+  }
   const maxFeeRate = input.maxFeeRate ?? DEFAULT_MAX_FEE_RATE
   if (proposal.feeRate > maxFeeRate) {
     // Each side pays the fees of its own inputs and change at this rate: a proposal could burn

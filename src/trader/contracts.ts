@@ -109,7 +109,7 @@ export async function proposeContract(
 export async function acceptContract(
   trader: Trader,
   proposal: ContractOffer,
-  side: WalletSide & { maxFeeRate?: number },
+  side: WalletSide & { maxFeeRate?: number; maxRefundDelay?: number },
 ): Promise<{ record: ContractRecord; message: ContractAccept }> {
   const capability = await trader.capability(proposal.commitment.request.capability)
   const result = accept({ ...side, proposal, capability, trader: trader.key })

@@ -354,6 +354,22 @@ describe('contracts: hostile inputs are refused before anything is signed', () =
     )
   })
 
+  it('a refund further after the deadline than the acceptor waits', () => {
+    const late = { ...proposed.proposal, refundLocktime: DEADLINE + 60 * 86_400 }
+    refused(ContractErrorCode.TERMS_MISMATCH, () => acceptNow(late))
+    assert.ok(
+      contracts.accept({
+        proposal: late,
+        capability,
+        trader: REPORTER,
+        walletPsbt: acceptorWallet.fundingPsbt([200_000]),
+        payoutAddress: acceptorWallet.address,
+        changeAddress: acceptorWallet.address,
+        maxRefundDelay: 90 * 86_400,
+      }).accept,
+    )
+  })
+
   it('a fee rate above what the acceptor pays', () => {
     const greedy = proposeNow({ feeRate: 500, walletPsbt: originatorWallet.fundingPsbt([400_000]) })
     refused(ContractErrorCode.TERMS_MISMATCH, () => acceptNow(greedy.proposal))

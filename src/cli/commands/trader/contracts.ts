@@ -9,6 +9,7 @@ import {
   type ContractRecord,
   contractState,
   DEFAULT_MAX_FEE_RATE,
+  DEFAULT_MAX_REFUND_DELAY,
   NETWORKS,
   type Network,
   parseContractMessage,
@@ -190,7 +191,7 @@ const acceptContractCommand: Command = {
   name: 'accept',
   summary: 'Acceptor: check a proposal, fund it from your wallet’s PSBT, return your signatures',
   usage:
-    'mega trader contract accept <proposal-file|url|-> --psbt FILE --payout-address A --change-address A [--max-fee-rate SAT/VB] [--out FILE]',
+    'mega trader contract accept <proposal-file|url|-> --psbt FILE --payout-address A --change-address A [--max-fee-rate SAT/VB] [--max-refund-delay S] [--out FILE]',
   options: {
     ...nodeOptions,
     ...walletOptions,
@@ -199,6 +200,11 @@ const acceptContractCommand: Command = {
       type: 'string',
       description: `highest fee rate you pay your share at, sat/vB (default ${DEFAULT_MAX_FEE_RATE})`,
       placeholder: 'N',
+    },
+    'max-refund-delay': {
+      type: 'string',
+      description: `longest wait for the refund after the oracle's deadline, seconds (default ${DEFAULT_MAX_REFUND_DELAY}: 30 days)`,
+      placeholder: 'S',
     },
   },
   examples: [
@@ -209,11 +215,18 @@ const acceptContractCommand: Command = {
     if (source === undefined || extra.length > 0) throw new CliError(`usage: ${this.usage}`, 2)
     const proposal = parseContractMessage(await readSource(source, io), 'mega-contract-offer')
     const maxFeeRate = integerFlag(values['max-fee-rate'], 'max-fee-rate', 1, 10_000)
+    const maxRefundDelay = integerFlag(
+      values['max-refund-delay'],
+      'max-refund-delay',
+      3_600,
+      10 * 365 * 86_400,
+    )
     const side = await walletSide(values, io)
     return withKeyedTrader(values, async (trader) => {
       const { record, message } = await acceptContract(trader, proposal, {
         ...side,
         ...(maxFeeRate !== undefined && { maxFeeRate }),
+        ...(maxRefundDelay !== undefined && { maxRefundDelay }),
       })
       await emitMessage(
         values,
