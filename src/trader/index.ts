@@ -18,6 +18,8 @@
  *
  * @packageDocumentation
  */
+
+export * from './contracts.ts'
 export * from './detect.ts'
 export * from './errors.ts'
 export * from './matching.ts'

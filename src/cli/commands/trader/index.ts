@@ -2,6 +2,7 @@
  * `mega trader …`: the trader toolkit on the command line.
  */
 import { commandGroup } from '../../command.ts'
+import { contractCommand } from './contracts.ts'
 import { exportCommand, importCommand, initCommand, oraclesCommand } from './discovery.ts'
 import { askCommand, factCommand } from './facts.ts'
 import {
@@ -32,6 +33,7 @@ export const traderCommand = commandGroup({
     acceptCommand,
     finalizeCommand,
     settleCommand,
+    contractCommand,
     exportCommand,
     importCommand,
   ],

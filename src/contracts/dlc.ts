@@ -1,0 +1,312 @@
+/**
+ * The one door to the DLC library: rust-dlc through its Node bindings (`@bennyblader/ddk-ts`).
+ * It builds the funding, CET and refund transactions of a contract (dlcspecs' layout: serial-id
+ * ordering, fee split, dust rules), makes and verifies the ECDSA adaptor signatures of the CETs,
+ * and decrypts one with an oracle's Schnorr signature. Nothing else in the project touches it, so
+ * another implementation can replace this file alone.
+ *
+ * The package ships a CommonJS loader marked as an ES module, so its native `.node` file is
+ * loaded directly through `createRequire`, and only on first use: a node on a platform without
+ * the prebuilt binary runs, and only contract commands fail (`CONTRACT_DLC_UNAVAILABLE`).
+ */
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { fromHex, toHex } from '../protocol/hex.ts'
+import { ContractError, ContractErrorCode } from './errors.ts'
+
+/** The part of the bindings this adapter uses (their `index.d.ts`, narrowed). */
+interface DdkTransaction {
+  version: number
+  lockTime: number
+  inputs: unknown[]
+  outputs: Array<{ value: bigint; scriptPubkey: Buffer }>
+  rawBytes: Buffer
+}
+interface DdkOracleInfo {
+  publicKey: Buffer
+  nonces: Buffer[]
+}
+interface DdkParty {
+  fundPubkey: Buffer
+  changeScriptPubkey: Buffer
+  changeSerialId: bigint
+  payoutScriptPubkey: Buffer
+  payoutSerialId: bigint
+  inputs: Array<{ txid: string; vout: number; scriptSig: Buffer; maxWitnessLength: number; serialId: bigint }>
+  inputAmount: bigint
+  collateral: bigint
+  dlcInputs: []
+}
+interface Ddk {
+  version(): string
+  createDlcTransactions(
+    outcomes: Array<{ offer: bigint; accept: bigint }>,
+    local: DdkParty,
+    remote: DdkParty,
+    refundLocktime: number,
+    feeRate: bigint,
+    fundLockTime: number,
+    cetLockTime: number,
+    fundOutputSerialId: bigint,
+  ): { fund: DdkTransaction; cets: DdkTransaction[]; refund: DdkTransaction; fundingScriptPubkey: Buffer }
+  createCetAdaptorPointsFromOracleInfo(oracleInfo: DdkOracleInfo[], msgs: Buffer[][][]): Buffer[]
+  createCetAdaptorSigsFromPoints(
+    cets: DdkTransaction[],
+    points: Buffer[],
+    secretKey: Buffer,
+    fundingScript: Buffer,
+    fundValue: bigint,
+  ): Array<{ signature: Buffer; proof: Buffer }>
+  verifyCetAdaptorSigFromOracleInfo(
+    signature: { signature: Buffer; proof: Buffer },
+    cet: DdkTransaction,
+    oracleInfo: DdkOracleInfo[],
+    pubkey: Buffer,
+    fundingScript: Buffer,
+    fundValue: bigint,
+    msgs: Buffer[][],
+  ): boolean
+  extractEcdsaSignatureFromOracleSignatures(oracleSignatures: Buffer[], adaptorSignature: Buffer): Buffer
+}
+
+const BINARIES: Record<string, string> = {
+  'linux-x64': 'ddk-ts.linux-x64-gnu.node',
+  'darwin-arm64': 'ddk-ts.darwin-arm64.node',
+}
+
+let loaded: Ddk | undefined
+
+/** Loads the bindings once; throws `CONTRACT_DLC_UNAVAILABLE` where they cannot run. */
+function ddk(): Ddk {
+  if (loaded) return loaded
+  const platform = `${process.platform}-${process.arch}`
+  const binary = BINARIES[platform]
+  try {
+    if (!binary) throw new Error(`no prebuilt binary for ${platform}`)
+    const require = createRequire(import.meta.url)
+    const root = dirname(require.resolve('@bennyblader/ddk-ts/package.json'))
+    loaded = require(join(root, 'dist', binary)) as Ddk
+    return loaded
+  } catch (error) {
+    throw new ContractError(
+      ContractErrorCode.DLC_UNAVAILABLE,
+      `the DLC library (@bennyblader/ddk-ts) cannot be loaded here: ${(error as Error).message}`,
+      { platform },
+      { cause: error },
+    )
+  }
+}
+
+/** Version of the loaded DLC library (rust-dlc bindings). */
+export function dlcLibraryVersion(): string {
+  return `@bennyblader/ddk-ts ${ddk().version()}`
+}
+
+/** A coin funding the contract. */
+export interface FundingInput {
+  txid: string
+  vout: number
+  /** Value of the previous output, satoshis. */
+  amount: bigint
+  /** Previous output's scriptPubKey. */
+  script: Uint8Array
+  /** Largest witness that spends it (108 for P2WPKH). */
+  maxWitnessLength: number
+  serialId: bigint
+}
+
+/** One side's part of the funding transaction. */
+export interface PartyFunding {
+  /** Compressed secp256k1 funding public key. */
+  fundPubkey: Uint8Array
+  payoutScript: Uint8Array
+  payoutSerialId: bigint
+  changeScript: Uint8Array
+  changeSerialId: bigint
+  inputs: FundingInput[]
+  collateral: bigint
+}
+
+/** What both sides build from the same terms, byte for byte. */
+export interface DlcTransactionInput {
+  /** One payout per outcome, in outcome order: satoshis to each side. */
+  payouts: Array<{ originator: bigint; acceptor: bigint }>
+  originator: PartyFunding
+  acceptor: PartyFunding
+  /** Unix time from which the refund transaction is valid (nLockTime). */
+  refundLocktime: number
+  /** Fee rate, satoshis per virtual byte. */
+  feeRate: bigint
+  fundOutputSerialId: bigint
+}
+
+/** The contract's transactions; `native` is the library's own form, kept for its calls. */
+export interface DlcTransactions {
+  fund: Uint8Array
+  cets: Uint8Array[]
+  refund: Uint8Array
+  /** The 2-of-2 witness script (`OP_2 <a> <b> OP_2 OP_CHECKMULTISIG`, keys sorted). */
+  fundingScript: Uint8Array
+  /** Index and value of the funding output in `fund`. */
+  fundVout: number
+  fundValue: bigint
+  readonly native: { cets: DdkTransaction[] }
+}
+
+/** Builds the funding transaction, one CET per outcome and the refund (rust-dlc). */
+export function buildDlcTransactions(input: DlcTransactionInput): DlcTransactions {
+  const lib = ddk()
+  const party = (side: PartyFunding): DdkParty => ({
+    fundPubkey: Buffer.from(side.fundPubkey),
+    changeScriptPubkey: Buffer.from(side.changeScript),
+    changeSerialId: side.changeSerialId,
+    payoutScriptPubkey: Buffer.from(side.payoutScript),
+    payoutSerialId: side.payoutSerialId,
+    inputs: side.inputs.map((coin) => ({
+      txid: coin.txid,
+      vout: coin.vout,
+      scriptSig: Buffer.alloc(0),
+      maxWitnessLength: coin.maxWitnessLength,
+      serialId: coin.serialId,
+    })),
+    inputAmount: side.inputs.reduce((sum, coin) => sum + coin.amount, 0n),
+    collateral: side.collateral,
+    dlcInputs: [],
+  })
+  let built: ReturnType<Ddk['createDlcTransactions']>
+  try {
+    built = lib.createDlcTransactions(
+      input.payouts.map((payout) => ({ offer: payout.originator, accept: payout.acceptor })),
+      party(input.originator),
+      party(input.acceptor),
+      input.refundLocktime,
+      input.feeRate,
+      0,
+      0,
+      input.fundOutputSerialId,
+    )
+  } catch (error) {
+    throw new ContractError(
+      ContractErrorCode.FUNDING_INVALID,
+      `the contract's transactions cannot be built: ${(error as Error).message} (are the funding inputs enough for collateral and fees?)`,
+      {},
+      { cause: error },
+    )
+  }
+  const fundingScript = new Uint8Array(built.fundingScriptPubkey)
+  const fundVout = built.fund.outputs.findIndex((output) => isP2wshOf(output.scriptPubkey, fundingScript))
+  if (fundVout < 0) throw new Error('the DLC library built a funding transaction without its 2-of-2 output')
+  return {
+    fund: new Uint8Array(built.fund.rawBytes),
+    cets: built.cets.map((cet) => new Uint8Array(cet.rawBytes)),
+    refund: new Uint8Array(built.refund.rawBytes),
+    fundingScript,
+    fundVout,
+    fundValue: built.fund.outputs[fundVout]!.value,
+    native: { cets: built.cets },
+  }
+}
+
+function isP2wshOf(script: Uint8Array, witnessScript: Uint8Array): boolean {
+  return (
+    script.length === 34 &&
+    script[0] === 0 &&
+    script[1] === 32 &&
+    toHex(script.subarray(2)) === sha256Hex(witnessScript)
+  )
+}
+
+function sha256Hex(bytes: Uint8Array): string {
+  return toHex(sha256(bytes))
+}
+
+/** An oracle's Schnorr commitment as the library sees it: key P and the one nonce point R. */
+export interface OracleAnnouncement {
+  /** x-only public key, hex. */
+  publicKey: string
+  /** x-only nonce point R, hex. */
+  nonce: string
+}
+
+function oracleInfo(oracle: OracleAnnouncement): DdkOracleInfo {
+  return {
+    publicKey: Buffer.from(fromHex(oracle.publicKey, 32)),
+    nonces: [Buffer.from(fromHex(oracle.nonce, 32))],
+  }
+}
+
+/** The adaptor point `R + H(R‖P‖m)·P` of each 32-byte outcome message, as the library computes it. */
+export function adaptorPoints(oracle: OracleAnnouncement, messages: Uint8Array[]): string[] {
+  const msgs = messages.map((message) => [[Buffer.from(message)]])
+  return ddk()
+    .createCetAdaptorPointsFromOracleInfo([oracleInfo(oracle)], msgs)
+    .map((point) => toHex(point))
+}
+
+/**
+ * Adaptor-signs CET `i` under adaptor point `points[i]` with the funding secret: an ECDSA
+ * signature over the CET's BIP 143 sighash that only the oracle's attestation scalar completes.
+ * Returns each as hex (adaptor signature ‖ DLEQ proof, as the library encodes it).
+ */
+export function adaptorSign(txs: DlcTransactions, points: string[], fundingSecret: Uint8Array): string[] {
+  if (points.length !== txs.cets.length) throw new Error('one adaptor point per CET')
+  return ddk()
+    .createCetAdaptorSigsFromPoints(
+      txs.native.cets,
+      points.map((point) => Buffer.from(fromHex(point, 33))),
+      Buffer.from(fundingSecret),
+      Buffer.from(txs.fundingScript),
+      txs.fundValue,
+    )
+    .map((sig) => toHex(Buffer.concat([sig.signature, sig.proof])))
+}
+
+/**
+ * Index of the first adaptor signature that does not verify for the counterparty's key, the CET,
+ * and the point the library derives from the oracle's key, nonce and the outcome's message; -1
+ * when all verify. The library computes the points itself, so this also checks them.
+ */
+export function firstBadAdaptorSignature(
+  txs: DlcTransactions,
+  signatures: string[],
+  oracle: OracleAnnouncement,
+  messages: Uint8Array[],
+  counterpartyPubkey: Uint8Array,
+): number {
+  if (signatures.length !== txs.cets.length) return Math.min(signatures.length, txs.cets.length)
+  const lib = ddk()
+  const info = [oracleInfo(oracle)]
+  for (const [index, hex] of signatures.entries()) {
+    let valid = false
+    try {
+      valid = lib.verifyCetAdaptorSigFromOracleInfo(
+        { signature: Buffer.from(fromHex(hex)), proof: Buffer.alloc(0) },
+        txs.native.cets[index]!,
+        info,
+        Buffer.from(counterpartyPubkey),
+        Buffer.from(txs.fundingScript),
+        txs.fundValue,
+        [[Buffer.from(messages[index]!)]],
+      )
+    } catch {
+      valid = false
+    }
+    if (!valid) return index
+  }
+  return -1
+}
+
+/**
+ * Decrypts an adaptor signature with the oracle's BIP340 signature of the outcome (its `s` is the
+ * adaptor secret): the counterparty's plain ECDSA signature (DER, no sighash byte). With any
+ * other outcome's signature the result is not a valid signature.
+ */
+export function decryptAdaptorSignature(adaptorSignature: string, oracleSignature: string): Uint8Array {
+  return new Uint8Array(
+    ddk().extractEcdsaSignatureFromOracleSignatures(
+      [Buffer.from(fromHex(oracleSignature, 64))],
+      Buffer.from(fromHex(adaptorSignature)),
+    ),
+  )
+}

@@ -1,0 +1,242 @@
+/**
+ * The three messages two traders exchange to build a contract, as files (or at a URL):
+ * `mega-contract-offer` (the originator's proposal), `mega-contract-accept` (the acceptor's
+ * coins and signatures) and `mega-contract-sign` (the originator's signatures and its signed
+ * funding inputs). Canonical JSON (RFC 8785), versioned, with a schema each; unknown fields are
+ * refused. They carry what dlcspecs' `offer_dlc`, `accept_dlc` and `sign_dlc` carry, in Mega's
+ * terms: the Mega offer and the oracle's signed commitment instead of a contract descriptor and
+ * an oracle announcement (docs/contracts.md §Messages).
+ */
+import { createHash } from 'node:crypto'
+import Type from 'typebox'
+import { canonicalize } from '../protocol/canonical.ts'
+import { Hex32, SafeInteger, strict, UnixTime } from '../protocol/messages/common.ts'
+import { type Commitment, MESSAGE_SCHEMAS, type Offer } from '../protocol/messages/index.ts'
+import { validateSchema } from '../protocol/validate.ts'
+import { NETWORKS, type Network } from './bitcoin.ts'
+import { ContractError, ContractErrorCode } from './errors.ts'
+
+/** Version of the message formats. */
+export const CONTRACT_MESSAGE_VERSION = 1
+
+const Hex = (description: string, maxLength = 20_000) =>
+  Type.String({ pattern: '^([0-9a-f]{2})*$', maxLength, description })
+const Uint64 = Type.String({
+  pattern: '^(0|[1-9][0-9]{0,19})$',
+  description: 'unsigned 64-bit integer, decimal',
+})
+const Address = Type.String({ minLength: 14, maxLength: 100, description: 'Bitcoin address of the network' })
+
+const Coin = Type.Object(
+  {
+    txid: Hex32,
+    vout: Type.Integer({ minimum: 0, maximum: 0xffffffff }),
+    amount: SafeInteger,
+    script: Hex('previous output script', 200),
+    maxWitnessLength: Type.Integer({ minimum: 1, maximum: 10_000 }),
+    serialId: Uint64,
+  },
+  strict,
+)
+
+const Party = Type.Object(
+  {
+    fundPubkey: Type.String({ pattern: '^0[23][0-9a-f]{64}$', description: 'compressed secp256k1 key' }),
+    payoutAddress: Address,
+    payoutSerialId: Uint64,
+    changeAddress: Address,
+    changeSerialId: Uint64,
+    inputs: Type.Array(Coin, { minItems: 1, maxItems: 64 }),
+    collateral: SafeInteger,
+  },
+  strict,
+)
+
+const Signatures = Type.Array(Hex('adaptor signature', 400), { minItems: 2, maxItems: 256 })
+const EcdsaSignature = Hex('DER ECDSA signature with SIGHASH_ALL', 146)
+
+const ContractOfferSchema = Type.Object(
+  {
+    type: Type.Literal('mega-contract-offer'),
+    version: Type.Literal(CONTRACT_MESSAGE_VERSION),
+    network: Type.Union(NETWORKS.map((network) => Type.Literal(network))),
+    nonce: Hex32,
+    offer: MESSAGE_SCHEMAS.offer,
+    commitment: MESSAGE_SCHEMAS.commitment,
+    oracle: Type.Object({ publicKey: Hex32, nonce: Hex32 }, strict),
+    payouts: Type.Array(
+      Type.Object(
+        { answer: Type.String({ maxLength: 256 }), originator: SafeInteger, acceptor: SafeInteger },
+        strict,
+      ),
+      { minItems: 2, maxItems: 256 },
+    ),
+    feeRate: Type.Integer({ minimum: 1, maximum: 10_000, description: 'satoshis per virtual byte' }),
+    refundLocktime: UnixTime,
+    fundOutputSerialId: Uint64,
+    originator: Party,
+  },
+  strict,
+)
+
+const ContractAcceptSchema = Type.Object(
+  {
+    type: Type.Literal('mega-contract-accept'),
+    version: Type.Literal(CONTRACT_MESSAGE_VERSION),
+    contractId: Hex32,
+    acceptor: Party,
+    cetSignatures: Signatures,
+    refundSignature: EcdsaSignature,
+  },
+  strict,
+)
+
+const ContractSignSchema = Type.Object(
+  {
+    type: Type.Literal('mega-contract-sign'),
+    version: Type.Literal(CONTRACT_MESSAGE_VERSION),
+    contractId: Hex32,
+    cetSignatures: Signatures,
+    refundSignature: EcdsaSignature,
+    fundingPsbt: Type.String({
+      pattern: '^[A-Za-z0-9+/=]+$',
+      maxLength: 200_000,
+      description: 'base64 PSBT',
+    }),
+  },
+  strict,
+)
+
+/** A funding coin in a message. */
+export interface CoinMessage {
+  txid: string
+  vout: number
+  amount: number
+  script: string
+  maxWitnessLength: number
+  serialId: string
+}
+
+/** One side's funding in a message. */
+export interface PartyMessage {
+  fundPubkey: string
+  payoutAddress: string
+  payoutSerialId: string
+  changeAddress: string
+  changeSerialId: string
+  inputs: CoinMessage[]
+  collateral: number
+}
+
+/** One payout per answer of the capability, in the capability's order: the CETs' order. */
+export interface PayoutMessage {
+  answer: string
+  originator: number
+  acceptor: number
+}
+
+/** The originator's proposal. */
+export interface ContractOffer {
+  type: 'mega-contract-offer'
+  version: 1
+  network: Network
+  /** 32 random bytes: tells apart two proposals on one offer and seeds the funding keys. */
+  nonce: string
+  /** The finalized Mega offer (seqNo 2). */
+  offer: Offer
+  /** The oracle's signed Schnorr commitment to answer the offer's question. */
+  commitment: Commitment
+  /** The oracle key P and nonce point R used for the adaptor points (the commitment's). */
+  oracle: { publicKey: string; nonce: string }
+  payouts: PayoutMessage[]
+  feeRate: number
+  /** Unix time from which the refund is valid: after the commitment's deadline. */
+  refundLocktime: number
+  fundOutputSerialId: string
+  originator: PartyMessage
+}
+
+/** The acceptor's answer: its funding, adaptor signatures of every CET and its refund signature. */
+export interface ContractAccept {
+  type: 'mega-contract-accept'
+  version: 1
+  contractId: string
+  acceptor: PartyMessage
+  cetSignatures: string[]
+  refundSignature: string
+}
+
+/** The originator's signatures and its wallet-signed funding inputs. */
+export interface ContractSign {
+  type: 'mega-contract-sign'
+  version: 1
+  contractId: string
+  cetSignatures: string[]
+  refundSignature: string
+  fundingPsbt: string
+}
+
+export type ContractMessage = ContractOffer | ContractAccept | ContractSign
+
+const SCHEMAS = {
+  'mega-contract-offer': ContractOfferSchema,
+  'mega-contract-accept': ContractAcceptSchema,
+  'mega-contract-sign': ContractSignSchema,
+} as const
+
+type MessageOfType = {
+  'mega-contract-offer': ContractOffer
+  'mega-contract-accept': ContractAccept
+  'mega-contract-sign': ContractSign
+}
+
+/**
+ * Parses a contract message of `type` from JSON text; throws `CONTRACT_MESSAGE_INVALID` naming
+ * the path at fault (a message of another type or version, a field out of its schema).
+ */
+export function parseContractMessage<T extends keyof MessageOfType>(text: string, type: T): MessageOfType[T] {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (error) {
+    throw new ContractError(ContractErrorCode.MESSAGE_INVALID, `not JSON: ${(error as Error).message}`)
+  }
+  const found = (value as { type?: unknown; version?: unknown } | null)?.type
+  if (found !== type) {
+    throw new ContractError(
+      ContractErrorCode.MESSAGE_INVALID,
+      `/type must be "${type}", got ${JSON.stringify(found)}`,
+      {
+        path: '/type',
+      },
+    )
+  }
+  const version = (value as { version?: unknown }).version
+  if (version !== CONTRACT_MESSAGE_VERSION) {
+    throw new ContractError(
+      ContractErrorCode.MESSAGE_INVALID,
+      `/version ${JSON.stringify(version)} is not supported (this toolkit reads version ${CONTRACT_MESSAGE_VERSION})`,
+      { path: '/version' },
+    )
+  }
+  const result = validateSchema<MessageOfType[T]>(SCHEMAS[type], value, type)
+  if (!result.ok) {
+    throw new ContractError(ContractErrorCode.MESSAGE_INVALID, `${type}: ${result.error.message}`, {
+      path: result.error.details.path,
+    })
+  }
+  return result.value
+}
+
+/** A contract message as canonical JSON text (what is written to a file and hashed). */
+export function serializeContractMessage(message: ContractMessage): string {
+  return canonicalize(message)
+}
+
+/** The contract id: SHA-256 of the canonical proposal, hex. The accept and sign messages name it. */
+export function contractIdOf(offer: ContractOffer): string {
+  return createHash('sha256').update(canonicalize(offer)).digest('hex')
+}
+
+/** JSON Schemas of the three messages, for documentation and other implementations. */
+export const CONTRACT_MESSAGE_SCHEMAS = SCHEMAS
