@@ -36,7 +36,11 @@ export interface ApiOptions {
   events: {
     /** Concurrent `/events` clients; more get 503. @default 64 */
     maxClients: number
-    /** Concurrent `/events` clients per client address; more get 503. @default 8 */
+    /**
+     * Concurrent `/events` clients per client address; more get 503.
+     * @default 16 (a quarter of `maxClients`: one client cannot take them all, while a user
+     * with many dashboard tabs, or a few behind one NAT, still fit)
+     */
     maxClientsPerAddress: number
     /** Milliseconds between heartbeat comments, which keep proxies from closing idle streams. @default 15_000 */
     heartbeatMs: number
@@ -71,7 +75,7 @@ export const defaultApiOptions: ApiOptions = {
   requestTimeoutMs: 10_000,
   maxConnectionsPerAddress: 64,
   rateLimit: { max: 120, timeWindow: 60_000 },
-  events: { maxClients: 64, maxClientsPerAddress: 8, heartbeatMs: 15_000, maxBufferedBytes: 1024 * 1024 },
+  events: { maxClients: 64, maxClientsPerAddress: 16, heartbeatMs: 15_000, maxBufferedBytes: 1024 * 1024 },
   query: defaultQueryLimits,
   docs: true,
   dashboard: true,

@@ -185,8 +185,10 @@ export function guardConnections(app: FastifyInstance, limits: ConnectionLimits)
       if (key === undefined) return
       const left = (perAddress.get(key) ?? 1) - 1
       if (left > 0) perAddress.set(key, left)
-      else perAddress.delete(key)
-      if (left < limits.maxConnectionsPerAddress) warned.delete(key)
+      else {
+        perAddress.delete(key)
+        warned.delete(key)
+      }
     })
     for (const listener of accept) listener.call(server, socket)
   })
@@ -199,17 +201,22 @@ export function guardConnections(app: FastifyInstance, limits: ConnectionLimits)
       ),
       '',
     )
-    // Once per address while it stays over the cap: a flood of connections is one log line.
+    // Once per address until all its connections are gone: a flood is one log line.
     if (!warned.has(key)) log.warn({ code: problem.code, address: key }, 'connections refused')
     warned.add(key)
     refused.add(socket)
+    // Read and drop what the client sends, so closing does not reset the answer away; a client
+    // that does not close its side within a second is closed on.
+    const linger = setTimeout(() => socket.destroy(), 1000)
+    linger.unref()
     socket.on('error', () => {})
-    socket.once('close', () => refused.delete(socket))
-    // Read and drop what the client sends, so closing does not reset the answer away.
+    socket.once('close', () => {
+      clearTimeout(linger)
+      refused.delete(socket)
+    })
     socket.resume()
     socket.once('end', () => socket.destroy())
     socket.end(rawResponse(problem))
-    setTimeout(() => socket.destroy(), 1000).unref()
   }
 
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
