@@ -79,9 +79,10 @@ try {
     await sleep(1000)
     samples.push({ second, open: openNow() })
   }
+  const held = usage(node)
   const statuses: Record<string, number> = {}
   for (const s of slow) if (s.status) statuses[s.status] = (statuses[s.status] ?? 0) + 1
-  const held = openNow()
+  const heldCount = openNow()
   const term = performance.now()
   node.kill('SIGTERM')
   const code = await Promise.race([exited, sleep(killAfterSeconds * 1000, 'timeout' as const)])
@@ -95,7 +96,7 @@ try {
     fds: { before: before.fds, after: loaded.fds, growth: loaded.fds - before.fds },
     answered: statuses,
     openAfterSeconds: samples,
-    heldAtSigterm: held,
+    atSigterm: { open: heldCount, rssMiB: held.rssMiB, fds: held.fds },
     shutdown: code === 'timeout' ? { killedAfterSeconds: killAfterSeconds } : { seconds: stopSeconds, code },
   }
   if (values.json) console.log(JSON.stringify(result))
@@ -107,10 +108,11 @@ try {
     log(`fds  ${before.fds} → ${loaded.fds} (+${result.fds.growth})`)
     log(`answered: ${JSON.stringify(statuses)}`)
     log(`open: ${samples.map((s) => `${s.second}s=${s.open}`).join(' ')}`)
+    if (holdSeconds > 0) log(`after ${holdSeconds} s: RSS ${held.rssMiB.toFixed(1)} MiB, fds ${held.fds}`)
     log(
       code === 'timeout'
-        ? `SIGTERM with ${held} held: still running after ${killAfterSeconds} s, killed`
-        : `SIGTERM with ${held} held: exited ${code} in ${stopSeconds.toFixed(2)} s`,
+        ? `SIGTERM with ${heldCount} held: still running after ${killAfterSeconds} s, killed`
+        : `SIGTERM with ${heldCount} held: exited ${code} in ${stopSeconds.toFixed(2)} s`,
     )
   }
 } finally {
