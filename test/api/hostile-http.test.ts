@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict'
 import { describe, it, type TestContext } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { STATUS_BY_CODE, toProblem } from '../../src/api/index.ts'
 import { addressKey } from '../../src/api/plugins/connections.ts'
 import * as fx from '../fixtures/messages.ts'
 import { testApi } from './helpers.ts'
@@ -43,7 +44,7 @@ describe('hostile HTTP', { timeout: 30_000 }, () => {
     assert.equal((await api.get('/health')).statusCode, 200)
   })
 
-  it('cuts headers that never end, and a connection that never speaks', async (t) => {
+  it('cuts headers that never end, and a connection that never speaks, answering 408', async (t) => {
     const { port } = await listening(t, { requestTimeoutMs: 400 })
     const headers = await hold(port, 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ')
     const silent = await hold(port)
@@ -51,7 +52,7 @@ describe('hostile HTTP', { timeout: 30_000 }, () => {
     assertProblem(headers.text(), 408, 'REQUEST_TIMEOUT')
     const ms = await within(silent.closed, 3000, 'the deadline to close a silent connection')
     assert.ok(ms >= 350, `closed after ${ms} ms`)
-    assert.equal(silent.text(), '', 'nothing to answer on a connection that asked nothing')
+    assertProblem(silent.text(), 408, 'REQUEST_TIMEOUT')
   })
 
   it('keeps a connection that was answered and stays idle, until the keep-alive timeout', async (t) => {
@@ -106,6 +107,12 @@ describe('hostile HTTP', { timeout: 30_000 }, () => {
       ['bad method', 'GE(T / HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'BAD_REQUEST'],
       ['not HTTP', 'HELLO\r\n\r\n', 400, 'BAD_REQUEST'],
       [
+        'chunk extensions over 16 KiB',
+        post('Transfer-Encoding: chunked\r\n', `2;${'a'.repeat(20_000)}\r\n{}\r\n0\r\n\r\n`),
+        413,
+        'TOO_LARGE',
+      ],
+      [
         'headers over 16 KiB',
         `GET /health HTTP/1.1\r\nX-Pad: ${'a'.repeat(17_000)}\r\n\r\n`,
         431,
@@ -139,6 +146,27 @@ describe('hostile HTTP', { timeout: 30_000 }, () => {
       'GET /oracles/%E0%A4%A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
     )
     assertProblem(encoded, 400, 'BAD_REQUEST')
+  })
+
+  it('gives an error that carries only a status the code of that status', () => {
+    for (const [status, code] of [
+      [400, 'BAD_REQUEST'],
+      [404, 'NOT_FOUND'],
+      [408, 'REQUEST_TIMEOUT'],
+      [413, 'TOO_LARGE'],
+      [414, 'URI_TOO_LONG'],
+      [415, 'UNSUPPORTED_MEDIA_TYPE'],
+      [429, 'RATE_LIMITED'],
+      [431, 'HEADERS_TOO_LARGE'],
+      [405, 'BAD_REQUEST'],
+      [416, 'BAD_REQUEST'],
+    ] as const) {
+      const problem = toProblem(Object.assign(new Error('refused'), { statusCode: status }), '/x')
+      assert.equal(problem.code, code, `status ${status}`)
+      assert.equal(problem.status, STATUS_BY_CODE[code], `status ${status} → ${code}`)
+    }
+    const failed = toProblem(Object.assign(new Error('broken'), { statusCode: 502 }), '/x')
+    assert.deepEqual([failed.code, failed.status, failed.detail], ['INTERNAL', 500, 'internal error'])
   })
 
   it('refuses a body in a charset other than UTF-8 with 415', async (t) => {

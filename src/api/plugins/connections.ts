@@ -4,9 +4,9 @@
  * connection that never speaks, a thousand connections from one address — each an fd and
  * buffers, and each kept open through shutdown.
  *
- * - a deadline for every request's headers and body (`requestTimeoutMs`): late, it is answered
- *   `REQUEST_TIMEOUT` (408) when nothing was answered yet, and the connection is closed; a
- *   connection that sends no byte at all is closed at the same deadline;
+ * - a deadline for every request's headers and body (`requestTimeoutMs`, counted from the
+ *   connection for its first request): late, it is answered `REQUEST_TIMEOUT` (408) when
+ *   nothing was answered yet, and the connection is closed — a connection that never speaks too;
  * - a cap on open connections per client address (`maxConnectionsPerAddress`, an IPv6 address
  *   counted by its /64): one more is answered `TOO_MANY_CONNECTIONS` (503) and closed before
  *   any of its bytes is parsed;
@@ -147,8 +147,7 @@ export function addressKey(address: string | undefined): string | undefined {
 }
 
 /**
- * Puts the per-address cap, the deadline on silent connections and the prompt close on
- * `app`'s server. Call before `listen` (and before `ready`: it adds hooks).
+ * Puts the per-address cap and the prompt close on `app`'s server. Call before `listen` (and before `ready`: it adds hooks).
  */
 export function guardConnections(app: FastifyInstance, limits: ConnectionLimits): void {
   const server = app.server
@@ -174,13 +173,7 @@ export function guardConnections(app: FastifyInstance, limits: ConnectionLimits)
     }
     if (key !== undefined) perAddress.set(key, open + 1)
     admitted.add(socket)
-    // Node's deadlines start with a request's first byte: one that never comes is ours to time.
-    const silent = setTimeout(() => {
-      if (socket.bytesRead === 0) socket.destroy()
-    }, limits.requestTimeoutMs)
-    silent.unref()
     socket.once('close', () => {
-      clearTimeout(silent)
       admitted.delete(socket)
       if (key === undefined) return
       const left = (perAddress.get(key) ?? 1) - 1
