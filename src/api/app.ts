@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Mempool } from '../mempool/mempool.ts'
 import { EventHub } from './events.ts'
 import { type ApiInit, apiOptions } from './options.ts'
+import { guardConnections, serverOptions } from './plugins/connections.ts'
 import { openapiPlugin } from './plugins/openapi.ts'
 import { problemPlugin, sendProblem } from './plugins/problem.ts'
 import { dashboardRoutes } from './routes/dashboard.ts'
@@ -38,7 +39,8 @@ export function mempoolSubmit(mempool: Mempool): Submit {
 }
 
 /**
- * Builds the API: shared schemas, the one error path, OpenAPI and Swagger UI, the POST routes
+ * Builds the API: the connection limits (request deadline, connections per address), shared
+ * schemas, the one error path, OpenAPI and Swagger UI, the POST routes
  * (rate-limited per address) and the query routes. Resolves once every schema compiled, so a
  * bad schema fails here, not on a request.
  *
@@ -53,6 +55,7 @@ export async function buildApi(components: ApiComponents, init: ApiInit = {}): P
   const started = clock()
   const app = Fastify({
     bodyLimit: options.bodyLimit,
+    ...serverOptions(options),
     trustProxy: options.trustProxy,
     ...(components.logger ? { loggerInstance: components.logger } : { logger: false }),
     // Unknown query parameters are refused (400), not silently dropped.
@@ -63,6 +66,7 @@ export async function buildApi(components: ApiComponents, init: ApiInit = {}): P
     },
   }) as unknown as FastifyInstance
   problemPlugin(app)
+  guardConnections(app, options)
   for (const schema of sharedSchemas()) app.addSchema(schema)
   await openapiPlugin(app, options.docs)
 

@@ -12,14 +12,26 @@ export const ApiErrorCode = {
   /** A paging cursor this node did not issue for this listing. */
   BAD_CURSOR: 'BAD_CURSOR',
   NOT_FOUND: 'NOT_FOUND',
+  /** The request's headers and body did not arrive whole within the request deadline. */
+  REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
+  /** A path segment is longer than the router takes. */
+  URI_TOO_LONG: 'URI_TOO_LONG',
   /** The body is not `application/json`. */
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  /** The body is declared in a charset other than UTF-8. */
+  UNSUPPORTED_CHARSET: 'UNSUPPORTED_CHARSET',
   /** Valid, but not enough work to enter the pool now. */
   LOW_POW: 'LOW_POW',
   /** Too many POSTs from this address in the window. */
   RATE_LIMITED: 'RATE_LIMITED',
-  /** Too many concurrent `/events` clients. */
+  /** The request line and headers are larger than the HTTP parser takes. */
+  HEADERS_TOO_LARGE: 'HEADERS_TOO_LARGE',
+  /** Too many concurrent `/events` clients, in all or from this address. */
   TOO_MANY_CLIENTS: 'TOO_MANY_CLIENTS',
+  /** Too many open connections from this address; refused before any request is read. */
+  TOO_MANY_CONNECTIONS: 'TOO_MANY_CONNECTIONS',
+  /** The server is shutting down. */
+  SHUTTING_DOWN: 'SHUTTING_DOWN',
   /** The node failed; the details are in its log, not in the response. */
   INTERNAL: 'INTERNAL',
 } as const

@@ -3,12 +3,22 @@
  * API or from gossip) goes to each connected client as `event: <kind>` with
  * `data: {"status","id","kind"}`. Bounded: at most `maxClients` streams, a heartbeat comment
  * every `heartbeatMs` (one timer for all), and a client that lets `maxBufferedBytes` pile up
- * unsent is dropped rather than buffered without end.
+ * unsent is dropped rather than buffered without end. At most `maxClientsPerAddress` of the
+ * streams from one client address, so one client cannot take every slot.
  */
 import type { ServerResponse } from 'node:http'
 import type { Admission } from '../mempool/admission.ts'
 import { ApiError, ApiErrorCode } from './errors.ts'
 import type { ApiOptions } from './options.ts'
+import { addressKey } from './plugins/connections.ts'
+
+/** Headers of a stream, sent alike to `GET` and `HEAD`. */
+const STREAM_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no',
+}
 
 /** Payload of one event. */
 export interface AdmittedEvent {
@@ -22,6 +32,8 @@ export class EventHub {
   readonly options: ApiOptions['events']
   readonly #source: EventTarget
   readonly #clients = new Set<ServerResponse>()
+  /** Open streams per address key (see `addressKey`). */
+  readonly #perAddress = new Map<string, number>()
   #heartbeat: ReturnType<typeof setInterval> | undefined
   #sequence = 0
   readonly #onAdmitted = (event: Event) => {
@@ -43,30 +55,42 @@ export class EventHub {
   }
 
   /**
-   * Throws a `TOO_MANY_CLIENTS` error (503) when a new client would exceed `maxClients`;
-   * call before taking over the response.
+   * Throws a `TOO_MANY_CLIENTS` error (503) when a new client from `address` would exceed
+   * `maxClients` or `maxClientsPerAddress`; call before taking over the response.
    */
-  admit(): void {
+  admit(address: string | undefined): void {
     if (this.#clients.size >= this.options.maxClients)
       throw new ApiError(
         ApiErrorCode.TOO_MANY_CLIENTS,
         `at most ${this.options.maxClients} event streams at once`,
       )
+    const key = addressKey(address)
+    if (key !== undefined && (this.#perAddress.get(key) ?? 0) >= this.options.maxClientsPerAddress)
+      throw new ApiError(
+        ApiErrorCode.TOO_MANY_CLIENTS,
+        `at most ${this.options.maxClientsPerAddress} event streams per client address`,
+      )
   }
 
-  /** Starts streaming to `response` (headers included) until the client or the hub closes it. */
-  open(response: ServerResponse): void {
-    this.admit()
-    response.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    })
+  /**
+   * Starts streaming to `response` (headers included) until the client or the hub closes it;
+   * `address` is the client's.
+   */
+  open(response: ServerResponse, address: string | undefined): void {
+    this.admit(address)
+    response.writeHead(200, STREAM_HEADERS)
     response.write(`retry: 5000\n: connected\n\n`)
     this.#clients.add(response)
-    response.on('close', () => this.#drop(response))
+    const key = addressKey(address)
+    if (key !== undefined) this.#perAddress.set(key, (this.#perAddress.get(key) ?? 0) + 1)
+    response.on('close', () => this.#drop(response, key))
     if (this.#clients.size === 1) this.#start()
+  }
+
+  /** Answers a `HEAD`: the headers a `GET` would get, no stream. */
+  head(response: ServerResponse): void {
+    response.writeHead(200, STREAM_HEADERS)
+    response.end()
   }
 
   /** Writes one event to every stream; drops those whose unsent bytes exceed the bound. */
@@ -81,6 +105,7 @@ export class EventHub {
   close(): void {
     for (const client of this.#clients) client.end()
     this.#clients.clear()
+    this.#perAddress.clear()
     this.#stop()
   }
 
@@ -96,7 +121,13 @@ export class EventHub {
     this.#heartbeat = undefined
   }
 
-  #drop(response: ServerResponse): void {
-    if (this.#clients.delete(response) && this.#clients.size === 0) this.#stop()
+  #drop(response: ServerResponse, key: string | undefined): void {
+    if (!this.#clients.delete(response)) return
+    if (key !== undefined) {
+      const left = (this.#perAddress.get(key) ?? 1) - 1
+      if (left > 0) this.#perAddress.set(key, left)
+      else this.#perAddress.delete(key)
+    }
+    if (this.#clients.size === 0) this.#stop()
   }
 }

@@ -205,6 +205,19 @@ export const NodeConfigFile = Type.Object(
             default: defaultApiOptions.bodyLimit,
             description: 'Largest request body in bytes (413 beyond).',
           }),
+          requestTimeoutMs: Type.Integer({
+            minimum: 100,
+            maximum: 600_000,
+            default: defaultApiOptions.requestTimeoutMs,
+            description:
+              'Milliseconds for a request’s headers and body to arrive whole; later it is answered 408 and its connection closed. A connection that sends nothing is closed after the same time.',
+          }),
+          maxConnectionsPerAddress: Type.Integer({
+            minimum: 0,
+            default: defaultApiOptions.maxConnectionsPerAddress,
+            description:
+              'Open connections per client address (IPv6: per /64); more are answered 503 TOO_MANY_CONNECTIONS and closed. 0: no cap (behind a reverse proxy, which connects from one address).',
+          }),
           rateLimitMax: Type.Integer({
             minimum: 1,
             default: defaultApiOptions.rateLimit.max,
@@ -219,6 +232,11 @@ export const NodeConfigFile = Type.Object(
             minimum: 0,
             default: defaultApiOptions.events.maxClients,
             description: 'Concurrent /events (server-sent events) clients (503 beyond).',
+          }),
+          maxEventClientsPerAddress: Type.Integer({
+            minimum: 1,
+            default: defaultApiOptions.events.maxClientsPerAddress,
+            description: 'Concurrent /events clients per client address (503 beyond).',
           }),
           docs: Type.Boolean({
             default: defaultApiOptions.docs,

@@ -240,15 +240,30 @@ export class MegaNode {
 }
 
 function apiInit(config: NodeConfig): ApiInit {
-  const { bodyLimit, rateLimitMax, rateLimitWindowMs, maxEventClients, docs, dashboard, trustProxy } =
-    config.api
+  const {
+    bodyLimit,
+    requestTimeoutMs,
+    maxConnectionsPerAddress,
+    rateLimitMax,
+    rateLimitWindowMs,
+    maxEventClients,
+    maxEventClientsPerAddress,
+    docs,
+    dashboard,
+    trustProxy,
+  } = config.api
   return {
     ...(bodyLimit !== undefined && { bodyLimit }),
+    ...(requestTimeoutMs !== undefined && { requestTimeoutMs }),
+    ...(maxConnectionsPerAddress !== undefined && { maxConnectionsPerAddress }),
     rateLimit: {
       ...(rateLimitMax !== undefined && { max: rateLimitMax }),
       ...(rateLimitWindowMs !== undefined && { timeWindow: rateLimitWindowMs }),
     },
-    ...(maxEventClients !== undefined && { events: { maxClients: maxEventClients } }),
+    events: {
+      ...(maxEventClients !== undefined && { maxClients: maxEventClients }),
+      ...(maxEventClientsPerAddress !== undefined && { maxClientsPerAddress: maxEventClientsPerAddress }),
+    },
     ...(docs !== undefined && { docs }),
     ...(dashboard !== undefined && { dashboard }),
     ...(trustProxy !== undefined && { trustProxy }),

@@ -8,12 +8,16 @@
  *
  * Nothing is stored per request: a commitment comes back signed, and the Schnorr nonce and the
  * hash-lock preimages are derived from the capability key and the request (protocol
- * `oracle-attestation.ts`). Errors are `application/problem+json` with a stable `code`.
+ * `oracle-attestation.ts`). Errors are `application/problem+json` with a stable `code`. The HTTP
+ * server has the node API's limits: a deadline on every request, a cap on connections per
+ * address, parser errors as problems (`api/plugins/connections.ts`).
  */
 import { STATUS_CODES } from 'node:http'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import Type from 'typebox'
 import { ApiError, ApiErrorCode } from '../api/errors.ts'
+import { defaultApiOptions } from '../api/options.ts'
+import { guardConnections, serverOptions } from '../api/plugins/connections.ts'
 import { problemPlugin, sendProblem } from '../api/plugins/problem.ts'
 import { rateLimitPlugin } from '../api/plugins/rate-limit.ts'
 import { ref, sharedSchemas } from '../api/schemas.ts'
@@ -84,6 +88,10 @@ export interface EndpointOptions {
   maxLookups: number
   /** Requests per client address per minute. @default 600 */
   rateLimitPerMinute: number
+  /** Milliseconds for a request's headers and body to arrive whole (408 beyond). @default 10_000, as the node's API */
+  requestTimeoutMs: number
+  /** Open connections per client address; more get 503 (0: no cap). @default 64, as the node's API */
+  maxConnectionsPerAddress: number
 }
 
 export const defaultEndpointOptions: EndpointOptions = {
@@ -91,6 +99,8 @@ export const defaultEndpointOptions: EndpointOptions = {
   bodyLimit: LIMITS.messageBytes,
   maxLookups: 16,
   rateLimitPerMinute: 600,
+  requestTimeoutMs: defaultApiOptions.requestTimeoutMs,
+  maxConnectionsPerAddress: defaultApiOptions.maxConnectionsPerAddress,
 }
 
 const RESPONSE_SCHEMAS = [Commitment, Fact, OracleManifest, OracleCapability, OracleId]
@@ -134,12 +144,14 @@ export async function buildEndpoint(
 
   const app = Fastify({
     bodyLimit: options.bodyLimit,
+    ...serverOptions(options),
     ...(components.logger ? { loggerInstance: components.logger } : { logger: false }),
     frameworkErrors: (error, request, reply) => {
       sendProblem(error, request, reply)
     },
   }) as unknown as FastifyInstance
   problemPlugin(app)
+  guardConnections(app, options)
   // Responses are serialized from the protocol's schemas: only the fields a message may carry
   // leave the endpoint, whatever an object in memory holds.
   for (const schema of sharedSchemas(RESPONSE_SCHEMAS)) app.addSchema(schema)

@@ -30,6 +30,8 @@ export type ReasonArea =
   /** The client of an oracle endpoint (src/oracle/endpoint-client.ts). */
   | 'endpoint-client'
   | 'trader'
+  /** Bitcoin contracts of the trader toolkit (src/contracts, docs/contracts.md). */
+  | 'contract'
 
 /**
  * What gossip does with a message: `accept` forwards it; `ignore` drops it and the peer keeps
@@ -304,16 +306,42 @@ const API = [
   },
   { code: 'NOT_FOUND', http: 404, gossip: null, meaning: 'no such route or entry' },
   {
+    code: 'REQUEST_TIMEOUT',
+    http: 408,
+    gossip: null,
+    meaning:
+      'the request’s headers and body did not arrive whole within the request deadline (`requestTimeoutMs`, 10 s by default); the connection is closed',
+  },
+  {
+    code: 'URI_TOO_LONG',
+    http: 414,
+    gossip: null,
+    meaning: 'a path segment is longer than the router takes (100 characters)',
+  },
+  {
     code: 'UNSUPPORTED_MEDIA_TYPE',
     http: 415,
     gossip: null,
     meaning: 'a body that is not `application/json`',
   },
   {
+    code: 'UNSUPPORTED_CHARSET',
+    http: 415,
+    gossip: null,
+    meaning:
+      'a JSON body declared in a charset other than UTF-8 (`charset=utf-8` in any case, quoted or not, is accepted)',
+  },
+  {
     code: 'RATE_LIMITED',
     http: 429,
     gossip: null,
     meaning: 'too many POSTs from this client address in the window; see `Retry-After`',
+  },
+  {
+    code: 'HEADERS_TOO_LARGE',
+    http: 431,
+    gossip: null,
+    meaning: 'the request line and headers exceed 16 KiB (a path that long included)',
   },
   {
     code: 'INTERNAL',
@@ -325,7 +353,20 @@ const API = [
     code: 'TOO_MANY_CLIENTS',
     http: 503,
     gossip: null,
-    meaning: 'too many concurrent `/events` streams',
+    meaning: 'too many concurrent `/events` streams, in all or from this address',
+  },
+  {
+    code: 'TOO_MANY_CONNECTIONS',
+    http: 503,
+    gossip: null,
+    meaning:
+      'too many open connections from this address (`maxConnectionsPerAddress`; IPv6 counted per /64); refused before any request is read',
+  },
+  {
+    code: 'SHUTTING_DOWN',
+    http: 503,
+    gossip: null,
+    meaning: 'the server is shutting down; a request already received is still answered',
   },
 ] as const
 
@@ -463,6 +504,47 @@ const TRADER = [
   { code: 'STORE_FAILED', meaning: 'the trader store cannot be opened or was written by a newer version' },
 ] as const
 
+const CONTRACT = [
+  {
+    code: 'CONTRACT_MESSAGE_INVALID',
+    meaning: 'a contract message or file breaks its schema, or its version is unknown',
+  },
+  {
+    code: 'CONTRACT_TERMS_MISMATCH',
+    meaning: 'the contract terms do not follow from the offer (amounts, payouts, answers, chain, parties)',
+  },
+  {
+    code: 'CONTRACT_COMMITMENT_INVALID',
+    meaning: 'the oracle commitment is not a signed Schnorr commitment on the offer’s question',
+  },
+  {
+    code: 'CONTRACT_SIGNATURE_INVALID',
+    meaning: 'a counterparty’s adaptor, refund or funding signature does not verify; nothing is signed',
+  },
+  {
+    code: 'CONTRACT_FUNDING_INVALID',
+    meaning: 'a funding PSBT is unusable: unknown input type, no previous output, another transaction',
+  },
+  { code: 'CONTRACT_ADDRESS_INVALID', meaning: 'an address is malformed or belongs to another network' },
+  {
+    code: 'CONTRACT_STATE',
+    meaning: 'the step does not fit the contract’s state (signing twice, settling before signing)',
+  },
+  {
+    code: 'CONTRACT_REFUND_TOO_EARLY',
+    meaning: 'the refund transaction is not valid yet: its locktime lies ahead',
+  },
+  {
+    code: 'CONTRACT_FACT_INVALID',
+    meaning: 'the fact does not attest this contract’s commitment (answer, nonce, signature)',
+  },
+  { code: 'CONTRACT_DLC_UNAVAILABLE', meaning: 'the DLC library cannot be loaded on this platform' },
+  {
+    code: 'CONTRACT_BROADCAST_FAILED',
+    meaning: 'an Esplora endpoint refused or did not take the transaction',
+  },
+] as const
+
 // Rows may omit what does not apply: no HTTP status, no gossip action.
 type Row = { code: string; meaning: string; http?: number | null; gossip?: GossipAction | null }
 
@@ -486,6 +568,7 @@ export const REASONS = [
   ...rows('oracle', ORACLE),
   ...rows('endpoint-client', ENDPOINT_CLIENT),
   ...rows('trader', TRADER),
+  ...rows('contract', CONTRACT),
 ] as const satisfies readonly Reason[]
 
 /** The areas whose codes a client of a node sees: one namespace, no code twice. */

@@ -8,6 +8,8 @@ import type { IncomingMessage } from 'node:http'
 import { request } from 'node:http'
 import { describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
+import type { FastifyBaseLogger } from 'fastify'
+import pino from 'pino'
 import { messageId } from '../../src/protocol/message.ts'
 import * as fx from '../fixtures/messages.ts'
 import { type TestApi, testApi } from './helpers.ts'
@@ -15,13 +17,15 @@ import { type TestApi, testApi } from './helpers.ts'
 /** Opens `/events`; collects what arrives. */
 function connect(
   port: number,
+  { method = 'GET', headers = {} }: { method?: string; headers?: Record<string, string> } = {},
 ): Promise<{ response: IncomingMessage; text: () => string; close: () => void }> {
   return new Promise((resolve, reject) => {
     const req = request({
       host: '127.0.0.1',
       port,
+      method,
       path: '/events',
-      headers: { accept: 'text/event-stream' },
+      headers: { accept: 'text/event-stream', ...headers },
     })
     req.on('response', (response) => {
       let text = ''
@@ -55,8 +59,15 @@ async function untilAsync(check: () => Promise<boolean>, ms = 3000): Promise<voi
   }
 }
 
-async function listening(init = {}): Promise<{ api: TestApi; port: number }> {
-  const api = await testApi({ events: { maxClients: 2, heartbeatMs: 50, ...init } })
+async function listening(
+  init = {},
+  options: { trustProxy?: boolean; logger?: FastifyBaseLogger } = {},
+): Promise<{ api: TestApi; port: number }> {
+  const api = await testApi(
+    { events: { maxClients: 2, heartbeatMs: 50, ...init }, trustProxy: options.trustProxy ?? false },
+    {},
+    options.logger ? { logger: options.logger } : {},
+  )
   await api.app.listen({ host: '127.0.0.1', port: 0 })
   const address = api.app.server.address()
   assert.ok(address && typeof address === 'object')
@@ -115,6 +126,69 @@ describe('GET /events', { timeout: 15_000 }, () => {
     assert.equal(again.response.statusCode, 200)
     second.close()
     again.close()
+  })
+
+  it('answers HEAD with the headers of a stream and no body, taking no slot', async (t) => {
+    const { api, port } = await listening()
+    t.after(() => api.app.close())
+    const head = await connect(port, { method: 'HEAD' })
+    assert.equal(head.response.statusCode, 200)
+    assert.match(String(head.response.headers['content-type']), /^text\/event-stream/)
+    assert.equal(head.response.headers['cache-control'], 'no-cache, no-transform')
+    await until(() => head.response.complete) // the answer ended: no stream behind it
+    assert.equal(head.text(), '')
+    assert.equal((await api.get('/stats')).json().events.clients, 0)
+    const streams = [await connect(port), await connect(port)]
+    const full = await connect(port, { method: 'HEAD' })
+    assert.equal(full.response.statusCode, 503, 'HEAD says what GET would get')
+    for (const stream of streams) stream.close()
+    head.close()
+    full.close()
+  })
+
+  it('caps the streams of one address, whatever the others hold', async (t) => {
+    const { api, port } = await listening({ maxClients: 10, maxClientsPerAddress: 2 }, { trustProxy: true })
+    t.after(() => api.app.close())
+    const from = (address: string) => connect(port, { headers: { 'x-forwarded-for': address } })
+    const first = [await from('203.0.113.1'), await from('203.0.113.1')]
+    const third = await from('203.0.113.1')
+    assert.equal(third.response.statusCode, 503)
+    await until(() => third.text().length > 0)
+    const problem = JSON.parse(third.text())
+    assert.equal(problem.code, 'TOO_MANY_CLIENTS')
+    assert.match(problem.detail, /per client address/)
+    const other = await from('203.0.113.2')
+    assert.equal(other.response.statusCode, 200, 'another address still gets a stream')
+    first[0]!.close()
+    await untilAsync(async () => (await api.get('/stats')).json().events.clients === 2)
+    const again = await from('203.0.113.1')
+    assert.equal(again.response.statusCode, 200, 'a slot freed is a slot again')
+    for (const client of [first[1]!, other, again, third]) client.close()
+  })
+
+  it('logs a full server at warn without a stack: nothing failed', async (t) => {
+    const lines: Record<string, unknown>[] = []
+    const logger = pino(
+      { level: 'info' },
+      { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) },
+    )
+    const { api, port } = await listening({ maxClients: 1 }, { logger })
+    t.after(() => api.app.close())
+    const first = await connect(port)
+    const second = await connect(port)
+    assert.equal(second.response.statusCode, 503)
+    await until(() => lines.some((line) => (line.level as number) >= 40))
+    const refused = lines.find((line) => (line.level as number) >= 40)!
+    assert.equal(refused.level, 40, 'warn')
+    assert.equal(refused.code, 'TOO_MANY_CLIENTS')
+    assert.equal(refused.err, undefined, 'no error object, no stack')
+    assert.deepEqual(
+      lines.filter((line) => (line.level as number) >= 50),
+      [],
+      'nothing at error',
+    )
+    first.close()
+    second.close()
   })
 
   it('ends open streams when the server closes', async () => {

@@ -7,6 +7,7 @@ import pino from 'pino'
 import { NodeClient } from '../../src/client/node-client.ts'
 import { resolveConfig } from '../../src/node/config.ts'
 import { MegaNode } from '../../src/node/node.ts'
+import { assertProblem, dropAll, hold, partialPost, within } from '../api/raw-http.ts'
 import * as fx from '../fixtures/messages.ts'
 
 const dirs: string[] = []
@@ -14,10 +15,11 @@ after(async () => {
   for (const dir of dirs) await rm(dir, { recursive: true, force: true })
 })
 
-async function startNode(dataDir: string) {
+async function startNode(dataDir: string, api = {}) {
   const config = resolveConfig({
     dataDir,
     http: { host: '127.0.0.1', port: 0 },
+    api,
     mempool: { minBits: { oracle: 8, capability: 8, report: 8, offer: 8 } },
     network: { enabled: false },
   })
@@ -49,6 +51,26 @@ describe('MegaNode', () => {
       )
     } finally {
       await second.node.stop()
+    }
+  })
+
+  it('cuts slow bodies at api.requestTimeoutMs and stops without waiting on held connections', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'mega-node-'))
+    dirs.push(dataDir)
+    const { node } = await startNode(dataDir, { requestTimeoutMs: 500, maxConnectionsPerAddress: 100 })
+    try {
+      const port = Number(new URL(node.url!).port)
+      const slow = await hold(port, partialPost(100, 10))
+      await within(slow.closed, 3000, 'the deadline to close a partial body')
+      assertProblem(slow.text(), 408, 'REQUEST_TIMEOUT')
+      const held = await Promise.all(Array.from({ length: 50 }, () => hold(port, partialPost(100, 10))))
+      const started = performance.now()
+      await within(node.stop(), 3000, 'the node to stop')
+      assert.ok(performance.now() - started < 2000, 'stop waits on no slow client')
+      for (const connection of held) await within(connection.closed, 1000, 'every connection to close')
+    } finally {
+      dropAll()
+      await node.stop()
     }
   })
 })

@@ -5,6 +5,7 @@ import { OracleEndpointClient } from '../../src/oracle/endpoint-client.ts'
 import { factSource } from '../../src/oracle/sources.ts'
 import { deriveCapabilitySecret } from '../../src/protocol/oracle-attestation.ts'
 import { publicKeyOf } from '../../src/protocol/signature.ts'
+import { assertProblem, dropAll, exchange, hold, portOf, within } from '../api/raw-http.ts'
 import * as fx from '../fixtures/messages.ts'
 
 const secretKey = deriveCapabilitySecret(fx.ORACLE.secretKey, 'slow', 'bip340')
@@ -60,6 +61,46 @@ describe('endpoint limits', () => {
       assert.doesNotMatch(response.body, new RegExp(secretKey))
       assert.deepEqual(JSON.parse(response.body).items, [ad])
     } finally {
+      await app.close()
+    }
+  })
+
+  it('has the API’s HTTP limits: a request deadline, a cap per address, parser errors as problems, a prompt close', async () => {
+    const app = await buildEndpoint(
+      { capabilities: [{ ad, secretKey }] },
+      { requestTimeoutMs: 400, maxConnectionsPerAddress: 3 },
+    )
+    try {
+      await app.listen({ host: '127.0.0.1', port: 0 })
+      const port = portOf(app)
+      const partial = `POST /commitment HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"capa`
+      const slow = await hold(port, partial)
+      await within(slow.closed, 3000, 'the deadline to close a partial body')
+      assertProblem(slow.text(), 408, 'REQUEST_TIMEOUT')
+
+      const bad = await exchange(port, 'POST /commitment HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n')
+      assertProblem(bad, 400, 'BAD_REQUEST')
+      const latin1 = await app.inject({
+        method: 'POST',
+        url: '/commitment',
+        headers: { 'content-type': 'application/json; charset=latin1' },
+        payload: JSON.stringify(fx.factRequest(key)),
+      })
+      assert.equal(latin1.statusCode, 415)
+      assert.equal(JSON.parse(latin1.body).code, 'UNSUPPORTED_CHARSET')
+
+      const held = await Promise.all([hold(port, partial), hold(port), hold(port)])
+      assertProblem(
+        await exchange(port, 'GET /capabilities HTTP/1.1\r\nHost: x\r\n\r\n'),
+        503,
+        'TOO_MANY_CONNECTIONS',
+      )
+      const started = performance.now()
+      await within(app.close(), 3000, 'the endpoint to close')
+      assert.ok(performance.now() - started < 2000)
+      for (const connection of held) await within(connection.closed, 1000, 'every connection to close')
+    } finally {
+      dropAll()
       await app.close()
     }
   })

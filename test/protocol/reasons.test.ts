@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { ApiErrorCode } from '../../src/api/errors.ts'
 import { STATUS_BY_CODE } from '../../src/api/plugins/problem.ts'
+import { ContractErrorCode } from '../../src/contracts/errors.ts'
 import { MempoolErrorCode } from '../../src/mempool/admission.ts'
 import { NetworkErrorCode } from '../../src/network/errors.ts'
 import { REJECTED_REASONS, verdictOf } from '../../src/network/verdicts.ts'
@@ -42,13 +43,15 @@ const CONSTANTS: [ReasonArea[], Record<string, string>][] = [
   [['oracle'], OracleErrorCode],
   [['endpoint-client'], EndpointErrorCode],
   [['trader'], TraderErrorCode],
+  [['contract'], ContractErrorCode],
 ]
 
 /** Upper-case string literals in src that are not codes, and why. */
 const NOT_CODES = new Set([
   ...['SIGINT', 'SIGTERM', 'SIGKILL', 'SIGHUP'], // signals
-  ...['ENOENT', 'EEXIST'], // system error codes
-  ...['GET', 'POST', 'HTTP'], // HTTP methods, a table header
+  ...['ENOENT', 'EEXIST', 'ECONNRESET'], // system error codes
+  ...['ERR_HTTP_REQUEST_TIMEOUT', 'HPE_HEADER_OVERFLOW', 'HPE_CHUNK_EXTENSIONS_OVERFLOW'], // node:http's
+  ...['GET', 'HEAD', 'POST', 'HTTP'], // HTTP methods, a table header
   ...['BEGIN', 'COMMIT', 'ROLLBACK', 'NORMAL', 'FULL'], // SQL and SQLite pragma values
   'NFKC', // Unicode normalization form
   ...['ARS', 'CHE'], // demo data
@@ -76,6 +79,7 @@ type Uncatalogued =
   | Exclude<OracleErrorCode, ReasonCode<'oracle'>>
   | Exclude<EndpointErrorCode, ReasonCode<'endpoint-client'>>
   | Exclude<TraderErrorCode, ReasonCode<'trader'>>
+  | Exclude<ContractErrorCode, ReasonCode<'contract'>>
 const everyCodeCatalogued: [Uncatalogued] extends [never] ? true : Uncatalogued = true
 
 describe('catalogue of reasons', () => {
@@ -86,9 +90,19 @@ describe('catalogue of reasons', () => {
       for (const code of Object.values(constant))
         assert.ok(catalogued.has(code), `${code} (${areas}) missing`)
     }
-    for (const area of ['protocol', 'mempool', 'sync', 'store', 'network', 'oracle', 'trader'] as const) {
+    for (const area of [
+      'protocol',
+      'mempool',
+      'sync',
+      'store',
+      'network',
+      'oracle',
+      'trader',
+      'contract',
+    ] as const) {
       const [, constant] = CONSTANTS.find(([areas]) => areas.length === 1 && areas[0] === area)!
-      for (const code of codesOf(area)) assert.ok(Object.hasOwn(constant, code), `${code} (${area}) stale`)
+      for (const code of codesOf(area))
+        assert.ok(Object.values(constant).includes(code), `${code} (${area}) stale`)
     }
     for (const code of codesOf('api')) assert.ok(Object.hasOwn(ApiErrorCode, code), `${code} (api) stale`)
   })
@@ -96,7 +110,9 @@ describe('catalogue of reasons', () => {
   it('has each code once in its namespace', () => {
     const namespaces: ReasonArea[][] = [
       [...NODE_AREAS],
-      ...(['sync', 'store', 'network', 'oracle', 'endpoint-client', 'trader'] as const).map((area) => [area]),
+      ...(['sync', 'store', 'network', 'oracle', 'endpoint-client', 'trader', 'contract'] as const).map(
+        (area) => [area],
+      ),
     ]
     for (const areas of namespaces) {
       const codes = reasonsOf(...areas).map((reason) => reason.code)

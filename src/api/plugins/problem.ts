@@ -1,11 +1,12 @@
 /**
  * The API's one error path: every error (ours, the protocol's, the mempool's, Fastify's and
  * its plugins') becomes an `application/problem+json` document (RFC 9457) with a stable
- * `code`, whose HTTP status comes from the catalogue of reasons, {@link STATUS_BY_CODE}. Also the strict JSON
- * body parser (UTF-8 checked, prototype poisoning refused), so a malformed body is a coded 400.
+ * `code`, whose HTTP status comes from the catalogue of reasons, {@link STATUS_BY_CODE}. Also the
+ * strict JSON body parser (UTF-8 checked, prototype poisoning refused), so a malformed body is a
+ * coded 400 and a body declared in another charset a coded 415.
  */
 import { STATUS_CODES } from 'node:http'
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ErrorCode } from '../../protocol/errors.ts'
 import { NODE_AREAS, reasonsOf } from '../../protocol/reasons.ts'
 import { ApiError, ApiErrorCode, type ProblemDetails } from '../errors.ts'
@@ -29,7 +30,23 @@ const FASTIFY_CODES: Readonly<Record<string, string>> = {
   FST_ERR_VALIDATION: ApiErrorCode.BAD_REQUEST,
   FST_ERR_BAD_URL: ApiErrorCode.BAD_REQUEST,
   FST_ERR_INVALID_URL: ApiErrorCode.BAD_REQUEST,
+  FST_ERR_MAX_PARAM_LENGTH: ApiErrorCode.URI_TOO_LONG,
   FST_ERR_NOT_FOUND: ApiErrorCode.NOT_FOUND,
+}
+
+/**
+ * The code of an error that carries only an HTTP status (a plugin's, a stream's): the code of
+ * that status, so the problem's `code` and `status` always agree; other 4xx become 400.
+ */
+const CODE_BY_STATUS: Readonly<Record<number, string>> = {
+  400: ApiErrorCode.BAD_REQUEST,
+  404: ApiErrorCode.NOT_FOUND,
+  408: ApiErrorCode.REQUEST_TIMEOUT,
+  413: ErrorCode.TOO_LARGE,
+  414: ApiErrorCode.URI_TOO_LONG,
+  415: ApiErrorCode.UNSUPPORTED_MEDIA_TYPE,
+  429: ApiErrorCode.RATE_LIMITED,
+  431: ApiErrorCode.HEADERS_TOO_LARGE,
 }
 
 /** The media type of every error response. */
@@ -77,10 +94,11 @@ function classify(error: unknown): {
     return { code: error.code, status: 422, message: error.message, details: error.details }
   if (error instanceof SyntaxError)
     return { code: ErrorCode.BAD_JSON, status: 400, message: error.message, details: {} }
-  const status =
-    typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 500
-  if (status < 500) return { code: ApiErrorCode.BAD_REQUEST, status, message: String(e.message), details: {} }
-  return { code: ApiErrorCode.INTERNAL, status, message: 'internal error', details: {} }
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    const code = CODE_BY_STATUS[e.statusCode] ?? ApiErrorCode.BAD_REQUEST
+    return { code, status: STATUS_BY_CODE[code]!, message: String(e.message), details: {} }
+  }
+  return { code: ApiErrorCode.INTERNAL, status: 500, message: 'internal error', details: {} }
 }
 
 // A protocol error's `details.path` (a JSON pointer) becomes the problem's `path`.
@@ -95,12 +113,23 @@ function validationMessage(error: Partial<FastifyError>): string {
   return `${error.validationContext}${where} ${first?.message ?? 'is not valid'}`
 }
 
-/** Sends `error` as a problem document, logging client errors at info and ours at error. */
+/**
+ * Sends `error` as a problem document. Logged by what it says of the node: a failure
+ * (`INTERNAL`) at error with its stack; a refusal for capacity (503: full, shutting down) at
+ * warn, without a stack, since nothing failed; a client's mistake at info.
+ */
 export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const problem = toProblem(error, request.url)
-  if (problem.status >= 500) request.log.error({ err: error }, 'request failed')
-  else request.log.info({ code: problem.code, status: problem.status }, 'request refused')
+  logProblem(request.log, problem, error)
   return reply.code(problem.status).type(PROBLEM_TYPE).send(problem)
+}
+
+/** Logs a problem sent, at the level {@link sendProblem} describes. */
+export function logProblem(log: FastifyBaseLogger, problem: Problem, error?: unknown): void {
+  const fields = { code: problem.code, status: problem.status }
+  if (problem.code === ApiErrorCode.INTERNAL) log.error({ err: error }, 'request failed')
+  else if (problem.status >= 500) log.warn({ ...fields, detail: problem.detail }, 'request refused')
+  else log.info(fields, 'request refused')
 }
 
 /**
@@ -121,6 +150,19 @@ export function problemPlugin(app: FastifyInstance): void {
   // JSON only: a text/plain body is 415, not a string that fails the schema.
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    // JSON is UTF-8 (RFC 8259): a body declared in another charset would be read as other text.
+    const charset = charsetOf(request.headers['content-type'])
+    if (charset !== undefined && charset !== 'utf-8') {
+      const named = JSON.stringify(charset.slice(0, 40))
+      done(
+        new ApiError(
+          ApiErrorCode.UNSUPPORTED_CHARSET,
+          `charset ${named} is not accepted: JSON is sent as UTF-8`,
+        ),
+        undefined,
+      )
+      return
+    }
     let text: string
     try {
       text = utf8.decode(body as Buffer)
@@ -133,6 +175,12 @@ export function problemPlugin(app: FastifyInstance): void {
       else done(null, value)
     })
   })
+}
+
+/** The `charset` parameter of a media type, unquoted and lower-cased; undefined without one. */
+export function charsetOf(contentType: string | undefined): string | undefined {
+  const match = /;\s*charset\s*=\s*(?:"([^"]*)"|([^;\s]*))/i.exec(contentType ?? '')
+  return match ? (match[1] ?? match[2] ?? '').toLowerCase() : undefined
 }
 
 // The default parser hides the reason; on this (rare) path, parse again to tell the client where.

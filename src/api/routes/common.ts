@@ -11,10 +11,10 @@ const DESCRIPTIONS: Record<number, string> = {
   404: 'Not held by this node',
   409: 'Low PoW: `requiredBits` says how many bits would enter now',
   413: 'Body over the size limit',
-  415: 'Body is not application/json',
+  415: 'Body is not application/json (UNSUPPORTED_MEDIA_TYPE) or declared in a charset other than UTF-8 (UNSUPPORTED_CHARSET)',
   422: 'The message breaks a rule: `code` says which, `path` where',
   429: 'Too many POSTs from this address; see Retry-After',
-  503: 'Too many concurrent clients',
+  503: 'Too many concurrent clients, in all or from this address',
 }
 
 /** Problem responses (`application/problem+json`) for the given statuses, plus 500. */

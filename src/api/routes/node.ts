@@ -53,7 +53,7 @@ export async function nodeRoutes(
         tags: ['node'],
         summary: 'Server-sent events: one per admitted message (event name = kind)',
         description:
-          'Each event is `event: <kind>` with `data: {"status","id","kind"}` for every message added or updated, whether it came through this API or from gossip. Comments (`: heartbeat`) keep the stream alive.',
+          'Each event is `event: <kind>` with `data: {"status","id","kind"}` for every message added or updated, whether it came through this API or from gossip. Comments (`: heartbeat`) keep the stream alive. At most `maxClients` streams at once and `maxClientsPerAddress` per client address (503 beyond); `HEAD` answers the headers of a stream.',
         response: {
           200: {
             description: 'An event stream',
@@ -63,10 +63,12 @@ export async function nodeRoutes(
         },
       },
     },
-    (_request, reply) => {
-      events.admit()
+    // HEAD (added by Fastify for every GET) gets the stream's headers and no body, and takes no slot.
+    (request, reply) => {
+      events.admit(request.ip)
       reply.hijack()
-      events.open(reply.raw)
+      if (request.method === 'HEAD') events.head(reply.raw)
+      else events.open(reply.raw, request.ip)
     },
   )
 }
