@@ -29,9 +29,9 @@ export interface Orphaned {
 
 /** Gossip counters since start. */
 export interface GossipCounters {
-  /** Messages from peers admitted (and so forwarded). */
+  /** Messages from peers admitted, or valid and relayed for other shards (forwarded either way). */
   accepted: number
-  /** Messages from peers dropped without penalty: duplicates, low PoW, other shards, races. */
+  /** Messages from peers dropped without penalty: duplicates, low PoW, races. */
   ignored: number
   /** Messages from peers that broke a rule: the sender was penalised. */
   rejected: number
