@@ -11,6 +11,7 @@
 import type { Admission } from '../mempool/admission.ts'
 import type { Entry } from '../mempool/entries.ts'
 import type { Mempool } from '../mempool/mempool.ts'
+import { canonicalize } from '../protocol/canonical.ts'
 import { messageId } from '../protocol/message.ts'
 import type { Dispute, Message, PoolKind } from '../protocol/messages/index.ts'
 import { POOL_KINDS } from '../protocol/messages/index.ts'
@@ -96,7 +97,8 @@ export class MempoolSyncSource implements SyncSource {
   message(id: string): string | undefined {
     if (!this.#snapshot) this.snapshot()
     const message = this.#messages.get(id)
-    return message && JSON.stringify(message)
+    // Served as its canonical form, the only form a peer accepts (docs/protocol.md §2).
+    return message && canonicalize(message)
   }
 
   submit(value: unknown): SubmitOutcome | Promise<SubmitOutcome> {

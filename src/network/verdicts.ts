@@ -33,6 +33,7 @@ export const REJECTED_REASONS: ReadonlySet<string> = new Set([
   ErrorCode.BAD_HEX,
   ErrorCode.BAD_LENGTH,
   ErrorCode.NOT_CANONICALIZABLE,
+  ErrorCode.NOT_CANONICAL,
   ErrorCode.UNKNOWN_SCHEME,
   ErrorCode.BAD_KEY,
   ErrorCode.SIGNATURE_MISSING,
