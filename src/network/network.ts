@@ -295,7 +295,15 @@ export class Network {
     if (!this.bans.strike(peer)) return
     const dropped = this.orphans.removePeer(peer)
     this.#log.warn({ peer, reason, orphansDropped: dropped }, 'peer banned')
-    void this.#libp2p?.hangUp(peerIdFromString(peer)).catch(() => {})
+    // Hung up on and forgotten: the gater refuses it for the ban's length, and a flooder that
+    // comes back under new peer ids must not leave each one in the peer store.
+    const id = peerIdFromString(peer)
+    const libp2p = this.#libp2p
+    void libp2p
+      ?.hangUp(id)
+      .then(() => libp2p.peerStore.delete(id))
+      .catch(() => {})
+    this.candidates.remove(peer)
   }
 
   async #maintain(): Promise<void> {

@@ -63,6 +63,10 @@ export class PeerCandidates {
     return evicted
   }
 
+  remove(id: string): void {
+    this.#byId.delete(id)
+  }
+
   connected(id: string): void {
     const candidate = this.#byId.get(id)
     if (!candidate) return

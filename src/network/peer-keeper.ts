@@ -20,7 +20,7 @@ export interface BootstrapPeer {
 }
 
 /** The part of libp2p the keeper uses. */
-export type KeeperLibp2p = Pick<Libp2p, 'peerId' | 'getPeers' | 'dial'>
+export type KeeperLibp2p = Pick<Libp2p, 'peerId' | 'getPeers' | 'getConnections' | 'dial'>
 
 export interface PeerKeeperComponents {
   libp2p: KeeperLibp2p
@@ -79,7 +79,8 @@ export class PeerKeeper {
 
   /** A candidate was announced or discovered: dial it if the node wants more connections. */
   discovered(peer: PeerId): void {
-    if (this.#wanted() <= 0) return
+    // Connected peers re-announce themselves every interval: nothing to dial.
+    if (this.#wanted() <= 0 || this.#libp2p.getConnections(peer).length > 0) return
     const candidate = this.#candidates.get(peer.toString())
     if (candidate) this.#dialCandidate(candidate)
   }
