@@ -183,6 +183,9 @@ async function peerFlood(announcements: number) {
   await sleep(60_000)
   const bAfter = await b.ask('gc')
   const aAfter = await a.ask('gc')
+  // Gossipsub remembers each message id it saw for two minutes (seen-cache, delivery records).
+  await sleep(90_000)
+  const aLater = await a.ask('gc')
   await attacker.stop()
   await Promise.all([a.ask('stop'), b.ask('stop')])
   dead.close()
@@ -200,6 +203,8 @@ async function peerFlood(announcements: number) {
     flooded: {
       rssGrowthMB: mb(aAfter.rss - aBefore.rss),
       heapGrowthMB: mb(aAfter.heapUsed - aBefore.heapUsed),
+      rssGrowthLaterMB: mb(aLater.rss - aBefore.rss),
+      heapGrowthLaterMB: mb(aLater.heapUsed - aBefore.heapUsed),
       candidates: aAfter.stats.peerExchange.candidates,
       announcementsAccepted: aAfter.stats.peerExchange.accepted,
       announcementsRejected: aAfter.stats.peerExchange.rejected,
@@ -315,7 +320,7 @@ async function main() {
         `${name}: ${v.variants} variants sent in ${v.floodSeconds} s, ${v.received} reached the node; RSS +${v.rssGrowthMB} MB, +${v.rssGrowthAfterGcMB} MB after GC (from ${v.rssBeforeMB}), heap +${v.heapGrowthAfterGcMB} MB; ${v.rejected} rejected; sender banned: ${v.senderBanned} (${v.bans} bans)`,
       )
     console.log(
-      `peer flood: ${peers.announcements} announcements in ${peers.floodSeconds} s; untouched node RSS ${peers.untouched.rssBeforeMB} → ${peers.untouched.rssAfterMB} MB (+${peers.untouched.rssGrowthMB}, heap +${peers.untouched.heapGrowthMB}), ${peers.untouched.candidates} candidates; flooded node RSS +${peers.flooded.rssGrowthMB} MB (heap +${peers.flooded.heapGrowthMB}), ${peers.flooded.candidates} candidates, ${peers.flooded.announcementsAccepted} accepted, ${peers.flooded.announcementsIgnored} ignored, ${peers.flooded.announcementsRejected} rejected, ${peers.flooded.bans} bans (attacker came back ${peers.attackerComebacks} times); dead address dialled ${peers.deadAddressDials.total} times (${peers.deadAddressDials.inTheMinuteAfter} in the minute after)`,
+      `peer flood: ${peers.announcements} announcements in ${peers.floodSeconds} s; untouched node RSS ${peers.untouched.rssBeforeMB} → ${peers.untouched.rssAfterMB} MB (+${peers.untouched.rssGrowthMB}, heap +${peers.untouched.heapGrowthMB}), ${peers.untouched.candidates} candidates; flooded node RSS +${peers.flooded.rssGrowthMB} MB (heap +${peers.flooded.heapGrowthMB}; 2.5 min after the flood +${peers.flooded.rssGrowthLaterMB}, heap +${peers.flooded.heapGrowthLaterMB}), ${peers.flooded.candidates} candidates, ${peers.flooded.announcementsAccepted} accepted, ${peers.flooded.announcementsIgnored} ignored, ${peers.flooded.announcementsRejected} rejected, ${peers.flooded.bans} bans (attacker came back ${peers.attackerComebacks} times); dead address dialled ${peers.deadAddressDials.total} times (${peers.deadAddressDials.inTheMinuteAfter} in the minute after)`,
     )
   }
 }
