@@ -1,6 +1,7 @@
 /**
  * The network component of a node: a libp2p node with a persistent key, gossip wired to the
- * node's admission, an orphan pool, bans of misbehaving peers, and a keeper that dials peers.
+ * node's admission, an orphan pool, bans of misbehaving peers, peer exchange into a bounded
+ * table of candidates, and a keeper that dials them within the address scopes and dial budget.
  */
 import type { IdentifyResult, Libp2p, PeerId, PeerInfo } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
