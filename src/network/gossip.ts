@@ -1,6 +1,7 @@
 /**
  * Gossip of pool messages: one topic per kind, whose validator is the node's admission. A
- * message from a peer is parsed (size limit first), handed to the one admission path, and the
+ * message from a peer is parsed (size limit first; its bytes must be its canonical form, so a
+ * message has one gossip id and not one per spacing), handed to the one admission path, and the
  * outcome becomes gossipsub's verdict (verdicts.ts): accepted messages propagate, rejected ones
  * cost the sender score and a strike, orphans wait for their parent.
  */
@@ -11,7 +12,7 @@ import type { Admission } from '../mempool/admission.ts'
 import { canonicalBytes } from '../protocol/canonical.ts'
 import { messageId } from '../protocol/message.ts'
 import { type Message, POOL_KINDS, type PoolKind } from '../protocol/messages/index.ts'
-import { maxBytesOf, parseMessage } from '../protocol/validate.ts'
+import { maxBytesOf, parseCanonicalMessage } from '../protocol/validate.ts'
 import type { BanList } from './bans.ts'
 import type { MegaGossipSub } from './libp2p.ts'
 import type { Orphan, OrphanPool } from './orphans.ts'
@@ -29,9 +30,9 @@ export interface Orphaned {
 
 /** Gossip counters since start. */
 export interface GossipCounters {
-  /** Messages from peers admitted (and so forwarded). */
+  /** Messages from peers admitted, or valid and relayed for other shards (forwarded either way). */
   accepted: number
-  /** Messages from peers dropped without penalty: duplicates, low PoW, other shards, races. */
+  /** Messages from peers dropped without penalty: duplicates, low PoW, races. */
   ignored: number
   /** Messages from peers that broke a rule: the sender was penalised. */
   rejected: number
@@ -121,7 +122,7 @@ export class Gossip {
     const from = peer.toString()
     // Frames already in flight from a peer being hung up on.
     if (this.#c.bans.isBanned(from)) return this.#count('ignore', from)
-    const parsed = parseMessage(data, kind)
+    const parsed = parseCanonicalMessage(withoutNewline(data), kind)
     if (!parsed.ok) {
       this.#log.debug({ peer: from, kind, code: parsed.error.code }, 'unparsable gossip')
       return this.#count('reject', from)
@@ -196,6 +197,11 @@ export class Gossip {
         })
     }
   }
+}
+
+/** The payload without the one trailing newline of a republished form (see `publish`). */
+function withoutNewline(bytes: Uint8Array): Uint8Array {
+  return bytes.at(-1) === 0x0a ? bytes.subarray(0, -1) : bytes
 }
 
 function withNewline(bytes: Uint8Array): Uint8Array {

@@ -1,6 +1,6 @@
 /**
- * The libp2p node of a Mega node: TCP and WebSockets, Noise, Yamux, identify, ping, gossipsub,
- * peer exchange over gossip (pubsub peer discovery) and optional mDNS (design §10).
+ * The libp2p node of a Mega node: TCP and WebSockets, Noise, Yamux, identify, ping, gossipsub
+ * (which also carries peer exchange, peer-exchange.ts) and optional mDNS (design §10).
  */
 import { type GossipSub, gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
@@ -8,7 +8,6 @@ import type { ConnectionGater, Libp2p, PeerDiscovery, PrivateKey } from '@libp2p
 import { mdns } from '@libp2p/mdns'
 import { noise } from '@libp2p/noise'
 import { type Ping, ping } from '@libp2p/ping'
-import { pubsubPeerDiscovery } from '@libp2p/pubsub-peer-discovery'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
@@ -17,7 +16,7 @@ import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import { NetworkError, NetworkErrorCode } from './errors.ts'
 import type { GossipMetrics } from './gossip-metrics.ts'
 import type { NetworkOptions } from './options.ts'
-import { gossipsubOptions, PEER_EXCHANGE_TOPIC } from './topics.ts'
+import { gossipsubOptions } from './topics.ts'
 
 /** Gossipsub with the peer score and meshes it keeps (not on its public interface). */
 export type MegaGossipSub = GossipSub & {
@@ -57,10 +56,10 @@ export async function createMegaLibp2p(
   for (const name of Object.keys(services)) {
     if (['identify', 'ping', 'pubsub'].includes(name)) throw new Error(`service name "${name}" is taken`)
   }
-  const peerDiscovery = [
-    pubsubPeerDiscovery({ interval: options.peerExchangeIntervalMs, topics: [PEER_EXCHANGE_TOPIC] }),
-    ...(options.mdns ? [mdns()] : []),
-  ] as ((components: never) => PeerDiscovery)[] as NonNullable<Libp2pOptions['peerDiscovery']>
+  // Peer exchange is ours (peer-exchange.ts), on gossip: bounded and checked.
+  const peerDiscovery = (options.mdns ? [mdns()] : []) as ((
+    components: never,
+  ) => PeerDiscovery)[] as NonNullable<Libp2pOptions['peerDiscovery']>
   const node = await createLibp2p({
     privateKey,
     start: false,

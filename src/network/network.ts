@@ -1,11 +1,14 @@
 /**
  * The network component of a node: a libp2p node with a persistent key, gossip wired to the
- * node's admission, an orphan pool, bans of misbehaving peers, and a keeper that dials peers.
+ * node's admission, an orphan pool, bans of misbehaving peers, peer exchange into a bounded
+ * table of candidates, and a keeper that dials them within the address scopes and dial budget.
  */
-import type { Libp2p, PeerId } from '@libp2p/interface'
+import type { IdentifyResult, Libp2p, PeerId, PeerInfo } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { type Multiaddr, multiaddr } from '@multiformats/multiaddr'
 import type { Logger } from 'pino'
 import { type Message, POOL_KINDS, type PoolKind } from '../protocol/messages/index.ts'
+import { defaultScopes, ScopeFilter } from './address-scope.ts'
 import { BanList, banGater } from './bans.ts'
 import { Gossip, type NetworkSubmit, type Orphaned } from './gossip.ts'
 import { GossipMetrics } from './gossip-metrics.ts'
@@ -13,6 +16,8 @@ import { createMegaLibp2p, type MegaServices, type ServiceFactory } from './libp
 import { loadOrCreateNodeKey } from './node-key.ts'
 import { type NetworkInit, type NetworkOptions, networkOptions } from './options.ts'
 import { OrphanPool } from './orphans.ts'
+import { DialBudget, PeerCandidates } from './peer-candidates.ts'
+import { PeerExchange } from './peer-exchange.ts'
 import { PeerKeeper, parseBootstrap } from './peer-keeper.ts'
 import { SyncService } from './sync-service.ts'
 import { MESSAGE_TOPICS, topicOf } from './topics.ts'
@@ -39,6 +44,8 @@ export class Network {
   readonly options: NetworkOptions
   readonly bans: BanList
   readonly orphans: OrphanPool<Orphaned>
+  /** Peers this node may dial: bounded (`peerExchange.maxPeers`). */
+  readonly candidates: PeerCandidates
   readonly #c: NetworkComponents
   readonly #log: Logger
   #status: NetworkStatus = 'stopped'
@@ -50,6 +57,11 @@ export class Network {
   /** The sync service, when the node runs one (`services.sync`). */
   #sync: SyncService | undefined
   readonly #pings = new Map<string, number>()
+  /** Peers with an open connection (kept out of candidate eviction). */
+  readonly #connected = new Set<string>()
+  #peerExchange: PeerExchange | undefined
+  #scope: ScopeFilter | undefined
+  readonly #dialBudget: DialBudget
   readonly #listeners: [string, (event: CustomEvent) => void][] = []
 
   constructor(components: NetworkComponents, init: NetworkInit = {}) {
@@ -62,6 +74,15 @@ export class Network {
       components.now,
     )
     this.orphans = new OrphanPool(this.options.orphans, components.now)
+    const { maxPeers } = this.options.peerExchange
+    this.candidates = new PeerCandidates(maxPeers)
+    // Four addresses remembered per candidate kept: a spent budget is not forgotten quickly.
+    this.#dialBudget = new DialBudget(this.options.maxDialsPerAddress, 4 * maxPeers)
+  }
+
+  /** Dials counted against `address` (bootstrap peers are not counted). */
+  dialsOf(address: string): number {
+    return this.#dialBudget.attempts(multiaddr(address))
   }
 
   get status(): NetworkStatus {
@@ -89,19 +110,49 @@ export class Network {
     this.#status = 'starting'
     try {
       const bootstrap = parseBootstrap(this.options.bootstrap)
+      const { addressScopes, announce, listen } = this.options
+      const scope = new ScopeFilter(
+        addressScopes ?? defaultScopes(announce.length > 0 ? announce : listen),
+        bootstrap.map((peer) => peer.address),
+      )
+      this.#scope = scope
       const key = await loadOrCreateNodeKey(this.#c.dataDir, this.options.keyFile)
       if (key.created) this.#log.info({ path: key.path }, 'node key created')
       this.#metrics = new GossipMetrics(MESSAGE_TOPICS)
       const libp2p = await createMegaLibp2p(this.options, {
         privateKey: key.privateKey,
-        gater: banGater(this.bans),
+        // Banned peers are refused, and no address outside the scopes is dialled, whoever asks.
+        gater: { ...banGater(this.bans), denyDialMultiaddr: (address) => !scope.allows(address) },
         metrics: this.#metrics,
         ...(this.#c.services && { services: this.#c.services }),
       })
       this.#libp2p = libp2p
-      this.#keeper = new PeerKeeper(
-        { libp2p, isBanned: (peer) => this.bans.isBanned(peer), logger: this.#log },
+      const keeper = new PeerKeeper(
+        {
+          libp2p,
+          isBanned: (peer) => this.bans.isBanned(peer),
+          logger: this.#log,
+          candidates: this.candidates,
+          budget: this.#dialBudget,
+        },
         { minConnections: this.options.minConnections, bootstrap },
+      )
+      this.#keeper = keeper
+      this.#peerExchange = new PeerExchange(
+        {
+          pubsub: libp2p.services.pubsub,
+          peerId: libp2p.peerId,
+          addresses: () => libp2p.getMultiaddrs(),
+          candidates: this.candidates,
+          scope,
+          isBanned: (peer) => this.bans.isBanned(peer),
+          isConnected: (peer) => this.#connected.has(peer),
+          strike: (peer, reason) => this.#strike(peer, reason),
+          announced: (peer) => keeper.discovered(peer),
+          evicted: (peers) => this.#forget(peers),
+          logger: this.#log,
+        },
+        { intervalMs: this.options.peerExchangeIntervalMs, ...this.options.peerExchange },
       )
       this.#gossip = new Gossip({
         pubsub: libp2p.services.pubsub,
@@ -113,9 +164,24 @@ export class Network {
         strike: (peer, reason) => this.#strike(peer, reason),
         forwardDelayMs: this.options.gossip.forwardDelayMs,
       })
-      this.#listen('peer:discovery', (event) => this.#keeper?.discovered(event.detail.id))
+      // mDNS: a candidate like an announced peer.
+      this.#listen('peer:discovery', (event) => {
+        const { id, multiaddrs } = event.detail as PeerInfo
+        this.#candidate(id, multiaddrs)
+        keeper.discovered(id)
+      })
+      // A peer that answered is a real one: a candidate to redial should it go.
+      this.#listen('peer:identify', (event) => {
+        const { peerId, listenAddrs } = event.detail as IdentifyResult
+        this.#candidate(peerId, listenAddrs)
+        this.candidates.connected(peerId.toString())
+      })
       this.#listen('connection:open', (event) => this.#ping(event.detail.remotePeer))
-      this.#listen('peer:disconnect', (event) => this.#pings.delete(event.detail.toString()))
+      this.#listen('peer:connect', (event) => this.#connected.add(event.detail.toString()))
+      this.#listen('peer:disconnect', (event) => {
+        this.#pings.delete(event.detail.toString())
+        this.#connected.delete(event.detail.toString())
+      })
       const sync = (libp2p.services as Record<string, unknown>).sync
       if (sync instanceof SyncService) {
         this.#sync = sync
@@ -123,6 +189,7 @@ export class Network {
       }
       await libp2p.start()
       this.#gossip.start()
+      this.#peerExchange.start()
       this.#timer = setInterval(() => void this.#maintain(), this.options.maintenanceIntervalMs)
       this.#timer.unref()
       void this.#maintain()
@@ -140,6 +207,7 @@ export class Network {
     this.#status = 'stopping'
     clearInterval(this.#timer)
     this.#keeper?.stop()
+    this.#peerExchange?.stop()
     this.#gossip?.stop()
     this.#sync?.removeEventListener('sync:misbehaviour', this.#onSyncMisbehaviour)
     this.#sync = undefined
@@ -148,6 +216,8 @@ export class Network {
     await this.#libp2p?.stop()
     this.#libp2p = undefined
     this.#gossip = undefined
+    this.#peerExchange = undefined
+    this.#connected.clear()
     this.#status = 'stopped'
   }
 
@@ -201,6 +271,10 @@ export class Network {
         ? { ...this.#metrics.counters }
         : { received: 0, duplicates: 0, sent: 0, idontwantSent: 0, bytesSent: 0, bytesReceived: 0 },
       orphans: { count, bytes, max: this.options.orphans.maxCount, added, resolved, expired, evicted },
+      peerExchange: {
+        candidates: this.candidates.size,
+        ...(this.#peerExchange?.counters ?? { accepted: 0, ignored: 0, rejected: 0 }),
+      },
       bans: this.bans.stats(),
       ...(this.#sync && { sync: { ...this.#sync.counters } }),
     }
@@ -222,7 +296,15 @@ export class Network {
     if (!this.bans.strike(peer)) return
     const dropped = this.orphans.removePeer(peer)
     this.#log.warn({ peer, reason, orphansDropped: dropped }, 'peer banned')
-    void this.#libp2p?.hangUp(peerIdFromString(peer)).catch(() => {})
+    // Hung up on and forgotten: the gater refuses it for the ban's length, and a flooder that
+    // comes back under new peer ids must not leave each one in the peer store.
+    const id = peerIdFromString(peer)
+    const libp2p = this.#libp2p
+    void libp2p
+      ?.hangUp(id)
+      .then(() => libp2p.peerStore.delete(id))
+      .catch(() => {})
+    this.candidates.remove(peer)
   }
 
   async #maintain(): Promise<void> {
@@ -244,8 +326,24 @@ export class Network {
       .catch(() => {})
   }
 
+  /** Adds or refreshes a candidate with its addresses in scope; forgets what that evicts. */
+  #candidate(id: PeerId, addresses: readonly Multiaddr[]): void {
+    if (id.equals(this.#libp2p?.peerId)) return
+    const inScope = addresses.filter((address) => this.#scope?.allows(address))
+    const evicted = this.candidates.add(id, inScope, Date.now(), (peer) => this.#connected.has(peer))
+    this.#forget(evicted)
+  }
+
+  /** Candidates evicted: out of libp2p's peer store too, so it stays as bounded as they are. */
+  #forget(peers: readonly string[]): void {
+    for (const peer of peers) {
+      if (this.#connected.has(peer)) continue
+      void this.#libp2p?.peerStore.delete(peerIdFromString(peer)).catch(() => {})
+    }
+  }
+
   #listen(
-    name: 'peer:discovery' | 'connection:open' | 'peer:disconnect',
+    name: 'peer:discovery' | 'peer:identify' | 'connection:open' | 'peer:connect' | 'peer:disconnect',
     listener: (event: CustomEvent) => void,
   ) {
     this.#libp2p!.addEventListener(name, listener as never)

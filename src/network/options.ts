@@ -2,6 +2,7 @@
  * Options of the network layer. Plain data (structuredClone-able); every option optional in
  * {@link NetworkInit}; the defaults below say where each number comes from.
  */
+import type { AddressScope } from './address-scope.ts'
 
 /** Bounds of the orphan pool (messages that arrived before their parent). */
 export interface OrphanOptions {
@@ -52,6 +53,19 @@ export interface GossipOptions {
   forwardDelayMs: number
 }
 
+/** Bounds of peer exchange (peer-exchange.ts): what announcements may cost a node. */
+export interface PeerExchangeLimits {
+  /** Candidate peers kept (announced, discovered, connected before); the least useful go first. @default 256 */
+  maxPeers: number
+  /** Announcements accepted, so kept and relayed, per minute from all peers; the rest are dropped. @default 600 */
+  maxPerMinute: number
+  /**
+   * Announcements one peer may send per minute; each one beyond is a strike. At least twice
+   * the `maxPerMinute` of the network's nodes, which is what an honest peer may relay. @default 1200
+   */
+  maxPerPeerPerMinute: number
+}
+
 export interface NetworkOptions {
   /**
    * Multiaddrs to listen on. Loopback by default, like the REST API: a node is reachable from
@@ -75,6 +89,20 @@ export interface NetworkOptions {
   minConnections: number
   /** Milliseconds between announcements of this node's addresses on the peer-exchange topic. @default 10_000 */
   peerExchangeIntervalMs: number
+  /** Bounds of peer exchange. */
+  peerExchange: PeerExchangeLimits
+  /**
+   * Scopes of the addresses this node dials (announced, discovered or learnt from a peer):
+   * `loopback`, `private` (RFC 1918, link-local, unique-local), `public` (the rest, DNS names
+   * included). The bootstrap list is dialled whatever its scope. @default the scopes of the
+   * announce addresses, or else of the listen addresses (0.0.0.0 / ::: private and public)
+   */
+  addressScopes?: AddressScope[]
+  /**
+   * Dials of one address (IP and port, under any peer id) without a success, at most; the
+   * bootstrap list aside. A dead or hostile address is dialled this often, not forever. @default 3
+   */
+  maxDialsPerAddress: number
   /** Milliseconds between maintenance rounds: redial, orphan expiry, ban expiry. @default 5_000 */
   maintenanceIntervalMs: number
   /** Invalid messages from one peer within `invalidWindowSeconds` that get it banned. @default 10 */
@@ -92,9 +120,10 @@ export interface NetworkOptions {
 }
 
 /** Options given to the network: any subset, `orphans` merged with its defaults. */
-export type NetworkInit = Partial<Omit<NetworkOptions, 'orphans' | 'gossip'>> & {
+export type NetworkInit = Partial<Omit<NetworkOptions, 'orphans' | 'gossip' | 'peerExchange'>> & {
   orphans?: Partial<OrphanOptions>
   gossip?: Partial<GossipOptions>
+  peerExchange?: Partial<PeerExchangeLimits>
 }
 
 /** Gossipsub's own defaults (js-libp2p gossipsub 17, as the spec's): what bench/propagation.ts compares with. */
@@ -118,6 +147,10 @@ export const defaultNetworkOptions: NetworkOptions = {
   maxConnections: 64,
   minConnections: 8,
   peerExchangeIntervalMs: 10_000,
+  // A 50-node network announcing every 10 s makes 300 announcements a minute: room for twice
+  // that. A candidate table of 256 is 32 times minConnections, about 0.2 MB.
+  peerExchange: { maxPeers: 256, maxPerMinute: 600, maxPerPeerPerMinute: 1200 },
+  maxDialsPerAddress: 3,
   maintenanceIntervalMs: 5_000,
   // Honest peers relay only what they admitted, and only rule breaks no honest node could have
   // admitted count (see verdicts.ts): ten in a minute is misbehaviour, not a race.
@@ -161,6 +194,7 @@ export function networkOptions(init: NetworkInit = {}): NetworkOptions {
     ...defaultNetworkOptions,
     ...definedFields(init),
     orphans: { ...defaultNetworkOptions.orphans, ...init.orphans },
+    peerExchange: { ...defaultNetworkOptions.peerExchange, ...definedFields(init.peerExchange ?? {}) },
     gossip: gossipOptions(init.gossip),
   }
 }

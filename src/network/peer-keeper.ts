@@ -1,7 +1,8 @@
 /**
- * Keeps the node connected: dials the bootstrap list, every peer a discovery mechanism reports
- * (peer exchange, mDNS) while the node has fewer than `minConnections` peers, and retries on
- * each maintenance round. libp2p 3 does not auto-dial discovered peers, and its bootstrap
+ * Keeps the node connected: dials the bootstrap list, and the candidates peer exchange, mDNS
+ * and past connections gave (peer-candidates.ts) while the node has fewer than
+ * `minConnections` peers, and retries on each maintenance round — bootstrap peers every round,
+ * other addresses within their dial budget. libp2p 3 does not auto-dial discovered peers, and its bootstrap
  * module dials once, a second after start, never again: a devnet whose nodes start together,
  * or a node whose bootstrap peer restarts, needs the retries.
  */
@@ -10,6 +11,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr'
 import type { Logger } from 'pino'
 import { NetworkError, NetworkErrorCode } from './errors.ts'
+import type { Candidate, DialBudget, PeerCandidates } from './peer-candidates.ts'
 
 /** A bootstrap peer: its id and the address to dial. */
 export interface BootstrapPeer {
@@ -18,12 +20,16 @@ export interface BootstrapPeer {
 }
 
 /** The part of libp2p the keeper uses. */
-export type KeeperLibp2p = Pick<Libp2p, 'peerId' | 'getPeers' | 'dial' | 'peerStore'>
+export type KeeperLibp2p = Pick<Libp2p, 'peerId' | 'getPeers' | 'getConnections' | 'dial'>
 
 export interface PeerKeeperComponents {
   libp2p: KeeperLibp2p
   isBanned: (peer: string) => boolean
   logger: Logger
+  /** Peers it may dial (peer exchange, mDNS, past connections). */
+  candidates: PeerCandidates
+  /** Dials per address: bootstrap peers aside, none is dialled more than its budget. */
+  budget: DialBudget
 }
 
 export interface PeerKeeperInit {
@@ -56,6 +62,8 @@ export class PeerKeeper {
   readonly #libp2p: KeeperLibp2p
   readonly #isBanned: (peer: string) => boolean
   readonly #log: Logger
+  readonly #candidates: PeerCandidates
+  readonly #budget: DialBudget
   readonly #init: Required<PeerKeeperInit>
   readonly #dialling = new Set<string>()
   #stopped = false
@@ -64,15 +72,20 @@ export class PeerKeeper {
     this.#libp2p = components.libp2p
     this.#isBanned = components.isBanned
     this.#log = components.logger
+    this.#candidates = components.candidates
+    this.#budget = components.budget
     this.#init = { dialTimeoutMs: 5_000, ...init }
   }
 
-  /** A discovery mechanism reported `peer`: dial it if the node wants more connections. */
+  /** A candidate was announced or discovered: dial it if the node wants more connections. */
   discovered(peer: PeerId): void {
-    if (this.#wanted() > 0) this.#dial(peer)
+    // Connected peers re-announce themselves every interval: nothing to dial.
+    if (this.#wanted() <= 0 || this.#libp2p.getConnections(peer).length > 0) return
+    const candidate = this.#candidates.get(peer.toString())
+    if (candidate) this.#dialCandidate(candidate)
   }
 
-  /** One maintenance round: dial bootstrap peers first, then peers the peer store knows. */
+  /** One maintenance round: dial bootstrap peers first, then the most useful candidates. */
   async maintain(): Promise<void> {
     let wanted = this.#wanted()
     if (wanted <= 0) return
@@ -80,17 +93,13 @@ export class PeerKeeper {
     for (const { id, address } of this.#init.bootstrap) {
       if (wanted <= 0) return
       if (connected.has(id.toString())) continue
-      this.#dial(id, address)
-      wanted--
+      // The operator's own list: retried every round (a devnet's nodes start and restart together).
+      if (this.#dial(id, address, false)) wanted--
     }
-    const known = await this.#libp2p.peerStore.all({
-      filters: [(peer) => peer.addresses.length > 0 && !connected.has(peer.id.toString())],
-      limit: 4 * wanted,
-    })
-    for (const peer of known) {
+    for (const candidate of this.#candidates.ranked()) {
       if (wanted <= 0) return
-      this.#dial(peer.id)
-      wanted--
+      if (connected.has(candidate.id.toString())) continue
+      if (this.#dialCandidate(candidate)) wanted--
     }
   }
 
@@ -105,13 +114,34 @@ export class PeerKeeper {
       : this.#init.minConnections - this.#libp2p.getPeers().length - this.#dialling.size
   }
 
-  #dial(peer: PeerId, address?: Multiaddr): void {
+  /** Dials the candidate at its first address with dials left; false when none has. */
+  #dialCandidate(candidate: Candidate): boolean {
+    const address = candidate.addresses.find((a) => this.#budget.allows(a))
+    return address !== undefined && this.#dial(candidate.id, address, true)
+  }
+
+  /** Starts a dial; false when it is not made (under way, banned, self, budget spent). */
+  #dial(peer: PeerId, address: Multiaddr, counted: boolean): boolean {
     const key = peer.toString()
-    if (this.#dialling.has(key) || this.#isBanned(key) || peer.equals(this.#libp2p.peerId)) return
+    if (this.#dialling.has(key) || this.#isBanned(key) || peer.equals(this.#libp2p.peerId)) return false
+    if (counted && !this.#budget.take(address)) return false
     this.#dialling.add(key)
+    const target = address.getComponents().some((c) => c.name === 'p2p')
+      ? address
+      : address.encapsulate(`/p2p/${key}`)
     this.#libp2p
-      .dial(address ?? peer, { signal: AbortSignal.timeout(this.#init.dialTimeoutMs) })
-      .catch((error: Error) => this.#log.debug({ peer: key, err: error.message }, 'dial failed'))
+      .dial(target, { signal: AbortSignal.timeout(this.#init.dialTimeoutMs) })
+      .then(
+        () => {
+          this.#budget.succeeded(address)
+          this.#candidates.connected(key)
+        },
+        (error: Error) => {
+          this.#candidates.failed(key)
+          this.#log.debug({ peer: key, err: error.message }, 'dial failed')
+        },
+      )
       .finally(() => this.#dialling.delete(key))
+    return true
   }
 }

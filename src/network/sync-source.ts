@@ -11,6 +11,7 @@
 import type { Admission } from '../mempool/admission.ts'
 import type { Entry } from '../mempool/entries.ts'
 import type { Mempool } from '../mempool/mempool.ts'
+import { canonicalize } from '../protocol/canonical.ts'
 import { messageId } from '../protocol/message.ts'
 import type { Dispute, Message, PoolKind } from '../protocol/messages/index.ts'
 import { POOL_KINDS } from '../protocol/messages/index.ts'
@@ -99,7 +100,8 @@ export class MempoolSyncSource implements SyncSource {
     // An offer that expired since the snapshot is not served: no peer would take it.
     if (!message || (message.kind === 'offer' && this.mempool.isExpired(message, this.mempool.now())))
       return undefined
-    return JSON.stringify(message)
+    // Served as its canonical form, the only form a peer accepts (docs/protocol.md §2).
+    return canonicalize(message)
   }
 
   submit(value: unknown): SubmitOutcome | Promise<SubmitOutcome> {

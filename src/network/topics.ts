@@ -62,7 +62,7 @@ export function fastMessageIdOf(message: {
 }
 
 /**
- * Peer-score parameters. Per message topic, only two terms: first deliveries (a small reward
+ * Peer-score parameters. Per message topic (and the peer-exchange topic), only two terms: first deliveries (a small reward
  * for bringing news) and invalid deliveries (squared, so ~9 rejects in quick succession reach
  * the graylist at -80). Mesh-delivery quotas are off: our topics are quiet for long stretches,
  * and a quota would penalise honest peers for the silence of the network.
@@ -89,8 +89,14 @@ export function scoreParams(): Partial<PeerScoreParams> {
     invalidMessageDeliveriesWeight: -1,
     invalidMessageDeliveriesDecay: 0.99,
   }
+  // Peer announcements: no reward for bringing them (they cost nothing to make), the same
+  // penalty for malformed ones or a flood.
+  const peers = { ...topic, firstMessageDeliveriesWeight: 0 }
   return {
-    topics: Object.fromEntries(POOL_KINDS.map((kind) => [topicOf(kind), topic])),
+    topics: {
+      ...Object.fromEntries(POOL_KINDS.map((kind) => [topicOf(kind), topic])),
+      [PEER_EXCHANGE_TOPIC]: peers,
+    },
     topicScoreCap: 10,
     IPColocationFactorWhitelist: new Set(['127.0.0.1', '::1']),
   }

@@ -3,10 +3,10 @@
  * reason in the catalogue of reasons (src/protocol/reasons.ts), which also gives the REST side
  * its HTTP statuses.
  *
- * - `accept`: added or updated here: gossipsub forwards it to the mesh.
- * - `ignore`: not news (duplicate), not enough work now (low-pow), not this node's shard
- *   (skipped), or refused for a reason an honest peer could not have known: dropped, the peer
- *   keeps its score.
+ * - `accept`: added or updated here, or valid but kept by other shards (skipped: this node
+ *   relays it without storing it, else it would never reach them): gossipsub forwards it.
+ * - `ignore`: not news (duplicate), not enough work now (low-pow), or refused for a reason an
+ *   honest peer could not have known: dropped, the peer keeps its score.
  * - `reject`: breaks a rule that holds on every node at every time, so the peer that sent it
  *   either forged it or relayed it without checking: gossipsub lowers its score and the node
  *   counts a strike (enough strikes: a ban).
@@ -37,10 +37,10 @@ export function verdictOf(admission: Admission): Verdict {
   switch (admission.status) {
     case 'added':
     case 'updated':
+    case 'skipped':
       return 'accept'
     case 'duplicate':
     case 'low-pow':
-    case 'skipped':
       return 'ignore'
     case 'invalid': {
       const reason = nodeReason(admission.reason?.code ?? '')

@@ -84,6 +84,14 @@ export const NetworkStats = Type.Object(
       },
       { ...strict, description: 'messages waiting for their parent: held now, and moves since start' },
     ),
+    peerExchange: Type.Object(
+      { candidates: Count, accepted: Count, ignored: Count, rejected: Count },
+      {
+        ...strict,
+        description:
+          'peers this node may dial (bounded); peer announcements kept and relayed, dropped without penalty (over the rate, out of scope), refused with a strike',
+      },
+    ),
     bans: Type.Object(
       { active: Count, total: Count, strikes: Count },
       { ...strict, description: 'peers banned now, bans and invalid-message strikes since start' },

@@ -82,7 +82,10 @@ function collect(schema: Schema, path: string[]): OptionRow[] {
 }
 
 function typeOf(schema: Schema): string {
-  if (schema.type === 'array') return `${(schema.items as Schema).type}[]`
+  if (schema.type === 'array') {
+    const items = schema.items as Schema
+    return Array.isArray(items.anyOf) ? `(${typeOf(items)})[]` : `${items.type}[]`
+  }
   if (Array.isArray(schema.anyOf))
     return (schema.anyOf as Schema[]).map((option) => `\`${option.const}\``).join(' \\| ')
   const range: string[] = []

@@ -39,6 +39,40 @@ export const NetworkConfig = Type.Object(
       d.peerExchangeIntervalMs,
       100,
     ),
+    peerExchange: Type.Partial(
+      Type.Object({
+        maxPeers: Integer(
+          'Candidate peers kept (announced, discovered, connected before); the least useful go first.',
+          d.peerExchange.maxPeers,
+        ),
+        maxPerMinute: Integer(
+          'Peer announcements accepted (kept and relayed) per minute, from all peers; the rest are dropped.',
+          d.peerExchange.maxPerMinute,
+        ),
+        maxPerPeerPerMinute: Integer(
+          'Peer announcements one peer may send per minute; each one beyond is a strike (keep it at least twice the maxPerMinute of the network’s nodes).',
+          d.peerExchange.maxPerPeerPerMinute,
+        ),
+      }),
+      {
+        additionalProperties: false,
+        default: {},
+        description: 'Bounds of peer exchange (docs/network.md#peer-discovery).',
+      },
+    ),
+    addressScopes: Type.Array(
+      Type.Union([Type.Literal('loopback'), Type.Literal('private'), Type.Literal('public')]),
+      {
+        uniqueItems: true,
+        maxItems: 3,
+        description:
+          'Scopes of the addresses this node dials (announced, discovered, learnt from peers): loopback, private (RFC 1918, link-local, unique-local), public (the rest, DNS names included). The bootstrap list is dialled whatever its scope. Default: the scopes of the announce addresses, or else of the listen addresses (0.0.0.0 or ::: private and public).',
+      },
+    ),
+    maxDialsPerAddress: Integer(
+      'Dials of one address (IP and port, under any peer id) without a success, at most; bootstrap peers aside.',
+      d.maxDialsPerAddress,
+    ),
     maintenanceIntervalMs: Integer(
       'Milliseconds between maintenance rounds (redial, orphan and ban expiry).',
       d.maintenanceIntervalMs,

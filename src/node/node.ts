@@ -23,6 +23,9 @@ import type { NodeConfig } from './config.ts'
 import { createLogger, type Logger } from './logger.ts'
 import { SignatureThreads } from './signature-threads.ts'
 
+/** Outcomes a node passes on to the network: news here, or news for other shards. */
+const PUBLISHED: ReadonlySet<Admission['status']> = new Set(['added', 'updated', 'skipped'])
+
 export type NodeStatus = 'stopped' | 'starting' | 'started' | 'stopping'
 
 /** How often expired offers are purged (and deleted from the store) when no admission does it. */
@@ -117,12 +120,12 @@ export class MegaNode {
 
   /**
    * The one admission path (REST, gossip, sync): admits a message, persists what changed,
-   * publishes it when it was added or updated and `publish` says so, then answers.
+   * publishes it when `publish` says so and it was added, updated, or valid but kept by other
+   * shards (skipped: published so that it reaches them), then answers.
    */
   submit(kind: PoolKind, message: Message, { publish = true }: SubmitOptions = {}): Admission {
     const [admission] = this.submitPage([{ kind, message }])
-    if (publish && (admission!.status === 'added' || admission!.status === 'updated'))
-      void this.#network?.publish(kind, message)
+    if (publish && PUBLISHED.has(admission!.status)) void this.#network?.publish(kind, message)
     return admission!
   }
 

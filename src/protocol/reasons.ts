@@ -83,6 +83,13 @@ const PROTOCOL = [
       'computing the canonical form fails (§2): a lone UTF-16 surrogate, nesting deeper than 32, a non-finite number',
   },
   {
+    code: 'NOT_CANONICAL',
+    http: 422,
+    gossip: 'reject',
+    meaning:
+      'gossip and sync only: the bytes received are not exactly `JCS` of the message they parse to (§2; one trailing newline is tolerated on gossip); REST accepts any JSON layout',
+  },
+  {
     code: 'BAD_HEX',
     http: 422,
     gossip: 'reject',

@@ -7,7 +7,8 @@
  */
 import type { TSchema } from 'typebox'
 import { Compile, type Validator } from 'typebox/compile'
-import { ErrorCode, fail, ok, type Result } from './errors.ts'
+import { canonicalize } from './canonical.ts'
+import { ErrorCode, fail, ok, ProtocolError, type Result } from './errors.ts'
 import {
   isMessageKind,
   LIMITS,
@@ -78,6 +79,47 @@ export function parseMessage<K extends MessageKind = MessageKind>(
   input: string | Uint8Array,
   expected?: K,
 ): Result<MessageByKind[K]> {
+  const parsed = parseText(input, expected)
+  return parsed.ok ? validateMessage(parsed.value.value, expected) : parsed
+}
+
+/**
+ * Parses a message as it travels between nodes (gossip, sync: §2 of docs/protocol.md): as
+ * {@link parseMessage}, and then the bytes must be exactly the canonical form of the parsed
+ * value, else `NOT_CANONICAL`. Every message has one such form, so a peer cannot make one
+ * message many (each a new gossip id that costs a parse) by spacing or key order.
+ */
+export function parseCanonicalMessage<K extends MessageKind = MessageKind>(
+  input: string | Uint8Array,
+  expected?: K,
+): Result<MessageByKind[K]> {
+  const parsed = parseText(input, expected)
+  if (!parsed.ok) return parsed
+  const { text, value } = parsed.value
+  const message = validateMessage(value, expected)
+  if (!message.ok) return message
+  const canonical = checkCanonical(text, value)
+  return canonical.ok ? message : canonical
+}
+
+/** Fails with `NOT_CANONICAL` unless `text` is the canonical form of `value` (its parse). */
+export function checkCanonical(text: string, value: unknown): Result<void> {
+  let canonical: string
+  try {
+    canonical = canonicalize(value)
+  } catch (error) {
+    if (error instanceof ProtocolError) return { ok: false, error }
+    throw error
+  }
+  if (canonical === text) return ok(undefined)
+  return fail(ErrorCode.NOT_CANONICAL, 'message is not in its canonical form (RFC 8785, no whitespace)')
+}
+
+/** Size limit, UTF-8 and JSON, cheapest first: the text and its value. */
+function parseText(
+  input: string | Uint8Array,
+  expected: MessageKind | undefined,
+): Result<{ text: string; value: unknown }> {
   const limit = maxBytesOf(expected)
   const size = typeof input === 'string' ? byteLengthUpTo(input, limit) : input.length
   if (size > limit) {
@@ -95,7 +137,7 @@ export function parseMessage<K extends MessageKind = MessageKind>(
   } catch (error) {
     return fail(ErrorCode.BAD_JSON, `message is not valid JSON: ${(error as Error).message}`)
   }
-  return validateMessage(value, expected)
+  return ok({ text, value })
 }
 
 // A string's UTF-8 length is at most 3 bytes per UTF-16 unit; skip the count when that bound fits.

@@ -3,6 +3,7 @@
  * reconciliation, or the naive inventory), then fetch it in pages and admit it through the
  * node's submit, in key order, so parents come before what hangs on them.
  */
+import { checkCanonical } from '../protocol/validate.ts'
 import { SyncError, SyncErrorCode } from './errors.ts'
 import { decodeFetchReply, encodeFetchRequest } from './fetch.ts'
 import { encodeFrame, type FrameChannel, FrameType } from './frames.ts'
@@ -258,11 +259,11 @@ async function fetchAll(
         continue
       }
       stats.received++
-      try {
-        const text = decoder.decode(bytes)
-        parsed.push({ item, value: JSON.parse(text) })
-        texts.push(text)
-      } catch {
+      const fetched = parseFetched(decoder, bytes)
+      if (fetched) {
+        parsed.push({ item, value: fetched.value })
+        texts.push(fetched.text)
+      } else {
         stats.bad++
         refused?.add(item, now())
       }
@@ -276,6 +277,20 @@ async function fetchAll(
   if (previous) await admitPage(previous)
   // Parents fetched in a later page than their children (only when replies were cut short).
   for (const { item, value } of orphans) record(item, await source.submit(value))
+}
+
+/**
+ * A fetched message's text and JSON value, or undefined unless it is UTF-8 JSON in its
+ * canonical form: messages travel between nodes in that form only (docs/protocol.md §2).
+ */
+function parseFetched(decoder: TextDecoder, bytes: Uint8Array): { text: string; value: unknown } | undefined {
+  try {
+    const text = decoder.decode(bytes)
+    const value: unknown = JSON.parse(text)
+    return checkCanonical(text, value).ok ? { text, value } : undefined
+  } catch {
+    return undefined
+  }
 }
 
 interface ParsedPage {

@@ -40,6 +40,7 @@ export const STUB_NETWORK: NetworkView = {
     mesh: { oracle: 1, capability: 1, report: 1, dispute: 1, offer: 1 },
     wire: { received: 5, duplicates: 2, sent: 6, idontwantSent: 3, bytesSent: 4000, bytesReceived: 3500 },
     orphans: { count: 0, bytes: 0, max: 1000, added: 1, resolved: 1, expired: 0, evicted: 0 },
+    peerExchange: { candidates: 2, accepted: 7, ignored: 1, rejected: 0 },
     bans: { active: 0, total: 0, strikes: 1 },
   }),
 }

@@ -17,7 +17,7 @@ describe('gossip verdicts', () => {
       [{ status: 'updated' }, 'accept'],
       [{ status: 'duplicate' }, 'ignore'],
       [{ status: 'low-pow' }, 'ignore'],
-      [{ status: 'skipped' }, 'ignore'],
+      [{ status: 'skipped' }, 'accept'],
       [invalid('SIGNATURE_INVALID'), 'reject'],
       [invalid('POW_INVALID'), 'reject'],
       [invalid('SCHEMA_VIOLATION'), 'reject'],
