@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { main } from '../src/cli/main.ts'
-import { exitQuietlyOnClosedPipe, returnToInvocationDirectory } from '../src/cli/shell.ts'
+import { exitQuietlyOnClosedPipe, returnToInvocationDirectory, stopWithParent } from '../src/cli/shell.ts'
 
-returnToInvocationDirectory()
+if (returnToInvocationDirectory()) stopWithParent()
 exitQuietlyOnClosedPipe()
 process.exitCode = await main(process.argv.slice(2))

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { readFileSync, readlinkSync } from 'node:fs'
 import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -37,6 +38,57 @@ describe('mega in a shell', () => {
       const { code, err } = await runMega(argv, { closeStdout: true })
       assert.equal(err, '', `no stack trace for ${argv.join(' ')}`)
       assert.equal(code, 0)
+    }
+  })
+
+  it('stops when the npm that started it is gone, instead of running on as an orphan', {
+    timeout: 60_000,
+  }, async () => {
+    const data = await mkdtemp(join(tmpdir(), 'mega-orphan-'))
+    try {
+      // npm runs a script as `sh -c '…'`; a SIGTERM to npm ends npm and the shell, not the script.
+      const shell = spawn(
+        'sh',
+        [
+          '-c',
+          `"${process.execPath}" "${MEGA}" node --data "${data}" --http 127.0.0.1:0 > /dev/null & echo $!; wait`,
+        ],
+        {
+          cwd: ROOT,
+          env: {
+            ...process.env,
+            INIT_CWD: data,
+            npm_lifecycle_script: 'node bin/mega.ts',
+            MEGA_NETWORK__ENABLED: 'false',
+            MEGA_LOG_LEVEL: 'warn',
+          },
+          stdio: ['ignore', 'pipe', 'ignore'],
+        },
+      )
+      const [line] = (await once(shell.stdout, 'data')) as [Buffer]
+      const pid = Number(line.toString().trim())
+      // Running, not a zombie waiting for whoever adopted it to reap it (Linux's /proc).
+      const alive = () => {
+        try {
+          return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'))
+        } catch {
+          return false
+        }
+      }
+      // Started (it has moved to INIT_CWD, just before it begins to watch its parent).
+      for (let waited = 0; readlinkSync(`/proc/${pid}/cwd`) !== data && waited < 30_000; waited += 100)
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      await new Promise((resolve) => setTimeout(resolve, 1000))
+      assert.ok(alive(), 'the node runs while its parent does')
+      shell.kill('SIGKILL')
+      let waited = 0
+      while (alive() && waited < 30_000) {
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        waited += 100
+      }
+      assert.ok(!alive(), 'the node stopped after its parent died')
+    } finally {
+      await rm(data, { recursive: true, force: true })
     }
   })
 
