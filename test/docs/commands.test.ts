@@ -100,6 +100,11 @@ function invocationProblems(block: Block): string[] {
         problems.push(`${where}: no command "${words[0]}"`)
         continue
       }
+      const sub = resolved.rest[0]
+      if (resolved.command.subcommands && sub !== undefined && !sub.startsWith('-')) {
+        problems.push(`${where}: no command "${[...resolved.path, sub].join(' ')}"`)
+        continue
+      }
       try {
         parseCommandArgs(resolved.command, resolved.rest)
       } catch (error) {
@@ -138,7 +143,7 @@ describe('documented commands', () => {
     assert.equal(invocationProblems(block('KEY=$(mega oracle status --json | jq .)')).length, 1)
     assert.equal(invocationProblems(block('npm run mega -- get oracles')).length, 1)
     assert.equal(invocationProblems(block(`${INVOCATION}node --htttp 127.0.0.1:1`)).length, 1)
-    assert.equal(invocationProblems(block(`${INVOCATION}oracle capabilty list`)).length, 0) // group help
+    assert.equal(invocationProblems(block(`${INVOCATION}oracle capabilty list`)).length, 1)
     assert.deepEqual(invocationProblems(block(`${INVOCATION}node --http 127.0.0.1:1 # a node`)), [])
   })
 
