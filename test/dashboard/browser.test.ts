@@ -147,7 +147,7 @@ describe('dashboard in a browser', { skip, timeout: 120_000 }, () => {
     await page.goto(`${seeded.url}/#/oracle/${missing.items[0]!.oracle}`)
     await page.locator('table.reports tbody tr').nth(1).waitFor()
     const text = await page.locator('table.reports').innerText()
-    assert.match(text, /fact missing\s+8\.0\s+refuted\s+no/)
+    assert.match(text, /fact missing\s+8\.0\s+disputed\s+no/)
     assert.match(text, /free-form\s+8\.0\s+subjective\s+no/)
     assert.match(text, /no fact for .* by \d{4}-\d\d-\d\d \d\d:\d\d UTC — disputed with the fact “draw”/)
     assert.match(text, /Endpoint slow at weekends/)

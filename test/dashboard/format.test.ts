@@ -70,10 +70,10 @@ describe('numbers for people', () => {
 })
 
 describe('report states', () => {
-  it('shows a disputed report as refuted, else the node’s verdict', () => {
+  it('shows a disputed report as disputed (the traders’ word), else the node’s verdict', () => {
     assert.equal(reportState({ verdict: 'verified', disputed: false }), 'verified')
     assert.equal(reportState({ verdict: 'subjective', disputed: false }), 'subjective')
-    assert.equal(reportState({ verdict: 'verified', disputed: true }), 'refuted')
+    assert.equal(reportState({ verdict: 'verified', disputed: true }), 'disputed')
   })
 })
 

@@ -83,14 +83,15 @@ export function barPercent(bits: number, maxBits: number): number {
 
 /**
  * What people should make of a report: `verified` (the node checked its evidence), `subjective`
- * (for people to judge) or `refuted` (the oracle disputed it with the fact it was said to owe,
+ * (for people to judge) or `disputed` (the oracle answered it with the fact it was said to owe,
  * and the node checked that dispute). A report whose evidence fails is refused at admission,
- * so no held report is "unverified".
+ * so no held report is `refuted` (the trader toolkit's word for evidence that does not hold):
+ * the same vocabulary as docs/traders.md.
  */
-export type ReportState = 'verified' | 'subjective' | 'refuted'
+export type ReportState = 'verified' | 'subjective' | 'disputed'
 
 export function reportState(report: Pick<ReportSummary, 'verdict' | 'disputed'>): ReportState {
-  if (report.disputed) return 'refuted'
+  if (report.disputed) return 'disputed'
   return report.verdict
 }
 
@@ -98,7 +99,7 @@ export function reportState(report: Pick<ReportSummary, 'verdict' | 'disputed'>)
 export const REPORT_STATE_HELP: Record<ReportState, string> = {
   verified: 'the node checked the evidence: signatures and conflicting content',
   subjective: 'a complaint for people to judge; counted only under a policy that counts them',
-  refuted: 'disputed: the oracle produced the fact and the node checked it; no longer counts',
+  disputed: 'the oracle produced the fact it owed and the node checked it; no longer counts',
 }
 
 /** Admission outcomes grouped as the chart shows them. */
