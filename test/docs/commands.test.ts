@@ -185,6 +185,7 @@ describe('documented commands', () => {
 
     for (const file of RUN_ORDER) {
       it(`${file}: its marked blocks run as written`, { timeout: 240_000 }, async () => {
+        assert.ok(work.startsWith(join(ROOT, '.tmp')) && nodePort > 0, 'runs only in its own directory')
         const blocks = (await shellBlocks(file)).filter((block) => block.run)
         assert.ok(blocks.length > 0, `${file} has no block marked ${RUN_MARK}`)
         const endpointPort = await freePort()
