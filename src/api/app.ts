@@ -11,6 +11,7 @@ import { openapiPlugin } from './plugins/openapi.ts'
 import { problemPlugin, sendProblem } from './plugins/problem.ts'
 import { dashboardRoutes } from './routes/dashboard.ts'
 import { listingRoutes } from './routes/listings.ts'
+import { metricsRoutes } from './routes/metrics.ts'
 import { nodeRoutes } from './routes/node.ts'
 import { oracleRoutes } from './routes/oracles.ts'
 import { type NetworkView, peerRoutes } from './routes/peers.ts'
@@ -82,6 +83,7 @@ export async function buildApi(components: ApiComponents, init: ApiInit = {}): P
   const { network } = components
   await app.register(nodeRoutes, { mempool, events, network, uptime: () => (clock() - started) / 1000 })
   await app.register(peerRoutes, { network })
+  await app.register(metricsRoutes, { mempool, events, network })
   if (options.dashboard) await app.register(dashboardRoutes)
   await app.ready()
   return app

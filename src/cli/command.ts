@@ -4,6 +4,7 @@
  * onto library calls.
  */
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util'
+import { didYouMean } from './suggest.ts'
 
 /** Where a command writes: injected so tests can capture output. */
 export interface CliIo {
@@ -68,7 +69,11 @@ export function commandGroup(
         io.stdout.write(formatHelp(command))
         return 0
       }
-      throw new CliError(`unknown command "${name}"\n\n${formatHelp(command)}`, 2)
+      const names = command.subcommands?.map((sub) => sub.name) ?? []
+      throw new CliError(
+        `unknown command "${name}"${didYouMean(name, names)} (${group.usage.split(' <')[0]} --help lists them)`,
+        2,
+      )
     },
   }
   return command
@@ -102,6 +107,14 @@ export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true }) as ParsedArgs
   } catch (error) {
+    const unknown = /^Unknown option '(-{1,2}[^']+)'/.exec((error as Error).message)?.[1]
+    if (unknown) {
+      const flags = Object.keys(command.options).map((name) => `--${name}`)
+      throw new CliError(
+        `unknown option ${unknown}${didYouMean(unknown.split('=')[0]!, flags, (flag) => flag)}\nusage: ${command.usage}`,
+        2,
+      )
+    }
     throw new CliError(`${(error as Error).message}\nusage: ${command.usage}`, 2)
   }
 }

@@ -31,7 +31,13 @@ export async function readInput(
       )
     }
     try {
+      if ((await handle.stat()).isDirectory()) throw new CliError(`${source} is a directory: give a file`)
       for await (const chunk of handle.createReadStream({ highWaterMark: 64 * 1024 })) take(chunk as Buffer)
+    } catch (error) {
+      if (error instanceof CliError) throw error
+      throw new CliError(
+        `cannot read ${source}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      )
     } finally {
       await handle.close()
     }

@@ -19,6 +19,7 @@ import { nodeCommand } from './commands/node.ts'
 import { oracleCommand } from './commands/oracle/index.ts'
 import { postCommand } from './commands/post.ts'
 import { traderCommand } from './commands/trader/index.ts'
+import { didYouMean } from './suggest.ts'
 
 /** Every command, in the order help lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -49,7 +50,8 @@ export async function main(argv: string[], io: CliIo = PROCESS_IO): Promise<numb
   }
   const resolved = resolveCommand(COMMANDS, argv)
   if (!resolved) {
-    io.stderr.write(`mega: unknown command "${name}"\n\n${overview()}`)
+    const names = COMMANDS.map((command) => command.name)
+    io.stderr.write(`mega: unknown command "${name}"${didYouMean(name, names)} (mega --help lists them)\n`)
     return 2
   }
   const { command, path } = resolved

@@ -19,7 +19,7 @@ import type {
 } from '../protocol/messages/index.ts'
 import { type Draft, sign, signAcceptance, signCapability, signFinalization } from '../protocol/sign.ts'
 import { generateKeyPair, type KeyPair } from '../protocol/signature.ts'
-import { exampleCapability } from './examples.ts'
+import { EXAMPLE_QUESTION, exampleCapability } from './examples.ts'
 
 /** One message to post, with its kind (the REST route). */
 export interface DemoMessage {
@@ -49,6 +49,12 @@ export function buildDemoData(init: DemoDataInit = {}): DemoMessage[] {
   const oracleBits = init.oracleBits ?? 20
   const bits = init.bits ?? 12
   const now = Math.floor(init.now ?? Date.now() / 1000)
+  // Match days relative to now: the disputes concern yesterday's match, the offers bet on one
+  // the day after tomorrow, so the demo never shows bets on a match already played.
+  const played = utcDay(now - 86_400)
+  const upcoming = utcDay(now + 2 * 86_400)
+  const dates = { name: 'date', values: [played, upcoming] }
+  const params = [...EXAMPLE_QUESTION.params.filter((param) => param.name !== 'date'), dates]
   const out: DemoMessage[] = []
   const add = (kind: PoolKind, message: Message, oracle: number) => out.push({ kind, message, oracle })
 
@@ -71,7 +77,7 @@ export function buildDemoData(init: DemoDataInit = {}): DemoMessage[] {
       signCapability(
         exampleCapability(
           { oracle: key, capability: capabilityKey, endpoint: `https://oracle-${index}.example/mega` },
-          { attestation: 'signature', tags: spec.tags },
+          { attestation: 'signature', tags: spec.tags, params },
         ),
         key.secretKey,
         capabilityKey.secretKey,
@@ -85,7 +91,7 @@ export function buildDemoData(init: DemoDataInit = {}): DemoMessage[] {
   const [alpha, beta, gamma] = oracles as [Oracle, Oracle, Oracle]
   const request: FactRequest = {
     capability: beta.capabilityKey.publicKey,
-    args: { home: 'ARS', away: 'CHE', date: '2026-11-21' },
+    args: { home: 'ARS', away: 'CHE', date: played },
   }
   // Beta equivocates: two signed answers to one request, a verified fact-conflict.
   const facts = [fact(beta, request, 'home'), fact(beta, request, 'away')] as [Fact, Fact]
@@ -117,7 +123,10 @@ export function buildDemoData(init: DemoDataInit = {}): DemoMessage[] {
   )
 
   // Offers on Alpha's capability: open, accepted and finalized.
-  const alphaRequest = { ...request, capability: alpha.capabilityKey.publicKey }
+  const alphaRequest = {
+    capability: alpha.capabilityKey.publicKey,
+    args: { ...request.args, date: upcoming },
+  }
   for (const [index, stage] of (['open', 'accepted', 'finalized'] as const).entries()) {
     add('offer', offer(alphaRequest, index, stage, now, bits), 0)
   }
@@ -183,4 +192,9 @@ function offer(
   )
   if (stage === 'accepted') return accepted
   return signFinalization({ ...accepted, seqNo: 2, finalization: {} }, originator.secretKey)
+}
+
+/** `YYYY-MM-DD` of a Unix time, in UTC. */
+function utcDay(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().slice(0, 10)
 }

@@ -20,6 +20,7 @@ import type { Bid, Message, PoolKind } from '../protocol/messages/index.ts'
 import { floorsOf, type MempoolStore, openAndRestore } from '../store/index.ts'
 import { BidVerifications, bidCheckOf } from './bids.ts'
 import type { NodeConfig } from './config.ts'
+import { httpListenError, p2pListenError } from './listen-error.ts'
 import { createLogger, type Logger } from './logger.ts'
 import { SignatureThreads } from './signature-threads.ts'
 
@@ -205,10 +206,15 @@ export class MegaNode {
         },
         apiInit(this.config),
       )
-      await this.#api.listen({ host: this.config.http.host, port: this.config.http.port })
+      const { host, port } = this.config.http
+      await this.#api.listen({ host, port }).catch((error: unknown) => {
+        throw httpListenError(error, host, port) ?? error
+      })
       // Peers may send messages as soon as the network is up: the API is already serving them.
       this.#network = network
-      await network?.start()
+      await network?.start().catch((error: unknown) => {
+        throw p2pListenError(error) ?? error
+      })
       this.#status = 'started'
       log.info(
         { url: this.url, docs: `${this.url}/docs`, peerId: network?.peerId?.toString() },

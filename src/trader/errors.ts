@@ -44,6 +44,15 @@ export class TraderError extends CodedError<TraderErrorCode> {
   override readonly name = 'TraderError'
 }
 
+/**
+ * An oracle endpoint refused a request with a coded problem (`502 SOURCE_ANSWER_CHANGED`,
+ * `410 CAPABILITY_OFF`, …): reported under the oracle's own code, which docs/oracles.md explains.
+ */
+export class EndpointRefusal extends CodedError {
+  static override name = 'EndpointRefusal'
+  override readonly name = 'EndpointRefusal'
+}
+
 /** Returns true when `error` is a {@link TraderError}, optionally of the given code. */
 export function isTraderError(error: unknown, code?: TraderErrorCode): error is TraderError {
   return error instanceof TraderError && (code === undefined || error.code === code)

@@ -4,7 +4,7 @@
  */
 import { EndpointError, EndpointErrorCode, fetchManifest } from '../oracle/endpoint-client.ts'
 import type { Fact } from '../protocol/messages/index.ts'
-import { TraderError, TraderErrorCode } from './errors.ts'
+import { EndpointRefusal, TraderError, TraderErrorCode } from './errors.ts'
 import type { TraderStore } from './store.ts'
 
 /** A fact the oracle does not know yet: the endpoint's status and explanation. */
@@ -32,16 +32,17 @@ export function endpointError(url: string, error: unknown): unknown {
     // The client checks the request against the capability first (protocol `checkRequest`).
     return error
   }
+  const details = { url, ...error.details }
+  const refusal = error.details.problemCode
+  // A refusal is the oracle's own verdict (SOURCE_ANSWER_CHANGED, CAPABILITY_OFF, …): its code
+  // says what happened and what to do better than any code of ours could.
+  if (error.code === EndpointErrorCode.REFUSED && typeof refusal === 'string' && refusal !== 'UNKNOWN')
+    return new EndpointRefusal(refusal, `oracle endpoint ${url}: ${error.message}`, details, { cause: error })
   const code =
     error.code === EndpointErrorCode.BAD_ANSWER
       ? TraderErrorCode.ENDPOINT_INVALID
       : TraderErrorCode.ENDPOINT_UNREACHABLE
-  return new TraderError(
-    code,
-    `oracle endpoint ${url}: ${error.message}`,
-    { url, ...error.details },
-    { cause: error },
-  )
+  return new TraderError(code, `oracle endpoint ${url}: ${error.message}`, details, { cause: error })
 }
 
 /**

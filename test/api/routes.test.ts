@@ -68,6 +68,9 @@ describe('GET routes', () => {
       const response = await api.get(asset)
       assert.equal(response.statusCode, 200, asset)
     }
+    // It shows the document under the address the docs name, not its own /docs/json.
+    const initializer = await api.get('/docs/static/swagger-initializer.js')
+    assert.match(initializer.body, /"urls":\[\{"url":"\/openapi\.json"/)
     const off = await testApi({ docs: false })
     t.after(() => off.app.close())
     assert.equal((await off.get('/openapi.json')).statusCode, 404)

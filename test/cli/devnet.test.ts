@@ -38,6 +38,7 @@ describe('mega devnet', () => {
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     )
+    let again: ReturnType<typeof spawn> | undefined
     try {
       const [line] = await Promise.race([
         (async () => {
@@ -48,8 +49,15 @@ describe('mega devnet', () => {
           child.once('exit', (code) => reject(new Error(`devnet exited ${code}`))),
         ),
       ])
-      const { nodes } = JSON.parse(line!) as { nodes: { url: string; peerId: string }[] }
+      const { nodes, seeded } = JSON.parse(line!) as {
+        nodes: { url: string; peerId: string }[]
+        seeded: { posted: boolean; summary: string }
+      }
       assert.equal(nodes.length, 3)
+      assert.deepEqual(seeded, {
+        posted: true,
+        summary: '3 oracles, 3 capabilities, 3 reports, 1 dispute, 3 offers',
+      })
       assert.ok(nodes.every((node) => node.peerId.startsWith('12D3')))
       const contents = async (url: string) => {
         const { body } = await new NodeClient({ url }).get('stats')
@@ -66,8 +74,42 @@ describe('mega devnet', () => {
       child.kill('SIGINT')
       const code = await new Promise((done) => child.once('exit', done))
       assert.equal(code, 0)
+
+      // Started again on the same data, --seed-demo adds no second demo set, and says so.
+      again = spawn(
+        process.execPath,
+        [
+          MEGA,
+          'devnet',
+          '--nodes',
+          '1',
+          '--seed-demo',
+          '--data',
+          data,
+          '--http-port',
+          String(httpPort),
+          '--p2p-port',
+          String(httpPort + 9_000),
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      )
+      let text = ''
+      again.stdout!.on('data', (chunk) => (text += chunk))
+      for (let waited = 0; !text.includes('Ctrl-C stops all nodes.') && waited < 60_000; waited += 100)
+        await new Promise((done) => setTimeout(done, 100))
+      assert.match(text, /^Seeding the demo data…$/m)
+      assert.match(
+        text,
+        /^Demo data not posted again: the nodes already hold 3 oracles \(remove .+ for a fresh devnet\)\.$/m,
+      )
+      assert.equal(await contents(`http://127.0.0.1:${httpPort}`), '3/3/3/3')
+      const restarted = again
+      restarted.kill('SIGINT')
+      assert.equal(await new Promise((done) => restarted.once('exit', done)), 0)
+      assert.match(text, /Stopping the node…\nMega devnet stopped\.\n$/)
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL')
+      if (again && again.exitCode === null) again.kill('SIGKILL')
       await rm(data, { recursive: true, force: true })
     }
   })

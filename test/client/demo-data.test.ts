@@ -23,4 +23,21 @@ describe('demo data', () => {
     )
     assert.ok(scoreOf(penalised[0]!) < penalised[0]!.strength)
   })
+  it('dates its matches relative to now: disputes on a played match, offers on an upcoming one', () => {
+    const now = Math.floor(Date.now() / 1000)
+    const day = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 10)
+    const data = buildDemoData({ oracleBits: 12, now })
+    const offers = data.flatMap(({ message }) => (message.kind === 'offer' ? [message] : []))
+    assert.ok(offers.length > 0)
+    for (const offer of offers)
+      assert.equal(
+        offer.terms.question.args.date,
+        day(now + 2 * 86_400),
+        'bets on a match still to be played',
+      )
+    const reports = data.flatMap(({ message }) => (message.kind === 'report' ? [message] : []))
+    const conflict = reports.find((report) => report.content.type === 'fact-conflict')
+    assert.ok(conflict?.content.type === 'fact-conflict')
+    assert.equal(conflict.content.facts[0].request.args.date, day(now - 86_400), 'a match already played')
+  })
 })

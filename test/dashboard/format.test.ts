@@ -13,6 +13,7 @@ import {
   formatDuration,
   formatPercent,
   formatTime,
+  negativeScoreHelp,
   orderBooks,
   outcomesOf,
   pushSample,
@@ -20,6 +21,7 @@ import {
   reportEvidence,
   reportState,
   scoreHistory,
+  scoreParts,
   shortKey,
 } from '../../src/dashboard/ui/format.ts'
 import type { CapabilityView, OfferView, OracleDetail, ReportView } from '../../src/mempool/view-schemas.ts'
@@ -69,11 +71,41 @@ describe('numbers for people', () => {
   })
 })
 
+describe('score parts', () => {
+  const work = (bits: number) => ({ bits, work: String(2n ** BigInt(bits)) })
+  it('names the capabilities’ work and the counting reports’ work, even when rounding hides them', () => {
+    const strength = 2n ** 19n + 2n ** 14n
+    const score = strength - 2n ** 12n
+    const parts = scoreParts({
+      identity: work(19),
+      strength: { bits: 19.04, work: String(strength) },
+      score: { bits: 19.03, work: String(score) },
+    })
+    assert.equal(parts.capabilities.bits, 14)
+    assert.equal(parts.counting.bits, 12)
+    assert.equal(parts.negative, false)
+  })
+
+  it('explains a negative score in words', () => {
+    const parts = scoreParts({
+      identity: work(17),
+      strength: work(17),
+      score: { bits: -19.8, work: String(-(2n ** 19n)) },
+    })
+    assert.equal(parts.negative, true)
+    assert.equal(parts.capabilities.work, 0n)
+    assert.match(
+      negativeScoreHelp(-19.8),
+      /^Below zero: the reports that count carry more work .* −19\.8 bits means/,
+    )
+  })
+})
+
 describe('report states', () => {
-  it('shows a disputed report as refuted, else the node’s verdict', () => {
+  it('shows a disputed report as disputed (the traders’ word), else the node’s verdict', () => {
     assert.equal(reportState({ verdict: 'verified', disputed: false }), 'verified')
     assert.equal(reportState({ verdict: 'subjective', disputed: false }), 'subjective')
-    assert.equal(reportState({ verdict: 'verified', disputed: true }), 'refuted')
+    assert.equal(reportState({ verdict: 'verified', disputed: true }), 'disputed')
   })
 })
 

@@ -213,7 +213,11 @@ describe('hostile oracle endpoints', () => {
         () => [200, `"${'x'.repeat(2 * 1024 * 1024)}"`],
         /answered more than 1048576 bytes.*ENDPOINT_UNREACHABLE/,
       ],
-      [() => [500, { detail: 'boom' }], /commitment: 500 UNKNOWN boom/],
+      [() => [500, { detail: 'boom' }], /commitment: 500 UNKNOWN boom.*\[ENDPOINT_UNREACHABLE\]/],
+      [
+        () => [502, { code: 'SOURCE_ANSWER_CHANGED', detail: 'already answered home' }],
+        /502 SOURCE_ANSWER_CHANGED already answered home \[SOURCE_ANSWER_CHANGED\]\n$/,
+      ],
       [
         (route, body) =>
           route.endsWith('/commitment')

@@ -37,7 +37,12 @@ export async function openapiPlugin(app: FastifyInstance, docs: boolean): Promis
   })
   if (!docs) return
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger())
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } })
+  // Swagger UI loads and shows the document under the name the docs use, /openapi.json (its own
+  // `url` would be /docs/json, which `urls` takes precedence over).
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { deepLinking: true, urls: [{ url: '/openapi.json', name: '/openapi.json' }] },
+  })
 }
 
 /**

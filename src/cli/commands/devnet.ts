@@ -39,6 +39,10 @@ export const devnetCommand: Command = {
     const stopAll = async () => {
       await Promise.all(nodes.map((node) => stopNodeProcess(node.child)))
     }
+    const say = (line: string) => {
+      if (!values.json) io.stdout.write(`${line}\n`)
+    }
+    let seeded: SeedOutcome | undefined
     try {
       for (let index = 0; index < count; index++) {
         const bootstrap = nodes[0] ? await bootstrapAddress(nodes[0]) : undefined
@@ -52,14 +56,25 @@ export const devnetCommand: Command = {
           }),
         )
       }
-      if (values['seed-demo']) await seed(nodes)
+      if (values['seed-demo']) {
+        say('Seeding the demo data…')
+        seeded = await seed(nodes)
+        say(
+          seeded.posted
+            ? `Demo data posted: ${seeded.summary}.`
+            : `Demo data not posted again: the nodes already hold ${seeded.summary} (remove ${root} for a fresh devnet).`,
+        )
+      }
     } catch (error) {
       await stopAll()
       throw error
     }
     if (values.json) {
       io.stdout.write(
-        `${JSON.stringify({ nodes: nodes.map(({ index, url, peerId, dataDir }) => ({ index, url, peerId, dataDir })) })}\n`,
+        `${JSON.stringify({
+          nodes: nodes.map(({ index, url, peerId, dataDir }) => ({ index, url, peerId, dataDir })),
+          ...(seeded && { seeded }),
+        })}\n`,
       )
     } else {
       io.stdout.write(`Mega devnet: ${count} nodes (logs in ${root}/node-*/node.log)\n`)
@@ -79,21 +94,41 @@ export const devnetCommand: Command = {
       process.on('SIGTERM', stop)
       for (const node of nodes) node.child.once('exit', stop)
     })
+    say(`Stopping ${count === 1 ? 'the node' : `${count} nodes`}…`)
     await stopAll()
+    say('Mega devnet stopped.')
     return 0
   },
+}
+
+interface SeedOutcome {
+  /** False when the nodes already held oracles (a devnet restarted on its data directory). */
+  posted: boolean
+  /** What was posted, or what was already there. */
+  summary: string
 }
 
 /**
  * Posts each demo oracle's messages to a different node, so that gossip must carry them to the
  * others (a node's REST API takes a capability only once it holds the oracle).
  */
-async function seed(nodes: NodeProcess[]): Promise<void> {
+async function seed(nodes: NodeProcess[]): Promise<SeedOutcome> {
   const clients = nodes.map((node) => new NodeClient({ url: node.url }))
+  // A devnet restarted on its data directory already holds the demo set: another run would add
+  // a second set of demo oracles beside the first.
+  const { body: stats } = await clients[0]!.get('stats')
+  const held = (stats as { mempool: { oracles: { count: number } } }).mempool.oracles.count
+  if (held > 0) return { posted: false, summary: `${held} oracles` }
   // Let the network form before publishing, so the first messages reach everyone.
   await new Promise((done) => setTimeout(done, 1500))
+  const counts = new Map<string, number>()
   for (const { kind, message, oracle } of buildDemoData()) {
     const { status, body } = await clients[oracle % clients.length]!.post(kind, message)
     if (status >= 300) throw new CliError(`seeding ${kind} failed with ${status}: ${JSON.stringify(body)}`)
+    counts.set(kind, (counts.get(kind) ?? 0) + 1)
   }
+  const plural = (kind: string, n: number) =>
+    n === 1 ? kind : kind === 'capability' ? 'capabilities' : `${kind}s`
+  const summary = [...counts].map(([kind, n]) => `${n} ${plural(kind, n)}`).join(', ')
+  return { posted: true, summary }
 }

@@ -2,13 +2,21 @@
  * `mega node`: runs a node until SIGINT/SIGTERM, then shuts down gracefully.
  */
 import { loadConfig, parseHostPort } from '../../node/config.ts'
+import { ListenError, listenReasonText } from '../../node/listen-error.ts'
 import { MegaNode } from '../../node/node.ts'
-import type { Command } from '../command.ts'
+import { CliError, type Command } from '../command.ts'
+
+/** What to change when a listening address cannot be used, per service. */
+const LISTEN_OPTIONS = {
+  http: '--http host:port, the config key http (host, port) or MEGA_HTTP',
+  p2p: '--p2p host:port, the config key network.listen or MEGA_NETWORK__LISTEN',
+} as const
 
 export const nodeCommand: Command = {
   name: 'node',
-  summary: 'Run a node: mempool, persistence, REST API, dashboard at / and Swagger UI at /docs',
-  usage: 'mega node [--config file] [--data dir] [--http host:port]',
+  summary:
+    'Run a node: mempool, persistence, REST API, dashboard at / and Swagger UI at /docs; it also listens for peers',
+  usage: 'mega node [--config file] [--data dir] [--http host:port] [--p2p host:port]',
   options: {
     config: { type: 'string', description: 'JSON configuration file (or MEGA_CONFIG)', placeholder: 'file' },
     data: { type: 'string', description: 'data directory (default ./data)', placeholder: 'dir' },
@@ -17,11 +25,17 @@ export const nodeCommand: Command = {
       description: 'REST API address (default 127.0.0.1:8080)',
       placeholder: 'host:port',
     },
+    p2p: {
+      type: 'string',
+      description:
+        'peer-to-peer address: TCP on port, WebSocket on port+1 (default 127.0.0.1:9090, loopback only)',
+      placeholder: 'host:port',
+    },
     help: { type: 'boolean', description: 'show this help' },
   },
   examples: [
     'mega node',
-    'mega node --data /var/lib/mega --http 0.0.0.0:8080',
+    'mega node --data /var/lib/mega --http 0.0.0.0:8080 --p2p 0.0.0.0:9090',
     'mega node --config mega.json',
   ],
   async run({ values }, io) {
@@ -29,8 +43,17 @@ export const nodeCommand: Command = {
     const config = await loadConfig(file)
     if (typeof values.data === 'string') config.dataDir = values.data
     if (typeof values.http === 'string') config.http = parseHostPort(values.http, '--http')
+    if (typeof values.p2p === 'string') config.network.listen = p2pListenAddresses(values.p2p)
     const node = new MegaNode(config)
-    await node.start()
+    try {
+      await node.start()
+    } catch (error) {
+      if (!(error instanceof ListenError)) throw error
+      const what = error.service === 'http' ? 'the REST API' : 'peers'
+      throw new CliError(
+        `cannot listen for ${what} on ${error.address}: ${listenReasonText(error.reason)}; choose another address with ${LISTEN_OPTIONS[error.service]}`,
+      )
+    }
     if (io.stdout.isTTY)
       io.stdout.write(
         `Mega node: dashboard at ${node.url}/ — API docs at ${node.url}/docs — Ctrl-C to stop\n`,
@@ -48,4 +71,13 @@ export const nodeCommand: Command = {
     await node.stop()
     return 0
   },
+}
+
+/** `--p2p host:port` as multiaddrs: TCP on the port, WebSocket on the next one. */
+export function p2pListenAddresses(text: string): string[] {
+  const { host, port } = parseHostPort(text, '--p2p')
+  if (port === 65_535) throw new CliError('--p2p needs port + 1 for WebSocket: use a port below 65535', 2)
+  const ip = host.includes(':') ? `/ip6/${host}` : /^[\d.]+$/.test(host) ? `/ip4/${host}` : `/dns/${host}`
+  const wsPort = port === 0 ? 0 : port + 1
+  return [`${ip}/tcp/${port}`, `${ip}/tcp/${wsPort}/ws`]
 }

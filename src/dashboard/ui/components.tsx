@@ -3,6 +3,7 @@ import type { ComponentChildren } from 'preact'
 import {
   barPercent,
   bitsOf,
+  formatAge,
   formatBits,
   formatPercent,
   type Rate,
@@ -142,19 +143,32 @@ export function ScoreChart({ points, now }: { points: ScorePoint[]; now: number 
   }
   return (
     <figure class="chart">
-      <svg
-        viewBox={`0 0 ${W} ${H}`}
-        preserveAspectRatio="none"
-        role="img"
-        aria-label={`Score history: ${points.length} steps, now ${formatBits(scores.at(-1)!)} bits`}
-      >
-        <line class="axis" x1="0" y1={y(0)} x2={W} y2={y(0)} />
-        <path class="line strength" d={steps(strengths)} />
-        <path class="line score" d={steps(scores)} />
-      </svg>
+      {/* Axes as HTML beside the stretched SVG, so their text is never distorted. */}
+      <div class="plot">
+        <div class="y-axis" data-testid="chart-y-axis" aria-hidden="true">
+          <span>{formatBits(hi)} bits</span>
+          <span>{formatBits(lo)} bits</span>
+        </div>
+        <svg
+          viewBox={`0 0 ${W} ${H}`}
+          preserveAspectRatio="none"
+          role="img"
+          aria-label={`Score history: ${points.length} steps, now ${formatBits(scores.at(-1)!)} bits`}
+        >
+          <line class="axis" x1="0" y1={y(0)} x2={W} y2={y(0)} />
+          <path class="line strength" d={steps(strengths)} />
+          <path class="line score" d={steps(scores)} />
+        </svg>
+      </div>
+      <div class="x-axis" data-testid="chart-x-axis" aria-hidden="true">
+        <span>{formatAge(now, t0)}</span>
+        <span>{formatAge(now, t1)}</span>
+      </div>
       <figcaption>
         <span class="legend strength">strength</span> <span class="legend score">score</span>{' '}
-        <span class="muted">bits, as this node received the entries it holds</span>
+        <span class="muted">
+          vertical: bits (log2 of the work); horizontal: time, as this node received the entries it holds
+        </span>
       </figcaption>
     </figure>
   )

@@ -27,6 +27,34 @@ export function formatBits(bits: number): string {
   return bits < 0 && text !== '0.0' ? `−${text}` : text
 }
 
+/**
+ * What an oracle's numbers are made of, each as work and bits: its capabilities' work (strength
+ * − identity) and the work of the reports that count against it (strength − score), so that a
+ * counting report stays visible when the rounded score equals the rounded strength.
+ */
+export interface ScoreParts {
+  capabilities: { work: bigint; bits: number }
+  counting: { work: bigint; bits: number }
+  /** The score is below zero: the counting reports outweigh identity and capabilities. */
+  negative: boolean
+}
+
+export function scoreParts(oracle: Pick<OracleDetail, 'identity' | 'strength' | 'score'>): ScoreParts {
+  const strength = BigInt(oracle.strength.work)
+  const capabilities = strength - BigInt(oracle.identity.work)
+  const counting = strength - BigInt(oracle.score.work)
+  return {
+    capabilities: { work: capabilities, bits: bitsOf(capabilities) },
+    counting: { work: counting, bits: bitsOf(counting) },
+    negative: BigInt(oracle.score.work) < 0n,
+  }
+}
+
+/** Why a score is negative, for a newcomer. */
+export function negativeScoreHelp(scoreBits: number): string {
+  return `Below zero: the reports that count carry more work than this oracle's identity and capabilities together. ${formatBits(scoreBits)} bits means the excess is 2^${formatBits(Math.abs(scoreBits))} hashes of work; the oracle must out-mine it to rank above zero again.`
+}
+
 /** An integer with thousands separators: `"1,234,567"`. */
 export function formatCount(value: number): string {
   return Math.round(value).toLocaleString('en-US')
@@ -83,14 +111,15 @@ export function barPercent(bits: number, maxBits: number): number {
 
 /**
  * What people should make of a report: `verified` (the node checked its evidence), `subjective`
- * (for people to judge) or `refuted` (the oracle disputed it with the fact it was said to owe,
+ * (for people to judge) or `disputed` (the oracle answered it with the fact it was said to owe,
  * and the node checked that dispute). A report whose evidence fails is refused at admission,
- * so no held report is "unverified".
+ * so no held report is `refuted` (the trader toolkit's word for evidence that does not hold):
+ * the same vocabulary as docs/traders.md.
  */
-export type ReportState = 'verified' | 'subjective' | 'refuted'
+export type ReportState = 'verified' | 'subjective' | 'disputed'
 
 export function reportState(report: Pick<ReportSummary, 'verdict' | 'disputed'>): ReportState {
-  if (report.disputed) return 'refuted'
+  if (report.disputed) return 'disputed'
   return report.verdict
 }
 
@@ -98,7 +127,7 @@ export function reportState(report: Pick<ReportSummary, 'verdict' | 'disputed'>)
 export const REPORT_STATE_HELP: Record<ReportState, string> = {
   verified: 'the node checked the evidence: signatures and conflicting content',
   subjective: 'a complaint for people to judge; counted only under a policy that counts them',
-  refuted: 'disputed: the oracle produced the fact and the node checked it; no longer counts',
+  disputed: 'the oracle produced the fact it owed and the node checked it; no longer counts',
 }
 
 /** Admission outcomes grouped as the chart shows them. */

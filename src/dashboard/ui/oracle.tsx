@@ -2,7 +2,15 @@
 import { Fragment } from 'preact'
 import { api, type CapabilityView, HttpError, type OracleDetail, type ReportView } from './api.ts'
 import { Badge, BitsBar, Key, Problem, ScoreChart, StateBadge } from './components.tsx'
-import { formatAge, formatBits, reportEvidence, reportState, scoreHistory } from './format.ts'
+import {
+  formatAge,
+  formatBits,
+  negativeScoreHelp,
+  reportEvidence,
+  reportState,
+  scoreHistory,
+  scoreParts,
+} from './format.ts'
 import { useChanged, useData, useNow } from './hooks.ts'
 import { DomainState } from './oracles.tsx'
 
@@ -47,6 +55,7 @@ export function Oracle({ oracleKey, version }: { oracleKey: string; version: num
       </h1>
     )
   const max = Math.max(1, data.strength.bits)
+  const parts = scoreParts(data)
   return (
     <>
       <p class="crumbs">
@@ -63,13 +72,28 @@ export function Oracle({ oracleKey, version }: { oracleKey: string; version: num
             {formatBits(data.score.bits)} <small>bits</small>
           </p>
           <BitsBar bits={data.score.bits} max={max} label="score" />
+          <p class="muted" data-testid="score-parts">
+            {parts.counting.work > 0n
+              ? `strength − ${formatBits(parts.counting.bits)} bits of counting reports`
+              : 'no report counts against it'}
+          </p>
+          {parts.negative && (
+            <p class="muted" data-testid="negative-score">
+              {negativeScoreHelp(data.score.bits)}
+            </p>
+          )}
         </div>
         <div class="card">
           <h2>Strength</h2>
           <p class="big">
             {formatBits(data.strength.bits)} <small>bits</small>
           </p>
-          <p class="muted">identity {formatBits(data.identity.bits)} bits + capabilities</p>
+          <p class="muted" data-testid="strength-parts">
+            identity {formatBits(data.identity.bits)} bits +{' '}
+            {parts.capabilities.work > 0n
+              ? `capabilities ${formatBits(parts.capabilities.bits)} bits (${data.capabilities.length} held)`
+              : 'no capabilities'}
+          </p>
         </div>
         <div class="card">
           <h2>Domain</h2>

@@ -12,7 +12,7 @@ import {
   factMissing,
   freeForm,
 } from '../../../trader/reports.ts'
-import type { Trader } from '../../../trader/trader.ts'
+import type { Posted, Trader } from '../../../trader/trader.ts'
 import { CliError, type CliIo, type Command, integerFlag, type ParsedArgs } from '../../command.ts'
 import {
   hexKey,
@@ -208,7 +208,7 @@ export const detectCommand: Command = {
     const grace = integerFlag(values.grace, 'grace', 0, 86_400) ?? 300
     return (values.auto && !values.anonymous ? withKeyedTrader : withTrader)(values, async (trader) => {
       const proposals = trader.detect(grace)
-      const filed: { id: string; ok: boolean }[] = []
+      const filed: { id: string; ok: boolean; posted: Posted[] }[] = []
       if (values.auto) {
         for (const proposal of proposals.filter((p) => p.verdict === 'verified')) {
           const result = await withMining(values, io, (work) =>
@@ -217,7 +217,7 @@ export const detectCommand: Command = {
               anonymous: values.anonymous === true,
             }),
           )
-          filed.push({ id: result.id, ok: postedLines(result.posted).ok })
+          filed.push({ id: result.id, ok: postedLines(result.posted).ok, posted: result.posted })
         }
       }
       print(io, values, { proposals, filed }, () => [
@@ -226,7 +226,11 @@ export const detectCommand: Command = {
           (p) =>
             `${p.verdict.padEnd(10)} ${p.content.type.padEnd(14)} against ${short(p.oracle)}  ${p.reason}`,
         ),
-        ...filed.map((f) => `filed ${f.id}${f.ok ? '' : ' (no node took it)'}`),
+        // Each node's answer, as `mega trader report` prints it.
+        ...filed.flatMap((f) => [
+          `filed ${f.id}${f.ok ? '' : ' (no node took it)'}`,
+          ...postedLines(f.posted).lines,
+        ]),
         ...(values.auto || proposals.length === 0 ? [] : ['file them with: mega trader detect --auto']),
       ])
       return filed.every((f) => f.ok) ? 0 : 1
