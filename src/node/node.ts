@@ -10,6 +10,10 @@
 import type { FastifyInstance } from 'fastify'
 import { buildApi } from '../api/app.ts'
 import type { ApiInit } from '../api/options.ts'
+import { type FactAdmission, FactPool } from '../facts/fact-pool.ts'
+import { FactStore } from '../facts/fact-store.ts'
+import { Relay } from '../facts/relay.ts'
+import { reportedIn } from '../facts/reported.ts'
 import type { Admission } from '../mempool/admission.ts'
 import { Mempool } from '../mempool/mempool.ts'
 import type { ServiceFactory } from '../network/libp2p.ts'
@@ -49,6 +53,11 @@ export class MegaNode {
   readonly config: NodeConfig
   readonly logger: Logger
   readonly mempool: Mempool
+  /** Signed commitments and facts relayed or given (src/facts/fact-pool.ts). */
+  readonly facts: FactPool
+  /** Asks oracles on clients' behalf (src/facts/relay.ts). */
+  readonly relay: Relay
+  #factStore: FactStore | undefined
   readonly #components: NodeComponents
   #status: NodeStatus = 'stopped'
   #store: MempoolStore | undefined
@@ -62,6 +71,22 @@ export class MegaNode {
     this.#components = components
     this.logger = components.logger ?? createLogger(config.log)
     this.mempool = new Mempool(config.mempool, components.now ? { now: components.now } : {})
+    const capabilityOf = (key: string) => this.mempool.capabilities.get(key)?.message
+    const { sync: _sync, ...factOptions } = config.facts
+    this.facts = new FactPool(factOptions, { capabilityOf, reported: reportedIn(this.mempool) })
+    this.relay = new Relay(config.relay, {
+      capabilityOf,
+      pool: this.facts,
+      record: (message) => void this.addFact(message),
+      ...(components.now && { now: () => components.now!() * 1000 }),
+    })
+  }
+
+  /** The one path into the fact pool (REST, relay, sync): admits, then persists what changed. */
+  addFact(value: unknown): FactAdmission {
+    const admission = this.facts.add(value)
+    this.#factStore?.apply(admission.changes)
+    return admission
   }
 
   get status(): NodeStatus {
@@ -126,6 +151,9 @@ export class MegaNode {
       })
       this.#store = store
       log.info({ ...report, dataDir: this.config.dataDir }, 'pools restored')
+      // After the mempool: a fact is kept only while the node holds its capability ad.
+      this.#factStore = new FactStore(this.config.dataDir)
+      log.info(this.#factStore.restore(this.facts), 'fact pool restored')
       const { enabled, sync, ...networkInit } = this.config.network
       // Spawned on first use (`#checkSignatures`): small syncs never need them.
       if (enabled && sync.signatureThreads !== 0)
@@ -157,6 +185,8 @@ export class MegaNode {
           submit: (kind, message) => this.submit(kind, message),
           logger: this.logger.child({ module: 'api' }),
           ...(network && { network }),
+          facts: { pool: this.facts, add: (value) => this.addFact(value) },
+          ...(this.config.relay.clients !== 'none' && { relay: this.relay }),
         },
         apiInit(this.config),
       )
@@ -189,6 +219,8 @@ export class MegaNode {
     this.#api = undefined
     this.#store?.close()
     this.#store = undefined
+    this.#factStore?.close()
+    this.#factStore = undefined
     this.#status = 'stopped'
     this.logger.child({ module: 'node' }).info('node stopped')
   }

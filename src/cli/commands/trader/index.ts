@@ -5,7 +5,7 @@ import { commandGroup } from '../../command.ts'
 import { exportCommand, importCommand, initCommand, oraclesCommand } from './discovery.ts'
 import { askCommand, factCommand } from './facts.ts'
 import { acceptCommand, finalizeCommand, matchCommand, offerCommand, offersCommand } from './offers.ts'
-import { detectCommand, reportCommand, verifyReportsCommand } from './reports.ts'
+import { conflictsCommand, detectCommand, reportCommand, verifyReportsCommand } from './reports.ts'
 
 export const traderCommand = commandGroup({
   name: 'trader',
@@ -18,6 +18,7 @@ export const traderCommand = commandGroup({
     factCommand,
     reportCommand,
     detectCommand,
+    conflictsCommand,
     verifyReportsCommand,
     offerCommand,
     offersCommand,
