@@ -115,6 +115,7 @@ export class FactPool extends EventTarget {
   /** Conflicts found, by id; the pinned ones keep their evidence. */
   readonly #conflicts = new Map<string, FactConflict>()
   #bytes = 0
+  #version = 0
 
   constructor(options: Partial<FactPoolOptions>, components: FactPoolComponents) {
     super()
@@ -129,6 +130,11 @@ export class FactPool extends EventTarget {
 
   get bytes(): number {
     return this.#bytes
+  }
+
+  /** Changes with every record added or removed (what a sync snapshot is rebuilt on). */
+  get version(): number {
+    return this.#version
   }
 
   /** Checks and adds one commitment or fact (a parsed JSON value). Never throws for bad input. */
@@ -387,6 +393,7 @@ export class FactPool extends EventTarget {
 
   #insert(record: FactRecord): void {
     this.#records.set(record.id, record)
+    this.#version++
     this.#bytes += record.bytes
     indexAdd(this.#byCapability, record.capability, record.id)
     indexAdd(this.#byQuestion, record.question, record.id)
@@ -394,6 +401,7 @@ export class FactPool extends EventTarget {
 
   #remove(record: FactRecord): void {
     if (!this.#records.delete(record.id)) return
+    this.#version++
     this.#bytes -= record.bytes
     indexDelete(this.#byCapability, record.capability, record.id)
     indexDelete(this.#byQuestion, record.question, record.id)

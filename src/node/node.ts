@@ -14,6 +14,7 @@ import { type FactAdmission, FactPool } from '../facts/fact-pool.ts'
 import { FactStore } from '../facts/fact-store.ts'
 import { Relay } from '../facts/relay.ts'
 import { reportedIn } from '../facts/reported.ts'
+import { FACT_SYNC_PROTOCOL, FactSyncSource } from '../facts/sync-source.ts'
 import type { Admission } from '../mempool/admission.ts'
 import { Mempool } from '../mempool/mempool.ts'
 import type { ServiceFactory } from '../network/libp2p.ts'
@@ -257,5 +258,18 @@ function defaultServices(
     (kind, message) => node.submit(kind, message, { publish: false }),
     { submitPage: (messages) => node.submitPage(messages), ...(signatures && { signatures }) },
   )
-  return { sync: syncService({ source, ...init, ...(method && { session: { method } }) }) as ServiceFactory }
+  const session = method && { session: { method } }
+  const facts = new FactSyncSource(node.facts, (value) => node.addFact(value))
+  return {
+    sync: syncService({ source, ...init, ...session }) as ServiceFactory,
+    // The fact pool, reconciled on its own protocol with the same schedule (docs/sync.md §13).
+    ...(node.config.facts.sync !== false && {
+      factSync: syncService({
+        source: facts,
+        ...init,
+        ...session,
+        protocol: FACT_SYNC_PROTOCOL,
+      }) as ServiceFactory,
+    }),
+  }
 }
