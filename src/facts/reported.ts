@@ -9,8 +9,11 @@ import type { FactConflict } from './fact-pool.ts'
 /** A verified report against the conflict's oracle proving the same thing of the same capability. */
 export function reportedIn(mempool: Mempool): (conflict: FactConflict) => boolean {
   return (conflict) => {
-    for (const entry of mempool.reports.values()) {
-      if (entry.oracle !== conflict.oracle || entry.verdict !== 'verified') continue
+    // The oracle's own reports only: bounded by `maxReportsPerOracle`, whatever the pool holds.
+    const oracle = mempool.oracles.get(conflict.oracle)
+    if (!oracle) return false
+    for (const [, entry] of oracle.reports.strongestFirst()) {
+      if (entry.verdict !== 'verified') continue
       const content = entry.message.content
       if (
         conflict.type === 'equivocation' &&

@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test'
 import type { FastifyInstance } from 'fastify'
 import pino from 'pino'
 import { NodeClient } from '../../src/client/node-client.ts'
+import { FactStore } from '../../src/facts/fact-store.ts'
 import { resolveConfig } from '../../src/node/config.ts'
 import { MegaNode } from '../../src/node/node.ts'
 import { buildEndpoint, type ServedCapability } from '../../src/oracle/endpoint.ts'
@@ -43,7 +44,11 @@ const seen: Seen[] = []
 /** Milliseconds the fact source takes: long enough for requests to overlap. */
 let sourceDelay = 0
 
-async function startNode(relay: Record<string, unknown>, dataDir: string) {
+async function startNode(
+  relay: Record<string, unknown>,
+  dataDir: string,
+  facts: Record<string, unknown> = {},
+) {
   const config = resolveConfig({
     dataDir,
     http: { host: '127.0.0.1', port: 0 },
@@ -51,6 +56,7 @@ async function startNode(relay: Record<string, unknown>, dataDir: string) {
     network: { enabled: false },
     api: { dashboard: false, docs: false, rateLimitMax: 10_000 },
     relay,
+    facts,
   })
   const started = new MegaNode(config, { logger: pino({ level: 'silent' }) })
   await started.start()
@@ -318,6 +324,33 @@ describe('relay against hostile clients', () => {
     } finally {
       sourceDelay = 0
       await capped.stop()
+    }
+  })
+
+  it('keeps the fact pool within its budget under a flood of valid facts, on disk too', async () => {
+    const dataDir = join(dir, 'flooded')
+    const flooded = await startNode({}, dataDir, { maxPerCapability: 10, maxRecords: 15 })
+    try {
+      const floodedClient = new NodeClient({ url: flooded.url! })
+      await floodedClient.post('oracle', fx.oracleAd())
+      await floodedClient.post('capability', ad)
+      const signer = capabilitySigner(ad, KEY.secretKey)
+      for (let n = 0; n < 40; n++) {
+        const fact = signer.attest(
+          { capability: ad.capabilityKey, args: ARGS, invoice: `flood-${n}` },
+          'home',
+        )
+        assert.equal((await floodedClient.post('fact-record' as never, fact)).status, 201)
+      }
+      assert.equal(flooded.facts.size, 10)
+    } finally {
+      await flooded.stop()
+    }
+    const store = new FactStore(dataDir)
+    try {
+      assert.equal(store.count(), 10, 'evicted records are deleted from disk')
+    } finally {
+      store.close()
     }
   })
 
