@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict'
 import { mkdtemp, rm } from 'node:fs/promises'
+import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -14,6 +15,7 @@ import { NodeClient } from '../../src/client/node-client.ts'
 import { resolveConfig } from '../../src/node/config.ts'
 import { MegaNode } from '../../src/node/node.ts'
 import { capabilitySigner } from '../../src/protocol/oracle-attestation.ts'
+import { collectConflicts } from '../../src/trader/conflicts.ts'
 import { runCli } from '../cli/run.ts'
 import * as fx from '../fixtures/messages.ts'
 
@@ -126,5 +128,45 @@ describe('conflicts caught by a node', () => {
     assert.equal(after.items[0]?.pinned, false, 'a held report carries the evidence now')
     const again = await runCli(['trader', 'conflicts', ...env, '--json'])
     assert.equal((JSON.parse(again.out) as { conflicts: { filed: boolean }[] }).conflicts[0]?.filed, true)
+  })
+})
+
+describe('conflicts from a hostile node', () => {
+  it('are checked by the protocol verifier: what does not verify is set aside, naming the node', async () => {
+    const fake = [
+      // The same fact twice is no conflict.
+      {
+        type: 'equivocation',
+        report: {
+          oracle: fx.ORACLE.publicKey,
+          content: { type: 'fact-conflict', capability: ad, facts: [home, home] },
+        },
+      },
+      // Against another oracle than the capability's.
+      {
+        type: 'equivocation',
+        report: {
+          oracle: fx.OTHER_ORACLE.publicKey,
+          content: { type: 'fact-conflict', capability: ad, facts: [home, away] },
+        },
+      },
+      { type: 'equivocation', report: { oracle: 'zz', content: {} } },
+    ]
+    const server = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' })
+      response.end(JSON.stringify({ items: fake }))
+    })
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`
+    try {
+      const { conflicts, rejected } = await collectConflicts([new NodeClient({ url })], 2_000_000_000)
+      assert.deepEqual(conflicts, [])
+      assert.equal(rejected.length, 3)
+      for (const entry of rejected) assert.equal(entry.node, url)
+      assert.match(rejected[0]!.reason, /does not verify/)
+      assert.match(rejected[2]!.reason, /malformed/)
+    } finally {
+      await new Promise((done) => server.close(done))
+    }
   })
 })
