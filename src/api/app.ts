@@ -84,7 +84,17 @@ export async function buildApi(components: ApiComponents, init: ApiInit = {}): P
   await app.register(oracleRoutes, query)
   await app.register(listingRoutes, query)
   const { network } = components
-  await app.register(nodeRoutes, { mempool, events, network, uptime: () => (clock() - started) / 1000 })
+  const { facts, relay } = components
+  await app.register(nodeRoutes, {
+    mempool,
+    events,
+    network,
+    uptime: () => (clock() - started) / 1000,
+    facts: () => ({
+      ...(facts && { facts: facts.pool.stats() }),
+      ...(relay && { relay: { ...relay.counters } }),
+    }),
+  })
   await app.register(peerRoutes, { network })
   if (components.facts) await app.register(factRoutes, { ...components.facts, rateLimit: options.rateLimit })
   if (components.relay)

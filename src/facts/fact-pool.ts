@@ -132,6 +132,17 @@ export class FactPool extends EventTarget {
     return this.#bytes
   }
 
+  /** Counts for `/stats`. */
+  stats(): { records: number; bytes: number; conflicts: number; pinned: number } {
+    const conflicts = this.conflicts()
+    return {
+      records: this.#records.size,
+      bytes: this.#bytes,
+      conflicts: conflicts.length,
+      pinned: conflicts.filter((conflict) => conflict.pinned).length,
+    }
+  }
+
   /** Changes with every record added or removed (what a sync snapshot is rebuilt on). */
   get version(): number {
     return this.#version

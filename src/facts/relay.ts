@@ -88,8 +88,8 @@ export class Relay {
   readonly #oracles = new Map<string, number>()
   readonly #minutes = new Map<string, { start: number; count: number }>()
   readonly #inFlight = new Map<string, Promise<FactMessage>>()
-  /** Upstream calls made (tests and stats). */
-  upstreamCalls = 0
+  /** Answers by where they came from, and requests refused before any upstream call, for `/stats`. */
+  readonly counters = { oracle: 0, shared: 0, pool: 0, refused: 0 }
 
   constructor(options: Partial<RelayOptions>, components: RelayComponents) {
     this.options = { ...defaultRelayOptions, ...options }
@@ -165,18 +165,30 @@ export class Relay {
     })
   }
 
-  async #forClient<T>(client: string, work: () => Promise<T>): Promise<T> {
-    if (!this.serves(client))
+  async #forClient<T extends { source: RelaySource }>(client: string, work: () => Promise<T>): Promise<T> {
+    if (!this.serves(client)) {
+      this.counters.refused++
       throw new FactError(FactErrorCode.RELAY_FORBIDDEN, 'this node relays for its own host only')
+    }
     const held = this.#clients.get(client) ?? 0
     if (held >= this.options.maxInFlightPerClient) {
+      this.counters.refused++
       throw new FactError(FactErrorCode.RELAY_BUSY, `at most ${held} relayed requests in flight per client`, {
         retryAfter: 1,
       })
     }
     this.#clients.set(client, held + 1)
     try {
-      return await work()
+      const answer = await work()
+      this.counters[answer.source]++
+      return answer
+    } catch (error) {
+      // The oracle's refusals and failures reached (or tried) the oracle: not refused here.
+      const reached =
+        error instanceof EndpointError ||
+        (error instanceof FactError && error.code === FactErrorCode.UPSTREAM_FAILED)
+      if (!reached) this.counters.refused++
+      throw error
     } finally {
       const left = (this.#clients.get(client) ?? 1) - 1
       if (left > 0) this.#clients.set(client, left)
@@ -205,7 +217,6 @@ export class Relay {
     this.#admitUpstream(capability.oracle)
     const oracle = capability.oracle
     this.#oracles.set(oracle, (this.#oracles.get(oracle) ?? 0) + 1)
-    this.upstreamCalls++
     const client = new OracleEndpointClient({
       url: capability.endpoint,
       timeoutMs: this.options.timeoutMs,

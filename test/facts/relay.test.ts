@@ -167,6 +167,12 @@ describe('relay', () => {
       const { fact } = await bob.ask(ad.capabilityKey, ARGS)
       assert.equal((fact as { answer: string }).answer, 'home')
       assert.equal(upstream().length, before, 'the oracle was not asked')
+      const stats = (await client.get('stats')).body as { relay: { oracle: number; pool: number } }
+      assert.deepEqual(
+        [stats.relay.oracle, stats.relay.pool],
+        [2, 2],
+        'alice’s from the oracle, bob’s from the pool',
+      )
       const facts = (await client.get('facts', { capability: ad.capabilityKey, args: JSON.stringify(ARGS) }))
         .body as { facts: unknown[]; commitments: unknown[] }
       assert.equal(facts.facts.length, 1)
@@ -263,6 +269,13 @@ describe('relay against hostile clients', () => {
       assert.match(response.headers.get('content-type') ?? '', /problem\+json/)
     }
     assert.equal(upstream().length, before, 'none reached the oracle')
+    const stats = (await client.get('stats')).body as {
+      relay: { refused: number }
+      facts: { records: number }
+    }
+    // The body limit and the JSON parser refuse the first two before the relay sees them.
+    assert.ok(stats.relay.refused >= cases.length - 2, 'counted in /stats')
+    assert.ok(stats.facts.records >= 2)
   })
 
   it('passes the oracle’s own refusal on with its status and code', async () => {
