@@ -7,6 +7,8 @@ import { CodedError } from '../protocol/errors.ts'
 export const FactErrorCode = {
   /** The node holds no capability ad for the request's capability key. */
   CAPABILITY_NOT_HELD: 'CAPABILITY_NOT_HELD',
+  /** The capability ad the node holds is switched off: no new commitment is asked for (as the oracle would answer). */
+  CAPABILITY_OFF: 'CAPABILITY_OFF',
   /** Every record the fact pool could evict is pinned as evidence of a conflict. */
   FACT_POOL_FULL: 'FACT_POOL_FULL',
   /** The relay does not serve this client's address (`relay.clients`). */

@@ -116,6 +116,14 @@ export class Relay {
       if (!checked.ok) throw checked.error
       const request = checked.value
       const capability = this.#capability(request.capability, '/capability')
+      if (capability.off)
+        throw new FactError(
+          FactErrorCode.CAPABILITY_OFF,
+          'the capability is switched off: no new commitments',
+          {
+            path: '/capability',
+          },
+        )
       assertOk(checkRequest(capability, request))
       const shared = request.invoice === undefined
       const pooled =

@@ -329,6 +329,13 @@ const API = [
       'a relayed request, or a commitment or fact given to the fact pool, names a capability key this node holds no ad for',
   },
   {
+    code: 'CAPABILITY_OFF',
+    http: 410,
+    gossip: null,
+    meaning:
+      'a relayed commitment request for a capability whose ad, as this node holds it, is switched off (the oracle’s own code for it)',
+  },
+  {
     code: 'FACT_POOL_FULL',
     http: 503,
     gossip: null,

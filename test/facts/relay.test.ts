@@ -27,6 +27,7 @@ function capabilityKey(label: string) {
   return { scheme: 'bip340' as const, secretKey, publicKey: publicKeyOf('bip340', secretKey) }
 }
 const KEY = capabilityKey('winner')
+const OFF_KEY = capabilityKey('switched-off')
 const ARGS = fx.factRequest().args
 
 interface Seen {
@@ -241,6 +242,12 @@ describe('relay against hostile clients', () => {
     const before = upstream().length
     const signer = capabilitySigner(ad, KEY.secretKey)
     const good = signer.commit({ capability: ad.capabilityKey, args: ARGS }, 2_000_000_000)
+    const off = fx.capabilityAd(
+      { attestation: 'schnorr', endpoint: ad.endpoint, off: true, seqNo: 2 },
+      fx.ORACLE,
+      OFF_KEY,
+    )
+    assert.equal((await client.post('capability', off)).status, 201)
     const cases: [string, unknown, number, string][] = [
       [
         'commitment',
@@ -257,6 +264,7 @@ describe('relay against hostile clients', () => {
       ],
       ['commitment', { capability: ad.capabilityKey, args: ARGS, extra: 1 }, 422, 'SCHEMA_VIOLATION'],
       ['commitment', fx.factRequest(fx.OTHER_CAPABILITY), 404, 'CAPABILITY_NOT_HELD'],
+      ['commitment', { capability: off.capabilityKey, args: ARGS }, 410, 'CAPABILITY_OFF'],
       ['fact', { ...good, deadline: good.deadline + 1 }, 422, 'SIGNATURE_INVALID'],
       ['fact', fx.commitment(2_000_000_000, fx.OTHER_CAPABILITY), 404, 'CAPABILITY_NOT_HELD'],
       ['fact', fx.factRequest(), 422, 'UNKNOWN_KIND'],
