@@ -3,6 +3,8 @@
  * calls `listen`, or `inject` without a port.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import type { FactAdmission, FactPool } from '../facts/fact-pool.ts'
+import type { Relay } from '../facts/relay.ts'
 import type { Mempool } from '../mempool/mempool.ts'
 import { EventHub } from './events.ts'
 import { type ApiInit, apiOptions } from './options.ts'
@@ -10,11 +12,13 @@ import { guardConnections, serverOptions } from './plugins/connections.ts'
 import { openapiPlugin } from './plugins/openapi.ts'
 import { problemPlugin, sendProblem } from './plugins/problem.ts'
 import { dashboardRoutes } from './routes/dashboard.ts'
+import { factRoutes } from './routes/facts.ts'
 import { listingRoutes } from './routes/listings.ts'
 import { metricsRoutes } from './routes/metrics.ts'
 import { nodeRoutes } from './routes/node.ts'
 import { oracleRoutes } from './routes/oracles.ts'
 import { type NetworkView, peerRoutes } from './routes/peers.ts'
+import { relayRoutes } from './routes/relay.ts'
 import { type Submit, submitRoutes } from './routes/submit.ts'
 import { sharedSchemas } from './schemas.ts'
 
@@ -32,6 +36,10 @@ export interface ApiComponents {
   clock?: () => number
   /** The peer-to-peer network, for `/peers` and the network part of `/stats`. @default none */
   network?: NetworkView
+  /** The fact pool (`/facts`, `/fact-record`) and its path in, which persists. @default none */
+  facts?: { pool: FactPool; add: (value: unknown) => FactAdmission }
+  /** The relay (`/relay/commitment`, `/relay/fact`). @default none */
+  relay?: Relay
 }
 
 /** A submit function that only admits into `mempool` (no store, no gossip): for tests and tools. */
@@ -71,7 +79,7 @@ export async function buildApi(components: ApiComponents, init: ApiInit = {}): P
   for (const schema of sharedSchemas()) app.addSchema(schema)
   await openapiPlugin(app, options.docs)
 
-  const events = new EventHub(components.events ?? mempool, options.events)
+  const events = new EventHub(components.events ?? mempool, options.events, components.facts?.pool)
   app.addHook('preClose', async () => events.close())
   const query = { mempool, limits: options.query }
   await app.register(submitRoutes, {
@@ -81,9 +89,22 @@ export async function buildApi(components: ApiComponents, init: ApiInit = {}): P
   await app.register(oracleRoutes, query)
   await app.register(listingRoutes, query)
   const { network } = components
-  await app.register(nodeRoutes, { mempool, events, network, uptime: () => (clock() - started) / 1000 })
+  const { facts, relay } = components
+  await app.register(nodeRoutes, {
+    mempool,
+    events,
+    network,
+    uptime: () => (clock() - started) / 1000,
+    facts: () => ({
+      ...(facts && { facts: facts.pool.stats() }),
+      ...(relay && { relay: { ...relay.counters } }),
+    }),
+  })
   await app.register(peerRoutes, { network })
   await app.register(metricsRoutes, { mempool, events, network })
+  if (components.facts) await app.register(factRoutes, { ...components.facts, rateLimit: options.rateLimit })
+  if (components.relay)
+    await app.register(relayRoutes, { relay: components.relay, rateLimit: options.rateLimit })
   if (options.dashboard) await app.register(dashboardRoutes)
   await app.ready()
   return app

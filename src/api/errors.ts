@@ -3,6 +3,7 @@
  * (`plugins/problem.ts`) turns every error, ours or Fastify's, into `application/problem+json`
  * with the status its code maps to.
  */
+import { FactErrorCode } from '../facts/errors.ts'
 import type { Admission } from '../mempool/admission.ts'
 
 /** Codes the API adds to those of the protocol and the mempool. */
@@ -34,6 +35,8 @@ export const ApiErrorCode = {
   SHUTTING_DOWN: 'SHUTTING_DOWN',
   /** The node failed; the details are in its log, not in the response. */
   INTERNAL: 'INTERNAL',
+  /** The fact pool's and the relay's (src/facts/errors.ts). */
+  ...FactErrorCode,
 } as const
 export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode]
 

@@ -5,8 +5,11 @@
  * every `heartbeatMs` (one timer for all), and a client that lets `maxBufferedBytes` pile up
  * unsent is dropped rather than buffered without end. At most `maxClientsPerAddress` of the
  * streams from one client address, so one client cannot take every slot.
+ * Conflicts the fact pool finds go out as
+ * `event: fact-conflict` with `data: {"type","id","oracle","capability","evidence"}`.
  */
 import type { ServerResponse } from 'node:http'
+import type { FactConflict } from '../facts/fact-pool.ts'
 import type { Admission } from '../mempool/admission.ts'
 import { ApiError, ApiErrorCode } from './errors.ts'
 import type { ApiOptions } from './options.ts'
@@ -44,9 +47,19 @@ export class EventHub {
     )
   }
 
-  constructor(source: EventTarget, options: ApiOptions['events']) {
+  /** Conflicts found by the fact pool, sent as `event: fact-conflict`. */
+  readonly #conflicts: EventTarget | undefined
+  readonly #onConflict = (event: Event) => {
+    const { conflict } = (event as CustomEvent<{ conflict: FactConflict }>).detail
+    const { type, id, oracle, capability, evidence } = conflict
+    const data = JSON.stringify({ type, id, oracle, capability, evidence })
+    this.broadcast(`event: fact-conflict\nid: ${++this.#sequence}\ndata: ${data}\n\n`)
+  }
+
+  constructor(source: EventTarget, options: ApiOptions['events'], conflicts?: EventTarget) {
     this.#source = source
     this.options = options
+    this.#conflicts = conflicts
   }
 
   /** Open streams. */
@@ -111,12 +124,14 @@ export class EventHub {
 
   #start(): void {
     this.#source.addEventListener('message:admitted', this.#onAdmitted)
+    this.#conflicts?.addEventListener('fact:conflict', this.#onConflict)
     this.#heartbeat = setInterval(() => this.broadcast(': heartbeat\n\n'), this.options.heartbeatMs)
     this.#heartbeat.unref()
   }
 
   #stop(): void {
     this.#source.removeEventListener('message:admitted', this.#onAdmitted)
+    this.#conflicts?.removeEventListener('fact:conflict', this.#onConflict)
     clearInterval(this.#heartbeat)
     this.#heartbeat = undefined
   }

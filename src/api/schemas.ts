@@ -66,6 +66,28 @@ export const Stats = Type.Object(
     mempool: PoolStats,
     events: Type.Object({ clients: Type.Integer(), maxClients: Type.Integer() }, strict),
     network: Type.Optional(NetworkStats),
+    facts: Type.Optional(
+      Type.Object(
+        {
+          records: Type.Integer({ description: 'commitments and facts in the fact pool' }),
+          bytes: Type.Integer(),
+          conflicts: Type.Integer({ description: 'conflicts whose evidence the pool holds' }),
+          pinned: Type.Integer({ description: 'of which no held report covers yet' }),
+        },
+        strict,
+      ),
+    ),
+    relay: Type.Optional(
+      Type.Object(
+        {
+          oracle: Type.Integer({ description: 'relayed answers the oracle gave' }),
+          shared: Type.Integer({ description: 'answers shared with a call in flight' }),
+          pool: Type.Integer({ description: 'answers served from the fact pool' }),
+          refused: Type.Integer({ description: 'requests refused before reaching the oracle' }),
+        },
+        strict,
+      ),
+    ),
   },
   { ...strict, $id: 'Stats' },
 )

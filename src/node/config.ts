@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises'
 import Type from 'typebox'
 import { defaultApiOptions } from '../api/options.ts'
+import { FactsConfig, RelayConfig } from '../facts/config.ts'
 import { defaultMempoolOptions, type MempoolOptions } from '../mempool/options.ts'
 import type { NetworkInit } from '../network/options.ts'
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts'
@@ -256,6 +257,8 @@ export const NodeConfigFile = Type.Object(
       ),
     ),
     network: Type.Optional(Type.Partial(NetworkConfig, { additionalProperties: false, default: {} })),
+    relay: Type.Optional(Type.Partial(RelayConfig, { additionalProperties: false, default: {} })),
+    facts: Type.Optional(Type.Partial(FactsConfig, { additionalProperties: false, default: {} })),
   },
   { additionalProperties: false },
 )
@@ -274,6 +277,10 @@ export interface NodeConfig {
   api: NonNullable<NodeConfigFile['api']>
   /** Network options given (the network fills in the rest), whether to join at all, and sync's. */
   network: NetworkInit & { enabled: boolean; sync: SyncConfig }
+  /** Relay options given (the relay fills in the rest). */
+  relay: Partial<Type.Static<typeof RelayConfig>>
+  /** Fact pool options given (the pool fills in the rest). */
+  facts: Partial<Type.Static<typeof FactsConfig>>
 }
 
 /** Environment variables read, besides `MEGA_<SECTION>__<OPTION>` for every option. */
@@ -340,6 +347,8 @@ export function resolveConfig(raw: unknown, source = 'config'): NodeConfig {
     store: config.store ?? {},
     api: config.api ?? {},
     network: { ...network, enabled, sync },
+    relay: config.relay ?? {},
+    facts: config.facts ?? {},
   }
 }
 

@@ -10,6 +10,11 @@
 import type { FastifyInstance } from 'fastify'
 import { buildApi } from '../api/app.ts'
 import type { ApiInit } from '../api/options.ts'
+import { type FactAdmission, FactPool } from '../facts/fact-pool.ts'
+import { FactStore } from '../facts/fact-store.ts'
+import { Relay } from '../facts/relay.ts'
+import { reportedIn } from '../facts/reported.ts'
+import { FACT_SYNC_PROTOCOL, FactSyncSource } from '../facts/sync-source.ts'
 import type { Admission } from '../mempool/admission.ts'
 import { Mempool, type MempoolEvents } from '../mempool/mempool.ts'
 import type { ServiceFactory } from '../network/libp2p.ts'
@@ -59,6 +64,11 @@ export class MegaNode {
   readonly mempool: Mempool
   /** Bid verification, when `mempool.bids.verifier` names one. */
   readonly bids: BidVerifications | undefined
+  /** Signed commitments and facts relayed or given (src/facts/fact-pool.ts). */
+  readonly facts: FactPool
+  /** Asks oracles on clients' behalf (src/facts/relay.ts). */
+  readonly relay: Relay
+  #factStore: FactStore | undefined
   readonly #components: NodeComponents
   #status: NodeStatus = 'stopped'
   #store: MempoolStore | undefined
@@ -93,6 +103,15 @@ export class MegaNode {
       const { message } = (event as MempoolEvents['message:admitted']).detail
       if (message.kind === 'oracle' && message.bid) this.bids?.request(message.bid, message.pubkey)
     })
+    const capabilityOf = (key: string) => this.mempool.capabilities.get(key)?.message
+    const { sync: _sync, ...factOptions } = config.facts
+    this.facts = new FactPool(factOptions, { capabilityOf, reported: reportedIn(this.mempool) })
+    this.relay = new Relay(config.relay, {
+      capabilityOf,
+      pool: this.facts,
+      record: (message) => void this.addFact(message),
+      ...(components.now && { now: () => components.now!() * 1000 }),
+    })
   }
 
   /** A bid's verification resolved: re-rank its ad and persist the new rank (while running). */
@@ -100,6 +119,13 @@ export class MegaNode {
     if (this.#status !== 'started' || !this.#store) return
     const changes = this.mempool.rerankBid(oracle, bid)
     if (changes.put.length > 0) this.#store.applyAll([changes], floorsOf(this.mempool))
+  }
+
+  /** The one path into the fact pool (REST, relay, sync): admits, then persists what changed. */
+  addFact(value: unknown): FactAdmission {
+    const admission = this.facts.add(value)
+    this.#factStore?.apply(admission.changes)
+    return admission
   }
 
   get status(): NodeStatus {
@@ -172,6 +198,9 @@ export class MegaNode {
       log.info({ ...report, dataDir: this.config.dataDir }, 'pools restored')
       // Admissions purge too; the timer covers a node that receives nothing.
       this.#purgeTimer = setInterval(() => this.#purgeExpired(), PURGE_INTERVAL_MS).unref()
+      // After the mempool: a fact is kept only while the node holds its capability ad.
+      this.#factStore = new FactStore(this.config.dataDir)
+      log.info(this.#factStore.restore(this.facts), 'fact pool restored')
       const { enabled, sync, ...networkInit } = this.config.network
       // Spawned on first use (`#checkSignatures`): small syncs never need them.
       if (enabled && sync.signatureThreads !== 0)
@@ -203,6 +232,8 @@ export class MegaNode {
           submit: (kind, message) => this.submit(kind, message),
           logger: this.logger.child({ module: 'api' }),
           ...(network && { network }),
+          facts: { pool: this.facts, add: (value) => this.addFact(value) },
+          ...(this.config.relay.clients !== 'none' && { relay: this.relay }),
         },
         apiInit(this.config),
       )
@@ -243,6 +274,8 @@ export class MegaNode {
     this.#purgeTimer = undefined
     this.#store?.close()
     this.#store = undefined
+    this.#factStore?.close()
+    this.#factStore = undefined
     this.#status = 'stopped'
     this.logger.child({ module: 'node' }).info('node stopped')
   }
@@ -294,5 +327,18 @@ function defaultServices(
     (kind, message) => node.submit(kind, message, { publish: false }),
     { submitPage: (messages) => node.submitPage(messages), ...(signatures && { signatures }) },
   )
-  return { sync: syncService({ source, ...init, ...(method && { session: { method } }) }) as ServiceFactory }
+  const session = method && { session: { method } }
+  const facts = new FactSyncSource(node.facts, (value) => node.addFact(value))
+  return {
+    sync: syncService({ source, ...init, ...session }) as ServiceFactory,
+    // The fact pool, reconciled on its own protocol with the same schedule (docs/sync.md §13).
+    ...(node.config.facts.sync !== false && {
+      factSync: syncService({
+        source: facts,
+        ...init,
+        ...session,
+        protocol: FACT_SYNC_PROTOCOL,
+      }) as ServiceFactory,
+    }),
+  }
 }

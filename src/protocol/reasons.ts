@@ -375,6 +375,47 @@ const API = [
     gossip: null,
     meaning: 'the server is shutting down; a request already received is still answered',
   },
+  // the fact pool and the relay (docs/api.md, "Relay and facts")
+  {
+    code: 'CAPABILITY_NOT_HELD',
+    http: 404,
+    gossip: null,
+    meaning:
+      'a relayed request, or a commitment or fact given to the fact pool, names a capability key this node holds no ad for',
+  },
+  {
+    code: 'CAPABILITY_OFF',
+    http: 410,
+    gossip: null,
+    meaning:
+      'a relayed commitment request for a capability whose ad, as this node holds it, is switched off (the oracle’s own code for it)',
+  },
+  {
+    code: 'FACT_POOL_FULL',
+    http: 503,
+    gossip: null,
+    meaning: 'every record the fact pool could evict is pinned evidence of a conflict',
+  },
+  {
+    code: 'RELAY_FORBIDDEN',
+    http: 403,
+    gossip: null,
+    meaning: 'the relay does not serve this client address (`relay.clients`)',
+  },
+  {
+    code: 'RELAY_BUSY',
+    http: 503,
+    gossip: null,
+    meaning:
+      'too many relayed requests in flight for this client or this oracle, or the oracle’s relayed calls for the minute are spent; see `Retry-After`',
+  },
+  {
+    code: 'UPSTREAM_FAILED',
+    http: 502,
+    gossip: null,
+    meaning:
+      'the oracle endpoint could not be reached in time, or answered something that does not verify (it is never passed on)',
+  },
 ] as const
 
 // `reject`: only a faulty or hostile peer causes it, so it strikes the peer as an invalid gossip

@@ -4,9 +4,11 @@
  * accept and finalize offers). The pure rules live in the sibling modules; this is the edge
  * where they meet the network, the miner and the disk.
  */
+import { backend } from '#crypto'
 import { NodeClient, NodeUnreachableError } from '../client/node-client.ts'
 import { type MiningProgress, mine } from '../miner/index.ts'
 import { EndpointError, EndpointErrorCode, OracleEndpointClient } from '../oracle/endpoint-client.ts'
+import { utf8 } from '../protocol/hex.ts'
 import { entityKey, messageId, offerKey } from '../protocol/message.ts'
 import { powBoundOf } from '../protocol/message-pow.ts'
 import type {
@@ -21,8 +23,9 @@ import type {
 import { LIMITS } from '../protocol/messages/index.ts'
 import { type Settlement, settleOffer } from '../protocol/settlement.ts'
 import { type Draft, sign } from '../protocol/sign.ts'
-import type { EvidenceVerdict } from '../protocol/verify-report.ts'
+import { type EvidenceVerdict, requestKey } from '../protocol/verify-report.ts'
 import { type Collected, collectOffers, collectOracle, collectOracles } from './collect.ts'
+import { collectConflicts } from './conflicts.ts'
 import { detectReports, type ReportProposal } from './detect.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
 import { endpointCall, endpointError, type NotYet, verifyDomains } from './facts.ts'
@@ -39,7 +42,7 @@ import {
 } from './offers.ts'
 import { type OracleFilter, oracleFactsOf } from './oracle-facts.ts'
 import { judgeReport, type OracleFacts, type Policy, type RankedOracle, rankOracles } from './policy.ts'
-import { checkReportDraft, reportDraft } from './reports.ts'
+import { checkReportDraft, reportDraft, reportSubject } from './reports.ts'
 import { unseal } from './seal.ts'
 import { TraderStore } from './store.ts'
 
@@ -61,6 +64,12 @@ export interface TraderInit {
   fetch?: typeof globalThis.fetch
   /** Timeout of node and endpoint requests. @default 10_000 */
   timeoutMs?: number
+  /**
+   * Nodes that relay requests to oracle endpoints (`POST /relay/commitment`, `/relay/fact`),
+   * so oracles see a node's address instead of the trader's. Each question goes to one of them,
+   * always the same for the same question (see {@link relayFor}). @default none: ask oracles directly
+   */
+  via?: readonly string[]
 }
 
 /** Options of work spent on a message. */
@@ -87,6 +96,7 @@ export class Trader {
   readonly #now: () => number
   readonly #threads: number | undefined
   readonly #endpoint: { timeoutMs: number; fetch: typeof globalThis.fetch }
+  readonly #via: readonly string[]
   #key: TraderKey | undefined
 
   constructor(init: TraderInit) {
@@ -99,6 +109,7 @@ export class Trader {
     )
     this.#threads = init.threads
     this.#endpoint = { timeoutMs, fetch: limitedFetch(LIMITS.manifestBytes, init.fetch) }
+    this.#via = (init.via ?? []).map((url) => url.replace(/\/+$/, ''))
   }
 
   /**
@@ -223,10 +234,9 @@ export class Trader {
     const request: FactRequest = { capability: capabilityKey, args }
     const problem = requestProblem(request, capability)
     if (problem) throw new TraderError(TraderErrorCode.NOT_FOUND, problem)
-    const commitment = await endpointCall(capability.endpoint, () =>
-      this.#endpointClient(capability).commitment(request, capability),
-    )
-    const { id } = this.store.put(commitment, { own: true, origin: capability.endpoint })
+    const client = this.#endpointClient(capability, request)
+    const commitment = await endpointCall(client.url, () => client.commitment(request, capability))
+    const { id } = this.store.put(commitment, { own: true, origin: client.url })
     const fact = await this.fetchFact(id, waitSeconds)
     return { capability, commitment, commitmentId: id, fact }
   }
@@ -243,28 +253,30 @@ export class Trader {
       throw new TraderError(TraderErrorCode.NOT_FOUND, `no commitment ${commitmentId} in the trader store`)
     const commitment = stored.message
     const capability = await this.capability(commitment.request.capability)
-    const client = this.#endpointClient(capability)
+    const client = this.#endpointClient(capability, commitment.request)
     const until = Date.now() + waitSeconds * 1000
     for (;;) {
       try {
         const fact = await client.fact(commitment, capability)
-        this.store.put(fact, { own: true, origin: capability.endpoint })
+        this.store.put(fact, { own: true, origin: client.url })
         return fact
       } catch (error) {
         const notYet =
           error instanceof EndpointError &&
           error.code === EndpointErrorCode.REFUSED &&
           error.details.problemCode === 'FACT_NOT_READY'
-        if (!notYet) throw endpointError(capability.endpoint, error)
+        if (!notYet) throw endpointError(client.url, error)
         if (Date.now() >= until) return { status: Number(error.details.status), detail: error.message }
       }
       await new Promise((done) => setTimeout(done, 500))
     }
   }
 
-  #endpointClient(capability: OracleCapability): OracleEndpointClient {
+  /** The oracle's endpoint, or the relay of the node chosen for this question when `via` is set. */
+  #endpointClient(capability: OracleCapability, request: FactRequest): OracleEndpointClient {
+    const relay = relayFor(this.#via, request)
     return new OracleEndpointClient({
-      url: capability.endpoint,
+      url: relay === undefined ? capability.endpoint : `${relay}/relay`,
       timeoutMs: this.#endpoint.timeoutMs,
       now: this.#now,
       fetch: this.#endpoint.fetch,
@@ -309,6 +321,21 @@ export class Trader {
     const report = await this.#mine(signed, options)
     const { id } = this.store.put(report, { own: true, origin: 'self' })
     return { report, id, verdict, posted: await this.#post('report', report) }
+  }
+
+  /**
+   * Conflicts the nodes caught in their fact pools, each report checked by the protocol
+   * verifier; `filed` says whether the store already holds a report on the same subject.
+   */
+  async nodeConflicts() {
+    const { conflicts, rejected } = await collectConflicts(this.nodes, this.#now())
+    const filed = new Set(
+      this.store.list('report').map(({ message }) => reportSubject(message.oracle, message.content)),
+    )
+    return {
+      conflicts: conflicts.map((conflict) => ({ ...conflict, filed: filed.has(conflict.subject) })),
+      rejected,
+    }
   }
 
   /** Reports the store's evidence supports and nobody filed yet. */
@@ -491,4 +518,17 @@ export class Trader {
     }
     return posted
   }
+}
+
+/**
+ * The relay node for `request` among `via`: chosen by a hash of the question (capability and
+ * arguments, invoice excluded), so one question always goes through the same node — its fact
+ * pool answers repeats, and a commitment and its fact take the same path — while different
+ * questions spread over the nodes, none of which sees them all. Undefined when `via` is empty.
+ */
+export function relayFor(via: readonly string[], request: FactRequest): string | undefined {
+  if (via.length === 0) return undefined
+  const digest = backend.sha256(utf8(requestKey(request)))
+  const index = new DataView(digest.buffer, digest.byteOffset, 4).getUint32(0) % via.length
+  return via[index]
 }

@@ -5,8 +5,11 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import type { LightMyRequestResponse } from 'fastify'
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { Compile } from 'typebox/schema'
+import { FactPool } from '../../src/facts/fact-pool.ts'
+import { Relay } from '../../src/facts/relay.ts'
+import { buildEndpoint } from '../../src/oracle/endpoint.ts'
 import { messageId } from '../../src/protocol/message.ts'
 import * as fx from '../fixtures/messages.ts'
 import { body, STUB_NETWORK, type TestApi, testApi } from './helpers.ts'
@@ -29,6 +32,7 @@ describe('REST contract against /openapi.json', () => {
   let api: TestApi
   let doc: Json
   let context: Json
+  let endpoint: FastifyInstance
   const exercised = new Set<string>()
 
   function operationOf(method: string, url: string): [string, Json] {
@@ -68,10 +72,37 @@ describe('REST contract against /openapi.json', () => {
   }
 
   before(async () => {
+    // The oracle the relay asks, reached through `inject` (no socket).
+    const capability = fx.capabilityAd({ attestation: 'signature' })
+    endpoint = await buildEndpoint({
+      capabilities: [{ ad: capability, secretKey: fx.CAPABILITY.secretKey, source: async () => 'home' }],
+    })
+    const viaInject: typeof fetch = async (input, init) => {
+      const url = new URL(String(input))
+      const response = await endpoint.inject({
+        method: init?.method as 'POST',
+        url: url.pathname.replace(/^\/mega/, ''),
+        headers: { 'content-type': 'application/json' },
+        payload: String(init?.body ?? ''),
+      })
+      return new Response(response.body, {
+        status: response.statusCode,
+        headers: { 'content-type': 'application/json' },
+      })
+    }
+    const capabilityOf = (key: string) => api.mempool.capabilities.get(key)?.message
+    const pool = new FactPool({}, { capabilityOf })
     api = await testApi(
       { rateLimit: { max: 1000, timeWindow: 60_000 } },
       { maxOracles: 3 },
-      { network: STUB_NETWORK },
+      {
+        network: STUB_NETWORK,
+        facts: { pool, add: (value) => pool.add(value) },
+        relay: new Relay(
+          {},
+          { capabilityOf, pool, record: (message) => pool.add(message), fetch: viaInject },
+        ),
+      },
     )
     doc = body(await api.get('/openapi.json'))
     context = byName(doc.components.schemas)
@@ -163,6 +194,36 @@ describe('REST contract against /openapi.json', () => {
     assert.equal((await get('/oracles?limit=0')).code, 'BAD_REQUEST')
     assert.equal((await get('/offers?stage=sold')).code, 'BAD_REQUEST')
     assert.equal((await get('/reports?colour=red')).code, 'BAD_REQUEST')
+  })
+
+  it('every relay and fact pool outcome conforms', async () => {
+    const request = fx.factRequest()
+    const commitment = await post('/relay/commitment', request)
+    assert.equal(commitment.kind, 'commitment')
+    assert.equal((await post('/relay/commitment', { ...request, args: {} })).code, 'REQUEST_INVALID')
+    assert.equal(
+      (await post('/relay/commitment', fx.factRequest(fx.OTHER_CAPABILITY))).code,
+      'CAPABILITY_NOT_HELD',
+    )
+    assert.equal((await post('/relay/fact', commitment)).answer, 'home')
+    assert.equal((await post('/relay/fact', { ...commitment, deadline: 1 })).code, 'SIGNATURE_INVALID')
+    assert.equal((await post('/fact-record', fx.fact('away'))).status, 'added')
+    assert.equal((await post('/fact-record', fx.fact('away'))).status, 'duplicate')
+    assert.equal((await post('/fact-record', fx.oracleAd())).code, 'UNKNOWN_KIND')
+    const held = await get(
+      `/facts?capability=${fx.CAPABILITY.publicKey}&args=${encodeURIComponent(JSON.stringify(request.args))}`,
+    )
+    assert.equal(held.facts.length, 2)
+    assert.equal(held.commitments.length, 1)
+    assert.equal((await get(`/facts?capability=${fx.CAPABILITY.publicKey}&args=[1]`)).code, 'BAD_REQUEST')
+    const conflicts = await get('/facts/conflicts')
+    assert.deepEqual(
+      conflicts.items.map((c: Json) => c.type),
+      ['equivocation'],
+    )
+    const stats = await get('/stats')
+    assert.equal(stats.facts.conflicts, 1)
+    await endpoint.close()
   })
 
   it('exercised every documented operation (but the event stream)', () => {

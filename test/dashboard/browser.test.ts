@@ -227,6 +227,34 @@ describe('dashboard in a browser', { skip, timeout: 120_000 }, () => {
     await shot(page, 'oracle-after-report')
   })
 
+  it('shows on the oracle page, live, the conflicts the node’s fact pool caught', async () => {
+    const page = await open(`#/oracle/${fx.ORACLE.publicKey}`)
+    await page.locator('[data-testid=live][data-state=live]').waitFor()
+    assert.match(await page.locator('#conflicts').innerText(), /\(0\)/)
+    // Two answers of the oracle's capability key to one question, given to the node's fact pool.
+    for (const fact of [fx.fact('home'), fx.fact('away')]) {
+      const response = await fetch(`${seeded.url}/fact-record`, {
+        method: 'POST',
+        body: JSON.stringify(fact),
+        headers: { 'content-type': 'application/json' },
+      })
+      assert.equal(response.status, 201)
+    }
+    const row = page.locator('table.conflicts tbody tr')
+    await row.waitFor({ timeout: 10_000 })
+    const text = await row.innerText()
+    assert.match(text, /two answers to one question/)
+    // The previous test filed a verified fact-conflict report against this capability.
+    assert.match(text, /reported/)
+    assert.match(text, /\S+…\S+ and \S+…\S+/, 'both pieces of evidence')
+    assert.doesNotMatch(
+      await page.locator('section[aria-labelledby=conflicts]').innerText(),
+      /mega trader conflicts --file/,
+      'nothing left to file',
+    )
+    await shot(page, 'oracle-conflicts')
+  })
+
   it('keeps up with a burst: the ranking ends as the node holds it, without a reload', async (t) => {
     const page = await open('#/oracles')
     const rows = page.locator('table.oracles tbody tr')

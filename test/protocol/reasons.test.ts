@@ -49,7 +49,7 @@ const CONSTANTS: [ReasonArea[], Record<string, string>][] = [
 /** Upper-case string literals in src that are not codes, and why. */
 const NOT_CODES = new Set([
   ...['SIGINT', 'SIGTERM', 'SIGKILL', 'SIGHUP'], // signals
-  ...['ENOENT', 'EEXIST', 'ECONNRESET'], // system error codes
+  ...['ENOENT', 'EEXIST', 'ECONNRESET', 'EPIPE', 'EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL'], // system error codes
   ...['ERR_HTTP_REQUEST_TIMEOUT', 'HPE_HEADER_OVERFLOW', 'HPE_CHUNK_EXTENSIONS_OVERFLOW'], // node:http's
   ...['GET', 'HEAD', 'POST', 'HTTP'], // HTTP methods, a table header
   ...['BEGIN', 'COMMIT', 'ROLLBACK', 'NORMAL', 'FULL'], // SQL and SQLite pragma values

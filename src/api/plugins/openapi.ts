@@ -23,6 +23,14 @@ export async function openapiPlugin(app: FastifyInstance, docs: boolean): Promis
         { name: 'submit', description: 'Messages into the mempool' },
         { name: 'query', description: 'What the node holds' },
         { name: 'node', description: 'Health, stats, live events' },
+        {
+          name: 'relay',
+          description: 'Oracle endpoints asked through the node, so oracles see the node’s address',
+        },
+        {
+          name: 'facts',
+          description: 'Signed commitments and facts the node holds, and the conflicts they prove',
+        },
       ],
     },
     convertConstToEnum: false,

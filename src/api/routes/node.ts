@@ -8,6 +8,8 @@ import type { NetworkView } from './peers.ts'
 
 export interface NodeRoutesOptions {
   mempool: Mempool
+  /** The fact pool's and the relay's counts, when the node has them. */
+  facts?: (() => Record<string, unknown>) | undefined
   events: EventHub
   network: NetworkView | undefined
   /** Seconds since the API started. */
@@ -16,7 +18,7 @@ export interface NodeRoutesOptions {
 
 export async function nodeRoutes(
   app: FastifyInstance,
-  { mempool, events, network, uptime }: NodeRoutesOptions,
+  { mempool, events, network, uptime, facts }: NodeRoutesOptions,
 ): Promise<void> {
   app.get(
     '/health',
@@ -44,6 +46,7 @@ export async function nodeRoutes(
       mempool: poolStats(mempool),
       events: { clients: events.clients, maxClients: events.options.maxClients },
       ...(network && { network: network.stats() }),
+      ...facts?.(),
     }),
   )
   app.get(

@@ -2,6 +2,8 @@
  * The node's public REST API as the dashboard reads it: same origin, JSON, typed by the API's
  * own view schemas (type-only imports, erased from the bundle).
  */
+
+import type { FactConflict } from '../../facts/fact-pool.ts'
 import type {
   CapabilityView,
   OfferView,
@@ -12,7 +14,16 @@ import type {
 } from '../../mempool/view-schemas.ts'
 import type { NetworkStats, PeerList } from '../../network/view-schemas.ts'
 
-export type { CapabilityView, OfferView, OracleDetail, OracleSummary, PeerList, PoolStats, ReportView }
+export type {
+  CapabilityView,
+  FactConflict,
+  OfferView,
+  OracleDetail,
+  OracleSummary,
+  PeerList,
+  PoolStats,
+  ReportView,
+}
 
 /** `GET /stats`. */
 export interface Stats {
@@ -79,4 +90,6 @@ export const api = {
     collect<ReportView>('/reports', query, LIST_MAX, signal),
   capabilities: (query: Record<string, string>, signal?: AbortSignal) =>
     collect<CapabilityView>('/capabilities', query, LIST_MAX, signal),
+  /** Conflicts the node's fact pool caught (all oracles; a node holds few). */
+  conflicts: (signal?: AbortSignal) => getJson<{ items: FactConflict[] }>('/facts/conflicts', signal),
 }

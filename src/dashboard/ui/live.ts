@@ -24,7 +24,7 @@ export interface LiveSnapshot {
   recent: LiveEvent[]
 }
 
-const KINDS = ['oracle', 'capability', 'report', 'dispute', 'offer', 'message']
+const KINDS = ['oracle', 'capability', 'report', 'dispute', 'offer', 'message', 'fact-conflict']
 const THROTTLE_MS = 250
 const RECENT_MAX = 20
 const RECONNECT_MS = 5000
@@ -43,11 +43,12 @@ function publish(next: Partial<LiveSnapshot>): void {
 
 function onMessage(event: MessageEvent<string>): void {
   try {
-    const data = JSON.parse(event.data) as { status: string; id?: string; kind?: string }
+    const data = JSON.parse(event.data) as { status?: string; id?: string; kind?: string; type?: string }
     const item = {
       seq: ++seq,
       kind: data.kind ?? event.type,
-      status: data.status,
+      // A conflict event carries its type (equivocation, broken-commitment) instead of a status.
+      status: data.status ?? data.type ?? '',
       id: data.id ?? '',
       at: Date.now(),
     }

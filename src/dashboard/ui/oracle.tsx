@@ -1,6 +1,13 @@
 /** One oracle: its ad, capabilities, the reports against it and its score history. */
 import { Fragment } from 'preact'
-import { api, type CapabilityView, HttpError, type OracleDetail, type ReportView } from './api.ts'
+import {
+  api,
+  type CapabilityView,
+  type FactConflict,
+  HttpError,
+  type OracleDetail,
+  type ReportView,
+} from './api.ts'
 import { Badge, BitsBar, Key, Problem, ScoreChart, StateBadge } from './components.tsx'
 import {
   formatAge,
@@ -27,11 +34,17 @@ export function Oracle({ oracleKey, version }: { oracleKey: string; version: num
   // One load for both, so the score and the reports on screen always agree.
   const loaded = useData(
     async (signal) => {
-      const [detail, reports] = await Promise.all([
+      const [detail, reports, conflicts] = await Promise.all([
         api.oracle(oracleKey, signal),
         api.reports({ oracle: oracleKey }, signal),
+        // A node without a fact pool (or an older one) has no conflicts to show.
+        api.conflicts(signal).catch(() => ({ items: [] as FactConflict[] })),
       ])
-      return { detail, reports: reports.items }
+      return {
+        detail,
+        reports: reports.items,
+        conflicts: conflicts.items.filter((conflict) => conflict.oracle === oracleKey),
+      }
     },
     [oracleKey],
     version,
@@ -106,6 +119,7 @@ export function Oracle({ oracleKey, version }: { oracleKey: string; version: num
         <ScoreChart points={scoreHistory(data)} now={now} />
       </section>
       <Capabilities capabilities={data.capabilities} />
+      <Conflicts conflicts={loaded.data?.conflicts ?? []} now={now} />
       <Reports detail={data} reports={loaded.data?.reports ?? []} now={now} />
     </>
   )
@@ -249,6 +263,71 @@ function Reports({ detail, reports, now }: { detail: OracleDetail; reports: Repo
             ))}
           </tbody>
         </table>
+      )}
+    </section>
+  )
+}
+
+const CONFLICT_TYPE: Record<FactConflict['type'], string> = {
+  equivocation: 'two answers to one question',
+  'broken-commitment': 'a fact that breaks its commitment',
+}
+
+/** Proof this node holds that the oracle broke its word, and how to report it. */
+function Conflicts({ conflicts, now }: { conflicts: FactConflict[]; now: number }) {
+  return (
+    <section aria-labelledby="conflicts">
+      <h2 id="conflicts">Conflicts caught by this node ({conflicts.length})</h2>
+      {conflicts.length === 0 ? (
+        <p class="muted">No signed facts of this oracle contradict each other here.</p>
+      ) : (
+        <>
+          <table class="conflicts">
+            <thead>
+              <tr>
+                <th scope="col">conflict</th>
+                <th scope="col">capability</th>
+                <th scope="col">evidence</th>
+                <th scope="col">report</th>
+              </tr>
+            </thead>
+            <tbody>
+              {conflicts.map((conflict) => (
+                <tr key={conflict.id} data-id={conflict.id}>
+                  <td data-label="conflict">{CONFLICT_TYPE[conflict.type]}</td>
+                  <td data-label="capability">
+                    <Key value={conflict.capability} />
+                  </td>
+                  <td data-label="evidence" class="evidence">
+                    {conflict.evidence.map((id, index) => (
+                      <Fragment key={id}>
+                        {index > 0 && ' and '}
+                        <Key value={id} />
+                      </Fragment>
+                    ))}
+                  </td>
+                  <td data-label="report">
+                    {!conflict.pinned ? (
+                      <Badge kind="on">reported</Badge>
+                    ) : conflict.reportableFrom > now ? (
+                      <>
+                        {conflict.report.content.type} from{' '}
+                        {new Date(conflict.reportableFrom * 1000).toISOString()}
+                      </>
+                    ) : (
+                      <>{conflict.report.content.type}, verified</>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {conflicts.some((conflict) => conflict.pinned) && (
+            <p>
+              File the reports: <code>mega trader conflicts --file --node {location.origin}</code>
+            </p>
+          )}
+        </>
       )}
     </section>
   )

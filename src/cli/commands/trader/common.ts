@@ -49,6 +49,17 @@ export const nodeOptions: Record<string, CommandOption> = {
   help: { type: 'boolean', description: 'show this help' },
 }
 
+/** Nodes that relay requests to oracles, so oracles see a node's address, not the trader's. */
+export const viaOption: Record<string, CommandOption> = {
+  via: {
+    type: 'string',
+    multiple: true,
+    description:
+      'ask oracles through this node’s relay, repeatable (each question always takes the same node)',
+    placeholder: 'url',
+  },
+}
+
 export const workOptions: Record<string, CommandOption> = {
   bits: {
     type: 'string',
@@ -104,6 +115,7 @@ export async function withTrader<T>(
   const trader = new Trader({
     dataDir: dataDir(values),
     nodes: nodeUrls(values),
+    via: ((values.via as string[] | undefined) ?? []).map(nodeUrl),
     ...(threads !== undefined && { threads }),
   })
   try {

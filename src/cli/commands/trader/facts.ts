@@ -5,14 +5,15 @@
  */
 import { isNotYet } from '../../../trader/trader.ts'
 import { CliError, type Command, integerFlag } from '../../command.ts'
-import { argsFlag, hexKey, nodeOptions, print, withTrader } from './common.ts'
+import { argsFlag, hexKey, nodeOptions, print, viaOption, withTrader } from './common.ts'
 
 export const askCommand: Command = {
   name: 'ask',
   summary: "Get a signed commitment and then the fact from a capability's oracle endpoint, verified",
-  usage: 'mega trader ask <capability-key> --arg name=value… [--wait SECONDS] [--node URL]…',
+  usage: 'mega trader ask <capability-key> --arg name=value… [--wait SECONDS] [--via NODE]… [--node URL]…',
   options: {
     ...nodeOptions,
+    ...viaOption,
     arg: {
       type: 'string',
       multiple: true,
@@ -25,7 +26,10 @@ export const askCommand: Command = {
       placeholder: 'S',
     },
   },
-  examples: ['mega trader ask 4d4b6cd1… --arg home=ARS --arg away=CHE --arg date=2026-11-21 --wait 30'],
+  examples: [
+    'mega trader ask 4d4b6cd1… --arg home=ARS --arg away=CHE --arg date=2026-11-21 --wait 30',
+    'mega trader ask 4d4b6cd1… --arg home=ARS --arg away=CHE --arg date=2026-11-21 --via http://127.0.0.1:8080',
+  ],
   async run({ values, positionals }, io) {
     const [key, ...extra] = positionals
     if (extra.length > 0) throw new CliError(`usage: ${this.usage}`, 2)
@@ -48,12 +52,13 @@ export const askCommand: Command = {
 export const factCommand: Command = {
   name: 'fact',
   summary: 'Fetch (and verify) the fact for a commitment you hold',
-  usage: 'mega trader fact <commitment-id> [--wait SECONDS]',
+  usage: 'mega trader fact <commitment-id> [--wait SECONDS] [--via NODE]…',
   options: {
     ...nodeOptions,
+    ...viaOption,
     wait: { type: 'string', description: 'seconds to wait for the fact (default 0)', placeholder: 'S' },
   },
-  examples: ['mega trader fact 9f2c… --wait 60'],
+  examples: ['mega trader fact 9f2c… --wait 60', 'mega trader fact 9f2c… --via http://127.0.0.1:8080'],
   async run({ values, positionals }, io) {
     const [id, ...extra] = positionals
     if (extra.length > 0) throw new CliError(`usage: ${this.usage}`, 2)

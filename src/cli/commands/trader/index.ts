@@ -13,7 +13,7 @@ import {
   offersCommand,
   settleCommand,
 } from './offers.ts'
-import { detectCommand, reportCommand, verifyReportsCommand } from './reports.ts'
+import { conflictsCommand, detectCommand, reportCommand, verifyReportsCommand } from './reports.ts'
 
 export const traderCommand = commandGroup({
   name: 'trader',
@@ -26,6 +26,7 @@ export const traderCommand = commandGroup({
     factCommand,
     reportCommand,
     detectCommand,
+    conflictsCommand,
     verifyReportsCommand,
     offerCommand,
     offersCommand,

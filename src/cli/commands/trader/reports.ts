@@ -267,3 +267,47 @@ export const verifyReportsCommand: Command = {
     })
   },
 }
+
+export const conflictsCommand: Command = {
+  name: 'conflicts',
+  summary:
+    'List the conflicts nodes caught in their fact pools (an oracle that signed two answers); --file files them',
+  usage: 'mega trader conflicts [--file] [--bits N] [--anonymous] [--node URL]…',
+  options: {
+    ...nodeOptions,
+    ...workOptions,
+    file: { type: 'boolean', description: 'mine and post a report for each verified conflict not yet filed' },
+    anonymous: { type: 'boolean', description: 'do not sign filed reports with the trader key' },
+  },
+  examples: ['mega trader conflicts --node http://127.0.0.1:8080', 'mega trader conflicts --file --bits 20'],
+  async run({ values }, io) {
+    return (values.file && !values.anonymous ? withKeyedTrader : withTrader)(values, async (trader) => {
+      const { conflicts, rejected } = await trader.nodeConflicts()
+      const filed: { id: string; subject: string; ok: boolean }[] = []
+      if (values.file) {
+        for (const conflict of conflicts.filter((c) => c.verdict === 'verified' && !c.filed)) {
+          const result = await withMining(values, io, (work) =>
+            trader.fileReport(conflict.oracle, conflict.content, {
+              ...work,
+              anonymous: values.anonymous === true,
+            }),
+          )
+          filed.push({ id: result.id, subject: conflict.subject, ok: postedLines(result.posted).ok })
+        }
+      }
+      print(io, values, { conflicts, rejected, filed }, () => [
+        ...(conflicts.length === 0 ? ['no conflicts held by the nodes'] : []),
+        ...conflicts.map(
+          (c) =>
+            `${c.verdict.padEnd(10)} ${c.type.padEnd(18)} against ${short(c.oracle)}  ${c.content.type}${c.filed ? '  (filed)' : ''}  from ${c.nodes.join(', ')}`,
+        ),
+        ...rejected.map((r) => `ignored ${r.node}: ${r.reason}`),
+        ...filed.map((f) => `filed ${f.id}${f.ok ? '' : ' (no node took it)'}`),
+        ...(values.file || !conflicts.some((c) => c.verdict === 'verified' && !c.filed)
+          ? []
+          : ['file them with: mega trader conflicts --file']),
+      ])
+      return filed.every((f) => f.ok) ? 0 : 1
+    })
+  },
+}
