@@ -2,6 +2,7 @@
  * Options of the mempool: limits, minimum work, sharding, eviction and scoring policy.
  * Plain data (structuredClone-able); every option optional; defaults below say why.
  */
+import { DEFAULT_CLOCK_SKEW_SECONDS } from '../protocol/verify-report.ts'
 import { DEFAULT_FLOOR_HALF_LIFE_SECONDS, DEFAULT_FLOOR_INCREMENT_BITS } from './rolling-floor.ts'
 
 export interface MempoolOptions {
@@ -51,5 +52,5 @@ export const defaultMempoolOptions: MempoolOptions = {
   floorHalfLifeSeconds: DEFAULT_FLOOR_HALF_LIFE_SECONDS,
   floorIncrementBits: DEFAULT_FLOOR_INCREMENT_BITS,
   countSubjectiveReports: false,
-  clockSkewSeconds: 300,
+  clockSkewSeconds: DEFAULT_CLOCK_SKEW_SECONDS,
 }

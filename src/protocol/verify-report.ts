@@ -14,6 +14,12 @@ import { verifySignatures } from './sign.ts'
 /** How a report's evidence stands: proven by signatures, or for people to judge. */
 export type EvidenceVerdict = 'verified' | 'subjective'
 
+/**
+ * The clock skew nodes tolerate by default, seconds (docs/protocol.md §7): a party that files a
+ * `fact-missing` report waits this long past the deadline, or nodes with the default refuse it.
+ */
+export const DEFAULT_CLOCK_SKEW_SECONDS = 300
+
 /** Context of a verification: the clock is passed in so the core stays pure. */
 export interface EvidenceContext {
   /** Current Unix time in seconds. */
@@ -79,7 +85,7 @@ export function verifyReportEvidence(report: Report, context: EvidenceContext): 
         return invalid(
           '/content/commitment/deadline',
           tolerance > 0
-            ? `the deadline ${commitment.deadline} has not passed ${tolerance} s ago yet`
+            ? `the deadline ${commitment.deadline} has not passed by more than ${tolerance} s yet`
             : `the deadline ${commitment.deadline} has not passed yet`,
         )
       }

@@ -15,7 +15,11 @@ import type {
 } from '../protocol/messages/index.ts'
 import type { Draft } from '../protocol/sign.ts'
 import { validateMessage } from '../protocol/validate.ts'
-import { type EvidenceVerdict, verifyReportEvidence } from '../protocol/verify-report.ts'
+import {
+  DEFAULT_CLOCK_SKEW_SECONDS,
+  type EvidenceVerdict,
+  verifyReportEvidence,
+} from '../protocol/verify-report.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
 
 /** Content of a `fact-conflict` report: two facts of one capability, or of two oracles' capabilities. */
@@ -69,10 +73,15 @@ export function reportDraft(oracle: string, content: ReportContent, reporter?: P
 
 /**
  * Checks a draft before any work is spent: the report's schema (limits included) and its
- * evidence under the protocol verifier at time `now`. Returns the verdict nodes will reach;
- * throws `REPORT_REFUSED` saying what would be rejected.
+ * evidence under the protocol verifier at time `now`, with the clock skew the nodes tolerate
+ * (a deadline must have passed by more than that, or they refuse the report). Returns the
+ * verdict nodes will reach; throws `REPORT_REFUSED` saying what would be rejected.
  */
-export function checkReportDraft(draft: Draft<Report>, now: number): EvidenceVerdict {
+export function checkReportDraft(
+  draft: Draft<Report>,
+  now: number,
+  toleranceSeconds = DEFAULT_CLOCK_SKEW_SECONDS,
+): EvidenceVerdict {
   const probe = {
     ...draft,
     pow: { bits: 0, nonce: '0'.repeat(16), hash: '0'.repeat(64) },
@@ -80,7 +89,7 @@ export function checkReportDraft(draft: Draft<Report>, now: number): EvidenceVer
   }
   const shape = validateMessage(probe, 'report')
   if (!shape.ok) throw refused(shape.error.message, shape.error.details.path, shape.error.code)
-  const evidence = verifyReportEvidence(shape.value as Report, { now })
+  const evidence = verifyReportEvidence(shape.value as Report, { now, toleranceSeconds })
   if (!evidence.ok) throw refused(evidence.error.message, evidence.error.details.path, evidence.error.code)
   return evidence.value
 }

@@ -70,6 +70,12 @@ export interface TraderInit {
    * always the same for the same question (see {@link relayFor}). @default none: ask oracles directly
    */
   via?: readonly string[]
+  /**
+   * Clock skew the nodes tolerate on deadlines, seconds: a `fact-missing` report is refused
+   * (before any work is spent) until its deadline has passed by more than this.
+   * @default DEFAULT_CLOCK_SKEW_SECONDS (300, the nodes' default)
+   */
+  clockSkewSeconds?: number
 }
 
 /** Options of work spent on a message. */
@@ -97,6 +103,7 @@ export class Trader {
   readonly #threads: number | undefined
   readonly #endpoint: { timeoutMs: number; fetch: typeof globalThis.fetch }
   readonly #via: readonly string[]
+  readonly #clockSkewSeconds: number | undefined
   #key: TraderKey | undefined
 
   constructor(init: TraderInit) {
@@ -108,6 +115,7 @@ export class Trader {
       (url) => new NodeClient({ url, timeoutMs, fetch: limitedFetch(NODE_RESPONSE_BYTES, init.fetch) }),
     )
     this.#threads = init.threads
+    this.#clockSkewSeconds = init.clockSkewSeconds
     this.#endpoint = { timeoutMs, fetch: limitedFetch(LIMITS.manifestBytes, init.fetch) }
     this.#via = (init.via ?? []).map((url) => url.replace(/\/+$/, ''))
   }
@@ -304,7 +312,7 @@ export class Trader {
   ): { draft: Draft<Report>; verdict: EvidenceVerdict } {
     const reporter = anonymous ? undefined : { scheme: this.key.scheme, pubkey: this.key.publicKey }
     const draft = reportDraft(oracle, content, reporter)
-    return { draft, verdict: checkReportDraft(draft, this.#now()) }
+    return { draft, verdict: checkReportDraft(draft, this.#now(), this.#clockSkewSeconds) }
   }
 
   /**

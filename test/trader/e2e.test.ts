@@ -219,9 +219,16 @@ describe('trader toolkit end to end', { timeout: 240_000 }, () => {
     const file = join(dir, 'commitment.json')
     await writeFile(file, exportOf([{ own: true, message: commitment }]))
     assert.equal((await carol('import', file)).code, 0)
-    const early = await carol('report', 'fact-missing', '--commitment', messageId(commitment))
+    const early = await carol(
+      'report',
+      'fact-missing',
+      '--commitment',
+      messageId(commitment),
+      '--clock-skew',
+      '1',
+    )
     assert.equal(early.code, 1)
-    assert.match(early.stderr, /deadline .* has not passed yet.*REPORT_REFUSED/)
+    assert.match(early.stderr, /deadline .* has not passed by more than 1 s yet.*REPORT_REFUSED/)
     // Past the deadline by more than the nodes' clock skew (1 s, startTwoNodes).
     await new Promise((done) => setTimeout(done, Math.max(0, (deadline + 2) * 1000 - Date.now())))
     const filed = await carol(
@@ -229,6 +236,8 @@ describe('trader toolkit end to end', { timeout: 240_000 }, () => {
       'fact-missing',
       '--commitment',
       messageId(commitment),
+      '--clock-skew',
+      '1',
       '--bits',
       '13',
       '--json',

@@ -25,7 +25,7 @@ describe('report building', () => {
   it('builds every kind and states the verdict nodes will reach', () => {
     const cases = [
       [factConflict(capability, [fx.fact('home'), fx.fact('away')]), 'verified'],
-      [factMissing(capability, fx.commitment(NOW - 1)), 'verified'],
+      [factMissing(capability, fx.commitment(NOW - 301)), 'verified'],
       [adCollision([fx.oracleAd({ tags: ['a'] }), fx.oracleAd({ tags: ['b'] })]), 'verified'],
       [
         factDisagreesWithPublic(capability, fx.fact('home'), ['https://example.org/result'], 'it was a draw'),
@@ -43,7 +43,7 @@ describe('report building', () => {
       [reportDraft(oracle, factConflict(capability, [fx.fact('home'), fx.fact('home')])), /same answer/],
       [reportDraft(oracle, factMissing(capability, fx.commitment(NOW + 60))), /deadline/],
       [
-        reportDraft(fx.OTHER_ORACLE.publicKey, factMissing(capability, fx.commitment(NOW - 1))),
+        reportDraft(fx.OTHER_ORACLE.publicKey, factMissing(capability, fx.commitment(NOW - 301))),
         /not the reported oracle/,
       ],
       [reportDraft(oracle, adCollision([fx.oracleAd(), fx.oracleAd()])), /same ad/],
@@ -62,6 +62,21 @@ describe('report building', () => {
         String(expected),
       )
     }
+  })
+
+  it('waits, like nodes, until a deadline has passed by more than the tolerated clock skew', () => {
+    const draft = reportDraft(oracle, factMissing(capability, fx.commitment(NOW - 10)), reporter)
+    // Nodes tolerate 300 s by default: a report 10 s after the deadline would be refused, so no
+    // work is spent on it.
+    assert.throws(
+      () => checkReportDraft(draft, NOW),
+      (error) => isTraderError(error, 'REPORT_REFUSED') && /by more than 300 s/.test(error.message),
+    )
+    assert.equal(checkReportDraft(draft, NOW, 9), 'verified')
+    assert.throws(
+      () => checkReportDraft(draft, NOW, 10),
+      (error) => isTraderError(error, 'REPORT_REFUSED'),
+    )
   })
 
   it('the subject of a report ignores fact order, reporter and work', () => {

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises'
 import { workToBits } from '../../../protocol/score.ts'
 import { isScheme } from '../../../protocol/signature.ts'
+import { DEFAULT_CLOCK_SKEW_SECONDS } from '../../../protocol/verify-report.ts'
 import { TRADER_PASSPHRASE_ENV } from '../../../trader/keys.ts'
 import { TraderStore } from '../../../trader/store.ts'
 import type { Posted, WorkOptions } from '../../../trader/trader.ts'
@@ -60,6 +61,15 @@ export const viaOption: Record<string, CommandOption> = {
   },
 }
 
+/** For commands that file reports: the deadline rule nodes apply (docs/protocol.md §7). */
+export const clockSkewOption: Record<string, CommandOption> = {
+  'clock-skew': {
+    type: 'string',
+    description: `seconds the nodes tolerate on deadlines: a fact-missing report waits until the deadline passed by more (default ${DEFAULT_CLOCK_SKEW_SECONDS}, the nodes' mempool.clockSkewSeconds)`,
+    placeholder: 'S',
+  },
+}
+
 export const workOptions: Record<string, CommandOption> = {
   bits: {
     type: 'string',
@@ -112,11 +122,13 @@ export async function withTrader<T>(
   options: { needsKey?: boolean } = {},
 ): Promise<T> {
   const threads = integerFlag(values.threads, 'threads', 1, 256)
+  const clockSkewSeconds = integerFlag(values['clock-skew'], 'clock-skew', 0, 86_400)
   const trader = new Trader({
     dataDir: dataDir(values),
     nodes: nodeUrls(values),
     via: ((values.via as string[] | undefined) ?? []).map(nodeUrl),
     ...(threads !== undefined && { threads }),
+    ...(clockSkewSeconds !== undefined && { clockSkewSeconds }),
   })
   try {
     return await call(async () => {

@@ -15,6 +15,7 @@ import {
 import type { Posted, Trader } from '../../../trader/trader.ts'
 import { CliError, type CliIo, type Command, integerFlag, type ParsedArgs } from '../../command.ts'
 import {
+  clockSkewOption,
   hexKey,
   nodeOptions,
   postedLines,
@@ -123,6 +124,7 @@ export const reportCommand: Command = {
   options: {
     ...nodeOptions,
     ...workOptions,
+    ...clockSkewOption,
     fact: {
       type: 'string',
       multiple: true,
@@ -192,6 +194,7 @@ export const detectCommand: Command = {
   options: {
     ...nodeOptions,
     ...workOptions,
+    ...clockSkewOption,
     auto: {
       type: 'boolean',
       description: 'file every verified proposal (subjective ones are only proposed)',
@@ -276,6 +279,7 @@ export const conflictsCommand: Command = {
   options: {
     ...nodeOptions,
     ...workOptions,
+    ...clockSkewOption,
     file: { type: 'boolean', description: 'mine and post a report for each verified conflict not yet filed' },
     anonymous: { type: 'boolean', description: 'do not sign filed reports with the trader key' },
   },
