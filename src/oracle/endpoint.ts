@@ -39,6 +39,7 @@ import { reasonsOf } from '../protocol/reasons.ts'
 import { verifySignatures } from '../protocol/sign.ts'
 import { validateMessage, validateSchema } from '../protocol/validate.ts'
 import type { AnswerJournal } from './answer-journal.ts'
+import { corsPlugin, DEFAULT_CORS_ORIGINS } from './cors.ts'
 import { OracleError, OracleErrorCode } from './errors.ts'
 import type { FactSource } from './sources.ts'
 
@@ -84,6 +85,8 @@ export interface EndpointOptions {
   maxLookups: number
   /** Requests per client address per minute. @default 600 */
   rateLimitPerMinute: number
+  /** Origins whose pages may read the answers (CORS, see cors.ts); `*` for any. @default ['*'] */
+  corsOrigins: readonly string[]
 }
 
 export const defaultEndpointOptions: EndpointOptions = {
@@ -91,6 +94,7 @@ export const defaultEndpointOptions: EndpointOptions = {
   bodyLimit: LIMITS.messageBytes,
   maxLookups: 16,
   rateLimitPerMinute: 600,
+  corsOrigins: DEFAULT_CORS_ORIGINS,
 }
 
 const RESPONSE_SCHEMAS = [Commitment, Fact, OracleManifest, OracleCapability, OracleId]
@@ -140,6 +144,7 @@ export async function buildEndpoint(
     },
   }) as unknown as FastifyInstance
   problemPlugin(app)
+  corsPlugin(app, options.corsOrigins)
   // Responses are serialized from the protocol's schemas: only the fields a message may carry
   // leave the endpoint, whatever an object in memory holds.
   for (const schema of sharedSchemas(RESPONSE_SCHEMAS)) app.addSchema(schema)
