@@ -381,7 +381,7 @@ export class Trader {
   /** Accepts another trader's open offer (seqNo 1), details sealed for its originator. */
   async accept(key: string, contact: string, details?: string): Promise<{ offer: Offer; posted: Posted[] }> {
     await this.#collectOffers()
-    const offer = acceptOffer(this.#offer(key), this.key, contact, this.#now(), details)
+    const offer = await acceptOffer(this.#offer(key), this.key, contact, this.#now(), details)
     this.store.put(offer, { own: true, origin: 'self' })
     return { offer, posted: await this.#post('offer', offer) }
   }
@@ -389,7 +389,7 @@ export class Trader {
   /** Finalizes our accepted offer (seqNo 2), details sealed for the acceptor. */
   async finalize(key: string, details?: string): Promise<{ offer: Offer; posted: Posted[] }> {
     await this.#collectOffers()
-    const offer = finalizeOffer(this.#offer(key), this.key, details)
+    const offer = await finalizeOffer(this.#offer(key), this.key, details)
     this.store.put(offer, { own: true, origin: 'self' })
     return { offer, posted: await this.#post('offer', offer) }
   }
@@ -398,17 +398,18 @@ export class Trader {
   async ownOffers() {
     await this.#collectOffers()
     const me = this.key.publicKey
-    return this.store
+    const own = this.store
       .latest('offer')
       .map((stored) => stored.message)
       .filter((offer) => offer.terms.originator === me || offer.acceptance?.acceptor === me)
-      .map((offer) => {
+    return Promise.all(
+      own.map(async (offer) => {
         const originator = offer.terms.originator === me
         const sealed = originator ? offer.acceptance?.sealed : offer.finalization?.sealed
         let details: string | undefined
         if (sealed !== undefined) {
           try {
-            details = unseal(sealed, this.key.secretKey, this.key.scheme)
+            details = await unseal(sealed, this.key.secretKey, this.key.scheme)
           } catch (error) {
             details = `(cannot open: ${(error as Error).message})`
           }
@@ -419,7 +420,8 @@ export class Trader {
           role: originator ? 'originator' : 'acceptor',
           details,
         }
-      })
+      }),
+    )
   }
 
   #offer(key: string): Offer {
