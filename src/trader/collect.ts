@@ -7,7 +7,7 @@
  */
 import type { NodeClient } from '../client/node-client.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
-import type { TraderStore } from './store.ts'
+import type { MessageStore } from './message-store.ts'
 
 /** What a collection did. */
 export interface Collected {
@@ -33,7 +33,7 @@ const PAGE = 100
  */
 export async function collectOracles(
   client: NodeClient,
-  store: TraderStore,
+  store: MessageStore,
   query: OracleCollectQuery = {},
 ): Promise<Collected & { keys: string[] }> {
   const limit = query.limit ?? 100
@@ -57,7 +57,7 @@ export async function collectOracles(
  */
 export async function collectOracle(
   client: NodeClient,
-  store: TraderStore,
+  store: MessageStore,
   key: string,
   result: Collected = { stored: 0, rejected: [] },
 ): Promise<boolean> {
@@ -79,7 +79,7 @@ export async function collectOracle(
 /** Collects offers (all, or one capability's), every stage. */
 export async function collectOffers(
   client: NodeClient,
-  store: TraderStore,
+  store: MessageStore,
   query: { capability?: string; limit?: number } = {},
 ): Promise<Collected> {
   const result: Collected = { stored: 0, rejected: [] }
@@ -92,7 +92,7 @@ export async function collectOffers(
 }
 
 function keep(
-  store: TraderStore,
+  store: MessageStore,
   message: unknown,
   client: NodeClient,
   path: string,
