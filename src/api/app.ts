@@ -9,6 +9,7 @@ import { type ApiInit, apiOptions } from './options.ts'
 import { openapiPlugin } from './plugins/openapi.ts'
 import { problemPlugin, sendProblem } from './plugins/problem.ts'
 import { dashboardRoutes } from './routes/dashboard.ts'
+import { traderPageRoutes } from './routes/trader-page.ts'
 import { listingRoutes } from './routes/listings.ts'
 import { nodeRoutes } from './routes/node.ts'
 import { oracleRoutes } from './routes/oracles.ts'
@@ -78,7 +79,10 @@ export async function buildApi(components: ApiComponents, init: ApiInit = {}): P
   const { network } = components
   await app.register(nodeRoutes, { mempool, events, network, uptime: () => (clock() - started) / 1000 })
   await app.register(peerRoutes, { network })
-  if (options.dashboard) await app.register(dashboardRoutes)
+  if (options.dashboard) {
+    await app.register(dashboardRoutes)
+    await app.register(traderPageRoutes)
+  }
   await app.ready()
   return app
 }

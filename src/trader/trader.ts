@@ -7,7 +7,7 @@
 import { NodeClient, NodeUnreachableError } from '../client/node-client.ts'
 import { type MiningProgress, mine } from '../miner/index.ts'
 import { EndpointError, EndpointErrorCode, OracleEndpointClient } from '../oracle/endpoint-client.ts'
-import { entityKey, messageId, offerKey } from '../protocol/message.ts'
+import { entityKey, offerKey } from '../protocol/message.ts'
 import { powBoundOf } from '../protocol/message-pow.ts'
 import type {
   Commitment,
@@ -22,7 +22,7 @@ import { LIMITS } from '../protocol/messages/index.ts'
 import { type Draft, sign } from '../protocol/sign.ts'
 import type { EvidenceVerdict } from '../protocol/verify-report.ts'
 import { type Collected, collectOffers, collectOracle, collectOracles } from './collect.ts'
-import { detectReports, type ReportProposal } from './detect.ts'
+import { detectInStore, type ReportProposal } from './detect.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
 import { endpointCall, endpointError, type NotYet, verifyDomains } from './facts.ts'
 import { isKeyEncrypted, loadPlainTraderKey, loadTraderKey } from './keys.ts'
@@ -312,31 +312,7 @@ export class Trader {
 
   /** Reports the store's evidence supports and nobody filed yet. */
   detect(graceSeconds = 0): ReportProposal[] {
-    const all = <K extends 'oracle' | 'capability' | 'fact' | 'report'>(kind: K) =>
-      this.store.list(kind).map((stored) => stored.message)
-    const reports = all('report')
-    // Signed facts also travel inside disputes and reports: an oracle's dispute can contradict
-    // a fact it gave us. Detection re-verifies every fact it uses.
-    const facts = new Map<string, Fact>()
-    const embedded = [
-      ...all('fact'),
-      ...this.store.list('dispute').map((stored) => stored.message.fact),
-      ...reports.flatMap((report) => {
-        const content = report.content
-        if (content.type === 'fact-conflict') return content.facts
-        return content.type === 'fact-disagrees-with-public' ? [content.fact] : []
-      }),
-    ]
-    for (const fact of embedded) facts.set(messageId(fact), fact)
-    return detectReports({
-      oracles: all('oracle'),
-      capabilities: all('capability'),
-      commitments: this.store.list('commitment', { own: true }).map((stored) => stored.message),
-      facts: [...facts.values()],
-      reports,
-      now: this.#now(),
-      graceSeconds,
-    })
+    return detectInStore(this.store, this.#now(), graceSeconds)
   }
 
   /** Collects an oracle's reports from the nodes and judges each one locally. */
