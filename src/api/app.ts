@@ -9,12 +9,12 @@ import { type ApiInit, apiOptions } from './options.ts'
 import { openapiPlugin } from './plugins/openapi.ts'
 import { problemPlugin, sendProblem } from './plugins/problem.ts'
 import { dashboardRoutes } from './routes/dashboard.ts'
-import { traderPageRoutes } from './routes/trader-page.ts'
 import { listingRoutes } from './routes/listings.ts'
 import { nodeRoutes } from './routes/node.ts'
 import { oracleRoutes } from './routes/oracles.ts'
 import { type NetworkView, peerRoutes } from './routes/peers.ts'
 import { type Submit, submitRoutes } from './routes/submit.ts'
+import { traderPageRoutes } from './routes/trader-page.ts'
 import { sharedSchemas } from './schemas.ts'
 
 /** What the API needs from the node. */

@@ -34,6 +34,12 @@ const ENTRY = new URL('./main.tsx', import.meta.url).pathname
 const WORKER = new URL('./miner-worker.ts', import.meta.url).pathname
 const STYLE = new URL('./style.css', import.meta.url).pathname
 
+/**
+ * Budget of the whole bundle (page, worker, style), gzip-compressed: `npm run build:web` fails
+ * above it. Most of it is the protocol core itself (schemas, curves, hashes), loaded once.
+ */
+export const TRADER_BUDGET_GZIP = 128 * 1024
+
 let building: Promise<TraderAssets> | undefined
 
 /** The built trader page; the first call builds it, later calls share the result. */

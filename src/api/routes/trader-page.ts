@@ -44,8 +44,24 @@ export async function traderPageRoutes(app: FastifyInstance): Promise<void> {
       return reply.type(asset.type).send(body)
     }
   const hidden = { schema: { hide: true } }
-  app.get('/trader', hidden, serve((a) => a.html, 'no-cache'))
-  app.get('/trader/app.js', hidden, serve((a) => a.js, IMMUTABLE))
-  app.get('/trader/miner.js', hidden, serve((a) => a.worker, IMMUTABLE))
-  app.get('/trader/style.css', hidden, serve((a) => a.css, IMMUTABLE))
+  app.get(
+    '/trader',
+    hidden,
+    serve((a) => a.html, 'no-cache'),
+  )
+  app.get(
+    '/trader/app.js',
+    hidden,
+    serve((a) => a.js, IMMUTABLE),
+  )
+  app.get(
+    '/trader/miner.js',
+    hidden,
+    serve((a) => a.worker, IMMUTABLE),
+  )
+  app.get(
+    '/trader/style.css',
+    hidden,
+    serve((a) => a.css, IMMUTABLE),
+  )
 }

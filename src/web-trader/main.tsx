@@ -1,0 +1,718 @@
+/**
+ * The browser trader (served by every node at `/trader`, or as a static bundle): keys, oracles
+ * ranked under the trader's own policy, facts asked and verified, reports mined in Web Workers,
+ * offers — every check and every signature in this page.
+ */
+import { render } from 'preact'
+import { useEffect, useState } from 'preact/hooks'
+import type { MiningProgress } from '../miner/miner.ts'
+import type { Fact, Offer } from '../protocol/messages/index.ts'
+import { workToBits } from '../protocol/score.ts'
+import type { ReportProposal } from '../trader/detect.ts'
+import { isNotYet } from '../trader/facts.ts'
+import { defaultPolicy, parsePolicy, type RankedOracle } from '../trader/policy.ts'
+import {
+  createTraderKey,
+  decryptKey,
+  encryptKey,
+  parseSealedKey,
+  type SealedKey,
+  traderKeyFromSecret,
+} from './keystore.ts'
+import { TraderSession } from './session.ts'
+import { deleteSealedKey, loadSealedKey, saveSealedKey } from './storage.ts'
+
+const NODE_SETTING = 'mega-trader-node'
+
+/** The node: `?node=` in the URL, the last one used, else the origin that served the page. */
+function nodeUrl(): string {
+  const given = new URLSearchParams(location.search).get('node')
+  if (given) localStorage.setItem(NODE_SETTING, given)
+  return given ?? localStorage.getItem(NODE_SETTING) ?? location.origin
+}
+
+const session = new TraderSession(nodeUrl(), new URL('miner.js', import.meta.url))
+
+function short(hex: string): string {
+  return `${hex.slice(0, 12)}…`
+}
+
+function message(error: unknown): string {
+  const coded = error as { code?: string; message?: string }
+  return coded.code ? `${coded.message} [${coded.code}]` : String(coded.message ?? error)
+}
+
+/** Runs `work`, showing its error; returns a runner and the last error/notice. */
+function useAction() {
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<string>()
+  const run = async (work: () => Promise<unknown>) => {
+    setBusy(true)
+    setError(undefined)
+    try {
+      await work()
+    } catch (caught) {
+      setError(message(caught))
+    } finally {
+      setBusy(false)
+    }
+  }
+  return { busy, error, run }
+}
+
+function ErrorLine({ text }: { text: string | undefined }) {
+  return text ? (
+    <p class="error" role="alert">
+      {text}
+    </p>
+  ) : null
+}
+
+// ── keys ──
+
+function Keys({ onChange }: { onChange: () => void }) {
+  const [sealed, setSealed] = useState<SealedKey | undefined | null>(null)
+  const [scheme, setScheme] = useState<'bip340' | 'ed25519'>('bip340')
+  const [passphrase, setPassphrase] = useState('')
+  const [secret, setSecret] = useState('')
+  const [backup, setBackup] = useState('')
+  const { busy, error, run } = useAction()
+  useEffect(() => {
+    void loadSealedKey().then((found) => setSealed(found))
+  }, [])
+  const keep = async (key: ReturnType<typeof createTraderKey>) => {
+    const record = await encryptKey(key, passphrase)
+    await saveSealedKey(record)
+    session.key = key
+    setSealed(record)
+    setPassphrase('')
+    onChange()
+  }
+  if (sealed === null) return <p>Opening the key store…</p>
+  if (session.key)
+    return (
+      <section aria-labelledby="keys-heading">
+        <h2 id="keys-heading">Your key</h2>
+        <p>
+          Unlocked: <code id="public-key">{session.key.publicKey}</code> ({session.key.scheme}). It is kept
+          encrypted in this browser; nothing secret is sent anywhere.
+        </p>
+        <button
+          type="button"
+          onClick={() => {
+            const blob = new Blob([JSON.stringify(sealed, null, 2)], { type: 'application/json' })
+            const link = document.createElement('a')
+            link.href = URL.createObjectURL(blob)
+            link.download = `mega-trader-key-${session.key!.publicKey.slice(0, 8)}.json`
+            link.click()
+          }}
+        >
+          Export encrypted backup
+        </button>{' '}
+        <button
+          type="button"
+          onClick={() => {
+            session.key = undefined
+            onChange()
+          }}
+        >
+          Lock
+        </button>
+      </section>
+    )
+  if (sealed)
+    return (
+      <section aria-labelledby="keys-heading">
+        <h2 id="keys-heading">Unlock your key</h2>
+        <p>
+          Key <code>{short(sealed.publicKey)}</code> ({sealed.scheme}) is stored encrypted in this browser.
+        </p>
+        <form
+          onSubmit={(event) => {
+            event.preventDefault()
+            void run(async () => {
+              session.key = await decryptKey(sealed, passphrase)
+              setPassphrase('')
+              onChange()
+            })
+          }}
+        >
+          <label>
+            Passphrase{' '}
+            <input
+              id="unlock-passphrase"
+              type="password"
+              value={passphrase}
+              onInput={(e) => setPassphrase(e.currentTarget.value)}
+            />
+          </label>{' '}
+          <button type="submit" disabled={busy}>
+            Unlock
+          </button>{' '}
+          <button
+            type="button"
+            onClick={() =>
+              void run(async () => {
+                if (!confirm('Forget the stored key? Without a backup it is gone.')) return
+                await deleteSealedKey()
+                setSealed(undefined)
+              })
+            }
+          >
+            Forget this key
+          </button>
+        </form>
+        <ErrorLine text={error} />
+      </section>
+    )
+  return (
+    <section aria-labelledby="keys-heading">
+      <h2 id="keys-heading">Create or import a key</h2>
+      <p>The key is encrypted under your passphrase (PBKDF2 + AES-GCM) and kept in this browser only.</p>
+      <label>
+        Passphrase{' '}
+        <input
+          id="new-passphrase"
+          type="password"
+          value={passphrase}
+          onInput={(e) => setPassphrase(e.currentTarget.value)}
+        />
+      </label>
+      <fieldset>
+        <legend>New key</legend>
+        <label>
+          Scheme{' '}
+          <select id="scheme" value={scheme} onChange={(e) => setScheme(e.currentTarget.value as 'bip340')}>
+            <option value="bip340">bip340</option>
+            <option value="ed25519">ed25519</option>
+          </select>
+        </label>{' '}
+        <button
+          type="button"
+          id="create-key"
+          disabled={busy}
+          onClick={() => void run(() => keep(createTraderKey(scheme)))}
+        >
+          Create key
+        </button>
+      </fieldset>
+      <fieldset>
+        <legend>Import</legend>
+        <label>
+          Secret key (hex){' '}
+          <input id="import-secret" value={secret} onInput={(e) => setSecret(e.currentTarget.value)} />
+        </label>{' '}
+        <button
+          type="button"
+          disabled={busy}
+          onClick={() => void run(() => keep(traderKeyFromSecret(scheme, secret)))}
+        >
+          Import secret
+        </button>
+        <br />
+        <label>
+          Encrypted backup (JSON){' '}
+          <textarea id="import-backup" value={backup} onInput={(e) => setBackup(e.currentTarget.value)} />
+        </label>{' '}
+        <button
+          type="button"
+          disabled={busy}
+          onClick={() =>
+            void run(async () => {
+              const record = parseSealedKey(JSON.parse(backup))
+              session.key = await decryptKey(record, passphrase)
+              await saveSealedKey(record)
+              setSealed(record)
+              onChange()
+            })
+          }
+        >
+          Import backup
+        </button>
+      </fieldset>
+      <ErrorLine text={error} />
+    </section>
+  )
+}
+
+// ── find ──
+
+function Oracles({ version, onChange }: { version: number; onChange: () => void }) {
+  const [policyText, setPolicyText] = useState(JSON.stringify(defaultPolicy, null, 1))
+  const [rejected, setRejected] = useState<{ source: string; reason: string }[]>([])
+  const { busy, error, run } = useAction()
+  let ranked: RankedOracle[] = []
+  let policyError: string | undefined
+  try {
+    ranked = session.rank(parsePolicy(policyText))
+  } catch (caught) {
+    policyError = message(caught)
+  }
+  void version
+  return (
+    <section aria-labelledby="find-heading">
+      <h2 id="find-heading">Oracles, ranked under your policy</h2>
+      <button
+        type="button"
+        id="refresh-oracles"
+        disabled={busy}
+        onClick={() =>
+          void run(async () => {
+            const result = await session.refreshOracles()
+            setRejected(result.rejected)
+            onChange()
+          })
+        }
+      >
+        Fetch from the node and check
+      </button>
+      <ErrorLine text={error} />
+      {rejected.length > 0 && (
+        <div role="status" id="rejected">
+          <p>Refused (failed the checks):</p>
+          <ul>
+            {rejected.map((r) => (
+              <li key={r.source + r.reason}>{r.reason}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <details>
+        <summary>Reputation policy</summary>
+        <label>
+          Policy (JSON){' '}
+          <textarea
+            id="policy"
+            rows={8}
+            value={policyText}
+            onInput={(e) => setPolicyText(e.currentTarget.value)}
+          />
+        </label>
+      </details>
+      <ErrorLine text={policyError} />
+      <ol id="ranking">
+        {ranked.map((oracle) => (
+          <li key={oracle.key} data-key={oracle.key}>
+            <code>{short(oracle.key)}</code> score{' '}
+            <span class="score">{workToBits(oracle.score).toFixed(2)}</span> bits, strength{' '}
+            {workToBits(oracle.strength).toFixed(2)} bits {oracle.tags.join(', ')}
+            {oracle.excluded && <em> — hidden: {oracle.excluded}</em>}
+            <ul>
+              <li>
+                identity {oracle.identityBits} bits
+                {oracle.capabilityBits.length > 0 &&
+                  `, capabilities ${oracle.capabilityBits.join(' + ')} bits`}
+              </li>
+              {oracle.reports.map((report) => (
+                <li key={report.id} class="report">
+                  {report.counts ? 'counts' : 'does not count'} −{report.bits} bits {report.type} (
+                  {report.verdict}){report.reason && `: ${report.reason}`}
+                </li>
+              ))}
+            </ul>
+          </li>
+        ))}
+      </ol>
+    </section>
+  )
+}
+
+// ── ask ──
+
+function Ask({ version, onChange }: { version: number; onChange: () => void }) {
+  const capabilities = session.capabilities()
+  const [selected, setSelected] = useState('')
+  const [args, setArgs] = useState<Record<string, string>>({})
+  const [shown, setShown] = useState<string>()
+  const { busy, error, run } = useAction()
+  const capability = capabilities.find((c) => c.capabilityKey === selected) ?? capabilities[0]
+  void version
+  const asked = session.asked()
+  return (
+    <section aria-labelledby="ask-heading">
+      <h2 id="ask-heading">Ask an oracle and verify</h2>
+      {capabilities.length === 0 ? (
+        <p>No capability held yet: fetch the oracles first.</p>
+      ) : (
+        <form
+          onSubmit={(event) => {
+            event.preventDefault()
+            if (!capability) return
+            const filled = Object.fromEntries(
+              capability.params.map((p) => [p.name, args[p.name] ?? p.values[0]!]),
+            )
+            void run(async () => {
+              const result = await session.ask(capability.capabilityKey, filled)
+              setShown(isNotYet(result.fact) ? `not answered yet: ${result.fact.detail}` : undefined)
+              onChange()
+            })
+          }}
+        >
+          <label>
+            Capability{' '}
+            <select
+              id="capability"
+              value={capability?.capabilityKey}
+              onChange={(e) => setSelected(e.currentTarget.value)}
+            >
+              {capabilities.map((c) => (
+                <option key={c.capabilityKey} value={c.capabilityKey}>
+                  {c.question} ({short(c.capabilityKey)}, {c.attestation})
+                </option>
+              ))}
+            </select>
+          </label>
+          {capability?.params.map((param) => (
+            <label key={param.name}>
+              {' '}
+              {param.name}{' '}
+              <select
+                name={param.name}
+                value={args[param.name] ?? param.values[0]}
+                onChange={(e) => setArgs({ ...args, [param.name]: e.currentTarget.value })}
+              >
+                {param.values.map((value) => (
+                  <option key={value}>{value}</option>
+                ))}
+              </select>
+            </label>
+          ))}{' '}
+          <button type="submit" id="ask" disabled={busy}>
+            Ask the oracle's endpoint
+          </button>
+        </form>
+      )}
+      <ErrorLine text={error} />
+      {shown && <p role="status">{shown}</p>}
+      <ul id="asked">
+        {asked.map(({ id, commitment, facts }) => (
+          <li key={id}>
+            Commitment <code>{short(id)}</code> ({commitment.attestation.type}, deadline{' '}
+            {new Date(commitment.deadline * 1000).toISOString()}){' '}
+            <button
+              type="button"
+              disabled={busy}
+              onClick={() => void run(() => session.fetchFact(id).then(onChange))}
+            >
+              Ask for the fact again
+            </button>
+            <ul>
+              {facts.map((fact) => (
+                <li key={fact.signature} class="fact">
+                  answer <strong>{fact.answer}</strong>: {proofOf(commitment.attestation, fact)}
+                </li>
+              ))}
+            </ul>
+          </li>
+        ))}
+      </ul>
+    </section>
+  )
+}
+
+/** What was verified about a fact, in words (the checks themselves ran when it arrived). */
+function proofOf(attestation: { type: string; nonce?: string }, fact: Fact): string {
+  if (attestation.type === 'schnorr')
+    return `verified — the signature's R ${short(fact.signature)} is the committed nonce ${short(attestation.nonce ?? '')}`
+  if (attestation.type === 'hashlock') return 'verified — the preimage opens the committed hash lock'
+  return 'verified — signed by the capability key'
+}
+
+// ── report ──
+
+function Progress({ progress }: { progress: (MiningProgress & { kernel: string }) | undefined }) {
+  if (!progress) return null
+  const eta = Number.isFinite(progress.etaMs) ? `${(progress.etaMs / 1000).toFixed(1)} s` : '…'
+  return (
+    <p role="status" id="mining-progress">
+      mining {progress.bits} bits on {progress.threads} workers ({progress.kernel}):{' '}
+      {progress.attempts.toLocaleString()} tries, <span id="mining-rate">{Math.round(progress.rate)}</span>{' '}
+      H/s, ETA {eta}
+    </p>
+  )
+}
+
+function useMining() {
+  const [progress, setProgress] = useState<MiningProgress & { kernel: string }>()
+  const [controller, setController] = useState<AbortController>()
+  const start = () => {
+    const next = new AbortController()
+    setController(next)
+    setProgress(undefined)
+    return { signal: next.signal, onProgress: setProgress }
+  }
+  const done = () => setController(undefined)
+  return { progress, controller, start, done }
+}
+
+function Reports({ version, onChange }: { version: number; onChange: () => void }) {
+  const [proposals, setProposals] = useState<ReportProposal[]>([])
+  const [bits, setBits] = useState(16)
+  const [filed, setFiled] = useState<string>()
+  const mining = useMining()
+  const { busy, error, run } = useAction()
+  void version
+  return (
+    <section aria-labelledby="report-heading">
+      <h2 id="report-heading">Report cheating</h2>
+      <button type="button" id="detect" onClick={() => setProposals(session.detect())}>
+        Look for evidence
+      </button>{' '}
+      <label>
+        Work{' '}
+        <input
+          id="report-bits"
+          type="number"
+          min={0}
+          max={40}
+          value={bits}
+          onInput={(e) => setBits(Number(e.currentTarget.value))}
+        />{' '}
+        bits
+      </label>
+      {proposals.length === 0 ? <p id="no-evidence">No reportable evidence found.</p> : null}
+      <ul id="proposals">
+        {proposals.map((proposal, i) => (
+          <li key={i}>
+            {proposal.content.type} against <code>{short(proposal.oracle)}</code> ({proposal.verdict}):{' '}
+            {proposal.reason}{' '}
+            <button
+              type="button"
+              disabled={busy}
+              onClick={() =>
+                void run(async () => {
+                  try {
+                    const { posted } = await session.fileReport(proposal, { bits, ...mining.start() })
+                    setFiled(`filed: the node answered ${posted.status}`)
+                    setProposals(session.detect())
+                    onChange()
+                  } finally {
+                    mining.done()
+                  }
+                })
+              }
+            >
+              Mine and file
+            </button>
+          </li>
+        ))}
+      </ul>
+      <Progress progress={mining.progress} />
+      {mining.controller && (
+        <button type="button" id="cancel-mining" onClick={() => mining.controller?.abort()}>
+          Cancel mining
+        </button>
+      )}
+      {filed && (
+        <p role="status" id="filed">
+          {filed}
+        </p>
+      )}
+      <ErrorLine text={error} />
+    </section>
+  )
+}
+
+// ── offers ──
+
+function Offers({ version, onChange }: { version: number; onChange: () => void }) {
+  const capabilities = session.capabilities()
+  const [capabilityKey, setCapabilityKey] = useState('')
+  const [bet, setBet] = useState('')
+  const [amount, setAmount] = useState(100)
+  const [contact, setContact] = useState('')
+  const [details, setDetails] = useState('')
+  const [bits, setBits] = useState(12)
+  const [opened, setOpened] = useState<Record<string, string | undefined>>({})
+  const mining = useMining()
+  const { busy, error, run } = useAction()
+  const capability = capabilities.find((c) => c.capabilityKey === capabilityKey) ?? capabilities[0]
+  const offers = session.offers()
+  const me = session.key?.publicKey
+  useEffect(() => {
+    void Promise.all(offers.map(async ({ key, offer }) => [key, await session.details(offer)] as const)).then(
+      (pairs) => setOpened(Object.fromEntries(pairs)),
+    )
+  }, [version, me])
+  const stage = (offer: Offer) => ['open', 'accepted', 'finalized'][offer.seqNo] ?? String(offer.seqNo)
+  return (
+    <section aria-labelledby="offers-heading">
+      <h2 id="offers-heading">Offers</h2>
+      <button
+        type="button"
+        id="refresh-offers"
+        disabled={busy}
+        onClick={() => void run(() => session.refreshOffers().then(onChange))}
+      >
+        Fetch the order book
+      </button>
+      {capability && (
+        <form
+          onSubmit={(event) => {
+            event.preventDefault()
+            void run(async () => {
+              try {
+                await session.publishOffer(
+                  {
+                    capability,
+                    args: Object.fromEntries(capability.params.map((p) => [p.name, p.values[0]!])),
+                    bets: [bet || capability.answers[0]!],
+                    amount,
+                    acceptorAmount: amount,
+                    chain: 'bitcoin',
+                    contact,
+                    expires: session.now() + 86_400,
+                  },
+                  { bits, ...mining.start() },
+                )
+                onChange()
+              } finally {
+                mining.done()
+              }
+            })
+          }}
+        >
+          <fieldset>
+            <legend>New offer</legend>
+            <label>
+              Capability{' '}
+              <select
+                id="offer-capability"
+                value={capability.capabilityKey}
+                onChange={(e) => setCapabilityKey(e.currentTarget.value)}
+              >
+                {capabilities.map((c) => (
+                  <option key={c.capabilityKey} value={c.capabilityKey}>
+                    {c.question} ({short(c.capabilityKey)})
+                  </option>
+                ))}
+              </select>
+            </label>{' '}
+            <label>
+              I bet on{' '}
+              <select
+                id="offer-bet"
+                value={bet || capability.answers[0]}
+                onChange={(e) => setBet(e.currentTarget.value)}
+              >
+                {capability.answers.map((answer) => (
+                  <option key={answer}>{answer}</option>
+                ))}
+              </select>
+            </label>{' '}
+            <label>
+              Stake each{' '}
+              <input
+                id="offer-amount"
+                type="number"
+                min={1}
+                value={amount}
+                onInput={(e) => setAmount(Number(e.currentTarget.value))}
+              />
+            </label>{' '}
+            <label>
+              Work{' '}
+              <input
+                id="offer-bits"
+                type="number"
+                min={0}
+                max={40}
+                value={bits}
+                onInput={(e) => setBits(Number(e.currentTarget.value))}
+              />{' '}
+              bits
+            </label>
+            <button type="submit" id="publish-offer" disabled={busy || !me}>
+              Mine and publish
+            </button>
+          </fieldset>
+        </form>
+      )}
+      <p>
+        <label>
+          Contact <input id="contact" value={contact} onInput={(e) => setContact(e.currentTarget.value)} />
+        </label>{' '}
+        <label>
+          Sealed details for the counterparty{' '}
+          <input id="sealed-details" value={details} onInput={(e) => setDetails(e.currentTarget.value)} />
+        </label>
+      </p>
+      <Progress progress={mining.progress} />
+      {mining.controller && (
+        <button type="button" onClick={() => mining.controller?.abort()}>
+          Cancel mining
+        </button>
+      )}
+      <ErrorLine text={error} />
+      <ul id="book">
+        {offers.map(({ key, offer }) => (
+          <li key={key} data-offer={key} data-stage={stage(offer)}>
+            <code>{short(key)}</code> {stage(offer)}: {offer.terms.originatorBets.join('/')} (
+            {offer.terms.originatorAmount}) vs {offer.terms.acceptorBets.join('/')} (
+            {offer.terms.acceptorAmount}) on {short(offer.terms.question.capability)}
+            {offer.terms.originator === me && ' — yours'}
+            {offer.acceptance?.acceptor === me && ' — accepted by you'}
+            {opened[key] !== undefined && (
+              <span class="sealed">
+                {' '}
+                sealed for you: <q>{opened[key]}</q>
+              </span>
+            )}{' '}
+            {me && offer.seqNo === 0 && offer.terms.originator !== me && (
+              <button
+                type="button"
+                disabled={busy}
+                onClick={() =>
+                  void run(() => session.accept(key, contact, details || undefined).then(onChange))
+                }
+              >
+                Accept
+              </button>
+            )}
+            {me && offer.seqNo === 1 && offer.terms.originator === me && (
+              <button
+                type="button"
+                disabled={busy}
+                onClick={() => void run(() => session.finalize(key, details || undefined).then(onChange))}
+              >
+                Finalize
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
+  )
+}
+
+function App() {
+  const [version, setVersion] = useState(0)
+  const [restored, setRestored] = useState(false)
+  const bump = () => setVersion((v) => v + 1)
+  useEffect(() => {
+    void session.restore().then(
+      () => setRestored(true),
+      () => setRestored(true),
+    )
+  }, [])
+  return (
+    <>
+      <header>
+        <h1>Mega trader</h1>
+        <p>
+          Node <code id="node-url">{session.node.url}</code> — every signature and proof of work is checked in
+          this browser.
+        </p>
+      </header>
+      <main id="main" data-ready={restored ? 'yes' : 'no'}>
+        <Keys onChange={bump} />
+        <Oracles version={version} onChange={bump} />
+        <Ask version={version} onChange={bump} />
+        {session.key && <Reports version={version} onChange={bump} />}
+        <Offers version={version} onChange={bump} />
+      </main>
+    </>
+  )
+}
+
+render(<App />, document.getElementById('app')!)
