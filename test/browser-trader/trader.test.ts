@@ -1,0 +1,211 @@
+/**
+ * The browser trader in real Chromium (playwright-core): a node on loopback, a real `mega
+ * oracle serve` process, two browser contexts as two traders. Keys are created and encrypted in
+ * IndexedDB; oracles ranked from the node, every message re-checked in the page; a fact asked
+ * and verified straight from the oracle endpoint (CORS); the oracle cheats, the page detects the
+ * conflict and files the report with work mined in Web Workers, and the node's score drops; an
+ * offer is published in one context, accepted in the other and finalized, sealed details opened
+ * on each side; a reload keeps the encrypted key and asks for the passphrase.
+ */
+import assert from 'node:assert/strict'
+import { type ChildProcess, spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { EXAMPLE_QUESTION } from '../../src/client/examples.ts'
+import { mine } from '../../src/miner/index.ts'
+import { advertiseRound } from '../../src/oracle/advertise.ts'
+import { addCapability } from '../../src/oracle/capabilities.ts'
+import { initOracle, mineIdentity } from '../../src/oracle/identity.ts'
+import type { RootKey } from '../../src/oracle/keystore.ts'
+import { CHROMIUM, launchBrowser, type SeededNode, startSeededNode } from '../dashboard/helpers.ts'
+import * as fx from '../fixtures/messages.ts'
+import { until } from '../trader/helpers.ts'
+
+const skip = existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM}`
+const MEGA = new URL('../../bin/mega.ts', import.meta.url).pathname
+const PASSPHRASE = 'oracle passphrase'
+const REPORT_BITS = 12
+
+describe('browser trader', { skip, timeout: 240_000 }, () => {
+  let node: SeededNode
+  let browser: Browser
+  let dir: string
+  let factsFile: string
+  let cheat: RootKey
+  let serve: ChildProcess | undefined
+  const contexts: BrowserContext[] = []
+  const errors: string[] = []
+  let alice: Page
+  let bob: Page
+
+  async function open(context: BrowserContext): Promise<Page> {
+    const page = await context.newPage()
+    page.on('pageerror', (error) => errors.push(error.message))
+    await page.goto(`${node.url}/trader`)
+    await page.locator('#main[data-ready="yes"]').waitFor()
+    return page
+  }
+
+  async function createKey(page: Page, passphrase: string, scheme: string): Promise<string> {
+    await page.fill('#new-passphrase', passphrase)
+    await page.selectOption('#scheme', scheme)
+    await page.click('#create-key')
+    return (await page.locator('#public-key').textContent({ timeout: 30_000 }))!
+  }
+
+  async function nodeOracle(key: string) {
+    const { body } = await node.client.get(`oracles/${key}`)
+    return body as { score: { work: string }; strength: { work: string }; reports: { counts: boolean }[] }
+  }
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mega-browser-trader-'))
+    ;[node, browser] = await Promise.all([startSeededNode({ seed: false }), launchBrowser().then((b) => b!)])
+    const oracleDir = join(dir, 'oracle')
+    factsFile = join(dir, 'facts.json')
+    await writeFile(factsFile, JSON.stringify({ facts: [{ args: fx.factRequest().args, answer: 'home' }] }))
+    const port = 15_000 + Math.floor(Math.random() * 8_000)
+    cheat = await initOracle({ dir: oracleDir, passphrase: PASSPHRASE, logN: 10 })
+    await mineIdentity({ dir: oracleDir, root: cheat, bits: 14, threads: 1, tags: ['sports'] })
+    await addCapability({
+      dir: oracleDir,
+      root: cheat,
+      bits: 10,
+      threads: 1,
+      spec: {
+        label: 'winner',
+        ...EXAMPLE_QUESTION,
+        tags: ['sports'],
+        endpoint: `http://127.0.0.1:${port}`,
+        source: { type: 'file', path: factsFile },
+      },
+    })
+    await advertiseRound({ dir: oracleDir, root: cheat, nodes: [node.url] })
+    serve = spawn(
+      process.execPath,
+      [MEGA, 'oracle', 'serve', '--dir', oracleDir, '--port', String(port), '--stateless', '--json'],
+      { env: { ...process.env, MEGA_ORACLE_PASSPHRASE: PASSPHRASE }, stdio: ['ignore', 'pipe', 'inherit'] },
+    )
+    let started = ''
+    serve.stdout!.on('data', (chunk) => (started += chunk))
+    await until('the oracle endpoint is up', async () => started.includes('"url"'))
+    contexts.push(await browser.newContext(), await browser.newContext())
+    alice = await open(contexts[0]!)
+    bob = await open(contexts[1]!)
+  })
+
+  after(async () => {
+    for (const context of contexts) await context.close()
+    await browser?.close()
+    if (serve && serve.exitCode === null) {
+      serve.kill('SIGTERM')
+      await new Promise((done) => serve!.once('exit', done))
+    }
+    await node?.stop()
+    if (dir) await rm(dir, { recursive: true, force: true })
+  })
+
+  it('creates keys, ranks, asks and verifies, catches the cheat and files a report mined in the browser', async (t) => {
+    const aliceKey = await createKey(alice, 'alice passphrase', 'bip340')
+    assert.match(aliceKey, /^[0-9a-f]{64}$/)
+    await alice.click('#refresh-oracles')
+    await alice.locator(`#ranking li[data-key="${cheat.publicKey}"]`).waitFor()
+
+    for (const [name, value] of Object.entries(fx.factRequest().args))
+      await alice.selectOption(`select[name="${name}"]`, value)
+    await alice.click('#ask')
+    await alice.locator('#asked .fact').filter({ hasText: 'home' }).waitFor({ timeout: 30_000 })
+    assert.match((await alice.locator('#asked .fact').first().textContent()) ?? '', /committed nonce/)
+
+    // The oracle changes its answer; the same commitment asked again gets the other one.
+    await writeFile(factsFile, JSON.stringify({ facts: [{ args: fx.factRequest().args, answer: 'away' }] }))
+    await alice.getByRole('button', { name: 'Ask for the fact again' }).click()
+    await alice.locator('#asked .fact').filter({ hasText: 'away' }).waitFor()
+
+    await alice.click('#detect')
+    const proposal = alice.locator('#proposals li')
+    assert.match((await proposal.textContent()) ?? '', /fact-conflict/)
+    await alice.fill('#report-bits', String(REPORT_BITS))
+    const before = await nodeOracle(cheat.publicKey)
+    await proposal.getByRole('button', { name: 'Mine and file' }).click()
+    await alice.locator('#filed').waitFor({ timeout: 120_000 })
+    assert.match((await alice.locator('#filed').textContent()) ?? '', /answered 201/)
+    const rate = await alice.locator('#mining-rate').textContent()
+
+    const after = await nodeOracle(cheat.publicKey)
+    assert.equal(
+      BigInt(before.score.work) - BigInt(after.score.work),
+      2n ** BigInt(REPORT_BITS),
+      'the score dropped',
+    )
+    assert.equal(after.reports.filter((r) => r.counts).length, 1)
+
+    // Mining rate in the page next to the Node miner's, same machine, same run.
+    const started = performance.now()
+    let nodeRate = 0
+    await mine({ bound: new Uint8Array(32), bits: 18, onProgress: (p) => (nodeRate = p.rate) })
+    t.diagnostic(
+      `browser miner ${rate} H/s; node miner ${Math.round(nodeRate)} H/s (${Math.round(performance.now() - started)} ms)`,
+    )
+
+    // The ranking, refreshed, shows the report counting.
+    await alice.click('#refresh-oracles')
+    await alice
+      .locator(`#ranking li[data-key="${cheat.publicKey}"] .report`)
+      .filter({ hasText: /^counts/ })
+      .waitFor()
+  })
+
+  it('publishes an offer in one context, accepts it in the other, finalizes; sealed details open on each side', async () => {
+    const bobKey = await createKey(bob, 'bob passphrase', 'ed25519')
+    await alice.fill('#contact', 'mailto:alice@example.org')
+    await alice.fill('#offer-bits', '8')
+    await alice.click('#publish-offer')
+    const aliceOffer = alice.locator('#book li[data-stage="open"]')
+    await aliceOffer.waitFor({ timeout: 60_000 })
+    const key = (await aliceOffer.getAttribute('data-offer'))!
+
+    await bob.click('#refresh-oracles')
+    await bob.click('#refresh-offers')
+    await bob.fill('#contact', 'mailto:bob@example.org')
+    await bob.fill('#sealed-details', 'bob xpub: tpubBOB')
+    await bob.locator(`#book li[data-offer="${key}"]`).getByRole('button', { name: 'Accept' }).click()
+    await bob.locator(`#book li[data-offer="${key}"][data-stage="accepted"]`).waitFor()
+
+    await alice.click('#refresh-offers')
+    const accepted = alice.locator(`#book li[data-offer="${key}"][data-stage="accepted"]`)
+    await accepted.locator('.sealed').filter({ hasText: 'tpubBOB' }).waitFor()
+    await alice.fill('#sealed-details', 'funding: txALICE')
+    await accepted.getByRole('button', { name: 'Finalize' }).click()
+    await alice.locator(`#book li[data-offer="${key}"][data-stage="finalized"]`).waitFor()
+
+    await bob.click('#refresh-offers')
+    await bob
+      .locator(`#book li[data-offer="${key}"][data-stage="finalized"] .sealed`)
+      .filter({ hasText: 'txALICE' })
+      .waitFor()
+    const { body } = await node.client.get('offers')
+    const held = (body as { items: { message: { seqNo: number; acceptance?: { acceptor: string } } }[] })
+      .items
+    assert.ok(held.some((view) => view.message.seqNo === 2 && view.message.acceptance?.acceptor === bobKey))
+  })
+
+  it('a reload keeps the encrypted key, asks for the passphrase and keeps the proofs', async () => {
+    const key = await alice.locator('#public-key').textContent()
+    await alice.reload()
+    await alice.locator('#main[data-ready="yes"]').waitFor()
+    assert.equal(await alice.locator('#public-key').count(), 0, 'locked after a reload')
+    await alice.fill('#unlock-passphrase', 'wrong')
+    await alice.getByRole('button', { name: 'Unlock' }).click()
+    await alice.locator('.error').filter({ hasText: 'KEY_LOCKED' }).waitFor()
+    await alice.fill('#unlock-passphrase', 'alice passphrase')
+    await alice.getByRole('button', { name: 'Unlock' }).click()
+    assert.equal(await alice.locator('#public-key').textContent({ timeout: 30_000 }), key)
+    assert.equal(await alice.locator('#asked .fact').count(), 2, 'both signed facts kept in IndexedDB')
+    assert.deepEqual(errors, [])
+  })
+})
