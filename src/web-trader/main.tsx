@@ -19,8 +19,10 @@ import {
   type SealedKey,
   traderKeyFromSecret,
 } from './keystore.ts'
+import { mineInWorkers } from './miner.ts'
 import { TraderSession } from './session.ts'
 import { deleteSealedKey, loadSealedKey, saveSealedKey } from './storage.ts'
+import { checkVectorFile, type VectorOutcome } from './vectors.ts'
 
 const NODE_SETTING = 'mega-trader-node'
 
@@ -685,6 +687,77 @@ function Offers({ version, onChange }: { version: number; onChange: () => void }
   )
 }
 
+// ── self-test ──
+
+/** Seconds the rate measurement mines for. */
+const MEASURE_SECONDS = 3
+
+function SelfTest() {
+  const [outcomes, setOutcomes] = useState<VectorOutcome[]>()
+  const [rate, setRate] = useState<string>()
+  const { busy, error, run } = useAction()
+  const failed = outcomes?.filter((outcome) => outcome.failures.length > 0) ?? []
+  return (
+    <section aria-labelledby="self-test-heading">
+      <h2 id="self-test-heading">Self-test</h2>
+      <label>
+        Protocol test vectors (docs/test-vectors.json){' '}
+        <input
+          id="vectors-file"
+          type="file"
+          accept="application/json,.json"
+          onChange={(event) => {
+            const file = event.currentTarget.files?.[0]
+            if (file) void run(async () => setOutcomes(checkVectorFile(JSON.parse(await file.text()))))
+          }}
+        />
+      </label>
+      {outcomes && (
+        <p role="status" id="vector-summary">
+          {outcomes.length} vectors, {outcomes.reduce((sum, o) => sum + o.checks, 0)} checks:{' '}
+          {failed.length === 0 ? 'all pass' : `${failed.length} failing`}
+        </p>
+      )}
+      <ul id="vector-failures">
+        {failed.map((outcome) => (
+          <li key={outcome.name}>
+            {outcome.name}: {outcome.failures.join('; ')}
+          </li>
+        ))}
+      </ul>
+      <button
+        type="button"
+        id="measure-mining"
+        disabled={busy}
+        onClick={() =>
+          void run(async () => {
+            let last = 0
+            const stop = AbortSignal.timeout(MEASURE_SECONDS * 1000)
+            await mineInWorkers({
+              bound: crypto.getRandomValues(new Uint8Array(32)),
+              bits: 64,
+              workerUrl: session.workerUrl,
+              signal: stop,
+              onProgress: (progress) => (last = progress.rate),
+            }).catch((caught: { code?: string }) => {
+              if (caught.code !== 'MINING_CANCELLED') throw caught
+            })
+            setRate(String(Math.round(last)))
+          })
+        }
+      >
+        Measure the mining rate ({MEASURE_SECONDS} s)
+      </button>
+      {rate && (
+        <p role="status">
+          <span id="measured-rate">{rate}</span> hashes per second in this browser
+        </p>
+      )}
+      <ErrorLine text={error} />
+    </section>
+  )
+}
+
 function App() {
   const [version, setVersion] = useState(0)
   const [restored, setRestored] = useState(false)
@@ -710,6 +783,7 @@ function App() {
         <Ask version={version} onChange={bump} />
         {session.key && <Reports version={version} onChange={bump} />}
         <Offers version={version} onChange={bump} />
+        <SelfTest />
       </main>
     </>
   )

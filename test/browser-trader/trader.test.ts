@@ -15,12 +15,17 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
+import vectors from '../../docs/test-vectors.json' with { type: 'json' }
 import { EXAMPLE_QUESTION } from '../../src/client/examples.ts'
+import { NodeClient } from '../../src/client/node-client.ts'
 import { mine } from '../../src/miner/index.ts'
 import { advertiseRound } from '../../src/oracle/advertise.ts'
 import { addCapability } from '../../src/oracle/capabilities.ts'
 import { initOracle, mineIdentity } from '../../src/oracle/identity.ts'
 import type { RootKey } from '../../src/oracle/keystore.ts'
+import { collectOracles } from '../../src/trader/collect.ts'
+import { MemoryStore } from '../../src/trader/message-store.ts'
+import { checkVectorFile } from '../../src/web-trader/vectors.ts'
 import { CHROMIUM, launchBrowser, type SeededNode, startSeededNode } from '../dashboard/helpers.ts'
 import * as fx from '../fixtures/messages.ts'
 import { until } from '../trader/helpers.ts'
@@ -29,6 +34,15 @@ const skip = existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM}`
 const MEGA = new URL('../../bin/mega.ts', import.meta.url).pathname
 const PASSPHRASE = 'oracle passphrase'
 const REPORT_BITS = 12
+const VECTORS = new URL('../../docs/test-vectors.json', import.meta.url).pathname
+
+/** A hostile node: the oracle's ad with one signature digit changed. */
+function tamper(body: string): string {
+  const view = JSON.parse(body) as { ad: { signature: string } }
+  const s = view.ad.signature
+  view.ad.signature = `${s.slice(0, -1)}${s.endsWith('0') ? '1' : '0'}`
+  return JSON.stringify(view)
+}
 
 describe('browser trader', { skip, timeout: 240_000 }, () => {
   let node: SeededNode
@@ -109,7 +123,7 @@ describe('browser trader', { skip, timeout: 240_000 }, () => {
     if (dir) await rm(dir, { recursive: true, force: true })
   })
 
-  it('creates keys, ranks, asks and verifies, catches the cheat and files a report mined in the browser', async (t) => {
+  it('creates keys, ranks, asks and verifies, catches the cheat and files a report mined in the browser', async () => {
     const aliceKey = await createKey(alice, 'alice passphrase', 'bip340')
     assert.match(aliceKey, /^[0-9a-f]{64}$/)
     await alice.click('#refresh-oracles')
@@ -144,13 +158,7 @@ describe('browser trader', { skip, timeout: 240_000 }, () => {
     )
     assert.equal(after.reports.filter((r) => r.counts).length, 1)
 
-    // Mining rate in the page next to the Node miner's, same machine, same run.
-    const started = performance.now()
-    let nodeRate = 0
-    await mine({ bound: new Uint8Array(32), bits: 18, onProgress: (p) => (nodeRate = p.rate) })
-    t.diagnostic(
-      `browser miner ${rate} H/s; node miner ${Math.round(nodeRate)} H/s (${Math.round(performance.now() - started)} ms)`,
-    )
+    assert.ok(Number(rate) > 0, 'the page showed its mining rate')
 
     // The ranking, refreshed, shows the report counting.
     await alice.click('#refresh-oracles')
@@ -207,5 +215,58 @@ describe('browser trader', { skip, timeout: 240_000 }, () => {
     assert.equal(await alice.locator('#public-key').textContent({ timeout: 30_000 }), key)
     assert.equal(await alice.locator('#asked .fact').count(), 2, 'both signed facts kept in IndexedDB')
     assert.deepEqual(errors, [])
+  })
+
+  it('checks the protocol test vectors in the page as Node does, and mines at a measured rate next to the Node miner', async (t) => {
+    await alice.setInputFiles('#vectors-file', VECTORS)
+    const outcomes = checkVectorFile(vectors)
+    const checks = outcomes.reduce((sum, o) => sum + o.checks, 0)
+    const summary = alice.locator('#vector-summary')
+    await summary.waitFor()
+    assert.equal(await summary.textContent(), `${outcomes.length} vectors, ${checks} checks: all pass`)
+
+    await alice.click('#measure-mining')
+    const browserRate = Number(await alice.locator('#measured-rate').textContent({ timeout: 30_000 }))
+    assert.ok(browserRate > 0)
+    let nodeRate = 0
+    await mine({
+      bound: new Uint8Array(32),
+      bits: 64,
+      signal: AbortSignal.timeout(3000),
+      onProgress: (p) => (nodeRate = p.rate),
+    }).catch((error: { code?: string }) => assert.equal(error.code, 'MINING_CANCELLED'))
+    t.diagnostic(
+      `mining rate over 3 s: browser (Web Workers, WASM) ${browserRate} H/s; node (worker threads) ${Math.round(nodeRate)} H/s`,
+    )
+  })
+
+  it("refuses a hostile node's message with the CLI's message, and says so when the oracle is unreachable", async () => {
+    // What the trader library says of the tampered ad, computed here in Node.
+    const hostileFetch: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init)
+      if (!String(input).includes(`/oracles/${cheat.publicKey}`)) return response
+      return new Response(tamper(await response.text()), { status: response.status })
+    }
+    const expected = await collectOracles(
+      new NodeClient({ url: node.url, fetch: hostileFetch }),
+      new MemoryStore(),
+    )
+    assert.equal(expected.rejected.length, 1)
+    await bob.route(`**/oracles/${cheat.publicKey}`, async (route) => {
+      const response = await route.fetch()
+      await route.fulfill({ response, body: tamper(await response.text()) })
+    })
+    await bob.click('#refresh-oracles')
+    const rejected = bob.locator('#rejected li')
+    await rejected.first().waitFor()
+    assert.equal(await rejected.textContent(), expected.rejected[0]!.reason)
+    assert.match(expected.rejected[0]!.reason, /MESSAGE_INVALID|SIGNATURE/)
+    await bob.unroute(`**/oracles/${cheat.publicKey}`)
+
+    serve!.kill('SIGTERM')
+    await new Promise((done) => serve!.once('exit', done))
+    await alice.click('#refresh-oracles') // a reload keeps only own messages: fetch the capabilities again
+    await alice.locator('#ask').click()
+    await alice.locator('.error').filter({ hasText: 'ENDPOINT_UNREACHABLE' }).waitFor()
   })
 })
