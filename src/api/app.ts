@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Mempool } from '../mempool/mempool.ts'
 import { EventHub } from './events.ts'
 import { type ApiInit, apiOptions } from './options.ts'
+import { corsPlugin } from './plugins/cors.ts'
 import { openapiPlugin } from './plugins/openapi.ts'
 import { problemPlugin, sendProblem } from './plugins/problem.ts'
 import { dashboardRoutes } from './routes/dashboard.ts'
@@ -64,6 +65,7 @@ export async function buildApi(components: ApiComponents, init: ApiInit = {}): P
     },
   }) as unknown as FastifyInstance
   problemPlugin(app)
+  corsPlugin(app, options.corsOrigins)
   for (const schema of sharedSchemas()) app.addSchema(schema)
   await openapiPlugin(app, options.docs)
 

@@ -2,8 +2,10 @@
  * Options of the REST API. Plain data (structuredClone-able); every option optional in
  * {@link ApiInit}; defaults below say where the numbers come from.
  */
+
 import { defaultQueryLimits, type QueryLimits } from '../mempool/queries.ts'
 import { LIMITS } from '../protocol/messages/index.ts'
+import { DEFAULT_CORS_ORIGINS } from './plugins/cors.ts'
 
 export interface ApiOptions {
   /**
@@ -36,6 +38,8 @@ export interface ApiOptions {
   dashboard: boolean
   /** Take the client address from `X-Forwarded-For` (behind a reverse proxy only). @default false */
   trustProxy: boolean
+  /** Origins whose pages may read the API (CORS: a trader page hosted elsewhere); `*` for any. @default ['*'] */
+  corsOrigins: readonly string[]
 }
 
 /** Options given to `buildApi`: any subset, nested objects merged with the defaults. */
@@ -47,6 +51,7 @@ export interface ApiInit {
   docs?: boolean
   dashboard?: boolean
   trustProxy?: boolean
+  corsOrigins?: readonly string[]
 }
 
 export const defaultApiOptions: ApiOptions = {
@@ -57,6 +62,7 @@ export const defaultApiOptions: ApiOptions = {
   docs: true,
   dashboard: true,
   trustProxy: false,
+  corsOrigins: DEFAULT_CORS_ORIGINS,
 }
 
 /** The defaults overlaid with `init`, one level deep. */
@@ -70,5 +76,6 @@ export function apiOptions(init: ApiInit = {}): ApiOptions {
     docs: init.docs ?? d.docs,
     dashboard: init.dashboard ?? d.dashboard,
     trustProxy: init.trustProxy ?? d.trustProxy,
+    corsOrigins: init.corsOrigins ?? d.corsOrigins,
   }
 }

@@ -195,8 +195,16 @@ export class MegaNode {
 }
 
 function apiInit(config: NodeConfig): ApiInit {
-  const { bodyLimit, rateLimitMax, rateLimitWindowMs, maxEventClients, docs, dashboard, trustProxy } =
-    config.api
+  const {
+    bodyLimit,
+    rateLimitMax,
+    rateLimitWindowMs,
+    maxEventClients,
+    docs,
+    dashboard,
+    trustProxy,
+    corsOrigins,
+  } = config.api
   return {
     ...(bodyLimit !== undefined && { bodyLimit }),
     rateLimit: {
@@ -207,6 +215,7 @@ function apiInit(config: NodeConfig): ApiInit {
     ...(docs !== undefined && { docs }),
     ...(dashboard !== undefined && { dashboard }),
     ...(trustProxy !== undefined && { trustProxy }),
+    ...(corsOrigins !== undefined && { corsOrigins }),
   }
 }
 

@@ -14,6 +14,7 @@ import { STATUS_CODES } from 'node:http'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import Type from 'typebox'
 import { ApiError, ApiErrorCode } from '../api/errors.ts'
+import { corsPlugin, DEFAULT_CORS_ORIGINS } from '../api/plugins/cors.ts'
 import { problemPlugin, sendProblem } from '../api/plugins/problem.ts'
 import { rateLimitPlugin } from '../api/plugins/rate-limit.ts'
 import { ref, sharedSchemas } from '../api/schemas.ts'
@@ -39,7 +40,6 @@ import { reasonsOf } from '../protocol/reasons.ts'
 import { verifySignatures } from '../protocol/sign.ts'
 import { validateMessage, validateSchema } from '../protocol/validate.ts'
 import type { AnswerJournal } from './answer-journal.ts'
-import { corsPlugin, DEFAULT_CORS_ORIGINS } from './cors.ts'
 import { OracleError, OracleErrorCode } from './errors.ts'
 import type { FactSource } from './sources.ts'
 
@@ -85,7 +85,7 @@ export interface EndpointOptions {
   maxLookups: number
   /** Requests per client address per minute. @default 600 */
   rateLimitPerMinute: number
-  /** Origins whose pages may read the answers (CORS, see cors.ts); `*` for any. @default ['*'] */
+  /** Origins whose pages may read the answers (CORS, see src/api/plugins/cors.ts); `*` for any. @default ['*'] */
   corsOrigins: readonly string[]
 }
 

@@ -1,14 +1,16 @@
 /**
- * The oracle endpoint's CORS headers: any origin by default on the GET and POST routes and on
- * refusals, preflights answered, and a configured list that leaves other origins without them.
+ * CORS of the oracle endpoint and of the node's API: any origin by default on the GET and POST
+ * routes and on refusals, preflights answered, and a configured list that leaves other origins
+ * without them.
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { FastifyInstance } from 'fastify'
-import { allowedOrigin } from '../../src/oracle/cors.ts'
+import { allowedOrigin } from '../../src/api/plugins/cors.ts'
 import { buildEndpoint } from '../../src/oracle/endpoint.ts'
 import { deriveCapabilitySecret } from '../../src/protocol/oracle-attestation.ts'
 import { publicKeyOf } from '../../src/protocol/signature.ts'
+import { testApi } from '../api/helpers.ts'
 import * as fx from '../fixtures/messages.ts'
 
 const secretKey = deriveCapabilitySecret(fx.ORACLE.secretKey, 'winner', 'bip340')
@@ -90,5 +92,38 @@ describe('oracle endpoint CORS', () => {
     assert.equal(allowedOrigin('https://a', ['https://a']), 'https://a')
     assert.equal(allowedOrigin('https://b', ['https://a']), undefined)
     assert.equal(allowedOrigin(undefined, ['https://a']), undefined)
+  })
+})
+
+describe('node API CORS', () => {
+  it('any origin by default on GET and POST, preflights answered; a list leaves others out', async (t) => {
+    const open = await testApi()
+    const listed = await testApi({ corsOrigins: [PAGE] })
+    t.after(() => Promise.all([open.app.close(), listed.app.close()]))
+    const get = await open.app.inject({ method: 'GET', url: '/oracles', headers: { origin: PAGE } })
+    assert.equal(get.statusCode, 200)
+    assert.equal(get.headers['access-control-allow-origin'], '*')
+    const post = await open.app.inject({
+      method: 'POST',
+      url: '/report',
+      payload: {},
+      headers: { origin: PAGE },
+    })
+    assert.ok(post.statusCode >= 400)
+    assert.equal(post.headers['access-control-allow-origin'], '*')
+    const preflight = await open.app.inject({
+      method: 'OPTIONS',
+      url: '/offer',
+      headers: { origin: PAGE, 'access-control-request-method': 'POST' },
+    })
+    assert.equal(preflight.statusCode, 204)
+    const other = await listed.app.inject({
+      method: 'GET',
+      url: '/oracles',
+      headers: { origin: 'https://elsewhere.example' },
+    })
+    assert.equal(other.headers['access-control-allow-origin'], undefined)
+    const mine = await listed.app.inject({ method: 'GET', url: '/oracles', headers: { origin: PAGE } })
+    assert.equal(mine.headers['access-control-allow-origin'], PAGE)
   })
 })

@@ -1,12 +1,13 @@
 /**
- * Cross-origin access to the oracle endpoint, so a trader page served by any site (a node's
- * `/trader`, a static copy) can ask for commitments and facts straight from the browser.
+ * Cross-origin access, so a trader page served by any site (a node's `/trader`, a static copy)
+ * can read a node's REST API and ask an oracle endpoint for commitments and facts straight
+ * from the browser. Registered by the node's API and by the oracle endpoint.
  *
- * Nothing the endpoint serves depends on who asks and no request carries cookies or
- * credentials: every answer is signed and the browser verifies it. So the default allows any
- * origin (`*`); an operator may list origins instead, and an origin not listed gets no CORS
- * headers (the browser then refuses to hand the answer to that page). Preflights (`OPTIONS`
- * with `Access-Control-Request-Method`) are answered here, before routing and rate limits.
+ * Nothing either serves depends on who asks and no request carries cookies or credentials:
+ * every message is signed and the browser verifies it. So the default allows any origin (`*`);
+ * an operator may list origins instead, and an origin not listed gets no CORS headers (the
+ * browser then refuses to hand the answer to that page). Preflights (`OPTIONS` with
+ * `Access-Control-Request-Method`) are answered here, before routing and rate limits.
  */
 import type { FastifyInstance } from 'fastify'
 
