@@ -10,7 +10,9 @@
 import assert from 'node:assert/strict'
 import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -238,6 +240,55 @@ describe('browser trader', { skip, timeout: 240_000 }, () => {
     t.diagnostic(
       `mining rate over 3 s: browser (Web Workers, WASM) ${browserRate} H/s; node (worker threads) ${Math.round(nodeRate)} H/s`,
     )
+  })
+
+  it('runs as a static bundle on another origin, talking to the node and the oracle across origins', async () => {
+    const out = join(dir, 'web')
+    const built = spawn(
+      process.execPath,
+      [new URL('../../scripts/build-web.ts', import.meta.url).pathname, out],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    )
+    let printed = ''
+    built.stdout!.on('data', (chunk) => (printed += chunk))
+    assert.equal(await new Promise((done) => built.once('exit', done)), 0, printed)
+    assert.match(printed, /total gzip \d+ B of the \d+ B budget/)
+    const types: Record<string, string> = { html: 'text/html', js: 'text/javascript', css: 'text/css' }
+    const site = createServer(async (request, response) => {
+      const name = new URL(request.url!, 'http://x').pathname.slice(1) || 'index.html'
+      try {
+        const body = await readFile(join(out, name.replace(/[^a-z.]/g, '')))
+        response.writeHead(200, {
+          'content-type': types[name.split('.').pop()!] ?? 'application/octet-stream',
+        })
+        response.end(body)
+      } catch {
+        response.writeHead(404).end()
+      }
+    })
+    await new Promise<void>((done) => site.listen(0, '127.0.0.1', done))
+    try {
+      const { port } = site.address() as AddressInfo
+      const context = await browser.newContext()
+      contexts.push(context)
+      const page = await context.newPage()
+      page.on('pageerror', (error) => errors.push(error.message))
+      await page.goto(`http://127.0.0.1:${port}/index.html?node=${encodeURIComponent(node.url)}`)
+      await page.locator('#main[data-ready="yes"]').waitFor()
+      assert.equal(await page.locator('#node-url').textContent(), node.url)
+      await createKey(page, 'carol passphrase', 'ed25519')
+      await page.click('#refresh-oracles')
+      await page.locator(`#ranking li[data-key="${cheat.publicKey}"] .report`).first().waitFor()
+      for (const [name, value] of Object.entries(fx.factRequest().args))
+        await page.selectOption(`select[name="${name}"]`, value)
+      await page.click('#ask')
+      await page.locator('#asked .fact').filter({ hasText: 'away' }).waitFor()
+    } finally {
+      site.closeAllConnections()
+      await new Promise((done) => site.close(done))
+    }
   })
 
   it("refuses a hostile node's message with the CLI's message, and says so when the oracle is unreachable", async () => {
