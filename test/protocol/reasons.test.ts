@@ -48,7 +48,8 @@ const CONSTANTS: [ReasonArea[], Record<string, string>][] = [
 const NOT_CODES = new Set([
   ...['SIGINT', 'SIGTERM', 'SIGKILL', 'SIGHUP'], // signals
   ...['ENOENT', 'EEXIST'], // system error codes
-  ...['GET', 'POST', 'HTTP'], // HTTP methods, a table header
+  ...['GET', 'POST', 'OPTIONS', 'HTTP'], // HTTP methods, a table header
+  'PBKDF2', // a WebCrypto algorithm name
   ...['BEGIN', 'COMMIT', 'ROLLBACK', 'NORMAL', 'FULL'], // SQL and SQLite pragma values
   'NFKC', // Unicode normalization form
   ...['ARS', 'CHE'], // demo data
