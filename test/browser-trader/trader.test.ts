@@ -36,6 +36,8 @@ const skip = existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM}`
 const MEGA = new URL('../../bin/mega.ts', import.meta.url).pathname
 const PASSPHRASE = 'oracle passphrase'
 const REPORT_BITS = 12
+/** Seconds from a commitment to its deadline at the endpoint. */
+const DEADLINE = 4
 const VECTORS = new URL('../../docs/test-vectors.json', import.meta.url).pathname
 
 /** A hostile node: the oracle's ad with one signature digit changed. */
@@ -103,7 +105,20 @@ describe('browser trader', { skip, timeout: 240_000 }, () => {
     await advertiseRound({ dir: oracleDir, root: cheat, nodes: [node.url] })
     serve = spawn(
       process.execPath,
-      [MEGA, 'oracle', 'serve', '--dir', oracleDir, '--port', String(port), '--stateless', '--json'],
+      // A short deadline, so a missing fact becomes reportable within the test.
+      [
+        MEGA,
+        'oracle',
+        'serve',
+        '--dir',
+        oracleDir,
+        '--port',
+        String(port),
+        '--stateless',
+        '--deadline',
+        String(DEADLINE),
+        '--json',
+      ],
       { env: { ...process.env, MEGA_ORACLE_PASSPHRASE: PASSPHRASE }, stdio: ['ignore', 'pipe', 'inherit'] },
     )
     let started = ''
@@ -168,6 +183,32 @@ describe('browser trader', { skip, timeout: 240_000 }, () => {
       .locator(`#ranking li[data-key="${cheat.publicKey}"] .report`)
       .filter({ hasText: /^counts/ })
       .waitFor()
+  })
+
+  it('files a fact-missing report once a commitment’s deadline passes without its fact', async () => {
+    await alice.selectOption('select[name="home"]', 'CHE')
+    await alice.selectOption('select[name="away"]', 'ARS')
+    await alice.click('#ask')
+    await alice.locator('[role="status"]').filter({ hasText: 'FACT_NOT_READY' }).waitFor()
+    const before = await nodeOracle(cheat.publicKey)
+    await until(
+      'the page proposes a fact-missing report',
+      async () => {
+        await alice.click('#detect')
+        return (await alice.locator('#proposals li').filter({ hasText: 'fact-missing' }).count()) === 1
+      },
+      (DEADLINE + 10) * 1000,
+    )
+    await alice
+      .locator('#proposals li')
+      .filter({ hasText: 'fact-missing' })
+      .getByRole('button', { name: 'Mine and file' })
+      .click()
+    await until('the node counts the fact-missing report', async () => {
+      const now = await nodeOracle(cheat.publicKey)
+      return now.reports.filter((r) => r.counts).length === before.reports.filter((r) => r.counts).length + 1
+    })
+    await alice.locator('#no-evidence').waitFor()
   })
 
   it('publishes an offer in one context, accepts it in the other, finalizes; sealed details open on each side', async () => {
