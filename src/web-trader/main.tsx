@@ -4,7 +4,7 @@
  * offers — every check and every signature in this page.
  */
 import { render } from 'preact'
-import { useEffect, useState } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import type { MiningProgress } from '../miner/miner.ts'
 import type { Fact, Offer } from '../protocol/messages/index.ts'
 import { workToBits } from '../protocol/score.ts'
@@ -768,16 +768,36 @@ function App() {
       () => setRestored(true),
     )
   }, [])
+  const main = useRef<HTMLElement>(null)
+  // Served by a node at /trader: its dashboard is one link away. A static copy has none.
+  const onNode = location.pathname.replace(/\/+$/, '').endsWith('/trader')
   return (
     <>
+      <button
+        type="button"
+        class="skip"
+        onClick={() => main.current?.querySelector<HTMLElement>('h1')?.focus()}
+      >
+        Skip to content
+      </button>
       <header>
-        <h1>Mega trader</h1>
-        <p>
-          Node <code id="node-url">{session.node.url}</code> — every signature and proof of work is checked in
-          this browser.
-        </p>
+        <span class="brand">Mega trader</span>
+        <nav aria-label="Sections">
+          <a href="#keys-heading">Key</a>
+          <a href="#find-heading">Oracles</a>
+          <a href="#ask-heading">Ask</a>
+          {session.key && <a href="#report-heading">Report</a>}
+          <a href="#offers-heading">Offers</a>
+          <a href="#self-test-heading">Self-test</a>
+          {onNode && <a href="/">Dashboard</a>}
+        </nav>
+        <span class="connection">
+          node <code id="node-url">{session.node.url}</code>
+        </span>
       </header>
-      <main id="main" data-ready={restored ? 'yes' : 'no'}>
+      <main id="main" ref={main} data-ready={restored ? 'yes' : 'no'}>
+        <h1 tabIndex={-1}>Trader</h1>
+        <p>Every signature and proof of work is checked in this browser; your key never leaves it.</p>
         <Keys onChange={bump} />
         <Oracles version={version} onChange={bump} />
         <Ask version={version} onChange={bump} />

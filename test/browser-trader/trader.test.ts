@@ -28,7 +28,7 @@ import type { RootKey } from '../../src/oracle/keystore.ts'
 import { collectOracles } from '../../src/trader/collect.ts'
 import { MemoryStore } from '../../src/trader/message-store.ts'
 import { checkVectorFile } from '../../src/web-trader/vectors.ts'
-import { CHROMIUM, launchBrowser, type SeededNode, startSeededNode } from '../dashboard/helpers.ts'
+import { ARTIFACTS, CHROMIUM, launchBrowser, type SeededNode, startSeededNode } from '../dashboard/helpers.ts'
 import * as fx from '../fixtures/messages.ts'
 import { until } from '../trader/helpers.ts'
 
@@ -281,6 +281,55 @@ describe('browser trader', { skip, timeout: 240_000 }, () => {
     t.diagnostic(
       `mining rate over 3 s: browser (Web Workers, WASM) ${browserRate} H/s; node (worker threads) ${Math.round(nodeRate)} H/s`,
     )
+  })
+
+  it('works from the keyboard, fits a phone in dark mode, and follows light mode', async () => {
+    const phone = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+      colorScheme: 'dark',
+    })
+    contexts.push(phone)
+    const page = await open(phone)
+    await page.keyboard.press('Tab')
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content')
+    await page.keyboard.press('Enter')
+    await page.waitForFunction(() => document.activeElement?.tagName === 'H1')
+    // From the heading, Tab reaches the passphrase; the key is created without a pointer.
+    for (
+      let i = 0;
+      i < 5 && (await page.evaluate(() => document.activeElement?.id)) !== 'new-passphrase';
+      i++
+    )
+      await page.keyboard.press('Tab')
+    await page.keyboard.type('dave passphrase')
+    for (let i = 0; i < 5 && (await page.evaluate(() => document.activeElement?.id)) !== 'create-key'; i++)
+      await page.keyboard.press('Tab')
+    await page.keyboard.press('Enter')
+    await page.locator('#public-key').waitFor({ timeout: 30_000 })
+    await page.click('#refresh-oracles')
+    await page.locator(`#ranking li[data-key="${cheat.publicKey}"] .report`).first().waitFor()
+    await page.click('#refresh-offers')
+    await page.locator('#book li').first().waitFor()
+    const { scroll, width, shade } = await page.evaluate(() => {
+      const [r, g, b] = getComputedStyle(document.body).backgroundColor.match(/\d+/g)!.map(Number)
+      return {
+        scroll: document.documentElement.scrollWidth,
+        width: window.innerWidth,
+        shade: (r! + g! + b!) / 3,
+      }
+    })
+    assert.ok(scroll <= width, `content ${scroll}px wide on a ${width}px screen`)
+    assert.ok(shade < 60, 'dark background')
+    await page.screenshot({ path: join(ARTIFACTS, 'trader-phone-dark.png'), fullPage: true })
+    await alice.emulateMedia({ colorScheme: 'light' })
+    const light = await alice.evaluate(() => {
+      const [r, g, b] = getComputedStyle(document.body).backgroundColor.match(/\d+/g)!.map(Number)
+      return (r! + g! + b!) / 3
+    })
+    assert.ok(light > 200, 'light background')
+    await alice.screenshot({ path: join(ARTIFACTS, 'trader-light.png'), fullPage: true })
   })
 
   it('runs as a static bundle on another origin, talking to the node and the oracle across origins', async () => {
