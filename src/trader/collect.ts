@@ -5,7 +5,7 @@
  * and reported, and a response that is not what the API promises stops the collection with
  * `NODE_RESPONSE_INVALID`.
  */
-import type { NodeClient } from '../client/node-client.ts'
+import { type NodeClient, NodeUnreachableError } from '../client/node-client.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
 import type { MessageStore } from './message-store.ts'
 
@@ -89,6 +89,32 @@ export async function collectOffers(
     keep(store, view.message, client, 'offers', result)
   }
   return result
+}
+
+/**
+ * Runs `work` on every node. A node that cannot be reached or answers nonsense is skipped and
+ * returned with why; only when every node fails is the first failure thrown.
+ */
+export async function eachNode(
+  nodes: readonly NodeClient[],
+  work: (node: NodeClient) => Promise<void>,
+): Promise<Collected['rejected']> {
+  const skipped: Collected['rejected'] = []
+  const failures: unknown[] = []
+  for (const node of nodes) {
+    try {
+      await work(node)
+    } catch (error) {
+      const isNodeFault =
+        error instanceof NodeUnreachableError ||
+        (error instanceof TraderError && error.code === TraderErrorCode.NODE_RESPONSE_INVALID)
+      if (!isNodeFault) throw error
+      failures.push(error)
+      skipped.push({ source: node.url, reason: (error as Error).message })
+    }
+  }
+  if (failures.length > 0 && failures.length === nodes.length) throw failures[0]
+  return skipped
 }
 
 function keep(

@@ -4,7 +4,7 @@
  * accept and finalize offers). The pure rules live in the sibling modules; this is the edge
  * where they meet the network, the miner and the disk.
  */
-import { NodeClient, NodeUnreachableError } from '../client/node-client.ts'
+import { NodeClient } from '../client/node-client.ts'
 import { type MiningProgress, mine } from '../miner/index.ts'
 import { EndpointError, EndpointErrorCode, OracleEndpointClient } from '../oracle/endpoint-client.ts'
 import { entityKey, offerKey } from '../protocol/message.ts'
@@ -21,7 +21,7 @@ import type {
 import { LIMITS } from '../protocol/messages/index.ts'
 import { type Draft, sign } from '../protocol/sign.ts'
 import type { EvidenceVerdict } from '../protocol/verify-report.ts'
-import { type Collected, collectOffers, collectOracle, collectOracles } from './collect.ts'
+import { type Collected, collectOffers, collectOracle, collectOracles, eachNode } from './collect.ts'
 import { detectInStore, type ReportProposal } from './detect.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
 import { endpointCall, endpointError, type NotYet, verifyDomains } from './facts.ts'
@@ -146,27 +146,8 @@ export class Trader {
     return total
   }
 
-  /**
-   * Runs `work` on every node. A node that cannot be reached or answers nonsense is skipped and
-   * returned with why; only when every node fails is the first failure thrown.
-   */
-  async #eachNode(work: (node: NodeClient) => Promise<void>): Promise<Collected['rejected']> {
-    const skipped: Collected['rejected'] = []
-    const failures: unknown[] = []
-    for (const node of this.nodes) {
-      try {
-        await work(node)
-      } catch (error) {
-        const isNodeFault =
-          error instanceof NodeUnreachableError ||
-          (error instanceof TraderError && error.code === TraderErrorCode.NODE_RESPONSE_INVALID)
-        if (!isNodeFault) throw error
-        failures.push(error)
-        skipped.push({ source: node.url, reason: (error as Error).message })
-      }
-    }
-    if (failures.length > 0 && failures.length === this.nodes.length) throw failures[0]
-    return skipped
+  #eachNode(work: (node: NodeClient) => Promise<void>): Promise<Collected['rejected']> {
+    return eachNode(this.nodes, work)
   }
 
   /** What the store knows of each oracle matching `filter`. */

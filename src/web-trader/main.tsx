@@ -24,16 +24,28 @@ import { TraderSession } from './session.ts'
 import { deleteSealedKey, loadSealedKey, saveSealedKey } from './storage.ts'
 import { checkVectorFile, type VectorOutcome } from './vectors.ts'
 
-const NODE_SETTING = 'mega-trader-node'
+const NODES_SETTING = 'mega-trader-nodes'
 
-/** The node: `?node=` in the URL, the last one used, else the origin that served the page. */
-function nodeUrl(): string {
-  const given = new URLSearchParams(location.search).get('node')
-  if (given) localStorage.setItem(NODE_SETTING, given)
-  return given ?? localStorage.getItem(NODE_SETTING) ?? location.origin
+/**
+ * The nodes: `?node=` in the URL (repeatable, remembered), else the last ones used, else the
+ * origin that served the page.
+ */
+function nodeUrls(): string[] {
+  const given = new URLSearchParams(location.search).getAll('node')
+  if (given.length > 0) {
+    localStorage.setItem(NODES_SETTING, JSON.stringify(given))
+    return given
+  }
+  try {
+    const kept = JSON.parse(localStorage.getItem(NODES_SETTING) ?? '[]') as unknown
+    if (Array.isArray(kept) && kept.length > 0 && kept.every((url) => typeof url === 'string')) return kept
+  } catch {
+    // a damaged setting: fall back to the origin
+  }
+  return [location.origin]
 }
 
-const session = new TraderSession(nodeUrl(), new URL('miner.js', import.meta.url))
+const session = new TraderSession(nodeUrls(), new URL('miner.js', import.meta.url))
 
 function short(hex: string): string {
   return `${hex.slice(0, 12)}…`
@@ -485,7 +497,7 @@ function Reports({ version, onChange }: { version: number; onChange: () => void 
                 void run(async () => {
                   try {
                     const { posted } = await session.fileReport(proposal, { bits, ...mining.start() })
-                    setFiled(`filed: the node answered ${posted.status}`)
+                    setFiled(`filed: ${posted.map((p) => `${p.url} answered ${p.status}`).join(', ')}`)
                     setProposals(session.detect())
                     onChange()
                   } finally {
@@ -792,7 +804,8 @@ function App() {
           {onNode && <a href="/">Dashboard</a>}
         </nav>
         <span class="connection">
-          node <code id="node-url">{session.node.url}</code>
+          {session.nodes.length === 1 ? 'node' : 'nodes'}{' '}
+          <code id="node-url">{session.nodes.map((node) => node.url).join(' ')}</code>
         </span>
       </header>
       <main id="main" ref={main} data-ready={restored ? 'yes' : 'no'}>

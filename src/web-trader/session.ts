@@ -1,6 +1,6 @@
 /**
  * The browser trader's session: the unlocked key, an in-memory store checked like the CLI's
- * (own messages saved to IndexedDB), and one node. Every action is the trader library's rule
+ * (own messages saved to IndexedDB), and the nodes it reads from and posts to (a node that fails is skipped and named). Every action is the trader library's rule
  * (collect, rank, ask, detect, report, offer) run here, so the browser reaches the CLI's
  * verdicts with the CLI's messages; nothing secret leaves the page.
  */
@@ -18,7 +18,7 @@ import type {
   Report,
 } from '../protocol/messages/index.ts'
 import { sign } from '../protocol/sign.ts'
-import { type Collected, collectOffers, collectOracles } from '../trader/collect.ts'
+import { type Collected, collectOffers, collectOracles, eachNode } from '../trader/collect.ts'
 import { detectInStore, type ReportProposal } from '../trader/detect.ts'
 import { TraderError, TraderErrorCode } from '../trader/errors.ts'
 import { endpointCall, endpointError, type NotYet } from '../trader/facts.ts'
@@ -48,19 +48,21 @@ export interface BrowserWork {
   onProgress?: (progress: MiningProgress & { kernel: string }) => void
 }
 
+/** One node's answer to a post (status 0: unreachable). */
 export interface Posted {
+  url: string
   status: number
   body: unknown
 }
 
 export class TraderSession {
   readonly store: MemoryStore
-  readonly node: NodeClient
+  readonly nodes: NodeClient[]
   readonly workerUrl: URL
   key: TraderKey | undefined
 
-  constructor(nodeUrl: string, workerUrl: URL) {
-    this.node = new NodeClient({ url: nodeUrl })
+  constructor(nodeUrls: readonly string[], workerUrl: URL) {
+    this.nodes = nodeUrls.map((url) => new NodeClient({ url }))
     this.workerUrl = workerUrl
     this.store = new MemoryStore({ onOwn: (stored) => void saveOwnMessage(stored) })
   }
@@ -91,8 +93,33 @@ export class TraderSession {
   // ── find ──
 
   /** Collects the node's oracles (ads, capabilities, reports and disputes), every message checked. */
-  refreshOracles(): Promise<Collected & { keys: string[] }> {
-    return collectOracles(this.node, this.store)
+  refreshOracles(): Promise<Collected> {
+    return this.#collect((node) => collectOracles(node, this.store))
+  }
+
+  /** Runs a collection on every node; unreachable or misbehaving nodes are listed in `rejected`. */
+  async #collect(work: (node: NodeClient) => Promise<Collected>): Promise<Collected> {
+    const total: Collected = { stored: 0, rejected: [] }
+    const skipped = await eachNode(this.nodes, async (node) => {
+      const result = await work(node)
+      total.stored += result.stored
+      total.rejected.push(...result.rejected)
+    })
+    total.rejected.push(...skipped)
+    return total
+  }
+
+  /** Posts to every node; a node that cannot be reached answers status 0. */
+  async #post(kind: 'report' | 'offer', message: Report | Offer): Promise<Posted[]> {
+    return Promise.all(
+      this.nodes.map(async (node) => {
+        try {
+          return { url: node.url, ...(await node.post(kind, message)) }
+        } catch (error) {
+          return { url: node.url, status: 0, body: { detail: (error as Error).message } }
+        }
+      }),
+    )
   }
 
   rank(policy: Policy) {
@@ -177,7 +204,10 @@ export class TraderSession {
   }
 
   /** Checks (as nodes will), signs, mines in Web Workers, keeps and posts a report. */
-  async fileReport(proposal: ReportProposal, work: BrowserWork): Promise<{ report: Report; posted: Posted }> {
+  async fileReport(
+    proposal: ReportProposal,
+    work: BrowserWork,
+  ): Promise<{ report: Report; posted: Posted[] }> {
     const key = this.unlockedKey
     const draft = reportDraft(proposal.oracle, proposal.content, {
       scheme: key.scheme,
@@ -187,7 +217,7 @@ export class TraderSession {
     const signed = sign<Report>(draft, key.secretKey)
     const report = { ...signed, pow: await this.#mine(signed as Report, work) } as Report
     this.store.put(report, { own: true, origin: 'self' })
-    return { report, posted: await this.node.post('report', report) }
+    return { report, posted: await this.#post('report', report) }
   }
 
   async #mine(message: Report | Offer, work: BrowserWork) {
@@ -203,7 +233,7 @@ export class TraderSession {
   // ── offers ──
 
   refreshOffers(): Promise<Collected> {
-    return collectOffers(this.node, this.store)
+    return this.#collect((node) => collectOffers(node, this.store))
   }
 
   /** Offers at their latest stage. */
@@ -211,24 +241,24 @@ export class TraderSession {
     return this.store.latest('offer').map(({ message }) => ({ key: offerKey(message), offer: message }))
   }
 
-  async publishOffer(init: OfferInit, work: BrowserWork): Promise<{ offer: Offer; posted: Posted }> {
+  async publishOffer(init: OfferInit, work: BrowserWork): Promise<{ offer: Offer; posted: Posted[] }> {
     const key = this.unlockedKey
     const signed = sign<Offer>(offerDraft(init, key), key.secretKey)
     const offer = { ...signed, pow: await this.#mine(signed as Offer, work) } as Offer
     this.store.put(offer, { own: true, origin: 'self' })
-    return { offer, posted: await this.node.post('offer', offer) }
+    return { offer, posted: await this.#post('offer', offer) }
   }
 
-  async accept(key: string, contact: string, details?: string): Promise<Posted> {
+  async accept(key: string, contact: string, details?: string): Promise<Posted[]> {
     const offer = await acceptOffer(this.#offer(key), this.unlockedKey, contact, this.now(), details)
     this.store.put(offer, { own: true, origin: 'self' })
-    return this.node.post('offer', offer)
+    return this.#post('offer', offer)
   }
 
-  async finalize(key: string, details?: string): Promise<Posted> {
+  async finalize(key: string, details?: string): Promise<Posted[]> {
     const offer = await finalizeOffer(this.#offer(key), this.unlockedKey, details)
     this.store.put(offer, { own: true, origin: 'self' })
-    return this.node.post('offer', offer)
+    return this.#post('offer', offer)
   }
 
   /** The sealed details addressed to us in `offer`, opened; undefined when there are none. */

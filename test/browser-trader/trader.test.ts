@@ -332,7 +332,7 @@ describe('browser trader', { skip, timeout: 240_000 }, () => {
     await alice.screenshot({ path: join(ARTIFACTS, 'trader-light.png'), fullPage: true })
   })
 
-  it('runs as a static bundle on another origin, talking to the node and the oracle across origins', async () => {
+  it('runs as a static bundle on another origin, talking to the nodes (one down) and the oracle across origins', async () => {
     const out = join(dir, 'web')
     const built = spawn(
       process.execPath,
@@ -365,12 +365,20 @@ describe('browser trader', { skip, timeout: 240_000 }, () => {
       contexts.push(context)
       const page = await context.newPage()
       page.on('pageerror', (error) => errors.push(error.message))
-      await page.goto(`http://127.0.0.1:${port}/index.html?node=${encodeURIComponent(node.url)}`)
+      // Two nodes, one of them down: the page uses the other and says which failed.
+      const down = 'http://127.0.0.1:1'
+      await page.goto(
+        `http://127.0.0.1:${port}/index.html?node=${encodeURIComponent(down)}&node=${encodeURIComponent(node.url)}`,
+      )
       await page.locator('#main[data-ready="yes"]').waitFor()
-      assert.equal(await page.locator('#node-url').textContent(), node.url)
+      assert.equal(await page.locator('#node-url').textContent(), `${down} ${node.url}`)
       await createKey(page, 'carol passphrase', 'ed25519')
       await page.click('#refresh-oracles')
       await page.locator(`#ranking li[data-key="${cheat.publicKey}"] .report`).first().waitFor()
+      assert.match(
+        (await page.locator('#rejected').textContent()) ?? '',
+        /cannot reach the node at http:\/\/127\.0\.0\.1:1/,
+      )
       for (const [name, value] of Object.entries(fx.factRequest().args))
         await page.selectOption(`select[name="${name}"]`, value)
       await page.click('#ask')
