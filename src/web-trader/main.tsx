@@ -434,14 +434,20 @@ function proofOf(attestation: { type: string; nonce?: string }, fact: Fact): str
 
 // ── report ──
 
-function Progress({ progress }: { progress: (MiningProgress & { kernel: string }) | undefined }) {
+function Progress({
+  id,
+  progress,
+}: {
+  id: string
+  progress: (MiningProgress & { kernel: string }) | undefined
+}) {
   if (!progress) return null
   const eta = Number.isFinite(progress.etaMs) ? `${(progress.etaMs / 1000).toFixed(1)} s` : '…'
   return (
-    <p role="status" id="mining-progress">
+    <p role="status" id={id}>
       mining {progress.bits} bits on {progress.threads} workers ({progress.kernel}):{' '}
-      {progress.attempts.toLocaleString()} tries, <span id="mining-rate">{Math.round(progress.rate)}</span>{' '}
-      H/s, ETA {eta}
+      {progress.attempts.toLocaleString()} tries, <span class="rate">{Math.round(progress.rate)}</span> H/s,
+      ETA {eta}
     </p>
   )
 }
@@ -511,7 +517,7 @@ function Reports({ version, onChange }: { version: number; onChange: () => void 
           </li>
         ))}
       </ul>
-      <Progress progress={mining.progress} />
+      <Progress id="report-mining" progress={mining.progress} />
       {mining.controller && (
         <button type="button" id="cancel-mining" onClick={() => mining.controller?.abort()}>
           Cancel mining
@@ -651,7 +657,7 @@ function Offers({ version, onChange }: { version: number; onChange: () => void }
           <input id="sealed-details" value={details} onInput={(e) => setDetails(e.currentTarget.value)} />
         </label>
       </p>
-      <Progress progress={mining.progress} />
+      <Progress id="offer-mining" progress={mining.progress} />
       {mining.controller && (
         <button type="button" onClick={() => mining.controller?.abort()}>
           Cancel mining

@@ -165,7 +165,7 @@ describe('browser trader', { skip, timeout: 240_000 }, () => {
     await proposal.getByRole('button', { name: 'Mine and file' }).click()
     await alice.locator('#filed').waitFor({ timeout: 120_000 })
     assert.match((await alice.locator('#filed').textContent()) ?? '', /answered 201/)
-    const rate = await alice.locator('#mining-rate').textContent()
+    const rate = await alice.locator('#report-mining .rate').textContent()
 
     const after = await nodeOracle(cheat.publicKey)
     assert.equal(
@@ -243,6 +243,22 @@ describe('browser trader', { skip, timeout: 240_000 }, () => {
     const held = (body as { items: { message: { seqNo: number; acceptance?: { acceptor: string } } }[] })
       .items
     assert.ok(held.some((view) => view.message.seqNo === 2 && view.message.acceptance?.acceptor === bobKey))
+  })
+
+  it('shows mining progress with a rate and an ETA, and cancels it', async () => {
+    await alice.fill('#offer-bits', '40')
+    await alice.click('#publish-offer')
+    const progress = alice.locator('#offer-mining')
+    await alice.waitForFunction(() =>
+      /\d+ H\/s, ETA \d/.test(document.querySelector('#offer-mining')?.textContent ?? ''),
+    )
+    assert.match(
+      (await progress.first().textContent()) ?? '',
+      /mining 40 bits on \d+ workers \((wasm|js)[^)]*\)/,
+    )
+    await alice.getByRole('button', { name: 'Cancel mining' }).click()
+    await alice.locator('.error').filter({ hasText: 'MINING_CANCELLED' }).waitFor()
+    assert.equal(await alice.getByRole('button', { name: 'Cancel mining' }).count(), 0)
   })
 
   it('a reload keeps the encrypted key, asks for the passphrase and keeps the proofs', async () => {
