@@ -23,9 +23,13 @@ import { NodeClient } from '../../src/client/node-client.ts'
 import { mine } from '../../src/miner/index.ts'
 import { advertiseRound } from '../../src/oracle/advertise.ts'
 import { addCapability } from '../../src/oracle/capabilities.ts'
+import { OracleEndpointClient } from '../../src/oracle/endpoint-client.ts'
 import { initOracle, mineIdentity } from '../../src/oracle/identity.ts'
 import type { RootKey } from '../../src/oracle/keystore.ts'
+import type { OracleCapability } from '../../src/protocol/messages/index.ts'
 import { collectOracles } from '../../src/trader/collect.ts'
+import type { TraderError } from '../../src/trader/errors.ts'
+import { endpointCall } from '../../src/trader/facts.ts'
 import { MemoryStore } from '../../src/trader/message-store.ts'
 import { checkVectorFile } from '../../src/web-trader/vectors.ts'
 import { ARTIFACTS, CHROMIUM, launchBrowser, type SeededNode, startSeededNode } from '../dashboard/helpers.ts'
@@ -405,7 +409,7 @@ describe('browser trader', { skip, timeout: 240_000 }, () => {
     }
   })
 
-  it("refuses a hostile node's message with the CLI's message, and says so when the oracle is unreachable", async () => {
+  it("refuses a hostile node's message and a forged fact with the CLI's messages, and says so when the oracle is unreachable", async () => {
     // What the trader library says of the tampered ad, computed here in Node.
     const hostileFetch: typeof fetch = async (input, init) => {
       const response = await fetch(input, init)
@@ -428,9 +432,42 @@ describe('browser trader', { skip, timeout: 240_000 }, () => {
     assert.match(expected.rejected[0]!.reason, /MESSAGE_INVALID|SIGNATURE/)
     await bob.unroute(`**/oracles/${cheat.publicKey}`)
 
+    // A hostile endpoint: the fact's answer changed after signing.
+    const forgeFact = (body: string) => {
+      const fact = JSON.parse(body) as { answer: string }
+      fact.answer = fact.answer === 'home' ? 'draw' : 'home'
+      return JSON.stringify(fact)
+    }
+    const { body: view } = await node.client.get(`oracles/${cheat.publicKey}`)
+    const capability = (view as { capabilities: { message: OracleCapability }[] }).capabilities[0]!.message
+    const forging: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init)
+      if (!String(input).endsWith('/fact')) return response
+      return new Response(forgeFact(await response.text()), { status: response.status })
+    }
+    const client = new OracleEndpointClient({ url: capability.endpoint, fetch: forging })
+    const commitment = await client.commitment(
+      { capability: capability.capabilityKey, args: fx.factRequest().args },
+      capability,
+    )
+    const refused = await endpointCall(capability.endpoint, () => client.fact(commitment, capability)).then(
+      () => assert.fail('the forged fact was accepted'),
+      (error: TraderError) => `${error.message} [${error.code}]`,
+    )
+    assert.match(refused, /ENDPOINT_INVALID/)
+    await alice.click('#refresh-oracles') // a reload keeps only own messages: fetch the capabilities again
+    await alice.locator(`#ranking li[data-key="${cheat.publicKey}"]`).waitFor()
+    await alice.route('**/fact', async (route) => {
+      const response = await route.fetch()
+      await route.fulfill({ response, body: forgeFact(await response.text()) })
+    })
+    await alice.getByRole('button', { name: 'Ask for the fact again' }).first().click()
+    await alice.locator('.error').filter({ hasText: 'ENDPOINT_INVALID' }).waitFor()
+    assert.equal(await alice.locator('.error').filter({ hasText: 'ENDPOINT_INVALID' }).textContent(), refused)
+    await alice.unroute('**/fact')
+
     serve!.kill('SIGTERM')
     await new Promise((done) => serve!.once('exit', done))
-    await alice.click('#refresh-oracles') // a reload keeps only own messages: fetch the capabilities again
     await alice.locator('#ask').click()
     await alice.locator('.error').filter({ hasText: 'ENDPOINT_UNREACHABLE' }).waitFor()
   })
