@@ -122,15 +122,15 @@ export function capabilityOf(message: Message): string | undefined {
   }
 }
 
-/** A store in memory, in insertion order; `onOwn` hears of each own message kept (to persist it). */
+/** A store in memory, in insertion order; `onKeep` hears of each message added or updated (to persist it). */
 export class MemoryStore implements MessageStore {
   readonly #rows = new Map<string, Stored>()
   readonly #now: () => number
-  readonly #onOwn: ((stored: Stored) => void) | undefined
+  readonly #onKeep: ((stored: Stored) => void) | undefined
 
-  constructor(init: { now?: () => number; onOwn?: (stored: Stored) => void } = {}) {
+  constructor(init: { now?: () => number; onKeep?: (stored: Stored) => void } = {}) {
     this.#now = init.now ?? (() => Math.floor(Date.now() / 1000))
-    this.#onOwn = init.onOwn
+    this.#onKeep = init.onKeep
   }
 
   put(message: unknown, meta: StoredMeta): PutResult {
@@ -149,8 +149,7 @@ export class MemoryStore implements MessageStore {
       this.#rows.set(id, { ...held, ...(moreWork && { message: checked }), own: held.own || own })
       status = 'updated'
     }
-    const stored = this.#rows.get(id)!
-    if (stored.own) this.#onOwn?.(stored)
+    this.#onKeep?.(this.#rows.get(id)!)
     return { id, status }
   }
 

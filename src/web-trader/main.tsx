@@ -406,7 +406,13 @@ function Ask({ version, onChange }: { version: number; onChange: () => void }) {
             <button
               type="button"
               disabled={busy}
-              onClick={() => void run(() => session.fetchFact(id).then(onChange))}
+              onClick={() =>
+                void run(async () => {
+                  const fact = await session.fetchFact(id)
+                  setShown(isNotYet(fact) ? `not answered yet: ${fact.detail}` : undefined)
+                  onChange()
+                })
+              }
             >
               Ask for the fact again
             </button>

@@ -36,7 +36,7 @@ import { type Policy, rankOracles } from '../trader/policy.ts'
 import { checkReportDraft, reportDraft } from '../trader/reports.ts'
 import { unseal } from '../trader/seal.ts'
 import { mineInWorkers } from './miner.ts'
-import { loadOwnMessages, saveOwnMessage } from './storage.ts'
+import { loadMessages, saveMessage } from './storage.ts'
 
 /** How an ask reaches the oracle: straight to its endpoint (a node relay can be another route). */
 export type AskRoute = { via: 'endpoint' }
@@ -64,15 +64,15 @@ export class TraderSession {
   constructor(nodeUrls: readonly string[], workerUrl: URL) {
     this.nodes = nodeUrls.map((url) => new NodeClient({ url }))
     this.workerUrl = workerUrl
-    this.store = new MemoryStore({ onOwn: (stored) => void saveOwnMessage(stored) })
+    this.store = new MemoryStore({ onKeep: (stored) => void saveMessage(stored).catch(() => undefined) })
   }
 
-  /** Loads the own messages kept in IndexedDB (each re-checked on the way in). */
+  /** Loads the messages kept in IndexedDB (each re-checked on the way in). */
   async restore(): Promise<number> {
     let restored = 0
-    for (const stored of await loadOwnMessages()) {
+    for (const stored of await loadMessages()) {
       try {
-        this.store.put(stored.message, { own: true, origin: stored.origin })
+        this.store.put(stored.message, { own: stored.own, origin: stored.origin })
         restored++
       } catch {
         // a record altered at rest is left out, as a node's hostile message would be

@@ -1,7 +1,9 @@
 /**
  * What the browser trader keeps between visits, in IndexedDB (database `mega-trader`): the
- * encrypted key (never the plain secret, see keystore.ts) and the trader's own messages —
- * commitments, facts, reports and offers it made or asked for, the proofs it keeps.
+ * encrypted key (never the plain secret, see keystore.ts) and every message it holds — the
+ * trader's own (commitments, facts, reports and offers it made or asked for: the proofs it
+ * keeps) and what it collected from nodes, so the page works from what it last saw while the
+ * nodes are away. Each is checked again when loaded.
  */
 import type { Stored } from '../trader/message-store.ts'
 import type { SealedKey } from './keystore.ts'
@@ -48,11 +50,11 @@ export async function deleteSealedKey(): Promise<void> {
   await run(KEYS, 'readwrite', (s) => s.delete('trader'))
 }
 
-/** The trader's own messages kept from earlier visits. */
-export function loadOwnMessages(): Promise<Stored[]> {
+/** The messages kept from earlier visits. */
+export function loadMessages(): Promise<Stored[]> {
   return run(MESSAGES, 'readonly', (s) => s.getAll() as IDBRequest<Stored[]>)
 }
 
-export async function saveOwnMessage(stored: Stored): Promise<void> {
+export async function saveMessage(stored: Stored): Promise<void> {
   await run(MESSAGES, 'readwrite', (s) => s.put(stored))
 }

@@ -277,6 +277,8 @@ describe('browser trader', { skip, timeout: 240_000 }, () => {
     await alice.getByRole('button', { name: 'Unlock' }).click()
     assert.equal(await alice.locator('#public-key').textContent({ timeout: 30_000 }), key)
     assert.equal(await alice.locator('#asked .fact').count(), 2, 'both signed facts kept in IndexedDB')
+    // What was collected is kept too: the ranking shows before any node is asked again.
+    await alice.locator(`#ranking li[data-key="${cheat.publicKey}"] .report`).first().waitFor()
     assert.deepEqual(errors, [])
   })
 
@@ -461,7 +463,11 @@ describe('browser trader', { skip, timeout: 240_000 }, () => {
       const response = await route.fetch()
       await route.fulfill({ response, body: forgeFact(await response.text()) })
     })
-    await alice.getByRole('button', { name: 'Ask for the fact again' }).first().click()
+    await alice
+      .locator('#asked > li')
+      .filter({ has: alice.locator('.fact') })
+      .getByRole('button', { name: 'Ask for the fact again' })
+      .click()
     await alice.locator('.error').filter({ hasText: 'ENDPOINT_INVALID' }).waitFor()
     assert.equal(await alice.locator('.error').filter({ hasText: 'ENDPOINT_INVALID' }).textContent(), refused)
     await alice.unroute('**/fact')

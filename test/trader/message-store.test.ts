@@ -29,7 +29,7 @@ describe('MemoryStore follows the trader store rules', () => {
     dirs.push(dir)
     const sqlite = new TraderStore({ dataDir: dir, now: () => 1 })
     const persisted: string[] = []
-    const memory = new MemoryStore({ now: () => 1, onOwn: (stored) => persisted.push(stored.id) })
+    const memory = new MemoryStore({ now: () => 1, onKeep: (stored) => persisted.push(stored.id) })
     const v1 = fx.oracleAd()
     const v1more = mineMessageSync<OracleId>({ ...v1, pow: undefined } as never, 12)
     const v2 = fx.oracleAd({ seqNo: 2 })
@@ -45,18 +45,20 @@ describe('MemoryStore follows the trader store rules', () => {
       [fx.offer(), { own: true, origin: 'self' }],
     ]
     const outcomes = (store: MessageStore) => puts.map(([message, meta]) => store.put(message, meta).status)
-    assert.deepEqual(outcomes(memory), outcomes(sqlite))
-    assert.deepEqual(outcomes(memory), [
+    const first = outcomes(memory)
+    assert.deepEqual(first, outcomes(sqlite))
+    assert.deepEqual(first, [
+      'added',
       'kept',
-      'kept',
-      'kept',
-      'kept',
-      'kept',
-      'kept',
-      'kept',
-      'kept',
-      'kept',
+      'updated',
+      'added',
+      'added',
+      'added',
+      'added',
+      'updated',
+      'added',
     ])
+    assert.deepEqual(outcomes(memory), Array(puts.length).fill('kept'), 'a second round changes nothing')
     for (const kind of ['oracle', 'capability', 'commitment', 'fact', 'offer'] as const) {
       assert.deepEqual(view(memory.list(kind)), view(sqlite.list(kind)), kind)
       assert.deepEqual(view(memory.list(kind, { own: true })), view(sqlite.list(kind, { own: true })), kind)
@@ -64,12 +66,13 @@ describe('MemoryStore follows the trader store rules', () => {
     assert.deepEqual(view(memory.latest('oracle')), view(sqlite.latest('oracle')))
     assert.equal(memory.latest('oracle')[0]!.message.seqNo, 2)
     assert.equal(memory.list('oracle', { oracle: fx.ORACLE.publicKey }).length, 2)
-    const own = [
-      ...memory.list('commitment', { own: true }),
-      ...memory.list('fact', { own: true }),
-      ...memory.list('offer', { own: true }),
-    ]
-    assert.deepEqual(new Set(persisted), new Set(own.map((s) => s.id)), 'every own message handed to onOwn')
+    const kept = ['oracle', 'capability', 'commitment', 'fact', 'offer'] as const
+    assert.deepEqual(
+      new Set(persisted),
+      new Set(kept.flatMap((kind) => memory.list(kind).map((s) => s.id))),
+      'every message kept handed to onKeep',
+    )
+    assert.equal(persisted.length, first.filter((status) => status !== 'kept').length)
 
     const forged = { ...v2, seqNo: 3 }
     for (const store of [memory, sqlite] as MessageStore[])
