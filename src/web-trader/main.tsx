@@ -5,7 +5,7 @@
  */
 import { render } from 'preact'
 import { useEffect, useRef, useState } from 'preact/hooks'
-import type { MiningProgress } from '../miner/miner.ts'
+import type { MiningProgress } from '../miner/scheduler.ts'
 import type { Fact, Offer } from '../protocol/messages/index.ts'
 import { workToBits } from '../protocol/score.ts'
 import type { ReportProposal } from '../trader/detect.ts'

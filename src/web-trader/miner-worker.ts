@@ -3,7 +3,7 @@
  * runs the same kernel (WebAssembly SIMD, else JavaScript) on the nonce ranges the page sends
  * and answers each with the same {@link ChunkDone}. The first message carries the setup.
  */
-import type { ChunkDone, ChunkOrder, WorkerSetup } from '../miner/miner.ts'
+import type { ChunkDone, ChunkOrder, WorkerSetup } from '../miner/scheduler.ts'
 import { createSearchKernel, type SearchKernel } from '../protocol/sha256-kernel.ts'
 
 let setup: WorkerSetup | undefined

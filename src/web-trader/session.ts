@@ -5,7 +5,7 @@
  * verdicts with the CLI's messages; nothing secret leaves the page.
  */
 import { NodeClient } from '../client/node-client.ts'
-import type { MiningProgress } from '../miner/miner.ts'
+import type { MiningProgress } from '../miner/scheduler.ts'
 import { EndpointError, EndpointErrorCode, OracleEndpointClient } from '../oracle/endpoint-client.ts'
 import { entityKey, offerKey } from '../protocol/message.ts'
 import { powBoundOf } from '../protocol/message-pow.ts'
