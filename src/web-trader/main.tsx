@@ -6,7 +6,8 @@
 import { render } from 'preact'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import type { MiningProgress } from '../miner/scheduler.ts'
-import type { Fact, Offer } from '../protocol/messages/index.ts'
+import { verifyAttestation } from '../protocol/attestation.ts'
+import type { Commitment, Fact, Offer } from '../protocol/messages/index.ts'
 import { workToBits } from '../protocol/score.ts'
 import type { ReportProposal } from '../trader/detect.ts'
 import { isNotYet } from '../trader/facts.ts'
@@ -419,7 +420,7 @@ function Ask({ version, onChange }: { version: number; onChange: () => void }) {
             <ul>
               {facts.map((fact) => (
                 <li key={fact.signature} class="fact">
-                  answer <strong>{fact.answer}</strong>: {proofOf(commitment.attestation, fact)}
+                  answer <strong>{fact.answer}</strong>: {proofOf(commitment, fact)}
                 </li>
               ))}
             </ul>
@@ -430,10 +431,17 @@ function Ask({ version, onChange }: { version: number; onChange: () => void }) {
   )
 }
 
-/** What was verified about a fact, in words (the checks themselves ran when it arrived). */
-function proofOf(attestation: { type: string; nonce?: string }, fact: Fact): string {
+/**
+ * The proof a fact carries, checked again here (protocol `verifyAttestation`: signature by the
+ * committed key, the committed Schnorr nonce or hash lock) — a fact loaded from IndexedDB is
+ * shown as verified only if it still is.
+ */
+function proofOf(commitment: Commitment, fact: Fact): string {
+  const kept = verifyAttestation(commitment, fact)
+  if (!kept.ok) return `does not keep the commitment: ${kept.error.message} [${kept.error.code}]`
+  const attestation = commitment.attestation
   if (attestation.type === 'schnorr')
-    return `verified — the signature's R ${short(fact.signature)} is the committed nonce ${short(attestation.nonce ?? '')}`
+    return `verified — the signature's R ${short(fact.signature)} is the committed nonce ${short(attestation.nonce)}`
   if (attestation.type === 'hashlock') return 'verified — the preimage opens the committed hash lock'
   return 'verified — signed by the capability key'
 }

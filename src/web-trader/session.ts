@@ -18,6 +18,7 @@ import type {
   Report,
 } from '../protocol/messages/index.ts'
 import { sign } from '../protocol/sign.ts'
+import { requestKey } from '../protocol/verify-report.ts'
 import { type Collected, collectOffers, collectOracles, eachNode } from '../trader/collect.ts'
 import { detectInStore, type ReportProposal } from '../trader/detect.ts'
 import { TraderError, TraderErrorCode } from '../trader/errors.ts'
@@ -190,10 +191,7 @@ export class TraderSession {
     return this.store.list('commitment', { own: true }).map(({ id, message }) => ({
       id,
       commitment: message,
-      facts: facts.filter(
-        (fact) =>
-          JSON.stringify(fact.request) === JSON.stringify(message.request) && fact.scheme === message.scheme,
-      ),
+      facts: facts.filter((fact) => requestKey(fact.request) === requestKey(message.request)),
     }))
   }
 
