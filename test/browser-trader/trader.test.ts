@@ -282,6 +282,26 @@ describe('browser trader', { skip, timeout: 240_000 }, () => {
     assert.deepEqual(errors, [])
   })
 
+  it('exports an encrypted backup that imports in another browser with the passphrase only', async () => {
+    const key = await alice.locator('#public-key').textContent()
+    const [download] = await Promise.all([
+      alice.waitForEvent('download'),
+      alice.getByRole('button', { name: 'Export encrypted backup' }).click(),
+    ])
+    const backup = await readFile((await download.path())!, 'utf8')
+    assert.equal(backup.includes('"ciphertext"'), true)
+    const other = await browser.newContext()
+    contexts.push(other)
+    const page = await open(other)
+    await page.fill('#new-passphrase', 'not the passphrase')
+    await page.fill('#import-backup', backup)
+    await page.getByRole('button', { name: 'Import backup' }).click()
+    await page.locator('.error').filter({ hasText: 'KEY_LOCKED' }).waitFor()
+    await page.fill('#new-passphrase', 'alice passphrase')
+    await page.getByRole('button', { name: 'Import backup' }).click()
+    assert.equal(await page.locator('#public-key').textContent({ timeout: 30_000 }), key)
+  })
+
   it('checks the protocol test vectors in the page as Node does, and mines at a measured rate next to the Node miner', async (t) => {
     await alice.setInputFiles('#vectors-file', VECTORS)
     const outcomes = checkVectorFile(vectors)
