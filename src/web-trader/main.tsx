@@ -12,6 +12,7 @@ import { workToBits } from '../protocol/score.ts'
 import type { ReportProposal } from '../trader/detect.ts'
 import { isNotYet } from '../trader/facts.ts'
 import { defaultPolicy, parsePolicy, type RankedOracle } from '../trader/policy.ts'
+import { freeForm } from '../trader/reports.ts'
 import {
   createTraderKey,
   decryptKey,
@@ -483,6 +484,10 @@ function Reports({ version, onChange }: { version: number; onChange: () => void 
   const [proposals, setProposals] = useState<ReportProposal[]>([])
   const [bits, setBits] = useState(16)
   const [filed, setFiled] = useState<string>()
+  const [byHandOracle, setByHandOracle] = useState('')
+  const [comment, setComment] = useState('')
+  const [linksText, setLinksText] = useState('')
+  const oracles = session.store.latest('oracle').map((stored) => stored.message.pubkey)
   const mining = useMining()
   const { busy, error, run } = useAction()
   void version
@@ -531,6 +536,67 @@ function Reports({ version, onChange }: { version: number; onChange: () => void 
           </li>
         ))}
       </ul>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault()
+          const links = linksText.split(/\s+/).filter((link) => link.length > 0)
+          void run(async () => {
+            try {
+              const { posted } = await session.fileReport(
+                { oracle: byHandOracle || oracles[0]!, content: freeForm(comment, links) },
+                { bits, ...mining.start() },
+              )
+              setFiled(`filed: ${posted.map((p) => `${p.url} answered ${p.status}`).join(', ')}`)
+              onChange()
+            } finally {
+              mining.done()
+            }
+          })
+        }}
+      >
+        <fieldset>
+          <legend>
+            A complaint in your words (free-form: counted only by policies that count subjective reports)
+          </legend>
+          <label>
+            Oracle{' '}
+            <select
+              id="free-form-oracle"
+              value={byHandOracle || oracles[0]}
+              onChange={(e) => setByHandOracle(e.currentTarget.value)}
+            >
+              {oracles.map((key) => (
+                <option key={key} value={key}>
+                  {short(key)}
+                </option>
+              ))}
+            </select>
+          </label>{' '}
+          <label>
+            Comment{' '}
+            <input
+              id="free-form-comment"
+              value={comment}
+              onInput={(e) => setComment(e.currentTarget.value)}
+            />
+          </label>{' '}
+          <label>
+            Links (space-separated){' '}
+            <input
+              id="free-form-links"
+              value={linksText}
+              onInput={(e) => setLinksText(e.currentTarget.value)}
+            />
+          </label>{' '}
+          <button
+            type="submit"
+            id="file-free-form"
+            disabled={busy || oracles.length === 0 || comment.length === 0}
+          >
+            Mine and file
+          </button>
+        </fieldset>
+      </form>
       <Progress id="report-mining" progress={mining.progress} />
       {mining.controller && (
         <button type="button" id="cancel-mining" onClick={() => mining.controller?.abort()}>

@@ -203,7 +203,7 @@ export class TraderSession {
 
   /** Checks (as nodes will), signs, mines in Web Workers, keeps and posts a report. */
   async fileReport(
-    proposal: ReportProposal,
+    proposal: Pick<ReportProposal, 'oracle' | 'content'>,
     work: BrowserWork,
   ): Promise<{ report: Report; posted: Posted[] }> {
     const key = this.unlockedKey

@@ -215,6 +215,31 @@ describe('browser trader', { skip, timeout: 240_000 }, () => {
     await alice.locator('#no-evidence').waitFor()
   })
 
+  it('files a free-form complaint by hand; it does not count under the default policy', async () => {
+    const before = await nodeOracle(cheat.publicKey)
+    await alice.selectOption('#free-form-oracle', cheat.publicKey)
+    await alice.fill('#free-form-comment', 'changed its answer after the match')
+    await alice.fill('#free-form-links', 'https://example.org/result')
+    await alice.fill('#report-bits', '10')
+    await alice.click('#file-free-form')
+    await until('the node holds the free-form report', async () => {
+      const now = await nodeOracle(cheat.publicKey)
+      return now.reports.length === before.reports.length + 1
+    })
+    assert.equal(
+      (await nodeOracle(cheat.publicKey)).score.work,
+      before.score.work,
+      'a complaint costs no score',
+    )
+    await alice.click('#refresh-oracles')
+    await alice
+      .locator(`#ranking li[data-key="${cheat.publicKey}"] .report`)
+      .filter({
+        hasText: 'does not count −10 bits free-form (subjective): the policy counts only verified evidence',
+      })
+      .waitFor()
+  })
+
   it('publishes an offer in one context, accepts it in the other, finalizes; sealed details open on each side', async () => {
     const bobKey = await createKey(bob, 'bob passphrase', 'ed25519')
     await alice.fill('#contact', 'mailto:alice@example.org')
