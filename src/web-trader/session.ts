@@ -1,8 +1,9 @@
 /**
  * The browser trader's session: the unlocked key, an in-memory store checked like the CLI's
- * (own messages saved to IndexedDB), and the nodes it reads from and posts to (a node that fails is skipped and named). Every action is the trader library's rule
- * (collect, rank, ask, detect, report, offer) run here, so the browser reaches the CLI's
- * verdicts with the CLI's messages; nothing secret leaves the page.
+ * (every message kept also saved to IndexedDB), and the nodes it reads from and posts to (a
+ * node that fails is skipped and named). Every action is the trader library's rule (collect,
+ * rank, ask, detect, report, offer) run here, so the browser reaches the CLI's verdicts with
+ * the CLI's messages; nothing secret leaves the page.
  */
 import { NodeClient } from '../client/node-client.ts'
 import type { MiningProgress } from '../miner/scheduler.ts'
@@ -23,7 +24,7 @@ import { type Collected, collectOffers, collectOracles, eachNode } from '../trad
 import { detectInStore, type ReportProposal } from '../trader/detect.ts'
 import { TraderError, TraderErrorCode } from '../trader/errors.ts'
 import { endpointCall, endpointError, type NotYet } from '../trader/facts.ts'
-import { MemoryStore, type Stored } from '../trader/message-store.ts'
+import { MemoryStore } from '../trader/message-store.ts'
 import {
   acceptOffer,
   finalizeOffer,
@@ -147,6 +148,7 @@ export class TraderSession {
   async ask(
     capabilityKey: string,
     args: Record<string, string>,
+    // Only the endpoint route exists until nodes relay commitments and facts.
     _route: AskRoute = { via: 'endpoint' },
   ): Promise<{ commitment: Commitment; commitmentId: string; fact: Fact | NotYet }> {
     const capability = this.capability(capabilityKey)
@@ -283,5 +285,3 @@ export class TraderSession {
     return offer
   }
 }
-
-export type { Stored }
