@@ -9,6 +9,7 @@ import type { Mempool } from '../mempool/mempool.ts'
 import { EventHub } from './events.ts'
 import { type ApiInit, apiOptions } from './options.ts'
 import { guardConnections, serverOptions } from './plugins/connections.ts'
+import { corsPlugin } from './plugins/cors.ts'
 import { openapiPlugin } from './plugins/openapi.ts'
 import { problemPlugin, sendProblem } from './plugins/problem.ts'
 import { dashboardRoutes } from './routes/dashboard.ts'
@@ -20,6 +21,7 @@ import { oracleRoutes } from './routes/oracles.ts'
 import { type NetworkView, peerRoutes } from './routes/peers.ts'
 import { relayRoutes } from './routes/relay.ts'
 import { type Submit, submitRoutes } from './routes/submit.ts'
+import { traderPageRoutes } from './routes/trader-page.ts'
 import { sharedSchemas } from './schemas.ts'
 
 /** What the API needs from the node. */
@@ -76,6 +78,7 @@ export async function buildApi(components: ApiComponents, init: ApiInit = {}): P
   }) as unknown as FastifyInstance
   problemPlugin(app)
   guardConnections(app, options)
+  corsPlugin(app, options.corsOrigins)
   for (const schema of sharedSchemas()) app.addSchema(schema)
   await openapiPlugin(app, options.docs)
 
@@ -105,7 +108,10 @@ export async function buildApi(components: ApiComponents, init: ApiInit = {}): P
   if (components.facts) await app.register(factRoutes, { ...components.facts, rateLimit: options.rateLimit })
   if (components.relay)
     await app.register(relayRoutes, { relay: components.relay, rateLimit: options.rateLimit })
-  if (options.dashboard) await app.register(dashboardRoutes)
+  if (options.dashboard) {
+    await app.register(dashboardRoutes)
+    await app.register(traderPageRoutes)
+  }
   await app.ready()
   return app
 }

@@ -2,8 +2,10 @@
  * Options of the REST API. Plain data (structuredClone-able); every option optional in
  * {@link ApiInit}; defaults below say where the numbers come from.
  */
+
 import { defaultQueryLimits, type QueryLimits } from '../mempool/queries.ts'
 import { LIMITS } from '../protocol/messages/index.ts'
+import { DEFAULT_CORS_ORIGINS } from './plugins/cors.ts'
 
 export interface ApiOptions {
   /**
@@ -55,6 +57,8 @@ export interface ApiOptions {
   dashboard: boolean
   /** Take the client address from `X-Forwarded-For` (behind a reverse proxy only). @default false */
   trustProxy: boolean
+  /** Origins whose pages may read the API (CORS: a trader page hosted elsewhere); `*` for any. @default ['*'] */
+  corsOrigins: readonly string[]
 }
 
 /** Options given to `buildApi`: any subset, nested objects merged with the defaults. */
@@ -68,6 +72,7 @@ export interface ApiInit {
   docs?: boolean
   dashboard?: boolean
   trustProxy?: boolean
+  corsOrigins?: readonly string[]
 }
 
 export const defaultApiOptions: ApiOptions = {
@@ -80,6 +85,7 @@ export const defaultApiOptions: ApiOptions = {
   docs: true,
   dashboard: true,
   trustProxy: false,
+  corsOrigins: DEFAULT_CORS_ORIGINS,
 }
 
 /** The defaults overlaid with `init`, one level deep. */
@@ -95,5 +101,6 @@ export function apiOptions(init: ApiInit = {}): ApiOptions {
     docs: init.docs ?? d.docs,
     dashboard: init.dashboard ?? d.dashboard,
     trustProxy: init.trustProxy ?? d.trustProxy,
+    corsOrigins: init.corsOrigins ?? d.corsOrigins,
   }
 }

@@ -32,7 +32,8 @@ export class NodeClient {
   constructor(init: NodeClientInit) {
     this.url = init.url.replace(/\/+$/, '')
     this.#timeoutMs = init.timeoutMs ?? 10_000
-    this.#fetch = init.fetch ?? globalThis.fetch
+    // Called through a closure: a browser's fetch throws "Illegal invocation" when called as a method of another object.
+    this.#fetch = init.fetch ?? ((input, options) => globalThis.fetch(input, options))
   }
 
   /** Posts a message of `kind` (its JSON text or value); resolves with the admission outcome. */

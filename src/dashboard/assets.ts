@@ -29,7 +29,7 @@ const ENTRY = new URL('./ui/main.tsx', import.meta.url).pathname
 const STYLE = new URL('./ui/style.css', import.meta.url).pathname
 
 /** Browsers the bundle targets: evergreen ones of the last few years (ES2022, CSS nesting-free). */
-const TARGET = ['chrome109', 'firefox115', 'safari16']
+export const TARGET = ['chrome109', 'firefox115', 'safari16']
 
 let building: Promise<DashboardAssets> | undefined
 
@@ -78,7 +78,8 @@ export async function buildDashboard(): Promise<DashboardAssets> {
   }
 }
 
-function asset(type: string, body: Buffer): Asset {
+/** `body` with its gzip and brotli forms (shared with the trader page's build). */
+export function asset(type: string, body: Buffer): Asset {
   return {
     type,
     body,

@@ -1,41 +1,17 @@
 /**
  * The multi-core miner: one worker thread per core, each searching nonce chunks it is handed.
  *
- * The parent owns the nonce space: it hands out consecutive chunks, counts attempts, and tracks
- * the checkpoint (every nonce below it, from the start, has been searched), so an interrupted
- * run can resume there without redoing work. Progress is an event; cancellation is an
- * AbortSignal that terminates the threads.
+ * The parent owns the nonce space (scheduler.ts, shared with the browser's Web Worker miner):
+ * it hands out consecutive chunks, counts attempts, and tracks the checkpoint (every nonce below
+ * it, from the start, has been searched), so an interrupted run can resume there without
+ * redoing work. Progress is an event; cancellation is an AbortSignal that terminates the threads.
  */
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
-import { ErrorCode, ProtocolError } from '../protocol/errors.ts'
-import { toHex } from '../protocol/hex.ts'
-import {
-  nonceFromHex,
-  nonceToHex,
-  type Pow,
-  powPrefix,
-  reclaimPow,
-  verifyPow,
-  workOf,
-} from '../protocol/pow.ts'
-import type { SearchHit } from '../protocol/sha256-kernel.ts'
+import { nonceFromHex, type Pow, powPrefix, reclaimPow, verifyPow, workOf } from '../protocol/pow.ts'
+import { type MiningProgress, NONCE_LIMIT, searchChunks, type WorkerSetup } from './scheduler.ts'
 
-/** What a progress event reports. */
-export interface MiningProgress {
-  /** Nonces tried so far in this run. */
-  attempts: number
-  /** Attempts per second, averaged since the run started (thread start-up included). */
-  rate: number
-  elapsedMs: number
-  /** Time left to reach the expected 2^bits attempts at the current rate (0 once past it; luck varies). */
-  etaMs: number
-  /** The target. */
-  bits: number
-  /** Every nonce from the run's first one up to (excluding) this one has been searched. */
-  checkpoint: bigint
-  threads: number
-}
+export type { ChunkDone, ChunkOrder, MiningProgress, WorkerSetup } from './scheduler.ts'
 
 /** Events of a {@link Miner}. */
 export interface MinerEvents {
@@ -70,26 +46,6 @@ export interface MineTask {
   /** First nonce to search, e.g. a cancelled run's checkpoint. @default from's nonce + 1, else 0 */
   resumeFrom?: bigint
 }
-
-/** @internal Sent to each thread at start. */
-export interface WorkerSetup {
-  prefix: Uint8Array
-  bits: number
-  scanner: 'wasm' | 'js' | undefined
-}
-/** @internal A range for a thread to search. */
-export interface ChunkOrder {
-  start: bigint
-  count: number
-}
-/** @internal A thread's answer for one range. */
-export interface ChunkDone extends ChunkOrder {
-  hit: SearchHit | undefined
-}
-
-const NONCE_LIMIT = 1n << 64n
-/** Chunks queued per thread: one running, one waiting, so no thread idles during a round trip. */
-const IN_FLIGHT = 2
 
 /** Mines proofs of work on all cores; listen to `mining:progress` for progress. */
 export class Miner extends EventTarget {
@@ -152,89 +108,24 @@ export class Miner extends EventTarget {
   }
 
   private search(setup: WorkerSetup, first: bigint, signal: AbortSignal | undefined): Promise<Pow> {
-    const { promise, resolve, reject } = Promise.withResolvers<Pow>()
-    const startedAt = performance.now()
-    const workers: Worker[] = []
-    const finished = new Map<bigint, bigint>() // chunk start → end, for chunks above the checkpoint
-    let next = first
-    let checkpoint = first
-    let attempts = 0
-    let lastEmit = startedAt
-    let settled = false
-
-    const progress = (): MiningProgress => {
-      const elapsedMs = performance.now() - startedAt
-      const rate = elapsedMs > 0 ? (attempts * 1000) / elapsedMs : 0
-      const left = Math.max(0, 2 ** setup.bits - attempts)
-      const etaMs = left === 0 ? 0 : rate > 0 ? (left / rate) * 1000 : Number.POSITIVE_INFINITY
-      return { attempts, rate, elapsedMs, etaMs, bits: setup.bits, checkpoint, threads: this.threads }
-    }
-    const emit = () => {
-      lastEmit = performance.now()
-      this.dispatchEvent(new CustomEvent('mining:progress', { detail: progress() }))
-    }
-    const settle = (outcome: { pow: Pow } | { error: unknown }) => {
-      if (settled) return
-      settled = true
-      signal?.removeEventListener('abort', onAbort)
-      if ('pow' in outcome) emit()
-      void Promise.allSettled(workers.map((w) => w.terminate())).then(() => {
-        if ('pow' in outcome) resolve(outcome.pow)
-        else reject(outcome.error)
-      })
-    }
-    const onAbort = () => {
-      const at = nonceToHex(checkpoint)
-      const message = `mining cancelled after ${attempts} attempts; resume from nonce ${at}`
-      const details = { attempts, checkpoint: at, bits: setup.bits }
-      settle({
-        error: new ProtocolError(ErrorCode.MINING_CANCELLED, message, details, { cause: signal?.reason }),
-      })
-    }
-    const send = (worker: Worker) => {
-      if (next >= NONCE_LIMIT) return
-      const count = Number(
-        NONCE_LIMIT - next < BigInt(this.chunkSize) ? NONCE_LIMIT - next : BigInt(this.chunkSize),
-      )
-      worker.postMessage({ start: next, count } satisfies ChunkOrder)
-      next += BigInt(count)
-    }
-    const onDone = (worker: Worker, done: ChunkDone) => {
-      if (settled) return
-      // a hit ends its chunk early: count only the nonces actually tried
-      const end = done.hit ? done.hit.nonce + 1n : done.start + BigInt(done.count)
-      attempts += Number(end - done.start)
-      finished.set(done.start, end)
-      for (let end = finished.get(checkpoint); end !== undefined; end = finished.get(checkpoint)) {
-        finished.delete(checkpoint)
-        checkpoint = end
-      }
-      if (done.hit) {
-        settle({ pow: { bits: setup.bits, nonce: nonceToHex(done.hit.nonce), hash: toHex(done.hit.hash) } })
-        return
-      }
-      if (checkpoint >= NONCE_LIMIT)
-        settle({ error: new RangeError('all 2^64 nonces searched without a hit') })
-      if (performance.now() - lastEmit >= this.progressIntervalMs) emit()
-      send(worker)
-    }
-
-    if (signal?.aborted) {
-      onAbort()
-      return promise
-    }
-    signal?.addEventListener('abort', onAbort, { once: true })
-    for (let i = 0; i < this.threads; i++) {
-      const worker = new Worker(this.workerUrl, { workerData: setup })
-      workers.push(worker)
-      worker.on('message', (done: ChunkDone) => onDone(worker, done))
-      worker.on('error', (error) => settle({ error }))
-      worker.on('exit', (code) =>
-        settle({ error: new Error(`mining thread exited unexpectedly (code ${code})`) }),
-      )
-      for (let k = 0; k < IN_FLIGHT; k++) send(worker)
-    }
-    return promise
+    return searchChunks({
+      setup,
+      first,
+      signal,
+      threads: this.threads,
+      chunkSize: this.chunkSize,
+      progressIntervalMs: this.progressIntervalMs,
+      onProgress: (progress) => this.dispatchEvent(new CustomEvent('mining:progress', { detail: progress })),
+      spawn: (events) => {
+        const worker = new Worker(this.workerUrl, { workerData: setup })
+        worker.on('message', events.done)
+        worker.on('error', events.fail)
+        worker.on('exit', (code) =>
+          events.fail(new Error(`mining thread exited unexpectedly (code ${code})`)),
+        )
+        return { send: (order) => worker.postMessage(order), terminate: () => worker.terminate() }
+      },
+    })
   }
 }
 

@@ -252,6 +252,12 @@ export const NodeConfigFile = Type.Object(
             default: defaultApiOptions.trustProxy,
             description: 'Take client addresses from X-Forwarded-For (only behind a reverse proxy).',
           }),
+          corsOrigins: Type.Array(Type.String({ minLength: 1, maxLength: 2048 }), {
+            maxItems: 256,
+            default: [...defaultApiOptions.corsOrigins],
+            description:
+              'Origins whose pages may read the API (CORS, e.g. a static trader page; see docs/browser-trader.md); "*" for any.',
+          }),
         }),
         { additionalProperties: false, default: {} },
       ),

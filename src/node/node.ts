@@ -293,6 +293,7 @@ function apiInit(config: NodeConfig): ApiInit {
     docs,
     dashboard,
     trustProxy,
+    corsOrigins,
   } = config.api
   return {
     ...(bodyLimit !== undefined && { bodyLimit }),
@@ -309,6 +310,7 @@ function apiInit(config: NodeConfig): ApiInit {
     ...(docs !== undefined && { docs }),
     ...(dashboard !== undefined && { dashboard }),
     ...(trustProxy !== undefined && { trustProxy }),
+    ...(corsOrigins !== undefined && { corsOrigins }),
   }
 }
 

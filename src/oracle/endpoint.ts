@@ -18,6 +18,7 @@ import Type from 'typebox'
 import { ApiError, ApiErrorCode } from '../api/errors.ts'
 import { defaultApiOptions } from '../api/options.ts'
 import { guardConnections, serverOptions } from '../api/plugins/connections.ts'
+import { corsPlugin, DEFAULT_CORS_ORIGINS } from '../api/plugins/cors.ts'
 import { problemPlugin, sendProblem } from '../api/plugins/problem.ts'
 import { rateLimitPlugin } from '../api/plugins/rate-limit.ts'
 import { ref, sharedSchemas } from '../api/schemas.ts'
@@ -92,6 +93,8 @@ export interface EndpointOptions {
   requestTimeoutMs: number
   /** Open connections per client address; more get 503 (0: no cap). @default 64, as the node's API */
   maxConnectionsPerAddress: number
+  /** Origins whose pages may read the answers (CORS, see src/api/plugins/cors.ts); `*` for any. @default ['*'] */
+  corsOrigins: readonly string[]
 }
 
 export const defaultEndpointOptions: EndpointOptions = {
@@ -101,6 +104,7 @@ export const defaultEndpointOptions: EndpointOptions = {
   rateLimitPerMinute: 600,
   requestTimeoutMs: defaultApiOptions.requestTimeoutMs,
   maxConnectionsPerAddress: defaultApiOptions.maxConnectionsPerAddress,
+  corsOrigins: DEFAULT_CORS_ORIGINS,
 }
 
 const RESPONSE_SCHEMAS = [Commitment, Fact, OracleManifest, OracleCapability, OracleId]
@@ -152,6 +156,7 @@ export async function buildEndpoint(
   }) as unknown as FastifyInstance
   problemPlugin(app)
   guardConnections(app, options)
+  corsPlugin(app, options.corsOrigins)
   // Responses are serialized from the protocol's schemas: only the fields a message may carry
   // leave the endpoint, whatever an object in memory holds.
   for (const schema of sharedSchemas(RESPONSE_SCHEMAS)) app.addSchema(schema)

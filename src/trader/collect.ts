@@ -5,9 +5,9 @@
  * and reported, and a response that is not what the API promises stops the collection with
  * `NODE_RESPONSE_INVALID`.
  */
-import type { NodeClient } from '../client/node-client.ts'
+import { type NodeClient, NodeUnreachableError } from '../client/node-client.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
-import type { TraderStore } from './store.ts'
+import type { MessageStore } from './message-store.ts'
 
 /** What a collection did. */
 export interface Collected {
@@ -33,7 +33,7 @@ const PAGE = 100
  */
 export async function collectOracles(
   client: NodeClient,
-  store: TraderStore,
+  store: MessageStore,
   query: OracleCollectQuery = {},
 ): Promise<Collected & { keys: string[] }> {
   const limit = query.limit ?? 100
@@ -57,7 +57,7 @@ export async function collectOracles(
  */
 export async function collectOracle(
   client: NodeClient,
-  store: TraderStore,
+  store: MessageStore,
   key: string,
   result: Collected = { stored: 0, rejected: [] },
 ): Promise<boolean> {
@@ -79,7 +79,7 @@ export async function collectOracle(
 /** Collects offers (all, or one capability's), every stage. */
 export async function collectOffers(
   client: NodeClient,
-  store: TraderStore,
+  store: MessageStore,
   query: { capability?: string; limit?: number } = {},
 ): Promise<Collected> {
   const result: Collected = { stored: 0, rejected: [] }
@@ -91,8 +91,34 @@ export async function collectOffers(
   return result
 }
 
+/**
+ * Runs `work` on every node. A node that cannot be reached or answers nonsense is skipped and
+ * returned with why; only when every node fails is the first failure thrown.
+ */
+export async function eachNode(
+  nodes: readonly NodeClient[],
+  work: (node: NodeClient) => Promise<void>,
+): Promise<Collected['rejected']> {
+  const skipped: Collected['rejected'] = []
+  const failures: unknown[] = []
+  for (const node of nodes) {
+    try {
+      await work(node)
+    } catch (error) {
+      const isNodeFault =
+        error instanceof NodeUnreachableError ||
+        (error instanceof TraderError && error.code === TraderErrorCode.NODE_RESPONSE_INVALID)
+      if (!isNodeFault) throw error
+      failures.push(error)
+      skipped.push({ source: node.url, reason: (error as Error).message })
+    }
+  }
+  if (failures.length > 0 && failures.length === nodes.length) throw failures[0]
+  return skipped
+}
+
 function keep(
-  store: TraderStore,
+  store: MessageStore,
   message: unknown,
   client: NodeClient,
   path: string,

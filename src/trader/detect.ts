@@ -14,6 +14,7 @@ import type {
   ReportContent,
 } from '../protocol/messages/index.ts'
 import { instantiateQuestion, requestKey, verifyReportEvidence } from '../protocol/verify-report.ts'
+import type { MessageStore } from './message-store.ts'
 import { adCollision, factConflict, factMissing, reportSubject } from './reports.ts'
 
 /** What detection reads from the store. */
@@ -155,4 +156,41 @@ function distinctAds<A extends OracleId | OracleCapability>(ads: readonly A[]): 
 
 function short(key: string): string {
   return `${key.slice(0, 8)}…`
+}
+
+/**
+ * Detection over what `store` holds: every oracle and capability ad, the trader's own
+ * commitments, and every signed fact — stored, or carried inside disputes and reports (an
+ * oracle's dispute can contradict a fact it gave us). Detection re-verifies every fact it uses.
+ */
+export function detectInStore(store: MessageStore, now: number, graceSeconds = 0): ReportProposal[] {
+  const all = <K extends 'oracle' | 'capability' | 'report'>(kind: K) =>
+    store.list(kind).map((stored) => stored.message)
+  return detectReports({
+    oracles: all('oracle'),
+    capabilities: all('capability'),
+    commitments: store.list('commitment', { own: true }).map((stored) => stored.message),
+    facts: knownFacts(store),
+    reports: all('report'),
+    now,
+    graceSeconds,
+  })
+}
+
+/**
+ * Every signed fact the store holds, once each: fetched ones, and those inside disputes and
+ * reports (an oracle's dispute can contradict a fact it gave us). Users re-verify each.
+ */
+export function knownFacts(store: MessageStore): Fact[] {
+  const facts = new Map<string, Fact>()
+  const embedded = [
+    ...store.list('fact').map((stored) => stored.message),
+    ...store.list('dispute').map((stored) => stored.message.fact),
+    ...store.list('report').flatMap(({ message: { content } }) => {
+      if (content.type === 'fact-conflict') return content.facts
+      return content.type === 'fact-disagrees-with-public' ? [content.fact] : []
+    }),
+  ]
+  for (const fact of embedded) facts.set(messageId(fact), fact)
+  return [...facts.values()]
 }

@@ -1,9 +1,10 @@
 /**
  * Offers: drafting one on a capability (checked as nodes will check it), and the signed stage
  * updates — acceptance by a counterparty (seqNo 1), finalization by the originator (seqNo 2).
- * Pure; mining and posting happen at the edge.
+ * Pure (platform-neutral: the CLI and the browser trader share it); mining and posting happen at
+ * the edge.
  */
-import { randomBytes } from 'node:crypto'
+import { toHex } from '../protocol/hex.ts'
 import { offerKey } from '../protocol/message.ts'
 import type { FactRequest, Offer, OfferTerms, OracleCapability } from '../protocol/messages/index.ts'
 import { offerStage } from '../protocol/rules.ts'
@@ -77,7 +78,7 @@ export function offerDraft(init: OfferInit, key: TraderKey): Draft<Offer> {
   const terms: OfferTerms = {
     originator: key.publicKey,
     scheme: key.scheme,
-    nonce: randomBytes(8).toString('hex'),
+    nonce: toHex(globalThis.crypto.getRandomValues(new Uint8Array(8))),
     expires: init.expires,
     question: request,
     ...(init.quorum && { quorum: init.quorum }),
@@ -100,18 +101,19 @@ export function offerDraft(init: OfferInit, key: TraderKey): Draft<Offer> {
  * Accepts an open offer (seqNo 1), signed by `key`; `details`, when given, are sealed for the
  * originator. Throws `OFFER_STATE` when the offer is not open, expired, or our own.
  */
-export function acceptOffer(
+export async function acceptOffer(
   offer: Offer,
   key: TraderKey,
   contact: string,
   now: number,
   details?: string,
-): Offer {
+): Promise<Offer> {
   if (offerStage(offer) !== 0) throw stateError(offer, 'is not open')
   if (offer.terms.expires < now) throw stateError(offer, 'has expired')
   if (offer.terms.originator === key.publicKey)
     throw stateError(offer, 'is our own: it cannot be accepted by us')
-  const sealed = details === undefined ? undefined : seal(details, offer.terms.originator, offer.terms.scheme)
+  const sealed =
+    details === undefined ? undefined : await seal(details, offer.terms.originator, offer.terms.scheme)
   return signAcceptance(
     {
       ...offer,
@@ -131,12 +133,14 @@ export function acceptOffer(
  * Finalizes an accepted offer of ours (seqNo 2); `details` are sealed for the acceptor.
  * Throws `OFFER_STATE` when it is not accepted or not ours.
  */
-export function finalizeOffer(offer: Offer, key: TraderKey, details?: string): Offer {
+export async function finalizeOffer(offer: Offer, key: TraderKey, details?: string): Promise<Offer> {
   if (offer.terms.originator !== key.publicKey || publicKeyOf(key.scheme, key.secretKey) !== key.publicKey)
     throw stateError(offer, 'is not ours: only its originator can finalize it')
   if (offerStage(offer) !== 1 || !offer.acceptance) throw stateError(offer, 'is not at the accepted stage')
   const sealed =
-    details === undefined ? undefined : seal(details, offer.acceptance.acceptor, offer.acceptance.scheme)
+    details === undefined
+      ? undefined
+      : await seal(details, offer.acceptance.acceptor, offer.acceptance.scheme)
   return signFinalization(
     { ...offer, seqNo: 2, finalization: { ...(sealed !== undefined && { sealed }) } },
     key.secretKey,

@@ -6,8 +6,8 @@
 import type { Dispute } from '../protocol/messages/index.ts'
 import { verifyDispute } from '../protocol/verify-dispute.ts'
 import { manifestDomainOf } from '../protocol/verify-manifest.ts'
+import type { MessageStore } from './message-store.ts'
 import { type CollectedReport, disputedCapability, type OracleFacts } from './policy.ts'
-import type { TraderStore } from './store.ts'
 
 /** Filters of the oracle listing. */
 export interface OracleFilter {
@@ -18,7 +18,7 @@ export interface OracleFilter {
 }
 
 /** What the store knows of each oracle matching `filter`. */
-export function oracleFactsOf(store: TraderStore, filter: OracleFilter = {}): OracleFacts[] {
+export function oracleFactsOf(store: MessageStore, filter: OracleFilter = {}): OracleFacts[] {
   const disputes = new Map<string, Dispute[]>()
   for (const { message } of store.list('dispute')) {
     const list = disputes.get(message.report) ?? []

@@ -7,11 +7,15 @@
  * via its Montgomery form; secp256k1 ECDH for a BIP340 x-only key, using the x coordinate, which
  * is the same for either parity of the recipient's point), HKDF-SHA256 derives an AES-256-GCM
  * key, and `base64(version ‖ ephemeral public key ‖ iv ‖ ciphertext ‖ tag)` is the result.
+ *
+ * Platform-neutral (WebCrypto's AES-GCM, noble's curves and HKDF), so the CLI and the browser
+ * trader seal and open the very same bytes.
  */
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
 import { ed25519, x25519 } from '@noble/curves/ed25519.js'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
-import { fromHex, utf8 } from '../protocol/hex.ts'
+import { hkdf } from '@noble/hashes/hkdf.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { concatBytes, fromHex, toHex, utf8 } from '../protocol/hex.ts'
 import { LIMITS, type Scheme } from '../protocol/messages/index.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
 
@@ -20,12 +24,14 @@ const IV_BYTES = 12
 const TAG_BYTES = 16
 
 /** Encrypts `text` for the holder of `recipient` (hex public key of `scheme`); returns base64. */
-export function seal(text: string, recipient: string, scheme: Scheme): string {
+export async function seal(text: string, recipient: string, scheme: Scheme): Promise<string> {
   const { ephemeral, shared } = agreeAsSender(recipient, scheme)
-  const iv = randomBytes(IV_BYTES)
-  const cipher = createCipheriv('aes-256-gcm', keyOf(shared, ephemeral, recipient), iv)
-  const body = Buffer.concat([cipher.update(utf8(text)), cipher.final(), cipher.getAuthTag()])
-  const sealed = Buffer.concat([Buffer.from([VERSION]), ephemeral, iv, body]).toString('base64')
+  const iv = globalThis.crypto.getRandomValues(new Uint8Array(IV_BYTES))
+  const key = await aesKey(shared, ephemeral, recipient, 'encrypt')
+  const body = new Uint8Array(
+    await globalThis.crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, new Uint8Array(utf8(text))),
+  )
+  const sealed = toBase64(concatBytes(new Uint8Array([VERSION]), ephemeral, iv, body))
   if (sealed.length > LIMITS.sealedLength) {
     throw new TraderError(
       TraderErrorCode.SEAL_INVALID,
@@ -36,10 +42,10 @@ export function seal(text: string, recipient: string, scheme: Scheme): string {
 }
 
 /** Opens what {@link seal} made for our key. Throws `SEAL_INVALID` for another key or altered bytes. */
-export function unseal(sealed: string, secretKey: string, scheme: Scheme): string {
-  const bytes = Buffer.from(sealed, 'base64')
+export async function unseal(sealed: string, secretKey: string, scheme: Scheme): Promise<string> {
+  const bytes = fromBase64(sealed)
   const ephemeralBytes = scheme === 'bip340' ? 33 : 32
-  if (bytes.length < 1 + ephemeralBytes + IV_BYTES + TAG_BYTES || bytes[0] !== VERSION) {
+  if (!bytes || bytes.length < 1 + ephemeralBytes + IV_BYTES + TAG_BYTES || bytes[0] !== VERSION) {
     throw new TraderError(TraderErrorCode.SEAL_INVALID, 'sealed details are not in a known format')
   }
   const ephemeral = bytes.subarray(1, 1 + ephemeralBytes)
@@ -51,18 +57,14 @@ export function unseal(sealed: string, secretKey: string, scheme: Scheme): strin
       scheme === 'bip340'
         ? {
             shared: secp256k1.getSharedSecret(secret, ephemeral).subarray(1),
-            publicKey: Buffer.from(secp256k1.getPublicKey(secret)).subarray(1),
+            publicKey: secp256k1.getPublicKey(secret).subarray(1),
           }
         : {
             shared: x25519.getSharedSecret(ed25519.utils.toMontgomerySecret(secret), ephemeral),
-            publicKey: Buffer.from(ed25519.getPublicKey(secret)),
+            publicKey: ed25519.getPublicKey(secret),
           }
-    const decipher = createDecipheriv('aes-256-gcm', keyOf(shared, ephemeral, publicKey.toString('hex')), iv)
-    decipher.setAuthTag(body.subarray(body.length - TAG_BYTES))
-    const plain = Buffer.concat([
-      decipher.update(body.subarray(0, body.length - TAG_BYTES)),
-      decipher.final(),
-    ])
+    const key = await aesKey(shared, ephemeral, toHex(publicKey), 'decrypt')
+    const plain = await globalThis.crypto.subtle.decrypt({ name: 'AES-GCM', iv }, key, body)
     return new TextDecoder('utf-8', { fatal: true }).decode(plain)
   } catch (error) {
     throw new TraderError(
@@ -93,7 +95,29 @@ function agreeAsSender(recipient: string, scheme: Scheme): { ephemeral: Uint8Arr
   }
 }
 
-function keyOf(shared: Uint8Array, ephemeral: Uint8Array, recipient: string): Buffer {
-  const info = Buffer.concat([Buffer.from('mega-offer-seal-v1:'), Buffer.from(recipient, 'utf8')])
-  return Buffer.from(hkdfSync('sha256', shared, ephemeral, info, 32))
+/** The AES-256-GCM key: HKDF-SHA256(shared, salt = ephemeral key, info = label ‖ recipient hex). */
+function aesKey(
+  shared: Uint8Array,
+  ephemeral: Uint8Array,
+  recipient: string,
+  use: 'encrypt' | 'decrypt',
+): Promise<CryptoKey> {
+  const info = concatBytes(utf8('mega-offer-seal-v1:'), utf8(recipient))
+  const bytes = hkdf(sha256, shared, ephemeral, info, 32)
+  return globalThis.crypto.subtle.importKey('raw', bytes, 'AES-GCM', false, [use])
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = ''
+  for (const byte of bytes) binary += String.fromCharCode(byte)
+  return btoa(binary)
+}
+
+/** Decodes standard base64, or undefined when `text` is not base64. */
+function fromBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
+  try {
+    return Uint8Array.from(atob(text), (char) => char.charCodeAt(0))
+  } catch {
+    return undefined
+  }
 }

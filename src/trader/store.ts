@@ -10,50 +10,30 @@ import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { entityKey, messageId } from '../protocol/message.ts'
-import type { Message, MessageByKind, MessageKind } from '../protocol/messages/index.ts'
-import { isMessageKind } from '../protocol/messages/index.ts'
-import { checkMessage } from './check.ts'
+import type { Message, MessageByKind } from '../protocol/messages/index.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
+import {
+  capabilityOf,
+  checkStorable,
+  latestOf,
+  type MessageStore,
+  oracleOf,
+  type PutResult,
+  type Stored,
+  type StoredKind,
+  type StoredMeta,
+} from './message-store.ts'
 
 /** Name of the export format; {@link EXPORT_VERSION} its version. */
 export const EXPORT_FORMAT = 'mega-trader-export'
 export const EXPORT_VERSION = 1
 
-/** Kinds the store keeps. */
-export const STORED_KINDS = [
-  'oracle',
-  'capability',
-  'report',
-  'dispute',
-  'offer',
-  'commitment',
-  'fact',
-  'manifest',
-] as const satisfies readonly MessageKind[]
-
-/** Where a stored message came from and whether it is the trader's own. */
-export interface StoredMeta {
-  /** The trader made it, or asked for it (own commitments, facts, reports, offers). */
-  own?: boolean
-  /** A node URL, an endpoint URL, `self` or `import`. */
-  origin: string
-}
-
-/** A stored message with its bookkeeping. */
-export interface Stored<M extends Message = Message> {
-  id: string
-  message: M
-  own: boolean
-  origin: string
-  addedAt: number
-}
-
-/** What {@link TraderStore.put} did. */
-export interface PutResult {
-  id: string
-  /** `added`: new; `updated`: more work or now own; `kept`: already held as is. */
-  status: 'added' | 'updated' | 'kept'
-}
+export {
+  type PutResult,
+  STORED_KINDS,
+  type Stored,
+  type StoredMeta,
+} from './message-store.ts'
 
 export interface TraderStoreInit {
   /** Directory of `trader.db`. */
@@ -82,7 +62,7 @@ const SCHEMA = `
   CREATE INDEX messages_capability ON messages (capability);
 `
 
-export class TraderStore {
+export class TraderStore implements MessageStore {
   /** Absolute path of the database file. */
   readonly path: string
   readonly #db: DatabaseSync
@@ -124,21 +104,9 @@ export class TraderStore {
    * copy; a message once own stays own.
    */
   put(message: unknown, meta: StoredMeta): PutResult {
-    const kind = (message as { kind?: unknown } | null)?.kind
-    if (!isMessageKind(kind) || !(STORED_KINDS as readonly string[]).includes(kind)) {
-      throw new TraderError(
-        TraderErrorCode.MESSAGE_INVALID,
-        `${meta.origin}: not a message the trader keeps`,
-        {
-          source: meta.origin,
-        },
-      )
-    }
-    const checked = checkMessage(message, kind, meta.origin)
-    return this.#write(checked, meta)
+    return this.#write(checkStorable(message, meta.origin), meta)
   }
 
-  /** Stores several messages in one transaction: all of them, or none when one is invalid. */
   putAll(items: readonly { message: unknown; meta: StoredMeta }[]): PutResult[] {
     return this.transaction(() => items.map(({ message, meta }) => this.put(message, meta)))
   }
@@ -202,7 +170,7 @@ export class TraderStore {
   }
 
   /** Stored messages of `kind`, oldest first, optionally only one oracle's, one capability's, one entity's or own. */
-  list<K extends (typeof STORED_KINDS)[number]>(
+  list<K extends StoredKind>(
     kind: K,
     filter: { oracle?: string; capability?: string; entity?: string; own?: boolean } = {},
   ): Stored<MessageByKind[K]>[] {
@@ -226,16 +194,7 @@ export class TraderStore {
     kind: K,
     filter: { oracle?: string; capability?: string } = {},
   ): Stored<MessageByKind[K]>[] {
-    const best = new Map<string, { stored: Stored<MessageByKind[K]>; seq: number; bits: number }>()
-    for (const stored of this.list(kind, filter)) {
-      const message = stored.message as { seqNo: number; pow: { bits: number } }
-      const entity = entityKey(stored.message)
-      const held = best.get(entity)
-      if (!held || message.seqNo > held.seq || (message.seqNo === held.seq && message.pow.bits > held.bits)) {
-        best.set(entity, { stored, seq: message.seqNo, bits: message.pow.bits })
-      }
-    }
-    return [...best.values()].map((entry) => entry.stored)
+    return latestOf(this.list(kind, filter))
   }
 
   /** Counts of stored messages per kind. */
@@ -347,33 +306,5 @@ function fromRow(row: Row): Stored {
     own: row.own === 1,
     origin: row.origin,
     addedAt: row.added_at,
-  }
-}
-
-function oracleOf(message: Message): string | undefined {
-  switch (message.kind) {
-    case 'oracle':
-      return message.pubkey
-    case 'capability':
-    case 'report':
-      return message.oracle
-    case 'manifest':
-      return message.oracle.pubkey
-    default:
-      return undefined
-  }
-}
-
-function capabilityOf(message: Message): string | undefined {
-  switch (message.kind) {
-    case 'capability':
-      return message.capabilityKey
-    case 'commitment':
-    case 'fact':
-      return message.request.capability
-    case 'offer':
-      return message.terms.question.capability
-    default:
-      return undefined
   }
 }

@@ -5,11 +5,11 @@
  * where they meet the network, the miner and the disk.
  */
 import { backend } from '#crypto'
-import { NodeClient, NodeUnreachableError } from '../client/node-client.ts'
+import { NodeClient } from '../client/node-client.ts'
 import { type MiningProgress, mine } from '../miner/index.ts'
 import { EndpointError, EndpointErrorCode, OracleEndpointClient } from '../oracle/endpoint-client.ts'
 import { utf8 } from '../protocol/hex.ts'
-import { entityKey, messageId, offerKey } from '../protocol/message.ts'
+import { entityKey, offerKey } from '../protocol/message.ts'
 import { powBoundOf } from '../protocol/message-pow.ts'
 import type {
   Commitment,
@@ -24,9 +24,9 @@ import { LIMITS } from '../protocol/messages/index.ts'
 import { type Settlement, settleOffer } from '../protocol/settlement.ts'
 import { type Draft, sign } from '../protocol/sign.ts'
 import { type EvidenceVerdict, requestKey } from '../protocol/verify-report.ts'
-import { type Collected, collectOffers, collectOracle, collectOracles } from './collect.ts'
+import { type Collected, collectOffers, collectOracle, collectOracles, eachNode } from './collect.ts'
 import { collectConflicts } from './conflicts.ts'
-import { detectReports, type ReportProposal } from './detect.ts'
+import { detectInStore, knownFacts, type ReportProposal } from './detect.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
 import { endpointCall, endpointError, type NotYet, verifyDomains } from './facts.ts'
 import { isKeyEncrypted, loadPlainTraderKey, loadTraderKey } from './keys.ts'
@@ -166,27 +166,8 @@ export class Trader {
     return total
   }
 
-  /**
-   * Runs `work` on every node. A node that cannot be reached or answers nonsense is skipped and
-   * returned with why; only when every node fails is the first failure thrown.
-   */
-  async #eachNode(work: (node: NodeClient) => Promise<void>): Promise<Collected['rejected']> {
-    const skipped: Collected['rejected'] = []
-    const failures: unknown[] = []
-    for (const node of this.nodes) {
-      try {
-        await work(node)
-      } catch (error) {
-        const isNodeFault =
-          error instanceof NodeUnreachableError ||
-          (error instanceof TraderError && error.code === TraderErrorCode.NODE_RESPONSE_INVALID)
-        if (!isNodeFault) throw error
-        failures.push(error)
-        skipped.push({ source: node.url, reason: (error as Error).message })
-      }
-    }
-    if (failures.length > 0 && failures.length === this.nodes.length) throw failures[0]
-    return skipped
+  #eachNode(work: (node: NodeClient) => Promise<void>): Promise<Collected['rejected']> {
+    return eachNode(this.nodes, work)
   }
 
   /** What the store knows of each oracle matching `filter`. */
@@ -348,36 +329,7 @@ export class Trader {
 
   /** Reports the store's evidence supports and nobody filed yet. */
   detect(graceSeconds = 0): ReportProposal[] {
-    const all = <K extends 'oracle' | 'capability' | 'fact' | 'report'>(kind: K) =>
-      this.store.list(kind).map((stored) => stored.message)
-    const reports = all('report')
-    return detectReports({
-      oracles: all('oracle'),
-      capabilities: all('capability'),
-      commitments: this.store.list('commitment', { own: true }).map((stored) => stored.message),
-      facts: this.#knownFacts(),
-      reports,
-      now: this.#now(),
-      graceSeconds,
-    })
-  }
-
-  /**
-   * Every signed fact the store holds, once each: fetched ones, and those inside disputes and
-   * reports (an oracle's dispute can contradict a fact it gave us). Users re-verify each.
-   */
-  #knownFacts(): Fact[] {
-    const facts = new Map<string, Fact>()
-    const embedded = [
-      ...this.store.list('fact').map((stored) => stored.message),
-      ...this.store.list('dispute').map((stored) => stored.message.fact),
-      ...this.store.list('report').flatMap(({ message: { content } }) => {
-        if (content.type === 'fact-conflict') return content.facts
-        return content.type === 'fact-disagrees-with-public' ? [content.fact] : []
-      }),
-    ]
-    for (const fact of embedded) facts.set(messageId(fact), fact)
-    return [...facts.values()]
+    return detectInStore(this.store, this.#now(), graceSeconds)
   }
 
   /** Collects an oracle's reports from the nodes and judges each one locally. */
@@ -428,7 +380,7 @@ export class Trader {
   async settle(key: string): Promise<{ offer: Offer; settlement: Settlement }> {
     if (!this.#heldOffer(key)) await this.#collectOffers()
     const offer = this.#offer(key)
-    return { offer, settlement: settleOffer(offer.terms, this.#knownFacts(), this.#answersOf()) }
+    return { offer, settlement: settleOffer(offer.terms, knownFacts(this.store), this.#answersOf()) }
   }
 
   /** The answers of each capability whose ad the store holds. */
@@ -442,7 +394,7 @@ export class Trader {
   /** Accepts another trader's open offer (seqNo 1), details sealed for its originator. */
   async accept(key: string, contact: string, details?: string): Promise<{ offer: Offer; posted: Posted[] }> {
     await this.#collectOffers()
-    const offer = acceptOffer(this.#offer(key), this.key, contact, this.#now(), details)
+    const offer = await acceptOffer(this.#offer(key), this.key, contact, this.#now(), details)
     this.store.put(offer, { own: true, origin: 'self' })
     return { offer, posted: await this.#post('offer', offer) }
   }
@@ -450,7 +402,7 @@ export class Trader {
   /** Finalizes our accepted offer (seqNo 2), details sealed for the acceptor. */
   async finalize(key: string, details?: string): Promise<{ offer: Offer; posted: Posted[] }> {
     await this.#collectOffers()
-    const offer = finalizeOffer(this.#offer(key), this.key, details)
+    const offer = await finalizeOffer(this.#offer(key), this.key, details)
     this.store.put(offer, { own: true, origin: 'self' })
     return { offer, posted: await this.#post('offer', offer) }
   }
@@ -459,17 +411,18 @@ export class Trader {
   async ownOffers() {
     await this.#collectOffers()
     const me = this.key.publicKey
-    return this.store
+    const own = this.store
       .latest('offer')
       .map((stored) => stored.message)
       .filter((offer) => offer.terms.originator === me || offer.acceptance?.acceptor === me)
-      .map((offer) => {
+    return Promise.all(
+      own.map(async (offer) => {
         const originator = offer.terms.originator === me
         const sealed = originator ? offer.acceptance?.sealed : offer.finalization?.sealed
         let details: string | undefined
         if (sealed !== undefined) {
           try {
-            details = unseal(sealed, this.key.secretKey, this.key.scheme)
+            details = await unseal(sealed, this.key.secretKey, this.key.scheme)
           } catch (error) {
             details = `(cannot open: ${(error as Error).message})`
           }
@@ -480,7 +433,8 @@ export class Trader {
           role: originator ? 'originator' : 'acceptor',
           details,
         }
-      })
+      }),
+    )
   }
 
   #heldOffer(key: string): Offer | undefined {

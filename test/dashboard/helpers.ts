@@ -40,6 +40,8 @@ export interface NodeInit {
   seed?: boolean
   /** The node's `api` configuration (e.g. `maxEventClients`). */
   api?: Record<string, unknown>
+  /** The node's `mempool.clockSkewSeconds`. @default 300 */
+  clockSkewSeconds?: number
 }
 
 /**
@@ -52,7 +54,10 @@ export async function startSeededNode(init: NodeInit = {}): Promise<SeededNode> 
   const config = resolveConfig({
     dataDir,
     http: { host: '127.0.0.1', port: 0 },
-    mempool: { minBits: LOW },
+    mempool: {
+      minBits: LOW,
+      ...(init.clockSkewSeconds !== undefined && { clockSkewSeconds: init.clockSkewSeconds }),
+    },
     ...(init.api && { api: init.api }),
     network: networked
       ? { listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: init.bootstrap ? [init.bootstrap] : [], mdns: false }

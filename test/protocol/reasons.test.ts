@@ -51,7 +51,8 @@ const NOT_CODES = new Set([
   ...['SIGINT', 'SIGTERM', 'SIGKILL', 'SIGHUP'], // signals
   ...['ENOENT', 'EEXIST', 'ECONNRESET', 'EPIPE', 'EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL'], // system error codes
   ...['ERR_HTTP_REQUEST_TIMEOUT', 'HPE_HEADER_OVERFLOW', 'HPE_CHUNK_EXTENSIONS_OVERFLOW'], // node:http's
-  ...['GET', 'HEAD', 'POST', 'HTTP'], // HTTP methods, a table header
+  ...['GET', 'HEAD', 'POST', 'OPTIONS', 'HTTP'], // HTTP methods, a table header
+  'PBKDF2', // a WebCrypto algorithm name
   ...['BEGIN', 'COMMIT', 'ROLLBACK', 'NORMAL', 'FULL'], // SQL and SQLite pragma values
   'NFKC', // Unicode normalization form
   ...['ARS', 'CHE'], // demo data

@@ -105,25 +105,25 @@ describe('matching', () => {
 describe('accept and finalize', () => {
   const a = make(A, ['home'], 100, 150)
 
-  it('signs stage updates nodes accept, with details sealed for the counterparty', () => {
-    const accepted = acceptOffer(a, B, 'mailto:b@example.org', NOW, 'my xpub: tpub…')
+  it('signs stage updates nodes accept, with details sealed for the counterparty', async () => {
+    const accepted = await acceptOffer(a, B, 'mailto:b@example.org', NOW, 'my xpub: tpub…')
     assert.equal(accepted.seqNo, 1)
     assert.ok(verifySignatures(accepted).ok)
     assert.ok(checkMessageRules(accepted).ok)
-    assert.equal(unseal(accepted.acceptance!.sealed!, A.secretKey, A.scheme), 'my xpub: tpub…')
-    assert.throws(
+    assert.equal(await unseal(accepted.acceptance!.sealed!, A.secretKey, A.scheme), 'my xpub: tpub…')
+    await assert.rejects(
       () => unseal(accepted.acceptance!.sealed!, fx.OTHER_ORACLE.secretKey, 'bip340'),
       (e) => isTraderError(e, 'SEAL_INVALID'),
     )
-    const finalized = finalizeOffer(accepted, A, 'funding tx: …')
+    const finalized = await finalizeOffer(accepted, A, 'funding tx: …')
     assert.equal(finalized.seqNo, 2)
     assert.ok(verifySignatures(finalized).ok)
-    assert.equal(unseal(finalized.finalization!.sealed!, B.secretKey, B.scheme), 'funding tx: …')
+    assert.equal(await unseal(finalized.finalization!.sealed!, B.secretKey, B.scheme), 'funding tx: …')
     assert.equal(offerKey(finalized), offerKey(a), 'the key stays through the stages')
   })
 
-  it('refuses updates in the wrong state', () => {
-    const accepted = acceptOffer(a, B, 'mailto:b@example.org', NOW)
+  it('refuses updates in the wrong state', async () => {
+    const accepted = await acceptOffer(a, B, 'mailto:b@example.org', NOW)
     const cases: [() => unknown, RegExp][] = [
       [() => acceptOffer(a, A, 'x', NOW), /our own/],
       [() => acceptOffer(a, B, 'x', NOW + 7200), /expired/],
@@ -132,8 +132,8 @@ describe('accept and finalize', () => {
       [() => finalizeOffer(accepted, B), /not ours/],
     ]
     for (const [call, reason] of cases) {
-      assert.throws(
-        call,
+      await assert.rejects(
+        async () => call(),
         (error) => isTraderError(error, 'OFFER_STATE') && reason.test(error.message),
         String(reason),
       )

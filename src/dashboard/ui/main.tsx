@@ -85,6 +85,7 @@ function App() {
           {link('#/oracles', 'Oracles', page === 'oracles' || page === 'oracle')}
           {link('#/offers', 'Offers', page === 'offers')}
           <a href="/docs">API</a>
+          <a href="/trader">Trader</a>
         </nav>
         <span class="connection" data-state={live.state} role="status" data-testid="live">
           <span aria-hidden="true">●</span> {LIVE_TEXT[live.state]}

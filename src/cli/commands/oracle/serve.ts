@@ -39,6 +39,12 @@ export const oracleServeCommand: Command = {
       description: 'JSON array [program, arg…] run with invoice=<invoice>; exit 0 = paid',
       placeholder: 'json',
     },
+    'cors-origin': {
+      type: 'string',
+      multiple: true,
+      description: 'origin whose pages may read the answers (repeatable; default any: *)',
+      placeholder: 'origin',
+    },
     stateless: {
       type: 'boolean',
       description: 'no answer journal (replicas): nothing stops a changed source from equivocating',
@@ -96,7 +102,11 @@ export const oracleServeCommand: Command = {
         ...(journal && { journal }),
         logger,
       },
-      { deadlineSeconds, ...(values.terms !== undefined && { terms: values.terms as string }) },
+      {
+        deadlineSeconds,
+        ...(values['cors-origin'] !== undefined && { corsOrigins: values['cors-origin'] as string[] }),
+        ...(values.terms !== undefined && { terms: values.terms as string }),
+      },
     )
     const url = await app.listen({ host: (values.host as string | undefined) ?? '127.0.0.1', port })
     io.stdout.write(
