@@ -10,7 +10,12 @@
 import { Transaction } from '@scure/btc-signer'
 import { verifyAttestation } from '../protocol/attestation.ts'
 import { canonicalize } from '../protocol/canonical.ts'
-import { checkDigitCount, digitMessage, numericValue } from '../protocol/digits.ts'
+import {
+  checkDigitCount,
+  digitMessage,
+  numericValue,
+  recoverSecretFromDigitFacts,
+} from '../protocol/digits.ts'
 import { toHex } from '../protocol/hex.ts'
 import type { Commitment, Fact, OracleCapability } from '../protocol/messages/index.ts'
 import { checkMessageRules } from '../protocol/rules.ts'
@@ -137,6 +142,32 @@ export function checkNumericSignatures(
     throw new ContractError(ContractErrorCode.SIGNATURE_INVALID, `adaptor signature ${bad} does not verify`, {
       path: `/cetSignatures/${bad}`,
     })
+  }
+}
+
+/**
+ * Checks `facts` for two valid numeric facts of different values for this contract's
+ * commitment: then the oracle signed one digit twice with one nonce and its key is public, so
+ * anyone can attest any value and complete its CET. Returns the two values and the leaked key,
+ * or undefined.
+ */
+export function numericEquivocation(
+  plan: NumericPlan,
+  capability: OracleCapability,
+  facts: Fact[],
+): { values: [number, number]; leakedKey: string } | undefined {
+  const valid = facts.filter(
+    (fact) =>
+      canonicalize(fact.request) === canonicalize(plan.commitment.request) &&
+      verifySignatures(fact).ok &&
+      verifyAttestation(plan.commitment, fact).ok,
+  )
+  const first = valid[0]
+  const second = valid.find((fact) => fact.answer !== first?.answer)
+  if (!first || !second) return undefined
+  return {
+    values: [Number(first.answer), Number(second.answer)],
+    leakedKey: recoverSecretFromDigitFacts(capability, first, second),
   }
 }
 

@@ -184,9 +184,13 @@ export function capabilitySigner(capability: OracleCapability, secretKey: string
           digitSignatures: signDigits(prepared!, secretKey, request, Number(answer), capability.digits!),
         }),
       }
-      // A numeric fact's own signature is a plain one over the whole fact, digit signatures included.
-      if (!prepared || capability.attestation === 'schnorr-digits')
-        return sign<Fact>(draft, secretKey, auxRand)
+      // A numeric fact's own signature is a plain one over the whole fact, digit signatures
+      // included; without given randomness it is deterministic (BIP340 with zero aux), so a
+      // stateless endpoint serves the very same fact every time.
+      if (capability.attestation === 'schnorr-digits') {
+        return sign<Fact>(draft, secretKey, auxRand ?? new Uint8Array(32))
+      }
+      if (!prepared) return sign<Fact>(draft, secretKey, auxRand)
       const digest = fromHex(messageId(draft as Fact), 32)
       return { ...draft, signature: signWithNonce(digest, prepared, requestNonce(secretKey, request)) }
     },

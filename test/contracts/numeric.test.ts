@@ -13,6 +13,7 @@ import {
   completeCet,
   fundingKey,
   numericCets,
+  numericEquivocation,
   numericTransactions,
   type PayoutCurve,
   payoutAt,
@@ -216,6 +217,18 @@ describe('numeric contracts: settlement', () => {
     assert.throws(() => settleNumeric(settleInput(elsewhere)), { code: 'CONTRACT_FACT_INVALID' })
     const forged = { ...fact, signature: oracle.attest(request, '513').signature }
     assert.throws(() => settleNumeric(settleInput(forged)), { code: 'CONTRACT_FACT_INVALID' })
+  })
+
+  it('two values attested for the contract give the oracle’s key away; one value or forgeries do not', () => {
+    const first = oracle.attest(request, '400')
+    const second = oracle.attest(request, '650')
+    assert.deepEqual(numericEquivocation(plan, capability, [first, second]), {
+      values: [400, 650],
+      leakedKey: CAPABILITY.secretKey,
+    })
+    assert.equal(numericEquivocation(plan, capability, [first, oracle.attest(request, '400')]), undefined)
+    const forged = { ...second, digitSignatures: first.digitSignatures! }
+    assert.equal(numericEquivocation(plan, capability, [first, forged]), undefined)
   })
 
   it('refuses an adaptor signature made for another CET’s point', () => {
