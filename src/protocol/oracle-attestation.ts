@@ -10,7 +10,8 @@
  *   info = scheme ‖ 0x00 ‖ label ‖ 0x00 ‖ counter), the first output in range for the scheme;
  * - request digest    = SHA-256(JCS(request)), the *whole* request, invoice included;
  * - nonce secret      = tagged_hash("MEGA/oracle/nonce/v1", capability secret ‖ request digest);
- * - hash-lock preimage = tagged_hash("MEGA/oracle/hashlock/v1", capability secret ‖ request digest ‖ UTF-8(answer)).
+ * - hash-lock preimage = tagged_hash("MEGA/oracle/hashlock/v1", capability secret ‖ request digest ‖ UTF-8(answer));
+ * - numeric answers (`schnorr-digits`): one nonce per digit, see digits.ts.
  */
 import { backend } from '#crypto'
 import { digitNonces, numericValue, signDigits } from './digits.ts'
