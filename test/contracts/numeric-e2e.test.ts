@@ -1,7 +1,8 @@
 /**
  * A numeric contract end to end: a numeric capability added with `mega oracle capability add
- * --attestation schnorr-digits`, a real `mega oracle serve` on loopback answering a price from
- * its fact source, the trader's endpoint client verifying the per-digit commitment and fact,
+ * --attestation schnorr-digits` and advertised to a node process, a real `mega oracle serve` on
+ * loopback answering a price from its fact source, `mega trader ask` finding it through the node
+ * and verifying the per-digit commitment and fact, the trader's endpoint client likewise,
  * both sides planning the CFD's CETs independently, and the settling CET checked by an
  * independent library.
  */
@@ -12,6 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { Transaction } from '@scure/btc-signer'
+import { type NodeProcess, startNodeProcess, stopNodeProcess } from '../../src/cli/devnet-nodes.ts'
 import {
   cfdCurve,
   checkNumericSignatures,
@@ -22,11 +24,12 @@ import {
   settleNumeric,
   signNumericCets,
 } from '../../src/contracts/index.ts'
+import { advertiseRound } from '../../src/oracle/advertise.ts'
 import { OracleEndpointClient } from '../../src/oracle/endpoint-client.ts'
 import { initOracle, mineIdentity } from '../../src/oracle/identity.ts'
 import type { OracleCapability } from '../../src/protocol/messages/index.ts'
 import { REPORTER, TRADER } from '../fixtures/messages.ts'
-import { until } from '../trader/helpers.ts'
+import { traderCli, until } from '../trader/helpers.ts'
 import { checkFundingSpend, TestWallet } from './wallet.ts'
 
 const PASSPHRASE = 'numeric e2e passphrase'
@@ -48,16 +51,26 @@ function run(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 
 describe('numeric contracts end to end: a price oracle, a CFD, settlement', () => {
   let dir: string
+  let node: NodeProcess
   let serve: ChildProcess | undefined
   let url: string
+  let capabilityKey: string
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'mega-numeric-'))
+    const base = 35_000 + Math.floor(Math.random() * 5_000)
+    node = await startNodeProcess({
+      index: 0,
+      root: dir,
+      httpPort: base,
+      tcpPort: base + 3_000,
+      env: { MEGA_LOG__LEVEL: 'warn' },
+    })
     const oracleDir = join(dir, 'oracle')
     const prices = join(dir, 'prices.json')
     await writeFile(prices, JSON.stringify({ facts: [{ args: { date: '2026-12-31' }, answer: PRICE }] }))
     const root = await initOracle({ dir: oracleDir, passphrase: PASSPHRASE, logN: 10 })
-    await mineIdentity({ dir: oracleDir, root, bits: 12, threads: 1, tags: ['prices'] })
-    const port = 30_000 + Math.floor(Math.random() * 5_000)
+    await mineIdentity({ dir: oracleDir, root, bits: 16, threads: 1, tags: ['prices'] })
+    const port = base + 2
     url = `http://127.0.0.1:${port}`
     const added = await run([
       'oracle',
@@ -82,11 +95,14 @@ describe('numeric contracts end to end: a price oracle, a CFD, settlement', () =
       '--source-file',
       prices,
       '--bits',
-      '8',
+      '12',
       '--threads',
       '1',
+      '--json',
     ])
     assert.equal(added.code, 0, added.stderr)
+    capabilityKey = (JSON.parse(added.stdout) as { ad: OracleCapability }).ad.capabilityKey
+    await advertiseRound({ dir: oracleDir, root, nodes: [node.url] })
     serve = spawn(
       process.execPath,
       [MEGA, 'oracle', 'serve', '--dir', oracleDir, '--port', String(port), '--json'],
@@ -104,7 +120,27 @@ describe('numeric contracts end to end: a price oracle, a CFD, settlement', () =
       serve.kill('SIGTERM')
       await new Promise((done) => serve!.once('exit', done))
     }
+    if (node) await stopNodeProcess(node.child)
     await rm(dir, { recursive: true, force: true })
+  })
+
+  it('a trader finds the numeric capability through a node and gets the price verified digit by digit', async () => {
+    const trader = traderCli(join(dir, 'trader'), [node.url])
+    const init = await trader('init')
+    assert.equal(init.code, 0, init.stderr)
+    const asked = await trader('ask', capabilityKey, '--arg', 'date=2026-12-31', '--json')
+    assert.equal(asked.code, 0, `${asked.stderr}\n${asked.stdout}`)
+    const { commitment, fact } = JSON.parse(asked.stdout) as {
+      commitment: { attestation: { type: string; nonces: string[] } }
+      fact: { answer: string; digitSignatures: string[] }
+    }
+    assert.equal(commitment.attestation.type, 'schnorr-digits')
+    assert.equal(commitment.attestation.nonces.length, 20)
+    assert.equal(fact.answer, String(PRICE))
+    assert.equal(fact.digitSignatures.length, 20)
+    const human = await trader('ask', capabilityKey, '--arg', 'date=2026-12-31')
+    assert.match(human.stdout, /schnorr-digits attestation/)
+    assert.match(human.stdout, /fact verified: "41250"/)
   })
 
   it('the oracle commits one nonce per digit, attests the price digit by digit, and the CFD settles on it', async () => {
