@@ -89,6 +89,7 @@ export function checkCurve(curve: PayoutCurve): void {
     if (!Number.isSafeInteger(point.originator) || point.originator < 0 || point.originator > total) {
       throw invalid('a payout is an integer from 0 to the total', `/points/${i}/originator`)
     }
+    if (!Number.isSafeInteger(point.value)) throw invalid('a value is an integer', `/points/${i}/value`)
     if (i > 0 && !(point.value > points[i - 1]!.value)) {
       throw invalid('values increase along the curve', `/points/${i}/value`)
     }

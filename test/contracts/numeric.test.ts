@@ -130,6 +130,76 @@ describe('numeric contracts: payout curves and digit prefixes', () => {
     assert.deepEqual(prefixesOf(3, 3, 4), [[0, 0, 1, 1]])
     assert.deepEqual(prefixesOf(0, 15, 4), [[]])
     assert.equal(payoutRuns(curve).length, 21)
+    const bad =
+      (points: PayoutCurve['points'], changes: Partial<PayoutCurve> = {}) =>
+      () =>
+        numericCets({ digits: 4, total: 100, rounding: 1, points, ...changes })
+    for (const [make, path] of [
+      [
+        bad([
+          { value: 0, originator: 0 },
+          { value: 14, originator: 100 },
+        ]),
+        '/points',
+      ],
+      [
+        bad([
+          { value: 0, originator: 0 },
+          { value: 7.5, originator: 50 },
+          { value: 15, originator: 100 },
+        ]),
+        '/points/1/value',
+      ],
+      [
+        bad([
+          { value: 0, originator: 0 },
+          { value: 9, originator: 50 },
+          { value: 9, originator: 60 },
+          { value: 15, originator: 100 },
+        ]),
+        '/points/2/value',
+      ],
+      [
+        bad([
+          { value: 0, originator: 0 },
+          { value: 15, originator: 101 },
+        ]),
+        '/points/1/originator',
+      ],
+      [
+        bad(
+          [
+            { value: 0, originator: 0 },
+            { value: 15, originator: 100 },
+          ],
+          { rounding: 0 },
+        ),
+        '/rounding',
+      ],
+      [
+        bad(
+          [
+            { value: 0, originator: 0 },
+            { value: 15, originator: 100 },
+          ],
+          { digits: 33 },
+        ),
+        '/digits',
+      ],
+      [
+        bad([
+          { value: 0, originator: 40 },
+          { value: 15, originator: 40 },
+        ]),
+        '/points',
+      ],
+    ] as const) {
+      assert.throws(make, (error: { code: string; details: { path: string } }) => {
+        assert.equal(error.code, 'CONTRACT_TERMS_MISMATCH')
+        assert.equal(error.details.path, path)
+        return true
+      })
+    }
   })
 
   it('a 20-digit CFD needs a few thousand CETs, not a million; any curve is covered exactly', () => {
