@@ -4,10 +4,15 @@
  * signatures), sign (verify N, make N), finalize (verify N, funding), settle. Test wallets sign
  * the funding PSBTs as a user's wallet would.
  *
- *   node bench/contracts.ts              256 answers, best of 3
- *   node bench/contracts.ts --answers 16 --json
+ * Then a numeric contract on a `schnorr-digits` answer of D digits (default 20): a CFD from
+ * 40 000 to 60 000 over a 1 000 000 sat pot, payouts rounded to 10 000 sat (100 steps): the
+ * CETs of its digit prefixes, their transactions, adaptor signatures, verification, settlement.
+ *
+ *   node bench/contracts.ts              256 answers, 20 digits, best of 3
+ *   node bench/contracts.ts --answers 16 --digits 12 --json
  */
 import * as contracts from '../src/contracts/index.ts'
+import { fundingKey } from '../src/contracts/index.ts'
 import { mineMessageSync } from '../src/protocol/message-pow.ts'
 import type { Offer } from '../src/protocol/messages/index.ts'
 import { capabilitySigner } from '../src/protocol/oracle-attestation.ts'
@@ -112,8 +117,85 @@ for (let round = 0; round < 3; round++) {
   timed(best, 'settle', () => contracts.settle({ record: finalized.record, fact, trader: REPORTER }))
 }
 
-if (json) console.log(JSON.stringify({ answers: N, bestOf: 3, ms: best }))
-else {
+const digitsFlag = process.argv.indexOf('--digits')
+const D = digitsFlag > 0 ? Number(process.argv[digitsFlag + 1]) : 20
+const numericCapability = capabilityAd({ attestation: 'schnorr-digits', digits: D, answers: [] })
+const numericOracle = capabilitySigner(numericCapability, CAPABILITY.secretKey)
+const numericCommitment = numericOracle.commit(factRequest(), 1_800_000_000)
+const scale = 2 ** D / 2 ** 20
+const curve = contracts.cfdCurve({
+  digits: D,
+  total: 1_000_000,
+  floor: Math.floor(40_000 * scale),
+  cap: Math.floor(60_000 * scale),
+  rounding: 10_000,
+})
+const originatorKey = fundingKey(TRADER.secretKey, '01'.repeat(32), '02'.repeat(32), 'originator')
+const acceptorKey = fundingKey(REPORTER.secretKey, '01'.repeat(32), '02'.repeat(32), 'acceptor')
+const party = (key: typeof originatorKey, wallet: TestWallet, serial: bigint) => ({
+  fundPubkey: key.pubkey,
+  payoutScript: wallet.script,
+  payoutSerialId: serial + 1n,
+  changeScript: wallet.script,
+  changeSerialId: serial + 2n,
+  inputs: [
+    {
+      txid: (serial === 10n ? 'aa' : 'bb').repeat(32),
+      vout: 0,
+      amount: 2_000_000n,
+      script: wallet.script,
+      maxWitnessLength: 108,
+      serialId: serial + 3n,
+    },
+  ],
+  collateral: 500_000n,
+})
+const numeric: Record<string, number> = {}
+let cetCount = 0
+for (let round = 0; round < 3; round++) {
+  const plan = timed(numeric, 'plan (CETs, digit messages, adaptor points)', () =>
+    contracts.planNumericContract(numericCapability, numericCommitment, curve),
+  )
+  cetCount = plan.cets.length
+  const txs = timed(numeric, 'transactions (funding, CETs, refund)', () =>
+    contracts.numericTransactions(plan, {
+      originator: party(originatorKey, alice, 10n),
+      acceptor: party(acceptorKey, bob, 20n),
+      refundLocktime: 1_800_604_800,
+      feeRate: 2n,
+      fundOutputSerialId: 5n,
+    }),
+  )
+  const signatures = timed(numeric, `adaptor signatures (${cetCount})`, () =>
+    contracts.signNumericCets(plan, txs, acceptorKey.secret),
+  )
+  timed(numeric, `verify adaptor signatures (${cetCount})`, () =>
+    contracts.checkNumericSignatures(plan, txs, signatures, acceptorKey.pubkey),
+  )
+  const fact = numericOracle.attest(factRequest(), String(Math.floor(50_000 * scale)))
+  timed(numeric, 'settle (verify fact, decrypt, sign)', () =>
+    contracts.settleNumeric({
+      plan,
+      txs,
+      fact,
+      counterparty: { pubkey: acceptorKey.pubkey, cetSignatures: signatures },
+      own: { pubkey: originatorKey.pubkey, secret: originatorKey.secret },
+    }),
+  )
+}
+
+if (json) {
+  console.log(
+    JSON.stringify({
+      enumerated: { answers: N, bestOf: 3, ms: best },
+      numeric: { digits: D, cets: cetCount, bestOf: 3, ms: numeric },
+    }),
+  )
+} else {
   console.log(`contract with ${N} enumerated outcomes, best of 3 (${contracts.dlcLibraryVersion()})`)
-  for (const [step, ms] of Object.entries(best)) console.log(`  ${step.padEnd(36)} ${ms.toFixed(1)} ms`)
+  for (const [step, ms] of Object.entries(best)) console.log(`  ${step.padEnd(44)} ${ms.toFixed(1)} ms`)
+  console.log(
+    `numeric contract, ${D} digits (${2 ** D} values): ${cetCount} CETs, best of 3, one side's work`,
+  )
+  for (const [step, ms] of Object.entries(numeric)) console.log(`  ${step.padEnd(44)} ${ms.toFixed(1)} ms`)
 }

@@ -229,11 +229,31 @@ export interface OracleAnnouncement {
   nonce: string
 }
 
-function oracleInfo(oracle: OracleAnnouncement): DdkOracleInfo {
+/** A numeric commitment as the library sees it: key P and one nonce point R_i per digit. */
+export interface DigitAnnouncement {
+  /** x-only public key, hex. */
+  publicKey: string
+  /** x-only nonce points, hex, most significant digit first. */
+  nonces: string[]
+}
+
+function oracleInfo(oracle: OracleAnnouncement | DigitAnnouncement): DdkOracleInfo {
+  const nonces = 'nonces' in oracle ? oracle.nonces : [oracle.nonce]
   return {
     publicKey: Buffer.from(fromHex(oracle.publicKey, 32)),
-    nonces: [Buffer.from(fromHex(oracle.nonce, 32))],
+    nonces: nonces.map((nonce) => Buffer.from(fromHex(nonce, 32))),
   }
+}
+
+/**
+ * The adaptor point `Σ_i R_i + H(R_i‖P‖m_i)·P` of each CET of a numeric contract, given the
+ * messages of its prefix digits (the library pairs them with the first nonces).
+ */
+export function digitAdaptorPoints(oracle: DigitAnnouncement, messages: Uint8Array[][]): string[] {
+  const msgs = messages.map((prefix) => [prefix.map((message) => Buffer.from(message))])
+  return ddk()
+    .createCetAdaptorPointsFromOracleInfo([oracleInfo(oracle)], msgs)
+    .map((point) => toHex(point))
 }
 
 /** The adaptor point `R + H(R‖P‖m)·P` of each 32-byte outcome message, as the library computes it. */
@@ -270,8 +290,8 @@ export function adaptorSign(txs: DlcTransactions, points: string[], fundingSecre
 export function firstBadAdaptorSignature(
   txs: DlcTransactions,
   signatures: string[],
-  oracle: OracleAnnouncement,
-  messages: Uint8Array[],
+  oracle: OracleAnnouncement | DigitAnnouncement,
+  messages: Uint8Array[] | Uint8Array[][],
   counterpartyPubkey: Uint8Array,
 ): number {
   if (signatures.length !== txs.cets.length) return Math.min(signatures.length, txs.cets.length)
@@ -287,7 +307,7 @@ export function firstBadAdaptorSignature(
         Buffer.from(counterpartyPubkey),
         Buffer.from(txs.fundingScript),
         txs.fundValue,
-        [[Buffer.from(messages[index]!)]],
+        [messagesOf(messages[index]!).map((message) => Buffer.from(message))],
       )
     } catch {
       valid = false
@@ -297,15 +317,25 @@ export function firstBadAdaptorSignature(
   return -1
 }
 
+/** One CET's messages: one for an enumerated outcome, one per prefix digit for a numeric one. */
+function messagesOf(messages: Uint8Array | Uint8Array[]): Uint8Array[] {
+  return messages instanceof Uint8Array ? [messages] : messages
+}
+
 /**
  * Decrypts an adaptor signature with the oracle's BIP340 signature of the outcome (its `s` is the
- * adaptor secret): the counterparty's plain ECDSA signature (DER, no sighash byte). With any
- * other outcome's signature the result is not a valid signature.
+ * adaptor secret), or with the signatures of a numeric CET's prefix digits (their `s` sum to
+ * it): the counterparty's plain ECDSA signature (DER, no sighash byte). With any other outcome's
+ * signatures the result is not a valid signature.
  */
-export function decryptAdaptorSignature(adaptorSignature: string, oracleSignature: string): Uint8Array {
+export function decryptAdaptorSignature(
+  adaptorSignature: string,
+  oracleSignatures: string | readonly string[],
+): Uint8Array {
+  const signatures = typeof oracleSignatures === 'string' ? [oracleSignatures] : oracleSignatures
   return new Uint8Array(
     ddk().extractEcdsaSignatureFromOracleSignatures(
-      [Buffer.from(fromHex(oracleSignature, 64))],
+      signatures.map((signature) => Buffer.from(fromHex(signature, 64))),
       Buffer.from(fromHex(adaptorSignature)),
     ),
   )

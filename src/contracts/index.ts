@@ -1,15 +1,24 @@
 /**
- * Bitcoin contracts (Discreet Log Contracts) on Mega attestations, enumerated outcomes: a
+ * Bitcoin contracts (Discreet Log Contracts) on Mega attestations. Enumerated outcomes: a
  * finalized offer and the oracle's Schnorr commitment become a funding transaction, one CET per
- * answer adaptor-signed under the answer's attestation point, and a refund (docs/contracts.md).
+ * answer adaptor-signed under the answer's attestation point, and a refund. Numeric outcomes: a
+ * payout curve over a `schnorr-digits` answer, one CET per digit prefix (docs/contracts.md).
  *
  * @packageDocumentation
  */
 export * from './bitcoin.ts'
 export * from './contract.ts'
-export { adaptorPoints, decryptAdaptorSignature, dlcLibraryVersion } from './dlc.ts'
+export {
+  adaptorPoints,
+  decryptAdaptorSignature,
+  digitAdaptorPoints,
+  dlcLibraryVersion,
+  type PartyFunding,
+} from './dlc.ts'
 export * from './errors.ts'
 export * from './keys.ts'
 export * from './messages.ts'
+export * from './numeric.ts'
+export * from './numeric-contract.ts'
 export * from './settle.ts'
 export * from './terms.ts'

@@ -10,6 +10,7 @@ import { type MiningProgress, mine } from '../miner/index.ts'
 import { powBoundOf } from '../protocol/message-pow.ts'
 import type { AttestationType, OracleCapability, Param } from '../protocol/messages/index.ts'
 import { deriveCapabilitySecret } from '../protocol/oracle-attestation.ts'
+import { checkMessageRules } from '../protocol/rules.ts'
 import { type CapabilityDraft, proveCapabilityKey, sign } from '../protocol/sign.ts'
 import { publicKeyOf, type Scheme } from '../protocol/signature.ts'
 import { validateMessage } from '../protocol/validate.ts'
@@ -37,6 +38,10 @@ export interface CapabilitySpec {
   tags: string[]
   /** @default 'schnorr' */
   attestation?: AttestationType
+  /** Numeric capabilities (`schnorr-digits`): base-2 digits of the answer, 1 to 32. */
+  digits?: number
+  /** Numeric capabilities: what one unit of the answer is. */
+  unit?: string
   /** Scheme of the capability key. @default 'bip340' (DLC-ready) */
   scheme?: Scheme
   source?: FactSourceConfig
@@ -65,7 +70,7 @@ export async function addCapability(options: AddCapabilityOptions): Promise<Capa
   }
   const scheme = spec.scheme ?? 'bip340'
   const attestation = spec.attestation ?? 'schnorr'
-  if (attestation === 'schnorr' && scheme !== 'bip340') {
+  if (attestation.startsWith('schnorr') && scheme !== 'bip340') {
     throw new OracleError(OracleErrorCode.SOURCE_CONFIG, 'schnorr attestation needs a bip340 capability key')
   }
   if (spec.source) factSource(spec.source) // validates the configuration now, not at the first request
@@ -80,6 +85,8 @@ export async function addCapability(options: AddCapabilityOptions): Promise<Capa
     question: spec.question,
     params: spec.params,
     answers: spec.answers,
+    ...(spec.digits !== undefined && { digits: spec.digits }),
+    ...(spec.unit !== undefined && { unit: spec.unit }),
     endpoint: spec.endpoint,
     tags: spec.tags,
     off: false,
@@ -92,6 +99,8 @@ export async function addCapability(options: AddCapabilityOptions): Promise<Capa
     'capability',
   )
   if (!checked.ok) throw checked.error
+  const shaped = checkMessageRules(checked.value)
+  if (!shaped.ok) throw shaped.error
   if (state.capabilities.some((record) => record.ad.capabilityKey === draft.capabilityKey)) {
     throw new OracleError(OracleErrorCode.CAPABILITY_EXISTS, 'a capability with this key exists')
   }

@@ -8,8 +8,10 @@
  * const commitment = await oracle.commitment(request, capability)   // signature + request checked
  * const fact = await oracle.fact(commitment, capability)            // signature + R / hash lock checked
  */
+
 import { verifyAttestation } from '../protocol/attestation.ts'
 import { canonicalize } from '../protocol/canonical.ts'
+import { checkDigitCount } from '../protocol/digits.ts'
 import { CodedError } from '../protocol/errors.ts'
 import { verifyMessagePow } from '../protocol/message-pow.ts'
 import type { Commitment, Fact, FactRequest, OracleCapability, OracleId } from '../protocol/messages/index.ts'
@@ -115,6 +117,8 @@ export class OracleEndpointClient {
           throw bad('the hash locks do not cover exactly the capability’s answers')
         }
       }
+      const counted = checkDigitCount(capability, commitment)
+      if (!counted.ok) throw bad(`commitment: ${counted.error.message}`)
     }
     return commitment
   }

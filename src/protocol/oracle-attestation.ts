@@ -10,15 +10,17 @@
  *   info = scheme ‖ 0x00 ‖ label ‖ 0x00 ‖ counter), the first output in range for the scheme;
  * - request digest    = SHA-256(JCS(request)), the *whole* request, invoice included;
  * - nonce secret      = tagged_hash("MEGA/oracle/nonce/v1", capability secret ‖ request digest);
- * - hash-lock preimage = tagged_hash("MEGA/oracle/hashlock/v1", capability secret ‖ request digest ‖ UTF-8(answer)).
+ * - hash-lock preimage = tagged_hash("MEGA/oracle/hashlock/v1", capability secret ‖ request digest ‖ UTF-8(answer));
+ * - numeric answers (`schnorr-digits`): one nonce per digit, see digits.ts.
  */
 import { backend } from '#crypto'
-import { canonicalBytes } from './canonical.ts'
+import { digitNonces, numericValue, signDigits } from './digits.ts'
 import { ErrorCode, fail, ok, ProtocolError, type Result } from './errors.ts'
 import { concatBytes, fromHex, toHex, utf8 } from './hex.ts'
 import { hkdfSha256, taggedHash } from './kdf.ts'
 import { messageId } from './message.ts'
 import type { Commitment, Fact, FactRequest, OracleCapability } from './messages/index.ts'
+import { requestDigest } from './request-digest.ts'
 import {
   attestationPoint,
   bytesToBigInt,
@@ -63,10 +65,7 @@ function inScalarRange(bytes: Uint8Array): boolean {
   return value > 0n && value < SECP256K1_ORDER
 }
 
-/** SHA-256 of the canonical request, invoice included: two invoices never share a nonce. */
-export function requestDigest(request: FactRequest): Uint8Array {
-  return backend.sha256(canonicalBytes(request))
-}
+export { requestDigest }
 
 /**
  * Checks that `request` asks `capability` a question it can answer: the capability key
@@ -100,8 +99,15 @@ export function checkRequest(capability: OracleCapability, request: FactRequest)
   return ok(true)
 }
 
-/** Checks that `answer` is one of the capability's answers; fails with `ANSWER_INVALID`. */
+/**
+ * Checks that `answer` is one of the capability's answers (for a numeric capability, a decimal
+ * integer of its range); fails with `ANSWER_INVALID`.
+ */
 export function checkAnswer(capability: OracleCapability, answer: string): Result<true> {
+  if (capability.attestation === 'schnorr-digits') {
+    const value = numericValue(answer, capability.digits ?? 0)
+    return value.ok ? ok(true) : value
+  }
   if (capability.answers.includes(answer)) return ok(true)
   return fail(
     ErrorCode.ANSWER_INVALID,
@@ -149,7 +155,7 @@ export interface CapabilitySigner {
  */
 export function capabilitySigner(capability: OracleCapability, secretKey: string): CapabilitySigner {
   assertOwnKey(capability, secretKey)
-  const prepared = capability.attestation === 'schnorr' ? schnorrKey(secretKey) : undefined
+  const prepared = capability.attestation.startsWith('schnorr') ? schnorrKey(secretKey) : undefined
   return {
     capability,
     commit(request, deadline, terms, auxRand) {
@@ -175,6 +181,15 @@ export function capabilitySigner(capability: OracleCapability, secretKey: string
         ...(capability.attestation === 'hashlock' && {
           preimage: hashlockPreimage(secretKey, request, answer),
         }),
+        ...(capability.attestation === 'schnorr-digits' && {
+          digitSignatures: signDigits(prepared!, secretKey, request, Number(answer), capability.digits!),
+        }),
+      }
+      // A numeric fact's own signature is a plain one over the whole fact, digit signatures
+      // included; without given randomness it is deterministic (BIP340 with zero aux), so a
+      // stateless endpoint serves the very same fact every time.
+      if (capability.attestation === 'schnorr-digits') {
+        return sign<Fact>(draft, secretKey, auxRand ?? new Uint8Array(32))
       }
       if (!prepared) return sign<Fact>(draft, secretKey, auxRand)
       const digest = fromHex(messageId(draft as Fact), 32)
@@ -187,6 +202,11 @@ function committedAttestation(capability: OracleCapability, secretKey: string, r
   switch (capability.attestation) {
     case 'schnorr':
       return { type: 'schnorr' as const, nonce: requestNonce(secretKey, request).point }
+    case 'schnorr-digits':
+      return {
+        type: 'schnorr-digits' as const,
+        nonces: digitNonces(secretKey, request, capability.digits ?? 0),
+      }
     case 'hashlock': {
       // One secret and request digest for all the locks, not one per answer.
       const secret = fromHex(secretKey, 32, 'capability secret')
@@ -259,8 +279,11 @@ export function outcomePoint(commitment: Commitment, answer: string): string {
 }
 
 function assertOwnKey(capability: OracleCapability, secretKey: string): void {
-  if (capability.attestation === 'schnorr' && capability.capabilityScheme !== 'bip340') {
+  if (capability.attestation.startsWith('schnorr') && capability.capabilityScheme !== 'bip340') {
     throw new ProtocolError(ErrorCode.UNKNOWN_SCHEME, 'a schnorr attestation needs a bip340 capability key')
+  }
+  if (capability.attestation === 'schnorr-digits' && capability.digits === undefined) {
+    throw new ProtocolError(ErrorCode.REQUEST_INVALID, 'a numeric capability declares its digits')
   }
   const own = backend[capability.capabilityScheme].publicKey(fromHex(secretKey, 32, 'capability secret'))
   if (toHex(own) !== capability.capabilityKey) {

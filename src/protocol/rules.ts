@@ -14,7 +14,9 @@ export function checkMessageRules(message: Message): Result<true> {
     case 'capability':
       return checkCapability(message)
     case 'commitment':
-      return checkHashLocks(message)
+      return message.attestation.type === 'schnorr-digits'
+        ? checkDigitNonces(message)
+        : checkHashLocks(message)
     case 'offer':
       return checkOfferShape(message)
     default:
@@ -29,9 +31,19 @@ export function offerStage(offer: Offer): 0 | 1 | 2 {
 }
 
 function checkCapability(capability: OracleCapability): Result<true> {
-  if (capability.attestation === 'schnorr' && capability.capabilityScheme !== 'bip340') {
+  if (capability.attestation.startsWith('schnorr') && capability.capabilityScheme !== 'bip340') {
     return rule('/attestation', 'schnorr attestation needs a bip340 capability key')
   }
+  const numeric = capability.attestation === 'schnorr-digits'
+  // A numeric capability's answers are the integers of its range; any other lists its answers.
+  if (numeric && capability.digits === undefined)
+    return rule('/digits', 'a numeric capability declares its digits')
+  if (numeric && capability.answers.length > 0)
+    return rule('/answers', 'a numeric capability lists no answers')
+  if (!numeric && capability.answers.length === 0) return rule('/answers', 'at least one answer is needed')
+  if (!numeric && capability.digits !== undefined)
+    return rule('/digits', 'only a numeric capability has digits')
+  if (!numeric && capability.unit !== undefined) return rule('/unit', 'only a numeric capability has a unit')
   const names = new Set<string>()
   for (const [index, param] of capability.params.entries()) {
     if (names.has(param.name))
@@ -62,6 +74,21 @@ function checkHashLocks(commitment: Commitment): Result<true> {
     if (hashes.has(hash)) return rule(`${path}/hash`, 'the hash locks another answer already')
     answers.add(answer)
     hashes.add(hash)
+  }
+  return ok(true)
+}
+
+/**
+ * A numeric commitment's nonces are distinct: one nonce for two digits would sign two messages
+ * and give the capability key away, and a trader could not tell which digit it attests.
+ */
+function checkDigitNonces(commitment: Commitment): Result<true> {
+  if (commitment.attestation.type !== 'schnorr-digits') return ok(true)
+  const seen = new Set<string>()
+  for (const [index, nonce] of commitment.attestation.nonces.entries()) {
+    if (seen.has(nonce))
+      return rule(`/attestation/nonces/${index}`, 'the nonce is committed for another digit already')
+    seen.add(nonce)
   }
   return ok(true)
 }

@@ -3,9 +3,11 @@
  * it was accused of not delivering. Checked against the report and the capability the oracle
  * advertised, never against a key the dispute brings. Nodes and traders call this one rule.
  */
+
 import { verifyAttestation } from './attestation.ts'
 import { ErrorCode, fail, ok, type Result } from './errors.ts'
 import type { Dispute, OracleCapability, Report } from './messages/index.ts'
+import { checkAnswer } from './oracle-attestation.ts'
 import { verifySignatures } from './sign.ts'
 import { requestKey } from './verify-report.ts'
 
@@ -33,7 +35,7 @@ export function verifyDispute(report: Report, dispute: Dispute, capability?: Ora
   if (fact.scheme !== advertised.capabilityScheme) {
     return broken('/fact/scheme', `the capability signs with ${advertised.capabilityScheme}`)
   }
-  if (!advertised.answers.includes(fact.answer)) {
+  if (!checkAnswer(advertised, fact.answer).ok) {
     return broken('/fact/answer', 'the answer is not one of the capability’s answers')
   }
   const signed = verifySignatures(fact)

@@ -5,10 +5,12 @@
  * still checked to be signed by a capability of the reported oracle, so nobody can pin on an
  * oracle a fact it never signed).
  */
+
 import { canonicalize } from './canonical.ts'
 import { ErrorCode, fail, failAt, ok, type Result } from './errors.ts'
 import { messageId } from './message.ts'
 import type { Fact, FactRequest, Message, OracleCapability, Report, ReportContent } from './messages/index.ts'
+import { checkAnswer } from './oracle-attestation.ts'
 import { verifySignatures } from './sign.ts'
 
 /** How a report's evidence stands: proven by signatures, or for people to judge. */
@@ -143,13 +145,13 @@ export function verifyFactConflict(
   const firstOk = verifyFactOf(capability, first, '/content/facts/0')
   if (!firstOk.ok) return firstOk
   if (first.answer === second.answer) return invalid('/content/facts', 'the two facts give the same answer')
-  if (!capability.answers.includes(first.answer)) {
+  if (!checkAnswer(capability, first.answer).ok) {
     return invalid('/content/facts/0/answer', 'the answer is not one of the capability’s answers')
   }
   if (isEquivocation(capability, facts)) {
     const secondOk = verifyFactOf(capability, second, '/content/facts/1')
     if (!secondOk.ok) return secondOk
-    if (!capability.answers.includes(second.answer)) {
+    if (!checkAnswer(capability, second.answer).ok) {
       return invalid('/content/facts/1/answer', 'the answer is not one of the capability’s answers')
     }
     if (requestKey(first.request) !== requestKey(second.request)) {

@@ -8,7 +8,8 @@ import { describe, it } from 'node:test'
 import { Mempool } from '../../src/mempool/mempool.ts'
 import { messageId } from '../../src/protocol/message.ts'
 import { mineMessageSync } from '../../src/protocol/message-pow.ts'
-import type { Offer, OracleCapability, Report } from '../../src/protocol/messages/index.ts'
+import type { Fact, Offer, OracleCapability, Report } from '../../src/protocol/messages/index.ts'
+import { capabilitySigner } from '../../src/protocol/oracle-attestation.ts'
 import { sign } from '../../src/protocol/sign.ts'
 import * as fx from '../fixtures/messages.ts'
 
@@ -50,6 +51,35 @@ describe('order of checks (protocol.md §9.1)', () => {
     assert.equal(outcome(pool, schnorrOnEd), 'invalid SCHEMA_VIOLATION /attestation')
     const unanchored = { ...fx.finalizedOffer(), acceptance: undefined, seqNo: 1 } as unknown as Offer
     assert.equal(outcome(pool, unanchored), 'invalid SCHEMA_VIOLATION /finalization')
+  })
+
+  it('numeric capabilities: admitted with their digits, refused with answers; a two-value conflict is verified', () => {
+    const pool = poolWithOracle()
+    const numeric = fx.capabilityAd({ attestation: 'schnorr-digits', digits: 16, answers: [] })
+    const withAnswers = fx.capabilityAd(
+      { attestation: 'schnorr-digits', digits: 16, answers: ['1'] },
+      fx.ORACLE,
+      fx.OTHER_CAPABILITY,
+    )
+    assert.equal(outcome(pool, withAnswers), 'invalid SCHEMA_VIOLATION /answers')
+    assert.equal(outcome(pool, numeric), 'added')
+    const oracle = capabilitySigner(numeric, fx.CAPABILITY.secretKey)
+    const facts: [Fact, Fact] = [
+      oracle.attest(fx.factRequest(), '41250'),
+      oracle.attest(fx.factRequest(), '41251'),
+    ]
+    assert.equal(outcome(pool, fx.report({ type: 'fact-conflict', capability: numeric, facts })), 'added')
+    const outOfRange: [Fact, Fact] = [
+      facts[0],
+      sign<Fact>(
+        { kind: 'fact', scheme: 'bip340', request: fx.factRequest(), answer: '65536' },
+        fx.CAPABILITY.secretKey,
+      ),
+    ]
+    assert.equal(
+      outcome(pool, fx.report({ type: 'fact-conflict', capability: numeric, facts: outOfRange })),
+      'invalid EVIDENCE_INVALID /content/facts/1/answer',
+    )
   })
 
   it('capability: oracle held, then its scheme, then PoW, then the signature, then the key', () => {

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify'
 import { buildEndpoint } from '../../src/oracle/endpoint.ts'
 import { type EndpointError, OracleEndpointClient } from '../../src/oracle/endpoint-client.ts'
 import { factSource } from '../../src/oracle/sources.ts'
+import { digitPoint, toDigits } from '../../src/protocol/digits.ts'
 import type { Commitment } from '../../src/protocol/messages/index.ts'
 import { deriveCapabilitySecret, outcomePoint } from '../../src/protocol/oracle-attestation.ts'
 import { signatureScalarPoint } from '../../src/protocol/schnorr-nonce.ts'
@@ -25,6 +26,8 @@ const PAID = capabilityKey('winner-paid')
 const schnorrAd = fx.capabilityAd({ attestation: 'schnorr' }, fx.ORACLE, SCHNORR)
 const hashlockAd = fx.capabilityAd({ attestation: 'hashlock' }, fx.ORACLE, HASHLOCK)
 const paidAd = fx.capabilityAd({ attestation: 'signature' }, fx.ORACLE, PAID)
+const PRICE = capabilityKey('price')
+const priceAd = fx.capabilityAd({ attestation: 'schnorr-digits', digits: 8, answers: [] }, fx.ORACLE, PRICE)
 
 let dir: string
 let app: FastifyInstance
@@ -45,6 +48,17 @@ before(async () => {
     }),
   )
   const source = factSource({ type: 'file', path: facts })
+  const prices = join(dir, 'prices.json')
+  await writeFile(
+    prices,
+    JSON.stringify({
+      facts: [
+        { args: { home: 'ARS', away: 'CHE', date: '2026-11-21' }, answer: 200 },
+        { args: { home: 'CHE', away: 'ARS', date: '2026-11-21' }, answer: 256 },
+        { args: { home: 'ARS', away: 'ARS', date: '2026-11-21' }, answer: '0200' },
+      ],
+    }),
+  )
   app = await buildEndpoint(
     {
       oracle: fx.oracleAd(),
@@ -52,6 +66,7 @@ before(async () => {
         { ad: schnorrAd, secretKey: SCHNORR.secretKey, source },
         { ad: hashlockAd, secretKey: HASHLOCK.secretKey, source },
         { ad: paidAd, secretKey: PAID.secretKey, source },
+        { ad: priceAd, secretKey: PRICE.secretKey, source: factSource({ type: 'file', path: prices }) },
       ],
       manifest: fx.manifest(fx.ORACLE, [schnorrAd]),
       paymentCheck: async (request, capability) =>
@@ -80,7 +95,7 @@ describe('oracle endpoint over HTTP', () => {
     assert.equal(oracle?.pubkey, fx.ORACLE.publicKey)
     assert.deepEqual(
       items.map((item) => item.capabilityKey),
-      [SCHNORR.publicKey, HASHLOCK.publicKey, PAID.publicKey],
+      [SCHNORR.publicKey, HASHLOCK.publicKey, PAID.publicKey, PRICE.publicKey],
     )
   })
 
@@ -96,6 +111,29 @@ describe('oracle endpoint over HTTP', () => {
     const again = await client.commitment(request, schnorrAd)
     assert.deepEqual(again.attestation, commitment.attestation)
     assert.deepEqual(await client.fact(again, schnorrAd), fact)
+  })
+
+  it('numeric: one nonce per digit, one signature per digit, each s_i·G its digit point', async () => {
+    const commitment = await client.commitment(fx.factRequest(PRICE), priceAd)
+    const nonces = (commitment.attestation as { nonces: string[] }).nonces
+    assert.equal(nonces.length, 8)
+    const fact = await client.fact(commitment, priceAd)
+    assert.equal(fact.answer, '200')
+    for (const [i, bit] of toDigits(200, 8).entries()) {
+      assert.equal(signatureScalarPoint(fact.digitSignatures![i]!), digitPoint(commitment, i, bit))
+    }
+    assert.deepEqual(await client.fact(commitment, priceAd), fact)
+  })
+
+  it('numeric: refuses a source value out of range or not in canonical decimal', async () => {
+    for (const args of [
+      { home: 'CHE', away: 'ARS', date: '2026-11-21' },
+      { home: 'ARS', away: 'ARS', date: '2026-11-21' },
+    ]) {
+      const commitment = await client.commitment({ ...fx.factRequest(PRICE), args }, priceAd)
+      const refused = await post('/fact', JSON.stringify(commitment))
+      assert.deepEqual([refused.status, refused.body.code], [502, 'SOURCE_ANSWER_INVALID'])
+    }
   })
 
   it('hash-lock: the fact reveals the committed preimage of its answer', async () => {
@@ -194,6 +232,6 @@ describe('oracle endpoint over HTTP', () => {
     const text = await post('/commitment', JSON.stringify(request), 'text/plain')
     assert.equal(text.status, 415)
     assert.equal((await fetch(`${url}/nowhere`)).status, 404)
-    assert.equal((await client.capabilities()).items.length, 3, 'still serving')
+    assert.equal((await client.capabilities()).items.length, 4, 'still serving')
   })
 })

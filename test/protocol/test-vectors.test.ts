@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { describe, it } from 'node:test'
+import { backend } from '#crypto'
 import vectors from '../../docs/test-vectors.json' with { type: 'json' }
 import { canonicalize } from '../../src/protocol/canonical.ts'
 import {
@@ -15,6 +16,8 @@ import {
   withoutProofs,
 } from '../../src/protocol/message.ts'
 import {
+  type Commitment,
+  type Fact,
   MESSAGE_KINDS,
   type Message,
   type OracleCapability,
@@ -144,6 +147,33 @@ describe('docs/test-vectors.json', () => {
       capability.capabilityKey,
     )
     assert.equal(proof.ok, false)
+  })
+
+  it('numeric fact: every digit is signed with its committed nonce over the published digit message', () => {
+    const find = (name: string) => file.cases.find((entry) => entry.name.startsWith(name))!.message
+    const commitment = find('commitment, numeric') as Commitment
+    const fact = find('fact, numeric') as Fact
+    const nonces = (commitment.attestation as { nonces: string[] }).nonces
+    assert.equal(fact.answer, '9')
+    const tag = sha256('MEGA/oracle/digit/v1')
+    const digest = sha256(canonicalize(fact.request))
+    const bits = [1, 0, 0, 1]
+    for (const [i, signature] of fact.digitSignatures!.entries()) {
+      assert.equal(signature.slice(0, 64), nonces[i])
+      const message = (bit: number) =>
+        sha256(
+          Buffer.concat([
+            tag,
+            tag,
+            Buffer.from(fact.request.capability, 'hex'),
+            digest,
+            Buffer.from([i, bit]),
+          ]),
+        )
+      const key = Buffer.from(fact.request.capability, 'hex')
+      assert.ok(backend.bip340.verify(Buffer.from(signature, 'hex'), message(bits[i]!), key), `digit ${i}`)
+      assert.equal(backend.bip340.verify(Buffer.from(signature, 'hex'), message(1 - bits[i]!), key), false)
+    }
   })
 
   it('is what the generator produces today (run `npm run vectors` after changing a rule)', () => {

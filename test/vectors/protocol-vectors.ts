@@ -14,6 +14,7 @@ import {
   withoutProofs,
 } from '../../src/protocol/message.ts'
 import type { Message, Report } from '../../src/protocol/messages/index.ts'
+import { capabilitySigner } from '../../src/protocol/oracle-attestation.ts'
 import { type EvidenceVerdict, verifyReportEvidence } from '../../src/protocol/verify-report.ts'
 import * as fx from '../fixtures/messages.ts'
 
@@ -126,6 +127,24 @@ export function buildVectors(): VectorFile {
     fx.TRADER,
     bits,
   )
+  const numeric = fx.capabilityAd(
+    { attestation: 'schnorr-digits', digits: 4, answers: [], unit: 'USD', seqNo: 2 },
+    fx.ORACLE,
+    fx.OTHER_CAPABILITY,
+    bits,
+  )
+  const digitSigner = capabilitySigner(numeric, fx.OTHER_CAPABILITY.secretKey)
+  const numericRequest = fx.factRequest(fx.OTHER_CAPABILITY)
+  const numericFact = digitSigner.attest(numericRequest, '9', fx.ZERO_AUX)
+  const numericConflict = fx.report(
+    {
+      type: 'fact-conflict',
+      capability: numeric,
+      facts: [numericFact, digitSigner.attest(numericRequest, '10', fx.ZERO_AUX)],
+    },
+    fx.REPORTER,
+    bits,
+  )
   const open = fx.offer(fx.TRADER, bits)
   const accepted = fx.acceptedOffer(open, fx.REPORTER)
   const cases: [string, Message][] = [
@@ -197,8 +216,15 @@ export function buildVectors(): VectorFile {
     ],
     ['manifest, ed25519', fx.manifest(fx.ORACLE, [capability])],
     ['manifest, bip340', fx.manifest(bipOracle, [hashlockCapability])],
+    ['capability, numeric (schnorr-digits, 4 digits)', numeric],
+    [
+      'commitment, numeric: one nonce per digit',
+      digitSigner.commit(numericRequest, VECTOR_DEADLINE, undefined, fx.ZERO_AUX),
+    ],
+    ['fact, numeric: value 9 (1001), one signature per digit', numericFact],
+    ['report fact-conflict, two numeric values', numericConflict],
   ]
-  const keys = { ...namedKeys(), bipOracle, edCapability }
+  const keys = { ...namedKeys(), bipOracle, edCapability, numericCapability: fx.OTHER_CAPABILITY }
   return {
     description:
       "Mega protocol v2 test vectors. Each case: the message as sent, the canonical string (RFC 8785) whose SHA-256 is the id, the signature with the exact string signed (ed25519 signs its UTF-8 bytes; bip340 signs their SHA-256, with all-zero aux randomness here), for capabilities the capability key's proof of possession (keyProof) likewise, and the PoW with the hex bytes it is bound to. Regenerate: npm run vectors.",

@@ -9,8 +9,16 @@ import { LIMITS } from './limits.ts'
 
 /** How the capability attests facts (design §7). */
 export const AttestationType = Type.Union(
-  [Type.Literal('schnorr'), Type.Literal('hashlock'), Type.Literal('signature')],
-  { description: 'schnorr: DLC-ready nonce commitment; hashlock: hashed answers; signature: plain' },
+  [
+    Type.Literal('schnorr'),
+    Type.Literal('schnorr-digits'),
+    Type.Literal('hashlock'),
+    Type.Literal('signature'),
+  ],
+  {
+    description:
+      'schnorr: DLC-ready nonce commitment; schnorr-digits: a numeric answer, one nonce per base-2 digit; hashlock: hashed answers; signature: plain',
+  },
 )
 export type AttestationType = Type.Static<typeof AttestationType>
 
@@ -25,7 +33,11 @@ export const OracleCapability = Type.Object(
     attestation: AttestationType,
     question: Type.String({ minLength: 1, maxLength: LIMITS.questionLength }),
     params: Type.Array(Param, { maxItems: LIMITS.params }),
-    answers: Type.Array(Value, { minItems: 1, maxItems: LIMITS.answers, uniqueItems: true }),
+    answers: Type.Array(Value, { maxItems: LIMITS.answers, uniqueItems: true }),
+    /** Numeric capabilities (`schnorr-digits`) only: the answer is an integer from 0 to 2^digits − 1. */
+    digits: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.digits })),
+    /** Numeric capabilities only: what one unit of the answer is (e.g. "USD/100"). */
+    unit: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.unitLength })),
     endpoint: HttpUrl,
     tags: Tags,
     off: Type.Boolean({ description: 'true when the oracle has switched the capability off' }),

@@ -27,6 +27,14 @@ export const CommittedAttestation = Type.Union(
     Type.Object({ type: Type.Literal('schnorr'), nonce: Hex32 }, strict),
     Type.Object(
       {
+        type: Type.Literal('schnorr-digits'),
+        /** One nonce point R_i per base-2 digit, most significant first. */
+        nonces: Type.Array(Hex32, { minItems: 1, maxItems: LIMITS.digits }),
+      },
+      strict,
+    ),
+    Type.Object(
+      {
         type: Type.Literal('hashlock'),
         locks: Type.Array(HashLock, { minItems: 1, maxItems: LIMITS.answers }),
       },
@@ -60,6 +68,8 @@ export const Fact = Type.Object(
     answer: Value,
     /** Hash-lock attestation: the preimage committed for `answer`. */
     preimage: Type.Optional(Hex32),
+    /** Numeric attestation: one BIP340 signature per digit, most significant first, each with its committed nonce. */
+    digitSignatures: Type.Optional(Type.Array(SignatureHex, { minItems: 1, maxItems: LIMITS.digits })),
     signature: SignatureHex,
   },
   { ...strict, $id: 'Fact', description: 'A signed answer to one request' },

@@ -18,6 +18,9 @@ export const LIMITS = {
   paramValues: 256,
   valueLength: 64,
   answers: 256,
+  /** Base-2 digits of a numeric capability: values 0 … 2^digits − 1. */
+  digits: 32,
+  unitLength: 32,
   urlLength: 512,
   textLength: 2000,
   links: 8,

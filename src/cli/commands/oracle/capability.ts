@@ -86,7 +86,7 @@ const add: Command = {
   name: 'add',
   summary: 'Add a capability: derive its key, mine its PoW, sign its ad',
   usage:
-    'mega oracle capability add --label L --question Q [--param name=v1,v2]… --answers a,b --endpoint URL [--tags t] [--attestation schnorr|hashlock|signature] [--scheme bip340|ed25519] [--bits N] [--source-…]',
+    'mega oracle capability add --label L --question Q [--param name=v1,v2]… (--answers a,b | --attestation schnorr-digits --digits N [--unit U]) --endpoint URL [--tags t] [--attestation schnorr|schnorr-digits|hashlock|signature] [--scheme bip340|ed25519] [--bits N] [--source-…]',
   options: {
     label: {
       type: 'string',
@@ -106,9 +106,15 @@ const add: Command = {
     },
     answers: {
       type: 'string',
-      description: 'the possible answers, comma-separated (required)',
+      description: 'the possible answers, comma-separated (required unless numeric)',
       placeholder: 'a,b',
     },
+    digits: {
+      type: 'string',
+      description: 'numeric answer (attestation schnorr-digits): base-2 digits, 1 to 32',
+      placeholder: 'N',
+    },
+    unit: { type: 'string', description: 'numeric answer: what one unit is (e.g. USD)', placeholder: 'unit' },
     endpoint: {
       type: 'string',
       description: 'URL of your `mega oracle serve` endpoint (required)',
@@ -117,7 +123,7 @@ const add: Command = {
     tags: { type: 'string', description: 'discovery tags, comma-separated', placeholder: 'a,b' },
     attestation: {
       type: 'string',
-      description: 'schnorr (default, DLC-ready), hashlock or signature',
+      description: 'schnorr (default, DLC-ready), schnorr-digits (numeric), hashlock or signature',
       placeholder: 'type',
     },
     scheme: {
@@ -137,16 +143,22 @@ const add: Command = {
     ...jsonOption,
   },
   examples: [
+    `mega oracle capability add --label btcusd --question 'BTC/USD at $date, whole dollars' --param date=2026-12-31 --attestation schnorr-digits --digits 20 --unit USD --endpoint https://oracle.example --source-file prices.yaml`,
     `mega oracle capability add --label winner --question 'Who won $home vs $away?' --param home=ARS,CHE --param away=ARS,CHE --answers home,away,draw --endpoint https://oracle.example --source-file facts.yaml`,
   ],
   async run({ values }, io) {
-    for (const flag of ['label', 'question', 'answers', 'endpoint']) {
+    const attestation = (values.attestation as string | undefined) ?? 'schnorr'
+    if (!['schnorr', 'schnorr-digits', 'hashlock', 'signature'].includes(attestation)) {
+      throw new CliError('--attestation must be schnorr, schnorr-digits, hashlock or signature', 2)
+    }
+    const numeric = attestation === 'schnorr-digits'
+    for (const flag of ['label', 'question', ...(numeric ? ['digits'] : ['answers']), 'endpoint']) {
       if (values[flag] === undefined) throw new CliError(`--${flag} is required`, 2)
     }
-    const attestation = (values.attestation as string | undefined) ?? 'schnorr'
-    if (!['schnorr', 'hashlock', 'signature'].includes(attestation)) {
-      throw new CliError('--attestation must be schnorr, hashlock or signature', 2)
+    if (numeric && values.answers !== undefined) {
+      throw new CliError('a numeric capability (schnorr-digits) has --digits, not --answers', 2)
     }
+    const digits = integerFlag(values.digits, 'digits', 1, 32)
     const scheme = (values.scheme as string | undefined) ?? 'bip340'
     if (!isScheme(scheme)) throw new CliError('--scheme must be bip340 or ed25519', 2)
     const bits = integerFlag(values.bits, 'bits', 0, 64) ?? 12
@@ -156,7 +168,9 @@ const add: Command = {
       label: values.label as string,
       question: values.question as string,
       params: ((values.param as string[] | undefined) ?? []).map(paramFromFlag),
-      answers: listFlag(values.answers),
+      answers: numeric ? [] : listFlag(values.answers),
+      ...(digits !== undefined && { digits }),
+      ...(values.unit !== undefined && { unit: values.unit as string }),
       endpoint: values.endpoint as string,
       tags: listFlag(values.tags),
       attestation: attestation as AttestationType,
