@@ -44,6 +44,8 @@ export function workBits(work: bigint): number {
   return Math.log2(Number(work >> BigInt(shift))) + shift
 }
 
+const EMPTY_MAP: ReadonlyMap<string, never> = new Map<string, never>()
+
 export interface BoundedPoolInit extends RollingFloorInit {
   /** Most entries the pool holds. */
   capacity: number
@@ -58,23 +60,60 @@ export type PoolCheck =
   | { fits: true; evicts?: Rank }
   | { fits: false; floorBits: number; weakestBits: number }
 
+/**
+ * A pool's structures, allocated on its first entry: every oracle has a capability pool and a
+ * report pool, and most of them stay empty, so an empty pool must cost a few words, not the
+ * trees and maps of a full one (design §5: a million oracles in a bounded memory).
+ */
+interface Structures<V> {
+  byRank: InstanceType<typeof BTree<Rank, V>>
+  // One map lookup answers has/get/rankOf; the tree is only for order.
+  byId: Map<string, { rank: Rank; value: V }>
+  // Ids in an array with their positions, so a random victim is picked in O(1).
+  ids: string[]
+  position: Map<string, number>
+}
+
 export class BoundedPool<V> {
   readonly capacity: number
-  readonly floor: RollingFloor
-  readonly #byRank = new BTree<Rank, V>(undefined, compareRanks)
-  // One map lookup answers has/get/rankOf; the tree is only for order.
-  readonly #byId = new Map<string, { rank: Rank; value: V }>()
-  // Ids in an array with their positions, so a random victim is picked in O(1).
-  readonly #ids: string[] = []
-  readonly #position = new Map<string, number>()
-  readonly #randomEvictionRate: number
-  readonly #random: () => number
+  readonly #init: BoundedPoolInit
+  #floor: RollingFloor | undefined
+  #floorState: FloorState | undefined
+  #structures: Structures<V> | undefined
 
   constructor(init: BoundedPoolInit, floorState?: FloorState) {
     this.capacity = init.capacity
-    this.floor = new RollingFloor(init, floorState)
-    this.#randomEvictionRate = init.randomEvictionRate ?? 0
-    this.#random = init.random ?? Math.random
+    this.#init = init
+    this.#floorState = floorState
+  }
+
+  /** The rolling floor (built on first use: a pool never evicted from needs none). */
+  get floor(): RollingFloor {
+    this.#floor ??= new RollingFloor(this.#init, this.#floorState)
+    this.#floorState = undefined
+    return this.#floor
+  }
+
+  get #randomEvictionRate(): number {
+    return this.#init.randomEvictionRate ?? 0
+  }
+
+  #random(): number {
+    return (this.#init.random ?? Math.random)()
+  }
+
+  get #byId(): ReadonlyMap<string, { rank: Rank; value: V }> {
+    return this.#structures?.byId ?? EMPTY_MAP
+  }
+
+  #build(): Structures<V> {
+    this.#structures ??= {
+      byRank: new BTree<Rank, V>(undefined, compareRanks),
+      byId: new Map(),
+      ids: [],
+      position: new Map(),
+    }
+    return this.#structures
   }
 
   get size(): number {
@@ -95,8 +134,9 @@ export class BoundedPool<V> {
 
   /** The weakest entry, the next to be evicted. */
   weakest(): [Rank, V] | undefined {
-    const rank = this.#byRank.minKey()
-    return rank && [rank, this.#byRank.get(rank)!]
+    const byRank = this.#structures?.byRank
+    const rank = byRank?.minKey()
+    return rank && [rank, byRank!.get(rank)!]
   }
 
   /**
@@ -113,7 +153,7 @@ export class BoundedPool<V> {
       return { fits: false, floorBits, weakestBits: this.#weakestBits() }
     }
     if (this.size < this.capacity) return { fits: true }
-    const weakest = this.#byRank.minKey()!
+    const weakest = this.#structures!.byRank.minKey()!
     if (compareRanks(rank, weakest) <= 0)
       return { fits: false, floorBits, weakestBits: workBits(weakest.work) }
     return { fits: true, evicts: weakest }
@@ -122,11 +162,12 @@ export class BoundedPool<V> {
   /** Inserts or re-ranks an entry; returns the entries evicted to stay within capacity. */
   set(rank: Rank, value: V, now: number): [Rank, V][] {
     this.delete(rank.id)
-    this.#byRank.set(rank, value)
-    this.#byId.set(rank.id, { rank, value })
+    const { byRank, byId, ids, position } = this.#build()
+    byRank.set(rank, value)
+    byId.set(rank.id, { rank, value })
     if (this.#randomEvictionRate > 0) {
-      this.#position.set(rank.id, this.#ids.length)
-      this.#ids.push(rank.id)
+      position.set(rank.id, ids.length)
+      ids.push(rank.id)
     }
     const evicted: [Rank, V][] = []
     while (this.size > this.capacity) {
@@ -143,8 +184,9 @@ export class BoundedPool<V> {
    */
   evict(now: number, keep?: string): [Rank, V] | undefined {
     if (this.#randomEvictionRate > 0 && this.size > 1 && this.#random() < this.#randomEvictionRate) {
-      let id = this.#ids[Math.floor(this.#random() * this.#ids.length)]!
-      if (id === keep) id = this.#ids[(this.#position.get(id)! + 1) % this.#ids.length]!
+      const { ids, position } = this.#structures!
+      let id = ids[Math.floor(this.#random() * ids.length)]!
+      if (id === keep) id = ids[(position.get(id)! + 1) % ids.length]!
       const { rank, value } = this.#byId.get(id)!
       this.delete(id)
       return [rank, value]
@@ -160,21 +202,23 @@ export class BoundedPool<V> {
   delete(id: string): V | undefined {
     const held = this.#byId.get(id)
     if (!held) return undefined
-    this.#byRank.delete(held.rank)
-    this.#byId.delete(id)
+    const structures = this.#structures!
+    structures.byRank.delete(held.rank)
+    structures.byId.delete(id)
     if (this.#randomEvictionRate > 0) this.#forgetPosition(id)
     return held.value
   }
 
   // Swap-remove from the id array that random eviction picks from.
   #forgetPosition(id: string): void {
-    const at = this.#position.get(id)!
-    const last = this.#ids.pop()!
+    const { ids, position } = this.#structures!
+    const at = position.get(id)!
+    const last = ids.pop()!
     if (last !== id) {
-      this.#ids[at] = last
-      this.#position.set(last, at)
+      ids[at] = last
+      position.set(last, at)
     }
-    this.#position.delete(id)
+    position.delete(id)
   }
 
   /**
@@ -182,11 +226,13 @@ export class BoundedPool<V> {
    * next page after it, found in O(log n)).
    */
   *strongestFirst(below?: Rank): IterableIterator<[Rank, V]> {
-    yield* below ? this.#byRank.entriesReversed(below, undefined, true) : this.#byRank.entriesReversed()
+    const byRank = this.#structures?.byRank
+    if (!byRank) return
+    yield* below ? byRank.entriesReversed(below, undefined, true) : byRank.entriesReversed()
   }
 
   #weakestBits(): number {
-    const rank = this.#byRank.minKey()
+    const rank = this.#structures?.byRank.minKey()
     return rank ? workBits(rank.work) : 0
   }
 }

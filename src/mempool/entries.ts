@@ -31,8 +31,11 @@ export interface OracleEntry extends EntryBase<OracleId> {
   strength: bigint
   /** Σ work(reports that count), kept up to date incrementally. */
   penalty: bigint
-  /** Its fact-missing reports by commitment key (see {@link ReportEntry.commitment}). */
-  commitments: Map<string, Set<ReportEntry>>
+  /**
+   * Its fact-missing reports by commitment key (see {@link ReportEntry.commitment}); made on
+   * the first such report, since most oracles never get one.
+   */
+  commitments?: Map<string, Set<ReportEntry>>
 }
 
 export interface CapabilityEntry extends EntryBase<OracleCapability> {

@@ -8,7 +8,7 @@
 import BTreeModule from 'sorted-btree'
 import { canonicalize } from '../protocol/canonical.ts'
 import { ErrorCode, isProtocolError, type ProtocolError } from '../protocol/errors.ts'
-import { canonicalSize, idOfCanonical, withoutProofs } from '../protocol/message.ts'
+import { canonicalSize, forgetSigningBytes, idOfCanonical, withoutProofs } from '../protocol/message.ts'
 import { verifyMessagePow } from '../protocol/message-pow.ts'
 import type { Bid, Message, Offer, PoolKind } from '../protocol/messages/index.ts'
 import { POOL_KINDS } from '../protocol/messages/index.ts'
@@ -23,7 +23,7 @@ import {
   admitOracle,
   admitReport,
 } from './admit.ts'
-import { BoundedPool, type PoolCheck, type Rank, workBits } from './bounded-pool.ts'
+import { BoundedPool, type BoundedPoolInit, type PoolCheck, type Rank, workBits } from './bounded-pool.ts'
 import { countingReport } from './commitments.ts'
 import type { CapabilityEntry, Entry, OfferEntry, OracleEntry, ReportEntry } from './entries.ts'
 import { scoreOf } from './entries.ts'
@@ -97,6 +97,7 @@ export class Mempool extends EventTarget {
   /** `expires` of the soonest offer held (or earlier): below it, there is nothing to purge. */
   #soonestExpiry = Number.POSITIVE_INFINITY
   #bytes = 0
+  readonly #poolInits = new Map<number, BoundedPoolInit>()
   /** Count of outcomes by status and by reason code. */
   readonly counters = new Map<string, number>()
   /** Messages whose signatures a signature thread already checked (sync): admission skips them once. */
@@ -112,16 +113,24 @@ export class Mempool extends EventTarget {
     this.offers = new BoundedPool(this.poolInit(this.options.maxOffers))
   }
 
-  /** Init of a bounded pool under this mempool's eviction options. */
-  poolInit(capacity: number) {
-    const { floorHalfLifeSeconds, floorIncrementBits, randomEvictionRate } = this.options
-    return {
-      capacity,
-      halfLifeSeconds: floorHalfLifeSeconds,
-      incrementBits: floorIncrementBits,
-      randomEvictionRate,
-      random: this.random,
+  /**
+   * Init of a bounded pool under this mempool's eviction options: one object per capacity,
+   * shared by every pool of that capacity (each oracle has two pools).
+   */
+  poolInit(capacity: number): BoundedPoolInit {
+    let init = this.#poolInits.get(capacity)
+    if (!init) {
+      const { floorHalfLifeSeconds, floorIncrementBits, randomEvictionRate } = this.options
+      init = Object.freeze({
+        capacity,
+        halfLifeSeconds: floorHalfLifeSeconds,
+        incrementBits: floorIncrementBits,
+        randomEvictionRate,
+        random: this.random,
+      })
+      this.#poolInits.set(capacity, init)
     }
+    return init
   }
 
   /** Every entry held: oracles, capabilities, reports, offers. */
@@ -152,6 +161,9 @@ export class Mempool extends EventTarget {
     } catch (error) {
       if (!isProtocolError(error)) throw error
       admission = { status: 'invalid', reason: reasonOf(error) }
+    } finally {
+      // The pool keeps the message, and must not keep its signed bytes with it.
+      forgetSigningBytes(input as Message)
     }
     this.#count(admission)
     if (admission.status === 'added' || admission.status === 'updated') {
@@ -278,6 +290,7 @@ export class Mempool extends EventTarget {
     changes: Changes,
   ): void {
     const key = report.commitment!
+    oracle.commitments ??= new Map()
     let reports = oracle.commitments.get(key)
     if (!reports) {
       reports = new Set()
@@ -293,7 +306,7 @@ export class Mempool extends EventTarget {
    * then the lowest id), moving the others' rank and the oracle's penalty with it.
    */
   recountCommitment(oracle: OracleEntry, key: string, now: number, changes: Changes): void {
-    const reports = oracle.commitments.get(key)
+    const reports = oracle.commitments?.get(key)
     if (!reports) return
     const counting = countingReport(reports)
     for (const report of reports) {
@@ -363,9 +376,9 @@ export class Mempool extends EventTarget {
       })
     }
     changes.removed.push({ kind: 'report', key: report.id })
-    const reports = report.commitment === undefined ? undefined : oracle?.commitments.get(report.commitment)
+    const reports = report.commitment === undefined ? undefined : oracle?.commitments?.get(report.commitment)
     if (!reports?.delete(report)) return
-    if (reports.size === 0) oracle!.commitments.delete(report.commitment!)
+    if (reports.size === 0) oracle!.commitments!.delete(report.commitment!)
     // The next report on the commitment counts in its place.
     else if (reindex) this.recountCommitment(oracle!, report.commitment!, this.now(), changes)
   }
@@ -452,6 +465,7 @@ class LazyIdentity implements AdmitContext {
   readonly #message: Message
   #id: string | undefined
   #bytes = 0
+  #canonical = ''
 
   constructor(pool: Mempool, now: number, changes: Changes, message: Message) {
     this.pool = pool
@@ -470,10 +484,16 @@ class LazyIdentity implements AdmitContext {
     return this.#bytes
   }
 
+  get canonical(): string {
+    if (this.#id === undefined) this.#identify()
+    return this.#canonical
+  }
+
   #identify(): void {
     const canonical = canonicalize(withoutProofs(this.#message))
     this.#id = idOfCanonical(canonical)
     this.#bytes = canonicalSize(canonical, this.#message)
+    this.#canonical = canonical
   }
 }
 
