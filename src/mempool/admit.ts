@@ -191,6 +191,7 @@ export function admitOracle(context: AdmitContext, ad: OracleId): Admission {
     bits: work.bits,
     work: workOf(work.bits),
     receivedAt: now,
+    density: 0,
     bid,
     capabilities: new BoundedPool(pool.poolInit(pool.options.maxCapabilitiesPerOracle)),
     reports: new BoundedPool(pool.poolInit(pool.options.maxReportsPerOracle)),
@@ -254,6 +255,7 @@ export function admitCapability(context: AdmitContext, capability: OracleCapabil
     bits: work.bits,
     work: workOf(work.bits),
     receivedAt: held?.receivedAt ?? now,
+    density: 0,
   }
   if (held) pool.untrack(held)
   const evicted = oracle.capabilities.set(workRank(entry, entry.key), entry, now)
@@ -311,6 +313,7 @@ export function admitReport(context: AdmitContext, report: Report): Admission {
     bits: work.bits,
     work: workOf(work.bits),
     receivedAt: held?.receivedAt ?? now,
+    density: 0,
     verdict: evidence.value,
     ...(held?.dispute && { dispute: held.dispute }),
     counts,
@@ -447,6 +450,7 @@ export function admitOffer(context: AdmitContext, offer: Offer): Admission {
     bits: work.bits,
     work: workOf(work.bits),
     receivedAt: held?.receivedAt ?? now,
+    density: 0,
   }
   if (held) pool.untrack(held)
   let perCapability = pool.offersByCapability.get(capability.key)

@@ -18,6 +18,11 @@ interface EntryBase<M> {
   work: bigint
   /** Unix seconds when this node took it. */
   receivedAt: number
+  /**
+   * log2 of work per byte when the entry was filed for the byte budget (see
+   * `Mempool.track`): the entry is its own key there, so it is filed without a key object.
+   */
+  density: number
 }
 
 export interface OracleEntry extends EntryBase<OracleId> {

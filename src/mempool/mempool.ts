@@ -91,7 +91,7 @@ export class Mempool extends EventTarget {
   /** Oracles by score, highest first (key: [-score, key]). */
   readonly byScore = new BTree<[bigint, string], OracleEntry>(undefined, compareScoreKeys)
   /** Every entry by work per byte, lowest first: what the byte budget evicts. */
-  readonly #byDensity = new BTree<[number, string], Entry>(undefined, compareDensityKeys)
+  readonly #byDensity = new BTree<Entry, undefined>(undefined, compareDensities)
   /** Offers by expiry, soonest first: what {@link purgeExpired} removes. */
   readonly #byExpiry = new BTree<[number, string], OfferEntry>(undefined, compareDensityKeys)
   /** `expires` of the soonest offer held (or earlier): below it, there is nothing to purge. */
@@ -266,7 +266,8 @@ export class Mempool extends EventTarget {
   /** Adds an entry's bytes and density; the byte budget may then evict. */
   track(entry: Entry): void {
     this.#bytes += entry.bytes
-    this.#byDensity.set(densityKey(entry), entry)
+    entry.density = densityOf(entry)
+    this.#byDensity.set(entry, undefined)
     if (entry.kind === 'offer') {
       this.#byExpiry.set(expiryKey(entry), entry)
       this.#soonestExpiry = Math.min(this.#soonestExpiry, entry.message.terms.expires)
@@ -274,7 +275,7 @@ export class Mempool extends EventTarget {
   }
 
   untrack(entry: Entry): void {
-    if (this.#byDensity.delete(densityKey(entry))) this.#bytes -= entry.bytes
+    if (this.#byDensity.delete(entry)) this.#bytes -= entry.bytes
     if (entry.kind === 'offer') this.#byExpiry.delete(expiryKey(entry))
   }
 
@@ -324,13 +325,13 @@ export class Mempool extends EventTarget {
   /** Re-ranks an oracle after its strength, penalty or bid changed (`change` mutates it). */
   reindexOracle(oracle: OracleEntry, now: number, change: () => void): void {
     const { strength, bid, bytes } = oracle
-    const density = densityKey(oracle)
     this.byScore.delete(scoreKey(oracle))
     change()
     this.byScore.set(scoreKey(oracle), oracle)
     // A report moves only the score; strength, bid and size move the rank and density too.
     if (oracle.strength === strength && oracle.bid === bid && oracle.bytes === bytes) return
-    if (this.#byDensity.delete(density)) {
+    // Filed under the density it was tracked with, which `change` does not touch.
+    if (this.#byDensity.delete(oracle)) {
       this.#bytes -= bytes
       this.track(oracle)
     }
@@ -419,9 +420,8 @@ export class Mempool extends EventTarget {
   enforceByteBudget(added: Entry | undefined, now: number, changes: Changes): boolean {
     let kept = true
     while (this.#bytes > this.options.maxBytes) {
-      const lowest = this.#byDensity.minKey()
-      if (!lowest) break
-      const entry = this.#byDensity.get(lowest)!
+      const entry = this.#byDensity.minKey()
+      if (!entry) break
       if (entry === added) kept = false
       this.poolOf(entry)?.floor.raise(workBits(entry.kind === 'oracle' ? entry.strength : entry.work), now)
       this.removeEntry(entry, changes)
@@ -538,9 +538,22 @@ function compareScoreKeys(a: [bigint, string], b: [bigint, string]): number {
   return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0
 }
 
-function densityKey(entry: Entry): [number, string] {
+/** log2 of an entry's work per byte: what the byte budget evicts first is the lowest. */
+function densityOf(entry: Entry): number {
   const work = entry.kind === 'oracle' ? entry.strength : entry.work
-  return [workBits(work) - Math.log2(entry.bytes), `${entry.kind}:${entryKey(entry)}`]
+  return workBits(work) - Math.log2(entry.bytes)
+}
+
+/**
+ * Orders entries by the density they were filed with, then kind, then key (reports: id), the
+ * order of the former `kind:key` text keys (no kind name is a prefix of another).
+ */
+function compareDensities(a: Entry, b: Entry): number {
+  if (a.density !== b.density) return a.density - b.density
+  if (a.kind !== b.kind) return a.kind < b.kind ? -1 : 1
+  const x = entryKey(a)
+  const y = entryKey(b)
+  return x < y ? -1 : x > y ? 1 : 0
 }
 
 function expiryKey(offer: OfferEntry): [number, string] {

@@ -211,6 +211,7 @@ function common(record: EntryRecord) {
     bits: record.bits,
     work: workOf(record.bits),
     receivedAt: record.receivedAt,
+    density: 0,
   }
 }
 
