@@ -46,6 +46,11 @@ export function workBits(work: bigint): number {
 
 const EMPTY_MAP: ReadonlyMap<string, never> = new Map<string, never>()
 
+/** A rank without the entry it was held with, for callers that keep ranks (cursors, verdicts). */
+function rankOnly(rank: Rank): Rank {
+  return { tier: rank.tier, work: rank.work, id: rank.id }
+}
+
 export interface BoundedPoolInit extends RollingFloorInit {
   /** Most entries the pool holds. */
   capacity: number
@@ -60,18 +65,23 @@ export type PoolCheck =
   | { fits: true; evicts?: Rank }
   | { fits: false; floorBits: number; weakestBits: number }
 
+/** An entry's rank with the entry: the one object a pool keeps per entry, key of both indexes. */
+type Held<V> = Rank & { readonly value: V }
+
 /**
  * A pool's structures, allocated on its first entry: every oracle has a capability pool and a
  * report pool, and most of them stay empty, so an empty pool must cost a few words, not the
  * trees and maps of a full one (design §5: a million oracles in a bounded memory).
  */
 interface Structures<V> {
-  byRank: InstanceType<typeof BTree<Rank, V>>
+  // The tree orders the held ranks (a set: sorted-btree shares one array for absent values).
+  byRank: InstanceType<typeof BTree<Held<V>, undefined>>
   // One map lookup answers has/get/rankOf; the tree is only for order.
-  byId: Map<string, { rank: Rank; value: V }>
-  // Ids in an array with their positions, so a random victim is picked in O(1).
-  ids: string[]
-  position: Map<string, number>
+  byId: Map<string, Held<V>>
+  // Ids in an array with their positions, so a random victim is picked in O(1); only with
+  // random eviction.
+  ids: string[] | undefined
+  position: Map<string, number> | undefined
 }
 
 export class BoundedPool<V> {
@@ -102,16 +112,17 @@ export class BoundedPool<V> {
     return (this.#init.random ?? Math.random)()
   }
 
-  get #byId(): ReadonlyMap<string, { rank: Rank; value: V }> {
+  get #byId(): ReadonlyMap<string, Held<V>> {
     return this.#structures?.byId ?? EMPTY_MAP
   }
 
   #build(): Structures<V> {
+    const random = this.#randomEvictionRate > 0
     this.#structures ??= {
-      byRank: new BTree<Rank, V>(undefined, compareRanks),
+      byRank: new BTree<Held<V>, undefined>(undefined, compareRanks),
       byId: new Map(),
-      ids: [],
-      position: new Map(),
+      ids: random ? [] : undefined,
+      position: random ? new Map() : undefined,
     }
     return this.#structures
   }
@@ -129,14 +140,13 @@ export class BoundedPool<V> {
   }
 
   rankOf(id: string): Rank | undefined {
-    return this.#byId.get(id)?.rank
+    return this.#byId.get(id)
   }
 
   /** The weakest entry, the next to be evicted. */
   weakest(): [Rank, V] | undefined {
-    const byRank = this.#structures?.byRank
-    const rank = byRank?.minKey()
-    return rank && [rank, byRank!.get(rank)!]
+    const held = this.#structures?.byRank.minKey()
+    return held && [held, held.value]
   }
 
   /**
@@ -156,16 +166,17 @@ export class BoundedPool<V> {
     const weakest = this.#structures!.byRank.minKey()!
     if (compareRanks(rank, weakest) <= 0)
       return { fits: false, floorBits, weakestBits: workBits(weakest.work) }
-    return { fits: true, evicts: weakest }
+    return { fits: true, evicts: rankOnly(weakest) }
   }
 
   /** Inserts or re-ranks an entry; returns the entries evicted to stay within capacity. */
   set(rank: Rank, value: V, now: number): [Rank, V][] {
     this.delete(rank.id)
     const { byRank, byId, ids, position } = this.#build()
-    byRank.set(rank, value)
-    byId.set(rank.id, { rank, value })
-    if (this.#randomEvictionRate > 0) {
+    const held: Held<V> = { tier: rank.tier, work: rank.work, id: rank.id, value }
+    byRank.set(held, undefined)
+    byId.set(rank.id, held)
+    if (ids && position) {
       position.set(rank.id, ids.length)
       ids.push(rank.id)
     }
@@ -183,19 +194,19 @@ export class BoundedPool<V> {
    * work needed to enter).
    */
   evict(now: number, keep?: string): [Rank, V] | undefined {
-    if (this.#randomEvictionRate > 0 && this.size > 1 && this.#random() < this.#randomEvictionRate) {
-      const { ids, position } = this.#structures!
+    const ids = this.#structures?.ids
+    if (ids && this.size > 1 && this.#random() < this.#randomEvictionRate) {
       let id = ids[Math.floor(this.#random() * ids.length)]!
-      if (id === keep) id = ids[(position.get(id)! + 1) % ids.length]!
-      const { rank, value } = this.#byId.get(id)!
+      if (id === keep) id = ids[(this.#structures!.position!.get(id)! + 1) % ids.length]!
+      const held = this.#byId.get(id)!
       this.delete(id)
-      return [rank, value]
+      return [rankOnly(held), held.value]
     }
     const weakest = this.weakest()
     if (!weakest) return undefined
     this.delete(weakest[0].id)
     this.floor.raise(workBits(weakest[0].work), now)
-    return weakest
+    return [rankOnly(weakest[0]), weakest[1]]
   }
 
   /** Removes an entry without touching the floor (updates, cascades, expiry). */
@@ -203,15 +214,16 @@ export class BoundedPool<V> {
     const held = this.#byId.get(id)
     if (!held) return undefined
     const structures = this.#structures!
-    structures.byRank.delete(held.rank)
+    structures.byRank.delete(held)
     structures.byId.delete(id)
-    if (this.#randomEvictionRate > 0) this.#forgetPosition(id)
+    if (structures.ids) this.#forgetPosition(id)
     return held.value
   }
 
   // Swap-remove from the id array that random eviction picks from.
   #forgetPosition(id: string): void {
-    const { ids, position } = this.#structures!
+    const ids = this.#structures!.ids!
+    const position = this.#structures!.position!
     const at = position.get(id)!
     const last = ids.pop()!
     if (last !== id) {
@@ -228,7 +240,9 @@ export class BoundedPool<V> {
   *strongestFirst(below?: Rank): IterableIterator<[Rank, V]> {
     const byRank = this.#structures?.byRank
     if (!byRank) return
-    yield* below ? byRank.entriesReversed(below, undefined, true) : byRank.entriesReversed()
+    // A bare rank finds its place in the tree like a held one: the order reads tier, work, id.
+    const pairs = below ? byRank.entriesReversed(below as Held<V>, undefined, true) : byRank.entriesReversed()
+    for (const [held] of pairs) yield [held, held.value]
   }
 
   #weakestBits(): number {

@@ -215,6 +215,9 @@ function common(record: EntryRecord) {
   }
 }
 
-function restoreFloor(pool: BoundedPool<unknown>, state: FloorState | undefined): void {
+function restoreFloor(
+  pool: { floor: { restore(state: FloorState): void } },
+  state: FloorState | undefined,
+): void {
   if (state) pool.floor.restore(state)
 }
