@@ -93,7 +93,7 @@ export class Mempool extends EventTarget {
   /** Every entry by work per byte, lowest first: what the byte budget evicts. */
   readonly #byDensity = new BTree<Entry, undefined>(undefined, compareDensities)
   /** Offers by expiry, soonest first: what {@link purgeExpired} removes. */
-  readonly #byExpiry = new BTree<[number, string], OfferEntry>(undefined, compareDensityKeys)
+  readonly #byExpiry = new BTree<OfferEntry, undefined>(undefined, compareExpiries)
   /** `expires` of the soonest offer held (or earlier): below it, there is nothing to purge. */
   #soonestExpiry = Number.POSITIVE_INFINITY
   #bytes = 0
@@ -227,10 +227,9 @@ export class Mempool extends EventTarget {
   purgeExpired(now = this.now(), changes: Changes = { put: [], removed: [] }): Changes {
     if (this.#soonestExpiry + this.options.clockSkewSeconds >= now) return changes
     for (;;) {
-      const soonest = this.#byExpiry.minKey()
-      this.#soonestExpiry = soonest?.[0] ?? Number.POSITIVE_INFINITY
-      if (!soonest) break
-      const offer = this.#byExpiry.get(soonest)!
+      const offer = this.#byExpiry.minKey()
+      this.#soonestExpiry = offer?.message.terms.expires ?? Number.POSITIVE_INFINITY
+      if (!offer) break
       if (!this.isExpired(offer.message, now)) break
       this.removeOffer(offer, changes)
     }
@@ -269,14 +268,14 @@ export class Mempool extends EventTarget {
     entry.density = densityOf(entry)
     this.#byDensity.set(entry, undefined)
     if (entry.kind === 'offer') {
-      this.#byExpiry.set(expiryKey(entry), entry)
+      this.#byExpiry.set(entry, undefined)
       this.#soonestExpiry = Math.min(this.#soonestExpiry, entry.message.terms.expires)
     }
   }
 
   untrack(entry: Entry): void {
     if (this.#byDensity.delete(entry)) this.#bytes -= entry.bytes
-    if (entry.kind === 'offer') this.#byExpiry.delete(expiryKey(entry))
+    if (entry.kind === 'offer') this.#byExpiry.delete(entry)
   }
 
   /**
@@ -556,13 +555,12 @@ function compareDensities(a: Entry, b: Entry): number {
   return x < y ? -1 : x > y ? 1 : 0
 }
 
-function expiryKey(offer: OfferEntry): [number, string] {
-  return [offer.message.terms.expires, offer.key]
-}
-
-function compareDensityKeys(a: [number, string], b: [number, string]): number {
-  if (a[0] !== b[0]) return a[0] - b[0]
-  return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0
+/** Orders offers by expiry (a held offer's never changes), then key. */
+function compareExpiries(a: OfferEntry, b: OfferEntry): number {
+  const x = a.message.terms.expires
+  const y = b.message.terms.expires
+  if (x !== y) return x - y
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0
 }
 
 /** The reason of a protocol error, for an admission outcome. */
