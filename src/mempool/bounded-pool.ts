@@ -140,7 +140,8 @@ export class BoundedPool<V> {
   }
 
   rankOf(id: string): Rank | undefined {
-    return this.#byId.get(id)
+    const held = this.#byId.get(id)
+    return held && rankOnly(held)
   }
 
   /** The weakest entry, the next to be evicted. */
