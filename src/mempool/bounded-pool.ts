@@ -85,22 +85,25 @@ interface Structures<V> {
 }
 
 export class BoundedPool<V> {
-  readonly capacity: number
+  // Three fields only: an oracle has two pools, most of them empty.
   readonly #init: BoundedPoolInit
-  #floor: RollingFloor | undefined
-  #floorState: FloorState | undefined
+  /** The floor, or the state to build it from on first use. */
+  #floor: RollingFloor | FloorState | undefined
   #structures: Structures<V> | undefined
 
   constructor(init: BoundedPoolInit, floorState?: FloorState) {
-    this.capacity = init.capacity
     this.#init = init
-    this.#floorState = floorState
+    this.#floor = floorState
+  }
+
+  /** Most entries the pool holds. */
+  get capacity(): number {
+    return this.#init.capacity
   }
 
   /** The rolling floor (built on first use: a pool never evicted from needs none). */
   get floor(): RollingFloor {
-    this.#floor ??= new RollingFloor(this.#init, this.#floorState)
-    this.#floorState = undefined
+    if (!(this.#floor instanceof RollingFloor)) this.#floor = new RollingFloor(this.#init, this.#floor)
     return this.#floor
   }
 
