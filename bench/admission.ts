@@ -30,12 +30,13 @@
  */
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { availableParallelism, cpus, tmpdir } from 'node:os'
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type PerformanceEntry, PerformanceObserver } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import type { Admission } from '../src/mempool/admission.ts'
 import { Mempool } from '../src/mempool/mempool.ts'
+import { verifiedKey } from '../src/mempool/verified-ids.ts'
 import { fromHex } from '../src/protocol/hex.ts'
 import { messageId, offerKey, signingBytes } from '../src/protocol/message.ts'
 import { verifyMessagePow } from '../src/protocol/message-pow.ts'
@@ -60,7 +61,17 @@ const cacheDir = option('--cache')
 const threads = option('--threads')
 
 /** Goals of the issue. */
-const GOALS = { signedPerSecond: 4_000, rejectionsPerSecond: 100_000, largeToSmallSlowdown: 2 }
+const GOALS = {
+  signedPerSecond: 4_000,
+  rejectionsPerSecond: 100_000,
+  largeToSmallSlowdown: 2,
+  /** CPU µs an admission spends besides its signature check, for every signed kind. */
+  nonSignatureMicroseconds: 10,
+  /** Admissions/s of each signed kind ÷ the bare verification rate of its signatures. */
+  vsBareVerification: 0.8,
+  /** RSS per oracle in a full pool of a million (about 1 GB for the pool). */
+  bytesPerOracle: 1024,
+}
 const MIN_BITS = { oracle: 6, capability: 6, report: 6, offer: 6 }
 const NOW = 1_850_000_000
 const FILL_BATCH = 10_000
@@ -75,6 +86,7 @@ const NOTES = [
   'real messages: ed25519 keys derived per message, signed, mined (7-9 bits), generated on worker threads before any timing; JSON parsing in untimed batches',
   'clock fixed (floors do not decay), byte budget lifted, maxOffers ≥ K: only the count limits evict',
   'signed scenarios: one pass each (state changes); rejections: best of repeated passes (state unchanged)',
+  'signed scenarios after the fill: every 5th block of 50 admissions has its signatures checked beforehand (the mempool’s verified ids) and is timed apart: the cost besides the signature, under the same load',
 ]
 
 type ScenarioKind = 'signed' | 'rejection'
@@ -98,6 +110,12 @@ interface Scenario {
   vsEd25519: number
   /** Main-thread CPU time ÷ wall time; well below 1: other processes took the core. */
   cpuShare: number
+  /** Main-thread CPU µs per admission: what the admission itself cost, whatever the load. */
+  cpuMicroseconds: number
+  /** Admissions of the scenario made with their signatures already checked (not in `count`). */
+  preverified?: number
+  /** Their CPU µs each: what an admission costs besides its signature check. */
+  preverifiedCpuMicroseconds?: number
   /** Share of the time spent in garbage collection. */
   gcShare: number
   /** Entries evicted during the scenario. */
@@ -144,6 +162,27 @@ interface SizeResult {
     per100kOracles: { rssMB: number; heapUsedMB: number }
   }
   phases: Record<string, Record<string, number>>
+  /**
+   * Heap and RSS growth per entry held, by kind (after a full GC): the oracles of the fill,
+   * then the K capabilities, reports and offers each; a capability's or report's figure
+   * includes the structures its oracle's pool builds on its first entry.
+   */
+  bytesPerEntry: Record<string, { heap: number; rss: number }>
+  /** Per signed kind: CPU µs of an admission against its signature check alone. */
+  overhead: Record<string, Overhead>
+  /** Load averages (1, 5, 15 min) when the size's process started and ended: the machine is shared. */
+  load: { start: number[]; end: number[] }
+}
+
+interface Overhead {
+  /** The scenario measured (with pre-verified blocks). */
+  scenario: string
+  admissionMicroseconds: number
+  signatureMicroseconds: number
+  /** CPU µs of the scenario's admissions whose signatures were checked beforehand. */
+  nonSignatureMicroseconds: number
+  /** Admission rate ÷ bare verification rate of the kind's signatures (signature µs ÷ admission µs). */
+  vsBareVerification: number
 }
 
 // ---- the process per size ------------------------------------------------------------------
@@ -151,6 +190,7 @@ interface SizeResult {
 const gc = (globalThis as { gc?: () => void }).gc
 
 function memory(): MemoryFigures {
+  gc?.()
   gc?.()
   const m = process.memoryUsage()
   const round = (bytes: number) => Math.round((bytes / MB) * 10) / 10
@@ -215,41 +255,85 @@ function outcomeOf(admission: Admission): string {
   return admission.reason ? `${admission.status} ${admission.reason.code}` : admission.status
 }
 
-/** Admits every message once; every outcome must be `expected`. Returns the entries removed. */
+/**
+ * Messages admitted with their signatures already checked (the mempool's `verified` ids, as a
+ * sync's signature threads fill them): every {@link SPLIT_EVERY}th block of {@link SPLIT_BLOCK}
+ * admissions of a signed scenario. Interleaved with the others, they measure what an admission
+ * costs besides its signature check under the same load, pool size and state.
+ */
+const SPLIT_BLOCK = 50
+const SPLIT_EVERY = 5
+
+interface Split {
+  /** `verifiedKey` of each message of a pre-verified block (undefined for the others). */
+  keys: (string | undefined)[]
+  /** Time of the pre-verified blocks. */
+  watch: Stopwatch
+  count: number
+}
+
+function splitFor(messages: unknown[]): Split {
+  const keys = messages.map((message, i) =>
+    Math.floor(i / SPLIT_BLOCK) % SPLIT_EVERY === SPLIT_EVERY - 1
+      ? verifiedKey(messageId(message as Message), message as Message)
+      : undefined,
+  )
+  return { keys, watch: new Stopwatch(), count: 0 }
+}
+
+/**
+ * Admits every message once; every outcome must be `expected`. Returns the entries removed and
+ * how many admissions `watch` timed (with a `split`, the pre-verified blocks are timed apart).
+ */
 function admitAll(
   pool: Mempool,
   messages: unknown[],
   expected: string,
   watch: Stopwatch,
   label: string,
-): number {
+  split?: Split,
+): { removed: number; timed: number } {
   let removed = 0
+  let timed = 0
   let wrong = 0
   let example: Admission | undefined
   let inWindow = 0
-  watch.start()
-  let windowStart = performance.now()
-  for (const message of messages) {
-    const { admission, changes } = pool.admit(message)
-    removed += changes.removed.length
-    if (admission.status !== expected && outcomeOf(admission) !== expected) {
-      wrong++
-      example ??= admission
+  let windowMs = 0
+  for (let from = 0; from < messages.length; from += SPLIT_BLOCK) {
+    const to = Math.min(messages.length, from + SPLIT_BLOCK)
+    const verified = split?.keys[from] !== undefined
+    if (verified) for (let i = from; i < to; i++) pool.verified.add(split!.keys[i]!)
+    const blockWatch = verified ? split!.watch : watch
+    blockWatch.start()
+    const started = performance.now()
+    for (let i = from; i < to; i++) {
+      const { admission, changes } = pool.admit(messages[i])
+      removed += changes.removed.length
+      if (admission.status !== expected && outcomeOf(admission) !== expected) {
+        wrong++
+        example ??= admission
+      }
     }
-    if (++inWindow === WINDOW) {
-      const now = performance.now()
-      watch.windows.push((WINDOW * 1000) / (now - windowStart))
-      windowStart = now
+    blockWatch.stop()
+    if (verified) {
+      split!.count += to - from
+      continue
+    }
+    timed += to - from
+    windowMs += performance.now() - started
+    inWindow += to - from
+    if (inWindow >= WINDOW) {
+      watch.windows.push((inWindow * 1000) / windowMs)
       inWindow = 0
+      windowMs = 0
     }
   }
-  watch.stop()
   if (wrong > 0) {
     throw new Error(
       `${label}: ${wrong} of ${messages.length} admissions were not "${expected}", e.g. ${JSON.stringify(example)}`,
     )
   }
-  return removed
+  return { removed, timed }
 }
 
 /** Best rate of repeated passes over messages that leave the pool as it is (rejections). */
@@ -288,14 +372,19 @@ function rateOf<T>(items: T[], op: (item: T) => void): number {
   return best
 }
 
-/** µs per call of `op` over `items`: the best of three passes after a warm-up pass. */
+/**
+ * Main-thread CPU µs per call of `op` over `items`: the best of three passes after a warm-up
+ * pass. CPU time, like the scenarios' `cpuMicroseconds`, so that both sides of the comparison
+ * stand whatever other processes take of the core.
+ */
 function microsecondsOf<T>(items: T[], op: (item: T) => unknown): number {
   for (const item of items) op(item)
   let best = Number.POSITIVE_INFINITY
   for (let pass = 0; pass < 3; pass++) {
-    const start = performance.now()
+    const start = process.threadCpuUsage()
     for (const item of items) op(item)
-    best = Math.min(best, ((performance.now() - start) * 1000) / items.length)
+    const cpu = process.threadCpuUsage(start)
+    best = Math.min(best, (cpu.user + cpu.system) / items.length)
   }
   return best
 }
@@ -321,6 +410,7 @@ function plan(size: number) {
 
 /** Runs one size on messages the driver generated into `dir`. */
 async function runSize(size: number, dir: string): Promise<Omit<SizeResult, 'generation'>> {
+  const loadAtStart = loadavg()
   gcObserver.observe({ entryTypes: ['gc'] })
   const { k, r, specs, names } = plan(size)
   const loaded = await generate(
@@ -383,6 +473,7 @@ async function runSize(size: number, dir: string): Promise<Omit<SizeResult, 'gen
     count: number,
     watch: Stopwatch,
     evicted = 0,
+    split?: Split,
   ) => {
     const perSecond = count / watch.seconds
     const scenario: Scenario = {
@@ -395,6 +486,11 @@ async function runSize(size: number, dir: string): Promise<Omit<SizeResult, 'gen
       perSecond: Math.round(perSecond),
       medianPerSecond: Math.round(watch.medianPerSecond()),
       microseconds: Math.round((1e6 / perSecond) * 10) / 10,
+      cpuMicroseconds: Math.round((watch.cpuMicroseconds / count) * 10) / 10,
+      ...(split && {
+        preverified: split.count,
+        preverifiedCpuMicroseconds: Math.round((split.watch.cpuMicroseconds / split.count) * 10) / 10,
+      }),
       vsEd25519: 0, // once the baseline is final
       gcShare: 0,
       cpuShare: Math.round(watch.cpuShare() * 100) / 100,
@@ -461,24 +557,45 @@ async function runSize(size: number, dir: string): Promise<Omit<SizeResult, 'gen
     record(name, 'rejection', 'oracle', outcome, best.count, best.watch)
   }
 
-  // 3. Capabilities, reports and offers on held oracles and capabilities.
+  // 3. Capabilities, reports and offers on held oracles and capabilities, with the memory each
+  // kind's entries take (the parsed messages the pool did not keep are garbage by then).
+  const perEntry = (before: MemoryFigures, after: MemoryFigures, count: number) => ({
+    heap: Math.round(((after.heapUsedMB - before.heapUsedMB) * MB) / count),
+    rss: Math.round(((after.rssMB - before.rssMB) * MB) / count),
+  })
+  const bytesPerEntry: SizeResult['bytesPerEntry'] = { oracle: perEntry(beforeFill, afterFill, size) }
   for (const [name, kind] of [
     ['capabilities on held oracles', 'capabilities'],
     ['reports (free-form, signed) on held oracles', 'reports'],
     ['offers on held capabilities', 'offers'],
   ] as const) {
-    const messages = parse(set[kind].bytes)
+    const before = memory()
+    let messages: unknown[] = parse(set[kind].bytes)
+    const count = messages.length
     const watch = new Stopwatch()
-    admitAll(pool, messages, 'added', watch, name)
-    record(name, 'signed', specs[kind].kind, 'added', messages.length, watch)
+    const split = splitFor(messages)
+    const { timed } = admitAll(pool, messages, 'added', watch, name, split)
+    messages = []
+    record(name, 'signed', specs[kind].kind, 'added', timed, watch, 0, split)
+    bytesPerEntry[specs[kind].kind] = perEntry(before, memory(), count)
   }
 
   // 4. Eviction-heavy: every stronger ad evicts the weakest oracle of the full pool.
   {
     const watch = new Stopwatch()
-    const evicted = admitAll(pool, strongAds, 'added', watch, 'eviction')
+    const split = splitFor(strongAds)
+    const { removed, timed } = admitAll(pool, strongAds, 'added', watch, 'eviction', split)
     if (pool.oracles.size !== size) throw new Error(`eviction: pool holds ${pool.oracles.size}, not ${size}`)
-    record('stronger ads into the full pool (each evicts)', 'signed', 'oracle', 'added', k, watch, evicted)
+    record(
+      'stronger ads into the full pool (each evicts)',
+      'signed',
+      'oracle',
+      'added',
+      timed,
+      watch,
+      removed,
+      split,
+    )
   }
 
   // 5. Under the rolling floor the evictions raised.
@@ -527,6 +644,21 @@ async function runSize(size: number, dir: string): Promise<Omit<SizeResult, 'gen
     )
   }
 
+  // Per signed kind, against its signature check alone, in CPU time: the admissions of the
+  // scenario, and those of its interleaved blocks whose signatures were checked beforehand.
+  const overhead: SizeResult['overhead'] = {}
+  for (const kind of Object.keys(phases)) {
+    const scenario = scenarios.find((s) => s.message === kind && s.preverifiedCpuMicroseconds !== undefined)!
+    const signature = phases[kind]!.signature!
+    overhead[kind] = {
+      scenario: scenario.name,
+      admissionMicroseconds: scenario.cpuMicroseconds,
+      signatureMicroseconds: signature,
+      nonSignatureMicroseconds: scenario.preverifiedCpuMicroseconds!,
+      vsBareVerification: Math.round((signature / scenario.cpuMicroseconds) * 100) / 100,
+    }
+  }
+
   await new Promise((resolve) => setImmediate(resolve))
   for (const { scenario, watch } of pending) {
     scenario.gcShare = Math.round(watch.gcShare() * 1000) / 1000
@@ -560,8 +692,13 @@ async function runSize(size: number, dir: string): Promise<Omit<SizeResult, 'gen
       },
     },
     phases,
+    bytesPerEntry,
+    overhead,
+    load: { start: loadAtStart.map(round2), end: loadavg().map(round2) },
   }
 }
+
+const round2 = (x: number) => Math.round(x * 100) / 100
 
 // ---- the driver: one process per size, then the report -----------------------------------
 
@@ -643,6 +780,9 @@ function printSize(result: SizeResult): void {
   const { generation: g, baseline: b, memory: m } = result
   console.log(`\n== pool of ${n(result.size)} oracles (K = ${n(result.k)}) ==`)
   console.log(
+    `load average (1, 5, 15 min; ${cpus().length} cores): ${result.load.start.join(', ')} at the start, ${result.load.end.join(', ')} at the end`,
+  )
+  console.log(
     g.cached
       ? `messages: ${n(g.messages)} read from the cache (generation not measured in this run)`
       : `messages: ${n(g.generated)} of ${n(g.messages)} generated (derived keys, signed, mined) on ${g.threads} threads in ${g.seconds} s (${n(g.perSecond)}/s), before and outside all timing`,
@@ -681,18 +821,30 @@ function printSize(result: SizeResult): void {
         ? ' (scaled up from a small pool: the RSS figure is mostly heap reservation, not entries)'
         : ''),
   )
-  console.log('pipeline steps alone, µs per message (admission total from the table above):')
-  const admissionUs: Record<string, number> = {
-    oracle: result.scenarios.find((s) => s.name.startsWith('stronger'))!.microseconds,
-    capability: result.scenarios.find((s) => s.message === 'capability')!.microseconds,
-    report: result.scenarios.find((s) => s.message === 'report')!.microseconds,
-    offer: result.scenarios.find((s) => s.message === 'offer')!.microseconds,
+  console.log(
+    'memory per entry held, by kind (growth after a full GC ÷ entries; a capability or report includes its oracle pool built on first use):',
+  )
+  for (const [kind, b] of Object.entries(result.bytesPerEntry)) {
+    console.log(`  ${kind.padEnd(11)} heap ${n(b.heap).padStart(6)} B   RSS ${n(b.rss).padStart(6)} B`)
   }
+  console.log('pipeline steps alone, CPU µs per message (admission: CPU µs per admission in its scenario):')
   for (const [kind, steps] of Object.entries(result.phases)) {
+    const o = result.overhead[kind]!
     const sum = Object.values(steps).reduce((a, b) => a + b, 0)
     const parts = Object.entries(steps).map(([step, us]) => `${step} ${us.toFixed(1)}`)
     console.log(
-      `  ${kind.padEnd(11)} ${parts.join(', ')}; sum ${sum.toFixed(1)} of ${admissionUs[kind]!.toFixed(1)} → pool and the rest ${(admissionUs[kind]! - sum).toFixed(1)}`,
+      `  ${kind.padEnd(11)} ${parts.join(', ')}; sum ${sum.toFixed(1)} of ${o.admissionMicroseconds.toFixed(1)} → pool and the rest ${(o.admissionMicroseconds - sum).toFixed(1)}`,
+    )
+  }
+  console.log(
+    `admission against its signature check alone, CPU µs (goals: ≤ ${GOALS.nonSignatureMicroseconds} µs besides the signature; admissions/s ≥ ${GOALS.vsBareVerification}× the bare verification rate):`,
+  )
+  console.log(
+    `  besides: admissions of the scenario whose signatures were checked beforehand (every ${SPLIT_EVERY}th block of ${SPLIT_BLOCK}, interleaved)`,
+  )
+  for (const [kind, o] of Object.entries(result.overhead)) {
+    console.log(
+      `  ${kind.padEnd(11)} signature alone ${o.signatureMicroseconds.toFixed(1).padStart(6)}, admission ${o.admissionMicroseconds.toFixed(1).padStart(6)}, besides the signature ${o.nonSignatureMicroseconds.toFixed(1).padStart(5)} → ${o.vsBareVerification.toFixed(2)}× bare (${o.scenario})`,
     )
   }
 }
@@ -733,7 +885,33 @@ function goals(results: SizeResult[], comparisons: Comparison[]) {
     (a, b) => (a && a.slowdown >= b.slowdown ? a : b),
     undefined,
   )
+  const overheads = results.flatMap((r) => Object.entries(r.overhead).map(([kind, o]) => ({ r, kind, o })))
+  const worstOverhead = overheads.reduce((a, b) =>
+    b.o.nonSignatureMicroseconds > a.o.nonSignatureMicroseconds ? b : a,
+  )
+  const worstRatio = overheads.reduce((a, b) => (b.o.vsBareVerification < a.o.vsBareVerification ? b : a))
+  const largest = results.reduce((a, b) => (b.size > a.size ? b : a))
+  const perOracle = largest.bytesPerEntry.oracle!.rss
   return {
+    nonSignatureMicroseconds: {
+      goal: GOALS.nonSignatureMicroseconds,
+      worst: worstOverhead.o.nonSignatureMicroseconds,
+      where: `${worstOverhead.kind} @ ${worstOverhead.r.size}`,
+      met: worstOverhead.o.nonSignatureMicroseconds <= GOALS.nonSignatureMicroseconds,
+    },
+    vsBareVerification: {
+      goal: GOALS.vsBareVerification,
+      worst: worstRatio.o.vsBareVerification,
+      where: `${worstRatio.kind} @ ${worstRatio.r.size}`,
+      met: worstRatio.o.vsBareVerification >= GOALS.vsBareVerification,
+    },
+    bytesPerOracle: {
+      goal: GOALS.bytesPerOracle,
+      worst: perOracle,
+      where: `RSS per oracle @ ${largest.size}`,
+      met: perOracle <= GOALS.bytesPerOracle,
+      measuredAtGoalSize: largest.size >= 1_000_000,
+    },
     signedPerSecond: {
       goal: GOALS.signedPerSecond,
       worst: ws.s.perSecond,
@@ -808,6 +986,17 @@ if (option('--size')) {
     console.log('\ngoals:')
     line('signed admissions/s', verdict.signedPerSecond)
     line('cheap rejections/s', verdict.rejectionsPerSecond)
+    const at = (g: { goal: number; worst: number; where: string; met: boolean }, text: string) =>
+      console.log(`  ${g.met ? 'met ' : 'MISS'} ${text} (${g.where})`)
+    const o = verdict.nonSignatureMicroseconds
+    at(o, `CPU µs besides the signature: goal ≤ ${o.goal}, worst ${o.worst}`)
+    const v = verdict.vsBareVerification
+    at(v, `admissions/s ÷ bare verification rate: goal ≥ ${v.goal}×, worst ${v.worst}×`)
+    const b = verdict.bytesPerOracle
+    at(
+      b,
+      `bytes per oracle: goal ≤ ${n(b.goal)} B, measured ${n(b.worst)} B${b.measuredAtGoalSize ? '' : ' (not at 1M: the goal’s size)'}`,
+    )
     if (verdict.largeToSmallSlowdown) {
       const g = verdict.largeToSmallSlowdown
       console.log(

@@ -90,6 +90,38 @@ export function goalRows(outcomes: Outcome[]): string {
       measured: `worst ${n(r.goals.rejectionsPerSecond.worst)}/s (${r.goals.rejectionsPerSecond.where})`,
       verdict: verdictOf(r.goals.rejectionsPerSecond.met),
     })),
+    goal(
+      outcomes,
+      'admission',
+      'Admission',
+      '≤ 10 CPU µs per admission besides the signature, every signed kind, at 100k',
+      (r) => {
+        const g = r.goals.nonSignatureMicroseconds
+        return g
+          ? { measured: `worst ${g.worst} µs (${g.where})`, verdict: verdictOf(g.met) }
+          : { measured: 'not measured', verdict: 'not run' as const }
+      },
+    ),
+    goal(
+      outcomes,
+      'admission',
+      'Admission',
+      'each signed kind ≥ 0.8× the bare verification rate of its signatures',
+      (r) => {
+        const g = r.goals.vsBareVerification
+        return g
+          ? { measured: `worst ${x2(g.worst)} (${g.where})`, verdict: verdictOf(g.met) }
+          : { measured: 'not measured', verdict: 'not run' as const }
+      },
+    ),
+    goal(outcomes, 'admission', 'Memory', '≤ 1 KB RSS per oracle at 1M', (r) => {
+      const g = r.goals.bytesPerOracle
+      if (!g) return { measured: 'not measured', verdict: 'not run' as const }
+      return {
+        measured: `${n(g.worst)} B (${g.where})`,
+        verdict: g.measuredAtGoalSize ? verdictOf(g.met) : 'not measured at the goal’s size',
+      }
+    }),
     goal(outcomes, 'admission', 'Admission (issue 3)', 'throughput at 1M oracles within 2× of 10k', (r) => {
       const g = r.goals.largeToSmallSlowdown
       const largest = Math.max(...r.results.map((s: { size: number }) => s.size))
@@ -257,6 +289,52 @@ const SECTIONS: Record<BenchName, (r: any) => string[]> = {
         ]),
       ),
       '',
+      ...(size.load
+        ? [
+            `Load average (1, 5, 15 min) ${size.load.start.join(', ')} at the start, ${size.load.end.join(', ')} at the end.`,
+            '',
+          ]
+        : []),
+      ...(size.bytesPerEntry
+        ? [
+            'Memory per entry held, by kind: growth after a full GC ÷ entries (a capability or report includes the pool its oracle builds for its first one).',
+            '',
+            table(
+              ['kind', 'heap per entry', 'RSS per entry'],
+              Object.entries(size.bytesPerEntry).map(([kind, b]) => [
+                kind,
+                `${n(b.heap)} B`,
+                `${n(b.rss)} B`,
+              ]),
+            ),
+            '',
+          ]
+        : []),
+      ...(size.overhead && size.phases
+        ? [
+            'CPU µs per message: each step alone, the admission in its scenario, and the admissions of that scenario whose signatures were checked beforehand (interleaved blocks): the cost besides the signature.',
+            '',
+            table(
+              [
+                'kind',
+                'steps alone',
+                'admission',
+                'besides the signature',
+                'admissions/s ÷ bare verification',
+              ],
+              Object.entries(size.overhead).map(([kind, o]) => [
+                kind,
+                Object.entries(size.phases![kind] ?? {})
+                  .map(([step, us]) => `${step} ${us.toFixed(1)}`)
+                  .join(', '),
+                o.admissionMicroseconds.toFixed(1),
+                o.nonSignatureMicroseconds.toFixed(1),
+                x2(o.vsBareVerification),
+              ]),
+            ),
+            '',
+          ]
+        : []),
     ]),
   rest: (r) => [
     `${n(r.oracles)} oracles, autocannon in its own process, ${r.seconds} s per endpoint.`,
@@ -333,6 +411,19 @@ const SECTIONS: Record<BenchName, (r: any) => string[]> = {
 
 interface AdmissionSize {
   size: number
+  load?: { start: number[]; end: number[] }
+  bytesPerEntry?: Record<string, { heap: number; rss: number }>
+  phases?: Record<string, Record<string, number>>
+  overhead?: Record<
+    string,
+    {
+      scenario: string
+      admissionMicroseconds: number
+      signatureMicroseconds: number
+      nonSignatureMicroseconds: number
+      vsBareVerification: number
+    }
+  >
   baseline: { ed25519NewSigner: number; ed25519Cached: number; opensslNewSigner?: number }
   scenarios: {
     name: string

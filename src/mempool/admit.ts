@@ -3,7 +3,7 @@
  * signature → semantics → store. Lodestar-style, every check quotes the rule it enforces.
  */
 import { ErrorCode, ok, type Result } from '../protocol/errors.ts'
-import { messageId, offerKey } from '../protocol/message.ts'
+import { messageId, offerKey, primeSigningBytes } from '../protocol/message.ts'
 import type {
   Dispute,
   Message,
@@ -38,6 +38,8 @@ export interface AdmitContext {
   pool: Mempool
   id: string
   bytes: number
+  /** `JCS(m)` without proofs, which the id hashes (and all kinds but offers sign). */
+  canonical: string
   now: number
   changes: Changes
 }
@@ -101,7 +103,10 @@ function compareVersions(
  * signature thread (`Mempool.verified`, filled during a sync).
  */
 function checkSignatures(context: AdmitContext, message: Message): Result<true> {
-  return context.pool.verified.take(verifiedKey(context.id, message)) ? ok(true) : verifySignatures(message)
+  const { pool, id } = context
+  if (pool.verified.size > 0 && pool.verified.take(verifiedKey(id, message))) return ok(true)
+  primeSigningBytes(message, context.canonical)
+  return verifySignatures(message)
 }
 
 /**
@@ -186,12 +191,12 @@ export function admitOracle(context: AdmitContext, ad: OracleId): Admission {
     bits: work.bits,
     work: workOf(work.bits),
     receivedAt: now,
+    density: 0,
     bid,
     capabilities: new BoundedPool(pool.poolInit(pool.options.maxCapabilitiesPerOracle)),
     reports: new BoundedPool(pool.poolInit(pool.options.maxReportsPerOracle)),
     strength: workOf(work.bits),
     penalty: 0n,
-    commitments: new Map(),
   }
   pool.removeEvicted(pool.oracles.set(oracleRank(entry), entry, now), changes)
   pool.byScore.set([-entry.strength, entry.key], entry)
@@ -250,6 +255,7 @@ export function admitCapability(context: AdmitContext, capability: OracleCapabil
     bits: work.bits,
     work: workOf(work.bits),
     receivedAt: held?.receivedAt ?? now,
+    density: 0,
   }
   if (held) pool.untrack(held)
   const evicted = oracle.capabilities.set(workRank(entry, entry.key), entry, now)
@@ -270,6 +276,8 @@ export function admitReport(context: AdmitContext, report: Report): Admission {
   if (!oracle) return invalid(Code.UNKNOWN_ORACLE, '/oracle is not an oracle this node holds', '/oracle', id)
   const held = pool.reports.get(id)
   if (isHeldDuplicate(held, id, report)) return { status: 'duplicate', kind: 'report', id }
+  // A report's PoW is bound to the bytes it signs, the text its id hashed.
+  primeSigningBytes(report, context.canonical)
   const work = pool.verifyWork(report)
   if (!('bits' in work)) return { ...work, kind: 'report', id }
   // Whether it will count is known from its shape (the evidence check below confirms it or
@@ -279,7 +287,7 @@ export function admitReport(context: AdmitContext, report: Report): Admission {
   const counts =
     !held?.dispute &&
     (evidenceClass(report.content) === 'verified' || pool.options.countSubjectiveReports) &&
-    (commitment === undefined || wouldCount(oracle.commitments.get(commitment), workOf(work.bits), id))
+    (commitment === undefined || wouldCount(oracle.commitments?.get(commitment), workOf(work.bits), id))
   if (!held) {
     const check = oracle.reports.check(reportRank({ counts, work: workOf(work.bits) }, id), now)
     if (!check.fits) return lowPow(check, 'report', id)
@@ -305,6 +313,7 @@ export function admitReport(context: AdmitContext, report: Report): Admission {
     bits: work.bits,
     work: workOf(work.bits),
     receivedAt: held?.receivedAt ?? now,
+    density: 0,
     verdict: evidence.value,
     ...(held?.dispute && { dispute: held.dispute }),
     counts,
@@ -441,6 +450,7 @@ export function admitOffer(context: AdmitContext, offer: Offer): Admission {
     bits: work.bits,
     work: workOf(work.bits),
     receivedAt: held?.receivedAt ?? now,
+    density: 0,
   }
   if (held) pool.untrack(held)
   let perCapability = pool.offersByCapability.get(capability.key)

@@ -44,6 +44,13 @@ export function workBits(work: bigint): number {
   return Math.log2(Number(work >> BigInt(shift))) + shift
 }
 
+const EMPTY_MAP: ReadonlyMap<string, never> = new Map<string, never>()
+
+/** A rank without the entry it was held with, for callers that keep ranks (cursors, verdicts). */
+function rankOnly(rank: Rank): Rank {
+  return { tier: rank.tier, work: rank.work, id: rank.id }
+}
+
 export interface BoundedPoolInit extends RollingFloorInit {
   /** Most entries the pool holds. */
   capacity: number
@@ -58,23 +65,69 @@ export type PoolCheck =
   | { fits: true; evicts?: Rank }
   | { fits: false; floorBits: number; weakestBits: number }
 
-export class BoundedPool<V> {
-  readonly capacity: number
-  readonly floor: RollingFloor
-  readonly #byRank = new BTree<Rank, V>(undefined, compareRanks)
+/** An entry's rank with the entry: the one object a pool keeps per entry, key of both indexes. */
+type Held<V> = Rank & { readonly value: V }
+
+/**
+ * A pool's structures, allocated on its first entry: every oracle has a capability pool and a
+ * report pool, and most of them stay empty, so an empty pool must cost a few words, not the
+ * trees and maps of a full one (design §5: a million oracles in a bounded memory).
+ */
+interface Structures<V> {
+  // The tree orders the held ranks (a set: sorted-btree shares one array for absent values).
+  byRank: InstanceType<typeof BTree<Held<V>, undefined>>
   // One map lookup answers has/get/rankOf; the tree is only for order.
-  readonly #byId = new Map<string, { rank: Rank; value: V }>()
-  // Ids in an array with their positions, so a random victim is picked in O(1).
-  readonly #ids: string[] = []
-  readonly #position = new Map<string, number>()
-  readonly #randomEvictionRate: number
-  readonly #random: () => number
+  byId: Map<string, Held<V>>
+  // Ids in an array with their positions, so a random victim is picked in O(1); only with
+  // random eviction.
+  ids: string[] | undefined
+  position: Map<string, number> | undefined
+}
+
+export class BoundedPool<V> {
+  // Three fields only: an oracle has two pools, most of them empty.
+  readonly #init: BoundedPoolInit
+  /** The floor, or the state to build it from on first use. */
+  #floor: RollingFloor | FloorState | undefined
+  #structures: Structures<V> | undefined
 
   constructor(init: BoundedPoolInit, floorState?: FloorState) {
-    this.capacity = init.capacity
-    this.floor = new RollingFloor(init, floorState)
-    this.#randomEvictionRate = init.randomEvictionRate ?? 0
-    this.#random = init.random ?? Math.random
+    this.#init = init
+    this.#floor = floorState
+  }
+
+  /** Most entries the pool holds. */
+  get capacity(): number {
+    return this.#init.capacity
+  }
+
+  /** The rolling floor (built on first use: a pool never evicted from needs none). */
+  get floor(): RollingFloor {
+    if (!(this.#floor instanceof RollingFloor)) this.#floor = new RollingFloor(this.#init, this.#floor)
+    return this.#floor
+  }
+
+  get #randomEvictionRate(): number {
+    return this.#init.randomEvictionRate ?? 0
+  }
+
+  #random(): number {
+    return (this.#init.random ?? Math.random)()
+  }
+
+  get #byId(): ReadonlyMap<string, Held<V>> {
+    return this.#structures?.byId ?? EMPTY_MAP
+  }
+
+  #build(): Structures<V> {
+    const random = this.#randomEvictionRate > 0
+    this.#structures ??= {
+      byRank: new BTree<Held<V>, undefined>(undefined, compareRanks),
+      byId: new Map(),
+      ids: random ? [] : undefined,
+      position: random ? new Map() : undefined,
+    }
+    return this.#structures
   }
 
   get size(): number {
@@ -90,13 +143,14 @@ export class BoundedPool<V> {
   }
 
   rankOf(id: string): Rank | undefined {
-    return this.#byId.get(id)?.rank
+    const held = this.#byId.get(id)
+    return held && rankOnly(held)
   }
 
   /** The weakest entry, the next to be evicted. */
   weakest(): [Rank, V] | undefined {
-    const rank = this.#byRank.minKey()
-    return rank && [rank, this.#byRank.get(rank)!]
+    const held = this.#structures?.byRank.minKey()
+    return held && [held, held.value]
   }
 
   /**
@@ -113,20 +167,22 @@ export class BoundedPool<V> {
       return { fits: false, floorBits, weakestBits: this.#weakestBits() }
     }
     if (this.size < this.capacity) return { fits: true }
-    const weakest = this.#byRank.minKey()!
+    const weakest = this.#structures!.byRank.minKey()!
     if (compareRanks(rank, weakest) <= 0)
       return { fits: false, floorBits, weakestBits: workBits(weakest.work) }
-    return { fits: true, evicts: weakest }
+    return { fits: true, evicts: rankOnly(weakest) }
   }
 
   /** Inserts or re-ranks an entry; returns the entries evicted to stay within capacity. */
   set(rank: Rank, value: V, now: number): [Rank, V][] {
     this.delete(rank.id)
-    this.#byRank.set(rank, value)
-    this.#byId.set(rank.id, { rank, value })
-    if (this.#randomEvictionRate > 0) {
-      this.#position.set(rank.id, this.#ids.length)
-      this.#ids.push(rank.id)
+    const { byRank, byId, ids, position } = this.#build()
+    const held: Held<V> = { tier: rank.tier, work: rank.work, id: rank.id, value }
+    byRank.set(held, undefined)
+    byId.set(rank.id, held)
+    if (ids && position) {
+      position.set(rank.id, ids.length)
+      ids.push(rank.id)
     }
     const evicted: [Rank, V][] = []
     while (this.size > this.capacity) {
@@ -142,39 +198,43 @@ export class BoundedPool<V> {
    * work needed to enter).
    */
   evict(now: number, keep?: string): [Rank, V] | undefined {
-    if (this.#randomEvictionRate > 0 && this.size > 1 && this.#random() < this.#randomEvictionRate) {
-      let id = this.#ids[Math.floor(this.#random() * this.#ids.length)]!
-      if (id === keep) id = this.#ids[(this.#position.get(id)! + 1) % this.#ids.length]!
-      const { rank, value } = this.#byId.get(id)!
+    const ids = this.#structures?.ids
+    if (ids && this.size > 1 && this.#random() < this.#randomEvictionRate) {
+      let id = ids[Math.floor(this.#random() * ids.length)]!
+      if (id === keep) id = ids[(this.#structures!.position!.get(id)! + 1) % ids.length]!
+      const held = this.#byId.get(id)!
       this.delete(id)
-      return [rank, value]
+      return [rankOnly(held), held.value]
     }
     const weakest = this.weakest()
     if (!weakest) return undefined
     this.delete(weakest[0].id)
     this.floor.raise(workBits(weakest[0].work), now)
-    return weakest
+    return [rankOnly(weakest[0]), weakest[1]]
   }
 
   /** Removes an entry without touching the floor (updates, cascades, expiry). */
   delete(id: string): V | undefined {
     const held = this.#byId.get(id)
     if (!held) return undefined
-    this.#byRank.delete(held.rank)
-    this.#byId.delete(id)
-    if (this.#randomEvictionRate > 0) this.#forgetPosition(id)
+    const structures = this.#structures!
+    structures.byRank.delete(held)
+    structures.byId.delete(id)
+    if (structures.ids) this.#forgetPosition(id)
     return held.value
   }
 
   // Swap-remove from the id array that random eviction picks from.
   #forgetPosition(id: string): void {
-    const at = this.#position.get(id)!
-    const last = this.#ids.pop()!
+    const ids = this.#structures!.ids!
+    const position = this.#structures!.position!
+    const at = position.get(id)!
+    const last = ids.pop()!
     if (last !== id) {
-      this.#ids[at] = last
-      this.#position.set(last, at)
+      ids[at] = last
+      position.set(last, at)
     }
-    this.#position.delete(id)
+    position.delete(id)
   }
 
   /**
@@ -182,11 +242,15 @@ export class BoundedPool<V> {
    * next page after it, found in O(log n)).
    */
   *strongestFirst(below?: Rank): IterableIterator<[Rank, V]> {
-    yield* below ? this.#byRank.entriesReversed(below, undefined, true) : this.#byRank.entriesReversed()
+    const byRank = this.#structures?.byRank
+    if (!byRank) return
+    // A bare rank finds its place in the tree like a held one: the order reads tier, work, id.
+    const pairs = below ? byRank.entriesReversed(below as Held<V>, undefined, true) : byRank.entriesReversed()
+    for (const [held] of pairs) yield [held, held.value]
   }
 
   #weakestBits(): number {
-    const rank = this.#byRank.minKey()
+    const rank = this.#structures?.byRank.minKey()
     return rank ? workBits(rank.work) : 0
   }
 }

@@ -18,6 +18,11 @@ interface EntryBase<M> {
   work: bigint
   /** Unix seconds when this node took it. */
   receivedAt: number
+  /**
+   * log2 of work per byte when the entry was filed for the byte budget (see
+   * `Mempool.track`): the entry is its own key there, so it is filed without a key object.
+   */
+  density: number
 }
 
 export interface OracleEntry extends EntryBase<OracleId> {
@@ -31,8 +36,11 @@ export interface OracleEntry extends EntryBase<OracleId> {
   strength: bigint
   /** Σ work(reports that count), kept up to date incrementally. */
   penalty: bigint
-  /** Its fact-missing reports by commitment key (see {@link ReportEntry.commitment}). */
-  commitments: Map<string, Set<ReportEntry>>
+  /**
+   * Its fact-missing reports by commitment key (see {@link ReportEntry.commitment}); made on
+   * the first such report, since most oracles never get one.
+   */
+  commitments?: Map<string, Set<ReportEntry>>
 }
 
 export interface CapabilityEntry extends EntryBase<OracleCapability> {

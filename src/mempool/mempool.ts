@@ -8,7 +8,7 @@
 import BTreeModule from 'sorted-btree'
 import { canonicalize } from '../protocol/canonical.ts'
 import { ErrorCode, isProtocolError, type ProtocolError } from '../protocol/errors.ts'
-import { canonicalSize, idOfCanonical, withoutProofs } from '../protocol/message.ts'
+import { canonicalSize, forgetSigningBytes, idOfCanonical, withoutProofs } from '../protocol/message.ts'
 import { verifyMessagePow } from '../protocol/message-pow.ts'
 import type { Bid, Message, Offer, PoolKind } from '../protocol/messages/index.ts'
 import { POOL_KINDS } from '../protocol/messages/index.ts'
@@ -23,7 +23,7 @@ import {
   admitOracle,
   admitReport,
 } from './admit.ts'
-import { BoundedPool, type PoolCheck, type Rank, workBits } from './bounded-pool.ts'
+import { BoundedPool, type BoundedPoolInit, type PoolCheck, type Rank, workBits } from './bounded-pool.ts'
 import { countingReport } from './commitments.ts'
 import type { CapabilityEntry, Entry, OfferEntry, OracleEntry, ReportEntry } from './entries.ts'
 import { scoreOf } from './entries.ts'
@@ -91,12 +91,13 @@ export class Mempool extends EventTarget {
   /** Oracles by score, highest first (key: [-score, key]). */
   readonly byScore = new BTree<[bigint, string], OracleEntry>(undefined, compareScoreKeys)
   /** Every entry by work per byte, lowest first: what the byte budget evicts. */
-  readonly #byDensity = new BTree<[number, string], Entry>(undefined, compareDensityKeys)
+  readonly #byDensity = new BTree<Entry, undefined>(undefined, compareDensities)
   /** Offers by expiry, soonest first: what {@link purgeExpired} removes. */
-  readonly #byExpiry = new BTree<[number, string], OfferEntry>(undefined, compareDensityKeys)
+  readonly #byExpiry = new BTree<OfferEntry, undefined>(undefined, compareExpiries)
   /** `expires` of the soonest offer held (or earlier): below it, there is nothing to purge. */
   #soonestExpiry = Number.POSITIVE_INFINITY
   #bytes = 0
+  readonly #poolInits = new Map<number, BoundedPoolInit>()
   /** Count of outcomes by status and by reason code. */
   readonly counters = new Map<string, number>()
   /** Messages whose signatures a signature thread already checked (sync): admission skips them once. */
@@ -112,16 +113,24 @@ export class Mempool extends EventTarget {
     this.offers = new BoundedPool(this.poolInit(this.options.maxOffers))
   }
 
-  /** Init of a bounded pool under this mempool's eviction options. */
-  poolInit(capacity: number) {
-    const { floorHalfLifeSeconds, floorIncrementBits, randomEvictionRate } = this.options
-    return {
-      capacity,
-      halfLifeSeconds: floorHalfLifeSeconds,
-      incrementBits: floorIncrementBits,
-      randomEvictionRate,
-      random: this.random,
+  /**
+   * Init of a bounded pool under this mempool's eviction options: one object per capacity,
+   * shared by every pool of that capacity (each oracle has two pools).
+   */
+  poolInit(capacity: number): BoundedPoolInit {
+    let init = this.#poolInits.get(capacity)
+    if (!init) {
+      const { floorHalfLifeSeconds, floorIncrementBits, randomEvictionRate } = this.options
+      init = Object.freeze({
+        capacity,
+        halfLifeSeconds: floorHalfLifeSeconds,
+        incrementBits: floorIncrementBits,
+        randomEvictionRate,
+        random: this.random,
+      })
+      this.#poolInits.set(capacity, init)
     }
+    return init
   }
 
   /** Every entry held: oracles, capabilities, reports, offers. */
@@ -152,6 +161,9 @@ export class Mempool extends EventTarget {
     } catch (error) {
       if (!isProtocolError(error)) throw error
       admission = { status: 'invalid', reason: reasonOf(error) }
+    } finally {
+      // The pool keeps the message, and must not keep its signed bytes with it.
+      forgetSigningBytes(input as Message)
     }
     this.#count(admission)
     if (admission.status === 'added' || admission.status === 'updated') {
@@ -215,10 +227,9 @@ export class Mempool extends EventTarget {
   purgeExpired(now = this.now(), changes: Changes = { put: [], removed: [] }): Changes {
     if (this.#soonestExpiry + this.options.clockSkewSeconds >= now) return changes
     for (;;) {
-      const soonest = this.#byExpiry.minKey()
-      this.#soonestExpiry = soonest?.[0] ?? Number.POSITIVE_INFINITY
-      if (!soonest) break
-      const offer = this.#byExpiry.get(soonest)!
+      const offer = this.#byExpiry.minKey()
+      this.#soonestExpiry = offer?.message.terms.expires ?? Number.POSITIVE_INFINITY
+      if (!offer) break
       if (!this.isExpired(offer.message, now)) break
       this.removeOffer(offer, changes)
     }
@@ -254,16 +265,17 @@ export class Mempool extends EventTarget {
   /** Adds an entry's bytes and density; the byte budget may then evict. */
   track(entry: Entry): void {
     this.#bytes += entry.bytes
-    this.#byDensity.set(densityKey(entry), entry)
+    entry.density = densityOf(entry)
+    this.#byDensity.set(entry, undefined)
     if (entry.kind === 'offer') {
-      this.#byExpiry.set(expiryKey(entry), entry)
+      this.#byExpiry.set(entry, undefined)
       this.#soonestExpiry = Math.min(this.#soonestExpiry, entry.message.terms.expires)
     }
   }
 
   untrack(entry: Entry): void {
-    if (this.#byDensity.delete(densityKey(entry))) this.#bytes -= entry.bytes
-    if (entry.kind === 'offer') this.#byExpiry.delete(expiryKey(entry))
+    if (this.#byDensity.delete(entry)) this.#bytes -= entry.bytes
+    if (entry.kind === 'offer') this.#byExpiry.delete(entry)
   }
 
   /**
@@ -278,6 +290,7 @@ export class Mempool extends EventTarget {
     changes: Changes,
   ): void {
     const key = report.commitment!
+    oracle.commitments ??= new Map()
     let reports = oracle.commitments.get(key)
     if (!reports) {
       reports = new Set()
@@ -293,7 +306,7 @@ export class Mempool extends EventTarget {
    * then the lowest id), moving the others' rank and the oracle's penalty with it.
    */
   recountCommitment(oracle: OracleEntry, key: string, now: number, changes: Changes): void {
-    const reports = oracle.commitments.get(key)
+    const reports = oracle.commitments?.get(key)
     if (!reports) return
     const counting = countingReport(reports)
     for (const report of reports) {
@@ -311,13 +324,13 @@ export class Mempool extends EventTarget {
   /** Re-ranks an oracle after its strength, penalty or bid changed (`change` mutates it). */
   reindexOracle(oracle: OracleEntry, now: number, change: () => void): void {
     const { strength, bid, bytes } = oracle
-    const density = densityKey(oracle)
     this.byScore.delete(scoreKey(oracle))
     change()
     this.byScore.set(scoreKey(oracle), oracle)
     // A report moves only the score; strength, bid and size move the rank and density too.
     if (oracle.strength === strength && oracle.bid === bid && oracle.bytes === bytes) return
-    if (this.#byDensity.delete(density)) {
+    // Filed under the density it was tracked with, which `change` does not touch.
+    if (this.#byDensity.delete(oracle)) {
       this.#bytes -= bytes
       this.track(oracle)
     }
@@ -363,9 +376,9 @@ export class Mempool extends EventTarget {
       })
     }
     changes.removed.push({ kind: 'report', key: report.id })
-    const reports = report.commitment === undefined ? undefined : oracle?.commitments.get(report.commitment)
+    const reports = report.commitment === undefined ? undefined : oracle?.commitments?.get(report.commitment)
     if (!reports?.delete(report)) return
-    if (reports.size === 0) oracle!.commitments.delete(report.commitment!)
+    if (reports.size === 0) oracle!.commitments!.delete(report.commitment!)
     // The next report on the commitment counts in its place.
     else if (reindex) this.recountCommitment(oracle!, report.commitment!, this.now(), changes)
   }
@@ -406,9 +419,8 @@ export class Mempool extends EventTarget {
   enforceByteBudget(added: Entry | undefined, now: number, changes: Changes): boolean {
     let kept = true
     while (this.#bytes > this.options.maxBytes) {
-      const lowest = this.#byDensity.minKey()
-      if (!lowest) break
-      const entry = this.#byDensity.get(lowest)!
+      const entry = this.#byDensity.minKey()
+      if (!entry) break
       if (entry === added) kept = false
       this.poolOf(entry)?.floor.raise(workBits(entry.kind === 'oracle' ? entry.strength : entry.work), now)
       this.removeEntry(entry, changes)
@@ -452,6 +464,7 @@ class LazyIdentity implements AdmitContext {
   readonly #message: Message
   #id: string | undefined
   #bytes = 0
+  #canonical = ''
 
   constructor(pool: Mempool, now: number, changes: Changes, message: Message) {
     this.pool = pool
@@ -470,10 +483,16 @@ class LazyIdentity implements AdmitContext {
     return this.#bytes
   }
 
+  get canonical(): string {
+    if (this.#id === undefined) this.#identify()
+    return this.#canonical
+  }
+
   #identify(): void {
     const canonical = canonicalize(withoutProofs(this.#message))
     this.#id = idOfCanonical(canonical)
     this.#bytes = canonicalSize(canonical, this.#message)
+    this.#canonical = canonical
   }
 }
 
@@ -518,18 +537,30 @@ function compareScoreKeys(a: [bigint, string], b: [bigint, string]): number {
   return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0
 }
 
-function densityKey(entry: Entry): [number, string] {
+/** log2 of an entry's work per byte: what the byte budget evicts first is the lowest. */
+function densityOf(entry: Entry): number {
   const work = entry.kind === 'oracle' ? entry.strength : entry.work
-  return [workBits(work) - Math.log2(entry.bytes), `${entry.kind}:${entryKey(entry)}`]
+  return workBits(work) - Math.log2(entry.bytes)
 }
 
-function expiryKey(offer: OfferEntry): [number, string] {
-  return [offer.message.terms.expires, offer.key]
+/**
+ * Orders entries by the density they were filed with, then kind, then key (reports: id), the
+ * order of the former `kind:key` text keys (no kind name is a prefix of another).
+ */
+function compareDensities(a: Entry, b: Entry): number {
+  if (a.density !== b.density) return a.density - b.density
+  if (a.kind !== b.kind) return a.kind < b.kind ? -1 : 1
+  const x = entryKey(a)
+  const y = entryKey(b)
+  return x < y ? -1 : x > y ? 1 : 0
 }
 
-function compareDensityKeys(a: [number, string], b: [number, string]): number {
-  if (a[0] !== b[0]) return a[0] - b[0]
-  return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0
+/** Orders offers by expiry (a held offer's never changes), then key. */
+function compareExpiries(a: OfferEntry, b: OfferEntry): number {
+  const x = a.message.terms.expires
+  const y = b.message.terms.expires
+  if (x !== y) return x - y
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0
 }
 
 /** The reason of a protocol error, for an admission outcome. */

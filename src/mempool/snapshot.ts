@@ -107,7 +107,6 @@ export function restoreSnapshot(
       ),
       strength: work,
       penalty: 0n,
-      commitments: new Map(),
     } as OracleEntry
     pool.byScore.set([-entry.strength, entry.key], entry)
     pool.track(entry)
@@ -146,6 +145,7 @@ export function restoreSnapshot(
     const commitment = commitmentOf(entry.message)
     if (commitment !== undefined) {
       entry.commitment = commitment
+      oracle.commitments ??= new Map()
       const reports = oracle.commitments.get(commitment) ?? new Set()
       oracle.commitments.set(commitment, reports.add(entry))
     }
@@ -160,7 +160,7 @@ export function restoreSnapshot(
   }
   // Which report on a commitment counts follows from those held, whatever the records say.
   for (const [, oracle] of pool.oracles.strongestFirst())
-    for (const key of [...oracle.commitments.keys()])
+    for (const key of [...(oracle.commitments?.keys() ?? [])])
       pool.recountCommitment(oracle, key, now, { put: [], removed: [] })
   for (const record of byKind.offer) {
     const entry = { ...common(record), kind: 'offer', key: record.key } as OfferEntry
@@ -211,9 +211,13 @@ function common(record: EntryRecord) {
     bits: record.bits,
     work: workOf(record.bits),
     receivedAt: record.receivedAt,
+    density: 0,
   }
 }
 
-function restoreFloor(pool: BoundedPool<unknown>, state: FloorState | undefined): void {
+function restoreFloor(
+  pool: { floor: { restore(state: FloorState): void } },
+  state: FloorState | undefined,
+): void {
   if (state) pool.floor.restore(state)
 }

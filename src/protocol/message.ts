@@ -40,8 +40,24 @@ export function signingBytes(message: Message): Uint8Array {
 
 // Admission needs an offer's signed bytes three times (offer key, PoW bound, signature) and a
 // report's twice: remembered per message object. Messages are never mutated after they are
-// built (every helper returns a new object), so the bytes cannot go stale.
+// built (every helper returns a new object), so the bytes cannot go stale. Whoever keeps a
+// message long after checking it (the mempool) forgets its bytes, which would otherwise live
+// as long as the message.
 const signingBytesCache = new WeakMap<Message, Uint8Array>()
+
+/**
+ * Hands {@link signingBytes} the message's `JCS(m)` without proofs, computed for its id: every
+ * kind but offers signs exactly that text, so it need not be serialized twice.
+ */
+export function primeSigningBytes(message: Message, canonicalWithoutProofs: string): void {
+  if (message.kind !== 'offer' && !signingBytesCache.has(message))
+    signingBytesCache.set(message, utf8(canonicalWithoutProofs))
+}
+
+/** Drops the signed bytes remembered for `message` (see {@link signingBytes}). */
+export function forgetSigningBytes(message: Message): void {
+  signingBytesCache.delete(message)
+}
 
 /** Id of a message: hex SHA-256 of its canonical bytes without `signature` and `pow`. */
 export function messageId(message: Message): string {

@@ -62,8 +62,12 @@ export function powHash(prefix: Uint8Array, nonce: bigint): Uint8Array {
  */
 export function workOf(bits: number): bigint {
   if (!isBits(bits)) throw new RangeError(`bits must be an integer from 0 to ${MAX_POW_BITS}, got ${bits}`)
-  return 1n << BigInt(bits)
+  return WORKS[bits]!
 }
+
+// Every work there is, built once: a node keeps one per message held, and a shared bigint costs
+// nothing per entry where a fresh one costs a heap object each.
+const WORKS: readonly bigint[] = Array.from({ length: MAX_POW_BITS + 1 }, (_, bits) => 1n << BigInt(bits))
 
 /**
  * Checks that `pow` is a valid proof of work for `bound` (bytes, or text standing for its UTF-8

@@ -80,6 +80,36 @@ describe('BoundedPool', () => {
     )
   })
 
+  it('answers as an empty pool before its first entry, with a restored floor, and empties again', () => {
+    const pool = new BoundedPool<string>({ capacity: 2 }, { bits: 12, updatedAt: 1000 })
+    assert.equal(pool.size, 0)
+    assert.equal(pool.has('a'), false)
+    assert.equal(pool.get('a'), undefined)
+    assert.equal(pool.weakest(), undefined)
+    assert.deepEqual([...pool.strongestFirst()], [])
+    assert.equal(pool.delete('a'), undefined)
+    assert.equal(pool.evict(1000), undefined)
+    assert.equal(pool.floor.bitsAt(1000), 12, 'the floor restored before any entry')
+    assert.deepEqual(pool.check(rank(11, 'a'), 1000), { fits: false, floorBits: 12, weakestBits: 0 })
+    assert.deepEqual(pool.set(rank(13, 'a'), 'A', 1000), [])
+    assert.deepEqual(pool.rankOf('a'), rank(13, 'a'))
+    assert.deepEqual(
+      [...pool.strongestFirst()].map(([r, v]) => [r.id, v]),
+      [['a', 'A']],
+    )
+    pool.delete('a')
+    assert.equal(pool.size, 0)
+    assert.deepEqual([...pool.strongestFirst()], [])
+  })
+
+  it('hands out ranks without the entries they were held with', () => {
+    const pool = new BoundedPool<string>({ capacity: 1 })
+    pool.set(rank(10, 'a'), 'A', 0)
+    const check = pool.check(rank(11, 'b'), 0)
+    assert.deepEqual(check, { fits: true, evicts: rank(10, 'a') })
+    assert.deepEqual(pool.set(rank(11, 'b'), 'B', 0), [[rank(10, 'a'), 'A']])
+  })
+
   it('computes log2 of work beyond 2^53', () => {
     assert.equal(workBits(1n << 200n), 200)
     assert.equal(workBits(3n << 100n), 100 + Math.log2(3))
