@@ -14,7 +14,7 @@ import type { Bid, Message, Offer, PoolKind } from '../protocol/messages/index.t
 import { POOL_KINDS } from '../protocol/messages/index.ts'
 import { checkMessageRules } from '../protocol/rules.ts'
 import { validateMessage } from '../protocol/validate.ts'
-import { type Admission, type AdmissionReason, MempoolErrorCode } from './admission.ts'
+import { type Admission, type AdmissionReason, type AdmissionStatus, MempoolErrorCode } from './admission.ts'
 import {
   type AdmitContext,
   admitCapability,
@@ -99,6 +99,18 @@ export class Mempool extends EventTarget {
   #bytes = 0
   /** Count of outcomes by status and by reason code. */
   readonly counters = new Map<string, number>()
+  /**
+   * Count of outcomes by kind (the one the message names, `other` when it names none the pools
+   * keep) and status: one increment per admission, no key built.
+   */
+  readonly countsByKind: Record<PoolKind | 'other', Partial<Record<AdmissionStatus, number>>> = {
+    oracle: {},
+    capability: {},
+    report: {},
+    dispute: {},
+    offer: {},
+    other: {},
+  }
   /** Messages whose signatures a signature thread already checked (sync): admission skips them once. */
   readonly verified = new VerifiedIds()
 
@@ -153,7 +165,7 @@ export class Mempool extends EventTarget {
       if (!isProtocolError(error)) throw error
       admission = { status: 'invalid', reason: reasonOf(error) }
     }
-    this.#count(admission)
+    this.#count(admission, input)
     if (admission.status === 'added' || admission.status === 'updated') {
       this.dispatchEvent(
         new CustomEvent('message:admitted', { detail: { admission, message: input as Message } }),
@@ -430,7 +442,9 @@ export class Mempool extends EventTarget {
     }
   }
 
-  #count(admission: Admission): void {
+  #count(admission: Admission, input: unknown): void {
+    const byStatus = this.countsByKind[admission.kind ?? claimedKind(input)]
+    byStatus[admission.status] = (byStatus[admission.status] ?? 0) + 1
     this.#increment(counterKey('status', admission.status))
     if (admission.reason) this.#increment(counterKey('reason', admission.reason.code))
   }
@@ -475,6 +489,14 @@ class LazyIdentity implements AdmitContext {
     this.#id = idOfCanonical(canonical)
     this.#bytes = canonicalSize(canonical, this.#message)
   }
+}
+
+/** The pool kind a refused input names, if it names one (its schema may be broken). */
+function claimedKind(input: unknown): PoolKind | 'other' {
+  const kind = (input as { kind?: unknown } | null | undefined)?.kind
+  return typeof kind === 'string' && (POOL_KINDS as readonly string[]).includes(kind)
+    ? (kind as PoolKind)
+    : 'other'
 }
 
 /** Counter keys (`status:added`, `reason:POW_INVALID`…), built once each: counting runs per message. */
