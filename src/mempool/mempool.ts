@@ -101,15 +101,16 @@ export class Mempool extends EventTarget {
   readonly counters = new Map<string, number>()
   /**
    * Count of outcomes by kind (the one the message names, `other` when it names none the pools
-   * keep) and status: one increment per admission, no key built.
+   * keep) and status: one increment per admission, no key built. Every pair starts at 0, so a
+   * scrape sees each series from the start.
    */
-  readonly countsByKind: Record<PoolKind | 'other', Partial<Record<AdmissionStatus, number>>> = {
-    oracle: {},
-    capability: {},
-    report: {},
-    dispute: {},
-    offer: {},
-    other: {},
+  readonly countsByKind: Record<PoolKind | 'other', Record<AdmissionStatus, number>> = {
+    oracle: statusCounts(),
+    capability: statusCounts(),
+    report: statusCounts(),
+    dispute: statusCounts(),
+    offer: statusCounts(),
+    other: statusCounts(),
   }
   /** Messages whose signatures a signature thread already checked (sync): admission skips them once. */
   readonly verified = new VerifiedIds()
@@ -443,8 +444,7 @@ export class Mempool extends EventTarget {
   }
 
   #count(admission: Admission, input: unknown): void {
-    const byStatus = this.countsByKind[admission.kind ?? claimedKind(input)]
-    byStatus[admission.status] = (byStatus[admission.status] ?? 0) + 1
+    this.countsByKind[admission.kind ?? claimedKind(input)][admission.status]++
     this.#increment(counterKey('status', admission.status))
     if (admission.reason) this.#increment(counterKey('reason', admission.reason.code))
   }
@@ -489,6 +489,10 @@ class LazyIdentity implements AdmitContext {
     this.#id = idOfCanonical(canonical)
     this.#bytes = canonicalSize(canonical, this.#message)
   }
+}
+
+function statusCounts(): Record<AdmissionStatus, number> {
+  return { added: 0, updated: 0, duplicate: 0, 'low-pow': 0, invalid: 0, skipped: 0 }
 }
 
 /** The pool kind a refused input names, if it names one (its schema may be broken). */

@@ -65,6 +65,11 @@ describe('GET /metrics', () => {
     assert.equal(before.statusCode, 200)
     assert.match(before.headers['content-type'] as string, /^text\/plain; version=0\.0\.4/)
     assert.match(before.body, /^mega_pool_entries\{pool="oracles"\} 0$/m)
+    // Every kind and status from the start, so rate() has a series before the first message.
+    assert.equal(
+      before.body.match(/^mega_admissions_total\{kind="\w+",status="[\w-]+"\} 0$/gm)?.length,
+      6 * 6,
+    )
     const ad = fx.oracleAd()
     assert.equal((await api.post('/oracle', ad)).statusCode, 201)
     assert.equal((await api.post('/oracle', ad)).statusCode, 200)
