@@ -15,7 +15,7 @@ import { problemPlugin, sendProblem } from './plugins/problem.ts'
 import { dashboardRoutes } from './routes/dashboard.ts'
 import { factRoutes } from './routes/facts.ts'
 import { listingRoutes } from './routes/listings.ts'
-import { metricsRoutes } from './routes/metrics.ts'
+import { type CommitTimed, metricsPlugin } from './routes/metrics.ts'
 import { nodeRoutes } from './routes/node.ts'
 import { oracleRoutes } from './routes/oracles.ts'
 import { type NetworkView, peerRoutes } from './routes/peers.ts'
@@ -42,6 +42,8 @@ export interface ApiComponents {
   facts?: { pool: FactPool; add: (value: unknown) => FactAdmission }
   /** The relay (`/relay/commitment`, `/relay/fact`). @default none */
   relay?: Relay
+  /** The store, whose commit times `/metrics` reports. @default none */
+  store?: CommitTimed
 }
 
 /** A submit function that only admits into `mempool` (no store, no gossip): for tests and tools. */
@@ -84,6 +86,15 @@ export async function buildApi(components: ApiComponents, init: ApiInit = {}): P
 
   const events = new EventHub(components.events ?? mempool, options.events, components.facts?.pool)
   app.addHook('preClose', async () => events.close())
+  // Before the routes: its response-time hook times them all.
+  metricsPlugin(app, {
+    mempool,
+    events,
+    network: components.network,
+    store: components.store,
+    facts: components.facts?.pool,
+    relay: components.relay,
+  })
   const query = { mempool, limits: options.query }
   await app.register(submitRoutes, {
     submit: components.submit ?? mempoolSubmit(mempool),
@@ -104,7 +115,6 @@ export async function buildApi(components: ApiComponents, init: ApiInit = {}): P
     }),
   })
   await app.register(peerRoutes, { network })
-  await app.register(metricsRoutes, { mempool, events, network })
   if (components.facts) await app.register(factRoutes, { ...components.facts, rateLimit: options.rateLimit })
   if (components.relay)
     await app.register(relayRoutes, { relay: components.relay, rateLimit: options.rateLimit })

@@ -14,7 +14,7 @@ import type { Bid, Message, Offer, PoolKind } from '../protocol/messages/index.t
 import { POOL_KINDS } from '../protocol/messages/index.ts'
 import { checkMessageRules } from '../protocol/rules.ts'
 import { validateMessage } from '../protocol/validate.ts'
-import { type Admission, type AdmissionReason, MempoolErrorCode } from './admission.ts'
+import { type Admission, type AdmissionReason, type AdmissionStatus, MempoolErrorCode } from './admission.ts'
 import {
   type AdmitContext,
   admitCapability,
@@ -100,6 +100,19 @@ export class Mempool extends EventTarget {
   readonly #poolInits = new Map<number, BoundedPoolInit>()
   /** Count of outcomes by status and by reason code. */
   readonly counters = new Map<string, number>()
+  /**
+   * Count of outcomes by kind (the one the message names, `other` when it names none the pools
+   * keep) and status: one increment per admission, no key built. Every pair starts at 0, so a
+   * scrape sees each series from the start.
+   */
+  readonly countsByKind: Record<PoolKind | 'other', Record<AdmissionStatus, number>> = {
+    oracle: statusCounts(),
+    capability: statusCounts(),
+    report: statusCounts(),
+    dispute: statusCounts(),
+    offer: statusCounts(),
+    other: statusCounts(),
+  }
   /** Messages whose signatures a signature thread already checked (sync): admission skips them once. */
   readonly verified = new VerifiedIds()
 
@@ -165,7 +178,7 @@ export class Mempool extends EventTarget {
       // The pool keeps the message, and must not keep its signed bytes with it.
       forgetSigningBytes(input as Message)
     }
-    this.#count(admission)
+    this.#count(admission, input)
     if (admission.status === 'added' || admission.status === 'updated') {
       this.dispatchEvent(
         new CustomEvent('message:admitted', { detail: { admission, message: input as Message } }),
@@ -442,7 +455,8 @@ export class Mempool extends EventTarget {
     }
   }
 
-  #count(admission: Admission): void {
+  #count(admission: Admission, input: unknown): void {
+    this.countsByKind[admission.kind ?? claimedKind(input)][admission.status]++
     this.#increment(counterKey('status', admission.status))
     if (admission.reason) this.#increment(counterKey('reason', admission.reason.code))
   }
@@ -494,6 +508,18 @@ class LazyIdentity implements AdmitContext {
     this.#bytes = canonicalSize(canonical, this.#message)
     this.#canonical = canonical
   }
+}
+
+function statusCounts(): Record<AdmissionStatus, number> {
+  return { added: 0, updated: 0, duplicate: 0, 'low-pow': 0, invalid: 0, skipped: 0 }
+}
+
+/** The pool kind a refused input names, if it names one (its schema may be broken). */
+function claimedKind(input: unknown): PoolKind | 'other' {
+  const kind = (input as { kind?: unknown } | null | undefined)?.kind
+  return typeof kind === 'string' && (POOL_KINDS as readonly string[]).includes(kind)
+    ? (kind as PoolKind)
+    : 'other'
 }
 
 /** Counter keys (`status:added`, `reason:POW_INVALID`…), built once each: counting runs per message. */

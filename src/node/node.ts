@@ -232,6 +232,7 @@ export class MegaNode {
           submit: (kind, message) => this.submit(kind, message),
           logger: this.logger.child({ module: 'api' }),
           ...(network && { network }),
+          ...(this.#store && { store: this.#store }),
           facts: { pool: this.facts, add: (value) => this.addFact(value) },
           ...(this.config.relay.clients !== 'none' && { relay: this.relay }),
         },

@@ -19,4 +19,4 @@ export { MIGRATIONS, type Migration, migrate, SCHEMA_VERSION } from './migration
 export * from './options.ts'
 export { openAndRestore, type RestoreReport, restoreMempool } from './restore.ts'
 export type { CorruptRow } from './rows.ts'
-export { MempoolStore, openMempoolStore, type StoredSnapshot } from './sqlite-store.ts'
+export { type CommitListener, MempoolStore, openMempoolStore, type StoredSnapshot } from './sqlite-store.ts'

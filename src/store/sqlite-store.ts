@@ -30,10 +30,15 @@ const FLOOR_NAME = /^(oracles|offers|(capabilities|reports|offers):[0-9a-f]{1,12
 // SQLITE_BUSY, SQLITE_LOCKED: another connection holds the database.
 const BUSY_CODES = new Set([5, 6])
 
+/** Told of each batch {@link MempoolStore.applyAll} committed: its time and how many entries it wrote. */
+export type CommitListener = (milliseconds: number, entries: number) => void
+
 export class MempoolStore {
   /** Absolute path of the database file. */
   readonly path: string
   readonly durability: Durability
+  /** Called after each committed batch (metrics): the store itself keeps no timings. */
+  onCommit: CommitListener | undefined
   readonly #db: DatabaseSync
   readonly #checkPow: boolean
   readonly #sql: Record<
@@ -158,9 +163,12 @@ export class MempoolStore {
     this.#assertOpen()
     if (batch.every((changes) => changes.put.length === 0 && changes.removed.length === 0)) return
     const { putEntry, deleteEntry } = this.#sql
+    const started = performance.now()
+    let entries = 0
     this.#transaction(() => {
       const touched = new Set<string>()
       for (const changes of batch) {
+        entries += changes.put.length + changes.removed.length
         for (const entry of changes.put) {
           const record = toRecord(entry)
           putEntry.run(record.kind, record.key, record.id, parentOf(entry), JSON.stringify(record))
@@ -173,6 +181,7 @@ export class MempoolStore {
       }
       for (const name of touched) this.#writeFloor(name, floors(name))
     })
+    this.onCommit?.(performance.now() - started, entries)
   }
 
   /** Deletes entries (e.g. the leftovers of a restore) in one transaction. */

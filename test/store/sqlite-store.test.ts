@@ -64,6 +64,24 @@ describe('MempoolStore', { timeout: 20_000 }, () => {
     assert.deepEqual(sort(records), sort(expected))
   })
 
+  it('tells onCommit the time and entries of each committed batch, and nothing of an empty one', (t) => {
+    const store = openMempoolStore({ dataDir: tempDataDir(t) })
+    t.after(() => store.close())
+    const commits: [number, number][] = []
+    store.onCommit = (milliseconds, entries) => commits.push([milliseconds, entries])
+    const { pool } = mempool()
+    const [first, second] = messageStream()
+    const batch = [pool.admit(first).changes, pool.admit(second).changes]
+    store.applyAll(batch, floorsOf(pool))
+    store.apply({ put: [], removed: [] }, floorsOf(pool))
+    assert.equal(commits.length, 1)
+    const [[milliseconds, entries]] = commits as [[number, number]]
+    assert.ok(milliseconds > 0 && milliseconds < 10_000, `${milliseconds} ms`)
+    const written = batch.reduce((sum, changes) => sum + changes.put.length + changes.removed.length, 0)
+    assert.ok(written >= 2)
+    assert.equal(entries, written)
+  })
+
   it('lets one node at a time use a data directory', (t) => {
     const dataDir = tempDataDir(t)
     const store = openMempoolStore({ dataDir })
