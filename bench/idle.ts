@@ -8,6 +8,7 @@
  * - CPU: utime + stime from /proc/<pid>/stat, as a share of one core (kernel accounting, so
  *   other work on a shared machine does not inflate it, unlike wall-clock timings);
  * - RSS from /proc/<pid>/status at the end;
+ *   (both summed over the node process and its children, such as a dashboard build's esbuild)
  * - gossipsub RPC bytes sent and received per second (the nodes' `/stats` wire counters,
  *   before Yamux and Noise framing).
  *
@@ -23,7 +24,7 @@
  *   node bench/idle.ts --json
  */
 import { spawn } from 'node:child_process'
-import { readFileSync, rmSync } from 'node:fs'
+import { readdirSync, readFileSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -77,23 +78,44 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   })
 }
 
-/** CPU seconds (user + system) a process has used, or NaN once it is gone. */
-function cpuSeconds(pid: number): number {
+/** A process and its children (a node's esbuild service, say): what the node costs the machine. */
+function family(pid: number): number[] {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / TICKS
+    const children = readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+    )
+    return [pid, ...children.flatMap(family)]
   } catch {
-    return Number.NaN
+    return [pid]
   }
 }
 
-function rssMiB(pid: number): number {
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-    return Number(match?.[1]) / 1024
-  } catch {
-    return Number.NaN
+/** CPU seconds (user + system) a process and its children have used, or NaN once it is gone. */
+function cpuSeconds(pid: number): number {
+  let seconds = 0
+  for (const member of family(pid)) {
+    try {
+      const fields = readFileSync(`/proc/${member}/stat`, 'utf8').split(') ')[1]!.split(' ')
+      seconds += (Number(fields[11]) + Number(fields[12])) / TICKS
+    } catch {
+      if (member === pid) return Number.NaN
+    }
   }
+  return seconds
+}
+
+/** RSS of a process and its children, MiB. */
+function rssMiB(pid: number): number {
+  let kB = 0
+  for (const member of family(pid)) {
+    try {
+      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${member}/status`, 'utf8'))
+      kB += Number(match?.[1] ?? 0)
+    } catch {
+      if (member === pid) return Number.NaN
+    }
+  }
+  return kB / 1024
 }
 
 const load = () =>
