@@ -18,7 +18,7 @@
  *
  *   node bench/idle.ts                         5, 10 and 20 nodes, 60 s each
  *   node bench/idle.ts --nodes 10 --seconds 30
- *   node bench/idle.ts --node-args '--max-semi-space-size=1'    flags of the node processes
+ *   node bench/idle.ts --node-args=--max-semi-space-size=32    flags of the node processes
  *   node bench/idle.ts --env MEGA_NETWORK__SYNC__INTERVAL_MS=0      configuration of the nodes
  *   node bench/idle.ts --profile               CPU profile of node 1 (.cpuprofile in its data dir; --keep)
  *   node bench/idle.ts --json
@@ -30,6 +30,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import {
   bootstrapAddress,
+  NODE_FLAGS,
   type NodeProcess,
   startNodeProcess,
   stopNodeProcess,
@@ -269,7 +270,7 @@ const range = (s: Summary, format: (n: number) => string) =>
 
 log(
   `Idle cost on loopback: ${cpus().length} cores (${cpus()[0]?.model.trim()}), Node ${process.version}` +
-    `${nodeArgs.length > 0 ? `, node flags ${nodeArgs.join(' ')}` : ''}; no messages sent; ` +
+    `, node flags ${[...NODE_FLAGS, ...nodeArgs].join(' ')}; no messages sent; ` +
     `figures per node: median (min–max)`,
 )
 const bare = await bareNodeRss()
@@ -287,4 +288,11 @@ for (const count of nodeCounts) {
 log(
   `Goals: ≤ ${pct(GOALS.cpuShareOfCore)} of a core and ≤ ${GOALS.rssMiB} MB RSS per idle node with 8 peers.`,
 )
-if (values.json) console.log(JSON.stringify({ goals: GOALS, bareNodeRssMiB: bare, results }, null, 2))
+if (values.json)
+  console.log(
+    JSON.stringify(
+      { goals: GOALS, nodeFlags: [...NODE_FLAGS, ...nodeArgs], bareNodeRssMiB: bare, results },
+      null,
+      2,
+    ),
+  )
