@@ -73,9 +73,10 @@ export async function createMegaLibp2p(
     connectionGater: gater,
     connectionManager: { maxConnections: options.maxConnections },
     // libp2p pings every connection every 10 s on a new stream (stream setup, multistream
-    // negotiation, Noise frames each way): most of an idle node's CPU with 8 peers. Yamux's
-    // keep-alive (every 30 s) already finds dead connections; the monitor's ping now only keeps
-    // the round trip in /peers current, so once a minute is enough.
+    // negotiation, Noise frames each way), a steady cost of an idle node with 8 or more peers.
+    // Yamux's keep-alive (every 30 s) already finds dead connections; the monitor's ping keeps
+    // the round trip in /peers current (and drops a peer that stops answering), for which once
+    // a minute is enough.
     connectionMonitor: { pingInterval: CONNECTION_PING_INTERVAL_MS },
     peerDiscovery,
     services: {
