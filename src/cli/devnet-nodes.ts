@@ -12,10 +12,10 @@ import { CliError } from './command.ts'
 const MEGA = new URL('../../bin/mega.ts', import.meta.url).pathname
 
 /**
- * Node.js flags of a node process, as in `bin/mega.ts`'s first line and `npm start`. V8 grows
- * its young generation to 2 × 32 MiB once startup has allocated enough (it then stays, ~60 MiB
- * of RSS that an idle node never uses); capped at 2 × 2 MiB, a started node's RSS falls from
- * ~220 to ~165 MiB (docs/performance.md, idle cost).
+ * Node.js flags of a node process, as in `bin/mega.ts`'s first line and `npm start`. V8 may grow
+ * its young generation to 2 × 32 MiB during startup and keep it (~60 MiB of RSS an idle node
+ * never uses: a node started alone measured 220 MiB of RSS, 158 MiB with the cap; see
+ * docs/performance.md, idle cost).
  */
 export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2']
 
