@@ -2,8 +2,9 @@
  * Peer exchange over gossip (the wire format of libp2p's pubsub peer discovery, on our own
  * topic): every node announces its addresses, and whoever hears of a peer may dial it. A node
  * announces every `intervalMs` while it wants peers or has just heard of a new one, and ever
- * less often (up to `maxIntervalMs`) while nothing changes, so an idle network stays quiet. Announcements cost nothing to make (a new peer id is a key pair), so each is
- * checked before it is kept or relayed:
+ * less often (up to `maxIntervalMs`) while nothing changes, so an idle network stays quiet.
+ * Announcements cost nothing to make (a new peer id is a key pair), so each is checked before
+ * it is kept or relayed:
  *
  * - a peer that sends more than `maxPerPeerPerMinute` (twice what an honest node relays) or a
  *   malformed announcement, or one whose announced key is not its gossip signer, is struck
@@ -107,7 +108,7 @@ class Bucket {
 }
 
 export interface PeerExchangeOptions {
-  /** Milliseconds between announcements of this node's addresses while it wants peers, and after news. */
+  /** Milliseconds between announcements while the node wants peers, and after news. */
   intervalMs: number
   /** Longest wait between announcements: the interval doubles up to it while the node has its peers. */
   maxIntervalMs: number
@@ -159,7 +160,7 @@ export class PeerExchange {
   #timer: NodeJS.Timeout | undefined
   /** Wait before the next announcement after this one. */
   #interval: number
-  /** When the next announcement is due (ms, the clock of the timers). */
+  /** When the next announcement is due (ms, on {@link PeerExchangeComponents.now}'s clock). */
   #due = Number.POSITIVE_INFINITY
   #started = false
 
@@ -246,6 +247,8 @@ export class PeerExchange {
     if (!this.#all.take(now)) return this.#ignore()
     const addresses = announcement.addresses.filter((address) => this.#c.scope.allows(address))
     if (addresses.length === 0) return this.#ignore()
+    // New to the candidate table. Past the table's size (maxPeers), peers it evicted look new
+    // again: a larger network needs a longer memory of announced peers (docs/network.md).
     const newcomer = this.#c.candidates.get(announcement.id.toString()) === undefined
     const evicted = this.#c.candidates.add(announcement.id, addresses, now, this.#c.isConnected)
     if (evicted.length > 0) this.#c.evicted(evicted)
