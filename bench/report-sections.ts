@@ -23,6 +23,14 @@ export const BENCHES = {
     // Ports off the script's defaults (28000/29000), which other runs on a shared machine use.
     args: argsOf(['--quick'], ['--http-port', '26000', '--p2p-port', '27000']),
   },
+  // Quick: 10 nodes, a shorter settle and measure.
+  idle: {
+    script: './idle.ts',
+    args: argsOf(
+      ['--nodes', '10', '--settle', '60', '--seconds', '30'],
+      ['--http-port', '26500', '--p2p-port', '27500'],
+    ),
+  },
 } as const
 export type BenchName = keyof typeof BENCHES
 
@@ -186,6 +194,25 @@ export function goalRows(outcomes: Outcome[]): string {
         }
       },
     ),
+    goal(outcomes, 'idle', 'Idle cost', '≤ 0.5% of one core per idle node with 8 peers', (r) => {
+      const text = r.results
+        .map(
+          (i: IdleRun) =>
+            `${pct(i.cpuShareOfCore.median)} (max ${pct(i.cpuShareOfCore.max)}) at ${i.nodes} nodes`,
+        )
+        .join('; ')
+      return {
+        measured: text,
+        verdict: verdictOf(r.results.every((i: IdleRun) => i.cpuShareOfCore.median <= 0.005)),
+      }
+    }),
+    goal(outcomes, 'idle', 'Idle cost', '≤ 100 MB RSS per idle node', (r) => {
+      const worst = Math.max(...r.results.map((i: IdleRun) => i.rssMiB.median))
+      return {
+        measured: `median ${worst.toFixed(0)} MiB at worst (bare Node ${r.bareNodeRssMiB.toFixed(0)} MiB)`,
+        verdict: verdictOf(worst * 1.048576 <= 100),
+      }
+    }),
     goal(outcomes, 'sync', 'Sync (issue 4)', 'a fresh node syncs 100k entries in ≤ 10 s', (r) => {
       const sizes = Object.keys(r.results).map(Number)
       const largest = Math.max(...sizes)
@@ -407,7 +434,51 @@ const SECTIONS: Record<BenchName, (r: any) => string[]> = {
       ]),
     ),
   ],
+  idle: (r) => [
+    `Node processes on loopback, each with its peers and no messages, measured per process (and its children) from /proc: CPU time, RSS, gossip bytes; median (min–max) over the nodes. A bare Node process measured ${r.bareNodeRssMiB.toFixed(0)} MiB in the same run.`,
+    '',
+    table(
+      [
+        'nodes',
+        'peers each',
+        'CPU, share of one core',
+        'RSS',
+        'gossip sent / received per node',
+        'load (1 min) before → after',
+      ],
+      r.results.map((i: IdleRun) => {
+        const range = (x: Range, f: (v: number) => string) => `${f(x.median)} (${f(x.min)}–${f(x.max)})`
+        return [
+          i.nodes,
+          `${i.peers.min}–${i.peers.max}`,
+          range(i.cpuShareOfCore, pct),
+          range(i.rssMiB, (v) => `${v.toFixed(0)} MiB`),
+          `${n(i.bytesSentPerSecond.median)} / ${n(i.bytesReceivedPerSecond.median)} B/s`,
+          `${i.loadBefore.split(' ')[0]} → ${i.loadAfter.split(' ')[0]}`,
+        ]
+      }),
+    ),
+  ],
 }
+
+interface Range {
+  min: number
+  median: number
+  max: number
+}
+
+interface IdleRun {
+  nodes: number
+  peers: Range
+  cpuShareOfCore: Range
+  rssMiB: Range
+  bytesSentPerSecond: Range
+  bytesReceivedPerSecond: Range
+  loadBefore: string
+  loadAfter: string
+}
+
+const pct = (share: number) => `${(100 * share).toFixed(2)}%`
 
 interface AdmissionSize {
   size: number
@@ -443,6 +514,7 @@ const TITLES: Record<BenchName, string> = {
   store: 'Persistence',
   sync: 'Sync',
   propagation: 'Propagation',
+  idle: 'Idle cost',
 }
 
 export function sections(outcomes: Outcome[]): string[] {

@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
+// The flag caps V8's young generation: see NODE_FLAGS in src/cli/devnet-nodes.ts.
 import { main } from '../src/cli/main.ts'
 import { exitQuietlyOnClosedPipe, returnToInvocationDirectory, stopWithParent } from '../src/cli/shell.ts'
 

@@ -11,6 +11,14 @@ import { CliError } from './command.ts'
 
 const MEGA = new URL('../../bin/mega.ts', import.meta.url).pathname
 
+/**
+ * Node.js flags of a node process, as in `bin/mega.ts`'s first line and `npm start`. V8 may grow
+ * its young generation to 2 × 32 MiB during startup and keep it (~60 MiB of RSS an idle node
+ * never uses: a node started alone measured 220 MiB of RSS, 158 MiB with the cap; see
+ * docs/performance.md, idle cost).
+ */
+export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2']
+
 /** A started node process. */
 export interface NodeProcess {
   index: number
@@ -32,7 +40,7 @@ export interface NodeProcessInit {
   bootstrap?: string | undefined
   /** More environment variables (configuration: `MEGA_…`). */
   env?: Record<string, string>
-  /** Node.js flags of the process (e.g. smaller heaps). */
+  /** More Node.js flags of the process (after {@link NODE_FLAGS}, so they win). */
   execArgv?: string[]
   /** @default 15_000 */
   startTimeoutMs?: number
@@ -47,7 +55,7 @@ export async function startNodeProcess(init: NodeProcessInit): Promise<NodeProce
   const log = openSync(join(dataDir, 'node.log'), 'a')
   const child = spawn(
     process.execPath,
-    [...execArgv, MEGA, 'node', '--data', dataDir, '--http', `127.0.0.1:${httpPort}`],
+    [...NODE_FLAGS, ...execArgv, MEGA, 'node', '--data', dataDir, '--http', `127.0.0.1:${httpPort}`],
     {
       env: {
         ...process.env,

@@ -1,7 +1,8 @@
 /**
  * The dashboard's files, built from `src/dashboard/ui/` by esbuild the first time a node serves
  * them (tens of milliseconds), then kept in memory for the life of the process with their gzip
- * and brotli forms and a content hash. No build step, no generated files in the repository,
+ * and brotli forms and a content hash. esbuild's service process (≈ 16 MB, woken by its
+ * keep-alive pings) is stopped once the build is done, and a node nobody visits never starts it. No build step, no generated files in the repository,
  * and what is served always matches the source.
  */
 import { createHash } from 'node:crypto'
@@ -32,6 +33,8 @@ const STYLE = new URL('./ui/style.css', import.meta.url).pathname
 export const TARGET = ['chrome109', 'firefox115', 'safari16']
 
 let building: Promise<DashboardAssets> | undefined
+/** Builds under way (tests may run several): esbuild's service stops when the last one ends. */
+let builds = 0
 
 /** The built dashboard; the first call builds it, later calls share the result. */
 export function dashboardAssets(): Promise<DashboardAssets> {
@@ -46,7 +49,8 @@ export function dashboardAssets(): Promise<DashboardAssets> {
 export async function buildDashboard(): Promise<DashboardAssets> {
   const started = performance.now()
   // Imported on demand: a node that never serves the dashboard never loads esbuild.
-  const { build } = await import('esbuild')
+  const { build, stop } = await import('esbuild')
+  builds++
   const result = await build({
     entryPoints: { app: ENTRY, style: STYLE },
     bundle: true,
@@ -60,6 +64,8 @@ export async function buildDashboard(): Promise<DashboardAssets> {
     legalComments: 'none',
     logLevel: 'silent',
     metafile: false,
+  }).finally(() => {
+    if (--builds === 0) void stop()
   })
   const output = (name: string) => {
     const file = result.outputFiles.find((f) => f.path.endsWith(`/dashboard/${name}`))

@@ -18,6 +18,9 @@ import type { GossipMetrics } from './gossip-metrics.ts'
 import type { NetworkOptions } from './options.ts'
 import { gossipsubOptions } from './topics.ts'
 
+/** Milliseconds between libp2p's connection-monitor pings of each connection. */
+export const CONNECTION_PING_INTERVAL_MS = 60_000
+
 /** Gossipsub with the peer score and meshes it keeps (not on its public interface). */
 export type MegaGossipSub = GossipSub & {
   getScore(peer: string): number
@@ -69,6 +72,12 @@ export async function createMegaLibp2p(
     streamMuxers: [yamux()],
     connectionGater: gater,
     connectionManager: { maxConnections: options.maxConnections },
+    // libp2p pings every connection every 10 s on a new stream (stream setup, multistream
+    // negotiation, Noise frames each way), a steady cost of an idle node with 8 or more peers.
+    // Yamux's keep-alive (every 30 s) already finds dead connections; the monitor's ping keeps
+    // the round trip in /peers current (and drops a peer that stops answering), for which once
+    // a minute is enough.
+    connectionMonitor: { pingInterval: CONNECTION_PING_INTERVAL_MS },
     peerDiscovery,
     services: {
       ...services,

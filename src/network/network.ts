@@ -150,6 +150,7 @@ export class Network {
           strike: (peer, reason) => this.#strike(peer, reason),
           announced: (peer) => keeper.discovered(peer),
           evicted: (peers) => this.#forget(peers),
+          wantsPeers: () => this.#wantsPeers(),
           logger: this.#log,
         },
         { intervalMs: this.options.peerExchangeIntervalMs, ...this.options.peerExchange },
@@ -310,6 +311,8 @@ export class Network {
   async #maintain(): Promise<void> {
     this.orphans.expire()
     this.bans.prune()
+    // Short of peers: announce often again, so that the candidates it dials can dial it too.
+    if (this.#wantsPeers()) this.#peerExchange?.hurry()
     try {
       await this.#keeper?.maintain()
     } catch (error) {
@@ -317,8 +320,12 @@ export class Network {
     }
   }
 
+  #wantsPeers(): boolean {
+    return (this.#libp2p?.getPeers().length ?? 0) < this.options.minConnections
+  }
+
   // One ping when a connection opens, so /peers shows a latency before libp2p's connection
-  // monitor (every 10 s) measures one.
+  // monitor (every minute, libp2p.ts) measures one.
   #ping(peer: PeerId): void {
     this.#libp2p?.services.ping
       .ping(peer, { signal: AbortSignal.timeout(5_000) })

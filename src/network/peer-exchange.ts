@@ -1,8 +1,10 @@
 /**
  * Peer exchange over gossip (the wire format of libp2p's pubsub peer discovery, on our own
- * topic): every node announces its addresses every `intervalMs`, and whoever hears of a peer
- * may dial it. Announcements cost nothing to make (a new peer id is a key pair), so each is
- * checked before it is kept or relayed:
+ * topic): every node announces its addresses, and whoever hears of a peer may dial it. A node
+ * announces every `intervalMs` while it wants peers or has just heard of a new one, and ever
+ * less often (up to `maxIntervalMs`) while nothing changes, so an idle network stays quiet.
+ * Announcements cost nothing to make (a new peer id is a key pair), so each is checked before
+ * it is kept or relayed:
  *
  * - a peer that sends more than `maxPerPeerPerMinute` (twice what an honest node relays) or a
  *   malformed announcement, or one whose announced key is not its gossip signer, is struck
@@ -106,8 +108,10 @@ class Bucket {
 }
 
 export interface PeerExchangeOptions {
-  /** Milliseconds between announcements of this node's addresses. */
+  /** Milliseconds between announcements while the node wants peers, and after news. */
   intervalMs: number
+  /** Longest wait between announcements: the interval doubles up to it while the node has its peers. */
+  maxIntervalMs: number
   /** Announcements accepted (kept and relayed) per minute, from all peers. */
   maxPerMinute: number
   /** Announcements one peer may send per minute before each is a strike. */
@@ -138,6 +142,8 @@ export interface PeerExchangeComponents {
   announced: (peer: PeerId) => void
   /** Candidates evicted from the table (to be forgotten elsewhere too). */
   evicted: (peers: string[]) => void
+  /** The node has fewer connections than it keeps (it announces at the short interval meanwhile). */
+  wantsPeers: () => boolean
   logger: Logger
   /** Clock, ms. @default Date.now */
   now?: () => number
@@ -152,29 +158,69 @@ export class PeerExchange {
   /** Per sending peer, the most recent 4096 (connected peers are far fewer). */
   readonly #perPeer = new Map<string, Bucket>()
   #timer: NodeJS.Timeout | undefined
+  /** Wait before the next announcement after this one. */
+  #interval: number
+  /** When the next announcement is due (ms, on {@link PeerExchangeComponents.now}'s clock). */
+  #due = Number.POSITIVE_INFINITY
+  #started = false
 
   constructor(components: PeerExchangeComponents, options: PeerExchangeOptions) {
     this.#c = components
     this.#options = options
     this.#now = components.now ?? Date.now
     this.#all = new Bucket(options.maxPerMinute, this.#now())
+    this.#interval = options.intervalMs
   }
 
   start(): void {
     const { pubsub } = this.#c
     pubsub.topicValidators.set(PEER_EXCHANGE_TOPIC, (peer, message) => this.validate(peer, message))
     pubsub.subscribe(PEER_EXCHANGE_TOPIC)
-    this.#timer = setInterval(() => this.announce(), this.#options.intervalMs)
-    this.#timer.unref()
-    this.announce()
+    this.#started = true
+    this.#tick()
   }
 
   stop(): void {
-    if (this.#timer === undefined) return
-    clearInterval(this.#timer)
+    if (!this.#started) return
+    this.#started = false
+    clearTimeout(this.#timer)
     this.#timer = undefined
+    this.#due = Number.POSITIVE_INFINITY
     this.#c.pubsub.topicValidators.delete(PEER_EXCHANGE_TOPIC)
     this.#c.pubsub.unsubscribe(PEER_EXCHANGE_TOPIC)
+  }
+
+  /**
+   * Announces, then waits: the short interval while the node wants peers, otherwise twice the
+   * last wait, up to `maxIntervalMs`. A network where nothing changes then costs each node
+   * (network size ÷ maxIntervalMs) announcements a second instead of (size ÷ intervalMs).
+   */
+  #tick(): void {
+    this.announce()
+    const { intervalMs, maxIntervalMs } = this.#options
+    this.#interval = this.#c.wantsPeers() ? intervalMs : Math.min(2 * this.#interval, maxIntervalMs)
+    this.#schedule(this.#interval)
+  }
+
+  #schedule(delayMs: number): void {
+    clearTimeout(this.#timer)
+    this.#due = this.#now() + delayMs
+    this.#timer = setTimeout(() => this.#tick(), delayMs)
+    this.#timer.unref()
+  }
+
+  /**
+   * Something changed (a peer never heard of announced itself, or the node lost peers): back to
+   * the short interval, the next announcement at a random point within it (so that a newcomer
+   * hears from every node over that interval, not from all at once). Nothing when one is due
+   * that soon already.
+   */
+  hurry(): void {
+    if (!this.#started) return
+    const { intervalMs } = this.#options
+    this.#interval = intervalMs / 2 // doubled back to intervalMs after the next one
+    if (this.#due - this.#now() <= intervalMs) return
+    this.#schedule(Math.random() * intervalMs)
   }
 
   /** Publishes this node's addresses (when some peer listens). */
@@ -201,10 +247,14 @@ export class PeerExchange {
     if (!this.#all.take(now)) return this.#ignore()
     const addresses = announcement.addresses.filter((address) => this.#c.scope.allows(address))
     if (addresses.length === 0) return this.#ignore()
+    // New to the candidate table. Past the table's size (maxPeers), peers it evicted look new
+    // again: a larger network needs a longer memory of announced peers (docs/network.md).
+    const newcomer = this.#c.candidates.get(announcement.id.toString()) === undefined
     const evicted = this.#c.candidates.add(announcement.id, addresses, now, this.#c.isConnected)
     if (evicted.length > 0) this.#c.evicted(evicted)
     this.counters.accepted++
     this.#c.announced(announcement.id)
+    if (newcomer) this.hurry()
     return TopicValidatorResult.Accept
   }
 

@@ -35,7 +35,7 @@ export const NetworkConfig = Type.Object(
       0,
     ),
     peerExchangeIntervalMs: Integer(
-      'Milliseconds between announcements of this node’s addresses to its peers (peer exchange).',
+      'Milliseconds between announcements of this node’s addresses to its peers (peer exchange) while it is short of peers or has just heard of a new one.',
       d.peerExchangeIntervalMs,
       100,
     ),
@@ -52,6 +52,11 @@ export const NetworkConfig = Type.Object(
         maxPerPeerPerMinute: Integer(
           'Peer announcements one peer may send per minute; each one beyond is a strike (keep it at least twice the maxPerMinute of the network’s nodes).',
           d.peerExchange.maxPerPeerPerMinute,
+        ),
+        maxIntervalMs: Integer(
+          'Longest wait between this node’s own announcements: with its peers and no news, the wait doubles from peerExchangeIntervalMs after each one, up to this.',
+          d.peerExchange.maxIntervalMs,
+          100,
         ),
       }),
       {

@@ -34,7 +34,10 @@ const PUBLISHED: ReadonlySet<Admission['status']> = new Set(['added', 'updated',
 
 export type NodeStatus = 'stopped' | 'starting' | 'started' | 'stopping'
 
-/** How often expired offers are purged (and deleted from the store) when no admission does it. */
+/**
+ * How often expired offers are purged (and deleted from the store) when no admission does it,
+ * while the node holds offers: a node holding none is not woken for it.
+ */
 const PURGE_INTERVAL_MS = 1000
 
 export interface NodeComponents {
@@ -102,6 +105,7 @@ export class MegaNode {
     this.mempool.addEventListener('message:admitted', (event) => {
       const { message } = (event as MempoolEvents['message:admitted']).detail
       if (message.kind === 'oracle' && message.bid) this.bids?.request(message.bid, message.pubkey)
+      if (message.kind === 'offer') this.#armPurge()
     })
     const capabilityOf = (key: string) => this.mempool.capabilities.get(key)?.message
     const { sync: _sync, ...factOptions } = config.facts
@@ -174,6 +178,23 @@ export class MegaNode {
   #purgeExpired(): void {
     const changes = this.mempool.purgeExpired()
     if (changes.removed.length > 0) this.#store?.applyAll([changes], floorsOf(this.mempool))
+    if (this.mempool.offers.size === 0) this.#disarmPurge()
+  }
+
+  /** Starts the purge timer if the node holds offers and it is not running (nor the store closed). */
+  #armPurge(): void {
+    if (this.#purgeTimer || !this.#store || this.mempool.offers.size === 0) return
+    this.#purgeTimer = setInterval(() => this.#purgeExpired(), PURGE_INTERVAL_MS).unref()
+  }
+
+  #disarmPurge(): void {
+    clearInterval(this.#purgeTimer)
+    this.#purgeTimer = undefined
+  }
+
+  /** Whether the purge timer runs (it does while the node holds offers). */
+  get purging(): boolean {
+    return this.#purgeTimer !== undefined
   }
 
   /** Signature checks of a synced page: the threads start with the first page that needs them. */
@@ -197,7 +218,7 @@ export class MegaNode {
       this.#store = store
       log.info({ ...report, dataDir: this.config.dataDir }, 'pools restored')
       // Admissions purge too; the timer covers a node that receives nothing.
-      this.#purgeTimer = setInterval(() => this.#purgeExpired(), PURGE_INTERVAL_MS).unref()
+      this.#armPurge()
       // After the mempool: a fact is kept only while the node holds its capability ad.
       this.#factStore = new FactStore(this.config.dataDir)
       log.info(this.#factStore.restore(this.facts), 'fact pool restored')
@@ -271,8 +292,7 @@ export class MegaNode {
     await threads?.stop()
     await this.#api?.close()
     this.#api = undefined
-    clearInterval(this.#purgeTimer)
-    this.#purgeTimer = undefined
+    this.#disarmPurge()
     this.#store?.close()
     this.#store = undefined
     this.#factStore?.close()

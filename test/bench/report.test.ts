@@ -23,7 +23,7 @@ test('bench/report.ts --only store writes the store figures and marks the rest n
     assert.match(doc, /restore \(load, rebuild, tidy\) of 1,000 entries \| \d+ ms/)
     assert.equal(
       doc.match(/\| not run \|/g)?.length,
-      13,
+      15,
       'every goal belongs to a benchmark that did not run',
     )
     assert.ok(doc.includes('`node bench/store.ts --json --n 1000`'))

@@ -9,15 +9,8 @@
  * against ≈ 775/s and ≈ 485/s for `@noble/curves` (6× / 10×).
  */
 import { hash, randomBytes as nodeRandomBytes } from 'node:crypto'
+import { createRequire } from 'node:module'
 import sodium from 'sodium-native'
-import {
-  pointAdd,
-  pointFromScalar,
-  pointMultiply,
-  signSchnorr,
-  verifySchnorr,
-  xOnlyPointFromScalar,
-} from 'tiny-secp256k1'
 import type { CryptoBackend, SchemeBackend, Secp256k1Points } from './types.ts'
 
 // The digest comes back as a 'binary' (latin1) string (one char per byte) and is copied into a
@@ -32,6 +25,19 @@ function sha256(data: Uint8Array | string): Uint8Array {
 
 function sha256Hex(data: Uint8Array | string): string {
   return hash('sha256', data, 'hex')
+}
+
+type Secp256k1 = typeof import('tiny-secp256k1')
+let loadedSecp256k1: Secp256k1 | undefined
+
+/**
+ * libsecp256k1, loaded on first use: its WebAssembly instance costs a process ≈ 13 MB of RSS,
+ * and a node that never meets a BIP340 key or an attestation point never needs it. Its CommonJS
+ * build (the same WebAssembly) loads synchronously, as the backend's calls are synchronous.
+ */
+function secp256k1(): Secp256k1 {
+  loadedSecp256k1 ??= createRequire(import.meta.url)('tiny-secp256k1') as Secp256k1
+  return loadedSecp256k1
 }
 
 function randomBytes(length: number): Uint8Array {
@@ -90,16 +96,16 @@ function withKeyPair<T>(seed: Uint8Array, use: (publicKey: Uint8Array, expanded:
  */
 export const nodeBip340: SchemeBackend = {
   publicKey(secretKey) {
-    return xOnlyPointFromScalar(secretKey)
+    return secp256k1().xOnlyPointFromScalar(secretKey)
   },
   sign(message, secretKey, auxRand) {
     if (message.length !== 32) throw new RangeError('bip340 signs exactly 32-byte messages')
-    return signSchnorr(message, secretKey, auxRand ?? randomBytes(32))
+    return secp256k1().signSchnorr(message, secretKey, auxRand ?? randomBytes(32))
   },
   verify(signature, message, publicKey) {
     if (signature.length !== 64 || message.length !== 32 || publicKey.length !== 32) return false
     try {
-      return verifySchnorr(message, publicKey, signature)
+      return secp256k1().verifySchnorr(message, publicKey, signature)
     } catch {
       // tiny-secp256k1 throws for a public key that is not on the curve or r, s ≥ n
       return false
@@ -110,13 +116,13 @@ export const nodeBip340: SchemeBackend = {
 /** secp256k1 point arithmetic over libsecp256k1 (WASM); `null` results mean infinity or bad input. */
 export const nodeSecp256k1: Secp256k1Points = {
   fromScalar(scalar) {
-    const point = pointFromScalar(scalar, true)
+    const point = secp256k1().pointFromScalar(scalar, true)
     if (!point) throw new RangeError('scalar must be from 1 to n-1')
     return point
   },
   mulAdd(point, scalar, addend) {
-    const product = pointMultiply(point, scalar, true)
-    const sum = product && pointAdd(product, addend, true)
+    const product = secp256k1().pointMultiply(point, scalar, true)
+    const sum = product && secp256k1().pointAdd(product, addend, true)
     if (!sum) throw new RangeError('scalar·point + addend is the point at infinity')
     return sum
   },

@@ -1,0 +1,298 @@
+/**
+ * Idle cost: what a node costs when nothing happens. N `mega node` processes on loopback (the
+ * devnet's start logic, src/cli/devnet-nodes.ts, default Node flags), each joining through a
+ * random node started before it and finding more by peer exchange. Once every node has
+ * `--min-peers` peers (default 8, the node's minConnections) and `--settle` seconds have
+ * passed, the bench measures each process for `--seconds` seconds while no message is sent:
+ *
+ * - CPU: utime + stime from /proc/<pid>/stat, as a share of one core (kernel accounting, so
+ *   other work on a shared machine does not inflate it, unlike wall-clock timings);
+ * - RSS from /proc/<pid>/status at the end;
+ *   (both summed over the node process and its children, such as a dashboard build's esbuild)
+ * - gossipsub RPC bytes sent and received per second (the nodes' `/stats` wire counters,
+ *   before Yamux and Noise framing).
+ *
+ * The same run measures a bare Node process (`setInterval` only) for the RSS baseline, and
+ * prints the machine's load average before and after: other processes on the machine share
+ * the cores but not the CPU time charged to these processes.
+ *
+ *   node bench/idle.ts                         5, 10 and 20 nodes, 60 s each
+ *   node bench/idle.ts --nodes 10 --seconds 30
+ *   node bench/idle.ts --node-args=--max-semi-space-size=32    flags of the node processes
+ *   node bench/idle.ts --env MEGA_NETWORK__SYNC__INTERVAL_MS=0      configuration of the nodes
+ *   node bench/idle.ts --profile               CPU profile of node 1 (.cpuprofile in its data dir; --keep)
+ *   node bench/idle.ts --json
+ */
+import { spawn } from 'node:child_process'
+import { readdirSync, readFileSync, rmSync } from 'node:fs'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import {
+  bootstrapAddress,
+  NODE_FLAGS,
+  type NodeProcess,
+  startNodeProcess,
+  stopNodeProcess,
+} from '../src/cli/devnet-nodes.ts'
+import { NodeClient } from '../src/client/node-client.ts'
+import { defaultNetworkOptions } from '../src/network/options.ts'
+import type { NetworkStats } from '../src/network/view-schemas.ts'
+
+const { values } = parseArgs({
+  options: {
+    nodes: { type: 'string', default: '5,10,20' },
+    seconds: { type: 'string', default: '60' },
+    settle: { type: 'string', default: '20' },
+    'min-peers': { type: 'string' },
+    'http-port': { type: 'string', default: '28500' },
+    'p2p-port': { type: 'string', default: '29500' },
+    'log-level': { type: 'string', default: 'warn' },
+    'node-args': { type: 'string', default: '' },
+    env: { type: 'string', multiple: true, default: [] },
+    profile: { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+  },
+})
+const nodeCounts = values.nodes.split(',').map(Number)
+const seconds = Number(values.seconds)
+const settleSeconds = Number(values.settle)
+const nodeArgs = values['node-args'].split(' ').filter(Boolean)
+const log = (line: string) => (values.json ? console.error(line) : console.log(line))
+const progress = (line: string) => console.error(line)
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms))
+/** Nodes started at once (after the first). */
+const WAVE = 4
+const TICKS = 100 // USER_HZ on Linux
+
+const GOALS = { cpuShareOfCore: 0.005, rssMiB: 100 }
+
+const running = new Set<NodeProcess['child']>()
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL')
+})
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    for (const child of running) child.kill('SIGKILL')
+    process.exit(130)
+  })
+}
+
+/** A process and its children (a node's esbuild service, say): what the node costs the machine. */
+function family(pid: number): number[] {
+  try {
+    const children = readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+    )
+    return [pid, ...children.flatMap(family)]
+  } catch {
+    return [pid]
+  }
+}
+
+/** CPU seconds (user + system) a process and its children have used, or NaN once it is gone. */
+function cpuSeconds(pid: number): number {
+  let seconds = 0
+  for (const member of family(pid)) {
+    try {
+      const fields = readFileSync(`/proc/${member}/stat`, 'utf8').split(') ')[1]!.split(' ')
+      seconds += (Number(fields[11]) + Number(fields[12])) / TICKS
+    } catch {
+      if (member === pid) return Number.NaN
+    }
+  }
+  return seconds
+}
+
+/** RSS of a process and its children, MiB. */
+function rssMiB(pid: number): number {
+  let kB = 0
+  for (const member of family(pid)) {
+    try {
+      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${member}/status`, 'utf8'))
+      kB += Number(match?.[1] ?? 0)
+    } catch {
+      if (member === pid) return Number.NaN
+    }
+  }
+  return kB / 1024
+}
+
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')
+
+async function get<T>(node: NodeProcess, path: string): Promise<T> {
+  const { body } = await new NodeClient({ url: node.url, timeoutMs: 30_000 }).get(path)
+  return body as T
+}
+
+const wireOf = async (node: NodeProcess) => (await get<{ network: NetworkStats }>(node, 'stats')).network.wire
+
+interface Summary {
+  min: number
+  median: number
+  mean: number
+  max: number
+}
+function summary(values: number[]): Summary {
+  const sorted = [...values].sort((a, b) => a - b)
+  return {
+    min: sorted[0]!,
+    median: sorted[Math.floor(sorted.length / 2)]!,
+    mean: sorted.reduce((a, b) => a + b, 0) / sorted.length,
+    max: sorted.at(-1)!,
+  }
+}
+
+interface IdleResult {
+  nodes: number
+  seconds: number
+  peers: Summary
+  cpuShareOfCore: Summary
+  rssMiB: Summary
+  bytesSentPerSecond: Summary
+  bytesReceivedPerSecond: Summary
+  loadBefore: string
+  loadAfter: string
+}
+
+/** RSS of a bare Node process (same binary, no code) after two seconds. */
+async function bareNodeRss(): Promise<number> {
+  const child = spawn(process.execPath, [...nodeArgs, '-e', 'setInterval(() => {}, 1000)'], {
+    stdio: 'ignore',
+  })
+  await sleep(2000)
+  const rss = rssMiB(child.pid!)
+  child.kill('SIGKILL')
+  return rss
+}
+
+async function run(count: number): Promise<IdleResult> {
+  const root = join(tmpdir(), `mega-idle-${process.pid}-${count}`)
+  rmSync(root, { recursive: true, force: true })
+  const env = {
+    MEGA_LOG_LEVEL: values['log-level'],
+    ...Object.fromEntries(values.env.map((pair) => pair.split(/=(.*)/s).slice(0, 2))),
+  }
+  const httpBase = Number(values['http-port'])
+  const p2pBase = Number(values['p2p-port'])
+  const nodes: NodeProcess[] = []
+  const addresses: string[] = []
+  let seed = 12_345 + count
+  const rand = () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31
+    return seed / 2 ** 31
+  }
+  const start = async (index: number, bootstrap?: string) => {
+    const profile =
+      values.profile && index === 1 ? ['--cpu-prof', `--cpu-prof-dir=${join(root, `node-${index}`)}`] : []
+    const node = await startNodeProcess({
+      index,
+      root,
+      httpPort: httpBase + index,
+      tcpPort: p2pBase + 2 * index,
+      bootstrap,
+      env,
+      execArgv: [...nodeArgs, ...profile],
+      startTimeoutMs: 120_000,
+    })
+    running.add(node.child)
+    nodes[index] = node
+    addresses[index] = await bootstrapAddress(node)
+  }
+  progress(`${count} nodes: starting (logs in ${root}/node-*/node.log)`)
+  try {
+    await start(0)
+    for (let first = 1; first < count; first += WAVE) {
+      const started = addresses.length
+      const wave = Array.from({ length: Math.min(WAVE, count - first) }, (_, i) => first + i)
+      await Promise.all(wave.map((index) => start(index, addresses[Math.floor(rand() * started)])))
+    }
+    const minPeers = Math.min(Number(values['min-peers'] ?? defaultNetworkOptions.minConnections), count - 1)
+    const deadline = Date.now() + 120_000
+    let peers: number[] = []
+    for (;;) {
+      peers = await Promise.all(
+        nodes.map(async (node) => (await get<{ items: unknown[] }>(node, 'peers')).items.length),
+      )
+      if (Math.min(...peers) >= minPeers || Date.now() > deadline) break
+      await sleep(1000)
+    }
+    progress(`  peers per node ${Math.min(...peers)}–${Math.max(...peers)}; settling ${settleSeconds} s`)
+    await sleep(settleSeconds * 1000)
+
+    const loadBefore = load()
+    const wireBefore = await Promise.all(nodes.map(wireOf))
+    const cpuBefore = nodes.map((node) => cpuSeconds(node.child.pid!))
+    const started = performance.now()
+    progress(`  measuring ${seconds} s (load ${loadBefore})`)
+    await sleep(seconds * 1000)
+    const elapsed = (performance.now() - started) / 1000
+    const cpuAfter = nodes.map((node) => cpuSeconds(node.child.pid!))
+    const wireAfter = await Promise.all(nodes.map(wireOf))
+    const rss = nodes.map((node) => rssMiB(node.child.pid!))
+    peers = await Promise.all(
+      nodes.map(async (node) => (await get<{ items: unknown[] }>(node, 'peers')).items.length),
+    )
+    return {
+      nodes: count,
+      seconds: elapsed,
+      peers: summary(peers),
+      cpuShareOfCore: summary(cpuAfter.map((after, i) => (after - cpuBefore[i]!) / elapsed)),
+      rssMiB: summary(rss),
+      bytesSentPerSecond: summary(
+        wireAfter.map((after, i) => (after.bytesSent - wireBefore[i]!.bytesSent) / elapsed),
+      ),
+      bytesReceivedPerSecond: summary(
+        wireAfter.map((after, i) => (after.bytesReceived - wireBefore[i]!.bytesReceived) / elapsed),
+      ),
+      loadBefore,
+      loadAfter: load(),
+    }
+  } finally {
+    await Promise.all(
+      nodes.filter(Boolean).map(async (node) => {
+        await stopNodeProcess(node.child)
+        running.delete(node.child)
+      }),
+    )
+    if (values.profile) progress(`  profile of node 1 in ${root}/node-1/*.cpuprofile`)
+    if (!values.keep && !values.profile) rmSync(root, { recursive: true, force: true })
+  }
+}
+
+const pct = (share: number) => `${(100 * share).toFixed(2)}%`
+const range = (s: Summary, format: (n: number) => string) =>
+  `${format(s.median)} (${format(s.min)}–${format(s.max)})`
+
+log(
+  `Idle cost on loopback: ${cpus().length} cores (${cpus()[0]?.model.trim()}), Node ${process.version}` +
+    `, node flags ${[...NODE_FLAGS, ...nodeArgs].join(' ')}; no messages sent; ` +
+    `figures per node: median (min–max)`,
+)
+const bare = await bareNodeRss()
+log(`Bare Node process (setInterval only): RSS ${bare.toFixed(0)} MiB`)
+const results: IdleResult[] = []
+for (const count of nodeCounts) {
+  const r = await run(count)
+  results.push(r)
+  log(
+    `${r.nodes} nodes, ${r.peers.min}–${r.peers.max} peers each, ${r.seconds.toFixed(0)} s (load ${r.loadBefore} → ${r.loadAfter}): ` +
+      `CPU ${range(r.cpuShareOfCore, pct)} of a core; RSS ${range(r.rssMiB, (n) => n.toFixed(0))} MiB; ` +
+      `gossip sent ${range(r.bytesSentPerSecond, (n) => n.toFixed(0))} B/s, received ${range(r.bytesReceivedPerSecond, (n) => n.toFixed(0))} B/s`,
+  )
+}
+log(
+  `Goals: ≤ ${pct(GOALS.cpuShareOfCore)} of a core and ≤ ${GOALS.rssMiB} MB RSS per idle node with 8 peers.`,
+)
+if (values.json)
+  console.log(
+    JSON.stringify(
+      { goals: GOALS, nodeFlags: [...NODE_FLAGS, ...nodeArgs], bareNodeRssMiB: bare, results },
+      null,
+      2,
+    ),
+  )
