@@ -96,21 +96,35 @@ export function asset(type: string, body: Buffer): Asset {
   }
 }
 
-function page(hash: string): string {
+/**
+ * The HTML shell of a built page (shared with the trader page's build): the stylesheet and the
+ * module at `base` with the bundle's hash, and what to say without JavaScript.
+ */
+export function htmlPage(init: { title: string; base: string; hash: string; noscript: string }): string {
+  const { title, base, hash, noscript } = init
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
-<title>Mega node</title>
+<title>${title}</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="/dashboard/style.css?v=${hash}">
-<script type="module" src="/dashboard/app.js?v=${hash}"></script>
+<link rel="stylesheet" href="${base}style.css?v=${hash}">
+<script type="module" src="${base}app.js?v=${hash}"></script>
 </head>
 <body>
-<div id="app"><noscript>The dashboard needs JavaScript; the REST API is at <a href="/docs">/docs</a>.</noscript></div>
+<div id="app"><noscript>${noscript}</noscript></div>
 </body>
 </html>
 `
+}
+
+function page(hash: string): string {
+  return htmlPage({
+    title: 'Mega node',
+    base: '/dashboard/',
+    hash,
+    noscript: 'The dashboard needs JavaScript; the REST API is at <a href="/docs">/docs</a>.',
+  })
 }

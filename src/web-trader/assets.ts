@@ -6,7 +6,7 @@
  * relative URLs, so the bundle works from any path.
  */
 import { createHash } from 'node:crypto'
-import { type Asset, asset, TARGET } from '../dashboard/assets.ts'
+import { type Asset, asset, htmlPage, TARGET } from '../dashboard/assets.ts'
 
 export interface TraderAssets {
   /** Content hash of the bundle (hex, 16 chars). */
@@ -91,20 +91,10 @@ export async function buildTraderPage(): Promise<TraderAssets> {
 }
 
 function page(hash: string, base: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<title>Mega trader</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="${base}style.css?v=${hash}">
-<script type="module" src="${base}app.js?v=${hash}"></script>
-</head>
-<body>
-<div id="app"><noscript>The trader page needs JavaScript: every check runs in your browser.</noscript></div>
-</body>
-</html>
-`
+  return htmlPage({
+    title: 'Mega trader',
+    base,
+    hash,
+    noscript: 'The trader page needs JavaScript: every check runs in your browser.',
+  })
 }

@@ -5,14 +5,13 @@
  * A strict Content-Security-Policy allows nothing but this origin: the dashboard talks only to
  * the node's own REST API.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { type Asset, type DashboardAssets, dashboardAssets } from '../../dashboard/assets.ts'
+import type { FastifyInstance } from 'fastify'
+import { type DashboardAssets, dashboardAssets } from '../../dashboard/assets.ts'
+import { builtAssets, IMMUTABLE } from './built-assets.ts'
 
 export const DASHBOARD_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
   "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-
-const IMMUTABLE = 'public, max-age=31536000, immutable'
 
 export interface DashboardRoutesOptions {
   /** Where the built files come from. @default {@link dashboardAssets} (built once per process) */
@@ -37,66 +36,27 @@ export async function dashboardRoutes(
     }
     return assets
   }
-  const serve =
-    (pick: (assets: DashboardAssets) => Asset, cache: (assets: DashboardAssets) => string) =>
-    async (request: FastifyRequest, reply: FastifyReply) => {
-      let assets: DashboardAssets
-      try {
-        assets = await loadLogged()
-      } catch (error) {
-        // The API does not depend on the dashboard: say what failed, keep serving the rest.
-        request.log.error({ err: error }, 'dashboard build failed')
-        return reply
-          .code(503)
-          .header('retry-after', '60')
-          .type('text/plain; charset=utf-8')
-          .send(
-            `The dashboard could not be built on this node (${(error as Error).message}).\n` +
-              'The REST API works: see /docs.\n',
-          )
-      }
-      const etag = `"${assets.hash}"`
-      reply
-        .header('etag', etag)
-        .header('cache-control', cache(assets))
-        .header('vary', 'accept-encoding')
-        .header('x-content-type-options', 'nosniff')
-        .header('content-security-policy', DASHBOARD_CSP)
-        .header('referrer-policy', 'no-referrer')
-      if (request.headers['if-none-match'] === etag) return reply.code(304).send()
-      const asset = pick(assets)
-      const accepted = String(request.headers['accept-encoding'] ?? '')
-      const [encoding, body] = /\bbr\b/.test(accepted)
-        ? ['br', asset.brotli]
-        : /\bgzip\b/.test(accepted)
-          ? ['gzip', asset.gzip]
-          : [undefined, asset.body]
-      if (encoding) reply.header('content-encoding', encoding)
-      return reply.type(asset.type).send(body)
-    }
+  // The API does not depend on the dashboard: a failed build is a 503, the rest keeps serving.
+  const serve = builtAssets({
+    load: loadLogged,
+    what: 'dashboard',
+    csp: DASHBOARD_CSP,
+    hint: 'The REST API works: see /docs.\n',
+  })
   const hidden = { schema: { hide: true } }
   app.get(
     '/',
     hidden,
-    serve(
-      (a) => a.html,
-      () => 'no-cache',
-    ),
+    serve((a) => a.html, 'no-cache'),
   )
   app.get(
     '/dashboard/app.js',
     hidden,
-    serve(
-      (a) => a.js,
-      () => IMMUTABLE,
-    ),
+    serve((a) => a.js, IMMUTABLE),
   )
   app.get(
     '/dashboard/style.css',
     hidden,
-    serve(
-      (a) => a.css,
-      () => IMMUTABLE,
-    ),
+    serve((a) => a.css, IMMUTABLE),
   )
 }
