@@ -12,6 +12,7 @@ import type { FactPool } from '../../facts/fact-pool.ts'
 import type { Relay } from '../../facts/relay.ts'
 import type { Mempool } from '../../mempool/mempool.ts'
 import { poolStats } from '../../mempool/queries.ts'
+import type { PoolStats } from '../../mempool/view-schemas.ts'
 import type { CommitListener } from '../../store/sqlite-store.ts'
 import type { EventHub } from '../events.ts'
 import type { NetworkView } from './peers.ts'
@@ -102,39 +103,36 @@ export function metricsPlugin(app: FastifyInstance, options: MetricsOptions): Re
 }
 
 function poolMetrics(registry: Registry, mempool: Mempool): void {
-  const pools = () => poolStats(mempool)
   gauge(registry, 'mega_pool_entries', 'Entries held, per pool.', ['pool'], () => {
-    const stats = pools()
+    const stats = poolStats(mempool)
     return (['oracles', 'capabilities', 'reports', 'offers'] as const).map((pool) => [
       { pool },
       stats[pool].count,
     ])
   })
+  // The two bounded global pools, one series each.
+  const bounded =
+    (pick: (stats: PoolStats['oracles']) => number): Read =>
+    () => {
+      const { oracles, offers } = poolStats(mempool)
+      return [
+        [{ pool: 'oracles' }, pick(oracles)],
+        [{ pool: 'offers' }, pick(offers)],
+      ]
+    }
   gauge(
     registry,
     'mega_pool_capacity',
     'Entries a pool keeps at most (mempool.maxOracles, maxOffers).',
     ['pool'],
-    () => {
-      const stats = pools()
-      return [
-        [{ pool: 'oracles' }, stats.oracles.capacity],
-        [{ pool: 'offers' }, stats.offers.capacity],
-      ]
-    },
+    bounded((pool) => pool.capacity),
   )
   gauge(
     registry,
     'mega_pool_floor_bits',
     'Rolling admission floor of a full pool, in bits of work.',
     ['pool'],
-    () => {
-      const stats = pools()
-      return [
-        [{ pool: 'oracles' }, stats.oracles.floorBits],
-        [{ pool: 'offers' }, stats.offers.floorBits],
-      ]
-    },
+    bounded((pool) => pool.floorBits),
   )
   gauge(
     registry,
@@ -165,7 +163,7 @@ function poolMetrics(registry: Registry, mempool: Mempool): void {
     'mega_admission_refusals_total',
     'Refused or ignored messages since start, by reason (error code).',
     ['reason'],
-    () => byLabel('reason', pools().counters.reason),
+    () => byLabel('reason', poolStats(mempool).counters.reason),
   )
 }
 
