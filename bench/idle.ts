@@ -24,7 +24,7 @@
  *   node bench/idle.ts --json
  */
 import { spawn } from 'node:child_process'
-import { readdirSync, readFileSync, rmSync } from 'node:fs'
+import { rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -38,6 +38,7 @@ import {
 import { NodeClient } from '../src/client/node-client.ts'
 import { defaultNetworkOptions } from '../src/network/options.ts'
 import type { NetworkStats } from '../src/network/view-schemas.ts'
+import { cpuSeconds, rssMiB } from './process-usage.ts'
 
 const { values } = parseArgs({
   options: {
@@ -64,7 +65,6 @@ const progress = (line: string) => console.error(line)
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms))
 /** Nodes started at once (after the first). */
 const WAVE = 4
-const TICKS = 100 // USER_HZ on Linux
 
 const GOALS = { cpuShareOfCore: 0.005, rssMiB: 100 }
 
@@ -77,46 +77,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     for (const child of running) child.kill('SIGKILL')
     process.exit(130)
   })
-}
-
-/** A process and its children (a node's esbuild service, say): what the node costs the machine. */
-function family(pid: number): number[] {
-  try {
-    const children = readdirSync(`/proc/${pid}/task`).flatMap((task) =>
-      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
-    )
-    return [pid, ...children.flatMap(family)]
-  } catch {
-    return [pid]
-  }
-}
-
-/** CPU seconds (user + system) a process and its children have used, or NaN once it is gone. */
-function cpuSeconds(pid: number): number {
-  let seconds = 0
-  for (const member of family(pid)) {
-    try {
-      const fields = readFileSync(`/proc/${member}/stat`, 'utf8').split(') ')[1]!.split(' ')
-      seconds += (Number(fields[11]) + Number(fields[12])) / TICKS
-    } catch {
-      if (member === pid) return Number.NaN
-    }
-  }
-  return seconds
-}
-
-/** RSS of a process and its children, MiB. */
-function rssMiB(pid: number): number {
-  let kB = 0
-  for (const member of family(pid)) {
-    try {
-      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${member}/status`, 'utf8'))
-      kB += Number(match?.[1] ?? 0)
-    } catch {
-      if (member === pid) return Number.NaN
-    }
-  }
-  return kB / 1024
 }
 
 const load = () =>

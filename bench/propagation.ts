@@ -34,7 +34,7 @@
  *   exchange, mesh upkeep) over the same time, ÷ M × N;
  * - CPU: the node processes' CPU time during the run over the cores available.
  */
-import { readFileSync, rmSync } from 'node:fs'
+import { rmSync } from 'node:fs'
 import { availableParallelism, cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -50,6 +50,7 @@ import type { NetworkStats } from '../src/network/view-schemas.ts'
 import { messageId } from '../src/protocol/message.ts'
 import type { Message } from '../src/protocol/messages/index.ts'
 import { generate, lines } from './admission-messages.ts'
+import { cpuSeconds, rssMiB } from './process-usage.ts'
 
 const { values } = parseArgs({
   options: {
@@ -249,30 +250,9 @@ function sumWire(stats: NetworkStats[]): Wire {
   return sum
 }
 
-const TICKS = 100 // USER_HZ on Linux
-/** CPU seconds used so far by the node processes. */
-function cpuSeconds(nodes: NodeProcess[]): number {
-  let ticks = 0
-  for (const { child } of nodes) {
-    try {
-      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-      ticks += Number(fields[11]) + Number(fields[12]) // utime, stime
-    } catch {
-      // not Linux, or the process is gone
-    }
-  }
-  return ticks / TICKS
-}
-
-function rssMiB(nodes: NodeProcess[]): number[] {
-  return nodes.map(({ child }) => {
-    try {
-      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))
-      return Number(match?.[1]) / 1024
-    } catch {
-      return Number.NaN
-    }
-  })
+/** CPU seconds used so far by the node processes (and their children). */
+function cpuSecondsOf(nodes: NodeProcess[]): number {
+  return nodes.reduce((sum, { child }) => sum + (cpuSeconds(child.pid!) || 0), 0)
 }
 
 // ---- arrivals: every node's server-sent events ----
@@ -419,7 +399,7 @@ async function run(
 
     // Background traffic while idle.
     const idleStart = performance.now()
-    const idleCpuBefore = cpuSeconds(nodes)
+    const idleCpuBefore = cpuSecondsOf(nodes)
     const idleBefore = sumWire(await networkStats(nodes))
     await sleep(idleSeconds * 1000)
     const idleStats = await networkStats(nodes)
@@ -427,12 +407,12 @@ async function run(
     const meshSizes = idleStats.map((stats) => stats.mesh.oracle ?? 0)
     const idleElapsed = (performance.now() - idleStart) / 1000
     const background = (idleAfter.bytesSent - idleBefore.bytesSent) / idleElapsed
-    const idleCpu = (cpuSeconds(nodes) - idleCpuBefore) / idleElapsed / availableParallelism()
+    const idleCpu = (cpuSecondsOf(nodes) - idleCpuBefore) / idleElapsed / availableParallelism()
 
     // Publish at a fixed rate to random nodes.
     const published = new Float64Array(messages.length)
     const publisher = new Int32Array(messages.length)
-    const cpuBefore = cpuSeconds(nodes)
+    const cpuBefore = cpuSecondsOf(nodes)
     const runStart = performance.now()
     const t0 = runStart + 100
     let postFailures = 0
@@ -462,9 +442,9 @@ async function run(
     // IHAVE gossip about the last messages goes out over the next heartbeats.
     await sleep(3 * config.gossip.heartbeatIntervalMs + 500)
     const runElapsed = (performance.now() - runStart) / 1000
-    const cpuUsed = cpuSeconds(nodes) - cpuBefore
+    const cpuUsed = cpuSecondsOf(nodes) - cpuBefore
     const after = sumWire(await networkStats(nodes))
-    const rss = rssMiB(nodes)
+    const rss = nodes.map(({ child }) => rssMiB(child.pid!))
 
     const coverage: number[] = []
     const each: number[] = []
