@@ -3,8 +3,8 @@
  * from the pools, the network and the fact pool at each scrape, plus the process's own (CPU,
  * memory, event loop, file descriptors), the store's commit times and the API's response
  * times. One registry per API instance, so several nodes in one process (tests, benchmarks)
- * never mix their numbers. Nothing here runs a timer: gauges and counters are read on scrape,
- * histograms are observed where the work happens.
+ * never mix their numbers. Gauges and counters are read on scrape, histograms are observed
+ * where the work happens; the one timer, the event-loop sampler, starts with the first scrape.
  */
 import type { FastifyInstance } from 'fastify'
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
@@ -83,11 +83,9 @@ function byLabel(label: string, values: object): [Record<string, string>, number
  */
 export function metricsPlugin(app: FastifyInstance, options: MetricsOptions): Registry {
   const registry = new Registry()
-  collectDefaultMetrics({
-    register: registry,
-    prefix: 'mega_',
-    eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS,
-  })
+  // The process metrics sample the event loop on a timer: started by the first scrape, so a
+  // node nobody scrapes runs no sampler.
+  let processMetrics = false
   poolMetrics(registry, options.mempool)
   gauge(registry, 'mega_event_clients', 'Open /events streams.', [], () => [[{}, options.events.clients]])
   if (options.network) networkMetrics(registry, options.network)
@@ -96,6 +94,14 @@ export function metricsPlugin(app: FastifyInstance, options: MetricsOptions): Re
   if (options.store) storeMetrics(app, registry, options.store)
   httpMetrics(app, registry)
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    if (!processMetrics) {
+      processMetrics = true
+      collectDefaultMetrics({
+        register: registry,
+        prefix: 'mega_',
+        eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS,
+      })
+    }
     reply.type(registry.contentType)
     return registry.metrics()
   })
