@@ -55,6 +55,24 @@ function clockSkew(): number | undefined {
 
 const session = new TraderSession(nodeUrls(), new URL('miner.js', import.meta.url), clockSkew())
 
+/** How many bits of proof of work to mine for a message. */
+function WorkInput({ id, bits, setBits }: { id: string; bits: number; setBits: (bits: number) => void }) {
+  return (
+    <label>
+      Work{' '}
+      <input
+        id={id}
+        type="number"
+        min={0}
+        max={40}
+        value={bits}
+        onInput={(e) => setBits(Number(e.currentTarget.value))}
+      />{' '}
+      bits
+    </label>
+  )
+}
+
 function short(hex: string): string {
   return `${hex.slice(0, 12)}…`
 }
@@ -503,18 +521,7 @@ function Reports({ version, onChange }: { version: number; onChange: () => void 
       <button type="button" id="detect" onClick={() => setProposals(session.detect())}>
         Look for evidence
       </button>{' '}
-      <label>
-        Work{' '}
-        <input
-          id="report-bits"
-          type="number"
-          min={0}
-          max={40}
-          value={bits}
-          onInput={(e) => setBits(Number(e.currentTarget.value))}
-        />{' '}
-        bits
-      </label>
+      <WorkInput id="report-bits" bits={bits} setBits={setBits} />
       {proposals.length === 0 ? <p id="no-evidence">No reportable evidence found.</p> : null}
       <ul id="proposals">
         {proposals.map((proposal, i) => (
@@ -716,18 +723,7 @@ function Offers({ version, onChange }: { version: number; onChange: () => void }
                 onInput={(e) => setAmount(Number(e.currentTarget.value))}
               />
             </label>{' '}
-            <label>
-              Work{' '}
-              <input
-                id="offer-bits"
-                type="number"
-                min={0}
-                max={40}
-                value={bits}
-                onInput={(e) => setBits(Number(e.currentTarget.value))}
-              />{' '}
-              bits
-            </label>
+            <WorkInput id="offer-bits" bits={bits} setBits={setBits} />
             <button type="submit" id="publish-offer" disabled={busy || !me}>
               Mine and publish
             </button>
