@@ -34,10 +34,9 @@ import { MemoryStore } from '../../src/trader/message-store.ts'
 import { checkVectorFile } from '../../src/web-trader/vectors.ts'
 import { ARTIFACTS, CHROMIUM, launchBrowser, type SeededNode, startSeededNode } from '../dashboard/helpers.ts'
 import * as fx from '../fixtures/messages.ts'
-import { until } from '../trader/helpers.ts'
+import { serveOracle, stopOracle, until } from '../trader/helpers.ts'
 
 const skip = existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM}`
-const MEGA = new URL('../../bin/mega.ts', import.meta.url).pathname
 const PASSPHRASE = 'oracle passphrase'
 const REPORT_BITS = 12
 /** Seconds from a commitment to its deadline at the endpoint. */
@@ -112,27 +111,12 @@ describe('browser trader', { skip, timeout: 240_000 }, () => {
       },
     })
     await advertiseRound({ dir: oracleDir, root: cheat, nodes: [node.url] })
-    serve = spawn(
-      process.execPath,
-      // A short deadline, so a missing fact becomes reportable within the test.
-      [
-        MEGA,
-        'oracle',
-        'serve',
-        '--dir',
-        oracleDir,
-        '--port',
-        String(port),
-        '--stateless',
-        '--deadline',
-        String(DEADLINE),
-        '--json',
-      ],
-      { env: { ...process.env, MEGA_ORACLE_PASSPHRASE: PASSPHRASE }, stdio: ['ignore', 'pipe', 'inherit'] },
+    // A short deadline, so a missing fact becomes reportable within the test.
+    serve = await serveOracle(
+      oracleDir,
+      ['--port', String(port), '--stateless', '--deadline', String(DEADLINE)],
+      PASSPHRASE,
     )
-    let started = ''
-    serve.stdout!.on('data', (chunk) => (started += chunk))
-    await until('the oracle endpoint is up', async () => started.includes('"url"'))
     contexts.push(await browser.newContext(), await browser.newContext())
     alice = await open(contexts[0]!)
     bob = await open(contexts[1]!)
@@ -141,10 +125,7 @@ describe('browser trader', { skip, timeout: 240_000 }, () => {
   after(async () => {
     for (const context of contexts) await context.close()
     await browser?.close()
-    if (serve && serve.exitCode === null) {
-      serve.kill('SIGTERM')
-      await new Promise((done) => serve!.once('exit', done))
-    }
+    await stopOracle(serve)
     await node?.stop()
     if (dir) await rm(dir, { recursive: true, force: true })
   })

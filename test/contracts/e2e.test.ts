@@ -4,7 +4,7 @@
  * users' (signing the funding PSBTs), and every transaction checked by an independent library.
  */
 import assert from 'node:assert/strict'
-import { type ChildProcess, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -17,11 +17,10 @@ import { addCapability } from '../../src/oracle/capabilities.ts'
 import { initOracle, mineIdentity } from '../../src/oracle/identity.ts'
 import { fromHex } from '../../src/protocol/hex.ts'
 import * as fx from '../fixtures/messages.ts'
-import { oracleOn, type Run, traderCli, until } from '../trader/helpers.ts'
+import { oracleOn, type Run, serveOracle, stopOracle, traderCli, until } from '../trader/helpers.ts'
 import { checkFunding, checkFundingSpend, TestWallet } from './wallet.ts'
 
 const PASSPHRASE = 'contract e2e passphrase'
-const MEGA = new URL('../../bin/mega.ts', import.meta.url).pathname
 const ARGS = ['--arg', 'home=ARS', '--arg', 'away=CHE', '--arg', 'date=2026-11-21']
 
 describe('contracts end to end: offer → contract → attestation → settlement', () => {
@@ -64,23 +63,10 @@ describe('contracts end to end: offer → contract → attestation → settlemen
     oracleKey = record.ad.oracle
     await advertiseRound({ dir: oracleDir, root, nodes: [node.url] })
     // Stateless: a changed fact source makes the oracle equivocate (the cheating case below).
-    serve = spawn(
-      process.execPath,
-      [MEGA, 'oracle', 'serve', '--dir', oracleDir, '--port', String(servePort), '--stateless', '--json'],
-      {
-        env: { ...process.env, MEGA_ORACLE_PASSPHRASE: PASSPHRASE },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    )
-    let started = ''
-    serve.stdout!.on('data', (chunk) => (started += chunk))
-    await until('the oracle endpoint is up', async () => started.includes('"url"'))
+    serve = await serveOracle(oracleDir, ['--port', String(servePort), '--stateless'], PASSPHRASE)
   })
   after(async () => {
-    if (serve && serve.exitCode === null) {
-      serve.kill('SIGTERM')
-      await new Promise((done) => serve!.once('exit', done))
-    }
+    await stopOracle(serve)
     if (node) await stopNodeProcess(node.child)
     await rm(dir, { recursive: true, force: true })
   })

@@ -29,7 +29,7 @@ import { OracleEndpointClient } from '../../src/oracle/endpoint-client.ts'
 import { initOracle, mineIdentity } from '../../src/oracle/identity.ts'
 import type { OracleCapability } from '../../src/protocol/messages/index.ts'
 import { REPORTER, TRADER } from '../fixtures/messages.ts'
-import { traderCli, until } from '../trader/helpers.ts'
+import { serveOracle, stopOracle, traderCli } from '../trader/helpers.ts'
 import { checkFundingSpend, TestWallet } from './wallet.ts'
 
 const PASSPHRASE = 'numeric e2e passphrase'
@@ -103,23 +103,10 @@ describe('numeric contracts end to end: a price oracle, a CFD, settlement', () =
     assert.equal(added.code, 0, added.stderr)
     capabilityKey = (JSON.parse(added.stdout) as { ad: OracleCapability }).ad.capabilityKey
     await advertiseRound({ dir: oracleDir, root, nodes: [node.url] })
-    serve = spawn(
-      process.execPath,
-      [MEGA, 'oracle', 'serve', '--dir', oracleDir, '--port', String(port), '--json'],
-      {
-        env: { ...process.env, MEGA_ORACLE_PASSPHRASE: PASSPHRASE },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    )
-    let started = ''
-    serve.stdout!.on('data', (chunk) => (started += chunk))
-    await until('the oracle endpoint is up', async () => started.includes('"url"'))
+    serve = await serveOracle(oracleDir, ['--port', String(port)], PASSPHRASE)
   })
   after(async () => {
-    if (serve && serve.exitCode === null) {
-      serve.kill('SIGTERM')
-      await new Promise((done) => serve!.once('exit', done))
-    }
+    await stopOracle(serve)
     if (node) await stopNodeProcess(node.child)
     await rm(dir, { recursive: true, force: true })
   })

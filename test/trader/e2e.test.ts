@@ -3,7 +3,7 @@
  * processes, gossip between the nodes.
  */
 import assert from 'node:assert/strict'
-import { type ChildProcess, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -24,10 +24,9 @@ import type {
 } from '../../src/protocol/messages/index.ts'
 import { sign, signAcceptance } from '../../src/protocol/sign.ts'
 import * as fx from '../fixtures/messages.ts'
-import { oracleOn, startTwoNodes, traderCli, until } from './helpers.ts'
+import { oracleOn, serveOracle, startTwoNodes, stopOracle, traderCli, until } from './helpers.ts'
 
 const PASSPHRASE = 'e2e passphrase'
-const MEGA = new URL('../../bin/mega.ts', import.meta.url).pathname
 const ARGS = ['--arg', 'home=ARS', '--arg', 'away=CHE', '--arg', 'date=2026-11-21']
 const HONEST = fx.OTHER_ORACLE
 const HONEST_CAPABILITY = fx.OTHER_CAPABILITY
@@ -90,17 +89,7 @@ describe('trader toolkit end to end', { timeout: 240_000 }, () => {
     })
     cheatCapability = record.ad.capabilityKey
     await advertiseRound({ dir: oracleDir, root: cheat, nodes: [urls[0]!] })
-    serve = spawn(
-      process.execPath,
-      [MEGA, 'oracle', 'serve', '--dir', oracleDir, '--port', String(servePort), '--stateless', '--json'],
-      {
-        env: { ...process.env, MEGA_ORACLE_PASSPHRASE: PASSPHRASE },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    )
-    let started = ''
-    serve.stdout!.on('data', (chunk) => (started += chunk))
-    await until('the oracle endpoint is up', async () => started.includes('"url"'))
+    serve = await serveOracle(oracleDir, ['--port', String(servePort), '--stateless'], PASSPHRASE)
     // The honest oracle, same strength.
     const first = new NodeClient({ url: urls[0]! })
     for (const message of [ad(HONEST), capability(HONEST, HONEST_CAPABILITY)]) {
@@ -115,10 +104,7 @@ describe('trader toolkit end to end', { timeout: 240_000 }, () => {
     })
   })
   after(async () => {
-    if (serve && serve.exitCode === null) {
-      serve.kill('SIGTERM')
-      await new Promise((done) => serve!.once('exit', done))
-    }
+    await stopOracle(serve)
     await network?.stop()
     if (dir) await rm(dir, { recursive: true, force: true })
   })

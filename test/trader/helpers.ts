@@ -2,7 +2,7 @@
  * End-to-end helpers: node processes on loopback, the `mega` CLI run as a real process, and
  * polling until the network has converged.
  */
-import { spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -119,4 +119,27 @@ export async function oracleOn(url: string, key: string) {
         reports: { counts: boolean; type: string }[]
       })
     : undefined
+}
+
+/**
+ * Runs `mega oracle serve --dir <dir> <args…> --json` as its own process, unlocked with
+ * `passphrase`; resolves once it says where it listens.
+ */
+export async function serveOracle(dir: string, args: string[], passphrase: string): Promise<ChildProcess> {
+  const serve = spawn(process.execPath, [MEGA, 'oracle', 'serve', '--dir', dir, ...args, '--json'], {
+    env: { ...process.env, MEGA_ORACLE_PASSPHRASE: passphrase },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  let started = ''
+  serve.stdout!.on('data', (chunk) => (started += chunk))
+  await until('the oracle endpoint is up', async () => started.includes('"url"'))
+  return serve
+}
+
+/** Stops an oracle started by {@link serveOracle} (SIGTERM) and waits for it to exit. */
+export async function stopOracle(serve: ChildProcess | undefined): Promise<void> {
+  if (serve && serve.exitCode === null) {
+    serve.kill('SIGTERM')
+    await new Promise((done) => serve.once('exit', done))
+  }
 }
