@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { after, before, describe, it } from 'node:test'
+import { after, afterEach, before, describe, it } from 'node:test'
 import pino from 'pino'
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core'
 import { bootstrapAddress } from '../../src/cli/devnet-nodes.ts'
@@ -57,6 +57,11 @@ describe('dashboard in a browser', { skip, timeout: 120_000 }, () => {
     // One oracle whose keys the fixtures know, so a test can prove a report against it.
     assert.equal((await seeded.client.post('oracle', fx.oracleAd())).status, 201)
     assert.equal((await seeded.client.post('capability', fx.capabilityAd())).status, 201)
+  })
+  // Each test's pages go when it ends: kept open, their event streams and keep-alive
+  // connections would add up past the node's cap on connections per client address.
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((context) => context.close()))
   })
   after(async () => {
     await browser?.close()
