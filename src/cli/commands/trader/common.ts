@@ -13,7 +13,7 @@ import { Trader } from '../../../trader/trader.ts'
 import { CliError, type CliIo, type CommandOption, integerFlag, type ParsedArgs } from '../../command.ts'
 import { readInput } from '../../input.ts'
 import { progressBar } from '../../progress.ts'
-import { call, DEFAULT_NODE_URL, nodeUrl } from '../post.ts'
+import { DEFAULT_NODE_URL, nodeUrl } from '../post.ts'
 
 /** Default data directory of the trader. */
 export const DEFAULT_TRADER_DATA = './trader-data'
@@ -131,10 +131,8 @@ export async function withTrader<T>(
     ...(clockSkewSeconds !== undefined && { clockSkewSeconds }),
   })
   try {
-    return await call(async () => {
-      if (options.needsKey) await trader.unlock(await passphrase(values))
-      return work(trader)
-    })
+    if (options.needsKey) await trader.unlock(await passphrase(values))
+    return await work(trader)
   } finally {
     trader.close()
   }
