@@ -19,7 +19,13 @@ import { ConfigErrorCode } from '../../src/node/config-error.ts'
 import { EndpointErrorCode } from '../../src/oracle/endpoint-client.ts'
 import { OracleErrorCode } from '../../src/oracle/errors.ts'
 import { ErrorCode } from '../../src/protocol/errors.ts'
-import { REASON_DOCS, renderReasonTables } from '../../src/protocol/reason-docs.ts'
+import {
+  ERRORS_DOC,
+  REASON_DOCS,
+  renderErrorsDoc,
+  renderReasonTables,
+} from '../../src/protocol/reason-docs.ts'
+import { REASON_FIXES } from '../../src/protocol/reason-fixes.ts'
 import {
   NODE_AREAS,
   REASONS,
@@ -195,6 +201,17 @@ describe('catalogue of reasons', () => {
 })
 
 describe('generated error tables', () => {
+  it(`${ERRORS_DOC} is what \`npm run docs:errors\` writes, with every code and what to do`, () => {
+    const text = readFileSync(new URL(ERRORS_DOC, root), 'utf8')
+    assert.equal(text, renderErrorsDoc(), 'run npm run docs:errors')
+    for (const reason of REASONS) {
+      const fix = (REASON_FIXES[reason.area] as Record<string, string>)[reason.code]
+      assert.ok(fix, `${reason.code} (${reason.area}) has no fix`)
+      assert.ok(text.includes(`| \`${reason.code}\` | ${reason.http ?? '—'} |`), reason.code)
+      assert.ok(text.includes(fix.replaceAll('|', '\\|')), reason.code)
+    }
+  })
+
   for (const [path, tables] of Object.entries(REASON_DOCS)) {
     it(`${path} is what \`npm run docs:errors\` writes`, () => {
       const text = readFileSync(new URL(path, root), 'utf8')
