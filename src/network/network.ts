@@ -19,7 +19,7 @@ import { OrphanPool } from './orphans.ts'
 import { DialBudget, PeerCandidates } from './peer-candidates.ts'
 import { PeerExchange } from './peer-exchange.ts'
 import { PeerKeeper, parseBootstrap } from './peer-keeper.ts'
-import { SyncService } from './sync-service.ts'
+import { SyncService, type SyncServiceEvents } from './sync-service.ts'
 import { MESSAGE_TOPICS, topicOf } from './topics.ts'
 import type { NetworkStats, PeerList, PeerView } from './view-schemas.ts'
 
@@ -282,9 +282,8 @@ export class Network {
   }
 
   /** A sync peer at fault: one strike per fault, like an invalid gossip message. */
-  readonly #onSyncMisbehaviour = (event: Event) => {
-    const { peer, reason, count } = (event as CustomEvent<{ peer: PeerId; reason: string; count: number }>)
-      .detail
+  readonly #onSyncMisbehaviour = (event: SyncServiceEvents['sync:misbehaviour']) => {
+    const { peer, reason, count } = event.detail
     const id = peer.toString()
     for (let i = 0; i < count && !this.bans.isBanned(id); i++) this.#strike(id, `sync: ${reason}`)
   }
