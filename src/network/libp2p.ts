@@ -19,7 +19,7 @@ import type { NetworkOptions } from './options.ts'
 import { gossipsubOptions } from './topics.ts'
 
 /** Milliseconds between libp2p's connection-monitor pings of each connection. */
-export const CONNECTION_PING_INTERVAL_MS = 60_000
+const CONNECTION_PING_INTERVAL_MS = 60_000
 
 /** Gossipsub with the peer score and meshes it keeps (not on its public interface). */
 export type MegaGossipSub = GossipSub & {

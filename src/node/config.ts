@@ -24,7 +24,7 @@ const Bits = (description: string, value: number) =>
 const Count = (description: string, value: number) =>
   Type.Integer({ minimum: 1, maximum: 100_000_000, default: value, description })
 
-export const MempoolConfig = Type.Object(
+const MempoolConfig = Type.Object(
   {
     maxOracles: Count('Oracles kept, ranked by verified bid then identity strength.', d.maxOracles),
     maxCapabilitiesPerOracle: Count('Capabilities kept per oracle.', d.maxCapabilitiesPerOracle),

@@ -51,7 +51,6 @@ export const REASON_FIXES: Fixes = {
     DISPUTE_MISMATCH:
       'Dispute with the fact that answers the committed request, signed by the capability’s key.',
     ALREADY_DISPUTED: 'Nothing: the report is disputed already.',
-    OFFER_STAGE: 'Nothing: this version never raises it.',
     OFFER_TERMS: 'Bet on answers of the capability and give each parameter one of its values.',
     EXPIRED: 'Post a new offer with a later `terms.expires`; check the sender’s clock.',
     LOW_POW: 'Mine more: at least `details.requiredBits`, then send again.',

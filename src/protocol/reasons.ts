@@ -275,13 +275,6 @@ const MEMPOOL = [
       'a valid dispute of a report that already holds another valid dispute with a lower id (the lower id is kept whatever the order of arrival, §6.7); depends on what this node holds',
   },
   {
-    code: 'OFFER_STAGE',
-    http: 422,
-    gossip: 'ignore',
-    meaning:
-      'reserved for offer stage conflicts; this version raises `SCHEMA_VIOLATION` at `/seqNo` or `/finalization` instead',
-  },
-  {
     code: 'OFFER_TERMS',
     http: 422,
     gossip: 'ignore',

@@ -16,9 +16,9 @@ import { progressBar } from '../../progress.ts'
 import { DEFAULT_NODE_URL, nodeUrl } from '../post.ts'
 
 /** Default data directory of the trader. */
-export const DEFAULT_TRADER_DATA = './trader-data'
+const DEFAULT_TRADER_DATA = './trader-data'
 /** Default work on reports and offers: above every node's default minimum (12), ~65k hashes. */
-export const DEFAULT_BITS = 16
+const DEFAULT_BITS = 16
 
 export const dataOption: Record<string, CommandOption> = {
   data: {
