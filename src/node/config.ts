@@ -8,7 +8,7 @@ import Type from 'typebox'
 import { defaultApiOptions } from '../api/options.ts'
 import { FactsConfig, RelayConfig } from '../facts/config.ts'
 import { defaultMempoolOptions, type MempoolOptions } from '../mempool/options.ts'
-import type { NetworkInit } from '../network/options.ts'
+import { MESH_DEGREE_ORDER, meshDegreeProblem, type NetworkInit } from '../network/options.ts'
 import { validateSchema } from '../protocol/validate.ts'
 import { type BidsConfig, defaultBidsConfig } from './bids.ts'
 import { ConfigError, ConfigErrorCode, schemaAt, typeOf } from './config-error.ts'
@@ -354,6 +354,13 @@ export function resolveConfig(
     throw invalidOption(path, text, originOf(path, origins) ?? source)
   }
   const config = checked.value
+  const gossip = config.network?.gossip ?? {}
+  const meshProblem = meshDegreeProblem(gossip)
+  if (meshProblem) {
+    const paths = ['meshDegreeLow', 'meshDegree', 'meshDegreeHigh'].map((name) => `/network/gossip/${name}`)
+    const origin = paths.map((path) => originOf(path, origins)).find((name) => name !== undefined)
+    throw invalidOption('/network/gossip', meshProblem, origin ?? source, MESH_DEGREE_ORDER)
+  }
   const { enabled = true, sync = {}, ...network } = config.network ?? {}
   const { bids = {}, ...mempool } = config.mempool ?? {}
   return {
@@ -395,13 +402,13 @@ function bidsConfig(
 }
 
 /** `CONFIG_INVALID` for the option at `path`: `<source>: option <key> <problem> (expected …)`. */
-function invalidOption(path: string, problem: string, source: string): ConfigError {
+function invalidOption(path: string, problem: string, source: string, rule?: string): ConfigError {
   const key = path === '/' ? '(top level)' : path.slice(1).replaceAll('/', '.')
   const schema = schemaAt(NodeConfigFile, path)
-  const expected = schema ? typeOf(schema).replaceAll('`', '') : undefined
+  const expected = rule ?? (schema ? typeOf(schema).replaceAll('`', '') : undefined)
   // The schema's list of allowed values names their types only: name the values instead.
   const text = problem.startsWith('must be one of') && expected ? `must be one of ${expected}` : problem
-  const hint = expected && text !== `must be one of ${expected}` ? ` (expected ${expected})` : ''
+  const hint = expected && !text.includes(expected) ? ` (expected ${expected})` : ''
   return new ConfigError(ConfigErrorCode.CONFIG_INVALID, `${source}: option ${key} ${text}${hint}`, {
     source,
     key,

@@ -76,6 +76,18 @@ describe('node configuration', () => {
     }
   })
 
+  it('refuses gossip mesh degrees out of order before the node starts', () => {
+    assert.throws(
+      () => resolveConfig({ network: { gossip: { meshDegreeLow: 9 } } }, 'mega.json'),
+      (error: Error) =>
+        isConfigError(error, 'CONFIG_INVALID', {
+          source: 'mega.json',
+          key: 'network.gossip',
+          expected: '1 ≤ meshDegreeLow ≤ meshDegree ≤ meshDegreeHigh',
+        }) && /got 9, 4, 8/.test(error.message),
+    )
+  })
+
   it('refuses a bad file: unreadable, not JSON, or a bad option in it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mega-config-'))
     const missing = join(dir, 'missing.json')
@@ -104,6 +116,7 @@ describe('node configuration', () => {
       [{ MEGA_LOG_LEVEL: 'loud' }, 'MEGA_LOG_LEVEL', 'log.level'],
       [{ MEGA_HTTP: 'localhost' }, 'MEGA_HTTP', 'http'],
       [{ MEGA_MEMPOOL__BIDS__VERIFIER: 'command' }, 'MEGA_MEMPOOL__BIDS__VERIFIER', 'mempool.bids.command'],
+      [{ MEGA_NETWORK__GOSSIP__MESH_DEGREE: '20' }, 'MEGA_NETWORK__GOSSIP__MESH_DEGREE', 'network.gossip'],
     ]
     for (const [env, source, key] of cases) {
       await assert.rejects(loadConfig(file, env), (error: Error) => {
