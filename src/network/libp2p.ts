@@ -89,7 +89,8 @@ export async function createMegaLibp2p(
   return node as unknown as Libp2p<MegaServices>
 }
 
-function checkMultiaddr(text: string): void {
+/** Throws `BAD_MULTIADDR` unless `text` parses as a multiaddr. */
+export function checkMultiaddr(text: string): void {
   try {
     multiaddr(text)
   } catch (error) {

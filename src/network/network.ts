@@ -12,7 +12,7 @@ import { defaultScopes, ScopeFilter } from './address-scope.ts'
 import { BanList, banGater } from './bans.ts'
 import { Gossip, type NetworkSubmit, type Orphaned } from './gossip.ts'
 import { GossipMetrics } from './gossip-metrics.ts'
-import { createMegaLibp2p, type MegaServices, type ServiceFactory } from './libp2p.ts'
+import { checkMultiaddr, createMegaLibp2p, type MegaServices, type ServiceFactory } from './libp2p.ts'
 import { loadOrCreateNodeKey } from './node-key.ts'
 import { type NetworkInit, type NetworkOptions, networkOptions } from './options.ts'
 import { OrphanPool } from './orphans.ts'
@@ -111,6 +111,7 @@ export class Network {
     try {
       const bootstrap = parseBootstrap(this.options.bootstrap)
       const { addressScopes, announce, listen } = this.options
+      for (const address of [...listen, ...announce]) checkMultiaddr(address)
       const scope = new ScopeFilter(
         addressScopes ?? defaultScopes(announce.length > 0 ? announce : listen),
         bootstrap.map((peer) => peer.address),

@@ -85,6 +85,22 @@ describe('coded errors at the command line', () => {
     await expectOneLine(['oracle', 'status', '--dir', join(dir, 'oracle')], 'oracle status', 'STATE_INVALID')
   })
 
+  it('network: a listening address that is not a multiaddr', async () => {
+    process.env.MEGA_NETWORK__LISTEN = '["garbage"]'
+    try {
+      assert.match(
+        await expectOneLine(
+          ['node', '--data', join(dir, 'garbage'), '--http', '127.0.0.1:0'],
+          'node',
+          'BAD_MULTIADDR',
+        ),
+        /"garbage" is not a multiaddr/,
+      )
+    } finally {
+      delete process.env.MEGA_NETWORK__LISTEN
+    }
+  })
+
   it('network: a taken listening address, and a node that cannot be reached', async () => {
     await expectOneLine(
       ['node', '--data', join(dir, 'listen'), '--http', `127.0.0.1:${busyPort}`, '--p2p', '127.0.0.1:0'],
