@@ -124,7 +124,7 @@ export const oracleServeCommand: Command = {
           intervalMs: disputeInterval * 1000,
           signal: controller.signal,
           onOutcome: (outcome) => io.stdout.write(`${JSON.stringify({ dispute: outcome })}\n`),
-          onError: (error) => io.stderr.write(`dispute watch: ${error.message}\n`),
+          onError: (error) => io.stderr.write(`dispute watch: ${describeError(error)}\n`),
         })
       : Promise.resolve()
     const reload = () => {
