@@ -5,7 +5,7 @@
  */
 import { FactErrorCode } from '../facts/errors.ts'
 import type { Admission } from '../mempool/admission.ts'
-import { CodedError } from '../protocol/errors.ts'
+import { CodedError, UNKNOWN_CODE } from '../protocol/errors.ts'
 
 /** Codes the API adds to those of the protocol and the mempool. */
 export const ApiErrorCode = {
@@ -36,6 +36,8 @@ export const ApiErrorCode = {
   SHUTTING_DOWN: 'SHUTTING_DOWN',
   /** The node failed; the details are in its log, not in the response. */
   INTERNAL: 'INTERNAL',
+  /** A relayed refusal whose oracle sent no readable code (the oracle's status is kept). */
+  UNKNOWN: UNKNOWN_CODE,
   /** The fact pool's and the relay's (src/facts/errors.ts). */
   ...FactErrorCode,
 } as const

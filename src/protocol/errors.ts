@@ -42,7 +42,8 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 
 /**
  * Stands for a code a peer or an endpoint sent that is missing or cannot be shown (not upper
- * case, too long); never raised by this node.
+ * case, too long). A node raises it for nothing of its own; its relay passes it on for an
+ * oracle's refusal without a code (the catalogue's `api` area).
  */
 export const UNKNOWN_CODE = 'UNKNOWN'
 

@@ -74,6 +74,7 @@ export const REASON_FIXES: Fixes = {
     FACT_POOL_FULL: 'Retry later; the operator may raise `facts.maxRecords`.',
     RELAY_FORBIDDEN: 'Ask the oracle directly, or a node whose `relay.clients` admits you.',
     RELAY_BUSY: 'Wait `Retry-After` seconds.',
+    UNKNOWN: 'Ask the oracle directly to see its refusal.',
     UPSTREAM_FAILED: 'Retry later, or ask the oracle directly; a bad answer may be worth a report.',
   },
   sync: {

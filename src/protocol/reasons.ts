@@ -409,6 +409,13 @@ const API = [
       'too many relayed requests in flight for this client or this oracle, or the oracle’s relayed calls for the minute are spent; see `Retry-After`',
   },
   {
+    code: 'UNKNOWN',
+    http: null,
+    gossip: null,
+    meaning:
+      'a relayed request the oracle refused without a readable code; the response keeps the oracle’s status',
+  },
+  {
     code: 'UPSTREAM_FAILED',
     http: 502,
     gossip: null,

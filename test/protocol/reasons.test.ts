@@ -68,7 +68,6 @@ const NOT_CODES = new Set([
   ...['BEGIN', 'COMMIT', 'ROLLBACK', 'NORMAL', 'FULL'], // SQL and SQLite pragma values
   'NFKC', // Unicode normalization form
   ...['ARS', 'CHE'], // demo data
-  'UNKNOWN', // UNKNOWN_CODE (src/protocol/errors.ts): a code a peer or endpoint sent that cannot be shown
 ])
 
 function sourceFiles(dir: URL): string[] {
