@@ -46,7 +46,7 @@ const ZERO_AUX = new Uint8Array(32)
 const BATCH = 2_000
 
 /** Secret key (hex) for a name: SHA-256 of it. Valid for bip340 too with overwhelming probability. */
-export function secretOf(name: string): string {
+function secretOf(name: string): string {
   return hash('sha256', `mega-bench/${name}`, 'hex')
 }
 

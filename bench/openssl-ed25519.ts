@@ -10,7 +10,7 @@ import type { SchemeBackend } from '../src/protocol/crypto/types.ts'
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex')
 
 /** A public key object from raw bytes: what OpenSSL needs before it can verify. */
-export function opensslPublicKey(raw: Uint8Array): KeyObject {
+function opensslPublicKey(raw: Uint8Array): KeyObject {
   const x = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64url')
   return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x }, format: 'jwk' })
 }

@@ -15,7 +15,7 @@ import type { SybilConfig } from './sybil-split.ts'
 export const SCALE_BITS = 8
 
 /** Default minimum bits of the node (src/mempool/options.ts), scaled down. */
-export const SIM_MIN_BITS = {
+const SIM_MIN_BITS = {
   oracle: 16 - SCALE_BITS,
   capability: 12 - SCALE_BITS,
   report: 12 - SCALE_BITS,

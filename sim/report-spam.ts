@@ -14,7 +14,7 @@ import { commitment, fact } from '../test/fixtures/messages.ts'
 import { mineCapability, mineOracleAd, mineReport, type SimKey, simKey } from './world.ts'
 
 export type Policy = 'verified' | 'all'
-export const POLICIES: Policy[] = ['verified', 'all']
+const POLICIES: Policy[] = ['verified', 'all']
 export type SpamKind = 'free-form' | 'fact-missing'
 
 export interface ReportSpamConfig {

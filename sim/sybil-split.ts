@@ -57,10 +57,10 @@ export interface SybilRow {
 
 /** In which order the identities arrive: attacker mixed with honest, or after them. */
 export type Order = 'mixed' | 'late'
-export const ORDERS: Order[] = ['mixed', 'late']
+const ORDERS: Order[] = ['mixed', 'late']
 
 /** Honest identities of log-uniform work, mined once and shared by every run. */
-export function buildHonest(config: SybilConfig): IdentityMessages[] {
+function buildHonest(config: SybilConfig): IdentityMessages[] {
   const random = seededRandom(`${config.seed}/honest-work`)
   const [lo, hi] = config.honestBits
   const honest: IdentityMessages[] = []
@@ -73,7 +73,7 @@ export function buildHonest(config: SybilConfig): IdentityMessages[] {
 }
 
 /** The attacker's W split into k equal identities, mined for real. */
-export function buildAttacker(config: SybilConfig, bits: number, k: number): IdentityMessages[] {
+function buildAttacker(config: SybilConfig, bits: number, k: number): IdentityMessages[] {
   const share = (1n << BigInt(bits)) / BigInt(k)
   const identities: IdentityMessages[] = []
   for (let i = 0; i < k; i++) {
@@ -91,7 +91,7 @@ export function buildAttacker(config: SybilConfig, bits: number, k: number): Ide
 }
 
 /** Feeds identities (ad, then its capabilities) into a fresh pool, one message per second. */
-export function runPool(config: SybilConfig, capacity: number, arrivals: IdentityMessages[]): Mempool {
+function runPool(config: SybilConfig, capacity: number, arrivals: IdentityMessages[]): Mempool {
   let clock = 1_800_000_000
   const pool = new Mempool(
     { maxOracles: capacity, minBits: config.minBits, maxCapabilitiesPerOracle: 32 },

@@ -5,6 +5,7 @@
  */
 import { FactErrorCode } from '../facts/errors.ts'
 import type { Admission } from '../mempool/admission.ts'
+import { CodedError, UNKNOWN_CODE } from '../protocol/errors.ts'
 
 /** Codes the API adds to those of the protocol and the mempool. */
 export const ApiErrorCode = {
@@ -35,13 +36,15 @@ export const ApiErrorCode = {
   SHUTTING_DOWN: 'SHUTTING_DOWN',
   /** The node failed; the details are in its log, not in the response. */
   INTERNAL: 'INTERNAL',
+  /** A relayed refusal whose oracle sent no readable code (the oracle's status is kept). */
+  UNKNOWN: UNKNOWN_CODE,
   /** The fact pool's and the relay's (src/facts/errors.ts). */
   ...FactErrorCode,
 } as const
 export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode]
 
 /** Facts a problem carries besides its code and message (RFC 9457 extension members). */
-export interface ProblemDetails {
+export type ProblemDetails = {
   /** JSON pointer into the request body at fault. */
   path?: string
   kind?: string
@@ -57,28 +60,28 @@ export interface ProblemDetails {
  * The one error class of the API. Thrown when a request cannot be served; `code` decides the
  * HTTP status (one table in `plugins/problem.ts`), `details` go into the problem document.
  */
-export class ApiError extends Error {
+export class ApiError extends CodedError {
   static override name = 'ApiError'
   override readonly name = 'ApiError'
-  readonly code: string
-  readonly details: ProblemDetails
+  declare readonly details: ProblemDetails
 
   constructor(code: string, message: string, details: ProblemDetails = {}, options?: ErrorOptions) {
-    super(message, options)
-    this.code = code
-    this.details = details
+    super(code, message, details, options)
   }
 }
 
 /**
  * The error of an admission that did not take the message (`invalid` or `low-pow`), carrying
- * its reason code, JSON path and, for low PoW, the floor and the bits needed.
+ * its reason code, JSON path and, for low PoW, the floor and the bits needed. An `invalid`
+ * admission without a reason is a fault of the node (`INTERNAL`), never of the message.
  */
 export function admissionError(admission: Admission): ApiError {
   const reason = admission.reason
   const lowPow = admission.status === 'low-pow'
-  const code = lowPow ? ApiErrorCode.LOW_POW : (reason?.code ?? 'INVALID')
-  const message = reason?.message ?? (lowPow ? 'not enough work to enter the pool now' : 'invalid message')
+  const code = lowPow ? ApiErrorCode.LOW_POW : (reason?.code ?? ApiErrorCode.INTERNAL)
+  const message =
+    reason?.message ??
+    (lowPow ? 'not enough work to enter the pool now' : 'the pool refused the message without a reason')
   const details: ProblemDetails = {}
   if (reason?.path !== undefined) details.path = reason.path
   if (admission.kind !== undefined) details.kind = admission.kind

@@ -4,6 +4,7 @@
  * onto library calls.
  */
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util'
+import { CodedError } from '../protocol/errors.ts'
 import { didYouMean } from './suggest.ts'
 
 /** Where a command writes: injected so tests can capture output. */
@@ -84,18 +85,51 @@ export interface ParsedArgs {
   positionals: string[]
 }
 
+/** Codes of the command line itself (the catalogue's `cli` area). */
+export const CliErrorCode = {
+  /** The command was called wrongly (exit code 2). */
+  USAGE: 'USAGE',
+  /** An input the command was given cannot be read or is not what it takes (exit code 1). */
+  INPUT_INVALID: 'INPUT_INVALID',
+  /** A node of `mega devnet` exited or did not start in time. */
+  DEVNET_FAILED: 'DEVNET_FAILED',
+} as const
+export type CliErrorCode = (typeof CliErrorCode)[keyof typeof CliErrorCode]
+
 /**
- * Thrown for a mistake in how the command was called (exit code 2), or for input it refuses
- * (exit code 1). The message is printed as is, without a stack.
+ * Thrown for a mistake in how the command was called (exit code 2, `USAGE`), or for input it
+ * refuses (exit code 1, `INPUT_INVALID` unless another code is given). Printed as one line, as
+ * every coded error is, without a stack.
  */
-export class CliError extends Error {
+export class CliError extends CodedError<CliErrorCode> {
   static override name = 'CliError'
   override readonly name = 'CliError'
   readonly exitCode: number
-  constructor(message: string, exitCode = 1) {
-    super(message)
+  constructor(
+    message: string,
+    exitCode = 1,
+    code: CliErrorCode = exitCode === 2 ? CliErrorCode.USAGE : CliErrorCode.INPUT_INVALID,
+  ) {
+    super(code, message)
     this.exitCode = exitCode
   }
+}
+
+/** An error on one line: its message, and `[CODE]` for a coded error. */
+export function describeError(error: Error): string {
+  const message = error.message.replace(/\s*\n\s*/g, ' ')
+  return error instanceof CodedError ? `${message} [${error.code}]` : message
+}
+
+/**
+ * Reports a command's failure on `io.stderr` and returns the exit code: a coded error is an
+ * expected failure, printed as one line after `prefix` (no stack); anything else is a bug and
+ * is thrown on, so its stack is printed.
+ */
+export function reportFailure(error: unknown, prefix: string, io: CliIo): number {
+  if (!(error instanceof CodedError)) throw error
+  io.stderr.write(`${prefix}: ${describeError(error)}\n`)
+  return error instanceof CliError ? error.exitCode : 1
 }
 
 /** Parses `argv` against a command's options; unknown flags are a usage error. */
@@ -111,11 +145,11 @@ export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
     if (unknown) {
       const flags = Object.keys(command.options).map((name) => `--${name}`)
       throw new CliError(
-        `unknown option ${unknown}${didYouMean(unknown.split('=')[0]!, flags, (flag) => flag)}\nusage: ${command.usage}`,
+        `unknown option ${unknown}${didYouMean(unknown.split('=')[0]!, flags, (flag) => flag)} (usage: ${command.usage})`,
         2,
       )
     }
-    throw new CliError(`${(error as Error).message}\nusage: ${command.usage}`, 2)
+    throw new CliError(`${(error as Error).message} (usage: ${command.usage})`, 2)
   }
 }
 

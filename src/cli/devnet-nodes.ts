@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdirSync, openSync } from 'node:fs'
 import { join } from 'node:path'
 import { NodeClient } from '../client/node-client.ts'
-import { CliError } from './command.ts'
+import { CliError, CliErrorCode } from './command.ts'
 
 const MEGA = new URL('../../bin/mega.ts', import.meta.url).pathname
 
@@ -75,7 +75,11 @@ export async function startNodeProcess(init: NodeProcessInit): Promise<NodeProce
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     if (child.exitCode !== null)
-      throw new CliError(`node ${index} exited with ${child.exitCode}: see ${dataDir}/node.log`)
+      throw new CliError(
+        `node ${index} exited with ${child.exitCode}: see ${dataDir}/node.log`,
+        1,
+        CliErrorCode.DEVNET_FAILED,
+      )
     try {
       // The API answers before the network has started: wait for the node's peer id.
       const peers = await client.get('peers')
@@ -87,7 +91,11 @@ export async function startNodeProcess(init: NodeProcessInit): Promise<NodeProce
     await new Promise((done) => setTimeout(done, 100))
   }
   child.kill('SIGKILL')
-  throw new CliError(`node ${index} did not start within ${timeoutMs / 1000} s: see ${dataDir}/node.log`)
+  throw new CliError(
+    `node ${index} did not start within ${timeoutMs / 1000} s: see ${dataDir}/node.log`,
+    1,
+    CliErrorCode.DEVNET_FAILED,
+  )
 }
 
 interface Peers {
@@ -100,7 +108,7 @@ export async function bootstrapAddress(node: Pick<NodeProcess, 'url'>): Promise<
   const { id, addresses } = (body as Peers).self
   const tcp =
     addresses.find((address) => address.includes('/tcp/') && !address.includes('/ws')) ?? addresses[0]
-  if (!tcp) throw new CliError('the bootstrap node reports no listen address')
+  if (!tcp) throw new CliError('the bootstrap node reports no listen address', 1, CliErrorCode.DEVNET_FAILED)
   return tcp.includes('/p2p/') ? tcp : `${tcp}/p2p/${id}`
 }
 

@@ -1,13 +1,13 @@
 /**
- * The `mega` command line: a table of commands, help, and one error path.
+ * The `mega` command line: a table of commands, help, and one error path (`reportFailure`).
  */
-import { CodedError } from '../protocol/errors.ts'
 import {
   CliError,
   type CliIo,
   type Command,
   formatHelp,
   parseCommandArgs,
+  reportFailure,
   resolveCommand,
 } from './command.ts'
 import { demoCommand } from './commands/demo.ts'
@@ -51,8 +51,8 @@ export async function main(argv: string[], io: CliIo = PROCESS_IO): Promise<numb
   const resolved = resolveCommand(COMMANDS, argv)
   if (!resolved) {
     const names = COMMANDS.map((command) => command.name)
-    io.stderr.write(`mega: unknown command "${name}"${didYouMean(name, names)} (mega --help lists them)\n`)
-    return 2
+    const message = `unknown command "${name}"${didYouMean(name, names)} (mega --help lists them)`
+    return reportFailure(new CliError(message, 2), 'mega', io)
   }
   const { command, path } = resolved
   const fullName = path.join(' ')
@@ -64,15 +64,7 @@ export async function main(argv: string[], io: CliIo = PROCESS_IO): Promise<numb
     }
     return await command.run(args, io)
   } catch (error) {
-    if (error instanceof CliError) {
-      io.stderr.write(`mega ${fullName}: ${error.message}\n`)
-      return error.exitCode
-    }
-    if (error instanceof CodedError) {
-      io.stderr.write(`mega ${fullName}: ${error.message} [${error.code}]\n`)
-      return 1
-    }
-    throw error
+    return reportFailure(error, `mega ${fullName}`, io)
   }
 }
 

@@ -7,7 +7,7 @@ import type { MiningProgress } from '../miner/index.ts'
 const BAR_WIDTH = 24
 
 /** Formats a count with SI suffixes: 1234567 → "1.23 M". */
-export function formatCount(value: number): string {
+function formatCount(value: number): string {
   const units = ['', ' k', ' M', ' G', ' T', ' P']
   let unit = 0
   while (value >= 1000 && unit < units.length - 1) {
@@ -30,7 +30,7 @@ export function formatDuration(ms: number): string {
 }
 
 /** The progress line for one event. */
-export function progressLine(progress: MiningProgress): string {
+function progressLine(progress: MiningProgress): string {
   const expected = 2 ** progress.bits
   const fraction = Math.min(1, progress.attempts / expected)
   const filled = Math.round(fraction * BAR_WIDTH)

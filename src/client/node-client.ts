@@ -2,7 +2,15 @@
  * A small HTTP client of a node's REST API, for the CLI and the oracle and trader tools.
  * It speaks only JSON over fetch, so it also runs in browsers.
  */
+import { CodedError, type ErrorDetails } from '../protocol/errors.ts'
 import type { PoolKind } from '../protocol/messages/index.ts'
+
+/** Codes of the client of a node (the catalogue's `client` area). */
+export const ClientErrorCode = {
+  /** The node cannot be reached in time, or answered something that is not JSON. */
+  NODE_UNREACHABLE: 'NODE_UNREACHABLE',
+} as const
+export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode]
 
 /** A response: HTTP status and the decoded JSON body (problem+json for errors). */
 export interface NodeResponse<T = unknown> {
@@ -11,9 +19,13 @@ export interface NodeResponse<T = unknown> {
 }
 
 /** Thrown when the node cannot be reached or answers something that is not JSON. */
-export class NodeUnreachableError extends Error {
+export class NodeUnreachableError extends CodedError<ClientErrorCode> {
   static override name = 'NodeUnreachableError'
   override readonly name = 'NodeUnreachableError'
+
+  constructor(message: string, details: ErrorDetails = {}, options?: ErrorOptions) {
+    super(ClientErrorCode.NODE_UNREACHABLE, message, details, options)
+  }
 }
 
 export interface NodeClientInit {
@@ -61,13 +73,20 @@ export class NodeClient {
       })
     } catch (error) {
       const cause = (error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error).message
-      throw new NodeUnreachableError(`cannot reach the node at ${this.url}: ${cause}`)
+      throw new NodeUnreachableError(
+        `cannot reach the node at ${this.url}: ${cause}`,
+        { url: this.url },
+        { cause: error },
+      )
     }
     const text = await response.text()
     try {
       return { status: response.status, body: text === '' ? null : JSON.parse(text) }
     } catch {
-      throw new NodeUnreachableError(`${this.url}${path} answered ${response.status} with non-JSON content`)
+      throw new NodeUnreachableError(`${this.url}${path} answered ${response.status} with non-JSON content`, {
+        url: this.url,
+        status: response.status,
+      })
     }
   }
 }

@@ -25,6 +25,7 @@ import { messageId } from '../protocol/message.ts'
 import type { Commitment, Fact, OracleCapability, ReportContent } from '../protocol/messages/index.ts'
 import { checkAnswer, checkRequest } from '../protocol/oracle-attestation.ts'
 import { verifySignatures } from '../protocol/sign.ts'
+import { TypedEventTarget } from '../protocol/typed-event-target.ts'
 import { validateMessage } from '../protocol/validate.ts'
 import { requestKey, verifyFactConflict } from '../protocol/verify-report.ts'
 import { FactErrorCode } from './errors.ts'
@@ -104,7 +105,13 @@ export interface FactPoolComponents {
   now?: () => number
 }
 
-export class FactPool extends EventTarget {
+/** Events of a {@link FactPool}. */
+export interface FactPoolEvents {
+  /** The pool took a record that proves the oracle broke its word (see {@link FactConflict}). */
+  'fact:conflict': CustomEvent<{ conflict: FactConflict }>
+}
+
+export class FactPool extends TypedEventTarget<FactPoolEvents> {
   readonly options: FactPoolOptions
   readonly #components: FactPoolComponents
   readonly #now: () => number
@@ -187,8 +194,7 @@ export class FactPool extends EventTarget {
       }
     }
     changes.put.push(record)
-    for (const conflict of conflicts)
-      this.dispatchEvent(new CustomEvent('fact:conflict', { detail: { conflict } }))
+    for (const conflict of conflicts) this.emit('fact:conflict', { conflict })
     return { status: 'added', id, kind: message.kind, conflicts, changes }
   }
 

@@ -281,7 +281,7 @@ function upstreamError(error: unknown): unknown {
   })
 }
 
-export function isLoopback(address: string): boolean {
+function isLoopback(address: string): boolean {
   const plain = address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address
   if (isIP(plain) === 4) return plain.startsWith('127.')
   return plain === '::1'

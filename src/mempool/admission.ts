@@ -37,7 +37,6 @@ export const MempoolErrorCode = {
   DISPUTE_MISMATCH: 'DISPUTE_MISMATCH',
   /** The report already holds another valid dispute, with a lower id: that one stays. */
   ALREADY_DISPUTED: 'ALREADY_DISPUTED',
-  OFFER_STAGE: 'OFFER_STAGE',
   OFFER_TERMS: 'OFFER_TERMS',
   EXPIRED: 'EXPIRED',
 } as const

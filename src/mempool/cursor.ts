@@ -6,15 +6,19 @@
  * form is not part of the API. Each part is checked on the way in: a cursor never becomes
  * anything but a key to seek to.
  */
+import { CodedError } from '../protocol/errors.ts'
+import type { ReasonCode } from '../protocol/reasons.ts'
+
+/** The API's code for a cursor this node did not issue (the catalogue's `api` area). */
+const BAD_CURSOR = 'BAD_CURSOR' satisfies ReasonCode<'api'>
 
 /** Thrown when a query gets a cursor it did not make (or one of another listing). */
-export class CursorError extends Error {
+export class CursorError extends CodedError<typeof BAD_CURSOR> {
   static override name = 'CursorError'
   override readonly name = 'CursorError'
-  readonly code = 'BAD_CURSOR'
 
   constructor(message = 'cursor is not one this node issued for this listing') {
-    super(message)
+    super(BAD_CURSOR, message)
   }
 }
 

@@ -20,7 +20,7 @@ import type {
 export type * from './view-schemas.ts'
 
 /** A work amount as bits and a decimal string. */
-export function workView(work: bigint): WorkView {
+function workView(work: bigint): WorkView {
   return { bits: workToBits(work), work: work.toString() }
 }
 

@@ -9,6 +9,7 @@
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { nonceFromHex, type Pow, powPrefix, reclaimPow, verifyPow, workOf } from '../protocol/pow.ts'
+import { TypedEventTarget } from '../protocol/typed-event-target.ts'
 import { type MiningProgress, NONCE_LIMIT, searchChunks, type WorkerSetup } from './scheduler.ts'
 
 export type { ChunkDone, ChunkOrder, MiningProgress, WorkerSetup } from './scheduler.ts'
@@ -48,7 +49,7 @@ export interface MineTask {
 }
 
 /** Mines proofs of work on all cores; listen to `mining:progress` for progress. */
-export class Miner extends EventTarget {
+export class Miner extends TypedEventTarget<MinerEvents> {
   readonly threads: number
   readonly chunkSize: number
   readonly progressIntervalMs: number
@@ -66,25 +67,6 @@ export class Miner extends EventTarget {
       throw new RangeError('threads must be a positive integer')
     if (!Number.isInteger(this.chunkSize) || this.chunkSize < 1)
       throw new RangeError('chunkSize must be a positive integer')
-  }
-
-  /** Typed `addEventListener` for {@link MinerEvents}. */
-  override addEventListener<K extends keyof MinerEvents>(
-    type: K,
-    listener: ((event: MinerEvents[K]) => void) | null,
-    options?: AddEventListenerOptions | boolean,
-  ): void
-  override addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: AddEventListenerOptions | boolean,
-  ): void
-  override addEventListener(
-    type: string,
-    listener: ((event: never) => void) | EventListenerObject | null,
-    options?: AddEventListenerOptions | boolean,
-  ): void {
-    super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options)
   }
 
   /**
@@ -115,7 +97,7 @@ export class Miner extends EventTarget {
       threads: this.threads,
       chunkSize: this.chunkSize,
       progressIntervalMs: this.progressIntervalMs,
-      onProgress: (progress) => this.dispatchEvent(new CustomEvent('mining:progress', { detail: progress })),
+      onProgress: (progress) => this.emit('mining:progress', progress),
       spawn: (events) => {
         const worker = new Worker(this.workerUrl, { workerData: setup })
         worker.on('message', events.done)

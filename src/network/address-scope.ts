@@ -12,7 +12,7 @@ import { type Multiaddr, multiaddr } from '@multiformats/multiaddr'
 /** Where an address leads: this machine, a private network, or the internet. */
 export type AddressScope = 'loopback' | 'private' | 'public'
 
-export const ADDRESS_SCOPES: readonly AddressScope[] = ['loopback', 'private', 'public']
+const ADDRESS_SCOPES: readonly AddressScope[] = ['loopback', 'private', 'public']
 
 const LOOPBACK = new BlockList()
 LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4')

@@ -11,6 +11,8 @@ export const NetworkErrorCode = {
   NODE_KEY_UNREADABLE: 'NODE_KEY_UNREADABLE',
   /** A configured multiaddr does not parse, or a bootstrap address lacks its `/p2p/<peer id>`. */
   BAD_MULTIADDR: 'BAD_MULTIADDR',
+  /** A listening socket (the REST API's or a peer-to-peer one) cannot be opened. */
+  LISTEN_FAILED: 'LISTEN_FAILED',
 } as const
 
 /** One of the {@link NetworkErrorCode} values. */

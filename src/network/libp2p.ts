@@ -19,7 +19,7 @@ import type { NetworkOptions } from './options.ts'
 import { gossipsubOptions } from './topics.ts'
 
 /** Milliseconds between libp2p's connection-monitor pings of each connection. */
-export const CONNECTION_PING_INTERVAL_MS = 60_000
+const CONNECTION_PING_INTERVAL_MS = 60_000
 
 /** Gossipsub with the peer score and meshes it keeps (not on its public interface). */
 export type MegaGossipSub = GossipSub & {
@@ -89,7 +89,8 @@ export async function createMegaLibp2p(
   return node as unknown as Libp2p<MegaServices>
 }
 
-function checkMultiaddr(text: string): void {
+/** Throws `BAD_MULTIADDR` unless `text` parses as a multiaddr. */
+export function checkMultiaddr(text: string): void {
   try {
     multiaddr(text)
   } catch (error) {

@@ -12,14 +12,14 @@ import { defaultScopes, ScopeFilter } from './address-scope.ts'
 import { BanList, banGater } from './bans.ts'
 import { Gossip, type NetworkSubmit, type Orphaned } from './gossip.ts'
 import { GossipMetrics } from './gossip-metrics.ts'
-import { createMegaLibp2p, type MegaServices, type ServiceFactory } from './libp2p.ts'
+import { checkMultiaddr, createMegaLibp2p, type MegaServices, type ServiceFactory } from './libp2p.ts'
 import { loadOrCreateNodeKey } from './node-key.ts'
 import { type NetworkInit, type NetworkOptions, networkOptions } from './options.ts'
 import { OrphanPool } from './orphans.ts'
 import { DialBudget, PeerCandidates } from './peer-candidates.ts'
 import { PeerExchange } from './peer-exchange.ts'
 import { PeerKeeper, parseBootstrap } from './peer-keeper.ts'
-import { SyncService } from './sync-service.ts'
+import { SyncService, type SyncServiceEvents } from './sync-service.ts'
 import { MESSAGE_TOPICS, topicOf } from './topics.ts'
 import type { NetworkStats, PeerList, PeerView } from './view-schemas.ts'
 
@@ -111,6 +111,7 @@ export class Network {
     try {
       const bootstrap = parseBootstrap(this.options.bootstrap)
       const { addressScopes, announce, listen } = this.options
+      for (const address of [...listen, ...announce]) checkMultiaddr(address)
       const scope = new ScopeFilter(
         addressScopes ?? defaultScopes(announce.length > 0 ? announce : listen),
         bootstrap.map((peer) => peer.address),
@@ -282,9 +283,8 @@ export class Network {
   }
 
   /** A sync peer at fault: one strike per fault, like an invalid gossip message. */
-  readonly #onSyncMisbehaviour = (event: Event) => {
-    const { peer, reason, count } = (event as CustomEvent<{ peer: PeerId; reason: string; count: number }>)
-      .detail
+  readonly #onSyncMisbehaviour = (event: SyncServiceEvents['sync:misbehaviour']) => {
+    const { peer, reason, count } = event.detail
     const id = peer.toString()
     for (let i = 0; i < count && !this.bans.isBanned(id); i++) this.#strike(id, `sync: ${reason}`)
   }

@@ -214,10 +214,18 @@ export function networkOptions(init: NetworkInit = {}): NetworkOptions {
 /** Gossip options over the defaults; throws when the mesh bounds are out of order. */
 export function gossipOptions(init: Partial<GossipOptions> = {}): GossipOptions {
   const gossip: GossipOptions = { ...defaultNetworkOptions.gossip, ...definedFields(init) }
-  const { meshDegreeLow: low, meshDegree: d, meshDegreeHigh: high } = gossip
-  if (!(low >= 1 && low <= d && d <= high))
-    throw new RangeError(
-      `gossip mesh degrees must satisfy 1 ≤ meshDegreeLow ≤ meshDegree ≤ meshDegreeHigh, got ${low}, ${d}, ${high}`,
-    )
+  const problem = meshDegreeProblem(gossip)
+  if (problem) throw new RangeError(`gossip mesh degrees ${problem}`)
   return gossip
+}
+
+/** The order gossip's mesh degrees must keep, in words. */
+export const MESH_DEGREE_ORDER = '1 ≤ meshDegreeLow ≤ meshDegree ≤ meshDegreeHigh'
+
+/** What is wrong with the mesh degrees of `gossip` (over the defaults), or undefined. */
+export function meshDegreeProblem(init: Partial<GossipOptions>): string | undefined {
+  const gossip = { ...defaultNetworkOptions.gossip, ...definedFields(init) }
+  const { meshDegreeLow: low, meshDegree: d, meshDegreeHigh: high } = gossip
+  if (low >= 1 && low <= d && d <= high) return undefined
+  return `must satisfy ${MESH_DEGREE_ORDER}, got ${low}, ${d}, ${high}`
 }

@@ -29,9 +29,9 @@ import type { PeerCandidates } from './peer-candidates.ts'
 import { PEER_EXCHANGE_TOPIC } from './topics.ts'
 
 /** Largest announcement, bytes: a key and {@link MAX_ANNOUNCED_ADDRESSES} addresses fit easily. */
-export const MAX_ANNOUNCEMENT_BYTES = 4096
+const MAX_ANNOUNCEMENT_BYTES = 4096
 /** Addresses in one announcement, at most (a node announces its first ones). */
-export const MAX_ANNOUNCED_ADDRESSES = 16
+const MAX_ANNOUNCED_ADDRESSES = 16
 
 // Protobuf `Peer { bytes publicKey = 1; repeated bytes addrs = 2; }` field tags.
 const PUBLIC_KEY_TAG = 0x0a
@@ -58,7 +58,7 @@ export function encodeAnnouncement(publicKey: PublicKey, addresses: readonly Mul
  * {@link MAX_ANNOUNCED_ADDRESSES} multiaddrs, nothing else, and the key is the one that signed
  * the gossip message. Undefined otherwise.
  */
-export function decodeAnnouncement(message: GossipMessage): Announcement | undefined {
+function decodeAnnouncement(message: GossipMessage): Announcement | undefined {
   if (message.type !== 'signed' || message.data.length > MAX_ANNOUNCEMENT_BYTES) return undefined
   try {
     const reader = new Reader(message.data)

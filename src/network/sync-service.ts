@@ -25,6 +25,7 @@ import {
   type Topology,
 } from '@libp2p/interface'
 import { reasonsOf } from '../protocol/reasons.ts'
+import { TypedEventTarget } from '../protocol/typed-event-target.ts'
 import { isSyncError, SyncError, SyncErrorCode } from '../sync/errors.ts'
 import { encodeErrorFrame } from '../sync/frames.ts'
 import { initiateSync, type SyncStats } from '../sync/initiator.ts'
@@ -150,7 +151,7 @@ export function syncService(init: SyncServiceInit): (components: SyncServiceComp
   return (components) => new SyncService(components, init)
 }
 
-export class SyncService extends EventTarget implements Startable {
+export class SyncService extends TypedEventTarget<SyncServiceEvents> implements Startable {
   readonly protocol: string
   readonly counters: SyncCounters = {
     sessions: 0,
@@ -326,7 +327,7 @@ export class SyncService extends EventTarget implements Startable {
       this.counters.bytesSent += stats.bytesSent
       this.counters.bytesReceived += stats.bytesReceived
       this.#log('synced with %p: %o', peer, stats)
-      this.dispatchEvent(new CustomEvent('sync:complete', { detail: { peer, stats } }))
+      this.emit('sync:complete', { peer, stats })
       const faults = stats.bad + stats.faults
       if (faults > 0) this.#misbehaved(peer, 'served invalid messages', faults)
       return stats
@@ -334,7 +335,7 @@ export class SyncService extends EventTarget implements Startable {
       this.counters.failed++
       const failure = error instanceof Error ? error : new Error(String(error))
       this.#log('sync with %p failed: %s', peer, failure.message)
-      this.dispatchEvent(new CustomEvent('sync:error', { detail: { peer, error: failure, inbound: false } }))
+      this.emit('sync:error', { peer, error: failure, inbound: false })
       this.#faulted(peer, failure)
       throw failure
     }
@@ -371,7 +372,7 @@ export class SyncService extends EventTarget implements Startable {
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error))
       this.#log('serving %p failed: %s', peer, failure.message)
-      this.dispatchEvent(new CustomEvent('sync:error', { detail: { peer, error: failure, inbound: true } }))
+      this.emit('sync:error', { peer, error: failure, inbound: true })
       this.#faulted(peer, failure)
     } finally {
       this.#inbound--
@@ -385,6 +386,6 @@ export class SyncService extends EventTarget implements Startable {
   #misbehaved(peer: PeerId, reason: string, count: number): void {
     this.counters.misbehaviour++
     this.#log('%p misbehaved: %s (%d)', peer, reason, count)
-    this.dispatchEvent(new CustomEvent('sync:misbehaviour', { detail: { peer, reason, count } }))
+    this.emit('sync:misbehaviour', { peer, reason, count })
   }
 }

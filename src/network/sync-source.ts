@@ -12,6 +12,7 @@ import type { Admission } from '../mempool/admission.ts'
 import type { Entry } from '../mempool/entries.ts'
 import type { Mempool } from '../mempool/mempool.ts'
 import { canonicalize } from '../protocol/canonical.ts'
+import { ErrorCode } from '../protocol/errors.ts'
 import { messageId } from '../protocol/message.ts'
 import type { Dispute, Message, PoolKind } from '../protocol/messages/index.ts'
 import { POOL_KINDS } from '../protocol/messages/index.ts'
@@ -159,7 +160,7 @@ export class MempoolSyncSource implements SyncSource {
 }
 
 /** The outcome of a value whose kind no pool keeps (it never reaches admission). */
-const UNKNOWN_KIND: SubmitOutcome = { status: 'invalid', reason: { code: 'UNKNOWN_KIND' } }
+const UNKNOWN_KIND: SubmitOutcome = { status: 'invalid', reason: { code: ErrorCode.UNKNOWN_KIND } }
 
 /** The pool kind a fetched value claims, when it is one nodes keep. */
 function poolKindOf(value: unknown): PoolKind | undefined {

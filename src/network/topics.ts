@@ -38,7 +38,7 @@ export function kindOfTopic(topic: string): PoolKind | undefined {
  * with more work on it (other bytes) is news. Elsewhere (peer exchange): publisher and sequence
  * number, since a node re-announces the same bytes on purpose.
  */
-export function messageIdOf(message: GossipMessage): Uint8Array {
+function messageIdOf(message: GossipMessage): Uint8Array {
   if (KIND_BY_TOPIC.has(message.topic) || message.type !== 'signed') return backend.sha256(message.data)
   const from = message.from.toMultihash().bytes
   const input = new Uint8Array(from.length + 8)
@@ -51,7 +51,7 @@ export function messageIdOf(message: GossipMessage): Uint8Array {
  * Local id computed before gossipsub checks the envelope's signature: a copy already seen
  * (each message arrives from several mesh peers) is dropped without verifying it again.
  */
-export function fastMessageIdOf(message: {
+function fastMessageIdOf(message: {
   topic: string
   data?: Uint8Array
   from?: Uint8Array
@@ -68,7 +68,7 @@ export function fastMessageIdOf(message: {
  * and a quota would penalise honest peers for the silence of the network.
  * IP colocation is not counted for loopback, where a devnet runs all its nodes.
  */
-export function scoreParams(): Partial<PeerScoreParams> {
+function scoreParams(): Partial<PeerScoreParams> {
   const topic = {
     topicWeight: 1,
     timeInMeshWeight: 0,

@@ -3,6 +3,7 @@
  * option, its default and its environment variable cannot drift from the code.
  */
 import { ENV_SHORTCUTS, NodeConfigFile } from './config.ts'
+import { typeOf } from './config-error.ts'
 
 type Schema = Record<string, unknown>
 
@@ -74,25 +75,11 @@ function collect(schema: Schema, path: string[]): OptionRow[] {
   return [
     {
       path: path.join('.'),
-      type: typeOf(schema),
+      type: typeOf(schema).replaceAll(' | ', ' \\| '),
       defaultValue: schema.default,
       description: describe(schema),
     },
   ]
-}
-
-function typeOf(schema: Schema): string {
-  if (schema.type === 'array') {
-    const items = schema.items as Schema
-    return Array.isArray(items.anyOf) ? `(${typeOf(items)})[]` : `${items.type}[]`
-  }
-  if (Array.isArray(schema.anyOf))
-    return (schema.anyOf as Schema[]).map((option) => `\`${option.const}\``).join(' \\| ')
-  const range: string[] = []
-  if (schema.minimum !== undefined) range.push(`≥ ${schema.minimum}`)
-  if (schema.exclusiveMinimum !== undefined) range.push(`> ${schema.exclusiveMinimum}`)
-  if (schema.maximum !== undefined) range.push(`≤ ${schema.maximum}`)
-  return `${schema.type}${range.length > 0 ? ` (${range.join(', ')})` : ''}`
 }
 
 function describe(schema: Schema): string {

@@ -8,10 +8,10 @@ import Type from 'typebox'
 import { defaultApiOptions } from '../api/options.ts'
 import { FactsConfig, RelayConfig } from '../facts/config.ts'
 import { defaultMempoolOptions, type MempoolOptions } from '../mempool/options.ts'
-import type { NetworkInit } from '../network/options.ts'
-import { ErrorCode, ProtocolError } from '../protocol/errors.ts'
+import { MESH_DEGREE_ORDER, meshDegreeProblem, type NetworkInit } from '../network/options.ts'
 import { validateSchema } from '../protocol/validate.ts'
 import { type BidsConfig, defaultBidsConfig } from './bids.ts'
+import { ConfigError, ConfigErrorCode, schemaAt, typeOf } from './config-error.ts'
 import { NetworkConfig } from './config-network.ts'
 
 /** The `network.sync` options given. */
@@ -24,7 +24,7 @@ const Bits = (description: string, value: number) =>
 const Count = (description: string, value: number) =>
   Type.Integer({ minimum: 1, maximum: 100_000_000, default: value, description })
 
-export const MempoolConfig = Type.Object(
+const MempoolConfig = Type.Object(
   {
     maxOracles: Count('Oracles kept, ranked by verified bid then identity strength.', d.maxOracles),
     maxCapabilitiesPerOracle: Count('Capabilities kept per oracle.', d.maxCapabilitiesPerOracle),
@@ -298,7 +298,7 @@ export const ENV_SHORTCUTS = {
 
 /**
  * Loads the configuration: defaults ← file (if given) ← environment. Throws a
- * `SCHEMA_VIOLATION` naming the option (JSON path) and where it came from.
+ * {@link ConfigError} naming the option and the file or variable its value came from.
  */
 export async function loadConfig(
   file: string | undefined,
@@ -310,29 +310,57 @@ export async function loadConfig(
     try {
       text = await readFile(file, 'utf8')
     } catch (error) {
-      throw new ProtocolError(
-        ErrorCode.BAD_JSON,
-        `cannot read config ${file}: ${(error as NodeJS.ErrnoException).code}`,
+      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message
+      throw new ConfigError(
+        ConfigErrorCode.CONFIG_UNREADABLE,
+        `cannot read config ${file}: ${reason}`,
+        { source: file, reason },
+        { cause: error },
       )
     }
     try {
       fromFile = JSON.parse(text)
     } catch (error) {
-      throw new ProtocolError(ErrorCode.BAD_JSON, `config ${file} is not JSON: ${(error as Error).message}`)
+      throw new ConfigError(
+        ConfigErrorCode.CONFIG_NOT_JSON,
+        `config ${file} is not JSON: ${(error as Error).message}`,
+        { source: file },
+      )
     }
   }
-  const merged = applyEnv(structuredClone(fromFile) as Record<string, unknown>, env)
-  return resolveConfig(merged, file ?? 'environment')
+  const origins = new Map<string, string>()
+  const merged = applyEnv(structuredClone(fromFile) as Record<string, unknown>, env, origins)
+  return resolveConfig(merged, file ?? 'environment', origins)
 }
 
-/** Validates a raw configuration object and fills in every default. */
-export function resolveConfig(raw: unknown, source = 'config'): NodeConfig {
+/**
+ * Validates a raw configuration object and fills in every default. `source` names where the
+ * values came from, `origins` the `MEGA_*` variable behind each option the environment set
+ * (from {@link applyEnv}), so an error names the one at fault.
+ */
+export function resolveConfig(
+  raw: unknown,
+  source = 'config',
+  origins: ReadonlyMap<string, string> = new Map(),
+): NodeConfig {
   const checked = validateSchema<NodeConfigFile>(NodeConfigFile, raw, 'config')
   if (!checked.ok) {
-    const { code, message, details } = checked.error
-    throw new ProtocolError(code, `${source}: option ${message}`, details)
+    const at = String(checked.error.details.path)
+    // The schema's message starts with the path it names; an unknown option is named after it.
+    const problem = checked.error.message.slice(at.length + 1)
+    const unknown = /^has unknown property "([^"]+)"$/.exec(problem)?.[1]
+    const path = unknown === undefined ? at : `${at === '/' ? '' : at}/${unknown}`
+    const text = unknown === undefined ? problem : 'is not an option (docs/configuration.md lists them)'
+    throw invalidOption(path, text, originOf(path, origins) ?? source)
   }
   const config = checked.value
+  const gossip = config.network?.gossip ?? {}
+  const meshProblem = meshDegreeProblem(gossip)
+  if (meshProblem) {
+    const paths = ['meshDegreeLow', 'meshDegree', 'meshDegreeHigh'].map((name) => `/network/gossip/${name}`)
+    const origin = paths.map((path) => originOf(path, origins)).find((name) => name !== undefined)
+    throw invalidOption('/network/gossip', meshProblem, origin ?? source, MESH_DEGREE_ORDER)
+  }
   const { enabled = true, sync = {}, ...network } = config.network ?? {}
   const { bids = {}, ...mempool } = config.mempool ?? {}
   return {
@@ -349,7 +377,7 @@ export function resolveConfig(raw: unknown, source = 'config'): NodeConfig {
       }),
       ...(config.mempool?.shard && { shard: { ...defaultMempoolOptions.shard, ...config.mempool.shard } }),
     },
-    bids: bidsConfig(bids, source),
+    bids: bidsConfig(bids, source, origins),
     store: config.store ?? {},
     api: config.api ?? {},
     network: { ...network, enabled, sync },
@@ -359,22 +387,55 @@ export function resolveConfig(raw: unknown, source = 'config'): NodeConfig {
 }
 
 /** The bid verifier's options over the defaults; a verifier needs its command or URL. */
-function bidsConfig(given: Partial<BidsConfig>, source: string): BidsConfig {
+function bidsConfig(
+  given: Partial<BidsConfig>,
+  source: string,
+  origins: ReadonlyMap<string, string>,
+): BidsConfig {
   const bids = { ...defaultBidsConfig, ...given }
   const needed = bids.verifier === 'command' ? 'command' : bids.verifier === 'http' ? 'url' : undefined
   if (needed && bids[needed] === undefined) {
-    const path = `/mempool/bids/${needed}`
-    throw new ProtocolError(
-      ErrorCode.SCHEMA_VIOLATION,
-      `${source}: option ${path} is required with verifier ${bids.verifier}`,
-      { path },
-    )
+    const problem = `is required with verifier ${bids.verifier}`
+    throw invalidOption(`/mempool/bids/${needed}`, problem, origins.get('/mempool/bids/verifier') ?? source)
   }
   return bids
 }
 
-/** Applies `MEGA_*` variables onto a raw config object (values parsed as JSON when they parse). */
-export function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<string, unknown> {
+/** `CONFIG_INVALID` for the option at `path`: `<source>: option <key> <problem> (expected …)`. */
+function invalidOption(path: string, problem: string, source: string, rule?: string): ConfigError {
+  const key = path === '/' ? '(top level)' : path.slice(1).replaceAll('/', '.')
+  const schema = schemaAt(NodeConfigFile, path)
+  const expected = rule ?? (schema ? typeOf(schema).replaceAll('`', '') : undefined)
+  // The schema's list of allowed values names their types only: name the values instead.
+  const text = problem.startsWith('must be one of') && expected ? `must be one of ${expected}` : problem
+  const hint = expected && !text.includes(expected) ? ` (expected ${expected})` : ''
+  return new ConfigError(ConfigErrorCode.CONFIG_INVALID, `${source}: option ${key} ${text}${hint}`, {
+    source,
+    key,
+    path,
+    ...(expected && { expected }),
+  })
+}
+
+/** The variable that set the value at `path` or above it; undefined when it is the file's. */
+function originOf(path: string, origins: ReadonlyMap<string, string>): string | undefined {
+  for (let at = path; at !== ''; at = at.slice(0, at.lastIndexOf('/'))) {
+    const origin = origins.get(at)
+    if (origin) return origin
+  }
+  return undefined
+}
+
+/**
+ * Applies `MEGA_*` variables onto a raw config object (values parsed as JSON when they parse).
+ * `origins`, when given, receives the variable behind each JSON pointer set.
+ */
+export function applyEnv(
+  raw: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+  origins?: Map<string, string>,
+): Record<string, unknown> {
+  let variable = ''
   const set = (path: string[], value: unknown) => {
     let target = raw
     for (const segment of path.slice(0, -1)) {
@@ -382,9 +443,11 @@ export function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): 
       target = target[segment] as Record<string, unknown>
     }
     target[path.at(-1)!] = value
+    origins?.set(`/${path.join('/')}`, variable)
   }
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined || !name.startsWith('MEGA_') || name === 'MEGA_CONFIG') continue
+    variable = name
     if (name === 'MEGA_DATA_DIR') set(['dataDir'], value)
     else if (name === 'MEGA_LOG_LEVEL') set(['log', 'level'], value)
     else if (name === 'MEGA_HTTP') {
@@ -398,15 +461,24 @@ export function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): 
   return raw
 }
 
-/** Parses `host:port` (IPv6 in brackets: `[::1]:8080`). */
-export function parseHostPort(text: string, what = 'address'): { host: string; port: number } {
+/**
+ * Parses `host:port` (IPv6 in brackets: `[::1]:8080`) given by `source` (a flag or variable)
+ * for the option `key`.
+ */
+export function parseHostPort(
+  text: string,
+  source = 'address',
+  key = 'http',
+): { host: string; port: number } {
   const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text)
   const port = Number(match?.[3])
   if (!match || port > 65_535) {
-    throw new ProtocolError(
-      ErrorCode.SCHEMA_VIOLATION,
-      `${what} must be host:port (e.g. 127.0.0.1:8080), got "${text}"`,
-    )
+    const expected = 'host:port, port ≤ 65535 (e.g. 127.0.0.1:8080)'
+    throw new ConfigError(ConfigErrorCode.CONFIG_INVALID, `${source} must be ${expected}, got "${text}"`, {
+      source,
+      key,
+      expected,
+    })
   }
   return { host: (match[1] ?? match[2])!, port }
 }

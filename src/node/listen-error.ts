@@ -2,10 +2,13 @@
  * A node that cannot open one of its listening sockets (the REST API's, or the peer-to-peer
  * ones) says which, on which address, and why, so the command line can name the option to change.
  */
+import { NetworkErrorCode } from '../network/errors.ts'
+import { CodedError } from '../protocol/errors.ts'
 
 export type ListenService = 'http' | 'p2p'
 
-export class ListenError extends Error {
+/** `LISTEN_FAILED`, with the service, the address and the system's reason in `details`. */
+export class ListenError extends CodedError<typeof NetworkErrorCode.LISTEN_FAILED> {
   static override name = 'ListenError'
   override readonly name = 'ListenError'
   readonly service: ListenService
@@ -13,8 +16,14 @@ export class ListenError extends Error {
   readonly address: string
   /** The system's error code (`EADDRINUSE`, `EACCES`, `EADDRNOTAVAIL`), when known. */
   readonly reason: string | undefined
-  constructor(service: ListenService, address: string, reason: string | undefined, cause: unknown) {
-    super(`cannot listen on ${address} (${reason ?? 'unknown reason'})`, { cause })
+  constructor(
+    service: ListenService,
+    address: string,
+    reason: string | undefined,
+    cause: unknown,
+    message = `cannot listen for ${service === 'http' ? 'the REST API' : 'peers'} on ${address}: ${listenReasonText(reason)}`,
+  ) {
+    super(NetworkErrorCode.LISTEN_FAILED, message, { service, address, reason }, { cause })
     this.service = service
     this.address = address
     this.reason = reason
@@ -22,7 +31,7 @@ export class ListenError extends Error {
 }
 
 /** What a system error code means, in words. */
-export function listenReasonText(reason: string | undefined): string {
+function listenReasonText(reason: string | undefined): string {
   if (reason === 'EADDRINUSE') return 'the address is already in use'
   if (reason === 'EACCES') return 'permission denied (ports below 1024 need privileges)'
   if (reason === 'EADDRNOTAVAIL') return 'no local interface has this address'

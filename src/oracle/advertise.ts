@@ -48,7 +48,7 @@ export interface NodeAnnouncement {
 }
 
 /** Posts the ad and the capabilities to every node, in parallel across nodes. */
-export async function announce(
+async function announce(
   clients: readonly NodeClient[],
   ad: OracleId,
   capabilities: readonly CapabilityRecord[],
@@ -136,7 +136,7 @@ export interface AdvertiserOptions {
 }
 
 /** The highest `requiredBits` a round asks of the oracle ad, and of each capability label. */
-export function bitsNeeded(round: readonly NodeAnnouncement[]) {
+function bitsNeeded(round: readonly NodeAnnouncement[]) {
   let oracle: number | undefined
   const capabilities = new Map<string, number>()
   for (const node of round) {

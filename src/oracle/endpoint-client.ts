@@ -12,7 +12,7 @@
 import { verifyAttestation } from '../protocol/attestation.ts'
 import { canonicalize } from '../protocol/canonical.ts'
 import { checkDigitCount } from '../protocol/digits.ts'
-import { CodedError } from '../protocol/errors.ts'
+import { CodedError, UNKNOWN_CODE } from '../protocol/errors.ts'
 import { verifyMessagePow } from '../protocol/message-pow.ts'
 import type { Commitment, Fact, FactRequest, OracleCapability, OracleId } from '../protocol/messages/index.ts'
 import { checkAnswer, checkRequest } from '../protocol/oracle-attestation.ts'
@@ -204,7 +204,7 @@ async function requestJson(
   }
   if (!response.ok) {
     const problem = value as { code?: unknown; detail?: unknown }
-    const code = typeof problem?.code === 'string' ? problem.code : 'UNKNOWN'
+    const code = typeof problem?.code === 'string' ? problem.code : UNKNOWN_CODE
     const detail = typeof problem?.detail === 'string' ? problem.detail : ''
     throw new EndpointError(
       EndpointErrorCode.REFUSED,

@@ -97,7 +97,7 @@ export interface EndpointOptions {
   corsOrigins: readonly string[]
 }
 
-export const defaultEndpointOptions: EndpointOptions = {
+const defaultEndpointOptions: EndpointOptions = {
   deadlineSeconds: 86_400,
   bodyLimit: LIMITS.messageBytes,
   maxLookups: 16,

@@ -49,8 +49,3 @@ export class OracleError extends CodedError<OracleErrorCode> {
   static override name = 'OracleError'
   override readonly name = 'OracleError'
 }
-
-/** Returns true when `error` is an {@link OracleError}, optionally of the given code. */
-export function isOracleError(error: unknown, code?: OracleErrorCode): error is OracleError {
-  return error instanceof OracleError && (code === undefined || error.code === code)
-}

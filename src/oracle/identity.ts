@@ -5,7 +5,7 @@
  */
 import { mkdir, stat } from 'node:fs/promises'
 import { type MiningProgress, mine } from '../miner/index.ts'
-import { isProtocolError } from '../protocol/errors.ts'
+import { ErrorCode, isProtocolError } from '../protocol/errors.ts'
 import { powBoundOf } from '../protocol/message-pow.ts'
 import type { OracleId } from '../protocol/messages/index.ts'
 import { nonceFromHex } from '../protocol/pow.ts'
@@ -82,7 +82,7 @@ export async function mineIdentity(options: MineIdentityOptions): Promise<Oracle
     await saveState(options.dir, state)
     return state.ad
   } catch (error) {
-    if (isProtocolError(error, 'MINING_CANCELLED')) {
+    if (isProtocolError(error, ErrorCode.MINING_CANCELLED)) {
       state.mining = { bits: options.bits, checkpoint: String(error.details.checkpoint) }
       await saveState(options.dir, state)
     }

@@ -29,7 +29,7 @@ export type FactSourceConfig =
 export type FactSource = (request: FactRequest, capability: OracleCapability) => Promise<string | undefined>
 
 /** Default time a command or HTTP source may take. */
-export const DEFAULT_SOURCE_TIMEOUT_MS = 5_000
+const DEFAULT_SOURCE_TIMEOUT_MS = 5_000
 /** Bytes of output read from a command or HTTP response; the rest is a failure, not a fact. */
 const MAX_OUTPUT_BYTES = 64 * 1024
 
@@ -68,7 +68,7 @@ function failed(message: string, cause?: unknown, details: ErrorDetails = {}): O
 }
 
 /** The request's arguments as `name=value`, in the capability's parameter order. */
-export function argvOf(request: FactRequest, capability: OracleCapability): string[] {
+function argvOf(request: FactRequest, capability: OracleCapability): string[] {
   return capability.params.map((param) => `${param.name}=${request.args[param.name] ?? ''}`)
 }
 

@@ -34,7 +34,7 @@ const DIGIT_TAG = 'MEGA/oracle/digit/v1'
 const DECIMAL = /^(0|[1-9][0-9]{0,9})$/
 
 /** The largest value of an n-digit range, 2^n − 1. */
-export function maxValue(digits: number): number {
+function maxValue(digits: number): number {
   return 2 ** digits - 1
 }
 
@@ -59,7 +59,7 @@ export function numericValue(answer: string, digits: number): Result<number> {
 }
 
 /** The nonce of digit `index` of one request: derived, so the same request always gets the same R_i. */
-export function digitNonce(capabilitySecretHex: string, request: FactRequest, index: number): SchnorrNonce {
+function digitNonce(capabilitySecretHex: string, request: FactRequest, index: number): SchnorrNonce {
   const secret = fromHex(capabilitySecretHex, 32, 'capability secret')
   return schnorrNonce(taggedHash(DIGIT_NONCE_TAG, secret, requestDigest(request), Uint8Array.of(index)))
 }
@@ -104,7 +104,7 @@ export function digitPoint(commitment: Commitment, index: number, bit: number): 
 }
 
 /** The committed nonces of a `schnorr-digits` commitment; throws `EVIDENCE_INVALID` for any other. */
-export function numericNonces(commitment: Commitment): string[] {
+function numericNonces(commitment: Commitment): string[] {
   if (commitment.attestation.type !== 'schnorr-digits' || commitment.scheme !== 'bip340') {
     throw new ProtocolError(ErrorCode.EVIDENCE_INVALID, 'not a numeric Schnorr (bip340) commitment')
   }

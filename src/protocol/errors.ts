@@ -40,6 +40,13 @@ export const ErrorCode = {
 /** One of the {@link ErrorCode} values. */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 
+/**
+ * Stands for a code a peer or an endpoint sent that is missing or cannot be shown (not upper
+ * case, too long). A node raises it for nothing of its own; its relay passes it on for an
+ * oracle's refusal without a code (the catalogue's `api` area).
+ */
+export const UNKNOWN_CODE = 'UNKNOWN'
+
 /** Extra facts about an error: JSON path, expected/actual sizes, bits, … */
 export type ErrorDetails = Record<string, string | number | boolean | undefined>
 

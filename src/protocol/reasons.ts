@@ -32,6 +32,12 @@ export type ReasonArea =
   | 'trader'
   /** Bitcoin contracts of the trader toolkit (src/contracts, docs/contracts.md). */
   | 'contract'
+  /** The node's configuration: its file, `MEGA_*` variables and `mega node` flags (src/node/config.ts). */
+  | 'config'
+  /** The client of a node's REST API (src/client), used by the CLI, the oracle and the trader tools. */
+  | 'client'
+  /** The `mega` command line itself (src/cli). */
+  | 'cli'
 
 /**
  * What gossip does with a message: `accept` forwards it; `ignore` drops it and the peer keeps
@@ -269,13 +275,6 @@ const MEMPOOL = [
       'a valid dispute of a report that already holds another valid dispute with a lower id (the lower id is kept whatever the order of arrival, §6.7); depends on what this node holds',
   },
   {
-    code: 'OFFER_STAGE',
-    http: 422,
-    gossip: 'ignore',
-    meaning:
-      'reserved for offer stage conflicts; this version raises `SCHEMA_VIOLATION` at `/seqNo` or `/finalization` instead',
-  },
-  {
     code: 'OFFER_TERMS',
     http: 422,
     gossip: 'ignore',
@@ -410,6 +409,13 @@ const API = [
       'too many relayed requests in flight for this client or this oracle, or the oracle’s relayed calls for the minute are spent; see `Retry-After`',
   },
   {
+    code: 'UNKNOWN',
+    http: null,
+    gossip: null,
+    meaning:
+      'a relayed request the oracle refused without a readable code; the response keeps the oracle’s status',
+  },
+  {
     code: 'UPSTREAM_FAILED',
     http: 502,
     gossip: null,
@@ -455,6 +461,11 @@ const SYNC = [
   { code: 'TIMEOUT', gossip: 'ignore', meaning: 'the peer was too slow, or the session ran out of time' },
   { code: 'RATE_LIMITED', gossip: 'ignore', meaning: 'the peer asked more often than its rate limit allows' },
   { code: 'CLOSED', gossip: 'ignore', meaning: 'the stream closed before the session was over' },
+  {
+    code: 'INTERNAL',
+    gossip: 'ignore',
+    meaning: 'sent in an error frame by a side that failed on its own (not for the peer’s input)',
+  },
 ] as const
 
 const STORE = [
@@ -470,6 +481,11 @@ const NETWORK = [
   {
     code: 'BAD_MULTIADDR',
     meaning: 'a configured multiaddr does not parse, or a bootstrap address lacks its `/p2p/<peer id>`',
+  },
+  {
+    code: 'LISTEN_FAILED',
+    meaning:
+      'a listening socket (the REST API’s or a peer-to-peer one) cannot be opened: the address is in use, needs privileges or is not local (`details.service`, `address`, `reason`)',
   },
 ] as const
 
@@ -593,6 +609,43 @@ const CONTRACT = [
   },
 ] as const
 
+const CONFIG = [
+  {
+    code: 'CONFIG_UNREADABLE',
+    meaning: 'the configuration file cannot be read (`details.source` names it, `reason` the system’s code)',
+  },
+  { code: 'CONFIG_NOT_JSON', meaning: 'the configuration file is not JSON (`details.source`)' },
+  {
+    code: 'CONFIG_INVALID',
+    meaning:
+      'an option breaks the configuration schema (docs/configuration.md): `details.key` names it, `source` the file, `MEGA_*` variable or flag it came from, `expected` what it takes',
+  },
+] as const
+
+const CLIENT = [
+  {
+    code: 'NODE_UNREACHABLE',
+    meaning: 'the node cannot be reached in time, or answered something that is not JSON',
+  },
+] as const
+
+const CLI = [
+  {
+    code: 'USAGE',
+    meaning:
+      'the command was called wrongly: an unknown command or option, a flag’s value, a missing argument',
+  },
+  {
+    code: 'INPUT_INVALID',
+    meaning:
+      'an input the command was given (file, standard input, URL, reference) cannot be read, is too large, or is not what the command takes',
+  },
+  {
+    code: 'DEVNET_FAILED',
+    meaning: 'a node of `mega devnet` exited or did not start in time (its `node.log` says why)',
+  },
+] as const
+
 // Rows may omit what does not apply: no HTTP status, no gossip action.
 type Row = { code: string; meaning: string; http?: number | null; gossip?: GossipAction | null }
 
@@ -617,6 +670,9 @@ export const REASONS = [
   ...rows('endpoint-client', ENDPOINT_CLIENT),
   ...rows('trader', TRADER),
   ...rows('contract', CONTRACT),
+  ...rows('config', CONFIG),
+  ...rows('client', CLIENT),
+  ...rows('cli', CLI),
 ] as const satisfies readonly Reason[]
 
 /** The areas whose codes a client of a node sees: one namespace, no code twice. */

@@ -191,7 +191,7 @@ class Writer {
 }
 
 /** Emits the whole module: `search(hi, lo, count, mask) -> offset | -1` and memory `mem`. */
-export function buildScannerModule(init: WasmScannerInit = {}): Uint8Array<ArrayBuffer> {
+function buildScannerModule(init: WasmScannerInit = {}): Uint8Array<ArrayBuffer> {
   const streams = init.streams ?? 1
   const group = streams * 4
   const { b, lows, found, counter } = buildProgram(streams)

@@ -20,7 +20,7 @@ import type {
   OfferFinalization,
   OracleCapability,
 } from './messages/index.ts'
-import { type PreparedKey, signMessage, verifyMessage } from './signature.ts'
+import { signMessage, verifyMessage } from './signature.ts'
 
 /** A message before its proofs: what you fill in, then sign and mine. */
 export type Draft<M extends Message> = Omit<M, 'signature' | 'pow'> &
@@ -119,7 +119,7 @@ export function signKeyLink(
  * proof of possession. Fails with `SIGNATURE_MISSING`,
  * `SIGNATURE_INVALID` or a key/encoding code; `details.path` names the signature at fault.
  */
-export function verifySignatures(message: Message, signerKey?: PreparedKey): Result<true> {
+export function verifySignatures(message: Message): Result<true> {
   const signer = signerOf(message)
   const signature = (message as { signature?: string }).signature
   if (signer) {
@@ -128,10 +128,10 @@ export function verifySignatures(message: Message, signerKey?: PreparedKey): Res
         path: '/signature',
       })
     }
-    // A key prepared by the caller (an oracle's, held by the mempool) saves parsing it again.
-    const key =
-      signerKey?.publicKey === signer.pubkey && signerKey.scheme === signer.scheme ? signerKey : signer.pubkey
-    const checked = at('/signature', verifyMessage(signer.scheme, signingBytes(message), signature, key))
+    const checked = at(
+      '/signature',
+      verifyMessage(signer.scheme, signingBytes(message), signature, signer.pubkey),
+    )
     if (!checked.ok) return checked
   } else if (signature !== undefined) {
     return fail(ErrorCode.SIGNATURE_INVALID, `${message.kind} carries a signature but names no signer`, {

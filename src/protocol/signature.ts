@@ -51,16 +51,6 @@ const SIGNATURE_BYTES = 64
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
 const SECP256K1_P = 0xfffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2fn
 
-/**
- * A public key parsed once for repeated verification (e.g. an oracle's key, which signs every
- * capability it advertises). `handle` is backend-specific and may be undefined.
- */
-export interface PreparedKey {
-  scheme: Scheme
-  publicKey: string
-  handle: unknown
-}
-
 /** The signing and verifying functions, bound to one crypto backend. */
 export interface Signatures {
   /** Returns a new random secret key (hex). Throws `UNKNOWN_SCHEME`. */
@@ -85,10 +75,8 @@ export interface Signatures {
     scheme: Scheme,
     canonicalBytes: Uint8Array,
     signatureHex: string,
-    publicKey: string | PreparedKey,
+    publicKeyHex: string,
   ): Result<true>
-  /** Parses a public key for repeated verification. Throws `UNKNOWN_SCHEME`, `BAD_HEX`, `BAD_LENGTH`, `BAD_KEY`. */
-  preparePublicKey(scheme: Scheme, publicKeyHex: string): PreparedKey
   /** BIP340-signs a raw 32-byte digest (oracle attestations). Throws like {@link signMessage}. */
   signDigest(digest: Uint8Array, secretKeyHex: string, auxRand?: Uint8Array): string
   /** Checks a BIP340 signature of a raw 32-byte digest. Never throws; fails like {@link verifyMessage}. */
@@ -121,15 +109,13 @@ export function createSignatures(crypto: CryptoBackend): Signatures {
     scheme: Scheme,
     payload: Uint8Array,
     signatureHex: string,
-    key: string | PreparedKey,
+    publicKeyHex: string,
   ): Result<true> {
     try {
       if (scheme === 'bip340') checkLength(payload, 'digest')
       const signature = fromHex(signatureHex, SIGNATURE_BYTES, 'signature')
-      const prepared = typeof key === 'string' ? undefined : key
-      const publicKey = fromHex(prepared ? prepared.publicKey : (key as string), KEY_BYTES, 'public key')
-      const handle = prepared?.scheme === scheme ? prepared.handle : undefined
-      if (crypto[scheme].verify(signature, payload, publicKey, handle)) return ok(true)
+      const publicKey = fromHex(publicKeyHex, KEY_BYTES, 'public key')
+      if (crypto[scheme].verify(signature, payload, publicKey)) return ok(true)
       // Only a failed check pays for finding out why.
       if (scheme === 'bip340' && !isXOnlyPoint(publicKey)) {
         return fail(ErrorCode.BAD_KEY, 'bip340 public key is not the x coordinate of a secp256k1 point', {
@@ -175,20 +161,9 @@ export function createSignatures(crypto: CryptoBackend): Signatures {
     signMessage(scheme, canonicalBytes, secretKeyHex, auxRand) {
       return sign(scheme, signedPayload(scheme, canonicalBytes), secretKeyHex, auxRand)
     },
-    verifyMessage(scheme, canonicalBytes, signatureHex, publicKey) {
+    verifyMessage(scheme, canonicalBytes, signatureHex, publicKeyHex) {
       if (!isScheme(scheme)) return { ok: false, error: unknownScheme(scheme) }
-      return verify(scheme, signedPayload(scheme, canonicalBytes), signatureHex, publicKey)
-    },
-    preparePublicKey(scheme, publicKeyHex) {
-      assertScheme(scheme)
-      const publicKey = fromHex(publicKeyHex, KEY_BYTES, 'public key')
-      let handle: unknown
-      try {
-        handle = crypto[scheme].prepare?.(publicKey)
-      } catch {
-        throw error(ErrorCode.BAD_KEY, `${scheme} public key is not a valid point`, { scheme })
-      }
-      return { scheme, publicKey: publicKeyHex, handle }
+      return verify(scheme, signedPayload(scheme, canonicalBytes), signatureHex, publicKeyHex)
     },
     signDigest: (digest, secretKeyHex, auxRand) => sign('bip340', digest, secretKeyHex, auxRand),
     verifyDigest: (digest, signatureHex, publicKeyHex) =>
@@ -278,8 +253,6 @@ export const signedPayload = signatures.signedPayload
 export const signMessage = signatures.signMessage
 /** Checks a message signature; never throws. See {@link Signatures.verifyMessage}. */
 export const verifyMessage = signatures.verifyMessage
-/** Parses a public key once for repeated verification (see {@link PreparedKey}). */
-export const preparePublicKey = signatures.preparePublicKey
 /** BIP340-signs a raw 32-byte digest. See {@link Signatures.signDigest}. */
 export const signDigest = signatures.signDigest
 /** Checks a BIP340 signature of a raw 32-byte digest; never throws. See {@link Signatures.verifyDigest}. */

@@ -28,8 +28,3 @@ export class StoreError extends CodedError<StoreErrorCode> {
   static override name = 'StoreError'
   override readonly name = 'StoreError'
 }
-
-/** Returns true when `error` is a {@link StoreError}, optionally of the given code. */
-export function isStoreError(error: unknown, code?: StoreErrorCode): error is StoreError {
-  return error instanceof StoreError && (code === undefined || error.code === code)
-}

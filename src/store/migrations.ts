@@ -43,7 +43,7 @@ export const MIGRATIONS: readonly Migration[] = [
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version
 
 /** Schema version of an open database. */
-export function schemaVersion(db: DatabaseSync): number {
+function schemaVersion(db: DatabaseSync): number {
   return Number(db.prepare('PRAGMA user_version').get()!['user_version'])
 }
 

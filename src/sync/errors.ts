@@ -4,6 +4,7 @@
  * Every malformed or hostile input from a peer ends in one {@link SyncError} with a stable
  * `code`: callers (the libp2p service, tests) match on the code, never on the message text.
  */
+import { CodedError } from '../protocol/errors.ts'
 
 /** Stable error codes of the sync layer. */
 export const SyncErrorCode = {
@@ -35,6 +36,8 @@ export const SyncErrorCode = {
   RATE_LIMITED: 'RATE_LIMITED',
   /** The stream closed before the session was over. */
   CLOSED: 'CLOSED',
+  /** Sent in an error frame by a side that failed on its own, not for the peer's input. */
+  INTERNAL: 'INTERNAL',
 } as const
 
 /** One of the {@link SyncErrorCode} values. */
@@ -46,14 +49,12 @@ export type SyncErrorCode = (typeof SyncErrorCode)[keyof typeof SyncErrorCode]
  * Thrown when a peer's message breaks the wire format or a limit, when a session exceeds its
  * budgets, and when the peer reports an error. `code` says which.
  */
-export class SyncError extends Error {
+export class SyncError extends CodedError<SyncErrorCode> {
   static override name = 'SyncError'
   override readonly name = 'SyncError'
-  readonly code: SyncErrorCode
 
   constructor(code: SyncErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options)
-    this.code = code
+    super(code, message, {}, options)
   }
 }
 

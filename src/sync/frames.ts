@@ -5,6 +5,7 @@
  * an unsigned varint length prefix, see `src/network/sync-stream.ts`). The initiator sends
  * requests, the responder answers each in order; an error frame ends the session.
  */
+import { UNKNOWN_CODE } from '../protocol/errors.ts'
 import { Reader, Writer } from './bytes.ts'
 import { SyncError, SyncErrorCode } from './errors.ts'
 
@@ -72,10 +73,10 @@ export function decodeErrorFrame(payload: Uint8Array): string {
   try {
     const reader = new Reader(payload)
     const length = reader.varint()
-    if (length > MAX_ERROR_CODE) return 'UNKNOWN'
+    if (length > MAX_ERROR_CODE) return UNKNOWN_CODE
     const code = String.fromCharCode(...reader.bytes(length))
-    return /^[A-Z0-9_]+$/.test(code) ? code : 'UNKNOWN'
+    return /^[A-Z0-9_]+$/.test(code) ? code : UNKNOWN_CODE
   } catch {
-    return 'UNKNOWN'
+    return UNKNOWN_CODE
   }
 }

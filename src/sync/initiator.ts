@@ -3,6 +3,8 @@
  * reconciliation, or the naive inventory), then fetch it in pages and admit it through the
  * node's submit, in key order, so parents come before what hangs on them.
  */
+
+import { reasonsOf } from '../protocol/reasons.ts'
 import { checkCanonical } from '../protocol/validate.ts'
 import { SyncError, SyncErrorCode } from './errors.ts'
 import { decodeFetchReply, encodeFetchRequest } from './fetch.ts'
@@ -21,7 +23,9 @@ import { type SubmitOutcome, type SyncSource, submitEach } from './source.ts'
 import type { SortedItems, SyncItem } from './storage.ts'
 
 /** Admission reasons that mean "its parent is not here yet": worth one more try at the end. */
-const ORPHAN_CODES = new Set(['UNKNOWN_ORACLE', 'UNKNOWN_CAPABILITY', 'UNKNOWN_REPORT'])
+const ORPHAN_CODES = new Set(
+  reasonsOf('mempool').flatMap((reason) => (reason.gossip === 'orphan' ? [reason.code] : [])),
+)
 
 /** What one session did. */
 export interface SyncStats {

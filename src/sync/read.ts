@@ -53,7 +53,7 @@ const ERROR_FRAME_TIMEOUT_MS = 1000
  * sent us an error or went silent), then closes the channel; aborts it when that fails.
  */
 export async function failSession(channel: FrameChannel, error: unknown): Promise<void> {
-  const code = error instanceof SyncError ? error.code : 'INTERNAL'
+  const code = error instanceof SyncError ? error.code : SyncErrorCode.INTERNAL
   if (
     code !== SyncErrorCode.REMOTE_ERROR &&
     code !== SyncErrorCode.CLOSED &&

@@ -3,6 +3,8 @@
  * like, how the client's errors become trader errors, and domain verification of manifests.
  */
 import { EndpointError, EndpointErrorCode, fetchManifest } from '../oracle/endpoint-client.ts'
+import { OracleErrorCode } from '../oracle/errors.ts'
+import { UNKNOWN_CODE } from '../protocol/errors.ts'
 import type { Fact } from '../protocol/messages/index.ts'
 import { EndpointRefusal, TraderError, TraderErrorCode } from './errors.ts'
 import type { TraderStore } from './store.ts'
@@ -16,6 +18,15 @@ export interface NotYet {
 /** Returns true for a {@link NotYet}. */
 export function isNotYet(value: Fact | NotYet): value is NotYet {
   return !('kind' in value)
+}
+
+/** Whether the endpoint refused because its source does not know the answer yet (`FACT_NOT_READY`). */
+export function isFactNotReady(error: unknown): error is EndpointError {
+  return (
+    error instanceof EndpointError &&
+    error.code === EndpointErrorCode.REFUSED &&
+    error.details.problemCode === OracleErrorCode.FACT_NOT_READY
+  )
 }
 
 export async function endpointCall<T>(url: string, call: () => Promise<T>): Promise<T> {
@@ -36,7 +47,7 @@ export function endpointError(url: string, error: unknown): unknown {
   const refusal = error.details.problemCode
   // A refusal is the oracle's own verdict (SOURCE_ANSWER_CHANGED, CAPABILITY_OFF, …): its code
   // says what happened and what to do better than any code of ours could.
-  if (error.code === EndpointErrorCode.REFUSED && typeof refusal === 'string' && refusal !== 'UNKNOWN')
+  if (error.code === EndpointErrorCode.REFUSED && typeof refusal === 'string' && refusal !== UNKNOWN_CODE)
     return new EndpointRefusal(refusal, `oracle endpoint ${url}: ${error.message}`, details, { cause: error })
   const code =
     error.code === EndpointErrorCode.BAD_ANSWER

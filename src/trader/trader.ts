@@ -7,7 +7,7 @@
 import { backend } from '#crypto'
 import { NodeClient } from '../client/node-client.ts'
 import { type MiningProgress, mine } from '../miner/index.ts'
-import { EndpointError, EndpointErrorCode, OracleEndpointClient } from '../oracle/endpoint-client.ts'
+import { OracleEndpointClient } from '../oracle/endpoint-client.ts'
 import { utf8 } from '../protocol/hex.ts'
 import { entityKey, offerKey } from '../protocol/message.ts'
 import { powBoundOf } from '../protocol/message-pow.ts'
@@ -28,7 +28,7 @@ import { type Collected, collectOffers, collectOracle, collectOracles, eachNode 
 import { collectConflicts } from './conflicts.ts'
 import { detectInStore, knownFacts, type ReportProposal } from './detect.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
-import { endpointCall, endpointError, type NotYet, verifyDomains } from './facts.ts'
+import { endpointCall, endpointError, isFactNotReady, type NotYet, verifyDomains } from './facts.ts'
 import { isKeyEncrypted, loadPlainTraderKey, loadTraderKey } from './keys.ts'
 import { limitedFetch } from './limited-fetch.ts'
 import { findMatches, type Match } from './matching.ts'
@@ -250,11 +250,7 @@ export class Trader {
         this.store.put(fact, { own: true, origin: client.url })
         return fact
       } catch (error) {
-        const notYet =
-          error instanceof EndpointError &&
-          error.code === EndpointErrorCode.REFUSED &&
-          error.details.problemCode === 'FACT_NOT_READY'
-        if (!notYet) throw endpointError(client.url, error)
+        if (!isFactNotReady(error)) throw endpointError(client.url, error)
         if (Date.now() >= until) return { status: Number(error.details.status), detail: error.message }
       }
       await new Promise((done) => setTimeout(done, 500))

@@ -7,6 +7,7 @@ import { render } from 'preact'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import type { MiningProgress } from '../miner/scheduler.ts'
 import { verifyAttestation } from '../protocol/attestation.ts'
+import { ErrorCode } from '../protocol/errors.ts'
 import type { Commitment, Fact, Offer } from '../protocol/messages/index.ts'
 import { workToBits } from '../protocol/score.ts'
 import type { ReportProposal } from '../trader/detect.ts'
@@ -840,7 +841,7 @@ function SelfTest() {
               signal: stop,
               onProgress: (progress) => (last = progress.rate),
             }).catch((caught: { code?: string }) => {
-              if (caught.code !== 'MINING_CANCELLED') throw caught
+              if (caught.code !== ErrorCode.MINING_CANCELLED) throw caught
             })
             setRate(String(Math.round(last)))
           })

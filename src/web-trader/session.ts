@@ -7,7 +7,7 @@
  */
 import { NodeClient } from '../client/node-client.ts'
 import type { MiningProgress } from '../miner/scheduler.ts'
-import { EndpointError, EndpointErrorCode, OracleEndpointClient } from '../oracle/endpoint-client.ts'
+import { OracleEndpointClient } from '../oracle/endpoint-client.ts'
 import { entityKey, offerKey } from '../protocol/message.ts'
 import { powBoundOf } from '../protocol/message-pow.ts'
 import type {
@@ -23,7 +23,7 @@ import { DEFAULT_CLOCK_SKEW_SECONDS, requestKey } from '../protocol/verify-repor
 import { type Collected, collectOffers, collectOracles, eachNode } from '../trader/collect.ts'
 import { detectInStore, type ReportProposal } from '../trader/detect.ts'
 import { TraderError, TraderErrorCode } from '../trader/errors.ts'
-import { endpointCall, endpointError, type NotYet } from '../trader/facts.ts'
+import { endpointCall, endpointError, isFactNotReady, type NotYet } from '../trader/facts.ts'
 import { MemoryStore } from '../trader/message-store.ts'
 import {
   acceptOffer,
@@ -181,11 +181,7 @@ export class TraderSession {
       this.store.put(fact, { own: true, origin: capability.endpoint })
       return fact
     } catch (error) {
-      const notYet =
-        error instanceof EndpointError &&
-        error.code === EndpointErrorCode.REFUSED &&
-        error.details.problemCode === 'FACT_NOT_READY'
-      if (!notYet) throw endpointError(capability.endpoint, error)
+      if (!isFactNotReady(error)) throw endpointError(capability.endpoint, error)
       return { status: Number(error.details.status), detail: error.message }
     }
   }

@@ -13,22 +13,22 @@ import { runCli } from './run.ts'
 describe('command-line mistakes', () => {
   it('an unknown command, sub-command or flag suggests the one meant', async () => {
     const cases: [string[], number, string][] = [
-      [['nod'], 2, 'mega: unknown command "nod"; did you mean "node"? (mega --help lists them)\n'],
-      [['frobnicate'], 2, 'mega: unknown command "frobnicate" (mega --help lists them)\n'],
+      [['nod'], 2, 'mega: unknown command "nod"; did you mean "node"? (mega --help lists them) [USAGE]\n'],
+      [['frobnicate'], 2, 'mega: unknown command "frobnicate" (mega --help lists them) [USAGE]\n'],
       [
         ['oracle', 'capabilty', 'list'],
         2,
-        'mega oracle: unknown command "capabilty"; did you mean "capability"? (mega oracle --help lists them)\n',
+        'mega oracle: unknown command "capabilty"; did you mean "capability"? (mega oracle --help lists them) [USAGE]\n',
       ],
       [
         ['trader', 'oracle'],
         2,
-        'mega trader: unknown command "oracle"; did you mean "oracles"? (mega trader --help lists them)\n',
+        'mega trader: unknown command "oracle"; did you mean "oracles"? (mega trader --help lists them) [USAGE]\n',
       ],
       [
         ['node', '--htpp', '127.0.0.1:1'],
         2,
-        'mega node: unknown option --htpp; did you mean --http?\nusage: mega node [--config file] [--data dir] [--http host:port] [--p2p host:port]\n',
+        'mega node: unknown option --htpp; did you mean --http? (usage: mega node [--config file] [--data dir] [--http host:port] [--p2p host:port]) [USAGE]\n',
       ],
     ]
     for (const [argv, exitCode, message] of cases) {
@@ -49,7 +49,7 @@ describe('command-line mistakes', () => {
     const dir = await mkdtemp(join(tmpdir(), 'mega-post-dir-'))
     try {
       const { code, err } = await runCli(['post', 'oracle', dir, '--node', 'http://127.0.0.1:1'])
-      assert.equal(err, `mega post: ${dir} is a directory: give a file\n`)
+      assert.equal(err, `mega post: ${dir} is a directory: give a file [INPUT_INVALID]\n`)
       assert.equal(code, 1)
     } finally {
       await rm(dir, { recursive: true, force: true })

@@ -40,7 +40,7 @@ describe('mega node on a taken address', () => {
     assert.equal(code, 1)
     assert.equal(
       err,
-      `mega node: cannot listen for the REST API on 127.0.0.1:${busyPort}: the address is already in use; choose another address with --http host:port, the config key http (host, port) or MEGA_HTTP\n`,
+      `mega node: cannot listen for the REST API on 127.0.0.1:${busyPort}: the address is already in use; choose another address with --http host:port, the config key http (host, port) or MEGA_HTTP [LISTEN_FAILED]\n`,
     )
   })
 
@@ -57,7 +57,7 @@ describe('mega node on a taken address', () => {
     assert.equal(code, 1)
     assert.equal(
       err,
-      `mega node: cannot listen for peers on /ip4/127.0.0.1/tcp/${busyPort}: the address is already in use; choose another address with --p2p host:port, the config key network.listen or MEGA_NETWORK__LISTEN\n`,
+      `mega node: cannot listen for peers on /ip4/127.0.0.1/tcp/${busyPort}: the address is already in use; choose another address with --p2p host:port, the config key network.listen or MEGA_NETWORK__LISTEN [LISTEN_FAILED]\n`,
     )
   })
 

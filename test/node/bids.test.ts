@@ -222,7 +222,7 @@ describe('bid verifier', () => {
     assert.throws(
       () => resolveConfig({ mempool: { bids: { verifier: 'http' } } }),
       (error: Error & { code?: string }) =>
-        error.code === 'SCHEMA_VIOLATION' && /\/mempool\/bids\/url is required/.test(error.message),
+        error.code === 'CONFIG_INVALID' && /mempool\.bids\.url is required/.test(error.message),
     )
     assert.deepEqual(resolveConfig({}).bids, defaultBidsConfig)
   })

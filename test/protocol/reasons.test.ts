@@ -9,14 +9,23 @@ import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { ApiErrorCode } from '../../src/api/errors.ts'
 import { STATUS_BY_CODE } from '../../src/api/plugins/problem.ts'
+import { CliErrorCode } from '../../src/cli/command.ts'
+import { ClientErrorCode } from '../../src/client/node-client.ts'
 import { ContractErrorCode } from '../../src/contracts/errors.ts'
 import { MempoolErrorCode } from '../../src/mempool/admission.ts'
 import { NetworkErrorCode } from '../../src/network/errors.ts'
 import { REJECTED_REASONS, verdictOf } from '../../src/network/verdicts.ts'
+import { ConfigErrorCode } from '../../src/node/config-error.ts'
 import { EndpointErrorCode } from '../../src/oracle/endpoint-client.ts'
 import { OracleErrorCode } from '../../src/oracle/errors.ts'
 import { ErrorCode } from '../../src/protocol/errors.ts'
-import { REASON_DOCS, renderReasonTables } from '../../src/protocol/reason-docs.ts'
+import {
+  ERRORS_DOC,
+  REASON_DOCS,
+  renderErrorsDoc,
+  renderReasonTables,
+} from '../../src/protocol/reason-docs.ts'
+import { REASON_FIXES } from '../../src/protocol/reason-fixes.ts'
 import {
   NODE_AREAS,
   REASONS,
@@ -44,6 +53,9 @@ const CONSTANTS: [ReasonArea[], Record<string, string>][] = [
   [['endpoint-client'], EndpointErrorCode],
   [['trader'], TraderErrorCode],
   [['contract'], ContractErrorCode],
+  [['config'], ConfigErrorCode],
+  [['client'], ClientErrorCode],
+  [['cli'], CliErrorCode],
 ]
 
 /** Upper-case string literals in src that are not codes, and why. */
@@ -56,8 +68,6 @@ const NOT_CODES = new Set([
   ...['BEGIN', 'COMMIT', 'ROLLBACK', 'NORMAL', 'FULL'], // SQL and SQLite pragma values
   'NFKC', // Unicode normalization form
   ...['ARS', 'CHE'], // demo data
-  'INVALID', // fallback of an `invalid` admission without a reason, which the mempool never returns
-  'UNKNOWN', // stands for a code a peer or endpoint sent that cannot be shown
 ])
 
 function sourceFiles(dir: URL): string[] {
@@ -81,6 +91,9 @@ type Uncatalogued =
   | Exclude<EndpointErrorCode, ReasonCode<'endpoint-client'>>
   | Exclude<TraderErrorCode, ReasonCode<'trader'>>
   | Exclude<ContractErrorCode, ReasonCode<'contract'>>
+  | Exclude<ConfigErrorCode, ReasonCode<'config'>>
+  | Exclude<ClientErrorCode, ReasonCode<'client'>>
+  | Exclude<CliErrorCode, ReasonCode<'cli'>>
 const everyCodeCatalogued: [Uncatalogued] extends [never] ? true : Uncatalogued = true
 
 describe('catalogue of reasons', () => {
@@ -100,6 +113,9 @@ describe('catalogue of reasons', () => {
       'oracle',
       'trader',
       'contract',
+      'config',
+      'client',
+      'cli',
     ] as const) {
       const [, constant] = CONSTANTS.find(([areas]) => areas.length === 1 && areas[0] === area)!
       for (const code of codesOf(area))
@@ -111,9 +127,20 @@ describe('catalogue of reasons', () => {
   it('has each code once in its namespace', () => {
     const namespaces: ReasonArea[][] = [
       [...NODE_AREAS],
-      ...(['sync', 'store', 'network', 'oracle', 'endpoint-client', 'trader', 'contract'] as const).map(
-        (area) => [area],
-      ),
+      ...(
+        [
+          'sync',
+          'store',
+          'network',
+          'oracle',
+          'endpoint-client',
+          'trader',
+          'contract',
+          'config',
+          'client',
+          'cli',
+        ] as const
+      ).map((area) => [area]),
     ]
     for (const areas of namespaces) {
       const codes = reasonsOf(...areas).map((reason) => reason.code)
@@ -173,6 +200,17 @@ describe('catalogue of reasons', () => {
 })
 
 describe('generated error tables', () => {
+  it(`${ERRORS_DOC} is what \`npm run docs:errors\` writes, with every code and what to do`, () => {
+    const text = readFileSync(new URL(ERRORS_DOC, root), 'utf8')
+    assert.equal(text, renderErrorsDoc(), 'run npm run docs:errors')
+    for (const reason of REASONS) {
+      const fix = (REASON_FIXES[reason.area] as Record<string, string>)[reason.code]
+      assert.ok(fix, `${reason.code} (${reason.area}) has no fix`)
+      assert.ok(text.includes(`| \`${reason.code}\` | ${reason.http ?? '—'} |`), reason.code)
+      assert.ok(text.includes(fix.replaceAll('|', '\\|')), reason.code)
+    }
+  })
+
   for (const [path, tables] of Object.entries(REASON_DOCS)) {
     it(`${path} is what \`npm run docs:errors\` writes`, () => {
       const text = readFileSync(new URL(path, root), 'utf8')

@@ -20,16 +20,7 @@ import { backend as webBackend } from '../../src/protocol/crypto/web.ts'
 import { ErrorCode, isProtocolError, ok, type Result } from '../../src/protocol/errors.ts'
 import { fromHex, toHex, utf8 } from '../../src/protocol/hex.ts'
 import * as signature from '../../src/protocol/signature.ts'
-import {
-  createSignatures,
-  generateKeyPair,
-  isScheme,
-  preparePublicKey,
-  SCHEMES,
-  type Scheme,
-  signMessage,
-  verifyMessage,
-} from '../../src/protocol/signature.ts'
+import { createSignatures, isScheme, SCHEMES, type Scheme } from '../../src/protocol/signature.ts'
 import bip340 from '../vectors/bip340.json' with { type: 'json' }
 import rfc8032 from '../vectors/rfc8032-ed25519.json' with { type: 'json' }
 
@@ -387,21 +378,5 @@ describe('ed25519 edge cases: both backends side with libsodium and OpenSSL', ()
     assert.equal(openssl(plain, honest.pointBytes), true)
     for (const crypto of BACKENDS)
       assert.equal(crypto.ed25519.verify(plain, message, honest.pointBytes), true, crypto.name)
-  })
-})
-
-describe('prepared public keys', () => {
-  it('verify like hex keys, and refuse other signers', () => {
-    for (const scheme of ['ed25519', 'bip340'] as const) {
-      const pair = generateKeyPair(scheme)
-      const other = generateKeyPair(scheme)
-      const bytes = new TextEncoder().encode(`prepared ${scheme}`)
-      const signature = signMessage(scheme, bytes, pair.secretKey)
-      const prepared = preparePublicKey(scheme, pair.publicKey)
-      assert.equal(verifyMessage(scheme, bytes, signature, prepared).ok, true, scheme)
-      const wrong = verifyMessage(scheme, bytes, signature, preparePublicKey(scheme, other.publicKey))
-      assert.equal(wrong.ok ? '' : wrong.error.code, 'SIGNATURE_INVALID', scheme)
-    }
-    assert.throws(() => preparePublicKey('ed25519', 'zz'), { code: 'BAD_HEX' })
   })
 })

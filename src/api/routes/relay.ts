@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify'
 import { FactError, FactErrorCode } from '../../facts/errors.ts'
 import type { Relay } from '../../facts/relay.ts'
 import { EndpointError, EndpointErrorCode } from '../../oracle/endpoint-client.ts'
+import { UNKNOWN_CODE } from '../../protocol/errors.ts'
 import { LIMITS } from '../../protocol/messages/index.ts'
 import type { ApiOptions } from '../options.ts'
 import { PROBLEM_TYPE, sendProblem } from '../plugins/problem.ts'
@@ -29,7 +30,7 @@ export async function relayRoutes(
       // The oracle refused: its status and code, so the trader's client reads them as if direct.
       const raw = Number(error.details.status)
       const status = raw >= 400 && raw <= 599 ? raw : 502
-      const code = String(error.details.problemCode ?? 'UNKNOWN')
+      const code = String(error.details.problemCode ?? UNKNOWN_CODE)
       request.log.info({ code, status }, 'oracle refused a relayed request')
       return reply
         .code(status)

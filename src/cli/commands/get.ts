@@ -3,7 +3,7 @@
  */
 import { NodeClient } from '../../client/node-client.ts'
 import { CliError, type Command } from '../command.ts'
-import { call, DEFAULT_NODE_URL, nodeUrl } from './post.ts'
+import { DEFAULT_NODE_URL, nodeUrl } from './post.ts'
 
 const RESOURCES = ['oracles', 'capabilities', 'reports', 'offers', 'peers', 'stats', 'health']
 
@@ -51,7 +51,7 @@ export const getCommand: Command = {
       query[pair.slice(0, at)] = pair.slice(at + 1)
     }
     const client = new NodeClient({ url: nodeUrl(values.node) })
-    const { status, body } = await call(() => client.get(what, query))
+    const { status, body } = await client.get(what, query)
     io.stdout.write(`${JSON.stringify(body, null, 2)}\n`)
     return status >= 200 && status < 300 ? 0 : 1
   },

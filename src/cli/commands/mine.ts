@@ -34,7 +34,7 @@ export const mineCommand: Command = {
     const threads = integerFlag(values.threads, 'threads', 1, 256)
     const [source, ...extra] = positionals
     if (source === undefined || extra.length > 0)
-      throw new CliError(`give exactly one input file or -\nusage: ${this.usage}`, 2)
+      throw new CliError(`give exactly one input file or - (usage: ${this.usage})`, 2)
 
     const text = await readInput(source, io.stdin, LIMITS.manifestBytes)
     let bound: Uint8Array

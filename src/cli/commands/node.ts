@@ -2,9 +2,10 @@
  * `mega node`: runs a node until SIGINT/SIGTERM, then shuts down gracefully.
  */
 import { loadConfig, parseHostPort } from '../../node/config.ts'
-import { ListenError, listenReasonText } from '../../node/listen-error.ts'
+import { ConfigError, ConfigErrorCode } from '../../node/config-error.ts'
+import { ListenError } from '../../node/listen-error.ts'
 import { MegaNode } from '../../node/node.ts'
-import { CliError, type Command } from '../command.ts'
+import type { Command } from '../command.ts'
 
 /** What to change when a listening address cannot be used, per service. */
 const LISTEN_OPTIONS = {
@@ -49,9 +50,13 @@ export const nodeCommand: Command = {
       await node.start()
     } catch (error) {
       if (!(error instanceof ListenError)) throw error
-      const what = error.service === 'http' ? 'the REST API' : 'peers'
-      throw new CliError(
-        `cannot listen for ${what} on ${error.address}: ${listenReasonText(error.reason)}; choose another address with ${LISTEN_OPTIONS[error.service]}`,
+      const { service, address, reason } = error
+      throw new ListenError(
+        service,
+        address,
+        reason,
+        error.cause,
+        `${error.message}; choose another address with ${LISTEN_OPTIONS[service]}`,
       )
     }
     if (io.stdout.isTTY)
@@ -75,8 +80,15 @@ export const nodeCommand: Command = {
 
 /** `--p2p host:port` as multiaddrs: TCP on the port, WebSocket on the next one. */
 export function p2pListenAddresses(text: string): string[] {
-  const { host, port } = parseHostPort(text, '--p2p')
-  if (port === 65_535) throw new CliError('--p2p needs port + 1 for WebSocket: use a port below 65535', 2)
+  const { host, port } = parseHostPort(text, '--p2p', 'network.listen')
+  if (port === 65_535) {
+    const expected = 'host:port with a port below 65535 (WebSocket listens on port + 1)'
+    throw new ConfigError(ConfigErrorCode.CONFIG_INVALID, `--p2p must be ${expected}, got "${text}"`, {
+      source: '--p2p',
+      key: 'network.listen',
+      expected,
+    })
+  }
   const ip = host.includes(':') ? `/ip6/${host}` : /^[\d.]+$/.test(host) ? `/ip4/${host}` : `/dns/${host}`
   const wsPort = port === 0 ? 0 : port + 1
   return [`${ip}/tcp/${port}`, `${ip}/tcp/${wsPort}/ws`]

@@ -1,7 +1,7 @@
 /**
  * `mega post`: sends a message to a node and prints the admission outcome.
  */
-import { NodeClient, NodeUnreachableError } from '../../client/node-client.ts'
+import { NodeClient } from '../../client/node-client.ts'
 import { LIMITS, POOL_KINDS, type PoolKind } from '../../protocol/messages/index.ts'
 import { CliError, type Command } from '../command.ts'
 import { readInput } from '../input.ts'
@@ -32,7 +32,7 @@ export const postCommand: Command = {
     }
     const text = await readInput(source, io.stdin, LIMITS.messageBytes)
     const client = new NodeClient({ url: nodeUrl(values.node) })
-    const { status, body } = await call(() => client.post(kind as PoolKind, text))
+    const { status, body } = await client.post(kind as PoolKind, text)
     io.stdout.write(`${JSON.stringify(body, null, 2)}\n`)
     // Taken or already there is success; anything else tells the caller to act.
     return status >= 200 && status < 300 ? 0 : 1
@@ -44,14 +44,4 @@ export function nodeUrl(flag: unknown): string {
   const url = typeof flag === 'string' ? flag : (process.env.MEGA_NODE ?? DEFAULT_NODE_URL)
   if (!/^https?:\/\/[^\s]+$/.test(url)) throw new CliError(`--node must be an http(s) URL, got "${url}"`, 2)
   return url
-}
-
-/** Runs a client call, turning an unreachable node into a CLI error. */
-export async function call<T>(request: () => Promise<T>): Promise<T> {
-  try {
-    return await request()
-  } catch (error) {
-    if (error instanceof NodeUnreachableError) throw new CliError(error.message)
-    throw error
-  }
 }

@@ -3,6 +3,7 @@
  * own view schemas (type-only imports, erased from the bundle).
  */
 
+import { ClientErrorCode } from '../../client/node-client.ts'
 import type { FactConflict } from '../../facts/fact-pool.ts'
 import type {
   CapabilityView,
@@ -13,6 +14,7 @@ import type {
   ReportView,
 } from '../../mempool/view-schemas.ts'
 import type { NetworkStats, PeerList } from '../../network/view-schemas.ts'
+import { CodedError } from '../../protocol/errors.ts'
 
 export type {
   CapabilityView,
@@ -38,11 +40,16 @@ interface Page<T> {
   next?: string
 }
 
-/** Thrown for a non-2xx answer; `status` 404 means the node does not hold it. */
-export class HttpError extends Error {
+/**
+ * Thrown for a non-2xx answer, with the problem's `code` (`NODE_UNREACHABLE` when the answer is
+ * not a problem document, e.g. a proxy's page); `status` 404 means the node does not hold it.
+ */
+export class HttpError extends CodedError {
+  static override name = 'HttpError'
+  override readonly name = 'HttpError'
   readonly status: number
-  constructor(status: number, message: string) {
-    super(message)
+  constructor(status: number, code: string, message: string) {
+    super(code, message, { status })
     this.status = status
   }
 }
@@ -50,8 +57,9 @@ export class HttpError extends Error {
 async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
   const response = await fetch(path, { headers: { accept: 'application/json' }, signal: signal ?? null })
   if (!response.ok) {
-    const problem = (await response.json().catch(() => ({}))) as { detail?: string }
-    throw new HttpError(response.status, problem.detail ?? `${response.status} ${response.statusText}`)
+    const problem = (await response.json().catch(() => ({}))) as { code?: unknown; detail?: string }
+    const code = typeof problem.code === 'string' ? problem.code : ClientErrorCode.NODE_UNREACHABLE
+    throw new HttpError(response.status, code, problem.detail ?? `${response.status} ${response.statusText}`)
   }
   return (await response.json()) as T
 }

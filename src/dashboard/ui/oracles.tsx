@@ -25,7 +25,7 @@ export function DomainState({ oracle }: { oracle: Pick<OracleSummary, 'manifestU
 }
 
 /** Moves focus between the row links of a table with the arrow keys. */
-export function onRowKey(event: KeyboardEvent): void {
+function onRowKey(event: KeyboardEvent): void {
   if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return
   const target = event.target as HTMLElement
   const links = [...(target.closest('table')?.querySelectorAll<HTMLElement>('a.row-link') ?? [])]

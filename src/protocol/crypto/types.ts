@@ -13,16 +13,8 @@ export interface SchemeBackend {
   publicKey(secretKey: Uint8Array): Uint8Array
   /** Signs `message` (any length for ed25519, exactly 32 bytes for bip340); returns 64 bytes. */
   sign(message: Uint8Array, secretKey: Uint8Array, auxRand?: Uint8Array): Uint8Array
-  /**
-   * Returns true only for a valid 64-byte signature of `message` by `publicKey`. Never throws.
-   * `prepared` is what {@link prepare} returned for this key, when the caller kept it.
-   */
-  verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array, prepared?: unknown): boolean
-  /**
-   * Optional: parses a public key once into whatever makes verification cheaper (a native key
-   * object), for callers that verify the same signer many times. Throws on an invalid key.
-   */
-  prepare?(publicKey: Uint8Array): unknown
+  /** Returns true only for a valid 64-byte signature of `message` by `publicKey`. Never throws. */
+  verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean
 }
 
 /**

@@ -74,7 +74,7 @@ function fine(outcome: PostOutcome): boolean {
 }
 
 /** One line per node and message, saying what it needs when it refused. */
-export function describeRound(round: readonly NodeAnnouncement[]): string {
+function describeRound(round: readonly NodeAnnouncement[]): string {
   const lines: string[] = []
   for (const node of round) {
     if (node.evicted) lines.push(`${node.node}: EVICTED the oracle since the last round`)

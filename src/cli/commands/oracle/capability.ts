@@ -235,7 +235,7 @@ function switcher(name: 'off' | 'on'): Command {
     async run({ values, positionals }, io) {
       const [label] = positionals
       if (label === undefined || positionals.length > 1)
-        throw new CliError(`give one capability label\nusage: ${this.usage}`, 2)
+        throw new CliError(`give one capability label (usage: ${this.usage})`, 2)
       const { dir, root } = await unlock(values, io)
       const record = await switchCapability(dir, root, label, name === 'off')
       output(
@@ -258,7 +258,7 @@ const drop: Command = {
   async run({ values, positionals }, io) {
     const [label] = positionals
     if (label === undefined || positionals.length > 1)
-      throw new CliError(`give one capability label\nusage: ${this.usage}`, 2)
+      throw new CliError(`give one capability label (usage: ${this.usage})`, 2)
     const record = await dropCapability(oracleDir(values), label, Boolean(values.force))
     output(io, Boolean(values.json), { dropped: record.label }, `dropped ${record.label}`)
     return 0

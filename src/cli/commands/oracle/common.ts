@@ -12,7 +12,6 @@ import {
   type OracleState,
   oracleFiles,
 } from '../../../oracle/state.ts'
-import { CodedError } from '../../../protocol/errors.ts'
 import { CliError, type CliIo, type CommandOption, type ParsedArgs } from '../../command.ts'
 import { progressBar } from '../../progress.ts'
 
@@ -101,11 +100,6 @@ export async function interruptible<T>(action: (signal: AbortSignal) => Promise<
     process.off('SIGINT', stop)
     process.off('SIGTERM', stop)
   }
-}
-
-/** An error as `main` prints it: toolkit and protocol errors end with their `[CODE]`. */
-export function describeError(error: Error): string {
-  return error instanceof CodedError ? `${error.message} [${error.code}]` : error.message
 }
 
 /** Writes `value` as JSON or `text` for people. */

@@ -37,7 +37,7 @@ export const oracleDisputeCommand: Command = {
     if (nodes.length === 0) throw new CliError('give at least one --node URL', 2)
     const [reportId] = positionals
     if ((reportId === undefined) === !values.all || positionals.length > 1) {
-      throw new CliError(`give one report id, or --all\nusage: ${this.usage}`, 2)
+      throw new CliError(`give one report id, or --all (usage: ${this.usage})`, 2)
     }
     if (reportId !== undefined && !/^[0-9a-f]{64}$/.test(reportId))
       throw new CliError('a report id is 64 lowercase hex digits', 2)

@@ -8,8 +8,8 @@ import { writeManifest } from '../../../oracle/manifest.ts'
 import { commandPaymentCheck } from '../../../oracle/payment.ts'
 import { loadState, oracleFiles } from '../../../oracle/state.ts'
 import { capabilitySigner } from '../../../protocol/oracle-attestation.ts'
-import { CliError, type Command, integerFlag } from '../../command.ts'
-import { argvFlag, describeError, dirOption, jsonOption, passphraseOption, unlock } from './common.ts'
+import { CliError, type Command, describeError, integerFlag } from '../../command.ts'
+import { argvFlag, dirOption, jsonOption, passphraseOption, unlock } from './common.ts'
 
 export const oracleServeCommand: Command = {
   name: 'serve',
@@ -124,7 +124,7 @@ export const oracleServeCommand: Command = {
           intervalMs: disputeInterval * 1000,
           signal: controller.signal,
           onOutcome: (outcome) => io.stdout.write(`${JSON.stringify({ dispute: outcome })}\n`),
-          onError: (error) => io.stderr.write(`dispute watch: ${error.message}\n`),
+          onError: (error) => io.stderr.write(`dispute watch: ${describeError(error)}\n`),
         })
       : Promise.resolve()
     const reload = () => {

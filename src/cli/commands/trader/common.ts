@@ -13,12 +13,12 @@ import { Trader } from '../../../trader/trader.ts'
 import { CliError, type CliIo, type CommandOption, integerFlag, type ParsedArgs } from '../../command.ts'
 import { readInput } from '../../input.ts'
 import { progressBar } from '../../progress.ts'
-import { call, DEFAULT_NODE_URL, nodeUrl } from '../post.ts'
+import { DEFAULT_NODE_URL, nodeUrl } from '../post.ts'
 
 /** Default data directory of the trader. */
-export const DEFAULT_TRADER_DATA = './trader-data'
+const DEFAULT_TRADER_DATA = './trader-data'
 /** Default work on reports and offers: above every node's default minimum (12), ~65k hashes. */
-export const DEFAULT_BITS = 16
+const DEFAULT_BITS = 16
 
 export const dataOption: Record<string, CommandOption> = {
   data: {
@@ -131,10 +131,8 @@ export async function withTrader<T>(
     ...(clockSkewSeconds !== undefined && { clockSkewSeconds }),
   })
   try {
-    return await call(async () => {
-      if (options.needsKey) await trader.unlock(await passphrase(values))
-      return work(trader)
-    })
+    if (options.needsKey) await trader.unlock(await passphrase(values))
+    return await work(trader)
   } finally {
     trader.close()
   }
