@@ -9,6 +9,7 @@ import type { TSchema } from 'typebox'
 import { Compile, type Validator } from 'typebox/compile'
 import { canonicalize } from './canonical.ts'
 import { ErrorCode, fail, ok, ProtocolError, type Result } from './errors.ts'
+import { KIND_SPECS } from './kinds.ts'
 import {
   isMessageKind,
   LIMITS,
@@ -32,7 +33,7 @@ function validatorOf(schema: TSchema): Validator {
 
 /** The byte limit of a message of `kind` as sent. */
 export function maxBytesOf(kind: MessageKind | undefined): number {
-  return kind === 'manifest' ? LIMITS.manifestBytes : LIMITS.messageBytes
+  return kind === undefined ? LIMITS.messageBytes : KIND_SPECS[kind].maxBytes
 }
 
 /**
@@ -58,7 +59,7 @@ export function validateMessage<K extends MessageKind = MessageKind>(
       kind,
     })
   }
-  return validateSchema(MESSAGE_SCHEMAS[kind], value, kind) as Result<MessageByKind[K]>
+  return validateSchema(KIND_SPECS[kind].schema, value, kind) as Result<MessageByKind[K]>
 }
 
 /** Validates `value` against any schema, failing with the first precise `SCHEMA_VIOLATION`. */
