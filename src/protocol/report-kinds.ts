@@ -32,6 +32,7 @@ import {
   verifyFactDisagreesWithPublic,
   verifyFactMissing,
 } from './report-evidence.ts'
+import { BUILT_IN_REPORT_TEXT, type ReportText, registerReportText } from './report-text.ts'
 
 /** What every report content has: its kind's name. */
 export interface ReportContentBase {
@@ -71,14 +72,6 @@ export interface ReportInput {
   usage(message: string): never
 }
 
-/** Helpers to show values to people, from the caller (the dashboard's formats). */
-export interface TextFormat {
-  /** A request's arguments as one line (`away=CHE home=ARS`). */
-  args(args: Record<string, string>): string
-  /** A Unix time in seconds. */
-  time(seconds: number): string
-}
-
 /** The kind's rows of the docs tables (docs/protocol.md §5, content objects, and §7, evidence). */
 export interface ReportKindDocs {
   /** The content's fields besides `type`. */
@@ -93,13 +86,11 @@ export interface ReportKindDocs {
  * One report kind. `C` is the static type of its content (`type` included). The functions are
  * methods so that a spec of one content type stands in the registry of all of them.
  */
-export interface ReportKindSpec<C extends ReportContentBase = ReportContentBase> {
+export interface ReportKindSpec<C extends ReportContentBase = ReportContentBase> extends ReportText<C> {
   /** The content's `type`: lowercase words joined by hyphens. */
   readonly type: string
   /** The content schema, an object whose `type` is the literal {@link type}. */
   readonly schema: TSchema
-  /** A short name for people (dashboard, listings). */
-  readonly label: string
   /** What its evidence is worth if it holds, read off its shape before any check (ranking). */
   evidenceClass(content: C): EvidenceVerdict
   /** Checks the evidence against the reported oracle: the verdict, or `EVIDENCE_INVALID`. */
@@ -117,14 +108,18 @@ export interface ReportKindSpec<C extends ReportContentBase = ReportContentBase>
    * §8): reports with the same subject make one penalty. Undefined: each report is its own.
    */
   subject?(content: C): string | undefined
+  /**
+   * What a verified report of this kind proves, as a key: two with the same key prove the same
+   * failing (the capability that equivocated, the commitment that was broken), so a fact pool
+   * need not keep pinning a conflict's evidence once one is held.
+   */
+  evidenceKey?(content: C): string | undefined
   /** The ids (or texts) that say what the report is about, whoever files it: its dedupe key. */
   evidenceIds(content: C): string[]
   /** The signed facts it embeds (the trader checks every fact it learns of). */
   facts?(content: C): readonly Fact[]
   /** The capability key it is about, if any. */
   capabilityKey?(content: C): string | undefined
-  /** Its evidence in one line for people; text from the network, rendered as text. */
-  describe(content: C, format: TextFormat): string
   /** The flags `mega trader report <type>` reads, by name. */
   readonly flags: Readonly<Record<string, ReportFlag>>
   /** An example command line, for help. */
@@ -167,18 +162,16 @@ const COMMENT_FLAG: ReportFlag = {
 
 const factConflict: ReportKindSpec<FactConflict> = {
   type: 'fact-conflict',
+  ...BUILT_IN_REPORT_TEXT['fact-conflict'],
   schema: FactConflict,
-  label: 'two facts conflict',
   evidenceClass: (content) => (isEquivocation(content.capability, content.facts) ? 'verified' : 'subjective'),
   verify: (content, oracle) =>
     verifyFactConflict(oracle, content.capability, content.facts, content.counterCapability),
+  evidenceKey: (content) =>
+    isEquivocation(content.capability, content.facts) ? content.capability.capabilityKey : undefined,
   evidenceIds: (content) => content.facts.map(messageId),
   facts: (content) => content.facts,
   capabilityKey: (content) => content.capability.capabilityKey,
-  describe: (content, format) => {
-    const [a, b] = content.facts
-    return `answered “${a.answer}” and “${b.answer}” to ${format.args(a.request.args) || 'one request'}`
-  },
   flags: { fact: FACT_FLAG },
   example: 'mega trader report fact-conflict --fact 1c9e… --fact 77ab…',
   async build(input) {
@@ -226,16 +219,15 @@ const factConflict: ReportKindSpec<FactConflict> = {
 
 const factMissing: ReportKindSpec<FactMissing> = {
   type: 'fact-missing',
+  ...BUILT_IN_REPORT_TEXT['fact-missing'],
   schema: FactMissing,
-  label: 'fact missing',
   evidenceClass: () => 'verified',
   verify: (content, oracle, context) => verifyFactMissing(oracle, content, context),
   dispute: { commitment: (content) => content.commitment, capability: (content) => content.capability },
   subject: (content) => messageId(content.commitment),
+  evidenceKey: (content) => messageId(content.commitment),
   evidenceIds: (content) => [messageId(content.commitment)],
   capabilityKey: (content) => content.capability.capabilityKey,
-  describe: (content, format) =>
-    `no fact for ${format.args(content.commitment.request.args) || 'the request'} by ${format.time(content.commitment.deadline)}`,
   flags: {
     commitment: {
       type: 'string',
@@ -267,13 +259,11 @@ const factMissing: ReportKindSpec<FactMissing> = {
 
 const adCollision: ReportKindSpec<AdCollision> = {
   type: 'ad-collision',
+  ...BUILT_IN_REPORT_TEXT['ad-collision'],
   schema: AdCollision,
-  label: 'ad collision',
   evidenceClass: () => 'verified',
   verify: (content, oracle) => verifyAdCollision(oracle, content),
   evidenceIds: (content) => content.ads.map(messageId),
-  describe: (content) =>
-    `two different ${content.ads[0].kind} ads with sequence number ${content.ads[0].seqNo}`,
   flags: {
     ad: {
       type: 'string',
@@ -308,14 +298,13 @@ const adCollision: ReportKindSpec<AdCollision> = {
 
 const factDisagreesWithPublic: ReportKindSpec<FactDisagreesWithPublic> = {
   type: 'fact-disagrees-with-public',
+  ...BUILT_IN_REPORT_TEXT['fact-disagrees-with-public'],
   schema: FactDisagreesWithPublic,
-  label: 'disagrees with public',
   evidenceClass: () => 'subjective',
   verify: (content, oracle) => verifyFactDisagreesWithPublic(oracle, content),
   evidenceIds: (content) => [messageId(content.fact), content.comment],
   facts: (content) => [content.fact],
   capabilityKey: (content) => content.capability.capabilityKey,
-  describe: (content) => `answered “${content.fact.answer}”: ${content.comment}`,
   flags: { fact: FACT_FLAG, link: LINK_FLAG, comment: COMMENT_FLAG },
   async build(input) {
     const [ref, ...more] = refs(input, 'fact')
@@ -340,12 +329,11 @@ const factDisagreesWithPublic: ReportKindSpec<FactDisagreesWithPublic> = {
 
 const freeForm: ReportKindSpec<FreeForm> = {
   type: 'free-form',
+  ...BUILT_IN_REPORT_TEXT['free-form'],
   schema: FreeForm,
-  label: 'free-form',
   evidenceClass: () => 'subjective',
   verify: () => ({ ok: true, value: 'subjective' }),
   evidenceIds: (content) => [content.comment],
-  describe: (content) => content.comment,
   flags: {
     oracle: {
       type: 'string',
@@ -422,6 +410,7 @@ export function registerReportKind<C extends ReportContentBase>(spec: ReportKind
   const generic = spec as unknown as ReportKindSpec
   kinds.push(generic)
   byType.set(spec.type, generic)
+  registerReportText(spec.type, generic)
   reportSchema = Type.Object(
     {
       ...Report.properties,

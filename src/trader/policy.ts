@@ -7,15 +7,17 @@
  */
 import Type from 'typebox'
 import type { Dispute, OracleCapability, OracleId, Report, ReportType } from '../protocol/messages/index.ts'
-import { REPORT_TYPES, strict } from '../protocol/messages/index.ts'
+import { strict } from '../protocol/messages/index.ts'
 import { workOf } from '../protocol/pow.ts'
+import { REPORT_KINDS, specOf } from '../protocol/report-kinds.ts'
 import { workToBits } from '../protocol/score.ts'
 import { validateSchema } from '../protocol/validate.ts'
 import { verifyDispute } from '../protocol/verify-dispute.ts'
 import { verifyReportEvidence } from '../protocol/verify-report.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
 
-const Kind = Type.Unsafe<ReportType>({ type: 'string', enum: [...REPORT_TYPES] })
+const REPORT_TYPES = REPORT_KINDS.map((spec) => spec.type as ReportType)
+const Kind = Type.Unsafe<ReportType>({ type: 'string', enum: REPORT_TYPES })
 
 /** Schema of a policy file; every field optional, defaults in {@link defaultPolicy}. */
 export const ReputationPolicy = Type.Object(
@@ -133,13 +135,14 @@ export function judgeReport(
   return { verdict: evidence.value }
 }
 
-/** The held capability ad a dispute of `report` is checked against: the one a fact-missing report names. */
+/** The held capability ad a dispute of `report` is checked against: the one its commitment names (fact-missing). */
 export function disputedCapability(
   report: Report,
   capabilities: readonly OracleCapability[],
 ): OracleCapability | undefined {
   const content = report.content
-  const key = content.type === 'fact-missing' ? content.commitment.request.capability : undefined
+  const disputable = specOf(content).dispute
+  const key = disputable?.commitment(content).request.capability
   return capabilities.find((capability) => capability.capabilityKey === key)
 }
 
