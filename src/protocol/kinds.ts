@@ -15,12 +15,11 @@ import {
   POOL_KINDS,
   type PoolKind,
 } from './messages/index.ts'
-import { currentReportSchema } from './report-kinds.ts'
 
 /** One message kind. */
 export interface KindSpec<K extends MessageKind = MessageKind> {
   readonly kind: K
-  /** The schema a message of this kind must match (for `report`, with every registered report kind). */
+  /** The schema a message of this kind must match (a report's content: any registered report kind). */
   readonly schema: TSchema
   /** Kept in mempools, gossiped and synced (the pool kinds), or exchanged with oracles only. */
   readonly pool: boolean
@@ -50,9 +49,7 @@ export interface KindSpec<K extends MessageKind = MessageKind> {
 
 const report = {
   kind: 'report',
-  get schema() {
-    return currentReportSchema()
-  },
+  schema: MESSAGE_SCHEMAS.report,
   pool: true,
   parent: 'oracle',
   signer: '`reporter.pubkey` with `reporter.scheme`; none when `reporter` is absent',

@@ -17,18 +17,21 @@ import {
   type MessageByKind,
   type MessageKind,
 } from './messages/index.ts'
+import { reportKindsVersion } from './report-kinds.ts'
 
 type Schema = TSchema & Record<string, unknown>
 
-const validators = new WeakMap<object, Validator>()
+const validators = new WeakMap<object, { validator: Validator; version: number }>()
 
+/** The compiled validator of `schema`, compiled again once a report kind was registered since. */
 function validatorOf(schema: TSchema): Validator {
-  let validator = validators.get(schema)
-  if (!validator) {
-    validator = Compile(schema)
-    validators.set(schema, validator)
+  const version = reportKindsVersion()
+  let compiled = validators.get(schema)
+  if (compiled?.version !== version) {
+    compiled = { validator: Compile(schema), version }
+    validators.set(schema, compiled)
   }
-  return validator
+  return compiled.validator
 }
 
 /** The byte limit of a message of `kind` as sent. */

@@ -1,0 +1,12 @@
+/**
+ * Rewrites the report-kind tables of docs/protocol.md (§6.6 content objects, §7 evidence) from
+ * the report kinds' specs (src/protocol/report-kinds.ts). Run: npm run docs:kinds
+ */
+import { readFileSync, writeFileSync } from 'node:fs'
+import { KIND_DOCS, renderKindTables } from '../src/protocol/kind-docs.ts'
+
+for (const [path, tables] of Object.entries(KIND_DOCS)) {
+  const target = new URL(`../${path}`, import.meta.url)
+  writeFileSync(target, renderKindTables(readFileSync(target, 'utf8'), tables))
+  console.log(`wrote ${tables.join(', ')} tables in ${path}`)
+}
