@@ -20,6 +20,7 @@ export * from './canonical.ts'
 export * from './errors.ts'
 export * from './hex.ts'
 export * from './kdf.ts'
+export * from './kinds.ts'
 export * from './message.ts'
 export * from './message-pow.ts'
 export * from './messages/index.ts'
@@ -37,6 +38,18 @@ export {
   workOf,
 } from './pow.ts'
 export * from './reasons.ts'
+export {
+  invalid as evidenceInvalid,
+  isEquivocation,
+  signaturesAt,
+  verifyAdCollision,
+  verifyCapabilityOf,
+  verifyFactDisagreesWithPublic,
+  verifyFactMissing,
+  verifyFactOf,
+} from './report-evidence.ts'
+export * from './report-kinds.ts'
+export * from './report-text.ts'
 export * from './rules.ts'
 export * from './schnorr-nonce.ts'
 export * from './score.ts'

@@ -366,8 +366,13 @@ const kinds: ReportKindSpec[] = [
   freeForm,
 ] as ReportKindSpec[]
 
-/** Every report kind, the built-in five first in the order the design lists them. */
+/** Every report kind, the built-in five first. */
 export const REPORT_KINDS: readonly ReportKindSpec[] = kinds
+
+const types = kinds.map((spec) => spec.type)
+
+/** The `type` of every report kind: a live list, for schemas that name the kinds (`enum`). */
+export const REPORT_KIND_TYPES: readonly string[] = types
 
 const byType = new Map(kinds.map((spec) => [spec.type, spec]))
 
@@ -407,6 +412,7 @@ export function registerReportKind<C extends ReportContentBase>(spec: ReportKind
     throw new Error(`the schema of "${spec.type}" must have type: Literal("${spec.type}")`)
   const generic = spec as unknown as ReportKindSpec
   kinds.push(generic)
+  types.push(spec.type)
   byType.set(spec.type, generic)
   registerReportText(spec.type, generic)
   // The one `ReportContent` union widens in place, so every schema embedding it (the report,

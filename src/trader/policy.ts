@@ -9,22 +9,20 @@ import Type from 'typebox'
 import type { Dispute, OracleCapability, OracleId, Report, ReportType } from '../protocol/messages/index.ts'
 import { strict } from '../protocol/messages/index.ts'
 import { workOf } from '../protocol/pow.ts'
-import { REPORT_KINDS, specOf } from '../protocol/report-kinds.ts'
+import { REPORT_KIND_TYPES, specOf } from '../protocol/report-kinds.ts'
 import { workToBits } from '../protocol/score.ts'
 import { validateSchema } from '../protocol/validate.ts'
 import { verifyDispute } from '../protocol/verify-dispute.ts'
 import { verifyReportEvidence } from '../protocol/verify-report.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
 
-const REPORT_TYPES = REPORT_KINDS.map((spec) => spec.type as ReportType)
-const Kind = Type.Unsafe<ReportType>({ type: 'string', enum: REPORT_TYPES })
+// The live list of kinds: a kind registered later is a kind a policy may name.
+const Kind = Type.Unsafe<ReportType>({ type: 'string', enum: REPORT_KIND_TYPES })
 
 /** Schema of a policy file; every field optional, defaults in {@link defaultPolicy}. */
 export const ReputationPolicy = Type.Object(
   {
-    kinds: Type.Optional(
-      Type.Array(Kind, { uniqueItems: true, maxItems: REPORT_TYPES.length, description: 'kinds that count' }),
-    ),
+    kinds: Type.Optional(Type.Array(Kind, { uniqueItems: true, description: 'kinds that count' })),
     subjective: Type.Optional(
       Type.Boolean({ description: 'count reports whose evidence is for people to judge' }),
     ),
@@ -49,7 +47,10 @@ export type Policy = Required<ReputationPolicyInput>
  * floor on strength or report work; every oracle listed, domain-verified or not.
  */
 export const defaultPolicy: Policy = {
-  kinds: [...REPORT_TYPES],
+  // Every kind, registered ones included, whenever the default is read.
+  get kinds() {
+    return [...REPORT_KIND_TYPES] as ReportType[]
+  },
   subjective: false,
   disputed: false,
   minStrengthBits: 0,

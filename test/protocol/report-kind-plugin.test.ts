@@ -29,6 +29,7 @@ import { invalid, verifyCapabilityOf, verifyFactOf } from '../../src/protocol/re
 import { REPORT_KINDS, type ReportKindSpec, registerReportKind } from '../../src/protocol/report-kinds.ts'
 import { reportTextOf } from '../../src/protocol/report-text.ts'
 import { validateMessage } from '../../src/protocol/validate.ts'
+import { defaultPolicy, parsePolicy } from '../../src/trader/policy.ts'
 import { runCli as run } from '../cli/run.ts'
 import * as fx from '../fixtures/messages.ts'
 
@@ -125,6 +126,12 @@ describe('a report kind added by registerReportKind', () => {
     const subjective = fx.report({ type: 'free-form', comment: 'slow', links: [] }, fx.REPORTER, 12)
     assert.equal(pool.admit(subjective).admission.status, 'low-pow')
     assert.equal(pool.admit(fx.dispute(messageId(report))).admission.reason?.code, 'NOT_DISPUTABLE')
+  })
+
+  it('is a kind a trader policy may name, and counts by default', () => {
+    assert.deepEqual(parsePolicy('{"kinds":["fact-outside-answers"]}').kinds, ['fact-outside-answers'])
+    assert.ok(defaultPolicy.kinds.includes('fact-outside-answers' as never))
+    assert.throws(() => parsePolicy('{"kinds":["no-such-kind"]}'), /kinds\/0/)
   })
 
   it('is labelled for people, listed in the CLI help and written into the docs tables', () => {
