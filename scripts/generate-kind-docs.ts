@@ -1,6 +1,7 @@
 /**
- * Rewrites the report-kind tables of docs/protocol.md (§6.6 content objects, §7 evidence) from
- * the report kinds' specs (src/protocol/report-kinds.ts). Run: npm run docs:kinds
+ * Rewrites the kind tables of docs/protocol.md (§3 message kinds, §6.6 report contents, §7
+ * evidence) from the kinds' specs (src/protocol/kinds.ts, src/protocol/report-kinds.ts).
+ * Run: npm run docs:kinds
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { KIND_DOCS, renderKindTables } from '../src/protocol/kind-docs.ts'

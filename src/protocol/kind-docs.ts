@@ -1,21 +1,37 @@
 /**
- * The report-kind tables of docs/protocol.md, rendered from the report kinds' specs
- * (report-kinds.ts): each sits between `<!-- kinds:<name> begin … -->` and
+ * The kind tables of docs/protocol.md, rendered from the message kinds' specs (kinds.ts) and
+ * the report kinds' specs (report-kinds.ts): each sits between `<!-- kinds:<name> begin … -->` and
  * `<!-- kinds:<name> end -->` markers, and `npm run docs:kinds` rewrites what is between them.
  * Pure: text in, text out.
  */
+
+import { KIND_SPECS } from './kinds.ts'
 import { table } from './reason-docs.ts'
 import { REPORT_KINDS } from './report-kinds.ts'
 
 /** The documents holding generated tables, relative to the repository root, and their tables. */
 export const KIND_DOCS: Readonly<Record<string, readonly KindTableName[]>> = {
-  'docs/protocol.md': ['report-content', 'report-evidence'],
+  'docs/protocol.md': ['message-kinds', 'report-content', 'report-evidence'],
 }
 
-/** The tables: the content objects of a report (§6.6), the evidence rules and verdicts (§7). */
-export type KindTableName = 'report-content' | 'report-evidence'
+/**
+ * The tables: signer, signed object, PoW bound and entity key of each message kind (§3), the
+ * content objects of a report (§6.6), the evidence rules and verdicts (§7).
+ */
+export type KindTableName = 'message-kinds' | 'report-content' | 'report-evidence'
 
 const TABLES: Record<KindTableName, () => string> = {
+  'message-kinds': () =>
+    table(
+      ['kind', 'signer key (`signerOf`)', 'signed object', 'PoW bound object', 'entity key (`entityKey`)'],
+      Object.values(KIND_SPECS).map(({ kind, docs }) => [
+        `\`${kind}\``,
+        docs.signer,
+        docs.signed,
+        docs.workBinding,
+        docs.entityKey,
+      ]),
+    ),
   'report-content': () =>
     table(
       ['`type`', 'fields', 'meaning'],

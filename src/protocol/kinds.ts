@@ -25,10 +25,17 @@ export interface KindSpec<K extends MessageKind = MessageKind> {
   readonly pool: boolean
   /** The kind whose entry this one hangs on in a mempool (a capability on its oracle…), if any. */
   readonly parent?: PoolKind
-  /** Who signs it (docs/protocol.md §3). */
-  readonly signer: string
-  /** The object its proof of work is bound to, or why it has none (§3, §5). */
-  readonly workBinding: string
+  /** Its row of the kinds table of docs/protocol.md §3 (`npm run docs:kinds`). */
+  readonly docs: {
+    /** Who signs it (`signerOf`). */
+    signer: string
+    /** The object whose canonical bytes are signed. */
+    signed: string
+    /** The object its proof of work is bound to (`powBoundBody`), or "no PoW". */
+    workBinding: string
+    /** The key of the entity it is (`entityKey`). */
+    entityKey: string
+  }
   /**
    * Rank in sync (and admission) order, pool kinds only: parents before what hangs on them, so
    * a fetch admits an oracle before its capabilities and reports (src/sync/keys.ts).
@@ -47,28 +54,18 @@ export interface KindSpec<K extends MessageKind = MessageKind> {
   entryKey?(message: Message, id: string): string
 }
 
-const report = {
-  kind: 'report',
-  schema: MESSAGE_SCHEMAS.report,
-  pool: true,
-  parent: 'oracle',
-  signer: '`reporter.pubkey` with `reporter.scheme`; none when `reporter` is absent',
-  workBinding: '`withoutProofs(m)` (includes `oracle`, `content`, `reporter`)',
-  syncRank: 2,
-  maxBytes: LIMITS.messageBytes,
-  label: 'report',
-  httpSummary: 'Submit a report against an oracle',
-  entryKey: (_message, id) => id,
-} as const satisfies KindSpec<'report'>
-
 /** Every message kind, the pool kinds first in sync order. */
 export const KIND_SPECS: { readonly [K in MessageKind]: KindSpec<K> } = {
   oracle: {
     kind: 'oracle',
     schema: MESSAGE_SCHEMAS.oracle,
     pool: true,
-    signer: '`pubkey` with `scheme`',
-    workBinding: '`{kind:"oracle", scheme, pubkey}`',
+    docs: {
+      signer: '`pubkey` with `scheme`',
+      signed: '`withoutProofs(m)`',
+      workBinding: '`{kind:"oracle", scheme, pubkey}`',
+      entityKey: '`pubkey`',
+    },
     syncRank: 0,
     maxBytes: LIMITS.messageBytes,
     label: 'oracle ad',
@@ -80,22 +77,46 @@ export const KIND_SPECS: { readonly [K in MessageKind]: KindSpec<K> } = {
     schema: MESSAGE_SCHEMAS.capability,
     pool: true,
     parent: 'oracle',
-    signer: '`oracle` with `oracleScheme` (and `keyProof` by `capabilityKey`)',
-    workBinding: '`withoutProofs(m)` minus `seqNo` and `off` (includes `keyProof`)',
+    docs: {
+      signer: '`oracle` with `oracleScheme` (and `keyProof` by `capabilityKey`, below)',
+      signed: '`withoutProofs(m)` (includes `keyProof`)',
+      workBinding: '`withoutProofs(m)` minus `seqNo` and `off` (includes `keyProof`)',
+      entityKey: '`capabilityKey`',
+    },
     syncRank: 1,
     maxBytes: LIMITS.messageBytes,
     label: 'capability ad',
     httpSummary: 'Submit a capability ad',
     entryKey: (message) => (message as Extract<Message, { kind: 'capability' }>).capabilityKey,
   },
-  report,
+  report: {
+    kind: 'report',
+    schema: MESSAGE_SCHEMAS.report,
+    pool: true,
+    parent: 'oracle',
+    docs: {
+      signer: '`reporter.pubkey` with `reporter.scheme`; none when `reporter` is absent',
+      signed: '`withoutProofs(m)`',
+      workBinding: '`withoutProofs(m)` (includes `oracle`, `content`, `reporter`)',
+      entityKey: 'id',
+    },
+    syncRank: 2,
+    maxBytes: LIMITS.messageBytes,
+    label: 'report',
+    httpSummary: 'Submit a report against an oracle',
+    entryKey: (_message, id) => id,
+  },
   dispute: {
     kind: 'dispute',
     schema: MESSAGE_SCHEMAS.dispute,
     pool: true,
     parent: 'report',
-    signer: 'none (the embedded fact is signed by the capability key)',
-    workBinding: 'no PoW',
+    docs: {
+      signer: 'none',
+      signed: '—',
+      workBinding: 'no PoW',
+      entityKey: "`report` (the disputed report's id)",
+    },
     syncRank: 3,
     maxBytes: LIMITS.messageBytes,
     label: 'dispute',
@@ -106,8 +127,12 @@ export const KIND_SPECS: { readonly [K in MessageKind]: KindSpec<K> } = {
     schema: MESSAGE_SCHEMAS.offer,
     pool: true,
     parent: 'capability',
-    signer: '`terms.originator` with `terms.scheme`',
-    workBinding: '`{kind:"offer", terms}`',
+    docs: {
+      signer: '`terms.originator` with `terms.scheme`',
+      signed: '`{kind:"offer", terms}`',
+      workBinding: '`{kind:"offer", terms}`',
+      entityKey: 'offer key',
+    },
     syncRank: 4,
     maxBytes: LIMITS.messageBytes,
     label: 'offer',
@@ -118,8 +143,12 @@ export const KIND_SPECS: { readonly [K in MessageKind]: KindSpec<K> } = {
     kind: 'commitment',
     schema: MESSAGE_SCHEMAS.commitment,
     pool: false,
-    signer: '`request.capability` with `scheme`',
-    workBinding: 'no PoW',
+    docs: {
+      signer: '`request.capability` with `scheme`',
+      signed: '`withoutProofs(m)`',
+      workBinding: 'no PoW',
+      entityKey: 'id',
+    },
     maxBytes: LIMITS.messageBytes,
     label: 'commitment',
   },
@@ -127,8 +156,12 @@ export const KIND_SPECS: { readonly [K in MessageKind]: KindSpec<K> } = {
     kind: 'fact',
     schema: MESSAGE_SCHEMAS.fact,
     pool: false,
-    signer: '`request.capability` with `scheme`',
-    workBinding: 'no PoW',
+    docs: {
+      signer: '`request.capability` with `scheme`',
+      signed: '`withoutProofs(m)`',
+      workBinding: 'no PoW',
+      entityKey: 'id',
+    },
     maxBytes: LIMITS.messageBytes,
     label: 'fact',
   },
@@ -136,8 +169,12 @@ export const KIND_SPECS: { readonly [K in MessageKind]: KindSpec<K> } = {
     kind: 'manifest',
     schema: MESSAGE_SCHEMAS.manifest,
     pool: false,
-    signer: '`oracle.pubkey` with `oracle.scheme`',
-    workBinding: 'no PoW',
+    docs: {
+      signer: '`oracle.pubkey` with `oracle.scheme`',
+      signed: '`withoutProofs(m)` (embeds the full ad and capabilities)',
+      workBinding: 'no PoW',
+      entityKey: 'id',
+    },
     maxBytes: LIMITS.manifestBytes,
     label: 'manifest',
   },
