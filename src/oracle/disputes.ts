@@ -8,7 +8,7 @@ import { NodeClient } from '../client/node-client.ts'
 import { verifyAttestation } from '../protocol/attestation.ts'
 import type { Commitment, Dispute, Report } from '../protocol/messages/index.ts'
 import { checkAnswer, createFact } from '../protocol/oracle-attestation.ts'
-import { REPORT_KINDS, specOf } from '../protocol/report-kinds.ts'
+import { findReportKind, REPORT_KINDS } from '../protocol/report-kinds.ts'
 import { verifySignatures } from '../protocol/sign.ts'
 import type { AnswerJournal } from './answer-journal.ts'
 import type { ServedCapability } from './endpoint.ts'
@@ -71,7 +71,8 @@ export async function disputeReport(
   })
   if (report.disputed) return outcome('already-disputed')
   const content = report.message.content
-  const disputable = specOf(content).dispute
+  // A listing from a node, not checked by a schema: a kind unknown here is not ours either.
+  const disputable = findReportKind(content.type)?.dispute
   if (!disputable) return outcome('not-ours', { reason: `a ${content.type} report` })
   const commitment: Commitment = disputable.commitment(content)
   const served = capabilities.find((entry) => entry.ad.capabilityKey === commitment.request.capability)

@@ -71,7 +71,7 @@ export interface ReportInput {
   usage(message: string): never
 }
 
-/** The kind's rows of the docs tables (docs/protocol.md §5, content objects, and §7, evidence). */
+/** The kind's rows of the docs tables (docs/protocol.md §6.6, content objects, and §7, evidence). */
 export interface ReportKindDocs {
   /** The content's fields besides `type`. */
   fields: string
@@ -104,7 +104,7 @@ export interface ReportKindSpec<C extends ReportContentBase = ReportContentBase>
   }
   /**
    * What one penalty is for, when several reports can accuse the same thing (docs/protocol.md
-   * §8): reports with the same subject make one penalty. Undefined: each report is its own.
+   * §7, one commitment, one penalty): reports with the same subject make one penalty. Undefined: each report is its own.
    */
   subject?(content: C): string | undefined
   /**
@@ -117,8 +117,6 @@ export interface ReportKindSpec<C extends ReportContentBase = ReportContentBase>
   evidenceIds(content: C): string[]
   /** The signed facts it embeds (the trader checks every fact it learns of). */
   facts?(content: C): readonly Fact[]
-  /** The capability key it is about, if any. */
-  capabilityKey?(content: C): string | undefined
   /** The flags `mega trader report <type>` reads, by name. */
   readonly flags: Readonly<Record<string, ReportFlag>>
   /** An example command line, for help. */
@@ -170,7 +168,6 @@ const factConflict: ReportKindSpec<FactConflict> = {
     isEquivocation(content.capability, content.facts) ? content.capability.capabilityKey : undefined,
   evidenceIds: (content) => content.facts.map(messageId),
   facts: (content) => content.facts,
-  capabilityKey: (content) => content.capability.capabilityKey,
   flags: { fact: FACT_FLAG },
   example: 'mega trader report fact-conflict --fact 1c9e… --fact 77ab…',
   async build(input) {
@@ -226,7 +223,6 @@ const factMissing: ReportKindSpec<FactMissing> = {
   subject: (content) => messageId(content.commitment),
   evidenceKey: (content) => messageId(content.commitment),
   evidenceIds: (content) => [messageId(content.commitment)],
-  capabilityKey: (content) => content.capability.capabilityKey,
   flags: {
     commitment: {
       type: 'string',
@@ -303,7 +299,6 @@ const factDisagreesWithPublic: ReportKindSpec<FactDisagreesWithPublic> = {
   verify: (content, oracle) => verifyFactDisagreesWithPublic(oracle, content),
   evidenceIds: (content) => [messageId(content.fact), content.comment],
   facts: (content) => [content.fact],
-  capabilityKey: (content) => content.capability.capabilityKey,
   flags: { fact: FACT_FLAG, link: LINK_FLAG, comment: COMMENT_FLAG },
   async build(input) {
     const [ref, ...more] = refs(input, 'fact')
@@ -375,6 +370,11 @@ const types = kinds.map((spec) => spec.type)
 export const REPORT_KIND_TYPES: readonly string[] = types
 
 const byType = new Map(kinds.map((spec) => [spec.type, spec]))
+
+/** The spec of a report content's `type`, if one describes it (for input not checked by a schema). */
+export function findReportKind(type: unknown): ReportKindSpec | undefined {
+  return typeof type === 'string' ? byType.get(type) : undefined
+}
 
 /** The spec of a report content's `type`; throws for a type no spec describes (schema-checked input never has one). */
 export function reportKindOf(type: string): ReportKindSpec {

@@ -56,7 +56,6 @@ const factOutsideAnswers: ReportKindSpec<FactOutsideAnswers> = {
   },
   evidenceIds: (content) => [messageId(content.fact)],
   facts: (content) => [content.fact],
-  capabilityKey: (content) => content.capability.capabilityKey,
   flags: {
     'stray-fact': {
       type: 'string',
