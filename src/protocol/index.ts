@@ -38,16 +38,6 @@ export {
   workOf,
 } from './pow.ts'
 export * from './reasons.ts'
-export {
-  invalid as evidenceInvalid,
-  isEquivocation,
-  signaturesAt,
-  verifyAdCollision,
-  verifyCapabilityOf,
-  verifyFactDisagreesWithPublic,
-  verifyFactMissing,
-  verifyFactOf,
-} from './report-evidence.ts'
 export * from './report-kinds.ts'
 export * from './report-text.ts'
 export * from './rules.ts'

@@ -8,7 +8,7 @@
  * through its {@link ReportInput}.
  */
 import type { TSchema } from 'typebox'
-import type { Result } from './errors.ts'
+import { ok, type Result } from './errors.ts'
 import { messageId } from './message.ts'
 import {
   AdCollision,
@@ -22,6 +22,7 @@ import {
   type OracleCapability,
   ReportContent,
 } from './messages/index.ts'
+import { BUILT_IN_REPORT_TEXT, type ReportText, registerReportText } from './report-text.ts'
 import {
   type EvidenceContext,
   type EvidenceVerdict,
@@ -30,8 +31,7 @@ import {
   verifyFactConflict,
   verifyFactDisagreesWithPublic,
   verifyFactMissing,
-} from './report-evidence.ts'
-import { BUILT_IN_REPORT_TEXT, type ReportText, registerReportText } from './report-text.ts'
+} from './verify-report.ts'
 
 /** What every report content has: its kind's name. */
 export interface ReportContentBase {
@@ -326,7 +326,7 @@ const freeForm: ReportKindSpec<FreeForm> = {
   ...BUILT_IN_REPORT_TEXT['free-form'],
   schema: FreeForm,
   evidenceClass: () => 'subjective',
-  verify: () => ({ ok: true, value: 'subjective' }),
+  verify: () => ok('subjective'),
   evidenceIds: (content) => [content.comment],
   flags: {
     oracle: {

@@ -20,15 +20,15 @@ import { scoreOf } from '../../src/mempool/entries.ts'
 import { Mempool } from '../../src/mempool/mempool.ts'
 import { resolveConfig } from '../../src/node/config.ts'
 import { MegaNode } from '../../src/node/node.ts'
-import { ok } from '../../src/protocol/errors.ts'
+import { ErrorCode, fail, ok } from '../../src/protocol/errors.ts'
 import { renderKindTables } from '../../src/protocol/kind-docs.ts'
 import { messageId } from '../../src/protocol/message.ts'
 import { Fact, OracleCapability } from '../../src/protocol/messages/index.ts'
 import { checkAnswer } from '../../src/protocol/oracle-attestation.ts'
-import { invalid, verifyCapabilityOf, verifyFactOf } from '../../src/protocol/report-evidence.ts'
 import { REPORT_KINDS, type ReportKindSpec, registerReportKind } from '../../src/protocol/report-kinds.ts'
 import { reportTextOf } from '../../src/protocol/report-text.ts'
 import { validateMessage } from '../../src/protocol/validate.ts'
+import { verifyCapabilityOf, verifyFactOf } from '../../src/protocol/verify-report.ts'
 import { defaultPolicy, parsePolicy } from '../../src/trader/policy.ts'
 import { runCli as run } from '../cli/run.ts'
 import * as fx from '../fixtures/messages.ts'
@@ -51,7 +51,13 @@ const factOutsideAnswers: ReportKindSpec<FactOutsideAnswers> = {
     const fact = verifyFactOf(content.capability, content.fact, '/content/fact')
     if (!fact.ok) return fact
     if (checkAnswer(content.capability, content.fact.answer).ok)
-      return invalid('/content/fact/answer', 'the answer is one of the capability’s answers')
+      return fail(
+        ErrorCode.EVIDENCE_INVALID,
+        '/content/fact/answer: the answer is one of the capability’s answers',
+        {
+          path: '/content/fact/answer',
+        },
+      )
     return ok('verified')
   },
   evidenceIds: (content) => [messageId(content.fact)],
