@@ -23,7 +23,11 @@ export interface KindSpec<K extends MessageKind = MessageKind> {
   readonly schema: TSchema
   /** Kept in mempools, gossiped and synced (the pool kinds), or exchanged with oracles only. */
   readonly pool: boolean
-  /** The kind whose entry this one hangs on in a mempool (a capability on its oracle…), if any. */
+  /**
+   * The kind whose entry this one hangs on in a mempool (a capability on its oracle…), if any.
+   * A mempool entry names its parent's key in the field of that kind's name (`entry.oracle`,
+   * `entry.capability`), which is how the store finds it.
+   */
   readonly parent?: PoolKind
   /** Its row of the kinds table of docs/protocol.md §3 (`npm run docs:kinds`). */
   readonly docs: {
@@ -178,11 +182,6 @@ export const KIND_SPECS: { readonly [K in MessageKind]: KindSpec<K> } = {
     maxBytes: LIMITS.manifestBytes,
     label: 'manifest',
   },
-}
-
-/** The spec of `kind`. */
-export function kindSpecOf<K extends MessageKind>(kind: K): KindSpec<K> {
-  return KIND_SPECS[kind]
 }
 
 /** The pool kinds in sync order (by {@link KindSpec.syncRank}). */
