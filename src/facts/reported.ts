@@ -3,29 +3,25 @@
  * pinning in the fact pool (the report carries it, and is kept and synced as every report).
  */
 import type { Mempool } from '../mempool/mempool.ts'
-import { messageId } from '../protocol/message.ts'
+import { specOf } from '../protocol/report-kinds.ts'
 import type { FactConflict } from './fact-pool.ts'
 
-/** A verified report against the conflict's oracle proving the same thing of the same capability. */
+/**
+ * A verified report against the conflict's oracle proving the same thing: of the kind of the
+ * report the conflict supports, with the same `evidenceKey` (the capability that equivocated,
+ * the commitment that was broken).
+ */
 export function reportedIn(mempool: Mempool): (conflict: FactConflict) => boolean {
   return (conflict) => {
+    const wanted = conflict.report.content
+    const spec = specOf(wanted)
+    const key = spec.evidenceKey?.(wanted)
     // The oracle's own reports only: bounded by `maxReportsPerOracle`, whatever the pool holds.
     const oracle = mempool.oracles.get(conflict.oracle)
-    if (!oracle) return false
+    if (!oracle || key === undefined) return false
     for (const [, entry] of oracle.reports.strongestFirst()) {
-      if (entry.verdict !== 'verified') continue
       const content = entry.message.content
-      if (
-        conflict.type === 'equivocation' &&
-        content.type === 'fact-conflict' &&
-        content.capability.capabilityKey === conflict.capability
-      )
-        return true
-      if (
-        conflict.type === 'broken-commitment' &&
-        content.type === 'fact-missing' &&
-        messageId(content.commitment) === conflict.evidence[0]
-      )
+      if (entry.verdict === 'verified' && content.type === wanted.type && spec.evidenceKey?.(content) === key)
         return true
     }
     return false

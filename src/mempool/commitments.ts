@@ -6,13 +6,16 @@
  * oracle has to dispute each copy; with it, a weak self-report cannot pre-empt a strong one
  * either, since the strongest counts, whoever filed first.
  */
-import { messageId } from '../protocol/message.ts'
 import type { Report } from '../protocol/messages/index.ts'
+import { specOf } from '../protocol/report-kinds.ts'
 import type { ReportEntry } from './entries.ts'
 
-/** The commitment a report accuses: the id of the commitment a fact-missing report embeds. */
+/**
+ * The commitment a report accuses: its kind's subject (`ReportKindSpec.subject`), the id of
+ * the commitment a fact-missing report embeds.
+ */
 export function commitmentOf(report: Report): string | undefined {
-  return report.content.type === 'fact-missing' ? messageId(report.content.commitment) : undefined
+  return specOf(report.content).subject?.(report.content)
 }
 
 /** Whether report `a` takes precedence over `b` on one commitment: more work, then the lower id. */

@@ -1,13 +1,14 @@
 /**
  * Disputes (`mega oracle dispute`, `mega oracle serve --auto-dispute`): the oracle looks on
- * nodes for `fact-missing` reports against it and answers each one it can with the signed fact,
- * as a `Dispute`. The node checks the fact against the report's commitment and the capability
+ * nodes for reports against it of a kind a dispute cancels (`fact-missing`) and answers each
+ * one it can with the signed fact, as a `Dispute`. The node checks the fact against the report's commitment and the capability
  * the oracle advertised; a valid dispute stops the report counting against the oracle.
  */
 import { NodeClient } from '../client/node-client.ts'
 import { verifyAttestation } from '../protocol/attestation.ts'
 import type { Commitment, Dispute, Report } from '../protocol/messages/index.ts'
 import { checkAnswer, createFact } from '../protocol/oracle-attestation.ts'
+import { findReportKind, REPORT_KINDS } from '../protocol/report-kinds.ts'
 import { verifySignatures } from '../protocol/sign.ts'
 import type { AnswerJournal } from './answer-journal.ts'
 import type { ServedCapability } from './endpoint.ts'
@@ -31,23 +32,23 @@ export interface DisputeOutcome {
   answer?: string
 }
 
-/** Every `fact-missing` report against `oracle` held by the node (all pages). */
+/**
+ * Every report against `oracle` held by the node (all pages) of a kind a dispute cancels
+ * (`ReportKindSpec.dispute`: `fact-missing`).
+ */
 export async function listMissingReports(client: NodeClient, oracle: string): Promise<ListedReport[]> {
   const reports: ListedReport[] = []
-  let cursor: string | undefined
-  for (let page = 0; page < 1000; page++) {
-    const query: Record<string, string> = {
-      oracle,
-      type: 'fact-missing',
-      limit: '100',
-      ...(cursor && { cursor }),
+  for (const { type } of REPORT_KINDS.filter((kind) => kind.dispute)) {
+    let cursor: string | undefined
+    for (let page = 0; page < 1000; page++) {
+      const query: Record<string, string> = { oracle, type, limit: '100', ...(cursor && { cursor }) }
+      const response = await client.get('reports', query)
+      if (response.status !== 200) throw new Error(`${client.url}/reports answered ${response.status}`)
+      const body = response.body as { items: ListedReport[]; next?: string }
+      reports.push(...body.items)
+      if (!body.next) break
+      cursor = body.next
     }
-    const response = await client.get('reports', query)
-    if (response.status !== 200) throw new Error(`${client.url}/reports answered ${response.status}`)
-    const body = response.body as { items: ListedReport[]; next?: string }
-    reports.push(...body.items)
-    if (!body.next) break
-    cursor = body.next
   }
   return reports
 }
@@ -70,8 +71,10 @@ export async function disputeReport(
   })
   if (report.disputed) return outcome('already-disputed')
   const content = report.message.content
-  if (content.type !== 'fact-missing') return outcome('not-ours', { reason: `a ${content.type} report` })
-  const commitment: Commitment = content.commitment
+  // A listing from a node, not checked by a schema: a kind unknown here is not ours either.
+  const disputable = findReportKind(content.type)?.dispute
+  if (!disputable) return outcome('not-ours', { reason: `a ${content.type} report` })
+  const commitment: Commitment = disputable.commitment(content)
   const served = capabilities.find((entry) => entry.ad.capabilityKey === commitment.request.capability)
   if (!served) return outcome('not-ours', { reason: 'the commitment is not for a capability served here' })
   if (!verifySignatures(commitment).ok || commitment.scheme !== served.ad.capabilityScheme) {

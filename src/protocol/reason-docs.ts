@@ -149,7 +149,7 @@ function code(name: string): string {
   return `\`${name}\``
 }
 
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const line = (cells: readonly string[]) =>
     `| ${cells.map((cell) => cell.replaceAll('|', '\\|')).join(' | ')} |\n`
   return line(header) + line(header.map(() => '---')) + rows.map(line).join('')

@@ -9,6 +9,7 @@ import type { TSchema } from 'typebox'
 import { Compile, type Validator } from 'typebox/compile'
 import { canonicalize } from './canonical.ts'
 import { ErrorCode, fail, ok, ProtocolError, type Result } from './errors.ts'
+import { KIND_SPECS } from './kinds.ts'
 import {
   isMessageKind,
   LIMITS,
@@ -16,23 +17,26 @@ import {
   type MessageByKind,
   type MessageKind,
 } from './messages/index.ts'
+import { reportKindsVersion } from './report-kinds.ts'
 
 type Schema = TSchema & Record<string, unknown>
 
-const validators = new WeakMap<object, Validator>()
+const validators = new WeakMap<object, { validator: Validator; version: number }>()
 
+/** The compiled validator of `schema`, compiled again once a report kind was registered since. */
 function validatorOf(schema: TSchema): Validator {
-  let validator = validators.get(schema)
-  if (!validator) {
-    validator = Compile(schema)
-    validators.set(schema, validator)
+  const version = reportKindsVersion()
+  let compiled = validators.get(schema)
+  if (compiled?.version !== version) {
+    compiled = { validator: Compile(schema), version }
+    validators.set(schema, compiled)
   }
-  return validator
+  return compiled.validator
 }
 
 /** The byte limit of a message of `kind` as sent. */
 export function maxBytesOf(kind: MessageKind | undefined): number {
-  return kind === 'manifest' ? LIMITS.manifestBytes : LIMITS.messageBytes
+  return kind === undefined ? LIMITS.messageBytes : KIND_SPECS[kind].maxBytes
 }
 
 /**
@@ -58,7 +62,7 @@ export function validateMessage<K extends MessageKind = MessageKind>(
       kind,
     })
   }
-  return validateSchema(MESSAGE_SCHEMAS[kind], value, kind) as Result<MessageByKind[K]>
+  return validateSchema(KIND_SPECS[kind].schema, value, kind) as Result<MessageByKind[K]>
 }
 
 /** Validates `value` against any schema, failing with the first precise `SCHEMA_VIOLATION`. */

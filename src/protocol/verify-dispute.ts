@@ -1,5 +1,6 @@
 /**
- * Verifier of a dispute (design §8): the oracle answers a `fact-missing` report with the fact
+ * Verifier of a dispute (design §8): the oracle answers a disputable report (a `fact-missing`
+ * one: its kind's spec has `dispute`) with the fact
  * it was accused of not delivering. Checked against the report and the capability the oracle
  * advertised, never against a key the dispute brings. Nodes and traders call this one rule.
  */
@@ -8,11 +9,12 @@ import { verifyAttestation } from './attestation.ts'
 import { ErrorCode, fail, ok, type Result } from './errors.ts'
 import type { Dispute, OracleCapability, Report } from './messages/index.ts'
 import { checkAnswer } from './oracle-attestation.ts'
+import { specOf } from './report-kinds.ts'
 import { verifySignatures } from './sign.ts'
 import { requestKey } from './verify-report.ts'
 
 /**
- * Verifies that `dispute` cancels `report`: the report is a `fact-missing` one, the fact answers
+ * Verifies that `dispute` cancels `report`: the report is of a disputable kind (`fact-missing`), the fact answers
  * the committed request with one of the capability's answers, is signed by the capability key
  * and keeps the commitment's promise (nonce or hash lock). `capability` is the oracle's own ad
  * of that capability when the caller holds one; the report's embedded ad otherwise.
@@ -20,14 +22,13 @@ import { requestKey } from './verify-report.ts'
  */
 export function verifyDispute(report: Report, dispute: Dispute, capability?: OracleCapability): Result<true> {
   const content = report.content
-  if (content.type !== 'fact-missing') {
-    return broken('/report', `a ${content.type} report cannot be disputed with a fact`)
-  }
-  const { commitment } = content
+  const disputable = specOf(content).dispute
+  if (!disputable) return broken('/report', `a ${content.type} report cannot be disputed with a fact`)
+  const commitment = disputable.commitment(content)
   const advertised =
     capability?.oracle === report.oracle && capability.capabilityKey === commitment.request.capability
       ? capability
-      : content.capability
+      : disputable.capability(content)
   const fact = dispute.fact
   if (requestKey(fact.request) !== requestKey(commitment.request)) {
     return broken('/fact/request', 'the fact answers another request than the commitment')

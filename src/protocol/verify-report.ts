@@ -3,14 +3,27 @@
  * machine-checkable; `fact-missing` is checkable up to "no fact shown yet" and is cancelled
  * by a dispute; `fact-disagrees-with-public` and `free-form` are subjective (the quoted fact is
  * still checked to be signed by a capability of the reported oracle, so nobody can pin on an
- * oracle a fact it never signed).
+ * oracle a fact it never signed). Each kind's spec (report-kinds.ts) names its verifier here;
+ * {@link verifyReportEvidence} and {@link evidenceClass} dispatch through the specs. The two
+ * modules import each other, each only for use inside function bodies, so either may load first.
  */
 
 import { canonicalize } from './canonical.ts'
 import { ErrorCode, fail, failAt, ok, type Result } from './errors.ts'
 import { messageId } from './message.ts'
-import type { Fact, FactRequest, Message, OracleCapability, Report, ReportContent } from './messages/index.ts'
+import type {
+  AdCollision,
+  Fact,
+  FactDisagreesWithPublic,
+  FactMissing,
+  FactRequest,
+  Message,
+  OracleCapability,
+  Report,
+  ReportContent,
+} from './messages/index.ts'
 import { checkAnswer } from './oracle-attestation.ts'
+import { specOf } from './report-kinds.ts'
 import { verifySignatures } from './sign.ts'
 
 /** How a report's evidence stands: proven by signatures, or for people to judge. */
@@ -40,91 +53,92 @@ export interface EvidenceContext {
  * {@link verifyReportEvidence} returns the same verdict or fails.
  */
 export function evidenceClass(content: ReportContent): EvidenceVerdict {
-  switch (content.type) {
-    case 'fact-conflict':
-      return isEquivocation(content.capability, content.facts) ? 'verified' : 'subjective'
-    case 'fact-missing':
-    case 'ad-collision':
-      return 'verified'
-    case 'fact-disagrees-with-public':
-    case 'free-form':
-      return 'subjective'
-  }
+  return specOf(content).evidenceClass(content)
 }
 
 /** Both facts of a conflict signed for the one capability: the oracle contradicted itself. */
-function isEquivocation(capability: OracleCapability, facts: readonly [Fact, Fact]): boolean {
+export function isEquivocation(capability: OracleCapability, facts: readonly [Fact, Fact]): boolean {
   return facts[1].request.capability === capability.capabilityKey
 }
 
 /**
- * Verifies the evidence a report carries against the oracle it targets. Fails with
- * `EVIDENCE_INVALID` (or a signature code) saying what does not hold; the reporter's own
- * signature is checked by {@link verifySignatures}, not here.
+ * Verifies the evidence a report carries against the oracle it targets, by its kind's verifier.
+ * Fails with `EVIDENCE_INVALID` (or a signature code) saying what does not hold; the reporter's
+ * own signature is checked by {@link verifySignatures}, not here.
  */
 export function verifyReportEvidence(report: Report, context: EvidenceContext): Result<EvidenceVerdict> {
-  const content = report.content
-  switch (content.type) {
-    case 'fact-conflict':
-      return verifyFactConflict(report.oracle, content.capability, content.facts, content.counterCapability)
-    case 'fact-missing': {
-      const capability = verifyCapabilityOf(report.oracle, content.capability, '/content/capability')
-      if (!capability.ok) return capability
-      const { commitment } = content
-      if (commitment.request.capability !== content.capability.capabilityKey) {
-        return invalid('/content/commitment/request/capability', 'the commitment is not for this capability')
-      }
-      if (commitment.scheme !== content.capability.capabilityScheme) {
-        return invalid(
-          '/content/commitment/scheme',
-          `the capability signs with ${content.capability.capabilityScheme}`,
-        )
-      }
-      const signed = signaturesAt(commitment, '/content/commitment')
-      if (!signed.ok) return signed
-      const tolerance = context.toleranceSeconds ?? 0
-      if (context.now - tolerance <= commitment.deadline) {
-        return invalid(
-          '/content/commitment/deadline',
-          tolerance > 0
-            ? `the deadline ${commitment.deadline} has not passed by more than ${tolerance} s yet`
-            : `the deadline ${commitment.deadline} has not passed yet`,
-        )
-      }
-      return ok('verified')
-    }
-    case 'ad-collision': {
-      const [first, second] = content.ads
-      for (const [index, ad] of content.ads.entries()) {
-        const owner = ad.kind === 'oracle' ? ad.pubkey : ad.oracle
-        if (owner !== report.oracle)
-          return invalid(`/content/ads/${index}`, 'the ad is not by the reported oracle')
-        const signed = signaturesAt(ad, `/content/ads/${index}`)
-        if (!signed.ok) return signed
-      }
-      if (
-        first.kind === 'capability' &&
-        second.kind === 'capability' &&
-        first.capabilityKey !== second.capabilityKey
-      ) {
-        return invalid('/content/ads', 'the two capability ads are for different capability keys')
-      }
-      if (first.seqNo !== second.seqNo) return invalid('/content/ads', 'the two ads have different seqNo')
-      if (messageId(first) === messageId(second))
-        return invalid('/content/ads', 'the two ads are the same ad')
-      return ok('verified')
-    }
-    case 'fact-disagrees-with-public': {
-      // The capability ad ties the fact to the accused: a fact of anyone else proves nothing.
-      const capability = verifyCapabilityOf(report.oracle, content.capability, '/content/capability')
-      if (!capability.ok) return capability
-      const fact = verifyFactOf(content.capability, content.fact, '/content/fact')
-      if (!fact.ok) return fact
-      return ok('subjective')
-    }
-    case 'free-form':
-      return ok('subjective')
+  return specOf(report.content).verify(report.content, report.oracle, context)
+}
+
+/**
+ * A `fact-missing` report holds when the capability is the oracle's, the commitment is signed
+ * by its key, and the deadline has passed on every clock within the tolerated skew.
+ */
+export function verifyFactMissing(
+  oracle: string,
+  content: FactMissing,
+  context: EvidenceContext,
+): Result<EvidenceVerdict> {
+  const capability = verifyCapabilityOf(oracle, content.capability, '/content/capability')
+  if (!capability.ok) return capability
+  const { commitment } = content
+  if (commitment.request.capability !== content.capability.capabilityKey) {
+    return invalid('/content/commitment/request/capability', 'the commitment is not for this capability')
   }
+  if (commitment.scheme !== content.capability.capabilityScheme) {
+    return invalid(
+      '/content/commitment/scheme',
+      `the capability signs with ${content.capability.capabilityScheme}`,
+    )
+  }
+  const signed = signaturesAt(commitment, '/content/commitment')
+  if (!signed.ok) return signed
+  const tolerance = context.toleranceSeconds ?? 0
+  if (context.now - tolerance <= commitment.deadline) {
+    return invalid(
+      '/content/commitment/deadline',
+      tolerance > 0
+        ? `the deadline ${commitment.deadline} has not passed by more than ${tolerance} s yet`
+        : `the deadline ${commitment.deadline} has not passed yet`,
+    )
+  }
+  return ok('verified')
+}
+
+/** Two different ads of the oracle (or of one of its capabilities) with the same `seqNo`. */
+export function verifyAdCollision(oracle: string, content: AdCollision): Result<EvidenceVerdict> {
+  const [first, second] = content.ads
+  for (const [index, ad] of content.ads.entries()) {
+    const owner = ad.kind === 'oracle' ? ad.pubkey : ad.oracle
+    if (owner !== oracle) return invalid(`/content/ads/${index}`, 'the ad is not by the reported oracle')
+    const signed = signaturesAt(ad, `/content/ads/${index}`)
+    if (!signed.ok) return signed
+  }
+  if (
+    first.kind === 'capability' &&
+    second.kind === 'capability' &&
+    first.capabilityKey !== second.capabilityKey
+  ) {
+    return invalid('/content/ads', 'the two capability ads are for different capability keys')
+  }
+  if (first.seqNo !== second.seqNo) return invalid('/content/ads', 'the two ads have different seqNo')
+  if (messageId(first) === messageId(second)) return invalid('/content/ads', 'the two ads are the same ad')
+  return ok('verified')
+}
+
+/**
+ * A fact said to contradict public knowledge: subjective, but the capability ad ties the fact to
+ * the accused, since a fact of anyone else proves nothing.
+ */
+export function verifyFactDisagreesWithPublic(
+  oracle: string,
+  content: FactDisagreesWithPublic,
+): Result<EvidenceVerdict> {
+  const capability = verifyCapabilityOf(oracle, content.capability, '/content/capability')
+  if (!capability.ok) return capability
+  const fact = verifyFactOf(content.capability, content.fact, '/content/fact')
+  if (!fact.ok) return fact
+  return ok('subjective')
 }
 
 /**
@@ -191,7 +205,8 @@ export function instantiateQuestion(capability: OracleCapability, request: FactR
   return question
 }
 
-function verifyCapabilityOf(
+/** The capability ad is the reported oracle's and validly signed. */
+export function verifyCapabilityOf(
   oracle: string,
   capability: OracleCapability,
   path: string,
@@ -201,7 +216,12 @@ function verifyCapabilityOf(
   return signaturesAt(capability, path)
 }
 
-function verifyFactOf(capability: OracleCapability, fact: Fact, path: string): Result<EvidenceVerdict> {
+/** The fact is signed by the capability's key, in its scheme. */
+export function verifyFactOf(
+  capability: OracleCapability,
+  fact: Fact,
+  path: string,
+): Result<EvidenceVerdict> {
   if (fact.request.capability !== capability.capabilityKey) {
     return invalid(`${path}/request/capability`, 'the fact is not signed for this capability')
   }
@@ -215,7 +235,7 @@ function verifyFactOf(capability: OracleCapability, fact: Fact, path: string): R
  * Every signature of an embedded message (for a capability, the oracle's and the key proof),
  * failing as `EVIDENCE_INVALID` at `at` followed by the path of the signature at fault.
  */
-function signaturesAt(message: Message, at: string): Result<EvidenceVerdict> {
+export function signaturesAt(message: Message, at: string): Result<EvidenceVerdict> {
   const signed = verifySignatures(message)
   return signed.ok ? ok('verified') : failAt(at, signed.error, ErrorCode.EVIDENCE_INVALID, '/signature')
 }

@@ -5,7 +5,7 @@
  */
 import type { Entry } from '../mempool/entries.ts'
 import type { EntryRecord } from '../mempool/snapshot.ts'
-import { offerKey } from '../protocol/message.ts'
+import { ENTRY_KINDS, KIND_SPECS } from '../protocol/kinds.ts'
 import { verifyMessagePow } from '../protocol/message-pow.ts'
 import type { Message } from '../protocol/messages/index.ts'
 import { validateMessage } from '../protocol/validate.ts'
@@ -26,21 +26,17 @@ export interface CorruptRow {
   reason: string
 }
 
-const KINDS: readonly string[] = ['oracle', 'capability', 'report', 'offer']
+const KINDS: readonly string[] = ENTRY_KINDS
 const HEX_ID = /^[0-9a-f]{64}$/
 const DECIMAL = /^\d+$/
 
-/** The pool an entry hangs on: its oracle (capabilities, reports) or capability (offers). */
+/**
+ * The pool an entry hangs on (its kind's `parent`): its oracle (capabilities, reports) or
+ * capability (offers).
+ */
 export function parentOf(entry: Entry): string | null {
-  switch (entry.kind) {
-    case 'capability':
-    case 'report':
-      return entry.oracle
-    case 'offer':
-      return entry.capability
-    default:
-      return null
-  }
+  const parent = KIND_SPECS[entry.kind].parent
+  return parent === undefined ? null : ((entry as unknown as Record<string, string>)[parent] ?? null)
 }
 
 /** Decodes and checks one row; returns the record or the reason it is corrupt. */
@@ -88,18 +84,7 @@ function checkExtras(record: EntryRecord): string | undefined {
   return undefined
 }
 
-/** The key a message is stored under (see `entryKey` in the mempool): reports by their id. */
+/** The key a message is stored under (its kind's `entryKey`): reports by their id. */
 function keyOf(message: Message, id: string): string | undefined {
-  switch (message.kind) {
-    case 'oracle':
-      return message.pubkey
-    case 'capability':
-      return message.capabilityKey
-    case 'offer':
-      return offerKey(message)
-    case 'report':
-      return id
-    default:
-      return undefined
-  }
+  return KIND_SPECS[message.kind].entryKey?.(message, id)
 }

@@ -5,22 +5,19 @@
  * weak only to evict them again); carrying the bits makes an entry held with more work on one
  * side a difference to reconcile, so work upgrades travel by sync too.
  *
- * `key = kindRank · 512 + (256 − bits)`, with kind ranks oracle 0, capability 1, report 2,
- * dispute 3, offer 4 (disputes carry no PoW: bits 0).
+ * `key = kindRank · 512 + (256 − bits)`, with kind ranks (`KindSpec.syncRank`) oracle 0,
+ * capability 1, report 2, dispute 3, offer 4 (disputes carry no PoW: bits 0).
  */
+import { KIND_SPECS, POOL_KINDS_IN_SYNC_ORDER } from '../protocol/kinds.ts'
 import type { PoolKind } from '../protocol/messages/index.ts'
 import { MAX_POW_BITS } from '../protocol/pow.ts'
 
 /** Rank of each kind in fetch (and admission) order. */
-export const KIND_RANK: Readonly<Record<PoolKind, number>> = {
-  oracle: 0,
-  capability: 1,
-  report: 2,
-  dispute: 3,
-  offer: 4,
-}
+export const KIND_RANK: Readonly<Record<PoolKind, number>> = Object.fromEntries(
+  POOL_KINDS_IN_SYNC_ORDER.map((kind) => [kind, KIND_SPECS[kind].syncRank]),
+) as Record<PoolKind, number>
 
-const KINDS_BY_RANK: readonly PoolKind[] = ['oracle', 'capability', 'report', 'dispute', 'offer']
+const KINDS_BY_RANK: readonly PoolKind[] = POOL_KINDS_IN_SYNC_ORDER
 
 /** Keys per kind: room for bits 0 … 256. */
 const KIND_SPAN = 512

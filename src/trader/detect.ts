@@ -13,6 +13,7 @@ import type {
   Report,
   ReportContent,
 } from '../protocol/messages/index.ts'
+import { specOf } from '../protocol/report-kinds.ts'
 import { instantiateQuestion, requestKey, verifyReportEvidence } from '../protocol/verify-report.ts'
 import type { MessageStore } from './message-store.ts'
 import { adCollision, factConflict, factMissing, reportSubject } from './reports.ts'
@@ -186,10 +187,7 @@ export function knownFacts(store: MessageStore): Fact[] {
   const embedded = [
     ...store.list('fact').map((stored) => stored.message),
     ...store.list('dispute').map((stored) => stored.message.fact),
-    ...store.list('report').flatMap(({ message: { content } }) => {
-      if (content.type === 'fact-conflict') return content.facts
-      return content.type === 'fact-disagrees-with-public' ? [content.fact] : []
-    }),
+    ...store.list('report').flatMap(({ message: { content } }) => specOf(content).facts?.(content) ?? []),
   ]
   for (const fact of embedded) facts.set(messageId(fact), fact)
   return [...facts.values()]

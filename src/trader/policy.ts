@@ -7,22 +7,22 @@
  */
 import Type from 'typebox'
 import type { Dispute, OracleCapability, OracleId, Report, ReportType } from '../protocol/messages/index.ts'
-import { REPORT_TYPES, strict } from '../protocol/messages/index.ts'
+import { strict } from '../protocol/messages/index.ts'
 import { workOf } from '../protocol/pow.ts'
+import { REPORT_KIND_TYPES, specOf } from '../protocol/report-kinds.ts'
 import { workToBits } from '../protocol/score.ts'
 import { validateSchema } from '../protocol/validate.ts'
 import { verifyDispute } from '../protocol/verify-dispute.ts'
 import { verifyReportEvidence } from '../protocol/verify-report.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
 
-const Kind = Type.Unsafe<ReportType>({ type: 'string', enum: [...REPORT_TYPES] })
+// The live list of kinds: a kind registered later is a kind a policy may name.
+const Kind = Type.Unsafe<ReportType>({ type: 'string', enum: REPORT_KIND_TYPES })
 
 /** Schema of a policy file; every field optional, defaults in {@link defaultPolicy}. */
 export const ReputationPolicy = Type.Object(
   {
-    kinds: Type.Optional(
-      Type.Array(Kind, { uniqueItems: true, maxItems: REPORT_TYPES.length, description: 'kinds that count' }),
-    ),
+    kinds: Type.Optional(Type.Array(Kind, { uniqueItems: true, description: 'kinds that count' })),
     subjective: Type.Optional(
       Type.Boolean({ description: 'count reports whose evidence is for people to judge' }),
     ),
@@ -47,7 +47,10 @@ export type Policy = Required<ReputationPolicyInput>
  * floor on strength or report work; every oracle listed, domain-verified or not.
  */
 export const defaultPolicy: Policy = {
-  kinds: [...REPORT_TYPES],
+  // Every kind, registered ones included, whenever the default is read.
+  get kinds() {
+    return [...REPORT_KIND_TYPES] as ReportType[]
+  },
   subjective: false,
   disputed: false,
   minStrengthBits: 0,
@@ -133,13 +136,14 @@ export function judgeReport(
   return { verdict: evidence.value }
 }
 
-/** The held capability ad a dispute of `report` is checked against: the one a fact-missing report names. */
+/** The held capability ad a dispute of `report` is checked against: the one its commitment names (fact-missing). */
 export function disputedCapability(
   report: Report,
   capabilities: readonly OracleCapability[],
 ): OracleCapability | undefined {
   const content = report.content
-  const key = content.type === 'fact-missing' ? content.commitment.request.capability : undefined
+  const disputable = specOf(content).dispute
+  const key = disputable?.commitment(content).request.capability
   return capabilities.find((capability) => capability.capabilityKey === key)
 }
 

@@ -3,7 +3,6 @@
  * work is spent on them: the trader never mines or posts a report the protocol verifier would
  * reject. Pure.
  */
-import { messageId } from '../protocol/message.ts'
 import type {
   Commitment,
   Fact,
@@ -13,6 +12,7 @@ import type {
   Report,
   ReportContent,
 } from '../protocol/messages/index.ts'
+import { specOf } from '../protocol/report-kinds.ts'
 import type { Draft } from '../protocol/sign.ts'
 import { validateMessage } from '../protocol/validate.ts'
 import {
@@ -107,19 +107,6 @@ function refused(message: string, path: unknown, code: string): TraderError {
  * the ids of its evidence (unordered). Two reports with the same subject report the same thing.
  */
 export function reportSubject(oracle: string, content: ReportContent): string {
-  const ids = (() => {
-    switch (content.type) {
-      case 'fact-conflict':
-        return content.facts.map(messageId)
-      case 'fact-missing':
-        return [messageId(content.commitment)]
-      case 'ad-collision':
-        return content.ads.map(messageId)
-      case 'fact-disagrees-with-public':
-        return [messageId(content.fact), content.comment]
-      case 'free-form':
-        return [content.comment]
-    }
-  })()
+  const ids = specOf(content).evidenceIds(content)
   return `${oracle}:${content.type}:${[...ids].sort().join(',')}`
 }

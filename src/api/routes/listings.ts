@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify'
 import Type from 'typebox'
 import { listCapabilities, listOffers, listReports } from '../../mempool/queries.ts'
 import { OfferStage } from '../../mempool/view-schemas.ts'
-import { Hex32, REPORT_TYPES, strict, Tag } from '../../protocol/messages/index.ts'
+import { Hex32, strict, Tag } from '../../protocol/messages/index.ts'
+import { REPORT_KINDS } from '../../protocol/report-kinds.ts'
 import { json, pagingQuery, problems } from './common.ts'
 import type { QueryRoutesOptions } from './oracles.ts'
 
@@ -47,7 +48,9 @@ export async function listingRoutes(
           {
             ...pagingQuery,
             oracle,
-            type: Type.Optional(Type.Unsafe<string>({ type: 'string', enum: [...REPORT_TYPES] })),
+            type: Type.Optional(
+              Type.Unsafe<string>({ type: 'string', enum: REPORT_KINDS.map((kind) => kind.type) }),
+            ),
           },
           strict,
         ),

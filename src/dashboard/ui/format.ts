@@ -11,6 +11,7 @@ import type {
   ReportSummary,
   ReportView,
 } from '../../mempool/view-schemas.ts'
+import { reportTextOf } from '../../protocol/report-text.ts'
 
 /** log2 of an amount of work, negative for a negative amount (as the API's `bits`). */
 export function bitsOf(work: bigint): number {
@@ -328,26 +329,7 @@ export function formatTime(seconds: number): string {
  */
 export function reportEvidence(report: Pick<ReportView, 'message' | 'dispute'>): string {
   const content = report.message.content
-  let text: string
-  switch (content.type) {
-    case 'fact-conflict': {
-      const [a, b] = content.facts
-      text = `answered “${a.answer}” and “${b.answer}” to ${argsLabel(a.request.args) || 'one request'}`
-      break
-    }
-    case 'fact-missing':
-      text = `no fact for ${argsLabel(content.commitment.request.args) || 'the request'} by ${formatTime(content.commitment.deadline)}`
-      break
-    case 'fact-disagrees-with-public':
-      text = `answered “${content.fact.answer}”: ${content.comment}`
-      break
-    case 'ad-collision':
-      text = `two different ${content.ads[0].kind} ads with sequence number ${content.ads[0].seqNo}`
-      break
-    case 'free-form':
-      text = content.comment
-      break
-  }
+  let text = reportTextOf(content.type).describe(content, { args: argsLabel, time: formatTime })
   if ('links' in content && content.links.length > 0) text += ` (${content.links.join(', ')})`
   if (report.dispute) text += ` — disputed with the fact “${report.dispute.fact.answer}”`
   return text

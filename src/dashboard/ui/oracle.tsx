@@ -1,5 +1,6 @@
 /** One oracle: its ad, capabilities, the reports against it and its score history. */
 import { Fragment } from 'preact'
+import { reportTextOf } from '../../protocol/report-text.ts'
 import {
   api,
   type CapabilityView,
@@ -20,14 +21,6 @@ import {
 } from './format.ts'
 import { useChanged, useData, useNow } from './hooks.ts'
 import { DomainState } from './oracles.tsx'
-
-const REPORT_TYPE: Record<string, string> = {
-  'fact-conflict': 'two facts conflict',
-  'fact-missing': 'fact missing',
-  'fact-disagrees-with-public': 'disagrees with public',
-  'ad-collision': 'ad collision',
-  'free-form': 'free-form',
-}
 
 export function Oracle({ oracleKey, version }: { oracleKey: string; version: number }) {
   const now = useNow(5000)
@@ -244,7 +237,7 @@ function Reports({ detail, reports, now }: { detail: OracleDetail; reports: Repo
           <tbody>
             {reports.map((report) => (
               <tr key={report.id} data-id={report.id} class={changed.has(report.id) ? 'changed' : undefined}>
-                <td data-label="kind">{REPORT_TYPE[report.type] ?? report.type}</td>
+                <td data-label="kind">{reportTextOf(report.type).label}</td>
                 <td data-label="work" class="num">
                   {formatBits(report.work.bits)}
                 </td>

@@ -27,12 +27,14 @@ export const FactConflict = Type.Object(
   },
   { ...strict, $id: 'FactConflict' },
 )
+export type FactConflict = Type.Static<typeof FactConflict>
 
 /** A signed commitment whose deadline passed without the fact; cancelled by a valid dispute. */
 export const FactMissing = Type.Object(
   { type: Type.Literal('fact-missing'), capability: OracleCapability, commitment: Commitment },
   { ...strict, $id: 'FactMissing' },
 )
+export type FactMissing = Type.Static<typeof FactMissing>
 
 /**
  * A fact that contradicts public knowledge: for people to review. `capability` (signed by the
@@ -48,6 +50,7 @@ export const FactDisagreesWithPublic = Type.Object(
   },
   { ...strict, $id: 'FactDisagreesWithPublic' },
 )
+export type FactDisagreesWithPublic = Type.Static<typeof FactDisagreesWithPublic>
 
 /** Two different ads with the same `seqNo`, both signed by the oracle key. */
 export const AdCollision = Type.Object(
@@ -57,6 +60,7 @@ export const AdCollision = Type.Object(
   },
   { ...strict, $id: 'AdCollision' },
 )
+export type AdCollision = Type.Static<typeof AdCollision>
 
 /** Anything else, for people to judge. */
 export const FreeForm = Type.Object(
@@ -67,6 +71,7 @@ export const FreeForm = Type.Object(
   },
   { ...strict, $id: 'FreeForm' },
 )
+export type FreeForm = Type.Static<typeof FreeForm>
 
 export const ReportContent = Type.Union(
   [FactConflict, FactMissing, FactDisagreesWithPublic, AdCollision, FreeForm],

@@ -4,16 +4,17 @@
  * judging the reports nodes hold.
  */
 import type { MessageByKind, ReportContent } from '../../../protocol/messages/index.ts'
-import { LIMITS, REPORT_TYPES } from '../../../protocol/messages/index.ts'
-import {
-  adCollision,
-  factConflict,
-  factDisagreesWithPublic,
-  factMissing,
-  freeForm,
-} from '../../../trader/reports.ts'
+import { LIMITS } from '../../../protocol/messages/index.ts'
+import { type EvidenceKind, REPORT_KINDS, type ReportFlag } from '../../../protocol/report-kinds.ts'
 import type { Posted, Trader } from '../../../trader/trader.ts'
-import { CliError, type CliIo, type Command, integerFlag, type ParsedArgs } from '../../command.ts'
+import {
+  CliError,
+  type CliIo,
+  type Command,
+  type CommandOption,
+  integerFlag,
+  type ParsedArgs,
+} from '../../command.ts'
 import {
   clockSkewOption,
   hexKey,
@@ -27,8 +28,6 @@ import {
   withTrader,
   workOptions,
 } from './common.ts'
-
-type EvidenceKind = 'fact' | 'commitment' | 'oracle' | 'capability'
 
 /** A message named by its id in the store, or read from a file (checked, then stored). */
 async function evidence<K extends EvidenceKind>(
@@ -52,107 +51,78 @@ async function evidence<K extends EvidenceKind>(
   return value as MessageByKind[K]
 }
 
-function list(values: ParsedArgs['values'], name: string): string[] {
-  return (values[name] as string[] | undefined) ?? []
-}
-
+/** The report's content and oracle, built by its kind's spec from the flags. */
 async function buildContent(
   trader: Trader,
   type: string,
   values: ParsedArgs['values'],
   stdin: NodeJS.ReadableStream,
 ): Promise<{ oracle: string; content: ReportContent }> {
-  const load = <K extends EvidenceKind>(ref: string, kinds: readonly K[]) =>
-    evidence(trader, ref, kinds, stdin)
-  const links = list(values, 'link')
-  const comment = typeof values.comment === 'string' ? values.comment : undefined
-  switch (type) {
-    case 'fact-conflict': {
-      const refs = list(values, 'fact')
-      if (refs.length !== 2) throw new CliError('fact-conflict needs exactly two --fact (id or file)', 2)
-      const first = await load(refs[0]!, ['fact'])
-      const second = await load(refs[1]!, ['fact'])
-      const capability = await trader.capability(first.request.capability)
-      const counter =
-        second.request.capability === capability.capabilityKey
-          ? undefined
-          : await trader.capability(second.request.capability)
-      return { oracle: capability.oracle, content: factConflict(capability, [first, second], counter) }
-    }
-    case 'fact-missing': {
-      if (typeof values.commitment !== 'string')
-        throw new CliError('fact-missing needs --commitment (id or file)', 2)
-      const commitment = await load(values.commitment, ['commitment'])
-      const capability = await trader.capability(commitment.request.capability)
-      return { oracle: capability.oracle, content: factMissing(capability, commitment) }
-    }
-    case 'ad-collision': {
-      const refs = list(values, 'ad')
-      if (refs.length !== 2) throw new CliError('ad-collision needs exactly two --ad (id or file)', 2)
-      const first = await load(refs[0]!, ['oracle', 'capability'])
-      const second = await load(refs[1]!, ['oracle', 'capability'])
-      if (first.kind !== second.kind) throw new CliError('the two --ad must be of the same kind', 2)
-      const oracle = first.kind === 'oracle' ? first.pubkey : first.oracle
-      return { oracle, content: adCollision([first, second] as never) }
-    }
-    case 'fact-disagrees-with-public': {
-      if (list(values, 'fact').length !== 1)
-        throw new CliError('fact-disagrees-with-public needs one --fact (id or file)', 2)
-      if (comment === undefined) throw new CliError('fact-disagrees-with-public needs --comment', 2)
-      const fact = await load(list(values, 'fact')[0]!, ['fact'])
-      const capability = await trader.capability(fact.request.capability)
-      return {
-        oracle: capability.oracle,
-        content: factDisagreesWithPublic(capability, fact, links, comment),
-      }
-    }
-    case 'free-form': {
-      const oracle = hexKey(values.oracle as string | undefined, '--oracle')
-      if (comment === undefined) throw new CliError('free-form needs --comment', 2)
-      return { oracle, content: freeForm(comment, links) }
-    }
-    default:
-      throw new CliError(`<kind> must be one of ${REPORT_TYPES.join(', ')}, got "${type}"`, 2)
-  }
+  const spec = REPORT_KINDS.find((kind) => kind.type === type)
+  if (!spec) throw new CliError(`<kind> must be one of ${reportTypes().join(', ')}, got "${type}"`, 2)
+  const built = await spec.build({
+    values,
+    load: (ref, kinds) => evidence(trader, ref, kinds, stdin),
+    capability: (key) => trader.capability(key),
+    key: (value, flag) => hexKey(value as string | undefined, flag),
+    usage: (message) => {
+      throw new CliError(message, 2)
+    },
+  })
+  return built as { oracle: string; content: ReportContent }
 }
 
+function reportTypes(): string[] {
+  return REPORT_KINDS.map((kind) => kind.type)
+}
+
+/**
+ * The flags of every report kind, once each: evidence flags (what the report is about) first,
+ * then text flags (links, comments), each group in the order the kinds declare them.
+ */
+function reportFlags(): [string, ReportFlag][] {
+  const flags = new Map<string, ReportFlag>()
+  for (const kind of REPORT_KINDS)
+    for (const [name, flag] of Object.entries(kind.flags)) if (!flags.has(name)) flags.set(name, flag)
+  const all = [...flags]
+  return [
+    ...all.filter(([, flag]) => flag.group === 'evidence'),
+    ...all.filter(([, flag]) => flag.group === 'text'),
+  ]
+}
+
+function flagOption({ type, multiple, description, placeholder }: ReportFlag): CommandOption {
+  return { type, description, ...(multiple && { multiple }), ...(placeholder && { placeholder }) }
+}
+
+function flagUsage([name, flag]: [string, ReportFlag]): string {
+  const value = flag.type === 'string' ? ` ${(flag.placeholder ?? 'value').toUpperCase()}` : ''
+  return `[--${name}${value}]${flag.multiple ? '…' : ''}`
+}
+
+/** `mega trader report`: its flags, usage and examples come from the report kinds' specs. */
 export const reportCommand: Command = {
   name: 'report',
-  summary: 'Build, check, mine and post a report (fact-conflict, fact-missing, ad-collision, …)',
-  usage:
-    'mega trader report <kind> [--fact ID|FILE]… [--commitment ID|FILE] [--ad ID|FILE]… [--oracle KEY] [--link URL]… [--comment TEXT] [--anonymous] [--bits N] [--dry-run]',
-  options: {
-    ...nodeOptions,
-    ...workOptions,
-    ...clockSkewOption,
-    fact: {
-      type: 'string',
-      multiple: true,
-      description: 'a fact: id in the store or JSON file',
-      placeholder: 'id|file',
-    },
-    commitment: {
-      type: 'string',
-      description: 'a commitment: id in the store or JSON file',
-      placeholder: 'id|file',
-    },
-    ad: {
-      type: 'string',
-      multiple: true,
-      description: 'an oracle or capability ad: id or file',
-      placeholder: 'id|file',
-    },
-    oracle: { type: 'string', description: 'the oracle reported (free-form)', placeholder: 'key' },
-    link: { type: 'string', multiple: true, description: 'a public source, repeatable', placeholder: 'url' },
-    comment: { type: 'string', description: 'what is wrong, for people', placeholder: 'text' },
-    anonymous: { type: 'boolean', description: 'do not sign with the trader key' },
-    'dry-run': { type: 'boolean', description: 'check and print the verdict; mine and post nothing' },
+  get summary() {
+    return `Build, check, mine and post a report (${reportTypes().slice(0, 3).join(', ')}, …)`
   },
-  examples: [
-    'mega trader report fact-conflict --fact 1c9e… --fact 77ab…',
-    'mega trader report fact-missing --commitment 5d01… --bits 20',
-    'mega trader report free-form --oracle 8a88… --comment "answers a day late" --link https://example.org/log',
-  ],
+  get usage() {
+    const flags = reportFlags().map(flagUsage).join(' ')
+    return `mega trader report <kind> ${flags} [--anonymous] [--bits N] [--dry-run]`
+  },
+  get options() {
+    return {
+      ...nodeOptions,
+      ...workOptions,
+      ...clockSkewOption,
+      ...Object.fromEntries(reportFlags().map(([name, flag]) => [name, flagOption(flag)])),
+      anonymous: { type: 'boolean', description: 'do not sign with the trader key' },
+      'dry-run': { type: 'boolean', description: 'check and print the verdict; mine and post nothing' },
+    } satisfies Record<string, CommandOption>
+  },
+  get examples() {
+    return REPORT_KINDS.flatMap((kind) => (kind.example ? [kind.example] : []))
+  },
   async run({ values, positionals }, io) {
     const [type, ...extra] = positionals
     if (type === undefined || extra.length > 0) throw new CliError(`usage: ${this.usage}`, 2)
