@@ -60,6 +60,8 @@ export function planNumericContract(
   capability: OracleCapability,
   commitment: Commitment,
   curve: PayoutCurve,
+  /** The curve's CETs when computed already ({@link numericCets}). */
+  known?: NumericCet[],
 ): NumericPlan {
   const shaped = checkMessageRules(commitment)
   if (!shaped.ok) throw commitmentError(shaped.error.message, '/commitment')
@@ -84,7 +86,7 @@ export function planNumericContract(
       { path: '/curve/digits' },
     )
   }
-  const cets = numericCets(curve)
+  const cets = known ?? numericCets(curve)
   const { request } = commitment
   const messages = cets.map((cet) => cet.prefix.map((digit, i) => digitMessage(request, i, digit)))
   const oracle = { publicKey: capability.capabilityKey, nonces: commitment.attestation.nonces }

@@ -7,6 +7,7 @@ import { writeFile } from 'node:fs/promises'
 import {
   type ContractMessage,
   type ContractRecord,
+  cetsOf,
   contractState,
   DEFAULT_MAX_FEE_RATE,
   DEFAULT_MAX_REFUND_DELAY,
@@ -377,7 +378,20 @@ const refundCommand: Command = {
   },
 }
 
-function summary(record: ContractRecord) {
+interface Summary {
+  id: string
+  role: ContractRecord['role']
+  state: ReturnType<typeof contractState>
+  network: string
+  question: ContractRecord['proposal']['commitment']['request']
+  deadline: number
+  refundLocktime: number
+  payouts?: ContractRecord['proposal']['payouts']
+  curve?: ContractRecord['proposal']['curve']
+  cets?: number
+}
+
+function summary(record: ContractRecord): Summary {
   const { proposal } = record
   return {
     id: record.id,
@@ -387,8 +401,21 @@ function summary(record: ContractRecord) {
     question: proposal.commitment.request,
     deadline: proposal.commitment.deadline,
     refundLocktime: proposal.refundLocktime,
-    payouts: proposal.payouts,
+    ...(proposal.curve
+      ? { curve: proposal.curve, cets: cetsOf(proposal).length }
+      : { payouts: proposal.payouts }),
   }
+}
+
+/** A contract's payouts in a line: per answer, or the curve's points and CET count. */
+function payoutsText(one: Summary): string {
+  if (one.curve) {
+    const points = one.curve.points.map((point) => `${point.value}:${point.originator}`).join(',')
+    return `curve ${points} (rounding ${one.curve.rounding}, ${one.cets} CETs)`
+  }
+  return (one.payouts ?? [])
+    .map((payout) => `${payout.answer}: ${payout.originator}/${payout.acceptor}`)
+    .join('  ')
 }
 
 const showCommand: Command = {
@@ -409,7 +436,7 @@ const showCommand: Command = {
         ? ['no contracts']
         : summaries.map(
             (one) =>
-              `${one.id}  ${one.role}  ${one.state}  ${one.network}  refund from ${one.refundLocktime}  ${one.payouts.map((payout) => `${payout.answer}: ${payout.originator}/${payout.acceptor}`).join('  ')}`,
+              `${one.id}  ${one.role}  ${one.state}  ${one.network}  refund from ${one.refundLocktime}  ${payoutsText(one)}`,
           ),
     )
     return 0
