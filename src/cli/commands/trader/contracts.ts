@@ -343,8 +343,13 @@ const settleCommand: Command = {
       )
       if (result.equivocation) {
         const { answers, counterpartyCanPublish } = result.equivocation
+        // A numeric contract has hundreds of CETs: name the first few.
+        const named = counterpartyCanPublish
+          .slice(0, 8)
+          .map((entry) => `"${entry.answer}" (${entry.counterpartyGets} sat to them)`)
+        if (counterpartyCanPublish.length > 8) named.push(`${counterpartyCanPublish.length - 8} more`)
         io.stderr.write(
-          `WARNING: the oracle attested both "${answers[0]}" and "${answers[1]}": its capability key is public now, so the counterparty can complete the CETs of ${counterpartyCanPublish.map((entry) => `"${entry.answer}" (${entry.counterpartyGets} sat to them)`).join(', ') || 'no answer better for it'}. Publish yours first.\n`,
+          `WARNING: the oracle attested both "${answers[0]}" and "${answers[1]}": its capability key is public now, so the counterparty can complete the CETs of ${named.join(', ') || 'no answer better for it'}. Publish yours first.\n`,
         )
         for (const report of result.reported ?? [])
           io.stderr.write(`filed the fact-conflict report ${report}\n`)
