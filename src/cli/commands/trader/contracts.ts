@@ -11,6 +11,9 @@ import {
   contractState,
   DEFAULT_MAX_FEE_RATE,
   DEFAULT_MAX_REFUND_DELAY,
+  exportAcceptDlc,
+  exportSignDlc,
+  importDlcspecs,
   NETWORKS,
   type Network,
   parseContractMessage,
@@ -383,6 +386,58 @@ const refundCommand: Command = {
   },
 }
 
+const formatOption = {
+  format: {
+    type: 'string' as const,
+    description: 'dlcspecs (the only one besides JSON)',
+    placeholder: 'name',
+  },
+}
+
+function dlcspecsFormat(values: ParsedArgs['values']): void {
+  if (values.format !== 'dlcspecs') throw new CliError('--format dlcspecs is required', 2)
+}
+
+const exportCommand: Command = {
+  name: 'export',
+  summary:
+    'Your accept (acceptor) or sign (originator) message in dlcspecs’ binary form (accept_dlc / sign_dlc, hex)',
+  usage: 'mega trader contract export <contract-id> --format dlcspecs [--out FILE]',
+  options: { ...nodeOptions, ...outOption, ...formatOption },
+  examples: ['mega trader contract export 7c1e… --format dlcspecs --out accept.hex'],
+  async run({ values, positionals }, io) {
+    const [id, ...extra] = positionals
+    if (id === undefined || extra.length > 0) throw new CliError(`usage: ${this.usage}`, 2)
+    dlcspecsFormat(values)
+    const record = loadContract(dataDir(values), id)
+    const hex = record.role === 'acceptor' ? exportAcceptDlc(record) : exportSignDlc(record)
+    await emit(values, io, hex, record.role === 'acceptor' ? 'accept_dlc' : 'sign_dlc')
+    return 0
+  },
+}
+
+const importCommand: Command = {
+  name: 'import',
+  summary: 'The counterparty’s accept_dlc or sign_dlc (hex) as the Mega message for contract sign / finalize',
+  usage: 'mega trader contract import <contract-id> <file|-|url> --format dlcspecs [--out FILE]',
+  options: { ...nodeOptions, ...outOption, ...formatOption },
+  examples: ['mega trader contract import 7c1e… accept.hex --format dlcspecs --out accept.json'],
+  async run({ values, positionals }, io) {
+    const [id, source, ...extra] = positionals
+    if (id === undefined || source === undefined || extra.length > 0)
+      throw new CliError(`usage: ${this.usage}`, 2)
+    dlcspecsFormat(values)
+    const record = loadContract(dataDir(values), id)
+    const message = importDlcspecs(await readSource(source, io), record)
+    const next =
+      message.type === 'mega-contract-accept'
+        ? 'next: mega trader contract sign <this file>'
+        : 'next: mega trader contract finalize <this file>'
+    await emitMessage(values, io, message, next)
+    return 0
+  },
+}
+
 interface Summary {
   id: string
   role: ContractRecord['role']
@@ -460,6 +515,8 @@ export const contractCommand = commandGroup({
     settleCommand,
     refundCommand,
     showCommand,
+    exportCommand,
+    importCommand,
   ],
   examples: [
     'mega trader contract propose <offer-key> --psbt coins.psbt --payout-address … --change-address …',
