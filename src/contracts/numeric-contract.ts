@@ -90,7 +90,19 @@ export function planNumericContract(
   const { request } = commitment
   const messages = cets.map((cet) => cet.prefix.map((digit, i) => digitMessage(request, i, digit)))
   const oracle = { publicKey: capability.capabilityKey, nonces: commitment.attestation.nonces }
-  return { curve, commitment, oracle, cets, messages, points: digitAdaptorPoints(oracle, messages) }
+  // Computed on first use: only the steps that sign need them (verification derives its own).
+  let points: string[] | undefined
+  return {
+    curve,
+    commitment,
+    oracle,
+    cets,
+    messages,
+    get points() {
+      points ??= digitAdaptorPoints(oracle, messages)
+      return points
+    },
+  }
 }
 
 /** The funding, one CET per planned prefix, and the refund. Collaterals must add up to the curve's total. */

@@ -266,7 +266,9 @@ function checkNumericTerms(proposal: ContractOffer, capability: OracleCapability
   return {
     oracle: plan.oracle,
     messages: plan.messages,
-    points: plan.points,
+    get points() {
+      return plan.points
+    },
     cets: cets.map(numericCetTerms),
   }
 }
