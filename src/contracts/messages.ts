@@ -16,7 +16,7 @@ import { LIMITS } from '../protocol/messages/limits.ts'
 import { validateSchema } from '../protocol/validate.ts'
 import { NETWORKS, type Network } from './bitcoin.ts'
 import { ContractError, ContractErrorCode } from './errors.ts'
-import type { PayoutCurve } from './numeric.ts'
+import { MAX_CETS, type PayoutCurve } from './numeric.ts'
 
 /** Version of the message formats. */
 export const CONTRACT_MESSAGE_VERSION = 1
@@ -53,9 +53,6 @@ const Party = Type.Object(
   },
   strict,
 )
-
-/** Most CETs of a contract: a numeric contract refuses a curve that needs more. */
-export const MAX_CETS = 4_096
 
 const Signatures = Type.Array(Hex('adaptor signature', 400), { minItems: 2, maxItems: MAX_CETS })
 const EcdsaSignature = Hex('DER ECDSA signature with SIGHASH_ALL', 146)

@@ -13,8 +13,8 @@ import { verifySignatures } from '../protocol/sign.ts'
 import { validateMessage } from '../protocol/validate.ts'
 import type { DigitAnnouncement, OracleAnnouncement } from './dlc.ts'
 import { ContractError, ContractErrorCode } from './errors.ts'
-import { type ContractOffer, MAX_CETS, type PayoutMessage } from './messages.ts'
-import { type NumericCet, numericCets, type PayoutCurve } from './numeric.ts'
+import type { ContractOffer, PayoutMessage } from './messages.ts'
+import { MAX_CETS, type NumericCet, numericCets, type PayoutCurve } from './numeric.ts'
 import { planNumericContract } from './numeric-contract.ts'
 
 /** Shortest delay between the commitment's deadline and the refund: the oracle's time to attest. */

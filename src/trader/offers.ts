@@ -4,6 +4,7 @@
  * Pure (platform-neutral: the CLI and the browser trader share it); mining and posting happen at
  * the edge.
  */
+import { MAX_CETS, numericCets } from '../contracts/numeric.ts'
 import { toHex } from '../protocol/hex.ts'
 import { offerKey } from '../protocol/message.ts'
 import type {
@@ -109,6 +110,17 @@ export function offerDraft(init: OfferInit, key: TraderKey): Draft<Offer> {
   // The settlement rules nodes apply (protocol checkMessageRules), said before any work.
   const broken = termsProblem(terms) ?? curveCapabilityProblem(terms, capability)
   if (broken) throw new TraderError(TraderErrorCode.OFFER_STATE, `${broken.path} ${broken.reason}`)
+  if (init.curve) {
+    // Within the offer rule's bound a curve can still need more CETs than a contract takes.
+    const total = init.amount + init.acceptorAmount
+    const cets = numericCets({ ...init.curve, total }).length
+    if (cets > MAX_CETS) {
+      throw new TraderError(
+        TraderErrorCode.OFFER_STATE,
+        `the curve needs ${cets} CETs, more than a contract takes (${MAX_CETS}): round coarser`,
+      )
+    }
+  }
   return { kind: 'offer', terms, seqNo: 0 }
 }
 

@@ -14,7 +14,9 @@ import { CURVE_STEPS, curveCapabilityProblem } from '../../src/protocol/offer-cu
 import { capabilitySigner } from '../../src/protocol/oracle-attestation.ts'
 import { checkMessageRules } from '../../src/protocol/rules.ts'
 import { validateMessage } from '../../src/protocol/validate.ts'
+import { TraderError } from '../../src/trader/errors.ts'
 import { complement } from '../../src/trader/matching.ts'
+import { offerDraft } from '../../src/trader/offers.ts'
 import {
   acceptedOffer,
   CAPABILITY,
@@ -144,6 +146,58 @@ describe('offers with a payout curve: the offer rule', () => {
     assert.equal(curveCapabilityProblem(offer().terms, numeric)?.path, '/terms/curve')
     const wider = capabilityAd({ attestation: 'schnorr-digits', digits: DIGITS + 1, answers: [] })
     assert.equal(curveCapabilityProblem(terms, wider)?.path, '/terms/curve/digits')
+  })
+})
+
+describe('offers with a payout curve: drafting', () => {
+  const draft = (curve: OfferCurve, capability = numeric) =>
+    offerDraft(
+      {
+        capability,
+        args: factRequest().args,
+        bets: [],
+        curve,
+        amount: 500,
+        acceptorAmount: 500,
+        chain: 'bitcoin',
+        contact: 'x',
+        expires: 1_900_000_000,
+      },
+      TRADER,
+    )
+
+  it('drafts a curve offer with no bets, and refuses one on a capability it does not fit', () => {
+    const terms = draft({
+      ...CURVE,
+      rounding: 100,
+      points: CURVE.points.map((p) => ({ ...p, originator: p.originator / 200 })),
+    }).terms
+    assert.deepEqual([terms.originatorBets, terms.acceptorBets], [[], []])
+    assert.equal(terms.curve?.digits, DIGITS)
+    assert.throws(
+      () => draft(CURVE, capabilityAd()),
+      (error) => error instanceof TraderError && /\/terms\/curve/.test(error.message),
+    )
+  })
+
+  it('refuses, before any work, a curve within the step bound that needs more CETs than a contract takes', () => {
+    const wide = capabilityAd({ attestation: 'schnorr-digits', digits: 32, answers: [] })
+    // 1 000 one-satoshi steps spread over 2^32 values: every step lands off a block boundary.
+    const curve = {
+      digits: 32,
+      rounding: 1,
+      points: [
+        { value: 0, originator: 0 },
+        { value: 2 ** 32 - 1, originator: 1_000 },
+      ],
+    }
+    assert.equal(verdict({ ...CURVE_TERMS, originatorAmount: 500, acceptorAmount: 500, curve }), undefined)
+    assert.throws(
+      () => draft(curve, wide),
+      (error) =>
+        error instanceof TraderError &&
+        new RegExp(`more than a contract takes \\(${contracts.MAX_CETS}\\)`).test(error.message),
+    )
   })
 })
 
