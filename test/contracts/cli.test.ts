@@ -92,7 +92,7 @@ describe('mega trader contract command line', () => {
     const cases: Array<[string[], RegExp]> = [
       [
         [...offer, '--contact', 'x', ...data],
-        /--bet \(or, on a numeric capability, --curve or --cfd\) is required/,
+        /--bet is required \(or, on a numeric capability, --curve or --cfd\)/,
       ],
       [
         [...offer, '--contact', 'x', '--bet', 'home', '--cfd', '1:2', ...data],

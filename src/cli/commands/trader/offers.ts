@@ -217,7 +217,7 @@ export const offerCommand: Command = {
     const bets = answers(values.bet, 'bet')
     const curved = values.curve !== undefined || values.cfd !== undefined
     if (!bets && !curved)
-      throw new CliError('--bet (or, on a numeric capability, --curve or --cfd) is required', 2)
+      throw new CliError('--bet is required (or, on a numeric capability, --curve or --cfd)', 2)
     if (bets && curved) throw new CliError('--bet and a curve exclude each other', 2)
     const against = answers(values.against, 'against')
     const stake = amount(values.amount, 'amount')
