@@ -4,9 +4,14 @@
  * signatures), sign (verify N, make N), finalize (verify N, funding), settle. Test wallets sign
  * the funding PSBTs as a user's wallet would.
  *
+ * Each step also writes and reads the acceptor's message in dlcspecs' form (accept_dlc).
+ *
  * Then a numeric contract on a `schnorr-digits` answer of D digits (default 20): a CFD from
  * 40 000 to 60 000 over a 1 000 000 sat pot, payouts rounded to 10 000 sat (100 steps): the
  * CETs of its digit prefixes, their transactions, adaptor signatures, verification, settlement.
+ *
+ * Last, the CFD of docs/contracts.md's tutorial (20 digits, 2 500 sat steps) as a finalized
+ * curve offer through the same five steps: what `mega trader contract` does for it.
  *
  *   node bench/contracts.ts              256 answers, 20 digits, best of 3
  *   node bench/contracts.ts --answers 16 --digits 12 --json
@@ -14,7 +19,7 @@
 import * as contracts from '../src/contracts/index.ts'
 import { fundingKey } from '../src/contracts/index.ts'
 import { mineMessageSync } from '../src/protocol/message-pow.ts'
-import type { Offer } from '../src/protocol/messages/index.ts'
+import type { Fact, Offer } from '../src/protocol/messages/index.ts'
 import { capabilitySigner } from '../src/protocol/oracle-attestation.ts'
 import { sign } from '../src/protocol/sign.ts'
 import { offerDraft } from '../src/trader/offers.ts'
@@ -66,56 +71,87 @@ function timed<T>(times: Record<string, number>, step: string, work: () => T): T
   return result
 }
 
-const best: Record<string, number> = {}
-for (let round = 0; round < 3; round++) {
-  const proposed = timed(best, 'propose', () =>
-    contracts.propose({
-      trader: TRADER,
-      offer,
-      capability,
-      commitment,
-      feeRate: 2,
-      walletPsbt: alice.fundingPsbt([200_000]),
-      payoutAddress: alice.address,
-      changeAddress: alice.address,
-    }),
-  )
-  const accepted = timed(best, `accept (${N} adaptor signatures)`, () =>
-    contracts.accept({
-      proposal: proposed.proposal,
-      capability,
-      trader: REPORTER,
-      walletPsbt: bob.fundingPsbt([200_000]),
-      payoutAddress: bob.address,
-      changeAddress: bob.address,
-    }),
-  )
-  const unsigned = contracts.sign({ record: proposed, accept: accepted.accept, capability, trader: TRADER })
-  if (!('fundingPsbt' in unsigned)) throw new Error('expected a funding PSBT')
-  const signed = timed(best, `sign (verify ${N}, make ${N})`, () =>
-    contracts.sign({
+/** The five steps of both traders on a finalized offer, best of 3 into `times`; `n` names the CET count. */
+function contractSteps(
+  times: Record<string, number>,
+  input: {
+    offer: Offer
+    capability: typeof capability
+    commitment: typeof commitment
+    fact: () => Fact
+    n: number | string
+  },
+): void {
+  const { offer, commitment, n } = input
+  const ad = input.capability
+  for (let round = 0; round < 3; round++) {
+    const proposed = timed(times, 'propose', () =>
+      contracts.propose({
+        trader: TRADER,
+        offer,
+        capability: ad,
+        commitment,
+        feeRate: 2,
+        walletPsbt: alice.fundingPsbt([200_000], { previous: true }),
+        payoutAddress: alice.address,
+        changeAddress: alice.address,
+      }),
+    )
+    const accepted = timed(times, `accept (${n} adaptor signatures)`, () =>
+      contracts.accept({
+        proposal: proposed.proposal,
+        capability: ad,
+        trader: REPORTER,
+        walletPsbt: bob.fundingPsbt([200_000], { previous: true }),
+        payoutAddress: bob.address,
+        changeAddress: bob.address,
+      }),
+    )
+    const acceptHex = timed(times, 'export accept_dlc (dlcspecs)', () =>
+      contracts.exportAcceptDlc(accepted.record),
+    )
+    timed(times, 'import accept_dlc (dlcspecs)', () => contracts.importDlcspecs(acceptHex, proposed))
+    const unsigned = contracts.sign({
       record: proposed,
       accept: accepted.accept,
-      capability,
+      capability: ad,
       trader: TRADER,
-      walletSignedPsbt: alice.sign(unsigned.fundingPsbt),
-    }),
-  )
-  if (!('sign' in signed)) throw new Error('expected a sign message')
-  const toSign = contracts.finalize({ record: accepted.record, sign: signed.sign, capability })
-  if (!('fundingPsbt' in toSign)) throw new Error('expected a funding PSBT')
-  const finalized = timed(best, `finalize (verify ${N}, funding)`, () =>
-    contracts.finalize({
-      record: accepted.record,
-      sign: signed.sign,
-      capability,
-      walletSignedPsbt: bob.sign(toSign.fundingPsbt),
-    }),
-  )
-  if (!('record' in finalized)) throw new Error('expected the funding transaction')
-  const fact = oracle.attest(factRequest(), answers[N - 1]!)
-  timed(best, 'settle', () => contracts.settle({ record: finalized.record, fact, trader: REPORTER }))
+    })
+    if (!('fundingPsbt' in unsigned)) throw new Error('expected a funding PSBT')
+    const signed = timed(times, `sign (verify ${n}, make ${n})`, () =>
+      contracts.sign({
+        record: proposed,
+        accept: accepted.accept,
+        capability: ad,
+        trader: TRADER,
+        walletSignedPsbt: alice.sign(unsigned.fundingPsbt),
+      }),
+    )
+    if (!('sign' in signed)) throw new Error('expected a sign message')
+    const toSign = contracts.finalize({ record: accepted.record, sign: signed.sign, capability: ad })
+    if (!('fundingPsbt' in toSign)) throw new Error('expected a funding PSBT')
+    const finalized = timed(times, `finalize (verify ${n}, funding)`, () =>
+      contracts.finalize({
+        record: accepted.record,
+        sign: signed.sign,
+        capability: ad,
+        walletSignedPsbt: bob.sign(toSign.fundingPsbt),
+      }),
+    )
+    if (!('record' in finalized)) throw new Error('expected the funding transaction')
+    const fact = input.fact()
+    timed(times, 'settle', () => contracts.settle({ record: finalized.record, fact, trader: REPORTER }))
+  }
 }
+
+const best: Record<string, number> = {}
+contractSteps(best, {
+  offer,
+  capability,
+  commitment,
+  fact: () => oracle.attest(factRequest(), answers[N - 1]!),
+  n: N,
+})
 
 const digitsFlag = process.argv.indexOf('--digits')
 const D = digitsFlag > 0 ? Number(process.argv[digitsFlag + 1]) : 20
@@ -184,11 +220,52 @@ for (let round = 0; round < 3; round++) {
   )
 }
 
+// The tutorial's CFD as a finalized curve offer through the same five steps.
+const tutorialCapability = capabilityAd({ attestation: 'schnorr-digits', digits: 20, answers: [] })
+const tutorialOracle = capabilitySigner(tutorialCapability, CAPABILITY.secretKey)
+const cfd = contracts.cfdCurve({ digits: 20, total: 250_000, floor: 40_000, cap: 45_000, rounding: 2_500 })
+const curveOffer = finalizedOffer(
+  acceptedOffer(
+    mineMessageSync<Offer>(
+      sign<Offer>(
+        offerDraft(
+          {
+            capability: tutorialCapability,
+            args: factRequest().args,
+            bets: [],
+            curve: { digits: 20, rounding: cfd.rounding, points: cfd.points },
+            amount: 100_000,
+            acceptorAmount: 150_000,
+            chain: 'bitcoin',
+            contact: 'x',
+            expires: 1_900_000_000,
+          },
+          TRADER,
+        ),
+        TRADER.secretKey,
+      ),
+      8,
+    ),
+    REPORTER,
+  ),
+  TRADER,
+)
+const curveCets = contracts.numericCets(cfd).length
+const fromOffer: Record<string, number> = {}
+contractSteps(fromOffer, {
+  offer: curveOffer,
+  capability: tutorialCapability,
+  commitment: tutorialOracle.commit(factRequest(), 1_800_000_000),
+  fact: () => tutorialOracle.attest(factRequest(), '41250'),
+  n: curveCets,
+})
+
 if (json) {
   console.log(
     JSON.stringify({
       enumerated: { answers: N, bestOf: 3, ms: best },
       numeric: { digits: D, cets: cetCount, bestOf: 3, ms: numeric },
+      curveOffer: { digits: 20, cets: curveCets, bestOf: 3, ms: fromOffer },
     }),
   )
 } else {
@@ -198,4 +275,8 @@ if (json) {
     `numeric contract, ${D} digits (${2 ** D} values): ${cetCount} CETs, best of 3, one side's work`,
   )
   for (const [step, ms] of Object.entries(numeric)) console.log(`  ${step.padEnd(44)} ${ms.toFixed(1)} ms`)
+  console.log(
+    `the tutorial's CFD from a finalized curve offer, 20 digits: ${curveCets} CETs, best of 3, both sides`,
+  )
+  for (const [step, ms] of Object.entries(fromOffer)) console.log(`  ${step.padEnd(44)} ${ms.toFixed(1)} ms`)
 }

@@ -45,8 +45,10 @@ import {
 } from './messages.ts'
 import {
   type CheckedTerms,
+  cetsOf,
   checkAcceptorCollateral,
   checkTerms,
+  curveOf,
   DEFAULT_REFUND_DELAY,
   payoutsOf,
 } from './terms.ts'
@@ -146,6 +148,8 @@ export function propose(input: ProposeInput): ContractRecord {
   const network = input.network ?? networkOfChain(offer.terms.chain)
   const nonce = randomBytes(32).toString('hex')
   const key = fundingKey(input.trader.secretKey, offerKey(offer), nonce, 'originator')
+  const publicKey = commitment.request.capability
+  const curve = curveOf(offer)
   const proposal: ContractOffer = {
     type: 'mega-contract-offer',
     version: 1,
@@ -153,11 +157,11 @@ export function propose(input: ProposeInput): ContractRecord {
     nonce,
     offer,
     commitment,
-    oracle: {
-      publicKey: commitment.request.capability,
-      nonce: commitment.attestation.type === 'schnorr' ? commitment.attestation.nonce : '',
-    },
-    payouts: payoutsOf(offer, input.capability),
+    oracle:
+      commitment.attestation.type === 'schnorr-digits'
+        ? { publicKey, nonces: commitment.attestation.nonces }
+        : { publicKey, nonce: commitment.attestation.type === 'schnorr' ? commitment.attestation.nonce : '' },
+    ...(curve ? { curve } : { payouts: payoutsOf(offer, input.capability) }),
     feeRate: input.feeRate,
     refundLocktime: input.refundLocktime ?? commitment.deadline + DEFAULT_REFUND_DELAY,
     fundOutputSerialId: randomSerial(),
@@ -239,7 +243,7 @@ export function transactionsOf(proposal: ContractOffer, acceptor: PartyMessage):
     })
   }
   return buildDlcTransactions({
-    payouts: proposal.payouts.map((payout) => ({
+    payouts: cetsOf(proposal).map((payout) => ({
       originator: BigInt(payout.originator),
       acceptor: BigInt(payout.acceptor),
     })),
@@ -257,13 +261,11 @@ export function keyOf(record: Pick<ContractRecord, 'proposal' | 'role'>, trader:
 }
 
 /** Adaptor signatures from the commitment's points, after checking the library derives the same points. */
-function signCets(
-  txs: DlcTransactions,
-  proposal: ContractOffer,
-  terms: CheckedTerms,
-  secret: Uint8Array,
-): string[] {
-  const libraryPoints = adaptorPoints(proposal.oracle, terms.messages)
+function signCets(txs: DlcTransactions, terms: CheckedTerms, secret: Uint8Array): string[] {
+  // Numeric points are the library's already (sums over the prefix digits), checked against the
+  // protocol's own digit points in the tests; enumerated ones are computed twice here.
+  const libraryPoints =
+    'nonce' in terms.oracle ? adaptorPoints(terms.oracle, terms.messages as Uint8Array[]) : terms.points
   if (canonicalize(libraryPoints) !== canonicalize(terms.points)) {
     throw new Error("the DLC library's adaptor points differ from the commitment's outcome points")
   }
@@ -272,7 +274,6 @@ function signCets(
 
 function checkCounterpartySignatures(
   txs: DlcTransactions,
-  proposal: ContractOffer,
   terms: CheckedTerms,
   signed: { cetSignatures: string[]; refundSignature: string },
   pubkey: string,
@@ -281,15 +282,15 @@ function checkCounterpartySignatures(
   const bad = firstBadAdaptorSignature(
     txs,
     signed.cetSignatures,
-    proposal.oracle,
+    terms.oracle,
     terms.messages,
     fromHex(pubkey, 33),
   )
   if (bad >= 0) {
     throw new ContractError(
       ContractErrorCode.SIGNATURE_INVALID,
-      `the ${who}'s adaptor signature of the CET for "${proposal.payouts[bad]?.answer ?? bad}" does not verify`,
-      { path: `/cetSignatures/${bad}`, answer: proposal.payouts[bad]?.answer ?? '' },
+      `the ${who}'s adaptor signature of the CET for "${terms.cets[bad]?.label ?? bad}" does not verify`,
+      { path: `/cetSignatures/${bad}`, answer: terms.cets[bad]?.label ?? '' },
     )
   }
   if (!verifyFundingSpend(txs.refund, txs, signed.refundSignature, fromHex(pubkey, 33))) {
@@ -356,7 +357,7 @@ export function accept(
     version: 1,
     contractId: id,
     acceptor,
-    cetSignatures: signCets(txs, proposal, terms, key.secret),
+    cetSignatures: signCets(txs, terms, key.secret),
     refundSignature: signFundingSpend(txs.refund, txs, key.secret),
   }
   return {
@@ -398,7 +399,7 @@ export function sign(input: {
   const terms = checkProposal(proposal, input.capability)
   checkAcceptorCollateral(proposal.offer, message.acceptor.collateral)
   const txs = transactionsOf(proposal, message.acceptor)
-  checkCounterpartySignatures(txs, proposal, terms, message, message.acceptor.fundPubkey, 'acceptor')
+  checkCounterpartySignatures(txs, terms, message, message.acceptor.fundPubkey, 'acceptor')
   const coins = [...coinsOf(proposal.originator), ...coinsOf(message.acceptor)]
   if (input.walletSignedPsbt === undefined)
     return { fundingPsbt: fundingPsbt(txs.fund, coins, record.walletPsbt) }
@@ -407,7 +408,7 @@ export function sign(input: {
     type: 'mega-contract-sign',
     version: 1,
     contractId: record.id,
-    cetSignatures: signCets(txs, proposal, terms, key.secret),
+    cetSignatures: signCets(txs, terms, key.secret),
     refundSignature: signFundingSpend(txs.refund, txs, key.secret),
     // Only the witnesses go to the acceptor, not the wallet's key origins.
     fundingPsbt: takeWalletSignatures(
@@ -444,7 +445,7 @@ export function finalize(input: {
   const { proposal, accept: accepted } = record
   const terms = checkProposal(proposal, input.capability)
   const txs = transactionsOf(proposal, accepted.acceptor)
-  checkCounterpartySignatures(txs, proposal, terms, message, proposal.originator.fundPubkey, 'originator')
+  checkCounterpartySignatures(txs, terms, message, proposal.originator.fundPubkey, 'originator')
   const originatorCoins = coinsOf(proposal.originator)
   const acceptorCoins = coinsOf(accepted.acceptor)
   // Our own PSBT of the funding (previous outputs as we know them) with the originator's

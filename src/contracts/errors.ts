@@ -28,6 +28,8 @@ export const ContractErrorCode = {
   DLC_UNAVAILABLE: 'CONTRACT_DLC_UNAVAILABLE',
   /** An Esplora endpoint refused or did not take the transaction. */
   BROADCAST_FAILED: 'CONTRACT_BROADCAST_FAILED',
+  /** The message cannot be written in dlcspecs' form from this side (a coin without its previous transaction). */
+  EXPORT_UNAVAILABLE: 'CONTRACT_EXPORT_UNAVAILABLE',
 } as const
 
 /** One of the {@link ContractErrorCode} values. */

@@ -15,6 +15,7 @@ export {
   dlcLibraryVersion,
   type PartyFunding,
 } from './dlc.ts'
+export * from './dlcspecs.ts'
 export * from './errors.ts'
 export * from './keys.ts'
 export * from './messages.ts'

@@ -11,10 +11,12 @@ import { createHash } from 'node:crypto'
 import Type from 'typebox'
 import { canonicalize } from '../protocol/canonical.ts'
 import { Hex32, SafeInteger, strict, UnixTime } from '../protocol/messages/common.ts'
-import { type Commitment, MESSAGE_SCHEMAS, type Offer } from '../protocol/messages/index.ts'
+import { type Commitment, CurvePoint, MESSAGE_SCHEMAS, type Offer } from '../protocol/messages/index.ts'
+import { LIMITS } from '../protocol/messages/limits.ts'
 import { validateSchema } from '../protocol/validate.ts'
 import { NETWORKS, type Network } from './bitcoin.ts'
 import { ContractError, ContractErrorCode } from './errors.ts'
+import { MAX_CETS, type PayoutCurve } from './numeric.ts'
 
 /** Version of the message formats. */
 export const CONTRACT_MESSAGE_VERSION = 1
@@ -52,7 +54,7 @@ const Party = Type.Object(
   strict,
 )
 
-const Signatures = Type.Array(Hex('adaptor signature', 400), { minItems: 2, maxItems: 256 })
+const Signatures = Type.Array(Hex('adaptor signature', 400), { minItems: 2, maxItems: MAX_CETS })
 const EcdsaSignature = Hex('DER ECDSA signature with SIGHASH_ALL', 146)
 
 const ContractOfferSchema = Type.Object(
@@ -63,13 +65,32 @@ const ContractOfferSchema = Type.Object(
     nonce: Hex32,
     offer: MESSAGE_SCHEMAS.offer,
     commitment: MESSAGE_SCHEMAS.commitment,
-    oracle: Type.Object({ publicKey: Hex32, nonce: Hex32 }, strict),
-    payouts: Type.Array(
+    oracle: Type.Union([
+      Type.Object({ publicKey: Hex32, nonce: Hex32 }, strict),
       Type.Object(
-        { answer: Type.String({ maxLength: 256 }), originator: SafeInteger, acceptor: SafeInteger },
+        { publicKey: Hex32, nonces: Type.Array(Hex32, { minItems: 1, maxItems: LIMITS.digits }) },
         strict,
       ),
-      { minItems: 2, maxItems: 256 },
+    ]),
+    payouts: Type.Optional(
+      Type.Array(
+        Type.Object(
+          { answer: Type.String({ maxLength: 256 }), originator: SafeInteger, acceptor: SafeInteger },
+          strict,
+        ),
+        { minItems: 2, maxItems: 256 },
+      ),
+    ),
+    curve: Type.Optional(
+      Type.Object(
+        {
+          digits: Type.Integer({ minimum: 1, maximum: LIMITS.digits }),
+          total: SafeInteger,
+          points: Type.Array(CurvePoint, { minItems: 2, maxItems: 64 }),
+          rounding: SafeInteger,
+        },
+        strict,
+      ),
     ),
     feeRate: Type.Integer({ minimum: 1, maximum: 10_000, description: 'satoshis per virtual byte' }),
     refundLocktime: UnixTime,
@@ -146,9 +167,12 @@ export interface ContractOffer {
   offer: Offer
   /** The oracle's signed Schnorr commitment to answer the offer's question. */
   commitment: Commitment
-  /** The oracle key P and nonce point R used for the adaptor points (the commitment's). */
-  oracle: { publicKey: string; nonce: string }
-  payouts: PayoutMessage[]
+  /** The oracle key P and nonce point R (numeric: one R_i per digit) of the adaptor points (the commitment's). */
+  oracle: { publicKey: string; nonce: string } | { publicKey: string; nonces: string[] }
+  /** Enumerated outcomes: one payout per answer, in CET order. */
+  payouts?: PayoutMessage[]
+  /** Numeric outcomes: the offer's curve with both stakes as its total; the CETs follow from it. */
+  curve?: PayoutCurve
   feeRate: number
   /** Unix time from which the refund is valid: after the commitment's deadline. */
   refundLocktime: number

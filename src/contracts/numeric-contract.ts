@@ -60,6 +60,8 @@ export function planNumericContract(
   capability: OracleCapability,
   commitment: Commitment,
   curve: PayoutCurve,
+  /** The curve's CETs when computed already ({@link numericCets}). */
+  known?: NumericCet[],
 ): NumericPlan {
   const shaped = checkMessageRules(commitment)
   if (!shaped.ok) throw commitmentError(shaped.error.message, '/commitment')
@@ -84,11 +86,23 @@ export function planNumericContract(
       { path: '/curve/digits' },
     )
   }
-  const cets = numericCets(curve)
+  const cets = known ?? numericCets(curve)
   const { request } = commitment
   const messages = cets.map((cet) => cet.prefix.map((digit, i) => digitMessage(request, i, digit)))
   const oracle = { publicKey: capability.capabilityKey, nonces: commitment.attestation.nonces }
-  return { curve, commitment, oracle, cets, messages, points: digitAdaptorPoints(oracle, messages) }
+  // Computed on first use: only the steps that sign need them (verification derives its own).
+  let points: string[] | undefined
+  return {
+    curve,
+    commitment,
+    oracle,
+    cets,
+    messages,
+    get points() {
+      points ??= digitAdaptorPoints(oracle, messages)
+      return points
+    },
+  }
 }
 
 /** The funding, one CET per planned prefix, and the refund. Collaterals must add up to the curve's total. */

@@ -12,6 +12,12 @@
 import { toDigits } from '../protocol/digits.ts'
 import { ContractError, ContractErrorCode } from './errors.ts'
 
+/**
+ * Most CETs of a contract (and adaptor signatures per message): a curve needing more is refused
+ * by `mega trader offer` before it is published and by both sides of a contract.
+ */
+export const MAX_CETS = 8_192
+
 /** A point of a payout curve: at `value`, the originator gets `originator` satoshis. */
 export interface CurvePoint {
   value: number

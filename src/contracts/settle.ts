@@ -6,6 +6,7 @@
 import { Transaction } from '@scure/btc-signer'
 import { verifyAttestation } from '../protocol/attestation.ts'
 import { canonicalize } from '../protocol/canonical.ts'
+import { numericValue, recoverSecretFromDigitFacts } from '../protocol/digits.ts'
 import { fromHex, toHex } from '../protocol/hex.ts'
 import type { Fact } from '../protocol/messages/index.ts'
 import { factDigest } from '../protocol/oracle-attestation.ts'
@@ -16,6 +17,8 @@ import { type ContractRecord, type ContractTrader, keyOf, stateError, transactio
 import { decryptAdaptorSignature } from './dlc.ts'
 import { ContractError, ContractErrorCode } from './errors.ts'
 import type { ContractAccept, ContractSign } from './messages.ts'
+import { cetOfValue } from './numeric.ts'
+import { cetsOf, numericCetsOf } from './terms.ts'
 
 function signedParts(record: ContractRecord): { accept: ContractAccept; sign: ContractSign } {
   if (!record.accept || !record.sign)
@@ -39,10 +42,12 @@ function counterpartyOf(record: ContractRecord, parts: { accept: ContractAccept;
 
 /**
  * Checks that `fact` attests this contract's commitment: same request, signed by the capability
- * key with the committed nonce R, an answer with a CET. Returns the answer's CET index.
+ * key with the committed nonce R (numeric: every digit with its R_i), an answer with a CET.
+ * Returns the answer's CET index and the oracle signatures that decrypt it (numeric: the CET's
+ * prefix digits').
  */
-export function factOutcome(record: ContractRecord, fact: Fact): number {
-  const { commitment, payouts } = record.proposal
+export function factOutcome(record: ContractRecord, fact: Fact): { index: number; signatures: string[] } {
+  const { commitment, payouts, curve } = record.proposal
   const problem = (message: string) =>
     new ContractError(ContractErrorCode.FACT_INVALID, message, { path: '/fact' })
   if (canonicalize(fact.request) !== canonicalize(commitment.request))
@@ -51,9 +56,17 @@ export function factOutcome(record: ContractRecord, fact: Fact): number {
   if (!signed.ok) throw problem(`the fact's signature does not verify: ${signed.error.message}`)
   const kept = verifyAttestation(commitment, fact)
   if (!kept.ok) throw problem(kept.error.message)
-  const index = payouts.findIndex((payout) => payout.answer === fact.answer)
+  if (curve) {
+    const value = numericValue(fact.answer, curve.digits)
+    if (!value.ok) throw problem(value.error.message)
+    const cets = numericCetsOf(curve)
+    const index = cetOfValue(cets, value.value)
+    if (index < 0) throw problem(`no CET covers ${value.value}`)
+    return { index, signatures: (fact.digitSignatures ?? []).slice(0, cets[index]!.prefix.length) }
+  }
+  const index = (payouts ?? []).findIndex((payout) => payout.answer === fact.answer)
   if (index < 0) throw problem(`the answer ${JSON.stringify(fact.answer)} has no CET`)
-  return index
+  return { index, signatures: [fact.signature] }
 }
 
 /** A fully signed transaction and what it pays. */
@@ -77,11 +90,16 @@ function txidOf(raw: Uint8Array): string {
 export function settle(input: { record: ContractRecord; fact: Fact; trader: ContractTrader }): Settlement {
   const { record, fact } = input
   const parts = signedParts(record)
-  const index = factOutcome(record, fact)
+  const { index, signatures } = factOutcome(record, fact)
   const txs = transactionsOf(record.proposal, parts.accept.acceptor)
   const cet = txs.cets[index]!
   const counterparty = counterpartyOf(record, parts)
-  const der = decryptAdaptorSignature(counterparty.cetSignatures[index]!, fact.signature)
+  let der: Uint8Array = new Uint8Array()
+  try {
+    der = decryptAdaptorSignature(counterparty.cetSignatures[index]!, signatures)
+  } catch {
+    // A malformed result is as good as a wrong one: refused below.
+  }
   if (!verifyDer(der, fundingSpendSighash(cet, txs), fromHex(counterparty.pubkey, 33))) {
     throw new ContractError(
       ContractErrorCode.SIGNATURE_INVALID,
@@ -96,7 +114,7 @@ export function settle(input: { record: ContractRecord; fact: Fact; trader: Cont
     { pubkey: fromHex(counterparty.pubkey, 33), signature: `${toHex(der)}01` },
     { pubkey: key.pubkey, signature: signFundingSpend(cet, txs, key.secret) },
   ])
-  const payout = record.proposal.payouts[index]!
+  const payout = cetsOf(record.proposal)[index]!
   return {
     answer: fact.answer,
     tx: toHex(tx),
@@ -159,18 +177,21 @@ export function equivocation(record: ContractRecord, facts: Fact[]): Equivocatio
   const second = valid.find((fact) => fact.answer !== first?.answer)
   if (!first || !second) return undefined
   const { request } = record.proposal.commitment
-  const leakedKey = recoverSecretFromNonceReuse(
-    request.capability,
-    { message: factDigest(request, first.answer), signature: first.signature },
-    { message: factDigest(request, second.answer), signature: second.signature },
-  )
+  const { curve } = record.proposal
+  const leakedKey = curve
+    ? recoverSecretFromDigitFacts({ capabilityKey: request.capability, digits: curve.digits }, first, second)
+    : recoverSecretFromNonceReuse(
+        request.capability,
+        { message: factDigest(request, first.answer), signature: first.signature },
+        { message: factDigest(request, second.answer), signature: second.signature },
+      )
   const mine = record.role
   return {
     answers: [first.answer, second.answer],
     leakedKey,
-    counterpartyCanPublish: record.proposal.payouts
+    counterpartyCanPublish: cetsOf(record.proposal)
       .map((payout) => ({
-        answer: payout.answer,
+        answer: payout.label,
         counterpartyGets: mine === 'originator' ? payout.acceptor : payout.originator,
         weGet: mine === 'originator' ? payout.originator : payout.acceptor,
       }))

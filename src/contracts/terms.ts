@@ -6,12 +6,16 @@
 import { canonicalize } from '../protocol/canonical.ts'
 import { verifyMessagePow } from '../protocol/message-pow.ts'
 import type { Offer, OracleCapability } from '../protocol/messages/index.ts'
+import { curveCapabilityProblem, curveTotal } from '../protocol/offer-curve.ts'
 import { factDigest, outcomePoint } from '../protocol/oracle-attestation.ts'
 import { checkMessageRules, offerStage } from '../protocol/rules.ts'
 import { verifySignatures } from '../protocol/sign.ts'
 import { validateMessage } from '../protocol/validate.ts'
+import type { DigitAnnouncement, OracleAnnouncement } from './dlc.ts'
 import { ContractError, ContractErrorCode } from './errors.ts'
 import type { ContractOffer, PayoutMessage } from './messages.ts'
+import { MAX_CETS, type NumericCet, numericCets, type PayoutCurve } from './numeric.ts'
+import { planNumericContract } from './numeric-contract.ts'
 
 /** Shortest delay between the commitment's deadline and the refund: the oracle's time to attest. */
 export const MIN_REFUND_DELAY = 3_600
@@ -64,12 +68,62 @@ function checkSigned<K extends 'offer' | 'commitment'>(
   }
 }
 
+/** The payout curve an offer states, with both stakes as its total; undefined for bets. */
+export function curveOf(offer: Offer): PayoutCurve | undefined {
+  const { curve } = offer.terms
+  if (!curve) return undefined
+  const total = Number(curveTotal(offer.terms))
+  return { digits: curve.digits, total, points: curve.points, rounding: curve.rounding }
+}
+
+/** One CET as the steps name it: what it stands for (an answer, or a range of values) and pays. */
+export interface CetTerms {
+  label: string
+  originator: number
+  acceptor: number
+}
+
+/**
+ * The CETs of a proposal in order, from its own fields alone (the steps after the checks): one
+ * per answer of `payouts`, or one per digit prefix of `curve`. Refuses a curve needing more than
+ * {@link MAX_CETS}.
+ */
+export function cetsOf(proposal: ContractOffer): CetTerms[] {
+  if (proposal.curve) return numericCetsOf(proposal.curve).map(numericCetTerms)
+  return (proposal.payouts ?? []).map((payout) => ({ ...payout, label: payout.answer }))
+}
+
+function numericCetTerms(cet: NumericCet): CetTerms {
+  const label = cet.from === cet.to ? String(cet.from) : `${cet.from}–${cet.to}`
+  return { label, originator: cet.originator, acceptor: cet.acceptor }
+}
+
+const cetCache = new WeakMap<PayoutCurve, NumericCet[]>()
+
+/** The CETs of a curve, bounded by {@link MAX_CETS} (computed once per curve object). */
+export function numericCetsOf(curve: PayoutCurve): NumericCet[] {
+  const held = cetCache.get(curve)
+  if (held) return held
+  const cets = numericCets(curve)
+  if (cets.length > MAX_CETS) {
+    throw mismatch(
+      `the curve needs ${cets.length} CETs, more than ${MAX_CETS}: round coarser`,
+      '/curve/rounding',
+    )
+  }
+  cetCache.set(curve, cets)
+  return cets
+}
+
 /** What {@link checkTerms} establishes, for the steps that follow. */
 export interface CheckedTerms {
-  /** The 32-byte message the oracle's fact signs for each answer, in CET order. */
-  messages: Uint8Array[]
-  /** Adaptor point of each answer's CET, computed from the commitment alone. */
+  /** The oracle's key and nonce (enumerated) or nonces (numeric), as the DLC library takes them. */
+  oracle: OracleAnnouncement | DigitAnnouncement
+  /** Per CET, the 32-byte message the oracle's fact signs (enumerated) or its prefix digits' (numeric). */
+  messages: Uint8Array[] | Uint8Array[][]
+  /** Adaptor point of each CET, computed from the commitment alone. */
   points: string[]
+  cets: CetTerms[]
 }
 
 /**
@@ -107,6 +161,10 @@ export function checkTerms(
       },
     )
   }
+  const fits = curveCapabilityProblem(offer.terms, capability)
+  if (fits) throw mismatch(fits.reason, `/offer${fits.path}`)
+  if (offer.terms.curve) return checkNumericTerms(proposal, capability)
+  if (proposal.curve) throw mismatch('an offer with bets has no payout curve', '/curve')
   if (commitment.attestation.type !== 'schnorr' || commitment.scheme !== 'bip340') {
     throw new ContractError(
       ContractErrorCode.COMMITMENT_INVALID,
@@ -127,6 +185,7 @@ export function checkTerms(
   }
   if (
     proposal.oracle.publicKey !== commitment.request.capability ||
+    !('nonce' in proposal.oracle) ||
     proposal.oracle.nonce !== commitment.attestation.nonce
   ) {
     throw new ContractError(
@@ -138,15 +197,22 @@ export function checkTerms(
     )
   }
   const expected = payoutsOf(offer, capability)
-  if (canonicalize(proposal.payouts) !== canonicalize(expected)) {
-    const index = expected.findIndex(
-      (payout, i) => canonicalize(payout) !== canonicalize(proposal.payouts[i]),
-    )
+  const payouts = proposal.payouts ?? []
+  if (canonicalize(payouts) !== canonicalize(expected)) {
+    const index = expected.findIndex((payout, i) => canonicalize(payout) !== canonicalize(payouts[i]))
     throw mismatch(
-      `payout ${index} does not follow from the offer: expected ${canonicalize(expected[index] ?? null)}, got ${canonicalize(proposal.payouts[index] ?? null)}`,
+      `payout ${index} does not follow from the offer: expected ${canonicalize(expected[index] ?? null)}, got ${canonicalize(payouts[index] ?? null)}`,
       `/payouts/${index}`,
     )
   }
+  checkCollateralAndRefund(proposal)
+  const messages = capability.answers.map((answer) => factDigest(commitment.request, answer))
+  const points = capability.answers.map((answer) => outcomePoint(commitment, answer))
+  return { oracle: proposal.oracle, messages, points, cets: cetsOf(proposal) }
+}
+
+function checkCollateralAndRefund(proposal: ContractOffer): void {
+  const { offer, commitment } = proposal
   if (proposal.originator.collateral !== offer.terms.originatorAmount) {
     throw mismatch("the originator's collateral is not its stake in the offer", '/originator/collateral')
   }
@@ -159,9 +225,52 @@ export function checkTerms(
       '/refundLocktime',
     )
   }
-  const messages = capability.answers.map((answer) => factDigest(commitment.request, answer))
-  const points = capability.answers.map((answer) => outcomePoint(commitment, answer))
-  return { messages, points }
+}
+
+/**
+ * The numeric half of {@link checkTerms}: the proposal's curve is the offer's (both stakes its
+ * total), no per-answer payouts, the commitment a `schnorr-digits` one of the capability with
+ * one nonce per digit, the announced key and nonces the commitment's; then the plan's CETs,
+ * digit messages and adaptor points, which both sides compute alike.
+ */
+function checkNumericTerms(proposal: ContractOffer, capability: OracleCapability): CheckedTerms {
+  const curve = curveOf(proposal.offer)!
+  if (proposal.payouts) throw mismatch('an offer with a payout curve has no per-answer payouts', '/payouts')
+  if (!proposal.curve || canonicalize(proposal.curve) !== canonicalize(curve)) {
+    throw mismatch(`the curve is not the offer's: expected ${canonicalize(curve)}`, '/curve')
+  }
+  const { commitment } = proposal
+  if (commitment.attestation.type !== 'schnorr-digits') {
+    throw new ContractError(
+      ContractErrorCode.COMMITMENT_INVALID,
+      'the commitment is not a numeric (schnorr-digits) commitment',
+      {
+        path: '/commitment/attestation',
+      },
+    )
+  }
+  if (
+    proposal.oracle.publicKey !== commitment.request.capability ||
+    !('nonces' in proposal.oracle) ||
+    canonicalize(proposal.oracle.nonces) !== canonicalize(commitment.attestation.nonces)
+  ) {
+    throw new ContractError(
+      ContractErrorCode.COMMITMENT_INVALID,
+      "the announced oracle key or nonces are not the commitment's",
+      { path: '/oracle' },
+    )
+  }
+  checkCollateralAndRefund(proposal)
+  const cets = numericCetsOf(proposal.curve)
+  const plan = planNumericContract(capability, commitment, { ...proposal.curve }, cets)
+  return {
+    oracle: plan.oracle,
+    messages: plan.messages,
+    get points() {
+      return plan.points
+    },
+    cets: cets.map(numericCetTerms),
+  }
 }
 
 /** Checks the acceptor's collateral against the offer. */

@@ -155,7 +155,11 @@ export function verifyDigitSignatures(commitment: Commitment, fact: Fact): Resul
  * the same nonces) whose values differ: the first digit where they differ was signed twice with
  * one nonce. Throws `EVIDENCE_INVALID` when the facts share no such digit.
  */
-export function recoverSecretFromDigitFacts(capability: OracleCapability, first: Fact, second: Fact): string {
+export function recoverSecretFromDigitFacts(
+  capability: Pick<OracleCapability, 'capabilityKey' | 'digits'>,
+  first: Fact,
+  second: Fact,
+): string {
   const digits = capability.digits ?? 0
   const a = numericValue(first.answer, digits)
   const b = numericValue(second.answer, digits)

@@ -607,6 +607,11 @@ const CONTRACT = [
     code: 'CONTRACT_BROADCAST_FAILED',
     meaning: 'an Esplora endpoint refused or did not take the transaction',
   },
+  {
+    code: 'CONTRACT_EXPORT_UNAVAILABLE',
+    meaning:
+      'the message cannot be written in dlcspecs’ form from this side (a coin without its previous transaction)',
+  },
 ] as const
 
 const CONFIG = [

@@ -6,6 +6,7 @@
  * check all use these, so the three reach the same verdict on the same bytes.
  */
 import type { Fact, FactRequest, OfferTerms } from './messages/index.ts'
+import { curveProblem } from './offer-curve.ts'
 import { verifySignatures } from './sign.ts'
 import { requestKey } from './verify-report.ts'
 
@@ -59,11 +60,14 @@ export interface TermsProblem {
 }
 
 /**
- * The settlement rules of offer terms, in this order: requests name distinct capabilities; the
+ * The settlement rules of offer terms, in this order: bets or a payout curve (`curveProblem`,
+ * offer-curve.ts); requests name distinct capabilities; the
  * threshold is at most n and a strict majority of it; a synonym's `capability` is one of the
  * requests'; no value is mapped twice in one scope; no outcome is bet on by both sides.
  */
 export function termsProblem(terms: OfferTerms): TermsProblem | undefined {
+  const curve = curveProblem(terms)
+  if (curve) return curve
   const requests = offerRequests(terms)
   const capabilities = new Set<string>()
   for (const [index, request] of requests.entries()) {

@@ -1,11 +1,11 @@
 /**
  * Matching (design §9): offers of others that are complementary to the trader's own — settled
  * by the same requests alike (quorum, threshold, synonyms: protocol/settlement.ts), opposite
- * answers, odds at least as good and a stake no larger than the one the trader offered — ranked
- * best first. Pure.
+ * answers (or, on a numeric question, a mirror payout curve), odds at least as good and a stake
+ * no larger than the one the trader offered — ranked best first. Pure.
  */
 import { offerKey } from '../protocol/message.ts'
-import type { Offer, OfferTerms } from '../protocol/messages/index.ts'
+import type { Offer, OfferCurve, OfferTerms } from '../protocol/messages/index.ts'
 import {
   type OutcomeMap,
   offerRequests,
@@ -79,6 +79,11 @@ function complementPrepared(mine: Prepared, theirs: Prepared, answersOf: Answers
   if (mine.requests !== theirs.requests) return { ok: false, reason: 'different fact requests or threshold' }
   if (mine.terms.chain !== theirs.terms.chain)
     return { ok: false, reason: `chain ${theirs.terms.chain}, not ${mine.terms.chain}` }
+  if (mine.terms.curve || theirs.terms.curve) {
+    const mirrored = mirrorProblem(mine.terms, theirs.terms)
+    if (mirrored) return { ok: false, reason: mirrored }
+    return oddsOf(mine.terms, theirs.terms)
+  }
   const outcomes = pairOutcomes(mine, theirs, answersOf)
   if (!outcomes.ok) return outcomes
   for (const [ours, their] of outcomes.pairs) {
@@ -89,18 +94,64 @@ function complementPrepared(mine: Prepared, theirs: Prepared, answersOf: Answers
     if (theirs.side(their) === 'originator' && mine.side(ours) !== 'acceptor')
       return { ok: false, reason: `it makes us lose on "${ours}"` }
   }
+  return oddsOf(mine.terms, theirs.terms)
+}
+
+/**
+ * Odds and stake: as their acceptor we stake no more than we offered and win at least as much
+ * per unit staked.
+ */
+function oddsOf(mine: OfferTerms, theirs: OfferTerms): Complement {
   // Our odds: we stake originatorAmount to win acceptorAmount. As their acceptor we stake
   // their acceptorAmount to win their originatorAmount. Compare in integers (amounts < 2^53).
-  const ourStake = BigInt(mine.terms.originatorAmount)
-  const ourWin = BigInt(mine.terms.acceptorAmount)
-  const theirStake = BigInt(theirs.terms.acceptorAmount)
-  const theirWin = BigInt(theirs.terms.originatorAmount)
+  const ourStake = BigInt(mine.originatorAmount)
+  const ourWin = BigInt(mine.acceptorAmount)
+  const theirStake = BigInt(theirs.acceptorAmount)
+  const theirWin = BigInt(theirs.originatorAmount)
   if (theirStake === 0n || ourStake === 0n) return { ok: false, reason: 'a zero stake' }
   if (theirWin * ourStake < ourWin * theirStake) return { ok: false, reason: 'worse odds than ours' }
   if (theirStake > ourStake) return { ok: false, reason: 'asks a larger stake than ours' }
   const oddsRatio =
     ourWin === 0n ? Number.POSITIVE_INFINITY : Number(theirWin * ourStake) / Number(ourWin * theirStake)
   return { ok: true, oddsRatio, fill: Number(theirStake) / Number(ourStake) }
+}
+
+/**
+ * Why accepting their curve offer does not pay us at least what our curve offer asks, or
+ * undefined: both state curves of the same digits and rounding, and at every value our gain as
+ * their acceptor (their stake minus their curve's payout to them) is at least our gain in ours
+ * (our curve's payout minus our stake). Both curves are linear between their points, so the
+ * difference is too, between the points of either: comparing there, exactly in rationals before
+ * rounding, covers every value.
+ */
+function mirrorProblem(mine: OfferTerms, theirs: OfferTerms): string | undefined {
+  const ours = mine.curve
+  const their = theirs.curve
+  if (!ours || !their) return 'a payout curve against bets on answers'
+  if (ours.digits !== their.digits || ours.rounding !== their.rounding)
+    return `a curve of ${their.digits} digits rounded to ${their.rounding}, not ${ours.digits} and ${ours.rounding}`
+  const bound = BigInt(theirs.originatorAmount) + BigInt(mine.originatorAmount)
+  const values = [...new Set([...ours.points, ...their.points].map((point) => point.value))]
+  for (const value of values.sort((a, b) => a - b)) {
+    const a = linearAt(ours, value)
+    const b = linearAt(their, value)
+    // ours(v) + theirs(v) ≤ their stake + ours, as fractions a.num/a.den + b.num/b.den.
+    if (a.num * b.den + b.num * a.den > bound * a.den * b.den) return `it pays us less at ${value}`
+  }
+  return undefined
+}
+
+/** A curve's payout at `value` before rounding, as a fraction. */
+function linearAt(curve: OfferCurve, value: number): { num: bigint; den: bigint } {
+  const { points } = curve
+  let i = 1
+  while (i < points.length - 1 && points[i]!.value < value) i++
+  const left = points[i - 1]!
+  const right = points[i]!
+  const den = BigInt(right.value - left.value)
+  const num =
+    BigInt(left.originator) * den + BigInt(right.originator - left.originator) * BigInt(value - left.value)
+  return { num, den }
 }
 
 /**

@@ -4,9 +4,17 @@
  * Pure (platform-neutral: the CLI and the browser trader share it); mining and posting happen at
  * the edge.
  */
+import { MAX_CETS, numericCets } from '../contracts/numeric.ts'
 import { toHex } from '../protocol/hex.ts'
 import { offerKey } from '../protocol/message.ts'
-import type { FactRequest, Offer, OfferTerms, OracleCapability } from '../protocol/messages/index.ts'
+import type {
+  FactRequest,
+  Offer,
+  OfferCurve,
+  OfferTerms,
+  OracleCapability,
+} from '../protocol/messages/index.ts'
+import { curveCapabilityProblem } from '../protocol/offer-curve.ts'
 import { offerStage } from '../protocol/rules.ts'
 import { termsProblem } from '../protocol/settlement.ts'
 import { type Draft, signAcceptance, signFinalization } from '../protocol/sign.ts'
@@ -44,7 +52,10 @@ export function requestProblem(request: FactRequest, capability: OracleCapabilit
 export interface OfferInit {
   capability: OracleCapability
   args: Record<string, string>
-  /** Answers on which we win; the acceptor wins on the capability's other answers unless `acceptorBets` says. */
+  /**
+   * Answers on which we win; the acceptor wins on the capability's other answers unless
+   * `acceptorBets` says. Empty with a `curve`.
+   */
   bets: string[]
   acceptorBets?: string[]
   amount: number
@@ -56,6 +67,8 @@ export interface OfferInit {
   /** k of the n requests that must agree (default all). */
   threshold?: number
   synonyms?: OfferTerms['synonyms']
+  /** A numeric capability's payout curve (what we are paid at each value), in place of bets. */
+  curve?: OfferCurve
 }
 
 /** The unsigned, unmined open offer; throws `OFFER_STATE` for terms nodes would refuse. */
@@ -64,7 +77,9 @@ export function offerDraft(init: OfferInit, key: TraderKey): Draft<Offer> {
   const request: FactRequest = { capability: capability.capabilityKey, args: init.args }
   const problem = requestProblem(request, capability)
   if (problem) throw new TraderError(TraderErrorCode.OFFER_STATE, problem)
-  const acceptorBets = init.acceptorBets ?? capability.answers.filter((answer) => !init.bets.includes(answer))
+  const acceptorBets = init.curve
+    ? []
+    : (init.acceptorBets ?? capability.answers.filter((answer) => !init.bets.includes(answer)))
   for (const answer of [...init.bets, ...acceptorBets]) {
     if (!capability.answers.includes(answer)) {
       throw new TraderError(
@@ -73,7 +88,7 @@ export function offerDraft(init: OfferInit, key: TraderKey): Draft<Offer> {
       )
     }
   }
-  if (init.bets.length === 0 || acceptorBets.length === 0)
+  if (!init.curve && (init.bets.length === 0 || acceptorBets.length === 0))
     throw new TraderError(TraderErrorCode.OFFER_STATE, 'each side must bet on at least one answer')
   const terms: OfferTerms = {
     originator: key.publicKey,
@@ -84,16 +99,28 @@ export function offerDraft(init: OfferInit, key: TraderKey): Draft<Offer> {
     ...(init.quorum && { quorum: init.quorum }),
     ...(init.threshold !== undefined && { threshold: init.threshold }),
     ...(init.synonyms && { synonyms: init.synonyms }),
-    originatorBets: init.bets,
+    originatorBets: init.curve ? [] : init.bets,
     acceptorBets,
+    ...(init.curve && { curve: init.curve }),
     originatorAmount: init.amount,
     acceptorAmount: init.acceptorAmount,
     chain: init.chain,
     contact: init.contact,
   }
   // The settlement rules nodes apply (protocol checkMessageRules), said before any work.
-  const broken = termsProblem(terms)
+  const broken = termsProblem(terms) ?? curveCapabilityProblem(terms, capability)
   if (broken) throw new TraderError(TraderErrorCode.OFFER_STATE, `${broken.path} ${broken.reason}`)
+  if (init.curve) {
+    // Within the offer rule's bound a curve can still need more CETs than a contract takes.
+    const total = init.amount + init.acceptorAmount
+    const cets = numericCets({ ...init.curve, total }).length
+    if (cets > MAX_CETS) {
+      throw new TraderError(
+        TraderErrorCode.OFFER_STATE,
+        `the curve needs ${cets} CETs, more than a contract takes (${MAX_CETS}): round coarser`,
+      )
+    }
+  }
   return { kind: 'offer', terms, seqNo: 0 }
 }
 

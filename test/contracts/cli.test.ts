@@ -18,7 +18,17 @@ describe('mega trader contract command line', () => {
   it('lists its commands', async () => {
     const { code, out } = await runCli(['trader', 'contract'])
     assert.equal(code, 0)
-    for (const name of ['propose', 'accept', 'sign', 'finalize', 'settle', 'refund', 'show'])
+    for (const name of [
+      'propose',
+      'accept',
+      'sign',
+      'finalize',
+      'settle',
+      'refund',
+      'show',
+      'export',
+      'import',
+    ])
       assert.match(out, new RegExp(`\\n  ${name} `))
   })
 
@@ -33,6 +43,12 @@ describe('mega trader contract command line', () => {
         /--network must be one of mainnet, testnet, signet, regtest/,
       ],
       [['trader', 'contract', 'accept', ...data], /usage: mega trader contract accept/],
+      [['trader', 'contract', 'export', 'ab'.repeat(32), ...data], /--format dlcspecs is required/],
+      [['trader', 'contract', 'import', 'ab'.repeat(32), ...data], /usage: mega trader contract import/],
+      [
+        ['trader', 'contract', 'import', 'ab'.repeat(32), 'x.hex', '--format', 'bolt', ...data],
+        /--format dlcspecs/,
+      ],
     ]
     for (const [argv, message] of cases) {
       const { code, err } = await runCli(argv)
@@ -57,6 +73,36 @@ describe('mega trader contract command line', () => {
       assert.equal(code, 1)
       assert.match(err, expected)
       assert.match(err, /\[CONTRACT_MESSAGE_INVALID\]/)
+    }
+  })
+
+  it('mega trader offer: a curve needs its flags, and excludes bets', async () => {
+    const data = ['--data', join(dir, 'none')]
+    const offer = [
+      'trader',
+      'offer',
+      'ab'.repeat(32),
+      '--amount',
+      '1',
+      '--acceptor-amount',
+      '1',
+      '--chain',
+      'bitcoin',
+    ]
+    const cases: Array<[string[], RegExp]> = [
+      [
+        [...offer, '--contact', 'x', ...data],
+        /--bet is required \(or, on a numeric capability, --curve or --cfd\)/,
+      ],
+      [
+        [...offer, '--contact', 'x', '--bet', 'home', '--cfd', '1:2', ...data],
+        /--bet and a curve exclude each other/,
+      ],
+    ]
+    for (const [argv, message] of cases) {
+      const { code, err } = await runCli(argv)
+      assert.equal(code, 2, argv.join(' '))
+      assert.match(err, message)
     }
   })
 

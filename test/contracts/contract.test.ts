@@ -153,7 +153,7 @@ describe('contracts: offer to settlement', () => {
     const fact = oracle.attest(factRequest(), 'home')
     const txs = contracts.transactionsOf(run.originator.proposal, run.originator.accept!.acceptor)
     const acceptorKey = fromHex(run.originator.accept!.acceptor.fundPubkey)
-    for (const [index, payout] of run.originator.proposal.payouts.entries()) {
+    for (const [index, payout] of run.originator.proposal.payouts!.entries()) {
       const der = decryptAdaptorSignature(run.originator.accept!.cetSignatures[index]!, fact.signature)
       const valid = verifyDer(der, fundingSpendSighash(txs.cets[index]!, txs), acceptorKey)
       assert.equal(valid, payout.answer === 'home', payout.answer)
@@ -318,7 +318,7 @@ describe('contracts: hostile inputs are refused before anything is signed', () =
   })
 
   it('payouts that do not follow from the offer', () => {
-    const payouts = proposed.proposal.payouts.map((payout) =>
+    const payouts = proposed.proposal.payouts!.map((payout) =>
       payout.answer === 'draw' ? { ...payout, originator: 200_000, acceptor: 50_000 } : payout,
     )
     refused(ContractErrorCode.TERMS_MISMATCH, () => acceptNow({ ...proposed.proposal, payouts }))

@@ -113,8 +113,10 @@ describe('contracts end to end: offer → contract → attestation → settlemen
     )
 
     // Alice proposes, funded from her wallet's PSBT.
-    await writeFile(file('alice-coins.psbt'), aliceWallet.fundingPsbt([80_000, 40_000]))
-    await writeFile(file('bob-coins.psbt'), bobWallet.fundingPsbt([300_000]))
+    // Coins with their previous transactions, as Bitcoin Core's PSBTs carry them: dlcspecs'
+    // accept_dlc needs them.
+    await writeFile(file('alice-coins.psbt'), aliceWallet.fundingPsbt([80_000, 40_000], { previous: true }))
+    await writeFile(file('bob-coins.psbt'), bobWallet.fundingPsbt([300_000], { previous: true }))
     ok(
       await alice(
         'contract',
@@ -154,8 +156,27 @@ describe('contracts end to end: offer → contract → attestation → settlemen
     const accepted = JSON.parse(await readFile(file('accept.json'), 'utf8')) as ContractAccept
     assert.equal(accepted.cetSignatures.length, 3)
 
+    // The accept travels in dlcspecs' form (accept_dlc): Bob exports it, Alice imports it back
+    // into the very message Bob's toolkit wrote, and signs from the imported one.
+    const id = accepted.contractId
+    ok(await bob('contract', 'export', id, '--format', 'dlcspecs', '--out', file('accept.hex')))
+    assert.match(await readFile(file('accept.hex'), 'utf8'), /^a71c00000001/)
+    ok(
+      await alice(
+        'contract',
+        'import',
+        id,
+        file('accept.hex'),
+        '--format',
+        'dlcspecs',
+        '--out',
+        file('accept-imported.json'),
+      ),
+    )
+    assert.deepEqual(JSON.parse(await readFile(file('accept-imported.json'), 'utf8')), accepted)
+
     // Alice verifies, has her wallet sign the funding PSBT, and signs.
-    ok(await alice('contract', 'sign', file('accept.json'), '--out', file('alice-funding.psbt')))
+    ok(await alice('contract', 'sign', file('accept-imported.json'), '--out', file('alice-funding.psbt')))
     await writeFile(
       file('alice-signed.psbt'),
       aliceWallet.sign((await readFile(file('alice-funding.psbt'), 'utf8')).trim()),
@@ -172,13 +193,31 @@ describe('contracts end to end: offer → contract → attestation → settlemen
       ),
     )
 
+    // The sign message as sign_dlc, imported by Bob; he finalizes from it.
+    ok(await alice('contract', 'export', id, '--format', 'dlcspecs', '--out', file('sign.hex')))
+    assert.match(await readFile(file('sign.hex'), 'utf8'), /^a71e00000001/)
+    ok(
+      await bob(
+        'contract',
+        'import',
+        id,
+        file('sign.hex'),
+        '--format',
+        'dlcspecs',
+        '--out',
+        file('sign-imported.json'),
+      ),
+    )
+
     // Bob verifies, has his wallet sign, and completes the funding transaction.
-    ok(await bob('contract', 'finalize', file('sign.json'), '--out', file('bob-funding.psbt')))
+    ok(await bob('contract', 'finalize', file('sign-imported.json'), '--out', file('bob-funding.psbt')))
     await writeFile(
       file('bob-signed.psbt'),
       bobWallet.sign((await readFile(file('bob-funding.psbt'), 'utf8')).trim()),
     )
-    const funded = ok(await bob('contract', 'finalize', file('sign.json'), '--psbt', file('bob-signed.psbt')))
+    const funded = ok(
+      await bob('contract', 'finalize', file('sign-imported.json'), '--psbt', file('bob-signed.psbt')),
+    )
     const pubkeys: [Uint8Array, Uint8Array] = [
       fromHex(proposal.originator.fundPubkey),
       fromHex(accepted.acceptor.fundPubkey),

@@ -1,36 +1,33 @@
 /**
- * A numeric contract end to end: a numeric capability added with `mega oracle capability add
- * --attestation schnorr-digits` and advertised to a node process, a real `mega oracle serve` on
- * loopback answering a price from its fact source, `mega trader ask` finding it through the node
- * and verifying the per-digit commitment and fact, the trader's endpoint client likewise,
- * both sides planning the CFD's CETs independently, and the settling CET checked by an
- * independent library.
+ * A numeric contract end to end, as docs/contracts.md's CFD tutorial runs it: a numeric
+ * capability added with `mega oracle capability add --attestation schnorr-digits` and advertised
+ * to a node process, a real `mega oracle serve` on loopback answering a price from its fact
+ * source, `mega trader ask` finding it through the node and verifying the per-digit commitment
+ * and fact, then two traders as `mega trader` processes with their own data directories: a CFD
+ * offer (`--cfd`), accepted and finalized through the node, turned into a contract (each side
+ * planning the CETs from the offer's curve on its own), funded from test wallets, and settled on
+ * the attested price, the settling CET checked by an independent library.
  */
 import assert from 'node:assert/strict'
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { Transaction } from '@scure/btc-signer'
 import { type NodeProcess, startNodeProcess, stopNodeProcess } from '../../src/cli/devnet-nodes.ts'
 import {
+  type ContractAccept,
+  type ContractOffer,
+  cetsOf,
   cfdCurve,
-  checkNumericSignatures,
-  fundingKey,
-  numericTransactions,
   payoutAt,
-  planNumericContract,
-  settleNumeric,
-  signNumericCets,
 } from '../../src/contracts/index.ts'
 import { advertiseRound } from '../../src/oracle/advertise.ts'
-import { OracleEndpointClient } from '../../src/oracle/endpoint-client.ts'
 import { initOracle, mineIdentity } from '../../src/oracle/identity.ts'
-import type { OracleCapability } from '../../src/protocol/messages/index.ts'
-import { REPORTER, TRADER } from '../fixtures/messages.ts'
-import { serveOracle, stopOracle, traderCli } from '../trader/helpers.ts'
-import { checkFundingSpend, TestWallet } from './wallet.ts'
+import { fromHex } from '../../src/protocol/hex.ts'
+import type { Offer, OracleCapability } from '../../src/protocol/messages/index.ts'
+import { type Run, serveOracle, stopOracle, traderCli, until } from '../trader/helpers.ts'
+import { checkFunding, checkFundingSpend, TestWallet } from './wallet.ts'
 
 const PASSPHRASE = 'numeric e2e passphrase'
 const MEGA = new URL('../../bin/mega.ts', import.meta.url).pathname
@@ -130,80 +127,155 @@ describe('numeric contracts end to end: a price oracle, a CFD, settlement', () =
     assert.match(human.stdout, /fact verified: "41250"/)
   })
 
-  it('the oracle commits one nonce per digit, attests the price digit by digit, and the CFD settles on it', async () => {
-    const client = new OracleEndpointClient({ url })
-    const { items } = await client.capabilities()
-    const capability = items.find((ad) => ad.attestation === 'schnorr-digits') as OracleCapability
-    assert.equal(capability.digits, 20)
-    assert.equal(capability.unit, 'USD')
-    const request = { capability: capability.capabilityKey, args: { date: '2026-12-31' } }
-    const commitment = await client.commitment(request, capability)
-    assert.equal((commitment.attestation as { nonces: string[] }).nonces.length, 20)
-
-    // Long BTC from 40 000 to 45 000 USD: Alice (originator) stakes 100 000 sat, Bob 150 000.
-    const curve = cfdCurve({ digits: 20, total: 250_000, floor: 40_000, cap: 45_000, rounding: 2_500 })
-    const alicePlan = planNumericContract(capability, commitment, curve)
-    const bobPlan = planNumericContract(capability, commitment, curve)
-    assert.deepEqual(bobPlan.points, alicePlan.points)
-    const alice = fundingKey(TRADER.secretKey, '03'.repeat(32), '04'.repeat(32), 'originator')
-    const bob = fundingKey(REPORTER.secretKey, '03'.repeat(32), '04'.repeat(32), 'acceptor')
+  it('two traders offer, fund and settle a CFD through the CLI; the settling CET pays the price’s share', async () => {
+    const alice = traderCli(join(dir, 'alice'), [node.url])
+    const bob = traderCli(join(dir, 'bob'), [node.url])
     const aliceWallet = new TestWallet(31, 'regtest')
     const bobWallet = new TestWallet(32, 'regtest')
-    const party = (key: typeof alice, wallet: TestWallet, serial: bigint, collateral: bigint) => ({
-      fundPubkey: key.pubkey,
-      payoutScript: wallet.script,
-      payoutSerialId: serial + 1n,
-      changeScript: wallet.script,
-      changeSerialId: serial + 2n,
-      inputs: [
-        {
-          txid: (serial === 10n ? 'a1' : 'b2').repeat(32),
-          vout: 1,
-          amount: 400_000n,
-          script: wallet.script,
-          maxWitnessLength: 108,
-          serialId: serial + 3n,
-        },
-      ],
-      collateral,
-    })
-    const funding = {
-      originator: party(alice, aliceWallet, 10n, 100_000n),
-      acceptor: party(bob, bobWallet, 20n, 150_000n),
-      refundLocktime: commitment.deadline + 7 * 86_400,
-      feeRate: 2n,
-      fundOutputSerialId: 7n,
+    const file = (name: string) => join(dir, name)
+    const ok = (result: Run) => {
+      assert.equal(result.code, 0, `${result.stderr}\n${result.stdout}`)
+      return result
     }
-    const aliceTxs = numericTransactions(alicePlan, funding)
-    const bobTxs = numericTransactions(bobPlan, funding)
-    assert.deepEqual(bobTxs.cets, aliceTxs.cets)
-    const bobSignatures = signNumericCets(bobPlan, bobTxs, bob.secret)
-    checkNumericSignatures(alicePlan, aliceTxs, bobSignatures, bob.pubkey)
-    const aliceSignatures = signNumericCets(alicePlan, aliceTxs, alice.secret)
-    checkNumericSignatures(bobPlan, bobTxs, aliceSignatures, alice.pubkey)
+    ok(await alice('init', '--scheme', 'bip340'))
+    ok(await bob('init'))
 
-    const fact = await client.fact(commitment, capability)
-    assert.equal(fact.answer, String(PRICE))
-    assert.equal(fact.digitSignatures?.length, 20)
-    const settled = settleNumeric({
-      plan: alicePlan,
-      txs: aliceTxs,
-      fact,
-      counterparty: { pubkey: bob.pubkey, cetSignatures: bobSignatures },
-      own: { pubkey: alice.pubkey, secret: alice.secret },
-    })
-    // (41 250 − 40 000) / 5 000 of the pot to the long side: 62 500 sat.
-    assert.deepEqual(settled.payout, { originator: 62_500, acceptor: 187_500 })
-    assert.equal(payoutAt(curve, PRICE), 62_500)
-    const fund = Transaction.fromRaw(aliceTxs.fund, { allowUnknownOutputs: true })
-    const cet = checkFundingSpend(
-      settled.tx,
-      { txid: fund.id, fundVout: aliceTxs.fundVout, fundValue: Number(aliceTxs.fundValue) },
-      [alice.pubkey, bob.pubkey],
+    // Long BTC from 40 000 to 45 000 USD: Alice stakes 100 000 sat, Bob 150 000, 2 500 sat steps.
+    const offered = ok(
+      await alice(
+        'offer',
+        capabilityKey,
+        '--arg',
+        'date=2026-12-31',
+        '--cfd',
+        '40000:45000',
+        '--rounding',
+        '2500',
+        '--amount',
+        '100000',
+        '--acceptor-amount',
+        '150000',
+        '--chain',
+        'bitcoin-regtest',
+        '--contact',
+        'nostr:alice',
+        '--bits',
+        '12',
+        '--json',
+      ),
     )
-    const values = cet.outputs.map((output) => output.value).sort((a, b) => a - b)
-    assert.equal(values.length, 2)
-    assert.equal(values[1]! + values[0]! + cet.fee, Number(aliceTxs.fundValue))
-    assert.ok(Math.abs(values[0]! - 62_500) < 1_000 && Math.abs(values[1]! - 187_500) < 1_000, String(values))
+    const { key: offerKey, offer } = offered.json<{ key: string; offer: Offer }>()
+    assert.deepEqual(offer.terms.curve, {
+      digits: 20,
+      rounding: 2_500,
+      points: [
+        { value: 0, originator: 0 },
+        { value: 40_000, originator: 0 },
+        { value: 45_000, originator: 250_000 },
+        { value: 2 ** 20 - 1, originator: 250_000 },
+      ],
+    })
+    ok(await bob('accept', offerKey, '--contact', 'mailto:bob@example.org', '--json'))
+    await until(
+      'Alice sees the acceptance',
+      async () => (await alice('finalize', offerKey, '--json')).code === 0,
+    )
+
+    await writeFile(file('alice-coins.psbt'), aliceWallet.fundingPsbt([120_000]))
+    await writeFile(file('bob-coins.psbt'), bobWallet.fundingPsbt([90_000, 80_000]))
+    const side = (wallet: TestWallet, coins: string) => [
+      '--psbt',
+      file(coins),
+      '--payout-address',
+      wallet.address,
+      '--change-address',
+      wallet.address,
+    ]
+    ok(
+      await alice(
+        'contract',
+        'propose',
+        offerKey,
+        ...side(aliceWallet, 'alice-coins.psbt'),
+        '--fee-rate',
+        '2',
+        '--out',
+        file('proposal.json'),
+      ),
+    )
+    const proposal = JSON.parse(await readFile(file('proposal.json'), 'utf8')) as ContractOffer
+    assert.equal(proposal.curve?.total, 250_000)
+    assert.equal((proposal.oracle as { nonces: string[] }).nonces.length, 20)
+    ok(
+      await bob(
+        'contract',
+        'accept',
+        file('proposal.json'),
+        ...side(bobWallet, 'bob-coins.psbt'),
+        '--out',
+        file('accept.json'),
+      ),
+    )
+    const accepted = JSON.parse(await readFile(file('accept.json'), 'utf8')) as ContractAccept
+    // Each side plans the CETs from the offer's curve on its own: one per digit prefix.
+    assert.equal(accepted.cetSignatures.length, cetsOf(proposal).length)
+    assert.ok(accepted.cetSignatures.length > 600 && accepted.cetSignatures.length < 700)
+
+    ok(await alice('contract', 'sign', file('accept.json'), '--out', file('alice-funding.psbt')))
+    await writeFile(
+      file('alice-signed.psbt'),
+      aliceWallet.sign((await readFile(file('alice-funding.psbt'), 'utf8')).trim()),
+    )
+    ok(
+      await alice(
+        'contract',
+        'sign',
+        file('accept.json'),
+        '--psbt',
+        file('alice-signed.psbt'),
+        '--out',
+        file('sign.json'),
+      ),
+    )
+    ok(await bob('contract', 'finalize', file('sign.json'), '--out', file('bob-funding.psbt')))
+    await writeFile(
+      file('bob-signed.psbt'),
+      bobWallet.sign((await readFile(file('bob-funding.psbt'), 'utf8')).trim()),
+    )
+    const funded = ok(await bob('contract', 'finalize', file('sign.json'), '--psbt', file('bob-signed.psbt')))
+    const pubkeys: [Uint8Array, Uint8Array] = [
+      fromHex(proposal.originator.fundPubkey),
+      fromHex(accepted.acceptor.fundPubkey),
+    ]
+    const coins = [...proposal.originator.inputs, ...accepted.acceptor.inputs].map((coin) => ({
+      ...coin,
+      script: fromHex(coin.script),
+    }))
+    const funding = checkFunding(funded.stdout.trim(), coins, pubkeys)
+    const shown = ok(await bob('contract', 'show'))
+    assert.match(
+      shown.stdout,
+      /acceptor {2}funded {2}regtest .* curve 0:0,40000:0,45000:250000,1048575:250000 \(rounding 2500, \d+ CETs\)/,
+    )
+
+    const early = await bob('contract', 'refund', accepted.contractId)
+    assert.match(early.stderr, /CONTRACT_REFUND_TOO_EARLY/)
+
+    // The oracle attests 41 250 USD: (41 250 − 40 000) / 5 000 of the pot to Alice, either side settles.
+    for (const trader of [alice, bob]) {
+      const settled = ok(await trader('contract', 'settle', accepted.contractId.slice(0, 12), '--wait', '30'))
+      assert.match(settled.stderr, /CET for "41250" [0-9a-f]{64}: originator 62500, acceptor 187500 sat/)
+      const cet = checkFundingSpend(settled.stdout.trim(), funding, pubkeys)
+      const paid = new Map(
+        cet.outputs.map((output) => [Buffer.from(output.script).toString('hex'), output.value]),
+      )
+      assert.equal(paid.get(Buffer.from(aliceWallet.script).toString('hex')), 62_500)
+      assert.equal(paid.get(Buffer.from(bobWallet.script).toString('hex')), 187_500)
+      assert.equal(cet.fee + 250_000, funding.fundValue, 'payouts + fee = funding output')
+    }
+    assert.equal(
+      payoutAt(cfdCurve({ digits: 20, total: 250_000, floor: 40_000, cap: 45_000, rounding: 2_500 }), PRICE),
+      62_500,
+    )
   })
 })

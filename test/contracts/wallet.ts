@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
-import { p2tr, p2wpkh, Transaction } from '@scure/btc-signer'
+import { p2tr, p2wpkh, RawTx, Transaction } from '@scure/btc-signer'
 import { Transaction as CheckedTx, payments, script } from 'bitcoinjs-lib'
 import * as ecc from 'tiny-secp256k1'
 
@@ -41,13 +41,30 @@ export class TestWallet {
     return this.#payment().address!
   }
 
-  /** A PSBT spending coins of `amounts` satoshis (as `walletcreatefundedpsbt` would pick). */
-  fundingPsbt(amounts: number[]): string {
+  /**
+   * A PSBT spending coins of `amounts` satoshis (as `walletcreatefundedpsbt` would pick); with
+   * `previous`, each coin is output 0 of a real previous transaction carried as
+   * `non_witness_utxo`, as Bitcoin Core puts it in for SegWit v0 coins.
+   */
+  fundingPsbt(amounts: number[], options: { previous?: boolean } = {}): string {
     const tx = new Transaction()
     for (const amount of amounts) {
+      const previous = options.previous
+        ? RawTx.encode({
+            version: 2,
+            segwitFlag: false,
+            inputs: [
+              { txid: randomBytes(32), index: 0, finalScriptSig: new Uint8Array(), sequence: 0xffffffff },
+            ],
+            outputs: [{ amount: BigInt(amount), script: this.script }],
+            witnesses: [],
+            lockTime: 0,
+          })
+        : undefined
       tx.addInput({
-        txid: randomBytes(32),
+        txid: previous ? Transaction.fromRaw(previous, { allowUnknownInputs: true }).id : randomBytes(32),
         index: 0,
+        ...(previous && { nonWitnessUtxo: RawTx.decode(previous) }),
         witnessUtxo: { script: this.script, amount: BigInt(amount) },
         // What a wallet records to recognize its Taproot coin: the key before the tweak.
         ...(this.kind === 'tr' && { tapInternalKey: this.pubkey.subarray(1) }),

@@ -145,6 +145,21 @@ export function buildVectors(): VectorFile {
     fx.REPORTER,
     bits,
   )
+  const curveOffer = fx.offer(fx.TRADER, bits, {
+    question: numericRequest,
+    originatorBets: [],
+    acceptorBets: [],
+    curve: {
+      digits: 4,
+      rounding: 10_000,
+      points: [
+        { value: 0, originator: 0 },
+        { value: 4, originator: 0 },
+        { value: 11, originator: 250_000 },
+        { value: 15, originator: 250_000 },
+      ],
+    },
+  })
   const open = fx.offer(fx.TRADER, bits)
   const accepted = fx.acceptedOffer(open, fx.REPORTER)
   const cases: [string, Message][] = [
@@ -223,6 +238,11 @@ export function buildVectors(): VectorFile {
     ],
     ['fact, numeric: value 9 (1001), one signature per digit', numericFact],
     ['report fact-conflict, two numeric values', numericConflict],
+    ['offer open, payout curve on the numeric capability (long from 4 to 11)', curveOffer],
+    [
+      'offer finalized, payout curve, ed25519 acceptor',
+      fx.finalizedOffer(fx.acceptedOffer(curveOffer, fx.REPORTER), fx.TRADER),
+    ],
   ]
   const keys = { ...namedKeys(), bipOracle, edCapability, numericCapability: fx.OTHER_CAPABILITY }
   return {

@@ -1,6 +1,6 @@
 /**
- * Offer: trade terms on fact requests (a binary option: who wins on which answers, amounts,
- * chain, contact). The originator signs the terms once; acceptance and finalization are signed
+ * Offer: trade terms on fact requests (a binary option: who wins on which answers, or a payout
+ * curve over a numeric answer; amounts, chain, contact). The originator signs the terms once; acceptance and finalization are signed
  * updates with a higher `seqNo`, by the acceptor and then by the originator.
  */
 import Type from 'typebox'
@@ -8,7 +8,36 @@ import { Hex32, Pow, SafeInteger, Scheme, SeqNo, SignatureHex, strict, UnixTime,
 import { FactRequest } from './fact.ts'
 import { LIMITS } from './limits.ts'
 
-const Answers = Type.Array(Value, { minItems: 1, maxItems: LIMITS.answers, uniqueItems: true })
+// At least one answer each unless the offer states a payout curve (then none): the offer rule.
+const Answers = Type.Array(Value, { maxItems: LIMITS.answers, uniqueItems: true })
+
+/** Most points of an offer's payout curve. */
+export const CURVE_POINTS = 64
+
+/** A point of a payout curve: at `value` the originator is paid `originator` satoshis. */
+export const CurvePoint = Type.Object(
+  {
+    value: Type.Integer({ minimum: 0, maximum: 2 ** LIMITS.digits - 1 }),
+    originator: SafeInteger,
+  },
+  { ...strict, $id: 'CurvePoint' },
+)
+
+/**
+ * A payout curve over a numeric (`schnorr-digits`) answer: linear between consecutive points,
+ * rounded to the nearest multiple of `rounding` satoshis (halves up); the acceptor is paid the
+ * rest of both stakes.
+ */
+export const OfferCurve = Type.Object(
+  {
+    /** The capability's digits: the curve spans 0 … 2^digits − 1. */
+    digits: Type.Integer({ minimum: 1, maximum: LIMITS.digits }),
+    rounding: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+    points: Type.Array(CurvePoint, { minItems: 2, maxItems: CURVE_POINTS }),
+  },
+  { ...strict, $id: 'OfferCurve' },
+)
+export type OfferCurve = Type.Static<typeof OfferCurve>
 
 /**
  * Answers that count as the outcome `answer` (e.g. a quorum oracle that words it differently):
@@ -36,9 +65,11 @@ export const OfferTerms = Type.Object(
     /** k of the n = 1 + quorum requests must agree to settle (default n: all of them). */
     threshold: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.quorum + 1 })),
     synonyms: Type.Optional(Type.Array(Synonym, { maxItems: LIMITS.synonyms })),
-    /** Answers on which the originator wins; the acceptor wins on `acceptorBets`. */
+    /** Answers on which the originator wins; the acceptor wins on `acceptorBets`. Empty with a curve. */
     originatorBets: Answers,
     acceptorBets: Answers,
+    /** A numeric question's payout curve, in place of bets. */
+    curve: Type.Optional(OfferCurve),
     originatorAmount: SafeInteger,
     acceptorAmount: SafeInteger,
     chain: Type.String({

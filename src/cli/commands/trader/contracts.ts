@@ -7,9 +7,13 @@ import { writeFile } from 'node:fs/promises'
 import {
   type ContractMessage,
   type ContractRecord,
+  cetsOf,
   contractState,
   DEFAULT_MAX_FEE_RATE,
   DEFAULT_MAX_REFUND_DELAY,
+  exportAcceptDlc,
+  exportSignDlc,
+  importDlcspecs,
   NETWORKS,
   type Network,
   parseContractMessage,
@@ -342,8 +346,13 @@ const settleCommand: Command = {
       )
       if (result.equivocation) {
         const { answers, counterpartyCanPublish } = result.equivocation
+        // A numeric contract has hundreds of CETs: name the first few.
+        const named = counterpartyCanPublish
+          .slice(0, 8)
+          .map((entry) => `"${entry.answer}" (${entry.counterpartyGets} sat to them)`)
+        if (counterpartyCanPublish.length > 8) named.push(`${counterpartyCanPublish.length - 8} more`)
         io.stderr.write(
-          `WARNING: the oracle attested both "${answers[0]}" and "${answers[1]}": its capability key is public now, so the counterparty can complete the CETs of ${counterpartyCanPublish.map((entry) => `"${entry.answer}" (${entry.counterpartyGets} sat to them)`).join(', ') || 'no answer better for it'}. Publish yours first.\n`,
+          `WARNING: the oracle attested both "${answers[0]}" and "${answers[1]}": its capability key is public now, so the counterparty can complete the CETs of ${named.join(', ') || 'no answer better for it'}. Publish yours first.\n`,
         )
         for (const report of result.reported ?? [])
           io.stderr.write(`filed the fact-conflict report ${report}\n`)
@@ -377,7 +386,72 @@ const refundCommand: Command = {
   },
 }
 
-function summary(record: ContractRecord) {
+const formatOption = {
+  format: {
+    type: 'string' as const,
+    description: 'dlcspecs (the only one besides JSON)',
+    placeholder: 'name',
+  },
+}
+
+function dlcspecsFormat(values: ParsedArgs['values']): void {
+  if (values.format !== 'dlcspecs') throw new CliError('--format dlcspecs is required', 2)
+}
+
+const exportCommand: Command = {
+  name: 'export',
+  summary:
+    'Your accept (acceptor) or sign (originator) message in dlcspecs’ binary form (accept_dlc / sign_dlc, hex)',
+  usage: 'mega trader contract export <contract-id> --format dlcspecs [--out FILE]',
+  options: { ...nodeOptions, ...outOption, ...formatOption },
+  examples: ['mega trader contract export 7c1e… --format dlcspecs --out accept.hex'],
+  async run({ values, positionals }, io) {
+    const [id, ...extra] = positionals
+    if (id === undefined || extra.length > 0) throw new CliError(`usage: ${this.usage}`, 2)
+    dlcspecsFormat(values)
+    const record = loadContract(dataDir(values), id)
+    const hex = record.role === 'acceptor' ? exportAcceptDlc(record) : exportSignDlc(record)
+    await emit(values, io, hex, record.role === 'acceptor' ? 'accept_dlc' : 'sign_dlc')
+    return 0
+  },
+}
+
+const importCommand: Command = {
+  name: 'import',
+  summary: 'The counterparty’s accept_dlc or sign_dlc (hex) as the Mega message for contract sign / finalize',
+  usage: 'mega trader contract import <contract-id> <file|-|url> --format dlcspecs [--out FILE]',
+  options: { ...nodeOptions, ...outOption, ...formatOption },
+  examples: ['mega trader contract import 7c1e… accept.hex --format dlcspecs --out accept.json'],
+  async run({ values, positionals }, io) {
+    const [id, source, ...extra] = positionals
+    if (id === undefined || source === undefined || extra.length > 0)
+      throw new CliError(`usage: ${this.usage}`, 2)
+    dlcspecsFormat(values)
+    const record = loadContract(dataDir(values), id)
+    const message = importDlcspecs(await readSource(source, io), record)
+    const next =
+      message.type === 'mega-contract-accept'
+        ? 'next: mega trader contract sign <this file>'
+        : 'next: mega trader contract finalize <this file>'
+    await emitMessage(values, io, message, next)
+    return 0
+  },
+}
+
+interface Summary {
+  id: string
+  role: ContractRecord['role']
+  state: ReturnType<typeof contractState>
+  network: string
+  question: ContractRecord['proposal']['commitment']['request']
+  deadline: number
+  refundLocktime: number
+  payouts?: ContractRecord['proposal']['payouts']
+  curve?: ContractRecord['proposal']['curve']
+  cets?: number
+}
+
+function summary(record: ContractRecord): Summary {
   const { proposal } = record
   return {
     id: record.id,
@@ -387,8 +461,21 @@ function summary(record: ContractRecord) {
     question: proposal.commitment.request,
     deadline: proposal.commitment.deadline,
     refundLocktime: proposal.refundLocktime,
-    payouts: proposal.payouts,
+    ...(proposal.curve
+      ? { curve: proposal.curve, cets: cetsOf(proposal).length }
+      : { payouts: proposal.payouts }),
   }
+}
+
+/** A contract's payouts in a line: per answer, or the curve's points and CET count. */
+function payoutsText(one: Summary): string {
+  if (one.curve) {
+    const points = one.curve.points.map((point) => `${point.value}:${point.originator}`).join(',')
+    return `curve ${points} (rounding ${one.curve.rounding}, ${one.cets} CETs)`
+  }
+  return (one.payouts ?? [])
+    .map((payout) => `${payout.answer}: ${payout.originator}/${payout.acceptor}`)
+    .join('  ')
 }
 
 const showCommand: Command = {
@@ -409,7 +496,7 @@ const showCommand: Command = {
         ? ['no contracts']
         : summaries.map(
             (one) =>
-              `${one.id}  ${one.role}  ${one.state}  ${one.network}  refund from ${one.refundLocktime}  ${one.payouts.map((payout) => `${payout.answer}: ${payout.originator}/${payout.acceptor}`).join('  ')}`,
+              `${one.id}  ${one.role}  ${one.state}  ${one.network}  refund from ${one.refundLocktime}  ${payoutsText(one)}`,
           ),
     )
     return 0
@@ -428,6 +515,8 @@ export const contractCommand = commandGroup({
     settleCommand,
     refundCommand,
     showCommand,
+    exportCommand,
+    importCommand,
   ],
   examples: [
     'mega trader contract propose <offer-key> --psbt coins.psbt --payout-address … --change-address …',

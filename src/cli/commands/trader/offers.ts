@@ -3,7 +3,15 @@
  * requests, found, accepted and finalized through the network as signed offer updates, and
  * settled from the facts of their requests.
  */
-import { type FactRequest, LIMITS, type OfferTerms } from '../../../protocol/messages/index.ts'
+import { cfdCurve } from '../../../contracts/numeric.ts'
+import {
+  CURVE_POINTS,
+  type FactRequest,
+  LIMITS,
+  type OfferCurve,
+  type OfferTerms,
+  type OracleCapability,
+} from '../../../protocol/messages/index.ts'
 import { offerStage } from '../../../protocol/rules.ts'
 import type { Settlement } from '../../../protocol/settlement.ts'
 import { requestProblem } from '../../../trader/offers.ts'
@@ -73,11 +81,68 @@ function synonym(flag: string): NonNullable<OfferTerms['synonyms']>[number] {
   return { answer: match[2]!.trim(), synonyms, ...(match[1] !== undefined && { capability: match[1] }) }
 }
 
+/**
+ * The payout curve of `--curve V:P,…` (what we are paid at each value) or `--cfd FLOOR:CAP`
+ * (long: nothing at or below FLOOR, both stakes at or above CAP; `--short` mirrors it), over
+ * the numeric capability's digits; undefined without either.
+ */
+function curveFlags(
+  values: ParsedArgs['values'],
+  capability: OracleCapability,
+  total: number,
+): OfferCurve | undefined {
+  const points = values.curve
+  const cfd = values.cfd
+  if (points === undefined && cfd === undefined) {
+    if (values.rounding !== undefined || values.short)
+      throw new CliError('--rounding and --short go with --curve or --cfd', 2)
+    return undefined
+  }
+  if (points !== undefined && cfd !== undefined) throw new CliError('--curve or --cfd, not both', 2)
+  if (capability.attestation !== 'schnorr-digits' || capability.digits === undefined)
+    throw new CliError('--curve and --cfd need a numeric (schnorr-digits) capability', 2)
+  const digits = capability.digits
+  const rounding = integerFlag(values.rounding, 'rounding', 1, Number.MAX_SAFE_INTEGER)
+  if (rounding === undefined) throw new CliError('--rounding is required with a curve', 2)
+  const pair = (flag: string, text: string) => {
+    const match = /^(\d+):(\d+)$/.exec(text.trim())
+    if (!match) throw new CliError(`--${flag} takes VALUE:NUMBER pairs, got "${text}"`, 2)
+    return [Number(match[1]), Number(match[2])] as const
+  }
+  if (cfd !== undefined) {
+    const [floor, cap] = pair('cfd', String(cfd))
+    if (!(floor < cap) || cap > 2 ** digits - 1)
+      throw new CliError(`--cfd FLOOR:CAP needs FLOOR < CAP ≤ ${2 ** digits - 1}`, 2)
+    const long = values.short ? 'acceptor' : 'originator'
+    const curve = cfdCurve({ digits, total, floor, cap, rounding, long })
+    return { digits, rounding, points: curve.points }
+  }
+  if (values.short) throw new CliError('--short goes with --cfd', 2)
+  const list = String(points).split(',')
+  if (list.length > CURVE_POINTS) throw new CliError(`--curve takes at most ${CURVE_POINTS} points`, 2)
+  return {
+    digits,
+    rounding,
+    points: list.map((point) => {
+      const [value, originator] = pair('curve', point)
+      return { value, originator }
+    }),
+  }
+}
+
+/** The originator's side in a line: its bets, or its curve's points. */
+function betsText(terms: OfferTerms): string {
+  if (!terms.curve) return `bets ${terms.originatorBets.join(',')}`
+  const points = terms.curve.points.map((point) => `${point.value}:${point.originator}`).join(',')
+  return `curve ${points} (rounding ${terms.curve.rounding})`
+}
+
 export const offerCommand: Command = {
   name: 'offer',
-  summary: 'Publish a binary option on a fact request (mined): your answers, the stakes, chain and contact',
+  summary:
+    'Publish a binary option (your answers) or a payout curve (a numeric question) on a fact request (mined), the stakes, chain and contact',
   usage:
-    'mega trader offer <capability-key> --arg name=value… --bet A[,B] [--against C,D] --amount N --acceptor-amount N --chain NAME --contact TEXT [--expires SECONDS] [--quorum KEY:name=value,…]… [--threshold K] [--synonym [KEY:]ANSWER=OTHER,…]… [--bits N]',
+    'mega trader offer <capability-key> --arg name=value… (--bet A[,B] [--against C,D] | --curve V:P,… --rounding N | --cfd FLOOR:CAP [--short] --rounding N) --amount N --acceptor-amount N --chain NAME --contact TEXT [--expires SECONDS] [--quorum KEY:name=value,…]… [--threshold K] [--synonym [KEY:]ANSWER=OTHER,…]… [--bits N]',
   options: {
     ...nodeOptions,
     ...workOptions,
@@ -89,8 +154,25 @@ export const offerCommand: Command = {
     },
     bet: {
       type: 'string',
-      description: 'answers you win on, comma-separated (required)',
+      description: 'answers you win on, comma-separated (required unless a curve)',
       placeholder: 'answers',
+    },
+    curve: {
+      type: 'string',
+      description:
+        'numeric capability: what you are paid at each value, linear in between, from 0 to the largest value',
+      placeholder: 'V:P,…',
+    },
+    cfd: {
+      type: 'string',
+      description: 'numeric capability: long from FLOOR (nothing) to CAP (both stakes), linear between',
+      placeholder: 'FLOOR:CAP',
+    },
+    short: { type: 'boolean', description: 'with --cfd: short instead of long' },
+    rounding: {
+      type: 'string',
+      description: 'with a curve: payouts are multiples of N sat (at most 1000 steps in all)',
+      placeholder: 'N',
     },
     against: {
       type: 'string',
@@ -133,7 +215,10 @@ export const offerCommand: Command = {
     if (extra.length > 0) throw new CliError(`usage: ${this.usage}`, 2)
     const capabilityKey = hexKey(key, '<capability-key>')
     const bets = answers(values.bet, 'bet')
-    if (!bets) throw new CliError('--bet is required', 2)
+    const curved = values.curve !== undefined || values.cfd !== undefined
+    if (!bets && !curved)
+      throw new CliError('--bet is required (or, on a numeric capability, --curve or --cfd)', 2)
+    if (bets && curved) throw new CliError('--bet and a curve exclude each other', 2)
     const against = answers(values.against, 'against')
     const stake = amount(values.amount, 'amount')
     const acceptorAmount = amount(values['acceptor-amount'], 'acceptor-amount')
@@ -154,6 +239,7 @@ export const offerCommand: Command = {
         if (problem) throw new CliError(`--quorum ${index + 1}: ${problem}`, 2)
       }
       const capability = await trader.capability(capabilityKey)
+      const curve = curveFlags(values, capability, stake + acceptorAmount)
       const {
         key: offerKey,
         offer,
@@ -163,8 +249,9 @@ export const offerCommand: Command = {
           {
             capability,
             args,
-            bets,
+            bets: bets ?? [],
             ...(against && { acceptorBets: against }),
+            ...(curve && { curve }),
             amount: stake,
             acceptorAmount,
             chain,
@@ -201,7 +288,7 @@ export const offersCommand: Command = {
           ? ['no offers']
           : offers.map(
               ({ key, offer, role, details }) =>
-                `${key}  ${STAGES[offerStage(offer)]}  ${role}  bets ${offer.terms.originatorBets.join(',')} ${offer.terms.originatorAmount} vs ${offer.terms.acceptorBets.join(',')} ${offer.terms.acceptorAmount} ${offer.terms.chain}${offer.acceptance ? `  acceptor ${short(offer.acceptance.acceptor)} ${offer.acceptance.contact}` : ''}${details !== undefined ? `  details: ${details}` : ''}`,
+                `${key}  ${STAGES[offerStage(offer)]}  ${role}  ${betsText(offer.terms)} ${offer.terms.originatorAmount} vs ${offer.terms.curve ? '' : `${offer.terms.acceptorBets.join(',')} `}${offer.terms.acceptorAmount} ${offer.terms.chain}${offer.acceptance ? `  acceptor ${short(offer.acceptance.acceptor)} ${offer.acceptance.contact}` : ''}${details !== undefined ? `  details: ${details}` : ''}`,
             ),
       )
       return 0
@@ -245,7 +332,7 @@ export const matchCommand: Command = {
           ? ['no complementary offers']
           : matches.map(
               (match, index) =>
-                `${index + 1}. ${match.key}  odds ×${match.oddsRatio.toFixed(3)}  fills ${(match.fill * 100).toFixed(0)}%  they bet ${match.offer.terms.originatorBets.join(',')} ${match.offer.terms.originatorAmount} vs your ${match.offer.terms.acceptorAmount}  (for your ${short(match.mine)})`,
+                `${index + 1}. ${match.key}  odds ×${match.oddsRatio.toFixed(3)}  fills ${(match.fill * 100).toFixed(0)}%  they ${betsText(match.offer.terms)} ${match.offer.terms.originatorAmount} vs your ${match.offer.terms.acceptorAmount}  (for your ${short(match.mine)})`,
             ),
       )
       return 0
