@@ -164,6 +164,8 @@ export const REASON_FIXES: Fixes = {
     CONTRACT_FACT_INVALID: 'Use the fact the oracle signed for this contract’s commitment.',
     CONTRACT_DLC_UNAVAILABLE: 'Run on a platform the DLC library supports.',
     CONTRACT_BROADCAST_FAILED: 'Retry, or broadcast the transaction through another Esplora endpoint.',
+    CONTRACT_EXPORT_UNAVAILABLE:
+      'Fund with a wallet PSBT that carries each coin’s previous transaction (non_witness_utxo), or exchange Mega’s JSON messages.',
   },
   config: {
     CONFIG_UNREADABLE: 'Check the path and the permissions of the file.',
