@@ -3,9 +3,9 @@
  * {@link ApiInit}; defaults below say where the numbers come from.
  */
 
+import { DEFAULT_CORS_ORIGINS } from '../http/cors.ts'
 import { defaultQueryLimits, type QueryLimits } from '../mempool/queries.ts'
 import { LIMITS } from '../protocol/messages/index.ts'
-import { DEFAULT_CORS_ORIGINS } from './plugins/cors.ts'
 
 export interface ApiOptions {
   /**

@@ -5,8 +5,8 @@
  */
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance } from 'fastify'
-import { ApiError, ApiErrorCode } from '../errors.ts'
-import type { ApiOptions } from '../options.ts'
+import type { ApiOptions } from '../api/options.ts'
+import { ApiError, ApiErrorCode } from './errors.ts'
 
 /**
  * Registers the limiter in `context`: every route added to `context` afterwards counts
