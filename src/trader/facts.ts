@@ -2,7 +2,7 @@
  * The trader's side of oracle endpoints beyond the endpoint client: what "no fact yet" looks
  * like, how the client's errors become trader errors, and domain verification of manifests.
  */
-import { EndpointError, EndpointErrorCode, fetchManifest } from '../oracle/endpoint-client.ts'
+import { EndpointError, EndpointErrorCode, fetchManifest } from '../client/endpoint-client.ts'
 import type { Fact } from '../protocol/messages/index.ts'
 import { EndpointRefusal, TraderError, TraderErrorCode } from './errors.ts'
 import type { TraderStore } from './store.ts'

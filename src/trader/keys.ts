@@ -7,8 +7,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { DEFAULT_SCRYPT_LOG_N, decryptKeystore, encryptKeystore } from '../keys/keystore.ts'
 import { OracleError } from '../oracle/errors.ts'
-import { DEFAULT_SCRYPT_LOG_N, decryptKeystore, encryptKeystore } from '../oracle/keystore.ts'
 import { generateKeyPair, isScheme, publicKeyOf, type Scheme } from '../protocol/signature.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
 import type { TraderKey } from './offers.ts'

@@ -5,9 +5,9 @@
  * where they meet the network, the miner and the disk.
  */
 import { backend } from '#crypto'
+import { EndpointError, EndpointErrorCode, OracleEndpointClient } from '../client/endpoint-client.ts'
 import { NodeClient } from '../client/node-client.ts'
 import { type MiningProgress, mine } from '../miner/index.ts'
-import { EndpointError, EndpointErrorCode, OracleEndpointClient } from '../oracle/endpoint-client.ts'
 import { utf8 } from '../protocol/hex.ts'
 import { entityKey, offerKey } from '../protocol/message.ts'
 import { powBoundOf } from '../protocol/message-pow.ts'

@@ -5,9 +5,10 @@
  * rank, ask, detect, report, offer) run here, so the browser reaches the CLI's verdicts with
  * the CLI's messages; nothing secret leaves the page.
  */
+
+import { EndpointError, EndpointErrorCode, OracleEndpointClient } from '../client/endpoint-client.ts'
 import { NodeClient } from '../client/node-client.ts'
 import type { MiningProgress } from '../miner/scheduler.ts'
-import { EndpointError, EndpointErrorCode, OracleEndpointClient } from '../oracle/endpoint-client.ts'
 import { entityKey, offerKey } from '../protocol/message.ts'
 import { powBoundOf } from '../protocol/message-pow.ts'
 import type {

@@ -14,6 +14,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { Transaction } from '@scure/btc-signer'
 import { type NodeProcess, startNodeProcess, stopNodeProcess } from '../../src/cli/devnet-nodes.ts'
+import { OracleEndpointClient } from '../../src/client/endpoint-client.ts'
 import {
   cfdCurve,
   checkNumericSignatures,
@@ -25,7 +26,6 @@ import {
   signNumericCets,
 } from '../../src/contracts/index.ts'
 import { advertiseRound } from '../../src/oracle/advertise.ts'
-import { OracleEndpointClient } from '../../src/oracle/endpoint-client.ts'
 import { initOracle, mineIdentity } from '../../src/oracle/identity.ts'
 import type { OracleCapability } from '../../src/protocol/messages/index.ts'
 import { REPORTER, TRADER } from '../fixtures/messages.ts'

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import type { CliIo } from '../cli/command.ts'
-import { OracleError, OracleErrorCode } from './errors.ts'
+import { OracleError, OracleErrorCode } from '../oracle/errors.ts'
 
 export const PASSPHRASE_ENV = 'MEGA_ORACLE_PASSPHRASE'
 

@@ -11,9 +11,9 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes, scrypt } from 'node:crypto'
 import { open, readFile } from 'node:fs/promises'
+import { OracleError, OracleErrorCode } from '../oracle/errors.ts'
 import { canonicalBytes } from '../protocol/canonical.ts'
 import { publicKeyOf, type Scheme } from '../protocol/signature.ts'
-import { OracleError, OracleErrorCode } from './errors.ts'
 
 /**
  * scrypt cost: N = 2^17, r = 8, p = 1 (128 MiB, ≈ 0.3–0.5 s here), the cost OWASP recommends
