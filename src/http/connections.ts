@@ -29,6 +29,12 @@ export interface ConnectionLimits {
   maxConnectionsPerAddress: number
 }
 
+/** The limits both servers start from; src/api/options.ts says why these numbers. */
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
+  requestTimeoutMs: 10_000,
+  maxConnectionsPerAddress: 64,
+}
+
 /** Node's own bound on the request line and headers together. */
 const HEADER_BYTES = maxHeaderSize
 
