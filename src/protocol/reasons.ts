@@ -27,7 +27,7 @@ export type ReasonArea =
   | 'network'
   /** The oracle toolkit and its endpoint (src/oracle, docs/oracles.md). */
   | 'oracle'
-  /** The client of an oracle endpoint (src/oracle/endpoint-client.ts). */
+  /** The client of an oracle endpoint (src/client/endpoint-client.ts). */
   | 'endpoint-client'
   | 'trader'
   /** Bitcoin contracts of the trader toolkit (src/contracts, docs/contracts.md). */
