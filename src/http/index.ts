@@ -7,6 +7,7 @@
  * @packageDocumentation
  */
 export {
+  addressKey,
   type ConnectionLimits,
   DEFAULT_CONNECTION_LIMITS,
   guardConnections,
