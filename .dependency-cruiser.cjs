@@ -44,6 +44,9 @@ const BROWSER_SAFE_DEEP = [
   '^src/trader/(collect|detect|errors|facts|message-store|offers|oracle-facts|policy|reports|seal)\\.ts$',
 ]
 
+/** The protocol's platform cryptography, imported by its alias `#crypto` (package.json `imports`). */
+const CRYPTO_ADAPTER = '^src/protocol/crypto/(node|web)\\.ts$'
+
 /** Browser code: bundled by esbuild, so it may not reach Node's built-in modules. */
 const BROWSER = '^src/(dashboard/ui|web-trader/(?!assets\\.ts$))'
 
@@ -109,12 +112,13 @@ module.exports = {
     },
     {
       name: 'through-index',
-      comment: "another layer's modules are imported through its index.ts (BROWSER_SAFE_DEEP excepted)",
+      comment:
+        "another layer's modules are imported through its index.ts (#crypto and BROWSER_SAFE_DEEP excepted)",
       severity: 'warn',
       from: { path: '^src/([^/]+)/' },
       to: {
         path: '^src/[^/]+/',
-        pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$', ...BROWSER_SAFE_DEEP],
+        pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$', CRYPTO_ADAPTER, ...BROWSER_SAFE_DEEP],
       },
     },
     {
