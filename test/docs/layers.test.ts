@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -99,5 +100,34 @@ describe('layers', () => {
     ]
     for (const violation of expected)
       assert.ok(found.has(violation), `${violation} not reported; got\n${[...found].join('\n')}`)
+  })
+})
+
+describe("README's layout", () => {
+  it('lists every folder of src with the layers the rules let it import', async () => {
+    const readme = await readFile(join(ROOT, 'README.md'), 'utf8')
+    const rows = new Map(
+      [...readme.matchAll(/^\| `src\/([\w-]+)\/` \| [^|]+ \| ([^|]+) \|$/gm)].map(([, folder, imports]) => [
+        folder!,
+        (imports!.includes('nothing') ? [] : imports!.replace(/types from/, '').match(/[\w-]+/g)!).sort(),
+      ]),
+    )
+    const folders = (await readdir(join(ROOT, 'src'), { withFileTypes: true }))
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
+    assert.deepEqual([...rows.keys()].sort(), folders.sort())
+    const config = createRequire(import.meta.url)(CONFIG) as {
+      forbidden: { name: string; to: { pathNot?: string | string[] } }[]
+    }
+    for (const [folder, imports] of rows) {
+      const rule = config.forbidden.find(({ name }) => name === `layer-${folder}`)
+      if (folder === 'cli') {
+        assert.equal(rule, undefined, 'the command line may import any layer')
+        continue
+      }
+      assert.ok(rule, `no rule for src/${folder}`)
+      const allowed = /^\^src\/\(([^)]*)\)\/$/.exec(String(rule.to.pathNot))![1]!.split('|')
+      assert.deepEqual(allowed.filter((name) => name !== folder).sort(), imports, `src/${folder}`)
+    }
   })
 })
