@@ -10,10 +10,10 @@
  */
 import type { ServerResponse } from 'node:http'
 import type { FactConflict } from '../facts/fact-pool.ts'
+import { addressKey } from '../http/connections.ts'
+import { ApiError, ApiErrorCode } from '../http/errors.ts'
 import type { Admission } from '../mempool/admission.ts'
-import { ApiError, ApiErrorCode } from './errors.ts'
 import type { ApiOptions } from './options.ts'
-import { addressKey } from './plugins/connections.ts'
 
 /** Headers of a stream, sent alike to `GET` and `HEAD`. */
 const STREAM_HEADERS = {

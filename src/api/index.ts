@@ -8,11 +8,13 @@
  * const app = await buildApi({ mempool, submit })
  * await app.listen({ host: '127.0.0.1', port: 8080 })
  */
+
+export { ApiError, ApiErrorCode, type ProblemDetails } from '../http/errors.ts'
+export { PROBLEM_TYPE, type Problem, STATUS_BY_CODE, toProblem } from '../http/problem.ts'
+export { admissionError } from './admission-error.ts'
 export { type ApiComponents, buildApi, mempoolSubmit } from './app.ts'
-export { ApiError, ApiErrorCode, admissionError, type ProblemDetails } from './errors.ts'
 export { type AdmittedEvent, EventHub } from './events.ts'
 export { type ApiInit, type ApiOptions, apiOptions, defaultApiOptions } from './options.ts'
-export { PROBLEM_TYPE, type Problem, STATUS_BY_CODE, toProblem } from './plugins/problem.ts'
 export type { NetworkView } from './routes/peers.ts'
 export { STATUS_BY_OUTCOME, type Submit } from './routes/submit.ts'
 export { sharedSchemas } from './schemas.ts'

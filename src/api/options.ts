@@ -3,9 +3,10 @@
  * {@link ApiInit}; defaults below say where the numbers come from.
  */
 
+import { DEFAULT_CONNECTION_LIMITS } from '../http/connections.ts'
+import { DEFAULT_CORS_ORIGINS } from '../http/cors.ts'
 import { defaultQueryLimits, type QueryLimits } from '../mempool/queries.ts'
 import { LIMITS } from '../protocol/messages/index.ts'
-import { DEFAULT_CORS_ORIGINS } from './plugins/cors.ts'
 
 export interface ApiOptions {
   /**
@@ -77,8 +78,7 @@ export interface ApiInit {
 
 export const defaultApiOptions: ApiOptions = {
   bodyLimit: 2 * LIMITS.messageBytes,
-  requestTimeoutMs: 10_000,
-  maxConnectionsPerAddress: 64,
+  ...DEFAULT_CONNECTION_LIMITS,
   rateLimit: { max: 120, timeWindow: 60_000 },
   events: { maxClients: 64, maxClientsPerAddress: 16, heartbeatMs: 15_000, maxBufferedBytes: 1024 * 1024 },
   query: defaultQueryLimits,

@@ -18,7 +18,7 @@
  * minute, the upstream time and response size.
  */
 import { isIP } from 'node:net'
-import { EndpointError, EndpointErrorCode, OracleEndpointClient } from '../oracle/endpoint-client.ts'
+import { EndpointError, EndpointErrorCode, OracleEndpointClient } from '../client/endpoint-client.ts'
 import { canonicalize } from '../protocol/canonical.ts'
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts'
 import { messageId } from '../protocol/message.ts'

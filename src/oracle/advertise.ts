@@ -9,11 +9,11 @@
  * required bits (up to a cap) and posts again.
  */
 import { NodeClient, NodeUnreachableError } from '../client/node-client.ts'
+import type { RootKey } from '../keys/keystore.ts'
 import { mine } from '../miner/index.ts'
 import { powBoundOf } from '../protocol/message-pow.ts'
 import type { OracleId, PoolKind } from '../protocol/messages/index.ts'
 import { mineIdentity, resignAd } from './identity.ts'
-import type { RootKey } from './keystore.ts'
 import { sleep } from './sleep.ts'
 import { type CapabilityRecord, loadState, saveState } from './state.ts'
 

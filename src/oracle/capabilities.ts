@@ -6,6 +6,8 @@
  * endpoint and tags. To *update* one, switch the old one off and add a new one under a new label
  * (nodes then show the new ad and the old one as off); `drop` forgets a switched-off capability.
  */
+
+import type { RootKey } from '../keys/keystore.ts'
 import { type MiningProgress, mine } from '../miner/index.ts'
 import { powBoundOf } from '../protocol/message-pow.ts'
 import type { AttestationType, OracleCapability, Param } from '../protocol/messages/index.ts'
@@ -17,7 +19,6 @@ import { validateMessage } from '../protocol/validate.ts'
 import type { ServedCapability } from './endpoint.ts'
 import { OracleError, OracleErrorCode } from './errors.ts'
 import { checkRoot } from './identity.ts'
-import type { RootKey } from './keystore.ts'
 import { type FactSourceConfig, factSource } from './sources.ts'
 import {
   type CapabilityRecord,

@@ -10,18 +10,17 @@
  * hash-lock preimages are derived from the capability key and the request (protocol
  * `oracle-attestation.ts`). Errors are `application/problem+json` with a stable `code`. The HTTP
  * server has the node API's limits: a deadline on every request, a cap on connections per
- * address, parser errors as problems (`api/plugins/connections.ts`).
+ * address, parser errors as problems (`src/http/connections.ts`).
  */
 import { STATUS_CODES } from 'node:http'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import Type from 'typebox'
-import { ApiError, ApiErrorCode } from '../api/errors.ts'
-import { defaultApiOptions } from '../api/options.ts'
-import { guardConnections, serverOptions } from '../api/plugins/connections.ts'
-import { corsPlugin, DEFAULT_CORS_ORIGINS } from '../api/plugins/cors.ts'
-import { problemPlugin, sendProblem } from '../api/plugins/problem.ts'
-import { rateLimitPlugin } from '../api/plugins/rate-limit.ts'
-import { ref, sharedSchemas } from '../api/schemas.ts'
+import { DEFAULT_CONNECTION_LIMITS, guardConnections, serverOptions } from '../http/connections.ts'
+import { corsPlugin, DEFAULT_CORS_ORIGINS } from '../http/cors.ts'
+import { ApiError, ApiErrorCode } from '../http/errors.ts'
+import { problemPlugin, sendProblem } from '../http/problem.ts'
+import { rateLimitPlugin } from '../http/rate-limit.ts'
+import { ref, shareSchemas } from '../http/schemas.ts'
 import { verifyAttestation } from '../protocol/attestation.ts'
 import type { ProtocolError } from '../protocol/errors.ts'
 import {
@@ -93,7 +92,7 @@ export interface EndpointOptions {
   requestTimeoutMs: number
   /** Open connections per client address; more get 503 (0: no cap). @default 64, as the node's API */
   maxConnectionsPerAddress: number
-  /** Origins whose pages may read the answers (CORS, see src/api/plugins/cors.ts); `*` for any. @default ['*'] */
+  /** Origins whose pages may read the answers (CORS, see src/http/cors.ts); `*` for any. @default ['*'] */
   corsOrigins: readonly string[]
 }
 
@@ -102,8 +101,7 @@ const defaultEndpointOptions: EndpointOptions = {
   bodyLimit: LIMITS.messageBytes,
   maxLookups: 16,
   rateLimitPerMinute: 600,
-  requestTimeoutMs: defaultApiOptions.requestTimeoutMs,
-  maxConnectionsPerAddress: defaultApiOptions.maxConnectionsPerAddress,
+  ...DEFAULT_CONNECTION_LIMITS,
   corsOrigins: DEFAULT_CORS_ORIGINS,
 }
 
@@ -159,7 +157,7 @@ export async function buildEndpoint(
   corsPlugin(app, options.corsOrigins)
   // Responses are serialized from the protocol's schemas: only the fields a message may carry
   // leave the endpoint, whatever an object in memory holds.
-  for (const schema of sharedSchemas(RESPONSE_SCHEMAS)) app.addSchema(schema)
+  for (const schema of shareSchemas(RESPONSE_SCHEMAS)) app.addSchema(schema)
   // The routes live in a child context with their own error handler, which knows the toolkit's
   // codes and hands everything else to the API's handler.
   await app.register(routes)

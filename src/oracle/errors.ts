@@ -1,20 +1,14 @@
 /**
- * Coded errors of the oracle toolkit (keystore, state, fact sources, endpoint, advertising).
+ * Coded errors of the oracle toolkit (state, fact sources, endpoint, advertising).
  * Callers and tests match on `code`; the endpoint maps each code to an HTTP status in one table.
  */
+import { FACT_NOT_READY } from '../client/endpoint-client.ts'
+import { KeyErrorCode } from '../keys/errors.ts'
 import { CodedError } from '../protocol/errors.ts'
 
 export const OracleErrorCode = {
-  /** `oracle init` would overwrite an existing keystore. */
-  KEYSTORE_EXISTS: 'KEYSTORE_EXISTS',
-  /** No keystore at the path: run `mega oracle init` first. */
-  KEYSTORE_MISSING: 'KEYSTORE_MISSING',
-  /** The keystore file is not a keystore (bad JSON, fields, version) or was tampered with. */
-  KEYSTORE_CORRUPT: 'KEYSTORE_CORRUPT',
-  /** The passphrase does not open the keystore. */
-  WRONG_PASSPHRASE: 'WRONG_PASSPHRASE',
-  /** No passphrase given and no terminal to ask on, or an empty one. */
-  PASSPHRASE_MISSING: 'PASSPHRASE_MISSING',
+  /** The keystore's and the passphrase input's (src/keys/errors.ts, raised as `KeyError`). */
+  ...KeyErrorCode,
   /** The oracle's state file is unreadable or inconsistent. */
   STATE_INVALID: 'STATE_INVALID',
   /** The oracle ad has not been mined yet (`mega oracle mine`). */
@@ -34,7 +28,7 @@ export const OracleErrorCode = {
   /** The fact source answers differently from a fact already signed (answer journal). */
   SOURCE_ANSWER_CHANGED: 'SOURCE_ANSWER_CHANGED',
   /** The fact source does not know the answer yet. */
-  FACT_NOT_READY: 'FACT_NOT_READY',
+  FACT_NOT_READY,
   /** The commitment was not signed by this endpoint's capability key. */
   COMMITMENT_INVALID: 'COMMITMENT_INVALID',
   /** The payment check refused the request's invoice. */

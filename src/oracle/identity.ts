@@ -4,6 +4,7 @@
  * Identity work is bound to the public key alone, so re-signing never loses it.
  */
 import { mkdir, stat } from 'node:fs/promises'
+import { encryptKeystore, type RootKey, writeKeystore } from '../keys/keystore.ts'
 import { type MiningProgress, mine } from '../miner/index.ts'
 import { ErrorCode, isProtocolError } from '../protocol/errors.ts'
 import { powBoundOf } from '../protocol/message-pow.ts'
@@ -12,7 +13,6 @@ import { nonceFromHex } from '../protocol/pow.ts'
 import { type Draft, sign } from '../protocol/sign.ts'
 import { generateSecretKey, publicKeyOf, type Scheme } from '../protocol/signature.ts'
 import { OracleError, OracleErrorCode } from './errors.ts'
-import { encryptKeystore, type RootKey, writeKeystore } from './keystore.ts'
 import { loadState, minedAd, newState, nextSeqNo, type OracleState, oracleFiles, saveState } from './state.ts'
 
 export interface InitOptions {

@@ -4,12 +4,13 @@
  * (`manifestUri`) for traders to mark the oracle domain-verified, so the ad is re-signed with
  * that URI when it does not already carry it.
  */
+
+import type { RootKey } from '../keys/keystore.ts'
 import type { OracleManifest } from '../protocol/messages/index.ts'
 import { type Draft, sign } from '../protocol/sign.ts'
 import { classifyManifest, manifestUrlOf } from '../protocol/verify-manifest.ts'
 import { OracleError, OracleErrorCode } from './errors.ts'
 import { resignAd } from './identity.ts'
-import type { RootKey } from './keystore.ts'
 import { loadState, minedAd, saveState } from './state.ts'
 
 /** Builds, signs and self-checks the manifest; the ad gains `manifestUri` when needed. */

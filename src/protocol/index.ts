@@ -17,6 +17,13 @@
 
 export * from './attestation.ts'
 export * from './canonical.ts'
+export {
+  checkDigitCount,
+  digitMessage,
+  numericValue,
+  recoverSecretFromDigitFacts,
+  toDigits,
+} from './digits.ts'
 export * from './errors.ts'
 export * from './hex.ts'
 export * from './kdf.ts'
@@ -44,6 +51,7 @@ export * from './rules.ts'
 export * from './schnorr-nonce.ts'
 export * from './score.ts'
 export * from './settlement.ts'
+export { createSearchKernel, type SearchHit, type SearchKernel } from './sha256-kernel.ts'
 export * from './sign.ts'
 export * from './signature.ts'
 export * from './validate.ts'

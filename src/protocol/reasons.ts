@@ -3,7 +3,7 @@
  * means, the HTTP status a node (or an oracle endpoint) answers with, and what gossip does with
  * a message refused for it. Pure data, no I/O.
  *
- * The node's HTTP table (src/api/plugins/problem.ts), the oracle endpoint's, the gossip
+ * The node's HTTP table (src/http/problem.ts), the oracle endpoint's, the gossip
  * verdicts (src/network/verdicts.ts) and the error tables of docs/protocol.md §9 and
  * docs/api.md are derived from it (`npm run docs:errors`), and test/protocol/reasons.test.ts
  * fails when a code raised in src is missing here or the documents differ.
@@ -27,7 +27,7 @@ export type ReasonArea =
   | 'network'
   /** The oracle toolkit and its endpoint (src/oracle, docs/oracles.md). */
   | 'oracle'
-  /** The client of an oracle endpoint (src/oracle/endpoint-client.ts). */
+  /** The client of an oracle endpoint (src/client/endpoint-client.ts). */
   | 'endpoint-client'
   | 'trader'
   /** Bitcoin contracts of the trader toolkit (src/contracts, docs/contracts.md). */

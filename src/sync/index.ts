@@ -24,6 +24,7 @@
  */
 
 export * from './bound.ts'
+export { MAX_VARINT, Reader, Writer } from './bytes.ts'
 export * from './errors.ts'
 export * from './fetch.ts'
 export * from './fingerprint.ts'

@@ -2,8 +2,7 @@
  * The trader's side of oracle endpoints beyond the endpoint client: what "no fact yet" looks
  * like, how the client's errors become trader errors, and domain verification of manifests.
  */
-import { EndpointError, EndpointErrorCode, fetchManifest } from '../oracle/endpoint-client.ts'
-import { OracleErrorCode } from '../oracle/errors.ts'
+import { EndpointError, EndpointErrorCode, fetchManifest } from '../client/endpoint-client.ts'
 import { UNKNOWN_CODE } from '../protocol/errors.ts'
 import type { Fact } from '../protocol/messages/index.ts'
 import { EndpointRefusal, TraderError, TraderErrorCode } from './errors.ts'
@@ -18,15 +17,6 @@ export interface NotYet {
 /** Returns true for a {@link NotYet}. */
 export function isNotYet(value: Fact | NotYet): value is NotYet {
   return !('kind' in value)
-}
-
-/** Whether the endpoint refused because its source does not know the answer yet (`FACT_NOT_READY`). */
-export function isFactNotReady(error: unknown): error is EndpointError {
-  return (
-    error instanceof EndpointError &&
-    error.code === EndpointErrorCode.REFUSED &&
-    error.details.problemCode === OracleErrorCode.FACT_NOT_READY
-  )
 }
 
 export async function endpointCall<T>(url: string, call: () => Promise<T>): Promise<T> {

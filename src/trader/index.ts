@@ -19,9 +19,11 @@
  * @packageDocumentation
  */
 
+export { checkMessage } from './check.ts'
 export * from './contracts.ts'
 export * from './detect.ts'
 export * from './errors.ts'
+export { createTraderKey, TRADER_PASSPHRASE_ENV } from './keys.ts'
 export * from './matching.ts'
 export * from './offers.ts'
 export * from './policy.ts'

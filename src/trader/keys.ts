@@ -2,13 +2,13 @@
  * The trader's own key: it signs reports (unless filed anonymously), offers and acceptances,
  * and opens details sealed for it. Kept in `<dataDir>/trader-key.json`, readable by the owner
  * only (0600), never sent anywhere. With a passphrase it is an encrypted keystore (scrypt +
- * AES-256-GCM, the oracle toolkit's format, `src/oracle/keystore.ts`); without one it is plain
+ * AES-256-GCM, the oracle toolkit's format, `src/keys/keystore.ts`); without one it is plain
  * JSON, for test setups and machines whose disk is already encrypted.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { OracleError } from '../oracle/errors.ts'
-import { DEFAULT_SCRYPT_LOG_N, decryptKeystore, encryptKeystore } from '../oracle/keystore.ts'
+import { KeyError } from '../keys/errors.ts'
+import { DEFAULT_SCRYPT_LOG_N, decryptKeystore, encryptKeystore } from '../keys/keystore.ts'
 import { generateKeyPair, isScheme, publicKeyOf, type Scheme } from '../protocol/signature.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
 import type { TraderKey } from './offers.ts'
@@ -67,7 +67,7 @@ export async function loadTraderKey(dataDir: string, passphrase?: string): Promi
     try {
       return await decryptKeystore(value, passphrase)
     } catch (error) {
-      if (!(error instanceof OracleError)) throw error
+      if (!(error instanceof KeyError)) throw error
       throw new TraderError(
         TraderErrorCode.KEY_LOCKED,
         `${path}: ${error.message}`,

@@ -5,9 +5,14 @@
  * where they meet the network, the miner and the disk.
  */
 import { backend } from '#crypto'
+import {
+  EndpointError,
+  EndpointErrorCode,
+  isFactNotReady,
+  OracleEndpointClient,
+} from '../client/endpoint-client.ts'
 import { NodeClient } from '../client/node-client.ts'
 import { type MiningProgress, mine } from '../miner/index.ts'
-import { OracleEndpointClient } from '../oracle/endpoint-client.ts'
 import { utf8 } from '../protocol/hex.ts'
 import { entityKey, offerKey } from '../protocol/message.ts'
 import { powBoundOf } from '../protocol/message-pow.ts'
@@ -28,7 +33,7 @@ import { type Collected, collectOffers, collectOracle, collectOracles, eachNode 
 import { collectConflicts } from './conflicts.ts'
 import { detectInStore, knownFacts, type ReportProposal } from './detect.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
-import { endpointCall, endpointError, isFactNotReady, type NotYet, verifyDomains } from './facts.ts'
+import { endpointCall, endpointError, type NotYet, verifyDomains } from './facts.ts'
 import { isKeyEncrypted, loadPlainTraderKey, loadTraderKey } from './keys.ts'
 import { limitedFetch } from './limited-fetch.ts'
 import { findMatches, type Match } from './matching.ts'

@@ -5,9 +5,15 @@
  * rank, ask, detect, report, offer) run here, so the browser reaches the CLI's verdicts with
  * the CLI's messages; nothing secret leaves the page.
  */
+
+import {
+  EndpointError,
+  EndpointErrorCode,
+  isFactNotReady,
+  OracleEndpointClient,
+} from '../client/endpoint-client.ts'
 import { NodeClient } from '../client/node-client.ts'
 import type { MiningProgress } from '../miner/scheduler.ts'
-import { OracleEndpointClient } from '../oracle/endpoint-client.ts'
 import { entityKey, offerKey } from '../protocol/message.ts'
 import { powBoundOf } from '../protocol/message-pow.ts'
 import type {
@@ -23,7 +29,7 @@ import { DEFAULT_CLOCK_SKEW_SECONDS, requestKey } from '../protocol/verify-repor
 import { type Collected, collectOffers, collectOracles, eachNode } from '../trader/collect.ts'
 import { detectInStore, type ReportProposal } from '../trader/detect.ts'
 import { TraderError, TraderErrorCode } from '../trader/errors.ts'
-import { endpointCall, endpointError, isFactNotReady, type NotYet } from '../trader/facts.ts'
+import { endpointCall, endpointError, type NotYet } from '../trader/facts.ts'
 import { MemoryStore } from '../trader/message-store.ts'
 import {
   acceptOffer,

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict'
 import { describe, it, type TestContext } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { STATUS_BY_CODE, toProblem } from '../../src/api/index.ts'
-import { addressKey } from '../../src/api/plugins/connections.ts'
+import { addressKey } from '../../src/http/connections.ts'
 import * as fx from '../fixtures/messages.ts'
 import { testApi } from './helpers.ts'
 import {

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { type NodeProcess, startNodeProcess, stopNodeProcess } from '../../src/cli/devnet-nodes.ts'
+import { OracleEndpointClient } from '../../src/client/endpoint-client.ts'
 import {
   type ContractAccept,
   type ContractOffer,

@@ -19,10 +19,10 @@ import {
 } from '../../src/cli/devnet-nodes.ts'
 import { EXAMPLE_QUESTION } from '../../src/client/examples.ts'
 import { NodeClient } from '../../src/client/node-client.ts'
+import type { RootKey } from '../../src/keys/keystore.ts'
 import { advertiseRound } from '../../src/oracle/advertise.ts'
 import { addCapability } from '../../src/oracle/capabilities.ts'
 import { initOracle, mineIdentity } from '../../src/oracle/identity.ts'
-import type { RootKey } from '../../src/oracle/keystore.ts'
 import * as fx from '../fixtures/messages.ts'
 import { traderCli, until } from '../trader/helpers.ts'
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { FastifyInstance } from 'fastify'
-import { allowedOrigin } from '../../src/api/plugins/cors.ts'
+import { allowedOrigin } from '../../src/http/cors.ts'
 import { buildEndpoint } from '../../src/oracle/endpoint.ts'
 import { deriveCapabilitySecret } from '../../src/protocol/oracle-attestation.ts'
 import { publicKeyOf } from '../../src/protocol/signature.ts'

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { type EndpointError, OracleEndpointClient } from '../../src/oracle/endpoint-client.ts'
+import { type EndpointError, OracleEndpointClient } from '../../src/client/endpoint-client.ts'
 import type { Commitment } from '../../src/protocol/messages/index.ts'
 import { capabilitySigner } from '../../src/protocol/oracle-attestation.ts'
 import { sign } from '../../src/protocol/sign.ts'

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { OracleEndpointClient } from '../../src/client/endpoint-client.ts'
 import { buildEndpoint } from '../../src/oracle/endpoint.ts'
-import { OracleEndpointClient } from '../../src/oracle/endpoint-client.ts'
 import { factSource } from '../../src/oracle/sources.ts'
 import { deriveCapabilitySecret } from '../../src/protocol/oracle-attestation.ts'
 import { publicKeyOf } from '../../src/protocol/signature.ts'

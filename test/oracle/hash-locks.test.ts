@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { describe, it } from 'node:test'
-import { type EndpointError, OracleEndpointClient } from '../../src/oracle/endpoint-client.ts'
+import { type EndpointError, OracleEndpointClient } from '../../src/client/endpoint-client.ts'
 import type { Commitment, HashLock } from '../../src/protocol/messages/index.ts'
 import { checkMessageRules } from '../../src/protocol/rules.ts'
 import { sign } from '../../src/protocol/sign.ts'

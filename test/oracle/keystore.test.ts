@@ -3,8 +3,6 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
-import { addCapability } from '../../src/oracle/capabilities.ts'
-import { initOracle } from '../../src/oracle/identity.ts'
 import {
   DEFAULT_SCRYPT_LOG_N,
   decryptKeystore,
@@ -12,7 +10,9 @@ import {
   readKeystore,
   unlockKeystore,
   writeKeystore,
-} from '../../src/oracle/keystore.ts'
+} from '../../src/keys/keystore.ts'
+import { addCapability } from '../../src/oracle/capabilities.ts'
+import { initOracle } from '../../src/oracle/identity.ts'
 import { oracleFiles } from '../../src/oracle/state.ts'
 import { generateKeyPair } from '../../src/protocol/signature.ts'
 

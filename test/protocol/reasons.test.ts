@@ -7,16 +7,17 @@ import assert from 'node:assert/strict'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
-import { ApiErrorCode } from '../../src/api/errors.ts'
-import { STATUS_BY_CODE } from '../../src/api/plugins/problem.ts'
 import { CliErrorCode } from '../../src/cli/command.ts'
+import { EndpointErrorCode } from '../../src/client/endpoint-client.ts'
 import { ClientErrorCode } from '../../src/client/node-client.ts'
 import { ContractErrorCode } from '../../src/contracts/errors.ts'
+import { FactErrorCode } from '../../src/facts/errors.ts'
+import { ApiErrorCode } from '../../src/http/errors.ts'
+import { STATUS_BY_CODE } from '../../src/http/problem.ts'
 import { MempoolErrorCode } from '../../src/mempool/admission.ts'
 import { NetworkErrorCode } from '../../src/network/errors.ts'
 import { REJECTED_REASONS, verdictOf } from '../../src/network/verdicts.ts'
 import { ConfigErrorCode } from '../../src/node/config-error.ts'
-import { EndpointErrorCode } from '../../src/oracle/endpoint-client.ts'
 import { OracleErrorCode } from '../../src/oracle/errors.ts'
 import { ErrorCode } from '../../src/protocol/errors.ts'
 import {
@@ -45,7 +46,7 @@ const codesOf = (...areas: ReasonArea[]) => new Set(reasonsOf(...areas).map((rea
 const CONSTANTS: [ReasonArea[], Record<string, string>][] = [
   [['protocol'], ErrorCode],
   [['mempool'], MempoolErrorCode],
-  [[...NODE_AREAS], ApiErrorCode],
+  [[...NODE_AREAS], { ...ApiErrorCode, ...FactErrorCode }],
   [['sync'], SyncErrorCode],
   [['store'], StoreErrorCode],
   [['network'], NetworkErrorCode],
@@ -83,7 +84,7 @@ function sourceFiles(dir: URL): string[] {
 type Uncatalogued =
   | Exclude<ErrorCode, ReasonCode<'protocol'>>
   | Exclude<MempoolErrorCode, ReasonCode<'mempool'>>
-  | Exclude<ApiErrorCode, ReasonCode<'protocol' | 'mempool' | 'api'>>
+  | Exclude<ApiErrorCode | FactErrorCode, ReasonCode<'protocol' | 'mempool' | 'api'>>
   | Exclude<SyncErrorCode, ReasonCode<'sync'>>
   | Exclude<StoreErrorCode, ReasonCode<'store'>>
   | Exclude<NetworkErrorCode, ReasonCode<'network'>>
@@ -121,7 +122,11 @@ describe('catalogue of reasons', () => {
       for (const code of codesOf(area))
         assert.ok(Object.values(constant).includes(code), `${code} (${area}) stale`)
     }
-    for (const code of codesOf('api')) assert.ok(Object.hasOwn(ApiErrorCode, code), `${code} (api) stale`)
+    for (const code of codesOf('api'))
+      assert.ok(
+        Object.hasOwn(ApiErrorCode, code) || Object.hasOwn(FactErrorCode, code),
+        `${code} (api) stale`,
+      )
   })
 
   it('has each code once in its namespace', () => {

@@ -10,10 +10,10 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { EXAMPLE_QUESTION } from '../../src/client/examples.ts'
 import { NodeClient } from '../../src/client/node-client.ts'
+import type { RootKey } from '../../src/keys/keystore.ts'
 import { advertiseRound } from '../../src/oracle/advertise.ts'
 import { addCapability } from '../../src/oracle/capabilities.ts'
 import { initOracle, mineIdentity } from '../../src/oracle/identity.ts'
-import type { RootKey } from '../../src/oracle/keystore.ts'
 import { messageId } from '../../src/protocol/message.ts'
 import type {
   Commitment,

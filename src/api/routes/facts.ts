@@ -8,6 +8,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import Type from 'typebox'
 import type { FactAdmission, FactPool } from '../../facts/fact-pool.ts'
+import { ApiError, ApiErrorCode } from '../../http/errors.ts'
+import { rateLimitPlugin } from '../../http/rate-limit.ts'
 import {
   type Commitment,
   type Fact,
@@ -16,9 +18,7 @@ import {
   type ReportContent,
   strict,
 } from '../../protocol/messages/index.ts'
-import { ApiError, ApiErrorCode } from '../errors.ts'
 import type { ApiOptions } from '../options.ts'
-import { rateLimitPlugin } from '../plugins/rate-limit.ts'
 import { ref } from '../schemas.ts'
 import { problems } from './common.ts'
 

@@ -6,14 +6,14 @@
  */
 import { STATUS_CODES } from 'node:http'
 import type { FastifyInstance } from 'fastify'
+import { EndpointError, EndpointErrorCode } from '../../client/endpoint-client.ts'
 import { FactError, FactErrorCode } from '../../facts/errors.ts'
 import type { Relay } from '../../facts/relay.ts'
-import { EndpointError, EndpointErrorCode } from '../../oracle/endpoint-client.ts'
+import { PROBLEM_TYPE, sendProblem } from '../../http/problem.ts'
+import { rateLimitPlugin } from '../../http/rate-limit.ts'
 import { UNKNOWN_CODE } from '../../protocol/errors.ts'
 import { LIMITS } from '../../protocol/messages/index.ts'
 import type { ApiOptions } from '../options.ts'
-import { PROBLEM_TYPE, sendProblem } from '../plugins/problem.ts'
-import { rateLimitPlugin } from '../plugins/rate-limit.ts'
 import { json, problems } from './common.ts'
 
 export interface RelayRoutesOptions {

@@ -4,12 +4,12 @@
  * schema (the same validator as gossip); every mempool rule lives behind `submit`.
  */
 import type { FastifyInstance } from 'fastify'
+import { rateLimitPlugin } from '../../http/rate-limit.ts'
 import type { Admission } from '../../mempool/admission.ts'
 import { MESSAGE_SCHEMAS, type Message, POOL_KINDS, type PoolKind } from '../../protocol/messages/index.ts'
 import { validateMessage } from '../../protocol/validate.ts'
-import { admissionError } from '../errors.ts'
+import { admissionError } from '../admission-error.ts'
 import type { ApiOptions } from '../options.ts'
-import { rateLimitPlugin } from '../plugins/rate-limit.ts'
 import { idOf, ref } from '../schemas.ts'
 import { json, problems } from './common.ts'
 

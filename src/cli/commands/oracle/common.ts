@@ -2,9 +2,10 @@
  * Options and helpers shared by the `mega oracle …` commands: the working directory, the
  * passphrase, unlocking the keystore, and the output of mining progress.
  */
+
+import { type RootKey, unlockKeystore } from '../../../keys/keystore.ts'
+import { PASSPHRASE_ENV, readPassphrase } from '../../../keys/passphrase.ts'
 import type { MiningProgress } from '../../../miner/index.ts'
-import { type RootKey, unlockKeystore } from '../../../oracle/keystore.ts'
-import { PASSPHRASE_ENV, readPassphrase } from '../../../oracle/passphrase.ts'
 import {
   DEFAULT_ORACLE_DIR,
   loadState,

@@ -1,7 +1,7 @@
 /** `mega oracle init` and `mega oracle backup`: the encrypted root key and its backup. */
 import { writeFile } from 'node:fs/promises'
+import { readPassphrase } from '../../../keys/passphrase.ts'
 import { initOracle } from '../../../oracle/identity.ts'
-import { readPassphrase } from '../../../oracle/passphrase.ts'
 import { isScheme } from '../../../protocol/signature.ts'
 import { CliError, type Command } from '../../command.ts'
 import { readInput } from '../../input.ts'

@@ -38,6 +38,22 @@ export class EndpointError extends CodedError<EndpointErrorCode> {
   override readonly name = 'EndpointError'
 }
 
+/**
+ * The endpoint's refusal for a question its source cannot answer yet: part of the endpoint's
+ * wire protocol (docs/oracles.md), so declared here, below both the oracle that sends it and
+ * the trader that waits on it.
+ */
+export const FACT_NOT_READY = 'FACT_NOT_READY'
+
+/** Whether the endpoint refused because its source does not know the answer yet (`FACT_NOT_READY`). */
+export function isFactNotReady(error: unknown): error is EndpointError {
+  return (
+    error instanceof EndpointError &&
+    error.code === EndpointErrorCode.REFUSED &&
+    error.details.problemCode === FACT_NOT_READY
+  )
+}
+
 export interface OracleEndpointClientInit {
   /** The capability's `endpoint` URL (base of the routes). */
   url: string

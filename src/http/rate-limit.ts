@@ -5,17 +5,19 @@
  */
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance } from 'fastify'
-import { ApiError, ApiErrorCode } from '../errors.ts'
-import type { ApiOptions } from '../options.ts'
+import { ApiError, ApiErrorCode } from './errors.ts'
+
+/** At most `max` requests per `timeWindow` milliseconds from one client address. */
+export interface RateLimit {
+  max: number
+  timeWindow: number
+}
 
 /**
  * Registers the limiter in `context`: every route added to `context` afterwards counts
  * against one budget per client address. Call inside the encapsulated context of the routes.
  */
-export async function rateLimitPlugin(
-  context: FastifyInstance,
-  limit: ApiOptions['rateLimit'],
-): Promise<void> {
+export async function rateLimitPlugin(context: FastifyInstance, limit: RateLimit): Promise<void> {
   await context.register(rateLimit, {
     global: true,
     max: limit.max,

@@ -18,8 +18,8 @@
 import { type IncomingMessage, maxHeaderSize, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyBaseLogger, FastifyInstance, FastifyServerOptions } from 'fastify'
-import { ErrorCode } from '../../protocol/errors.ts'
-import { ApiError, ApiErrorCode } from '../errors.ts'
+import { ErrorCode } from '../protocol/errors.ts'
+import { ApiError, ApiErrorCode } from './errors.ts'
 import { logProblem, PROBLEM_TYPE, type Problem, toProblem } from './problem.ts'
 
 export interface ConnectionLimits {
@@ -27,6 +27,12 @@ export interface ConnectionLimits {
   requestTimeoutMs: number
   /** Open connections per client address (0: no cap). */
   maxConnectionsPerAddress: number
+}
+
+/** The limits both servers start from; src/api/options.ts says why these numbers. */
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
+  requestTimeoutMs: 10_000,
+  maxConnectionsPerAddress: 64,
 }
 
 /** Node's own bound on the request line and headers together. */

@@ -7,9 +7,9 @@
  */
 import { STATUS_CODES } from 'node:http'
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { ErrorCode } from '../../protocol/errors.ts'
-import { NODE_AREAS, reasonsOf } from '../../protocol/reasons.ts'
-import { ApiError, ApiErrorCode, type ProblemDetails } from '../errors.ts'
+import { ErrorCode } from '../protocol/errors.ts'
+import { NODE_AREAS, reasonsOf } from '../protocol/reasons.ts'
+import { ApiError, ApiErrorCode, type ProblemDetails } from './errors.ts'
 
 /**
  * HTTP status of each code a node answers with (protocol, mempool and API codes), from the

@@ -1,13 +1,14 @@
 /**
- * Coded errors of the REST API. Routes throw them; the one error handler
- * (`plugins/problem.ts`) turns every error, ours or Fastify's, into `application/problem+json`
- * with the status its code maps to.
+ * Coded errors of the HTTP servers (the node's REST API, the oracle endpoint). Routes throw
+ * them; the one error handler (`problem.ts`) turns every error, ours or Fastify's, into
+ * `application/problem+json` with the status its code maps to.
  */
-import { FactErrorCode } from '../facts/errors.ts'
-import type { Admission } from '../mempool/admission.ts'
 import { CodedError, UNKNOWN_CODE } from '../protocol/errors.ts'
 
-/** Codes the API adds to those of the protocol and the mempool. */
+/**
+ * Codes the HTTP servers add to those of the protocol and the mempool (the node's fact pool
+ * and relay add theirs, src/facts/errors.ts).
+ */
 export const ApiErrorCode = {
   /** Request not understood: query parameters, headers, content length. */
   BAD_REQUEST: 'BAD_REQUEST',
@@ -38,8 +39,6 @@ export const ApiErrorCode = {
   INTERNAL: 'INTERNAL',
   /** A relayed refusal whose oracle sent no readable code (the oracle's status is kept). */
   UNKNOWN: UNKNOWN_CODE,
-  /** The fact pool's and the relay's (src/facts/errors.ts). */
-  ...FactErrorCode,
 } as const
 export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode]
 
@@ -58,7 +57,7 @@ export type ProblemDetails = {
 
 /**
  * The one error class of the API. Thrown when a request cannot be served; `code` decides the
- * HTTP status (one table in `plugins/problem.ts`), `details` go into the problem document.
+ * HTTP status (one table in `problem.ts`), `details` go into the problem document.
  */
 export class ApiError extends CodedError {
   static override name = 'ApiError'
@@ -68,25 +67,4 @@ export class ApiError extends CodedError {
   constructor(code: string, message: string, details: ProblemDetails = {}, options?: ErrorOptions) {
     super(code, message, details, options)
   }
-}
-
-/**
- * The error of an admission that did not take the message (`invalid` or `low-pow`), carrying
- * its reason code, JSON path and, for low PoW, the floor and the bits needed. An `invalid`
- * admission without a reason is a fault of the node (`INTERNAL`), never of the message.
- */
-export function admissionError(admission: Admission): ApiError {
-  const reason = admission.reason
-  const lowPow = admission.status === 'low-pow'
-  const code = lowPow ? ApiErrorCode.LOW_POW : (reason?.code ?? ApiErrorCode.INTERNAL)
-  const message =
-    reason?.message ??
-    (lowPow ? 'not enough work to enter the pool now' : 'the pool refused the message without a reason')
-  const details: ProblemDetails = {}
-  if (reason?.path !== undefined) details.path = reason.path
-  if (admission.kind !== undefined) details.kind = admission.kind
-  if (admission.id !== undefined) details.id = admission.id
-  if (admission.floorBits !== undefined) details.floorBits = admission.floorBits
-  if (admission.requiredBits !== undefined) details.requiredBits = admission.requiredBits
-  return new ApiError(code, message, details)
 }

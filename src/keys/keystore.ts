@@ -1,6 +1,6 @@
 /**
- * The oracle's encrypted keystore: the root secret under a passphrase, scrypt + AES-256-GCM
- * from `node:crypto`. Everything else the oracle signs with is derived from this one secret
+ * The encrypted keystore of an oracle (and of a trader's locked key): the secret under a
+ * passphrase, scrypt + AES-256-GCM from `node:crypto`. Everything else the oracle signs with is derived from this one secret
  * (capability keys by HKDF), so the keystore, or a backup of the secret, restores the oracle.
  *
  * File format (JSON, mode 0600):
@@ -13,7 +13,7 @@ import { createCipheriv, createDecipheriv, randomBytes, scrypt } from 'node:cryp
 import { open, readFile } from 'node:fs/promises'
 import { canonicalBytes } from '../protocol/canonical.ts'
 import { publicKeyOf, type Scheme } from '../protocol/signature.ts'
-import { OracleError, OracleErrorCode } from './errors.ts'
+import { KeyError, KeyErrorCode } from './errors.ts'
 
 /**
  * scrypt cost: N = 2^17, r = 8, p = 1 (128 MiB, ≈ 0.3–0.5 s here), the cost OWASP recommends
@@ -81,14 +81,11 @@ export async function decryptKeystore(value: unknown, passphrase: string): Promi
   try {
     secret = Buffer.concat([decipher.update(Buffer.from(file.ciphertext, 'hex')), decipher.final()])
   } catch {
-    throw new OracleError(
-      OracleErrorCode.WRONG_PASSPHRASE,
-      'wrong passphrase (or the keystore file was modified)',
-    )
+    throw new KeyError(KeyErrorCode.WRONG_PASSPHRASE, 'wrong passphrase (or the keystore file was modified)')
   }
   const secretKey = secret.toString('hex')
   if (publicKeyOf(file.scheme, secretKey) !== file.publicKey) {
-    throw new OracleError(OracleErrorCode.KEYSTORE_CORRUPT, 'the decrypted key does not match the public key')
+    throw new KeyError(KeyErrorCode.KEYSTORE_CORRUPT, 'the decrypted key does not match the public key')
   }
   return { scheme: file.scheme, secretKey, publicKey: file.publicKey }
 }
@@ -100,7 +97,7 @@ export async function writeKeystore(path: string, file: KeystoreFile): Promise<v
     handle = await open(path, 'wx', 0o600)
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new OracleError(OracleErrorCode.KEYSTORE_EXISTS, `${path} exists; refusing to overwrite a key`, {
+      throw new KeyError(KeyErrorCode.KEYSTORE_EXISTS, `${path} exists; refusing to overwrite a key`, {
         path,
       })
     }
@@ -121,21 +118,17 @@ export async function readKeystore(path: string): Promise<KeystoreFile> {
     text = await readFile(path, 'utf8')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new OracleError(
-        OracleErrorCode.KEYSTORE_MISSING,
-        `no keystore at ${path}: run \`mega oracle init\``,
-        {
-          path,
-        },
-      )
+      throw new KeyError(KeyErrorCode.KEYSTORE_MISSING, `no keystore at ${path}: run \`mega oracle init\``, {
+        path,
+      })
     }
     throw error
   }
   try {
     return checkShape(JSON.parse(text))
   } catch (error) {
-    if (error instanceof OracleError) throw error
-    throw new OracleError(OracleErrorCode.KEYSTORE_CORRUPT, `${path} is not JSON`, { path })
+    if (error instanceof KeyError) throw error
+    throw new KeyError(KeyErrorCode.KEYSTORE_CORRUPT, `${path} is not JSON`, { path })
   }
 }
 
@@ -184,7 +177,7 @@ function checkShape(value: unknown): KeystoreFile {
     [HEX(32).test(String(file?.ciphertext)), 'bad ciphertext'],
   ]
   for (const [fine, problem] of problems) {
-    if (!fine) throw new OracleError(OracleErrorCode.KEYSTORE_CORRUPT, `not a valid keystore: ${problem}`)
+    if (!fine) throw new KeyError(KeyErrorCode.KEYSTORE_CORRUPT, `not a valid keystore: ${problem}`)
   }
   return file
 }

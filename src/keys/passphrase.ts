@@ -4,16 +4,21 @@
  * line argument: those are visible to every user in the process list.
  */
 import { readFile } from 'node:fs/promises'
-import type { CliIo } from '../cli/command.ts'
-import { OracleError, OracleErrorCode } from './errors.ts'
+import { KeyError, KeyErrorCode } from './errors.ts'
 
 export const PASSPHRASE_ENV = 'MEGA_ORACLE_PASSPHRASE'
+
+/** Where a prompt reads from and writes to (a command's standard streams). */
+export interface PassphraseIo {
+  stdin: NodeJS.ReadableStream
+  stderr: NodeJS.WritableStream
+}
 
 export interface PassphraseOptions {
   /** A file whose first line is the passphrase. */
   file?: string
   env?: NodeJS.ProcessEnv
-  io: CliIo
+  io: PassphraseIo
   /** Ask twice on a terminal (a new keystore). */
   confirm?: boolean
 }
@@ -24,7 +29,7 @@ export async function readPassphrase(options: PassphraseOptions): Promise<string
   const env = options.env ?? process.env
   if (file !== undefined) {
     const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      throw new OracleError(OracleErrorCode.PASSPHRASE_MISSING, `cannot read ${file}: ${error.code}`)
+      throw new KeyError(KeyErrorCode.PASSPHRASE_MISSING, `cannot read ${file}: ${error.code}`)
     })
     return nonEmpty(text.split(/\r?\n/)[0] ?? '', file)
   }
@@ -32,21 +37,21 @@ export async function readPassphrase(options: PassphraseOptions): Promise<string
   if (fromEnv !== undefined) return nonEmpty(fromEnv, PASSPHRASE_ENV)
   const stdin = io.stdin as NodeJS.ReadStream
   if (!stdin.isTTY) {
-    throw new OracleError(
-      OracleErrorCode.PASSPHRASE_MISSING,
+    throw new KeyError(
+      KeyErrorCode.PASSPHRASE_MISSING,
       `no passphrase: use --passphrase-file, set ${PASSPHRASE_ENV}, or run on a terminal`,
     )
   }
   const first = nonEmpty(await prompt(stdin, io.stderr, 'keystore passphrase: '), 'the prompt')
   if (confirm && (await prompt(stdin, io.stderr, 'again: ')) !== first) {
-    throw new OracleError(OracleErrorCode.PASSPHRASE_MISSING, 'the two passphrases differ')
+    throw new KeyError(KeyErrorCode.PASSPHRASE_MISSING, 'the two passphrases differ')
   }
   return first
 }
 
 function nonEmpty(passphrase: string, where: string): string {
   if (passphrase.length === 0) {
-    throw new OracleError(OracleErrorCode.PASSPHRASE_MISSING, `the passphrase from ${where} is empty`)
+    throw new KeyError(KeyErrorCode.PASSPHRASE_MISSING, `the passphrase from ${where} is empty`)
   }
   return passphrase
 }
@@ -62,7 +67,7 @@ function prompt(stdin: NodeJS.ReadStream, out: NodeJS.WritableStream, question: 
       for (const char of chunk.toString('utf8')) {
         if (char === '\r' || char === '\n') return finish(() => resolve(line))
         if (char === '\u0003')
-          return finish(() => reject(new OracleError(OracleErrorCode.PASSPHRASE_MISSING, 'cancelled')))
+          return finish(() => reject(new KeyError(KeyErrorCode.PASSPHRASE_MISSING, 'cancelled')))
         if (char === '\u007f' || char === '\b') line = line.slice(0, -1)
         else line += char
       }

@@ -1,0 +1,10 @@
+/**
+ * Clients of the two HTTP services a tool talks to: a node's REST API (`NodeClient`) and an
+ * oracle's endpoint (`OracleEndpointClient`, which verifies every answer before handing it
+ * over), and the demo data a devnet is seeded with. Browser-safe: fetch and the protocol core.
+ *
+ * @packageDocumentation
+ */
+export { buildDemoData } from './demo-data.ts'
+export { EndpointError, EndpointErrorCode, fetchManifest, OracleEndpointClient } from './endpoint-client.ts'
+export { NodeClient, NodeUnreachableError } from './node-client.ts'

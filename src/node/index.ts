@@ -1,0 +1,9 @@
+/**
+ * A node: its configuration (file, environment, flags) and the wiring of mempool, store, fact
+ * pool, network and REST API into one process.
+ *
+ * @packageDocumentation
+ */
+export { loadConfig, parseHostPort } from './config.ts'
+export { ListenError, listenReasonText } from './listen-error.ts'
+export { MegaNode } from './node.ts'
