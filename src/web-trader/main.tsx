@@ -7,12 +7,12 @@ import { render } from 'preact'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import type { MiningProgress } from '../miner/scheduler.ts'
 import { verifyAttestation } from '../protocol/attestation.ts'
-import type { Commitment, Fact, Offer } from '../protocol/messages/index.ts'
+import { type Commitment, type Fact, LIMITS, type Offer } from '../protocol/messages/index.ts'
 import { workToBits } from '../protocol/score.ts'
 import type { ReportProposal } from '../trader/detect.ts'
 import { isNotYet } from '../trader/facts.ts'
 import { defaultPolicy, parsePolicy, type RankedOracle } from '../trader/policy.ts'
-import { freeForm } from '../trader/reports.ts'
+import { factDisagreesWithPublic, freeForm } from '../trader/reports.ts'
 import {
   createTraderKey,
   decryptKey,
@@ -21,8 +21,9 @@ import {
   type SealedKey,
   traderKeyFromSecret,
 } from './keystore.ts'
+import { followNodes, type LiveState } from './live.ts'
 import { mineInWorkers } from './miner.ts'
-import { TraderSession } from './session.ts'
+import { type AskRoute, type DomainVerdict, type Posted, TraderSession } from './session.ts'
 import { deleteSealedKey, loadSealedKey, saveSealedKey } from './storage.ts'
 import { checkVectorFile, type VectorOutcome } from './vectors.ts'
 
@@ -277,9 +278,22 @@ function Keys({ onChange }: { onChange: () => void }) {
 
 // ── find ──
 
-function Oracles({ version, onChange }: { version: number; onChange: () => void }) {
+function Oracles({
+  version,
+  onChange,
+  refused,
+}: {
+  version: number
+  onChange: () => void
+  /** What the last live refresh refused. */
+  refused: { source: string; reason: string }[]
+}) {
   const [policyText, setPolicyText] = useState(JSON.stringify(defaultPolicy, null, 1))
   const [rejected, setRejected] = useState<{ source: string; reason: string }[]>([])
+  const [domains, setDomains] = useState<DomainVerdict[]>()
+  useEffect(() => {
+    if (refused.length > 0) setRejected(refused)
+  }, [refused])
   const { busy, error, run } = useAction()
   let ranked: RankedOracle[] = []
   let policyError: string | undefined
@@ -305,8 +319,41 @@ function Oracles({ version, onChange }: { version: number; onChange: () => void 
         }
       >
         Fetch from the node and check
+      </button>{' '}
+      <button
+        type="button"
+        id="verify-domains"
+        disabled={busy}
+        onClick={() =>
+          void run(async () => {
+            setDomains(await session.verifyDomains())
+            onChange()
+          })
+        }
+      >
+        Verify domains
       </button>
       <ErrorLine text={error} />
+      {domains && (
+        <div role="status">
+          <p>
+            Manifests ({domains.length === 0 ? 'no oracle names one' : `${domains.length} checked`}): only{' '}
+            <code>https://&lt;domain&gt;/.well-known/mega-oracle.json</code>, read by this page — a domain
+            must send CORS headers for it.
+          </p>
+          <ul id="domains">
+            {domains.map((verdict) => (
+              <li key={verdict.oracle} data-oracle={verdict.oracle} data-status={verdict.status}>
+                <code>{short(verdict.oracle)}</code>{' '}
+                <strong class={`domain-${verdict.status}`}>
+                  {verdict.status === 'unverified' ? 'unverified (no CORS)' : verdict.status}
+                </strong>
+                {verdict.reason && `: ${verdict.reason}`}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       {rejected.length > 0 && (
         <div role="status" id="rejected">
           <p>Refused (failed the checks):</p>
@@ -336,6 +383,7 @@ function Oracles({ version, onChange }: { version: number; onChange: () => void 
             <code>{short(oracle.key)}</code> score{' '}
             <span class="score">{workToBits(oracle.score).toFixed(2)}</span> bits, strength{' '}
             {workToBits(oracle.strength).toFixed(2)} bits {oracle.tags.join(', ')}
+            {oracle.domain && <span class="domain"> domain-verified {oracle.domain}</span>}
             {oracle.excluded && <em> — hidden: {oracle.excluded}</em>}
             <ul>
               <li>
@@ -364,10 +412,13 @@ function Ask({ version, onChange }: { version: number; onChange: () => void }) {
   const [selected, setSelected] = useState('')
   const [args, setArgs] = useState<Record<string, string>>({})
   const [shown, setShown] = useState<string>()
+  const [route, setRoute] = useState('auto')
   const { busy, error, run } = useAction()
   const capability = capabilities.find((c) => c.capabilityKey === selected) ?? capabilities[0]
   void version
   const asked = session.asked()
+  const askRoute: AskRoute =
+    route === 'auto' || route === 'endpoint' ? { via: route } : { via: 'node', node: route }
   return (
     <section aria-labelledby="ask-heading">
       <h2 id="ask-heading">Ask an oracle and verify</h2>
@@ -382,8 +433,13 @@ function Ask({ version, onChange }: { version: number; onChange: () => void }) {
               capability.params.map((p) => [p.name, args[p.name] ?? p.values[0]!]),
             )
             void run(async () => {
-              const result = await session.ask(capability.capabilityKey, filled)
-              setShown(isNotYet(result.fact) ? `not answered yet: ${result.fact.detail}` : undefined)
+              const result = await session.ask(capability.capabilityKey, filled, askRoute)
+              const via = result.via === capability.endpoint ? 'the endpoint' : result.via
+              setShown(
+                isNotYet(result.fact)
+                  ? `asked via ${via}; not answered yet: ${result.fact.detail}`
+                  : `asked via ${via}`,
+              )
               onChange()
             })
           }}
@@ -417,13 +473,29 @@ function Ask({ version, onChange }: { version: number; onChange: () => void }) {
               </select>
             </label>
           ))}{' '}
+          <label>
+            Through{' '}
+            <select id="ask-route" value={route} onChange={(e) => setRoute(e.currentTarget.value)}>
+              <option value="auto">the endpoint, else a node's relay</option>
+              <option value="endpoint">the oracle's endpoint only</option>
+              {session.nodes.map((node) => (
+                <option key={node.url} value={node.url}>
+                  the relay of {node.url}
+                </option>
+              ))}
+            </select>
+          </label>{' '}
           <button type="submit" id="ask" disabled={busy}>
-            Ask the oracle's endpoint
+            Ask the oracle
           </button>
         </form>
       )}
       <ErrorLine text={error} />
-      {shown && <p role="status">{shown}</p>}
+      {shown && (
+        <p role="status" id="ask-status">
+          {shown}
+        </p>
+      )}
       <ul id="asked">
         {asked.map(({ id, commitment, facts }) => (
           <li key={id}>
@@ -504,67 +576,208 @@ function useMining() {
   return { progress, controller, start, done }
 }
 
+/** Cancel while mining; after a cancel, resume from the checkpoint (the nonces searched stay searched). */
+function MiningControls({
+  kind,
+  mining,
+  busy,
+  onResume,
+}: {
+  kind: 'report' | 'offer'
+  mining: ReturnType<typeof useMining>
+  busy: boolean
+  onResume: () => void
+}) {
+  const paused = session.paused?.kind === kind ? session.paused : undefined
+  if (mining.controller)
+    return (
+      <button
+        type="button"
+        {...(kind === 'report' && { id: 'cancel-mining' })}
+        onClick={() => mining.controller?.abort()}
+      >
+        Cancel mining
+      </button>
+    )
+  if (!paused) return null
+  return (
+    <p>
+      <button type="button" id={`resume-${kind}`} disabled={busy} onClick={onResume}>
+        Resume mining
+      </button>{' '}
+      <span id={`paused-${kind}`}>
+        {paused.bits} bits, {paused.attempts.toLocaleString()} tries kept (from nonce {paused.checkpoint})
+      </span>
+    </p>
+  )
+}
+
 function Reports({ version, onChange }: { version: number; onChange: () => void }) {
   const [proposals, setProposals] = useState<ReportProposal[]>([])
   const [bits, setBits] = useState(16)
+  const [anonymous, setAnonymous] = useState(false)
   const [filed, setFiled] = useState<string>()
   const [byHandOracle, setByHandOracle] = useState('')
   const [comment, setComment] = useState('')
   const [linksText, setLinksText] = useState('')
+  const [evidence, setEvidence] = useState('')
+  const [disputed, setDisputed] = useState('')
+  const [publicAnswer, setPublicAnswer] = useState('')
+  const [publicLinks, setPublicLinks] = useState('')
+  const [publicComment, setPublicComment] = useState('')
   const oracles = session.store.latest('oracle').map((stored) => stored.message.pubkey)
+  // Facts kept (own or imported) whose capability is held: what a disagreement can quote.
+  const facts = session.store
+    .list('fact')
+    .filter(({ message }) =>
+      session.capabilities().some((c) => c.capabilityKey === message.request.capability),
+    )
+  const fact = (facts.find((f) => f.id === disputed) ?? facts[0])?.message
+  const factCapability = fact && session.capability(fact.request.capability)
+  const publicAnswers = factCapability?.answers.filter((answer) => answer !== fact?.answer) ?? []
   const mining = useMining()
   const { busy, error, run } = useAction()
   void version
+  const shown = (posted: Posted[]) => {
+    setFiled(`filed: ${posted.map((p) => `${p.url} answered ${p.status}`).join(', ')}`)
+    setProposals(session.detect())
+    onChange()
+  }
+  const file = (proposal: Pick<ReportProposal, 'oracle' | 'content'>) =>
+    void run(async () => {
+      try {
+        shown((await session.fileReport(proposal, { bits, ...mining.start() }, anonymous)).posted)
+      } finally {
+        mining.done()
+      }
+    })
+  const links = (text: string) => text.split(/\s+/).filter((link) => link.length > 0)
   return (
     <section aria-labelledby="report-heading">
       <h2 id="report-heading">Report cheating</h2>
       <button type="button" id="detect" onClick={() => setProposals(session.detect())}>
         Look for evidence
       </button>{' '}
-      <WorkInput id="report-bits" bits={bits} setBits={setBits} />
+      <WorkInput id="report-bits" bits={bits} setBits={setBits} />{' '}
+      <label>
+        <input
+          id="report-anonymous"
+          type="checkbox"
+          checked={anonymous}
+          onChange={(e) => setAnonymous(e.currentTarget.checked)}
+        />{' '}
+        anonymous (names no reporter)
+      </label>
       {proposals.length === 0 ? <p id="no-evidence">No reportable evidence found.</p> : null}
       <ul id="proposals">
         {proposals.map((proposal, i) => (
           <li key={i}>
             {proposal.content.type} against <code>{short(proposal.oracle)}</code> ({proposal.verdict}):{' '}
             {proposal.reason}{' '}
-            <button
-              type="button"
-              disabled={busy}
-              onClick={() =>
-                void run(async () => {
-                  try {
-                    const { posted } = await session.fileReport(proposal, { bits, ...mining.start() })
-                    setFiled(`filed: ${posted.map((p) => `${p.url} answered ${p.status}`).join(', ')}`)
-                    setProposals(session.detect())
-                    onChange()
-                  } finally {
-                    mining.done()
-                  }
-                })
-              }
-            >
+            <button type="button" disabled={busy} onClick={() => file(proposal)}>
               Mine and file
             </button>
           </li>
         ))}
       </ul>
+      <details>
+        <summary>Evidence from elsewhere</summary>
+        <label>
+          A fact, commitment or ad someone gave you (JSON){' '}
+          <textarea
+            id="import-evidence"
+            value={evidence}
+            onInput={(e) => setEvidence(e.currentTarget.value)}
+          />
+        </label>{' '}
+        <button
+          type="button"
+          id="add-evidence"
+          onClick={() =>
+            void run(async () => {
+              // Checked as any message (schema, signatures, work) before it is kept; detection then sees it.
+              session.store.put(JSON.parse(evidence), { origin: 'import' })
+              setEvidence('')
+              setProposals(session.detect())
+              onChange()
+            })
+          }
+        >
+          Check and keep
+        </button>
+      </details>
+      {fact && factCapability && (
+        <form
+          onSubmit={(event) => {
+            event.preventDefault()
+            const answer = publicAnswer || publicAnswers[0]!
+            file({
+              oracle: factCapability.oracle,
+              content: factDisagreesWithPublic(
+                factCapability,
+                fact,
+                links(publicLinks),
+                `public sources give "${answer}"${publicComment ? `: ${publicComment}` : ''}`,
+              ),
+            })
+          }}
+        >
+          <fieldset>
+            <legend>
+              A fact that disagrees with public sources (subjective: counted only by policies that count it)
+            </legend>
+            <label>
+              Fact{' '}
+              <select
+                id="disagree-fact"
+                value={disputed || facts[0]?.id}
+                onChange={(e) => setDisputed(e.currentTarget.value)}
+              >
+                {facts.map(({ id, message }) => (
+                  <option key={id} value={id}>
+                    {message.answer} to {Object.values(message.request.args).join(' ')} ({short(id)})
+                  </option>
+                ))}
+              </select>
+            </label>{' '}
+            <label>
+              Public answer{' '}
+              <select
+                id="disagree-answer"
+                value={publicAnswer || publicAnswers[0]}
+                onChange={(e) => setPublicAnswer(e.currentTarget.value)}
+              >
+                {publicAnswers.map((answer) => (
+                  <option key={answer}>{answer}</option>
+                ))}
+              </select>
+            </label>{' '}
+            <label>
+              Links (space-separated){' '}
+              <input
+                id="disagree-links"
+                value={publicLinks}
+                onInput={(e) => setPublicLinks(e.currentTarget.value)}
+              />
+            </label>{' '}
+            <label>
+              Comment{' '}
+              <input
+                id="disagree-comment"
+                value={publicComment}
+                onInput={(e) => setPublicComment(e.currentTarget.value)}
+              />
+            </label>{' '}
+            <button type="submit" id="file-disagreement" disabled={busy || publicAnswers.length === 0}>
+              Mine and file
+            </button>
+          </fieldset>
+        </form>
+      )}
       <form
         onSubmit={(event) => {
           event.preventDefault()
-          const links = linksText.split(/\s+/).filter((link) => link.length > 0)
-          void run(async () => {
-            try {
-              const { posted } = await session.fileReport(
-                { oracle: byHandOracle || oracles[0]!, content: freeForm(comment, links) },
-                { bits, ...mining.start() },
-              )
-              setFiled(`filed: ${posted.map((p) => `${p.url} answered ${p.status}`).join(', ')}`)
-              onChange()
-            } finally {
-              mining.done()
-            }
-          })
+          file({ oracle: byHandOracle || oracles[0]!, content: freeForm(comment, links(linksText)) })
         }}
       >
         <fieldset>
@@ -611,11 +824,20 @@ function Reports({ version, onChange }: { version: number; onChange: () => void 
         </fieldset>
       </form>
       <Progress id="report-mining" progress={mining.progress} />
-      {mining.controller && (
-        <button type="button" id="cancel-mining" onClick={() => mining.controller?.abort()}>
-          Cancel mining
-        </button>
-      )}
+      <MiningControls
+        kind="report"
+        mining={mining}
+        busy={busy}
+        onResume={() =>
+          void run(async () => {
+            try {
+              shown((await session.resume(mining.start())).posted)
+            } finally {
+              mining.done()
+            }
+          })
+        }
+      />
       {filed && (
         <p role="status" id="filed">
           {filed}
@@ -628,11 +850,72 @@ function Reports({ version, onChange }: { version: number; onChange: () => void 
 
 // ── offers ──
 
+/** A request picked in the form: a capability and a value for each of its parameters. */
+interface PickedRequest {
+  capability: string
+  args: Record<string, string>
+}
+
+/** The request `picked` names, every parameter filled (its first value unless chosen). */
+function requestOf(picked: PickedRequest) {
+  const capability = session.capability(picked.capability)
+  return {
+    capability: picked.capability,
+    args: Object.fromEntries(capability.params.map((p) => [p.name, picked.args[p.name] ?? p.values[0]!])),
+  }
+}
+
+/** The parameter selects of a capability, named `${prefix}${param}`. */
+function ParamSelects({
+  capabilityKey,
+  prefix,
+  args,
+  setArgs,
+}: {
+  capabilityKey: string
+  prefix: string
+  args: Record<string, string>
+  setArgs: (args: Record<string, string>) => void
+}) {
+  const capability = session.capabilities().find((c) => c.capabilityKey === capabilityKey)
+  return (
+    <>
+      {capability?.params.map((param) => (
+        <label key={param.name}>
+          {' '}
+          {param.name}{' '}
+          <select
+            name={`${prefix}${param.name}`}
+            value={args[param.name] ?? param.values[0]}
+            onChange={(e) => setArgs({ ...args, [param.name]: e.currentTarget.value })}
+          >
+            {param.values.map((value) => (
+              <option key={value}>{value}</option>
+            ))}
+          </select>
+        </label>
+      ))}
+    </>
+  )
+}
+
+/** A synonym row: fact answers (`words`) that count as `answer`, for one request or all. */
+interface SynonymRow {
+  scope: string
+  answer: string
+  words: string
+}
+
 function Offers({ version, onChange }: { version: number; onChange: () => void }) {
   const capabilities = session.capabilities()
   const [capabilityKey, setCapabilityKey] = useState('')
+  const [args, setArgs] = useState<Record<string, string>>({})
   const [bet, setBet] = useState('')
   const [amount, setAmount] = useState(100)
+  const [theirAmount, setTheirAmount] = useState<number>()
+  const [quorum, setQuorum] = useState<PickedRequest[]>([])
+  const [threshold, setThreshold] = useState('')
+  const [synonyms, setSynonyms] = useState<SynonymRow[]>([])
   const [contact, setContact] = useState('')
   const [details, setDetails] = useState('')
   const [bits, setBits] = useState(12)
@@ -641,6 +924,7 @@ function Offers({ version, onChange }: { version: number; onChange: () => void }
   const { busy, error, run } = useAction()
   const capability = capabilities.find((c) => c.capabilityKey === capabilityKey) ?? capabilities[0]
   const offers = session.offers()
+  const matches = session.matches()
   const me = session.key?.publicKey
   useEffect(() => {
     void Promise.all(offers.map(async ({ key, offer }) => [key, await session.details(offer)] as const)).then(
@@ -648,6 +932,15 @@ function Offers({ version, onChange }: { version: number; onChange: () => void }
     )
   }, [version, me])
   const stage = (offer: Offer) => ['open', 'accepted', 'finalized'][offer.seqNo] ?? String(offer.seqNo)
+  const requested = [capability?.capabilityKey, ...quorum.map((q) => q.capability)]
+  const mine = async (work: () => Promise<unknown>) => {
+    try {
+      await work()
+      onChange()
+    } finally {
+      mining.done()
+    }
+  }
   return (
     <section aria-labelledby="offers-heading">
       <h2 id="offers-heading">Offers</h2>
@@ -663,26 +956,33 @@ function Offers({ version, onChange }: { version: number; onChange: () => void }
         <form
           onSubmit={(event) => {
             event.preventDefault()
-            void run(async () => {
-              try {
-                await session.publishOffer(
+            const scoped = synonyms.filter((row) => row.words.trim() !== '')
+            void run(() =>
+              mine(() =>
+                session.publishOffer(
                   {
                     capability,
-                    args: Object.fromEntries(capability.params.map((p) => [p.name, p.values[0]!])),
+                    args: requestOf({ capability: capability.capabilityKey, args }).args,
                     bets: [bet || capability.answers[0]!],
                     amount,
-                    acceptorAmount: amount,
+                    acceptorAmount: theirAmount ?? amount,
                     chain: 'bitcoin',
                     contact,
                     expires: session.now() + 86_400,
+                    ...(quorum.length > 0 && { quorum: quorum.map(requestOf) }),
+                    ...(threshold !== '' && { threshold: Number(threshold) }),
+                    ...(scoped.length > 0 && {
+                      synonyms: scoped.map((row) => ({
+                        answer: row.answer,
+                        synonyms: row.words.split(',').map((word) => word.trim()),
+                        ...(row.scope !== '' && { capability: row.scope }),
+                      })),
+                    }),
                   },
                   { bits, ...mining.start() },
-                )
-                onChange()
-              } finally {
-                mining.done()
-              }
-            })
+                ),
+              ),
+            )
           }}
         >
           <fieldset>
@@ -692,7 +992,10 @@ function Offers({ version, onChange }: { version: number; onChange: () => void }
               <select
                 id="offer-capability"
                 value={capability.capabilityKey}
-                onChange={(e) => setCapabilityKey(e.currentTarget.value)}
+                onChange={(e) => {
+                  setCapabilityKey(e.currentTarget.value)
+                  setArgs({})
+                }}
               >
                 {capabilities.map((c) => (
                   <option key={c.capabilityKey} value={c.capabilityKey}>
@@ -700,7 +1003,13 @@ function Offers({ version, onChange }: { version: number; onChange: () => void }
                   </option>
                 ))}
               </select>
-            </label>{' '}
+            </label>
+            <ParamSelects
+              capabilityKey={capability.capabilityKey}
+              prefix="offer-"
+              args={args}
+              setArgs={setArgs}
+            />{' '}
             <label>
               I bet on{' '}
               <select
@@ -723,7 +1032,143 @@ function Offers({ version, onChange }: { version: number; onChange: () => void }
                 onInput={(e) => setAmount(Number(e.currentTarget.value))}
               />
             </label>{' '}
+            <label>
+              Their stake{' '}
+              <input
+                id="offer-acceptor-amount"
+                type="number"
+                min={1}
+                value={theirAmount ?? amount}
+                onInput={(e) => setTheirAmount(Number(e.currentTarget.value))}
+              />
+            </label>{' '}
             <WorkInput id="offer-bits" bits={bits} setBits={setBits} />
+            <fieldset>
+              <legend>Quorum: more oracles that must agree (k of n)</legend>
+              {quorum.map((picked, index) => (
+                <p key={index} class="quorum">
+                  <label>
+                    Request {index + 2}{' '}
+                    <select
+                      name={`quorum-${index}`}
+                      value={picked.capability}
+                      onChange={(e) =>
+                        setQuorum(
+                          quorum.map((q, i) =>
+                            i === index ? { capability: e.currentTarget.value, args: {} } : q,
+                          ),
+                        )
+                      }
+                    >
+                      {capabilities.map((c) => (
+                        <option key={c.capabilityKey} value={c.capabilityKey}>
+                          {c.question} ({short(c.capabilityKey)})
+                        </option>
+                      ))}
+                    </select>
+                  </label>
+                  <ParamSelects
+                    capabilityKey={picked.capability}
+                    prefix={`quorum-${index}-`}
+                    args={picked.args}
+                    setArgs={(next) =>
+                      setQuorum(quorum.map((q, i) => (i === index ? { ...q, args: next } : q)))
+                    }
+                  />{' '}
+                  <button type="button" onClick={() => setQuorum(quorum.filter((_, i) => i !== index))}>
+                    Remove
+                  </button>
+                </p>
+              ))}
+              <button
+                type="button"
+                id="add-quorum"
+                disabled={quorum.length >= LIMITS.quorum}
+                onClick={() =>
+                  setQuorum([
+                    ...quorum,
+                    {
+                      capability: (
+                        capabilities.find((c) => !requested.includes(c.capabilityKey)) ?? capability
+                      ).capabilityKey,
+                      args: {},
+                    },
+                  ])
+                }
+              >
+                Add a request
+              </button>{' '}
+              <label>
+                Agreeing{' '}
+                <input
+                  id="offer-threshold"
+                  type="number"
+                  min={1}
+                  max={quorum.length + 1}
+                  placeholder={String(quorum.length + 1)}
+                  value={threshold}
+                  onInput={(e) => setThreshold(e.currentTarget.value)}
+                />{' '}
+                of {quorum.length + 1}
+              </label>
+            </fieldset>
+            <fieldset>
+              <legend>Synonyms: answers worded differently that count as one of ours</legend>
+              {synonyms.map((row, index) => {
+                const update = (change: Partial<SynonymRow>) =>
+                  setSynonyms(synonyms.map((r, i) => (i === index ? { ...r, ...change } : r)))
+                return (
+                  <p key={index} class="synonym">
+                    <label>
+                      For{' '}
+                      <select
+                        name={`synonym-${index}-scope`}
+                        value={row.scope}
+                        onChange={(e) => update({ scope: e.currentTarget.value })}
+                      >
+                        <option value="">every request</option>
+                        {requested.map((key) => (
+                          <option key={key} value={key}>
+                            {short(key ?? '')}
+                          </option>
+                        ))}
+                      </select>
+                    </label>{' '}
+                    <label>
+                      the answers{' '}
+                      <input
+                        name={`synonym-${index}-words`}
+                        value={row.words}
+                        placeholder="1, home win"
+                        onInput={(e) => update({ words: e.currentTarget.value })}
+                      />
+                    </label>{' '}
+                    <label>
+                      count as{' '}
+                      <select
+                        name={`synonym-${index}-answer`}
+                        value={row.answer}
+                        onChange={(e) => update({ answer: e.currentTarget.value })}
+                      >
+                        {capability.answers.map((answer) => (
+                          <option key={answer}>{answer}</option>
+                        ))}
+                      </select>
+                    </label>
+                  </p>
+                )
+              })}
+              <button
+                type="button"
+                id="add-synonym"
+                disabled={synonyms.length >= LIMITS.synonyms}
+                onClick={() =>
+                  setSynonyms([...synonyms, { scope: '', answer: capability.answers[0]!, words: '' }])
+                }
+              >
+                Add a synonym
+              </button>
+            </fieldset>
             <button type="submit" id="publish-offer" disabled={busy || !me}>
               Mine and publish
             </button>
@@ -740,48 +1185,68 @@ function Offers({ version, onChange }: { version: number; onChange: () => void }
         </label>
       </p>
       <Progress id="offer-mining" progress={mining.progress} />
-      {mining.controller && (
-        <button type="button" onClick={() => mining.controller?.abort()}>
-          Cancel mining
-        </button>
-      )}
+      <MiningControls
+        kind="offer"
+        mining={mining}
+        busy={busy}
+        onResume={() => void run(() => mine(() => session.resume(mining.start())))}
+      />
       <ErrorLine text={error} />
       <ul id="book">
-        {offers.map(({ key, offer }) => (
-          <li key={key} data-offer={key} data-stage={stage(offer)}>
-            <code>{short(key)}</code> {stage(offer)}: {offer.terms.originatorBets.join('/')} (
-            {offer.terms.originatorAmount}) vs {offer.terms.acceptorBets.join('/')} (
-            {offer.terms.acceptorAmount}) on {short(offer.terms.question.capability)}
-            {offer.terms.originator === me && ' — yours'}
-            {offer.acceptance?.acceptor === me && ' — accepted by you'}
-            {opened[key] !== undefined && (
-              <span class="sealed">
-                {' '}
-                sealed for you: <q>{opened[key]}</q>
-              </span>
-            )}{' '}
-            {me && offer.seqNo === 0 && offer.terms.originator !== me && (
-              <button
-                type="button"
-                disabled={busy}
-                onClick={() =>
-                  void run(() => session.accept(key, contact, details || undefined).then(onChange))
-                }
-              >
-                Accept
-              </button>
-            )}
-            {me && offer.seqNo === 1 && offer.terms.originator === me && (
-              <button
-                type="button"
-                disabled={busy}
-                onClick={() => void run(() => session.finalize(key, details || undefined).then(onChange))}
-              >
-                Finalize
-              </button>
-            )}
-          </li>
-        ))}
+        {offers.map(({ key, offer }) => {
+          const match = matches.find((m) => m.key === key)
+          return (
+            <li key={key} data-offer={key} data-stage={stage(offer)}>
+              <code>{short(key)}</code> {stage(offer)}: {offer.terms.originatorBets.join('/')} (
+              {offer.terms.originatorAmount}) vs {offer.terms.acceptorBets.join('/')} (
+              {offer.terms.acceptorAmount}) on {short(offer.terms.question.capability)}
+              {offer.terms.quorum &&
+                ` + ${offer.terms.quorum.map((q) => short(q.capability)).join(' + ')}, ${offer.terms.threshold ?? offer.terms.quorum.length + 1} of ${offer.terms.quorum.length + 1} agreeing`}
+              {offer.terms.synonyms?.map((synonym) => (
+                <span key={synonym.answer + synonym.synonyms.join()} class="synonyms">
+                  {' '}
+                  ({synonym.synonyms.join(', ')} = {synonym.answer}
+                  {synonym.capability && ` on ${short(synonym.capability)}`})
+                </span>
+              ))}
+              {offer.terms.originator === me && ' — yours'}
+              {offer.acceptance?.acceptor === me && ' — accepted by you'}
+              {match && (
+                <strong class="match">
+                  {' '}
+                  — matches your offer {short(match.mine)}: odds ×{match.oddsRatio.toFixed(2)}, fills{' '}
+                  {Math.round(match.fill * 100)}%
+                </strong>
+              )}
+              {opened[key] !== undefined && (
+                <span class="sealed">
+                  {' '}
+                  sealed for you: <q>{opened[key]}</q>
+                </span>
+              )}{' '}
+              {me && offer.seqNo === 0 && offer.terms.originator !== me && (
+                <button
+                  type="button"
+                  disabled={busy}
+                  onClick={() =>
+                    void run(() => session.accept(key, contact, details || undefined).then(onChange))
+                  }
+                >
+                  Accept
+                </button>
+              )}
+              {me && offer.seqNo === 1 && offer.terms.originator === me && (
+                <button
+                  type="button"
+                  disabled={busy}
+                  onClick={() => void run(() => session.finalize(key, details || undefined).then(onChange))}
+                >
+                  Finalize
+                </button>
+              )}
+            </li>
+          )
+        })}
       </ul>
     </section>
   )
@@ -861,13 +1326,29 @@ function SelfTest() {
 function App() {
   const [version, setVersion] = useState(0)
   const [restored, setRestored] = useState(false)
+  const [live, setLive] = useState<Record<string, LiveState>>({})
+  const [refused, setRefused] = useState<{ source: string; reason: string }[]>([])
   const bump = () => setVersion((v) => v + 1)
   useEffect(() => {
     void session.restore().then(
       () => setRestored(true),
       () => setRestored(true),
     )
+    // The ranking and the book follow the nodes' event streams, without a reload.
+    return followNodes(
+      session.nodes.map((node) => node.url),
+      {
+        refreshOracles: () => session.refreshOracles(),
+        refreshOffers: () => session.refreshOffers(),
+        onRefresh: (what, collected) => {
+          if (what === 'oracles') setRefused(collected.rejected)
+          bump()
+        },
+        onState: (url, state) => setLive((states) => ({ ...states, [url]: state })),
+      },
+    )
   }, [])
+  const liveStates = Object.values(live)
   const main = useRef<HTMLElement>(null)
   // Served by a node at /trader: its dashboard is one link away. A static copy has none.
   const onNode = location.pathname.replace(/\/+$/, '').endsWith('/trader')
@@ -893,14 +1374,17 @@ function App() {
         </nav>
         <span class="connection">
           {session.nodes.length === 1 ? 'node' : 'nodes'}{' '}
-          <code id="node-url">{session.nodes.map((node) => node.url).join(' ')}</code>
+          <code id="node-url">{session.nodes.map((node) => node.url).join(' ')}</code>{' '}
+          <span id="live" data-state={liveStates.includes('live') ? 'live' : (liveStates[0] ?? 'connecting')}>
+            {liveStates.includes('live') ? '● live' : '○ not live'}
+          </span>
         </span>
       </header>
       <main id="main" ref={main} data-ready={restored ? 'yes' : 'no'}>
         <h1 tabIndex={-1}>Trader</h1>
         <p>Every signature and proof of work is checked in this browser; your key never leaves it.</p>
         <Keys onChange={bump} />
-        <Oracles version={version} onChange={bump} />
+        <Oracles version={version} onChange={bump} refused={refused} />
         <Ask version={version} onChange={bump} />
         {session.key && <Reports version={version} onChange={bump} />}
         <Offers version={version} onChange={bump} />
