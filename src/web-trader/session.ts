@@ -350,8 +350,9 @@ export class TraderSession {
     const reporter = anonymous ? undefined : { scheme: key.scheme, pubkey: key.publicKey }
     const draft = reportDraft(proposal.oracle, proposal.content, reporter)
     checkReportDraft(draft, this.now(), this.clockSkewSeconds)
-    const signed = sign<Report>(draft, key.secretKey)
-    const report = await this.#mined('report', signed as Report, work)
+    // An anonymous report carries no signature: its work alone admits it.
+    const signed = draft.reporter ? sign<Report>(draft, key.secretKey) : (draft as Report)
+    const report = await this.#mined('report', signed, work)
     return { report, posted: await this.#post('report', report) }
   }
 
