@@ -276,7 +276,6 @@ describe('browser trader and the network', { skip, timeout: 420_000 }, () => {
     await bob.click('#refresh-oracles')
     await bob.locator(`#ranking li[data-key="${oracle.publicKey}"]`).waitFor()
     const publish = async (page: Page, bet: string) => {
-      await page.selectOption('#offer-capability', capabilityKeys[0]!)
       for (const [name, value] of Object.entries(fx.factRequest().args)) {
         await page.selectOption(`select[name="offer-${name}"]`, value)
         if ((await page.locator(`select[name="quorum-0-${name}"]`).count()) === 0) continue
@@ -288,6 +287,7 @@ describe('browser trader and the network', { skip, timeout: 420_000 }, () => {
       await page.click('#publish-offer')
     }
     const quorumAndSynonyms = async (page: Page) => {
+      await page.selectOption('#offer-capability', capabilityKeys[0]!)
       await page.click('#add-quorum')
       assert.equal(await page.locator('select[name="quorum-0"]').inputValue(), capabilityKeys[1])
       for (const [index, [words, answer]] of [
