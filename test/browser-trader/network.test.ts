@@ -404,7 +404,7 @@ describe('browser trader and the network', { skip, timeout: 420_000 }, () => {
             read: await attempt('/oracles'),
             relay: await attempt('/relay/commitment', json(request)),
             post: await attempt('/report', json(report)),
-            // Without a preflight: the body is not JSON to the node, nothing reaches the relay.
+            // Without a preflight (a form could post so too): refused before the relay and its limits.
             simple: await attempt('/relay/commitment', {
               method: 'POST',
               mode: 'no-cors',

@@ -128,6 +128,23 @@ describe('node API CORS', () => {
       headers: { origin: PAGE },
     })
     assert.equal(post.headers['access-control-allow-origin'], undefined, 'the answer is not readable')
+    // A post the browser sends without a preflight (a form, `no-cors`) is refused before the routes.
+    const simple = await open.app.inject({
+      method: 'POST',
+      url: '/relay/commitment',
+      payload: 'x',
+      headers: { origin: PAGE, 'sec-fetch-site': 'cross-site', 'content-type': 'text/plain' },
+    })
+    assert.equal(simple.statusCode, 400)
+    assert.equal(simple.json().code, 'BAD_REQUEST')
+    assert.match(simple.json().detail, /may not post to this node/)
+    const sameOrigin = await open.app.inject({
+      method: 'POST',
+      url: '/report',
+      payload: {},
+      headers: { origin: 'http://localhost', 'sec-fetch-site': 'same-origin' },
+    })
+    assert.notEqual(sameOrigin.json().code, 'BAD_REQUEST', 'the node’s own page reaches the route')
     const mine = await listed.app.inject({
       method: 'POST',
       url: '/report',

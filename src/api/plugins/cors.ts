@@ -13,14 +13,16 @@
  * client — past the relay's `relay.clients: loopback` rule and on the operator's own
  * rate-limit budget. So `*` does not open a node's POST routes: only an origin named in the
  * list may post from its pages (its preflight is answered, its answers readable); others get
- * no CORS headers, and the browser sends nothing (the routes take only `application/json`,
- * which needs a preflight). The node's own `/trader` page is same-origin and needs none. The
+ * no CORS headers, so the browser sends no `application/json` post, and a post the browser
+ * marks as from another site (`Sec-Fetch-Site`: a form, a `no-cors` fetch) is refused with
+ * `BAD_REQUEST`. The node's own `/trader` page is same-origin and needs none. The
  * oracle endpoint's POSTs are its public service, admitted by no address: `*` opens them.
  *
  * Preflights (`OPTIONS` with `Access-Control-Request-Method`) are answered here, before
  * routing and rate limits.
  */
 import type { FastifyInstance } from 'fastify'
+import { ApiError, ApiErrorCode } from '../errors.ts'
 
 /** Origins allowed by default: any, to read. */
 export const DEFAULT_CORS_ORIGINS: readonly string[] = ['*']
@@ -49,6 +51,14 @@ export interface CorsOptions {
   anyOriginMayPost?: boolean
 }
 
+/**
+ * Whether the browser says the request comes from a page of another origin (`Sec-Fetch-Site`,
+ * set by the browser and not by scripts). Clients that are not browsers send none.
+ */
+function crossOrigin(site: string | string[] | undefined): boolean {
+  return site === 'cross-site' || site === 'same-site'
+}
+
 /** Adds the CORS headers to every answer of `app` and answers preflights. */
 export function corsPlugin(
   app: FastifyInstance,
@@ -66,6 +76,14 @@ export function corsPlugin(
       : allowedOrigin(origin, origins)
     // A listed origin is echoed: caches must keep one answer per Origin.
     if (allow !== '*' || !origins.includes('*')) reply.header('vary', 'origin')
+    if (allow === undefined && write && !preflight && crossOrigin(request.headers['sec-fetch-site'])) {
+      // A form or `no-cors` post needs no preflight: refused here, before the routes and their
+      // rate limit, so a foreign page cannot spend this address's budget either.
+      throw new ApiError(
+        ApiErrorCode.BAD_REQUEST,
+        `a page of ${origin ?? 'another origin'} may not post to this node (api.corsOrigins)`,
+      )
+    }
     if (allow === undefined) return
     reply.header('access-control-allow-origin', allow)
     reply.header('access-control-expose-headers', 'retry-after')
