@@ -906,6 +906,24 @@ interface SynonymRow {
   words: string
 }
 
+/** What the facts held say of an offer of ours: settled (and who wins), pending or deadlocked. */
+function SettlementLine({ offer, me }: { offer: Offer; me: string }) {
+  const settlement = session.settle(offer)
+  const agreeing = settlement.tally[0]?.requests ?? 0
+  const mine = offer.terms.originator === me ? 'originator' : 'acceptor'
+  return (
+    <span class="settlement" data-status={settlement.status}>
+      {' '}
+      — {settlement.status}
+      {settlement.outcome !== undefined && ` on ${settlement.outcome}`} ({agreeing} of {settlement.threshold}{' '}
+      agreeing)
+      {settlement.winner === 'void'
+        ? ': void, stakes back'
+        : settlement.winner && (settlement.winner === mine ? ': you win' : ': you lose')}
+    </span>
+  )
+}
+
 function Offers({ version, onChange }: { version: number; onChange: () => void }) {
   const capabilities = session.capabilities()
   const [capabilityKey, setCapabilityKey] = useState('')
@@ -913,6 +931,9 @@ function Offers({ version, onChange }: { version: number; onChange: () => void }
   const [bet, setBet] = useState('')
   const [amount, setAmount] = useState(100)
   const [theirAmount, setTheirAmount] = useState<number>()
+  const [against, setAgainst] = useState<string[]>()
+  const [chain, setChain] = useState('bitcoin')
+  const [hours, setHours] = useState(24)
   const [quorum, setQuorum] = useState<PickedRequest[]>([])
   const [threshold, setThreshold] = useState('')
   const [synonyms, setSynonyms] = useState<SynonymRow[]>([])
@@ -933,6 +954,8 @@ function Offers({ version, onChange }: { version: number; onChange: () => void }
   }, [version, me])
   const stage = (offer: Offer) => ['open', 'accepted', 'finalized'][offer.seqNo] ?? String(offer.seqNo)
   const requested = [capability?.capabilityKey, ...quorum.map((q) => q.capability)]
+  const myBet = bet || capability?.answers[0] || ''
+  const theirBets = against ?? capability?.answers.filter((answer) => answer !== myBet) ?? []
   const mine = async (work: () => Promise<unknown>) => {
     try {
       await work()
@@ -963,12 +986,13 @@ function Offers({ version, onChange }: { version: number; onChange: () => void }
                   {
                     capability,
                     args: requestOf({ capability: capability.capabilityKey, args }).args,
-                    bets: [bet || capability.answers[0]!],
+                    bets: [myBet],
+                    ...(against && { acceptorBets: against.filter((answer) => answer !== myBet) }),
                     amount,
                     acceptorAmount: theirAmount ?? amount,
-                    chain: 'bitcoin',
+                    chain,
                     contact,
-                    expires: session.now() + 86_400,
+                    expires: session.now() + Math.round(hours * 3600),
                     ...(quorum.length > 0 && { quorum: quorum.map(requestOf) }),
                     ...(threshold !== '' && { threshold: Number(threshold) }),
                     ...(scoped.length > 0 && {
@@ -995,6 +1019,8 @@ function Offers({ version, onChange }: { version: number; onChange: () => void }
                 onChange={(e) => {
                   setCapabilityKey(e.currentTarget.value)
                   setArgs({})
+                  setBet('')
+                  setAgainst(undefined)
                 }}
               >
                 {capabilities.map((c) => (
@@ -1022,6 +1048,28 @@ function Offers({ version, onChange }: { version: number; onChange: () => void }
                 ))}
               </select>
             </label>{' '}
+            <fieldset>
+              <legend>They bet on</legend>
+              {capability.answers
+                .filter((answer) => answer !== myBet)
+                .map((answer) => (
+                  <label key={answer}>
+                    <input
+                      type="checkbox"
+                      name={`offer-against-${answer}`}
+                      checked={theirBets.includes(answer)}
+                      onChange={(e) =>
+                        setAgainst(
+                          e.currentTarget.checked
+                            ? [...theirBets, answer]
+                            : theirBets.filter((other) => other !== answer),
+                        )
+                      }
+                    />{' '}
+                    {answer}{' '}
+                  </label>
+                ))}
+            </fieldset>{' '}
             <label>
               Stake each{' '}
               <input
@@ -1041,6 +1089,26 @@ function Offers({ version, onChange }: { version: number; onChange: () => void }
                 value={theirAmount ?? amount}
                 onInput={(e) => setTheirAmount(Number(e.currentTarget.value))}
               />
+            </label>{' '}
+            <label>
+              Chain{' '}
+              <input
+                id="offer-chain"
+                size={8}
+                value={chain}
+                onInput={(e) => setChain(e.currentTarget.value)}
+              />
+            </label>{' '}
+            <label>
+              Expires in{' '}
+              <input
+                id="offer-expires"
+                type="number"
+                min={1}
+                value={hours}
+                onInput={(e) => setHours(Number(e.currentTarget.value))}
+              />{' '}
+              hours
             </label>{' '}
             <WorkInput id="offer-bits" bits={bits} setBits={setBits} />
             <fieldset>
@@ -1211,6 +1279,9 @@ function Offers({ version, onChange }: { version: number; onChange: () => void }
               ))}
               {offer.terms.originator === me && ' — yours'}
               {offer.acceptance?.acceptor === me && ' — accepted by you'}
+              {(offer.terms.originator === me || offer.acceptance?.acceptor === me) && (
+                <SettlementLine offer={offer} me={me!} />
+              )}
               {match && (
                 <strong class="match">
                   {' '}

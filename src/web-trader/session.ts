@@ -19,11 +19,12 @@ import type {
   OracleCapability,
   Report,
 } from '../protocol/messages/index.ts'
+import { type Settlement, settleOffer } from '../protocol/settlement.ts'
 import { sign } from '../protocol/sign.ts'
 import { MANIFEST_PATH, manifestDomainOf } from '../protocol/verify-manifest.ts'
 import { DEFAULT_CLOCK_SKEW_SECONDS, requestKey } from '../protocol/verify-report.ts'
 import { type Collected, collectOffers, collectOracles, eachNode } from '../trader/collect.ts'
-import { detectInStore, type ReportProposal } from '../trader/detect.ts'
+import { detectInStore, knownFacts, type ReportProposal } from '../trader/detect.ts'
 import { TraderError, TraderErrorCode } from '../trader/errors.ts'
 import { endpointCall, type NotYet, verifyDomains } from '../trader/facts.ts'
 import { findMatches, type Match } from '../trader/matching.ts'
@@ -446,8 +447,22 @@ export class TraderSession {
     if (me === undefined) return []
     const latest = this.store.latest('offer').map((stored) => stored.message)
     const mine = latest.filter((offer) => offer.terms.originator === me && offer.seqNo === 0)
+    return findMatches(mine, latest, new Set([me]), this.now(), this.#answersOf())
+  }
+
+  /**
+   * Whether `offer` is settled by the facts the page holds (its own, imported, or quoted in
+   * reports and disputes), and who wins: k of its n requests agreeing, synonyms applied
+   * (protocol `settleOffer`, as `mega trader settle`).
+   */
+  settle(offer: Offer): Settlement {
+    return settleOffer(offer.terms, knownFacts(this.store), this.#answersOf())
+  }
+
+  /** The answers of each capability held. */
+  #answersOf(): (capability: string) => readonly string[] | undefined {
     const answers = new Map(this.capabilities().map((c) => [c.capabilityKey, c.answers] as const))
-    return findMatches(mine, latest, new Set([me]), this.now(), (capability) => answers.get(capability))
+    return (capability) => answers.get(capability)
   }
 
   async accept(key: string, contact: string, details?: string): Promise<Posted[]> {

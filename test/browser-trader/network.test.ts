@@ -3,7 +3,8 @@
  * CORS headers for the page, asked through the node's relay and verified in the page; a
  * `fact-disagrees-with-public` report built from a kept fact; manifests read only from their
  * well-known URL, unreadable without CORS told apart from a mismatch; offers on a quorum of two
- * oracles with synonyms, matched in the book, a cancelled run resumed from its checkpoint;
+ * capabilities with synonyms, matched in the book and settled from the facts asked, a
+ * cancelled run resumed from its checkpoint;
  * the ranking and the book following the node's event stream without a reload; and a page of
  * another origin that may read the node but neither use its relay nor post to it.
  */
@@ -315,6 +316,21 @@ describe('browser trader and the network', { skip, timeout: 420_000 }, () => {
     const match = alice.locator('#book li .match')
     await match.waitFor({ timeout: 30_000 })
     assert.match((await match.textContent()) ?? '', /matches your offer .*odds ×1\.00, fills 100%/)
+
+    // Settled from the facts the page holds: the first oracle said "home", the second "1" = home.
+    const settlement = mine.locator('.settlement')
+    assert.equal(await settlement.getAttribute('data-status'), 'pending')
+    await alice.selectOption('#capability', capabilityKeys[1]!)
+    for (const [name, value] of Object.entries(fx.factRequest().args))
+      await alice.selectOption(`select[name="${name}"]`, value)
+    await alice.click('#ask')
+    await alice
+      .locator('#asked .fact')
+      .filter({ hasText: /^answer 1:/ })
+      .waitFor({ timeout: 30_000 })
+    await mine.locator('.settlement[data-status="settled"]').waitFor()
+    assert.equal(await settlement.textContent(), ' — settled on home (2 of 2 agreeing): you win')
+
     const { body } = await node.client.get('offers')
     const held = (body as { items: { message: { terms: { quorum?: unknown[]; synonyms?: unknown[] } } }[] })
       .items
@@ -337,16 +353,17 @@ describe('browser trader and the network', { skip, timeout: 420_000 }, () => {
 
   it('resumes a cancelled run from its checkpoint: the same signed offer, the nonces searched kept', async () => {
     await alice.fill('#offer-bits', '26')
-    // Cancel at the first progress report: well before 2^26 tries.
+    // Cancel once a few chunks are searched (the checkpoint moves past the first): far below 2^26 tries.
     await alice.evaluate(() => {
       const observer = new MutationObserver(() => {
+        const tries = /([\d,]+) tries/.exec(document.querySelector('#offer-mining')?.textContent ?? '')
         const cancel = [...document.querySelectorAll('button')].find((b) => b.textContent === 'Cancel mining')
-        if (document.querySelector('#offer-mining') && cancel) {
+        if (tries && Number(tries[1]!.replaceAll(',', '')) >= 2 ** 20 && cancel) {
           observer.disconnect()
           cancel.click()
         }
       })
-      observer.observe(document.body, { childList: true, subtree: true })
+      observer.observe(document.body, { childList: true, subtree: true, characterData: true })
     })
     const before = await alice.locator('#book li').count()
     await alice.click('#publish-offer')
