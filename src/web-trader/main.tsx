@@ -614,6 +614,7 @@ function MiningControls({
 
 function Reports({ version, onChange }: { version: number; onChange: () => void }) {
   const [proposals, setProposals] = useState<ReportProposal[]>([])
+  const [caught, setCaught] = useState<Awaited<ReturnType<typeof session.nodeConflicts>>>()
   const [bits, setBits] = useState(16)
   const [anonymous, setAnonymous] = useState(false)
   const [filed, setFiled] = useState<string>()
@@ -641,6 +642,7 @@ function Reports({ version, onChange }: { version: number; onChange: () => void 
   const shown = (posted: Posted[]) => {
     setFiled(`filed: ${posted.map((p) => `${p.url} answered ${p.status}`).join(', ')}`)
     setProposals(session.detect())
+    if (caught) void session.nodeConflicts().then(setCaught, () => undefined)
     onChange()
   }
   const file = (proposal: Pick<ReportProposal, 'oracle' | 'content'>) =>
@@ -680,6 +682,42 @@ function Reports({ version, onChange }: { version: number; onChange: () => void 
           </li>
         ))}
       </ul>
+      <button
+        type="button"
+        id="node-conflicts"
+        disabled={busy}
+        onClick={() => void run(async () => setCaught(await session.nodeConflicts()))}
+      >
+        Conflicts the nodes caught
+      </button>
+      {caught && (
+        <div role="status">
+          {caught.conflicts.length === 0 && <p>No conflicts held by the nodes.</p>}
+          <ul id="conflicts">
+            {caught.conflicts.map((conflict) => (
+              <li key={conflict.subject} data-verdict={conflict.verdict}>
+                {conflict.type}: {conflict.content.type} against <code>{short(conflict.oracle)}</code> (
+                {conflict.verdict}) from {conflict.nodes.join(', ')}
+                {conflict.filed ? (
+                  ' — filed'
+                ) : conflict.verdict === 'verified' ? (
+                  <>
+                    {' '}
+                    <button type="button" disabled={busy} onClick={() => file(conflict)}>
+                      Mine and file
+                    </button>
+                  </>
+                ) : null}
+              </li>
+            ))}
+            {caught.rejected.map((r) => (
+              <li key={r.node + r.reason}>
+                ignored {r.node}: {r.reason}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       <details>
         <summary>Evidence from elsewhere</summary>
         <label>

@@ -24,6 +24,7 @@ import { sign } from '../protocol/sign.ts'
 import { MANIFEST_PATH, manifestDomainOf } from '../protocol/verify-manifest.ts'
 import { DEFAULT_CLOCK_SKEW_SECONDS, requestKey } from '../protocol/verify-report.ts'
 import { type Collected, collectOffers, collectOracles, eachNode } from '../trader/collect.ts'
+import { collectConflicts, type NodeConflict } from '../trader/conflicts.ts'
 import { detectInStore, knownFacts, type ReportProposal } from '../trader/detect.ts'
 import { TraderError, TraderErrorCode } from '../trader/errors.ts'
 import { endpointCall, type NotYet, verifyDomains } from '../trader/facts.ts'
@@ -39,7 +40,7 @@ import {
 } from '../trader/offers.ts'
 import { oracleFactsOf } from '../trader/oracle-facts.ts'
 import { type Policy, rankOracles } from '../trader/policy.ts'
-import { checkReportDraft, reportDraft } from '../trader/reports.ts'
+import { checkReportDraft, reportDraft, reportSubject } from '../trader/reports.ts'
 import { unseal } from '../trader/seal.ts'
 import { mineInWorkers } from './miner.ts'
 import { loadMessages, saveMessage } from './storage.ts'
@@ -336,6 +337,25 @@ export class TraderSession {
 
   detect(): ReportProposal[] {
     return detectInStore(this.store, this.now(), this.clockSkewSeconds)
+  }
+
+  /**
+   * Conflicts the nodes caught in their fact pools (an oracle that signed two answers, e.g.
+   * to relayed asks), each report checked by the protocol verifier here (`collectConflicts`, as
+   * `mega trader conflicts`); `filed` when the page already holds a report on the same subject.
+   */
+  async nodeConflicts(): Promise<{
+    conflicts: (NodeConflict & { filed: boolean })[]
+    rejected: { node: string; reason: string }[]
+  }> {
+    const { conflicts, rejected } = await collectConflicts(this.nodes, this.now())
+    const filed = new Set(
+      this.store.list('report').map(({ message }) => reportSubject(message.oracle, message.content)),
+    )
+    return {
+      conflicts: conflicts.map((conflict) => ({ ...conflict, filed: filed.has(conflict.subject) })),
+      rejected,
+    }
   }
 
   /**

@@ -3,7 +3,8 @@
  * CORS headers for the page, asked through the node's relay and verified in the page; a
  * `fact-disagrees-with-public` report built from a kept fact; manifests read only from their
  * well-known URL, unreadable without CORS told apart from a mismatch; offers on a quorum of two
- * capabilities with synonyms, matched in the book and settled from the facts asked, a
+ * capabilities with synonyms, matched in the book and settled from the facts asked; the
+ * conflict the node caught in its fact pool filed from the page; a
  * cancelled run resumed from its checkpoint;
  * the ranking and the book following the node's event stream without a reload; and a page of
  * another origin that may read the node but neither use its relay nor post to it.
@@ -22,8 +23,10 @@ import { type Browser, type BrowserContext, chromium, type Page, type Route } fr
 import { EXAMPLE_QUESTION } from '../../src/client/examples.ts'
 import { advertiseRound } from '../../src/oracle/advertise.ts'
 import { addCapability } from '../../src/oracle/capabilities.ts'
+import { OracleEndpointClient } from '../../src/oracle/endpoint-client.ts'
 import { initOracle, mineIdentity } from '../../src/oracle/identity.ts'
 import type { RootKey } from '../../src/oracle/keystore.ts'
+import type { OracleCapability } from '../../src/protocol/messages/index.ts'
 import { nonceFromHex } from '../../src/protocol/pow.ts'
 import { CHROMIUM, launchBrowser, type SeededNode, startSeededNode } from '../dashboard/helpers.ts'
 import * as fx from '../fixtures/messages.ts'
@@ -40,7 +43,7 @@ interface ReportSummary {
   reporter?: string
 }
 
-describe('browser trader and the network', { skip, timeout: 420_000 }, () => {
+describe('browser trader and the network', { skip, timeout: 600_000 }, () => {
   let node: SeededNode
   let browser: Browser
   let dir: string
@@ -48,6 +51,7 @@ describe('browser trader and the network', { skip, timeout: 420_000 }, () => {
   let endpoint: string
   let serve: ChildProcess | undefined
   const capabilityKeys: string[] = []
+  const factsFiles: string[] = []
   const contexts: BrowserContext[] = []
   const errors: string[] = []
   let alice: Page
@@ -92,6 +96,7 @@ describe('browser trader and the network', { skip, timeout: 420_000 }, () => {
       ['winner-1x2', ['1', '2', 'X'], '1'],
     ] as const) {
       const file = join(dir, `${label}.json`)
+      factsFiles.push(file)
       await writeFile(file, JSON.stringify({ facts: [{ args: fx.factRequest().args, answer }] }))
       const { ad } = await addCapability({
         dir: oracleDir,
@@ -110,7 +115,12 @@ describe('browser trader and the network', { skip, timeout: 420_000 }, () => {
       capabilityKeys.push(ad.capabilityKey)
     }
     await advertiseRound({ dir: oracleDir, root: oracle, nodes: [node.url] })
-    serve = await serveOracle(oracleDir, ['--port', String(port), '--cors-origin', ELSEWHERE], PASSPHRASE)
+    // Stateless: it signs whatever its source says now, so it can be caught changing its answer.
+    serve = await serveOracle(
+      oracleDir,
+      ['--port', String(port), '--stateless', '--cors-origin', ELSEWHERE],
+      PASSPHRASE,
+    )
     // An oracle whose ad names its manifest at the well-known URL of oracle.example.
     const named = await node.client.post('oracle', fx.oracleAd({ manifestUri: MANIFEST_URL }))
     assert.ok(named.status < 300, JSON.stringify(named.body))
@@ -338,6 +348,43 @@ describe('browser trader and the network', { skip, timeout: 420_000 }, () => {
     assert.ok(held.every((view) => view.message.terms.synonyms?.length === 3))
   })
 
+  it('files the conflict the node caught in its fact pool', async () => {
+    // The oracle changes its answer; a fact of the new answer reaches the node's fact pool,
+    // which holds the old one from the relayed ask.
+    await writeFile(
+      factsFiles[0]!,
+      JSON.stringify({ facts: [{ args: fx.factRequest().args, answer: 'away' }] }),
+    )
+    const { body: view } = await node.client.get(`oracles/${oracle.publicKey}`)
+    const capability = (view as { capabilities: { message: OracleCapability }[] }).capabilities
+      .map((held) => held.message)
+      .find((held) => held.capabilityKey === capabilityKeys[0])!
+    const direct = new OracleEndpointClient({ url: endpoint })
+    const request = { capability: capability.capabilityKey, args: fx.factRequest().args }
+    const commitment = await direct.commitment(request, capability)
+    const away = await direct.fact(commitment, capability)
+    assert.equal(away.answer, 'away')
+    for (const message of [commitment, away]) {
+      const given = await fetch(`${node.url}/fact-record`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(message),
+      })
+      assert.ok(given.status < 300, await given.text())
+    }
+    const before = await reportsAgainst(oracle.publicKey)
+    await alice.click('#node-conflicts')
+    const conflict = alice.locator('#conflicts li[data-verdict="verified"]')
+    await conflict.waitFor()
+    assert.match((await conflict.textContent()) ?? '', /fact-conflict against/)
+    await alice.fill('#report-bits', '8')
+    await conflict.getByRole('button', { name: 'Mine and file' }).click()
+    await conflict.filter({ hasText: '— filed' }).waitFor({ timeout: 60_000 })
+    const now = await reportsAgainst(oracle.publicKey)
+    assert.equal(now.length, before.length + 1)
+    assert.equal(now.filter((report) => report.type === 'fact-conflict').length, 1)
+  })
+
   it('updates the ranking from the event stream when another trader files a report', async () => {
     const ranked = alice.locator(`#ranking li[data-key="${oracle.publicKey}"] .report`)
     const before = await ranked.count()
@@ -376,7 +423,7 @@ describe('browser trader and the network', { skip, timeout: 420_000 }, () => {
     await until(
       'the resumed offer is published',
       async () => (await alice.locator('#book li').count()) === before + 1,
-      240_000,
+      360_000,
     )
     const { body } = await node.client.get('offers')
     const items = (body as { items: { work: { bits: number }; message: { pow: { nonce: string } } }[] }).items
