@@ -398,7 +398,10 @@ describe('browser trader and the network', { skip, timeout: 600_000 }, () => {
     )
   })
 
-  it('resumes a cancelled run from its checkpoint: the same signed offer, the nonces searched kept', async () => {
+  it('resumes a cancelled run from its checkpoint: the same signed offer, the nonces searched kept', {
+    // 2^26 tries expected: a minute or more on a busy machine.
+    timeout: 420_000,
+  }, async () => {
     await alice.fill('#offer-bits', '26')
     // Cancel once a few chunks are searched (the checkpoint moves past the first): far below 2^26 tries.
     await alice.evaluate(() => {
