@@ -58,7 +58,10 @@ export interface ApiOptions {
   dashboard: boolean
   /** Take the client address from `X-Forwarded-For` (behind a reverse proxy only). @default false */
   trustProxy: boolean
-  /** Origins whose pages may read the API (CORS: a trader page hosted elsewhere); `*` for any. @default ['*'] */
+  /**
+   * Origins whose pages may use the API (CORS: a trader page hosted elsewhere). `*` lets any
+   * origin read; the POST routes (submit, relay) answer only origins named here. @default ['*']
+   */
   corsOrigins: readonly string[]
 }
 

@@ -16,7 +16,7 @@ export const RelayConfig = Type.Object(
     clients: Type.Union([Type.Literal('loopback'), Type.Literal('any'), Type.Literal('none')], {
       default: r.clients,
       description:
-        'Whose requests /relay/commitment and /relay/fact forward to oracles: clients on this host only, any client, or none.',
+        'Whose requests /relay/commitment and /relay/fact forward to oracles: clients on this host only, any client, or none. A web page open on this host is such a client: api.corsOrigins keeps pages of other origins off.',
     }),
     maxInFlightPerClient: Count(
       'Relayed requests in flight per client address (503 RELAY_BUSY beyond).',

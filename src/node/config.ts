@@ -256,7 +256,7 @@ export const NodeConfigFile = Type.Object(
             maxItems: 256,
             default: [...defaultApiOptions.corsOrigins],
             description:
-              'Origins whose pages may read the API (CORS, e.g. a static trader page; see docs/browser-trader.md); "*" for any.',
+              'Origins whose pages may use the API (CORS, e.g. a static trader page; see docs/browser-trader.md). "*" lets any origin read; POST (submitting messages, the relay) only from an origin named here.',
           }),
         }),
         { additionalProperties: false, default: {} },

@@ -154,7 +154,8 @@ export async function buildEndpoint(
   }) as unknown as FastifyInstance
   problemPlugin(app)
   guardConnections(app, options)
-  corsPlugin(app, options.corsOrigins)
+  // Asking for commitments and facts is the endpoint's public service: `*` opens its POSTs too.
+  corsPlugin(app, options.corsOrigins, { anyOriginMayPost: true })
   // Responses are serialized from the protocol's schemas: only the fields a message may carry
   // leave the endpoint, whatever an object in memory holds.
   for (const schema of shareSchemas(RESPONSE_SCHEMAS)) app.addSchema(schema)

@@ -6,7 +6,7 @@ import { EndpointError, EndpointErrorCode, fetchManifest } from '../client/endpo
 import { UNKNOWN_CODE } from '../protocol/errors.ts'
 import type { Fact } from '../protocol/messages/index.ts'
 import { EndpointRefusal, TraderError, TraderErrorCode } from './errors.ts'
-import type { TraderStore } from './store.ts'
+import type { MessageStore } from './message-store.ts'
 
 /** A fact the oracle does not know yet: the endpoint's status and explanation. */
 export interface NotYet {
@@ -54,7 +54,7 @@ export function endpointError(url: string, error: unknown): unknown {
  * domain-verified. Returns each verdict.
  */
 export async function verifyDomains(
-  store: TraderStore,
+  store: MessageStore,
   fetchImpl: typeof globalThis.fetch = globalThis.fetch,
 ): Promise<{ oracle: string; status: string; reason?: string }[]> {
   const verdicts: { oracle: string; status: string; reason?: string }[] = []

@@ -5,15 +5,12 @@
  */
 import { render } from 'preact'
 import { useEffect, useRef, useState } from 'preact/hooks'
-import type { MiningProgress } from '../miner/scheduler.ts'
 import { verifyAttestation } from '../protocol/attestation.ts'
 import { ErrorCode } from '../protocol/errors.ts'
 import type { Commitment, Fact, Offer } from '../protocol/messages/index.ts'
 import { workToBits } from '../protocol/score.ts'
-import type { ReportProposal } from '../trader/detect.ts'
 import { isNotYet } from '../trader/facts.ts'
 import { defaultPolicy, parsePolicy, type RankedOracle } from '../trader/policy.ts'
-import { freeForm } from '../trader/reports.ts'
 import {
   createTraderKey,
   decryptKey,
@@ -22,92 +19,14 @@ import {
   type SealedKey,
   traderKeyFromSecret,
 } from './keystore.ts'
+import { followNodes, type LiveState } from './live.ts'
 import { mineInWorkers } from './miner.ts'
-import { TraderSession } from './session.ts'
+import { Offers } from './offers-view.tsx'
+import { Reports } from './reports-view.tsx'
+import type { AskRoute, DomainVerdict } from './session.ts'
 import { deleteSealedKey, loadSealedKey, saveSealedKey } from './storage.ts'
+import { ErrorLine, message, session, short, useAction } from './ui.tsx'
 import { checkVectorFile, type VectorOutcome } from './vectors.ts'
-
-const NODES_SETTING = 'mega-trader-nodes'
-
-/**
- * The nodes: `?node=` in the URL (repeatable, remembered), else the last ones used, else the
- * origin that served the page.
- */
-function nodeUrls(): string[] {
-  const given = new URLSearchParams(location.search).getAll('node')
-  if (given.length > 0) {
-    localStorage.setItem(NODES_SETTING, JSON.stringify(given))
-    return given
-  }
-  try {
-    const kept = JSON.parse(localStorage.getItem(NODES_SETTING) ?? '[]') as unknown
-    if (Array.isArray(kept) && kept.length > 0 && kept.every((url) => typeof url === 'string')) return kept
-  } catch {
-    // a damaged setting: fall back to the origin
-  }
-  return [location.origin]
-}
-
-/** `?clock-skew=S`: the nodes' `mempool.clockSkewSeconds`, when they do not use the default. */
-function clockSkew(): number | undefined {
-  const given = new URLSearchParams(location.search).get('clock-skew')
-  return given !== null && /^\d{1,5}$/.test(given) ? Number(given) : undefined
-}
-
-const session = new TraderSession(nodeUrls(), new URL('miner.js', import.meta.url), clockSkew())
-
-/** How many bits of proof of work to mine for a message. */
-function WorkInput({ id, bits, setBits }: { id: string; bits: number; setBits: (bits: number) => void }) {
-  return (
-    <label>
-      Work{' '}
-      <input
-        id={id}
-        type="number"
-        min={0}
-        max={40}
-        value={bits}
-        onInput={(e) => setBits(Number(e.currentTarget.value))}
-      />{' '}
-      bits
-    </label>
-  )
-}
-
-function short(hex: string): string {
-  return `${hex.slice(0, 12)}…`
-}
-
-function message(error: unknown): string {
-  const coded = error as { code?: string; message?: string }
-  return coded.code ? `${coded.message} [${coded.code}]` : String(coded.message ?? error)
-}
-
-/** Runs `work`, showing its error; returns a runner and the last error/notice. */
-function useAction() {
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<string>()
-  const run = async (work: () => Promise<unknown>) => {
-    setBusy(true)
-    setError(undefined)
-    try {
-      await work()
-    } catch (caught) {
-      setError(message(caught))
-    } finally {
-      setBusy(false)
-    }
-  }
-  return { busy, error, run }
-}
-
-function ErrorLine({ text }: { text: string | undefined }) {
-  return text ? (
-    <p class="error" role="alert">
-      {text}
-    </p>
-  ) : null
-}
 
 // ── keys ──
 
@@ -278,9 +197,22 @@ function Keys({ onChange }: { onChange: () => void }) {
 
 // ── find ──
 
-function Oracles({ version, onChange }: { version: number; onChange: () => void }) {
+function Oracles({
+  version,
+  onChange,
+  refused,
+}: {
+  version: number
+  onChange: () => void
+  /** What the last live refresh refused. */
+  refused: { source: string; reason: string }[]
+}) {
   const [policyText, setPolicyText] = useState(JSON.stringify(defaultPolicy, null, 1))
   const [rejected, setRejected] = useState<{ source: string; reason: string }[]>([])
+  const [domains, setDomains] = useState<DomainVerdict[]>()
+  useEffect(() => {
+    if (refused.length > 0) setRejected(refused)
+  }, [refused])
   const { busy, error, run } = useAction()
   let ranked: RankedOracle[] = []
   let policyError: string | undefined
@@ -306,8 +238,41 @@ function Oracles({ version, onChange }: { version: number; onChange: () => void 
         }
       >
         Fetch from the node and check
+      </button>{' '}
+      <button
+        type="button"
+        id="verify-domains"
+        disabled={busy}
+        onClick={() =>
+          void run(async () => {
+            setDomains(await session.verifyDomains())
+            onChange()
+          })
+        }
+      >
+        Verify domains
       </button>
       <ErrorLine text={error} />
+      {domains && (
+        <div role="status">
+          <p>
+            Manifests ({domains.length === 0 ? 'no oracle names one' : `${domains.length} checked`}): only{' '}
+            <code>https://&lt;domain&gt;/.well-known/mega-oracle.json</code>, read by this page — a domain
+            must send CORS headers for it.
+          </p>
+          <ul id="domains">
+            {domains.map((verdict) => (
+              <li key={verdict.oracle} data-oracle={verdict.oracle} data-status={verdict.status}>
+                <code>{short(verdict.oracle)}</code>{' '}
+                <strong class={`domain-${verdict.status}`}>
+                  {verdict.status === 'unverified' ? 'unverified (no CORS)' : verdict.status}
+                </strong>
+                {verdict.reason && `: ${verdict.reason}`}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       {rejected.length > 0 && (
         <div role="status" id="rejected">
           <p>Refused (failed the checks):</p>
@@ -337,6 +302,7 @@ function Oracles({ version, onChange }: { version: number; onChange: () => void 
             <code>{short(oracle.key)}</code> score{' '}
             <span class="score">{workToBits(oracle.score).toFixed(2)}</span> bits, strength{' '}
             {workToBits(oracle.strength).toFixed(2)} bits {oracle.tags.join(', ')}
+            {oracle.domain && <span class="domain"> domain-verified {oracle.domain}</span>}
             {oracle.excluded && <em> — hidden: {oracle.excluded}</em>}
             <ul>
               <li>
@@ -365,10 +331,13 @@ function Ask({ version, onChange }: { version: number; onChange: () => void }) {
   const [selected, setSelected] = useState('')
   const [args, setArgs] = useState<Record<string, string>>({})
   const [shown, setShown] = useState<string>()
+  const [route, setRoute] = useState('auto')
   const { busy, error, run } = useAction()
   const capability = capabilities.find((c) => c.capabilityKey === selected) ?? capabilities[0]
   void version
   const asked = session.asked()
+  const askRoute: AskRoute =
+    route === 'auto' || route === 'endpoint' ? { via: route } : { via: 'node', node: route }
   return (
     <section aria-labelledby="ask-heading">
       <h2 id="ask-heading">Ask an oracle and verify</h2>
@@ -383,8 +352,13 @@ function Ask({ version, onChange }: { version: number; onChange: () => void }) {
               capability.params.map((p) => [p.name, args[p.name] ?? p.values[0]!]),
             )
             void run(async () => {
-              const result = await session.ask(capability.capabilityKey, filled)
-              setShown(isNotYet(result.fact) ? `not answered yet: ${result.fact.detail}` : undefined)
+              const result = await session.ask(capability.capabilityKey, filled, askRoute)
+              const via = result.via === capability.endpoint ? 'the endpoint' : result.via
+              setShown(
+                isNotYet(result.fact)
+                  ? `asked via ${via}; not answered yet: ${result.fact.detail}`
+                  : `asked via ${via}`,
+              )
               onChange()
             })
           }}
@@ -418,13 +392,29 @@ function Ask({ version, onChange }: { version: number; onChange: () => void }) {
               </select>
             </label>
           ))}{' '}
+          <label>
+            Through{' '}
+            <select id="ask-route" value={route} onChange={(e) => setRoute(e.currentTarget.value)}>
+              <option value="auto">the endpoint, else a node's relay</option>
+              <option value="endpoint">the oracle's endpoint only</option>
+              {session.nodes.map((node) => (
+                <option key={node.url} value={node.url}>
+                  the relay of {node.url}
+                </option>
+              ))}
+            </select>
+          </label>{' '}
           <button type="submit" id="ask" disabled={busy}>
-            Ask the oracle's endpoint
+            Ask the oracle
           </button>
         </form>
       )}
       <ErrorLine text={error} />
-      {shown && <p role="status">{shown}</p>}
+      {shown && (
+        <p role="status" id="ask-status">
+          {shown}
+        </p>
+      )}
       <ul id="asked">
         {asked.map(({ id, commitment, facts }) => (
           <li key={id}>
@@ -470,322 +460,6 @@ function proofOf(commitment: Commitment, fact: Fact): string {
     return `verified — the signature's R ${short(fact.signature)} is the committed nonce ${short(attestation.nonce)}`
   if (attestation.type === 'hashlock') return 'verified — the preimage opens the committed hash lock'
   return 'verified — signed by the capability key'
-}
-
-// ── report ──
-
-function Progress({
-  id,
-  progress,
-}: {
-  id: string
-  progress: (MiningProgress & { kernel: string }) | undefined
-}) {
-  if (!progress) return null
-  const eta = Number.isFinite(progress.etaMs) ? `${(progress.etaMs / 1000).toFixed(1)} s` : '…'
-  return (
-    <p role="status" id={id}>
-      mining {progress.bits} bits on {progress.threads} workers ({progress.kernel}):{' '}
-      {progress.attempts.toLocaleString()} tries, <span class="rate">{Math.round(progress.rate)}</span> H/s,
-      ETA {eta}
-    </p>
-  )
-}
-
-function useMining() {
-  const [progress, setProgress] = useState<MiningProgress & { kernel: string }>()
-  const [controller, setController] = useState<AbortController>()
-  const start = () => {
-    const next = new AbortController()
-    setController(next)
-    setProgress(undefined)
-    return { signal: next.signal, onProgress: setProgress }
-  }
-  const done = () => setController(undefined)
-  return { progress, controller, start, done }
-}
-
-function Reports({ version, onChange }: { version: number; onChange: () => void }) {
-  const [proposals, setProposals] = useState<ReportProposal[]>([])
-  const [bits, setBits] = useState(16)
-  const [filed, setFiled] = useState<string>()
-  const [byHandOracle, setByHandOracle] = useState('')
-  const [comment, setComment] = useState('')
-  const [linksText, setLinksText] = useState('')
-  const oracles = session.store.latest('oracle').map((stored) => stored.message.pubkey)
-  const mining = useMining()
-  const { busy, error, run } = useAction()
-  void version
-  return (
-    <section aria-labelledby="report-heading">
-      <h2 id="report-heading">Report cheating</h2>
-      <button type="button" id="detect" onClick={() => setProposals(session.detect())}>
-        Look for evidence
-      </button>{' '}
-      <WorkInput id="report-bits" bits={bits} setBits={setBits} />
-      {proposals.length === 0 ? <p id="no-evidence">No reportable evidence found.</p> : null}
-      <ul id="proposals">
-        {proposals.map((proposal, i) => (
-          <li key={i}>
-            {proposal.content.type} against <code>{short(proposal.oracle)}</code> ({proposal.verdict}):{' '}
-            {proposal.reason}{' '}
-            <button
-              type="button"
-              disabled={busy}
-              onClick={() =>
-                void run(async () => {
-                  try {
-                    const { posted } = await session.fileReport(proposal, { bits, ...mining.start() })
-                    setFiled(`filed: ${posted.map((p) => `${p.url} answered ${p.status}`).join(', ')}`)
-                    setProposals(session.detect())
-                    onChange()
-                  } finally {
-                    mining.done()
-                  }
-                })
-              }
-            >
-              Mine and file
-            </button>
-          </li>
-        ))}
-      </ul>
-      <form
-        onSubmit={(event) => {
-          event.preventDefault()
-          const links = linksText.split(/\s+/).filter((link) => link.length > 0)
-          void run(async () => {
-            try {
-              const { posted } = await session.fileReport(
-                { oracle: byHandOracle || oracles[0]!, content: freeForm(comment, links) },
-                { bits, ...mining.start() },
-              )
-              setFiled(`filed: ${posted.map((p) => `${p.url} answered ${p.status}`).join(', ')}`)
-              onChange()
-            } finally {
-              mining.done()
-            }
-          })
-        }}
-      >
-        <fieldset>
-          <legend>
-            A complaint in your words (free-form: counted only by policies that count subjective reports)
-          </legend>
-          <label>
-            Oracle{' '}
-            <select
-              id="free-form-oracle"
-              value={byHandOracle || oracles[0]}
-              onChange={(e) => setByHandOracle(e.currentTarget.value)}
-            >
-              {oracles.map((key) => (
-                <option key={key} value={key}>
-                  {short(key)}
-                </option>
-              ))}
-            </select>
-          </label>{' '}
-          <label>
-            Comment{' '}
-            <input
-              id="free-form-comment"
-              value={comment}
-              onInput={(e) => setComment(e.currentTarget.value)}
-            />
-          </label>{' '}
-          <label>
-            Links (space-separated){' '}
-            <input
-              id="free-form-links"
-              value={linksText}
-              onInput={(e) => setLinksText(e.currentTarget.value)}
-            />
-          </label>{' '}
-          <button
-            type="submit"
-            id="file-free-form"
-            disabled={busy || oracles.length === 0 || comment.length === 0}
-          >
-            Mine and file
-          </button>
-        </fieldset>
-      </form>
-      <Progress id="report-mining" progress={mining.progress} />
-      {mining.controller && (
-        <button type="button" id="cancel-mining" onClick={() => mining.controller?.abort()}>
-          Cancel mining
-        </button>
-      )}
-      {filed && (
-        <p role="status" id="filed">
-          {filed}
-        </p>
-      )}
-      <ErrorLine text={error} />
-    </section>
-  )
-}
-
-// ── offers ──
-
-function Offers({ version, onChange }: { version: number; onChange: () => void }) {
-  const capabilities = session.capabilities()
-  const [capabilityKey, setCapabilityKey] = useState('')
-  const [bet, setBet] = useState('')
-  const [amount, setAmount] = useState(100)
-  const [contact, setContact] = useState('')
-  const [details, setDetails] = useState('')
-  const [bits, setBits] = useState(12)
-  const [opened, setOpened] = useState<Record<string, string | undefined>>({})
-  const mining = useMining()
-  const { busy, error, run } = useAction()
-  const capability = capabilities.find((c) => c.capabilityKey === capabilityKey) ?? capabilities[0]
-  const offers = session.offers()
-  const me = session.key?.publicKey
-  useEffect(() => {
-    void Promise.all(offers.map(async ({ key, offer }) => [key, await session.details(offer)] as const)).then(
-      (pairs) => setOpened(Object.fromEntries(pairs)),
-    )
-  }, [version, me])
-  const stage = (offer: Offer) => ['open', 'accepted', 'finalized'][offer.seqNo] ?? String(offer.seqNo)
-  return (
-    <section aria-labelledby="offers-heading">
-      <h2 id="offers-heading">Offers</h2>
-      <button
-        type="button"
-        id="refresh-offers"
-        disabled={busy}
-        onClick={() => void run(() => session.refreshOffers().then(onChange))}
-      >
-        Fetch the order book
-      </button>
-      {capability && (
-        <form
-          onSubmit={(event) => {
-            event.preventDefault()
-            void run(async () => {
-              try {
-                await session.publishOffer(
-                  {
-                    capability,
-                    args: Object.fromEntries(capability.params.map((p) => [p.name, p.values[0]!])),
-                    bets: [bet || capability.answers[0]!],
-                    amount,
-                    acceptorAmount: amount,
-                    chain: 'bitcoin',
-                    contact,
-                    expires: session.now() + 86_400,
-                  },
-                  { bits, ...mining.start() },
-                )
-                onChange()
-              } finally {
-                mining.done()
-              }
-            })
-          }}
-        >
-          <fieldset>
-            <legend>New offer</legend>
-            <label>
-              Capability{' '}
-              <select
-                id="offer-capability"
-                value={capability.capabilityKey}
-                onChange={(e) => setCapabilityKey(e.currentTarget.value)}
-              >
-                {capabilities.map((c) => (
-                  <option key={c.capabilityKey} value={c.capabilityKey}>
-                    {c.question} ({short(c.capabilityKey)})
-                  </option>
-                ))}
-              </select>
-            </label>{' '}
-            <label>
-              I bet on{' '}
-              <select
-                id="offer-bet"
-                value={bet || capability.answers[0]}
-                onChange={(e) => setBet(e.currentTarget.value)}
-              >
-                {capability.answers.map((answer) => (
-                  <option key={answer}>{answer}</option>
-                ))}
-              </select>
-            </label>{' '}
-            <label>
-              Stake each{' '}
-              <input
-                id="offer-amount"
-                type="number"
-                min={1}
-                value={amount}
-                onInput={(e) => setAmount(Number(e.currentTarget.value))}
-              />
-            </label>{' '}
-            <WorkInput id="offer-bits" bits={bits} setBits={setBits} />
-            <button type="submit" id="publish-offer" disabled={busy || !me}>
-              Mine and publish
-            </button>
-          </fieldset>
-        </form>
-      )}
-      <p>
-        <label>
-          Contact <input id="contact" value={contact} onInput={(e) => setContact(e.currentTarget.value)} />
-        </label>{' '}
-        <label>
-          Sealed details for the counterparty{' '}
-          <input id="sealed-details" value={details} onInput={(e) => setDetails(e.currentTarget.value)} />
-        </label>
-      </p>
-      <Progress id="offer-mining" progress={mining.progress} />
-      {mining.controller && (
-        <button type="button" onClick={() => mining.controller?.abort()}>
-          Cancel mining
-        </button>
-      )}
-      <ErrorLine text={error} />
-      <ul id="book">
-        {offers.map(({ key, offer }) => (
-          <li key={key} data-offer={key} data-stage={stage(offer)}>
-            <code>{short(key)}</code> {stage(offer)}: {offer.terms.originatorBets.join('/')} (
-            {offer.terms.originatorAmount}) vs {offer.terms.acceptorBets.join('/')} (
-            {offer.terms.acceptorAmount}) on {short(offer.terms.question.capability)}
-            {offer.terms.originator === me && ' — yours'}
-            {offer.acceptance?.acceptor === me && ' — accepted by you'}
-            {opened[key] !== undefined && (
-              <span class="sealed">
-                {' '}
-                sealed for you: <q>{opened[key]}</q>
-              </span>
-            )}{' '}
-            {me && offer.seqNo === 0 && offer.terms.originator !== me && (
-              <button
-                type="button"
-                disabled={busy}
-                onClick={() =>
-                  void run(() => session.accept(key, contact, details || undefined).then(onChange))
-                }
-              >
-                Accept
-              </button>
-            )}
-            {me && offer.seqNo === 1 && offer.terms.originator === me && (
-              <button
-                type="button"
-                disabled={busy}
-                onClick={() => void run(() => session.finalize(key, details || undefined).then(onChange))}
-              >
-                Finalize
-              </button>
-            )}
-          </li>
-        ))}
-      </ul>
-    </section>
-  )
 }
 
 // ── self-test ──
@@ -862,13 +536,29 @@ function SelfTest() {
 function App() {
   const [version, setVersion] = useState(0)
   const [restored, setRestored] = useState(false)
+  const [live, setLive] = useState<Record<string, LiveState>>({})
+  const [refused, setRefused] = useState<{ source: string; reason: string }[]>([])
   const bump = () => setVersion((v) => v + 1)
   useEffect(() => {
     void session.restore().then(
       () => setRestored(true),
       () => setRestored(true),
     )
+    // The ranking and the book follow the nodes' event streams, without a reload.
+    return followNodes(
+      session.nodes.map((node) => node.url),
+      {
+        refreshOracles: () => session.refreshOracles(),
+        refreshOffers: () => session.refreshOffers(),
+        onRefresh: (what, collected) => {
+          if (what === 'oracles') setRefused(collected.rejected)
+          bump()
+        },
+        onState: (url, state) => setLive((states) => ({ ...states, [url]: state })),
+      },
+    )
   }, [])
+  const liveStates = Object.values(live)
   const main = useRef<HTMLElement>(null)
   // Served by a node at /trader: its dashboard is one link away. A static copy has none.
   const onNode = location.pathname.replace(/\/+$/, '').endsWith('/trader')
@@ -894,14 +584,17 @@ function App() {
         </nav>
         <span class="connection">
           {session.nodes.length === 1 ? 'node' : 'nodes'}{' '}
-          <code id="node-url">{session.nodes.map((node) => node.url).join(' ')}</code>
+          <code id="node-url">{session.nodes.map((node) => node.url).join(' ')}</code>{' '}
+          <span id="live" data-state={liveStates.includes('live') ? 'live' : (liveStates[0] ?? 'connecting')}>
+            {liveStates.includes('live') ? '● live' : '○ not live'}
+          </span>
         </span>
       </header>
       <main id="main" ref={main} data-ready={restored ? 'yes' : 'no'}>
         <h1 tabIndex={-1}>Trader</h1>
         <p>Every signature and proof of work is checked in this browser; your key never leaves it.</p>
         <Keys onChange={bump} />
-        <Oracles version={version} onChange={bump} />
+        <Oracles version={version} onChange={bump} refused={refused} />
         <Ask version={version} onChange={bump} />
         {session.key && <Reports version={version} onChange={bump} />}
         <Offers version={version} onChange={bump} />
