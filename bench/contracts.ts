@@ -18,7 +18,6 @@ import type { Offer } from '../src/protocol/messages/index.ts'
 import { capabilitySigner } from '../src/protocol/oracle-attestation.ts'
 import { sign } from '../src/protocol/sign.ts'
 import { offerDraft } from '../src/trader/offers.ts'
-import { TestWallet } from '../test/contracts/wallet.ts'
 import {
   acceptedOffer,
   CAPABILITY,
@@ -27,7 +26,8 @@ import {
   finalizedOffer,
   REPORTER,
   TRADER,
-} from '../test/fixtures/messages.ts'
+} from '../test/support/messages.ts'
+import { TestWallet } from '../test/support/wallet.ts'
 
 const json = process.argv.includes('--json')
 const flag = process.argv.indexOf('--answers')
