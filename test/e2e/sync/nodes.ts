@@ -1,7 +1,7 @@
 /**
  * Test nodes for sync over real libp2p: TCP on 127.0.0.1 (ports from the OS), Noise, Yamux,
  * identify and the sync service, each with its own mempool admitting what sync fetches.
- * Messages are real, signed and mined (8 bits), built like bench/admission-messages.ts.
+ * Their messages come from test/support/sync-messages.ts.
  */
 import { identify } from '@libp2p/identify'
 import type { Libp2p } from '@libp2p/interface'
@@ -9,33 +9,18 @@ import { noise } from '@libp2p/noise'
 import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
-import { build, type SetSpec } from '../../../bench/admission-messages.ts'
 import { Mempool } from '../../../src/mempool/mempool.ts'
 import { type SyncService, type SyncServiceInit, syncService } from '../../../src/network/sync-service.ts'
 import { MempoolSyncSource } from '../../../src/network/sync-source.ts'
+import { LOW } from '../../support/sync-messages.ts'
 
-export const LOW = { oracle: 8, capability: 8, report: 8, offer: 8 }
+export { LOW, messages } from '../../support/sync-messages.ts'
 
 export interface SyncTestNode {
   libp2p: Libp2p<{ identify: unknown; sync: SyncService }>
   mempool: Mempool
   source: MempoolSyncSource
   sync: SyncService
-}
-
-/** Messages `from … to − 1` of each kind: ad i, capability i of oracle i, report on i, offer on capability i. */
-export function messages(
-  from: number,
-  to: number,
-  kinds = { capabilities: true, reports: true, offers: true },
-): unknown[] {
-  const out: unknown[] = []
-  const specs: SetSpec[] = [{ kind: 'oracle', keys: 'sync', bits: 8, count: to }]
-  if (kinds.capabilities) specs.push({ kind: 'capability', oracles: 'sync', bits: 8, count: to })
-  if (kinds.reports) specs.push({ kind: 'report', oracles: 'sync', bits: 8, count: to })
-  if (kinds.offers) specs.push({ kind: 'offer', bits: 8, count: to })
-  for (const spec of specs) for (let i = from; i < to; i++) out.push(build(spec, i))
-  return out
 }
 
 export async function syncNode(
