@@ -1,7 +1,7 @@
 /**
  * How the node serves the dashboard (no browser): the page at `/`, the bundle and style sheet
- * built once and cached by hash, compressed, under a same-origin-only Content-Security-Policy;
- * `/docs`, `/openapi.json` and the API stay as they were.
+ * built once (by esbuild, a child process) and cached by hash, compressed, under a
+ * same-origin-only Content-Security-Policy; a node configured without it serves none.
  */
 import assert from 'node:assert/strict'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { gunzipSync } from 'node:zlib'
-import Fastify from 'fastify'
 import pino from 'pino'
-import { DASHBOARD_CSP, dashboardRoutes } from '../../../src/api/routes/dashboard.ts'
+import { DASHBOARD_CSP } from '../../../src/api/routes/dashboard.ts'
 import { resolveConfig } from '../../../src/node/config.ts'
 import { MegaNode } from '../../../src/node/node.ts'
 import { type TestApi, testApi } from '../../support/api.ts'
@@ -69,34 +68,6 @@ describe('dashboard serving', () => {
     assert.equal(brotli.headers.vary, 'accept-encoding')
   })
 
-  it('keeps the API, /openapi.json and /docs; the dashboard is not part of the API document', async () => {
-    assert.equal((await api.get('/health')).statusCode, 200)
-    const openapi = await api.get('/openapi.json')
-    assert.equal(openapi.statusCode, 200)
-    const paths = Object.keys((JSON.parse(openapi.body) as { paths: object }).paths)
-    assert.ok(paths.includes('/oracles'))
-    assert.ok(!paths.includes('/') && !paths.some((path) => path.startsWith('/dashboard')))
-    const docs = await api.get('/docs/')
-    assert.equal(docs.statusCode, 200)
-    assert.match(docs.body, /swagger/i)
-  })
-
-  it('answers 503 with the reason when the bundle cannot be built, and the API goes on', async () => {
-    const app = Fastify()
-    app.get('/health', () => ({ status: 'ok' }))
-    await app.register(dashboardRoutes, {
-      assets: () => Promise.reject(new Error('esbuild is not installed')),
-    })
-    try {
-      const page = await app.inject({ method: 'GET', url: '/' })
-      assert.equal(page.statusCode, 503)
-      assert.match(page.body, /could not be built on this node \(esbuild is not installed\)/)
-      assert.equal((await app.inject({ method: 'GET', url: '/health' })).statusCode, 200)
-    } finally {
-      await app.close()
-    }
-  })
-
   it('is switched off by the node’s configuration (api.dashboard: false)', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'mega-dashboard-off-'))
     const node = new MegaNode(
@@ -115,16 +86,6 @@ describe('dashboard serving', () => {
     } finally {
       await node.stop()
       await rm(dataDir, { recursive: true, force: true })
-    }
-  })
-
-  it('can be switched off', async () => {
-    const bare = await testApi({ dashboard: false })
-    try {
-      assert.equal((await bare.get('/')).statusCode, 404)
-      assert.equal((await bare.get('/dashboard/app.js')).statusCode, 404)
-    } finally {
-      await bare.app.close()
     }
   })
 })
