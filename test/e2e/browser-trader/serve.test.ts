@@ -55,10 +55,4 @@ describe('trader page serving', () => {
     const dashboard = await api.get('/')
     assert.equal(dashboard.statusCode, 200, 'the dashboard is still at /')
   })
-
-  it('is not served when the node serves no dashboard', async (t) => {
-    const bare = await testApi({ dashboard: false })
-    t.after(() => bare.app.close())
-    assert.equal((await bare.get('/trader')).statusCode, 404)
-  })
 })
