@@ -6,55 +6,21 @@
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import { multiaddr } from '@multiformats/multiaddr'
-import { Mempool } from '../../../src/mempool/mempool.ts'
 import { syncService } from '../../../src/network/sync-service.ts'
 import { MempoolSyncSource } from '../../../src/network/sync-source.ts'
 import type { MegaNode } from '../../../src/node/node.ts'
-import { messageId, offerKey } from '../../../src/protocol/message.ts'
-import { mineMessageSync } from '../../../src/protocol/message-pow.ts'
-import type { Offer } from '../../../src/protocol/messages/index.ts'
-import { type Draft, sign } from '../../../src/protocol/sign.ts'
+import { messageId } from '../../../src/protocol/message.ts'
 import { openMempoolStore } from '../../../src/store/index.ts'
+import { offerExpiring } from '../../support/expiring-offer.ts'
 import * as fx from '../../support/messages.ts'
-import { LOW, startNode, stopNodes, type TestNode, waitFor } from './helpers.ts'
+import { startNode, stopNodes, type TestNode, waitFor } from './helpers.ts'
 
 const SKEW = 300
-
-/** An open offer on the fixture capability that expires at `expires`. */
-function offerExpiring(expires: number, nonce: string): Offer {
-  const draft: Draft<Offer> = { ...fx.offer(), seqNo: 0 }
-  const { signature: _signature, pow: _pow, ...unsigned } = draft as Offer
-  const terms = { ...unsigned.terms, expires, nonce }
-  return mineMessageSync<Offer>(sign<Offer>({ ...unsigned, terms } as Draft<Offer>, fx.TRADER.secretKey), 8)
-}
 
 const running: TestNode[] = []
 after(() => stopNodes(running))
 
 describe('expired offers', () => {
-  it('are purged from the pool, with their bytes, at expiry plus the tolerated skew', () => {
-    let now = 1_850_000_000
-    const pool = new Mempool({ minBits: LOW, clockSkewSeconds: SKEW }, { now: () => now })
-    for (const message of [fx.oracleAd(), fx.capabilityAd()]) pool.admit(message)
-    const bytesBefore = pool.bytes
-    const soon = offerExpiring(now + 10, '00000000000000a1')
-    const later = offerExpiring(now + 1000, '00000000000000a2')
-    for (const offer of [soon, later]) assert.equal(pool.admit(offer).admission.status, 'added')
-    now += 10 + SKEW
-    assert.equal(pool.purgeExpired().removed.length, 0, 'still within the skew')
-    now += 1
-    const { removed } = pool.purgeExpired()
-    assert.deepEqual(removed, [{ kind: 'offer', key: offerKey(soon) }])
-    assert.equal(pool.offers.size, 1)
-    assert.equal(pool.admit(soon).admission.reason?.code, 'EXPIRED', 'and refused like on a fresh node')
-    // Admission purges first: the next message of any kind takes the other one along.
-    now += 1000
-    const { changes } = pool.admit(fx.oracleAd())
-    assert.equal(changes.removed.length, 1)
-    assert.equal(pool.offers.size, 0)
-    assert.equal(pool.bytes, bytesBefore, 'the byte budget is given back')
-  })
-
   it('two nodes converge: the expired offer is purged and deleted from the store, the live one syncs', {
     timeout: 60_000,
   }, async () => {
