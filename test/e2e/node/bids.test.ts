@@ -217,13 +217,4 @@ describe('bid verifier', () => {
     assert.match(failures[0]!, /timed out after 200 ms/)
     assert.equal(slow.verify(bid('slow'), BIDDER.publicKey), 0n)
   })
-
-  it('is refused by the configuration without its command or URL', () => {
-    assert.throws(
-      () => resolveConfig({ mempool: { bids: { verifier: 'http' } } }),
-      (error: Error & { code?: string }) =>
-        error.code === 'SCHEMA_VIOLATION' && /\/mempool\/bids\/url is required/.test(error.message),
-    )
-    assert.deepEqual(resolveConfig({}).bids, defaultBidsConfig)
-  })
 })
