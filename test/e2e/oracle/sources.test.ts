@@ -1,24 +1,12 @@
 import assert from 'node:assert/strict'
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { factSource, resolvePointer } from '../../../src/oracle/sources.ts'
-import type { FactRequest } from '../../../src/protocol/messages/index.ts'
-import * as fx from '../../support/messages.ts'
-
-// Values an attacker would love to see reach a shell. They are allowed values here on purpose,
-// so they get past the endpoint's checks and reach the source.
-const HOSTILE = ['$(touch pwned)', '`touch pwned`', '; touch pwned', '--help', 'a b "c"', "it's"]
-const capability = fx.capabilityAd({
-  params: [
-    { name: 'x', values: HOSTILE },
-    { name: 'y', values: ['1'] },
-  ],
-})
-const request = (x: string): FactRequest => ({ capability: capability.capabilityKey, args: { x, y: '1' } })
+import { capability, HOSTILE, request } from '../../support/hostile-capability.ts'
 
 let dir: string
 let server: Server
@@ -41,31 +29,6 @@ after(async () => {
 })
 
 describe('fact sources', () => {
-  it('file: JSON and YAML, matching all arguments; null means not known yet', async () => {
-    const json = join(dir, 'facts.json')
-    await writeFile(
-      json,
-      JSON.stringify({
-        facts: [
-          { args: { x: "it's", y: '1' }, answer: 'home' },
-          { args: { x: '--help', y: '1' }, answer: null },
-        ],
-      }),
-    )
-    const yaml = join(dir, 'facts.yaml')
-    await writeFile(yaml, 'facts:\n  - args: { x: "a b \\"c\\"", y: 1 }\n    answer: draw\n')
-    assert.equal(await factSource({ type: 'file', path: json })(request("it's"), capability), 'home')
-    assert.equal(await factSource({ type: 'file', path: json })(request('--help'), capability), undefined)
-    assert.equal(await factSource({ type: 'file', path: json })(request('a b "c"'), capability), undefined)
-    assert.equal(await factSource({ type: 'file', path: yaml })(request('a b "c"'), capability), 'draw')
-    await assert.rejects(
-      factSource({ type: 'file', path: join(dir, 'none.json') })(request("it's"), capability),
-      {
-        code: 'SOURCE_FAILED',
-      },
-    )
-  })
-
   it('command: arguments go to argv as name=value, never through a shell', async () => {
     const source = factSource({ type: 'command', command: ['printf', '%s|'] })
     for (const value of HOSTILE) {
