@@ -8,7 +8,6 @@ import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { p2pListenAddresses } from '../../../src/cli/commands/node.ts'
 import { runCli } from '../../support/run-cli.ts'
 
 process.env.MEGA_LOG_LEVEL = 'silent'
@@ -59,19 +58,5 @@ describe('mega node on a taken address', () => {
       err,
       `mega node: cannot listen for peers on /ip4/127.0.0.1/tcp/${busyPort}: the address is already in use; choose another address with --p2p host:port, the config key network.listen or MEGA_NETWORK__LISTEN\n`,
     )
-  })
-
-  it('--p2p gives TCP on the port and WebSocket on the next', () => {
-    assert.deepEqual(p2pListenAddresses('0.0.0.0:9090'), [
-      '/ip4/0.0.0.0/tcp/9090',
-      '/ip4/0.0.0.0/tcp/9091/ws',
-    ])
-    assert.deepEqual(p2pListenAddresses('[::1]:0'), ['/ip6/::1/tcp/0', '/ip6/::1/tcp/0/ws'])
-  })
-
-  it('says in its help that it listens for peers, and where', async () => {
-    const { out } = await runCli(['node', '--help'])
-    assert.match(out, /listens for peers/)
-    assert.match(out, /--p2p <host:port> .*default 127\.0\.0\.1:9090/)
   })
 })
