@@ -3,7 +3,8 @@
  * (test/support, its own helpers), opens a socket (node:net, node:http(s) servers, fetch,
  * WebSocket, libp2p transports, a `listen(`), starts a process (node:child_process, esbuild) or a
  * browser (playwright), runs a node (`new MegaNode`), or imports anything under test/e2e. A test
- * that needs one of these belongs in test/e2e.
+ * that needs one of these belongs in test/e2e. At run time, `npm run test:unit` preloads
+ * test/support/no-io.ts, which refuses the same through src and dependencies too.
  */
 import assert from 'node:assert/strict'
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
