@@ -23,7 +23,6 @@ import type { Fact, Offer } from '../src/protocol/messages/index.ts'
 import { capabilitySigner } from '../src/protocol/oracle-attestation.ts'
 import { sign } from '../src/protocol/sign.ts'
 import { offerDraft } from '../src/trader/offers.ts'
-import { TestWallet } from '../test/contracts/wallet.ts'
 import {
   acceptedOffer,
   CAPABILITY,
@@ -32,7 +31,8 @@ import {
   finalizedOffer,
   REPORTER,
   TRADER,
-} from '../test/fixtures/messages.ts'
+} from '../test/support/messages.ts'
+import { TestWallet } from '../test/support/wallet.ts'
 
 const json = process.argv.includes('--json')
 const flag = process.argv.indexOf('--answers')

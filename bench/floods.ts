@@ -33,8 +33,8 @@ import { MegaNode } from '../src/node/node.ts'
 import { canonicalize } from '../src/protocol/canonical.ts'
 import { utf8 } from '../src/protocol/hex.ts'
 import { parseCanonicalMessage, parseMessage } from '../src/protocol/validate.ts'
-import * as fx from '../test/fixtures/messages.ts'
-import { type RawPeer, rawPeer } from '../test/network/raw-peer.ts'
+import { type RawPeer, rawPeer } from '../test/e2e/network/raw-peer.ts'
+import * as fx from '../test/support/messages.ts'
 
 const SELF = fileURLToPath(import.meta.url)
 

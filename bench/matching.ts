@@ -12,7 +12,7 @@ import { sign } from '../src/protocol/sign.ts'
 import { generateKeyPair } from '../src/protocol/signature.ts'
 import { findMatches } from '../src/trader/matching.ts'
 import { offerDraft } from '../src/trader/offers.ts'
-import { capabilityAd, testKey } from '../test/fixtures/messages.ts'
+import { capabilityAd, testKey } from '../test/support/messages.ts'
 
 const json = process.argv.includes('--json')
 const NOW = Math.floor(Date.now() / 1000)

@@ -10,7 +10,7 @@
 import { Mempool } from '../src/mempool/mempool.ts'
 import type { MempoolOptions } from '../src/mempool/options.ts'
 import type { Message, Report, ReportContent } from '../src/protocol/messages/index.ts'
-import { commitment, fact } from '../test/fixtures/messages.ts'
+import { commitment, fact } from '../test/support/messages.ts'
 import { mineCapability, mineOracleAd, mineReport, type SimKey, simKey } from './world.ts'
 
 export type Policy = 'verified' | 'all'

@@ -10,7 +10,7 @@ import { hash } from 'node:crypto'
 import { mineMessageSync } from '../src/protocol/message-pow.ts'
 import type { OracleCapability, OracleId, Report } from '../src/protocol/messages/index.ts'
 import type { Scheme } from '../src/protocol/signature.ts'
-import { capabilityAd, keyFromSecret, oracleAd, type TestKey } from '../test/fixtures/messages.ts'
+import { capabilityAd, keyFromSecret, oracleAd, type TestKey } from '../test/support/messages.ts'
 
 /** A simulated key; messages are signed by the test fixtures (fixed aux randomness). */
 export type SimKey = TestKey

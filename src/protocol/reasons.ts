@@ -5,7 +5,7 @@
  *
  * The node's HTTP table (src/http/problem.ts), the oracle endpoint's, the gossip
  * verdicts (src/network/verdicts.ts) and the error tables of docs/protocol.md §9 and
- * docs/api.md are derived from it (`npm run docs:errors`), and test/protocol/reasons.test.ts
+ * docs/api.md are derived from it (`npm run docs:errors`), and test/unit/protocol/reasons.test.ts
  * fails when a code raised in src is missing here or the documents differ.
  *
  * A code is unique within its namespace: the node's codes (areas `protocol`, `mempool`,

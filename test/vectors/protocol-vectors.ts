@@ -16,7 +16,7 @@ import {
 import type { Message, Report } from '../../src/protocol/messages/index.ts'
 import { capabilitySigner } from '../../src/protocol/oracle-attestation.ts'
 import { type EvidenceVerdict, verifyReportEvidence } from '../../src/protocol/verify-report.ts'
-import * as fx from '../fixtures/messages.ts'
+import * as fx from '../support/messages.ts'
 
 export interface VectorCase {
   name: string

@@ -52,7 +52,7 @@ function randomBytes(length: number): Uint8Array {
  * a key object (≈ 30 µs) and then verifies (≈ 105 µs) — 1.6× for a new signer here
  * (bench/verify.ts). Both check RFC 8032's encodings and S < L, refuse keys and R of small
  * order, and compare R byte for byte (the cofactorless equation); the web backend does the same
- * (test/protocol/signature.test.ts runs the edge cases against all three).
+ * (test/unit/protocol/signature.test.ts runs the edge cases against all three).
  */
 export const nodeEd25519: SchemeBackend = {
   publicKey(secretKey) {

@@ -3,7 +3,7 @@
  * `@noble/curves` and `@noble/hashes`, no WASM and no platform APIs but `crypto.getRandomValues`.
  *
  * It must accept and reject exactly the signatures the Node backend does (the compliance suite
- * in test/protocol/signature.test.ts runs both), so ed25519 verifies with RFC 8032 strict
+ * in test/unit/protocol/signature.test.ts runs both), so ed25519 verifies with RFC 8032 strict
  * rules like OpenSSL, and BIP340 is restricted to 32-byte messages like libsecp256k1's API.
  */
 import { ed25519 } from '@noble/curves/ed25519.js'

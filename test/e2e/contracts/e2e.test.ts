@@ -1,0 +1,267 @@
+/**
+ * A contract end to end: a node process, a real `mega oracle serve` on loopback, two traders as
+ * `mega trader` processes with their own data directories, test wallets standing in for the
+ * users' (signing the funding PSBTs), and every transaction checked by an independent library.
+ */
+import assert from 'node:assert/strict'
+import type { ChildProcess } from 'node:child_process'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { type NodeProcess, startNodeProcess, stopNodeProcess } from '../../../src/cli/devnet-nodes.ts'
+import { EXAMPLE_QUESTION } from '../../../src/client/examples.ts'
+import type { ContractAccept, ContractOffer } from '../../../src/contracts/index.ts'
+import { advertiseRound } from '../../../src/oracle/advertise.ts'
+import { addCapability } from '../../../src/oracle/capabilities.ts'
+import { initOracle, mineIdentity } from '../../../src/oracle/identity.ts'
+import { fromHex } from '../../../src/protocol/hex.ts'
+import * as fx from '../../support/messages.ts'
+import { checkFunding, checkFundingSpend, TestWallet } from '../../support/wallet.ts'
+import { oracleOn, type Run, serveOracle, stopOracle, traderCli, until } from '../trader/helpers.ts'
+
+const PASSPHRASE = 'contract e2e passphrase'
+const ARGS = ['--arg', 'home=ARS', '--arg', 'away=CHE', '--arg', 'date=2026-11-21']
+
+describe('contracts end to end: offer → contract → attestation → settlement', () => {
+  let dir: string
+  let node: NodeProcess
+  let serve: ChildProcess | undefined
+  let capabilityKey: string
+  let oracleKey: string
+  let factsFile: string
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mega-contracts-'))
+    const base = 24_000 + Math.floor(Math.random() * 6_000)
+    node = await startNodeProcess({
+      index: 0,
+      root: dir,
+      httpPort: base,
+      tcpPort: base + 3_000,
+      env: { MEGA_LOG__LEVEL: 'warn' },
+    })
+    const oracleDir = join(dir, 'oracle')
+    factsFile = join(dir, 'oracle-facts.json')
+    await writeFile(factsFile, JSON.stringify({ facts: [{ args: fx.factRequest().args, answer: 'home' }] }))
+    const root = await initOracle({ dir: oracleDir, passphrase: PASSPHRASE, logN: 10 })
+    await mineIdentity({ dir: oracleDir, root, bits: 16, threads: 1, tags: ['sports'] })
+    const servePort = base + 2
+    const record = await addCapability({
+      dir: oracleDir,
+      root,
+      bits: 12,
+      threads: 1,
+      spec: {
+        label: 'winner',
+        ...EXAMPLE_QUESTION,
+        tags: ['sports'],
+        endpoint: `http://127.0.0.1:${servePort}`,
+        source: { type: 'file', path: factsFile },
+      },
+    })
+    capabilityKey = record.ad.capabilityKey
+    oracleKey = record.ad.oracle
+    await advertiseRound({ dir: oracleDir, root, nodes: [node.url] })
+    // Stateless: a changed fact source makes the oracle equivocate (the cheating case below).
+    serve = await serveOracle(oracleDir, ['--port', String(servePort), '--stateless'], PASSPHRASE)
+  })
+  after(async () => {
+    await stopOracle(serve)
+    if (node) await stopNodeProcess(node.child)
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('two traders fund, sign and settle a contract; a cheating oracle is caught', async () => {
+    const alice = traderCli(join(dir, 'alice'), [node.url])
+    const bob = traderCli(join(dir, 'bob'), [node.url])
+    const aliceWallet = new TestWallet(11, 'regtest')
+    const bobWallet = new TestWallet(12, 'regtest')
+    const file = (name: string) => join(dir, name)
+    const ok = (run: Run) => {
+      assert.equal(run.code, 0, `${run.stderr}\n${run.stdout}`)
+      return run
+    }
+    ok(await alice('init', '--scheme', 'bip340'))
+    ok(await bob('init'))
+
+    // The offer: Alice bets on "home", Bob takes "away" and "draw"; accepted and finalized.
+    const offered = ok(
+      await alice(
+        'offer',
+        capabilityKey,
+        ...ARGS,
+        '--bet',
+        'home',
+        '--amount',
+        '100000',
+        '--acceptor-amount',
+        '150000',
+        '--chain',
+        'bitcoin-regtest',
+        '--contact',
+        'nostr:alice',
+        '--bits',
+        '12',
+        '--json',
+      ),
+    )
+    const offerKey = offered.json<{ key: string }>().key
+    ok(await bob('accept', offerKey, '--contact', 'mailto:bob@example.org', '--json'))
+    await until(
+      'Alice sees the acceptance',
+      async () => (await alice('finalize', offerKey, '--json')).code === 0,
+    )
+
+    // Alice proposes, funded from her wallet's PSBT.
+    // Coins with their previous transactions, as Bitcoin Core's PSBTs carry them: dlcspecs'
+    // accept_dlc needs them.
+    await writeFile(file('alice-coins.psbt'), aliceWallet.fundingPsbt([80_000, 40_000], { previous: true }))
+    await writeFile(file('bob-coins.psbt'), bobWallet.fundingPsbt([300_000], { previous: true }))
+    ok(
+      await alice(
+        'contract',
+        'propose',
+        offerKey,
+        '--psbt',
+        file('alice-coins.psbt'),
+        '--payout-address',
+        aliceWallet.address,
+        '--change-address',
+        aliceWallet.address,
+        '--fee-rate',
+        '3',
+        '--out',
+        file('proposal.json'),
+      ),
+    )
+    const proposal = JSON.parse(await readFile(file('proposal.json'), 'utf8')) as ContractOffer
+    assert.equal(proposal.network, 'regtest')
+
+    // Bob checks and accepts: his adaptor signatures for every CET and his refund signature.
+    ok(
+      await bob(
+        'contract',
+        'accept',
+        file('proposal.json'),
+        '--psbt',
+        file('bob-coins.psbt'),
+        '--payout-address',
+        bobWallet.address,
+        '--change-address',
+        bobWallet.address,
+        '--out',
+        file('accept.json'),
+      ),
+    )
+    const accepted = JSON.parse(await readFile(file('accept.json'), 'utf8')) as ContractAccept
+    assert.equal(accepted.cetSignatures.length, 3)
+
+    // The accept travels in dlcspecs' form (accept_dlc): Bob exports it, Alice imports it back
+    // into the very message Bob's toolkit wrote, and signs from the imported one.
+    const id = accepted.contractId
+    ok(await bob('contract', 'export', id, '--format', 'dlcspecs', '--out', file('accept.hex')))
+    assert.match(await readFile(file('accept.hex'), 'utf8'), /^a71c00000001/)
+    ok(
+      await alice(
+        'contract',
+        'import',
+        id,
+        file('accept.hex'),
+        '--format',
+        'dlcspecs',
+        '--out',
+        file('accept-imported.json'),
+      ),
+    )
+    assert.deepEqual(JSON.parse(await readFile(file('accept-imported.json'), 'utf8')), accepted)
+
+    // Alice verifies, has her wallet sign the funding PSBT, and signs.
+    ok(await alice('contract', 'sign', file('accept-imported.json'), '--out', file('alice-funding.psbt')))
+    await writeFile(
+      file('alice-signed.psbt'),
+      aliceWallet.sign((await readFile(file('alice-funding.psbt'), 'utf8')).trim()),
+    )
+    ok(
+      await alice(
+        'contract',
+        'sign',
+        file('accept.json'),
+        '--psbt',
+        file('alice-signed.psbt'),
+        '--out',
+        file('sign.json'),
+      ),
+    )
+
+    // The sign message as sign_dlc, imported by Bob; he finalizes from it.
+    ok(await alice('contract', 'export', id, '--format', 'dlcspecs', '--out', file('sign.hex')))
+    assert.match(await readFile(file('sign.hex'), 'utf8'), /^a71e00000001/)
+    ok(
+      await bob(
+        'contract',
+        'import',
+        id,
+        file('sign.hex'),
+        '--format',
+        'dlcspecs',
+        '--out',
+        file('sign-imported.json'),
+      ),
+    )
+
+    // Bob verifies, has his wallet sign, and completes the funding transaction.
+    ok(await bob('contract', 'finalize', file('sign-imported.json'), '--out', file('bob-funding.psbt')))
+    await writeFile(
+      file('bob-signed.psbt'),
+      bobWallet.sign((await readFile(file('bob-funding.psbt'), 'utf8')).trim()),
+    )
+    const funded = ok(
+      await bob('contract', 'finalize', file('sign-imported.json'), '--psbt', file('bob-signed.psbt')),
+    )
+    const pubkeys: [Uint8Array, Uint8Array] = [
+      fromHex(proposal.originator.fundPubkey),
+      fromHex(accepted.acceptor.fundPubkey),
+    ]
+    const coins = [...proposal.originator.inputs, ...accepted.acceptor.inputs].map((coin) => ({
+      ...coin,
+      script: fromHex(coin.script),
+    }))
+    const funding = checkFunding(funded.stdout.trim(), coins, pubkeys)
+
+    const shown = ok(await alice('contract', 'show', '--json')).json<{
+      contracts: { state: string; role: string }[]
+    }>()
+    assert.deepEqual(
+      shown.contracts.map((one) => [one.role, one.state]),
+      [['originator', 'signed']],
+    )
+
+    // The refund is refused before its locktime.
+    const early = await alice('contract', 'refund', accepted.contractId)
+    assert.equal(early.code, 1)
+    assert.match(early.stderr, /CONTRACT_REFUND_TOO_EARLY/)
+
+    // The oracle attests "home": Alice settles with the CET paying her the pot.
+    const settled = ok(await alice('contract', 'settle', accepted.contractId.slice(0, 12)))
+    const cet = checkFundingSpend(settled.stdout.trim(), funding, pubkeys)
+    assert.deepEqual(cet.outputs, [{ script: Buffer.from(aliceWallet.script), value: 250_000 }])
+    assert.equal(cet.fee + 250_000, funding.fundValue)
+
+    // The oracle then signs "away" for the same request: Bob's toolkit completes that CET too;
+    // Alice's warns that the oracle's key is public, names the CETs Bob can now publish, and
+    // files the fact-conflict report, which the node holds against the oracle.
+    await writeFile(factsFile, JSON.stringify({ facts: [{ args: fx.factRequest().args, answer: 'away' }] }))
+    ok(await bob('contract', 'settle', accepted.contractId))
+    const cheated = ok(await alice('contract', 'settle', accepted.contractId, '--bits', '12'))
+    assert.match(
+      cheated.stderr,
+      /attested both "home" and "away".*"away" \(250000 sat to them\), "draw" \(250000 sat to them\)/s,
+    )
+    assert.match(cheated.stderr, /filed the fact-conflict report [0-9a-f]{64}/)
+    await until('the node holds the fact-conflict report', async () => {
+      const view = await oracleOn(node.url, oracleKey)
+      return view?.reports.some((report) => report.type === 'fact-conflict') ?? false
+    })
+    assert.deepEqual(ok(await alice('detect', '--json')).json<{ proposals: unknown[] }>().proposals, [])
+  })
+})

@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import fc from 'fast-check'
+import { BoundedPool, compareRanks, type Rank, workBits } from '../../../src/mempool/bounded-pool.ts'
+import { RollingFloor } from '../../../src/mempool/rolling-floor.ts'
+
+const rank = (bits: number, id: string, tier = 0n): Rank => ({ tier, work: 1n << BigInt(bits), id })
+
+describe('RollingFloor', () => {
+  it('rises to the evicted work plus an increment, then loses one bit per half-life', () => {
+    const floor = new RollingFloor({ halfLifeSeconds: 100, incrementBits: 0.5 })
+    assert.equal(floor.bitsAt(0), 0)
+    floor.raise(20, 1000)
+    assert.equal(floor.bitsAt(1000), 20.5)
+    assert.equal(floor.admits(20, 1000), false, 'the evicted entry cannot bounce back')
+    assert.equal(floor.bitsAt(1200), 18.5)
+    assert.equal(floor.admits(20, 1200), true)
+    assert.equal(floor.bitsAt(1000 + 100 * 20.1), 0, 'resets once negligible')
+  })
+
+  it('restores exactly from its persisted state', () => {
+    const floor = new RollingFloor({ halfLifeSeconds: 60 })
+    floor.raise(17, 500)
+    const restored = new RollingFloor({ halfLifeSeconds: 60 }, floor.state())
+    for (const now of [500, 530, 900]) assert.equal(restored.bitsAt(now), floor.bitsAt(now))
+  })
+})
+
+describe('BoundedPool', () => {
+  it('orders by tier, then work, then id', () => {
+    assert.ok(compareRanks(rank(30, 'a'), rank(10, 'b', 1n)) < 0, 'any higher tier beats more work')
+    assert.ok(compareRanks(rank(10, 'a'), rank(11, 'b')) < 0)
+    assert.ok(compareRanks(rank(10, 'b'), rank(10, 'a')) < 0, 'larger id is weaker among equals')
+  })
+
+  it('evicts the weakest when full, raises the floor, and refuses weaker entries', () => {
+    const pool = new BoundedPool<string>({ capacity: 3, halfLifeSeconds: 100 })
+    for (const [bits, id] of [
+      [10, 'a'],
+      [12, 'b'],
+      [14, 'c'],
+    ] as const)
+      pool.set(rank(bits, id), id, 0)
+    const weak = pool.check(rank(9, 'd'), 0)
+    assert.equal(weak.fits, false)
+    const strong = pool.check(rank(11, 'e'), 0)
+    assert.deepEqual(strong, { fits: true, evicts: rank(10, 'a') })
+    const evicted = pool.set(rank(11, 'e'), 'e', 0)
+    assert.deepEqual(
+      evicted.map(([r]) => r.id),
+      ['a'],
+    )
+    assert.ok(Math.abs(pool.floor.bitsAt(0) - 10.1) < 1e-9)
+    // The evicted entry cannot come straight back even though the pool is no longer full.
+    pool.delete('b')
+    assert.equal(pool.check(rank(10, 'a'), 0).fits, false)
+    assert.equal(pool.check(rank(10, 'a'), 100).fits, true, 'the floor decayed')
+    assert.deepEqual(
+      [...pool.strongestFirst()].map(([r]) => r.id),
+      ['c', 'e'],
+    )
+  })
+
+  it('keeps the strongest `capacity` entries whatever the arrival order (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 0, max: 200 }), { minLength: 1, maxLength: 60 }),
+        fc.integer({ min: 1, max: 20 }),
+        (bitsList, capacity) => {
+          const pool = new BoundedPool<number>({ capacity, halfLifeSeconds: 1e9 })
+          for (const bits of bitsList) {
+            const r = rank(bits, `id${bits}`)
+            if (pool.check(r, 0).fits) pool.set(r, bits, 0)
+          }
+          const kept = [...pool.strongestFirst()].map(([, bits]) => bits)
+          const expected = [...bitsList].sort((a, b) => b - a).slice(0, capacity)
+          assert.deepEqual(kept, expected)
+        },
+      ),
+    )
+  })
+
+  it('answers as an empty pool before its first entry, with a restored floor, and empties again', () => {
+    const pool = new BoundedPool<string>({ capacity: 2 }, { bits: 12, updatedAt: 1000 })
+    assert.equal(pool.size, 0)
+    assert.equal(pool.has('a'), false)
+    assert.equal(pool.get('a'), undefined)
+    assert.equal(pool.weakest(), undefined)
+    assert.deepEqual([...pool.strongestFirst()], [])
+    assert.equal(pool.delete('a'), undefined)
+    assert.equal(pool.evict(1000), undefined)
+    assert.equal(pool.floor.bitsAt(1000), 12, 'the floor restored before any entry')
+    assert.deepEqual(pool.check(rank(11, 'a'), 1000), { fits: false, floorBits: 12, weakestBits: 0 })
+    assert.deepEqual(pool.set(rank(13, 'a'), 'A', 1000), [])
+    assert.deepEqual(pool.rankOf('a'), rank(13, 'a'))
+    assert.deepEqual(
+      [...pool.strongestFirst()].map(([r, v]) => [r.id, v]),
+      [['a', 'A']],
+    )
+    pool.delete('a')
+    assert.equal(pool.size, 0)
+    assert.deepEqual([...pool.strongestFirst()], [])
+  })
+
+  it('hands out ranks without the entries they were held with', () => {
+    const pool = new BoundedPool<string>({ capacity: 1 })
+    pool.set(rank(10, 'a'), 'A', 0)
+    const check = pool.check(rank(11, 'b'), 0)
+    assert.deepEqual(check, { fits: true, evicts: rank(10, 'a') })
+    assert.deepEqual(pool.set(rank(11, 'b'), 'B', 0), [[rank(10, 'a'), 'A']])
+  })
+
+  it('computes log2 of work beyond 2^53', () => {
+    assert.equal(workBits(1n << 200n), 200)
+    assert.equal(workBits(3n << 100n), 100 + Math.log2(3))
+  })
+})
+
+describe('BoundedPool random eviction', () => {
+  it('evicts a random entry other than the newcomer, without raising the floor', () => {
+    const picks = [0.5, 0.0]
+    const pool = new BoundedPool<string>({
+      capacity: 3,
+      randomEvictionRate: 1,
+      random: () => picks.shift() ?? 0.9,
+    })
+    for (const [bits, id] of [
+      [10, 'a'],
+      [20, 'b'],
+      [30, 'c'],
+    ] as const)
+      pool.set(rank(bits, id), id, 0)
+    const evicted = pool.set(rank(40, 'd'), 'd', 0)
+    assert.equal(evicted.length, 1)
+    assert.equal(evicted[0]![0].id, 'a', 'random pick at index 0 of [a, b, c, d]')
+    assert.equal(pool.floor.bitsAt(0), 0)
+    assert.equal(pool.size, 3)
+    assert.ok(pool.has('d'))
+  })
+})

@@ -1,0 +1,65 @@
+/**
+ * The forward hold (`gossip.forwardDelayMs`): an accepted message is released for forwarding
+ * only once the hold has passed since it arrived, so mesh peers' IDONTWANTs can come first;
+ * refused messages are not held.
+ */
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { TopicValidatorResult } from '@libp2p/gossipsub'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { pino } from 'pino'
+import { Mempool } from '../../../src/mempool/mempool.ts'
+import { BanList } from '../../../src/network/bans.ts'
+import { Gossip, type Orphaned } from '../../../src/network/gossip.ts'
+import type { MegaGossipSub } from '../../../src/network/libp2p.ts'
+import { defaultNetworkOptions } from '../../../src/network/options.ts'
+import { OrphanPool } from '../../../src/network/orphans.ts'
+import { canonicalBytes } from '../../../src/protocol/canonical.ts'
+import { LOW } from '../../support/api.ts'
+import * as fx from '../../support/messages.ts'
+
+const PEER = peerIdFromString('12D3KooWJWoaqZhDaoEFshF7Rh1bpY9ohihFhzcW6d69Lr2NASuq')
+
+function gossip(forwardDelayMs: number) {
+  const mempool = new Mempool({ minBits: LOW }, { now: () => 1_850_000_000 })
+  return new Gossip({
+    // Validation never touches gossipsub itself.
+    pubsub: undefined as unknown as MegaGossipSub,
+    submit: (_kind, message) => mempool.admit(message).admission,
+    events: mempool,
+    bans: new BanList({ threshold: 10, windowSeconds: 60, banSeconds: 60 }),
+    orphans: new OrphanPool<Orphaned>(defaultNetworkOptions.orphans),
+    logger: pino({ level: 'silent' }),
+    strike: () => {},
+    forwardDelayMs,
+  })
+}
+
+async function timed(run: () => Promise<TopicValidatorResult>): Promise<[TopicValidatorResult, number]> {
+  const started = performance.now()
+  const result = await run()
+  return [result, performance.now() - started]
+}
+
+describe('the forward hold', () => {
+  it('releases an accepted message after the hold, and refusals at once', async () => {
+    const held = gossip(80)
+    const ad = canonicalBytes(fx.oracleAd())
+    const [accepted, acceptMs] = await timed(() => held.validate('oracle', PEER, ad))
+    assert.equal(accepted, TopicValidatorResult.Accept)
+    assert.ok(acceptMs >= 75, `accepted after ${acceptMs.toFixed(1)} ms`)
+    const [duplicate, duplicateMs] = await timed(() => held.validate('oracle', PEER, ad))
+    assert.equal(duplicate, TopicValidatorResult.Ignore)
+    const [rejected, rejectMs] = await timed(() => held.validate('oracle', PEER, new Uint8Array([123])))
+    assert.equal(rejected, TopicValidatorResult.Reject)
+    assert.ok(duplicateMs < 40 && rejectMs < 40, `${duplicateMs.toFixed(1)} and ${rejectMs.toFixed(1)} ms`)
+  })
+
+  it('is off at 0', async () => {
+    const [accepted, ms] = await timed(() =>
+      gossip(0).validate('oracle', PEER, canonicalBytes(fx.oracleAd())),
+    )
+    assert.equal(accepted, TopicValidatorResult.Accept)
+    assert.ok(ms < 75, `${ms.toFixed(1)} ms`)
+  })
+})

@@ -1,0 +1,115 @@
+/**
+ * When a node announces itself: every `intervalMs` while it is short of peers; otherwise the wait
+ * doubles after each announcement up to `maxIntervalMs`, so an idle network stays quiet; and an
+ * announcement from a peer never heard of brings the next one within `intervalMs`, so a newcomer
+ * hears from every node soon.
+ */
+import assert from 'node:assert/strict'
+import { afterEach, beforeEach, describe, it, mock } from 'node:test'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import type { Message as GossipMessage } from '@libp2p/gossipsub'
+import type { PeerId } from '@libp2p/interface'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import pino from 'pino'
+import type { MegaGossipSub } from '../../../src/network/libp2p.ts'
+import { PeerCandidates } from '../../../src/network/peer-candidates.ts'
+import { encodeAnnouncement, PeerExchange } from '../../../src/network/peer-exchange.ts'
+import { PEER_EXCHANGE_TOPIC } from '../../../src/network/topics.ts'
+
+const INTERVAL = 10_000
+const MAX_INTERVAL = 320_000
+
+async function newPeer(): Promise<PeerId> {
+  return peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+}
+
+describe('peer exchange cadence', () => {
+  let published: number[]
+  let wantsPeers: boolean
+  let exchange: PeerExchange
+  let start: number
+
+  beforeEach(async () => {
+    const peerId = await newPeer()
+    mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1_000_000 })
+    start = Date.now()
+    published = []
+    wantsPeers = false
+    const pubsub = {
+      topicValidators: new Map(),
+      subscribe() {},
+      unsubscribe() {},
+      getSubscribers: () => ['a peer'],
+      publish: async () => {
+        published.push((Date.now() - start) / 1000)
+      },
+    } as unknown as MegaGossipSub
+    exchange = new PeerExchange(
+      {
+        pubsub,
+        peerId,
+        addresses: () => [multiaddr('/ip4/127.0.0.1/tcp/4001')],
+        candidates: new PeerCandidates(64),
+        scope: { allows: () => true } as never,
+        isBanned: () => false,
+        isConnected: () => false,
+        strike: () => {},
+        announced: () => {},
+        evicted: () => {},
+        wantsPeers: () => wantsPeers,
+        logger: pino({ level: 'silent' }),
+        now: () => Date.now(),
+      },
+      { intervalMs: INTERVAL, maxIntervalMs: MAX_INTERVAL, maxPerMinute: 600, maxPerPeerPerMinute: 1200 },
+    )
+  })
+  afterEach(() => {
+    exchange.stop()
+    mock.timers.reset()
+  })
+
+  /** Moves the clock `seconds` forward, one second at a time (timers fire on the way). */
+  function elapse(seconds: number): void {
+    for (let s = 0; s < seconds; s++) mock.timers.tick(1000)
+  }
+
+  it('announces every interval while the node is short of peers', () => {
+    wantsPeers = true
+    exchange.start()
+    elapse(60)
+    assert.deepEqual(published, [0, 10, 20, 30, 40, 50, 60])
+  })
+
+  it('doubles the wait after each announcement while the node has its peers, up to the maximum', () => {
+    exchange.start()
+    elapse(1000)
+    assert.deepEqual(published, [0, 20, 60, 140, 300, 620, 940])
+  })
+
+  it('announces within the interval after hearing of a new peer, then backs off again', async () => {
+    exchange.start()
+    elapse(700) // 0, 20, 60, 140, 300, 620: waiting 320 s now
+    assert.equal(published.length, 6)
+    const newcomer = await newPeer()
+    const message = {
+      type: 'signed',
+      topic: PEER_EXCHANGE_TOPIC,
+      from: newcomer,
+      sequenceNumber: 1n,
+      data: encodeAnnouncement(newcomer.publicKey!, [multiaddr('/ip4/127.0.0.1/tcp/4002')]),
+      signature: new Uint8Array(64),
+      key: newcomer.publicKey!,
+    } as unknown as GossipMessage
+    assert.equal(exchange.validate(newcomer, message), 'accept')
+    elapse(INTERVAL / 1000)
+    assert.equal(published.length, 7, 'announced within the interval')
+    const hurried = published[6]!
+    elapse(100)
+    assert.deepEqual(published.slice(7), [hurried + 10, hurried + 30, hurried + 70])
+    // The same peer again is no news: no hurry.
+    assert.equal(exchange.validate(newcomer, message), 'accept')
+    elapse(INTERVAL / 1000)
+    assert.equal(published.length, 10)
+  })
+})

@@ -1,0 +1,95 @@
+/**
+ * Signature threads: they vouch for exactly the messages whose signatures hold, and admission
+ * skips the check only for those ids.
+ */
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { Mempool } from '../../../src/mempool/mempool.ts'
+import { VerifiedIds, verifiedKey } from '../../../src/mempool/verified-ids.ts'
+import { SignatureThreads } from '../../../src/node/signature-threads.ts'
+import { messageId } from '../../../src/protocol/message.ts'
+import {
+  acceptedOffer,
+  capabilityAd,
+  finalizedOffer,
+  offer,
+  oracleAd,
+  REPORTER,
+  report,
+} from '../../support/messages.ts'
+
+const threads = new SignatureThreads({ threads: 2 })
+before(() => threads.start())
+after(() => threads.stop())
+
+/** The same message with its signature's last hex digit changed. */
+function forged<M extends { signature?: string }>(message: M): M {
+  const signature = message.signature!
+  const last = signature.at(-1) === '0' ? '1' : '0'
+  return { ...message, signature: signature.slice(0, -1) + last }
+}
+
+describe('signature threads', () => {
+  it('return the ids of the messages whose every signature holds, and only those', async () => {
+    const good = [
+      oracleAd(),
+      capabilityAd(),
+      report({ type: 'free-form', comment: 'late', links: [] }),
+      finalizedOffer(),
+    ]
+    const bad = [forged(oracleAd()), forged(offer())]
+    const accepted = acceptedOffer()
+    // An acceptance signed over other terms: the originator's signature holds, the acceptor's not.
+    const badAcceptance = { ...accepted, acceptance: forged(accepted.acceptance!) }
+    const texts = [...good, ...bad, badAcceptance].map((message) => JSON.stringify(message))
+    texts.push('{"kind":"oracle"', 'null', '[]')
+    const ids = await threads.check(texts)
+    assert.deepEqual(new Set(ids), new Set(good.map((message) => verifiedKey(messageId(message), message))))
+  })
+
+  it('spread a page over the threads and keep up with concurrent pages', async () => {
+    const page = Array.from({ length: 40 }, (_, i) =>
+      JSON.stringify(report({ type: 'free-form', comment: `report ${i}`, links: [] }, REPORTER)),
+    )
+    const results = await Promise.all([threads.check(page), threads.check(page.slice(0, 5))])
+    assert.equal(results[0].length, 40)
+    assert.equal(results[1].length, 5)
+  })
+
+  it('reject when not running', async () => {
+    const stopped = new SignatureThreads({ threads: 1 })
+    await assert.rejects(stopped.check(['{}']), /not running/)
+    assert.throws(() => new SignatureThreads({ threads: 0 }), RangeError)
+  })
+})
+
+describe('verified ids', () => {
+  it('let admission skip the check once, for that exact message only', () => {
+    const pool = new Mempool(
+      { minBits: { oracle: 8, capability: 8, report: 8, offer: 8 } },
+      { now: () => 1_850_000_000 },
+    )
+    const fake = forged(oracleAd())
+    assert.equal(pool.admit(fake).admission.reason?.code, 'SIGNATURE_INVALID')
+    // Vouching for the genuine ad (same id, other signature) changes nothing for the forgery...
+    const genuine = oracleAd()
+    assert.equal(messageId(genuine), messageId(fake))
+    pool.verified.add(verifiedKey(messageId(genuine), genuine))
+    assert.equal(pool.admit(fake).admission.reason?.code, 'SIGNATURE_INVALID')
+    // ...a key vouched for is trusted (which is why only signature threads may add keys), once.
+    pool.verified.add(verifiedKey(messageId(fake), fake))
+    assert.equal(pool.admit(fake).admission.status, 'added')
+    assert.equal(pool.verified.take(verifiedKey(messageId(fake), fake)), false)
+  })
+
+  it('forget the oldest id beyond their bound', () => {
+    const ids = new VerifiedIds(2)
+    ids.add('a')
+    ids.add('b')
+    ids.add('c')
+    assert.equal(ids.size, 2)
+    assert.equal(ids.take('a'), false)
+    assert.equal(ids.take('c'), true)
+    assert.equal(ids.take('c'), false)
+  })
+})

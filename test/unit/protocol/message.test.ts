@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { canonicalize } from '../../../src/protocol/canonical.ts'
+import { entityKey, messageId, offerKey, powBound } from '../../../src/protocol/message.ts'
+import { verifyMessagePow } from '../../../src/protocol/message-pow.ts'
+import { sign, verifySignatures } from '../../../src/protocol/sign.ts'
+import * as fx from '../../support/messages.ts'
+
+const text = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes)
+
+describe('message rules', () => {
+  it('binds oracle work to the key alone, so it survives ad updates', () => {
+    const first = fx.oracleAd({ seqNo: 1 })
+    const second = sign({ ...first, seqNo: 2, tags: ['weather'] }, fx.ORACLE.secretKey)
+    assert.equal(text(powBound(first)), text(powBound(second)))
+    assert.ok(verifyMessagePow(second).ok)
+    assert.notEqual(messageId(first), messageId(second))
+    assert.equal(entityKey(first), entityKey(second))
+  })
+
+  it('binds capability work to its content but not to seqNo and the off switch', () => {
+    const on = fx.capabilityAd()
+    const off = sign({ ...on, off: true, seqNo: 2 }, fx.ORACLE.secretKey)
+    assert.ok(verifyMessagePow(off).ok, 'switching off keeps the work')
+    const changed = sign({ ...on, question: 'Another question?' }, fx.ORACLE.secretKey)
+    const moved = verifyMessagePow(changed)
+    assert.equal(moved.ok ? '' : moved.error.code, 'POW_INVALID', 'work cannot move to other content')
+  })
+
+  it('binds report work to the targeted oracle', () => {
+    const report = fx.report({ type: 'free-form', comment: 'slow', links: [] }, null)
+    assert.ok(verifyMessagePow(report).ok)
+    const retargeted = { ...report, oracle: fx.OTHER_ORACLE.publicKey }
+    assert.equal(verifyMessagePow(retargeted).ok, false)
+  })
+
+  it('ids ignore proofs: the same content with more work has the same id', () => {
+    const report = fx.report({ type: 'free-form', comment: 'slow', links: [] }, null, 4)
+    const stronger = fx.report({ type: 'free-form', comment: 'slow', links: [] }, null, 10)
+    assert.equal(messageId(report), messageId(stronger))
+    assert.notEqual(report.pow.hash, stronger.pow.hash)
+  })
+
+  it('keeps the offer key and work through acceptance and finalization', () => {
+    const open = fx.offer()
+    const accepted = fx.acceptedOffer(open)
+    const finalized = fx.finalizedOffer(accepted)
+    assert.equal(offerKey(open), offerKey(finalized))
+    assert.equal(entityKey(open), entityKey(accepted))
+    for (const stage of [open, accepted, finalized]) {
+      assert.ok(verifySignatures(stage).ok)
+      assert.ok(verifyMessagePow(stage).ok)
+    }
+  })
+
+  it('rejects a forged acceptance or finalization', () => {
+    const accepted = fx.acceptedOffer()
+    const forged = {
+      ...accepted,
+      acceptance: { ...accepted.acceptance!, contact: 'mailto:thief@example.org' },
+    }
+    const result = verifySignatures(forged)
+    assert.equal(result.ok ? '' : result.error.details.path, '/acceptance/signature')
+    const finalizedByStranger = fx.finalizedOffer(accepted, fx.REPORTER)
+    const stranger = verifySignatures(finalizedByStranger)
+    assert.equal(stranger.ok ? '' : stranger.error.details.path, '/finalization/signature')
+  })
+
+  it('requires a signature where the message names a signer', () => {
+    const { signature: _s, ...unsigned } = fx.oracleAd()
+    const result = verifySignatures(unsigned as never)
+    assert.equal(result.ok ? '' : result.error.code, 'SIGNATURE_MISSING')
+    const tampered = { ...fx.oracleAd(), tags: ['other'] }
+    const bad = verifySignatures(tampered)
+    assert.equal(bad.ok ? '' : bad.error.code, 'SIGNATURE_INVALID')
+  })
+
+  it('signs the offer terms once: stages do not re-sign them, a change of terms breaks them', () => {
+    const open = fx.offer()
+    const changed = { ...open, terms: { ...open.terms, acceptorAmount: 1 } }
+    const result = verifySignatures(changed)
+    assert.equal(result.ok ? '' : result.error.details.path, '/signature')
+    assert.equal(
+      canonicalize({ kind: 'offer', terms: open.terms }),
+      canonicalize({ terms: open.terms, kind: 'offer' }),
+    )
+  })
+})

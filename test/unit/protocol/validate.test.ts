@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import fc from 'fast-check'
+import { LIMITS } from '../../../src/protocol/messages/index.ts'
+import { parseMessage, validateMessage } from '../../../src/protocol/validate.ts'
+import * as fx from '../../support/messages.ts'
+
+const ad = fx.oracleAd()
+const capability = fx.capabilityAd()
+
+function failure(value: unknown) {
+  const result = validateMessage(value)
+  assert.equal(result.ok, false, 'expected a failure')
+  return (result as { ok: false; error: { code: string; details: { path?: string }; message: string } }).error
+}
+
+describe('validateMessage', () => {
+  it('accepts real messages of every kind', () => {
+    const messages = [
+      ad,
+      capability,
+      fx.fact('home'),
+      fx.commitment(10),
+      fx.offer(),
+      fx.acceptedOffer(),
+      fx.manifest(),
+    ]
+    for (const message of messages) assert.ok(validateMessage(message).ok, message.kind)
+  })
+
+  it('names the JSON path of the first mistake', () => {
+    const cases: [unknown, string, string][] = [
+      [{ ...ad, pow: { ...ad.pow, bits: 300 } }, '/pow/bits', 'SCHEMA_VIOLATION'],
+      [{ ...ad, pubkey: 'AB' }, '/pubkey', 'SCHEMA_VIOLATION'],
+      [{ ...ad, tags: ['ok', 'Not Ok'] }, '/tags/1', 'SCHEMA_VIOLATION'],
+      [{ ...ad, extra: 1 }, '/', 'SCHEMA_VIOLATION'],
+      [{ ...capability, params: [{ name: '1bad', values: ['x'] }] }, '/params/0/name', 'SCHEMA_VIOLATION'],
+      [{ ...ad, kind: 'nope' }, '/kind', 'UNKNOWN_KIND'],
+      [[ad], '/', 'SCHEMA_VIOLATION'],
+    ]
+    for (const [value, path, code] of cases) {
+      const error = failure(value)
+      assert.equal(error.code, code, `${path}: ${error.message}`)
+      assert.equal(error.details.path, path, error.message)
+    }
+  })
+
+  it('explains a mistake inside a union by the branch the value claims to be', () => {
+    const report = fx.report({ type: 'free-form', comment: 'x', links: [] })
+    const noComment = { ...report, content: { type: 'free-form', links: [] } }
+    const error = failure(noComment)
+    assert.equal(error.details.path, '/content')
+    assert.match(error.message, /comment/)
+    const unknownType = failure({ ...report, content: { type: 'gossip' } })
+    assert.match(unknownType.message, /must be one of: fact-conflict, fact-missing/)
+    const badAd = { ...report, content: { type: 'ad-collision', ads: [ad, { ...ad, seqNo: -1 }] } }
+    assert.equal(failure(badAd).details.path, '/content/ads/1/seqNo')
+  })
+
+  it('enforces the size limits in the schema', () => {
+    assert.equal(
+      failure({ ...capability, question: 'q'.repeat(LIMITS.questionLength + 1) }).details.path,
+      '/question',
+    )
+    assert.equal(
+      failure({ ...capability, answers: Array.from({ length: LIMITS.answers + 1 }, (_, i) => `a${i}`) })
+        .details.path,
+      '/answers',
+    )
+  })
+
+  it('rejects an unexpected kind where one is required', () => {
+    const result = validateMessage(ad, 'report')
+    assert.equal(result.ok, false)
+  })
+})
+
+describe('parseMessage', () => {
+  it('checks size before parsing, then JSON, then schema', () => {
+    const huge = JSON.stringify({ ...ad, tags: ['x'.repeat(LIMITS.messageBytes)] })
+    const tooLarge = parseMessage(huge)
+    assert.equal(tooLarge.ok ? '' : tooLarge.error.code, 'TOO_LARGE')
+    const badJson = parseMessage('{"kind":')
+    assert.equal(badJson.ok ? '' : badJson.error.code, 'BAD_JSON')
+    const badUtf8 = parseMessage(new Uint8Array([0x7b, 0xff, 0x7d]))
+    assert.equal(badUtf8.ok ? '' : badUtf8.error.code, 'BAD_JSON')
+    assert.ok(parseMessage(JSON.stringify(ad), 'oracle').ok)
+    assert.ok(parseMessage(new TextEncoder().encode(JSON.stringify(ad))).ok)
+  })
+
+  it('never throws on arbitrary input (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.json(),
+          fc.jsonValue().map((v) => JSON.stringify({ ...ad, pow: v })),
+        ),
+        (text) => {
+          const result = parseMessage(text)
+          if (!result.ok)
+            assert.match(result.error.code, /^(TOO_LARGE|BAD_JSON|UNKNOWN_KIND|SCHEMA_VIOLATION)$/)
+        },
+      ),
+      { numRuns: 500 },
+    )
+  })
+})

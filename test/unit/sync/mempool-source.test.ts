@@ -1,0 +1,76 @@
+/**
+ * The node's side of sync, in memory: disputes travel with their reports and amend them, fetch
+ * replies cut short are asked for again, and the snapshot is rebuilt only after the mempool changed.
+ */
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { Mempool } from '../../../src/mempool/mempool.ts'
+import { MempoolSyncSource } from '../../../src/network/sync-source.ts'
+import { messageId } from '../../../src/protocol/message.ts'
+import { initiateSync } from '../../../src/sync/initiator.ts'
+import { itemKey } from '../../../src/sync/keys.ts'
+import { serveSync } from '../../../src/sync/responder.ts'
+import * as fx from '../../support/messages.ts'
+import { LOW, messages } from '../../support/sync-messages.ts'
+import { channelPair } from './helpers.ts'
+
+const NOW = 1_850_000_000
+
+function pool() {
+  const mempool = new Mempool({ minBits: LOW }, { now: () => NOW })
+  const source = new MempoolSyncSource(mempool, (_kind, message) => mempool.admit(message).admission)
+  return { mempool, source }
+}
+
+describe('the node side of sync', () => {
+  it('sends a dispute with its report, after it, and the peer amends the report', async () => {
+    const a = pool()
+    const capability = fx.capabilityAd({ attestation: 'signature' })
+    const missing = fx.report({ type: 'fact-missing', capability, commitment: fx.commitment(NOW - 3600) })
+    for (const message of [fx.oracleAd(), capability, missing, fx.dispute(messageId(missing))]) {
+      assert.match(a.mempool.admit(message).admission.status, /added|updated/)
+    }
+    const items = [...a.source.snapshot()]
+    assert.equal(items.length, 4, 'oracle, capability, report and its dispute')
+    assert.equal(items.at(-1)!.key, itemKey('dispute', 0))
+
+    const b = pool()
+    const [ours, theirs] = channelPair()
+    const served = serveSync(theirs, a.source)
+    const stats = await initiateSync(ours, b.source)
+    await served
+    assert.deepEqual(stats.outcomes, { added: 3, updated: 1 })
+    assert.ok(b.mempool.reports.get(messageId(missing))!.dispute, 'the report is amended')
+    assert.deepEqual([...b.source.refresh()], items)
+  })
+
+  it('asks again for what cut-short fetch replies left out, and admits it all', async () => {
+    const a = pool()
+    for (const message of messages(600, 620)) a.mempool.admit(message)
+    const b = pool()
+    const [ours, theirs] = channelPair()
+    const served = serveSync(theirs, a.source, { fetchReplyBytes: 3000 })
+    const stats = await initiateSync(ours, b.source, { fetchPageSize: 16, fetchWindow: 3 })
+    const serveStats = await served
+    assert.deepEqual(stats.outcomes, { added: 80 })
+    assert.ok(stats.fetches > 80 / 16 + 5, `${stats.fetches} fetches`)
+    assert.equal(serveStats.served, 80)
+    assert.deepEqual([...b.source.refresh()], [...a.source.refresh()])
+  })
+
+  it('rebuilds its snapshot only after the mempool changed, at most once per interval', () => {
+    let now = 0
+    const mempool = new Mempool({ minBits: LOW })
+    const source = new MempoolSyncSource(mempool, () => ({ status: 'invalid' }), {
+      minSnapshotIntervalMs: 1000,
+      now: () => now,
+    })
+    const empty = source.snapshot()
+    assert.equal(source.snapshot(), empty, 'unchanged: the same snapshot')
+    mempool.admit(fx.oracleAd())
+    assert.equal(source.snapshot(), empty, 'changed, but within the interval')
+    now = 1000
+    assert.equal(source.snapshot().size, 1)
+    assert.equal(source.message('00'.repeat(32)), undefined)
+  })
+})
