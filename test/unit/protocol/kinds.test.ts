@@ -75,7 +75,7 @@ describe('report kind specs', () => {
 
   it('are what the docs tables say (npm run docs:kinds)', () => {
     for (const [path, tables] of Object.entries(KIND_DOCS)) {
-      const text = readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8')
+      const text = readFileSync(new URL(`../../../${path}`, import.meta.url), 'utf8')
       assert.equal(text, renderKindTables(text, tables), 'run npm run docs:kinds')
     }
   })
