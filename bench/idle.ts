@@ -7,12 +7,15 @@
  *
  * - CPU: utime + stime from /proc/<pid>/stat, as a share of one core (kernel accounting, so
  *   other work on a shared machine does not inflate it, unlike wall-clock timings);
- * - RSS from /proc/<pid>/status at the end;
- *   (both summed over the node process and its children, such as a dashboard build's esbuild)
+ * - RSS from /proc/<pid>/status at the end, and the private part of it (USS, smaps_rollup): the
+ *   RSS less the pages shared with the other processes, chiefly the Node executable's code;
+ *   (all summed over the node process and its children, such as a dashboard build's esbuild)
  * - gossipsub RPC bytes sent and received per second (the nodes' `/stats` wire counters,
  *   before Yamux and Noise framing).
  *
- * The same run measures a bare Node process (`setInterval` only) for the RSS baseline, and
+ * A node is started and stopped first, so that every measured node finds Node's compile cache
+ * warm (bin/mega.js), as a node restarted on the same machine does. The same run measures a bare
+ * Node process (`setInterval` only) for the RSS baseline, and
  * prints the machine's load average before and after: other processes on the machine share
  * the cores but not the CPU time charged to these processes.
  *
@@ -38,7 +41,7 @@ import {
 import { NodeClient } from '../src/client/node-client.ts'
 import { defaultNetworkOptions } from '../src/network/options.ts'
 import type { NetworkStats } from '../src/network/view-schemas.ts'
-import { cpuSeconds, rssMiB } from './process-usage.ts'
+import { cpuSeconds, privateMiB, rssMiB } from './process-usage.ts'
 
 const { values } = parseArgs({
   options: {
@@ -113,21 +116,43 @@ interface IdleResult {
   peers: Summary
   cpuShareOfCore: Summary
   rssMiB: Summary
+  privateMiB: Summary
   bytesSentPerSecond: Summary
   bytesReceivedPerSecond: Summary
   loadBefore: string
   loadAfter: string
 }
 
-/** RSS of a bare Node process (same binary, no code) after two seconds. */
-async function bareNodeRss(): Promise<number> {
+/** RSS and private memory of a bare Node process (same binary, no code) after two seconds. */
+async function bareNode(): Promise<{ rss: number; private: number }> {
   const child = spawn(process.execPath, [...nodeArgs, '-e', 'setInterval(() => {}, 1000)'], {
     stdio: 'ignore',
   })
   await sleep(2000)
-  const rss = rssMiB(child.pid!)
+  const usage = { rss: rssMiB(child.pid!), private: privateMiB(child.pid!) }
   child.kill('SIGKILL')
-  return rss
+  return usage
+}
+
+/** Starts and stops one node, which fills Node's compile cache for the nodes measured after it. */
+async function warmCompileCache(): Promise<void> {
+  const root = join(tmpdir(), `mega-idle-${process.pid}-warm`)
+  try {
+    const node = await startNodeProcess({
+      index: 0,
+      root,
+      httpPort: Number(values['http-port']),
+      tcpPort: Number(values['p2p-port']),
+      env: { MEGA_LOG_LEVEL: values['log-level'] },
+      execArgv: nodeArgs,
+      startTimeoutMs: 120_000,
+    })
+    running.add(node.child)
+    await stopNodeProcess(node.child)
+    running.delete(node.child)
+  } finally {
+    rmSync(root, { recursive: true, force: true })
+  }
 }
 
 async function run(count: number): Promise<IdleResult> {
@@ -194,6 +219,7 @@ async function run(count: number): Promise<IdleResult> {
     const cpuAfter = nodes.map((node) => cpuSeconds(node.child.pid!))
     const wireAfter = await Promise.all(nodes.map(wireOf))
     const rss = nodes.map((node) => rssMiB(node.child.pid!))
+    const privateMemory = nodes.map((node) => privateMiB(node.child.pid!))
     peers = await Promise.all(
       nodes.map(async (node) => (await get<{ items: unknown[] }>(node, 'peers')).items.length),
     )
@@ -203,6 +229,7 @@ async function run(count: number): Promise<IdleResult> {
       peers: summary(peers),
       cpuShareOfCore: summary(cpuAfter.map((after, i) => (after - cpuBefore[i]!) / elapsed)),
       rssMiB: summary(rss),
+      privateMiB: summary(privateMemory),
       bytesSentPerSecond: summary(
         wireAfter.map((after, i) => (after.bytesSent - wireBefore[i]!.bytesSent) / elapsed),
       ),
@@ -233,15 +260,19 @@ log(
     `, node flags ${[...NODE_FLAGS, ...nodeArgs].join(' ')}; no messages sent; ` +
     `figures per node: median (min–max)`,
 )
-const bare = await bareNodeRss()
-log(`Bare Node process (setInterval only): RSS ${bare.toFixed(0)} MiB`)
+const bare = await bareNode()
+log(
+  `Bare Node process (setInterval only): RSS ${bare.rss.toFixed(0)} MiB, private ${bare.private.toFixed(0)} MiB`,
+)
+await warmCompileCache()
 const results: IdleResult[] = []
 for (const count of nodeCounts) {
   const r = await run(count)
   results.push(r)
   log(
     `${r.nodes} nodes, ${r.peers.min}–${r.peers.max} peers each, ${r.seconds.toFixed(0)} s (load ${r.loadBefore} → ${r.loadAfter}): ` +
-      `CPU ${range(r.cpuShareOfCore, pct)} of a core; RSS ${range(r.rssMiB, (n) => n.toFixed(0))} MiB; ` +
+      `CPU ${range(r.cpuShareOfCore, pct)} of a core; RSS ${range(r.rssMiB, (n) => n.toFixed(0))} MiB, ` +
+      `private ${range(r.privateMiB, (n) => n.toFixed(0))} MiB; ` +
       `gossip sent ${range(r.bytesSentPerSecond, (n) => n.toFixed(0))} B/s, received ${range(r.bytesReceivedPerSecond, (n) => n.toFixed(0))} B/s`,
   )
 }
@@ -251,7 +282,13 @@ log(
 if (values.json)
   console.log(
     JSON.stringify(
-      { goals: GOALS, nodeFlags: [...NODE_FLAGS, ...nodeArgs], bareNodeRssMiB: bare, results },
+      {
+        goals: GOALS,
+        nodeFlags: [...NODE_FLAGS, ...nodeArgs],
+        bareNodeRssMiB: bare.rss,
+        bareNodePrivateMiB: bare.private,
+        results,
+      },
       null,
       2,
     ),

@@ -9,7 +9,8 @@ import { join } from 'node:path'
 import { NodeClient } from '../client/node-client.ts'
 import { CliError, CliErrorCode } from './command.ts'
 
-const MEGA = new URL('../../bin/mega.ts', import.meta.url).pathname
+/** The launcher (compile cache on: see bin/mega.js). */
+const MEGA = new URL('../../bin/mega.js', import.meta.url).pathname
 
 /**
  * Node.js flags of a node process, as in `bin/mega.ts`'s first line and `npm start`. V8 may grow

@@ -13,7 +13,7 @@
 export function returnToInvocationDirectory(env: NodeJS.ProcessEnv = process.env): boolean {
   const typedIn = env.INIT_CWD
   const script = env.npm_lifecycle_script ?? ''
-  if (!typedIn || !/(^|\s)bin\/mega\.ts(\s|$)/.test(script)) return false
+  if (!typedIn || !/(^|\s)bin\/mega\.[jt]s(\s|$)/.test(script)) return false
   process.chdir(typedIn)
   delete env.INIT_CWD
   delete env.npm_lifecycle_script

@@ -4,9 +4,14 @@
  * messages per second on one core; a fresh node syncing 100k entries would spend most of its
  * time there. The threads check a page while the main thread admits the previous one, and the
  * messages that passed go into `Mempool.verified`, so admission skips only those exact messages.
+ *
+ * Each thread is a whole V8 isolate (≈ 15–25 MiB of RSS), which a node whose sync has caught up
+ * never uses again: the threads stop after `idleMs` without a check, the burst's garbage is
+ * collected (see heap.ts), and the next check starts them again (≈ 30 ms).
  */
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
+import { collectGarbage } from './heap.ts'
 
 /** @internal Sent to a thread. */
 export interface SignatureJob {
@@ -25,6 +30,10 @@ export interface SignatureThreadsInit {
   threads?: number
   /** The thread's script. @default ./signature-thread.ts */
   workerUrl?: URL
+  /** Threads stop after this long without a check (`start` spawns them again). @default 60_000 */
+  idleMs?: number
+  /** Called once the idle threads have stopped. */
+  onIdle?: () => void
 }
 
 interface Thread {
@@ -35,12 +44,17 @@ interface Thread {
 export class SignatureThreads {
   readonly threads: number
   readonly #workerUrl: URL
+  readonly #idleMs: number
+  readonly #onIdle: (() => void) | undefined
   #pool: Thread[] = []
   #nextJob = 0
+  #idleTimer: NodeJS.Timeout | undefined
 
   constructor(init: SignatureThreadsInit = {}) {
     this.threads = init.threads ?? Math.min(availableParallelism(), 4)
     this.#workerUrl = init.workerUrl ?? new URL('./signature-thread.ts', import.meta.url)
+    this.#idleMs = init.idleMs ?? 60_000
+    this.#onIdle = init.onIdle
     if (!Number.isInteger(this.threads) || this.threads < 1)
       throw new RangeError('threads must be a positive integer')
   }
@@ -48,10 +62,18 @@ export class SignatureThreads {
   /** Spawns the threads. Idempotent. */
   start(): void {
     while (this.#pool.length < this.threads) this.#pool.push(this.#spawn())
+    this.#armIdle()
+  }
+
+  /** Threads running now (0 before `start` and once they have stopped). */
+  get running(): number {
+    return this.#pool.length
   }
 
   /** Terminates the threads; pending checks reject. Idempotent. */
   async stop(): Promise<void> {
+    clearTimeout(this.#idleTimer)
+    this.#idleTimer = undefined
     const pool = this.#pool
     this.#pool = []
     await Promise.all(pool.map((thread) => this.#retire(thread, new Error('signature threads stopped'))))
@@ -63,12 +85,28 @@ export class SignatureThreads {
    */
   async check(texts: readonly string[]): Promise<string[]> {
     if (this.#pool.length === 0) throw new Error('signature threads are not running')
+    clearTimeout(this.#idleTimer)
+    this.#idleTimer = undefined
     const share = Math.ceil(texts.length / this.#pool.length)
     const parts: Promise<string[]>[] = []
     for (let at = 0; at < texts.length; at += share) {
       parts.push(this.#send(this.#leastBusy(), texts.slice(at, at + share)))
     }
     return (await Promise.all(parts)).flat()
+  }
+
+  /** Once no check is pending, the threads stop after `idleMs` unless another check comes. */
+  #armIdle(): void {
+    if (this.#pool.length === 0 || this.#pool.some((thread) => thread.jobs.size > 0)) return
+    clearTimeout(this.#idleTimer)
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = undefined
+      void this.stop().then(() => {
+        collectGarbage()
+        this.#onIdle?.()
+      })
+    }, this.#idleMs)
+    this.#idleTimer.unref()
   }
 
   #leastBusy(): Thread {
@@ -92,6 +130,7 @@ export class SignatureThreads {
     worker.on('message', ({ job, ids }: SignatureJobDone) => {
       thread.jobs.get(job)?.resolve(ids)
       thread.jobs.delete(job)
+      this.#armIdle()
     })
     // A thread that dies is replaced; its pending checks reject (admission then checks them).
     const replace = (error: Error) => {
@@ -99,6 +138,7 @@ export class SignatureThreads {
       if (at < 0) return
       void this.#retire(thread, error)
       this.#pool[at] = this.#spawn()
+      this.#armIdle()
     }
     worker.on('error', replace)
     worker.on('exit', (code) => replace(new Error(`signature thread exited with code ${code}`)))

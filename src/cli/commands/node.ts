@@ -4,6 +4,7 @@
 import { loadConfig, parseHostPort } from '../../node/config.ts'
 import { ConfigError, ConfigErrorCode } from '../../node/config-error.ts'
 import { ListenError } from '../../node/listen-error.ts'
+import { collectGarbageAfter } from '../../node/heap.ts'
 import { MegaNode } from '../../node/node.ts'
 import type { Command } from '../command.ts'
 
@@ -12,6 +13,9 @@ const LISTEN_OPTIONS = {
   http: '--http host:port, the config key http (host, port) or MEGA_HTTP',
   p2p: '--p2p host:port, the config key network.listen or MEGA_NETWORK__LISTEN',
 } as const
+
+/** Start-up is over by then: the API listens and the first peers have been dialled. */
+const STARTUP_GARBAGE_DELAY_MS = 20_000
 
 export const nodeCommand: Command = {
   name: 'node',
@@ -59,6 +63,9 @@ export const nodeCommand: Command = {
         `${error.message}; choose another address with ${LISTEN_OPTIONS[service]}`,
       )
     }
+    // Start-up's garbage (module loading, the network's first connections), which a quiet node
+    // would otherwise keep: see heap.ts.
+    collectGarbageAfter(STARTUP_GARBAGE_DELAY_MS)
     if (io.stdout.isTTY)
       io.stdout.write(
         `Mega node: dashboard at ${node.url}/ — API docs at ${node.url}/docs — Ctrl-C to stop\n`,

@@ -93,22 +93,28 @@ describe('mega in a shell', () => {
   })
 
   it('resolves relative paths against INIT_CWD when npm runs it as our script', async () => {
-    const typedIn = await mkdtemp(join(tmpdir(), 'mega-init-cwd-'))
-    try {
-      const { code, err } = await runMega(['oracle', 'init', '--dir', './my-oracle', '--json'], {
-        cwd: ROOT,
-        env: {
-          INIT_CWD: typedIn,
-          npm_lifecycle_script: 'node bin/mega.ts',
-          MEGA_ORACLE_PASSPHRASE: 'a passphrase for the test',
-        },
-      })
-      assert.equal(code, 0, err)
-      assert.ok((await stat(join(typedIn, 'my-oracle', 'keystore.json'))).isFile())
-      await assert.rejects(stat(join(ROOT, 'my-oracle')), { code: 'ENOENT' })
-    } finally {
-      await rm(typedIn, { recursive: true, force: true })
-      await rm(join(ROOT, 'my-oracle'), { recursive: true, force: true })
+    const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>
+    }
+    // `npm run mega` (the launcher, bin/mega.js) and a script that runs bin/mega.ts itself.
+    for (const script of [scripts.mega!, 'node bin/mega.ts']) {
+      const typedIn = await mkdtemp(join(tmpdir(), 'mega-init-cwd-'))
+      try {
+        const { code, err } = await runMega(['oracle', 'init', '--dir', './my-oracle', '--json'], {
+          cwd: ROOT,
+          env: {
+            INIT_CWD: typedIn,
+            npm_lifecycle_script: script,
+            MEGA_ORACLE_PASSPHRASE: 'a passphrase for the test',
+          },
+        })
+        assert.equal(code, 0, err)
+        assert.ok((await stat(join(typedIn, 'my-oracle', 'keystore.json'))).isFile(), script)
+        await assert.rejects(stat(join(ROOT, 'my-oracle')), { code: 'ENOENT' })
+      } finally {
+        await rm(typedIn, { recursive: true, force: true })
+        await rm(join(ROOT, 'my-oracle'), { recursive: true, force: true })
+      }
     }
   })
 })

@@ -1,6 +1,6 @@
 /**
  * docs/operations.md's systemd unit and Dockerfile: they parse, and what they name exists and
- * means what they say — the pinned Node and bin/mega.ts in the checkout, a command line and
+ * means what they say — the pinned Node and bin/mega.js in the checkout, a command line and
  * flags the CLI accepts, environment variables the configuration reads, ports the node uses.
  */
 import assert from 'node:assert/strict'
@@ -32,7 +32,7 @@ function checkMegaArgs(argv: string[]): { values: Record<string, unknown> } {
 }
 
 describe('docs/operations.md', () => {
-  it('the systemd unit parses and runs bin/mega.ts node on the pinned Node', async () => {
+  it('the systemd unit parses and runs bin/mega.js node on the pinned Node', async () => {
     const sections = new Map<string, [string, string][]>()
     let current: [string, string][] | undefined
     for (const line of (await block('ini')).split('\n')) {
@@ -105,7 +105,7 @@ describe('docs/operations.md', () => {
     assert.deepEqual(all('VOLUME'), [config.dataDir])
     assert.equal(all('STOPSIGNAL')[0], 'SIGTERM')
     const cmd = JSON.parse(all('CMD')[0]!) as string[]
-    assert.deepEqual(cmd.slice(0, 2), [PINNED_NODE, 'bin/mega.ts'])
+    assert.deepEqual(cmd.slice(0, 2), [PINNED_NODE, 'bin/mega.js'])
     const { values } = checkMegaArgs(cmd.slice(2))
     const p2pPort = Number((values.p2p as string).split(':').at(-1))
     assert.deepEqual(

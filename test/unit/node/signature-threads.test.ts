@@ -56,6 +56,26 @@ describe('signature threads', () => {
     assert.equal(results[1].length, 5)
   })
 
+  it('stop after idleMs without a check, and start again for the next one', async () => {
+    const idle = Promise.withResolvers<void>()
+    const quiet = new SignatureThreads({ threads: 2, idleMs: 300, onIdle: () => idle.resolve() })
+    const page = [JSON.stringify(oracleAd())]
+    try {
+      quiet.start()
+      assert.equal((await quiet.check(page)).length, 1)
+      assert.equal(quiet.running, 2)
+      const stoppedAt = performance.now()
+      await idle.promise
+      assert.ok(performance.now() - stoppedAt >= 250, 'not before idleMs')
+      assert.equal(quiet.running, 0)
+      await assert.rejects(quiet.check(page), /not running/)
+      quiet.start()
+      assert.equal((await quiet.check(page)).length, 1)
+    } finally {
+      await quiet.stop()
+    }
+  })
+
   it('reject when not running', async () => {
     const stopped = new SignatureThreads({ threads: 1 })
     await assert.rejects(stopped.check(['{}']), /not running/)
