@@ -41,7 +41,7 @@ const LAYERS = {
  */
 const BROWSER_SAFE_DEEP = [
   '^src/miner/scheduler\\.ts$',
-  '^src/trader/(collect|detect|errors|facts|message-store|offers|oracle-facts|policy|reports|seal)\\.ts$',
+  '^src/trader/(collect|conflicts|detect|errors|facts|matching|message-store|offers|oracle-facts|policy|reports|seal)\\.ts$',
 ]
 
 /** The protocol's platform cryptography, imported by its alias `#crypto` (package.json `imports`). */

@@ -8,3 +8,4 @@
 export { buildDemoData } from './demo-data.ts'
 export { EndpointError, EndpointErrorCode, fetchManifest, OracleEndpointClient } from './endpoint-client.ts'
 export { NodeClient, NodeUnreachableError } from './node-client.ts'
+export { RelayRefusalCode } from './relay-codes.ts'

@@ -31,7 +31,7 @@ import {
   verifyFactConflict,
   verifyFactDisagreesWithPublic,
   verifyFactMissing,
-} from './verify-report.ts'
+} from './report-verifiers.ts'
 
 /** What every report content has: its kind's name. */
 export interface ReportContentBase {

@@ -13,7 +13,7 @@ import {
   OracleEndpointClient,
 } from '../client/endpoint-client.ts'
 import { NodeClient } from '../client/node-client.ts'
-import { FactErrorCode } from '../facts/errors.ts'
+import { RelayRefusalCode } from '../client/relay-codes.ts'
 import type { MiningProgress } from '../miner/scheduler.ts'
 import { entityKey, offerKey } from '../protocol/message.ts'
 import { powBoundOf } from '../protocol/message-pow.ts'
@@ -66,10 +66,7 @@ export type AskRoute = { via: 'endpoint' } | { via: 'node'; node: string } | { v
  */
 const ROUTE_UNAVAILABLE: ReadonlySet<string> = new Set([
   TraderErrorCode.ENDPOINT_UNREACHABLE,
-  FactErrorCode.RELAY_FORBIDDEN,
-  FactErrorCode.RELAY_BUSY,
-  FactErrorCode.CAPABILITY_NOT_HELD,
-  FactErrorCode.UPSTREAM_FAILED,
+  ...Object.values(RelayRefusalCode),
 ])
 
 /** A message mined until cancelled: what resumes it from its checkpoint (the same signed bytes). */

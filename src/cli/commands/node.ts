@@ -3,8 +3,8 @@
  */
 import { loadConfig, parseHostPort } from '../../node/config.ts'
 import { ConfigError, ConfigErrorCode } from '../../node/config-error.ts'
-import { ListenError } from '../../node/listen-error.ts'
 import { collectGarbageAfter } from '../../node/heap.ts'
+import { ListenError } from '../../node/listen-error.ts'
 import { MegaNode } from '../../node/node.ts'
 import type { Command } from '../command.ts'
 
