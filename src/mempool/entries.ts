@@ -77,3 +77,19 @@ export type Entry = OracleEntry | CapabilityEntry | ReportEntry | OfferEntry
 export function scoreOf(oracle: OracleEntry): bigint {
   return oracle.strength - oracle.penalty
 }
+
+/**
+ * An entry as admission (or a snapshot) hands it to the mempool: what is known of the message.
+ * The mempool derives the rest: density for the byte budget; for an oracle its pools, strength,
+ * penalty and commitments (kept from the held entry when the ad replaces one).
+ */
+export type EntryInput =
+  | Omit<OracleEntry, 'density' | 'capabilities' | 'reports' | 'strength' | 'penalty' | 'commitments'>
+  | Omit<CapabilityEntry, 'density'>
+  | Omit<ReportEntry, 'density'>
+  | Omit<OfferEntry, 'density'>
+
+/** Key of an entry in the store and in `Changes` (a report's is its id). */
+export function entryKey(entry: Entry | EntryInput): string {
+  return entry.kind === 'report' ? entry.id : entry.key
+}

@@ -13,9 +13,21 @@ import {
   isMessageKind,
   LIMITS,
   MESSAGE_SCHEMAS,
+  type Message,
   type MessageByKind,
   type MessageKind,
 } from './messages/index.ts'
+import { checkMessageRules } from './rules.ts'
+
+declare const VALIDATED: unique symbol
+
+/**
+ * A message the validator passed: its kind's schema and the intrinsic rules (rules.ts), checked
+ * once where it came in (REST, gossip, sync, a snapshot). Only {@link validateMessage} and the
+ * parsers built on it make one, so a function that takes a `Validated` message need not (and
+ * does not) check it again.
+ */
+export type Validated<M extends Message = Message> = M & { readonly [VALIDATED]: true }
 
 type Schema = TSchema & Record<string, unknown>
 
@@ -36,13 +48,14 @@ export function maxBytesOf(kind: MessageKind | undefined): number {
 }
 
 /**
- * Validates `value` against the schema of its `kind` (or of `expected`, which it must match).
- * Fails with `UNKNOWN_KIND` or `SCHEMA_VIOLATION` (details: `path`, `kind`).
+ * Validates `value` against the schema of its `kind` (or of `expected`, which it must match),
+ * then the intrinsic rules of that kind (rules.ts). Fails with `UNKNOWN_KIND` or
+ * `SCHEMA_VIOLATION` (details: `path`, `kind`).
  */
 export function validateMessage<K extends MessageKind = MessageKind>(
   value: unknown,
   expected?: K,
-): Result<MessageByKind[K]> {
+): Result<Validated<MessageByKind[K]>> {
   const kind = (value as { kind?: unknown } | null)?.kind
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return fail(ErrorCode.SCHEMA_VIOLATION, 'a message must be a JSON object', { path: '/' })
@@ -58,7 +71,10 @@ export function validateMessage<K extends MessageKind = MessageKind>(
       kind,
     })
   }
-  return validateSchema(MESSAGE_SCHEMAS[kind], value, kind) as Result<MessageByKind[K]>
+  const shaped = validateSchema<MessageByKind[K]>(MESSAGE_SCHEMAS[kind], value, kind)
+  if (!shaped.ok) return shaped
+  const rules = checkMessageRules(shaped.value)
+  return rules.ok ? (shaped as Result<Validated<MessageByKind[K]>>) : rules
 }
 
 /** Validates `value` against any schema, failing with the first precise `SCHEMA_VIOLATION`. */
@@ -78,7 +94,7 @@ export function validateSchema<T>(schema: TSchema, value: unknown, what = 'value
 export function parseMessage<K extends MessageKind = MessageKind>(
   input: string | Uint8Array,
   expected?: K,
-): Result<MessageByKind[K]> {
+): Result<Validated<MessageByKind[K]>> {
   const parsed = parseText(input, expected)
   return parsed.ok ? validateMessage(parsed.value.value, expected) : parsed
 }
@@ -92,7 +108,7 @@ export function parseMessage<K extends MessageKind = MessageKind>(
 export function parseCanonicalMessage<K extends MessageKind = MessageKind>(
   input: string | Uint8Array,
   expected?: K,
-): Result<MessageByKind[K]> {
+): Result<Validated<MessageByKind[K]>> {
   const parsed = parseText(input, expected)
   if (!parsed.ok) return parsed
   const { text, value } = parsed.value

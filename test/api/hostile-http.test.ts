@@ -10,6 +10,7 @@ import { describe, it, type TestContext } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { STATUS_BY_CODE, toProblem } from '../../src/api/index.ts'
 import { addressKey } from '../../src/api/plugins/connections.ts'
+import { admitValue } from '../../src/mempool/pipeline.ts'
 import * as fx from '../fixtures/messages.ts'
 import { testApi } from './helpers.ts'
 import {
@@ -208,7 +209,7 @@ describe('hostile HTTP', { timeout: 30_000 }, () => {
         submit: async (_kind: string, message: Parameters<typeof api.mempool.admit>[0]) => {
           release()
           await sleep(300)
-          return api.mempool.admit(message).admission
+          return admitValue(api.mempool, message).admission
         },
       },
     )

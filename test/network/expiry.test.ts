@@ -7,6 +7,7 @@ import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import { multiaddr } from '@multiformats/multiaddr'
 import { Mempool } from '../../src/mempool/mempool.ts'
+import { admitValue } from '../../src/mempool/pipeline.ts'
 import { syncService } from '../../src/network/sync-service.ts'
 import { MempoolSyncSource } from '../../src/network/sync-source.ts'
 import type { MegaNode } from '../../src/node/node.ts'
@@ -16,6 +17,7 @@ import type { Offer } from '../../src/protocol/messages/index.ts'
 import { type Draft, sign } from '../../src/protocol/sign.ts'
 import { openMempoolStore } from '../../src/store/index.ts'
 import * as fx from '../fixtures/messages.ts'
+import { validated } from '../fixtures/validated.ts'
 import { LOW, startNode, stopNodes, type TestNode, waitFor } from './helpers.ts'
 
 const SKEW = 300
@@ -35,21 +37,21 @@ describe('expired offers', () => {
   it('are purged from the pool, with their bytes, at expiry plus the tolerated skew', () => {
     let now = 1_850_000_000
     const pool = new Mempool({ minBits: LOW, clockSkewSeconds: SKEW }, { now: () => now })
-    for (const message of [fx.oracleAd(), fx.capabilityAd()]) pool.admit(message)
+    for (const message of [fx.oracleAd(), fx.capabilityAd()]) admitValue(pool, message)
     const bytesBefore = pool.bytes
     const soon = offerExpiring(now + 10, '00000000000000a1')
     const later = offerExpiring(now + 1000, '00000000000000a2')
-    for (const offer of [soon, later]) assert.equal(pool.admit(offer).admission.status, 'added')
+    for (const offer of [soon, later]) assert.equal(admitValue(pool, offer).admission.status, 'added')
     now += 10 + SKEW
     assert.equal(pool.purgeExpired().removed.length, 0, 'still within the skew')
     now += 1
     const { removed } = pool.purgeExpired()
     assert.deepEqual(removed, [{ kind: 'offer', key: offerKey(soon) }])
     assert.equal(pool.offers.size, 1)
-    assert.equal(pool.admit(soon).admission.reason?.code, 'EXPIRED', 'and refused like on a fresh node')
+    assert.equal(admitValue(pool, soon).admission.reason?.code, 'EXPIRED', 'and refused like on a fresh node')
     // Admission purges first: the next message of any kind takes the other one along.
     now += 1000
-    const { changes } = pool.admit(fx.oracleAd())
+    const { changes } = admitValue(pool, fx.oracleAd())
     assert.equal(changes.removed.length, 1)
     assert.equal(pool.offers.size, 0)
     assert.equal(pool.bytes, bytesBefore, 'the byte budget is given back')
@@ -62,11 +64,9 @@ describe('expired offers', () => {
     const clock = () => now
     const components = (node: MegaNode) => ({
       sync: syncService({
-        source: new MempoolSyncSource(
-          node.mempool,
-          (kind, message) => node.submit(kind, message, { publish: false }),
-          { minSnapshotIntervalMs: 100 },
-        ),
+        source: new MempoolSyncSource(node.mempool, (message) => node.submit(message, 'sync'), {
+          minSnapshotIntervalMs: 100,
+        }),
         intervalMs: 500,
         minPeerIntervalMs: 250,
       }),
@@ -78,7 +78,7 @@ describe('expired offers', () => {
     const expiring = offerExpiring(now + 10, '00000000000000b1')
     const live = offerExpiring(now + 100_000, '00000000000000b2')
     for (const message of [fx.oracleAd(), fx.capabilityAd(), expiring, live])
-      assert.equal(a.node.submit(message.kind as never, message, { publish: false }).status, 'added')
+      assert.equal(a.node.submit(validated(message), 'sync').status, 'added')
     now += 10 + SKEW + 1
 
     await b.node.network!.libp2p!.dial(multiaddr(a.address))
@@ -89,8 +89,8 @@ describe('expired offers', () => {
       () => [a, b].every((test) => JSON.stringify(offerIds(test)) === onlyLive),
       30_000,
     )
-    assert.equal(a.node.mempool.counters.get('reason:EXPIRED') ?? 0, 0, 'a never served it')
-    assert.equal(b.node.mempool.counters.get('reason:EXPIRED') ?? 0, 0, 'b was never offered it')
+    assert.equal(a.node.mempool.outcomes.byReason.get('EXPIRED') ?? 0, 0, 'a never served it')
+    assert.equal(b.node.mempool.outcomes.byReason.get('EXPIRED') ?? 0, 0, 'b was never offered it')
 
     // The store of a lost the row with the offer.
     await a.node.stop()
@@ -108,7 +108,7 @@ describe('expired offers', () => {
     const init = { now: () => now }
     const first = await startNode({ enabled: false }, { clockSkewSeconds: SKEW }, undefined, init)
     for (const message of [fx.oracleAd(), fx.capabilityAd(), offerExpiring(now + 10, '00000000000000c1')])
-      assert.equal(first.node.submit(message.kind as never, message).status, 'added')
+      assert.equal(first.node.submit(validated(message)).status, 'added')
     await first.node.stop()
     now += 10 + SKEW + 1
     const again = await startNode({ enabled: false }, { clockSkewSeconds: SKEW }, first.dataDir, init)

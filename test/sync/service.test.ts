@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import { Mempool } from '../../src/mempool/mempool.ts'
+import { admitValue } from '../../src/mempool/pipeline.ts'
 import { SYNC_PROTOCOL } from '../../src/network/sync-service.ts'
 import { MempoolSyncSource } from '../../src/network/sync-source.ts'
 import { streamChannel } from '../../src/network/sync-stream.ts'
@@ -34,7 +35,7 @@ async function node(...args: Parameters<typeof syncNode>): Promise<SyncTestNode>
 
 function pool() {
   const mempool = new Mempool({ minBits: LOW }, { now: () => NOW })
-  const source = new MempoolSyncSource(mempool, (_kind, message) => mempool.admit(message).admission)
+  const source = new MempoolSyncSource(mempool, (message) => mempool.admit(message).admission)
   return { mempool, source }
 }
 
@@ -44,7 +45,7 @@ describe('the node side of sync', () => {
     const capability = fx.capabilityAd({ attestation: 'signature' })
     const missing = fx.report({ type: 'fact-missing', capability, commitment: fx.commitment(NOW - 3600) })
     for (const message of [fx.oracleAd(), capability, missing, fx.dispute(messageId(missing))]) {
-      assert.match(a.mempool.admit(message).admission.status, /added|updated/)
+      assert.match(admitValue(a.mempool, message).admission.status, /added|updated/)
     }
     const items = [...a.source.snapshot()]
     assert.equal(items.length, 4, 'oracle, capability, report and its dispute')
@@ -62,7 +63,7 @@ describe('the node side of sync', () => {
 
   it('asks again for what cut-short fetch replies left out, and admits it all', async () => {
     const a = pool()
-    for (const message of messages(600, 620)) a.mempool.admit(message)
+    for (const message of messages(600, 620)) admitValue(a.mempool, message)
     const b = pool()
     const [ours, theirs] = channelPair()
     const served = serveSync(theirs, a.source, { fetchReplyBytes: 3000 })
@@ -83,7 +84,7 @@ describe('the node side of sync', () => {
     })
     const empty = source.snapshot()
     assert.equal(source.snapshot(), empty, 'unchanged: the same snapshot')
-    mempool.admit(fx.oracleAd())
+    admitValue(mempool, fx.oracleAd())
     assert.equal(source.snapshot(), empty, 'changed, but within the interval')
     now = 1000
     assert.equal(source.snapshot().size, 1)

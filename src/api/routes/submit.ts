@@ -1,12 +1,14 @@
 /**
  * `POST /oracle|/capability|/report|/dispute|/offer`: hands a message to the node's submit
- * function and answers with the admission outcome. The body is checked against the kind's
- * schema (the same validator as gossip); every mempool rule lives behind `submit`.
+ * function and answers with the admission outcome. The body is validated once, here, by the
+ * protocol's validator (the same as gossip and sync: schema and intrinsic rules); every
+ * mempool rule lives behind `submit`.
  */
 import type { FastifyInstance } from 'fastify'
-import type { Admission } from '../../mempool/admission.ts'
-import { MESSAGE_SCHEMAS, type Message, POOL_KINDS, type PoolKind } from '../../protocol/messages/index.ts'
-import { validateMessage } from '../../protocol/validate.ts'
+import type { Submit } from '../../mempool/pipeline.ts'
+import type { PoolMessage } from '../../mempool/pool-view.ts'
+import { MESSAGE_SCHEMAS, POOL_KINDS, type PoolKind } from '../../protocol/messages/index.ts'
+import { type Validated, validateMessage } from '../../protocol/validate.ts'
 import { admissionError } from '../errors.ts'
 import type { ApiOptions } from '../options.ts'
 import { rateLimitPlugin } from '../plugins/rate-limit.ts'
@@ -14,10 +16,10 @@ import { idOf, ref } from '../schemas.ts'
 import { json, problems } from './common.ts'
 
 /**
- * Admits one schema-valid message of `kind`: the node's pipeline (mempool, store, gossip).
+ * Admits one validated message: the node's pipeline (mempool, store, events, gossip).
  * Resolves to the outcome; rejects only when the node itself fails (500).
  */
-export type Submit = (kind: PoolKind, message: Message) => Promise<Admission> | Admission
+export type { Submit } from '../../mempool/pipeline.ts'
 
 /** HTTP status of each outcome that took or knowingly left the message. */
 export const STATUS_BY_OUTCOME = { added: 201, updated: 200, duplicate: 200, skipped: 202 } as const
@@ -63,7 +65,7 @@ export async function submitRoutes(
         },
       },
       async (request, reply) => {
-        const admission = await submit(kind, request.body as Message)
+        const admission = await submit(request.body as Validated<PoolMessage>, 'local')
         if (admission.status === 'invalid' || admission.status === 'low-pow') throw admissionError(admission)
         return reply.code(STATUS_BY_OUTCOME[admission.status]).send({
           status: admission.status,
