@@ -4,6 +4,7 @@
  */
 import type { ProtocolError } from '../protocol/errors.ts'
 import type { PoolKind } from '../protocol/messages/index.ts'
+import type { GossipAction } from '../protocol/reasons.ts'
 import type { PoolCheck } from './bounded-pool.ts'
 
 /** What happened to a message. */
@@ -50,6 +51,11 @@ export interface AdmissionReason {
   code: string
   message: string
   path?: string
+  /**
+   * What gossip does with the message, when the check that failed decided it (its error's
+   * `details.gossip`) rather than the code's entry in the catalogue of reasons.
+   */
+  gossip?: GossipAction
 }
 
 export interface Admission {
@@ -65,8 +71,17 @@ export interface Admission {
 
 /** The reason of a protocol error, for an admission outcome. */
 export function reasonOf(error: ProtocolError): AdmissionReason {
-  const path = error.details.path
-  return { code: error.code, message: error.message, ...(typeof path === 'string' && { path }) }
+  const { path, gossip } = error.details
+  return {
+    code: error.code,
+    message: error.message,
+    ...(typeof path === 'string' && { path }),
+    ...(isGossipAction(gossip) && { gossip }),
+  }
+}
+
+function isGossipAction(value: unknown): value is GossipAction {
+  return value === 'accept' || value === 'ignore' || value === 'reject' || value === 'orphan'
 }
 
 /** An `invalid` outcome. */

@@ -84,11 +84,13 @@ export function verifyReportEvidence(report: Report, context: EvidenceContext): 
       if (!signed.ok) return signed
       const tolerance = context.toleranceSeconds ?? 0
       if (context.now - tolerance <= commitment.deadline) {
+        // Judged by the receiver's clock, so no fault of a sender: gossip ignores it.
         return invalid(
           '/content/commitment/deadline',
           tolerance > 0
             ? `the deadline ${commitment.deadline} has not passed by more than ${tolerance} s yet`
             : `the deadline ${commitment.deadline} has not passed yet`,
+          'ignore',
         )
       }
       return ok('verified')
@@ -220,6 +222,6 @@ function signaturesAt(message: Message, at: string): Result<EvidenceVerdict> {
   return signed.ok ? ok('verified') : failAt(at, signed.error, ErrorCode.EVIDENCE_INVALID, '/signature')
 }
 
-function invalid(path: string, reason: string): Result<never> {
-  return fail(ErrorCode.EVIDENCE_INVALID, `${path}: ${reason}`, { path })
+function invalid(path: string, reason: string, gossip?: 'ignore'): Result<never> {
+  return fail(ErrorCode.EVIDENCE_INVALID, `${path}: ${reason}`, { path, ...(gossip && { gossip }) })
 }

@@ -10,7 +10,6 @@ import { describe, it, type TestContext } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { STATUS_BY_CODE, toProblem } from '../../src/api/index.ts'
 import { addressKey } from '../../src/api/plugins/connections.ts'
-import { admitValue } from '../../src/mempool/pipeline.ts'
 import * as fx from '../fixtures/messages.ts'
 import { testApi } from './helpers.ts'
 import {
@@ -206,10 +205,10 @@ describe('hostile HTTP', { timeout: 30_000 }, () => {
       {},
       {
         // A request received whole, whose answer is still being computed when the close starts.
-        submit: async (_kind: string, message: Parameters<typeof api.mempool.admit>[0]) => {
+        submit: async (message: Parameters<typeof api.mempool.admit>[0]) => {
           release()
           await sleep(300)
-          return admitValue(api.mempool, message).admission
+          return api.mempool.admit(message).admission
         },
       },
     )
