@@ -182,7 +182,7 @@ const PROTOCOL = [
     http: 422,
     gossip: 'reject',
     meaning:
-      'a report’s evidence does not hold (§7), or a dispute’s fact does not answer its report; `details.path` names the part at fault. A `fact-missing` report whose deadline has not passed by the receiver’s clock is refused at `/content/commitment/deadline` with `details.gossip: "ignore"`: the check that fails knows the sender is not at fault, so gossip ignores it instead of rejecting',
+      'a report’s evidence does not hold (§7), or a dispute’s fact does not answer its report; `details.path` names the part at fault. A `fact-missing` report whose deadline has not passed by the receiver’s clock is refused at `/content/commitment/deadline`; judged by the receiver’s clock, that refusal is no fault of the sender, so gossip ignores it instead of rejecting',
   },
   // oracle requests and answers
   {
