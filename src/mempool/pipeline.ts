@@ -9,7 +9,7 @@
  */
 import { ErrorCode, fail, type Result } from '../protocol/errors.ts'
 import { POOL_KINDS, type PoolKind } from '../protocol/messages/index.ts'
-import { type Validated, validateMessage } from '../protocol/validate.ts'
+import { type Validated, validate } from '../protocol/validate.ts'
 import type { Admission } from './admission.ts'
 import { type AdmissionEvents, type Origin, TypedEventTarget } from './events.ts'
 import type { AdmitResult, Changes, Mempool } from './mempool.ts'
@@ -80,7 +80,7 @@ export function admitValue(pool: Mempool, value: unknown, expected?: PoolKind): 
  * commitment, a fact or a manifest sent to a node), else the validator's verdict.
  */
 export function validatePoolMessage(value: unknown, expected?: PoolKind): Result<Validated<PoolMessage>> {
-  const checked = validateMessage(value, expected)
+  const checked = validate(value, expected)
   if (!checked.ok) return checked
   const { kind } = checked.value
   if (!(POOL_KINDS as readonly string[]).includes(kind))

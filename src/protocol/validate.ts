@@ -23,9 +23,9 @@ declare const VALIDATED: unique symbol
 
 /**
  * A message the validator passed: its kind's schema and the intrinsic rules (rules.ts), checked
- * once where it came in (REST, gossip, sync, a snapshot). Only {@link validateMessage} and the
- * parsers built on it make one, so a function that takes a `Validated` message need not (and
- * does not) check it again.
+ * once where it came in (REST, gossip, sync). Only {@link validate} (and
+ * {@link parseCanonicalMessage}, built on it) makes one, so a function that takes a `Validated`
+ * message need not (and does not) check it again.
  */
 export type Validated<M extends Message = Message> = M & { readonly [VALIDATED]: true }
 
@@ -48,14 +48,13 @@ export function maxBytesOf(kind: MessageKind | undefined): number {
 }
 
 /**
- * Validates `value` against the schema of its `kind` (or of `expected`, which it must match),
- * then the intrinsic rules of that kind (rules.ts). Fails with `UNKNOWN_KIND` or
- * `SCHEMA_VIOLATION` (details: `path`, `kind`).
+ * Validates `value` against the schema of its `kind` (or of `expected`, which it must match).
+ * Fails with `UNKNOWN_KIND` or `SCHEMA_VIOLATION` (details: `path`, `kind`).
  */
 export function validateMessage<K extends MessageKind = MessageKind>(
   value: unknown,
   expected?: K,
-): Result<Validated<MessageByKind[K]>> {
+): Result<MessageByKind[K]> {
   const kind = (value as { kind?: unknown } | null)?.kind
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return fail(ErrorCode.SCHEMA_VIOLATION, 'a message must be a JSON object', { path: '/' })
@@ -71,10 +70,24 @@ export function validateMessage<K extends MessageKind = MessageKind>(
       kind,
     })
   }
-  const shaped = validateSchema<MessageByKind[K]>(MESSAGE_SCHEMAS[kind], value, kind)
+  return validateSchema(MESSAGE_SCHEMAS[kind], value, kind) as Result<MessageByKind[K]>
+}
+
+/**
+ * The check a message passes once, where it comes in: {@link validateMessage}, then the
+ * intrinsic rules of its kind (rules.ts). Fails with `UNKNOWN_KIND` or `SCHEMA_VIOLATION`
+ * (details: `path`, `kind`).
+ */
+export function validate<K extends MessageKind = MessageKind>(
+  value: unknown,
+  expected?: K,
+): Result<Validated<MessageByKind[K]>> {
+  const shaped = validateMessage(value, expected)
   if (!shaped.ok) return shaped
   const rules = checkMessageRules(shaped.value)
-  return rules.ok ? (shaped as Result<Validated<MessageByKind[K]>>) : rules
+  if (rules.ok) return shaped as Result<Validated<MessageByKind[K]>>
+  const { code, message, details } = rules.error
+  return fail(code, message, { ...details, kind: shaped.value.kind })
 }
 
 /** Validates `value` against any schema, failing with the first precise `SCHEMA_VIOLATION`. */
@@ -94,16 +107,17 @@ export function validateSchema<T>(schema: TSchema, value: unknown, what = 'value
 export function parseMessage<K extends MessageKind = MessageKind>(
   input: string | Uint8Array,
   expected?: K,
-): Result<Validated<MessageByKind[K]>> {
+): Result<MessageByKind[K]> {
   const parsed = parseText(input, expected)
   return parsed.ok ? validateMessage(parsed.value.value, expected) : parsed
 }
 
 /**
  * Parses a message as it travels between nodes (gossip, sync: §2 of docs/protocol.md): as
- * {@link parseMessage}, and then the bytes must be exactly the canonical form of the parsed
- * value, else `NOT_CANONICAL`. Every message has one such form, so a peer cannot make one
- * message many (each a new gossip id that costs a parse) by spacing or key order.
+ * {@link parseMessage} with the intrinsic rules ({@link validate}), and then the bytes must be
+ * exactly the canonical form of the parsed value, else `NOT_CANONICAL`. Every message has one
+ * such form, so a peer cannot make one message many (each a new gossip id that costs a parse)
+ * by spacing or key order.
  */
 export function parseCanonicalMessage<K extends MessageKind = MessageKind>(
   input: string | Uint8Array,
@@ -112,7 +126,7 @@ export function parseCanonicalMessage<K extends MessageKind = MessageKind>(
   const parsed = parseText(input, expected)
   if (!parsed.ok) return parsed
   const { text, value } = parsed.value
-  const message = validateMessage(value, expected)
+  const message = validate(value, expected)
   if (!message.ok) return message
   const canonical = checkCanonical(text, value)
   return canonical.ok ? message : canonical

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Submit } from '../../mempool/pipeline.ts'
 import type { PoolMessage } from '../../mempool/pool-view.ts'
 import { MESSAGE_SCHEMAS, POOL_KINDS, type PoolKind } from '../../protocol/messages/index.ts'
-import { type Validated, validateMessage } from '../../protocol/validate.ts'
+import { type Validated, validate } from '../../protocol/validate.ts'
 import { admissionError } from '../errors.ts'
 import type { ApiOptions } from '../options.ts'
 import { rateLimitPlugin } from '../plugins/rate-limit.ts'
@@ -60,7 +60,7 @@ export async function submitRoutes(
         },
         // The protocol's own validator: precise JSON paths, and the kind must be this route's.
         validatorCompiler: () => (value: unknown) => {
-          const checked = validateMessage(value, kind)
+          const checked = validate(value, kind)
           return checked.ok ? { value: checked.value } : { error: checked.error }
         },
       },
