@@ -19,8 +19,8 @@ interface EntryBase<M> {
   /** Unix seconds when this node took it. */
   receivedAt: number
   /**
-   * log2 of work per byte when the entry was filed for the byte budget (see
-   * `Mempool.track`): the entry is its own key there, so it is filed without a key object.
+   * log2 of work per byte when the mempool filed the entry for its byte budget: the entry is
+   * its own key there, so it is filed without a key object.
    */
   density: number
 }
