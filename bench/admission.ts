@@ -36,6 +36,7 @@ import { type PerformanceEntry, PerformanceObserver } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import type { Admission } from '../src/mempool/admission.ts'
 import { Mempool } from '../src/mempool/mempool.ts'
+import { admitValue } from '../src/mempool/pipeline.ts'
 import { verifiedKey } from '../src/mempool/verified-ids.ts'
 import { fromHex } from '../src/protocol/hex.ts'
 import { messageId, offerKey, signingBytes } from '../src/protocol/message.ts'
@@ -307,7 +308,7 @@ function admitAll(
     blockWatch.start()
     const started = performance.now()
     for (let i = from; i < to; i++) {
-      const { admission, changes } = pool.admit(messages[i])
+      const { admission, changes } = admitValue(pool, messages[i])
       removed += changes.removed.length
       if (admission.status !== expected && outcomeOf(admission) !== expected) {
         wrong++

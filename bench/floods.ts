@@ -27,6 +27,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import pino from 'pino'
+import { validatePoolMessage } from '../src/mempool/pipeline.ts'
 import type { NetworkStats } from '../src/network/view-schemas.ts'
 import { resolveConfig } from '../src/node/config.ts'
 import { MegaNode } from '../src/node/node.ts'
@@ -73,7 +74,10 @@ async function runNode(configJson: string): Promise<void> {
         await new Promise((resolve) => setTimeout(resolve, 100))
       }
     }
-    if (request.op === 'post') await node.submit('oracle', request.body as never)
+    if (request.op === 'post') {
+      const checked = validatePoolMessage(request.body)
+      if (checked.ok) node.submit(checked.value)
+    }
     if (request.op === 'stop') {
       await node.stop()
       rmSync(dataDir, { recursive: true, force: true })

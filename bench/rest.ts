@@ -9,6 +9,7 @@
 import { parseArgs } from 'node:util'
 import { buildApi } from '../src/api/app.ts'
 import { Mempool } from '../src/mempool/mempool.ts'
+import { admitValue } from '../src/mempool/pipeline.ts'
 import { generate, lines, OFFER_EXPIRES } from './admission-messages.ts'
 import { autocannon, type LoadResult } from './autocannon.ts'
 
@@ -33,7 +34,7 @@ const pool = new Mempool(
   { now: () => OFFER_EXPIRES - 86_400 },
 )
 let started = performance.now()
-for (const line of lines(set!.bytes)) pool.admit(JSON.parse(line))
+for (const line of lines(set!.bytes)) admitValue(pool, JSON.parse(line))
 log(
   `filled a pool with ${pool.oracles.size} oracles in ${((performance.now() - started) / 1000).toFixed(1)} s`,
 )

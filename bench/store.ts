@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { exampleCapability } from '../src/client/examples.ts'
 import { Mempool } from '../src/mempool/mempool.ts'
+import { admitValue } from '../src/mempool/pipeline.ts'
 import { mineMessageSync } from '../src/protocol/message-pow.ts'
 import type { Message, OracleCapability, OracleId } from '../src/protocol/messages/index.ts'
 import { sign, signCapability } from '../src/protocol/sign.ts'
@@ -71,7 +72,7 @@ function fill(dataDir: string, input: Message[], durability: Durability) {
   let admitMs = 0
   for (const message of input) {
     const started = performance.now()
-    const { changes } = pool.admit(message)
+    const { changes } = admitValue(pool, message)
     const admitted = performance.now()
     store.apply(changes, floorsOf(pool))
     applyMs += performance.now() - admitted

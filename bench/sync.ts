@@ -32,11 +32,11 @@ import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { Mempool } from '../src/mempool/mempool.ts'
+import { admitValue } from '../src/mempool/pipeline.ts'
 import { SYNC_PROTOCOL, type SyncService, syncService } from '../src/network/sync-service.ts'
 import { MempoolSyncSource } from '../src/network/sync-source.ts'
 import { streamChannel } from '../src/network/sync-stream.ts'
 import { SignatureThreads } from '../src/node/signature-threads.ts'
-import type { Message } from '../src/protocol/messages/index.ts'
 import { floorsOf, openMempoolStore } from '../src/store/index.ts'
 import { initiateSync, type SyncStats } from '../src/sync/initiator.ts'
 import { initiate, reconcile, respond } from '../src/sync/reconcile.ts'
@@ -114,7 +114,7 @@ function leftOut(all: { kind: string; index: number }[], size: number): Map<numb
 
 function admitAll(pool: Mempool, messages: unknown[]): void {
   for (const message of messages) {
-    const { admission } = pool.admit(message)
+    const { admission } = admitValue(pool, message)
     if (admission.status !== 'added') throw new Error(`setup admission: ${JSON.stringify(admission)}`)
   }
 }
@@ -262,7 +262,7 @@ async function freshSync(server: Server, size: number, method: SyncMethod, mode:
   }
   const source = new MempoolSyncSource(
     pool,
-    (_kind, message: Message) =>
+    (message) =>
       timed(() => {
         const { admission, changes } = pool.admit(message)
         store.apply(changes, floorsOf(pool))
@@ -271,7 +271,7 @@ async function freshSync(server: Server, size: number, method: SyncMethod, mode:
     {
       submitPage: (messages) =>
         timed(() => {
-          const results = messages.map(({ message }) => pool.admit(message))
+          const results = messages.map((message) => pool.admit(message))
           store.applyAll(
             results.map((result) => result.changes),
             floorsOf(pool),

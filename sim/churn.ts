@@ -11,6 +11,7 @@
  */
 import { Mempool } from '../src/mempool/mempool.ts'
 import type { MempoolOptions } from '../src/mempool/options.ts'
+import { admitValue } from '../src/mempool/pipeline.ts'
 import type { OracleId } from '../src/protocol/messages/index.ts'
 import { mineOracleAd, seededRandom, simKey } from './world.ts'
 
@@ -88,7 +89,7 @@ export function runChurn(
   let windowEvictions = 0
   for (const [i, { ad, bits }] of stream.entries()) {
     clock += intervalSeconds
-    const { admission, changes } = pool.admit(ad)
+    const { admission, changes } = admitValue(pool, ad)
     if (i < config.capacity) continue // filling the pool
     result.attempts++
     if (admission.status === 'added') {

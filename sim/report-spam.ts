@@ -9,6 +9,7 @@
  */
 import { Mempool } from '../src/mempool/mempool.ts'
 import type { MempoolOptions } from '../src/mempool/options.ts'
+import { admitValue } from '../src/mempool/pipeline.ts'
 import type { Message, Report, ReportContent } from '../src/protocol/messages/index.ts'
 import { commitment, fact } from '../test/support/messages.ts'
 import { mineCapability, mineOracleAd, mineReport, type SimKey, simKey } from './world.ts'
@@ -91,7 +92,7 @@ function poolFor(config: ReportSpamConfig, policy: Policy, target: Target) {
   )
   const admit = (message: unknown) => {
     clock.now += 1
-    return pool.admit(message).admission
+    return admitValue(pool, message).admission
   }
   for (const message of target.messages) admit(message)
   const oracle = pool.oracles.get(target.key.publicKey)!

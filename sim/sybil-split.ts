@@ -9,6 +9,7 @@
  */
 import { Mempool } from '../src/mempool/mempool.ts'
 import type { MempoolOptions } from '../src/mempool/options.ts'
+import { admitValue } from '../src/mempool/pipeline.ts'
 import { listOracles } from '../src/mempool/queries.ts'
 import type { Message } from '../src/protocol/messages/index.ts'
 import { type IdentityMessages, mineIdentity, seededRandom, shuffled } from './world.ts'
@@ -99,7 +100,7 @@ function runPool(config: SybilConfig, capacity: number, arrivals: IdentityMessag
   )
   for (const identity of arrivals) {
     for (const message of [identity.ad, ...identity.capabilities] as Message[]) {
-      pool.admit(message)
+      admitValue(pool, message)
       clock += 1
     }
   }

@@ -8,7 +8,9 @@ import type { Relay } from '../facts/relay.ts'
 import { guardConnections, serverOptions } from '../http/connections.ts'
 import { corsPlugin } from '../http/cors.ts'
 import { problemPlugin, sendProblem } from '../http/problem.ts'
+import type { AdmissionEvents, TypedEventTarget } from '../mempool/events.ts'
 import type { Mempool } from '../mempool/mempool.ts'
+import { AdmissionPipeline } from '../mempool/pipeline.ts'
 import { EventHub } from './events.ts'
 import { type ApiInit, apiOptions } from './options.ts'
 import { openapiPlugin } from './plugins/openapi.ts'
@@ -30,8 +32,11 @@ export interface ApiComponents {
   mempool: Mempool
   /** The node's admission pipeline. @default {@link mempoolSubmit} of `mempool` */
   submit?: Submit
-  /** Source of `message:admitted` events for `/events`. @default `mempool` */
-  events?: EventTarget
+  /**
+   * The node's `message:admitted` events (sent after commit), for `/events`. @default those of
+   * the default `submit`
+   */
+  events?: TypedEventTarget<AdmissionEvents>
   /** A pino-compatible logger. @default none (silent) */
   logger?: FastifyBaseLogger
   /** Milliseconds clock, for uptime. @default Date.now */
@@ -46,9 +51,16 @@ export interface ApiComponents {
   store?: CommitTimed
 }
 
-/** A submit function that only admits into `mempool` (no store, no gossip): for tests and tools. */
-export function mempoolSubmit(mempool: Mempool): Submit {
-  return (_kind, message) => mempool.admit(message).admission
+/**
+ * A pipeline that only admits into `mempool` (no store, no gossip), with its events: for tests
+ * and tools.
+ */
+export function mempoolSubmit(mempool: Mempool): {
+  submit: Submit
+  events: TypedEventTarget<AdmissionEvents>
+} {
+  const pipeline = new AdmissionPipeline(mempool)
+  return { submit: (message, origin) => pipeline.submit(message, origin), events: pipeline.events }
 }
 
 /**
@@ -84,7 +96,8 @@ export async function buildApi(components: ApiComponents, init: ApiInit = {}): P
   for (const schema of sharedSchemas()) app.addSchema(schema)
   await openapiPlugin(app, options.docs)
 
-  const events = new EventHub(components.events ?? mempool, options.events, components.facts?.pool)
+  const standalone = components.submit ? undefined : mempoolSubmit(mempool)
+  const events = new EventHub(components.events ?? standalone?.events, options.events, components.facts?.pool)
   app.addHook('preClose', async () => events.close())
   // Before the routes: its response-time hook times them all.
   metricsPlugin(app, {
@@ -97,7 +110,7 @@ export async function buildApi(components: ApiComponents, init: ApiInit = {}): P
   })
   const query = { mempool, limits: options.query }
   await app.register(submitRoutes, {
-    submit: components.submit ?? mempoolSubmit(mempool),
+    submit: components.submit ?? standalone!.submit,
     rateLimit: options.rateLimit,
   })
   await app.register(oracleRoutes, query)

@@ -1,6 +1,7 @@
 /**
- * Server-sent events of admissions: every `message:admitted` event of the mempool (from the
- * API or from gossip) goes to each connected client as `event: <kind>` with
+ * Server-sent events of admissions: every `message:admitted` event of the node (from the API,
+ * gossip or sync, sent once the store committed it) goes to each connected client as
+ * `event: <kind>` with
  * `data: {"status","id","kind"}`. Bounded: at most `maxClients` streams, a heartbeat comment
  * every `heartbeatMs` (one timer for all), and a client that lets `maxBufferedBytes` pile up
  * unsent is dropped rather than buffered without end. At most `maxClientsPerAddress` of the
@@ -13,6 +14,7 @@ import type { FactConflict } from '../facts/fact-pool.ts'
 import { addressKey } from '../http/connections.ts'
 import { ApiError, ApiErrorCode } from '../http/errors.ts'
 import type { Admission } from '../mempool/admission.ts'
+import type { AdmissionEvents, TypedEventTarget } from '../mempool/events.ts'
 import type { ApiOptions } from './options.ts'
 
 /** Headers of a stream, sent alike to `GET` and `HEAD`. */
@@ -33,14 +35,14 @@ export interface AdmittedEvent {
 /** Fans mempool admissions out to the open `/events` streams. */
 export class EventHub {
   readonly options: ApiOptions['events']
-  readonly #source: EventTarget
+  readonly #source: TypedEventTarget<AdmissionEvents> | undefined
   readonly #clients = new Set<ServerResponse>()
   /** Open streams per address key (see `addressKey`). */
   readonly #perAddress = new Map<string, number>()
   #heartbeat: ReturnType<typeof setInterval> | undefined
   #sequence = 0
-  readonly #onAdmitted = (event: Event) => {
-    const { admission } = (event as CustomEvent<{ admission: Admission }>).detail
+  readonly #onAdmitted = (event: AdmissionEvents['message:admitted']) => {
+    const { admission } = event.detail
     const data: AdmittedEvent = { status: admission.status, id: admission.id, kind: admission.kind }
     this.broadcast(
       `event: ${admission.kind ?? 'message'}\nid: ${++this.#sequence}\ndata: ${JSON.stringify(data)}\n\n`,
@@ -56,7 +58,11 @@ export class EventHub {
     this.broadcast(`event: fact-conflict\nid: ${++this.#sequence}\ndata: ${data}\n\n`)
   }
 
-  constructor(source: EventTarget, options: ApiOptions['events'], conflicts?: EventTarget) {
+  constructor(
+    source: TypedEventTarget<AdmissionEvents> | undefined,
+    options: ApiOptions['events'],
+    conflicts?: EventTarget,
+  ) {
     this.#source = source
     this.options = options
     this.#conflicts = conflicts
@@ -123,14 +129,14 @@ export class EventHub {
   }
 
   #start(): void {
-    this.#source.addEventListener('message:admitted', this.#onAdmitted)
+    this.#source?.addEventListener('message:admitted', this.#onAdmitted)
     this.#conflicts?.addEventListener('fact:conflict', this.#onConflict)
     this.#heartbeat = setInterval(() => this.broadcast(': heartbeat\n\n'), this.options.heartbeatMs)
     this.#heartbeat.unref()
   }
 
   #stop(): void {
-    this.#source.removeEventListener('message:admitted', this.#onAdmitted)
+    this.#source?.removeEventListener('message:admitted', this.#onAdmitted)
     this.#conflicts?.removeEventListener('fact:conflict', this.#onConflict)
     clearInterval(this.#heartbeat)
     this.#heartbeat = undefined

@@ -2,7 +2,10 @@
  * The outcome of admitting one message: exactly one status, with the reason when it is not
  * taken and the floor when it lacks work, so a client knows what to fix or how many bits to add.
  */
+import type { ProtocolError } from '../protocol/errors.ts'
 import type { PoolKind } from '../protocol/messages/index.ts'
+import type { GossipAction } from '../protocol/reasons.ts'
+import type { PoolCheck } from './bounded-pool.ts'
 
 /** What happened to a message. */
 export type AdmissionStatus =
@@ -47,6 +50,11 @@ export interface AdmissionReason {
   code: string
   message: string
   path?: string
+  /**
+   * What gossip does with the message, when the check that failed decided it (its error's
+   * `details.gossip`) rather than the code's entry in the catalogue of reasons.
+   */
+  gossip?: GossipAction
 }
 
 export interface Admission {
@@ -58,4 +66,53 @@ export interface Admission {
   /** For `low-pow`: the pool's current floor and the bits that would enter now. */
   floorBits?: number
   requiredBits?: number
+}
+
+/** The reason of a protocol error, for an admission outcome. */
+export function reasonOf(error: ProtocolError): AdmissionReason {
+  const { path, gossip } = error.details
+  return {
+    code: error.code,
+    message: error.message,
+    ...(typeof path === 'string' && { path }),
+    ...(isGossipAction(gossip) && { gossip }),
+  }
+}
+
+function isGossipAction(value: unknown): value is GossipAction {
+  return value === 'accept' || value === 'ignore' || value === 'reject' || value === 'orphan'
+}
+
+/** An `invalid` outcome. */
+export function invalid(code: string, message: string, path?: string, id?: string): Admission {
+  return { status: 'invalid', ...(id && { id }), reason: { code, message, ...(path && { path }) } }
+}
+
+/** A `low-pow` outcome from a pool check: the floor and the bits that would enter now. */
+export function lowPow(check: Extract<PoolCheck, { fits: false }>, kind: PoolKind, id?: string): Admission {
+  const needed = Math.max(check.floorBits, check.weakestBits)
+  return {
+    status: 'low-pow',
+    kind,
+    ...(id && { id }),
+    floorBits: check.floorBits,
+    requiredBits: Math.floor(needed) + 1,
+    reason: {
+      code: MempoolErrorCode.LOW_POW,
+      message: `needs more than ${needed.toFixed(2)} bits of work to enter this pool now`,
+    },
+  }
+}
+
+/** The `low-pow` outcome of an entry the byte budget evicted as soon as it came in. */
+export function budgetExceeded(kind: Admission['kind'], id: string): Admission {
+  return {
+    status: 'low-pow',
+    kind,
+    id,
+    reason: {
+      code: MempoolErrorCode.LOW_POW,
+      message: 'too little work per byte to fit the node’s byte budget',
+    },
+  }
 }

@@ -1,9 +1,14 @@
 /**
  * Admission rules per kind (design §5), each in the order: PoW and minimum bits → rank →
- * signature → semantics → store. Lodestar-style, every check quotes the rule it enforces.
+ * signature → semantics. Lodestar-style, every check quotes the rule it enforces.
+ *
+ * Each rule is a decision: it reads the pools (a {@link PoolView}) and the validated message
+ * and returns the outcome with, when the message is taken, the entry to insert. It changes
+ * nothing; the mempool applies the insert (with its evictions and the byte budget).
  */
 import { ErrorCode, ok, type Result } from '../protocol/errors.ts'
 import { messageId, offerKey, primeSigningBytes } from '../protocol/message.ts'
+import { verifyMessagePow } from '../protocol/message-pow.ts'
 import type {
   Dispute,
   Message,
@@ -12,36 +17,43 @@ import type {
   OracleId,
   Report,
 } from '../protocol/messages/index.ts'
+import { curveCapabilityProblem } from '../protocol/offer-curve.ts'
 import { workOf } from '../protocol/pow.ts'
+import { specOf } from '../protocol/report-kinds.ts'
 import { verifySignatures } from '../protocol/sign.ts'
 import { maxBytesOf } from '../protocol/validate.ts'
 import { verifyDispute } from '../protocol/verify-dispute.ts'
 import { evidenceClass, verifyReportEvidence } from '../protocol/verify-report.ts'
-import { type Admission, MempoolErrorCode as Code } from './admission.ts'
-import { BoundedPool } from './bounded-pool.ts'
+import { type Admission, MempoolErrorCode as Code, invalid, lowPow, reasonOf } from './admission.ts'
 import { commitmentOf, wouldCount } from './commitments.ts'
-import type { CapabilityEntry, OfferEntry, OracleEntry, ReportEntry } from './entries.ts'
-import {
-  type Changes,
-  invalid,
-  lowPow,
-  type Mempool,
-  oracleRank,
-  reasonOf,
-  reportRank,
-  workRank,
-} from './mempool.ts'
+import type { CapabilityEntry, EntryInput } from './entries.ts'
+import type { PoolMessage, PoolView } from './pool-view.ts'
+import { reportRank } from './ranks.ts'
 import { verifiedKey } from './verified-ids.ts'
 
-/** What every rule gets: the pool, the message's id and size, the time, the change log. */
+/** What every rule gets: the pools, the message's id and size, the time. */
 export interface AdmitContext {
-  pool: Mempool
+  pool: PoolView
   id: string
   bytes: number
   /** `JCS(m)` without proofs, which the id hashes (and all kinds but offers sign). */
   canonical: string
   now: number
-  changes: Changes
+}
+
+/** A rule's answer: the outcome, and the entry to insert when the message is taken. */
+export interface Decision {
+  admission: Admission
+  insert?: EntryInput
+}
+
+/** Verifies a message's PoW against the kind's minimum; returns bits or a failed admission. */
+function verifyWork(
+  pool: PoolView,
+  message: Message & { kind: keyof PoolView['options']['minBits'] },
+): { bits: number } | Admission {
+  const checked = verifyMessagePow(message, pool.options.minBits[message.kind])
+  return checked.ok ? { bits: checked.value.bits } : { status: 'invalid', reason: reasonOf(checked.error) }
 }
 
 type Updatable = { seqNo: number }
@@ -147,139 +159,123 @@ function tooLarge(context: AdmitContext, kind: Admission['kind']): Admission | u
   }
 }
 
-export function admitOracle(context: AdmitContext, ad: OracleId): Admission {
-  const { pool, now, changes } = context
+/** An outcome that takes nothing. */
+function refuse(admission: Admission): Decision {
+  return { admission }
+}
+
+export function admitOracle(context: AdmitContext, ad: OracleId): Decision {
+  const { pool, now } = context
   const held = pool.oracles.get(ad.pubkey)
   const bid = pool.bidOf(ad)
   if (!held && ad.pow.bits >= pool.options.minBits.oracle) {
     // Rank first, on the claimed bits: a claim too weak to enter is refused whether or not the
     // work is real, so a flood of weak ads costs one tree lookup each, not two hashes.
     const check = pool.oracles.check({ tier: bid, work: workOf(ad.pow.bits), id: ad.pubkey }, now)
-    if (!check.fits) return lowPow(check, 'oracle')
+    if (!check.fits) return refuse(lowPow(check, 'oracle'))
   }
   if (held && isHeldDuplicate(held, context.id, ad))
-    return { status: 'duplicate', kind: 'oracle', id: held.id }
-  const work = pool.verifyWork(ad)
-  if (!('bits' in work)) return { ...work, kind: 'oracle' }
+    return refuse({ status: 'duplicate', kind: 'oracle', id: held.id })
+  const work = verifyWork(pool, ad)
+  if (!('bits' in work)) return refuse({ ...work, kind: 'oracle' })
   const { id, bytes } = context
   const weaker = held && weakerUpdate(held, ad, id, work.bits)
-  if (weaker) return { ...weaker, kind: 'oracle' }
+  if (weaker) return refuse({ ...weaker, kind: 'oracle' })
   const large = tooLarge(context, 'oracle')
-  if (large) return large
+  if (large) return refuse(large)
   // [REJECT] the ad is signed by its key (and a previous key links to it)
   const signed = checkSignatures(context, ad)
-  if (!signed.ok) return { status: 'invalid', kind: 'oracle', id, reason: reasonOf(signed.error) }
+  if (!signed.ok) return refuse({ status: 'invalid', kind: 'oracle', id, reason: reasonOf(signed.error) })
   if (held) {
     const verdict = compareVersions(held, ad, id, work.bits)
-    if (verdict !== 'replace') return { ...verdict, kind: 'oracle' }
+    if (verdict !== 'replace') return refuse({ ...verdict, kind: 'oracle' })
   }
-
-  if (held) {
-    pool.reindexOracle(held, now, () => {
-      held.strength += workOf(work.bits) - held.work
-      Object.assign(held, { id, message: ad, bits: work.bits, work: workOf(work.bits), bytes, bid })
-    })
-    changes.put.push(held)
-    return { status: 'updated', kind: 'oracle', id }
+  return {
+    admission: { status: held ? 'updated' : 'added', kind: 'oracle', id },
+    insert: {
+      kind: 'oracle',
+      key: ad.pubkey,
+      id,
+      message: ad,
+      bytes,
+      bits: work.bits,
+      work: workOf(work.bits),
+      receivedAt: held?.receivedAt ?? now,
+      bid,
+    },
   }
-  const entry: OracleEntry = {
-    kind: 'oracle',
-    key: ad.pubkey,
-    id,
-    message: ad,
-    bytes,
-    bits: work.bits,
-    work: workOf(work.bits),
-    receivedAt: now,
-    density: 0,
-    bid,
-    capabilities: new BoundedPool(pool.poolInit(pool.options.maxCapabilitiesPerOracle)),
-    reports: new BoundedPool(pool.poolInit(pool.options.maxReportsPerOracle)),
-    strength: workOf(work.bits),
-    penalty: 0n,
-  }
-  pool.removeEvicted(pool.oracles.set(oracleRank(entry), entry, now), changes)
-  pool.byScore.set([-entry.strength, entry.key], entry)
-  pool.track(entry)
-  changes.put.push(entry)
-  if (!pool.enforceByteBudget(entry, now, changes)) return budgetExceeded('oracle', id)
-  return { status: 'added', kind: 'oracle', id }
 }
 
-export function admitCapability(context: AdmitContext, capability: OracleCapability): Admission {
-  const { pool, id, bytes, now, changes } = context
+export function admitCapability(context: AdmitContext, capability: OracleCapability): Decision {
+  const { pool, id, bytes, now } = context
   // [REJECT] a capability belongs to an oracle this node holds (orphans wait at the network layer)
   const oracle = pool.oracles.get(capability.oracle)
-  if (!oracle) return invalid(Code.UNKNOWN_ORACLE, '/oracle is not an oracle this node holds', '/oracle', id)
+  if (!oracle)
+    return refuse(invalid(Code.UNKNOWN_ORACLE, '/oracle is not an oracle this node holds', '/oracle', id))
   if (capability.oracleScheme !== oracle.message.scheme) {
-    return invalid(
-      Code.SCHEME_MISMATCH,
-      `/oracleScheme the oracle signs with ${oracle.message.scheme}`,
-      '/oracleScheme',
-      id,
+    return refuse(
+      invalid(
+        Code.SCHEME_MISMATCH,
+        `/oracleScheme the oracle signs with ${oracle.message.scheme}`,
+        '/oracleScheme',
+        id,
+      ),
     )
   }
   const held = pool.capabilities.get(capability.capabilityKey)
-  if (isHeldDuplicate(held, id, capability)) return { status: 'duplicate', kind: 'capability', id }
-  const work = pool.verifyWork(capability)
-  if (!('bits' in work)) return { ...work, kind: 'capability', id }
+  if (isHeldDuplicate(held, id, capability)) return refuse({ status: 'duplicate', kind: 'capability', id })
+  const work = verifyWork(pool, capability)
+  if (!('bits' in work)) return refuse({ ...work, kind: 'capability', id })
   const sameOracle = held?.oracle === capability.oracle
   const weaker = held && sameOracle && weakerUpdate(held, capability, id, work.bits)
-  if (weaker) return { ...weaker, kind: 'capability' }
+  if (weaker) return refuse({ ...weaker, kind: 'capability' })
   if (!held) {
     const check = oracle.capabilities.check(
       { tier: 0n, work: workOf(work.bits), id: capability.capabilityKey },
       now,
     )
-    if (!check.fits) return lowPow(check, 'capability', id)
+    if (!check.fits) return refuse(lowPow(check, 'capability', id))
   }
   const large = tooLarge(context, 'capability')
-  if (large) return large
+  if (large) return refuse(large)
   const signed = checkSignatures(context, capability)
-  if (!signed.ok) return { status: 'invalid', kind: 'capability', id, reason: reasonOf(signed.error) }
+  if (!signed.ok) return refuse({ status: 'invalid', kind: 'capability', id, reason: reasonOf(signed.error) })
   if (held && !sameOracle) {
-    return invalid(Code.KEY_TAKEN, '/capabilityKey is advertised by another oracle', '/capabilityKey', id)
+    return refuse(
+      invalid(Code.KEY_TAKEN, '/capabilityKey is advertised by another oracle', '/capabilityKey', id),
+    )
   }
   if (held) {
     const verdict = compareVersions(held, capability, id, work.bits)
-    if (verdict !== 'replace') return { ...verdict, kind: 'capability' }
+    if (verdict !== 'replace') return refuse({ ...verdict, kind: 'capability' })
   }
-
-  const entry: CapabilityEntry = {
-    kind: 'capability',
-    key: capability.capabilityKey,
-    oracle: capability.oracle,
-    id,
-    message: capability,
-    bytes,
-    bits: work.bits,
-    work: workOf(work.bits),
-    receivedAt: held?.receivedAt ?? now,
-    density: 0,
+  return {
+    admission: { status: held ? 'updated' : 'added', kind: 'capability', id },
+    insert: {
+      kind: 'capability',
+      key: capability.capabilityKey,
+      oracle: capability.oracle,
+      id,
+      message: capability,
+      bytes,
+      bits: work.bits,
+      work: workOf(work.bits),
+      receivedAt: held?.receivedAt ?? now,
+    },
   }
-  if (held) pool.untrack(held)
-  const evicted = oracle.capabilities.set(workRank(entry, entry.key), entry, now)
-  pool.capabilities.set(entry.key, entry)
-  pool.track(entry)
-  pool.reindexOracle(oracle, now, () => {
-    oracle.strength += entry.work - (held?.work ?? 0n)
-  })
-  pool.removeEvicted(evicted, changes)
-  changes.put.push(entry)
-  if (!pool.enforceByteBudget(entry, now, changes)) return budgetExceeded('capability', id)
-  return { status: held ? 'updated' : 'added', kind: 'capability', id }
 }
 
-export function admitReport(context: AdmitContext, report: Report): Admission {
-  const { pool, id, bytes, now, changes } = context
+export function admitReport(context: AdmitContext, report: Report): Decision {
+  const { pool, id, bytes, now } = context
   const oracle = pool.oracles.get(report.oracle)
-  if (!oracle) return invalid(Code.UNKNOWN_ORACLE, '/oracle is not an oracle this node holds', '/oracle', id)
+  if (!oracle)
+    return refuse(invalid(Code.UNKNOWN_ORACLE, '/oracle is not an oracle this node holds', '/oracle', id))
   const held = pool.reports.get(id)
-  if (isHeldDuplicate(held, id, report)) return { status: 'duplicate', kind: 'report', id }
+  if (isHeldDuplicate(held, id, report)) return refuse({ status: 'duplicate', kind: 'report', id })
   // A report's PoW is bound to the bytes it signs, the text its id hashed.
   primeSigningBytes(report, context.canonical)
-  const work = pool.verifyWork(report)
-  if (!('bits' in work)) return { ...work, kind: 'report', id }
+  const work = verifyWork(pool, report)
+  if (!('bits' in work)) return refuse({ ...work, kind: 'report', id })
   // Whether it will count is known from its shape (the evidence check below confirms it or
   // refuses the report), and reports that count outrank those that do not. Of the reports on
   // one commitment only one counts (§8).
@@ -290,188 +286,169 @@ export function admitReport(context: AdmitContext, report: Report): Admission {
     (commitment === undefined || wouldCount(oracle.commitments?.get(commitment), workOf(work.bits), id))
   if (!held) {
     const check = oracle.reports.check(reportRank({ counts, work: workOf(work.bits) }, id), now)
-    if (!check.fits) return lowPow(check, 'report', id)
+    if (!check.fits) return refuse(lowPow(check, 'report', id))
   }
   const large = tooLarge(context, 'report')
-  if (large) return large
+  if (large) return refuse(large)
   const signed = checkSignatures(context, report)
-  if (!signed.ok) return { status: 'invalid', kind: 'report', id, reason: reasonOf(signed.error) }
+  if (!signed.ok) return refuse({ status: 'invalid', kind: 'report', id, reason: reasonOf(signed.error) })
   // Same content, verified: only more work makes it news.
-  if (held && work.bits <= held.bits) return { status: 'duplicate', kind: 'report', id }
+  if (held && work.bits <= held.bits) return refuse({ status: 'duplicate', kind: 'report', id })
   // [REJECT] machine-checkable evidence must hold; deadlines are judged with the tolerated
   // clock skew in favour of the accused ([IGNORE] a deadline not passed yet, verdicts.ts)
   const evidence = verifyReportEvidence(report, { now, toleranceSeconds: pool.options.clockSkewSeconds })
-  if (!evidence.ok) return { status: 'invalid', kind: 'report', id, reason: reasonOf(evidence.error) }
-  if (!pool.inShard(id)) return { status: 'skipped', kind: 'report', id }
-
-  const entry: ReportEntry = {
-    kind: 'report',
-    oracle: oracle.key,
-    id,
-    message: report,
-    bytes,
-    bits: work.bits,
-    work: workOf(work.bits),
-    receivedAt: held?.receivedAt ?? now,
-    density: 0,
-    verdict: evidence.value,
-    ...(held?.dispute && { dispute: held.dispute }),
-    counts,
-    ...(commitment !== undefined && { commitment }),
+  if (!evidence.ok) return refuse({ status: 'invalid', kind: 'report', id, reason: reasonOf(evidence.error) })
+  if (!pool.inShard(id)) return refuse({ status: 'skipped', kind: 'report', id })
+  return {
+    admission: { status: held ? 'updated' : 'added', kind: 'report', id },
+    insert: {
+      kind: 'report',
+      oracle: oracle.key,
+      id,
+      message: report,
+      bytes,
+      bits: work.bits,
+      work: workOf(work.bits),
+      receivedAt: held?.receivedAt ?? now,
+      verdict: evidence.value,
+      ...(held?.dispute && { dispute: held.dispute }),
+      counts,
+      ...(commitment !== undefined && { commitment }),
+    },
   }
-  if (held) pool.untrack(held)
-  const evicted = oracle.reports.set(reportRank(entry, id), entry, now)
-  pool.reports.set(id, entry)
-  pool.track(entry)
-  pool.reindexOracle(oracle, now, () => {
-    oracle.penalty += (counts ? entry.work : 0n) - (held?.counts ? held.work : 0n)
-  })
-  if (commitment !== undefined) pool.joinCommitment(oracle, entry, held, now, changes)
-  pool.removeEvicted(evicted, changes)
-  changes.put.push(entry)
-  if (!pool.enforceByteBudget(entry, now, changes)) return budgetExceeded('report', id)
-  return { status: held ? 'updated' : 'added', kind: 'report', id }
 }
 
-export function admitDispute(context: AdmitContext, dispute: Dispute): Admission {
-  const { pool, id, now, changes } = context
+export function admitDispute(context: AdmitContext, dispute: Dispute): Decision {
+  const { pool, id } = context
   const report = pool.reports.get(dispute.report)
-  if (!report) return invalid(Code.UNKNOWN_REPORT, '/report is not a report this node holds', '/report', id)
+  if (!report)
+    return refuse(invalid(Code.UNKNOWN_REPORT, '/report is not a report this node holds', '/report', id))
   const content = report.message.content
-  if (content.type !== 'fact-missing') {
-    return invalid(
-      Code.NOT_DISPUTABLE,
-      `/report a ${content.type} report cannot be disputed with a fact`,
-      '/report',
-      id,
+  // A dispute answers only a kind whose spec says a fact cancels it.
+  const disputable = specOf(content).dispute
+  if (!disputable) {
+    return refuse(
+      invalid(
+        Code.NOT_DISPUTABLE,
+        `/report a ${content.type} report cannot be disputed with a fact`,
+        '/report',
+        id,
+      ),
     )
   }
   // A dispute has no proof fields: the same id is the same bytes, already verified.
   const heldId = report.dispute && messageId(report.dispute)
-  if (heldId === id) return { status: 'duplicate', kind: 'dispute', id }
+  if (heldId === id) return refuse({ status: 'duplicate', kind: 'dispute', id })
   const large = tooLarge(context, 'dispute')
-  if (large) return large
+  if (large) return refuse(large)
   // [REJECT] the fact is signed by the capability key it names: the message alone decides.
   const signed = verifySignatures(dispute.fact)
   if (!signed.ok) {
-    return {
+    return refuse({
       status: 'invalid',
       kind: 'dispute',
       id,
       reason: { ...reasonOf(signed.error), path: '/fact/signature' },
-    }
+    })
   }
   // [IGNORE] the fact must keep the commitment, checked against the capability the oracle
   // advertised (the one this node holds, else the one the report carries, signed by the
   // oracle), never a key the dispute brings. The rule is the traders' too (verifyDispute);
   // a mismatch is not a reject, since another node may hold another version of the ad.
-  const held = pool.capabilities.get(content.commitment.request.capability)
+  const held = pool.capabilities.get(disputable.commitment(content).request.capability)
   const kept = verifyDispute(report.message, dispute, held?.message)
   if (!kept.ok)
-    return invalid(Code.DISPUTE_MISMATCH, kept.error.message, String(kept.error.details.path ?? '/fact'), id)
+    return refuse(
+      invalid(Code.DISPUTE_MISMATCH, kept.error.message, String(kept.error.details.path ?? '/fact'), id),
+    )
   // Two valid disputes of one report (a fact signed twice): the lower id stays, so every node
   // keeps the same one whatever the order they came in.
   if (heldId !== undefined && heldId < id) {
-    return invalid(
-      Code.ALREADY_DISPUTED,
-      '/report is already disputed by a valid dispute with a lower id',
-      '/report',
-      id,
+    return refuse(
+      invalid(
+        Code.ALREADY_DISPUTED,
+        '/report is already disputed by a valid dispute with a lower id',
+        '/report',
+        id,
+      ),
     )
   }
-
-  const oracle = pool.oracles.get(report.oracle)!
-  report.dispute = dispute
-  // A disputed report no longer counts, nor does any report on its commitment (§8); it moves
-  // to the middle tier of its oracle's pool, above what never counted, so a flood of those
-  // cannot evict it and bring the penalty back.
-  if (report.counts) {
-    report.counts = false
-    pool.reindexOracle(oracle, now, () => {
-      oracle.penalty -= report.work
-    })
+  // The report, amended: a disputed report no longer counts, nor does any report on its
+  // commitment (§8); it moves to the middle tier of its oracle's pool, above what never
+  // counted, so a flood of those cannot evict it and bring the penalty back.
+  const { density: _density, ...amended } = report
+  return {
+    admission: { status: 'updated', kind: 'dispute', id },
+    insert: { ...amended, dispute, counts: false },
   }
-  oracle.reports.set(reportRank(report, report.id), report, now)
-  if (report.commitment !== undefined) pool.recountCommitment(oracle, report.commitment, now, changes)
-  changes.put.push(report)
-  return { status: 'updated', kind: 'dispute', id }
 }
 
-export function admitOffer(context: AdmitContext, offer: Offer): Admission {
-  const { pool, id, bytes, now, changes } = context
+export function admitOffer(context: AdmitContext, offer: Offer): Decision {
+  const { pool, id, bytes, now } = context
   const key = offerKey(offer)
   const question = offer.terms.question
   // [REJECT] offers are kept only for capabilities this node holds (design §9)
   const capability = pool.capabilities.get(question.capability)
   if (!capability) {
-    return invalid(
-      Code.UNKNOWN_CAPABILITY,
-      '/terms/question/capability is not a capability this node holds',
-      '/terms/question/capability',
-      id,
+    return refuse(
+      invalid(
+        Code.UNKNOWN_CAPABILITY,
+        '/terms/question/capability is not a capability this node holds',
+        '/terms/question/capability',
+        id,
+      ),
     )
   }
   if (pool.isExpired(offer, now)) {
-    return invalid(Code.EXPIRED, '/terms/expires the offer has expired', '/terms/expires', id)
+    return refuse(invalid(Code.EXPIRED, '/terms/expires the offer has expired', '/terms/expires', id))
   }
   const terms = checkTerms(offer, capability)
-  if (terms) return { ...terms, id, kind: 'offer' }
+  if (terms) return refuse({ ...terms, id, kind: 'offer' })
   const held = pool.offers.get(key)
-  if (isHeldDuplicate(held, id, offer)) return { status: 'duplicate', kind: 'offer', id }
-  const work = pool.verifyWork(offer)
-  if (!('bits' in work)) return { ...work, kind: 'offer', id }
+  if (isHeldDuplicate(held, id, offer)) return refuse({ status: 'duplicate', kind: 'offer', id })
+  const work = verifyWork(pool, offer)
+  if (!('bits' in work)) return refuse({ ...work, kind: 'offer', id })
   const weaker = held && weakerUpdate(held, offer, id, work.bits)
-  if (weaker) return { ...weaker, kind: 'offer' }
+  if (weaker) return refuse({ ...weaker, kind: 'offer' })
   if (!held) {
     const rank = { tier: 0n, work: workOf(work.bits), id: key }
     const perCapability = pool.offersByCapability.get(capability.key)
     for (const check of [pool.offers.check(rank, now), perCapability?.check(rank, now)]) {
-      if (check && !check.fits) return lowPow(check, 'offer', id)
+      if (check && !check.fits) return refuse(lowPow(check, 'offer', id))
     }
   }
   const large = tooLarge(context, 'offer')
-  if (large) return large
+  if (large) return refuse(large)
   const signed = checkSignatures(context, offer)
-  if (!signed.ok) return { status: 'invalid', kind: 'offer', id, reason: reasonOf(signed.error) }
+  if (!signed.ok) return refuse({ status: 'invalid', kind: 'offer', id, reason: reasonOf(signed.error) })
   if (held) {
     // Two acceptances at the same stage: the first one seen stays; the originator decides.
     const verdict = compareVersions(held, offer, id, work.bits)
-    if (verdict !== 'replace') return { ...verdict, kind: 'offer' }
+    if (verdict !== 'replace') return refuse({ ...verdict, kind: 'offer' })
   }
-  if (!pool.inShard(key)) return { status: 'skipped', kind: 'offer', id }
-
-  const entry: OfferEntry = {
-    kind: 'offer',
-    key,
-    capability: capability.key,
-    id,
-    message: offer,
-    bytes,
-    bits: work.bits,
-    work: workOf(work.bits),
-    receivedAt: held?.receivedAt ?? now,
-    density: 0,
+  if (!pool.inShard(key)) return refuse({ status: 'skipped', kind: 'offer', id })
+  return {
+    admission: { status: held ? 'updated' : 'added', kind: 'offer', id },
+    insert: {
+      kind: 'offer',
+      key,
+      capability: capability.key,
+      id,
+      message: offer,
+      bytes,
+      bits: work.bits,
+      work: workOf(work.bits),
+      receivedAt: held?.receivedAt ?? now,
+    },
   }
-  if (held) pool.untrack(held)
-  let perCapability = pool.offersByCapability.get(capability.key)
-  if (!perCapability) {
-    perCapability = new BoundedPool(pool.poolInit(pool.options.maxOffersPerCapability))
-    pool.offersByCapability.set(capability.key, perCapability)
-  }
-  const evicted = [
-    ...pool.offers.set(workRank(entry, key), entry, now),
-    ...perCapability.set(workRank(entry, key), entry, now),
-  ]
-  pool.track(entry)
-  pool.removeEvicted(evicted, changes)
-  changes.put.push(entry)
-  if (!pool.enforceByteBudget(entry, now, changes)) return budgetExceeded('offer', id)
-  return { status: held ? 'updated' : 'added', kind: 'offer', id }
 }
 
 /** Bets must be answers of the capability; arguments must be its params' allowed values. */
 function checkTerms(offer: Offer, capability: CapabilityEntry): Admission | undefined {
   const { answers, params } = capability.message
+  // A payout curve exactly on a numeric capability of its width, and bets on no other.
+  const curve = curveCapabilityProblem(offer.terms, capability.message)
+  if (curve) return invalid(Code.OFFER_TERMS, `${curve.path} ${curve.reason}`, curve.path)
   for (const side of ['originatorBets', 'acceptorBets'] as const) {
     const stray = offer.terms[side].find((answer) => !answers.includes(answer))
     if (stray !== undefined) {
@@ -503,11 +480,18 @@ function checkTerms(offer: Offer, capability: CapabilityEntry): Admission | unde
   return undefined
 }
 
-function budgetExceeded(kind: Admission['kind'], id: string): Admission {
-  return {
-    status: 'low-pow',
-    kind,
-    id,
-    reason: { code: Code.LOW_POW, message: 'too little work per byte to fit the node’s byte budget' },
+/** The decision of the rule of the message's kind. */
+export function decide(context: AdmitContext, message: PoolMessage): Decision {
+  switch (message.kind) {
+    case 'oracle':
+      return admitOracle(context, message)
+    case 'capability':
+      return admitCapability(context, message)
+    case 'report':
+      return admitReport(context, message)
+    case 'dispute':
+      return admitDispute(context, message)
+    case 'offer':
+      return admitOffer(context, message)
   }
 }

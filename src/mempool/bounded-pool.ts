@@ -254,3 +254,16 @@ export class BoundedPool<V> {
     return rank ? workBits(rank.work) : 0
   }
 }
+
+/** A pool as its readers see it: lookups, checks and walks, never an insert or an eviction. */
+export interface PoolReader<V> {
+  readonly size: number
+  readonly capacity: number
+  readonly floor: Pick<RollingFloor, 'bitsAt' | 'admits' | 'state'>
+  has(id: string): boolean
+  get(id: string): V | undefined
+  rankOf(id: string): Rank | undefined
+  weakest(): [Rank, V] | undefined
+  check(rank: Rank, now: number): PoolCheck
+  strongestFirst(below?: Rank): IterableIterator<[Rank, V]>
+}

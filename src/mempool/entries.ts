@@ -19,8 +19,8 @@ interface EntryBase<M> {
   /** Unix seconds when this node took it. */
   receivedAt: number
   /**
-   * log2 of work per byte when the entry was filed for the byte budget (see
-   * `Mempool.track`): the entry is its own key there, so it is filed without a key object.
+   * log2 of work per byte when the mempool filed the entry for its byte budget: the entry is
+   * its own key there, so it is filed without a key object.
    */
   density: number
 }
@@ -76,4 +76,20 @@ export type Entry = OracleEntry | CapabilityEntry | ReportEntry | OfferEntry
 /** An oracle's score: strength minus the work of the reports that count. */
 export function scoreOf(oracle: OracleEntry): bigint {
   return oracle.strength - oracle.penalty
+}
+
+/**
+ * An entry as admission (or a snapshot) hands it to the mempool: what is known of the message.
+ * The mempool derives the rest: density for the byte budget; for an oracle its pools, strength,
+ * penalty and commitments (kept from the held entry when the ad replaces one).
+ */
+export type EntryInput =
+  | Omit<OracleEntry, 'density' | 'capabilities' | 'reports' | 'strength' | 'penalty' | 'commitments'>
+  | Omit<CapabilityEntry, 'density'>
+  | Omit<ReportEntry, 'density'>
+  | Omit<OfferEntry, 'density'>
+
+/** Key of an entry in the store and in `Changes` (a report's is its id). */
+export function entryKey(entry: Entry | EntryInput): string {
+  return entry.kind === 'report' ? entry.id : entry.key
 }

@@ -7,8 +7,10 @@
 export type { Admission } from './admission.ts'
 export { MAX_CURSOR_LENGTH } from './cursor.ts'
 export type { Entry } from './entries.ts'
-export { type BidVerifier, bidKey, type Changes, Mempool, type MempoolEvents } from './mempool.ts'
+export type { AdmissionEvents, Origin } from './events.ts'
+export { type BidVerifier, bidKey, type Changes, Mempool } from './mempool.ts'
 export { defaultMempoolOptions, type MempoolOptions } from './options.ts'
+export { AdmissionPipeline, admitValue, type Submit } from './pipeline.ts'
 export {
   defaultQueryLimits,
   getOracle,

@@ -2,35 +2,45 @@
  * The mempool: bounded pools of oracle ads, capabilities, reports and offers, with admission
  * in the order of design §5 (cheapest checks first) and eviction of the least work in
  * O(log n). It knows nothing of sockets or disks: it returns each admission's outcome and the
- * entries it put or removed, and the node persists and gossips them.
+ * entries it put or removed, and the node persists them, then tells clients and peers.
+ *
+ * Its state is its own: admission rules (admit.ts) read it through a {@link PoolView} and
+ * return what to insert; only this class changes it ({@link Mempool.insert},
+ * {@link Mempool.remove}, evictions, purges), so every index (ranks, scores, densities,
+ * expiries, commitments) moves together. Readers (queries, sync, metrics, snapshots) get
+ * read-only pools and maps.
  */
 
 import BTreeModule from 'sorted-btree'
 import { canonicalize } from '../protocol/canonical.ts'
-import { ErrorCode, isProtocolError, type ProtocolError } from '../protocol/errors.ts'
+import { isProtocolError, type ProtocolError } from '../protocol/errors.ts'
 import { canonicalSize, forgetSigningBytes, idOfCanonical, withoutProofs } from '../protocol/message.ts'
-import { verifyMessagePow } from '../protocol/message-pow.ts'
-import type { Bid, Message, Offer, PoolKind } from '../protocol/messages/index.ts'
+import type { Bid, Offer, PoolKind } from '../protocol/messages/index.ts'
 import { POOL_KINDS } from '../protocol/messages/index.ts'
-import { checkMessageRules } from '../protocol/rules.ts'
-import { validateMessage } from '../protocol/validate.ts'
-import { type Admission, type AdmissionReason, type AdmissionStatus, MempoolErrorCode } from './admission.ts'
-import {
-  type AdmitContext,
-  admitCapability,
-  admitDispute,
-  admitOffer,
-  admitOracle,
-  admitReport,
-} from './admit.ts'
-import { BoundedPool, type BoundedPoolInit, type PoolCheck, type Rank, workBits } from './bounded-pool.ts'
+import type { Validated } from '../protocol/validate.ts'
+import { type Admission, type AdmissionStatus, budgetExceeded, reasonOf } from './admission.ts'
+import { type AdmitContext, decide } from './admit.ts'
+import { BoundedPool, type BoundedPoolInit, type PoolReader, type Rank, workBits } from './bounded-pool.ts'
 import { countingReport } from './commitments.ts'
-import type { CapabilityEntry, Entry, OfferEntry, OracleEntry, ReportEntry } from './entries.ts'
-import { scoreOf } from './entries.ts'
+import {
+  type CapabilityEntry,
+  type Entry,
+  type EntryInput,
+  entryKey,
+  type OfferEntry,
+  type OracleEntry,
+  type ReportEntry,
+} from './entries.ts'
 import { defaultMempoolOptions, type MempoolOptions } from './options.ts'
+import type { PoolMessage, PoolView } from './pool-view.ts'
+import { compareScoreKeys, oracleRank, reportRank, type ScoreKey, scoreKey, workRank } from './ranks.ts'
+import type { FloorRecords, FloorState } from './rolling-floor.ts'
 import { VerifiedIds } from './verified-ids.ts'
 
 const BTree = BTreeModule.default
+
+export { entryKey } from './entries.ts'
+export type { PoolMessage } from './pool-view.ts'
 
 /**
  * The amount a bid's payment proof proves, as far as known now: synchronous and without I/O, so
@@ -67,29 +77,29 @@ export interface AdmitResult {
   changes: Changes
 }
 
-/** Events of the mempool. */
-export interface MempoolEvents {
-  /** A message was added or updated an entry. */
-  'message:admitted': CustomEvent<{ admission: Admission; message: Message }>
+/** A kind the pools keep, or `other` for a refused value that names none. */
+export type CountedKind = PoolKind | 'other'
+
+/** Admission outcomes since start. */
+export interface Outcomes {
+  /** By kind and status; every pair from 0, so a scrape sees each series from the start. */
+  readonly byKind: Readonly<Record<CountedKind, Readonly<Record<AdmissionStatus, number>>>>
+  /** By reason code, for outcomes with a reason. */
+  readonly byReason: ReadonlyMap<string, number>
 }
 
-/** Key of an entry in the store and in `Changes`. */
-export function entryKey(entry: Entry): string {
-  return entry.kind === 'report' ? entry.id : entry.key
-}
-
-export class Mempool extends EventTarget {
+export class Mempool implements PoolView {
   readonly options: MempoolOptions
   readonly now: () => number
   readonly bidVerifier: BidVerifier | undefined
   readonly random: () => number
-  readonly oracles: BoundedPool<OracleEntry>
-  readonly capabilities = new Map<string, CapabilityEntry>()
-  readonly reports = new Map<string, ReportEntry>()
-  readonly offers: BoundedPool<OfferEntry>
-  readonly offersByCapability = new Map<string, BoundedPool<OfferEntry>>()
-  /** Oracles by score, highest first (key: [-score, key]). */
-  readonly byScore = new BTree<[bigint, string], OracleEntry>(undefined, compareScoreKeys)
+  readonly #oracles: BoundedPool<OracleEntry>
+  readonly #capabilities = new Map<string, CapabilityEntry>()
+  readonly #reports = new Map<string, ReportEntry>()
+  readonly #offers: BoundedPool<OfferEntry>
+  readonly #offersByCapability = new Map<string, BoundedPool<OfferEntry>>()
+  /** Oracles by score, highest first (key: {@link scoreKey}). */
+  readonly #byScore = new BTree<ScoreKey, OracleEntry>(undefined, compareScoreKeys)
   /** Every entry by work per byte, lowest first: what the byte budget evicts. */
   readonly #byDensity = new BTree<Entry, undefined>(undefined, compareDensities)
   /** Offers by expiry, soonest first: what {@link purgeExpired} removes. */
@@ -97,15 +107,11 @@ export class Mempool extends EventTarget {
   /** `expires` of the soonest offer held (or earlier): below it, there is nothing to purge. */
   #soonestExpiry = Number.POSITIVE_INFINITY
   #bytes = 0
+  /** Inserts and removals so far: readers that cache a view of the pools compare it. */
+  #version = 0
   readonly #poolInits = new Map<number, BoundedPoolInit>()
-  /** Count of outcomes by status and by reason code. */
-  readonly counters = new Map<string, number>()
-  /**
-   * Count of outcomes by kind (the one the message names, `other` when it names none the pools
-   * keep) and status: one increment per admission, no key built. Every pair starts at 0, so a
-   * scrape sees each series from the start.
-   */
-  readonly countsByKind: Record<PoolKind | 'other', Record<AdmissionStatus, number>> = {
+  /** Outcomes by kind and status: one increment per admission, no key built. */
+  readonly #byKind: Record<CountedKind, Record<AdmissionStatus, number>> = {
     oracle: statusCounts(),
     capability: statusCounts(),
     report: statusCounts(),
@@ -113,45 +119,62 @@ export class Mempool extends EventTarget {
     offer: statusCounts(),
     other: statusCounts(),
   }
+  readonly #byReason = new Map<string, number>()
   /** Messages whose signatures a signature thread already checked (sync): admission skips them once. */
   readonly verified = new VerifiedIds()
 
   constructor(options: Partial<MempoolOptions> = {}, components: MempoolComponents = {}) {
-    super()
     this.options = { ...defaultMempoolOptions, ...options }
     this.now = components.now ?? (() => Date.now() / 1000)
     this.random = components.random ?? Math.random
     this.bidVerifier = components.bidVerifier
-    this.oracles = new BoundedPool(this.poolInit(this.options.maxOracles))
-    this.offers = new BoundedPool(this.poolInit(this.options.maxOffers))
+    this.#oracles = new BoundedPool(this.#poolInit(this.options.maxOracles))
+    this.#offers = new BoundedPool(this.#poolInit(this.options.maxOffers))
   }
 
-  /**
-   * Init of a bounded pool under this mempool's eviction options: one object per capacity,
-   * shared by every pool of that capacity (each oracle has two pools).
-   */
-  poolInit(capacity: number): BoundedPoolInit {
-    let init = this.#poolInits.get(capacity)
-    if (!init) {
-      const { floorHalfLifeSeconds, floorIncrementBits, randomEvictionRate } = this.options
-      init = Object.freeze({
-        capacity,
-        halfLifeSeconds: floorHalfLifeSeconds,
-        incrementBits: floorIncrementBits,
-        randomEvictionRate,
-        random: this.random,
-      })
-      this.#poolInits.set(capacity, init)
-    }
-    return init
+  // ---- reading -------------------------------------------------------------------------------
+
+  /** The oracles, ranked by verified bid then identity strength. */
+  get oracles(): PoolReader<OracleEntry> {
+    return this.#oracles
+  }
+
+  /** Capabilities by capability key. */
+  get capabilities(): ReadonlyMap<string, CapabilityEntry> {
+    return this.#capabilities
+  }
+
+  /** Reports by id. */
+  get reports(): ReadonlyMap<string, ReportEntry> {
+    return this.#reports
+  }
+
+  /** Offers by offer key, ranked by work. */
+  get offers(): PoolReader<OfferEntry> {
+    return this.#offers
+  }
+
+  /** Each capability's offers, by capability key. */
+  get offersByCapability(): ReadonlyMap<string, PoolReader<OfferEntry>> {
+    return this.#offersByCapability
+  }
+
+  /** Oracles by score, highest first, from `from` (a {@link scoreKey}) on. */
+  byScore(from?: ScoreKey): IterableIterator<[ScoreKey, OracleEntry]> {
+    return this.#byScore.entries(from)
   }
 
   /** Every entry held: oracles, capabilities, reports, offers. */
   *entries(): IterableIterator<Entry> {
-    for (const [, oracle] of this.oracles.strongestFirst()) yield oracle
-    yield* this.capabilities.values()
-    yield* this.reports.values()
-    for (const [, offer] of this.offers.strongestFirst()) yield offer
+    for (const [, oracle] of this.#oracles.strongestFirst()) yield oracle
+    yield* this.#capabilities.values()
+    yield* this.#reports.values()
+    for (const [, offer] of this.#offers.strongestFirst()) yield offer
+  }
+
+  /** Entries held, of every kind. */
+  get size(): number {
+    return this.#oracles.size + this.#capabilities.size + this.#reports.size + this.#offers.size
   }
 
   /** Bytes of all entries held. */
@@ -159,65 +182,33 @@ export class Mempool extends EventTarget {
     return this.#bytes
   }
 
-  /**
-   * Admits one message (an already-parsed JSON value). Never throws for bad input: every
-   * problem is an `invalid` outcome with a reason.
-   */
-  admit(input: unknown): AdmitResult {
-    const changes: Changes = { put: [], removed: [] }
-    const now = this.now()
-    // Expired offers go first, so no answer (nor any persisted state) ever rests on one.
-    if (this.#soonestExpiry + this.options.clockSkewSeconds < now) this.purgeExpired(now, changes)
-    let admission: Admission
-    try {
-      admission = this.#admit(input, now, changes)
-    } catch (error) {
-      if (!isProtocolError(error)) throw error
-      admission = { status: 'invalid', reason: reasonOf(error) }
-    } finally {
-      // The pool keeps the message, and must not keep its signed bytes with it.
-      forgetSigningBytes(input as Message)
-    }
-    this.#count(admission, input)
-    if (admission.status === 'added' || admission.status === 'updated') {
-      this.dispatchEvent(
-        new CustomEvent('message:admitted', { detail: { admission, message: input as Message } }),
-      )
-    }
-    return { admission, changes }
+  /** Grows with every insert and removal: a reader's cached view is current while it is unchanged. */
+  get version(): number {
+    return this.#version
   }
 
-  #admit(input: unknown, now: number, changes: Changes): Admission {
-    // 1. schema (size and parse happen at the edge, before the value reaches us)
-    const valid = validateMessage(input)
-    if (!valid.ok) return { status: 'invalid', reason: reasonOf(valid.error) }
-    const message = valid.value
-    if (!(POOL_KINDS as readonly string[]).includes(message.kind)) {
-      return invalid(ErrorCode.UNKNOWN_KIND, `/kind ${message.kind} messages are not kept by nodes`, '/kind')
-    }
-    const rules = checkMessageRules(message)
-    if (!rules.ok) return { status: 'invalid', kind: message.kind as PoolKind, reason: reasonOf(rules.error) }
-    const context = new LazyIdentity(this, now, changes, message)
-    switch (message.kind) {
-      case 'oracle':
-        return admitOracle(context, message)
-      case 'capability':
-        return admitCapability(context, message)
-      case 'report':
-        return admitReport(context, message)
-      case 'dispute':
-        return admitDispute(context, message)
-      case 'offer':
-        return admitOffer(context, message)
-      default:
-        throw new Error('unreachable')
-    }
+  /** Admission outcomes since start (read-only views of live counts). */
+  get outcomes(): Outcomes {
+    return { byKind: this.#byKind, byReason: this.#byReason }
   }
 
-  /** Verifies a message's PoW against the kind's minimum; returns bits or a failed admission. */
-  verifyWork(message: Message & { kind: keyof MempoolOptions['minBits'] }): { bits: number } | Admission {
-    const checked = verifyMessagePow(message, this.options.minBits[message.kind])
-    return checked.ok ? { bits: checked.value.bits } : { status: 'invalid', reason: reasonOf(checked.error) }
+  /** Outcomes with `status` since start, of every kind. */
+  countOf(status: AdmissionStatus): number {
+    let count = 0
+    for (const statuses of Object.values(this.#byKind)) count += statuses[status]
+    return count
+  }
+
+  /** Every pool's floor, by pool name, to persist with the entries. */
+  floors(): FloorRecords {
+    const floors: FloorRecords = { oracles: this.#oracles.floor.state(), offers: this.#offers.floor.state() }
+    for (const [, oracle] of this.#oracles.strongestFirst()) {
+      floors[`capabilities:${oracle.key}`] = oracle.capabilities.floor.state()
+      floors[`reports:${oracle.key}`] = oracle.reports.floor.state()
+    }
+    for (const [capability, offers] of this.#offersByCapability)
+      floors[`offers:${capability}`] = offers.floor.state()
+    return floors
   }
 
   /** Verified bid amount of an oracle ad. */
@@ -233,6 +224,72 @@ export class Mempool extends EventTarget {
     return offer.terms.expires + this.options.clockSkewSeconds < now
   }
 
+  /** Returns true when `key` (hex) belongs to this node's shard. */
+  inShard(key: string): boolean {
+    const { index, count } = this.options.shard
+    return count <= 1 || Number(BigInt(`0x${key}`) % BigInt(count)) === index
+  }
+
+  // ---- admission -----------------------------------------------------------------------------
+
+  /**
+   * Admits one validated message: the rule of its kind decides, then the pools take what it
+   * decided (evicting what no longer fits). Never throws for bad input: every problem is an
+   * `invalid` outcome with a reason.
+   */
+  admit(message: Validated<PoolMessage>): AdmitResult {
+    const changes: Changes = { put: [], removed: [] }
+    const now = this.now()
+    // Expired offers go first, so no answer (nor any persisted state) ever rests on one.
+    if (this.#soonestExpiry + this.options.clockSkewSeconds < now) this.purgeExpired(now, changes)
+    let admission: Admission
+    try {
+      const decision = decide(new LazyIdentity(this, now, message), message)
+      admission = decision.admission
+      if (decision.insert) {
+        const entry = this.#insert(decision.insert, now, changes)
+        changes.put.push(entry)
+        if (!this.#enforceByteBudget(entry, now, changes)) admission = budgetExceeded(entry.kind, entry.id)
+      }
+    } catch (error) {
+      if (!isProtocolError(error)) throw error
+      admission = { status: 'invalid', reason: reasonOf(error) }
+    } finally {
+      // The pool keeps the message, and must not keep its signed bytes with it.
+      forgetSigningBytes(message)
+    }
+    this.#count(admission, admission.kind ?? message.kind)
+    return { admission, changes }
+  }
+
+  /**
+   * Counts an outcome decided before admission: a value the validator refused where it came
+   * in (a fetched page's), so the outcome counts tell every refusal. Returns the outcome.
+   */
+  refuse(value: unknown, error: ProtocolError): Admission {
+    const admission: Admission = { status: 'invalid', reason: reasonOf(error) }
+    this.#count(admission, claimedKind(value))
+    return admission
+  }
+
+  // ---- changing the pools --------------------------------------------------------------------
+
+  /**
+   * Inserts an entry, or replaces the held entry of its key (a report's: its id) with it; the
+   * pools it enters may evict others (into `changes.removed`), and reports whose counting it
+   * changes go to `changes.put`. The byte budget is the caller's ({@link admit} enforces it
+   * after each insert, {@link restore} once at the end).
+   */
+  insert(input: EntryInput, changes: Changes = { put: [], removed: [] }): Entry {
+    return this.#insert(input, this.now(), changes)
+  }
+
+  /** Removes an entry with everything that hangs on it (an oracle's capabilities and reports, a capability's offers). */
+  remove(entry: Entry, changes: Changes = { put: [], removed: [] }): Changes {
+    this.#remove(entry, changes)
+    return changes
+  }
+
   /**
    * Removes the offers that expired by `now` (with their bytes), into `changes` for the store.
    * Costs one comparison when none did: admission calls it first, the node on a timer.
@@ -244,7 +301,7 @@ export class Mempool extends EventTarget {
       this.#soonestExpiry = offer?.message.terms.expires ?? Number.POSITIVE_INFINITY
       if (!offer) break
       if (!this.isExpired(offer.message, now)) break
-      this.removeOffer(offer, changes)
+      this.#removeOffer(offer, changes)
     }
     return changes
   }
@@ -256,27 +313,199 @@ export class Mempool extends EventTarget {
    */
   rerankBid(oracle: string, bid: Bid): Changes {
     const changes: Changes = { put: [], removed: [] }
-    const held = this.oracles.get(oracle)
+    const held = this.#oracles.get(oracle)
     if (!held?.message.bid || bidKey(held.message.bid, oracle) !== bidKey(bid, oracle)) return changes
     const amount = this.bidOf(held.message)
     if (amount === held.bid) return changes
-    this.reindexOracle(held, this.now(), () => {
+    this.#reindexOracle(held, this.now(), () => {
       held.bid = amount
     })
     changes.put.push(held)
     return changes
   }
 
-  /** Returns true when `key` (hex) belongs to this node's shard. */
-  inShard(key: string): boolean {
-    const { index, count } = this.options.shard
-    return count <= 1 || Number(BigInt(`0x${key}`) % BigInt(count)) === index
+  /**
+   * Rebuilds the pools from a snapshot (into an empty mempool): every entry through
+   * {@link insert}, parents first, under the floors it was taken with. Limits may have shrunk
+   * since: what no longer fits is evicted as at admission. Entries whose parent is missing,
+   * and what is evicted, are in the returned `removed`, so the store can delete them.
+   */
+  restore(inputs: Iterable<EntryInput>, floors: FloorRecords): Changes {
+    const changes: Changes = { put: [], removed: [] }
+    // What the restore recounts is already stored as it was; only removals are news.
+    const restoring: Changes = { put: [], removed: changes.removed }
+    const byKind: Record<Entry['kind'], EntryInput[]> = { oracle: [], capability: [], report: [], offer: [] }
+    for (const input of inputs) byKind[input.kind].push(input)
+    const now = this.now()
+    if (floors.oracles) this.#oracles.floor.restore(floors.oracles)
+    if (floors.offers) this.#offers.floor.restore(floors.offers)
+    for (const kind of ['oracle', 'capability', 'report', 'offer'] as const) {
+      for (const input of byKind[kind]) {
+        if (this.#parentOf(input) === null) changes.removed.push({ kind, key: entryKey(input) })
+        else this.#insert(input, now, restoring, floors)
+      }
+    }
+    // Offers that expired while the node was down go, as they would have had it run.
+    this.purgeExpired(now, changes)
+    // A capability's offer pool emptied by evictions still has its raised floor.
+    for (const [name, state] of Object.entries(floors)) {
+      const capability = name.startsWith('offers:') ? name.slice('offers:'.length) : undefined
+      if (capability && this.#capabilities.has(capability)) this.#offerPoolOf(capability, state)
+    }
+    this.#enforceByteBudget(undefined, now, changes)
+    return changes
   }
 
-  // ---- bookkeeping shared by the admission rules -------------------------------------------
+  // ---- the one place the pools change ------------------------------------------------------
+
+  /** The held parent an entry hangs on: undefined for an oracle, null when missing. */
+  #parentOf(input: EntryInput): OracleEntry | CapabilityEntry | null | undefined {
+    switch (input.kind) {
+      case 'oracle':
+        return undefined
+      case 'capability':
+      case 'report':
+        return this.#oracles.get(input.oracle) ?? null
+      case 'offer':
+        return this.#capabilities.get(input.capability) ?? null
+    }
+  }
+
+  #insert(input: EntryInput, now: number, changes: Changes, floors?: FloorRecords): Entry {
+    this.#version++
+    switch (input.kind) {
+      case 'oracle':
+        return this.#insertOracle(input, now, changes, floors)
+      case 'capability':
+        return this.#insertCapability(input, now, changes)
+      case 'report':
+        return this.#insertReport(input, now, changes)
+      case 'offer':
+        return this.#insertOffer(input, now, changes, floors)
+    }
+  }
+
+  #insertOracle(
+    input: Extract<EntryInput, { kind: 'oracle' }>,
+    now: number,
+    changes: Changes,
+    floors: FloorRecords | undefined,
+  ): OracleEntry {
+    const held = this.#oracles.get(input.key)
+    if (held) {
+      // The ad changes; its capabilities, reports and their sums stay with the oracle.
+      const { id, message, bits, work, bytes, bid } = input
+      this.#reindexOracle(held, now, () => {
+        held.strength += work - held.work
+        Object.assign(held, { id, message, bits, work, bytes, bid })
+      })
+      return held
+    }
+    const entry: OracleEntry = {
+      ...input,
+      density: 0,
+      capabilities: new BoundedPool(
+        this.#poolInit(this.options.maxCapabilitiesPerOracle),
+        floors?.[`capabilities:${input.key}`],
+      ),
+      reports: new BoundedPool(
+        this.#poolInit(this.options.maxReportsPerOracle),
+        floors?.[`reports:${input.key}`],
+      ),
+      strength: input.work,
+      penalty: 0n,
+    }
+    this.#byScore.set(scoreKey(entry), entry)
+    this.#track(entry)
+    this.#removeEvicted(this.#oracles.set(oracleRank(entry), entry, now), changes)
+    return entry
+  }
+
+  #insertCapability(
+    input: Extract<EntryInput, { kind: 'capability' }>,
+    now: number,
+    changes: Changes,
+  ): CapabilityEntry {
+    const oracle = this.#oracles.get(input.oracle)!
+    const held = this.#capabilities.get(input.key)
+    const entry: CapabilityEntry = { ...input, density: 0 }
+    if (held) this.#untrack(held)
+    this.#capabilities.set(entry.key, entry)
+    this.#track(entry)
+    this.#reindexOracle(oracle, now, () => {
+      oracle.strength += entry.work - (held?.work ?? 0n)
+    })
+    this.#removeEvicted(oracle.capabilities.set(workRank(entry, entry.key), entry, now), changes)
+    return entry
+  }
+
+  #insertReport(input: Extract<EntryInput, { kind: 'report' }>, now: number, changes: Changes): ReportEntry {
+    const oracle = this.#oracles.get(input.oracle)!
+    const held = this.#reports.get(input.id)
+    const entry: ReportEntry = { ...input, density: 0 }
+    if (held) this.#untrack(held)
+    this.#reports.set(entry.id, entry)
+    this.#track(entry)
+    this.#reindexOracle(oracle, now, () => {
+      oracle.penalty += (entry.counts ? entry.work : 0n) - (held?.counts ? held.work : 0n)
+    })
+    const evicted = oracle.reports.set(reportRank(entry, entry.id), entry, now)
+    if (entry.commitment !== undefined) this.#joinCommitment(oracle, entry, held, now, changes)
+    this.#removeEvicted(evicted, changes)
+    return entry
+  }
+
+  #insertOffer(
+    input: Extract<EntryInput, { kind: 'offer' }>,
+    now: number,
+    changes: Changes,
+    floors: FloorRecords | undefined,
+  ): OfferEntry {
+    const held = this.#offers.get(input.key)
+    const entry: OfferEntry = { ...input, density: 0 }
+    if (held) this.#untrack(held)
+    const perCapability = this.#offerPoolOf(entry.capability, floors?.[`offers:${entry.capability}`])
+    this.#track(entry)
+    const rank = workRank(entry, entry.key)
+    this.#removeEvicted(
+      [...this.#offers.set(rank, entry, now), ...perCapability.set(rank, entry, now)],
+      changes,
+    )
+    return entry
+  }
+
+  /** A capability's offer pool, made (with `floor`, when restored) on its first offer. */
+  #offerPoolOf(capability: string, floor?: FloorState): BoundedPool<OfferEntry> {
+    let offers = this.#offersByCapability.get(capability)
+    if (!offers) {
+      offers = new BoundedPool(this.#poolInit(this.options.maxOffersPerCapability), floor)
+      this.#offersByCapability.set(capability, offers)
+    }
+    return offers
+  }
+
+  /**
+   * Init of a bounded pool under this mempool's eviction options: one object per capacity,
+   * shared by every pool of that capacity (each oracle has two pools).
+   */
+  #poolInit(capacity: number): BoundedPoolInit {
+    let init = this.#poolInits.get(capacity)
+    if (!init) {
+      const { floorHalfLifeSeconds, floorIncrementBits, randomEvictionRate } = this.options
+      init = Object.freeze({
+        capacity,
+        halfLifeSeconds: floorHalfLifeSeconds,
+        incrementBits: floorIncrementBits,
+        randomEvictionRate,
+        random: this.random,
+      })
+      this.#poolInits.set(capacity, init)
+    }
+    return init
+  }
 
   /** Adds an entry's bytes and density; the byte budget may then evict. */
-  track(entry: Entry): void {
+  #track(entry: Entry): void {
     this.#bytes += entry.bytes
     entry.density = densityOf(entry)
     this.#byDensity.set(entry, undefined)
@@ -286,7 +515,7 @@ export class Mempool extends EventTarget {
     }
   }
 
-  untrack(entry: Entry): void {
+  #untrack(entry: Entry): void {
     if (this.#byDensity.delete(entry)) this.#bytes -= entry.bytes
     if (entry.kind === 'offer') this.#byExpiry.delete(entry)
   }
@@ -295,7 +524,7 @@ export class Mempool extends EventTarget {
    * Files a fact-missing report with the others on its commitment (replacing `held`, the copy
    * of the same id it updates), then recounts them: one of them counts at most.
    */
-  joinCommitment(
+  #joinCommitment(
     oracle: OracleEntry,
     report: ReportEntry,
     held: ReportEntry | undefined,
@@ -311,14 +540,14 @@ export class Mempool extends EventTarget {
     }
     if (held) reports.delete(held)
     reports.add(report)
-    this.recountCommitment(oracle, key, now, changes)
+    this.#recountCommitment(oracle, key, now, changes)
   }
 
   /**
    * Sets which report on a commitment counts (none once one is disputed; else the most work,
    * then the lowest id), moving the others' rank and the oracle's penalty with it.
    */
-  recountCommitment(oracle: OracleEntry, key: string, now: number, changes: Changes): void {
+  #recountCommitment(oracle: OracleEntry, key: string, now: number, changes: Changes): void {
     const reports = oracle.commitments?.get(key)
     if (!reports) return
     const counting = countingReport(reports)
@@ -327,7 +556,7 @@ export class Mempool extends EventTarget {
       if (report.counts === counts) continue
       report.counts = counts
       oracle.reports.set(reportRank(report, report.id), report, now)
-      this.reindexOracle(oracle, now, () => {
+      this.#reindexOracle(oracle, now, () => {
         oracle.penalty += counts ? report.work : -report.work
       })
       changes.put.push(report)
@@ -335,56 +564,74 @@ export class Mempool extends EventTarget {
   }
 
   /** Re-ranks an oracle after its strength, penalty or bid changed (`change` mutates it). */
-  reindexOracle(oracle: OracleEntry, now: number, change: () => void): void {
+  #reindexOracle(oracle: OracleEntry, now: number, change: () => void): void {
     const { strength, bid, bytes } = oracle
-    this.byScore.delete(scoreKey(oracle))
+    const filed = this.#byScore.delete(scoreKey(oracle))
     change()
-    this.byScore.set(scoreKey(oracle), oracle)
+    if (filed) this.#byScore.set(scoreKey(oracle), oracle)
     // A report moves only the score; strength, bid and size move the rank and density too.
     if (oracle.strength === strength && oracle.bid === bid && oracle.bytes === bytes) return
     // Filed under the density it was tracked with, which `change` does not touch.
     if (this.#byDensity.delete(oracle)) {
       this.#bytes -= bytes
-      this.track(oracle)
+      this.#track(oracle)
     }
-    if (this.oracles.has(oracle.key)) this.oracles.set(oracleRank(oracle), oracle, now)
+    if (this.#oracles.has(oracle.key)) this.#oracles.set(oracleRank(oracle), oracle, now)
+  }
+
+  #remove(entry: Entry, changes: Changes): void {
+    this.#version++
+    switch (entry.kind) {
+      case 'oracle':
+        this.#removeOracle(entry, changes)
+        return
+      case 'capability':
+        this.#removeCapability(entry, changes)
+        return
+      case 'report':
+        this.#removeReport(entry, changes)
+        return
+      case 'offer':
+        this.#removeOffer(entry, changes)
+        return
+    }
   }
 
   /** Removes an oracle with everything that hangs on it. */
-  removeOracle(oracle: OracleEntry, changes: Changes): void {
-    this.oracles.delete(oracle.key)
-    this.byScore.delete(scoreKey(oracle))
-    this.untrack(oracle)
+  #removeOracle(oracle: OracleEntry, changes: Changes): void {
+    this.#oracles.delete(oracle.key)
+    this.#byScore.delete(scoreKey(oracle))
+    this.#untrack(oracle)
     for (const [, capability] of [...oracle.capabilities.strongestFirst()])
-      this.removeCapability(capability, changes, false)
-    for (const [, report] of [...oracle.reports.strongestFirst()]) this.removeReport(report, changes, false)
+      this.#removeCapability(capability, changes, false)
+    for (const [, report] of [...oracle.reports.strongestFirst()]) this.#removeReport(report, changes, false)
     changes.removed.push({ kind: 'oracle', key: oracle.key })
   }
 
   /** Removes a capability and its offers; `reindex` updates the oracle's strength. */
-  removeCapability(capability: CapabilityEntry, changes: Changes, reindex = true): void {
-    const oracle = this.oracles.get(capability.oracle)
+  #removeCapability(capability: CapabilityEntry, changes: Changes, reindex = true): void {
+    const oracle = this.#oracles.get(capability.oracle)
     oracle?.capabilities.delete(capability.key)
-    this.capabilities.delete(capability.key)
-    this.untrack(capability)
+    this.#capabilities.delete(capability.key)
+    this.#untrack(capability)
     if (oracle && reindex) {
-      this.reindexOracle(oracle, this.now(), () => {
+      this.#reindexOracle(oracle, this.now(), () => {
         oracle.strength -= capability.work
       })
     }
-    const offers = this.offersByCapability.get(capability.key)
-    if (offers) for (const [, offer] of [...offers.strongestFirst()]) this.removeOffer(offer, changes)
-    this.offersByCapability.delete(capability.key)
+    const offers = this.#offersByCapability.get(capability.key)
+    if (offers) for (const [, offer] of [...offers.strongestFirst()]) this.#removeOffer(offer, changes)
+    this.#offersByCapability.delete(capability.key)
     changes.removed.push({ kind: 'capability', key: capability.key })
   }
 
-  removeReport(report: ReportEntry, changes: Changes, reindex = true): void {
-    const oracle = this.oracles.get(report.oracle)
+  #removeReport(report: ReportEntry, changes: Changes, reindex = true): void {
+    const oracle = this.#oracles.get(report.oracle)
     oracle?.reports.delete(report.id)
-    this.reports.delete(report.id)
-    this.untrack(report)
+    this.#reports.delete(report.id)
+    this.#untrack(report)
     if (oracle && reindex && report.counts) {
-      this.reindexOracle(oracle, this.now(), () => {
+      this.#reindexOracle(oracle, this.now(), () => {
         oracle.penalty -= report.work
       })
     }
@@ -393,76 +640,56 @@ export class Mempool extends EventTarget {
     if (!reports?.delete(report)) return
     if (reports.size === 0) oracle!.commitments!.delete(report.commitment!)
     // The next report on the commitment counts in its place.
-    else if (reindex) this.recountCommitment(oracle!, report.commitment!, this.now(), changes)
+    else if (reindex) this.#recountCommitment(oracle!, report.commitment!, this.now(), changes)
   }
 
-  removeOffer(offer: OfferEntry, changes: Changes): void {
-    this.offers.delete(offer.key)
-    this.offersByCapability.get(offer.capability)?.delete(offer.key)
-    this.untrack(offer)
+  #removeOffer(offer: OfferEntry, changes: Changes): void {
+    this.#version++
+    this.#offers.delete(offer.key)
+    this.#offersByCapability.get(offer.capability)?.delete(offer.key)
+    this.#untrack(offer)
     changes.removed.push({ kind: 'offer', key: offer.key })
   }
 
   /** Removes entries evicted from a pool, with their dependants. */
-  removeEvicted(evicted: [Rank, Entry][], changes: Changes): void {
-    for (const [, entry] of evicted) this.removeEntry(entry, changes)
-  }
-
-  removeEntry(entry: Entry, changes: Changes): void {
-    switch (entry.kind) {
-      case 'oracle':
-        this.removeOracle(entry, changes)
-        return
-      case 'capability':
-        this.removeCapability(entry, changes)
-        return
-      case 'report':
-        this.removeReport(entry, changes)
-        return
-      case 'offer':
-        this.removeOffer(entry, changes)
-        return
-    }
+  #removeEvicted(evicted: [Rank, Entry][], changes: Changes): void {
+    for (const [, entry] of evicted) this.#remove(entry, changes)
   }
 
   /**
    * Evicts the entries with the least work per byte until the byte budget holds, raising the
    * floor of the pool each comes from. Returns false when `added` itself had to go.
    */
-  enforceByteBudget(added: Entry | undefined, now: number, changes: Changes): boolean {
+  #enforceByteBudget(added: Entry | undefined, now: number, changes: Changes): boolean {
     let kept = true
     while (this.#bytes > this.options.maxBytes) {
       const entry = this.#byDensity.minKey()
       if (!entry) break
       if (entry === added) kept = false
-      this.poolOf(entry)?.floor.raise(workBits(entry.kind === 'oracle' ? entry.strength : entry.work), now)
-      this.removeEntry(entry, changes)
+      this.#poolOf(entry)?.floor.raise(workBits(entry.kind === 'oracle' ? entry.strength : entry.work), now)
+      this.#remove(entry, changes)
     }
     return kept
   }
 
   /** The bounded pool an entry is ranked in. */
-  poolOf(entry: Entry): BoundedPool<Entry> | undefined {
+  #poolOf(entry: Entry): BoundedPool<Entry> | undefined {
     switch (entry.kind) {
       case 'oracle':
-        return this.oracles as BoundedPool<Entry>
+        return this.#oracles as BoundedPool<Entry>
       case 'capability':
-        return this.oracles.get(entry.oracle)?.capabilities as BoundedPool<Entry> | undefined
+        return this.#oracles.get(entry.oracle)?.capabilities as BoundedPool<Entry> | undefined
       case 'report':
-        return this.oracles.get(entry.oracle)?.reports as BoundedPool<Entry> | undefined
+        return this.#oracles.get(entry.oracle)?.reports as BoundedPool<Entry> | undefined
       case 'offer':
-        return this.offers as BoundedPool<Entry>
+        return this.#offers as BoundedPool<Entry>
     }
   }
 
-  #count(admission: Admission, input: unknown): void {
-    this.countsByKind[admission.kind ?? claimedKind(input)][admission.status]++
-    this.#increment(counterKey('status', admission.status))
-    if (admission.reason) this.#increment(counterKey('reason', admission.reason.code))
-  }
-
-  #increment(key: string): void {
-    this.counters.set(key, (this.counters.get(key) ?? 0) + 1)
+  #count(admission: Admission, kind: CountedKind): void {
+    this.#byKind[kind][admission.status]++
+    const code = admission.reason?.code
+    if (code !== undefined) this.#byReason.set(code, (this.#byReason.get(code) ?? 0) + 1)
   }
 }
 
@@ -472,18 +699,16 @@ export class Mempool extends EventTarget {
  * the getters live on the prototype instead of being built for every message.
  */
 class LazyIdentity implements AdmitContext {
-  readonly pool: Mempool
+  readonly pool: PoolView
   readonly now: number
-  readonly changes: Changes
-  readonly #message: Message
+  readonly #message: PoolMessage
   #id: string | undefined
   #bytes = 0
   #canonical = ''
 
-  constructor(pool: Mempool, now: number, changes: Changes, message: Message) {
+  constructor(pool: PoolView, now: number, message: PoolMessage) {
     this.pool = pool
     this.now = now
-    this.changes = changes
     this.#message = message
   }
 
@@ -514,53 +739,12 @@ function statusCounts(): Record<AdmissionStatus, number> {
   return { added: 0, updated: 0, duplicate: 0, 'low-pow': 0, invalid: 0, skipped: 0 }
 }
 
-/** The pool kind a refused input names, if it names one (its schema may be broken). */
-function claimedKind(input: unknown): PoolKind | 'other' {
-  const kind = (input as { kind?: unknown } | null | undefined)?.kind
+/** The pool kind a refused value names, if it names one (its schema may be broken). */
+function claimedKind(value: unknown): CountedKind {
+  const kind = (value as { kind?: unknown } | null | undefined)?.kind
   return typeof kind === 'string' && (POOL_KINDS as readonly string[]).includes(kind)
     ? (kind as PoolKind)
     : 'other'
-}
-
-/** Counter keys (`status:added`, `reason:POW_INVALID`…), built once each: counting runs per message. */
-const counterKeys = { status: new Map<string, string>(), reason: new Map<string, string>() }
-function counterKey(group: keyof typeof counterKeys, name: string): string {
-  let key = counterKeys[group].get(name)
-  if (key === undefined) {
-    key = `${group}:${name}`
-    counterKeys[group].set(name, key)
-  }
-  return key
-}
-
-/** Rank of an oracle in the oracle pool: verified bid, then identity strength. */
-export function oracleRank(oracle: OracleEntry): Rank {
-  return { tier: oracle.bid, work: oracle.strength, id: oracle.key }
-}
-
-/** Rank of a capability or offer: its own work. */
-export function workRank(entry: { work: bigint }, id: string): Rank {
-  return { tier: 0n, work: entry.work, id }
-}
-
-/**
- * Rank of a report in its oracle's report pool: the reports that count against the oracle
- * first, then work. Otherwise a cheater could file reports about itself that no policy counts,
- * each with a little more work, until the pool's limit evicts the verified ones (docs/sybil.md).
- * Disputed reports come next: a dispute clears every report on its commitment, so evicting it
- * by a flood of reports that never count would bring the others' penalty back.
- */
-export function reportRank(report: { work: bigint; counts: boolean; dispute?: unknown }, id: string): Rank {
-  return { tier: report.counts ? 2n : report.dispute ? 1n : 0n, work: report.work, id }
-}
-
-export function scoreKey(oracle: OracleEntry): [bigint, string] {
-  return [-scoreOf(oracle), oracle.key]
-}
-
-function compareScoreKeys(a: [bigint, string], b: [bigint, string]): number {
-  if (a[0] !== b[0]) return a[0] < b[0] ? -1 : 1
-  return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0
 }
 
 /** log2 of an entry's work per byte: what the byte budget evicts first is the lowest. */
@@ -587,31 +771,4 @@ function compareExpiries(a: OfferEntry, b: OfferEntry): number {
   const y = b.message.terms.expires
   if (x !== y) return x - y
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0
-}
-
-/** The reason of a protocol error, for an admission outcome. */
-export function reasonOf(error: ProtocolError): AdmissionReason {
-  const path = error.details.path
-  return { code: error.code, message: error.message, ...(typeof path === 'string' && { path }) }
-}
-
-/** An `invalid` outcome. */
-export function invalid(code: string, message: string, path?: string, id?: string): Admission {
-  return { status: 'invalid', ...(id && { id }), reason: { code, message, ...(path && { path }) } }
-}
-
-/** A `low-pow` outcome from a pool check: the floor and the bits that would enter now. */
-export function lowPow(check: Extract<PoolCheck, { fits: false }>, kind: PoolKind, id?: string): Admission {
-  const needed = Math.max(check.floorBits, check.weakestBits)
-  return {
-    status: 'low-pow',
-    kind,
-    ...(id && { id }),
-    floorBits: check.floorBits,
-    requiredBits: Math.floor(needed) + 1,
-    reason: {
-      code: MempoolErrorCode.LOW_POW,
-      message: `needs more than ${needed.toFixed(2)} bits of work to enter this pool now`,
-    },
-  }
 }

@@ -6,7 +6,8 @@ import type { BoundedPool, Rank } from './bounded-pool.ts'
 import { decodeCursor, encodeCursor } from './cursor.ts'
 import type { CapabilityEntry, OracleEntry, ReportEntry } from './entries.ts'
 import { scoreOf } from './entries.ts'
-import { type Mempool, scoreKey } from './mempool.ts'
+import type { Mempool } from './mempool.ts'
+import { scoreKey } from './ranks.ts'
 
 /** A page of a listing; `next` is the cursor of the following page, absent on the last. */
 export interface Page<T> {
@@ -95,7 +96,7 @@ export function walkChildren<E extends Child, T>(
     }
   }
   let oracles: Iterable<[[bigint, string], OracleEntry]>
-  if (query.oracle === undefined) oracles = pool.byScore.entries(from?.oracle)
+  if (query.oracle === undefined) oracles = pool.byScore(from?.oracle)
   else {
     const only = pool.oracles.get(query.oracle)
     oracles = only ? [[scoreKey(only), only]] : []

@@ -8,6 +8,7 @@
  * be seen twice or missed, as in any live ranking.
  */
 import { workToBits } from '../protocol/score.ts'
+import type { AdmissionStatus } from './admission.ts'
 import type { Rank } from './bounded-pool.ts'
 import { decodeCursor, encodeCursor } from './cursor.ts'
 import type { CapabilityEntry, OfferEntry, OracleEntry, ReportEntry } from './entries.ts'
@@ -71,7 +72,7 @@ export function listOracles(
     const [score, key] = decodeCursor(query.cursor, 'oracles', ['n', 'k'])
     start = [-BigInt(score!), key!]
   }
-  const entries = skipFirstIf(pool.byScore.entries(start), (key) => sameKey(key, start))
+  const entries = skipFirstIf(pool.byScore(start), (key) => sameKey(key, start))
   const found = collect(
     entries,
     limit,
@@ -159,10 +160,10 @@ export function listOffers(
 /** Sizes, budgets, floors (in bits, at the pool's clock) and outcome counters. */
 export function poolStats(pool: Mempool): PoolStats {
   const now = pool.now()
-  const counters: PoolStats['counters'] = { status: {}, reason: {} }
-  for (const [name, count] of pool.counters) {
-    const [group, value] = name.split(':') as ['status' | 'reason', string]
-    if (group === 'status' || group === 'reason') counters[group][value] = count
+  const counters: PoolStats['counters'] = { status: {}, reason: Object.fromEntries(pool.outcomes.byReason) }
+  for (const status of STATUSES) {
+    const count = pool.countOf(status)
+    if (count > 0) counters.status[status] = count
   }
   return {
     oracles: {
@@ -183,6 +184,15 @@ export function poolStats(pool: Mempool): PoolStats {
     counters,
   }
 }
+
+const STATUSES: readonly AdmissionStatus[] = [
+  'added',
+  'updated',
+  'duplicate',
+  'low-pow',
+  'invalid',
+  'skipped',
+]
 
 function matchesOracle(oracle: OracleEntry, tag: string | undefined, text: string | undefined): boolean {
   if (tag === undefined && text === undefined) return true

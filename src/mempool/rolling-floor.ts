@@ -71,3 +71,6 @@ export class RollingFloor {
     return { bits: this.#bits, updatedAt: this.#updatedAt }
   }
 }
+
+/** Floors by pool name: `oracles`, `offers`, `capabilities:<oracle>`, `reports:<oracle>`, `offers:<capability>`. */
+export type FloorRecords = Record<string, FloorState>

@@ -10,13 +10,13 @@ import {
   Offer,
   OracleCapability,
   OracleId,
-  REPORT_TYPES,
   Report,
   type ReportType,
   Scheme,
   strict,
   Tags,
 } from '../protocol/messages/index.ts'
+import { REPORT_KIND_TYPES } from '../protocol/report-kinds.ts'
 
 const Count = Type.Integer({ minimum: 0 })
 const Seconds = Type.Number({ description: 'Unix time, seconds' })
@@ -67,7 +67,7 @@ export type CapabilityView = Type.Static<typeof CapabilityView>
 const reportSummaryProperties = {
   id: Hex32,
   oracle: Hex32,
-  type: Type.Unsafe<ReportType>({ type: 'string', enum: [...REPORT_TYPES] }),
+  type: Type.Unsafe<ReportType>({ type: 'string', enum: REPORT_KIND_TYPES as string[] }),
   work: WorkView,
   verdict: Type.Union([Type.Literal('verified'), Type.Literal('subjective')], {
     description: 'verified: the node checked the evidence; subjective: for people to judge',

@@ -9,23 +9,28 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 import type { Logger } from 'pino'
 import type { Admission } from '../mempool/admission.ts'
+import type { AdmissionEvents, TypedEventTarget } from '../mempool/events.ts'
+import type { PoolMessage } from '../mempool/pool-view.ts'
 import { canonicalBytes } from '../protocol/canonical.ts'
 import { messageId } from '../protocol/message.ts'
 import { type Message, POOL_KINDS, type PoolKind } from '../protocol/messages/index.ts'
-import { maxBytesOf, parseCanonicalMessage } from '../protocol/validate.ts'
+import { maxBytesOf, parseCanonicalMessage, type Validated } from '../protocol/validate.ts'
 import type { BanList } from './bans.ts'
 import type { MegaGossipSub } from './libp2p.ts'
 import type { Orphan, OrphanPool } from './orphans.ts'
 import { topicOf } from './topics.ts'
 import { parentKeyOf, parentOf, type Verdict, verdictOf } from './verdicts.ts'
 
-/** The node's admission path: admit and persist (propagation is gossipsub's, on accept). */
-export type NetworkSubmit = (kind: PoolKind, message: Message) => Admission | Promise<Admission>
+/**
+ * The node's admission path for a message from a peer, parsed and validated once here: admit
+ * and persist (propagation is gossipsub's, on accept).
+ */
+export type NetworkSubmit = (message: Validated<PoolMessage>) => Admission | Promise<Admission>
 
 /** An orphan's payload: what to admit again once its parent is here. */
 export interface Orphaned {
   kind: PoolKind
-  message: Message
+  message: Validated<PoolMessage>
 }
 
 /** Gossip counters since start. */
@@ -45,8 +50,8 @@ export interface GossipCounters {
 export interface GossipComponents {
   pubsub: MegaGossipSub
   submit: NetworkSubmit
-  /** Source of `message:admitted` (the mempool): parents that free orphans. */
-  events: EventTarget
+  /** The node's `message:admitted` events (after commit): parents that free orphans. */
+  events: TypedEventTarget<AdmissionEvents>
   bans: BanList
   orphans: OrphanPool<Orphaned>
   logger: Logger
@@ -66,7 +71,7 @@ export class Gossip {
   readonly counters: GossipCounters = { accepted: 0, ignored: 0, rejected: 0, orphaned: 0, published: 0 }
   readonly #c: GossipComponents
   readonly #log: Logger
-  readonly #onAdmitted = (event: Event) => this.#freeOrphans(event as CustomEvent)
+  readonly #onAdmitted = (event: AdmissionEvents['message:admitted']) => this.#freeOrphans(event)
   #running = false
 
   constructor(components: GossipComponents) {
@@ -129,7 +134,7 @@ export class Gossip {
     }
     let admission: Admission
     try {
-      admission = await this.#c.submit(kind, parsed.value)
+      admission = await this.#c.submit(parsed.value)
     } catch (error) {
       this.#log.error({ kind, err: (error as Error).message }, 'admission failed')
       return this.#count('ignore', from)
@@ -148,7 +153,13 @@ export class Gossip {
     if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait))
   }
 
-  #orphan(kind: PoolKind, message: Message, admission: Admission, from: string, bytes: number) {
+  #orphan(
+    kind: PoolKind,
+    message: Validated<PoolMessage>,
+    admission: Admission,
+    from: string,
+    bytes: number,
+  ) {
     this.counters.orphaned++
     const parent = parentOf(message)!
     const id = admission.id ?? messageId(message)
@@ -162,9 +173,9 @@ export class Gossip {
     return RESULT[verdict]
   }
 
-  // An oracle, capability or report was admitted (from anywhere): admit what waited for it.
-  // Later, not inside the mempool's event: the parent's admission is still being persisted.
-  #freeOrphans(event: CustomEvent<{ admission: Admission; message: Message }>): void {
+  // An oracle, capability or report was admitted (from anywhere) and persisted: admit what
+  // waited for it, later, not inside the event (the other listeners come first).
+  #freeOrphans(event: AdmissionEvents['message:admitted']): void {
     const { admission, message } = event.detail
     const key = parentKeyOf(message.kind as PoolKind, message, admission)
     if (key === undefined) return
@@ -178,7 +189,7 @@ export class Gossip {
       const { kind, message } = orphan.value
       let admission: Admission
       try {
-        admission = await this.#c.submit(kind, message)
+        admission = await this.#c.submit(message)
       } catch (error) {
         this.#log.error({ kind, err: (error as Error).message }, 'admission failed')
         continue

@@ -8,8 +8,8 @@
  * @example
  * import { network } from './network/index.ts'
  * const net = network({ listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [peerAddress] })({
- *   submit: (kind, message) => node.submit(kind, message),
- *   mempool,
+ *   submit: (message) => node.submit(message, 'gossip'),
+ *   events: node.events,
  *   logger,
  *   dataDir: './data',
  * })
@@ -34,7 +34,7 @@ export {
 } from './options.ts'
 export { type Orphan, OrphanPool, type OrphanStats } from './orphans.ts'
 export { kindOfTopic, PEER_EXCHANGE_TOPIC, TOPIC_PREFIX, topicOf } from './topics.ts'
-export { REJECTED_REASONS, type Verdict, verdictOf } from './verdicts.ts'
+export { type Verdict, verdictOf } from './verdicts.ts'
 export { NetworkStats, PeerList, PeerView } from './view-schemas.ts'
 
 /** The network as a factory of its components (libp2p's service shape). */

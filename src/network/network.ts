@@ -3,10 +3,12 @@
  * node's admission, an orphan pool, bans of misbehaving peers, peer exchange into a bounded
  * table of candidates, and a keeper that dials them within the address scopes and dial budget.
  */
+
 import type { IdentifyResult, Libp2p, PeerId, PeerInfo } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr'
 import type { Logger } from 'pino'
+import type { AdmissionEvents, TypedEventTarget } from '../mempool/events.ts'
 import { type Message, POOL_KINDS, type PoolKind } from '../protocol/messages/index.ts'
 import { defaultScopes, ScopeFilter } from './address-scope.ts'
 import { BanList, banGater } from './bans.ts'
@@ -27,8 +29,8 @@ import type { NetworkStats, PeerList, PeerView } from './view-schemas.ts'
 export interface NetworkComponents {
   /** The node's admission path (admit + persist); gossip-admitted messages propagate by gossipsub. */
   submit: NetworkSubmit
-  /** Source of `message:admitted` events (the mempool): parents that free orphans. */
-  mempool: EventTarget
+  /** The node's `message:admitted` events (after commit): parents that free orphans. */
+  events: TypedEventTarget<AdmissionEvents>
   logger: Logger
   /** Directory of the node key. */
   dataDir: string
@@ -159,7 +161,7 @@ export class Network {
       this.#gossip = new Gossip({
         pubsub: libp2p.services.pubsub,
         submit: this.#c.submit,
-        events: this.#c.mempool,
+        events: this.#c.events,
         bans: this.bans,
         orphans: this.orphans,
         logger: this.#log,

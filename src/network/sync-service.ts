@@ -8,7 +8,7 @@
  * Plug it into libp2p like any service (it needs identify, for the topology):
  *
  * ```ts
- * const source = new MempoolSyncSource(node.mempool, (kind, message) => node.submit(kind, message))
+ * const source = new MempoolSyncSource(node.mempool, (message) => node.submit(message, 'sync'))
  * createLibp2p({ …, services: { identify: identify(), sync: syncService({ source }) } })
  * ```
  */

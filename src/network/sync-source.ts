@@ -11,21 +11,24 @@
 import type { Admission } from '../mempool/admission.ts'
 import type { Entry } from '../mempool/entries.ts'
 import type { Mempool } from '../mempool/mempool.ts'
+import { validatePoolMessage } from '../mempool/pipeline.ts'
+import type { PoolMessage } from '../mempool/pool-view.ts'
 import { canonicalize } from '../protocol/canonical.ts'
 import { ErrorCode } from '../protocol/errors.ts'
 import { messageId } from '../protocol/message.ts'
 import type { Dispute, Message, PoolKind } from '../protocol/messages/index.ts'
 import { POOL_KINDS } from '../protocol/messages/index.ts'
+import type { Validated } from '../protocol/validate.ts'
 import { itemKey } from '../sync/keys.ts'
 import { type SubmitOutcome, type SyncSource, submitEach } from '../sync/source.ts'
 import { SortedItems, type SyncItem } from '../sync/storage.ts'
 import { verdictOf } from './verdicts.ts'
 
-/** The node's admission path (`MegaNode.submit`). */
-export type Submit = (kind: PoolKind, message: Message) => Admission | Promise<Admission>
+/** The node's admission path (`MegaNode.submit`) for a fetched message, validated here. */
+export type Submit = (message: Validated<PoolMessage>) => Admission | Promise<Admission>
 
 /** The node's batch admission path (`MegaNode.submitPage`): one transaction for the page. */
-export type SubmitPage = (messages: readonly { kind: PoolKind; message: Message }[]) => Admission[]
+export type SubmitPage = (messages: readonly Validated<PoolMessage>[]) => Admission[]
 
 export interface MempoolSyncSourceInit {
   /**
@@ -65,8 +68,8 @@ export class MempoolSyncSource implements SyncSource {
   #snapshot: SortedItems | undefined
   #messages = new Map<string, Message>()
   #builtAt = Number.NEGATIVE_INFINITY
-  #dirty = true
-  #size = -1
+  /** The mempool's version the snapshot was built at. */
+  #version = -1
 
   constructor(mempool: Mempool, submit: Submit, init: MempoolSyncSourceInit = {}) {
     this.mempool = mempool
@@ -75,23 +78,19 @@ export class MempoolSyncSource implements SyncSource {
     this.#now = init.now ?? Date.now
     this.#signatures = init.signatures
     this.#submitPage = init.submitPage
-    mempool.addEventListener('message:admitted', () => {
-      this.#dirty = true
-    })
   }
 
   snapshot(): SortedItems {
-    const size = this.#entryCount()
-    // Evictions without an admission event still change the count.
-    if (size !== this.#size) this.#dirty = true
+    // Every insert and removal (admissions, evictions, purges) moves the mempool's version.
+    const dirty = this.mempool.version !== this.#version
     const now = this.#now()
-    if (!this.#snapshot || (this.#dirty && now - this.#builtAt >= this.#minInterval)) this.#rebuild(now, size)
+    if (!this.#snapshot || (dirty && now - this.#builtAt >= this.#minInterval)) this.#rebuild(now)
     return this.#snapshot!
   }
 
   /** Rebuilds now, whatever the interval (tests, and a node about to sync after a restart). */
   refresh(): SortedItems {
-    this.#rebuild(this.#now(), this.#entryCount())
+    this.#rebuild(this.#now())
     return this.#snapshot!
   }
 
@@ -106,23 +105,30 @@ export class MempoolSyncSource implements SyncSource {
   }
 
   submit(value: unknown): SubmitOutcome | Promise<SubmitOutcome> {
-    const kind = poolKindOf(value)
-    if (!kind) return UNKNOWN_KIND
-    const admission = this.#submit(kind, value as Message)
+    const checked = this.#validate(value)
+    if ('refused' in checked) return checked.refused
+    const admission = this.#submit(checked.message)
     return admission instanceof Promise ? admission.then(withFault) : withFault(admission)
   }
 
   submitPage(values: readonly unknown[]): SubmitOutcome[] | Promise<SubmitOutcome[]> {
     if (!this.#submitPage) return submitEach(this, values)
-    const kinds = values.map(poolKindOf)
-    const admissions = this.#submitPage(
-      values.flatMap((value, i) => {
-        const kind = kinds[i]
-        return kind ? [{ kind, message: value as Message }] : []
-      }),
-    )
+    const checked = values.map((value) => this.#validate(value))
+    const admissions = this.#submitPage(checked.flatMap((one) => ('message' in one ? [one.message] : [])))
     let next = 0
-    return kinds.map((kind) => (kind ? withFault(admissions[next++]!) : UNKNOWN_KIND))
+    return checked.map((one) => ('refused' in one ? one.refused : withFault(admissions[next++]!)))
+  }
+
+  /**
+   * A fetched value validated, once, before admission: a kind no pool keeps is `UNKNOWN_KIND`
+   * (not counted: it never reaches the pools); a pool kind that fails the validator is
+   * counted by the mempool as refused and counts against the peer.
+   */
+  #validate(value: unknown): { message: Validated<PoolMessage> } | { refused: SubmitOutcome } {
+    if (!poolKindOf(value)) return { refused: UNKNOWN_KIND }
+    const checked = validatePoolMessage(value)
+    if (checked.ok) return { message: checked.value }
+    return { refused: withFault(this.mempool.refuse(value, checked.error)) }
   }
 
   async prepare(texts: readonly string[]): Promise<void> {
@@ -130,12 +136,8 @@ export class MempoolSyncSource implements SyncSource {
     for (const key of await this.#signatures.check(texts)) this.mempool.verified.add(key)
   }
 
-  #entryCount(): number {
-    const { oracles, capabilities, reports, offers } = this.mempool
-    return oracles.size + capabilities.size + reports.size + offers.size
-  }
-
-  #rebuild(now: number, size: number): void {
+  #rebuild(now: number): void {
+    const version = this.mempool.version
     const items: SyncItem[] = []
     const messages = new Map<string, Message>()
     // Expired offers are never offered, even before the node's next purge removes them.
@@ -154,8 +156,7 @@ export class MempoolSyncSource implements SyncSource {
     this.#snapshot = SortedItems.from(items, this.#snapshot)
     this.#messages = messages
     this.#builtAt = now
-    this.#dirty = false
-    this.#size = size
+    this.#version = version
   }
 }
 

@@ -15,22 +15,9 @@
  */
 import type { Admission } from '../mempool/admission.ts'
 import type { Message, PoolKind } from '../protocol/messages/index.ts'
-import { NODE_AREAS, nodeReason, reasonsOf } from '../protocol/reasons.ts'
+import { nodeReason } from '../protocol/reasons.ts'
 
 export type Verdict = 'accept' | 'ignore' | 'reject' | 'orphan'
-
-/**
- * Reasons that depend on the message alone: `reject` in the catalogue of reasons
- * (src/protocol/reasons.ts). Everything else depends on this node's state or policy, which
- * honest peers may not share: its minimum bits (POW_TOO_WEAK), which ad it holds (STALE_SEQNO,
- * SEQNO_CONFLICT, KEY_TAKEN, ALREADY_DISPUTED, the capability an offer or dispute is checked against), its
- * clock (EXPIRED, a fact-missing deadline).
- */
-export const REJECTED_REASONS: ReadonlySet<string> = new Set(
-  reasonsOf(...NODE_AREAS)
-    .filter((reason) => reason.gossip === 'reject')
-    .map((reason) => reason.code),
-)
 
 /** The gossip verdict of an admission outcome. */
 export function verdictOf(admission: Admission): Verdict {
@@ -43,10 +30,9 @@ export function verdictOf(admission: Admission): Verdict {
     case 'low-pow':
       return 'ignore'
     case 'invalid': {
-      const reason = nodeReason(admission.reason?.code ?? '')
-      const path = admission.reason?.path ?? ''
-      const action =
-        reason?.gossipAt && Object.hasOwn(reason.gossipAt, path) ? reason.gossipAt[path] : reason?.gossip
+      // Decided where the check failed, else by the code's entry in the catalogue.
+      const reason = admission.reason
+      const action = reason?.gossip ?? nodeReason(reason?.code ?? '')?.gossip
       // A code gossip never sees (or none) is not held against the peer.
       return action === 'reject' || action === 'orphan' ? action : 'ignore'
     }

@@ -2,10 +2,11 @@
  * A Mega node: the mempool restored from its store, the REST API, and the peer-to-peer
  * network. Wired explicitly in dependency order (store → API → network) and stopped in reverse.
  *
- * One admission path for every source: admit into the mempool, then persist in one transaction,
- * and only then acknowledge — so an acknowledged message survives kill -9. A message admitted
- * locally ({@link MegaNode.submit}, the REST API) is then published; one admitted from gossip
- * propagates by gossipsub's own forwarding once its validator accepts it.
+ * One admission path for every source (src/mempool/pipeline.ts): a message validated where it
+ * came in is admitted into the mempool, persisted in one transaction, and only then announced
+ * (`events`) and acknowledged — so an acknowledged or announced message survives kill -9. A
+ * message admitted locally ({@link MegaNode.submit} from the REST API) is then published; one
+ * admitted from gossip propagates by gossipsub's own forwarding once its validator accepts it.
  */
 import type { FastifyInstance } from 'fastify'
 import { buildApi } from '../api/app.ts'
@@ -16,12 +17,16 @@ import { Relay } from '../facts/relay.ts'
 import { reportedIn } from '../facts/reported.ts'
 import { FACT_SYNC_PROTOCOL, FactSyncSource } from '../facts/sync-source.ts'
 import type { Admission } from '../mempool/admission.ts'
-import { Mempool, type MempoolEvents } from '../mempool/mempool.ts'
+import type { AdmissionEvents, TypedEventTarget } from '../mempool/events.ts'
+import { Mempool } from '../mempool/mempool.ts'
+import { AdmissionPipeline, type Origin } from '../mempool/pipeline.ts'
+import type { PoolMessage } from '../mempool/pool-view.ts'
 import type { ServiceFactory } from '../network/libp2p.ts'
 import { Network } from '../network/network.ts'
 import { syncService } from '../network/sync-service.ts'
 import { MempoolSyncSource, type SignatureChecker } from '../network/sync-source.ts'
-import type { Bid, Message, PoolKind } from '../protocol/messages/index.ts'
+import type { Bid } from '../protocol/messages/index.ts'
+import type { Validated } from '../protocol/validate.ts'
 import { floorsOf, type MempoolStore, openAndRestore } from '../store/index.ts'
 import { BidVerifications, bidCheckOf } from './bids.ts'
 import type { NodeConfig } from './config.ts'
@@ -46,25 +51,19 @@ export interface NodeComponents {
   now?: () => number
   /**
    * More libp2p services run by the network (the sync protocol), by name, made from the node
-   * at start (they usually need its mempool and `submit(kind, message, { publish: false })`).
+   * at start (they usually need its mempool and `submit(message, 'sync')`).
    */
   libp2pServices?: (node: MegaNode) => Record<string, ServiceFactory>
-}
-
-/** How a message came to {@link MegaNode.submit}. */
-export interface SubmitOptions {
-  /**
-   * Publish it to the network when it is added or updated. True for local clients (REST);
-   * false for what came from peers (gossip forwards it itself, sync peers pull it).
-   * @default true
-   */
-  publish?: boolean
+  /** Opens the store and restores the pools at start. @default openAndRestore (src/store) */
+  openStore?: typeof openAndRestore
 }
 
 export class MegaNode {
   readonly config: NodeConfig
   readonly logger: Logger
   readonly mempool: Mempool
+  /** The one admission path: admit, commit, then tell `events`. */
+  readonly #pipeline: AdmissionPipeline
   /** Bid verification, when `mempool.bids.verifier` names one. */
   readonly bids: BidVerifications | undefined
   /** Signed commitments and facts relayed or given (src/facts/fact-pool.ts). */
@@ -101,9 +100,12 @@ export class MegaNode {
       ...(components.now && { now: components.now }),
       ...(this.bids && { bidVerifier: this.bids }),
     })
+    this.#pipeline = new AdmissionPipeline(this.mempool, (batch) =>
+      this.#store!.applyAll(batch, floorsOf(this.mempool)),
+    )
     // Verified after admission, so only ads that earned their place cost the verifier work.
-    this.mempool.addEventListener('message:admitted', (event) => {
-      const { message } = (event as MempoolEvents['message:admitted']).detail
+    this.events.addEventListener('message:admitted', (event) => {
+      const { message } = event.detail
       if (message.kind === 'oracle' && message.bid) this.bids?.request(message.bid, message.pubkey)
       if (message.kind === 'offer') this.#armPurge()
     })
@@ -150,14 +152,24 @@ export class MegaNode {
   }
 
   /**
-   * The one admission path (REST, gossip, sync): admits a message, persists what changed,
-   * publishes it when `publish` says so and it was added, updated, or valid but kept by other
-   * shards (skipped: published so that it reaches them), then answers.
+   * `message:admitted` for every message added or updated, from any source, once the store
+   * has committed it.
    */
-  submit(kind: PoolKind, message: Message, { publish = true }: SubmitOptions = {}): Admission {
-    const [admission] = this.submitPage([{ kind, message }])
-    if (publish && PUBLISHED.has(admission!.status)) void this.#network?.publish(kind, message)
-    return admission!
+  get events(): TypedEventTarget<AdmissionEvents> {
+    return this.#pipeline.events
+  }
+
+  /**
+   * The one admission path (REST, gossip, sync): admits a validated message, persists what
+   * changed, tells `events`, then answers. A local message (REST) is published too when it
+   * was added, updated, or valid but kept by other shards (skipped: published so that it
+   * reaches them); what came from peers is not (gossip forwards it itself, sync peers pull it).
+   */
+  submit(message: Validated<PoolMessage>, origin: Origin = 'local'): Admission {
+    const admission = this.#pipeline.submit(message, origin)
+    if (origin === 'local' && PUBLISHED.has(admission.status))
+      void this.#network?.publish(message.kind, message)
+    return admission
   }
 
   /**
@@ -165,13 +177,8 @@ export class MegaNode {
    * persists it in one transaction before returning: one commit per page instead of one per
    * message. Synchronous, so no other admission interleaves with the batch.
    */
-  submitPage(messages: readonly { kind: PoolKind; message: Message }[]): Admission[] {
-    const results = messages.map(({ message }) => this.mempool.admit(message))
-    const batch = results
-      .map((result) => result.changes)
-      .filter((changes) => changes.put.length > 0 || changes.removed.length > 0)
-    if (batch.length > 0) this.#store!.applyAll(batch, floorsOf(this.mempool))
-    return results.map((result) => result.admission)
+  submitPage(messages: readonly Validated<PoolMessage>[], origin: Origin = 'sync'): Admission[] {
+    return this.#pipeline.submitPage(messages, origin)
   }
 
   /** Purges the offers that expired, from the pools and the store, in one transaction. */
@@ -211,7 +218,7 @@ export class MegaNode {
     this.#status = 'starting'
     const log = this.logger.child({ module: 'node' })
     try {
-      const { store, report } = openAndRestore(this.mempool, {
+      const { store, report } = (this.#components.openStore ?? openAndRestore)(this.mempool, {
         dataDir: this.config.dataDir,
         ...this.config.store,
       })
@@ -231,8 +238,8 @@ export class MegaNode {
       const network = enabled
         ? new Network(
             {
-              submit: (kind, message) => this.submit(kind, message, { publish: false }),
-              mempool: this.mempool,
+              submit: (message) => this.submit(message, 'gossip'),
+              events: this.events,
               logger: this.logger.child({ module: 'network' }),
               dataDir: this.config.dataDir,
               services: {
@@ -250,7 +257,8 @@ export class MegaNode {
       this.#api = await buildApi(
         {
           mempool: this.mempool,
-          submit: (kind, message) => this.submit(kind, message),
+          submit: (message, origin) => this.submit(message, origin),
+          events: this.events,
           logger: this.logger.child({ module: 'api' }),
           ...(network && { network }),
           ...(this.#store && { store: this.#store }),
@@ -345,11 +353,10 @@ function defaultServices(
   signatures: SignatureChecker | undefined,
 ): Record<string, ServiceFactory> {
   const { method, signatureThreads: _threads, ...init } = node.config.network.sync
-  const source = new MempoolSyncSource(
-    node.mempool,
-    (kind, message) => node.submit(kind, message, { publish: false }),
-    { submitPage: (messages) => node.submitPage(messages), ...(signatures && { signatures }) },
-  )
+  const source = new MempoolSyncSource(node.mempool, (message) => node.submit(message, 'sync'), {
+    submitPage: (messages) => node.submitPage(messages, 'sync'),
+    ...(signatures && { signatures }),
+  })
   const session = method && { session: { method } }
   const facts = new FactSyncSource(node.facts, (value) => node.addFact(value))
   return {

@@ -134,11 +134,7 @@ export function renderReasonTables(text: string, names: readonly TableName[]): s
 }
 
 function gossipOf(reason: Reason): string {
-  const base = reason.gossip ?? '—'
-  const exceptions = Object.entries(reason.gossipAt ?? {}).map(
-    ([path, action]) => `; ${action} at \`${path}\``,
-  )
-  return base + exceptions.join('')
+  return reason.gossip ?? '—'
 }
 
 function byStatus(reasons: readonly Reason[]): Reason[] {

@@ -54,16 +54,13 @@ export interface Reason {
   readonly http: number | null
   /**
    * Gossip action for a message refused with the code; null when gossip never sees it. For
-   * sync codes, whether the peer is struck for it (`reject`) or not (`ignore`).
+   * sync codes, whether the peer is struck for it (`reject`) or not (`ignore`). A check that
+   * knows better where it fails (a deadline judged by the receiver's clock) says so in its
+   * error's `details.gossip`, which gossip follows instead.
    */
   readonly gossip: GossipAction | null
   /** When it is raised, for a person implementing a compatible node. */
   readonly meaning: string
-  /**
-   * Exceptions to `gossip`, by the JSON pointer (`details.path`) of the refusal: a check whose
-   * outcome depends on the receiver's clock is not a fault of the sender.
-   */
-  readonly gossipAt?: Readonly<Record<string, GossipAction>>
 }
 
 const PROTOCOL = [
@@ -190,9 +187,8 @@ const PROTOCOL = [
     code: 'EVIDENCE_INVALID',
     http: 422,
     gossip: 'reject',
-    gossipAt: { '/content/commitment/deadline': 'ignore' },
     meaning:
-      'a report’s evidence does not hold (§7), or a dispute’s fact does not answer its report; `details.path` names the part at fault. A `fact-missing` report whose deadline has not passed by the receiver’s clock is refused at `/content/commitment/deadline`, which gossip ignores instead of rejecting',
+      'a report’s evidence does not hold (§7), or a dispute’s fact does not answer its report; `details.path` names the part at fault. A `fact-missing` report whose deadline has not passed by the receiver’s clock is refused at `/content/commitment/deadline`; judged by the receiver’s clock, that refusal is no fault of the sender, so gossip ignores it instead of rejecting',
   },
   // oracle requests and answers
   {

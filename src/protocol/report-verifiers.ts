@@ -19,8 +19,6 @@ import type {
   FactRequest,
   Message,
   OracleCapability,
-  Report,
-  ReportContent,
 } from './messages/index.ts'
 import { checkAnswer } from './oracle-attestation.ts'
 import { verifySignatures } from './sign.ts'
@@ -76,11 +74,13 @@ export function verifyFactMissing(
   if (!signed.ok) return signed
   const tolerance = context.toleranceSeconds ?? 0
   if (context.now - tolerance <= commitment.deadline) {
+    // Judged by the receiver's clock, so no fault of a sender: gossip ignores it.
     return invalid(
       '/content/commitment/deadline',
       tolerance > 0
         ? `the deadline ${commitment.deadline} has not passed by more than ${tolerance} s yet`
         : `the deadline ${commitment.deadline} has not passed yet`,
+      'ignore',
     )
   }
   return ok('verified')
@@ -221,6 +221,6 @@ export function signaturesAt(message: Message, at: string): Result<EvidenceVerdi
   return signed.ok ? ok('verified') : failAt(at, signed.error, ErrorCode.EVIDENCE_INVALID, '/signature')
 }
 
-function invalid(path: string, reason: string): Result<never> {
-  return fail(ErrorCode.EVIDENCE_INVALID, `${path}: ${reason}`, { path })
+function invalid(path: string, reason: string, gossip?: 'ignore'): Result<never> {
+  return fail(ErrorCode.EVIDENCE_INVALID, `${path}: ${reason}`, { path, ...(gossip && { gossip }) })
 }

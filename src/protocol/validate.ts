@@ -14,10 +14,22 @@ import {
   isMessageKind,
   LIMITS,
   MESSAGE_SCHEMAS,
+  type Message,
   type MessageByKind,
   type MessageKind,
 } from './messages/index.ts'
 import { reportKindsVersion } from './report-kinds.ts'
+import { checkMessageRules } from './rules.ts'
+
+declare const VALIDATED: unique symbol
+
+/**
+ * A message the validator passed: its kind's schema and the intrinsic rules (rules.ts), checked
+ * once where it came in (REST, gossip, sync). Only {@link validate} (and
+ * {@link parseCanonicalMessage}, built on it) makes one, so a function that takes a `Validated`
+ * message need not (and does not) check it again.
+ */
+export type Validated<M extends Message = Message> = M & { readonly [VALIDATED]: true }
 
 type Schema = TSchema & Record<string, unknown>
 
@@ -65,6 +77,23 @@ export function validateMessage<K extends MessageKind = MessageKind>(
   return validateSchema(KIND_SPECS[kind].schema, value, kind) as Result<MessageByKind[K]>
 }
 
+/**
+ * The check a message passes once, where it comes in: {@link validateMessage}, then the
+ * intrinsic rules of its kind (rules.ts). Fails with `UNKNOWN_KIND` or `SCHEMA_VIOLATION`
+ * (details: `path`, `kind`).
+ */
+export function validate<K extends MessageKind = MessageKind>(
+  value: unknown,
+  expected?: K,
+): Result<Validated<MessageByKind[K]>> {
+  const shaped = validateMessage(value, expected)
+  if (!shaped.ok) return shaped
+  const rules = checkMessageRules(shaped.value)
+  if (rules.ok) return shaped as Result<Validated<MessageByKind[K]>>
+  const { code, message, details } = rules.error
+  return fail(code, message, { ...details, kind: shaped.value.kind })
+}
+
 /** Validates `value` against any schema, failing with the first precise `SCHEMA_VIOLATION`. */
 export function validateSchema<T>(schema: TSchema, value: unknown, what = 'value'): Result<T> {
   if (validatorOf(schema).Check(value)) return ok(value as T)
@@ -89,18 +118,19 @@ export function parseMessage<K extends MessageKind = MessageKind>(
 
 /**
  * Parses a message as it travels between nodes (gossip, sync: §2 of docs/protocol.md): as
- * {@link parseMessage}, and then the bytes must be exactly the canonical form of the parsed
- * value, else `NOT_CANONICAL`. Every message has one such form, so a peer cannot make one
- * message many (each a new gossip id that costs a parse) by spacing or key order.
+ * {@link parseMessage} with the intrinsic rules ({@link validate}), and then the bytes must be
+ * exactly the canonical form of the parsed value, else `NOT_CANONICAL`. Every message has one
+ * such form, so a peer cannot make one message many (each a new gossip id that costs a parse)
+ * by spacing or key order.
  */
 export function parseCanonicalMessage<K extends MessageKind = MessageKind>(
   input: string | Uint8Array,
   expected?: K,
-): Result<MessageByKind[K]> {
+): Result<Validated<MessageByKind[K]>> {
   const parsed = parseText(input, expected)
   if (!parsed.ok) return parsed
   const { text, value } = parsed.value
-  const message = validateMessage(value, expected)
+  const message = validate(value, expected)
   if (!message.ok) return message
   const canonical = checkCanonical(text, value)
   return canonical.ok ? message : canonical

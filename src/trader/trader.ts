@@ -5,12 +5,7 @@
  * where they meet the network, the miner and the disk.
  */
 import { backend } from '#crypto'
-import {
-  EndpointError,
-  EndpointErrorCode,
-  isFactNotReady,
-  OracleEndpointClient,
-} from '../client/endpoint-client.ts'
+import { isFactNotReady, OracleEndpointClient } from '../client/endpoint-client.ts'
 import { NodeClient } from '../client/node-client.ts'
 import { type MiningProgress, mine } from '../miner/index.ts'
 import { utf8 } from '../protocol/hex.ts'

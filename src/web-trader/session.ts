@@ -6,12 +6,7 @@
  * the CLI's messages; nothing secret leaves the page.
  */
 
-import {
-  EndpointError,
-  EndpointErrorCode,
-  isFactNotReady,
-  OracleEndpointClient,
-} from '../client/endpoint-client.ts'
+import { isFactNotReady, OracleEndpointClient } from '../client/endpoint-client.ts'
 import { NodeClient } from '../client/node-client.ts'
 import { RelayRefusalCode } from '../client/relay-codes.ts'
 import type { MiningProgress } from '../miner/scheduler.ts'

@@ -70,7 +70,7 @@ export function messageStream(): Message[] {
 /** Everything a restart must give back: ranking, bytes, pools' order, entries and floors. */
 export function stateOf(pool: Mempool) {
   return {
-    ranking: [...pool.byScore.entries()].map(([, o]) => [o.key, scoreOf(o), o.strength, o.penalty]),
+    ranking: [...pool.byScore()].map(([, o]) => [o.key, scoreOf(o), o.strength, o.penalty]),
     bytes: pool.bytes,
     oracles: [...pool.oracles.strongestFirst()].map(([rank]) => rank),
     offers: [...pool.offers.strongestFirst()].map(([rank]) => rank),

@@ -157,7 +157,7 @@ function poolMetrics(registry: Registry, mempool: Mempool): void {
     'Admission outcomes since start, by message kind (other: none the pools keep) and status.',
     ['kind', 'status'],
     () =>
-      Object.entries(mempool.countsByKind).flatMap(([kind, statuses]) =>
+      Object.entries(mempool.outcomes.byKind).flatMap(([kind, statuses]) =>
         Object.entries(statuses).map(([status, count]): [Record<string, string>, number] => [
           { kind, status },
           count,

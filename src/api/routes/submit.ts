@@ -1,23 +1,26 @@
 /**
  * `POST /oracle|/capability|/report|/dispute|/offer`: hands a message to the node's submit
- * function and answers with the admission outcome. The body is checked against the kind's
- * schema (the same validator as gossip); every mempool rule lives behind `submit`.
+ * function and answers with the admission outcome. The body is validated once, here, by the
+ * protocol's validator (the same as gossip and sync: schema and intrinsic rules); every
+ * mempool rule lives behind `submit`.
  */
 import type { FastifyInstance } from 'fastify'
 import { rateLimitPlugin } from '../../http/rate-limit.ts'
-import type { Admission } from '../../mempool/admission.ts'
-import { MESSAGE_SCHEMAS, type Message, POOL_KINDS, type PoolKind } from '../../protocol/messages/index.ts'
-import { validateMessage } from '../../protocol/validate.ts'
+import type { Submit } from '../../mempool/pipeline.ts'
+import type { PoolMessage } from '../../mempool/pool-view.ts'
+import { KIND_SPECS } from '../../protocol/kinds.ts'
+import { POOL_KINDS, type PoolKind } from '../../protocol/messages/index.ts'
+import { type Validated, validate } from '../../protocol/validate.ts'
 import { admissionError } from '../admission-error.ts'
 import type { ApiOptions } from '../options.ts'
 import { idOf, ref } from '../schemas.ts'
 import { json, problems } from './common.ts'
 
 /**
- * Admits one schema-valid message of `kind`: the node's pipeline (mempool, store, gossip).
+ * Admits one validated message: the node's pipeline (mempool, store, events, gossip).
  * Resolves to the outcome; rejects only when the node itself fails (500).
  */
-export type Submit = (kind: PoolKind, message: Message) => Promise<Admission> | Admission
+export type { Submit } from '../../mempool/pipeline.ts'
 
 /** HTTP status of each outcome that took or knowingly left the message. */
 export const STATUS_BY_OUTCOME = { added: 201, updated: 200, duplicate: 200, skipped: 202 } as const
@@ -25,14 +28,6 @@ export const STATUS_BY_OUTCOME = { added: 201, updated: 200, duplicate: 200, ski
 export interface SubmitRoutesOptions {
   submit: Submit
   rateLimit: ApiOptions['rateLimit']
-}
-
-const SUMMARIES: Record<PoolKind, string> = {
-  oracle: 'Submit an oracle ad (OracleId)',
-  capability: 'Submit a capability ad',
-  report: 'Submit a report against an oracle',
-  dispute: 'Answer a fact-missing report with the signed fact',
-  offer: 'Submit an offer, or its acceptance or finalization',
 }
 
 /** The five POST routes, rate-limited per client address as one group. */
@@ -47,8 +42,8 @@ export async function submitRoutes(
       {
         schema: {
           tags: ['submit'],
-          summary: SUMMARIES[kind],
-          body: ref(idOf(MESSAGE_SCHEMAS[kind])),
+          summary: KIND_SPECS[kind].httpSummary,
+          body: ref(idOf(KIND_SPECS[kind].schema)),
           response: {
             201: json('Added', 'AdmissionResult'),
             200: json('Updated an entry, or already held (duplicate)', 'AdmissionResult'),
@@ -58,12 +53,12 @@ export async function submitRoutes(
         },
         // The protocol's own validator: precise JSON paths, and the kind must be this route's.
         validatorCompiler: () => (value: unknown) => {
-          const checked = validateMessage(value, kind)
+          const checked = validate(value, kind)
           return checked.ok ? { value: checked.value } : { error: checked.error }
         },
       },
       async (request, reply) => {
-        const admission = await submit(kind, request.body as Message)
+        const admission = await submit(request.body as Validated<PoolMessage>, 'local')
         if (admission.status === 'invalid' || admission.status === 'low-pow') throw admissionError(admission)
         return reply.code(STATUS_BY_OUTCOME[admission.status]).send({
           status: admission.status,

@@ -156,7 +156,7 @@ describe('hostile HTTP', { timeout: 30_000 }, () => {
       {},
       {
         // A request received whole, whose answer is still being computed when the close starts.
-        submit: async (_kind: string, message: Parameters<typeof api.mempool.admit>[0]) => {
+        submit: async (message: Parameters<typeof api.mempool.admit>[0]) => {
           release()
           await sleep(300)
           return api.mempool.admit(message).admission

@@ -13,6 +13,7 @@ import { messageId } from '../../../src/protocol/message.ts'
 import { openMempoolStore } from '../../../src/store/index.ts'
 import { offerExpiring } from '../../support/expiring-offer.ts'
 import * as fx from '../../support/messages.ts'
+import { validated } from '../../support/validated.ts'
 import { startNode, stopNodes, type TestNode, waitFor } from './helpers.ts'
 
 const SKEW = 300
@@ -28,11 +29,9 @@ describe('expired offers', () => {
     const clock = () => now
     const components = (node: MegaNode) => ({
       sync: syncService({
-        source: new MempoolSyncSource(
-          node.mempool,
-          (kind, message) => node.submit(kind, message, { publish: false }),
-          { minSnapshotIntervalMs: 100 },
-        ),
+        source: new MempoolSyncSource(node.mempool, (message) => node.submit(message, 'sync'), {
+          minSnapshotIntervalMs: 100,
+        }),
         intervalMs: 500,
         minPeerIntervalMs: 250,
       }),
@@ -44,7 +43,7 @@ describe('expired offers', () => {
     const expiring = offerExpiring(now + 10, '00000000000000b1')
     const live = offerExpiring(now + 100_000, '00000000000000b2')
     for (const message of [fx.oracleAd(), fx.capabilityAd(), expiring, live])
-      assert.equal(a.node.submit(message.kind as never, message, { publish: false }).status, 'added')
+      assert.equal(a.node.submit(validated(message), 'sync').status, 'added')
     now += 10 + SKEW + 1
 
     await b.node.network!.libp2p!.dial(multiaddr(a.address))
@@ -55,8 +54,8 @@ describe('expired offers', () => {
       () => [a, b].every((test) => JSON.stringify(offerIds(test)) === onlyLive),
       30_000,
     )
-    assert.equal(a.node.mempool.counters.get('reason:EXPIRED') ?? 0, 0, 'a never served it')
-    assert.equal(b.node.mempool.counters.get('reason:EXPIRED') ?? 0, 0, 'b was never offered it')
+    assert.equal(a.node.mempool.outcomes.byReason.get('EXPIRED') ?? 0, 0, 'a never served it')
+    assert.equal(b.node.mempool.outcomes.byReason.get('EXPIRED') ?? 0, 0, 'b was never offered it')
 
     // The store of a lost the row with the offer.
     await a.node.stop()
@@ -74,7 +73,7 @@ describe('expired offers', () => {
     const init = { now: () => now }
     const first = await startNode({ enabled: false }, { clockSkewSeconds: SKEW }, undefined, init)
     for (const message of [fx.oracleAd(), fx.capabilityAd(), offerExpiring(now + 10, '00000000000000c1')])
-      assert.equal(first.node.submit(message.kind as never, message).status, 'added')
+      assert.equal(first.node.submit(validated(message)).status, 'added')
     await first.node.stop()
     now += 10 + SKEW + 1
     const again = await startNode({ enabled: false }, { clockSkewSeconds: SKEW }, first.dataDir, init)

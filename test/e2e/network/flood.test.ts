@@ -79,9 +79,9 @@ describe('a flood of low-PoW messages', { timeout: 30_000 }, () => {
     assert.equal(stats.gossip.accepted, 0, 'no weak ad entered')
     assert.equal(stats.gossip.rejected, 0, 'too little work is not misbehaviour: ignored, no penalty')
     assert.equal(b.node.network!.stats().gossip.accepted, 20, 'b got the honest ads and nothing of the flood')
-    const counters = a.node.mempool.counters
-    assert.equal(counters.get('reason:POW_TOO_WEAK'), FLOOD / 2)
-    assert.equal(counters.get('status:low-pow'), FLOOD / 2)
+    const { outcomes } = a.node.mempool
+    assert.equal(outcomes.byReason.get('POW_TOO_WEAK'), FLOOD / 2)
+    assert.equal(a.node.mempool.countOf('low-pow'), FLOOD / 2)
     // The flood itself is ~0.5 MB of JSON; what the node keeps of it is bounded, so the heap
     // grows by gossipsub's seen-cache of ids and little else.
     assert.ok(grown < 16 * 1024 * 1024, `heap grew by ${(grown / 1048576).toFixed(1)} MiB`)

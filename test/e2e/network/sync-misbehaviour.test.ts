@@ -86,8 +86,8 @@ describe('a sync peer serving forged messages', { timeout: 30_000 }, () => {
       'the liar hung up on',
       () => !hub.node.network!.peers().items.some((peer) => peer.id === liarId),
     )
-    const counts = hub.node.mempool.counters
-    assert.equal(counts.get('reason:SIGNATURE_INVALID'), 40, JSON.stringify(Object.fromEntries(counts)))
+    const counts = hub.node.mempool.outcomes.byReason
+    assert.equal(counts.get('SIGNATURE_INVALID'), 40, JSON.stringify(Object.fromEntries(counts)))
   })
 
   it('serving valid messages in another form than the canonical one: struck and banned, none admitted', async () => {

@@ -10,6 +10,7 @@ import { MempoolSyncSource } from '../../../src/network/sync-source.ts'
 import type { MegaNode } from '../../../src/node/node.ts'
 import type { OracleId } from '../../../src/protocol/messages/index.ts'
 import * as fx from '../../support/messages.ts'
+import { validated } from '../../support/validated.ts'
 import { startNode, stopNodes, type TestNode, waitFor } from './helpers.ts'
 
 const running: TestNode[] = []
@@ -27,13 +28,9 @@ function ads(from: number, count: number): OracleId[] {
 const fastSync = {
   libp2pServices: (node: MegaNode) => ({
     sync: syncService({
-      source: new MempoolSyncSource(
-        node.mempool,
-        (kind, message) => node.submit(kind, message, { publish: false }),
-        {
-          minSnapshotIntervalMs: 200,
-        },
-      ),
+      source: new MempoolSyncSource(node.mempool, (message) => node.submit(message, 'sync'), {
+        minSnapshotIntervalMs: 200,
+      }),
       intervalMs: 1000,
       minPeerIntervalMs: 500,
     }),
@@ -47,7 +44,7 @@ describe('sync', () => {
   it('a node started after 500 messages were posted syncs all of them', { timeout: 60_000 }, async () => {
     const first = await startNode()
     running.push(first)
-    for (const ad of ads(1000, 500)) assert.equal(first.node.submit('oracle', ad).status, 'added')
+    for (const ad of ads(1000, 500)) assert.equal(first.node.submit(validated(ad)).status, 'added')
     const late = await startNode({ bootstrap: [first.address] })
     running.push(late)
     await waitFor('the late node to hold all 500 ads', () => late.node.mempool.oracles.size === 500, 40_000)
@@ -71,9 +68,9 @@ describe('sync', () => {
     const leftAds = ads(5000, 40)
     const rightAds = ads(6000, 40)
     for (const [i, ad] of leftAds.entries())
-      assert.equal(left[i % 3]!.node.submit('oracle', ad).status, 'added')
+      assert.equal(left[i % 3]!.node.submit(validated(ad)).status, 'added')
     for (const [i, ad] of rightAds.entries())
-      assert.equal(right[i % 3]!.node.submit('oracle', ad).status, 'added')
+      assert.equal(right[i % 3]!.node.submit(validated(ad)).status, 'added')
     await waitFor(
       'each half to agree within itself',
       () => all.every((n) => n.node.mempool.oracles.size === 40),
@@ -103,7 +100,7 @@ describe('sync', () => {
     )
     for (const [i, key] of keys.entries()) {
       const target = i % 2 === 0 ? a : b
-      target.node.submit('oracle', fx.oracleAd({}, key, 8 + i), { publish: false })
+      target.node.submit(validated(fx.oracleAd({}, key, 8 + i)), 'sync')
     }
     await a.node.network!.libp2p!.dial(multiaddr(b.address))
     const strongest = keys

@@ -12,6 +12,7 @@ import pino from 'pino'
 import { resolveConfig } from '../../../src/node/config.ts'
 import { MegaNode } from '../../../src/node/node.ts'
 import * as fx from '../../support/messages.ts'
+import { validated } from '../../support/validated.ts'
 
 const SKEW = 300
 const dirs: string[] = []
@@ -35,9 +36,9 @@ describe('offer purge timer', () => {
     await node.start()
     try {
       assert.equal(node.purging, false, 'no offer: no timer')
-      for (const message of [fx.oracleAd(), fx.capabilityAd()]) node.submit(message.kind, message)
+      for (const message of [fx.oracleAd(), fx.capabilityAd()]) node.submit(validated(message))
       assert.equal(node.purging, false, 'still no offer')
-      assert.equal(node.submit('offer', offer).status, 'added')
+      assert.equal(node.submit(validated(offer)).status, 'added')
       assert.equal(node.purging, true, 'an offer held: the timer runs')
       now = offer.terms.expires + SKEW + 1
       const deadline = Date.now() + 5000

@@ -18,6 +18,7 @@ import { reportCommand } from '../../../src/cli/commands/trader/reports.ts'
 import { NodeClient } from '../../../src/client/node-client.ts'
 import { scoreOf } from '../../../src/mempool/entries.ts'
 import { Mempool } from '../../../src/mempool/mempool.ts'
+import { admitValue } from '../../../src/mempool/pipeline.ts'
 import { resolveConfig } from '../../../src/node/config.ts'
 import { MegaNode } from '../../../src/node/node.ts'
 import { ErrorCode, fail, ok } from '../../../src/protocol/errors.ts'
@@ -114,23 +115,23 @@ describe('a report kind added by registerReportKind', () => {
       { minBits: { oracle: 8, capability: 8, report: 8, offer: 8 }, maxReportsPerOracle: 1 },
       { now: () => NOW },
     )
-    pool.admit(fx.oracleAd())
-    pool.admit(fx.capabilityAd())
+    admitValue(pool, fx.oracleAd())
+    admitValue(pool, fx.capabilityAd())
     const oracle = pool.oracles.get(fx.ORACLE.publicKey)!
     const before = scoreOf(oracle)
-    const wrong = pool.admit(fx.report(content('home') as never)).admission
+    const wrong = admitValue(pool, fx.report(content('home') as never)).admission
     assert.equal(wrong.status, 'invalid', 'a listed answer is no evidence')
     assert.equal(wrong.reason?.code, 'EVIDENCE_INVALID')
     const report = fx.report(content('abandoned') as never)
-    assert.equal(pool.admit(report).admission.status, 'added')
+    assert.equal(admitValue(pool, report).admission.status, 'added')
     const entry = pool.reports.get(messageId(report))!
     assert.equal(entry.verdict, 'verified')
     assert.equal(entry.counts, true)
     assert.equal(scoreOf(oracle), before - entry.work, 'its work is a penalty')
     // A subjective report with more work does not count, so it cannot push out one that does.
     const subjective = fx.report({ type: 'free-form', comment: 'slow', links: [] }, fx.REPORTER, 12)
-    assert.equal(pool.admit(subjective).admission.status, 'low-pow')
-    assert.equal(pool.admit(fx.dispute(messageId(report))).admission.reason?.code, 'NOT_DISPUTABLE')
+    assert.equal(admitValue(pool, subjective).admission.status, 'low-pow')
+    assert.equal(admitValue(pool, fx.dispute(messageId(report))).admission.reason?.code, 'NOT_DISPUTABLE')
   })
 
   it('is a kind a trader policy may name, and counts by default', () => {

@@ -10,6 +10,7 @@ import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { Mempool } from '../../../src/mempool/mempool.ts'
+import { admitValue } from '../../../src/mempool/pipeline.ts'
 import { type SyncService, type SyncServiceInit, syncService } from '../../../src/network/sync-service.ts'
 import { MempoolSyncSource } from '../../../src/network/sync-source.ts'
 import { LOW } from '../../support/sync-messages.ts'
@@ -29,10 +30,10 @@ export async function syncNode(
 ): Promise<SyncTestNode> {
   const mempool = new Mempool({ minBits: LOW, maxOracles: 100_000, maxOffers: 100_000 })
   for (const message of held) {
-    const { admission } = mempool.admit(message)
+    const { admission } = admitValue(mempool, message)
     if (admission.status !== 'added') throw new Error(`fixture not admitted: ${JSON.stringify(admission)}`)
   }
-  const source = new MempoolSyncSource(mempool, (_kind, message) => mempool.admit(message).admission, {
+  const source = new MempoolSyncSource(mempool, (message) => mempool.admit(message).admission, {
     minSnapshotIntervalMs: 0,
   })
   const libp2p = await createLibp2p({

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import fc from 'fast-check'
 import type { LightMyRequestResponse } from 'fastify'
+import { admitValue } from '../../../src/mempool/pipeline.ts'
 import { type TestApi, testApi } from '../../support/api.ts'
 import * as fx from '../../support/messages.ts'
 
@@ -25,8 +26,8 @@ describe('hostile input', () => {
   before(async () => {
     api = await testApi({ rateLimit: { max: 1_000_000, timeWindow: 60_000 }, bodyLimit: 64 * 1024 })
     // Something to be refused against, so rules past the schema run too.
-    api.mempool.admit(fx.oracleAd())
-    api.mempool.admit(fx.capabilityAd())
+    admitValue(api.mempool, fx.oracleAd())
+    admitValue(api.mempool, fx.capabilityAd())
   })
   after(() => api.app.close())
 

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { admitValue } from '../../../src/mempool/pipeline.ts'
 import { STUB_NETWORK, testApi } from '../../support/api.ts'
 import * as fx from '../../support/messages.ts'
 import { parseScrape } from '../../support/metrics.ts'
@@ -39,7 +40,7 @@ describe('GET /metrics', () => {
     assert.equal((await api.post('/oracle', ad)).statusCode, 200)
     assert.equal((await api.post('/oracle', { ...ad, seqNo: ad.seqNo + 1 })).statusCode, 422)
     // What gossip hands the mempool: bytes naming no kind it keeps.
-    assert.equal(api.mempool.admit({ kind: 'nonsense' }).admission.status, 'invalid')
+    assert.equal(admitValue(api.mempool, { kind: 'nonsense' }).admission.status, 'invalid')
     const after = (await api.get('/metrics')).body
     const { samples, types } = parseScrape(after)
     assert.equal(types.get('mega_pool_entries'), 'gauge')

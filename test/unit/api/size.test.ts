@@ -12,6 +12,7 @@ import fc from 'fast-check'
 import { pino } from 'pino'
 import { buildApi } from '../../../src/api/index.ts'
 import { Mempool } from '../../../src/mempool/mempool.ts'
+import { AdmissionPipeline, admitValue } from '../../../src/mempool/pipeline.ts'
 import { BanList } from '../../../src/network/bans.ts'
 import { Gossip, type Orphaned } from '../../../src/network/gossip.ts'
 import type { MegaGossipSub } from '../../../src/network/libp2p.ts'
@@ -19,7 +20,7 @@ import { defaultNetworkOptions } from '../../../src/network/options.ts'
 import { OrphanPool } from '../../../src/network/orphans.ts'
 import { canonicalBytes } from '../../../src/protocol/canonical.ts'
 import { messageSize } from '../../../src/protocol/message.ts'
-import type { Message, PoolKind } from '../../../src/protocol/messages/index.ts'
+import type { Message } from '../../../src/protocol/messages/index.ts'
 import { LIMITS } from '../../../src/protocol/messages/limits.ts'
 import { LOW, NOW } from '../../support/api.ts'
 import * as fx from '../../support/messages.ts'
@@ -39,10 +40,11 @@ function gossipNode() {
       return { recipients: [] }
     },
   } as unknown as MegaGossipSub
+  const pipeline = new AdmissionPipeline(mempool)
   const gossip = new Gossip({
     pubsub,
-    submit: (_kind, message) => mempool.admit(message).admission,
-    events: mempool,
+    submit: (message) => pipeline.submit(message, 'gossip'),
+    events: pipeline.events,
     bans: new BanList({ threshold: 1000, windowSeconds: 60, banSeconds: 60 }),
     orphans: new OrphanPool<Orphaned>(defaultNetworkOptions.orphans),
     logger: pino({ level: 'silent' }),
@@ -60,15 +62,16 @@ async function nodeAndPeer() {
   const peer = gossipNode()
   const app = await buildApi({
     mempool: node.mempool,
-    submit: async (kind: PoolKind, message: Message) => {
+    submit: async (message) => {
       const { admission } = node.mempool.admit(message)
       if (admission.status === 'added' || admission.status === 'updated')
-        await node.gossip.publish(kind, message)
+        await node.gossip.publish(message.kind, message)
       return admission
     },
   })
   const ad = fx.oracleAd({}, fx.ORACLE, 10)
-  for (const pool of [node.mempool, peer.mempool]) assert.equal(pool.admit(ad).admission.status, 'added')
+  for (const pool of [node.mempool, peer.mempool])
+    assert.equal(admitValue(pool, ad).admission.status, 'added')
   return { app, node, peer }
 }
 

@@ -156,7 +156,7 @@ describe('POST outcomes and statuses', () => {
       {},
       {},
       {
-        submit: (kind) => {
+        submit: ({ kind }) => {
           seen.push(kind)
           if (kind === 'offer') throw new Error('disk full')
           return { status: 'skipped', kind }

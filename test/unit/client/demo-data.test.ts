@@ -3,18 +3,19 @@ import { describe, it } from 'node:test'
 import { buildDemoData } from '../../../src/client/demo-data.ts'
 import { scoreOf } from '../../../src/mempool/entries.ts'
 import { Mempool } from '../../../src/mempool/mempool.ts'
+import { admitValue } from '../../../src/mempool/pipeline.ts'
 
 describe('demo data', () => {
   it('is admitted whole by a node with default limits, with the stories it tells', () => {
     const pool = new Mempool()
     const data = buildDemoData({ oracleBits: 18 })
     for (const { kind, message } of data) {
-      const { admission } = pool.admit(message)
+      const { admission } = admitValue(pool, message)
       assert.ok(['added', 'updated'].includes(admission.status), `${kind}: ${JSON.stringify(admission)}`)
     }
     assert.equal(pool.oracles.size, 3)
     assert.equal(pool.offers.size, 3)
-    const ranked = [...pool.byScore.values()]
+    const ranked = [...pool.byScore()].map(([, oracle]) => oracle)
     const penalised = ranked.filter((oracle) => oracle.penalty > 0n)
     assert.equal(
       penalised.length,

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { Mempool } from '../../../src/mempool/mempool.ts'
+import { admitValue } from '../../../src/mempool/pipeline.ts'
 import { messageId } from '../../../src/protocol/message.ts'
 import { mineMessageSync } from '../../../src/protocol/message-pow.ts'
 import type { Fact, Offer, OracleCapability, Report } from '../../../src/protocol/messages/index.ts'
@@ -17,7 +18,7 @@ const NOW = 1_850_000_000
 const LOW = { oracle: 8, capability: 8, report: 8, offer: 8 }
 
 function outcome(pool: Mempool, message: unknown): string {
-  const { admission } = pool.admit(message)
+  const { admission } = admitValue(pool, message)
   const path = admission.reason?.path ? ` ${admission.reason.path}` : ''
   return admission.reason ? `${admission.status} ${admission.reason.code}${path}` : admission.status
 }

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { scoreOf } from '../../../src/mempool/entries.ts'
 import { Mempool } from '../../../src/mempool/mempool.ts'
+import { admitValue } from '../../../src/mempool/pipeline.ts'
 import { floorRecords, restoreSnapshot, toRecord } from '../../../src/mempool/snapshot.ts'
 import { messageId } from '../../../src/protocol/message.ts'
 import type { Commitment } from '../../../src/protocol/messages/index.ts'
@@ -25,13 +26,13 @@ function missingOn(on: Commitment, reporter = fx.REPORTER, bits = 8) {
 function setup(options = {}) {
   const pool = new Mempool({ minBits: LOW, ...options }, { now: () => NOW })
   for (const message of [fx.oracleAd({}, fx.ORACLE, 14), capability])
-    assert.equal(pool.admit(message).admission.status, 'added')
+    assert.equal(admitValue(pool, message).admission.status, 'added')
   const oracle = pool.oracles.get(fx.ORACLE.publicKey)!
   const penalty = () => oracle.strength - scoreOf(oracle)
   return { pool, oracle, penalty }
 }
 
-const status = (pool: Mempool, message: unknown) => pool.admit(message).admission.status
+const status = (pool: Mempool, message: unknown) => admitValue(pool, message).admission.status
 
 describe('reports on one commitment', () => {
   it('count once: the one with the most work, whoever filed first', () => {
@@ -84,7 +85,7 @@ describe('reports on one commitment', () => {
     const strong = missingOn(commitment, REPORTERS[1], 10)
     for (const report of [weak, strong]) assert.equal(status(pool, report), 'added')
     const changes = { put: [], removed: [] }
-    pool.removeReport(pool.reports.get(messageId(strong))!, changes)
+    pool.remove(pool.reports.get(messageId(strong))!, changes)
     assert.equal(penalty(), 2n ** 8n)
     assert.equal(pool.reports.get(messageId(weak))!.counts, true)
     assert.equal(oracle.reports.rankOf(messageId(weak))?.tier, 2n, 'it moves to the counting tier')
@@ -102,7 +103,7 @@ describe('reports on one commitment', () => {
     assert.deepEqual([...restored.entries()].map(toRecord), [...pool.entries()].map(toRecord))
     // A dispute still clears the whole commitment after the restart.
     const [first] = [...restored.reports.keys()]
-    assert.equal(restored.admit(fx.dispute(first!)).admission.status, 'updated')
+    assert.equal(admitValue(restored, fx.dispute(first!)).admission.status, 'updated')
     assert.equal(scoreOf(oracle), oracle.strength)
   })
 })

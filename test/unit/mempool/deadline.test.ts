@@ -10,6 +10,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { pino } from 'pino'
 import { scoreOf } from '../../../src/mempool/entries.ts'
 import { Mempool } from '../../../src/mempool/mempool.ts'
+import { AdmissionPipeline, admitValue } from '../../../src/mempool/pipeline.ts'
 import { BanList } from '../../../src/network/bans.ts'
 import { Gossip, type Orphaned } from '../../../src/network/gossip.ts'
 import type { MegaGossipSub } from '../../../src/network/libp2p.ts'
@@ -33,7 +34,7 @@ const missing = (deadline: number) =>
 function pool(now = NOW) {
   const mempool = new Mempool({ minBits: LOW, clockSkewSeconds: SKEW }, { now: () => now })
   for (const message of [fx.oracleAd({}, fx.ORACLE, 10), capability])
-    assert.equal(mempool.admit(message).admission.status, 'added')
+    assert.equal(admitValue(mempool, message).admission.status, 'added')
   return mempool
 }
 
@@ -41,7 +42,7 @@ describe('fact-missing deadlines and clock skew', () => {
   it('refuses a report until the deadline has passed by more than the skew', () => {
     for (const early of [NOW + 100, NOW, NOW - 1, NOW - SKEW]) {
       const mempool = pool()
-      const { admission } = mempool.admit(missing(early))
+      const { admission } = admitValue(mempool, missing(early))
       assert.equal(admission.status, 'invalid', `deadline now${early - NOW >= 0 ? '+' : ''}${early - NOW}`)
       assert.equal(admission.reason?.code, 'EVIDENCE_INVALID')
       assert.equal(admission.reason?.path, '/content/commitment/deadline')
@@ -49,7 +50,7 @@ describe('fact-missing deadlines and clock skew', () => {
       assert.equal(scoreOf(oracle), oracle.strength, 'the oracle is not penalised')
     }
     const mempool = pool()
-    assert.equal(mempool.admit(missing(NOW - SKEW - 1)).admission.status, 'added')
+    assert.equal(admitValue(mempool, missing(NOW - SKEW - 1)).admission.status, 'added')
   })
 
   it('the protocol verifier takes the tolerance in favour of the accused', () => {
@@ -63,10 +64,11 @@ describe('fact-missing deadlines and clock skew', () => {
     const early = missing(NOW - 100)
     const behind = pool()
     const strikes: string[] = []
+    const pipeline = new AdmissionPipeline(behind)
     const gossip = new Gossip({
       pubsub: undefined as unknown as MegaGossipSub,
-      submit: (_kind, message) => behind.admit(message).admission,
-      events: behind,
+      submit: (message) => pipeline.submit(message, 'gossip'),
+      events: pipeline.events,
       bans: new BanList({ threshold: 10, windowSeconds: 60, banSeconds: 60 }),
       orphans: new OrphanPool<Orphaned>(defaultNetworkOptions.orphans),
       logger: pino({ level: 'silent' }),
@@ -74,9 +76,9 @@ describe('fact-missing deadlines and clock skew', () => {
     })
     assert.equal(await gossip.validate('report', PEER, canonicalBytes(early)), TopicValidatorResult.Ignore)
     assert.deepEqual(strikes, [])
-    assert.equal(verdictOf(behind.admit(early).admission), 'ignore')
+    assert.equal(verdictOf(admitValue(behind, early).admission), 'ignore')
     // The same bytes once the deadline passed on every clock: accepted.
     const later = pool(NOW + SKEW)
-    assert.equal(later.admit(early).admission.status, 'added')
+    assert.equal(admitValue(later, early).admission.status, 'added')
   })
 })

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { scoreOf } from '../../../src/mempool/entries.ts'
 import { Mempool } from '../../../src/mempool/mempool.ts'
+import { admitValue } from '../../../src/mempool/pipeline.ts'
 import { messageId } from '../../../src/protocol/message.ts'
 import { sign } from '../../../src/protocol/sign.ts'
 import * as fx from '../../support/messages.ts'
@@ -16,7 +17,7 @@ function mempool(options = {}) {
 }
 
 function status(pool: Mempool, message: unknown) {
-  const { admission } = pool.admit(message)
+  const { admission } = admitValue(pool, message)
   return admission.reason ? `${admission.status} ${admission.reason.code}` : admission.status
 }
 
@@ -66,12 +67,12 @@ describe('Mempool admission outcomes', () => {
   it('keeps capabilities, reports and offers only for what it holds', () => {
     const { pool } = mempool()
     assert.equal(status(pool, fx.capabilityAd()), 'invalid UNKNOWN_ORACLE')
-    pool.admit(fx.oracleAd())
+    admitValue(pool, fx.oracleAd())
     assert.equal(status(pool, fx.offer()), 'invalid UNKNOWN_CAPABILITY')
     assert.equal(status(pool, fx.capabilityAd()), 'added')
     assert.equal(status(pool, fx.capabilityAd({ off: true, seqNo: 2 })), 'updated', 'switched off')
     assert.equal(status(pool, fx.capabilityAd({}, fx.OTHER_ORACLE)), 'invalid UNKNOWN_ORACLE')
-    pool.admit(fx.oracleAd({}, fx.OTHER_ORACLE))
+    admitValue(pool, fx.oracleAd({}, fx.OTHER_ORACLE))
     assert.equal(status(pool, fx.capabilityAd({}, fx.OTHER_ORACLE)), 'invalid KEY_TAKEN')
     assert.equal(status(pool, fx.offer()), 'added')
     assert.equal(status(pool, fx.acceptedOffer()), 'updated')
@@ -81,8 +82,8 @@ describe('Mempool admission outcomes', () => {
 
   it('keeps strength and score up to date as capabilities and reports arrive', () => {
     const { pool } = mempool()
-    pool.admit(fx.oracleAd({}, fx.ORACLE, 10))
-    pool.admit(fx.capabilityAd({}, fx.ORACLE, fx.CAPABILITY, 10))
+    admitValue(pool, fx.oracleAd({}, fx.ORACLE, 10))
+    admitValue(pool, fx.capabilityAd({}, fx.ORACLE, fx.CAPABILITY, 10))
     const oracle = pool.oracles.get(fx.ORACLE.publicKey)!
     assert.equal(oracle.strength, 2n ** 11n)
     const conflict = fx.report(
@@ -108,9 +109,9 @@ describe('Mempool admission outcomes', () => {
 
   it('amends a fact-missing report with a valid dispute, which then stops counting', () => {
     const { pool } = mempool()
-    pool.admit(fx.oracleAd({}, fx.ORACLE, 10))
+    admitValue(pool, fx.oracleAd({}, fx.ORACLE, 10))
     const capability = fx.capabilityAd({ attestation: 'signature' })
-    pool.admit(capability)
+    admitValue(pool, capability)
     const missing = fx.report({ type: 'fact-missing', capability, commitment: fx.commitment(NOW - 3600) })
     assert.equal(status(pool, missing), 'added')
     const oracle = pool.oracles.get(fx.ORACLE.publicKey)!
@@ -131,10 +132,10 @@ describe('Mempool admission outcomes', () => {
 
   it('counts outcomes by status and reason', () => {
     const { pool } = mempool()
-    pool.admit({})
-    pool.admit(fx.oracleAd())
-    assert.equal(pool.counters.get('status:added'), 1)
-    assert.equal(pool.counters.get('reason:UNKNOWN_KIND'), 1)
+    admitValue(pool, {})
+    admitValue(pool, fx.oracleAd())
+    assert.equal(pool.countOf('added'), 1)
+    assert.equal(pool.outcomes.byReason.get('UNKNOWN_KIND'), 1)
   })
 })
 
@@ -142,11 +143,11 @@ describe('Mempool eviction', () => {
   it('evicts the weakest oracle with everything hanging on it, and raises the floor', () => {
     const { pool, advance } = mempool({ maxOracles: 2, floorHalfLifeSeconds: 60 })
     const keys = [1, 2, 3].map((seed) => fx.testKey('ed25519', 40 + seed))
-    pool.admit(fx.oracleAd({}, keys[0], 9))
-    pool.admit(fx.capabilityAd({}, keys[0], fx.CAPABILITY))
-    pool.admit(fx.oracleAd({}, keys[1], 11))
+    admitValue(pool, fx.oracleAd({}, keys[0], 9))
+    admitValue(pool, fx.capabilityAd({}, keys[0], fx.CAPABILITY))
+    admitValue(pool, fx.oracleAd({}, keys[1], 11))
     assert.equal(pool.capabilities.size, 1)
-    const { admission, changes } = pool.admit(fx.oracleAd({}, keys[2], 12))
+    const { admission, changes } = admitValue(pool, fx.oracleAd({}, keys[2], 12))
     assert.equal(admission.status, 'added')
     assert.deepEqual(
       changes.removed.map((r) => r.kind).sort(),
@@ -154,13 +155,13 @@ describe('Mempool eviction', () => {
       'the evicted oracle took its capability along',
     )
     assert.equal(pool.capabilities.size, 0)
-    const weak = pool.admit(fx.oracleAd({}, fx.testKey('ed25519', 50), 9)).admission
+    const weak = admitValue(pool, fx.oracleAd({}, fx.testKey('ed25519', 50), 9)).admission
     assert.equal(weak.status, 'low-pow')
     assert.ok(weak.requiredBits! >= 10)
     advance(3600)
-    pool.oracles.delete(keys[1]!.publicKey)
+    pool.remove(pool.oracles.get(keys[1]!.publicKey)!)
     assert.equal(
-      pool.admit(fx.oracleAd({}, fx.testKey('ed25519', 50), 9)).admission.status,
+      admitValue(pool, fx.oracleAd({}, fx.testKey('ed25519', 50), 9)).admission.status,
       'added',
       'floor decayed',
     )
@@ -168,7 +169,7 @@ describe('Mempool eviction', () => {
 
   it('keeps only its shard of reports', () => {
     const { pool } = mempool({ shard: { index: 0, count: 2 } })
-    pool.admit(fx.oracleAd())
+    admitValue(pool, fx.oracleAd())
     const outcomes = new Set<string>()
     for (let i = 0; i < 8; i++)
       outcomes.add(status(pool, fx.report({ type: 'free-form', comment: `c${i}`, links: [] }, null)))
@@ -177,18 +178,21 @@ describe('Mempool eviction', () => {
 
   it('holds the byte budget by evicting the least work per byte', () => {
     const { pool } = mempool({ maxBytes: 4000 })
-    pool.admit(fx.oracleAd({}, fx.ORACLE, 14))
+    admitValue(pool, fx.oracleAd({}, fx.ORACLE, 14))
     for (let i = 0; i < 10; i++)
-      pool.admit(fx.report({ type: 'free-form', comment: 'x'.repeat(300) + i, links: [] }, null, 8 + (i % 3)))
+      admitValue(
+        pool,
+        fx.report({ type: 'free-form', comment: 'x'.repeat(300) + i, links: [] }, null, 8 + (i % 3)),
+      )
     assert.ok(pool.bytes <= 4000, `bytes ${pool.bytes}`)
     assert.ok(pool.oracles.has(fx.ORACLE.publicKey), 'the dense oracle ad survives')
   })
 
   it('ranks reports that count above those that do not, so an oracle cannot wash them out', () => {
     const { pool } = mempool({ maxReportsPerOracle: 3 })
-    pool.admit(fx.oracleAd({}, fx.ORACLE, 12))
+    admitValue(pool, fx.oracleAd({}, fx.ORACLE, 12))
     const capability = fx.capabilityAd({ attestation: 'signature' })
-    pool.admit(capability)
+    admitValue(pool, capability)
     const conflict = fx.report(
       { type: 'fact-conflict', capability, facts: [fx.fact('home'), fx.fact('away')] },
       fx.REPORTER,
@@ -202,7 +206,7 @@ describe('Mempool eviction', () => {
     const praise = (i: number) =>
       fx.report({ type: 'free-form', comment: `all good ${i}`, links: [] }, fx.ORACLE, 12 + i)
     for (let i = 0; i < 2; i++) assert.equal(status(pool, praise(i)), 'added')
-    const { admission: third, changes: evicted } = pool.admit(praise(2))
+    const { admission: third, changes: evicted } = admitValue(pool, praise(2))
     assert.equal(third.status, 'added')
     assert.deepEqual(evicted.removed, [{ kind: 'report', key: messageId(praise(0)) }])
     assert.ok(pool.reports.has(messageId(conflict)), 'the counting report stays')
@@ -232,7 +236,7 @@ describe('Mempool eviction', () => {
       fx.REPORTER,
       8,
     )
-    const { admission, changes } = pool.admit(conflict2)
+    const { admission, changes } = admitValue(pool, conflict2)
     assert.equal(admission.status, 'added')
     assert.deepEqual(changes.removed, [{ kind: 'report', key: messageId(praise(2)) }])
     assert.ok(pool.reports.has(messageId(missing)), 'the disputed report stays')
@@ -240,9 +244,9 @@ describe('Mempool eviction', () => {
 
   it('re-signed off switch keeps the capability work (update)', () => {
     const { pool } = mempool()
-    pool.admit(fx.oracleAd())
+    admitValue(pool, fx.oracleAd())
     const on = fx.capabilityAd()
-    pool.admit(on)
+    admitValue(pool, on)
     const off = sign({ ...on, off: true, seqNo: 2 }, fx.ORACLE.secretKey)
     assert.equal(status(pool, off), 'updated')
     assert.equal(pool.capabilities.get(on.capabilityKey)!.message.off, true)

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { CursorError } from '../../../src/mempool/cursor.ts'
 import { Mempool } from '../../../src/mempool/mempool.ts'
+import { admitValue } from '../../../src/mempool/pipeline.ts'
 import {
   getOracle,
   listCapabilities,
@@ -26,7 +27,7 @@ function ranked(pool = mempool()) {
   const keys = Array.from({ length: 12 }, (_, i) => fx.testKey('ed25519', 60 + i))
   keys.forEach((key, i) => {
     const tags = i % 2 === 0 ? ['weather'] : ['sports']
-    assert.equal(pool.admit(fx.oracleAd({ tags }, key, 8 + (i % 4))).admission.status, 'added')
+    assert.equal(admitValue(pool, fx.oracleAd({ tags }, key, 8 + (i % 4))).admission.status, 'added')
   })
   return { pool, keys }
 }
@@ -74,14 +75,14 @@ describe('listOracles', () => {
   it('filters by tag of the ad or of an active capability, and by text in capabilities', () => {
     const { pool, keys } = ranked()
     assert.equal(all((cursor) => listOracles(pool, { tag: 'weather', limit: 2, cursor })).items.length, 6)
-    pool.admit(fx.capabilityAd({ tags: ['football'] }, keys[1]))
+    admitValue(pool, fx.capabilityAd({ tags: ['football'] }, keys[1]))
     assert.deepEqual(
       listOracles(pool, { tag: 'football' }).items.map((o) => o.key),
       [keys[1]!.publicKey],
     )
     assert.equal(listOracles(pool, { text: 'WHO WON' }).items.length, 1, 'case-insensitive, in the question')
     assert.equal(listOracles(pool, { text: 'footb' }).items.length, 1, 'in a capability tag')
-    pool.admit(fx.capabilityAd({ tags: ['football'], off: true, seqNo: 2 }, keys[1]))
+    admitValue(pool, fx.capabilityAd({ tags: ['football'], off: true, seqNo: 2 }, keys[1]))
     assert.equal(
       listOracles(pool, { text: 'who won' }).items.length,
       0,
@@ -115,14 +116,14 @@ describe('listOracles', () => {
 describe('other queries', () => {
   it('returns one oracle with its capabilities, report summaries, work and floors', () => {
     const pool = mempool()
-    pool.admit(fx.oracleAd({}, fx.ORACLE, 10))
-    pool.admit(fx.capabilityAd({}, fx.ORACLE, fx.CAPABILITY, 9))
+    admitValue(pool, fx.oracleAd({}, fx.ORACLE, 10))
+    admitValue(pool, fx.capabilityAd({}, fx.ORACLE, fx.CAPABILITY, 9))
     const conflict = fx.report(
       { type: 'fact-conflict', capability: fx.capabilityAd(), facts: [fx.fact('home'), fx.fact('away')] },
       fx.REPORTER,
       8,
     )
-    pool.admit(conflict)
+    admitValue(pool, conflict)
     const oracle = getOracle(pool, fx.ORACLE.publicKey)!
     assert.equal(oracle.strength.work, String(2 ** 10 + 2 ** 9))
     assert.equal(oracle.score.work, String(2 ** 10 + 2 ** 9 - 2 ** 8))
@@ -138,7 +139,7 @@ describe('other queries', () => {
 
   it('lists capabilities and reports by oracle, tag, text and type, paging across oracles', () => {
     const { pool, keys } = ranked()
-    const admit = (message: unknown) => assert.equal(pool.admit(message).admission.status, 'added')
+    const admit = (message: unknown) => assert.equal(admitValue(pool, message).admission.status, 'added')
     for (const [i, key] of keys.slice(0, 3).entries()) {
       admit(fx.capabilityAd({ tags: ['rain'] }, key, fx.testKey('bip340', 80 + i)))
       const temperature = { question: 'Temperature in $city?', params: [{ name: 'city', values: ['Oslo'] }] }
@@ -178,16 +179,16 @@ describe('other queries', () => {
 
   it('lists offers by capability with their stage, strongest first', () => {
     const pool = mempool()
-    pool.admit(fx.oracleAd())
-    pool.admit(fx.capabilityAd())
-    pool.admit(fx.offer())
+    admitValue(pool, fx.oracleAd())
+    admitValue(pool, fx.capabilityAd())
+    admitValue(pool, fx.offer())
     assert.deepEqual(
       listOffers(pool, { capability: fx.CAPABILITY.publicKey }).items.map((o) => o.stage),
       ['open'],
     )
-    pool.admit(fx.acceptedOffer())
+    admitValue(pool, fx.acceptedOffer())
     assert.equal(listOffers(pool).items[0]!.stage, 'accepted')
-    pool.admit(fx.finalizedOffer())
+    admitValue(pool, fx.finalizedOffer())
     assert.equal(listOffers(pool, { stage: 'finalized' }).items.length, 1)
     assert.equal(listOffers(pool, { stage: 'open' }).items.length, 0)
     assert.deepEqual(listOffers(pool, { capability: 'c'.repeat(64) }).items, [])
@@ -195,7 +196,7 @@ describe('other queries', () => {
 
   it('reports sizes, bytes, floors and outcome counters', () => {
     const { pool } = ranked(mempool({ maxOracles: 11 }))
-    pool.admit({ kind: 'oracle' })
+    admitValue(pool, { kind: 'oracle' })
     const stats = poolStats(pool)
     assert.equal(stats.oracles.count, 11)
     assert.equal(stats.oracles.capacity, 11)

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { Mempool } from '../../../src/mempool/mempool.ts'
+import { admitValue } from '../../../src/mempool/pipeline.ts'
 import { verdictOf } from '../../../src/network/verdicts.ts'
 import { messageId } from '../../../src/protocol/message.ts'
 import type { Dispute, Fact, Message } from '../../../src/protocol/messages/index.ts'
@@ -35,12 +36,12 @@ const held = [fx.oracleAd({ seqNo: 2 }), capability, missing, fx.offer()]
 
 function pool() {
   const mempool = new Mempool({ minBits: LOW }, { now: () => NOW })
-  for (const message of held) assert.equal(mempool.admit(message).admission.status, 'added')
+  for (const message of held) assert.equal(admitValue(mempool, message).admission.status, 'added')
   return mempool
 }
 
 function outcome(mempool: Mempool, message: unknown) {
-  const { admission } = mempool.admit(message)
+  const { admission } = admitValue(mempool, message)
   return admission.reason ? `${admission.status} ${admission.reason.code}` : admission.status
 }
 
@@ -55,7 +56,7 @@ describe('answers from pool state', () => {
     for (const message of held) {
       const forged = flipped(message)
       assert.equal(messageId(forged), messageId(message), 'the id excludes the signature')
-      const { admission } = mempool.admit(forged)
+      const { admission } = admitValue(mempool, forged)
       assert.equal(`${admission.status} ${admission.reason?.code}`, 'invalid SIGNATURE_INVALID', message.kind)
       assert.equal(verdictOf(admission), 'reject', `${message.kind}: gossip rejects it`)
     }
@@ -74,7 +75,7 @@ describe('answers from pool state', () => {
 
   it('a capability forged over a key another oracle holds is a forgery, not KEY_TAKEN', () => {
     const mempool = pool()
-    mempool.admit(fx.oracleAd({}, fx.OTHER_ORACLE))
+    admitValue(mempool, fx.oracleAd({}, fx.OTHER_ORACLE))
     const other = fx.capabilityAd({ attestation: 'signature' }, fx.OTHER_ORACLE)
     assert.equal(outcome(mempool, flipped(other)), 'invalid SIGNATURE_INVALID')
     assert.equal(outcome(mempool, other), 'invalid KEY_TAKEN')
@@ -86,7 +87,7 @@ describe('answers from pool state', () => {
     assert.equal(outcome(mempool, dispute), 'updated')
     assert.equal(outcome(mempool, dispute), 'duplicate', 'the same dispute again')
     const forged: Dispute = { ...dispute, fact: forgedFact(dispute.fact) }
-    const { admission } = mempool.admit(forged)
+    const { admission } = admitValue(mempool, forged)
     assert.equal(`${admission.status} ${admission.reason?.code}`, 'invalid SIGNATURE_INVALID')
     assert.equal(admission.reason?.path, '/fact/signature')
     assert.equal(verdictOf(admission), 'reject')
@@ -107,7 +108,7 @@ describe('answers from pool state', () => {
     const first = pool()
     assert.equal(outcome(first, low), 'updated')
     assert.equal(outcome(first, high), 'invalid ALREADY_DISPUTED')
-    assert.equal(verdictOf(first.admit(high).admission), 'ignore')
+    assert.equal(verdictOf(admitValue(first, high).admission), 'ignore')
     const second = pool()
     assert.equal(outcome(second, high), 'updated')
     assert.equal(outcome(second, low), 'updated')

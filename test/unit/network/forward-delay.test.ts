@@ -9,6 +9,7 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { pino } from 'pino'
 import { Mempool } from '../../../src/mempool/mempool.ts'
+import { AdmissionPipeline } from '../../../src/mempool/pipeline.ts'
 import { BanList } from '../../../src/network/bans.ts'
 import { Gossip, type Orphaned } from '../../../src/network/gossip.ts'
 import type { MegaGossipSub } from '../../../src/network/libp2p.ts'
@@ -22,11 +23,12 @@ const PEER = peerIdFromString('12D3KooWJWoaqZhDaoEFshF7Rh1bpY9ohihFhzcW6d69Lr2NA
 
 function gossip(forwardDelayMs: number) {
   const mempool = new Mempool({ minBits: LOW }, { now: () => 1_850_000_000 })
+  const pipeline = new AdmissionPipeline(mempool)
   return new Gossip({
     // Validation never touches gossipsub itself.
     pubsub: undefined as unknown as MegaGossipSub,
-    submit: (_kind, message) => mempool.admit(message).admission,
-    events: mempool,
+    submit: (message) => pipeline.submit(message, 'gossip'),
+    events: pipeline.events,
     bans: new BanList({ threshold: 10, windowSeconds: 60, banSeconds: 60 }),
     orphans: new OrphanPool<Orphaned>(defaultNetworkOptions.orphans),
     logger: pino({ level: 'silent' }),

@@ -22,7 +22,18 @@ describe('gossip verdicts', () => {
       [invalid('POW_INVALID'), 'reject'],
       [invalid('SCHEMA_VIOLATION'), 'reject'],
       [invalid('EVIDENCE_INVALID', '/content/facts/1/signature'), 'reject'],
-      [invalid('EVIDENCE_INVALID', '/content/commitment/deadline'), 'ignore'],
+      [
+        {
+          status: 'invalid',
+          reason: {
+            code: 'EVIDENCE_INVALID',
+            message: '',
+            path: '/content/commitment/deadline',
+            gossip: 'ignore',
+          },
+        },
+        'ignore',
+      ],
       [invalid('POW_TOO_WEAK'), 'ignore'],
       [invalid('STALE_SEQNO'), 'ignore'],
       [invalid('EXPIRED'), 'ignore'],

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { Mempool } from '../../../src/mempool/mempool.ts'
+import { admitValue } from '../../../src/mempool/pipeline.ts'
 import { VerifiedIds, verifiedKey } from '../../../src/mempool/verified-ids.ts'
 import { SignatureThreads } from '../../../src/node/signature-threads.ts'
 import { messageId } from '../../../src/protocol/message.ts'
@@ -90,15 +91,15 @@ describe('verified ids', () => {
       { now: () => 1_850_000_000 },
     )
     const fake = forged(oracleAd())
-    assert.equal(pool.admit(fake).admission.reason?.code, 'SIGNATURE_INVALID')
+    assert.equal(admitValue(pool, fake).admission.reason?.code, 'SIGNATURE_INVALID')
     // Vouching for the genuine ad (same id, other signature) changes nothing for the forgery...
     const genuine = oracleAd()
     assert.equal(messageId(genuine), messageId(fake))
     pool.verified.add(verifiedKey(messageId(genuine), genuine))
-    assert.equal(pool.admit(fake).admission.reason?.code, 'SIGNATURE_INVALID')
+    assert.equal(admitValue(pool, fake).admission.reason?.code, 'SIGNATURE_INVALID')
     // ...a key vouched for is trusted (which is why only signature threads may add keys), once.
     pool.verified.add(verifiedKey(messageId(fake), fake))
-    assert.equal(pool.admit(fake).admission.status, 'added')
+    assert.equal(admitValue(pool, fake).admission.status, 'added')
     assert.equal(pool.verified.take(verifiedKey(messageId(fake), fake)), false)
   })
 

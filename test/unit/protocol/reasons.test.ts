@@ -16,7 +16,7 @@ import { ApiErrorCode } from '../../../src/http/errors.ts'
 import { STATUS_BY_CODE } from '../../../src/http/problem.ts'
 import { MempoolErrorCode } from '../../../src/mempool/admission.ts'
 import { NetworkErrorCode } from '../../../src/network/errors.ts'
-import { REJECTED_REASONS, verdictOf } from '../../../src/network/verdicts.ts'
+import { verdictOf } from '../../../src/network/verdicts.ts'
 import { ConfigErrorCode } from '../../../src/node/config-error.ts'
 import { OracleErrorCode } from '../../../src/oracle/errors.ts'
 import { ErrorCode } from '../../../src/protocol/errors.ts'
@@ -172,7 +172,6 @@ describe('catalogue of reasons', () => {
       assert.equal(STATUS_BY_CODE[reason.code], reason.http ?? undefined, reason.code)
       const admission = { status: 'invalid', reason: { code: reason.code, message: '' } } as const
       assert.equal(verdictOf(admission), reason.gossip === null ? 'ignore' : reason.gossip, reason.code)
-      assert.equal(REJECTED_REASONS.has(reason.code), reason.gossip === 'reject', reason.code)
     }
     assert.equal(STATUS_BY_CODE.TOO_LARGE, 413)
     assert.equal(STATUS_BY_CODE.LOW_POW, 409)
@@ -195,10 +194,14 @@ describe('catalogue of reasons', () => {
     ])
   })
 
-  it('ignores a fact-missing report refused by the receiver’s clock, and rejects other faults at that path', () => {
-    const at = (code: string) =>
-      verdictOf({ status: 'invalid', reason: { code, message: '', path: '/content/commitment/deadline' } })
-    assert.equal(at(ErrorCode.EVIDENCE_INVALID), 'ignore')
+  it('follows the action the failing check decided, else the catalogue’s: no JSON path decides', () => {
+    const at = (code: string, gossip?: 'ignore') =>
+      verdictOf({
+        status: 'invalid',
+        reason: { code, message: '', path: '/content/commitment/deadline', ...(gossip && { gossip }) },
+      })
+    assert.equal(at(ErrorCode.EVIDENCE_INVALID, 'ignore'), 'ignore')
+    assert.equal(at(ErrorCode.EVIDENCE_INVALID), 'reject')
     // A deadline that is not a time breaks the schema on every node, at every time.
     assert.equal(at(ErrorCode.SCHEMA_VIOLATION), 'reject')
   })

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { DatabaseSync } from 'node:sqlite'
 import { describe, it } from 'node:test'
+import { admitValue } from '../../../src/mempool/pipeline.ts'
 import { floorRecords, toRecord } from '../../../src/mempool/snapshot.ts'
 import { messageId } from '../../../src/protocol/message.ts'
 import { mineMessageSync } from '../../../src/protocol/message-pow.ts'
@@ -20,8 +21,8 @@ describe('restore from the store', { timeout: 30_000 }, () => {
       let store = openMempoolStore({ dataDir })
       let restarts = 0
       messageStream().forEach((message, at) => {
-        const expected = reference.pool.admit(message).admission
-        const { admission, changes } = node.pool.admit(message)
+        const expected = admitValue(reference.pool, message).admission
+        const { admission, changes } = admitValue(node.pool, message)
         assert.deepEqual(admission, expected, `message ${at}: same outcome as a node never restarted`)
         store.apply(changes, floorsOf(node.pool))
         if (at % 7 === 6) {
@@ -53,8 +54,8 @@ describe('restore from the store', { timeout: 30_000 }, () => {
     let removed = 0
     for (let from = 0; from < messages.length; from += 5) {
       const batch = messages.slice(from, from + 5).map((message) => {
-        reference.pool.admit(message)
-        return node.pool.admit(message).changes
+        admitValue(reference.pool, message)
+        return admitValue(node.pool, message).changes
       })
       removed += batch.reduce((sum, changes) => sum + changes.removed.length, 0)
       store.applyAll(batch, floorsOf(node.pool))
@@ -73,7 +74,7 @@ describe('restore from the store', { timeout: 30_000 }, () => {
     const { pool } = mempool({ ...TIGHT, maxOracles: 1 })
     const store = openMempoolStore({ dataDir })
     const admit = (message: unknown) => {
-      const result = pool.admit(message)
+      const result = admitValue(pool, message)
       store.apply(result.changes, floorsOf(pool))
       return result
     }
@@ -112,7 +113,7 @@ describe('restore from the store', { timeout: 30_000 }, () => {
       offerOn(fx.OTHER_CAPABILITY, fx.testKey('bip340', 82), 10),
       offerOn(fx.OTHER_CAPABILITY, fx.testKey('bip340', 83), 11), // global pool: evicts the 9-bit one
     ]
-    for (const message of messages) store.apply(pool.admit(message).changes, floorsOf(pool))
+    for (const message of messages) store.apply(admitValue(pool, message).changes, floorsOf(pool))
     const emptied = pool.offersByCapability.get(fx.CAPABILITY.publicKey)
     assert.equal(emptied?.size, 0)
     assert.ok(emptied.floor.state().bits > 0, 'the test emptied a pool with a raised floor')
@@ -131,7 +132,7 @@ describe('restore from the store', { timeout: 30_000 }, () => {
     const capability = fx.capabilityAd({ attestation: 'signature' })
     const missing = fx.report({ type: 'fact-missing', capability, commitment: fx.commitment(NOW - 3600) })
     for (const message of [fx.oracleAd(), capability, missing, fx.dispute(messageId(missing))]) {
-      store.apply(pool.admit(message).changes, floorsOf(pool))
+      store.apply(admitValue(pool, message).changes, floorsOf(pool))
     }
     store.close()
     const restarted = mempool()
@@ -147,7 +148,7 @@ describe('restore from the store', { timeout: 30_000 }, () => {
     const { pool } = mempool()
     const store = openMempoolStore({ dataDir })
     for (const message of [fx.oracleAd(), fx.capabilityAd(), fx.offer()])
-      store.apply(pool.admit(message).changes, floorsOf(pool))
+      store.apply(admitValue(pool, message).changes, floorsOf(pool))
     const path = store.path
     store.close()
 

@@ -3,6 +3,7 @@ import { existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { describe, it } from 'node:test'
+import { admitValue } from '../../../src/mempool/pipeline.ts'
 import { toRecord } from '../../../src/mempool/snapshot.ts'
 import {
   floorsOf,
@@ -29,7 +30,7 @@ describe('MempoolStore', { timeout: 20_000 }, () => {
     assert.equal(statSync(dataDir).mode & 0o777, 0o700)
     assert.equal(statSync(store.path).mode & 0o777, 0o600)
     const { pool } = mempool()
-    store.apply(pool.admit(messageStream()[0]).changes, floorsOf(pool))
+    store.apply(admitValue(pool, messageStream()[0]).changes, floorsOf(pool))
     assert.equal(statSync(`${store.path}-wal`).mode & 0o777, 0o600, 'the WAL is as private')
   })
 
@@ -43,7 +44,7 @@ describe('MempoolStore', { timeout: 20_000 }, () => {
     const dataDir = tempDataDir(t)
     const store = openMempoolStore({ dataDir })
     const { pool } = mempool()
-    for (const message of messageStream()) store.apply(pool.admit(message).changes, floorsOf(pool))
+    for (const message of messageStream()) store.apply(admitValue(pool, message).changes, floorsOf(pool))
     store.apply({ put: [], removed: [] }, () => assert.fail('no floor is read for empty changes'))
     store.close()
     const reopened = openMempoolStore({ dataDir })
@@ -71,7 +72,7 @@ describe('MempoolStore', { timeout: 20_000 }, () => {
     store.onCommit = (milliseconds, entries) => commits.push([milliseconds, entries])
     const { pool } = mempool()
     const [first, second] = messageStream()
-    const batch = [pool.admit(first).changes, pool.admit(second).changes]
+    const batch = [admitValue(pool, first).changes, admitValue(pool, second).changes]
     store.applyAll(batch, floorsOf(pool))
     store.apply({ put: [], removed: [] }, floorsOf(pool))
     assert.equal(commits.length, 1)
@@ -123,7 +124,7 @@ describe('MempoolStore', { timeout: 20_000 }, () => {
     const store = openMempoolStore({ dataDir })
     const { pool } = mempool()
     for (const message of messageStream().slice(0, 10))
-      store.apply(pool.admit(message).changes, floorsOf(pool))
+      store.apply(admitValue(pool, message).changes, floorsOf(pool))
     const copyDir = join(dataDir, 'backup')
     openMempoolStore({ dataDir: copyDir }).close() // creates the directory; VACUUM INTO needs a new file
     store.backup(join(copyDir, 'copy.sqlite'))

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { Mempool } from '../../../src/mempool/mempool.ts'
+import { admitValue } from '../../../src/mempool/pipeline.ts'
 import { MempoolSyncSource } from '../../../src/network/sync-source.ts'
 import { messageId } from '../../../src/protocol/message.ts'
 import { initiateSync } from '../../../src/sync/initiator.ts'
@@ -18,7 +19,7 @@ const NOW = 1_850_000_000
 
 function pool() {
   const mempool = new Mempool({ minBits: LOW }, { now: () => NOW })
-  const source = new MempoolSyncSource(mempool, (_kind, message) => mempool.admit(message).admission)
+  const source = new MempoolSyncSource(mempool, (message) => mempool.admit(message).admission)
   return { mempool, source }
 }
 
@@ -28,7 +29,7 @@ describe('the node side of sync', () => {
     const capability = fx.capabilityAd({ attestation: 'signature' })
     const missing = fx.report({ type: 'fact-missing', capability, commitment: fx.commitment(NOW - 3600) })
     for (const message of [fx.oracleAd(), capability, missing, fx.dispute(messageId(missing))]) {
-      assert.match(a.mempool.admit(message).admission.status, /added|updated/)
+      assert.match(admitValue(a.mempool, message).admission.status, /added|updated/)
     }
     const items = [...a.source.snapshot()]
     assert.equal(items.length, 4, 'oracle, capability, report and its dispute')
@@ -46,7 +47,7 @@ describe('the node side of sync', () => {
 
   it('asks again for what cut-short fetch replies left out, and admits it all', async () => {
     const a = pool()
-    for (const message of messages(600, 620)) a.mempool.admit(message)
+    for (const message of messages(600, 620)) admitValue(a.mempool, message)
     const b = pool()
     const [ours, theirs] = channelPair()
     const served = serveSync(theirs, a.source, { fetchReplyBytes: 3000 })
@@ -67,7 +68,7 @@ describe('the node side of sync', () => {
     })
     const empty = source.snapshot()
     assert.equal(source.snapshot(), empty, 'unchanged: the same snapshot')
-    mempool.admit(fx.oracleAd())
+    admitValue(mempool, fx.oracleAd())
     assert.equal(source.snapshot(), empty, 'changed, but within the interval')
     now = 1000
     assert.equal(source.snapshot().size, 1)

@@ -1,0 +1,41 @@
+/**
+ * How entries are ordered: their rank in their bounded pool and an oracle's place in the
+ * ranking by score. Pure functions of an entry, shared by admission, the mempool and paging.
+ */
+import type { Rank } from './bounded-pool.ts'
+import type { OracleEntry } from './entries.ts'
+import { scoreOf } from './entries.ts'
+
+/** Rank of an oracle in the oracle pool: verified bid, then identity strength. */
+export function oracleRank(oracle: { bid: bigint; strength: bigint; key: string }): Rank {
+  return { tier: oracle.bid, work: oracle.strength, id: oracle.key }
+}
+
+/** Rank of a capability or offer: its own work. */
+export function workRank(entry: { work: bigint }, id: string): Rank {
+  return { tier: 0n, work: entry.work, id }
+}
+
+/**
+ * Rank of a report in its oracle's report pool: the reports that count against the oracle
+ * first, then work. Otherwise a cheater could file reports about itself that no policy counts,
+ * each with a little more work, until the pool's limit evicts the verified ones (docs/sybil.md).
+ * Disputed reports come next: a dispute clears every report on its commitment, so evicting it
+ * by a flood of reports that never count would bring the others' penalty back.
+ */
+export function reportRank(report: { work: bigint; counts: boolean; dispute?: unknown }, id: string): Rank {
+  return { tier: report.counts ? 2n : report.dispute ? 1n : 0n, work: report.work, id }
+}
+
+/** An oracle's key in the ranking by score, highest score first: `[-score, key]`. */
+export type ScoreKey = [bigint, string]
+
+/** The one score key of an oracle (listings and their cursors use the same). */
+export function scoreKey(oracle: OracleEntry): ScoreKey {
+  return [-scoreOf(oracle), oracle.key]
+}
+
+export function compareScoreKeys(a: ScoreKey, b: ScoreKey): number {
+  if (a[0] !== b[0]) return a[0] < b[0] ? -1 : 1
+  return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0
+}
