@@ -114,7 +114,7 @@ module.exports = {
       name: 'through-index',
       comment:
         "another layer's modules are imported through its index.ts (#crypto and BROWSER_SAFE_DEEP excepted)",
-      severity: 'warn',
+      severity: 'error',
       from: { path: '^src/([^/]+)/' },
       to: {
         path: '^src/[^/]+/',

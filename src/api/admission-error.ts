@@ -1,6 +1,6 @@
 /** An admission the node refused, as the API's coded error. */
-import { ApiError, ApiErrorCode, type ProblemDetails } from '../http/errors.ts'
-import type { Admission } from '../mempool/admission.ts'
+import { ApiError, ApiErrorCode, type ProblemDetails } from '../http/index.ts'
+import type { Admission } from '../mempool/index.ts'
 
 /**
  * The error of an admission that did not take the message (`invalid` or `low-pow`), carrying

@@ -3,14 +3,14 @@
  * calls `listen`, or `inject` without a port.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import type { FactAdmission, FactPool } from '../facts/fact-pool.ts'
-import type { Relay } from '../facts/relay.ts'
-import { guardConnections, serverOptions } from '../http/connections.ts'
-import { corsPlugin } from '../http/cors.ts'
-import { problemPlugin, sendProblem } from '../http/problem.ts'
-import type { AdmissionEvents, TypedEventTarget } from '../mempool/events.ts'
-import type { Mempool } from '../mempool/mempool.ts'
-import { AdmissionPipeline } from '../mempool/pipeline.ts'
+import type { FactAdmission, FactPool, Relay } from '../facts/index.ts'
+import { corsPlugin, guardConnections, problemPlugin, sendProblem, serverOptions } from '../http/index.ts'
+import {
+  type AdmissionEvents,
+  AdmissionPipeline,
+  type Mempool,
+  type TypedEventTarget,
+} from '../mempool/index.ts'
 import { EventHub } from './events.ts'
 import { type ApiInit, apiOptions } from './options.ts'
 import { openapiPlugin } from './plugins/openapi.ts'

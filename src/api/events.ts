@@ -10,11 +10,9 @@
  * `event: fact-conflict` with `data: {"type","id","oracle","capability","evidence"}`.
  */
 import type { ServerResponse } from 'node:http'
-import type { FactConflict } from '../facts/fact-pool.ts'
-import { addressKey } from '../http/connections.ts'
-import { ApiError, ApiErrorCode } from '../http/errors.ts'
-import type { Admission } from '../mempool/admission.ts'
-import type { AdmissionEvents, TypedEventTarget } from '../mempool/events.ts'
+import type { FactConflict } from '../facts/index.ts'
+import { ApiError, ApiErrorCode, addressKey } from '../http/index.ts'
+import type { Admission, AdmissionEvents, TypedEventTarget } from '../mempool/index.ts'
 import type { ApiOptions } from './options.ts'
 
 /** Headers of a stream, sent alike to `GET` and `HEAD`. */

@@ -9,8 +9,15 @@
  * await app.listen({ host: '127.0.0.1', port: 8080 })
  */
 
-export { ApiError, ApiErrorCode, type ProblemDetails } from '../http/errors.ts'
-export { PROBLEM_TYPE, type Problem, STATUS_BY_CODE, toProblem } from '../http/problem.ts'
+export {
+  ApiError,
+  ApiErrorCode,
+  PROBLEM_TYPE,
+  type Problem,
+  type ProblemDetails,
+  STATUS_BY_CODE,
+  toProblem,
+} from '../http/index.ts'
 export { admissionError } from './admission-error.ts'
 export { type ApiComponents, buildApi, mempoolSubmit } from './app.ts'
 export { type AdmittedEvent, EventHub } from './events.ts'

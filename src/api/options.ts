@@ -3,10 +3,9 @@
  * {@link ApiInit}; defaults below say where the numbers come from.
  */
 
-import { DEFAULT_CONNECTION_LIMITS } from '../http/connections.ts'
-import { DEFAULT_CORS_ORIGINS } from '../http/cors.ts'
-import { defaultQueryLimits, type QueryLimits } from '../mempool/queries.ts'
-import { LIMITS } from '../protocol/messages/index.ts'
+import { DEFAULT_CONNECTION_LIMITS, DEFAULT_CORS_ORIGINS } from '../http/index.ts'
+import { defaultQueryLimits, type QueryLimits } from '../mempool/index.ts'
+import { LIMITS } from '../protocol/index.ts'
 
 export interface ApiOptions {
   /**

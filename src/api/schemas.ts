@@ -6,7 +6,7 @@
  * validates and serializes with them and the OpenAPI document lists each once under `components`.
  */
 import Type, { type TSchema } from 'typebox'
-import { ProblemSchema, shareSchemas } from '../http/schemas.ts'
+import { ProblemSchema, shareSchemas } from '../http/index.ts'
 import {
   CapabilityView,
   OfferView,
@@ -15,11 +15,11 @@ import {
   PageOf,
   PoolStats,
   ReportView,
-} from '../mempool/view-schemas.ts'
-import { NetworkStats, PeerList } from '../network/view-schemas.ts'
-import { Hex32, MESSAGE_SCHEMAS, POOL_KINDS, strict } from '../protocol/messages/index.ts'
+} from '../mempool/index.ts'
+import { NetworkStats, PeerList } from '../network/index.ts'
+import { Hex32, MESSAGE_SCHEMAS, POOL_KINDS, strict } from '../protocol/index.ts'
 
-export { idOf, ref } from '../http/schemas.ts'
+export { idOf, ref } from '../http/index.ts'
 
 /** A message the node took (added, updated), already held (duplicate) or left to other shards (skipped). */
 export const AdmissionResult = Type.Object(

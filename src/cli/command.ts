@@ -4,7 +4,7 @@
  * onto library calls.
  */
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util'
-import { CodedError } from '../protocol/errors.ts'
+import { CodedError } from '../protocol/index.ts'
 import { didYouMean } from './suggest.ts'
 
 /** Where a command writes: injected so tests can capture output. */

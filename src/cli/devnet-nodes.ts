@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdirSync, openSync } from 'node:fs'
 import { join } from 'node:path'
-import { NodeClient } from '../client/node-client.ts'
+import { NodeClient } from '../client/index.ts'
 import { CliError, CliErrorCode } from './command.ts'
 
 /** The launcher (compile cache on: see bin/mega.js). */

@@ -3,22 +3,27 @@
  * strength with capabilities, a proven equivocation, a disputed missed deadline, subjective
  * complaints and offers at every stage. Real keys, signatures and proof of work throughout.
  */
-import { messageId } from '../protocol/message.ts'
-import { mineMessageSync } from '../protocol/message-pow.ts'
-import type {
-  Commitment,
-  Dispute,
-  Fact,
-  FactRequest,
-  Message,
-  Offer,
-  OracleCapability,
-  OracleId,
-  PoolKind,
-  Report,
-} from '../protocol/messages/index.ts'
-import { type Draft, sign, signAcceptance, signCapability, signFinalization } from '../protocol/sign.ts'
-import { generateKeyPair, type KeyPair } from '../protocol/signature.ts'
+import {
+  type Commitment,
+  type Dispute,
+  type Draft,
+  type Fact,
+  type FactRequest,
+  generateKeyPair,
+  type KeyPair,
+  type Message,
+  messageId,
+  mineMessageSync,
+  type Offer,
+  type OracleCapability,
+  type OracleId,
+  type PoolKind,
+  type Report,
+  sign,
+  signAcceptance,
+  signCapability,
+  signFinalization,
+} from '../protocol/index.ts'
 import { EXAMPLE_QUESTION, exampleCapability } from './examples.ts'
 
 /** One message to post, with its kind (the REST route). */

@@ -9,17 +9,27 @@
  * const fact = await oracle.fact(commitment, capability)            // signature + R / hash lock checked
  */
 
-import { verifyAttestation } from '../protocol/attestation.ts'
-import { canonicalize } from '../protocol/canonical.ts'
-import { checkDigitCount } from '../protocol/digits.ts'
-import { CodedError, UNKNOWN_CODE } from '../protocol/errors.ts'
-import { verifyMessagePow } from '../protocol/message-pow.ts'
-import type { Commitment, Fact, FactRequest, OracleCapability, OracleId } from '../protocol/messages/index.ts'
-import { checkAnswer, checkRequest } from '../protocol/oracle-attestation.ts'
-import { checkMessageRules } from '../protocol/rules.ts'
-import { verifySignatures } from '../protocol/sign.ts'
-import { validateMessage } from '../protocol/validate.ts'
-import { classifyManifest, type ManifestVerdict, manifestUrlOf } from '../protocol/verify-manifest.ts'
+import {
+  CodedError,
+  type Commitment,
+  canonicalize,
+  checkAnswer,
+  checkDigitCount,
+  checkMessageRules,
+  checkRequest,
+  classifyManifest,
+  type Fact,
+  type FactRequest,
+  type ManifestVerdict,
+  manifestUrlOf,
+  type OracleCapability,
+  type OracleId,
+  UNKNOWN_CODE,
+  validateMessage,
+  verifyAttestation,
+  verifyMessagePow,
+  verifySignatures,
+} from '../protocol/index.ts'
 
 /** Codes of {@link EndpointError}. */
 export const EndpointErrorCode = {

@@ -2,8 +2,7 @@
  * Example messages for demos, the devnet, tests and benchmarks: one football question whose
  * shape every tool knows, so examples read the same everywhere.
  */
-import type { OracleCapability } from '../protocol/messages/index.ts'
-import type { CapabilityDraft } from '../protocol/sign.ts'
+import type { CapabilityDraft, OracleCapability } from '../protocol/index.ts'
 
 /** Keys and overrides of an example capability. */
 export interface ExampleCapabilityInit {

@@ -6,6 +6,13 @@
  * @packageDocumentation
  */
 export { buildDemoData } from './demo-data.ts'
-export { EndpointError, EndpointErrorCode, fetchManifest, OracleEndpointClient } from './endpoint-client.ts'
-export { NodeClient, NodeUnreachableError } from './node-client.ts'
+export {
+  EndpointError,
+  EndpointErrorCode,
+  FACT_NOT_READY,
+  fetchManifest,
+  isFactNotReady,
+  OracleEndpointClient,
+} from './endpoint-client.ts'
+export { ClientErrorCode, NodeClient, NodeUnreachableError } from './node-client.ts'
 export { RelayRefusalCode } from './relay-codes.ts'

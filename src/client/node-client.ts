@@ -2,8 +2,7 @@
  * A small HTTP client of a node's REST API, for the CLI and the oracle and trader tools.
  * It speaks only JSON over fetch, so it also runs in browsers.
  */
-import { CodedError, type ErrorDetails } from '../protocol/errors.ts'
-import type { PoolKind } from '../protocol/messages/index.ts'
+import { CodedError, type ErrorDetails, type PoolKind } from '../protocol/index.ts'
 
 /** Codes of the client of a node (the catalogue's `client` area). */
 export const ClientErrorCode = {

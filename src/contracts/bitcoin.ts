@@ -6,7 +6,7 @@
 import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { Address, NETWORK, OutScript, p2wpkh, SigHash, TEST_NETWORK, Transaction } from '@scure/btc-signer'
-import { toHex } from '../protocol/hex.ts'
+import { toHex } from '../protocol/index.ts'
 import { ContractError, ContractErrorCode } from './errors.ts'
 
 /** The Bitcoin networks a contract can live on. */

@@ -8,10 +8,14 @@
  */
 import { randomBytes } from 'node:crypto'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
-import { canonicalize } from '../protocol/canonical.ts'
-import { fromHex, toHex } from '../protocol/hex.ts'
-import { offerKey } from '../protocol/message.ts'
-import type { Offer, OracleCapability } from '../protocol/messages/index.ts'
+import {
+  canonicalize,
+  fromHex,
+  type Offer,
+  type OracleCapability,
+  offerKey,
+  toHex,
+} from '../protocol/index.ts'
 import {
   addressScript,
   CHAIN_OF_NETWORK,

@@ -12,7 +12,7 @@
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { fromHex, toHex } from '../protocol/hex.ts'
+import { fromHex, toHex } from '../protocol/index.ts'
 import { ContractError, ContractErrorCode } from './errors.ts'
 
 /** The part of the bindings this adapter uses (their `index.d.ts`, narrowed). */

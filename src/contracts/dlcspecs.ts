@@ -7,7 +7,7 @@
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { RawTx, Transaction } from '@scure/btc-signer'
-import { fromHex, toHex } from '../protocol/hex.ts'
+import { fromHex, toHex } from '../protocol/index.ts'
 import { addressScript, fundingPsbt, type Network, type SpentCoin, scriptAddress } from './bitcoin.ts'
 import { type ContractRecord, transactionsOf } from './contract.ts'
 import {

@@ -2,7 +2,7 @@
  * Coded errors of Bitcoin contracts. Callers and tests match on `code`, never on the text; every
  * refusal is raised before anything is signed.
  */
-import { CodedError } from '../protocol/errors.ts'
+import { CodedError } from '../protocol/index.ts'
 
 /** Stable error codes of contracts. */
 export const ContractErrorCode = {

@@ -9,9 +9,7 @@
  * proposals or roles give unrelated keys; the key is never the trader key itself.
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js'
-import { concatBytes, fromHex, utf8 } from '../protocol/hex.ts'
-import { hkdfSha256 } from '../protocol/kdf.ts'
-import { bytesToBigInt, SECP256K1_ORDER } from '../protocol/schnorr-nonce.ts'
+import { bytesToBigInt, concatBytes, fromHex, hkdfSha256, SECP256K1_ORDER, utf8 } from '../protocol/index.ts'
 
 const FUNDING_KEY_SALT = 'MEGA/contract/funding-key/v1'
 

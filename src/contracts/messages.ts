@@ -9,11 +9,19 @@
  */
 import { createHash } from 'node:crypto'
 import Type from 'typebox'
-import { canonicalize } from '../protocol/canonical.ts'
-import { Hex32, SafeInteger, strict, UnixTime } from '../protocol/messages/common.ts'
-import { type Commitment, CurvePoint, MESSAGE_SCHEMAS, type Offer } from '../protocol/messages/index.ts'
-import { LIMITS } from '../protocol/messages/limits.ts'
-import { validateSchema } from '../protocol/validate.ts'
+import {
+  type Commitment,
+  CurvePoint,
+  canonicalize,
+  Hex32,
+  LIMITS,
+  MESSAGE_SCHEMAS,
+  type Offer,
+  SafeInteger,
+  strict,
+  UnixTime,
+  validateSchema,
+} from '../protocol/index.ts'
 import { NETWORKS, type Network } from './bitcoin.ts'
 import { ContractError, ContractErrorCode } from './errors.ts'
 import { MAX_CETS, type PayoutCurve } from './numeric.ts'

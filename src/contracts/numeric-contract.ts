@@ -8,18 +8,20 @@
  * CETs, points and transactions byte for byte; nothing here trusts the other side's numbers.
  */
 import { Transaction } from '@scure/btc-signer'
-import { verifyAttestation } from '../protocol/attestation.ts'
-import { canonicalize } from '../protocol/canonical.ts'
 import {
+  type Commitment,
+  canonicalize,
   checkDigitCount,
+  checkMessageRules,
   digitMessage,
+  type Fact,
   numericValue,
+  type OracleCapability,
   recoverSecretFromDigitFacts,
-} from '../protocol/digits.ts'
-import { toHex } from '../protocol/hex.ts'
-import type { Commitment, Fact, OracleCapability } from '../protocol/messages/index.ts'
-import { checkMessageRules } from '../protocol/rules.ts'
-import { verifySignatures } from '../protocol/sign.ts'
+  toHex,
+  verifyAttestation,
+  verifySignatures,
+} from '../protocol/index.ts'
 import { completeFundingSpend, fundingSpendSighash, signFundingSpend, verifyDer } from './bitcoin.ts'
 import {
   adaptorSign,

@@ -9,7 +9,7 @@
  * `Σ R_i + e(i, d_i)·P`; the oracle's digit signatures for a value whose digits start with that
  * prefix sum to its discrete logarithm, so exactly one CET completes. Pure.
  */
-import { toDigits } from '../protocol/digits.ts'
+import { toDigits } from '../protocol/index.ts'
 import { ContractError, ContractErrorCode } from './errors.ts'
 
 /**

@@ -4,14 +4,18 @@
  * attested two answers exposes (`equivocation`).
  */
 import { Transaction } from '@scure/btc-signer'
-import { verifyAttestation } from '../protocol/attestation.ts'
-import { canonicalize } from '../protocol/canonical.ts'
-import { numericValue, recoverSecretFromDigitFacts } from '../protocol/digits.ts'
-import { fromHex, toHex } from '../protocol/hex.ts'
-import type { Fact } from '../protocol/messages/index.ts'
-import { factDigest } from '../protocol/oracle-attestation.ts'
-import { recoverSecretFromNonceReuse } from '../protocol/schnorr-nonce.ts'
-import { verifySignatures } from '../protocol/sign.ts'
+import {
+  canonicalize,
+  type Fact,
+  factDigest,
+  fromHex,
+  numericValue,
+  recoverSecretFromDigitFacts,
+  recoverSecretFromNonceReuse,
+  toHex,
+  verifyAttestation,
+  verifySignatures,
+} from '../protocol/index.ts'
 import { completeFundingSpend, fundingSpendSighash, signFundingSpend, verifyDer } from './bitcoin.ts'
 import { type ContractRecord, type ContractTrader, keyOf, stateError, transactionsOf } from './contract.ts'
 import { decryptAdaptorSignature } from './dlc.ts'

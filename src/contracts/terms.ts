@@ -3,14 +3,20 @@
  * commitment alone: one payout per answer, the oracle's key and nonce, a refund after the
  * deadline. Pure: both sides run the same checks on the same bytes and reach the same verdict.
  */
-import { canonicalize } from '../protocol/canonical.ts'
-import { verifyMessagePow } from '../protocol/message-pow.ts'
-import type { Offer, OracleCapability } from '../protocol/messages/index.ts'
-import { curveCapabilityProblem, curveTotal } from '../protocol/offer-curve.ts'
-import { factDigest, outcomePoint } from '../protocol/oracle-attestation.ts'
-import { checkMessageRules, offerStage } from '../protocol/rules.ts'
-import { verifySignatures } from '../protocol/sign.ts'
-import { validateMessage } from '../protocol/validate.ts'
+import {
+  canonicalize,
+  checkMessageRules,
+  curveCapabilityProblem,
+  curveTotal,
+  factDigest,
+  type Offer,
+  type OracleCapability,
+  offerStage,
+  outcomePoint,
+  validateMessage,
+  verifyMessagePow,
+  verifySignatures,
+} from '../protocol/index.ts'
 import type { DigitAnnouncement, OracleAnnouncement } from './dlc.ts'
 import { ContractError, ContractErrorCode } from './errors.ts'
 import type { ContractOffer, PayoutMessage } from './messages.ts'

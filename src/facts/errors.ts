@@ -2,8 +2,8 @@
  * Codes of the fact pool and the relay, in the node's namespace (the catalogue's `api` area:
  * clients of a node see them next to the protocol's and the mempool's).
  */
-import { RelayRefusalCode } from '../client/relay-codes.ts'
-import { CodedError } from '../protocol/errors.ts'
+import { RelayRefusalCode } from '../client/index.ts'
+import { CodedError } from '../protocol/index.ts'
 
 export const FactErrorCode = {
   /** The relay's refusals a client routes around (src/client/relay-codes.ts). */

@@ -18,16 +18,23 @@
  * capability key, which is all a verified report needs — until the node holds a report that
  * covers it, so the pinned set is bounded by the capabilities the mempool holds (PoW-bounded).
  */
-import { verifyAttestation } from '../protocol/attestation.ts'
-import { canonicalize } from '../protocol/canonical.ts'
-import { ErrorCode } from '../protocol/errors.ts'
-import { messageId } from '../protocol/message.ts'
-import type { Commitment, Fact, OracleCapability, ReportContent } from '../protocol/messages/index.ts'
-import { checkAnswer, checkRequest } from '../protocol/oracle-attestation.ts'
-import { verifySignatures } from '../protocol/sign.ts'
-import { TypedEventTarget } from '../protocol/typed-event-target.ts'
-import { validateMessage } from '../protocol/validate.ts'
-import { requestKey, verifyFactConflict } from '../protocol/verify-report.ts'
+import {
+  type Commitment,
+  canonicalize,
+  checkAnswer,
+  checkRequest,
+  ErrorCode,
+  type Fact,
+  messageId,
+  type OracleCapability,
+  type ReportContent,
+  requestKey,
+  TypedEventTarget,
+  validateMessage,
+  verifyAttestation,
+  verifyFactConflict,
+  verifySignatures,
+} from '../protocol/index.ts'
 import { FactErrorCode } from './errors.ts'
 
 export interface FactPoolOptions {

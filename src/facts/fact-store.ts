@@ -8,7 +8,7 @@
 import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
-import { type Migration, migrate } from '../store/migrations.ts'
+import { type Migration, migrate } from '../store/index.ts'
 import type { FactAdmission, FactPool } from './fact-pool.ts'
 
 const MIGRATIONS: readonly Migration[] = [

@@ -18,21 +18,23 @@
  * minute, the upstream time and response size.
  */
 import { isIP } from 'node:net'
-import { EndpointError, EndpointErrorCode, OracleEndpointClient } from '../client/endpoint-client.ts'
-import { canonicalize } from '../protocol/canonical.ts'
-import { ErrorCode, ProtocolError } from '../protocol/errors.ts'
-import { messageId } from '../protocol/message.ts'
+import { EndpointError, EndpointErrorCode, OracleEndpointClient } from '../client/index.ts'
 import {
   type Commitment,
+  canonicalize,
+  checkRequest,
+  ErrorCode,
   type Fact,
   type FactRequest,
   FactRequest as FactRequestSchema,
   LIMITS,
+  messageId,
   type OracleCapability,
-} from '../protocol/messages/index.ts'
-import { checkRequest } from '../protocol/oracle-attestation.ts'
-import { verifySignatures } from '../protocol/sign.ts'
-import { validateMessage, validateSchema } from '../protocol/validate.ts'
+  ProtocolError,
+  validateMessage,
+  validateSchema,
+  verifySignatures,
+} from '../protocol/index.ts'
 import { FactError, FactErrorCode } from './errors.ts'
 import type { FactMessage, FactPool } from './fact-pool.ts'
 import { upstreamFetch } from './upstream-fetch.ts'

@@ -2,8 +2,8 @@
  * Whether the mempool holds a report that covers a conflict: then its evidence no longer needs
  * pinning in the fact pool (the report carries it, and is kept and synced as every report).
  */
-import type { Mempool } from '../mempool/mempool.ts'
-import { specOf } from '../protocol/report-kinds.ts'
+import type { Mempool } from '../mempool/index.ts'
+import { specOf } from '../protocol/index.ts'
 import type { FactConflict } from './fact-pool.ts'
 
 /**

@@ -5,11 +5,8 @@
  * one path into the pool. Facts are not gossiped: a fact is asked for by few traders, so
  * pushing each to every node costs more than pulling the differences now and then.
  */
-import { canonicalize } from '../protocol/canonical.ts'
-import { ErrorCode } from '../protocol/errors.ts'
-import { messageId } from '../protocol/message.ts'
-import type { SubmitOutcome, SyncSource } from '../sync/source.ts'
-import { SortedItems } from '../sync/storage.ts'
+import { canonicalize, ErrorCode, messageId } from '../protocol/index.ts'
+import { SortedItems, type SubmitOutcome, type SyncSource } from '../sync/index.ts'
 import type { FactAdmission, FactPool } from './fact-pool.ts'
 
 /** The protocol id of fact sync. */

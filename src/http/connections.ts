@@ -18,7 +18,7 @@
 import { type IncomingMessage, maxHeaderSize, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyBaseLogger, FastifyInstance, FastifyServerOptions } from 'fastify'
-import { ErrorCode } from '../protocol/errors.ts'
+import { ErrorCode } from '../protocol/index.ts'
 import { ApiError, ApiErrorCode } from './errors.ts'
 import { logProblem, PROBLEM_TYPE, type Problem, toProblem } from './problem.ts'
 

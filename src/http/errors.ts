@@ -3,7 +3,7 @@
  * them; the one error handler (`problem.ts`) turns every error, ours or Fastify's, into
  * `application/problem+json` with the status its code maps to.
  */
-import { CodedError, UNKNOWN_CODE } from '../protocol/errors.ts'
+import { CodedError, UNKNOWN_CODE } from '../protocol/index.ts'
 
 /**
  * Codes the HTTP servers add to those of the protocol and the mempool (the node's fact pool

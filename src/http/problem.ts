@@ -7,8 +7,7 @@
  */
 import { STATUS_CODES } from 'node:http'
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { ErrorCode } from '../protocol/errors.ts'
-import { NODE_AREAS, reasonsOf } from '../protocol/reasons.ts'
+import { ErrorCode, NODE_AREAS, reasonsOf } from '../protocol/index.ts'
 import { ApiError, ApiErrorCode, type ProblemDetails } from './errors.ts'
 
 /**

@@ -5,7 +5,7 @@
  * serializes with them and an OpenAPI document lists each once under `components`.
  */
 import Type, { type TSchema } from 'typebox'
-import { strict } from '../protocol/messages/index.ts'
+import { strict } from '../protocol/index.ts'
 
 /** An error, as `application/problem+json` (RFC 9457) with our code and facts. */
 export const ProblemSchema = Type.Object(

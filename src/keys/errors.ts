@@ -2,7 +2,7 @@
  * Coded errors of the keystore and the passphrase input. Their codes belong to the oracle
  * toolkit's namespace (the catalogue's `oracle` area), which the trader's keys reuse.
  */
-import { CodedError } from '../protocol/errors.ts'
+import { CodedError } from '../protocol/index.ts'
 
 export const KeyErrorCode = {
   /** `init` would overwrite an existing keystore. */

@@ -11,8 +11,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes, scrypt } from 'node:crypto'
 import { open, readFile } from 'node:fs/promises'
-import { canonicalBytes } from '../protocol/canonical.ts'
-import { publicKeyOf, type Scheme } from '../protocol/signature.ts'
+import { canonicalBytes, publicKeyOf, type Scheme } from '../protocol/index.ts'
 import { KeyError, KeyErrorCode } from './errors.ts'
 
 /**

@@ -2,9 +2,7 @@
  * The outcome of admitting one message: exactly one status, with the reason when it is not
  * taken and the floor when it lacks work, so a client knows what to fix or how many bits to add.
  */
-import type { ProtocolError } from '../protocol/errors.ts'
-import type { PoolKind } from '../protocol/messages/index.ts'
-import type { GossipAction } from '../protocol/reasons.ts'
+import type { GossipAction, PoolKind, ProtocolError } from '../protocol/index.ts'
 import type { PoolCheck } from './bounded-pool.ts'
 
 /** What happened to a message. */

@@ -6,24 +6,29 @@
  * and returns the outcome with, when the message is taken, the entry to insert. It changes
  * nothing; the mempool applies the insert (with its evictions and the byte budget).
  */
-import { ErrorCode, ok, type Result } from '../protocol/errors.ts'
-import { messageId, offerKey, primeSigningBytes } from '../protocol/message.ts'
-import { verifyMessagePow } from '../protocol/message-pow.ts'
-import type {
-  Dispute,
-  Message,
-  Offer,
-  OracleCapability,
-  OracleId,
-  Report,
-} from '../protocol/messages/index.ts'
-import { curveCapabilityProblem } from '../protocol/offer-curve.ts'
-import { workOf } from '../protocol/pow.ts'
-import { specOf } from '../protocol/report-kinds.ts'
-import { verifySignatures } from '../protocol/sign.ts'
-import { maxBytesOf } from '../protocol/validate.ts'
-import { verifyDispute } from '../protocol/verify-dispute.ts'
-import { evidenceClass, verifyReportEvidence } from '../protocol/verify-report.ts'
+import {
+  curveCapabilityProblem,
+  type Dispute,
+  ErrorCode,
+  evidenceClass,
+  type Message,
+  maxBytesOf,
+  messageId,
+  type Offer,
+  type OracleCapability,
+  type OracleId,
+  offerKey,
+  ok,
+  primeSigningBytes,
+  type Report,
+  type Result,
+  specOf,
+  verifyDispute,
+  verifyMessagePow,
+  verifyReportEvidence,
+  verifySignatures,
+  workOf,
+} from '../protocol/index.ts'
 import { type Admission, MempoolErrorCode as Code, invalid, lowPow, reasonOf } from './admission.ts'
 import { commitmentOf, wouldCount } from './commitments.ts'
 import type { CapabilityEntry, EntryInput } from './entries.ts'

@@ -6,8 +6,7 @@
  * oracle has to dispute each copy; with it, a weak self-report cannot pre-empt a strong one
  * either, since the strongest counts, whoever filed first.
  */
-import type { Report } from '../protocol/messages/index.ts'
-import { specOf } from '../protocol/report-kinds.ts'
+import { type Report, specOf } from '../protocol/index.ts'
 import type { ReportEntry } from './entries.ts'
 
 /**

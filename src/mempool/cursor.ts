@@ -6,8 +6,7 @@
  * form is not part of the API. Each part is checked on the way in: a cursor never becomes
  * anything but a key to seek to.
  */
-import { CodedError } from '../protocol/errors.ts'
-import type { ReasonCode } from '../protocol/reasons.ts'
+import { CodedError, type ReasonCode } from '../protocol/index.ts'
 
 /** The API's code for a cursor this node did not issue (the catalogue's `api` area). */
 const BAD_CURSOR = 'BAD_CURSOR' satisfies ReasonCode<'api'>

@@ -2,8 +2,14 @@
  * What the mempool stores: each message with the facts admission established about it
  * (id, size, work, verdict), so queries and eviction never re-verify anything.
  */
-import type { Dispute, Offer, OracleCapability, OracleId, Report } from '../protocol/messages/index.ts'
-import type { EvidenceVerdict } from '../protocol/verify-report.ts'
+import type {
+  Dispute,
+  EvidenceVerdict,
+  Offer,
+  OracleCapability,
+  OracleId,
+  Report,
+} from '../protocol/index.ts'
 import type { BoundedPool } from './bounded-pool.ts'
 
 interface EntryBase<M> {

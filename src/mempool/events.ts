@@ -2,7 +2,7 @@
  * Typed events, in the style of libp2p's `TypedEventEmitter` (main-event): an `EventTarget`
  * whose `addEventListener` and `dispatchEvent` know each event's name and detail.
  */
-import type { Message } from '../protocol/messages/index.ts'
+import type { Message } from '../protocol/index.ts'
 import type { Admission } from './admission.ts'
 
 /** Where a message came from: a local client (REST), a gossip peer, a sync peer. */

@@ -12,12 +12,20 @@
  */
 
 import BTreeModule from 'sorted-btree'
-import { canonicalize } from '../protocol/canonical.ts'
-import { isProtocolError, type ProtocolError } from '../protocol/errors.ts'
-import { canonicalSize, forgetSigningBytes, idOfCanonical, withoutProofs } from '../protocol/message.ts'
-import type { Bid, Offer, PoolKind } from '../protocol/messages/index.ts'
-import { POOL_KINDS } from '../protocol/messages/index.ts'
-import type { Validated } from '../protocol/validate.ts'
+import {
+  type Bid,
+  canonicalize,
+  canonicalSize,
+  forgetSigningBytes,
+  idOfCanonical,
+  isProtocolError,
+  type Offer,
+  POOL_KINDS,
+  type PoolKind,
+  type ProtocolError,
+  type Validated,
+  withoutProofs,
+} from '../protocol/index.ts'
 import { type Admission, type AdmissionStatus, budgetExceeded, reasonOf } from './admission.ts'
 import { type AdmitContext, decide } from './admit.ts'
 import { BoundedPool, type BoundedPoolInit, type PoolReader, type Rank, workBits } from './bounded-pool.ts'

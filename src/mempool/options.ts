@@ -2,7 +2,7 @@
  * Options of the mempool: limits, minimum work, sharding, eviction and scoring policy.
  * Plain data (structuredClone-able); every option optional; defaults below say why.
  */
-import { DEFAULT_CLOCK_SKEW_SECONDS } from '../protocol/verify-report.ts'
+import { DEFAULT_CLOCK_SKEW_SECONDS } from '../protocol/index.ts'
 import { DEFAULT_FLOOR_HALF_LIFE_SECONDS, DEFAULT_FLOOR_INCREMENT_BITS } from './rolling-floor.ts'
 
 export interface MempoolOptions {

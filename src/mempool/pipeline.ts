@@ -7,9 +7,15 @@
  * told: the pools may keep the message in memory until the node restarts, but it is neither
  * announced nor published.
  */
-import { ErrorCode, fail, type Result } from '../protocol/errors.ts'
-import { POOL_KINDS, type PoolKind } from '../protocol/messages/index.ts'
-import { type Validated, validate } from '../protocol/validate.ts'
+import {
+  ErrorCode,
+  fail,
+  POOL_KINDS,
+  type PoolKind,
+  type Result,
+  type Validated,
+  validate,
+} from '../protocol/index.ts'
 import type { Admission } from './admission.ts'
 import { type AdmissionEvents, type Origin, TypedEventTarget } from './events.ts'
 import type { AdmitResult, Changes, Mempool } from './mempool.ts'

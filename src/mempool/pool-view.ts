@@ -3,7 +3,7 @@
  * read-only. Decisions never change the pools; they return what to insert, and the mempool
  * alone applies it (mempool.ts).
  */
-import type { Bid, MessageByKind, Offer, PoolKind } from '../protocol/messages/index.ts'
+import type { Bid, MessageByKind, Offer, PoolKind } from '../protocol/index.ts'
 import type { PoolReader } from './bounded-pool.ts'
 import type { CapabilityEntry, OfferEntry, OracleEntry, ReportEntry } from './entries.ts'
 import type { MempoolOptions } from './options.ts'

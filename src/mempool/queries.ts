@@ -7,7 +7,7 @@
  * client continues while `next` is present. An entry whose rank changed between two pages may
  * be seen twice or missed, as in any live ranking.
  */
-import { workToBits } from '../protocol/score.ts'
+import { workToBits } from '../protocol/index.ts'
 import type { AdmissionStatus } from './admission.ts'
 import type { Rank } from './bounded-pool.ts'
 import { decodeCursor, encodeCursor } from './cursor.ts'

@@ -4,9 +4,7 @@
  * back through the mempool's one `insert`, so the same pools, ranks, scores and floors come
  * back without re-verifying signatures (the node trusts its own database).
  */
-import type { Dispute, Message } from '../protocol/messages/index.ts'
-import { workOf } from '../protocol/pow.ts'
-import type { EvidenceVerdict } from '../protocol/verify-report.ts'
+import { type Dispute, type EvidenceVerdict, type Message, workOf } from '../protocol/index.ts'
 import { commitmentOf } from './commitments.ts'
 import type { CapabilityEntry, Entry, EntryInput, OfferEntry, OracleEntry, ReportEntry } from './entries.ts'
 import { entryKey } from './entries.ts'

@@ -1,4 +1,4 @@
-import type { Message } from '../protocol/messages/index.ts'
+import type { Message } from '../protocol/index.ts'
 
 /**
  * Messages whose signatures were already checked elsewhere (signature threads during a sync),

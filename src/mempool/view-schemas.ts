@@ -10,13 +10,13 @@ import {
   Offer,
   OracleCapability,
   OracleId,
+  REPORT_KIND_TYPES,
   Report,
   type ReportType,
   Scheme,
   strict,
   Tags,
-} from '../protocol/messages/index.ts'
-import { REPORT_KIND_TYPES } from '../protocol/report-kinds.ts'
+} from '../protocol/index.ts'
 
 const Count = Type.Integer({ minimum: 0 })
 const Seconds = Type.Number({ description: 'Unix time, seconds' })

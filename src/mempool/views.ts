@@ -3,8 +3,7 @@
  * (log2, for people and for comparing) and as `work` (the exact amount as a decimal string,
  * since JSON has no bigint and sums of powers of two outgrow a double's precision).
  */
-import type { Offer } from '../protocol/messages/index.ts'
-import { workToBits } from '../protocol/score.ts'
+import { type Offer, workToBits } from '../protocol/index.ts'
 import type { CapabilityEntry, OfferEntry, OracleEntry, ReportEntry } from './entries.ts'
 import { scoreOf } from './entries.ts'
 import type {

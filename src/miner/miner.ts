@@ -8,8 +8,15 @@
  */
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
-import { nonceFromHex, type Pow, powPrefix, reclaimPow, verifyPow, workOf } from '../protocol/pow.ts'
-import { TypedEventTarget } from '../protocol/typed-event-target.ts'
+import {
+  nonceFromHex,
+  type Pow,
+  powPrefix,
+  reclaimPow,
+  TypedEventTarget,
+  verifyPow,
+  workOf,
+} from '../protocol/index.ts'
 import { type MiningProgress, NONCE_LIMIT, searchChunks, type WorkerSetup } from './scheduler.ts'
 
 export type { ChunkDone, ChunkOrder, MiningProgress, WorkerSetup } from './scheduler.ts'

@@ -6,10 +6,7 @@
  * a cancelled run can resume there, reports progress with a rate and an ETA, and stops every
  * thread before it settles. Platform-neutral: a thread is whatever `spawn` returns.
  */
-import { ErrorCode, ProtocolError } from '../protocol/errors.ts'
-import { toHex } from '../protocol/hex.ts'
-import { nonceToHex, type Pow } from '../protocol/pow.ts'
-import type { SearchHit } from '../protocol/sha256-kernel.ts'
+import { ErrorCode, nonceToHex, type Pow, ProtocolError, type SearchHit, toHex } from '../protocol/index.ts'
 
 /** What a progress event reports. */
 export interface MiningProgress {

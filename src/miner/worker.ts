@@ -5,7 +5,7 @@
  * report a checkpoint). Terminated by the parent; it never exits on its own.
  */
 import { parentPort, workerData } from 'node:worker_threads'
-import { createSearchKernel } from '../protocol/sha256-kernel.ts'
+import { createSearchKernel } from '../protocol/index.ts'
 import type { ChunkDone, ChunkOrder, WorkerSetup } from './miner.ts'
 
 const setup = workerData as WorkerSetup

@@ -8,13 +8,17 @@
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 import type { Logger } from 'pino'
-import type { Admission } from '../mempool/admission.ts'
-import type { AdmissionEvents, TypedEventTarget } from '../mempool/events.ts'
-import type { PoolMessage } from '../mempool/pool-view.ts'
-import { canonicalBytes } from '../protocol/canonical.ts'
-import { messageId } from '../protocol/message.ts'
-import { type Message, POOL_KINDS, type PoolKind } from '../protocol/messages/index.ts'
-import { maxBytesOf, parseCanonicalMessage, type Validated } from '../protocol/validate.ts'
+import type { Admission, AdmissionEvents, PoolMessage, TypedEventTarget } from '../mempool/index.ts'
+import {
+  canonicalBytes,
+  type Message,
+  maxBytesOf,
+  messageId,
+  POOL_KINDS,
+  type PoolKind,
+  parseCanonicalMessage,
+  type Validated,
+} from '../protocol/index.ts'
 import type { BanList } from './bans.ts'
 import type { MegaGossipSub } from './libp2p.ts'
 import type { Orphan, OrphanPool } from './orphans.ts'

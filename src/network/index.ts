@@ -41,5 +41,6 @@ export { NetworkStats, PeerList, PeerView } from './view-schemas.ts'
 export function network(init: NetworkInit = {}): (components: NetworkComponents) => Network {
   return (components) => new Network(components, init)
 }
+export { MESH_DEGREE_ORDER, meshDegreeProblem } from './options.ts'
 export { defaultSyncServiceOptions, syncService } from './sync-service.ts'
 export { MempoolSyncSource, type SignatureChecker } from './sync-source.ts'

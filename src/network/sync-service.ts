@@ -24,15 +24,21 @@ import {
   serviceDependencies,
   type Topology,
 } from '@libp2p/interface'
-import { reasonsOf } from '../protocol/reasons.ts'
-import { TypedEventTarget } from '../protocol/typed-event-target.ts'
-import { isSyncError, SyncError, SyncErrorCode } from '../sync/errors.ts'
-import { encodeErrorFrame } from '../sync/frames.ts'
-import { initiateSync, type SyncStats } from '../sync/initiator.ts'
-import { RefusedItems, type RefusedItemsInit } from '../sync/plan.ts'
-import { serveSync } from '../sync/responder.ts'
-import type { SessionInit, SyncMethod } from '../sync/session-options.ts'
-import type { SyncSource } from '../sync/source.ts'
+import { reasonsOf, TypedEventTarget } from '../protocol/index.ts'
+import {
+  encodeErrorFrame,
+  initiateSync,
+  isSyncError,
+  RefusedItems,
+  type RefusedItemsInit,
+  type SessionInit,
+  SyncError,
+  SyncErrorCode,
+  type SyncMethod,
+  type SyncSource,
+  type SyncStats,
+  serveSync,
+} from '../sync/index.ts'
 import { definedFields } from './options.ts'
 import { PeerRateLimit } from './sync-rate-limit.ts'
 import { streamChannel } from './sync-stream.ts'

@@ -8,20 +8,31 @@
  * changed, at most once per `minSnapshotIntervalMs`: a stale snapshot only means a peer asks
  * for something we dropped (answered "not held") or learns of something a bit late.
  */
-import type { Admission } from '../mempool/admission.ts'
-import type { Entry } from '../mempool/entries.ts'
-import type { Mempool } from '../mempool/mempool.ts'
-import { validatePoolMessage } from '../mempool/pipeline.ts'
-import type { PoolMessage } from '../mempool/pool-view.ts'
-import { canonicalize } from '../protocol/canonical.ts'
-import { ErrorCode } from '../protocol/errors.ts'
-import { messageId } from '../protocol/message.ts'
-import type { Dispute, Message, PoolKind } from '../protocol/messages/index.ts'
-import { POOL_KINDS } from '../protocol/messages/index.ts'
-import type { Validated } from '../protocol/validate.ts'
-import { itemKey } from '../sync/keys.ts'
-import { type SubmitOutcome, type SyncSource, submitEach } from '../sync/source.ts'
-import { SortedItems, type SyncItem } from '../sync/storage.ts'
+import {
+  type Admission,
+  type Entry,
+  type Mempool,
+  type PoolMessage,
+  validatePoolMessage,
+} from '../mempool/index.ts'
+import {
+  canonicalize,
+  type Dispute,
+  ErrorCode,
+  type Message,
+  messageId,
+  POOL_KINDS,
+  type PoolKind,
+  type Validated,
+} from '../protocol/index.ts'
+import {
+  itemKey,
+  SortedItems,
+  type SubmitOutcome,
+  type SyncItem,
+  type SyncSource,
+  submitEach,
+} from '../sync/index.ts'
 import { verdictOf } from './verdicts.ts'
 
 /** The node's admission path (`MegaNode.submit`) for a fetched message, validated here. */

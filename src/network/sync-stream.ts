@@ -6,9 +6,7 @@
  * prefix (before buffering the frame) and reading paused while too much is buffered.
  */
 import type { Stream } from '@libp2p/interface'
-import { MAX_VARINT, Writer } from '../sync/bytes.ts'
-import { SyncError, SyncErrorCode } from '../sync/errors.ts'
-import type { FrameChannel } from '../sync/frames.ts'
+import { type FrameChannel, MAX_VARINT, SyncError, SyncErrorCode, Writer } from '../sync/index.ts'
 
 /** How long closing waits for buffered bytes to reach the transport before aborting. */
 const CLOSE_TIMEOUT_MS = 10_000

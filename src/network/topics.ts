@@ -6,8 +6,7 @@
 import type { Message as GossipMessage, GossipsubOpts } from '@libp2p/gossipsub'
 import type { PeerScoreParams } from '@libp2p/gossipsub/score'
 import { backend } from '#crypto'
-import { toHex } from '../protocol/hex.ts'
-import { POOL_KINDS, type PoolKind } from '../protocol/messages/index.ts'
+import { POOL_KINDS, type PoolKind, toHex } from '../protocol/index.ts'
 import type { GossipMetrics } from './gossip-metrics.ts'
 import { type GossipOptions, gossipOptions } from './options.ts'
 

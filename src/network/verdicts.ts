@@ -13,9 +13,8 @@
  * - `orphan`: refers to an oracle, capability or report this node does not hold (yet): kept in
  *   the orphan pool until the parent arrives.
  */
-import type { Admission } from '../mempool/admission.ts'
-import type { Message, PoolKind } from '../protocol/messages/index.ts'
-import { nodeReason } from '../protocol/reasons.ts'
+import type { Admission } from '../mempool/index.ts'
+import { type Message, nodeReason, type PoolKind } from '../protocol/index.ts'
 
 export type Verdict = 'accept' | 'ignore' | 'reject' | 'orphan'
 

@@ -4,7 +4,7 @@
  * response serialization and the OpenAPI document.
  */
 import Type from 'typebox'
-import { strict } from '../protocol/messages/index.ts'
+import { strict } from '../protocol/index.ts'
 
 const Count = Type.Integer({ minimum: 0 })
 

@@ -5,11 +5,9 @@
  * bid as 0, the verification runs in the background (bounded concurrency and queue), and when
  * it resolves the node re-ranks the ad (`Mempool.rerankBid`). Outcomes are cached per bid.
  */
-import type { BidVerifier } from '../mempool/mempool.ts'
-import { bidKey } from '../mempool/mempool.ts'
-import { OracleError } from '../oracle/errors.ts'
-import { runCommand } from '../oracle/sources.ts'
-import type { Bid } from '../protocol/messages/index.ts'
+import { type BidVerifier, bidKey } from '../mempool/index.ts'
+import { OracleError, runCommand } from '../oracle/index.ts'
+import type { Bid } from '../protocol/index.ts'
 
 /** The `mempool.bids` options, resolved. */
 export interface BidsConfig {

@@ -3,7 +3,7 @@
  * came from (`details.source`: the file, a `MEGA_*` variable or a `mega node` flag) and what the
  * option takes (`details.expected`), so the command line can say all of it in one line.
  */
-import { CodedError } from '../protocol/errors.ts'
+import { CodedError } from '../protocol/index.ts'
 
 /** Stable codes of the configuration (the catalogue's `config` area). */
 export const ConfigErrorCode = {

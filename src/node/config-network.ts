@@ -3,9 +3,8 @@
  * defaults (taken from the network layer's own) are the documentation.
  */
 import Type from 'typebox'
-import { defaultNetworkOptions as d } from '../network/options.ts'
-import { defaultSyncServiceOptions as sync } from '../network/sync-service.ts'
-import { defaultSessionOptions } from '../sync/session-options.ts'
+import { defaultNetworkOptions as d, defaultSyncServiceOptions as sync } from '../network/index.ts'
+import { defaultSessionOptions } from '../sync/index.ts'
 
 const Addresses = (description: string, value: string[]) =>
   Type.Array(Type.String({ minLength: 1, maxLength: 512 }), { maxItems: 256, default: value, description })

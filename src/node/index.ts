@@ -5,5 +5,7 @@
  * @packageDocumentation
  */
 export { loadConfig, parseHostPort } from './config.ts'
+export { ConfigError, ConfigErrorCode } from './config-error.ts'
+export { collectGarbageAfter } from './heap.ts'
 export { ListenError, listenReasonText } from './listen-error.ts'
 export { MegaNode } from './node.ts'

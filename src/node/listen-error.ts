@@ -2,8 +2,8 @@
  * A node that cannot open one of its listening sockets (the REST API's, or the peer-to-peer
  * ones) says which, on which address, and why, so the command line can name the option to change.
  */
-import { NetworkErrorCode } from '../network/errors.ts'
-import { CodedError } from '../protocol/errors.ts'
+import { NetworkErrorCode } from '../network/index.ts'
+import { CodedError } from '../protocol/index.ts'
 
 export type ListenService = 'http' | 'p2p'
 

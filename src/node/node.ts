@@ -9,24 +9,33 @@
  * admitted from gossip propagates by gossipsub's own forwarding once its validator accepts it.
  */
 import type { FastifyInstance } from 'fastify'
-import { buildApi } from '../api/app.ts'
-import type { ApiInit } from '../api/options.ts'
-import { type FactAdmission, FactPool } from '../facts/fact-pool.ts'
-import { FactStore } from '../facts/fact-store.ts'
-import { Relay } from '../facts/relay.ts'
-import { reportedIn } from '../facts/reported.ts'
-import { FACT_SYNC_PROTOCOL, FactSyncSource } from '../facts/sync-source.ts'
-import type { Admission } from '../mempool/admission.ts'
-import type { AdmissionEvents, TypedEventTarget } from '../mempool/events.ts'
-import { Mempool } from '../mempool/mempool.ts'
-import { AdmissionPipeline, type Origin } from '../mempool/pipeline.ts'
-import type { PoolMessage } from '../mempool/pool-view.ts'
-import type { ServiceFactory } from '../network/libp2p.ts'
-import { Network } from '../network/network.ts'
-import { syncService } from '../network/sync-service.ts'
-import { MempoolSyncSource, type SignatureChecker } from '../network/sync-source.ts'
-import type { Bid } from '../protocol/messages/index.ts'
-import type { Validated } from '../protocol/validate.ts'
+import { type ApiInit, buildApi } from '../api/index.ts'
+import {
+  FACT_SYNC_PROTOCOL,
+  type FactAdmission,
+  FactPool,
+  FactStore,
+  FactSyncSource,
+  Relay,
+  reportedIn,
+} from '../facts/index.ts'
+import {
+  type Admission,
+  type AdmissionEvents,
+  AdmissionPipeline,
+  Mempool,
+  type Origin,
+  type PoolMessage,
+  type TypedEventTarget,
+} from '../mempool/index.ts'
+import {
+  MempoolSyncSource,
+  Network,
+  type ServiceFactory,
+  type SignatureChecker,
+  syncService,
+} from '../network/index.ts'
+import type { Bid, Validated } from '../protocol/index.ts'
 import { floorsOf, type MempoolStore, openAndRestore } from '../store/index.ts'
 import { BidVerifications, bidCheckOf } from './bids.ts'
 import type { NodeConfig } from './config.ts'

@@ -4,10 +4,8 @@
  * signature, a shape the checks choke on) is left out: admission judges it on the main thread.
  */
 import { parentPort } from 'node:worker_threads'
-import { verifiedKey } from '../mempool/verified-ids.ts'
-import { messageId } from '../protocol/message.ts'
-import type { Message } from '../protocol/messages/index.ts'
-import { verifySignatures } from '../protocol/sign.ts'
+import { verifiedKey } from '../mempool/index.ts'
+import { type Message, messageId, verifySignatures } from '../protocol/index.ts'
 import type { SignatureJob, SignatureJobDone } from './signature-threads.ts'
 
 const port = parentPort!

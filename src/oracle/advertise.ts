@@ -8,11 +8,10 @@
  * and no longer holds was evicted. With `mineMore`, the advertiser upgrades the PoW to the
  * required bits (up to a cap) and posts again.
  */
-import { NodeClient, NodeUnreachableError } from '../client/node-client.ts'
-import type { RootKey } from '../keys/keystore.ts'
+import { NodeClient, NodeUnreachableError } from '../client/index.ts'
+import type { RootKey } from '../keys/index.ts'
 import { mine } from '../miner/index.ts'
-import { powBoundOf } from '../protocol/message-pow.ts'
-import type { OracleId, PoolKind } from '../protocol/messages/index.ts'
+import { type OracleId, type PoolKind, powBoundOf } from '../protocol/index.ts'
 import { mineIdentity, resignAd } from './identity.ts'
 import { sleep } from './sleep.ts'
 import { type CapabilityRecord, loadState, saveState } from './state.ts'

@@ -8,8 +8,7 @@
  * Format: JSON lines `{"request": <requestKey>, "answer": "…"}`, appended before a fact leaves.
  */
 import { appendFile, readFile } from 'node:fs/promises'
-import type { FactRequest } from '../protocol/messages/index.ts'
-import { requestKey } from '../protocol/verify-report.ts'
+import { type FactRequest, requestKey } from '../protocol/index.ts'
 import { OracleError, OracleErrorCode } from './errors.ts'
 
 export class AnswerJournal {

@@ -7,15 +7,22 @@
  * (nodes then show the new ad and the old one as off); `drop` forgets a switched-off capability.
  */
 
-import type { RootKey } from '../keys/keystore.ts'
+import type { RootKey } from '../keys/index.ts'
 import { type MiningProgress, mine } from '../miner/index.ts'
-import { powBoundOf } from '../protocol/message-pow.ts'
-import type { AttestationType, OracleCapability, Param } from '../protocol/messages/index.ts'
-import { deriveCapabilitySecret } from '../protocol/oracle-attestation.ts'
-import { checkMessageRules } from '../protocol/rules.ts'
-import { type CapabilityDraft, proveCapabilityKey, sign } from '../protocol/sign.ts'
-import { publicKeyOf, type Scheme } from '../protocol/signature.ts'
-import { validateMessage } from '../protocol/validate.ts'
+import {
+  type AttestationType,
+  type CapabilityDraft,
+  checkMessageRules,
+  deriveCapabilitySecret,
+  type OracleCapability,
+  type Param,
+  powBoundOf,
+  proveCapabilityKey,
+  publicKeyOf,
+  type Scheme,
+  sign,
+  validateMessage,
+} from '../protocol/index.ts'
 import type { ServedCapability } from './endpoint.ts'
 import { OracleError, OracleErrorCode } from './errors.ts'
 import { checkRoot } from './identity.ts'

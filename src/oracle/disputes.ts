@@ -4,12 +4,18 @@
  * one it can with the signed fact, as a `Dispute`. The node checks the fact against the report's commitment and the capability
  * the oracle advertised; a valid dispute stops the report counting against the oracle.
  */
-import { NodeClient } from '../client/node-client.ts'
-import { verifyAttestation } from '../protocol/attestation.ts'
-import type { Commitment, Dispute, Report } from '../protocol/messages/index.ts'
-import { checkAnswer, createFact } from '../protocol/oracle-attestation.ts'
-import { findReportKind, REPORT_KINDS } from '../protocol/report-kinds.ts'
-import { verifySignatures } from '../protocol/sign.ts'
+import { NodeClient } from '../client/index.ts'
+import {
+  type Commitment,
+  checkAnswer,
+  createFact,
+  type Dispute,
+  findReportKind,
+  REPORT_KINDS,
+  type Report,
+  verifyAttestation,
+  verifySignatures,
+} from '../protocol/index.ts'
 import type { AnswerJournal } from './answer-journal.ts'
 import type { ServedCapability } from './endpoint.ts'
 import { sleep } from './sleep.ts'

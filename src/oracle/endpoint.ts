@@ -15,16 +15,26 @@
 import { STATUS_CODES } from 'node:http'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import Type from 'typebox'
-import { DEFAULT_CONNECTION_LIMITS, guardConnections, serverOptions } from '../http/connections.ts'
-import { corsPlugin, DEFAULT_CORS_ORIGINS } from '../http/cors.ts'
-import { ApiError, ApiErrorCode } from '../http/errors.ts'
-import { problemPlugin, sendProblem } from '../http/problem.ts'
-import { rateLimitPlugin } from '../http/rate-limit.ts'
-import { ref, shareSchemas } from '../http/schemas.ts'
-import { verifyAttestation } from '../protocol/attestation.ts'
-import type { ProtocolError } from '../protocol/errors.ts'
 import {
+  ApiError,
+  ApiErrorCode,
+  corsPlugin,
+  DEFAULT_CONNECTION_LIMITS,
+  DEFAULT_CORS_ORIGINS,
+  guardConnections,
+  problemPlugin,
+  rateLimitPlugin,
+  ref,
+  sendProblem,
+  serverOptions,
+  shareSchemas,
+} from '../http/index.ts'
+import {
+  type CapabilitySigner,
   Commitment,
+  capabilitySigner,
+  checkAnswer,
+  checkRequest,
   Fact,
   type FactRequest,
   FactRequest as FactRequestSchema,
@@ -32,16 +42,13 @@ import {
   OracleCapability,
   OracleId,
   OracleManifest,
-} from '../protocol/messages/index.ts'
-import {
-  type CapabilitySigner,
-  capabilitySigner,
-  checkAnswer,
-  checkRequest,
-} from '../protocol/oracle-attestation.ts'
-import { reasonsOf } from '../protocol/reasons.ts'
-import { verifySignatures } from '../protocol/sign.ts'
-import { validateMessage, validateSchema } from '../protocol/validate.ts'
+  type ProtocolError,
+  reasonsOf,
+  validateMessage,
+  validateSchema,
+  verifyAttestation,
+  verifySignatures,
+} from '../protocol/index.ts'
 import type { AnswerJournal } from './answer-journal.ts'
 import { OracleError, OracleErrorCode } from './errors.ts'
 import type { FactSource } from './sources.ts'

@@ -2,9 +2,9 @@
  * Coded errors of the oracle toolkit (state, fact sources, endpoint, advertising).
  * Callers and tests match on `code`; the endpoint maps each code to an HTTP status in one table.
  */
-import { FACT_NOT_READY } from '../client/endpoint-client.ts'
-import { KeyErrorCode } from '../keys/errors.ts'
-import { CodedError } from '../protocol/errors.ts'
+import { FACT_NOT_READY } from '../client/index.ts'
+import { KeyErrorCode } from '../keys/index.ts'
+import { CodedError } from '../protocol/index.ts'
 
 export const OracleErrorCode = {
   /** The keystore's and the passphrase input's (src/keys/errors.ts, raised as `KeyError`). */

@@ -4,14 +4,20 @@
  * Identity work is bound to the public key alone, so re-signing never loses it.
  */
 import { mkdir, stat } from 'node:fs/promises'
-import { encryptKeystore, type RootKey, writeKeystore } from '../keys/keystore.ts'
+import { encryptKeystore, type RootKey, writeKeystore } from '../keys/index.ts'
 import { type MiningProgress, mine } from '../miner/index.ts'
-import { ErrorCode, isProtocolError } from '../protocol/errors.ts'
-import { powBoundOf } from '../protocol/message-pow.ts'
-import type { OracleId } from '../protocol/messages/index.ts'
-import { nonceFromHex } from '../protocol/pow.ts'
-import { type Draft, sign } from '../protocol/sign.ts'
-import { generateSecretKey, publicKeyOf, type Scheme } from '../protocol/signature.ts'
+import {
+  type Draft,
+  ErrorCode,
+  generateSecretKey,
+  isProtocolError,
+  nonceFromHex,
+  type OracleId,
+  powBoundOf,
+  publicKeyOf,
+  type Scheme,
+  sign,
+} from '../protocol/index.ts'
 import { OracleError, OracleErrorCode } from './errors.ts'
 import { loadState, minedAd, newState, nextSeqNo, type OracleState, oracleFiles, saveState } from './state.ts'
 

@@ -5,10 +5,8 @@
  * that URI when it does not already carry it.
  */
 
-import type { RootKey } from '../keys/keystore.ts'
-import type { OracleManifest } from '../protocol/messages/index.ts'
-import { type Draft, sign } from '../protocol/sign.ts'
-import { classifyManifest, manifestUrlOf } from '../protocol/verify-manifest.ts'
+import type { RootKey } from '../keys/index.ts'
+import { classifyManifest, type Draft, manifestUrlOf, type OracleManifest, sign } from '../protocol/index.ts'
 import { OracleError, OracleErrorCode } from './errors.ts'
 import { resignAd } from './identity.ts'
 import { loadState, minedAd, saveState } from './state.ts'

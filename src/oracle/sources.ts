@@ -15,8 +15,7 @@
 import { spawn } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { parse as parseYaml } from 'yaml'
-import type { ErrorDetails } from '../protocol/errors.ts'
-import type { FactRequest, OracleCapability } from '../protocol/messages/index.ts'
+import type { ErrorDetails, FactRequest, OracleCapability } from '../protocol/index.ts'
 import { OracleError, OracleErrorCode } from './errors.ts'
 
 /** How a capability's facts are looked up (stored in the oracle's state file). */

@@ -6,9 +6,12 @@
  */
 import { open, readFile, rename } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { OracleCapability, OracleId } from '../protocol/messages/index.ts'
-import { CAPABILITY_LABEL_PATTERN } from '../protocol/oracle-attestation.ts'
-import { validateMessage } from '../protocol/validate.ts'
+import {
+  CAPABILITY_LABEL_PATTERN,
+  type OracleCapability,
+  type OracleId,
+  validateMessage,
+} from '../protocol/index.ts'
 import { OracleError, OracleErrorCode } from './errors.ts'
 import type { FactSourceConfig } from './sources.ts'
 

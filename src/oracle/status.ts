@@ -2,7 +2,7 @@
  * What the oracle looks like, locally and on nodes (`mega oracle status`): no key needed, the
  * state file is public and nodes are read through their REST API.
  */
-import { NodeClient } from '../client/node-client.ts'
+import { NodeClient } from '../client/index.ts'
 import { loadState } from './state.ts'
 
 /** One node's view of the oracle. */

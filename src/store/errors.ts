@@ -1,7 +1,7 @@
 /**
  * Coded errors of the store. Callers and tests match on `code`, never on the message text.
  */
-import { CodedError } from '../protocol/errors.ts'
+import { CodedError } from '../protocol/index.ts'
 
 /** Stable error codes of the store. */
 export const StoreErrorCode = {

@@ -8,8 +8,7 @@
  * put entries went into, and the pools the removed entries came from; a removed oracle's or
  * capability's own pools are gone, and their rows are deleted.
  */
-import type { Changes, Mempool } from '../mempool/mempool.ts'
-import type { FloorState } from '../mempool/rolling-floor.ts'
+import type { Changes, FloorState, Mempool } from '../mempool/index.ts'
 
 /** The current state of a pool's floor by name, or undefined when that pool no longer exists. */
 export type FloorLookup = (name: string) => FloorState | undefined

@@ -2,8 +2,7 @@
  * Startup: the stored snapshot back into an empty mempool, then the store tidied to match
  * (dependants whose parent is gone, floors of pools that no longer exist).
  */
-import type { Mempool } from '../mempool/mempool.ts'
-import { restoreSnapshot } from '../mempool/snapshot.ts'
+import { type Mempool, restoreSnapshot } from '../mempool/index.ts'
 import { floorsOf } from './floors.ts'
 import type { MempoolStoreInit } from './options.ts'
 import type { CorruptRow } from './rows.ts'

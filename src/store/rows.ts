@@ -3,12 +3,14 @@
  * not parse, breaks the message schema, disagrees with its own columns or (optionally) fails
  * its PoW is reported as corrupt, never thrown, so one bad row cannot keep a node down.
  */
-import type { Entry } from '../mempool/entries.ts'
-import type { EntryRecord } from '../mempool/snapshot.ts'
-import { ENTRY_KINDS, KIND_SPECS } from '../protocol/kinds.ts'
-import { verifyMessagePow } from '../protocol/message-pow.ts'
-import type { Message } from '../protocol/messages/index.ts'
-import { validateMessage } from '../protocol/validate.ts'
+import type { Entry, EntryRecord } from '../mempool/index.ts'
+import {
+  ENTRY_KINDS,
+  KIND_SPECS,
+  type Message,
+  validateMessage,
+  verifyMessagePow,
+} from '../protocol/index.ts'
 
 /** A row of `entries` as SQLite returns it. */
 export interface EntryRow {

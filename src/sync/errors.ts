@@ -4,7 +4,7 @@
  * Every malformed or hostile input from a peer ends in one {@link SyncError} with a stable
  * `code`: callers (the libp2p service, tests) match on the code, never on the message text.
  */
-import { CodedError } from '../protocol/errors.ts'
+import { CodedError } from '../protocol/index.ts'
 
 /** Stable error codes of the sync layer. */
 export const SyncErrorCode = {

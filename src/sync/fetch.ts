@@ -7,7 +7,7 @@
  * message would take it over the responder's byte budget, and the initiator asks for the rest
  * again. Each message is at most the protocol's message size limit.
  */
-import { toHex } from '../protocol/hex.ts'
+import { toHex } from '../protocol/index.ts'
 import { ID_BYTES } from './bound.ts'
 import { Reader, Writer } from './bytes.ts'
 import { SyncError, SyncErrorCode } from './errors.ts'

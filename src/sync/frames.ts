@@ -5,7 +5,7 @@
  * an unsigned varint length prefix, see `src/network/sync-stream.ts`). The initiator sends
  * requests, the responder answers each in order; an error frame ends the session.
  */
-import { UNKNOWN_CODE } from '../protocol/errors.ts'
+import { UNKNOWN_CODE } from '../protocol/index.ts'
 import { Reader, Writer } from './bytes.ts'
 import { SyncError, SyncErrorCode } from './errors.ts'
 

@@ -1,5 +1,5 @@
 /** Item ids: 32 bytes, lowercase hex in the API, raw bytes on the wire. */
-import { ErrorCode, ProtocolError } from '../protocol/errors.ts'
+import { ErrorCode, ProtocolError } from '../protocol/index.ts'
 import { ID_BYTES } from './bound.ts'
 
 /** Hex digit values by char code, −1 for anything else (lowercase only, like the protocol). */

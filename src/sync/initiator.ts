@@ -4,8 +4,7 @@
  * node's submit, in key order, so parents come before what hangs on them.
  */
 
-import { reasonsOf } from '../protocol/reasons.ts'
-import { checkCanonical } from '../protocol/validate.ts'
+import { checkCanonical, reasonsOf } from '../protocol/index.ts'
 import { SyncError, SyncErrorCode } from './errors.ts'
 import { decodeFetchReply, encodeFetchRequest } from './fetch.ts'
 import { encodeFrame, type FrameChannel, FrameType } from './frames.ts'

@@ -3,7 +3,7 @@
  * items, then diffs it with its own. It costs O(n) bytes and n / page round trips whatever
  * the difference; bench/sync.ts measures range-based reconciliation against it.
  */
-import { toHex } from '../protocol/hex.ts'
+import { toHex } from '../protocol/index.ts'
 import { compareItems, ID_BYTES, MAX_KEY } from './bound.ts'
 import { Reader, varintLength, Writer } from './bytes.ts'
 import { SyncError, SyncErrorCode } from './errors.ts'

@@ -8,9 +8,7 @@
  * `key = kindRank · 512 + (256 − bits)`, with kind ranks (`KindSpec.syncRank`) oracle 0,
  * capability 1, report 2, dispute 3, offer 4 (disputes carry no PoW: bits 0).
  */
-import { KIND_SPECS, POOL_KINDS_IN_SYNC_ORDER } from '../protocol/kinds.ts'
-import type { PoolKind } from '../protocol/messages/index.ts'
-import { MAX_POW_BITS } from '../protocol/pow.ts'
+import { KIND_SPECS, MAX_POW_BITS, POOL_KINDS_IN_SYNC_ORDER, type PoolKind } from '../protocol/index.ts'
 
 /** Rank of each kind in fetch (and admission) order. */
 export const KIND_RANK: Readonly<Record<PoolKind, number>> = Object.fromEntries(

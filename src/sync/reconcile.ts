@@ -13,7 +13,7 @@
  * message is validated: a malformed or hostile message throws a {@link SyncError} before we
  * allocate more than the message's own size. See docs/sync.md for the exact format.
  */
-import { toHex } from '../protocol/hex.ts'
+import { toHex } from '../protocol/index.ts'
 import {
   type Bound,
   compareBounds,

@@ -2,7 +2,7 @@
  * Options of a sync session, both sides. Plain data; every field has a default, and the
  * comment says where the number comes from.
  */
-import { LIMITS } from '../protocol/messages/limits.ts'
+import { LIMITS } from '../protocol/index.ts'
 import { defaultReconcileOptions, type ReconcileOptions } from './reconcile.ts'
 
 /** How the initiator learns what it lacks. */

@@ -2,12 +2,15 @@
  * Checks a message that came from outside (a node, an oracle endpoint, a file) before the
  * trader uses or stores it: schema, intrinsic rules, every signature it carries and its work.
  */
-import { POW_KINDS } from '../protocol/message.ts'
-import { verifyMessagePow } from '../protocol/message-pow.ts'
-import type { MessageByKind, MessageKind } from '../protocol/messages/index.ts'
-import { checkMessageRules } from '../protocol/rules.ts'
-import { verifySignatures } from '../protocol/sign.ts'
-import { validateMessage } from '../protocol/validate.ts'
+import {
+  checkMessageRules,
+  type MessageByKind,
+  type MessageKind,
+  POW_KINDS,
+  validateMessage,
+  verifyMessagePow,
+  verifySignatures,
+} from '../protocol/index.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
 
 /**

@@ -5,7 +5,7 @@
  * and reported, and a response that is not what the API promises stops the collection with
  * `NODE_RESPONSE_INVALID`.
  */
-import { type NodeClient, NodeUnreachableError } from '../client/node-client.ts'
+import { type NodeClient, NodeUnreachableError } from '../client/index.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
 import type { MessageStore } from './message-store.ts'
 

@@ -3,10 +3,14 @@
  * report it supports. A node is not trusted for them: every report content is checked by the
  * protocol verifier here, and what does not verify is set aside with the node that sent it.
  */
-import type { NodeClient } from '../client/node-client.ts'
-import type { Report, ReportContent } from '../protocol/messages/index.ts'
-import { validateMessage } from '../protocol/validate.ts'
-import { type EvidenceVerdict, verifyReportEvidence } from '../protocol/verify-report.ts'
+import type { NodeClient } from '../client/index.ts'
+import {
+  type EvidenceVerdict,
+  type Report,
+  type ReportContent,
+  validateMessage,
+  verifyReportEvidence,
+} from '../protocol/index.ts'
 import { reportSubject } from './reports.ts'
 
 /** A conflict a node holds, its report checked. */

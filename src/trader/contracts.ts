@@ -23,9 +23,7 @@ import {
   settle,
   sign,
 } from '../contracts/index.ts'
-import { canonicalize } from '../protocol/canonical.ts'
-import type { Fact } from '../protocol/messages/index.ts'
-import { offerStage } from '../protocol/rules.ts'
+import { canonicalize, type Fact, offerStage } from '../protocol/index.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
 import { isNotYet, type NotYet } from './facts.ts'
 import type { Trader, WorkOptions } from './trader.ts'

@@ -3,18 +3,21 @@
  * contradicted itself, turned into report proposals. Pure: the caller passes what the store
  * holds and the clock. Every proposal passes the protocol verifier before it is returned.
  */
-import { verifyAttestation } from '../protocol/attestation.ts'
-import { entityKey, messageId } from '../protocol/message.ts'
-import type {
-  Commitment,
-  Fact,
-  OracleCapability,
-  OracleId,
-  Report,
-  ReportContent,
-} from '../protocol/messages/index.ts'
-import { specOf } from '../protocol/report-kinds.ts'
-import { instantiateQuestion, requestKey, verifyReportEvidence } from '../protocol/verify-report.ts'
+import {
+  type Commitment,
+  entityKey,
+  type Fact,
+  instantiateQuestion,
+  messageId,
+  type OracleCapability,
+  type OracleId,
+  type Report,
+  type ReportContent,
+  requestKey,
+  specOf,
+  verifyAttestation,
+  verifyReportEvidence,
+} from '../protocol/index.ts'
 import type { MessageStore } from './message-store.ts'
 import { adCollision, factConflict, factMissing, reportSubject } from './reports.ts'
 

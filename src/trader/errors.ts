@@ -1,7 +1,7 @@
 /**
  * Coded errors of the trader toolkit. Callers and tests match on `code`, never on the text.
  */
-import { CodedError } from '../protocol/errors.ts'
+import { CodedError } from '../protocol/index.ts'
 
 /** Stable error codes of the trader toolkit. */
 export const TraderErrorCode = {

@@ -2,9 +2,8 @@
  * The trader's side of oracle endpoints beyond the endpoint client: what "no fact yet" looks
  * like, how the client's errors become trader errors, and domain verification of manifests.
  */
-import { EndpointError, EndpointErrorCode, fetchManifest } from '../client/endpoint-client.ts'
-import { UNKNOWN_CODE } from '../protocol/errors.ts'
-import type { Fact } from '../protocol/messages/index.ts'
+import { EndpointError, EndpointErrorCode, fetchManifest } from '../client/index.ts'
+import { type Fact, UNKNOWN_CODE } from '../protocol/index.ts'
 import { EndpointRefusal, TraderError, TraderErrorCode } from './errors.ts'
 import type { MessageStore } from './message-store.ts'
 

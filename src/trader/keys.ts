@@ -7,9 +7,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { KeyError } from '../keys/errors.ts'
-import { DEFAULT_SCRYPT_LOG_N, decryptKeystore, encryptKeystore } from '../keys/keystore.ts'
-import { generateKeyPair, isScheme, publicKeyOf, type Scheme } from '../protocol/signature.ts'
+import { DEFAULT_SCRYPT_LOG_N, decryptKeystore, encryptKeystore, KeyError } from '../keys/index.ts'
+import { generateKeyPair, isScheme, publicKeyOf, type Scheme } from '../protocol/index.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
 import type { TraderKey } from './offers.ts'
 

@@ -4,17 +4,19 @@
  * answers (or, on a numeric question, a mirror payout curve), odds at least as good and a stake
  * no larger than the one the trader offered — ranked best first. Pure.
  */
-import { offerKey } from '../protocol/message.ts'
-import type { Offer, OfferCurve, OfferTerms } from '../protocol/messages/index.ts'
 import {
+  type Offer,
+  type OfferCurve,
+  type OfferTerms,
   type OutcomeMap,
+  offerKey,
   offerRequests,
   outcomeMap,
   quorumThreshold,
+  requestKey,
   type Side,
   sideOfOutcome,
-} from '../protocol/settlement.ts'
-import { requestKey } from '../protocol/verify-report.ts'
+} from '../protocol/index.ts'
 
 /** Why two offers do or do not match. */
 export type Complement =

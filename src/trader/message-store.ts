@@ -5,9 +5,14 @@
  * (SQLite, the CLI) and {@link MemoryStore} (the browser trader, which saves its own messages
  * in IndexedDB) follow these rules, so collection, ranking and detection run on either.
  */
-import { entityKey, messageId } from '../protocol/message.ts'
-import type { Message, MessageByKind, MessageKind } from '../protocol/messages/index.ts'
-import { isMessageKind } from '../protocol/messages/index.ts'
+import {
+  entityKey,
+  isMessageKind,
+  type Message,
+  type MessageByKind,
+  type MessageKind,
+  messageId,
+} from '../protocol/index.ts'
 import { checkMessage } from './check.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
 

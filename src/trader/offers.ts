@@ -4,21 +4,24 @@
  * Pure (platform-neutral: the CLI and the browser trader share it); mining and posting happen at
  * the edge.
  */
-import { MAX_CETS, numericCets } from '../contracts/numeric.ts'
-import { toHex } from '../protocol/hex.ts'
-import { offerKey } from '../protocol/message.ts'
-import type {
-  FactRequest,
-  Offer,
-  OfferCurve,
-  OfferTerms,
-  OracleCapability,
-} from '../protocol/messages/index.ts'
-import { curveCapabilityProblem } from '../protocol/offer-curve.ts'
-import { offerStage } from '../protocol/rules.ts'
-import { termsProblem } from '../protocol/settlement.ts'
-import { type Draft, signAcceptance, signFinalization } from '../protocol/sign.ts'
-import { publicKeyOf, type Scheme } from '../protocol/signature.ts'
+import { MAX_CETS, numericCets } from '../contracts/index.ts'
+import {
+  curveCapabilityProblem,
+  type Draft,
+  type FactRequest,
+  type Offer,
+  type OfferCurve,
+  type OfferTerms,
+  type OracleCapability,
+  offerKey,
+  offerStage,
+  publicKeyOf,
+  type Scheme,
+  signAcceptance,
+  signFinalization,
+  termsProblem,
+  toHex,
+} from '../protocol/index.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
 import { seal } from './seal.ts'
 

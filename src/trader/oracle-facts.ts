@@ -3,9 +3,7 @@
  * against it with the dispute that answers each (the first that verifies), and the domain of a
  * manifest the trader verified itself. The input of the ranking (policy.ts).
  */
-import type { Dispute } from '../protocol/messages/index.ts'
-import { verifyDispute } from '../protocol/verify-dispute.ts'
-import { manifestDomainOf } from '../protocol/verify-manifest.ts'
+import { type Dispute, manifestDomainOf, verifyDispute } from '../protocol/index.ts'
 import type { MessageStore } from './message-store.ts'
 import { type CollectedReport, disputedCapability, type OracleFacts } from './policy.ts'
 

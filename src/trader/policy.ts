@@ -6,14 +6,21 @@
  * node's word.
  */
 import Type from 'typebox'
-import type { Dispute, OracleCapability, OracleId, Report, ReportType } from '../protocol/messages/index.ts'
-import { strict } from '../protocol/messages/index.ts'
-import { workOf } from '../protocol/pow.ts'
-import { REPORT_KIND_TYPES, specOf } from '../protocol/report-kinds.ts'
-import { workToBits } from '../protocol/score.ts'
-import { validateSchema } from '../protocol/validate.ts'
-import { verifyDispute } from '../protocol/verify-dispute.ts'
-import { verifyReportEvidence } from '../protocol/verify-report.ts'
+import {
+  type Dispute,
+  type OracleCapability,
+  type OracleId,
+  REPORT_KIND_TYPES,
+  type Report,
+  type ReportType,
+  specOf,
+  strict,
+  validateSchema,
+  verifyDispute,
+  verifyReportEvidence,
+  workOf,
+  workToBits,
+} from '../protocol/index.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
 
 // The live list of kinds: a kind registered later is a kind a policy may name.

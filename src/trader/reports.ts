@@ -3,23 +3,21 @@
  * work is spent on them: the trader never mines or posts a report the protocol verifier would
  * reject. Pure.
  */
-import type {
-  Commitment,
-  Fact,
-  OracleCapability,
-  OracleId,
-  PublicKey,
-  Report,
-  ReportContent,
-} from '../protocol/messages/index.ts'
-import { specOf } from '../protocol/report-kinds.ts'
-import type { Draft } from '../protocol/sign.ts'
-import { validateMessage } from '../protocol/validate.ts'
 import {
+  type Commitment,
   DEFAULT_CLOCK_SKEW_SECONDS,
+  type Draft,
   type EvidenceVerdict,
+  type Fact,
+  type OracleCapability,
+  type OracleId,
+  type PublicKey,
+  type Report,
+  type ReportContent,
+  specOf,
+  validateMessage,
   verifyReportEvidence,
-} from '../protocol/verify-report.ts'
+} from '../protocol/index.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
 
 /** Content of a `fact-conflict` report: two facts of one capability, or of two oracles' capabilities. */

@@ -15,8 +15,7 @@ import { ed25519, x25519 } from '@noble/curves/ed25519.js'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { concatBytes, fromHex, toHex, utf8 } from '../protocol/hex.ts'
-import { LIMITS, type Scheme } from '../protocol/messages/index.ts'
+import { concatBytes, fromHex, LIMITS, type Scheme, toHex, utf8 } from '../protocol/index.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
 
 const VERSION = 1

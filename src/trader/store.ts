@@ -9,8 +9,7 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
-import { entityKey, messageId } from '../protocol/message.ts'
-import type { Message, MessageByKind } from '../protocol/messages/index.ts'
+import { entityKey, type Message, type MessageByKind, messageId } from '../protocol/index.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
 import {
   capabilityOf,

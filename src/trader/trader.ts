@@ -5,25 +5,28 @@
  * where they meet the network, the miner and the disk.
  */
 import { backend } from '#crypto'
-import { isFactNotReady, OracleEndpointClient } from '../client/endpoint-client.ts'
-import { NodeClient } from '../client/node-client.ts'
+import { isFactNotReady, NodeClient, OracleEndpointClient } from '../client/index.ts'
 import { type MiningProgress, mine } from '../miner/index.ts'
-import { utf8 } from '../protocol/hex.ts'
-import { entityKey, offerKey } from '../protocol/message.ts'
-import { powBoundOf } from '../protocol/message-pow.ts'
-import type {
-  Commitment,
-  Fact,
-  FactRequest,
-  Offer,
-  OracleCapability,
-  Report,
-  ReportContent,
-} from '../protocol/messages/index.ts'
-import { LIMITS } from '../protocol/messages/index.ts'
-import { type Settlement, settleOffer } from '../protocol/settlement.ts'
-import { type Draft, sign } from '../protocol/sign.ts'
-import { type EvidenceVerdict, requestKey } from '../protocol/verify-report.ts'
+import {
+  type Commitment,
+  type Draft,
+  type EvidenceVerdict,
+  entityKey,
+  type Fact,
+  type FactRequest,
+  LIMITS,
+  type Offer,
+  type OracleCapability,
+  offerKey,
+  powBoundOf,
+  type Report,
+  type ReportContent,
+  requestKey,
+  type Settlement,
+  settleOffer,
+  sign,
+  utf8,
+} from '../protocol/index.ts'
 import { type Collected, collectOffers, collectOracle, collectOracles, eachNode } from './collect.ts'
 import { collectConflicts } from './conflicts.ts'
 import { detectInStore, knownFacts, type ReportProposal } from './detect.ts'

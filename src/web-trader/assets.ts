@@ -6,7 +6,7 @@
  * relative URLs, so the bundle works from any path.
  */
 import { createHash } from 'node:crypto'
-import { type Asset, asset, htmlPage, TARGET } from '../dashboard/assets.ts'
+import { type Asset, asset, htmlPage, TARGET } from '../dashboard/index.ts'
 
 export interface TraderAssets {
   /** Content hash of the bundle (hex, 16 chars). */

@@ -5,8 +5,15 @@
  * under a stored secret. The same record is what IndexedDB keeps and what a backup file holds,
  * so an export is never a plain secret. Pure (WebCrypto only): it runs under Node's tests too.
  */
-import { fromHex, toHex, utf8 } from '../protocol/hex.ts'
-import { generateKeyPair, isScheme, publicKeyOf, type Scheme } from '../protocol/signature.ts'
+import {
+  fromHex,
+  generateKeyPair,
+  isScheme,
+  publicKeyOf,
+  type Scheme,
+  toHex,
+  utf8,
+} from '../protocol/index.ts'
 import { TraderError, TraderErrorCode } from '../trader/errors.ts'
 import type { TraderKey } from '../trader/offers.ts'
 

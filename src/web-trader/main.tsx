@@ -5,10 +5,7 @@
  */
 import { render } from 'preact'
 import { useEffect, useRef, useState } from 'preact/hooks'
-import { verifyAttestation } from '../protocol/attestation.ts'
-import { ErrorCode } from '../protocol/errors.ts'
-import type { Commitment, Fact } from '../protocol/messages/index.ts'
-import { workToBits } from '../protocol/score.ts'
+import { type Commitment, ErrorCode, type Fact, verifyAttestation, workToBits } from '../protocol/index.ts'
 import { isNotYet } from '../trader/facts.ts'
 import { defaultPolicy, parsePolicy, type RankedOracle } from '../trader/policy.ts'
 import {

@@ -4,7 +4,7 @@
  * and answers each with the same {@link ChunkDone}. The first message carries the setup.
  */
 import type { ChunkDone, ChunkOrder, WorkerSetup } from '../miner/scheduler.ts'
-import { createSearchKernel, type SearchKernel } from '../protocol/sha256-kernel.ts'
+import { createSearchKernel, type SearchKernel } from '../protocol/index.ts'
 
 let setup: WorkerSetup | undefined
 let kernel: SearchKernel | undefined

@@ -6,7 +6,7 @@
  * (`MINING_CANCELLED`, with the checkpoint to resume from).
  */
 import { type ChunkDone, type MiningProgress, searchChunks, type WorkerSetup } from '../miner/scheduler.ts'
-import { nonceFromHex, type Pow, powPrefix, workOf } from '../protocol/pow.ts'
+import { nonceFromHex, type Pow, powPrefix, workOf } from '../protocol/index.ts'
 
 export interface WebMineTask {
   bound: Uint8Array

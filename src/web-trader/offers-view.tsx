@@ -4,7 +4,7 @@
  * and finalize with sealed details.
  */
 import { useEffect, useState } from 'preact/hooks'
-import { LIMITS, type Offer } from '../protocol/messages/index.ts'
+import { LIMITS, type Offer } from '../protocol/index.ts'
 import {
   ErrorLine,
   MiningControls,

@@ -6,24 +6,26 @@
  * the CLI's messages; nothing secret leaves the page.
  */
 
-import { isFactNotReady, OracleEndpointClient } from '../client/endpoint-client.ts'
-import { NodeClient } from '../client/node-client.ts'
-import { RelayRefusalCode } from '../client/relay-codes.ts'
+import { isFactNotReady, NodeClient, OracleEndpointClient, RelayRefusalCode } from '../client/index.ts'
 import type { MiningProgress } from '../miner/scheduler.ts'
-import { entityKey, offerKey } from '../protocol/message.ts'
-import { powBoundOf } from '../protocol/message-pow.ts'
-import type {
-  Commitment,
-  Fact,
-  FactRequest,
-  Offer,
-  OracleCapability,
-  Report,
-} from '../protocol/messages/index.ts'
-import { type Settlement, settleOffer } from '../protocol/settlement.ts'
-import { sign } from '../protocol/sign.ts'
-import { MANIFEST_PATH, manifestDomainOf } from '../protocol/verify-manifest.ts'
-import { DEFAULT_CLOCK_SKEW_SECONDS, requestKey } from '../protocol/verify-report.ts'
+import {
+  type Commitment,
+  DEFAULT_CLOCK_SKEW_SECONDS,
+  entityKey,
+  type Fact,
+  type FactRequest,
+  MANIFEST_PATH,
+  manifestDomainOf,
+  type Offer,
+  type OracleCapability,
+  offerKey,
+  powBoundOf,
+  type Report,
+  requestKey,
+  type Settlement,
+  settleOffer,
+  sign,
+} from '../protocol/index.ts'
 import { type Collected, collectOffers, collectOracles, eachNode } from '../trader/collect.ts'
 import { collectConflicts, type NodeConflict } from '../trader/conflicts.ts'
 import { detectInStore, knownFacts, type ReportProposal } from '../trader/detect.ts'

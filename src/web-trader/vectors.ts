@@ -6,16 +6,25 @@
  * published signatures over their published strings, the work, the node's rules, and for
  * reports the evidence verdict at each published time.
  */
-import { canonicalize } from '../protocol/canonical.ts'
-import { fromHex, toHex } from '../protocol/hex.ts'
-import { idOfCanonical, messageId, powBound, signedBody, withoutProofs } from '../protocol/message.ts'
-import { verifyMessagePow } from '../protocol/message-pow.ts'
-import type { Message, Report } from '../protocol/messages/index.ts'
-import { checkMessageRules } from '../protocol/rules.ts'
-import { verifySignatures } from '../protocol/sign.ts'
-import { isScheme, verifyMessage } from '../protocol/signature.ts'
-import { validateMessage } from '../protocol/validate.ts'
-import { verifyReportEvidence } from '../protocol/verify-report.ts'
+import {
+  canonicalize,
+  checkMessageRules,
+  fromHex,
+  idOfCanonical,
+  isScheme,
+  type Message,
+  messageId,
+  powBound,
+  type Report,
+  signedBody,
+  toHex,
+  validateMessage,
+  verifyMessage,
+  verifyMessagePow,
+  verifyReportEvidence,
+  verifySignatures,
+  withoutProofs,
+} from '../protocol/index.ts'
 
 /** The outcome of one vector: the checks run and the ones that failed. */
 export interface VectorOutcome {

@@ -4,7 +4,7 @@
  * is a 503 saying so; the rest of the API keeps working.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { Asset } from '../../dashboard/assets.ts'
+import type { Asset } from '../../dashboard/index.ts'
 
 /** Files cached for good: their URL carries the bundle's hash, or the page is revalidated. */
 export const IMMUTABLE = 'public, max-age=31536000, immutable'

@@ -2,8 +2,8 @@
  * Pieces shared by the route schemas: JSON and problem responses, and the paging query.
  */
 import Type from 'typebox'
-import { PROBLEM_TYPE } from '../../http/problem.ts'
-import { MAX_CURSOR_LENGTH } from '../../mempool/cursor.ts'
+import { PROBLEM_TYPE } from '../../http/index.ts'
+import { MAX_CURSOR_LENGTH } from '../../mempool/index.ts'
 import { ref } from '../schemas.ts'
 
 const DESCRIPTIONS: Record<number, string> = {

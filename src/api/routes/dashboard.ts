@@ -6,7 +6,7 @@
  * the node's own REST API.
  */
 import type { FastifyInstance } from 'fastify'
-import { type DashboardAssets, dashboardAssets } from '../../dashboard/assets.ts'
+import { type DashboardAssets, dashboardAssets } from '../../dashboard/index.ts'
 import { builtAssets, IMMUTABLE } from './built-assets.ts'
 
 export const DASHBOARD_CSP =

@@ -7,9 +7,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import Type from 'typebox'
-import type { FactAdmission, FactPool } from '../../facts/fact-pool.ts'
-import { ApiError, ApiErrorCode } from '../../http/errors.ts'
-import { rateLimitPlugin } from '../../http/rate-limit.ts'
+import type { FactAdmission, FactPool } from '../../facts/index.ts'
+import { ApiError, ApiErrorCode, rateLimitPlugin } from '../../http/index.ts'
 import {
   type Commitment,
   type Fact,
@@ -17,7 +16,7 @@ import {
   LIMITS,
   type ReportContent,
   strict,
-} from '../../protocol/messages/index.ts'
+} from '../../protocol/index.ts'
 import type { ApiOptions } from '../options.ts'
 import { ref } from '../schemas.ts'
 import { problems } from './common.ts'

@@ -2,10 +2,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import Type from 'typebox'
-import { listCapabilities, listOffers, listReports } from '../../mempool/queries.ts'
-import { OfferStage } from '../../mempool/view-schemas.ts'
-import { Hex32, strict, Tag } from '../../protocol/messages/index.ts'
-import { REPORT_KINDS } from '../../protocol/report-kinds.ts'
+import { listCapabilities, listOffers, listReports, OfferStage } from '../../mempool/index.ts'
+import { Hex32, REPORT_KINDS, strict, Tag } from '../../protocol/index.ts'
 import { json, pagingQuery, problems } from './common.ts'
 import type { QueryRoutesOptions } from './oracles.ts'
 

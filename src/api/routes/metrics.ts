@@ -8,12 +8,9 @@
  */
 import type { FastifyInstance } from 'fastify'
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
-import type { FactPool } from '../../facts/fact-pool.ts'
-import type { Relay } from '../../facts/relay.ts'
-import type { Mempool } from '../../mempool/mempool.ts'
-import { poolStats } from '../../mempool/queries.ts'
-import type { PoolStats } from '../../mempool/view-schemas.ts'
-import type { CommitListener } from '../../store/sqlite-store.ts'
+import type { FactPool, Relay } from '../../facts/index.ts'
+import { type Mempool, type PoolStats, poolStats } from '../../mempool/index.ts'
+import type { CommitListener } from '../../store/index.ts'
 import type { EventHub } from '../events.ts'
 import type { NetworkView } from './peers.ts'
 

@@ -1,7 +1,6 @@
 /** `GET /health`, `GET /stats` and `GET /events` (server-sent events of admissions). */
 import type { FastifyInstance } from 'fastify'
-import type { Mempool } from '../../mempool/mempool.ts'
-import { poolStats } from '../../mempool/queries.ts'
+import { type Mempool, poolStats } from '../../mempool/index.ts'
 import type { EventHub } from '../events.ts'
 import { json, problems } from './common.ts'
 import type { NetworkView } from './peers.ts'

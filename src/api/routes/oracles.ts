@@ -2,10 +2,9 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import Type from 'typebox'
-import { ApiError, ApiErrorCode } from '../../http/errors.ts'
-import type { Mempool } from '../../mempool/mempool.ts'
-import { getOracle, listOracles, type QueryLimits } from '../../mempool/queries.ts'
-import { Hex32, strict, Tag } from '../../protocol/messages/index.ts'
+import { ApiError, ApiErrorCode } from '../../http/index.ts'
+import { getOracle, listOracles, type Mempool, type QueryLimits } from '../../mempool/index.ts'
+import { Hex32, strict, Tag } from '../../protocol/index.ts'
 import { json, pagingQuery, problems } from './common.ts'
 
 /** What the query routes read. */

@@ -1,6 +1,6 @@
 /** `GET /peers`: this node's peer id and addresses, and the peers it is connected to. */
 import type { FastifyInstance } from 'fastify'
-import type { NetworkStats, PeerList } from '../../network/view-schemas.ts'
+import type { NetworkStats, PeerList } from '../../network/index.ts'
 import { json, problems } from './common.ts'
 
 /** What the API reads from the network; absent when the node runs without one. */

@@ -6,13 +6,10 @@
  */
 import { STATUS_CODES } from 'node:http'
 import type { FastifyInstance } from 'fastify'
-import { EndpointError, EndpointErrorCode } from '../../client/endpoint-client.ts'
-import { FactError, FactErrorCode } from '../../facts/errors.ts'
-import type { Relay } from '../../facts/relay.ts'
-import { PROBLEM_TYPE, sendProblem } from '../../http/problem.ts'
-import { rateLimitPlugin } from '../../http/rate-limit.ts'
-import { UNKNOWN_CODE } from '../../protocol/errors.ts'
-import { LIMITS } from '../../protocol/messages/index.ts'
+import { EndpointError, EndpointErrorCode } from '../../client/index.ts'
+import { FactError, FactErrorCode, type Relay } from '../../facts/index.ts'
+import { PROBLEM_TYPE, rateLimitPlugin, sendProblem } from '../../http/index.ts'
+import { LIMITS, UNKNOWN_CODE } from '../../protocol/index.ts'
 import type { ApiOptions } from '../options.ts'
 import { json, problems } from './common.ts'
 

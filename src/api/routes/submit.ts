@@ -5,12 +5,9 @@
  * mempool rule lives behind `submit`.
  */
 import type { FastifyInstance } from 'fastify'
-import { rateLimitPlugin } from '../../http/rate-limit.ts'
-import type { Submit } from '../../mempool/pipeline.ts'
-import type { PoolMessage } from '../../mempool/pool-view.ts'
-import { KIND_SPECS } from '../../protocol/kinds.ts'
-import { POOL_KINDS, type PoolKind } from '../../protocol/messages/index.ts'
-import { type Validated, validate } from '../../protocol/validate.ts'
+import { rateLimitPlugin } from '../../http/index.ts'
+import type { PoolMessage, Submit } from '../../mempool/index.ts'
+import { KIND_SPECS, POOL_KINDS, type Validated, validate } from '../../protocol/index.ts'
 import { admissionError } from '../admission-error.ts'
 import type { ApiOptions } from '../options.ts'
 import { idOf, ref } from '../schemas.ts'
@@ -20,7 +17,7 @@ import { json, problems } from './common.ts'
  * Admits one validated message: the node's pipeline (mempool, store, events, gossip).
  * Resolves to the outcome; rejects only when the node itself fails (500).
  */
-export type { Submit } from '../../mempool/pipeline.ts'
+export type { Submit } from '../../mempool/index.ts'
 
 /** HTTP status of each outcome that took or knowingly left the message. */
 export const STATUS_BY_OUTCOME = { added: 201, updated: 200, duplicate: 200, skipped: 202 } as const

@@ -4,7 +4,7 @@
  * checks and mining stay in the visitor's browser; the node only serves the files.
  */
 import type { FastifyInstance } from 'fastify'
-import { TRADER_CSP, traderAssets } from '../../web-trader/assets.ts'
+import { TRADER_CSP, traderAssets } from '../../web-trader/index.ts'
 import { builtAssets, IMMUTABLE } from './built-assets.ts'
 
 export async function traderPageRoutes(app: FastifyInstance): Promise<void> {

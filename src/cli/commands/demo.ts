@@ -3,19 +3,22 @@
  * key, mined identity, signed ad, signed capability, verification, strength.
  */
 import { mine } from '../../miner/index.ts'
-import { messageId, powBound } from '../../protocol/message.ts'
-import { verifyMessagePow } from '../../protocol/message-pow.ts'
-import type { OracleCapability, OracleId } from '../../protocol/messages/index.ts'
-import { formatBits, identityStrength } from '../../protocol/score.ts'
 import {
   type CapabilityDraft,
   type Draft,
+  formatBits,
+  generateKeyPair,
+  identityStrength,
+  messageId,
+  type OracleCapability,
+  type OracleId,
+  powBound,
   proveCapabilityKey,
   sign,
+  validateMessage,
+  verifyMessagePow,
   verifySignatures,
-} from '../../protocol/sign.ts'
-import { generateKeyPair } from '../../protocol/signature.ts'
-import { validateMessage } from '../../protocol/validate.ts'
+} from '../../protocol/index.ts'
 import { type Command, integerFlag } from '../command.ts'
 import { formatDuration, progressBar } from '../progress.ts'
 

@@ -3,8 +3,7 @@
  * the first; optionally seeded with demo data posted to different nodes. Ctrl-C stops them all.
  */
 import { resolve } from 'node:path'
-import { buildDemoData } from '../../client/demo-data.ts'
-import { NodeClient } from '../../client/node-client.ts'
+import { buildDemoData, NodeClient } from '../../client/index.ts'
 import { CliError, type Command, integerFlag } from '../command.ts'
 import { bootstrapAddress, type NodeProcess, startNodeProcess, stopNodeProcess } from '../devnet-nodes.ts'
 

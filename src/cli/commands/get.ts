@@ -1,7 +1,7 @@
 /**
  * `mega get`: reads a resource of a node's REST API and prints it as JSON.
  */
-import { NodeClient } from '../../client/node-client.ts'
+import { NodeClient } from '../../client/index.ts'
 import { CliError, type Command } from '../command.ts'
 import { DEFAULT_NODE_URL, nodeUrl } from './post.ts'
 

@@ -1,7 +1,7 @@
 /**
  * `mega keygen`: a new key pair, printed as JSON.
  */
-import { generateKeyPair, isScheme, SCHEMES } from '../../protocol/signature.ts'
+import { generateKeyPair, isScheme, SCHEMES } from '../../protocol/index.ts'
 import { CliError, type Command } from '../command.ts'
 
 export const keygenCommand: Command = {

@@ -2,11 +2,7 @@
  * `mega mine`: mines proof of work for a message (or raw bytes) on all cores.
  */
 import { mine } from '../../miner/index.ts'
-import { utf8 } from '../../protocol/hex.ts'
-import { powBoundOf } from '../../protocol/message-pow.ts'
-import type { Pow } from '../../protocol/messages/index.ts'
-import { LIMITS } from '../../protocol/messages/limits.ts'
-import { validateMessage } from '../../protocol/validate.ts'
+import { LIMITS, type Pow, powBoundOf, utf8, validateMessage } from '../../protocol/index.ts'
 import { CliError, type Command, integerFlag } from '../command.ts'
 import { readInput } from '../input.ts'
 import { formatDuration, progressBar } from '../progress.ts'

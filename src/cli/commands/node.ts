@@ -1,11 +1,15 @@
 /**
  * `mega node`: runs a node until SIGINT/SIGTERM, then shuts down gracefully.
  */
-import { loadConfig, parseHostPort } from '../../node/config.ts'
-import { ConfigError, ConfigErrorCode } from '../../node/config-error.ts'
-import { collectGarbageAfter } from '../../node/heap.ts'
-import { ListenError } from '../../node/listen-error.ts'
-import { MegaNode } from '../../node/node.ts'
+import {
+  ConfigError,
+  ConfigErrorCode,
+  collectGarbageAfter,
+  ListenError,
+  loadConfig,
+  MegaNode,
+  parseHostPort,
+} from '../../node/index.ts'
 import type { Command } from '../command.ts'
 
 /** What to change when a listening address cannot be used, per service. */

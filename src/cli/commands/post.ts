@@ -1,8 +1,8 @@
 /**
  * `mega post`: sends a message to a node and prints the admission outcome.
  */
-import { NodeClient } from '../../client/node-client.ts'
-import { LIMITS, POOL_KINDS, type PoolKind } from '../../protocol/messages/index.ts'
+import { NodeClient } from '../../client/index.ts'
+import { LIMITS, POOL_KINDS, type PoolKind } from '../../protocol/index.ts'
 import { CliError, type Command } from '../command.ts'
 import { readInput } from '../input.ts'
 

@@ -3,8 +3,8 @@
  * own view schemas (type-only imports, erased from the bundle).
  */
 
-import { ClientErrorCode } from '../../client/node-client.ts'
-import type { FactConflict } from '../../facts/fact-pool.ts'
+import { ClientErrorCode } from '../../client/index.ts'
+import type { FactConflict } from '../../facts/index.ts'
 import type {
   CapabilityView,
   OfferView,
@@ -12,9 +12,9 @@ import type {
   OracleSummary,
   PoolStats,
   ReportView,
-} from '../../mempool/view-schemas.ts'
-import type { NetworkStats, PeerList } from '../../network/view-schemas.ts'
-import { CodedError } from '../../protocol/errors.ts'
+} from '../../mempool/index.ts'
+import type { NetworkStats, PeerList } from '../../network/index.ts'
+import { CodedError } from '../../protocol/index.ts'
 
 export type {
   CapabilityView,

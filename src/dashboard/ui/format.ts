@@ -10,8 +10,8 @@ import type {
   OracleDetail,
   ReportSummary,
   ReportView,
-} from '../../mempool/view-schemas.ts'
-import { reportTextOf } from '../../protocol/report-text.ts'
+} from '../../mempool/index.ts'
+import { reportTextOf } from '../../protocol/index.ts'
 
 /** log2 of an amount of work, negative for a negative amount (as the API's `bits`). */
 export function bitsOf(work: bigint): number {

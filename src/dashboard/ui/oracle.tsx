@@ -1,6 +1,6 @@
 /** One oracle: its ad, capabilities, the reports against it and its score history. */
 import { Fragment } from 'preact'
-import { reportTextOf } from '../../protocol/report-text.ts'
+import { reportTextOf } from '../../protocol/index.ts'
 import {
   api,
   type CapabilityView,

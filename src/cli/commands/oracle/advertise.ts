@@ -2,10 +2,10 @@
 import {
   advertiseLoop,
   advertiseRound,
+  minedAd,
   type NodeAnnouncement,
   type PostOutcome,
-} from '../../../oracle/advertise.ts'
-import { minedAd } from '../../../oracle/state.ts'
+} from '../../../oracle/index.ts'
 import { CliError, type Command, integerFlag } from '../../command.ts'
 import { dirOption, interruptible, jsonOption, passphraseOption, unlock } from './common.ts'
 

@@ -1,9 +1,12 @@
 /** `mega oracle capability add|list|off|on|drop`. */
-import { addCapability, dropCapability, switchCapability } from '../../../oracle/capabilities.ts'
-import type { FactSourceConfig } from '../../../oracle/sources.ts'
-import { loadState } from '../../../oracle/state.ts'
-import type { AttestationType, Param } from '../../../protocol/messages/index.ts'
-import { isScheme } from '../../../protocol/signature.ts'
+import {
+  addCapability,
+  dropCapability,
+  type FactSourceConfig,
+  loadState,
+  switchCapability,
+} from '../../../oracle/index.ts'
+import { type AttestationType, isScheme, type Param } from '../../../protocol/index.ts'
 import {
   CliError,
   type Command,

@@ -3,8 +3,7 @@
  * passphrase, unlocking the keystore, and the output of mining progress.
  */
 
-import { type RootKey, unlockKeystore } from '../../../keys/keystore.ts'
-import { PASSPHRASE_ENV, readPassphrase } from '../../../keys/passphrase.ts'
+import { PASSPHRASE_ENV, type RootKey, readPassphrase, unlockKeystore } from '../../../keys/index.ts'
 import type { MiningProgress } from '../../../miner/index.ts'
 import {
   DEFAULT_ORACLE_DIR,
@@ -12,7 +11,7 @@ import {
   ORACLE_DIR_ENV,
   type OracleState,
   oracleFiles,
-} from '../../../oracle/state.ts'
+} from '../../../oracle/index.ts'
 import { CliError, type CliIo, type CommandOption, type ParsedArgs } from '../../command.ts'
 import { progressBar } from '../../progress.ts'
 

@@ -1,14 +1,14 @@
 /** `mega oracle dispute`: answer fact-missing reports against this oracle with the signed fact. */
-import { NodeClient } from '../../../client/node-client.ts'
-import { AnswerJournal } from '../../../oracle/answer-journal.ts'
-import { servedCapabilities } from '../../../oracle/capabilities.ts'
+import { NodeClient } from '../../../client/index.ts'
 import {
+  AnswerJournal,
   type DisputeOutcome,
   disputeAll,
   disputeReport,
   listMissingReports,
-} from '../../../oracle/disputes.ts'
-import { oracleFiles } from '../../../oracle/state.ts'
+  oracleFiles,
+  servedCapabilities,
+} from '../../../oracle/index.ts'
 import { CliError, type Command } from '../../command.ts'
 import { dirOption, jsonOption, output, passphraseOption, unlock } from './common.ts'
 

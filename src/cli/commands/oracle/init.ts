@@ -1,8 +1,8 @@
 /** `mega oracle init` and `mega oracle backup`: the encrypted root key and its backup. */
 import { writeFile } from 'node:fs/promises'
-import { readPassphrase } from '../../../keys/passphrase.ts'
-import { initOracle } from '../../../oracle/identity.ts'
-import { isScheme } from '../../../protocol/signature.ts'
+import { readPassphrase } from '../../../keys/index.ts'
+import { initOracle } from '../../../oracle/index.ts'
+import { isScheme } from '../../../protocol/index.ts'
 import { CliError, type Command } from '../../command.ts'
 import { readInput } from '../../input.ts'
 import { dirOption, jsonOption, oracleDir, output, passphraseOption, unlock } from './common.ts'

@@ -1,6 +1,6 @@
 /** `mega oracle manifest`: the signed manifest to publish at https://<domain>/.well-known/mega-oracle.json. */
 import { writeFile } from 'node:fs/promises'
-import { writeManifest } from '../../../oracle/manifest.ts'
+import { writeManifest } from '../../../oracle/index.ts'
 import { CliError, type Command } from '../../command.ts'
 import { dirOption, jsonOption, passphraseOption, unlock } from './common.ts'
 

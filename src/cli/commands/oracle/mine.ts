@@ -1,5 +1,5 @@
 /** `mega oracle mine`: identity proof of work on all cores, resumable and upgradable. */
-import { mineIdentity } from '../../../oracle/identity.ts'
+import { mineIdentity } from '../../../oracle/index.ts'
 import { CliError, type Command, integerFlag } from '../../command.ts'
 import {
   dirOption,

@@ -1,13 +1,17 @@
 /** `mega oracle serve`: the endpoint, optionally answering fact-missing reports as they come. */
 import pino from 'pino'
-import { AnswerJournal } from '../../../oracle/answer-journal.ts'
-import { servedCapabilities } from '../../../oracle/capabilities.ts'
-import { watchDisputes } from '../../../oracle/disputes.ts'
-import { buildEndpoint, type PaymentCheck } from '../../../oracle/endpoint.ts'
-import { writeManifest } from '../../../oracle/manifest.ts'
-import { commandPaymentCheck } from '../../../oracle/payment.ts'
-import { loadState, oracleFiles } from '../../../oracle/state.ts'
-import { capabilitySigner } from '../../../protocol/oracle-attestation.ts'
+import {
+  AnswerJournal,
+  buildEndpoint,
+  commandPaymentCheck,
+  loadState,
+  oracleFiles,
+  type PaymentCheck,
+  servedCapabilities,
+  watchDisputes,
+  writeManifest,
+} from '../../../oracle/index.ts'
+import { capabilitySigner } from '../../../protocol/index.ts'
 import { CliError, type Command, describeError, integerFlag } from '../../command.ts'
 import { argvFlag, dirOption, jsonOption, passphraseOption, unlock } from './common.ts'
 

@@ -1,5 +1,5 @@
 /** `mega oracle status`: the oracle's ad and capabilities, and what each node holds of them. */
-import { type OracleStatus, oracleStatus } from '../../../oracle/status.ts'
+import { type OracleStatus, oracleStatus } from '../../../oracle/index.ts'
 import type { Command } from '../../command.ts'
 import { dirOption, jsonOption, oracleDir, output } from './common.ts'
 

@@ -3,13 +3,14 @@
  * trader is opened and closed around a command.
  */
 import { readFile } from 'node:fs/promises'
-import { workToBits } from '../../../protocol/score.ts'
-import { isScheme } from '../../../protocol/signature.ts'
-import { DEFAULT_CLOCK_SKEW_SECONDS } from '../../../protocol/verify-report.ts'
-import { TRADER_PASSPHRASE_ENV } from '../../../trader/keys.ts'
-import { TraderStore } from '../../../trader/store.ts'
-import type { Posted, WorkOptions } from '../../../trader/trader.ts'
-import { Trader } from '../../../trader/trader.ts'
+import { DEFAULT_CLOCK_SKEW_SECONDS, isScheme, workToBits } from '../../../protocol/index.ts'
+import {
+  type Posted,
+  TRADER_PASSPHRASE_ENV,
+  Trader,
+  TraderStore,
+  type WorkOptions,
+} from '../../../trader/index.ts'
 import { CliError, type CliIo, type CommandOption, integerFlag, type ParsedArgs } from '../../command.ts'
 import { readInput } from '../../input.ts'
 import { progressBar } from '../../progress.ts'

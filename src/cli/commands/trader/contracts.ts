@@ -20,11 +20,11 @@ import {
   type Settlement,
   serializeContractMessage,
 } from '../../../contracts/index.ts'
-import type { Fact } from '../../../protocol/messages/index.ts'
-import { checkMessage } from '../../../trader/check.ts'
+import type { Fact } from '../../../protocol/index.ts'
 import {
   acceptContract,
   broadcast,
+  checkMessage,
   finalizeContract,
   listContractIds,
   loadContract,
@@ -32,7 +32,7 @@ import {
   refundContract,
   settleContract,
   signContract,
-} from '../../../trader/contracts.ts'
+} from '../../../trader/index.ts'
 import {
   CliError,
   type CliIo,

@@ -3,9 +3,8 @@
  * under its reputation policy, and moving its store.
  */
 import { writeFile } from 'node:fs/promises'
-import { createTraderKey, TRADER_PASSPHRASE_ENV } from '../../../trader/keys.ts'
+import { createTraderKey, TRADER_PASSPHRASE_ENV, TraderStore } from '../../../trader/index.ts'
 import { defaultPolicy, type Policy, parsePolicy } from '../../../trader/policy.ts'
-import { TraderStore } from '../../../trader/store.ts'
 import { CliError, type Command, integerFlag } from '../../command.ts'
 import { readInput } from '../../input.ts'
 import {

@@ -3,7 +3,7 @@
  * endpoint, each verified (signatures, the Schnorr nonce or hash lock, the answer among the
  * capability's answers) and stored.
  */
-import { isNotYet } from '../../../trader/trader.ts'
+import { isNotYet } from '../../../trader/index.ts'
 import { CliError, type Command, integerFlag } from '../../command.ts'
 import { argsFlag, hexKey, nodeOptions, print, viaOption, withTrader } from './common.ts'
 

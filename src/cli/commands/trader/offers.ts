@@ -3,7 +3,7 @@
  * requests, found, accepted and finalized through the network as signed offer updates, and
  * settled from the facts of their requests.
  */
-import { cfdCurve } from '../../../contracts/numeric.ts'
+import { cfdCurve } from '../../../contracts/index.ts'
 import {
   CURVE_POINTS,
   type FactRequest,
@@ -11,11 +11,11 @@ import {
   type OfferCurve,
   type OfferTerms,
   type OracleCapability,
-} from '../../../protocol/messages/index.ts'
-import { offerStage } from '../../../protocol/rules.ts'
-import type { Settlement } from '../../../protocol/settlement.ts'
+  offerStage,
+  type Settlement,
+} from '../../../protocol/index.ts'
+import type { Trader } from '../../../trader/index.ts'
 import { requestProblem } from '../../../trader/offers.ts'
-import type { Trader } from '../../../trader/trader.ts'
 import { CliError, type CliIo, type Command, integerFlag, type ParsedArgs } from '../../command.ts'
 import {
   ARG_PAIR,

@@ -3,10 +3,15 @@
  * evidence (checked before any work is spent), proposing them from stored evidence, and
  * judging the reports nodes hold.
  */
-import type { MessageByKind, ReportContent } from '../../../protocol/messages/index.ts'
-import { LIMITS } from '../../../protocol/messages/index.ts'
-import { type EvidenceKind, REPORT_KINDS, type ReportFlag } from '../../../protocol/report-kinds.ts'
-import type { Posted, Trader } from '../../../trader/trader.ts'
+import {
+  type EvidenceKind,
+  LIMITS,
+  type MessageByKind,
+  REPORT_KINDS,
+  type ReportContent,
+  type ReportFlag,
+} from '../../../protocol/index.ts'
+import type { Posted, Trader } from '../../../trader/index.ts'
 import {
   CliError,
   type CliIo,
