@@ -4,7 +4,14 @@
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { FactAdmission, FactPool, Relay } from '../facts/index.ts'
-import { corsPlugin, guardConnections, problemPlugin, sendProblem, serverOptions } from '../http/index.ts'
+import {
+  buildCachedSerializer,
+  corsPlugin,
+  guardConnections,
+  problemPlugin,
+  sendProblem,
+  serverOptions,
+} from '../http/index.ts'
 import {
   type AdmissionEvents,
   AdmissionPipeline,
@@ -82,6 +89,8 @@ export async function buildApi(components: ApiComponents, init: ApiInit = {}): P
     bodyLimit: options.bodyLimit,
     ...serverOptions(options),
     trustProxy: options.trustProxy,
+    // Each distinct response schema compiled once per process (src/http/serializers.ts).
+    schemaController: { compilersFactory: { buildSerializer: buildCachedSerializer } },
     ...(components.logger ? { loggerInstance: components.logger } : { logger: false }),
     // Unknown query parameters are refused (400), not silently dropped.
     ajv: { customOptions: { removeAdditional: false, allErrors: false } },

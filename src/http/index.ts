@@ -27,3 +27,4 @@ export {
 } from './problem.ts'
 export { type RateLimit, rateLimitPlugin } from './rate-limit.ts'
 export { idOf, ProblemSchema, ref, shareSchemas } from './schemas.ts'
+export { buildCachedSerializer } from './serializers.ts'

@@ -18,6 +18,7 @@ import Type from 'typebox'
 import {
   ApiError,
   ApiErrorCode,
+  buildCachedSerializer,
   corsPlugin,
   DEFAULT_CONNECTION_LIMITS,
   DEFAULT_CORS_ORIGINS,
@@ -154,6 +155,8 @@ export async function buildEndpoint(
   const app = Fastify({
     bodyLimit: options.bodyLimit,
     ...serverOptions(options),
+    // Each distinct response schema compiled once per process (src/http/serializers.ts).
+    schemaController: { compilersFactory: { buildSerializer: buildCachedSerializer } },
     ...(components.logger ? { loggerInstance: components.logger } : { logger: false }),
     frameworkErrors: (error, request, reply) => {
       sendProblem(error, request, reply)
