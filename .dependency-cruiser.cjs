@@ -41,6 +41,8 @@ const LAYERS = {
  */
 const BROWSER_SAFE_DEEP = [
   '^src/miner/scheduler\\.ts$',
+  // The numeric CET count an offer's curve needs (the trader's offer rules), without the DLC library.
+  '^src/contracts/(errors|numeric)\\.ts$',
   '^src/trader/(collect|conflicts|detect|errors|facts|matching|message-store|offers|oracle-facts|policy|reports|seal)\\.ts$',
 ]
 

@@ -4,7 +4,7 @@
  * Pure (platform-neutral: the CLI and the browser trader share it); mining and posting happen at
  * the edge.
  */
-import { MAX_CETS, numericCets } from '../contracts/index.ts'
+import { MAX_CETS, numericCets } from '../contracts/numeric.ts'
 import {
   curveCapabilityProblem,
   type Draft,
