@@ -275,7 +275,7 @@ const MEMPOOL = [
     http: 422,
     gossip: 'ignore',
     meaning:
-      'an offer whose bets are not answers of the held capability, or whose arguments are missing, unknown or not among the parameter’s values',
+      'an offer whose payout curve does not fit the held capability (a curve only on a numeric one of its digits), whose bets are not its answers, or whose arguments are missing, unknown or not among the parameter’s values',
   },
   {
     code: 'EXPIRED',

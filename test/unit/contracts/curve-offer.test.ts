@@ -8,6 +8,8 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import * as contracts from '../../../src/contracts/index.ts'
 import { ContractErrorCode } from '../../../src/contracts/index.ts'
+import { Mempool } from '../../../src/mempool/mempool.ts'
+import { admitValue } from '../../../src/mempool/pipeline.ts'
 import { fromHex } from '../../../src/protocol/hex.ts'
 import type { OfferCurve, OfferTerms } from '../../../src/protocol/messages/index.ts'
 import { CURVE_STEPS, curveCapabilityProblem } from '../../../src/protocol/offer-curve.ts'
@@ -17,6 +19,7 @@ import { validateMessage } from '../../../src/protocol/validate.ts'
 import { TraderError } from '../../../src/trader/errors.ts'
 import { complement } from '../../../src/trader/matching.ts'
 import { offerDraft } from '../../../src/trader/offers.ts'
+import { LOW, NOW } from '../../support/api.ts'
 import {
   acceptedOffer,
   CAPABILITY,
@@ -24,6 +27,7 @@ import {
   factRequest,
   finalizedOffer,
   offer,
+  oracleAd,
   REPORTER,
   TRADER,
 } from '../../support/messages.ts'
@@ -146,6 +150,20 @@ describe('offers with a payout curve: the offer rule', () => {
     assert.equal(curveCapabilityProblem(offer().terms, numeric)?.path, '/terms/curve')
     const wider = capabilityAd({ attestation: 'schnorr-digits', digits: DIGITS + 1, answers: [] })
     assert.equal(curveCapabilityProblem(terms, wider)?.path, '/terms/curve/digits')
+  })
+
+  it('is applied by nodes at admission: a curve only on the numeric capability it fits', () => {
+    const admitted = (capability: typeof numeric, terms: Partial<OfferTerms>) => {
+      const pool = new Mempool({ minBits: LOW }, { now: () => NOW })
+      for (const ad of [oracleAd(), capability]) assert.equal(admitValue(pool, ad).admission.status, 'added')
+      const { admission } = admitValue(pool, offer(TRADER, 8, terms))
+      return admission.status === 'added' ? 'added' : `${admission.reason?.code} ${admission.reason?.path}`
+    }
+    assert.equal(admitted(numeric, CURVE_TERMS), 'added')
+    assert.equal(admitted(capabilityAd(), CURVE_TERMS), 'OFFER_TERMS /terms/curve')
+    const wider = capabilityAd({ attestation: 'schnorr-digits', digits: DIGITS + 1, answers: [] })
+    assert.equal(admitted(wider, CURVE_TERMS), 'OFFER_TERMS /terms/curve/digits')
+    assert.equal(admitted(numeric, {}), 'OFFER_TERMS /terms/curve')
   })
 })
 
