@@ -32,6 +32,14 @@ describe('sharded nodes', { timeout: 30_000 }, () => {
     shard1 = await startNode({ bootstrap: [shard0.address] }, { shard: { index: 1, count: 2 } })
     nodes = [shard0, shard1]
     await waitFor('the two nodes connected', () => shard0.node.network!.peers().items.length === 1)
+    // A message published before the peer is in the topic's mesh would reach it only by a later
+    // sync: wait for the mesh of the ad's and the reports' topics on both sides.
+    await waitFor('the gossip mesh', () =>
+      nodes.every(({ node }) => {
+        const { mesh } = node.network!.stats()
+        return mesh.oracle === 1 && mesh.report === 1
+      }),
+    )
     // Oracle ads are kept by every shard: the reports need one.
     assert.equal((await shard0.client.post('oracle', fx.oracleAd())).status, 201)
     await waitFor('the ad on both', () => nodes.every((n) => n.node.mempool.oracles.size === 1))
