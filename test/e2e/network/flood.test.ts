@@ -10,7 +10,7 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { publicKeyOf } from '../../../src/protocol/signature.ts'
 import * as fx from '../../support/messages.ts'
-import { startNode, stopNodes, type TestNode, waitFor } from './helpers.ts'
+import { startNode, stopNodes, type TestNode, waitFor, waitForMesh } from './helpers.ts'
 import { type RawPeer, rawPeer } from './raw-peer.ts'
 
 setFlagsFromString('--expose-gc')
@@ -39,6 +39,7 @@ describe('a flood of low-PoW messages', { timeout: 30_000 }, () => {
     a = await startNode({ orphans: ORPHANS }, LIMITS)
     b = await startNode({ bootstrap: [a.address] }, LIMITS)
     await waitFor('b connected', () => b.node.network!.peers().items.length === 1)
+    await waitForMesh([a, b], ['oracle'])
     peer = await rawPeer()
     await peer.connect(a.address)
   })

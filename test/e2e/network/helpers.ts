@@ -9,6 +9,7 @@ import pino from 'pino'
 import { NodeClient } from '../../../src/client/node-client.ts'
 import { resolveConfig } from '../../../src/node/config.ts'
 import { MegaNode, type NodeComponents } from '../../../src/node/node.ts'
+import type { PoolKind } from '../../../src/protocol/messages/index.ts'
 
 export const LOW = { oracle: 8, capability: 8, report: 8, offer: 8 }
 
@@ -62,4 +63,17 @@ export async function waitFor(what: string, check: () => boolean | Promise<boole
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+}
+
+/**
+ * Waits until every node has at least `peers` peers in the gossip mesh of each kind's topic: a
+ * message published earlier would reach a peer only by a later sync.
+ */
+export async function waitForMesh(nodes: TestNode[], kinds: PoolKind[], peers = 1): Promise<void> {
+  await waitFor(`the gossip mesh of ${kinds.join(', ')}`, () =>
+    nodes.every(({ node }) => {
+      const { mesh } = node.network!.stats()
+      return kinds.every((kind) => (mesh[kind] ?? 0) >= peers)
+    }),
+  )
 }

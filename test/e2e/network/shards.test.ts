@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test'
 import { messageId } from '../../../src/protocol/message.ts'
 import type { Report } from '../../../src/protocol/messages/index.ts'
 import * as fx from '../../support/messages.ts'
-import { startNode, stopNodes, type TestNode, waitFor } from './helpers.ts'
+import { startNode, stopNodes, type TestNode, waitFor, waitForMesh } from './helpers.ts'
 import { type RawPeer, rawPeer } from './raw-peer.ts'
 
 /** Reports whose id is in shard 1 of 2. */
@@ -32,14 +32,7 @@ describe('sharded nodes', { timeout: 30_000 }, () => {
     shard1 = await startNode({ bootstrap: [shard0.address] }, { shard: { index: 1, count: 2 } })
     nodes = [shard0, shard1]
     await waitFor('the two nodes connected', () => shard0.node.network!.peers().items.length === 1)
-    // A message published before the peer is in the topic's mesh would reach it only by a later
-    // sync: wait for the mesh of the ad's and the reports' topics on both sides.
-    await waitFor('the gossip mesh', () =>
-      nodes.every(({ node }) => {
-        const { mesh } = node.network!.stats()
-        return mesh.oracle === 1 && mesh.report === 1
-      }),
-    )
+    await waitForMesh(nodes, ['oracle', 'report'])
     // Oracle ads are kept by every shard: the reports need one.
     assert.equal((await shard0.client.post('oracle', fx.oracleAd())).status, 201)
     await waitFor('the ad on both', () => nodes.every((n) => n.node.mempool.oracles.size === 1))
