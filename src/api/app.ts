@@ -12,12 +12,8 @@ import {
   sendProblem,
   serverOptions,
 } from '../http/index.ts'
-import {
-  type AdmissionEvents,
-  AdmissionPipeline,
-  type Mempool,
-  type TypedEventTarget,
-} from '../mempool/index.ts'
+import { type AdmissionEvents, AdmissionPipeline, type Mempool } from '../mempool/index.ts'
+import type { TypedEventTarget } from '../protocol/index.ts'
 import { EventHub } from './events.ts'
 import { type ApiInit, apiOptions } from './options.ts'
 import { openapiPlugin } from './plugins/openapi.ts'

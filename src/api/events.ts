@@ -12,7 +12,8 @@
 import type { ServerResponse } from 'node:http'
 import type { FactConflict } from '../facts/index.ts'
 import { ApiError, ApiErrorCode, addressKey } from '../http/index.ts'
-import type { Admission, AdmissionEvents, TypedEventTarget } from '../mempool/index.ts'
+import type { Admission, AdmissionEvents } from '../mempool/index.ts'
+import type { TypedEventTarget } from '../protocol/index.ts'
 import type { ApiOptions } from './options.ts'
 
 /** Headers of a stream, sent alike to `GET` and `HEAD`. */

@@ -7,7 +7,7 @@
 export type { Admission } from './admission.ts'
 export { MAX_CURSOR_LENGTH } from './cursor.ts'
 export type { Entry } from './entries.ts'
-export type { AdmissionEvents, Origin, TypedEventTarget } from './events.ts'
+export type { AdmissionEvents, Origin } from './events.ts'
 export { type BidVerifier, bidKey, type Changes, Mempool } from './mempool.ts'
 export { defaultMempoolOptions, type MempoolOptions } from './options.ts'
 export { AdmissionPipeline, admitValue, type Submit, validatePoolMessage } from './pipeline.ts'

@@ -13,11 +13,12 @@ import {
   POOL_KINDS,
   type PoolKind,
   type Result,
+  TypedEventTarget,
   type Validated,
   validate,
 } from '../protocol/index.ts'
 import type { Admission } from './admission.ts'
-import { type AdmissionEvents, type Origin, TypedEventTarget } from './events.ts'
+import type { AdmissionEvents, Origin } from './events.ts'
 import type { AdmitResult, Changes, Mempool } from './mempool.ts'
 import type { PoolMessage } from './pool-view.ts'
 

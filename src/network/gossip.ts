@@ -8,7 +8,7 @@
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 import type { Logger } from 'pino'
-import type { Admission, AdmissionEvents, PoolMessage, TypedEventTarget } from '../mempool/index.ts'
+import type { Admission, AdmissionEvents, PoolMessage } from '../mempool/index.ts'
 import {
   canonicalBytes,
   type Message,
@@ -17,6 +17,7 @@ import {
   POOL_KINDS,
   type PoolKind,
   parseCanonicalMessage,
+  type TypedEventTarget,
   type Validated,
 } from '../protocol/index.ts'
 import type { BanList } from './bans.ts'

@@ -26,7 +26,6 @@ import {
   Mempool,
   type Origin,
   type PoolMessage,
-  type TypedEventTarget,
 } from '../mempool/index.ts'
 import {
   MempoolSyncSource,
@@ -35,7 +34,7 @@ import {
   type SignatureChecker,
   syncService,
 } from '../network/index.ts'
-import type { Bid, Validated } from '../protocol/index.ts'
+import type { Bid, TypedEventTarget, Validated } from '../protocol/index.ts'
 import { floorsOf, type MempoolStore, openAndRestore } from '../store/index.ts'
 import { BidVerifications, bidCheckOf } from './bids.ts'
 import type { NodeConfig } from './config.ts'
