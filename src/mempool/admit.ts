@@ -33,7 +33,7 @@ import { type Admission, MempoolErrorCode as Code, invalid, lowPow, reasonOf } f
 import { commitmentOf, wouldCount } from './commitments.ts'
 import type { CapabilityEntry, EntryInput } from './entries.ts'
 import type { PoolMessage, PoolView } from './pool-view.ts'
-import { reportRank } from './ranks.ts'
+import { oracleRank, reportRank, workRank } from './ranks.ts'
 import { verifiedKey } from './verified-ids.ts'
 
 /** What every rule gets: the pools, the message's id and size, the time. */
@@ -176,7 +176,7 @@ export function admitOracle(context: AdmitContext, ad: OracleId): Decision {
   if (!held && ad.pow.bits >= pool.options.minBits.oracle) {
     // Rank first, on the claimed bits: a claim too weak to enter is refused whether or not the
     // work is real, so a flood of weak ads costs one tree lookup each, not two hashes.
-    const check = pool.oracles.check({ tier: bid, work: workOf(ad.pow.bits), id: ad.pubkey }, now)
+    const check = pool.oracles.check(oracleRank({ bid, strength: workOf(ad.pow.bits), key: ad.pubkey }), now)
     if (!check.fits) return refuse(lowPow(check, 'oracle'))
   }
   if (held && isHeldDuplicate(held, context.id, ad))
@@ -236,7 +236,7 @@ export function admitCapability(context: AdmitContext, capability: OracleCapabil
   if (weaker) return refuse({ ...weaker, kind: 'capability' })
   if (!held) {
     const check = oracle.capabilities.check(
-      { tier: 0n, work: workOf(work.bits), id: capability.capabilityKey },
+      workRank({ work: workOf(work.bits) }, capability.capabilityKey),
       now,
     )
     if (!check.fits) return refuse(lowPow(check, 'capability', id))
@@ -416,7 +416,7 @@ export function admitOffer(context: AdmitContext, offer: Offer): Decision {
   const weaker = held && weakerUpdate(held, offer, id, work.bits)
   if (weaker) return refuse({ ...weaker, kind: 'offer' })
   if (!held) {
-    const rank = { tier: 0n, work: workOf(work.bits), id: key }
+    const rank = workRank({ work: workOf(work.bits) }, key)
     const perCapability = pool.offersByCapability.get(capability.key)
     for (const check of [pool.offers.check(rank, now), perCapability?.check(rank, now)]) {
       if (check && !check.fits) return refuse(lowPow(check, 'offer', id))
