@@ -169,7 +169,7 @@ function refuse(admission: Admission): Decision {
   return { admission }
 }
 
-export function admitOracle(context: AdmitContext, ad: OracleId): Decision {
+function admitOracle(context: AdmitContext, ad: OracleId): Decision {
   const { pool, now } = context
   const held = pool.oracles.get(ad.pubkey)
   const bid = pool.bidOf(ad)
@@ -211,7 +211,7 @@ export function admitOracle(context: AdmitContext, ad: OracleId): Decision {
   }
 }
 
-export function admitCapability(context: AdmitContext, capability: OracleCapability): Decision {
+function admitCapability(context: AdmitContext, capability: OracleCapability): Decision {
   const { pool, id, bytes, now } = context
   // [REJECT] a capability belongs to an oracle this node holds (orphans wait at the network layer)
   const oracle = pool.oracles.get(capability.oracle)
@@ -270,7 +270,7 @@ export function admitCapability(context: AdmitContext, capability: OracleCapabil
   }
 }
 
-export function admitReport(context: AdmitContext, report: Report): Decision {
+function admitReport(context: AdmitContext, report: Report): Decision {
   const { pool, id, bytes, now } = context
   const oracle = pool.oracles.get(report.oracle)
   if (!oracle)
@@ -323,7 +323,7 @@ export function admitReport(context: AdmitContext, report: Report): Decision {
   }
 }
 
-export function admitDispute(context: AdmitContext, dispute: Dispute): Decision {
+function admitDispute(context: AdmitContext, dispute: Dispute): Decision {
   const { pool, id } = context
   const report = pool.reports.get(dispute.report)
   if (!report)
@@ -388,7 +388,7 @@ export function admitDispute(context: AdmitContext, dispute: Dispute): Decision 
   }
 }
 
-export function admitOffer(context: AdmitContext, offer: Offer): Decision {
+function admitOffer(context: AdmitContext, offer: Offer): Decision {
   const { pool, id, bytes, now } = context
   const key = offerKey(offer)
   const question = offer.terms.question

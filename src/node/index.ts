@@ -7,5 +7,5 @@
 export { loadConfig, parseHostPort } from './config.ts'
 export { ConfigError, ConfigErrorCode } from './config-error.ts'
 export { collectGarbageAfter } from './heap.ts'
-export { ListenError, listenReasonText } from './listen-error.ts'
+export { ListenError } from './listen-error.ts'
 export { MegaNode } from './node.ts'

@@ -31,7 +31,7 @@ export class ListenError extends CodedError<typeof NetworkErrorCode.LISTEN_FAILE
 }
 
 /** What a system error code means, in words. */
-export function listenReasonText(reason: string | undefined): string {
+function listenReasonText(reason: string | undefined): string {
   if (reason === 'EADDRINUSE') return 'the address is already in use'
   if (reason === 'EACCES') return 'permission denied (ports below 1024 need privileges)'
   if (reason === 'EADDRNOTAVAIL') return 'no local interface has this address'
