@@ -33,7 +33,7 @@ import { type Admission, MempoolErrorCode as Code, invalid, lowPow, reasonOf } f
 import { commitmentOf, wouldCount } from './commitments.ts'
 import type { CapabilityEntry, EntryInput } from './entries.ts'
 import type { PoolMessage, PoolView } from './pool-view.ts'
-import { reportRank } from './ranks.ts'
+import { oracleRank, reportRank, workRank } from './ranks.ts'
 import { verifiedKey } from './verified-ids.ts'
 
 /** What every rule gets: the pools, the message's id and size, the time. */
@@ -169,14 +169,14 @@ function refuse(admission: Admission): Decision {
   return { admission }
 }
 
-export function admitOracle(context: AdmitContext, ad: OracleId): Decision {
+function admitOracle(context: AdmitContext, ad: OracleId): Decision {
   const { pool, now } = context
   const held = pool.oracles.get(ad.pubkey)
   const bid = pool.bidOf(ad)
   if (!held && ad.pow.bits >= pool.options.minBits.oracle) {
     // Rank first, on the claimed bits: a claim too weak to enter is refused whether or not the
     // work is real, so a flood of weak ads costs one tree lookup each, not two hashes.
-    const check = pool.oracles.check({ tier: bid, work: workOf(ad.pow.bits), id: ad.pubkey }, now)
+    const check = pool.oracles.check(oracleRank({ bid, strength: workOf(ad.pow.bits), key: ad.pubkey }), now)
     if (!check.fits) return refuse(lowPow(check, 'oracle'))
   }
   if (held && isHeldDuplicate(held, context.id, ad))
@@ -211,7 +211,7 @@ export function admitOracle(context: AdmitContext, ad: OracleId): Decision {
   }
 }
 
-export function admitCapability(context: AdmitContext, capability: OracleCapability): Decision {
+function admitCapability(context: AdmitContext, capability: OracleCapability): Decision {
   const { pool, id, bytes, now } = context
   // [REJECT] a capability belongs to an oracle this node holds (orphans wait at the network layer)
   const oracle = pool.oracles.get(capability.oracle)
@@ -236,7 +236,7 @@ export function admitCapability(context: AdmitContext, capability: OracleCapabil
   if (weaker) return refuse({ ...weaker, kind: 'capability' })
   if (!held) {
     const check = oracle.capabilities.check(
-      { tier: 0n, work: workOf(work.bits), id: capability.capabilityKey },
+      workRank({ work: workOf(work.bits) }, capability.capabilityKey),
       now,
     )
     if (!check.fits) return refuse(lowPow(check, 'capability', id))
@@ -270,7 +270,7 @@ export function admitCapability(context: AdmitContext, capability: OracleCapabil
   }
 }
 
-export function admitReport(context: AdmitContext, report: Report): Decision {
+function admitReport(context: AdmitContext, report: Report): Decision {
   const { pool, id, bytes, now } = context
   const oracle = pool.oracles.get(report.oracle)
   if (!oracle)
@@ -323,7 +323,7 @@ export function admitReport(context: AdmitContext, report: Report): Decision {
   }
 }
 
-export function admitDispute(context: AdmitContext, dispute: Dispute): Decision {
+function admitDispute(context: AdmitContext, dispute: Dispute): Decision {
   const { pool, id } = context
   const report = pool.reports.get(dispute.report)
   if (!report)
@@ -388,7 +388,7 @@ export function admitDispute(context: AdmitContext, dispute: Dispute): Decision 
   }
 }
 
-export function admitOffer(context: AdmitContext, offer: Offer): Decision {
+function admitOffer(context: AdmitContext, offer: Offer): Decision {
   const { pool, id, bytes, now } = context
   const key = offerKey(offer)
   const question = offer.terms.question
@@ -416,7 +416,7 @@ export function admitOffer(context: AdmitContext, offer: Offer): Decision {
   const weaker = held && weakerUpdate(held, offer, id, work.bits)
   if (weaker) return refuse({ ...weaker, kind: 'offer' })
   if (!held) {
-    const rank = { tier: 0n, work: workOf(work.bits), id: key }
+    const rank = workRank({ work: workOf(work.bits) }, key)
     const perCapability = pool.offersByCapability.get(capability.key)
     for (const check of [pool.offers.check(rank, now), perCapability?.check(rank, now)]) {
       if (check && !check.fits) return refuse(lowPow(check, 'offer', id))

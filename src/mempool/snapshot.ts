@@ -65,7 +65,7 @@ export function floorRecords(pool: Mempool): FloorRecords {
  * The entry a record holds, as the mempool's `insert` takes it. `verified` says whether bids
  * count: a bid verified under an earlier configuration counts only while a verifier is configured.
  */
-export function fromRecord(record: EntryRecord, verified: boolean): EntryInput {
+function fromRecord(record: EntryRecord, verified: boolean): EntryInput {
   const common = {
     id: record.id,
     bytes: record.bytes,
