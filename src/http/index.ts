@@ -20,6 +20,7 @@ export {
   logProblem,
   PROBLEM_TYPE,
   type Problem,
+  problemOf,
   problemPlugin,
   STATUS_BY_CODE,
   sendProblem,

@@ -64,11 +64,22 @@ export interface Problem extends ProblemDetails {
 /** The problem document for `error` raised while serving `url`. */
 export function toProblem(error: unknown, url: string): Problem {
   const { code, status, message, details } = classify(error)
+  return problemOf(code, status, message, url, details)
+}
+
+/** The problem document of a known `code` and `status`, for a refusal that is not an error of ours. */
+export function problemOf(
+  code: string,
+  status: number,
+  detail: string,
+  url: string,
+  details: ProblemDetails = {},
+): Problem {
   return {
     type: `urn:mega:problem:${code}`,
     title: STATUS_CODES[status] ?? 'Error',
     status,
-    detail: message,
+    detail,
     instance: url.split('?')[0]!,
     code,
     ...details,

@@ -59,24 +59,25 @@ export function numericValue(answer: string, digits: number): Result<number> {
 }
 
 /** The nonce of digit `index` of one request: derived, so the same request always gets the same R_i. */
-function digitNonce(capabilitySecretHex: string, request: FactRequest, index: number): SchnorrNonce {
-  const secret = fromHex(capabilitySecretHex, 32, 'capability secret')
-  return schnorrNonce(taggedHash(DIGIT_NONCE_TAG, secret, requestDigest(request), Uint8Array.of(index)))
+function digitNonce(secret: Uint8Array, digest: Uint8Array, index: number): SchnorrNonce {
+  return schnorrNonce(taggedHash(DIGIT_NONCE_TAG, secret, digest, Uint8Array.of(index)))
 }
 
 /** The 32 bytes the digit signature of digit `index` with value `bit` signs. */
 export function digitMessage(request: FactRequest, index: number, bit: number): Uint8Array {
-  return taggedHash(
-    DIGIT_TAG,
-    fromHex(request.capability, 32, 'capability key'),
-    requestDigest(request),
-    Uint8Array.of(index, bit),
-  )
+  return digitMessageOf(fromHex(request.capability, 32, 'capability key'), requestDigest(request), index, bit)
+}
+
+/** {@link digitMessage} from the capability key's bytes and the request digest, for loops over digits. */
+function digitMessageOf(key: Uint8Array, digest: Uint8Array, index: number, bit: number): Uint8Array {
+  return taggedHash(DIGIT_TAG, key, digest, Uint8Array.of(index, bit))
 }
 
 /** The n committed nonce points (hex) of a numeric capability for `request`. */
 export function digitNonces(capabilitySecretHex: string, request: FactRequest, digits: number): string[] {
-  return Array.from({ length: digits }, (_, i) => digitNonce(capabilitySecretHex, request, i).point)
+  const secret = fromHex(capabilitySecretHex, 32, 'capability secret')
+  const digest = requestDigest(request)
+  return Array.from({ length: digits }, (_, i) => digitNonce(secret, digest, i).point)
 }
 
 /** The n digit signatures of `value` for `request`, each with its digit's derived nonce. */
@@ -87,8 +88,11 @@ export function signDigits(
   value: number,
   digits: number,
 ): string[] {
+  const secret = fromHex(capabilitySecretHex, 32, 'capability secret')
+  const capabilityKey = fromHex(request.capability, 32, 'capability key')
+  const digest = requestDigest(request)
   return toDigits(value, digits).map((bit, i) =>
-    signWithNonce(digitMessage(request, i, bit), key, digitNonce(capabilitySecretHex, request, i)),
+    signWithNonce(digitMessageOf(capabilityKey, digest, i, bit), key, digitNonce(secret, digest, i)),
   )
 }
 
@@ -138,11 +142,12 @@ export function verifyDigitSignatures(commitment: Commitment, fact: Fact): Resul
   }
   const key = fromHex(fact.request.capability, 32, 'capability key')
   const bits = toDigits(value.value, nonces.length)
+  const digest = requestDigest(fact.request)
   for (const [i, signature] of signatures.entries()) {
     if (signature.slice(0, 64) !== nonces[i]) {
       return broken(`/digitSignatures/${i}`, 'the digit is not signed with its committed nonce point')
     }
-    const message = digitMessage(fact.request, i, bits[i]!)
+    const message = digitMessageOf(key, digest, i, bits[i]!)
     if (!backend.bip340.verify(fromHex(signature, 64), message, key)) {
       return broken(`/digitSignatures/${i}`, 'the digit signature does not verify')
     }

@@ -5,7 +5,7 @@
  * call these, so the rule lives here once.
  */
 import { ErrorCode, fail, ok, type Result } from './errors.ts'
-import type { Commitment, Message, Offer, OracleCapability } from './messages/index.ts'
+import type { CommittedAttestation, HashLock, Message, Offer, OracleCapability } from './messages/index.ts'
 import { termsProblem } from './settlement.ts'
 
 /** Checks the intrinsic rules of `message`; fails with `SCHEMA_VIOLATION` naming the path. */
@@ -14,9 +14,7 @@ export function checkMessageRules(message: Message): Result<true> {
     case 'capability':
       return checkCapability(message)
     case 'commitment':
-      return message.attestation.type === 'schnorr-digits'
-        ? checkDigitNonces(message)
-        : checkHashLocks(message)
+      return checkAttestation(message.attestation)
     case 'offer':
       return checkOfferShape(message)
     default:
@@ -59,16 +57,27 @@ function checkCapability(capability: OracleCapability): Result<true> {
   return ok(true)
 }
 
+/** The rules of a commitment's attestation: distinct hash locks, distinct digit nonces. */
+function checkAttestation(attestation: CommittedAttestation): Result<true> {
+  switch (attestation.type) {
+    case 'hashlock':
+      return checkHashLocks(attestation.locks)
+    case 'schnorr-digits':
+      return checkDigitNonces(attestation.nonces)
+    default:
+      return ok(true)
+  }
+}
+
 /**
  * A hash-lock commitment locks each answer once, each with its own hash: a preimage then opens
  * exactly one answer. Two answers under one hash would let one preimage open both sides of a
  * bet; one answer under two hashes would leave the oracle a choice of what to reveal.
  */
-function checkHashLocks(commitment: Commitment): Result<true> {
-  if (commitment.attestation.type !== 'hashlock') return ok(true)
+function checkHashLocks(locks: readonly HashLock[]): Result<true> {
   const answers = new Set<string>()
   const hashes = new Set<string>()
-  for (const [index, { answer, hash }] of commitment.attestation.locks.entries()) {
+  for (const [index, { answer, hash }] of locks.entries()) {
     const path = `/attestation/locks/${index}`
     if (answers.has(answer)) return rule(`${path}/answer`, `"${answer}" is locked twice`)
     if (hashes.has(hash)) return rule(`${path}/hash`, 'the hash locks another answer already')
@@ -82,10 +91,9 @@ function checkHashLocks(commitment: Commitment): Result<true> {
  * A numeric commitment's nonces are distinct: one nonce for two digits would sign two messages
  * and give the capability key away, and a trader could not tell which digit it attests.
  */
-function checkDigitNonces(commitment: Commitment): Result<true> {
-  if (commitment.attestation.type !== 'schnorr-digits') return ok(true)
+function checkDigitNonces(nonces: readonly string[]): Result<true> {
   const seen = new Set<string>()
-  for (const [index, nonce] of commitment.attestation.nonces.entries()) {
+  for (const [index, nonce] of nonces.entries()) {
     if (seen.has(nonce))
       return rule(`/attestation/nonces/${index}`, 'the nonce is committed for another digit already')
     seen.add(nonce)

@@ -4,11 +4,10 @@
  * `<node>/relay` and verifies what comes back as it would from the oracle. An oracle's refusal
  * comes back with the oracle's status and code; the node's own refusals have the node's codes.
  */
-import { STATUS_CODES } from 'node:http'
 import type { FastifyInstance } from 'fastify'
 import { EndpointError, EndpointErrorCode } from '../../client/index.ts'
 import { FactError, FactErrorCode, type Relay } from '../../facts/index.ts'
-import { PROBLEM_TYPE, rateLimitPlugin, sendProblem } from '../../http/index.ts'
+import { PROBLEM_TYPE, problemOf, rateLimitPlugin, sendProblem } from '../../http/index.ts'
 import { LIMITS, UNKNOWN_CODE } from '../../protocol/index.ts'
 import type { ApiOptions } from '../options.ts'
 import { json, problems } from './common.ts'
@@ -32,14 +31,7 @@ export async function relayRoutes(
       return reply
         .code(status)
         .type(PROBLEM_TYPE)
-        .send({
-          type: `urn:mega:problem:${code}`,
-          title: STATUS_CODES[status] ?? 'Error',
-          status,
-          detail: `the oracle refused: ${error.message}`,
-          instance: request.url.split('?')[0],
-          code,
-        })
+        .send(problemOf(code, status, `the oracle refused: ${error.message}`, request.url))
     }
     if (error instanceof FactError && error.code === FactErrorCode.RELAY_BUSY)
       reply.header('retry-after', String(error.details.retryAfter ?? 1))
