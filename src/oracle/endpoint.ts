@@ -1,18 +1,3 @@
-/**
- * The oracle endpoint (`mega oracle serve`, design §7): a stateless HTTP JSON API.
- *
- * - `GET /capabilities` → `{ oracle?, items }`: the capability ads served here (switched-off ones omitted);
- * - `POST /commitment` (FactRequest) → Commitment, signed by the capability key;
- * - `POST /fact` (a Commitment this endpoint signed) → Fact;
- * - `GET /.well-known/mega-oracle.json` and `GET /manifest` → the signed manifest, when configured.
- *
- * Nothing is stored per request: a commitment comes back signed, and the Schnorr nonce and the
- * hash-lock preimages are derived from the capability key and the request (protocol
- * `oracle-attestation.ts`). Errors are `application/problem+json` with a stable `code`. The HTTP
- * server has the node API's limits: a deadline on every request, a cap on connections per
- * address, parser errors as problems (`src/http/connections.ts`).
- */
-import { STATUS_CODES } from 'node:http'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import Type from 'typebox'
 import {
@@ -23,6 +8,7 @@ import {
   DEFAULT_CONNECTION_LIMITS,
   DEFAULT_CORS_ORIGINS,
   guardConnections,
+  problemOf,
   problemPlugin,
   rateLimitPlugin,
   ref,
@@ -183,15 +169,11 @@ export async function buildEndpoint(
       return reply
         .code(status)
         .type('application/problem+json')
-        .send({
-          type: `urn:mega:problem:${error.code}`,
-          title: STATUS_CODES[status] ?? 'Error',
-          status,
-          detail: error.message,
-          instance: request.url.split('?')[0],
-          code: error.code,
-          ...(typeof error.details.path === 'string' && { path: error.details.path }),
-        })
+        .send(
+          problemOf(error.code, status, error.message, request.url, {
+            ...(typeof error.details.path === 'string' && { path: error.details.path }),
+          }),
+        )
     })
     await rateLimitPlugin(api, { max: options.rateLimitPerMinute, timeWindow: 60_000 })
 
