@@ -208,7 +208,7 @@ export function takeWalletSignatures(unsignedBase64: string, signedBase64: strin
  * (BIP340 over the BIP 341 sighash, SIGHASH_DEFAULT or ALL, by the output key). The PSBT must
  * carry every input's previous output: the BIP 341 sighash commits to all of them.
  */
-export function unverifiedInputs(psbtBase64: string, coins: SpentCoin[]): number[] {
+function unverifiedInputs(psbtBase64: string, coins: SpentCoin[]): number[] {
   const tx = parsePsbt(psbtBase64, 'funding PSBT')
   const prevouts = Array.from({ length: tx.inputsLength }, (_, index) => tx.getInput(index).witnessUtxo)
   const bad: number[] = []

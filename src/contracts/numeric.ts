@@ -78,7 +78,7 @@ export function cfdCurve(input: {
 }
 
 /** Checks a curve's shape; throws `CONTRACT_TERMS_MISMATCH` naming the path. */
-export function checkCurve(curve: PayoutCurve): void {
+function checkCurve(curve: PayoutCurve): void {
   const { digits, total, points, rounding } = curve
   if (!Number.isInteger(digits) || digits < 1 || digits > 32)
     throw invalid('digits must be 1 to 32', '/digits')
