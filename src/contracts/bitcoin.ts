@@ -6,7 +6,7 @@
 import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { Address, NETWORK, OutScript, p2wpkh, SigHash, TEST_NETWORK, Transaction } from '@scure/btc-signer'
-import { toHex } from '../protocol/index.ts'
+import { fromHex, toHex } from '../protocol/index.ts'
 import { ContractError, ContractErrorCode } from './errors.ts'
 
 /** The Bitcoin networks a contract can live on. */
@@ -208,7 +208,7 @@ export function takeWalletSignatures(unsignedBase64: string, signedBase64: strin
  * (BIP340 over the BIP 341 sighash, SIGHASH_DEFAULT or ALL, by the output key). The PSBT must
  * carry every input's previous output: the BIP 341 sighash commits to all of them.
  */
-export function unverifiedInputs(psbtBase64: string, coins: SpentCoin[]): number[] {
+function unverifiedInputs(psbtBase64: string, coins: SpentCoin[]): number[] {
   const tx = parsePsbt(psbtBase64, 'funding PSBT')
   const prevouts = Array.from({ length: tx.inputsLength }, (_, index) => tx.getInput(index).witnessUtxo)
   const bad: number[] = []
@@ -333,7 +333,7 @@ export function verifyFundingSpend(
   signatureHex: string,
   pubkey: Uint8Array,
 ): boolean {
-  const signature = Buffer.from(signatureHex, 'hex')
+  const signature = fromHex(signatureHex, undefined, 'funding spend signature')
   if (signature.length < 9 || signature.at(-1) !== SigHash.ALL) return false
   return verifyDer(signature.subarray(0, -1), fundingSpendSighash(raw, output), pubkey)
 }
@@ -347,7 +347,8 @@ export function completeFundingSpend(
   const tx = spendOfFunding(raw, output)
   tx.updateInput(0, {
     partialSig: signatures.map(
-      ({ pubkey, signature }) => [pubkey, Buffer.from(signature, 'hex')] as [Uint8Array, Uint8Array],
+      ({ pubkey, signature }) =>
+        [pubkey, fromHex(signature, undefined, 'funding spend signature')] as [Uint8Array, Uint8Array],
     ),
   })
   tx.finalizeIdx(0)

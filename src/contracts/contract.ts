@@ -88,7 +88,7 @@ export const DEFAULT_MAX_FEE_RATE = 100
 /** Longest wait for the refund after the commitment's deadline an acceptor agrees to without saying so: 30 days. */
 export const DEFAULT_MAX_REFUND_DELAY = 30 * 86_400
 
-const randomSerial = () => BigInt(`0x${randomBytes(8).toString('hex')}`).toString()
+const randomSerial = () => BigInt(`0x${toHex(randomBytes(8))}`).toString()
 
 /** What a side brings: its wallet's coins (a PSBT) and where its money goes. */
 export interface SideInput {
@@ -150,7 +150,7 @@ export function propose(input: ProposeInput): ContractRecord {
     )
   }
   const network = input.network ?? networkOfChain(offer.terms.chain)
-  const nonce = randomBytes(32).toString('hex')
+  const nonce = toHex(randomBytes(32))
   const key = fundingKey(input.trader.secretKey, offerKey(offer), nonce, 'originator')
   const publicKey = commitment.request.capability
   const curve = curveOf(offer)

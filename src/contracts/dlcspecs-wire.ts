@@ -6,6 +6,7 @@
  * / 0x01 byte, and a TLV stream to the end. Pure bytes in, bytes out; what the fields mean for a
  * Mega contract is dlcspecs.ts.
  */
+import { fromHex } from '../protocol/index.ts'
 import { ContractError, ContractErrorCode } from './errors.ts'
 
 export const ACCEPT_DLC_TYPE = 42_780
@@ -289,7 +290,7 @@ export function dlcContractId(
   fundOutputIndex: number,
   temporaryId: Uint8Array,
 ): Uint8Array {
-  const txid = Uint8Array.from(Buffer.from(fundTxid, 'hex'))
+  const txid = fromHex(fundTxid, 32, 'funding txid')
   const id = txid.map((byte, i) => byte ^ temporaryId[i]!)
   id[30] = id[30]! ^ ((fundOutputIndex >> 8) & 0xff)
   id[31] = id[31]! ^ (fundOutputIndex & 0xff)

@@ -78,7 +78,7 @@ export function cfdCurve(input: {
 }
 
 /** Checks a curve's shape; throws `CONTRACT_TERMS_MISMATCH` naming the path. */
-export function checkCurve(curve: PayoutCurve): void {
+function checkCurve(curve: PayoutCurve): void {
   const { digits, total, points, rounding } = curve
   if (!Number.isInteger(digits) || digits < 1 || digits > 32)
     throw invalid('digits must be 1 to 32', '/digits')
@@ -102,17 +102,29 @@ export function checkCurve(curve: PayoutCurve): void {
   }
 }
 
-/** The originator's payout at `value` (an integer of the range). */
-export function payoutAt(curve: PayoutCurve, value: number): number {
+/**
+ * The originator's payout at `value` before rounding, as the fraction `num / den`: linear between
+ * the points around it (beyond the last point, along the last segment). Exact rational
+ * interpolation in bigint: no float drift at 2^32 values and 2^53 satoshis.
+ */
+export function unroundedPayoutAt(
+  curve: Pick<PayoutCurve, 'points'>,
+  value: number,
+): { num: bigint; den: bigint } {
   const { points } = curve
   let i = 1
-  while (points[i]!.value < value) i++
+  while (i < points.length - 1 && points[i]!.value < value) i++
   const left = points[i - 1]!
   const right = points[i]!
-  // Exact rational interpolation in bigint: no float drift at 2^32 values and 2^53 satoshis.
-  const span = BigInt(right.value - left.value)
-  const numerator =
-    BigInt(left.originator) * span + BigInt(right.originator - left.originator) * BigInt(value - left.value)
+  const den = BigInt(right.value - left.value)
+  const num =
+    BigInt(left.originator) * den + BigInt(right.originator - left.originator) * BigInt(value - left.value)
+  return { num, den }
+}
+
+/** The originator's payout at `value` (an integer of the range). */
+export function payoutAt(curve: PayoutCurve, value: number): number {
+  const { num: numerator, den: span } = unroundedPayoutAt(curve, value)
   const step = BigInt(curve.rounding)
   const rounded = ((2n * numerator + step * span) / (2n * step * span)) * step // nearest multiple, halves up
   const clamped = rounded < 0n ? 0n : rounded > BigInt(curve.total) ? BigInt(curve.total) : rounded

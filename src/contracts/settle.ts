@@ -50,7 +50,7 @@ function counterpartyOf(record: ContractRecord, parts: { accept: ContractAccept;
  * Returns the answer's CET index and the oracle signatures that decrypt it (numeric: the CET's
  * prefix digits').
  */
-export function factOutcome(record: ContractRecord, fact: Fact): { index: number; signatures: string[] } {
+function factOutcome(record: ContractRecord, fact: Fact): { index: number; signatures: string[] } {
   const { commitment, payouts, curve } = record.proposal
   const problem = (message: string) =>
     new ContractError(ContractErrorCode.FACT_INVALID, message, { path: '/fact' })

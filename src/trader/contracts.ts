@@ -29,7 +29,7 @@ import { isNotYet, type NotYet } from './facts.ts'
 import type { Trader, WorkOptions } from './trader.ts'
 
 /** Directory of the contract files of a data directory. */
-export function contractsDir(dataDir: string): string {
+function contractsDir(dataDir: string): string {
   return join(dataDir, 'contracts')
 }
 
@@ -43,7 +43,7 @@ function contractPath(dataDir: string, id: string): string {
 }
 
 /** Writes a contract file atomically (0600: it names the trader's coins and addresses). */
-export function saveContract(dataDir: string, record: ContractRecord): void {
+function saveContract(dataDir: string, record: ContractRecord): void {
   mkdirSync(contractsDir(dataDir), { recursive: true, mode: 0o700 })
   const path = contractPath(dataDir, record.id)
   writeFileSync(`${path}.tmp`, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 })

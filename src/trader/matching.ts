@@ -4,9 +4,9 @@
  * answers (or, on a numeric question, a mirror payout curve), odds at least as good and a stake
  * no larger than the one the trader offered — ranked best first. Pure.
  */
+import { unroundedPayoutAt } from '../contracts/index.ts'
 import {
   type Offer,
-  type OfferCurve,
   type OfferTerms,
   type OutcomeMap,
   offerKey,
@@ -135,25 +135,12 @@ function mirrorProblem(mine: OfferTerms, theirs: OfferTerms): string | undefined
   const bound = BigInt(theirs.originatorAmount) + BigInt(mine.originatorAmount)
   const values = [...new Set([...ours.points, ...their.points].map((point) => point.value))]
   for (const value of values.sort((a, b) => a - b)) {
-    const a = linearAt(ours, value)
-    const b = linearAt(their, value)
+    const a = unroundedPayoutAt(ours, value)
+    const b = unroundedPayoutAt(their, value)
     // ours(v) + theirs(v) ≤ their stake + ours, as fractions a.num/a.den + b.num/b.den.
     if (a.num * b.den + b.num * a.den > bound * a.den * b.den) return `it pays us less at ${value}`
   }
   return undefined
-}
-
-/** A curve's payout at `value` before rounding, as a fraction. */
-function linearAt(curve: OfferCurve, value: number): { num: bigint; den: bigint } {
-  const { points } = curve
-  let i = 1
-  while (i < points.length - 1 && points[i]!.value < value) i++
-  const left = points[i - 1]!
-  const right = points[i]!
-  const den = BigInt(right.value - left.value)
-  const num =
-    BigInt(left.originator) * den + BigInt(right.originator - left.originator) * BigInt(value - left.value)
-  return { num, den }
 }
 
 /**
