@@ -65,6 +65,19 @@ function ParamSelects({
   )
 }
 
+/** The capabilities held, as options of a capability select: question and short key. */
+function CapabilityOptions() {
+  return (
+    <>
+      {session.capabilities().map((c) => (
+        <option key={c.capabilityKey} value={c.capabilityKey}>
+          {c.question} ({short(c.capabilityKey)})
+        </option>
+      ))}
+    </>
+  )
+}
+
 /** A synonym row: fact answers (`words`) that count as `answer`, for one request or all. */
 interface SynonymRow {
   scope: string
@@ -189,11 +202,7 @@ export function Offers({ version, onChange }: { version: number; onChange: () =>
                   setAgainst(undefined)
                 }}
               >
-                {capabilities.map((c) => (
-                  <option key={c.capabilityKey} value={c.capabilityKey}>
-                    {c.question} ({short(c.capabilityKey)})
-                  </option>
-                ))}
+                <CapabilityOptions />
               </select>
             </label>
             <ParamSelects
@@ -294,11 +303,7 @@ export function Offers({ version, onChange }: { version: number; onChange: () =>
                         )
                       }
                     >
-                      {capabilities.map((c) => (
-                        <option key={c.capabilityKey} value={c.capabilityKey}>
-                          {c.question} ({short(c.capabilityKey)})
-                        </option>
-                      ))}
+                      <CapabilityOptions />
                     </select>
                   </label>
                   <ParamSelects
