@@ -22,7 +22,7 @@ import { Offers } from './offers-view.tsx'
 import { Reports } from './reports-view.tsx'
 import type { AskRoute, DomainVerdict } from './session.ts'
 import { deleteSealedKey, loadSealedKey, saveSealedKey } from './storage.ts'
-import { ErrorLine, message, session, short, useAction } from './ui.tsx'
+import { ErrorLine, filledArgs, message, ParamSelects, session, short, useAction } from './ui.tsx'
 import { checkVectorFile, type VectorOutcome } from './vectors.ts'
 
 // ── keys ──
@@ -345,9 +345,7 @@ function Ask({ version, onChange }: { version: number; onChange: () => void }) {
           onSubmit={(event) => {
             event.preventDefault()
             if (!capability) return
-            const filled = Object.fromEntries(
-              capability.params.map((p) => [p.name, args[p.name] ?? p.values[0]!]),
-            )
+            const filled = filledArgs(capability, args)
             void run(async () => {
               const result = await session.ask(capability.capabilityKey, filled, askRoute)
               const via = result.via === capability.endpoint ? 'the endpoint' : result.via
@@ -374,21 +372,9 @@ function Ask({ version, onChange }: { version: number; onChange: () => void }) {
               ))}
             </select>
           </label>
-          {capability?.params.map((param) => (
-            <label key={param.name}>
-              {' '}
-              {param.name}{' '}
-              <select
-                name={param.name}
-                value={args[param.name] ?? param.values[0]}
-                onChange={(e) => setArgs({ ...args, [param.name]: e.currentTarget.value })}
-              >
-                {param.values.map((value) => (
-                  <option key={value}>{value}</option>
-                ))}
-              </select>
-            </label>
-          ))}{' '}
+          {capability && (
+            <ParamSelects capabilityKey={capability.capabilityKey} prefix="" args={args} setArgs={setArgs} />
+          )}{' '}
           <label>
             Through{' '}
             <select id="ask-route" value={route} onChange={(e) => setRoute(e.currentTarget.value)}>

@@ -7,7 +7,9 @@ import { useEffect, useState } from 'preact/hooks'
 import { LIMITS, type Offer } from '../protocol/index.ts'
 import {
   ErrorLine,
+  filledArgs,
   MiningControls,
+  ParamSelects,
   Progress,
   session,
   short,
@@ -24,42 +26,20 @@ interface PickedRequest {
 
 /** The request `picked` names, every parameter filled (its first value unless chosen). */
 function requestOf(picked: PickedRequest) {
-  const capability = session.capability(picked.capability)
   return {
     capability: picked.capability,
-    args: Object.fromEntries(capability.params.map((p) => [p.name, picked.args[p.name] ?? p.values[0]!])),
+    args: filledArgs(session.capability(picked.capability), picked.args),
   }
 }
 
-/** The parameter selects of a capability, named `${prefix}${param}`. */
-function ParamSelects({
-  capabilityKey,
-  prefix,
-  args,
-  setArgs,
-}: {
-  capabilityKey: string
-  prefix: string
-  args: Record<string, string>
-  setArgs: (args: Record<string, string>) => void
-}) {
-  const capability = session.capabilities().find((c) => c.capabilityKey === capabilityKey)
+/** The capabilities held, as options of a capability select: question and short key. */
+function CapabilityOptions() {
   return (
     <>
-      {capability?.params.map((param) => (
-        <label key={param.name}>
-          {' '}
-          {param.name}{' '}
-          <select
-            name={`${prefix}${param.name}`}
-            value={args[param.name] ?? param.values[0]}
-            onChange={(e) => setArgs({ ...args, [param.name]: e.currentTarget.value })}
-          >
-            {param.values.map((value) => (
-              <option key={value}>{value}</option>
-            ))}
-          </select>
-        </label>
+      {session.capabilities().map((c) => (
+        <option key={c.capabilityKey} value={c.capabilityKey}>
+          {c.question} ({short(c.capabilityKey)})
+        </option>
       ))}
     </>
   )
@@ -189,11 +169,7 @@ export function Offers({ version, onChange }: { version: number; onChange: () =>
                   setAgainst(undefined)
                 }}
               >
-                {capabilities.map((c) => (
-                  <option key={c.capabilityKey} value={c.capabilityKey}>
-                    {c.question} ({short(c.capabilityKey)})
-                  </option>
-                ))}
+                <CapabilityOptions />
               </select>
             </label>
             <ParamSelects
@@ -294,11 +270,7 @@ export function Offers({ version, onChange }: { version: number; onChange: () =>
                         )
                       }
                     >
-                      {capabilities.map((c) => (
-                        <option key={c.capabilityKey} value={c.capabilityKey}>
-                          {c.question} ({short(c.capabilityKey)})
-                        </option>
-                      ))}
+                      <CapabilityOptions />
                     </select>
                   </label>
                   <ParamSelects

@@ -34,11 +34,8 @@ export function Reports({ version, onChange }: { version: number; onChange: () =
   const [publicComment, setPublicComment] = useState('')
   const oracles = session.store.latest('oracle').map((stored) => stored.message.pubkey)
   // Facts kept (own or imported) whose capability is held: what a disagreement can quote.
-  const facts = session.store
-    .list('fact')
-    .filter(({ message }) =>
-      session.capabilities().some((c) => c.capabilityKey === message.request.capability),
-    )
+  const held = new Set(session.capabilities().map((c) => c.capabilityKey))
+  const facts = session.store.list('fact').filter(({ message }) => held.has(message.request.capability))
   const fact = (facts.find((f) => f.id === disputed) ?? facts[0])?.message
   const factCapability = fact && session.capability(fact.request.capability)
   const publicAnswers = factCapability?.answers.filter((answer) => answer !== fact?.answer) ?? []

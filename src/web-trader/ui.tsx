@@ -1,10 +1,11 @@
 /**
  * What the trader page's sections share: the session (its nodes from `?node=`, remembered), the
- * small widgets (work bits, errors, mining progress and its cancel and resume), and the runner
- * that shows an action's error with its code.
+ * small widgets (work bits, parameter selects, errors, mining progress and its cancel and resume),
+ * and the runner that shows an action's error with its code.
  */
 import { useState } from 'preact/hooks'
 import type { MiningProgress } from '../miner/scheduler.ts'
+import type { OracleCapability } from '../protocol/index.ts'
 import { TraderSession } from './session.ts'
 
 const NODES_SETTING = 'mega-trader-nodes'
@@ -59,6 +60,48 @@ export function WorkInput({
       />{' '}
       bits
     </label>
+  )
+}
+
+/** `args` with every parameter of `capability` filled: its first value unless chosen. */
+export function filledArgs(
+  capability: OracleCapability,
+  args: Record<string, string>,
+): Record<string, string> {
+  return Object.fromEntries(capability.params.map((p) => [p.name, args[p.name] ?? p.values[0]!]))
+}
+
+/** The parameter selects of a capability, named `${prefix}${param}`. */
+export function ParamSelects({
+  capabilityKey,
+  prefix,
+  args,
+  setArgs,
+}: {
+  capabilityKey: string
+  prefix: string
+  args: Record<string, string>
+  setArgs: (args: Record<string, string>) => void
+}) {
+  const capability = session.capabilities().find((c) => c.capabilityKey === capabilityKey)
+  return (
+    <>
+      {capability?.params.map((param) => (
+        <label key={param.name}>
+          {' '}
+          {param.name}{' '}
+          <select
+            name={`${prefix}${param.name}`}
+            value={args[param.name] ?? param.values[0]}
+            onChange={(e) => setArgs({ ...args, [param.name]: e.currentTarget.value })}
+          >
+            {param.values.map((value) => (
+              <option key={value}>{value}</option>
+            ))}
+          </select>
+        </label>
+      ))}
+    </>
   )
 }
 
