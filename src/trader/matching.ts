@@ -4,7 +4,7 @@
  * answers (or, on a numeric question, a mirror payout curve), odds at least as good and a stake
  * no larger than the one the trader offered — ranked best first. Pure.
  */
-import { unroundedPayoutAt } from '../contracts/index.ts'
+import { unroundedPayoutAt } from '../contracts/numeric.ts'
 import {
   type Offer,
   type OfferTerms,
