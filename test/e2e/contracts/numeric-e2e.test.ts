@@ -54,7 +54,8 @@ describe('numeric contracts end to end: a price oracle, a CFD, settlement', () =
   let capabilityKey: string
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'mega-numeric-'))
-    const base = 35_000 + Math.floor(Math.random() * 5_000)
+    // Below Linux's ephemeral range (32768–60999), where outgoing connections take their ports.
+    const base = 9_000 + Math.floor(Math.random() * 5_000)
     node = await startNodeProcess({
       index: 0,
       root: dir,
