@@ -14,6 +14,7 @@ import {
   offerRequests,
   offerStage,
   outcomePoint,
+  quorumThreshold,
   validateMessage,
   verifyMessagePow,
   verifySignatures,
@@ -308,6 +309,12 @@ function checkQuorumTerms(proposal: ContractOffer, capabilities: readonly Oracle
     }
   }
   const plan = quorumPlan(offer.terms, answersOfCapabilities(offer.terms, capabilities))
+  if (plan.outcomes.length < 2) {
+    throw mismatch(
+      `only ${plan.outcomes.length} outcome can be reached by ${quorumThreshold(offer.terms)} of ${requests.length} requests: synonyms must map the oracles' answers onto common outcomes`,
+      '/offer/terms/synonyms',
+    )
+  }
   checkPayouts(proposal, quorumPayouts(offer.terms, plan.outcomes))
   checkCollateralAndRefund(proposal)
   const checks = plan.combinations.map((combination) => ({
