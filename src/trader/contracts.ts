@@ -307,7 +307,8 @@ async function settleQuorumContract(
       }
     }
     const held = storedFacts(trader, record).filter((fact) => factOfContract(record, fact))
-    const facts = [...given, ...fetched.values(), ...held]
+    // Facts given are the ones to settle with; else those fetched and any held.
+    const facts = given.length > 0 ? given : [...fetched.values(), ...held]
     try {
       const settlement = settle({ record, facts, capabilities: capabilities!, trader: trader.key })
       const twoAnswers = equivocation(record, held, capabilities)
