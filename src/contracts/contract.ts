@@ -205,7 +205,7 @@ function proposeQuorum(input: ProposeInput): ContractRecord {
   const network = input.network ?? networkOfChain(offer.terms.chain)
   const nonce = toHex(randomBytes(32))
   const key = fundingKey(input.trader.secretKey, offerKey(offer), nonce, 'originator')
-  const plan = checkQuorumShape(offer, capabilities)
+  const plan = quorumPayoutsOf(offer, capabilities)
   const proposal: ContractOffer = {
     type: 'mega-contract-offer',
     version: 1,
@@ -229,7 +229,7 @@ function proposeQuorum(input: ProposeInput): ContractRecord {
 }
 
 /** The payouts of a quorum offer's outcomes, from its plan over the capabilities. */
-function checkQuorumShape(offer: Offer, capabilities: readonly OracleCapability[]) {
+function quorumPayoutsOf(offer: Offer, capabilities: readonly OracleCapability[]) {
   return quorumPayouts(
     offer.terms,
     quorumPlan(offer.terms, answersOfCapabilities(offer.terms, capabilities)).outcomes,
