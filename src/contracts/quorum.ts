@@ -169,8 +169,30 @@ export function combinationMessages(
  * the sum of each request's attestation point for its answer (compressed, hex).
  */
 export function combinationPoint(combination: QuorumCombination, commitments: readonly Commitment[]): string {
-  let sum = secp256k1.Point.ZERO
-  for (const [i, j] of combination.requests.entries())
-    sum = sum.add(secp256k1.Point.fromHex(outcomePoint(commitments[j]!, combination.answers[i]!)))
-  return sum.toHex(true)
+  return combinationPoints([combination], commitments)[0]!
+}
+
+/**
+ * {@link combinationPoint} of every combination, each request's attestation point computed once
+ * per answer (a combination repeats them: the scalar multiplications dominate otherwise).
+ */
+export function combinationPoints(
+  combinations: readonly QuorumCombination[],
+  commitments: readonly Commitment[],
+): string[] {
+  const attestation = new Map<string, ReturnType<typeof secp256k1.Point.fromHex>>()
+  const pointOf = (j: number, answer: string) => {
+    const key = `${j}\u0000${answer}`
+    let point = attestation.get(key)
+    if (!point) {
+      point = secp256k1.Point.fromHex(outcomePoint(commitments[j]!, answer))
+      attestation.set(key, point)
+    }
+    return point
+  }
+  return combinations.map((combination) =>
+    combination.requests
+      .reduce((sum, j, i) => sum.add(pointOf(j, combination.answers[i]!)), secp256k1.Point.ZERO)
+      .toHex(true),
+  )
 }

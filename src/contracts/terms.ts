@@ -27,7 +27,7 @@ import { planNumericContract } from './numeric-contract.ts'
 import {
   answersOfCapabilities,
   combinationMessages,
-  combinationPoint,
+  combinationPoints,
   type QuorumPlan,
   quorumPayouts,
   quorumPlan,
@@ -328,7 +328,7 @@ function checkQuorumTerms(proposal: ContractOffer, capabilities: readonly Oracle
     oracle: oracles[0]!,
     messages: [],
     get points() {
-      points ??= plan.combinations.map((combination) => combinationPoint(combination, commitments))
+      points ??= combinationPoints(plan.combinations, commitments)
       return points
     },
     cets: cetsOf(proposal),
