@@ -510,7 +510,7 @@ const showCommand: Command = {
         ? ['no contracts']
         : summaries.map(
             (one) =>
-              `${one.id}  ${one.role}  ${one.state}  ${one.network}  refund from ${one.refundLocktime}  ${payoutsText(one)}`,
+              `${one.id}  ${one.role}  ${one.state}  ${one.network}${one.quorum ? `  ${one.quorum.threshold} oracles` : ''}  refund from ${one.refundLocktime}  ${payoutsText(one)}`,
           ),
     )
     return 0
