@@ -227,7 +227,7 @@ export async function settleContract(
   trader: Trader,
   id: string,
   options: { fact?: Fact; facts?: Fact[]; waitSeconds?: number; report?: WorkOptions } = {},
-): Promise<{ settlement?: Settlement; notYet?: NotYet; equivocation?: Equivocation; reported?: string[] }> {
+): Promise<Settled> {
   const record = loadContract(trader.dataDir, id)
   if (record.proposal.commitments) return settleQuorumContract(trader, record, options)
   let fact = options.fact ?? options.facts?.[0]
@@ -272,6 +272,16 @@ async function reportEquivocation(
   return filed
 }
 
+/** What settling returns: the signed CET, or why not yet; an equivocating oracle when found. */
+export interface Settled {
+  settlement?: Settlement
+  notYet?: NotYet
+  /** A quorum contract whose facts, all in, have no k requests agreeing: the refund settles it. */
+  noQuorum?: ContractError
+  equivocation?: Equivocation
+  reported?: string[]
+}
+
 /**
  * Settles a quorum contract: the given facts, else each request's fact fetched from its oracle's
  * endpoint, polled every half second up to `waitSeconds` until k of them agree (an oracle that
@@ -282,7 +292,7 @@ async function settleQuorumContract(
   trader: Trader,
   record: ContractRecord,
   options: { fact?: Fact; facts?: Fact[]; waitSeconds?: number; report?: WorkOptions },
-): Promise<{ settlement?: Settlement; notYet?: NotYet; equivocation?: Equivocation; reported?: string[] }> {
+): Promise<Settled> {
   const { capabilities } = await capabilitiesOf(trader, record.proposal)
   const given = options.facts ?? (options.fact ? [options.fact] : [])
   for (const fact of given) trader.store.put(fact, { own: true, origin: 'import' })
@@ -309,19 +319,34 @@ async function settleQuorumContract(
     const held = storedFacts(trader, record).filter((fact) => factOfContract(record, fact))
     // Facts given are the ones to settle with; else those fetched and any held.
     const facts = given.length > 0 ? given : [...fetched.values(), ...held]
+    let settlement: Settlement | undefined
     try {
-      const settlement = settle({ record, facts, capabilities: capabilities!, trader: trader.key })
+      settlement = settle({ record, facts, capabilities: capabilities!, trader: trader.key })
+    } catch (error) {
+      if (!isContractError(error, ContractErrorCode.NO_QUORUM)) throw error
+      const waiting = given.length === 0 && notYet !== undefined
+      if (waiting && Date.now() < until) {
+        await new Promise((done) => setTimeout(done, 500))
+        continue
+      }
+      // Nothing settles (yet): an equivocating oracle is still reported, and may be the reason.
       const twoAnswers = equivocation(record, held, capabilities)
-      if (!twoAnswers) return { settlement }
+      if (!twoAnswers) return waiting ? { notYet: notYet! } : { noQuorum: error }
       const reported = options.report
         ? await reportEquivocation(trader, record, options.report, twoAnswers.capability)
         : undefined
-      return { settlement, equivocation: twoAnswers, ...(reported && { reported }) }
-    } catch (error) {
-      if (!isContractError(error, ContractErrorCode.NO_QUORUM) || given.length > 0 || !notYet) throw error
-      if (Date.now() >= until) return { notYet }
+      return {
+        ...(waiting ? { notYet: notYet! } : { noQuorum: error }),
+        equivocation: twoAnswers,
+        ...(reported && { reported }),
+      }
     }
-    await new Promise((done) => setTimeout(done, 500))
+    const twoAnswers = equivocation(record, held, capabilities)
+    if (!twoAnswers) return { settlement }
+    const reported = options.report
+      ? await reportEquivocation(trader, record, options.report, twoAnswers.capability)
+      : undefined
+    return { settlement, equivocation: twoAnswers, ...(reported && { reported }) }
   }
 }
 

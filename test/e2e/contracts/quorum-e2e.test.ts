@@ -81,7 +81,9 @@ describe('quorum contracts end to end: 2 of 3 oracles settle a contract', () => 
         keys.push(record.ad.capabilityKey)
         endpoints.push(`http://127.0.0.1:${port}`)
         await advertiseRound({ dir: oracleDir, root, nodes: [node.url] })
-        serves.push(await serveOracle(oracleDir, ['--port', String(port)], PASSPHRASE))
+        // The second oracle is stateless: a changed fact source makes it equivocate (below).
+        const stateless = j === 1 ? ['--stateless'] : []
+        serves.push(await serveOracle(oracleDir, ['--port', String(port), ...stateless], PASSPHRASE))
       }
     },
     { timeout: 240_000 },
@@ -287,5 +289,33 @@ describe('quorum contracts end to end: 2 of 3 oracles settle a contract', () => 
     )
     assert.equal(split.code, 1)
     assert.match(split.stderr, /CONTRACT_NO_QUORUM/)
+    assert.match(ok(await alice('contract', 'show')).stdout, /2 of 3 oracles/)
+
+    // The second oracle then signs "visitors" too: its key is public. With it and the first
+    // oracle's real "away", Bob could complete the "away" CET: Alice's toolkit says so and files
+    // the fact-conflict report, which the node holds against that oracle.
+    await writeFile(
+      join(dir, 'oracle-1-facts.json'),
+      JSON.stringify({ facts: [{ args: ARGS, answer: 'visitors' }] }),
+    )
+    const fetched = await fetch(`${endpoints[1]}/fact`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(proposal.commitments![1]),
+    })
+    assert.equal(((await fetched.json()) as Fact).answer, 'visitors')
+    // Its request now counts for no outcome: "away" and "home" have one oracle each, so nothing
+    // settles any more (the refund will), but the warning and the report come all the same.
+    const cheated = await alice('contract', 'settle', id, '--bits', '8')
+    assert.equal(cheated.code, 1)
+    assert.match(cheated.stderr, /CONTRACT_NO_QUORUM/)
+    assert.match(
+      cheated.stderr,
+      new RegExp(
+        `oracle of capability ${keys[1]} attested both "hosts" and "visitors".*"away" \\(250000 sat to them\\)\\. Publish`,
+        's',
+      ),
+    )
+    assert.match(cheated.stderr, /filed the fact-conflict report [0-9a-f]{64}/)
   })
 })

@@ -363,6 +363,7 @@ const settleCommand: Command = {
         for (const report of result.reported ?? [])
           io.stderr.write(`filed the fact-conflict report ${report}\n`)
       }
+      if (result.noQuorum) throw result.noQuorum
       if (!result.settlement) {
         io.stderr.write(
           `no fact yet (${result.notYet?.status}: ${result.notYet?.detail}); run again later or with --wait\n`,
