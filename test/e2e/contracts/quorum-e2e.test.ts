@@ -29,7 +29,7 @@ import { fromHex } from '../../../src/protocol/hex.ts'
 import type { Fact } from '../../../src/protocol/messages/index.ts'
 import * as fx from '../../support/messages.ts'
 import { checkFunding, checkFundingSpend, TestWallet } from '../../support/wallet.ts'
-import { type Run, serveOracle, stopOracle, traderCli, until } from '../trader/helpers.ts'
+import { oracleOn, type Run, serveOracle, stopOracle, traderCli, until } from '../trader/helpers.ts'
 
 const PASSPHRASE = 'quorum contract e2e passphrase'
 const ARGS = fx.factRequest().args
@@ -45,6 +45,7 @@ describe('quorum contracts end to end: 2 of 3 oracles settle a contract', () => 
   const serves: ChildProcess[] = []
   const keys: string[] = []
   const endpoints: string[] = []
+  const oracleKeys: string[] = []
   before(
     async () => {
       dir = await mkdtemp(join(tmpdir(), 'mega-quorum-contracts-'))
@@ -79,6 +80,7 @@ describe('quorum contracts end to end: 2 of 3 oracles settle a contract', () => 
           },
         })
         keys.push(record.ad.capabilityKey)
+        oracleKeys.push(record.ad.oracle)
         endpoints.push(`http://127.0.0.1:${port}`)
         await advertiseRound({ dir: oracleDir, root, nodes: [node.url] })
         // The second oracle is stateless: a changed fact source makes it equivocate (below).
@@ -317,5 +319,9 @@ describe('quorum contracts end to end: 2 of 3 oracles settle a contract', () => 
       ),
     )
     assert.match(cheated.stderr, /filed the fact-conflict report [0-9a-f]{64}/)
+    await until('the node holds the fact-conflict report against the second oracle', async () => {
+      const view = await oracleOn(node.url, oracleKeys[1]!)
+      return view?.reports.some((report) => report.type === 'fact-conflict') ?? false
+    })
   })
 })
