@@ -364,7 +364,7 @@ const quorums = {
   '2 of 3': quorumBench(2, 3),
   '3 of 5': quorumBench(3, 5),
   // 36 answers for home per oracle: 3·36² + 6 = 3 894 signatures, near the cap (37 would be 4 113).
-  '2 of 3, 35 answers merged into home': quorumBench(2, 3, 35),
+  '2 of 3, 36 answers meaning home': quorumBench(2, 3, 35),
 }
 
 if (json) {
