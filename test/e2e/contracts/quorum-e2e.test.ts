@@ -56,7 +56,10 @@ describe('quorum contracts end to end: 2 of 3 oracles settle a contract', () => 
         httpPort: base,
         tcpPort: base + 3_000,
         // Low work minimums: three oracles are mined here, the work is not under test.
-        env: { MEGA_LOG__LEVEL: 'warn', MEGA_MEMPOOL__MIN_BITS: '{"oracle":8,"capability":8,"report":8,"offer":8}' },
+        env: {
+          MEGA_LOG__LEVEL: 'warn',
+          MEGA_MEMPOOL__MIN_BITS: '{"oracle":8,"capability":8,"report":8,"offer":8}',
+        },
       })
       for (const [j, oracle] of ORACLES.entries()) {
         const oracleDir = join(dir, `oracle-${j}`)
