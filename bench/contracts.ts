@@ -10,16 +10,22 @@
  * 40 000 to 60 000 over a 1 000 000 sat pot, payouts rounded to 10 000 sat (100 steps): the
  * CETs of its digit prefixes, their transactions, adaptor signatures, verification, settlement.
  *
- * Last, the CFD of docs/contracts.md's tutorial (20 digits, 2 500 sat steps) as a finalized
+ * Then the CFD of docs/contracts.md's tutorial (20 digits, 2 500 sat steps) as a finalized
  * curve offer through the same five steps: what `mega trader contract` does for it.
+ *
+ * Last, quorum contracts: 2 of 3 and 3 of 5 oracles answering home/away/draw, one adaptor
+ * signature per way k requests agree (9 and 30): the signatures made and verified alone, then
+ * both traders' steps.
  *
  *   node bench/contracts.ts              256 answers, 20 digits, best of 3
  *   node bench/contracts.ts --answers 16 --digits 12 --json
  */
+
+import { adaptorSign, firstBadQuorumSignature } from '../src/contracts/dlc.ts'
 import * as contracts from '../src/contracts/index.ts'
 import { fundingKey } from '../src/contracts/index.ts'
 import { mineMessageSync } from '../src/protocol/message-pow.ts'
-import type { Fact, Offer } from '../src/protocol/messages/index.ts'
+import type { Fact, Offer, OracleCapability } from '../src/protocol/messages/index.ts'
 import { capabilitySigner } from '../src/protocol/oracle-attestation.ts'
 import { sign } from '../src/protocol/sign.ts'
 import { offerDraft } from '../src/trader/offers.ts'
@@ -31,7 +37,9 @@ import {
   finalizedOffer,
   REPORTER,
   TRADER,
+  testKey,
 } from '../test/support/messages.ts'
+import { offer as quorumOffer } from '../test/support/quorum.ts'
 import { TestWallet } from '../test/support/wallet.ts'
 
 const json = process.argv.includes('--json')
@@ -260,12 +268,112 @@ contractSteps(fromOffer, {
   n: curveCets,
 })
 
+/** A k-of-n contract on n oracles answering home/away/draw: its signatures alone, then both sides' steps. */
+function quorumBench(
+  k: number,
+  n: number,
+  /** Further answers of each oracle merged into "home" by a synonym: the combinations multiply. */
+  merged = 0,
+): { combinations: number; ms: Record<string, number> } {
+  const keys = [2, 6, 9, 12, 13].slice(0, n).map((seed) => testKey('bip340', seed))
+  const extra = Array.from({ length: merged }, (_, i) => `home${i}`)
+  const answers = ['home', 'away', 'draw', ...extra]
+  const ads: OracleCapability[] = keys.map((key, j) =>
+    capabilityAd({ answers }, testKey('ed25519', 30 + j), key),
+  )
+  const requests = keys.map((key) => factRequest(key))
+  const signers = ads.map((ad, j) => capabilitySigner(ad, keys[j]!.secretKey))
+  const commitments = signers.map((signer, j) => signer.commit(requests[j]!, 1_800_000_000))
+  const open = quorumOffer(
+    TRADER,
+    {
+      capability: ads[0]!,
+      quorum: requests.slice(1),
+      threshold: k,
+      amount: 100_000,
+      acceptorAmount: 150_000,
+    },
+    {
+      chain: 'bitcoin',
+      ...(merged > 0 && { synonyms: [{ answer: 'home', synonyms: extra }], acceptorBets: ['away', 'draw'] }),
+    },
+  )
+  const finalized = finalizedOffer(acceptedOffer(open, REPORTER), TRADER)
+  const times: Record<string, number> = {}
+  let combinations = 0
+  for (let round = 0; round < 3; round++) {
+    const proposed = timed(times, 'propose', () =>
+      contracts.propose({
+        trader: TRADER,
+        offer: finalized,
+        capability: ads[0]!,
+        capabilities: ads,
+        commitments,
+        feeRate: 2,
+        walletPsbt: alice.fundingPsbt([200_000]),
+        payoutAddress: alice.address,
+        changeAddress: alice.address,
+      }),
+    )
+    const accepted = timed(times, 'accept (points, adaptor signatures)', () =>
+      contracts.accept({
+        proposal: proposed.proposal,
+        capability: ads[0]!,
+        capabilities: ads,
+        trader: REPORTER,
+        walletPsbt: bob.fundingPsbt([200_000]),
+        payoutAddress: bob.address,
+        changeAddress: bob.address,
+      }),
+    )
+    combinations = accepted.accept.cetSignatures.length
+    const terms = contracts.checkTerms(proposed.proposal, ads[0]!, () => 'bitcoin', ads)
+    const txs = contracts.transactionsOf(proposed.proposal, accepted.accept.acceptor)
+    const points = terms.points
+    const cetOf = terms.quorum!.checks.map((check) => check.cet)
+    const secret = contracts.keyOf({ proposal: proposed.proposal, role: 'acceptor' }, REPORTER).secret
+    timed(times, `adaptor signatures made (${combinations})`, () => adaptorSign(txs, points, secret, cetOf))
+    const pubkey = Uint8Array.from(Buffer.from(accepted.accept.acceptor.fundPubkey, 'hex'))
+    timed(times, `adaptor signatures verified (${combinations})`, () => {
+      if (firstBadQuorumSignature(txs, accepted.accept.cetSignatures, terms.quorum!.checks, pubkey) !== -1)
+        throw new Error('a signature does not verify')
+    })
+    const common = { record: proposed, accept: accepted.accept, capability: ads[0]!, capabilities: ads }
+    const unsigned = contracts.sign({ ...common, trader: TRADER })
+    if (!('fundingPsbt' in unsigned)) throw new Error('expected a funding PSBT')
+    const signed = timed(times, 'sign (verify, make)', () =>
+      contracts.sign({ ...common, trader: TRADER, walletSignedPsbt: alice.sign(unsigned.fundingPsbt) }),
+    )
+    if (!('sign' in signed)) throw new Error('expected a sign message')
+    const base = { record: accepted.record, sign: signed.sign, capability: ads[0]!, capabilities: ads }
+    const toSign = contracts.finalize(base)
+    if (!('fundingPsbt' in toSign)) throw new Error('expected a funding PSBT')
+    const finalizedRecord = timed(times, 'finalize (verify, funding)', () =>
+      contracts.finalize({ ...base, walletSignedPsbt: bob.sign(toSign.fundingPsbt) }),
+    )
+    if (!('record' in finalizedRecord)) throw new Error('expected the funding transaction')
+    const facts = signers.map((signer, j) => signer.attest(requests[j]!, j === 0 ? 'away' : 'home'))
+    timed(times, 'settle (k agreeing of n facts)', () =>
+      contracts.settle({ record: finalizedRecord.record, facts, capabilities: ads, trader: REPORTER }),
+    )
+  }
+  return { combinations, ms: times }
+}
+
+const quorums = {
+  '2 of 3': quorumBench(2, 3),
+  '3 of 5': quorumBench(3, 5),
+  // 36 answers for home per oracle: 3·36² + 6 = 3 894 signatures, near the cap (37 would be 4 113).
+  '2 of 3, 36 answers meaning home': quorumBench(2, 3, 35),
+}
+
 if (json) {
   console.log(
     JSON.stringify({
       enumerated: { answers: N, bestOf: 3, ms: best },
       numeric: { digits: D, cets: cetCount, bestOf: 3, ms: numeric },
       curveOffer: { digits: 20, cets: curveCets, bestOf: 3, ms: fromOffer },
+      quorum: quorums,
     }),
   )
 } else {
@@ -279,4 +387,11 @@ if (json) {
     `the tutorial's CFD from a finalized curve offer, 20 digits: ${curveCets} CETs, best of 3, both sides`,
   )
   for (const [step, ms] of Object.entries(fromOffer)) console.log(`  ${step.padEnd(44)} ${ms.toFixed(1)} ms`)
+  for (const [name, result] of Object.entries(quorums)) {
+    console.log(
+      `quorum contract, ${name}: ${result.combinations} adaptor signatures a side, best of 3, both sides`,
+    )
+    for (const [step, ms] of Object.entries(result.ms))
+      console.log(`  ${step.padEnd(44)} ${ms.toFixed(1)} ms`)
+  }
 }

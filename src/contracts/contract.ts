@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import {
+  type Commitment,
   canonicalize,
   fromHex,
   type Offer,
@@ -36,7 +37,10 @@ import {
   buildDlcTransactions,
   type DlcTransactions,
   firstBadAdaptorSignature,
+  firstBadQuorumSignature,
   type PartyFunding,
+  type QuorumSignatureCheck,
+  quorumAdaptorPoints,
 } from './dlc.ts'
 import { ContractError, ContractErrorCode } from './errors.ts'
 import { fundingKey, type Role } from './keys.ts'
@@ -45,8 +49,10 @@ import {
   type ContractOffer,
   type ContractSign,
   contractIdOf,
+  deadlineOf,
   type PartyMessage,
 } from './messages.ts'
+import { answersOfCapabilities, quorumPayouts, quorumPlan } from './quorum.ts'
 import {
   type CheckedTerms,
   cetsOf,
@@ -128,8 +134,14 @@ function partyMessage(
 /** Proposal inputs beyond the side's own. */
 export interface ProposeInput extends SideInput {
   offer: Offer
+  /** The question's capability. */
   capability: OracleCapability
-  commitment: ContractOffer['commitment']
+  /** The oracle's commitment to answer the question (an offer of one oracle). */
+  commitment?: Commitment
+  /** A quorum offer: every request's capability, in request order (the question's first). */
+  capabilities?: OracleCapability[]
+  /** A quorum offer: every request's commitment, in request order. */
+  commitments?: Commitment[]
   /** Satoshis per virtual byte. */
   feeRate: number
   /** Unix time of the refund. @default the commitment's deadline + 7 days */
@@ -139,7 +151,10 @@ export interface ProposeInput extends SideInput {
 
 /** The originator's proposal from a finalized offer and the oracle's commitment; checked as the acceptor will. */
 export function propose(input: ProposeInput): ContractRecord {
-  const { offer, commitment } = input
+  const { offer } = input
+  if (offer.terms.quorum?.length) return proposeQuorum(input)
+  const commitment = input.commitment
+  if (!commitment) throw new Error('an offer of one oracle needs its commitment')
   if (offer.terms.originator !== input.trader.publicKey) {
     throw new ContractError(
       ContractErrorCode.TERMS_MISMATCH,
@@ -175,8 +190,58 @@ export function propose(input: ProposeInput): ContractRecord {
   return { id: contractIdOf(proposal), role: 'originator', proposal, walletPsbt: input.walletPsbt }
 }
 
-function checkProposal(proposal: ContractOffer, capability: OracleCapability): CheckedTerms {
-  return checkTerms(proposal, capability, (network) => CHAIN_OF_NETWORK[network as Network])
+/** A quorum offer's proposal: one commitment and one announced key and nonce per request. */
+function proposeQuorum(input: ProposeInput): ContractRecord {
+  const { offer, commitments, capabilities } = input
+  if (!commitments || !capabilities)
+    throw new Error('an offer with a quorum needs every request’s commitment and capability')
+  if (offer.terms.originator !== input.trader.publicKey) {
+    throw new ContractError(
+      ContractErrorCode.TERMS_MISMATCH,
+      'only the originator of the offer proposes its contract',
+      { path: '/offer/terms/originator' },
+    )
+  }
+  const network = input.network ?? networkOfChain(offer.terms.chain)
+  const nonce = toHex(randomBytes(32))
+  const key = fundingKey(input.trader.secretKey, offerKey(offer), nonce, 'originator')
+  const plan = quorumPayoutsOf(offer, capabilities)
+  const proposal: ContractOffer = {
+    type: 'mega-contract-offer',
+    version: 1,
+    network,
+    nonce,
+    offer,
+    commitments,
+    oracles: commitments.map((commitment) => ({
+      publicKey: commitment.request.capability,
+      nonce: commitment.attestation.type === 'schnorr' ? commitment.attestation.nonce : '',
+    })),
+    payouts: plan,
+    feeRate: input.feeRate,
+    refundLocktime:
+      input.refundLocktime ?? Math.max(...commitments.map((c) => c.deadline)) + DEFAULT_REFUND_DELAY,
+    fundOutputSerialId: randomSerial(),
+    originator: partyMessage(input, network, key.pubkey, offer.terms.originatorAmount),
+  }
+  checkProposal(proposal, input.capability, capabilities)
+  return { id: contractIdOf(proposal), role: 'originator', proposal, walletPsbt: input.walletPsbt }
+}
+
+/** The payouts of a quorum offer's outcomes, from its plan over the capabilities. */
+function quorumPayoutsOf(offer: Offer, capabilities: readonly OracleCapability[]) {
+  return quorumPayouts(
+    offer.terms,
+    quorumPlan(offer.terms, answersOfCapabilities(offer.terms, capabilities)).outcomes,
+  )
+}
+
+function checkProposal(
+  proposal: ContractOffer,
+  capability: OracleCapability,
+  capabilities?: readonly OracleCapability[],
+): CheckedTerms {
+  return checkTerms(proposal, capability, (network) => CHAIN_OF_NETWORK[network as Network], capabilities)
 }
 
 function party(message: PartyMessage, network: Network, path: string): PartyFunding {
@@ -266,6 +331,18 @@ export function keyOf(record: Pick<ContractRecord, 'proposal' | 'role'>, trader:
 
 /** Adaptor signatures from the commitment's points, after checking the library derives the same points. */
 function signCets(txs: DlcTransactions, terms: CheckedTerms, secret: Uint8Array): string[] {
+  if (terms.quorum) {
+    const { checks } = terms.quorum
+    if (canonicalize(quorumLibraryPoints(checks)) !== canonicalize(terms.points)) {
+      throw new Error("the DLC library's adaptor points differ from the commitments' summed outcome points")
+    }
+    return adaptorSign(
+      txs,
+      terms.points,
+      secret,
+      checks.map((check) => check.cet),
+    )
+  }
   // Numeric points are the library's already (sums over the prefix digits), checked against the
   // protocol's own digit points in the tests; enumerated ones are computed twice here.
   const libraryPoints =
@@ -276,6 +353,25 @@ function signCets(txs: DlcTransactions, terms: CheckedTerms, secret: Uint8Array)
   return adaptorSign(txs, terms.points, secret)
 }
 
+/** The library's sum of each combination's points, one call per set of oracles. */
+function quorumLibraryPoints(checks: QuorumSignatureCheck[]): string[] {
+  const groups = new Map<string, number[]>()
+  for (const [index, check] of checks.entries()) {
+    const key = check.oracles.map((oracle) => oracle.publicKey).join(',')
+    groups.set(key, [...(groups.get(key) ?? []), index])
+  }
+  const points: string[] = []
+  for (const indices of groups.values()) {
+    const oracles = checks[indices[0]!]!.oracles
+    const sums = quorumAdaptorPoints(
+      oracles,
+      indices.map((index) => checks[index]!.messages),
+    )
+    for (const [i, index] of indices.entries()) points[index] = sums[i]!
+  }
+  return points
+}
+
 function checkCounterpartySignatures(
   txs: DlcTransactions,
   terms: CheckedTerms,
@@ -283,13 +379,25 @@ function checkCounterpartySignatures(
   pubkey: string,
   who: Role,
 ): void {
-  const bad = firstBadAdaptorSignature(
-    txs,
-    signed.cetSignatures,
-    terms.oracle,
-    terms.messages,
-    fromHex(pubkey, 33),
-  )
+  if (terms.quorum) {
+    const { plan, checks } = terms.quorum
+    const bad = firstBadQuorumSignature(txs, signed.cetSignatures, checks, fromHex(pubkey, 33))
+    if (bad >= 0) {
+      const combination = plan.combinations[bad]
+      const outcome = combination ? plan.outcomes[combination.cet]! : ''
+      const agreeing = combination
+        ? combination.requests.map((j, i) => `request ${j} "${combination.answers[i]}"`).join(', ')
+        : `${checks.length} expected, got ${signed.cetSignatures.length}`
+      throw new ContractError(
+        ContractErrorCode.SIGNATURE_INVALID,
+        `the ${who}'s adaptor signature ${bad} of the CET for "${outcome}" (${agreeing}) does not verify`,
+        { path: `/cetSignatures/${bad}`, answer: outcome },
+      )
+    }
+  }
+  const bad = terms.quorum
+    ? -1
+    : firstBadAdaptorSignature(txs, signed.cetSignatures, terms.oracle, terms.messages, fromHex(pubkey, 33))
   if (bad >= 0) {
     throw new ContractError(
       ContractErrorCode.SIGNATURE_INVALID,
@@ -313,6 +421,8 @@ export function accept(
   input: SideInput & {
     proposal: ContractOffer
     capability: OracleCapability
+    /** A quorum offer: every request's capability, in request order (the question's first). */
+    capabilities?: OracleCapability[]
     /** Highest fee rate (sat/vB) the acceptor pays its share at. @default {@link DEFAULT_MAX_FEE_RATE} */
     maxFeeRate?: number
     /** Longest wait (seconds after the commitment's deadline) for the refund. @default {@link DEFAULT_MAX_REFUND_DELAY} */
@@ -323,13 +433,14 @@ export function accept(
   accept: ContractAccept
 } {
   const { proposal } = input
-  const terms = checkProposal(proposal, input.capability)
+  const terms = checkProposal(proposal, input.capability, input.capabilities)
   const maxRefundDelay = input.maxRefundDelay ?? DEFAULT_MAX_REFUND_DELAY
-  if (proposal.refundLocktime > proposal.commitment.deadline + maxRefundDelay) {
+  const deadline = deadlineOf(proposal)
+  if (proposal.refundLocktime > deadline + maxRefundDelay) {
     // Should the oracle never attest, both stakes stay locked until the refund.
     throw new ContractError(
       ContractErrorCode.TERMS_MISMATCH,
-      `the refund comes ${Math.ceil((proposal.refundLocktime - proposal.commitment.deadline) / 86_400)} days after the deadline, more than ${Math.floor(maxRefundDelay / 86_400)} (raise it with --max-refund-delay)`,
+      `the refund comes ${Math.ceil((proposal.refundLocktime - deadline) / 86_400)} days after the deadline, more than ${Math.floor(maxRefundDelay / 86_400)} (raise it with --max-refund-delay)`,
       { path: '/refundLocktime' },
     )
   }
@@ -385,6 +496,8 @@ export function sign(input: {
   record: ContractRecord
   accept: ContractAccept
   capability: OracleCapability
+  /** A quorum offer: every request's capability, in request order. */
+  capabilities?: OracleCapability[]
   trader: ContractTrader
   walletSignedPsbt?: string
 }): NeedsWallet | { record: ContractRecord; sign: ContractSign } {
@@ -400,7 +513,7 @@ export function sign(input: {
     )
   }
   const { proposal } = record
-  const terms = checkProposal(proposal, input.capability)
+  const terms = checkProposal(proposal, input.capability, input.capabilities)
   checkAcceptorCollateral(proposal.offer, message.acceptor.collateral)
   const txs = transactionsOf(proposal, message.acceptor)
   checkCounterpartySignatures(txs, terms, message, message.acceptor.fundPubkey, 'acceptor')
@@ -432,6 +545,8 @@ export function finalize(input: {
   record: ContractRecord
   sign: ContractSign
   capability: OracleCapability
+  /** A quorum offer: every request's capability, in request order. */
+  capabilities?: OracleCapability[]
   walletSignedPsbt?: string
 }): NeedsWallet | { record: ContractRecord; fundingTx: string } {
   const { record, sign: message } = input
@@ -447,7 +562,7 @@ export function finalize(input: {
     )
   }
   const { proposal, accept: accepted } = record
-  const terms = checkProposal(proposal, input.capability)
+  const terms = checkProposal(proposal, input.capability, input.capabilities)
   const txs = transactionsOf(proposal, accepted.acceptor)
   checkCounterpartySignatures(txs, terms, message, proposal.originator.fundPubkey, 'originator')
   const originatorCoins = coinsOf(proposal.originator)

@@ -265,15 +265,39 @@ export function adaptorPoints(oracle: OracleAnnouncement, messages: Uint8Array[]
 }
 
 /**
+ * The adaptor point `Σ_j R_j + H(R_j‖P_j‖m_j)·P_j` of each combination of several oracles'
+ * outcomes (a quorum contract), as the library computes it: `messages[i][j]` is the message
+ * `oracles[j]` signs in combination i. One oracle list for every combination of a call.
+ */
+export function quorumAdaptorPoints(oracles: OracleAnnouncement[], messages: Uint8Array[][]): string[] {
+  const msgs = messages.map((combination) => {
+    if (combination.length !== oracles.length) throw new Error('one message per oracle')
+    return combination.map((message) => [Buffer.from(message)])
+  })
+  return ddk()
+    .createCetAdaptorPointsFromOracleInfo(oracles.map(oracleInfo), msgs)
+    .map((point) => toHex(point))
+}
+
+/**
  * Adaptor-signs CET `i` under adaptor point `points[i]` with the funding secret: an ECDSA
  * signature over the CET's BIP 143 sighash that only the oracle's attestation scalar completes.
- * Returns each as hex (adaptor signature ‖ DLEQ proof, as the library encodes it).
+ * With `cetOf`, signature `i` is of CET `cetOf[i]` (a quorum contract signs one CET under each
+ * combination of its outcome). Returns each as hex (adaptor signature ‖ DLEQ proof, as the
+ * library encodes it).
  */
-export function adaptorSign(txs: DlcTransactions, points: string[], fundingSecret: Uint8Array): string[] {
-  if (points.length !== txs.cets.length) throw new Error('one adaptor point per CET')
+export function adaptorSign(
+  txs: DlcTransactions,
+  points: string[],
+  fundingSecret: Uint8Array,
+  cetOf?: readonly number[],
+): string[] {
+  if (cetOf ? cetOf.length !== points.length : points.length !== txs.cets.length)
+    throw new Error('one adaptor point per CET')
+  const cets = cetOf ? cetOf.map((index) => txs.native.cets[index]!) : txs.native.cets
   return ddk()
     .createCetAdaptorSigsFromPoints(
-      txs.native.cets,
+      cets,
       points.map((point) => Buffer.from(fromHex(point, 33))),
       Buffer.from(fundingSecret),
       Buffer.from(txs.fundingScript),
@@ -308,6 +332,47 @@ export function firstBadAdaptorSignature(
         Buffer.from(txs.fundingScript),
         txs.fundValue,
         [messagesOf(messages[index]!).map((message) => Buffer.from(message))],
+      )
+    } catch {
+      valid = false
+    }
+    if (!valid) return index
+  }
+  return -1
+}
+
+/** One adaptor signature of a quorum contract to verify: its CET, the oracles of its combination, and their messages. */
+export interface QuorumSignatureCheck {
+  cet: number
+  oracles: OracleAnnouncement[]
+  messages: Uint8Array[]
+}
+
+/**
+ * Index of the first adaptor signature of a quorum contract that does not verify for the
+ * counterparty's key, its CET, and the point the library sums from its oracles' keys, nonces and
+ * messages; -1 when all verify.
+ */
+export function firstBadQuorumSignature(
+  txs: DlcTransactions,
+  signatures: string[],
+  checks: QuorumSignatureCheck[],
+  counterpartyPubkey: Uint8Array,
+): number {
+  if (signatures.length !== checks.length) return Math.min(signatures.length, checks.length)
+  const lib = ddk()
+  for (const [index, hex] of signatures.entries()) {
+    const check = checks[index]!
+    let valid = false
+    try {
+      valid = lib.verifyCetAdaptorSigFromOracleInfo(
+        { signature: Buffer.from(fromHex(hex)), proof: Buffer.alloc(0) },
+        txs.native.cets[check.cet]!,
+        check.oracles.map(oracleInfo),
+        Buffer.from(counterpartyPubkey),
+        Buffer.from(txs.fundingScript),
+        txs.fundValue,
+        check.messages.map((message) => [Buffer.from(message)]),
       )
     } catch {
       valid = false

@@ -30,6 +30,10 @@ export const ContractErrorCode = {
   BROADCAST_FAILED: 'CONTRACT_BROADCAST_FAILED',
   /** The message cannot be written in dlcspecs' form from this side (a coin without its previous transaction). */
   EXPORT_UNAVAILABLE: 'CONTRACT_EXPORT_UNAVAILABLE',
+  /** A quorum contract needs more adaptor signatures than `MAX_QUORUM_COMBINATIONS` (quorum.ts). */
+  TOO_LARGE: 'CONTRACT_TOO_LARGE',
+  /** No k requests' facts agree on one outcome: no CET of a quorum contract can be completed. */
+  NO_QUORUM: 'CONTRACT_NO_QUORUM',
 } as const
 
 /** One of the {@link ContractErrorCode} values. */

@@ -72,14 +72,20 @@ const ContractOfferSchema = Type.Object(
     network: Type.Union(NETWORKS.map((network) => Type.Literal(network))),
     nonce: Hex32,
     offer: MESSAGE_SCHEMAS.offer,
-    commitment: MESSAGE_SCHEMAS.commitment,
-    oracle: Type.Union([
-      Type.Object({ publicKey: Hex32, nonce: Hex32 }, strict),
-      Type.Object(
-        { publicKey: Hex32, nonces: Type.Array(Hex32, { minItems: 1, maxItems: LIMITS.digits }) },
-        strict,
-      ),
-    ]),
+    commitment: Type.Optional(MESSAGE_SCHEMAS.commitment),
+    commitments: Type.Optional(Type.Array(MESSAGE_SCHEMAS.commitment, { minItems: 2, maxItems: 5 })),
+    oracles: Type.Optional(
+      Type.Array(Type.Object({ publicKey: Hex32, nonce: Hex32 }, strict), { minItems: 2, maxItems: 5 }),
+    ),
+    oracle: Type.Optional(
+      Type.Union([
+        Type.Object({ publicKey: Hex32, nonce: Hex32 }, strict),
+        Type.Object(
+          { publicKey: Hex32, nonces: Type.Array(Hex32, { minItems: 1, maxItems: LIMITS.digits }) },
+          strict,
+        ),
+      ]),
+    ),
     payouts: Type.Optional(
       Type.Array(
         Type.Object(
@@ -173,11 +179,15 @@ export interface ContractOffer {
   nonce: string
   /** The finalized Mega offer (seqNo 2). */
   offer: Offer
-  /** The oracle's signed Schnorr commitment to answer the offer's question. */
-  commitment: Commitment
-  /** The oracle key P and nonce point R (numeric: one R_i per digit) of the adaptor points (the commitment's). */
-  oracle: { publicKey: string; nonce: string } | { publicKey: string; nonces: string[] }
-  /** Enumerated outcomes: one payout per answer, in CET order. */
+  /** One oracle: its signed Schnorr commitment to answer the offer's question (absent with a quorum). */
+  commitment?: Commitment
+  /** One oracle: its key P and nonce point R (numeric: one R_i per digit) of the adaptor points (the commitment's). */
+  oracle?: { publicKey: string; nonce: string } | { publicKey: string; nonces: string[] }
+  /** A quorum of oracles: each request's signed Schnorr commitment, in request order (question, then quorum). */
+  commitments?: Commitment[]
+  /** A quorum of oracles: each request's key P_j and nonce R_j (its commitment's), in request order. */
+  oracles?: Array<{ publicKey: string; nonce: string }>
+  /** Enumerated outcomes: one payout per answer (a quorum: per outcome), in CET order. */
   payouts?: PayoutMessage[]
   /** Numeric outcomes: the offer's curve with both stakes as its total; the CETs follow from it. */
   curve?: PayoutCurve
@@ -263,6 +273,16 @@ export function parseContractMessage<T extends keyof MessageOfType>(text: string
 /** A contract message as canonical JSON text (what is written to a file and hashed). */
 export function serializeContractMessage(message: ContractMessage): string {
   return canonicalize(message)
+}
+
+/** The commitments of a proposal, in request order: the one commitment, or one per request of a quorum. */
+export function commitmentsOf(proposal: ContractOffer): Commitment[] {
+  return proposal.commitments ?? (proposal.commitment ? [proposal.commitment] : [])
+}
+
+/** The latest deadline of the proposal's commitments: the refund comes after it. */
+export function deadlineOf(proposal: ContractOffer): number {
+  return Math.max(...commitmentsOf(proposal).map((commitment) => commitment.deadline))
 }
 
 /** The contract id: SHA-256 of the canonical proposal, hex. The accept and sign messages name it. */

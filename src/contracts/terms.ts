@@ -11,17 +11,27 @@ import {
   factDigest,
   type Offer,
   type OracleCapability,
+  offerRequests,
   offerStage,
   outcomePoint,
+  quorumThreshold,
   validateMessage,
   verifyMessagePow,
   verifySignatures,
 } from '../protocol/index.ts'
-import type { DigitAnnouncement, OracleAnnouncement } from './dlc.ts'
+import type { DigitAnnouncement, OracleAnnouncement, QuorumSignatureCheck } from './dlc.ts'
 import { ContractError, ContractErrorCode } from './errors.ts'
-import type { ContractOffer, PayoutMessage } from './messages.ts'
+import { type ContractOffer, deadlineOf, type PayoutMessage } from './messages.ts'
 import { MAX_CETS, type NumericCet, numericCets, type PayoutCurve } from './numeric.ts'
 import { planNumericContract } from './numeric-contract.ts'
+import {
+  answersOfCapabilities,
+  combinationMessages,
+  combinationPoints,
+  type QuorumPlan,
+  quorumPayouts,
+  quorumPlan,
+} from './quorum.ts'
 
 /** Shortest delay between the commitment's deadline and the refund: the oracle's time to attest. */
 export const MIN_REFUND_DELAY = 3_600
@@ -130,6 +140,8 @@ export interface CheckedTerms {
   /** Adaptor point of each CET, computed from the commitment alone. */
   points: string[]
   cets: CetTerms[]
+  /** A quorum contract: its plan and, per combination (the signatures' order), what verifies it; `points` are then the combinations'. */
+  quorum?: { plan: QuorumPlan; checks: QuorumSignatureCheck[] }
 }
 
 /**
@@ -144,17 +156,25 @@ export function checkTerms(
   proposal: ContractOffer,
   capability: OracleCapability,
   chainOf: (network: string) => string,
+  /** A quorum offer: every request's capability, in request order (the question's first). */
+  capabilities?: readonly OracleCapability[],
 ): CheckedTerms {
   const { offer, commitment } = proposal
   checkSigned(offer, 'offer', ContractErrorCode.TERMS_MISMATCH, '/offer')
   if (offerStage(offer) !== 2)
     throw mismatch('the offer is not finalized: finalize it before proposing a contract', '/offer')
-  if (offer.terms.quorum?.length)
-    throw mismatch('offers with a quorum of oracles cannot become contracts yet', '/offer/terms/quorum')
   if (offer.terms.chain !== chainOf(proposal.network)) {
     throw mismatch(
       `the offer settles on "${offer.terms.chain}", the contract is on ${proposal.network}`,
       '/network',
+    )
+  }
+  if (offer.terms.quorum?.length) return checkQuorumTerms(proposal, capabilities ?? [capability])
+  if (!commitment || !proposal.oracle || proposal.commitments || proposal.oracles) {
+    throw new ContractError(
+      ContractErrorCode.COMMITMENT_INVALID,
+      'an offer of one oracle has one `commitment` and one `oracle`, not a quorum’s `commitments` and `oracles`',
+      { path: commitment ? '/commitments' : '/commitment' },
     )
   }
   checkSigned(commitment, 'commitment', ContractErrorCode.COMMITMENT_INVALID, '/commitment')
@@ -202,34 +222,117 @@ export function checkTerms(
       },
     )
   }
-  const expected = payoutsOf(offer, capability)
-  const payouts = proposal.payouts ?? []
-  if (canonicalize(payouts) !== canonicalize(expected)) {
-    const index = expected.findIndex((payout, i) => canonicalize(payout) !== canonicalize(payouts[i]))
-    throw mismatch(
-      `payout ${index} does not follow from the offer: expected ${canonicalize(expected[index] ?? null)}, got ${canonicalize(payouts[index] ?? null)}`,
-      `/payouts/${index}`,
-    )
-  }
+  checkPayouts(proposal, payoutsOf(offer, capability))
   checkCollateralAndRefund(proposal)
   const messages = capability.answers.map((answer) => factDigest(commitment.request, answer))
   const points = capability.answers.map((answer) => outcomePoint(commitment, answer))
   return { oracle: proposal.oracle, messages, points, cets: cetsOf(proposal) }
 }
 
+function checkPayouts(proposal: ContractOffer, expected: PayoutMessage[]): void {
+  const payouts = proposal.payouts ?? []
+  if (canonicalize(payouts) !== canonicalize(expected)) {
+    const index = expected.findIndex((payout, i) => canonicalize(payout) !== canonicalize(payouts[i]))
+    const at = index < 0 ? expected.length : index
+    throw mismatch(
+      `payout ${at} does not follow from the offer: expected ${canonicalize(expected[at] ?? null)}, got ${canonicalize(payouts[at] ?? null)}`,
+      `/payouts/${at}`,
+    )
+  }
+}
+
 function checkCollateralAndRefund(proposal: ContractOffer): void {
-  const { offer, commitment } = proposal
+  const { offer } = proposal
+  const deadline = deadlineOf(proposal)
   if (proposal.originator.collateral !== offer.terms.originatorAmount) {
     throw mismatch("the originator's collateral is not its stake in the offer", '/originator/collateral')
   }
-  if (
-    proposal.refundLocktime < commitment.deadline + MIN_REFUND_DELAY ||
-    proposal.refundLocktime >= 2 ** 32
-  ) {
+  if (proposal.refundLocktime < deadline + MIN_REFUND_DELAY || proposal.refundLocktime >= 2 ** 32) {
     throw mismatch(
-      `the refund must be valid no earlier than ${MIN_REFUND_DELAY} s after the commitment's deadline ${commitment.deadline}`,
+      `the refund must be valid no earlier than ${MIN_REFUND_DELAY} s after the commitment's deadline ${deadline}`,
       '/refundLocktime',
     )
+  }
+}
+
+function commitmentProblem(message: string, path: string): ContractError {
+  return new ContractError(ContractErrorCode.COMMITMENT_INVALID, message, { path })
+}
+
+/**
+ * The quorum half of {@link checkTerms}: one signed Schnorr commitment per request, in request
+ * order, each by the request's capability key for exactly that request, the announced keys and
+ * nonces the commitments'; one payout per outcome of the plan ({@link quorumPlan}); then every
+ * combination's oracles, messages and (protocol-computed) adaptor point.
+ */
+function checkQuorumTerms(proposal: ContractOffer, capabilities: readonly OracleCapability[]): CheckedTerms {
+  const { offer, commitments, oracles } = proposal
+  const requests = offerRequests(offer.terms)
+  if (proposal.commitment || proposal.oracle) {
+    throw commitmentProblem(
+      'an offer with a quorum has one commitment per request (`commitments`, `oracles`), not one `commitment`',
+      proposal.commitment ? '/commitment' : '/oracle',
+    )
+  }
+  if (proposal.curve) throw mismatch('an offer with bets has no payout curve', '/curve')
+  if (commitments?.length !== requests.length) {
+    throw commitmentProblem(
+      `the offer has ${requests.length} requests: one commitment each, got ${commitments?.length ?? 0}`,
+      '/commitments',
+    )
+  }
+  for (const [j, commitment] of commitments.entries()) {
+    checkSigned(commitment, 'commitment', ContractErrorCode.COMMITMENT_INVALID, `/commitments/${j}`)
+    if (canonicalize(commitment.request) !== canonicalize(requests[j])) {
+      throw commitmentProblem(
+        `commitment ${j} is for another question than the offer's request ${j}`,
+        `/commitments/${j}/request`,
+      )
+    }
+    if (commitment.attestation.type !== 'schnorr' || commitment.scheme !== 'bip340') {
+      throw commitmentProblem(
+        `commitment ${j} is not a Schnorr (bip340) commitment: no adaptor points`,
+        `/commitments/${j}/attestation`,
+      )
+    }
+  }
+  if (oracles?.length !== requests.length) {
+    throw commitmentProblem(`one oracle per request: expected ${requests.length}`, '/oracles')
+  }
+  for (const [j, oracle] of oracles.entries()) {
+    const attestation = commitments[j]!.attestation as { nonce: string }
+    if (oracle.publicKey !== requests[j]!.capability || oracle.nonce !== attestation.nonce) {
+      throw commitmentProblem(
+        `the announced key or nonce R of request ${j} is not its commitment's`,
+        `/oracles/${j}`,
+      )
+    }
+  }
+  const plan = quorumPlan(offer.terms, answersOfCapabilities(offer.terms, capabilities))
+  if (plan.outcomes.length < 2) {
+    throw mismatch(
+      `only ${plan.outcomes.length} outcome can be reached by ${quorumThreshold(offer.terms)} of ${requests.length} requests: synonyms must map the oracles' answers onto common outcomes`,
+      '/offer/terms/synonyms',
+    )
+  }
+  checkPayouts(proposal, quorumPayouts(offer.terms, plan.outcomes))
+  checkCollateralAndRefund(proposal)
+  const checks = plan.combinations.map((combination) => ({
+    cet: combination.cet,
+    oracles: combination.requests.map((j) => oracles[j]!),
+    messages: combinationMessages(combination, commitments),
+  }))
+  // Computed on first use: only the steps that sign need them (verification derives its own).
+  let points: string[] | undefined
+  return {
+    oracle: oracles[0]!,
+    messages: [],
+    get points() {
+      points ??= combinationPoints(plan.combinations, commitments)
+      return points
+    },
+    cets: cetsOf(proposal),
+    quorum: { plan, checks },
   }
 }
 
@@ -245,7 +348,7 @@ function checkNumericTerms(proposal: ContractOffer, capability: OracleCapability
   if (!proposal.curve || canonicalize(proposal.curve) !== canonicalize(curve)) {
     throw mismatch(`the curve is not the offer's: expected ${canonicalize(curve)}`, '/curve')
   }
-  const { commitment } = proposal
+  const commitment = proposal.commitment!
   if (commitment.attestation.type !== 'schnorr-digits') {
     throw new ContractError(
       ContractErrorCode.COMMITMENT_INVALID,
@@ -256,7 +359,7 @@ function checkNumericTerms(proposal: ContractOffer, capability: OracleCapability
     )
   }
   if (
-    proposal.oracle.publicKey !== commitment.request.capability ||
+    proposal.oracle?.publicKey !== commitment.request.capability ||
     !('nonces' in proposal.oracle) ||
     canonicalize(proposal.oracle.nonces) !== canonicalize(commitment.attestation.nonces)
   ) {

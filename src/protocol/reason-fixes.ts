@@ -166,6 +166,9 @@ export const REASON_FIXES: Fixes = {
     CONTRACT_BROADCAST_FAILED: 'Retry, or broadcast the transaction through another Esplora endpoint.',
     CONTRACT_EXPORT_UNAVAILABLE:
       'Fund with a wallet PSBT that carries each coin’s previous transaction (non_witness_utxo), or exchange Mega’s JSON messages.',
+    CONTRACT_TOO_LARGE: 'Offer with fewer answers merged by synonyms, or fewer oracles in the quorum.',
+    CONTRACT_NO_QUORUM:
+      'Wait for more oracles to attest (`--wait`); if no k can agree any more, publish the refund at its locktime.',
   },
   config: {
     CONFIG_UNREADABLE: 'Check the path and the permissions of the file.',

@@ -608,6 +608,14 @@ const CONTRACT = [
     meaning:
       'the message cannot be written in dlcspecs’ form from this side (a coin without its previous transaction)',
   },
+  {
+    code: 'CONTRACT_TOO_LARGE',
+    meaning: 'a quorum contract needs more adaptor signatures per side than the cap (4 096 combinations)',
+  },
+  {
+    code: 'CONTRACT_NO_QUORUM',
+    meaning: 'the facts held do not have k requests agreeing on one outcome: no CET can be completed',
+  },
 ] as const
 
 const CONFIG = [

@@ -13,9 +13,12 @@ import {
   type ContractOffer,
   type ContractRecord,
   type ContractSign,
+  commitmentsOf,
   type Equivocation,
   equivocation,
+  factOfContract,
   finalize,
+  isContractError,
   type Network,
   propose,
   refund,
@@ -23,7 +26,14 @@ import {
   settle,
   sign,
 } from '../contracts/index.ts'
-import { canonicalize, type Fact, offerStage } from '../protocol/index.ts'
+import {
+  type Commitment,
+  canonicalize,
+  type Fact,
+  type OracleCapability,
+  offerRequests,
+  offerStage,
+} from '../protocol/index.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
 import { isNotYet, type NotYet } from './facts.ts'
 import type { Trader, WorkOptions } from './trader.ts'
@@ -96,9 +106,21 @@ export async function proposeContract(
       `offer ${offerKey} is not finalized: run \`mega trader finalize\` first`,
     )
   }
-  const { question } = offer.terms
-  const { capability, commitment } = await trader.ask(question.capability, question.args, 0)
-  const record = propose({ ...side, trader: trader.key, offer, capability, commitment })
+  // One commitment per request: the question's oracle, and each oracle of a quorum.
+  const capabilities: OracleCapability[] = []
+  const commitments: Commitment[] = []
+  for (const request of offerRequests(offer.terms)) {
+    const asked = await trader.ask(request.capability, request.args, 0)
+    capabilities.push(asked.capability)
+    commitments.push(asked.commitment)
+  }
+  const record = propose({
+    ...side,
+    trader: trader.key,
+    offer,
+    capability: capabilities[0]!,
+    ...(offer.terms.quorum?.length ? { capabilities, commitments } : { commitment: commitments[0]! }),
+  })
   saveContract(trader.dataDir, record)
   return { record, message: record.proposal }
 }
@@ -109,10 +131,17 @@ export async function acceptContract(
   proposal: ContractOffer,
   side: WalletSide & { maxFeeRate?: number; maxRefundDelay?: number },
 ): Promise<{ record: ContractRecord; message: ContractAccept }> {
-  const capability = await trader.capability(proposal.commitment.request.capability)
-  const result = accept({ ...side, proposal, capability, trader: trader.key })
-  // Our own copy of the commitment: `fetchFact` asks the endpoint for its fact at settlement.
-  trader.store.put(proposal.commitment, { own: true, origin: capability.endpoint })
+  const { capability, capabilities } = await capabilitiesOf(trader, proposal)
+  const result = accept({
+    ...side,
+    proposal,
+    capability,
+    ...(capabilities && { capabilities }),
+    trader: trader.key,
+  })
+  // Our own copies of the commitments: `fetchFact` asks each endpoint for its fact at settlement.
+  for (const [j, commitment] of commitmentsOf(proposal).entries())
+    trader.store.put(commitment, { own: true, origin: (capabilities?.[j] ?? capability).endpoint })
   saveContract(trader.dataDir, result.record)
   return { record: result.record, message: result.accept }
 }
@@ -124,11 +153,12 @@ export async function signContract(
   walletSignedPsbt?: string,
 ): Promise<{ fundingPsbt: string } | { record: ContractRecord; message: ContractSign }> {
   const record = loadContract(trader.dataDir, message.contractId)
-  const capability = await trader.capability(record.proposal.commitment.request.capability)
+  const { capability, capabilities } = await capabilitiesOf(trader, record.proposal)
   const result = sign({
     record,
     accept: message,
     capability,
+    ...(capabilities && { capabilities }),
     trader: trader.key,
     ...(walletSignedPsbt !== undefined && { walletSignedPsbt }),
   })
@@ -144,11 +174,12 @@ export async function finalizeContract(
   walletSignedPsbt?: string,
 ): Promise<{ fundingPsbt: string } | { record: ContractRecord; fundingTx: string }> {
   const record = loadContract(trader.dataDir, message.contractId)
-  const capability = await trader.capability(record.proposal.commitment.request.capability)
+  const { capability, capabilities } = await capabilitiesOf(trader, record.proposal)
   const result = finalize({
     record,
     sign: message,
     capability,
+    ...(capabilities && { capabilities }),
     ...(walletSignedPsbt !== undefined && { walletSignedPsbt }),
   })
   if (!('fundingTx' in result)) return result
@@ -156,13 +187,33 @@ export async function finalizeContract(
   return result
 }
 
-/** The facts the store holds for a contract's request. */
+/**
+ * The capability of the question and, for a quorum contract, of every request in request order
+ * (from the store, else the nodes): both sides derive the CETs and combinations from them.
+ */
+async function capabilitiesOf(
+  trader: Trader,
+  proposal: ContractOffer,
+): Promise<{ capability: OracleCapability; capabilities?: OracleCapability[] }> {
+  const capabilities: OracleCapability[] = []
+  for (const commitment of commitmentsOf(proposal))
+    capabilities.push(await trader.capability(commitment.request.capability))
+  if (capabilities.length === 0)
+    throw new ContractError(ContractErrorCode.MESSAGE_INVALID, 'the proposal has no commitment')
+  return proposal.commitments
+    ? { capability: capabilities[0]!, capabilities }
+    : { capability: capabilities[0]! }
+}
+
+/** The facts the store holds for a contract's requests. */
 function storedFacts(trader: Trader, record: ContractRecord): Fact[] {
-  const request = canonicalize(record.proposal.commitment.request)
+  const requests = new Set(
+    commitmentsOf(record.proposal).map((commitment) => canonicalize(commitment.request)),
+  )
   return trader.store
     .list('fact')
     .map((stored) => stored.message)
-    .filter((fact) => canonicalize(fact.request) === request)
+    .filter((fact) => requests.has(canonicalize(fact.request)))
 }
 
 /**
@@ -175,10 +226,11 @@ function storedFacts(trader: Trader, record: ContractRecord): Fact[] {
 export async function settleContract(
   trader: Trader,
   id: string,
-  options: { fact?: Fact; waitSeconds?: number; report?: WorkOptions } = {},
-): Promise<{ settlement?: Settlement; notYet?: NotYet; equivocation?: Equivocation; reported?: string[] }> {
+  options: { fact?: Fact; facts?: Fact[]; waitSeconds?: number; report?: WorkOptions } = {},
+): Promise<Settled> {
   const record = loadContract(trader.dataDir, id)
-  let fact = options.fact
+  if (record.proposal.commitments) return settleQuorumContract(trader, record, options)
+  let fact = options.fact ?? options.facts?.[0]
   if (fact) trader.store.put(fact, { own: true, origin: 'import' })
   else {
     const commitment = record.proposal.commitment
@@ -202,8 +254,10 @@ async function reportEquivocation(
   trader: Trader,
   record: ContractRecord,
   work: WorkOptions,
+  /** The capability key of the oracle that equivocated (a quorum contract). */
+  equivocal?: string,
 ): Promise<string[]> {
-  const capability = record.proposal.commitment.request.capability
+  const capability = equivocal ?? commitmentsOf(record.proposal)[0]!.request.capability
   const proposals = trader
     .detect()
     .filter(
@@ -216,6 +270,84 @@ async function reportEquivocation(
   for (const proposal of proposals)
     filed.push((await trader.fileReport(proposal.oracle, proposal.content, work)).id)
   return filed
+}
+
+/** What settling returns: the signed CET, or why not yet; an equivocating oracle when found. */
+export interface Settled {
+  settlement?: Settlement
+  notYet?: NotYet
+  /** A quorum contract whose facts, all in, have no k requests agreeing: the refund settles it. */
+  noQuorum?: ContractError
+  equivocation?: Equivocation
+  reported?: string[]
+}
+
+/**
+ * Settles a quorum contract: the given facts, else each request's fact fetched from its oracle's
+ * endpoint, polled every half second up to `waitSeconds` until k of them agree (an oracle that
+ * does not answer, or answers another outcome, does not hold up the others). Checks every fact
+ * held for equivocation as {@link settleContract} does.
+ */
+async function settleQuorumContract(
+  trader: Trader,
+  record: ContractRecord,
+  options: { fact?: Fact; facts?: Fact[]; waitSeconds?: number; report?: WorkOptions },
+): Promise<Settled> {
+  const { capabilities } = await capabilitiesOf(trader, record.proposal)
+  const given = options.facts ?? (options.fact ? [options.fact] : [])
+  for (const fact of given) trader.store.put(fact, { own: true, origin: 'import' })
+  const commitmentIds = commitmentsOf(record.proposal).map(
+    (commitment) => trader.store.put(commitment, { own: true, origin: 'contract' }).id,
+  )
+  const fetched = new Map<number, Fact>()
+  const until = Date.now() + (options.waitSeconds ?? 0) * 1000
+  for (;;) {
+    let notYet: NotYet | undefined
+    if (given.length === 0) {
+      for (const [j, commitmentId] of commitmentIds.entries()) {
+        if (fetched.has(j)) continue
+        try {
+          const fact = await trader.fetchFact(commitmentId, 0)
+          if (isNotYet(fact)) notYet ??= fact
+          else fetched.set(j, fact)
+        } catch (error) {
+          // One oracle out of reach does not stop the k others.
+          notYet ??= { status: 0, detail: (error as Error).message }
+        }
+      }
+    }
+    const held = storedFacts(trader, record).filter((fact) => factOfContract(record, fact))
+    // Facts given are the ones to settle with; else those fetched and any held.
+    const facts = given.length > 0 ? given : [...fetched.values(), ...held]
+    let settlement: Settlement | undefined
+    try {
+      settlement = settle({ record, facts, capabilities: capabilities!, trader: trader.key })
+    } catch (error) {
+      if (!isContractError(error, ContractErrorCode.NO_QUORUM)) throw error
+      const waiting = given.length === 0 && notYet !== undefined
+      if (waiting && Date.now() < until) {
+        await new Promise((done) => setTimeout(done, 500))
+        continue
+      }
+      // Nothing settles (yet): an equivocating oracle is still reported, and may be the reason.
+      const twoAnswers = equivocation(record, held, capabilities)
+      if (!twoAnswers) return waiting ? { notYet: notYet! } : { noQuorum: error }
+      const reported = options.report
+        ? await reportEquivocation(trader, record, options.report, twoAnswers.capability)
+        : undefined
+      return {
+        ...(waiting ? { notYet: notYet! } : { noQuorum: error }),
+        equivocation: twoAnswers,
+        ...(reported && { reported }),
+      }
+    }
+    const twoAnswers = equivocation(record, held, capabilities)
+    if (!twoAnswers) return { settlement }
+    const reported = options.report
+      ? await reportEquivocation(trader, record, options.report, twoAnswers.capability)
+      : undefined
+    return { settlement, equivocation: twoAnswers, ...(reported && { reported }) }
+  }
 }
 
 /** The signed refund; throws `CONTRACT_REFUND_TOO_EARLY` before its locktime. */

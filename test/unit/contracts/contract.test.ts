@@ -332,7 +332,11 @@ describe('contracts: hostile inputs are refused before anything is signed', () =
     const nonce = other.attestation.type === 'schnorr' ? other.attestation.nonce : ''
     // The announced R is the other commitment's too: only the question tells them apart.
     refused(ContractErrorCode.COMMITMENT_INVALID, () =>
-      acceptNow({ ...proposed.proposal, commitment: other, oracle: { ...proposed.proposal.oracle, nonce } }),
+      acceptNow({
+        ...proposed.proposal,
+        commitment: other,
+        oracle: { ...(proposed.proposal.oracle as { publicKey: string }), nonce },
+      }),
     )
   })
 
@@ -343,7 +347,10 @@ describe('contracts: hostile inputs are refused before anything is signed', () =
     )
     const nonce = other.attestation.type === 'schnorr' ? other.attestation.nonce : ''
     refused(ContractErrorCode.COMMITMENT_INVALID, () =>
-      acceptNow({ ...proposed.proposal, oracle: { ...proposed.proposal.oracle, nonce } }),
+      acceptNow({
+        ...proposed.proposal,
+        oracle: { ...(proposed.proposal.oracle as { publicKey: string }), nonce },
+      }),
     )
   })
 

@@ -8,9 +8,11 @@ import {
   type ContractMessage,
   type ContractRecord,
   cetsOf,
+  commitmentsOf,
   contractState,
   DEFAULT_MAX_FEE_RATE,
   DEFAULT_MAX_REFUND_DELAY,
+  deadlineOf,
   exportAcceptDlc,
   exportSignDlc,
   importDlcspecs,
@@ -20,7 +22,7 @@ import {
   type Settlement,
   serializeContractMessage,
 } from '../../../contracts/index.ts'
-import type { Fact } from '../../../protocol/index.ts'
+import { type Commitment, type Fact, quorumThreshold } from '../../../protocol/index.ts'
 import {
   acceptContract,
   broadcast,
@@ -325,7 +327,9 @@ const settleCommand: Command = {
     ...broadcastOption,
     fact: {
       type: 'string',
-      description: 'the oracle’s fact (JSON file) instead of asking its endpoint',
+      multiple: true,
+      description:
+        'the oracle’s fact (JSON file) instead of asking its endpoint; with a quorum, once per fact',
       placeholder: 'file',
     },
     wait: { type: 'string', description: 'seconds to wait for the fact (default 0)', placeholder: 'S' },
@@ -335,28 +339,31 @@ const settleCommand: Command = {
     const [id, ...extra] = positionals
     if (id === undefined || extra.length > 0) throw new CliError(`usage: ${this.usage}`, 2)
     const wait = integerFlag(values.wait, 'wait', 0, 86_400) ?? 0
-    let fact: Fact | undefined
-    if (typeof values.fact === 'string') {
-      fact = checkMessage(JSON.parse(await readSource(values.fact, io)), 'fact', values.fact)
+    const facts: Fact[] = []
+    const files = values.fact === undefined ? [] : ([] as Array<string | boolean>).concat(values.fact)
+    for (const file of files) {
+      if (typeof file !== 'string') continue
+      facts.push(checkMessage(JSON.parse(await readSource(file, io)), 'fact', file))
     }
     return withKeyedTrader(values, async (trader) => {
       // A cheating oracle's fact-conflict report is mined with --bits and filed on the spot.
       const result = await withMining(values, io, (report) =>
-        settleContract(trader, id, { ...(fact && { fact }), waitSeconds: wait, report }),
+        settleContract(trader, id, { ...(facts.length > 0 && { facts }), waitSeconds: wait, report }),
       )
       if (result.equivocation) {
-        const { answers, counterpartyCanPublish } = result.equivocation
+        const { answers, counterpartyCanPublish, capability } = result.equivocation
         // A numeric contract has hundreds of CETs: name the first few.
         const named = counterpartyCanPublish
           .slice(0, 8)
           .map((entry) => `"${entry.answer}" (${entry.counterpartyGets} sat to them)`)
         if (counterpartyCanPublish.length > 8) named.push(`${counterpartyCanPublish.length - 8} more`)
         io.stderr.write(
-          `WARNING: the oracle attested both "${answers[0]}" and "${answers[1]}": its capability key is public now, so the counterparty can complete the CETs of ${named.join(', ') || 'no answer better for it'}. Publish yours first.\n`,
+          `WARNING: the oracle${capability ? ` of capability ${capability}` : ''} attested both "${answers[0]}" and "${answers[1]}": its capability key is public now, so the counterparty can complete the CETs of ${named.join(', ') || 'no answer better for it'}. Publish yours first.\n`,
         )
         for (const report of result.reported ?? [])
           io.stderr.write(`filed the fact-conflict report ${report}\n`)
       }
+      if (result.noQuorum) throw result.noQuorum
       if (!result.settlement) {
         io.stderr.write(
           `no fact yet (${result.notYet?.status}: ${result.notYet?.detail}); run again later or with --wait\n`,
@@ -443,7 +450,9 @@ interface Summary {
   role: ContractRecord['role']
   state: ReturnType<typeof contractState>
   network: string
-  question: ContractRecord['proposal']['commitment']['request']
+  question: Commitment['request']
+  /** A quorum contract: the further requests and k of n. */
+  quorum?: { requests: Array<Commitment['request']>; threshold: string }
   deadline: number
   refundLocktime: number
   payouts?: ContractRecord['proposal']['payouts']
@@ -458,8 +467,14 @@ function summary(record: ContractRecord): Summary {
     role: record.role,
     state: contractState(record),
     network: proposal.network,
-    question: proposal.commitment.request,
-    deadline: proposal.commitment.deadline,
+    question: commitmentsOf(proposal)[0]!.request,
+    ...(proposal.commitments && {
+      quorum: {
+        requests: proposal.commitments.slice(1).map((commitment) => commitment.request),
+        threshold: `${quorumThreshold(proposal.offer.terms)} of ${proposal.commitments.length}`,
+      },
+    }),
+    deadline: deadlineOf(proposal),
     refundLocktime: proposal.refundLocktime,
     ...(proposal.curve
       ? { curve: proposal.curve, cets: cetsOf(proposal).length }
@@ -496,7 +511,7 @@ const showCommand: Command = {
         ? ['no contracts']
         : summaries.map(
             (one) =>
-              `${one.id}  ${one.role}  ${one.state}  ${one.network}  refund from ${one.refundLocktime}  ${payoutsText(one)}`,
+              `${one.id}  ${one.role}  ${one.state}  ${one.network}${one.quorum ? `  ${one.quorum.threshold} oracles` : ''}  refund from ${one.refundLocktime}  ${payoutsText(one)}`,
           ),
     )
     return 0
