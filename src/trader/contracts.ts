@@ -36,7 +36,7 @@ import {
 } from '../protocol/index.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
 import { isNotYet, type NotYet } from './facts.ts'
-import type { Trader, WorkOptions } from './trader.ts'
+import type { Posted, Trader, WorkOptions } from './trader.ts'
 
 /** Directory of the contract files of a data directory. */
 function contractsDir(dataDir: string): string {
@@ -248,7 +248,8 @@ export async function settleContract(
 
 /**
  * Files the verified `fact-conflict` reports detection proposes against the contract's
- * capability (none when one is held already); returns the ids of the reports filed.
+ * capability (none when one is held already); returns each report filed with what every node
+ * answered, so a caller can tell a report the nodes took from one they refused.
  */
 async function reportEquivocation(
   trader: Trader,
@@ -256,7 +257,7 @@ async function reportEquivocation(
   work: WorkOptions,
   /** The capability key of the oracle that equivocated (a quorum contract). */
   equivocal?: string,
-): Promise<string[]> {
+): Promise<FiledReport[]> {
   const capability = equivocal ?? commitmentsOf(record.proposal)[0]!.request.capability
   const proposals = trader
     .detect()
@@ -266,10 +267,18 @@ async function reportEquivocation(
         proposal.content.type === 'fact-conflict' &&
         proposal.content.facts[0].request.capability === capability,
     )
-  const filed: string[] = []
-  for (const proposal of proposals)
-    filed.push((await trader.fileReport(proposal.oracle, proposal.content, work)).id)
+  const filed: FiledReport[] = []
+  for (const proposal of proposals) {
+    const { id, posted } = await trader.fileReport(proposal.oracle, proposal.content, work)
+    filed.push({ id, posted })
+  }
   return filed
+}
+
+/** A `fact-conflict` report filed while settling, and each node's answer to it. */
+export interface FiledReport {
+  id: string
+  posted: Posted[]
 }
 
 /** What settling returns: the signed CET, or why not yet; an equivocating oracle when found. */
@@ -279,7 +288,7 @@ export interface Settled {
   /** A quorum contract whose facts, all in, have no k requests agreeing: the refund settles it. */
   noQuorum?: ContractError
   equivocation?: Equivocation
-  reported?: string[]
+  reported?: FiledReport[]
 }
 
 /**

@@ -257,7 +257,8 @@ describe('contracts end to end: offer → contract → attestation → settlemen
       cheated.stderr,
       /attested both "home" and "away".*"away" \(250000 sat to them\), "draw" \(250000 sat to them\)/s,
     )
-    assert.match(cheated.stderr, /filed the fact-conflict report [0-9a-f]{64}/)
+    // "filed" only with a node's 2xx answer, which is printed under it.
+    assert.match(cheated.stderr, /filed the fact-conflict report [0-9a-f]{64}\n {2}http:\/\/\S+: 2\d\d /)
     await until('the node holds the fact-conflict report', async () => {
       const view = await oracleOn(node.url, oracleKey)
       return view?.reports.some((report) => report.type === 'fact-conflict') ?? false

@@ -44,7 +44,16 @@ import {
   type ParsedArgs,
 } from '../../command.ts'
 import { readInput } from '../../input.ts'
-import { dataDir, hexKey, nodeOptions, print, withKeyedTrader, withMining, workOptions } from './common.ts'
+import {
+  dataDir,
+  hexKey,
+  nodeOptions,
+  postedLines,
+  print,
+  withKeyedTrader,
+  withMining,
+  workOptions,
+} from './common.ts'
 
 const MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 
@@ -360,8 +369,12 @@ const settleCommand: Command = {
         io.stderr.write(
           `WARNING: the oracle${capability ? ` of capability ${capability}` : ''} attested both "${answers[0]}" and "${answers[1]}": its capability key is public now, so the counterparty can complete the CETs of ${named.join(', ') || 'no answer better for it'}. Publish yours first.\n`,
         )
-        for (const report of result.reported ?? [])
-          io.stderr.write(`filed the fact-conflict report ${report}\n`)
+        for (const { id, posted } of result.reported ?? []) {
+          const { lines, ok } = postedLines(posted)
+          io.stderr.write(
+            `${ok ? 'filed' : 'no node took'} the fact-conflict report ${id}\n${lines.map((line) => `${line}\n`).join('')}`,
+          )
+        }
       }
       if (result.noQuorum) throw result.noQuorum
       if (!result.settlement) {
