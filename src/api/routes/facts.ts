@@ -19,7 +19,7 @@ import {
 } from '../../protocol/index.ts'
 import type { ApiOptions } from '../options.ts'
 import { ref } from '../schemas.ts'
-import { problems } from './common.ts'
+import { oracleQuery, problems } from './common.ts'
 
 export interface FactRoutesOptions {
   pool: FactPool
@@ -110,16 +110,17 @@ export async function factRoutes(
         summary: 'Proof that an oracle broke its word, each with the report it supports',
         description:
           '`equivocation`: two facts of one capability key for one question with different answers (a verified `fact-conflict` report). `broken-commitment`: a fact for a committed request that does not keep the commitment (a verified `fact-missing` report from `reportableFrom`). File one with `mega trader conflicts --file`.',
+        querystring: Type.Object({ oracle: oracleQuery }, strict),
         response: {
           200: {
             description: 'Conflicts held, pinned first',
             ...Type.Object({ items: Type.Array(ConflictView) }, strict),
           },
-          ...problems(),
+          ...problems(400),
         },
       },
     },
-    () => ({ items: pool.conflicts() }),
+    (request) => ({ items: pool.conflicts(request.query) }),
   )
   await app.register(async (context) => {
     await rateLimitPlugin(context, rateLimit)
