@@ -17,6 +17,7 @@ import {
   type ReportContent,
   strict,
 } from '../../protocol/index.ts'
+import { admissionError } from '../admission-error.ts'
 import type { ApiOptions } from '../options.ts'
 import { ref } from '../schemas.ts'
 import { oracleQuery, problems } from './common.ts'
@@ -141,14 +142,7 @@ export async function factRoutes(
       },
       async (request, reply) => {
         const admission = add(request.body)
-        if (admission.status === 'invalid') {
-          const reason = admission.reason!
-          const error = new ApiError(reason.code, reason.message, {
-            ...(reason.path !== undefined && { path: reason.path }),
-            ...(admission.id !== undefined && { id: admission.id }),
-          })
-          throw error
-        }
+        if (admission.status === 'invalid') throw admissionError(admission)
         return reply.code(admission.status === 'added' ? 201 : 200).send({
           status: admission.status,
           kind: admission.kind,
