@@ -24,6 +24,7 @@ import {
   sign,
 } from '../contracts/index.ts'
 import { canonicalize, type Fact, offerStage } from '../protocol/index.ts'
+import { detectEquivocations } from './detect.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
 import { isNotYet, type NotYet } from './facts.ts'
 import type { Trader, WorkOptions } from './trader.ts'
@@ -204,14 +205,7 @@ async function reportEquivocation(
   work: WorkOptions,
 ): Promise<string[]> {
   const capability = record.proposal.commitment.request.capability
-  const proposals = trader
-    .detect()
-    .filter(
-      (proposal) =>
-        proposal.verdict === 'verified' &&
-        proposal.content.type === 'fact-conflict' &&
-        proposal.content.facts[0].request.capability === capability,
-    )
+  const proposals = detectEquivocations(trader.store, capability, trader.now())
   const filed: string[] = []
   for (const proposal of proposals)
     filed.push((await trader.fileReport(proposal.oracle, proposal.content, work)).id)
