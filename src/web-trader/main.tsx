@@ -531,8 +531,8 @@ function App() {
     return followNodes(
       session.nodes.map((node) => node.url),
       {
-        refreshOracles: () => session.refreshOracles(),
-        refreshOffers: () => session.refreshOffers(),
+        refreshOracles: (touched) => session.refreshOracles(touched),
+        refreshOffers: (touched) => session.refreshOffers(touched),
         onRefresh: (what, collected) => {
           if (what === 'oracles') setRefused(collected.rejected)
           bump()

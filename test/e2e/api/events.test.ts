@@ -98,14 +98,23 @@ describe('GET /events', { timeout: 15_000 }, () => {
         )
         return { event: lines.event, data: JSON.parse(lines.data!) }
       })
-    assert.deepEqual(events[0], {
-      event: 'oracle',
-      data: { status: 'added', id: messageId(ad), kind: 'oracle' },
-    })
-    assert.deepEqual(
-      events.map((e) => e.event),
-      ['oracle', 'capability'],
-    )
+    const capability = fx.capabilityAd()
+    assert.deepEqual(events, [
+      {
+        event: 'oracle',
+        data: { status: 'added', id: messageId(ad), kind: 'oracle', oracle: fx.ORACLE.publicKey },
+      },
+      {
+        event: 'capability',
+        data: {
+          status: 'added',
+          id: messageId(capability),
+          kind: 'capability',
+          oracle: fx.ORACLE.publicKey,
+          capability: capability.capabilityKey,
+        },
+      },
+    ])
     await until(() => client.text().includes(': heartbeat'))
     client.close()
   })
