@@ -102,7 +102,12 @@ export async function buildApi(components: ApiComponents, init: ApiInit = {}): P
   await openapiPlugin(app, options.docs)
 
   const standalone = components.submit ? undefined : mempoolSubmit(mempool)
-  const events = new EventHub(components.events ?? standalone?.events, options.events, components.facts?.pool)
+  const events = new EventHub(
+    components.events ?? standalone?.events,
+    options.events,
+    components.facts?.pool,
+    (reportId) => mempool.reports.get(reportId)?.oracle,
+  )
   app.addHook('preClose', async () => events.close())
   // Before the routes: its response-time hook times them all.
   metricsPlugin(app, {

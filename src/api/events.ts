@@ -2,7 +2,9 @@
  * Server-sent events of admissions: every `message:admitted` event of the node (from the API,
  * gossip or sync, sent once the store committed it) goes to each connected client as
  * `event: <kind>` with
- * `data: {"status","id","kind"}`. Bounded: at most `maxClients` streams, a heartbeat comment
+ * `data: {"status","id","kind","oracle","capability"}` (`oracle` and `capability`: the oracle
+ * and the capability key the message concerns, when it concerns one, so a client fetches just
+ * those again). Bounded: at most `maxClients` streams, a heartbeat comment
  * every `heartbeatMs` (one timer for all), and a client that lets `maxBufferedBytes` pile up
  * unsent is dropped rather than buffered without end. At most `maxClientsPerAddress` of the
  * streams from one client address, so one client cannot take every slot.
@@ -13,7 +15,7 @@ import type { ServerResponse } from 'node:http'
 import type { FactConflict } from '../facts/index.ts'
 import { ApiError, ApiErrorCode, addressKey } from '../http/index.ts'
 import type { Admission, AdmissionEvents } from '../mempool/index.ts'
-import type { TypedEventTarget } from '../protocol/index.ts'
+import type { Message, TypedEventTarget } from '../protocol/index.ts'
 import type { ApiOptions } from './options.ts'
 
 /** Headers of a stream, sent alike to `GET` and `HEAD`. */
@@ -29,20 +31,56 @@ export interface AdmittedEvent {
   status: Admission['status']
   id: string | undefined
   kind: string | undefined
+  /** The oracle the message concerns: an ad's, a capability's, a report's or a disputed report's. */
+  oracle?: string
+  /** The capability key it concerns: a capability ad's, a dispute's fact's, an offer's question's. */
+  capability?: string
+}
+
+/**
+ * The oracle and capability key `message` concerns; a dispute names its report, whose oracle
+ * `reportOracle` looks up (the report is held: a dispute enters only after it).
+ */
+export function subjectOf(
+  message: Message,
+  reportOracle: (reportId: string) => string | undefined,
+): Pick<AdmittedEvent, 'oracle' | 'capability'> {
+  switch (message.kind) {
+    case 'oracle':
+      return { oracle: message.pubkey }
+    case 'capability':
+      return { oracle: message.oracle, capability: message.capabilityKey }
+    case 'report':
+      return { oracle: message.oracle }
+    case 'dispute': {
+      const oracle = reportOracle(message.report)
+      return { ...(oracle !== undefined && { oracle }), capability: message.fact.request.capability }
+    }
+    case 'offer':
+      return { capability: message.terms.question.capability }
+    default:
+      return {}
+  }
 }
 
 /** Fans mempool admissions out to the open `/events` streams. */
 export class EventHub {
   readonly options: ApiOptions['events']
   readonly #source: TypedEventTarget<AdmissionEvents> | undefined
+  readonly #reportOracle: (reportId: string) => string | undefined
   readonly #clients = new Set<ServerResponse>()
   /** Open streams per address key (see `addressKey`). */
   readonly #perAddress = new Map<string, number>()
   #heartbeat: ReturnType<typeof setInterval> | undefined
   #sequence = 0
   readonly #onAdmitted = (event: AdmissionEvents['message:admitted']) => {
-    const { admission } = event.detail
-    const data: AdmittedEvent = { status: admission.status, id: admission.id, kind: admission.kind }
+    const { admission, message } = event.detail
+    const data: AdmittedEvent = {
+      status: admission.status,
+      id: admission.id,
+      kind: admission.kind,
+      ...subjectOf(message, this.#reportOracle),
+    }
     this.broadcast(
       `event: ${admission.kind ?? 'message'}\nid: ${++this.#sequence}\ndata: ${JSON.stringify(data)}\n\n`,
     )
@@ -61,8 +99,10 @@ export class EventHub {
     source: TypedEventTarget<AdmissionEvents> | undefined,
     options: ApiOptions['events'],
     conflicts?: EventTarget,
+    reportOracle: (reportId: string) => string | undefined = () => undefined,
   ) {
     this.#source = source
+    this.#reportOracle = reportOracle
     this.options = options
     this.#conflicts = conflicts
   }

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto'
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
+import { BROWSER_EXTERNALS, checkBrowserInputs } from './browser-inputs.ts'
 
 /** One file as served: its bytes, compressed forms and media type. */
 export interface Asset {
@@ -63,10 +64,12 @@ export async function buildDashboard(): Promise<DashboardAssets> {
     write: false,
     legalComments: 'none',
     logLevel: 'silent',
-    metafile: false,
+    external: [...BROWSER_EXTERNALS],
+    metafile: true,
   }).finally(() => {
     if (--builds === 0) void stop()
   })
+  checkBrowserInputs(result.metafile)
   const output = (name: string) => {
     const file = result.outputFiles.find((f) => f.path.endsWith(`/dashboard/${name}`))
     if (!file) throw new Error(`esbuild produced no ${name}`)

@@ -5,3 +5,4 @@
  * @packageDocumentation
  */
 export { type Asset, asset, type DashboardAssets, dashboardAssets, htmlPage, TARGET } from './assets.ts'
+export { BROWSER_EXTERNALS, checkBrowserInputs } from './browser-inputs.ts'

@@ -267,14 +267,15 @@ export class FactPool extends TypedEventTarget<FactPoolEvents> {
     return undefined
   }
 
-  /** Conflicts whose evidence the pool still holds, pinned first. */
-  conflicts(): FactConflict[] {
+  /** Conflicts whose evidence the pool still holds (only `oracle`'s when given), pinned first. */
+  conflicts(filter: { oracle?: string } = {}): FactConflict[] {
     const held: FactConflict[] = []
     for (const conflict of this.#conflicts.values()) {
       if (!conflict.evidence.every((id) => this.#records.has(id))) {
         this.#conflicts.delete(conflict.id)
         continue
       }
+      if (filter.oracle !== undefined && conflict.oracle !== filter.oracle) continue
       if (conflict.pinned && this.#components.reported?.(conflict)) conflict.pinned = false
       held.push(conflict)
     }

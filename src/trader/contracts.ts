@@ -34,6 +34,7 @@ import {
   offerRequests,
   offerStage,
 } from '../protocol/index.ts'
+import { detectEquivocations } from './detect.ts'
 import { TraderError, TraderErrorCode } from './errors.ts'
 import { isNotYet, type NotYet } from './facts.ts'
 import type { Posted, Trader, WorkOptions } from './trader.ts'
@@ -259,14 +260,7 @@ async function reportEquivocation(
   equivocal?: string,
 ): Promise<FiledReport[]> {
   const capability = equivocal ?? commitmentsOf(record.proposal)[0]!.request.capability
-  const proposals = trader
-    .detect()
-    .filter(
-      (proposal) =>
-        proposal.verdict === 'verified' &&
-        proposal.content.type === 'fact-conflict' &&
-        proposal.content.facts[0].request.capability === capability,
-    )
+  const proposals = detectEquivocations(trader.store, capability, trader.now())
   const filed: FiledReport[] = []
   for (const proposal of proposals) {
     const { id, posted } = await trader.fileReport(proposal.oracle, proposal.content, work)

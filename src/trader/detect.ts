@@ -182,16 +182,51 @@ export function detectInStore(store: MessageStore, now: number, graceSeconds = 0
 }
 
 /**
- * Every signed fact the store holds, once each: fetched ones, and those inside disputes and
- * reports (an oracle's dispute can contradict a fact it gave us). Users re-verify each.
+ * The verified `fact-conflict` reports `detectInStore` proposes against one capability key
+ * (the same ones, in the same order), reading only what can prove one: that key's capability
+ * ads and facts, and the reports on its oracles. What a new fact of that key can reveal,
+ * without rerunning detection over the whole store.
  */
-export function knownFacts(store: MessageStore): Fact[] {
+export function detectEquivocations(
+  store: MessageStore,
+  capabilityKey: string,
+  now: number,
+): ReportProposal[] {
+  const capabilities = store.list('capability', { capability: capabilityKey }).map((stored) => stored.message)
+  const oracles = new Set(capabilities.map((capability) => capability.oracle))
+  return detectReports({
+    oracles: [],
+    capabilities,
+    commitments: [],
+    facts: knownFacts(store, capabilityKey),
+    reports: [...oracles].flatMap((oracle) =>
+      store.list('report', { oracle }).map((stored) => stored.message),
+    ),
+    now,
+  }).filter(
+    (proposal) =>
+      proposal.verdict === 'verified' &&
+      proposal.content.type === 'fact-conflict' &&
+      proposal.content.facts[0].request.capability === capabilityKey,
+  )
+}
+
+/**
+ * Every signed fact the store holds (only those of `capabilityKey` when given), once each:
+ * fetched ones, and those inside disputes and reports (an oracle's dispute can contradict a
+ * fact it gave us). Users re-verify each.
+ */
+export function knownFacts(store: MessageStore, capabilityKey?: string): Fact[] {
   const facts = new Map<string, Fact>()
   const embedded = [
-    ...store.list('fact').map((stored) => stored.message),
+    ...store
+      .list('fact', capabilityKey === undefined ? {} : { capability: capabilityKey })
+      .map((stored) => stored.message),
     ...store.list('dispute').map((stored) => stored.message.fact),
     ...store.list('report').flatMap(({ message: { content } }) => specOf(content).facts?.(content) ?? []),
   ]
-  for (const fact of embedded) facts.set(messageId(fact), fact)
+  for (const fact of embedded)
+    if (capabilityKey === undefined || fact.request.capability === capabilityKey)
+      facts.set(messageId(fact), fact)
   return [...facts.values()]
 }

@@ -6,7 +6,14 @@
  * relative URLs, so the bundle works from any path.
  */
 import { createHash } from 'node:crypto'
-import { type Asset, asset, htmlPage, TARGET } from '../dashboard/index.ts'
+import {
+  type Asset,
+  asset,
+  BROWSER_EXTERNALS,
+  checkBrowserInputs,
+  htmlPage,
+  TARGET,
+} from '../dashboard/index.ts'
 
 export interface TraderAssets {
   /** Content hash of the bundle (hex, 16 chars). */
@@ -68,7 +75,10 @@ export async function buildTraderPage(): Promise<TraderAssets> {
     write: false,
     legalComments: 'none',
     logLevel: 'silent',
+    external: [...BROWSER_EXTERNALS],
+    metafile: true,
   })
+  checkBrowserInputs(result.metafile)
   const output = (name: string) => {
     const file = result.outputFiles.find((f) => f.path.endsWith(`/trader/${name}`))
     if (!file) throw new Error(`esbuild produced no ${name}`)

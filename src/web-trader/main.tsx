@@ -22,7 +22,7 @@ import { Offers } from './offers-view.tsx'
 import { Reports } from './reports-view.tsx'
 import type { AskRoute, DomainVerdict } from './session.ts'
 import { deleteSealedKey, loadSealedKey, saveSealedKey } from './storage.ts'
-import { ErrorLine, filledArgs, message, ParamSelects, session, short, useAction } from './ui.tsx'
+import { ErrorLine, filledArgs, message, ParamSelects, session, short, TextField, useAction } from './ui.tsx'
 import { checkVectorFile, type VectorOutcome } from './vectors.ts'
 
 // ── keys ──
@@ -94,15 +94,13 @@ function Keys({ onChange }: { onChange: () => void }) {
             })
           }}
         >
-          <label>
-            Passphrase{' '}
-            <input
-              id="unlock-passphrase"
-              type="password"
-              value={passphrase}
-              onInput={(e) => setPassphrase(e.currentTarget.value)}
-            />
-          </label>{' '}
+          <TextField
+            label="Passphrase"
+            id="unlock-passphrase"
+            password
+            value={passphrase}
+            onValue={setPassphrase}
+          />{' '}
           <button type="submit" disabled={busy}>
             Unlock
           </button>{' '}
@@ -126,15 +124,7 @@ function Keys({ onChange }: { onChange: () => void }) {
     <section aria-labelledby="keys-heading">
       <h2 id="keys-heading">Create or import a key</h2>
       <p>The key is encrypted under your passphrase (PBKDF2 + AES-GCM) and kept in this browser only.</p>
-      <label>
-        Passphrase{' '}
-        <input
-          id="new-passphrase"
-          type="password"
-          value={passphrase}
-          onInput={(e) => setPassphrase(e.currentTarget.value)}
-        />
-      </label>
+      <TextField label="Passphrase" id="new-passphrase" password value={passphrase} onValue={setPassphrase} />
       <fieldset>
         <legend>New key</legend>
         <label>
@@ -155,10 +145,7 @@ function Keys({ onChange }: { onChange: () => void }) {
       </fieldset>
       <fieldset>
         <legend>Import</legend>
-        <label>
-          Secret key (hex){' '}
-          <input id="import-secret" value={secret} onInput={(e) => setSecret(e.currentTarget.value)} />
-        </label>{' '}
+        <TextField label="Secret key (hex)" id="import-secret" value={secret} onValue={setSecret} />{' '}
         <button
           type="button"
           disabled={busy}
@@ -167,10 +154,13 @@ function Keys({ onChange }: { onChange: () => void }) {
           Import secret
         </button>
         <br />
-        <label>
-          Encrypted backup (JSON){' '}
-          <textarea id="import-backup" value={backup} onInput={(e) => setBackup(e.currentTarget.value)} />
-        </label>{' '}
+        <TextField
+          label="Encrypted backup (JSON)"
+          id="import-backup"
+          multiline
+          value={backup}
+          onValue={setBackup}
+        />{' '}
         <button
           type="button"
           disabled={busy}
@@ -282,15 +272,14 @@ function Oracles({
       )}
       <details>
         <summary>Reputation policy</summary>
-        <label>
-          Policy (JSON){' '}
-          <textarea
-            id="policy"
-            rows={8}
-            value={policyText}
-            onInput={(e) => setPolicyText(e.currentTarget.value)}
-          />
-        </label>
+        <TextField
+          label="Policy (JSON)"
+          id="policy"
+          multiline
+          rows={8}
+          value={policyText}
+          onValue={setPolicyText}
+        />
       </details>
       <ErrorLine text={policyError} />
       <ol id="ranking">
@@ -531,8 +520,8 @@ function App() {
     return followNodes(
       session.nodes.map((node) => node.url),
       {
-        refreshOracles: () => session.refreshOracles(),
-        refreshOffers: () => session.refreshOffers(),
+        refreshOracles: (touched) => session.refreshOracles(touched),
+        refreshOffers: (touched) => session.refreshOffers(touched),
         onRefresh: (what, collected) => {
           if (what === 'oracles') setRefused(collected.rejected)
           bump()

@@ -13,6 +13,7 @@ import {
   Progress,
   session,
   short,
+  TextField,
   useAction,
   useMining,
   WorkInput,
@@ -232,15 +233,7 @@ export function Offers({ version, onChange }: { version: number; onChange: () =>
                 onInput={(e) => setTheirAmount(Number(e.currentTarget.value))}
               />
             </label>{' '}
-            <label>
-              Chain{' '}
-              <input
-                id="offer-chain"
-                size={8}
-                value={chain}
-                onInput={(e) => setChain(e.currentTarget.value)}
-              />
-            </label>{' '}
+            <TextField label="Chain" id="offer-chain" size={8} value={chain} onValue={setChain} />{' '}
             <label>
               Expires in{' '}
               <input
@@ -382,13 +375,13 @@ export function Offers({ version, onChange }: { version: number; onChange: () =>
         </form>
       )}
       <p>
-        <label>
-          Contact <input id="contact" value={contact} onInput={(e) => setContact(e.currentTarget.value)} />
-        </label>{' '}
-        <label>
-          Sealed details for the counterparty{' '}
-          <input id="sealed-details" value={details} onInput={(e) => setDetails(e.currentTarget.value)} />
-        </label>
+        <TextField label="Contact" id="contact" value={contact} onValue={setContact} />{' '}
+        <TextField
+          label="Sealed details for the counterparty"
+          id="sealed-details"
+          value={details}
+          onValue={setDetails}
+        />
       </p>
       <Progress id="offer-mining" progress={mining.progress} />
       <MiningControls

@@ -13,6 +13,7 @@ import {
   Progress,
   session,
   short,
+  TextField,
   useAction,
   useMining,
   WorkInput,
@@ -123,14 +124,13 @@ export function Reports({ version, onChange }: { version: number; onChange: () =
       )}
       <details>
         <summary>Evidence from elsewhere</summary>
-        <label>
-          A fact, commitment or ad someone gave you (JSON){' '}
-          <textarea
-            id="import-evidence"
-            value={evidence}
-            onInput={(e) => setEvidence(e.currentTarget.value)}
-          />
-        </label>{' '}
+        <TextField
+          label="A fact, commitment or ad someone gave you (JSON)"
+          id="import-evidence"
+          multiline
+          value={evidence}
+          onValue={setEvidence}
+        />{' '}
         <button
           type="button"
           id="add-evidence"
@@ -193,22 +193,18 @@ export function Reports({ version, onChange }: { version: number; onChange: () =
                 ))}
               </select>
             </label>{' '}
-            <label>
-              Links (space-separated){' '}
-              <input
-                id="disagree-links"
-                value={publicLinks}
-                onInput={(e) => setPublicLinks(e.currentTarget.value)}
-              />
-            </label>{' '}
-            <label>
-              Comment{' '}
-              <input
-                id="disagree-comment"
-                value={publicComment}
-                onInput={(e) => setPublicComment(e.currentTarget.value)}
-              />
-            </label>{' '}
+            <TextField
+              label="Links (space-separated)"
+              id="disagree-links"
+              value={publicLinks}
+              onValue={setPublicLinks}
+            />{' '}
+            <TextField
+              label="Comment"
+              id="disagree-comment"
+              value={publicComment}
+              onValue={setPublicComment}
+            />{' '}
             <button type="submit" id="file-disagreement" disabled={busy || publicAnswers.length === 0}>
               Mine and file
             </button>
@@ -239,22 +235,13 @@ export function Reports({ version, onChange }: { version: number; onChange: () =
               ))}
             </select>
           </label>{' '}
-          <label>
-            Comment{' '}
-            <input
-              id="free-form-comment"
-              value={comment}
-              onInput={(e) => setComment(e.currentTarget.value)}
-            />
-          </label>{' '}
-          <label>
-            Links (space-separated){' '}
-            <input
-              id="free-form-links"
-              value={linksText}
-              onInput={(e) => setLinksText(e.currentTarget.value)}
-            />
-          </label>{' '}
+          <TextField label="Comment" id="free-form-comment" value={comment} onValue={setComment} />{' '}
+          <TextField
+            label="Links (space-separated)"
+            id="free-form-links"
+            value={linksText}
+            onValue={setLinksText}
+          />{' '}
           <button
             type="submit"
             id="file-free-form"

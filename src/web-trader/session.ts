@@ -26,7 +26,7 @@ import {
   settleOffer,
   sign,
 } from '../protocol/index.ts'
-import { type Collected, collectOffers, collectOracles, eachNode } from '../trader/collect.ts'
+import { type Collected, collectOffers, collectOracle, collectOracles, eachNode } from '../trader/collect.ts'
 import { collectConflicts, type NodeConflict } from '../trader/conflicts.ts'
 import { detectInStore, knownFacts, type ReportProposal } from '../trader/detect.ts'
 import { TraderError, TraderErrorCode } from '../trader/errors.ts'
@@ -45,6 +45,7 @@ import { oracleFactsOf } from '../trader/oracle-facts.ts'
 import { type Policy, rankOracles } from '../trader/policy.ts'
 import { checkReportDraft, reportDraft, reportSubject } from '../trader/reports.ts'
 import { unseal } from '../trader/seal.ts'
+import type { Touched } from './live.ts'
 import { mineInWorkers } from './miner.ts'
 import { loadMessages, saveMessage } from './storage.ts'
 
@@ -142,9 +143,27 @@ export class TraderSession {
 
   // ── find ──
 
-  /** Collects the node's oracles (ads, capabilities, reports and disputes), every message checked. */
-  refreshOracles(): Promise<Collected> {
-    return this.#collect((node) => collectOracles(node, this.store))
+  /**
+   * Collects the node's oracles (ads, capabilities, reports and disputes), every message checked:
+   * all of them, or only those `touched` names, each from the node that named it.
+   */
+  refreshOracles(touched?: Touched): Promise<Collected> {
+    if (!touched || touched.all) return this.#collect((node) => collectOracles(node, this.store))
+    return this.#collectTouched(touched, async (node, key, result) => {
+      await collectOracle(node, this.store, key, result)
+    })
+  }
+
+  /** Runs `work` for each key `touched` names, on the node that named it. */
+  #collectTouched(
+    touched: Touched,
+    work: (node: NodeClient, key: string, result: Collected) => Promise<unknown>,
+  ): Promise<Collected> {
+    return this.#collect(async (node) => {
+      const result: Collected = { stored: 0, rejected: [] }
+      for (const key of touched.byNode.get(node.url) ?? []) await work(node, key, result)
+      return result
+    })
   }
 
   /** Runs a collection on every node; unreachable or misbehaving nodes are listed in `rejected`. */
@@ -431,8 +450,14 @@ export class TraderSession {
 
   // ── offers ──
 
-  refreshOffers(): Promise<Collected> {
-    return this.#collect((node) => collectOffers(node, this.store))
+  /** Collects the offers: all of them, or only those on the capability keys `touched` names. */
+  refreshOffers(touched?: Touched): Promise<Collected> {
+    if (!touched || touched.all) return this.#collect((node) => collectOffers(node, this.store))
+    return this.#collectTouched(touched, async (node, capability, result) => {
+      const collected = await collectOffers(node, this.store, { capability })
+      result.stored += collected.stored
+      result.rejected.push(...collected.rejected)
+    })
   }
 
   /** Offers at their latest stage. */

@@ -3,6 +3,7 @@
  * small widgets (work bits, parameter selects, errors, mining progress and its cancel and resume),
  * and the runner that shows an action's error with its code.
  */
+import type { ComponentChildren } from 'preact'
 import { useState } from 'preact/hooks'
 import type { MiningProgress } from '../miner/scheduler.ts'
 import type { OracleCapability } from '../protocol/index.ts'
@@ -204,5 +205,35 @@ export function MiningControls({
         {paused.bits} bits, {paused.attempts.toLocaleString()} tries kept (from nonce {paused.checkpoint})
       </span>
     </p>
+  )
+}
+
+/**
+ * A labelled text field bound to a string, the shape of every free-text input of the page:
+ * `<label>{label} <input id value onInput /></label>` (a `<textarea>` when `multiline`).
+ */
+export function TextField(props: {
+  label: ComponentChildren
+  id: string
+  value: string
+  onValue: (value: string) => void
+  multiline?: boolean
+  password?: boolean
+  size?: number
+  rows?: number
+}) {
+  const { label, id, value, onValue, multiline = false, password = false, size, rows } = props
+  const onInput = (e: { currentTarget: { value: string } }) => onValue(e.currentTarget.value)
+  return (
+    <label htmlFor={id}>
+      {label}{' '}
+      {multiline ? (
+        <textarea id={id} rows={rows} value={value} onInput={onInput} />
+      ) : password ? (
+        <input id={id} type="password" value={value} onInput={onInput} />
+      ) : (
+        <input id={id} size={size} value={value} onInput={onInput} />
+      )}
+    </label>
   )
 }

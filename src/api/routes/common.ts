@@ -4,6 +4,7 @@
 import Type from 'typebox'
 import { PROBLEM_TYPE } from '../../http/index.ts'
 import { MAX_CURSOR_LENGTH } from '../../mempool/index.ts'
+import { Hex32 } from '../../protocol/index.ts'
 import { ref } from '../schemas.ts'
 
 const DESCRIPTIONS: Record<number, string> = {
@@ -42,3 +43,6 @@ export const pagingQuery = {
     Type.String({ maxLength: MAX_CURSOR_LENGTH, description: '`next` of the previous page, unchanged' }),
   ),
 }
+
+/** `oracle`, the filter of the listings about oracles. */
+export const oracleQuery = Type.Optional(Type.String({ ...Hex32, description: 'only this oracle’s' }))

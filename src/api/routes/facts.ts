@@ -17,9 +17,10 @@ import {
   type ReportContent,
   strict,
 } from '../../protocol/index.ts'
+import { admissionError } from '../admission-error.ts'
 import type { ApiOptions } from '../options.ts'
 import { ref } from '../schemas.ts'
-import { problems } from './common.ts'
+import { oracleQuery, problems } from './common.ts'
 
 export interface FactRoutesOptions {
   pool: FactPool
@@ -110,16 +111,17 @@ export async function factRoutes(
         summary: 'Proof that an oracle broke its word, each with the report it supports',
         description:
           '`equivocation`: two facts of one capability key for one question with different answers (a verified `fact-conflict` report). `broken-commitment`: a fact for a committed request that does not keep the commitment (a verified `fact-missing` report from `reportableFrom`). File one with `mega trader conflicts --file`.',
+        querystring: Type.Object({ oracle: oracleQuery }, strict),
         response: {
           200: {
             description: 'Conflicts held, pinned first',
             ...Type.Object({ items: Type.Array(ConflictView) }, strict),
           },
-          ...problems(),
+          ...problems(400),
         },
       },
     },
-    () => ({ items: pool.conflicts() }),
+    (request) => ({ items: pool.conflicts(request.query) }),
   )
   await app.register(async (context) => {
     await rateLimitPlugin(context, rateLimit)
@@ -140,14 +142,7 @@ export async function factRoutes(
       },
       async (request, reply) => {
         const admission = add(request.body)
-        if (admission.status === 'invalid') {
-          const reason = admission.reason!
-          const error = new ApiError(reason.code, reason.message, {
-            ...(reason.path !== undefined && { path: reason.path }),
-            ...(admission.id !== undefined && { id: admission.id }),
-          })
-          throw error
-        }
+        if (admission.status === 'invalid') throw admissionError(admission)
         return reply.code(admission.status === 'added' ? 201 : 200).send({
           status: admission.status,
           kind: admission.kind,

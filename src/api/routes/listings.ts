@@ -4,10 +4,8 @@ import type { FastifyInstance } from 'fastify'
 import Type from 'typebox'
 import { listCapabilities, listOffers, listReports, OfferStage } from '../../mempool/index.ts'
 import { Hex32, REPORT_KINDS, strict, Tag } from '../../protocol/index.ts'
-import { json, pagingQuery, problems } from './common.ts'
+import { json, oracleQuery, pagingQuery, problems } from './common.ts'
 import type { QueryRoutesOptions } from './oracles.ts'
-
-const oracle = Type.Optional(Type.String({ ...Hex32, description: 'only this oracle’s' }))
 
 export async function listingRoutes(
   app: FastifyInstance,
@@ -23,7 +21,7 @@ export async function listingRoutes(
         querystring: Type.Object(
           {
             ...pagingQuery,
-            oracle,
+            oracle: oracleQuery,
             tag: Type.Optional(Tag),
             text: Type.Optional(
               Type.String({ minLength: 1, maxLength: 64, description: 'in the question or a tag' }),
@@ -45,7 +43,7 @@ export async function listingRoutes(
         querystring: Type.Object(
           {
             ...pagingQuery,
-            oracle,
+            oracle: oracleQuery,
             type: Type.Optional(
               Type.Unsafe<string>({ type: 'string', enum: REPORT_KINDS.map((kind) => kind.type) }),
             ),

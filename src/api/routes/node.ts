@@ -55,7 +55,7 @@ export async function nodeRoutes(
         tags: ['node'],
         summary: 'Server-sent events: one per admitted message (event name = kind)',
         description:
-          'Each event is `event: <kind>` with `data: {"status","id","kind"}` for every message added or updated, whether it came through this API or from gossip. Comments (`: heartbeat`) keep the stream alive. At most `maxClients` streams at once and `maxClientsPerAddress` per client address (503 beyond); `HEAD` answers the headers of a stream.',
+          'Each event is `event: <kind>` with `data: {"status","id","kind","oracle","capability"}` (the oracle and capability key the message concerns, when it has them) for every message added or updated, whether it came through this API or from gossip. Comments (`: heartbeat`) keep the stream alive. At most `maxClients` streams at once and `maxClientsPerAddress` per client address (503 beyond); `HEAD` answers the headers of a stream.',
         response: {
           200: {
             description: 'An event stream',

@@ -98,6 +98,7 @@ export const api = {
     collect<ReportView>('/reports', query, LIST_MAX, signal),
   capabilities: (query: Record<string, string>, signal?: AbortSignal) =>
     collect<CapabilityView>('/capabilities', query, LIST_MAX, signal),
-  /** Conflicts the node's fact pool caught (all oracles; a node holds few). */
-  conflicts: (signal?: AbortSignal) => getJson<{ items: FactConflict[] }>('/facts/conflicts', signal),
+  /** Conflicts the node's fact pool caught against one oracle (a node holds few: one call, no paging). */
+  conflicts: (oracle: string, signal?: AbortSignal) =>
+    getJson<{ items: FactConflict[] }>(`/facts/conflicts?${new URLSearchParams({ oracle })}`, signal),
 }

@@ -173,3 +173,49 @@ export function ScoreChart({ points, now }: { points: ScorePoint[]; now: number 
     </figure>
   )
 }
+
+/** A filter's select: `any` (the empty value, passed on as undefined) and then each of `options`. */
+export function FilterSelect(props: {
+  label: string
+  value: string
+  any: string
+  options: readonly string[]
+  onSelect: (value: string | undefined) => void
+}) {
+  const { label, value, any, options, onSelect } = props
+  return (
+    <label>
+      {label}
+      <select
+        value={value}
+        onChange={(event) => onSelect((event.target as HTMLSelectElement).value || undefined)}
+      >
+        <option value="">{any}</option>
+        {options.map((option) => (
+          <option key={option} value={option}>
+            {option}
+          </option>
+        ))}
+      </select>
+    </label>
+  )
+}
+
+/** A filter's checkbox, its label after it. */
+export function FilterCheck(props: {
+  label: string
+  checked: boolean
+  onToggle: (checked: boolean) => void
+}) {
+  const { label, checked, onToggle } = props
+  return (
+    <label class="check">
+      <input
+        type="checkbox"
+        checked={checked}
+        onChange={(event) => onToggle((event.target as HTMLInputElement).checked)}
+      />
+      {label}
+    </label>
+  )
+}

@@ -1,6 +1,6 @@
 /** Offers as order books, one per capability: who bets on which answers, stakes, stage. */
 import { api, type CapabilityView } from './api.ts'
-import { Badge, Key, Problem } from './components.tsx'
+import { Badge, FilterSelect, Key, Problem } from './components.tsx'
 import { type Book, fillQuestion, formatAge, formatCount, formatPercent, orderBooks } from './format.ts'
 import { type Route, setQuery, useChanged, useData, useNow } from './hooks.ts'
 
@@ -33,20 +33,13 @@ export function Offers({ route, version }: { route: Route; version: number }) {
     <>
       <h1 tabIndex={-1}>Offers</h1>
       <form class="filters" onSubmit={(event) => event.preventDefault()}>
-        <label>
-          Stage
-          <select
-            value={stage}
-            onChange={(event) => setQuery({ stage: (event.target as HTMLSelectElement).value || undefined })}
-          >
-            <option value="">all</option>
-            {STAGES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="Stage"
+          value={stage}
+          any="all"
+          options={STAGES}
+          onSelect={(value) => setQuery({ stage: value })}
+        />
         {capability && (
           <p>
             One capability: <Key value={capability} />{' '}

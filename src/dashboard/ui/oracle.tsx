@@ -31,13 +31,9 @@ export function Oracle({ oracleKey, version }: { oracleKey: string; version: num
         api.oracle(oracleKey, signal),
         api.reports({ oracle: oracleKey }, signal),
         // A node without a fact pool (or an older one) has no conflicts to show.
-        api.conflicts(signal).catch(() => ({ items: [] as FactConflict[] })),
+        api.conflicts(oracleKey, signal).catch(() => ({ items: [] as FactConflict[] })),
       ])
-      return {
-        detail,
-        reports: reports.items,
-        conflicts: conflicts.items.filter((conflict) => conflict.oracle === oracleKey),
-      }
+      return { detail, reports: reports.items, conflicts: conflicts.items }
     },
     [oracleKey],
     version,

@@ -1,7 +1,7 @@
 /** Oracles ranked by score, with search (server-side `text`, `tag`, `minScore`) and filters. */
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { api, LIST_MAX, type OracleSummary } from './api.ts'
-import { Badge, BitsBar, Key, Problem } from './components.tsx'
+import { Badge, BitsBar, FilterCheck, FilterSelect, Key, Problem } from './components.tsx'
 import { formatCount } from './format.ts'
 import { type Route, setQuery, useChanged, useData } from './hooks.ts'
 
@@ -101,20 +101,13 @@ export function Oracles({ route, version }: { route: Route; version: number }) {
             }}
           />
         </label>
-        <label>
-          Tag
-          <select
-            value={tag}
-            onChange={(event) => setQuery({ tag: (event.target as HTMLSelectElement).value || undefined })}
-          >
-            <option value="">any</option>
-            {[...seenTags].sort().map((t) => (
-              <option key={t} value={t}>
-                {t}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="Tag"
+          value={tag}
+          any="any"
+          options={[...seenTags].sort()}
+          onSelect={(value) => setQuery({ tag: value })}
+        />
         <label>
           Minimum score (bits)
           <input
@@ -125,26 +118,16 @@ export function Oracles({ route, version }: { route: Route; version: number }) {
             onChange={(event) => setQuery({ min: (event.target as HTMLInputElement).value || undefined })}
           />
         </label>
-        <label class="check">
-          <input
-            type="checkbox"
-            checked={withManifest}
-            onChange={(event) =>
-              setQuery({ manifest: (event.target as HTMLInputElement).checked ? 'yes' : undefined })
-            }
-          />
-          with a domain manifest
-        </label>
-        <label class="check">
-          <input
-            type="checkbox"
-            checked={withReports}
-            onChange={(event) =>
-              setQuery({ reports: (event.target as HTMLInputElement).checked ? 'yes' : undefined })
-            }
-          />
-          reported
-        </label>
+        <FilterCheck
+          label="with a domain manifest"
+          checked={withManifest}
+          onToggle={(on) => setQuery({ manifest: on ? 'yes' : undefined })}
+        />
+        <FilterCheck
+          label="reported"
+          checked={withReports}
+          onToggle={(on) => setQuery({ reports: on ? 'yes' : undefined })}
+        />
       </form>
       <p id="search-help" class="muted">
         Press <kbd>/</kbd> to search, <kbd>↓</kbd> <kbd>↑</kbd> to move through the ranking, <kbd>Enter</kbd>{' '}

@@ -98,14 +98,23 @@ describe('GET /events', { timeout: 15_000 }, () => {
         )
         return { event: lines.event, data: JSON.parse(lines.data!) }
       })
-    assert.deepEqual(events[0], {
-      event: 'oracle',
-      data: { status: 'added', id: messageId(ad), kind: 'oracle' },
-    })
-    assert.deepEqual(
-      events.map((e) => e.event),
-      ['oracle', 'capability'],
-    )
+    const capability = fx.capabilityAd()
+    assert.deepEqual(events, [
+      {
+        event: 'oracle',
+        data: { status: 'added', id: messageId(ad), kind: 'oracle', oracle: fx.ORACLE.publicKey },
+      },
+      {
+        event: 'capability',
+        data: {
+          status: 'added',
+          id: messageId(capability),
+          kind: 'capability',
+          oracle: fx.ORACLE.publicKey,
+          capability: capability.capabilityKey,
+        },
+      },
+    ])
     await until(() => client.text().includes(': heartbeat'))
     client.close()
   })
@@ -144,6 +153,20 @@ describe('GET /events', { timeout: 15_000 }, () => {
     for (const stream of streams) stream.close()
     head.close()
     full.close()
+  })
+
+  it('serves a GET after many HEADs from the same address: a HEAD opens no stream and holds no slot', async (t) => {
+    const { api, port } = await listening({ maxClients: 3, maxClientsPerAddress: 1 })
+    t.after(() => api.app.close())
+    const heads = await Promise.all(Array.from({ length: 12 }, () => connect(port, { method: 'HEAD' })))
+    for (const head of heads) assert.equal(head.response.statusCode, 200)
+    await until(() => heads.every((head) => head.response.complete))
+    assert.equal((await api.get('/stats')).json().events.clients, 0)
+    const stream = await connect(port)
+    assert.equal(stream.response.statusCode, 200, 'the one slot of the address is still free')
+    await until(() => stream.text().includes(': connected'))
+    for (const head of heads) head.close()
+    stream.close()
   })
 
   it('caps the streams of one address, whatever the others hold', async (t) => {

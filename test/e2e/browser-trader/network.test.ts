@@ -29,6 +29,7 @@ import { initOracle, mineIdentity } from '../../../src/oracle/identity.ts'
 import type { OracleCapability } from '../../../src/protocol/messages/index.ts'
 import { nonceFromHex } from '../../../src/protocol/pow.ts'
 import * as fx from '../../support/messages.ts'
+import { freePort } from '../../support/ports.ts'
 import { CHROMIUM, launchBrowser, type SeededNode, startSeededNode } from '../dashboard/helpers.ts'
 import { serveOracle, stopOracle, until } from '../trader/helpers.ts'
 
@@ -86,7 +87,7 @@ describe('browser trader and the network', { skip, timeout: 600_000 }, () => {
     dir = await mkdtemp(join(tmpdir(), 'mega-browser-network-'))
     ;[node, browser] = await Promise.all([startSeededNode({ seed: false }), launchBrowser().then((b) => b!)])
     const oracleDir = join(dir, 'oracle')
-    const port = 15_000 + Math.floor(Math.random() * 8_000)
+    const port = await freePort()
     endpoint = `http://127.0.0.1:${port}`
     oracle = await initOracle({ dir: oracleDir, passphrase: PASSPHRASE, logN: 10 })
     await mineIdentity({ dir: oracleDir, root: oracle, bits: 14, threads: 1, tags: ['sports'] })

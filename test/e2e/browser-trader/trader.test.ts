@@ -33,6 +33,7 @@ import { endpointCall } from '../../../src/trader/facts.ts'
 import { MemoryStore } from '../../../src/trader/message-store.ts'
 import { checkVectorFile } from '../../../src/web-trader/vectors.ts'
 import * as fx from '../../support/messages.ts'
+import { freePort } from '../../support/ports.ts'
 import { ARTIFACTS, CHROMIUM, launchBrowser, type SeededNode, startSeededNode } from '../dashboard/helpers.ts'
 import { serveOracle, stopOracle, until } from '../trader/helpers.ts'
 
@@ -94,7 +95,7 @@ describe('browser trader', { skip, timeout: 240_000 }, () => {
     const oracleDir = join(dir, 'oracle')
     factsFile = join(dir, 'facts.json')
     await writeFile(factsFile, JSON.stringify({ facts: [{ args: fx.factRequest().args, answer: 'home' }] }))
-    const port = 15_000 + Math.floor(Math.random() * 8_000)
+    const port = await freePort()
     cheat = await initOracle({ dir: oracleDir, passphrase: PASSPHRASE, logN: 10 })
     await mineIdentity({ dir: oracleDir, root: cheat, bits: 14, threads: 1, tags: ['sports'] })
     await addCapability({

@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { describe, it } from 'node:test'
 import { NodeClient } from '../../../src/client/node-client.ts'
+import { freePortRanges } from '../../support/ports.ts'
 
 const MEGA = new URL('../../../bin/mega.ts', import.meta.url).pathname
 
@@ -18,8 +19,8 @@ describe('mega devnet', () => {
     timeout: 90_000,
   }, async () => {
     const data = await mkdtemp(join(tmpdir(), 'mega-devnet-'))
-    // Fixed ports below Linux's ephemeral range (32768+), where tests listening on port 0 live.
-    const httpPort = 15_000 + Math.floor(Math.random() * 8_000)
+    // One HTTP port per node, a TCP and a WebSocket port per node.
+    const [httpPort, p2pPort] = await freePortRanges(3, 6)
     const child = spawn(
       process.execPath,
       [
@@ -34,7 +35,7 @@ describe('mega devnet', () => {
         '--http-port',
         String(httpPort),
         '--p2p-port',
-        String(httpPort + 9_000),
+        String(p2pPort),
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     )
@@ -89,7 +90,7 @@ describe('mega devnet', () => {
           '--http-port',
           String(httpPort),
           '--p2p-port',
-          String(httpPort + 9_000),
+          String(p2pPort),
         ],
         { stdio: ['ignore', 'pipe', 'inherit'] },
       )

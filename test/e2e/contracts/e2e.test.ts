@@ -17,6 +17,7 @@ import { addCapability } from '../../../src/oracle/capabilities.ts'
 import { initOracle, mineIdentity } from '../../../src/oracle/identity.ts'
 import { fromHex } from '../../../src/protocol/hex.ts'
 import * as fx from '../../support/messages.ts'
+import { freePortRanges } from '../../support/ports.ts'
 import { checkFunding, checkFundingSpend, TestWallet } from '../../support/wallet.ts'
 import { oracleOn, type Run, serveOracle, stopOracle, traderCli, until } from '../trader/helpers.ts'
 
@@ -32,12 +33,12 @@ describe('contracts end to end: offer → contract → attestation → settlemen
   let factsFile: string
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'mega-contracts-'))
-    const base = 24_000 + Math.floor(Math.random() * 6_000)
+    const [httpPort, tcpPort, servePort] = await freePortRanges(1, 2, 1)
     node = await startNodeProcess({
       index: 0,
       root: dir,
-      httpPort: base,
-      tcpPort: base + 3_000,
+      httpPort: httpPort!,
+      tcpPort: tcpPort!,
       env: { MEGA_LOG__LEVEL: 'warn' },
     })
     const oracleDir = join(dir, 'oracle')
@@ -45,7 +46,6 @@ describe('contracts end to end: offer → contract → attestation → settlemen
     await writeFile(factsFile, JSON.stringify({ facts: [{ args: fx.factRequest().args, answer: 'home' }] }))
     const root = await initOracle({ dir: oracleDir, passphrase: PASSPHRASE, logN: 10 })
     await mineIdentity({ dir: oracleDir, root, bits: 16, threads: 1, tags: ['sports'] })
-    const servePort = base + 2
     const record = await addCapability({
       dir: oracleDir,
       root,

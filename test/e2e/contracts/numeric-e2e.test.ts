@@ -26,6 +26,7 @@ import { advertiseRound } from '../../../src/oracle/advertise.ts'
 import { initOracle, mineIdentity } from '../../../src/oracle/identity.ts'
 import { fromHex } from '../../../src/protocol/hex.ts'
 import type { Offer, OracleCapability } from '../../../src/protocol/messages/index.ts'
+import { freePortRanges } from '../../support/ports.ts'
 import { checkFunding, checkFundingSpend, TestWallet } from '../../support/wallet.ts'
 import { type Run, serveOracle, stopOracle, traderCli, until } from '../trader/helpers.ts'
 
@@ -54,13 +55,12 @@ describe('numeric contracts end to end: a price oracle, a CFD, settlement', () =
   let capabilityKey: string
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'mega-numeric-'))
-    // Below Linux's ephemeral range (32768–60999), where outgoing connections take their ports.
-    const base = 9_000 + Math.floor(Math.random() * 5_000)
+    const [httpPort, tcpPort, port] = await freePortRanges(1, 2, 1)
     node = await startNodeProcess({
       index: 0,
       root: dir,
-      httpPort: base,
-      tcpPort: base + 3_000,
+      httpPort: httpPort!,
+      tcpPort: tcpPort!,
       env: { MEGA_LOG__LEVEL: 'warn' },
     })
     const oracleDir = join(dir, 'oracle')
@@ -68,7 +68,6 @@ describe('numeric contracts end to end: a price oracle, a CFD, settlement', () =
     await writeFile(prices, JSON.stringify({ facts: [{ args: { date: '2026-12-31' }, answer: PRICE }] }))
     const root = await initOracle({ dir: oracleDir, passphrase: PASSPHRASE, logN: 10 })
     await mineIdentity({ dir: oracleDir, root, bits: 16, threads: 1, tags: ['prices'] })
-    const port = base + 2
     url = `http://127.0.0.1:${port}`
     const added = await run([
       'oracle',

@@ -8,23 +8,15 @@ import assert from 'node:assert/strict'
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { NodeClient } from '../../../src/client/node-client.ts'
 import { ROOT, RUN_MARK, shellBlocks } from '../../support/doc-blocks.ts'
+import { freePort } from '../../support/ports.ts'
 
 const MEGA = join(ROOT, 'bin/mega.ts')
 /** Documents whose marked blocks run, in this order (the traders' part reads the oracle's ad). */
 const RUN_ORDER = ['README.md', 'docs/oracles.md', 'docs/traders.md']
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 describe('documented commands', () => {
   describe('blocks marked to run', () => {

@@ -24,6 +24,7 @@ import { advertiseRound } from '../../../src/oracle/advertise.ts'
 import { addCapability } from '../../../src/oracle/capabilities.ts'
 import { initOracle, mineIdentity } from '../../../src/oracle/identity.ts'
 import * as fx from '../../support/messages.ts'
+import { freePortRanges } from '../../support/ports.ts'
 import { traderCli, until } from '../trader/helpers.ts'
 
 const PASSPHRASE = 'relay passphrase'
@@ -51,12 +52,12 @@ describe('relay and fact sync between node processes', { timeout: 240_000 }, () 
 
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'mega-relay-net-'))
-    const base = 15_000 + Math.floor(Math.random() * 8_000)
-    ports = [base, base + 1, base + 2]
+    const [http0, http1, endpointPort, tcp0, tcp1] = await freePortRanges(1, 1, 1, 2, 2)
+    ports = [http0!, http1!, endpointPort!]
     // Two nodes, not connected yet: each will see one answer of the oracle.
     nodes = [
-      await startNodeProcess({ index: 0, root, httpPort: ports[0]!, tcpPort: base + 9_000, env }),
-      await startNodeProcess({ index: 1, root, httpPort: ports[1]!, tcpPort: base + 9_002, env }),
+      await startNodeProcess({ index: 0, root, httpPort: ports[0]!, tcpPort: tcp0!, env }),
+      await startNodeProcess({ index: 1, root, httpPort: ports[1]!, tcpPort: tcp1!, env }),
     ]
     const oracleDir = join(root, 'oracle')
     factsFile = join(root, 'oracle-facts.json')

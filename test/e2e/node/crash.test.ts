@@ -5,12 +5,12 @@
 import assert from 'node:assert/strict'
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { NodeClient } from '../../../src/client/node-client.ts'
 import * as fx from '../../support/messages.ts'
+import { freePort } from '../../support/ports.ts'
 
 const MEGA = new URL('../../../bin/mega.ts', import.meta.url).pathname
 const children: ChildProcess[] = []
@@ -19,14 +19,6 @@ after(async () => {
   for (const child of children) child.kill('SIGKILL')
   for (const dir of dirs) await rm(dir, { recursive: true, force: true })
 })
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 async function startNode(
   dataDir: string,

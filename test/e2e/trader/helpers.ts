@@ -13,6 +13,7 @@ import {
   stopNodeProcess,
 } from '../../../src/cli/devnet-nodes.ts'
 import { NodeClient } from '../../../src/client/node-client.ts'
+import { freePortRanges } from '../../support/ports.ts'
 
 const MEGA = new URL('../../../bin/mega.ts', import.meta.url).pathname
 
@@ -23,8 +24,7 @@ export async function startTwoNodes(): Promise<{
   stop(): Promise<void>
 }> {
   const root = await mkdtemp(join(tmpdir(), 'mega-trader-e2e-'))
-  // Fixed ports below Linux's ephemeral range (32768+), where tests listening on port 0 live.
-  const base = 15_000 + Math.floor(Math.random() * 8_000)
+  const [http0, http1, tcp0, tcp1] = await freePortRanges(1, 1, 2, 2)
   const nodes: NodeProcess[] = []
   const stop = async () => {
     await Promise.all(nodes.map((node) => stopNodeProcess(node.child)))
@@ -34,11 +34,9 @@ export async function startTwoNodes(): Promise<{
     // A second of clock skew, not five minutes: nodes take a fact-missing report only once its
     // deadline passed on every clock within the skew, and the e2e test waits for that.
     const env = { MEGA_LOG__LEVEL: 'warn', MEGA_MEMPOOL__CLOCK_SKEW_SECONDS: '1' }
-    nodes.push(await startNodeProcess({ index: 0, root, httpPort: base, tcpPort: base + 9_000, env }))
+    nodes.push(await startNodeProcess({ index: 0, root, httpPort: http0!, tcpPort: tcp0!, env }))
     const bootstrap = await bootstrapAddress(nodes[0]!)
-    nodes.push(
-      await startNodeProcess({ index: 1, root, httpPort: base + 1, tcpPort: base + 9_002, bootstrap, env }),
-    )
+    nodes.push(await startNodeProcess({ index: 1, root, httpPort: http1!, tcpPort: tcp1!, bootstrap, env }))
     await until('the nodes are connected', async () => {
       const { body } = await new NodeClient({ url: nodes[1]!.url }).get('peers')
       return (body as { items: unknown[] }).items.length > 0

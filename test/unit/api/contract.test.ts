@@ -221,6 +221,9 @@ describe('REST contract against /openapi.json', () => {
       conflicts.items.map((c: Json) => c.type),
       ['equivocation'],
     )
+    assert.equal((await get(`/facts/conflicts?oracle=${fx.ORACLE.publicKey}`)).items.length, 1)
+    assert.deepEqual((await get(`/facts/conflicts?oracle=${fx.OTHER_ORACLE.publicKey}`)).items, [])
+    assert.equal((await get('/facts/conflicts?oracle=nothex')).code, 'BAD_REQUEST')
     const stats = await get('/stats')
     assert.equal(stats.facts.conflicts, 1)
     await endpoint.close()
