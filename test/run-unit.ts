@@ -48,17 +48,15 @@ function runTests(label: string, args: string[], list: string[]): Promise<number
   })
 }
 
-const codes = await Promise.all([
-  runTests(
-    'shared process 1',
-    ['--test-isolation=none'],
-    shared.filter((_, i) => i % 2 === 0),
-  ),
-  runTests(
-    'shared process 2',
-    ['--test-isolation=none'],
-    shared.filter((_, i) => i % 2 === 1),
-  ),
-  runTests('a process per file', ['--test-concurrency=1'], own),
-])
-process.exitCode = codes.some((code) => code !== 0) ? 1 : 0
+const halves = [0, 1].map((half) => shared.filter((_, i) => i % 2 === half))
+const runs = {
+  'shared process 1': runTests('shared process 1', ['--test-isolation=none'], halves[0]!),
+  'shared process 2': runTests('shared process 2', ['--test-isolation=none'], halves[1]!),
+  'a process per file': runTests('a process per file', ['--test-concurrency=1'], own),
+}
+const failed: string[] = []
+for (const [label, done] of Object.entries(runs)) if ((await done) !== 0) failed.push(label)
+process.stdout.write(
+  failed.length ? `\n# unit tests FAILED in: ${failed.join(', ')}\n` : '\n# unit tests: all passed\n',
+)
+process.exitCode = failed.length ? 1 : 0
