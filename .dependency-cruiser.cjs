@@ -46,6 +46,12 @@ const BROWSER_SAFE_DEEP = [
   '^src/trader/(collect|conflicts|detect|errors|facts|matching|message-store|offers|oracle-facts|policy|reports|seal)\\.ts$',
 ]
 
+/**
+ * Modules a worker thread imports directly, so that each thread it starts loads only what it runs:
+ * a mining thread needs the nonce search kernel, not the message schemas of the protocol's index.
+ */
+const THREAD_DEEP = ['^src/protocol/sha256-kernel\\.ts$']
+
 /** The protocol's platform cryptography, imported by its alias `#crypto` (package.json `imports`). */
 const CRYPTO_ADAPTER = '^src/protocol/crypto/(node|web)\\.ts$'
 
@@ -120,7 +126,7 @@ module.exports = {
       from: { path: '^src/([^/]+)/' },
       to: {
         path: '^src/[^/]+/',
-        pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$', CRYPTO_ADAPTER, ...BROWSER_SAFE_DEEP],
+        pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$', CRYPTO_ADAPTER, ...BROWSER_SAFE_DEEP, ...THREAD_DEEP],
       },
     },
     {

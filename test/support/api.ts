@@ -6,9 +6,9 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { type ApiComponents, type ApiInit, buildApi, type NetworkView } from '../../src/api/index.ts'
 import { Mempool } from '../../src/mempool/mempool.ts'
 import type { MempoolOptions } from '../../src/mempool/options.ts'
+import { LOW, NOW } from './pool-settings.ts'
 
-export const NOW = 1_850_000_000
-export const LOW = { oracle: 8, capability: 8, report: 8, offer: 8 }
+export { LOW, NOW }
 
 export interface TestApi {
   app: FastifyInstance

@@ -22,8 +22,8 @@ import { canonicalBytes } from '../../../src/protocol/canonical.ts'
 import { messageSize } from '../../../src/protocol/message.ts'
 import type { Message } from '../../../src/protocol/messages/index.ts'
 import { LIMITS } from '../../../src/protocol/messages/limits.ts'
-import { LOW, NOW } from '../../support/api.ts'
 import * as fx from '../../support/messages.ts'
+import { LOW, NOW } from '../../support/pool-settings.ts'
 
 const PEER = peerIdFromString('12D3KooWJWoaqZhDaoEFshF7Rh1bpY9ohihFhzcW6d69Lr2NASuq')
 /** Characters of 1, 2, 3 and 4 UTF-8 bytes, and a control character (6 bytes escaped). */

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { p2pListenAddresses } from '../../../src/cli/commands/node.ts'
+import { p2pListenAddresses } from '../../../src/cli/commands/node-start.ts'
 import { runCli } from '../../support/run-cli.ts'
 
 process.env.MEGA_LOG_LEVEL = 'silent'

@@ -19,7 +19,6 @@ import { validateMessage } from '../../../src/protocol/validate.ts'
 import { TraderError } from '../../../src/trader/errors.ts'
 import { complement } from '../../../src/trader/matching.ts'
 import { offerDraft } from '../../../src/trader/offers.ts'
-import { LOW, NOW } from '../../support/api.ts'
 import {
   acceptedOffer,
   CAPABILITY,
@@ -31,6 +30,7 @@ import {
   REPORTER,
   TRADER,
 } from '../../support/messages.ts'
+import { LOW, NOW } from '../../support/pool-settings.ts'
 import { checkFunding, checkFundingSpend, TestWallet } from '../../support/wallet.ts'
 
 const DIGITS = 10

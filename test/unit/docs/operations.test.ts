@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { parseCommandArgs, resolveCommand } from '../../../src/cli/command.ts'
-import { p2pListenAddresses } from '../../../src/cli/commands/node.ts'
+import { p2pListenAddresses } from '../../../src/cli/commands/node-start.ts'
 import { COMMANDS } from '../../../src/cli/main.ts'
 import { loadConfig } from '../../../src/node/config.ts'
 

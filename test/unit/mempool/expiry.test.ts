@@ -7,9 +7,9 @@ import { describe, it } from 'node:test'
 import { Mempool } from '../../../src/mempool/mempool.ts'
 import { admitValue } from '../../../src/mempool/pipeline.ts'
 import { offerKey } from '../../../src/protocol/message.ts'
-import { LOW } from '../../support/api.ts'
 import { offerExpiring } from '../../support/expiring-offer.ts'
 import * as fx from '../../support/messages.ts'
+import { LOW } from '../../support/pool-settings.ts'
 
 const SKEW = 300
 

@@ -16,8 +16,8 @@ import type { MegaGossipSub } from '../../../src/network/libp2p.ts'
 import { defaultNetworkOptions } from '../../../src/network/options.ts'
 import { OrphanPool } from '../../../src/network/orphans.ts'
 import { canonicalBytes } from '../../../src/protocol/canonical.ts'
-import { LOW } from '../../support/api.ts'
 import * as fx from '../../support/messages.ts'
+import { LOW } from '../../support/pool-settings.ts'
 
 const PEER = peerIdFromString('12D3KooWJWoaqZhDaoEFshF7Rh1bpY9ohihFhzcW6d69Lr2NASuq')
 

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test'
 import fc from 'fast-check'
 import { ErrorCode, isProtocolError } from '../../../src/protocol/errors.ts'
 import { fromHex, hexInto, toHex, utf8Length } from '../../../src/protocol/hex.ts'
+import { anyText } from '../../support/arbitraries.ts'
 
 describe('hex', () => {
   it('round-trips bytes, also when decoded in place', () => {
@@ -37,7 +38,7 @@ describe('hex', () => {
 describe('utf8Length', () => {
   it('counts the bytes TextEncoder writes, beyond its scratch space too', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (text) => {
+      fc.property(anyText(200), (text) => {
         assert.equal(utf8Length(text), new TextEncoder().encode(text).length)
       }),
       { numRuns: 500 },
