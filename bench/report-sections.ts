@@ -213,21 +213,27 @@ export function goalRows(outcomes: Outcome[]): string {
         verdict: verdictOf(worst * 1.048576 <= 100),
       }
     }),
-    goal(outcomes, 'sync', 'Sync (issue 4)', 'a fresh node syncs 100k entries in ≤ 10 s', (r) => {
-      const sizes = Object.keys(r.results).map(Number)
-      const largest = Math.max(...sizes)
-      // The node's own way: range-based, with its signature threads when the run has them.
-      const runs: SyncRun[] = r.results[largest].runs
-      const rangeBased = runs.filter(
-        (run) => run.what.startsWith('fresh node, range-based') && !run.what.endsWith('parse only'),
-      )
-      const fresh = rangeBased.find((run) => run.what.includes('signature threads')) ?? rangeBased[0]
-      const measured = fresh
-        ? `${fresh.seconds.toFixed(1)} s for ${n(largest)} (${fresh.what.replace('fresh node, ', '')}; ${fresh.admitSeconds.toFixed(1)} s of it admitting)`
-        : `no fresh-node run at ${n(largest)}`
-      if (largest < 100_000 || !fresh) return { measured, verdict: 'not measured at the goal’s size' }
-      return { measured, verdict: verdictOf(fresh.seconds <= r.goalSeconds) }
-    }),
+    goal(
+      outcomes,
+      'sync',
+      'Sync (issue 4)',
+      'a fresh node syncs 100k entries, persisting them, in ≤ 5 s',
+      (r) => {
+        const sizes = Object.keys(r.results).map(Number)
+        const largest = Math.max(...sizes)
+        // The node's own way: range-based, with its signature threads when the run has them.
+        const runs: SyncRun[] = r.results[largest].runs
+        const rangeBased = runs.filter(
+          (run) => run.what.startsWith('fresh node, range-based') && !run.what.endsWith('parse only'),
+        )
+        const fresh = rangeBased.find((run) => run.what.includes('signature threads')) ?? rangeBased[0]
+        const measured = fresh
+          ? `${fresh.seconds.toFixed(1)} s for ${n(largest)} (${fresh.what.replace('fresh node, ', '')}; ${fresh.cpuSeconds.toFixed(1)} s CPU; admission ${fresh.admitSeconds.toFixed(1)} s, persistence ${fresh.persistSeconds.toFixed(1)} s)`
+          : `no fresh-node run at ${n(largest)}`
+        if (largest < 100_000 || !fresh) return { measured, verdict: 'not measured at the goal’s size' }
+        return { measured, verdict: verdictOf(fresh.seconds <= r.goalSeconds) }
+      },
+    ),
   ]
   return table(
     ['area', 'goal', 'measured in this run', 'verdict'],
@@ -253,11 +259,28 @@ interface PropagationRun {
 interface SyncRun {
   what: string
   seconds: number
+  cpuSeconds: number
+  mainCpuSeconds: number
+  transferSeconds: number
+  verifyCpuSeconds: number
+  verifyWaitSeconds: number
+  parseSeconds: number
   admitSeconds: number
+  persistSeconds: number
+  loadAverage: number
   roundTrips: number
   bytesSent: number
   bytesReceived: number
 }
+
+interface SyncBaseline {
+  threads: number
+  messages: number
+  seconds: number
+  cpuSeconds: number
+}
+
+const secs = (value: number) => (value < 1 ? `${(value * 1000).toFixed(0)} ms` : `${value.toFixed(2)} s`)
 
 const kib = (bytes: number) =>
   bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`
@@ -395,21 +418,60 @@ const SECTIONS: Record<BenchName, (r: any) => string[]> = {
     ),
   ],
   sync: (r) =>
-    Object.entries(r.results).flatMap(([size, value]) => [
-      `N = ${n(Number(size))}:`,
-      '',
-      table(
-        ['run', 'time', 'of which admitting', 'round trips', 'bytes sent / received'],
-        (value as { runs: SyncRun[] }).runs.map((run) => [
-          run.what,
-          `${run.seconds.toFixed(2)} s`,
-          run.admitSeconds > 0 ? `${run.admitSeconds.toFixed(2)} s` : '—',
-          run.roundTrips,
-          `${kib(run.bytesSent)} / ${kib(run.bytesReceived)}`,
-        ]),
-      ),
-      '',
-    ]),
+    Object.entries(r.results).flatMap(([size, value]) => {
+      const { runs, baseline } = value as { runs: SyncRun[]; baseline?: SyncBaseline }
+      const fresh = runs.filter((run) => run.what.startsWith('fresh node'))
+      return [
+        `N = ${n(Number(size))}:`,
+        '',
+        table(
+          ['run', 'time', 'CPU (all threads / main)', 'round trips', 'bytes sent / received'],
+          runs.map((run) => [
+            run.what,
+            secs(run.seconds),
+            run.cpuSeconds > 0 ? `${secs(run.cpuSeconds)} / ${secs(run.mainCpuSeconds)}` : '—',
+            run.roundTrips,
+            `${kib(run.bytesSent)} / ${kib(run.bytesReceived)}`,
+          ]),
+        ),
+        '',
+        ...(fresh.length === 0
+          ? []
+          : [
+              'Phases of the fresh runs, each summed over the session (they overlap):',
+              '',
+              table(
+                [
+                  'run',
+                  'transfer (waited / received)',
+                  'verification (threads CPU / admission waited)',
+                  'parsing',
+                  'admission',
+                  'persistence',
+                  'total',
+                  'load',
+                ],
+                fresh.map((run) => [
+                  run.what,
+                  `${secs(run.transferSeconds)} / ${kib(run.bytesReceived)}`,
+                  `${secs(run.verifyCpuSeconds)} / ${secs(run.verifyWaitSeconds)}`,
+                  secs(run.parseSeconds),
+                  secs(run.admitSeconds),
+                  secs(run.persistSeconds),
+                  secs(run.seconds),
+                  run.loadAverage.toFixed(1),
+                ]),
+              ),
+              '',
+            ]),
+        ...(baseline
+          ? [
+              `Baseline, same run: ${baseline.threads} signature threads alone check the ${n(baseline.messages)} messages (canonical form, signatures) in ${secs(baseline.seconds)} (${secs(baseline.cpuSeconds)} CPU).`,
+              '',
+            ]
+          : []),
+      ]
+    }),
   propagation: (r) => [
     'Nodes as separate processes on loopback; `gossipsub` is the library defaults, `mega` the project settings.',
     '',

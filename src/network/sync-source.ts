@@ -53,15 +53,19 @@ export interface MempoolSyncSourceInit {
   /** Clock, ms. @default Date.now */
   now?: () => number
   /**
-   * Checks the signatures of a fetched page on other threads (SignatureThreads) while the
-   * previous page is admitted; the messages that pass skip the check at admission. @default none
+   * Checks fetched pages on other threads (SignatureThreads) while earlier pages are admitted:
+   * the messages found canonical are not checked for it again, and those whose signatures hold
+   * skip the signature check at admission. @default none
    */
   signatures?: SignatureChecker
 }
 
-/** Signature checks off the main thread: the `verifiedKey`s of the messages (JSON texts) whose signatures hold. */
+/**
+ * Checks off the main thread, of a page of messages as received: per message whether it is
+ * canonical UTF-8 JSON, and the `verifiedKey`s of those whose signatures hold.
+ */
 export interface SignatureChecker {
-  check(texts: readonly string[]): Promise<string[]>
+  check(messages: readonly Uint8Array[]): Promise<{ verified: string[]; canonical: boolean[] }>
 }
 
 /** Pages smaller than this are admitted without the threads: posting them costs more than it saves. */
@@ -142,9 +146,11 @@ export class MempoolSyncSource implements SyncSource {
     return { refused: withFault(this.mempool.refuse(value, checked.error)) }
   }
 
-  async prepare(texts: readonly string[]): Promise<void> {
-    if (!this.#signatures || texts.length < MIN_THREADED_PAGE) return
-    for (const key of await this.#signatures.check(texts)) this.mempool.verified.add(key)
+  async prepare(messages: readonly Uint8Array[]): Promise<readonly boolean[] | undefined> {
+    if (!this.#signatures || messages.length < MIN_THREADED_PAGE) return undefined
+    const { verified, canonical } = await this.#signatures.check(messages)
+    for (const key of verified) this.mempool.verified.add(key)
+    return canonical
   }
 
   #rebuild(now: number): void {

@@ -40,7 +40,7 @@ import { BidVerifications, bidCheckOf } from './bids.ts'
 import type { NodeConfig } from './config.ts'
 import { httpListenError, p2pListenError } from './listen-error.ts'
 import { createLogger, type Logger } from './logger.ts'
-import { SignatureThreads } from './signature-threads.ts'
+import { type SignatureCheck, SignatureThreads } from './signature-threads.ts'
 
 /** Outcomes a node passes on to the network: news here, or news for other shards. */
 const PUBLISHED: ReadonlySet<Admission['status']> = new Set(['added', 'updated', 'skipped'])
@@ -213,11 +213,11 @@ export class MegaNode {
   }
 
   /** Signature checks of a synced page: the threads start with the first page that needs them. */
-  #checkSignatures(texts: readonly string[]): Promise<string[]> {
+  #checkSignatures(messages: readonly Uint8Array[]): Promise<SignatureCheck> {
     const threads = this.#signatureThreads
     if (!threads) return Promise.reject(new Error('signature threads stopped'))
     threads.start()
-    return threads.check(texts)
+    return threads.check(messages)
   }
 
   /** Opens the store, restores the pools, starts the API, then joins the network. Idempotent. */
@@ -253,7 +253,7 @@ export class MegaNode {
               services: {
                 ...defaultServices(
                   this,
-                  this.#signatureThreads && { check: (texts) => this.#checkSignatures(texts) },
+                  this.#signatureThreads && { check: (messages) => this.#checkSignatures(messages) },
                 ),
                 ...this.#components.libp2pServices?.(this),
               },

@@ -1,25 +1,39 @@
 /**
- * A signature thread: checks the signatures of the messages its parent sends (JSON texts) and
- * answers with the keys (`verifiedKey`) of those whose signatures hold. Anything else (bad JSON, a bad
- * signature, a shape the checks choke on) is left out: admission judges it on the main thread.
+ * A signature thread: takes a page of fetched messages (their bytes as received) and, for each,
+ * finds whether it is UTF-8 JSON in its canonical form and, if so, whether its signatures hold.
+ * It answers with the canonical flags (in order), the keys (`verifiedKey`) of the messages whose
+ * signatures hold, and the CPU time it spent. Anything else (bad UTF-8 or JSON, a bad signature,
+ * a shape the checks choke on) is only left out: the main thread judges it itself.
  */
 import { parentPort } from 'node:worker_threads'
 import { verifiedKey } from '../mempool/index.ts'
-import { type Message, messageId, verifySignatures } from '../protocol/index.ts'
+import { checkCanonical, type Message, messageId, verifySignatures } from '../protocol/index.ts'
 import type { SignatureJob, SignatureJobDone } from './signature-threads.ts'
 
 const port = parentPort!
+const decoder = new TextDecoder('utf-8', { fatal: true })
 
-port.on('message', ({ job, texts }: SignatureJob) => {
+port.on('message', ({ job, messages }: SignatureJob) => {
+  const started = process.threadCpuUsage()
   const ids: string[] = []
-  for (const text of texts) {
+  const canonical = messages.map((bytes) => {
     try {
+      const text = decoder.decode(bytes)
       const message = JSON.parse(text) as Message
-      if (typeof message?.kind !== 'string') continue
-      if (verifySignatures(message).ok) ids.push(verifiedKey(messageId(message), message))
+      if (!checkCanonical(text, message).ok) return false
+      if (typeof message?.kind === 'string' && verifySignatures(message).ok)
+        ids.push(verifiedKey(messageId(message), message))
+      return true
     } catch {
-      // Not ours to explain: admission will.
+      // Not ours to explain: the main thread will.
+      return false
     }
-  }
-  port.postMessage({ job, ids } satisfies SignatureJobDone)
+  })
+  const used = process.threadCpuUsage(started)
+  port.postMessage({
+    job,
+    ids,
+    canonical,
+    cpuMs: (used.user + used.system) / 1000,
+  } satisfies SignatureJobDone)
 })

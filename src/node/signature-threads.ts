@@ -2,7 +2,9 @@
  * Signature checks on worker threads, for messages that arrive in batches (a sync's fetch
  * replies). Admission checks one message at a time on the main thread, about 5k signed
  * messages per second on one core; a fresh node syncing 100k entries would spend most of its
- * time there. The threads check a page while the main thread admits the previous one, and the
+ * time there. The threads take a page's bytes as received (one copy, moved to the thread, not
+ * cloned string by string), find which messages are canonical UTF-8 JSON (so the main thread
+ * only parses those) and check their signatures while the main thread admits earlier pages; the
  * messages that passed go into `Mempool.verified`, so admission skips only those exact messages.
  *
  * Each thread is a whole V8 isolate (≈ 15–25 MiB of RSS), which a node whose sync has caught up
@@ -13,16 +15,29 @@ import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { collectGarbage } from './heap.ts'
 
-/** @internal Sent to a thread. */
+/** @internal Sent to a thread: views into one buffer, moved with the message. */
 export interface SignatureJob {
   job: number
-  texts: readonly string[]
+  messages: readonly Uint8Array[]
 }
 
-/** @internal A thread's answer: the `verifiedKey`s of the messages whose signatures hold. */
+/**
+ * @internal A thread's answer: the `verifiedKey`s of the messages whose signatures hold, for
+ * each message whether it is canonical UTF-8 JSON, and the thread's CPU time on the job.
+ */
 export interface SignatureJobDone {
   job: number
   ids: string[]
+  canonical: boolean[]
+  cpuMs: number
+}
+
+/** What {@link SignatureThreads.check} found in a page. */
+export interface SignatureCheck {
+  /** The `verifiedKey`s of the messages whose every signature holds, in no particular order. */
+  verified: string[]
+  /** Per message, in the page's order: UTF-8 JSON in its canonical form (docs/protocol.md §2). */
+  canonical: boolean[]
 }
 
 export interface SignatureThreadsInit {
@@ -38,7 +53,7 @@ export interface SignatureThreadsInit {
 
 interface Thread {
   worker: Worker
-  jobs: Map<number, PromiseWithResolvers<string[]>>
+  jobs: Map<number, PromiseWithResolvers<SignatureJobDone>>
 }
 
 export class SignatureThreads {
@@ -49,6 +64,7 @@ export class SignatureThreads {
   #pool: Thread[] = []
   #nextJob = 0
   #idleTimer: NodeJS.Timeout | undefined
+  #cpuMs = 0
 
   constructor(init: SignatureThreadsInit = {}) {
     this.threads = init.threads ?? Math.min(availableParallelism(), 4)
@@ -63,6 +79,11 @@ export class SignatureThreads {
   start(): void {
     while (this.#pool.length < this.threads) this.#pool.push(this.#spawn())
     this.#armIdle()
+  }
+
+  /** CPU time the threads spent on checks so far, ms (all threads, as each measured it). */
+  get cpuMs(): number {
+    return this.#cpuMs
   }
 
   /** Threads running now (0 before `start` and once they have stopped). */
@@ -80,19 +101,21 @@ export class SignatureThreads {
   }
 
   /**
-   * The `verifiedKey`s of the messages (JSON texts) whose every signature holds, in no particular order.
+   * Checks a page of messages (their bytes as received): which are canonical UTF-8 JSON, and
+   * which of those have every signature holding. The page is split evenly over the threads.
    * Rejects when the threads are not running or one of them failed.
    */
-  async check(texts: readonly string[]): Promise<string[]> {
+  async check(messages: readonly Uint8Array[]): Promise<SignatureCheck> {
     if (this.#pool.length === 0) throw new Error('signature threads are not running')
     clearTimeout(this.#idleTimer)
     this.#idleTimer = undefined
-    const share = Math.ceil(texts.length / this.#pool.length)
-    const parts: Promise<string[]>[] = []
-    for (let at = 0; at < texts.length; at += share) {
-      parts.push(this.#send(this.#leastBusy(), texts.slice(at, at + share)))
+    const share = Math.ceil(messages.length / this.#pool.length)
+    const parts: Promise<SignatureJobDone>[] = []
+    for (let at = 0; at < messages.length; at += share) {
+      parts.push(this.#send(this.#leastBusy(), messages.slice(at, at + share)))
     }
-    return (await Promise.all(parts)).flat()
+    const done = await Promise.all(parts)
+    return { verified: done.flatMap((part) => part.ids), canonical: done.flatMap((part) => part.canonical) }
   }
 
   /** Once no check is pending, the threads stop after `idleMs` unless another check comes. */
@@ -115,11 +138,12 @@ export class SignatureThreads {
     return best
   }
 
-  #send(thread: Thread, texts: readonly string[]): Promise<string[]> {
+  #send(thread: Thread, messages: readonly Uint8Array[]): Promise<SignatureJobDone> {
     const job = this.#nextJob++
-    const pending = Promise.withResolvers<string[]>()
+    const pending = Promise.withResolvers<SignatureJobDone>()
     thread.jobs.set(job, pending)
-    thread.worker.postMessage({ job, texts } satisfies SignatureJob)
+    const { buffer, views } = packed(messages)
+    thread.worker.postMessage({ job, messages: views } satisfies SignatureJob, [buffer])
     return pending.promise
   }
 
@@ -127,9 +151,10 @@ export class SignatureThreads {
     const worker = new Worker(this.#workerUrl)
     const thread: Thread = { worker, jobs: new Map() }
     worker.unref()
-    worker.on('message', ({ job, ids }: SignatureJobDone) => {
-      thread.jobs.get(job)?.resolve(ids)
-      thread.jobs.delete(job)
+    worker.on('message', (done: SignatureJobDone) => {
+      this.#cpuMs += done.cpuMs
+      thread.jobs.get(done.job)?.resolve(done)
+      thread.jobs.delete(done.job)
       this.#armIdle()
     })
     // A thread that dies is replaced; its pending checks reject (admission then checks them).
@@ -151,4 +176,22 @@ export class SignatureThreads {
     thread.worker.removeAllListeners()
     await thread.worker.terminate()
   }
+}
+
+/**
+ * Copies messages into one new buffer (moved to the thread, not cloned) and returns views of
+ * it in the same order. The received bytes are views into larger frames that stay here.
+ */
+function packed(messages: readonly Uint8Array[]): { buffer: ArrayBuffer; views: Uint8Array[] } {
+  let total = 0
+  for (const bytes of messages) total += bytes.length
+  const buffer = new ArrayBuffer(total)
+  let at = 0
+  const views = messages.map((bytes) => {
+    const view = new Uint8Array(buffer, at, bytes.length)
+    view.set(bytes)
+    at += bytes.length
+    return view
+  })
+  return { buffer, views }
 }

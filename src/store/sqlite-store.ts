@@ -25,6 +25,14 @@ export interface StoredSnapshot {
 }
 
 const FLOOR_NAME = /^(oracles|offers|(capabilities|reports|offers):[0-9a-f]{1,128})$/
+/**
+ * WAL pages between checkpoints (SQLite's default: 1000, 4 MiB). Each checkpoint copies the WAL
+ * into the database and syncs both files, on the thread that commits; a sync of 100k entries
+ * writes ~100 MiB, so the default checkpoints ~25 times in its path. 8192 pages (32 MiB) cuts
+ * that eightfold (≈ 15% of the store's CPU there) for a WAL file of at most ~32 MiB. Commits
+ * are as durable as before: a checkpoint only moves what is already committed.
+ */
+const WAL_CHECKPOINT_PAGES = 8192
 // SQLITE_BUSY, SQLITE_LOCKED: another connection holds the database.
 const BUSY_CODES = new Set([5, 6])
 
@@ -213,7 +221,13 @@ export class MempoolStore {
   }
 
   /** The settings in force, as SQLite reports them (for /health, logs and tests). */
-  info(): { path: string; journalMode: string; synchronous: 'NORMAL' | 'FULL'; schemaVersion: number } {
+  info(): {
+    path: string
+    journalMode: string
+    synchronous: 'NORMAL' | 'FULL'
+    walAutocheckpoint: number
+    schemaVersion: number
+  } {
     this.#assertOpen()
     const pragma = (name: string) => this.#db.prepare(`PRAGMA ${name}`).get()![name]
     return {
@@ -221,6 +235,7 @@ export class MempoolStore {
       journalMode: String(pragma('journal_mode')),
       // 1 = NORMAL, 2 = FULL (https://sqlite.org/pragma.html#pragma_synchronous)
       synchronous: Number(pragma('synchronous')) === 2 ? 'FULL' : 'NORMAL',
+      walAutocheckpoint: Number(pragma('wal_autocheckpoint')),
       schemaVersion: Number(pragma('user_version')),
     }
   }
@@ -284,6 +299,7 @@ function openDatabase(path: string, durability: Durability): DatabaseSync {
     if (mode !== 'wal')
       throw new StoreError(StoreErrorCode.STORE_OPEN_FAILED, `WAL refused (${mode})`, { path })
     db.exec(`PRAGMA synchronous = ${durability === 'fsync' ? 'FULL' : 'NORMAL'}`)
+    db.exec(`PRAGMA wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`)
     migrate(db)
     // Take the write lock now (migrations may have had nothing to do): held until close().
     db.exec('BEGIN IMMEDIATE; COMMIT')

@@ -55,6 +55,14 @@ export interface SyncStats {
   bytesReceived: number
   reconcileMs: number
   fetchMs: number
+  /** Of `fetchMs`: waiting for fetch replies (the transfer, as this side sees it). */
+  waitMs: number
+  /** Of `fetchMs`: waiting for `source.prepare` (signature threads) to finish a page. */
+  prepareWaitMs: number
+  /** Of `fetchMs`: parsing fetched messages (UTF-8, JSON, canonical form when not done already). */
+  parseMs: number
+  /** Of `fetchMs`: in `source.submitPage` (admission and persistence). */
+  submitMs: number
   totalMs: number
 }
 
@@ -96,6 +104,10 @@ export async function initiateSync(
     bytesReceived: 0,
     reconcileMs: 0,
     fetchMs: 0,
+    waitMs: 0,
+    prepareWaitMs: 0,
+    parseMs: 0,
+    submitMs: 0,
     totalMs: 0,
   }
   try {
@@ -221,14 +233,29 @@ async function fetchAll(
     if (outcome.status !== 'added' && outcome.status !== 'updated') refused?.add(item, now())
   }
   /**
-   * Admits a parsed page once `source.prepare` is done with it. Replies are parsed as they
-   * come and handed to `prepare` (signature threads) at once, then admitted one page behind:
-   * the threads check page k + 1 while this thread admits page k.
+   * Parses a received page once `source.prepare` is done with it (skipping the canonical check
+   * for the messages it found canonical) and admits it, in one `submitPage`.
    */
-  const admitPage = async ({ parsed, prepared }: ParsedPage) => {
-    await prepared
+  const admitPage = async (page: ReceivedPage) => {
+    let started = performance.now()
+    const canonical = await page.prepared
+    stats.prepareWaitMs += performance.now() - started
+    started = performance.now()
+    const parsed: { item: SyncItem; value: unknown }[] = []
+    page.messages.forEach((bytes, i) => {
+      const item = page.items[i]!
+      const fetched = parseFetched(decoder, bytes, canonical?.[i] === true)
+      if (fetched) parsed.push({ item, value: fetched.value })
+      else {
+        stats.bad++
+        refused?.add(item, now())
+      }
+    })
+    stats.parseMs += performance.now() - started
+    started = performance.now()
     const values = parsed.map(({ value }) => value)
     const outcomes = source.submitPage ? await source.submitPage(values) : await submitEach(source, values)
+    stats.submitMs += performance.now() - started
     parsed.forEach(({ item, value }, i) => {
       const outcome = outcomes[i]!
       if (outcome.status === 'invalid' && ORPHAN_CODES.has(outcome.reason?.code ?? ''))
@@ -236,77 +263,88 @@ async function fetchAll(
       else record(item, outcome)
     })
   }
-  let previous: ParsedPage | undefined
-  while (pending() || inFlight.length > 0) {
-    while (inFlight.length < options.fetchWindow && pending()) {
-      if (stats.fetches >= maxFetches)
-        throw new SyncError(SyncErrorCode.SESSION_LIMIT, 'too many fetch round trips')
-      const page = nextPage()
-      stats.fetches++
-      await channel.write(
-        encodeFrame(FrameType.FETCH_REQUEST, encodeFetchRequest(page.map((item) => item.id))),
-        signal,
-      )
-      inFlight.push(page)
-    }
-    const page = inFlight.shift()!
-    const reply = await expectFrame(channel, FrameType.FETCH_REPLY, options.readTimeoutMs, signal)
-    const messages = decodeFetchReply(reply, page.length, options.maxMessageBytes)
-    const parsed: ParsedPage['parsed'] = []
-    const texts: string[] = []
-    for (let i = 0; i < messages.length; i++) {
-      const item = page[i]!
-      const bytes = messages[i]
-      if (!bytes) {
-        stats.missing++
-        continue
+  // Received and handed to `prepare` (signature threads), not admitted yet, oldest first: the
+  // threads check up to `prepareAhead` pages while this thread admits the oldest.
+  const received: ReceivedPage[] = []
+  try {
+    while (pending() || inFlight.length > 0) {
+      while (inFlight.length < options.fetchWindow && pending()) {
+        if (stats.fetches >= maxFetches)
+          throw new SyncError(SyncErrorCode.SESSION_LIMIT, 'too many fetch round trips')
+        const page = nextPage()
+        stats.fetches++
+        await channel.write(
+          encodeFrame(FrameType.FETCH_REQUEST, encodeFetchRequest(page.map((item) => item.id))),
+          signal,
+        )
+        inFlight.push(page)
       }
-      stats.received++
-      const fetched = parseFetched(decoder, bytes)
-      if (fetched) {
-        parsed.push({ item, value: fetched.value })
-        texts.push(fetched.text)
-      } else {
-        stats.bad++
-        refused?.add(item, now())
-      }
+      const page = inFlight.shift()!
+      const waitStarted = performance.now()
+      const reply = await expectFrame(channel, FrameType.FETCH_REPLY, options.readTimeoutMs, signal)
+      stats.waitMs += performance.now() - waitStarted
+      const replies = decodeFetchReply(reply, page.length, options.maxMessageBytes)
+      const items: SyncItem[] = []
+      const messages: Uint8Array[] = []
+      replies.forEach((bytes, i) => {
+        if (!bytes) stats.missing++
+        else {
+          items.push(page[i]!)
+          messages.push(bytes)
+        }
+      })
+      stats.received += messages.length
+      // The rest of a reply cut short by the peer's byte budget: ask again next.
+      if (replies.length < page.length) retry = [...page.slice(replies.length), ...retry]
+      received.push({ items, messages, prepared: prepare(source, messages) })
+      while (received.length > options.prepareAhead) await admitPage(received.shift()!)
     }
-    // The rest of a reply cut short by the peer's byte budget: ask again next.
-    if (messages.length < page.length) retry = [...page.slice(messages.length), ...retry]
-    const current: ParsedPage = { parsed, prepared: prepare(source, texts) }
-    if (previous) await admitPage(previous)
-    previous = current
+    while (received.length > 0) await admitPage(received.shift()!)
+  } catch (error) {
+    // What arrived whole before the failure is admitted still: a bad page does not lose the
+    // pages before it. Their own failures (a store closed meanwhile) give way to the first.
+    for (const page of received.splice(0)) await admitPage(page).catch(() => {})
+    throw error
   }
-  if (previous) await admitPage(previous)
   // Parents fetched in a later page than their children (only when replies were cut short).
   for (const { item, value } of orphans) record(item, await source.submit(value))
 }
 
 /**
- * A fetched message's text and JSON value, or undefined unless it is UTF-8 JSON in its
- * canonical form: messages travel between nodes in that form only (docs/protocol.md §2).
+ * A fetched message's JSON value, or undefined unless it is UTF-8 JSON in its canonical form:
+ * messages travel between nodes in that form only (docs/protocol.md §2). `canonical` says the
+ * same check already passed on these bytes (in `SyncSource.prepare`), so it is not run again.
  */
-function parseFetched(decoder: TextDecoder, bytes: Uint8Array): { text: string; value: unknown } | undefined {
+function parseFetched(
+  decoder: TextDecoder,
+  bytes: Uint8Array,
+  canonical: boolean,
+): { value: unknown } | undefined {
   try {
     const text = decoder.decode(bytes)
     const value: unknown = JSON.parse(text)
-    return checkCanonical(text, value).ok ? { text, value } : undefined
+    return canonical || checkCanonical(text, value).ok ? { value } : undefined
   } catch {
     return undefined
   }
 }
 
-interface ParsedPage {
-  parsed: { item: SyncItem; value: unknown }[]
-  /** `source.prepare` of the page's texts; never rejects (admission checks everything anyway). */
-  prepared: Promise<void>
+/** A fetch reply's messages (the ids answered "not held" left out), received, not admitted yet. */
+interface ReceivedPage {
+  items: SyncItem[]
+  messages: Uint8Array[]
+  /** `source.prepare` of the messages; never rejects (admission checks everything anyway). */
+  prepared: Promise<readonly boolean[] | undefined>
 }
 
-async function prepare(source: SyncSource, texts: string[]): Promise<void> {
-  if (!source.prepare || texts.length === 0) return
+async function prepare(source: SyncSource, messages: Uint8Array[]): Promise<readonly boolean[] | undefined> {
+  if (!source.prepare || messages.length === 0) return undefined
   try {
-    await source.prepare(texts)
+    const canonical = await source.prepare(messages)
+    // A shortcut only when it answers for every message.
+    return canonical?.length === messages.length ? canonical : undefined
   } catch {
     // Only a shortcut: admission checks every message itself.
+    return undefined
   }
 }

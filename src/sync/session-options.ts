@@ -32,6 +32,12 @@ export interface SessionOptions {
   fetchPageSize: number
   /** Fetch requests in flight: the responder prepares the next pages while we admit. @default 4 */
   fetchWindow: number
+  /**
+   * Received pages handed to `SyncSource.prepare` (signature threads) before the oldest is
+   * admitted: the threads check this many pages while the main thread admits. Bounds memory
+   * with `fetchWindow`: at most `fetchWindow + prepareAhead + 1` pages held. @default 2
+   */
+  prepareAhead: number
   /** Byte budget of one fetch reply (the responder's side). @default 1 MiB */
   fetchReplyBytes: number
   /** Largest message accepted in a fetch reply. @default LIMITS.messageBytes (64 KiB) */
@@ -49,6 +55,7 @@ export const defaultSessionOptions: SessionOptions = {
   maxItems: 262_144,
   fetchPageSize: 256,
   fetchWindow: 4,
+  prepareAhead: 2,
   fetchReplyBytes: 1024 * 1024,
   maxMessageBytes: LIMITS.messageBytes,
   readTimeoutMs: 30_000,

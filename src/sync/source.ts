@@ -24,11 +24,13 @@ export interface SyncSource {
    */
   submitPage?(messages: readonly unknown[]): SubmitOutcome[] | Promise<SubmitOutcome[]>
   /**
-   * Optional: the JSON texts of a fetched page, before they are submitted, so the source can
-   * start expensive checks on other threads (signatures) while the previous page is admitted.
-   * Only a shortcut: `submit` must still judge every message by itself.
+   * Optional: a fetched page's messages, as received, before they are parsed and submitted, so
+   * the source can run expensive checks on other threads (signatures) while earlier pages are
+   * admitted. May resolve to, per message, whether it is UTF-8 JSON in its canonical form, found
+   * by the same check the initiator runs (protocol's `checkCanonical`); the initiator then parses
+   * those without checking again. Only a shortcut: `submit` must still judge every message.
    */
-  prepare?(texts: readonly string[]): Promise<void>
+  prepare?(messages: readonly Uint8Array[]): Promise<readonly boolean[] | undefined>
 }
 
 /** One by one, each admitted before the next is handed over (parents before their children). */

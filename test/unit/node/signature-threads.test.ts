@@ -8,6 +8,7 @@ import { Mempool } from '../../../src/mempool/mempool.ts'
 import { admitValue } from '../../../src/mempool/pipeline.ts'
 import { VerifiedIds, verifiedKey } from '../../../src/mempool/verified-ids.ts'
 import { SignatureThreads } from '../../../src/node/signature-threads.ts'
+import { canonicalize } from '../../../src/protocol/canonical.ts'
 import { messageId } from '../../../src/protocol/message.ts'
 import {
   acceptedOffer,
@@ -22,6 +23,8 @@ import {
 const threads = new SignatureThreads({ threads: 2 })
 before(() => threads.start())
 after(() => threads.stop())
+
+const utf8 = (text: string) => new TextEncoder().encode(text)
 
 /** The same message with its signature's last hex digit changed. */
 function forged<M extends { signature?: string }>(message: M): M {
@@ -42,28 +45,48 @@ describe('signature threads', () => {
     const accepted = acceptedOffer()
     // An acceptance signed over other terms: the originator's signature holds, the acceptor's not.
     const badAcceptance = { ...accepted, acceptance: forged(accepted.acceptance!) }
-    const texts = [...good, ...bad, badAcceptance].map((message) => JSON.stringify(message))
-    texts.push('{"kind":"oracle"', 'null', '[]')
-    const ids = await threads.check(texts)
-    assert.deepEqual(new Set(ids), new Set(good.map((message) => verifiedKey(messageId(message), message))))
+    const texts = [...good, ...bad, badAcceptance].map((message) => canonicalize(message))
+    // Not canonical (whitespace), though its signature holds: neither canonical nor vouched for.
+    texts.push(JSON.stringify(oracleAd(), null, 1), '{"kind":"oracle"', 'null', '[]')
+    const bytes = [...texts.map((text) => utf8(text)), new Uint8Array([0x22, 0xff, 0x22])]
+    const { verified, canonical } = await threads.check(bytes)
+    assert.deepEqual(
+      new Set(verified),
+      new Set(good.map((message) => verifiedKey(messageId(message), message))),
+    )
+    assert.deepEqual(canonical, [...texts.map((_, i) => i < 7 || i === 9 || i === 10), false])
+  })
+
+  it('read each message from its own bytes, when they are views into one larger frame', async () => {
+    const ads = [oracleAd(), capabilityAd()].map((message) => utf8(canonicalize(message)))
+    const frame = new Uint8Array(ads[0]!.length + ads[1]!.length + 2)
+    frame.set(ads[0]!, 1)
+    frame.set(ads[1]!, ads[0]!.length + 2)
+    const views = [frame.subarray(1, 1 + ads[0]!.length), frame.subarray(ads[0]!.length + 2)]
+    const { verified, canonical } = await threads.check(views)
+    assert.equal(verified.length, 2)
+    assert.deepEqual(canonical, [true, true])
+    assert.equal(frame.byteLength, ads[0]!.length + ads[1]!.length + 2, 'the frame stays here, whole')
   })
 
   it('spread a page over the threads and keep up with concurrent pages', async () => {
     const page = Array.from({ length: 40 }, (_, i) =>
-      JSON.stringify(report({ type: 'free-form', comment: `report ${i}`, links: [] }, REPORTER)),
+      utf8(canonicalize(report({ type: 'free-form', comment: `report ${i}`, links: [] }, REPORTER))),
     )
+    const cpuBefore = threads.cpuMs
     const results = await Promise.all([threads.check(page), threads.check(page.slice(0, 5))])
-    assert.equal(results[0].length, 40)
-    assert.equal(results[1].length, 5)
+    assert.equal(results[0].verified.length, 40)
+    assert.equal(results[1].verified.length, 5)
+    assert.ok(threads.cpuMs > cpuBefore, 'the threads count their CPU time')
   })
 
   it('stop after idleMs without a check, and start again for the next one', async () => {
     const idle = Promise.withResolvers<void>()
     const quiet = new SignatureThreads({ threads: 2, idleMs: 300, onIdle: () => idle.resolve() })
-    const page = [JSON.stringify(oracleAd())]
+    const page = [utf8(canonicalize(oracleAd()))]
     try {
       quiet.start()
-      assert.equal((await quiet.check(page)).length, 1)
+      assert.equal((await quiet.check(page)).verified.length, 1)
       assert.equal(quiet.running, 2)
       const stoppedAt = performance.now()
       await idle.promise
@@ -71,7 +94,7 @@ describe('signature threads', () => {
       assert.equal(quiet.running, 0)
       await assert.rejects(quiet.check(page), /not running/)
       quiet.start()
-      assert.equal((await quiet.check(page)).length, 1)
+      assert.equal((await quiet.check(page)).verified.length, 1)
     } finally {
       await quiet.stop()
     }
@@ -79,7 +102,7 @@ describe('signature threads', () => {
 
   it('reject when not running', async () => {
     const stopped = new SignatureThreads({ threads: 1 })
-    await assert.rejects(stopped.check(['{}']), /not running/)
+    await assert.rejects(stopped.check([utf8('{}')]), /not running/)
     assert.throws(() => new SignatureThreads({ threads: 0 }), RangeError)
   })
 })

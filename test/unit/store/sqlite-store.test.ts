@@ -25,6 +25,7 @@ describe('MempoolStore', { timeout: 20_000 }, () => {
       path: store.path,
       journalMode: 'wal',
       synchronous: 'NORMAL',
+      walAutocheckpoint: 8192,
       schemaVersion: SCHEMA_VERSION,
     })
     assert.equal(statSync(dataDir).mode & 0o777, 0o700)
