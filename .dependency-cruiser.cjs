@@ -52,6 +52,16 @@ const BROWSER_SAFE_DEEP = [
  */
 const THREAD_DEEP = ['^src/protocol/sha256-kernel\\.ts$']
 
+/** Worker-thread entry points, which alone may import {@link THREAD_ONLY_DEEP} directly. */
+const THREAD_ENTRIES = '^src/node/signature-thread\\.ts$'
+
+/** What a signature thread runs: the canonical check, ids, signatures, the verified-id key. */
+const THREAD_ONLY_DEEP = [
+  '^src/protocol/(canonical|message|sign)\\.ts$',
+  '^src/protocol/messages/index\\.ts$',
+  '^src/mempool/verified-ids\\.ts$',
+]
+
 /** The protocol's platform cryptography, imported by its alias `#crypto` (package.json `imports`). */
 const CRYPTO_ADAPTER = '^src/protocol/crypto/(node|web)\\.ts$'
 
@@ -123,10 +133,20 @@ module.exports = {
       comment:
         "another layer's modules are imported through its index.ts (#crypto and BROWSER_SAFE_DEEP excepted)",
       severity: 'error',
-      from: { path: '^src/([^/]+)/' },
+      from: { path: '^src/([^/]+)/', pathNot: THREAD_ENTRIES },
       to: {
         path: '^src/[^/]+/',
         pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$', CRYPTO_ADAPTER, ...BROWSER_SAFE_DEEP, ...THREAD_DEEP],
+      },
+    },
+    {
+      name: 'through-index-threads',
+      comment: 'a worker thread imports only the few modules it runs, each by its own path, or an index.ts',
+      severity: 'error',
+      from: { path: THREAD_ENTRIES },
+      to: {
+        path: '^src/(?!node/)[^/]+/',
+        pathNot: ['^src/[^/]+/index\\.ts$', CRYPTO_ADAPTER, ...THREAD_DEEP, ...THREAD_ONLY_DEEP],
       },
     },
     {

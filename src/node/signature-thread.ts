@@ -6,8 +6,13 @@
  * a shape the checks choke on) is only left out: the main thread judges it itself.
  */
 import { parentPort } from 'node:worker_threads'
-import { verifiedKey } from '../mempool/index.ts'
-import { checkCanonical, type Message, messageId, verifySignatures } from '../protocol/index.ts'
+// Deep imports on purpose: a thread is a V8 isolate of its own, and the layers' index files would
+// load every schema and the whole mempool (~780 modules) into each for these four functions.
+import { verifiedKey } from '../mempool/verified-ids.ts'
+import { checkCanonical } from '../protocol/canonical.ts'
+import { messageId } from '../protocol/message.ts'
+import type { Message } from '../protocol/messages/index.ts'
+import { verifySignatures } from '../protocol/sign.ts'
 import type { SignatureJob, SignatureJobDone } from './signature-threads.ts'
 
 const port = parentPort!

@@ -3,7 +3,7 @@
  * hashed and signed. Never hash or sign `JSON.stringify` of an object whose key order you do
  * not control.
  */
-import { ErrorCode, ProtocolError } from './errors.ts'
+import { ErrorCode, fail, ok, ProtocolError, type Result } from './errors.ts'
 import { utf8 } from './hex.ts'
 
 /** Deeper documents are refused: real messages nest a handful of levels, hostile ones thousands. */
@@ -146,4 +146,17 @@ function refuse(path: string, reason: string): never {
   throw new ProtocolError(ErrorCode.NOT_CANONICALIZABLE, `cannot canonicalize ${path || '/'}: ${reason}`, {
     path: path || '/',
   })
+}
+
+/** Fails with `NOT_CANONICAL` unless `text` is the canonical form of `value` (its parse). */
+export function checkCanonical(text: string, value: unknown): Result<void> {
+  let canonical: string
+  try {
+    canonical = canonicalize(value)
+  } catch (error) {
+    if (error instanceof ProtocolError) return { ok: false, error }
+    throw error
+  }
+  if (canonical === text) return ok(undefined)
+  return fail(ErrorCode.NOT_CANONICAL, 'message is not in its canonical form (RFC 8785, no whitespace)')
 }

@@ -7,8 +7,8 @@
  */
 import type { TSchema } from 'typebox'
 import { Compile, type Validator } from 'typebox/compile'
-import { canonicalize } from './canonical.ts'
-import { ErrorCode, fail, ok, ProtocolError, type Result } from './errors.ts'
+import { checkCanonical } from './canonical.ts'
+import { ErrorCode, fail, ok, type Result } from './errors.ts'
 import { KIND_SPECS } from './kinds.ts'
 import {
   isMessageKind,
@@ -134,19 +134,6 @@ export function parseCanonicalMessage<K extends MessageKind = MessageKind>(
   if (!message.ok) return message
   const canonical = checkCanonical(text, value)
   return canonical.ok ? message : canonical
-}
-
-/** Fails with `NOT_CANONICAL` unless `text` is the canonical form of `value` (its parse). */
-export function checkCanonical(text: string, value: unknown): Result<void> {
-  let canonical: string
-  try {
-    canonical = canonicalize(value)
-  } catch (error) {
-    if (error instanceof ProtocolError) return { ok: false, error }
-    throw error
-  }
-  if (canonical === text) return ok(undefined)
-  return fail(ErrorCode.NOT_CANONICAL, 'message is not in its canonical form (RFC 8785, no whitespace)')
 }
 
 /** Size limit, UTF-8 and JSON, cheapest first: the text and its value. */
