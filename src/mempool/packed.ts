@@ -1,0 +1,84 @@
+/**
+ * A held message as one compact string, rebuilt into the message on demand: a pool of a
+ * million oracles cannot afford a parsed object per ad, whose keys, signature and PoW are
+ * hex text (two bytes of heap per byte of data) in strings of their own (design §5).
+ *
+ * The packed form is the message's JSON text with every hex string of 8 to 255 bytes as its
+ * bytes, the top-level signature in front, and the strings the entry keeps anyway (its key,
+ * its parent's key) as a one-character reference. Each character holds one byte (a one-byte
+ * string), unless the text itself has characters beyond Latin-1. JSON.parse of the text gives
+ * back the message as it was held, so its canonical bytes, id and signatures are the same.
+ */
+import { Buffer } from 'node:buffer'
+
+// JSON.stringify escapes every control character, so these never occur in the text itself.
+/** Starts a hex string kept as bytes: the marker, the byte count, the bytes. */
+const HEX = '\u0001'
+/** Starts a reference to one of the entry's strings: the marker, the index. */
+const REF = '\u0002'
+
+// A quoted string of lowercase hex, 8 to 255 bytes (an even number of digits).
+const QUOTED_HEX = /"((?:[0-9a-f]{2}){8,255})"/g
+const HEX_STRING = /^(?:[0-9a-f]{2}){1,255}$/
+
+/**
+ * Packs a message (a JSON value), with `refs` the strings of the entry that the message
+ * repeats (whole string values): those cost one reference instead of their bytes.
+ */
+export function packMessage(message: object, refs: readonly string[]): string {
+  const { signature, ...rest } = message as { signature?: unknown }
+  const front = typeof signature === 'string' && HEX_STRING.test(signature)
+  const text = JSON.stringify(front ? rest : message)
+  const body = text.replace(QUOTED_HEX, (_, hex: string) => {
+    const at = refs.indexOf(hex)
+    if (at >= 0) return REF + String.fromCharCode(at)
+    return HEX + String.fromCharCode(hex.length / 2) + Buffer.from(hex, 'hex').toString('latin1')
+  })
+  if (!front) return `\u0000${body}`
+  return String.fromCharCode(signature.length / 2) + Buffer.from(signature, 'hex').toString('latin1') + body
+}
+
+/** The message a {@link packMessage} packed, rebuilt (a new object each time). */
+export function unpackMessage<M>(packed: string, refs: readonly string[]): M {
+  const signatureBytes = packed.charCodeAt(0)
+  const start = 1 + signatureBytes
+  let text = ''
+  let from = start
+  for (;;) {
+    const at = nextMarker(packed, from)
+    if (at < 0) break
+    text += packed.slice(from, at)
+    if (packed[at] === REF) {
+      text += `"${refs[packed.charCodeAt(at + 1)]}"`
+      from = at + 2
+    } else {
+      const end = at + 2 + packed.charCodeAt(at + 1)
+      text += `"${hexOf(packed.slice(at + 2, end))}"`
+      from = end
+    }
+  }
+  text += packed.slice(from)
+  const message = JSON.parse(text) as M & { signature?: string }
+  if (signatureBytes > 0) message.signature = hexOf(packed.slice(1, start))
+  return message
+}
+
+/** The top-level signature of a packed message, without rebuilding the rest. */
+export function packedSignature(packed: string, refs: readonly string[]): string | undefined {
+  const signatureBytes = packed.charCodeAt(0)
+  if (signatureBytes > 0) return hexOf(packed.slice(1, 1 + signatureBytes))
+  const { signature } = unpackMessage<{ signature?: unknown }>(packed, refs)
+  return typeof signature === 'string' ? signature : undefined
+}
+
+function nextMarker(packed: string, from: number): number {
+  const hex = packed.indexOf(HEX, from)
+  const ref = packed.indexOf(REF, from)
+  if (hex < 0) return ref
+  if (ref < 0) return hex
+  return Math.min(hex, ref)
+}
+
+function hexOf(latin1: string): string {
+  return Buffer.from(latin1, 'latin1').toString('hex')
+}
