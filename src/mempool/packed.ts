@@ -29,6 +29,13 @@ export function packMessage(message: object, refs: readonly string[]): string {
   const { signature, ...rest } = message as { signature?: unknown }
   const front = typeof signature === 'string' && HEX_STRING.test(signature)
   const text = JSON.stringify(front ? rest : message)
+  // Most messages are ASCII: packed in one buffer, without a string per piece.
+  if (Buffer.byteLength(text, 'utf8') === text.length && text.length < SCRATCH_BYTES / 2) {
+    let at = 1
+    scratch[0] = front ? signature.length / 2 : 0
+    if (front) at += scratch.write(signature, at, 'hex')
+    return scratch.toString('latin1', 0, packAscii(text, refs, at))
+  }
   const body = text.replace(QUOTED_HEX, (_, hex: string) => {
     const at = refs.indexOf(hex)
     if (at >= 0) return REF + String.fromCharCode(at)
@@ -36,6 +43,49 @@ export function packMessage(message: object, refs: readonly string[]): string {
   })
   if (!front) return `\u0000${body}`
   return String.fromCharCode(signature.length / 2) + Buffer.from(signature, 'hex').toString('latin1') + body
+}
+
+// Messages are at most 64 KiB of canonical JSON (LIMITS.messageBytes); a larger text takes the other path.
+const SCRATCH_BYTES = 1 << 18
+const scratch = Buffer.allocUnsafe(SCRATCH_BYTES)
+const IS_HEX_DIGIT = new Uint8Array(128)
+for (const digit of '0123456789abcdef') IS_HEX_DIGIT[digit.charCodeAt(0)] = 1
+const QUOTE = 0x22
+
+/**
+ * The same as the `QUOTED_HEX` replacement, for an ASCII text, into `scratch` from `at`;
+ * returns where the packed bytes end.
+ */
+function packAscii(text: string, refs: readonly string[], at: number): number {
+  const length = text.length
+  let from = 0
+  let quote = text.indexOf('"')
+  while (quote >= 0) {
+    let end = quote + 1
+    while (end < length && IS_HEX_DIGIT[text.charCodeAt(end)] === 1) end++
+    const digits = end - quote - 1
+    const closed = end < length && text.charCodeAt(end) === QUOTE
+    if (!closed || digits < 16 || digits > 510 || digits % 2 !== 0) {
+      // The closing quote may open the next candidate, as the regular expression would read it.
+      quote = closed ? end : text.indexOf('"', end)
+      continue
+    }
+    if (quote > from) at += scratch.write(text.slice(from, quote), at, 'latin1')
+    const hex = text.slice(quote + 1, end)
+    const ref = refs.indexOf(hex)
+    if (ref >= 0) {
+      scratch[at++] = REF.charCodeAt(0)
+      scratch[at++] = ref
+    } else {
+      scratch[at++] = HEX.charCodeAt(0)
+      scratch[at++] = digits / 2
+      at += scratch.write(hex, at, 'hex')
+    }
+    from = end + 1
+    quote = text.indexOf('"', from)
+  }
+  if (from < length) at += scratch.write(text.slice(from), at, 'latin1')
+  return at
 }
 
 /** The message a {@link packMessage} packed, rebuilt (a new object each time). */
