@@ -38,6 +38,8 @@ interface Facts<M> {
   receivedAt: number
 }
 
+// Fields cost 8 bytes per entry each: what is the same for every entry of a class (its kind)
+// is a getter on the prototype.
 class HeldEntry<M extends object> {
   id: string
   bytes: number
@@ -91,7 +93,10 @@ class HeldEntry<M extends object> {
  * capability or report: most oracles never get one.
  */
 export class OracleEntry extends HeldEntry<OracleId> {
-  readonly kind = 'oracle' as const
+  get kind(): 'oracle' {
+    return 'oracle'
+  }
+
   key: string
   /** Verified bid amount (0 without a bid verifier). */
   bid: bigint
@@ -127,7 +132,10 @@ export class OracleEntry extends HeldEntry<OracleId> {
 }
 
 export class CapabilityEntry extends HeldEntry<OracleCapability> {
-  readonly kind = 'capability' as const
+  get kind(): 'capability' {
+    return 'capability'
+  }
+
   key: string
   oracle: string
 
@@ -145,7 +153,10 @@ export class CapabilityEntry extends HeldEntry<OracleCapability> {
 }
 
 export class ReportEntry extends HeldEntry<Report> {
-  readonly kind = 'report' as const
+  get kind(): 'report' {
+    return 'report'
+  }
+
   oracle: string
   verdict: EvidenceVerdict
   /** The oracle's answer to a fact-missing report; once set, the report stops counting. */
@@ -175,7 +186,10 @@ export class ReportEntry extends HeldEntry<Report> {
 }
 
 export class OfferEntry extends HeldEntry<Offer> {
-  readonly kind = 'offer' as const
+  get kind(): 'offer' {
+    return 'offer'
+  }
+
   /** Offer key: the same through all stages. */
   key: string
   capability: string

@@ -6,7 +6,8 @@
  * The packed form is the message's JSON text with every hex string of 8 to 255 bytes as its
  * bytes, the top-level signature in front, and the strings the entry keeps anyway (its key,
  * its parent's key) as a one-character reference. Each character holds one byte (a one-byte
- * string), unless the text itself has characters beyond Latin-1. JSON.parse of the text gives
+ * string), unless the text itself has characters beyond Latin-1. In ASCII texts the property
+ * names and scheme names that every message repeats are one character each. JSON.parse of the text gives
  * back the message as it was held, so its canonical bytes, id and signatures are the same.
  */
 import { Buffer } from 'node:buffer'
@@ -20,6 +21,52 @@ const REF = '\u0002'
 // A quoted string of lowercase hex, 8 to 255 bytes (an even number of digits).
 const QUOTED_HEX = /"((?:[0-9a-f]{2}){8,255})"/g
 const HEX_STRING = /^(?:[0-9a-f]{2}){1,255}$/
+
+/**
+ * The words messages repeat, each one character from U+0003 on (JSON escapes these too): a
+ * property name with its quotes and colon, or a quoted string value. Packed forms live in
+ * memory only, so the list may change from one release to the next.
+ */
+const NAMES = [
+  'kind',
+  'scheme',
+  'pubkey',
+  'seqNo',
+  'tags',
+  'pow',
+  'bits',
+  'nonce',
+  'hash',
+  'oracle',
+  'oracleScheme',
+  'capabilityKey',
+  'capabilityScheme',
+  'attestation',
+  'question',
+  'params',
+  'answers',
+  'endpoint',
+  'off',
+  'keyProof',
+  'content',
+  'type',
+  'reporter',
+  'terms',
+  'originator',
+  'expires',
+  'capability',
+]
+const VALUES = ['ed25519', 'bip340']
+const FIRST_WORD = 3
+const WORDS = [...NAMES.map((name) => `"${name}":`), ...VALUES.map((value) => `"${value}"`)]
+const NAME_CODES = new Map(NAMES.map((name, i) => [name, FIRST_WORD + i]))
+const VALUE_CODES = new Map(VALUES.map((value, i) => [value, FIRST_WORD + NAMES.length + i]))
+const WORD_CODE = new RegExp(`[\\u${hex4(FIRST_WORD)}-\\u${hex4(FIRST_WORD + WORDS.length - 1)}]`, 'g')
+if (FIRST_WORD + WORDS.length > 0x20) throw new Error('more words than control characters')
+
+function hex4(code: number): string {
+  return code.toString(16).padStart(4, '0')
+}
 
 /**
  * Packs a message (a JSON value), with `refs` the strings of the entry that the message
@@ -51,6 +98,7 @@ const scratch = Buffer.allocUnsafe(SCRATCH_BYTES)
 const IS_HEX_DIGIT = new Uint8Array(128)
 for (const digit of '0123456789abcdef') IS_HEX_DIGIT[digit.charCodeAt(0)] = 1
 const QUOTE = 0x22
+const COLON = 0x3a
 
 /**
  * The same as the `QUOTED_HEX` replacement, for an ASCII text, into `scratch` from `at`;
@@ -66,6 +114,17 @@ function packAscii(text: string, refs: readonly string[], at: number): number {
     const digits = end - quote - 1
     const closed = end < length && text.charCodeAt(end) === QUOTE
     if (!closed || digits < 16 || digits > 510 || digits % 2 !== 0) {
+      const close = text.indexOf('"', quote + 1)
+      const name = close >= 0 && text.charCodeAt(close + 1) === COLON
+      const code =
+        close >= 0 ? (name ? NAME_CODES : VALUE_CODES).get(text.slice(quote + 1, close)) : undefined
+      if (code !== undefined) {
+        if (quote > from) at += scratch.write(text.slice(from, quote), at, 'latin1')
+        scratch[at++] = code
+        from = name ? close + 2 : close + 1
+        quote = text.indexOf('"', from)
+        continue
+      }
       // The closing quote may open the next candidate, as the regular expression would read it.
       quote = closed ? end : text.indexOf('"', end)
       continue
@@ -108,6 +167,7 @@ export function unpackMessage<M>(packed: string, refs: readonly string[]): M {
     }
   }
   text += packed.slice(from)
+  text = text.replace(WORD_CODE, (code) => WORDS[code.charCodeAt(0) - FIRST_WORD]!)
   const message = JSON.parse(text) as M & { signature?: string }
   if (signatureBytes > 0) message.signature = hexOf(packed.slice(1, start))
   return message

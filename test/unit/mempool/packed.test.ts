@@ -45,6 +45,7 @@ function generator(seed: number) {
       () => `\u0001\u0002"${hex(32)}"\\`,
       () => `é ${int(1000)}`,
       () => '',
+      () => pick(['ed25519', 'bip340', '"kind": "bip340",', 'kind']),
     ])()
   const value = (depth: number): unknown => {
     const choice = int(depth > 3 ? 4 : 7)
@@ -55,7 +56,7 @@ function generator(seed: number) {
     if (choice === 4) return Array.from({ length: int(4) }, () => value(depth + 1))
     const object: Record<string, unknown> = {}
     for (let i = int(5); i > 0; i--)
-      object[pick(['pubkey', 'tags', 'nonce', text(), 'signature'])] = value(depth + 1)
+      object[pick(['pubkey', 'tags', 'nonce', 'kind', 'ed25519', text(), 'signature'])] = value(depth + 1)
     return object
   }
   return { int, pick, hex, text, value }
