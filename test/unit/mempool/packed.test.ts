@@ -90,7 +90,10 @@ describe('packed messages', () => {
     const text = JSON.stringify(ad)
     // pubkey (64 digits) becomes 2 characters; signature, nonce and hash half their digits.
     assert.ok(packed.length < text.length - 64 - 64 - 32, `${packed.length} of ${text.length}`)
-    assert.ok([...packed].every((char) => char.charCodeAt(0) <= 0xff), 'one byte per character')
+    assert.ok(
+      [...packed].every((char) => char.charCodeAt(0) <= 0xff),
+      'one byte per character',
+    )
     assert.deepEqual(unpackMessage(packed, [ad.pubkey]), ad)
   })
 })
