@@ -17,11 +17,23 @@ import type { PoolReader } from './bounded-pool.ts'
 import { packedSignature, packMessage, unpackMessage } from './packed.ts'
 
 /**
- * Messages rebuilt last, by entry: a page of views, a sync fetch or the next admission on the
- * same capability reads the same entries again. Bounded; the oldest goes first.
+ * Messages read or admitted last, by entry: what was just admitted is read at once (the store,
+ * events, gossip), and a page of views or a sync fetch reads the same entries again. Bounded;
+ * the oldest goes first.
  */
 const RECENT_MAX = 1024
 const recent = new Map<object, unknown>()
+
+/** Keeps `message` as the one of `entry` read last. */
+function remember(entry: object, message: unknown): void {
+  if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value!)
+  recent.set(entry, message)
+}
+
+/** Forgets the messages kept for reuse: the next read of each entry rebuilds it. */
+export function forgetRecentMessages(): void {
+  recent.clear()
+}
 
 /** What admission established about a message, common to every kind. */
 interface Facts<M> {
@@ -66,8 +78,7 @@ class HeldEntry<M extends object> {
     let message = recent.get(this) as M | undefined
     if (message === undefined) {
       message = unpackMessage<M>(this.#packed, this.refs())
-      if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value!)
-      recent.set(this, message)
+      remember(this, message)
     }
     return message
   }
@@ -75,6 +86,7 @@ class HeldEntry<M extends object> {
   set message(message: M) {
     this.#packed = packMessage(message, this.refs())
     recent.delete(this)
+    remember(this, message)
   }
 
   /** The message's top-level signature, read without rebuilding the message. */
