@@ -640,7 +640,9 @@ export class Mempool implements PoolView {
   /** Removes a capability and its offers; `reindex` updates the oracle's strength. */
   #removeCapability(capability: CapabilityEntry, changes: Changes, reindex = true): void {
     const oracle = this.#oracles.get(capability.oracle)
-    if (oracle) this.#capabilityPool(oracle).delete(capability.key)
+    // A held capability is in its oracle's own pool (never the shared empty one).
+    const pool = oracle?.capabilities as BoundedPool<CapabilityEntry> | undefined
+    pool?.delete(capability.key)
     this.#capabilities.delete(capability.key)
     this.#untrack(capability)
     if (oracle && reindex) {
@@ -656,7 +658,9 @@ export class Mempool implements PoolView {
 
   #removeReport(report: ReportEntry, changes: Changes, reindex = true): void {
     const oracle = this.#oracles.get(report.oracle)
-    if (oracle) this.#reportPool(oracle).delete(report.id)
+    // A held report is in its oracle's own pool (never the shared empty one).
+    const pool = oracle?.reports as BoundedPool<ReportEntry> | undefined
+    pool?.delete(report.id)
     this.#reports.delete(report.id)
     this.#untrack(report)
     if (oracle && reindex && report.counts) {
