@@ -133,7 +133,7 @@ function checkSignatures(context: AdmitContext, message: Message): Result<true> 
  * Any other copy (a signature byte changed, say) is verified before the pool answers.
  */
 function isHeldDuplicate(
-  held: { id: string; bits: number; message: Message } | undefined,
+  held: { id: string; bits: number; readonly signature: string | undefined } | undefined,
   id: string,
   message: Message & { pow: { bits: number } },
 ): boolean {
@@ -141,7 +141,7 @@ function isHeldDuplicate(
     held !== undefined &&
     held.id === id &&
     message.pow.bits <= held.bits &&
-    (held.message as { signature?: string }).signature === (message as { signature?: string }).signature
+    held.signature === (message as { signature?: string }).signature
   )
 }
 
@@ -381,10 +381,23 @@ function admitDispute(context: AdmitContext, dispute: Dispute): Decision {
   // The report, amended: a disputed report no longer counts, nor does any report on its
   // commitment (§8); it moves to the middle tier of its oracle's pool, above what never
   // counted, so a flood of those cannot evict it and bring the penalty back.
-  const { density: _density, ...amended } = report
+  const { kind, oracle, verdict, commitment } = report
   return {
     admission: { status: 'updated', kind: 'dispute', id },
-    insert: { ...amended, dispute, counts: false },
+    insert: {
+      kind,
+      id: report.id,
+      oracle,
+      message: report.message,
+      bytes: report.bytes,
+      bits: report.bits,
+      work: report.work,
+      receivedAt: report.receivedAt,
+      verdict,
+      ...(commitment !== undefined && { commitment }),
+      dispute,
+      counts: false,
+    },
   }
 }
 

@@ -1,6 +1,9 @@
 /**
  * What the mempool stores: each message with the facts admission established about it
  * (id, size, work, verdict), so queries and eviction never re-verify anything.
+ *
+ * An entry keeps its message packed (packed.ts) and rebuilds it when read: views, sync and
+ * the store read a few entries at a time, while the pools hold up to a million of them.
  */
 import type {
   Dispute,
@@ -10,9 +13,30 @@ import type {
   OracleId,
   Report,
 } from '../protocol/index.ts'
-import type { BoundedPool } from './bounded-pool.ts'
+import type { PoolReader } from './bounded-pool.ts'
+import { packedSignature, packMessage, unpackMessage } from './packed.ts'
 
-interface EntryBase<M> {
+/**
+ * Messages read or admitted last, by entry: what was just admitted is read at once (the store,
+ * events, gossip), and a page of views or a sync fetch reads the same entries again. Bounded;
+ * the oldest goes first.
+ */
+const RECENT_MAX = 1024
+const recent = new Map<object, unknown>()
+
+/** Keeps `message` as the one of `entry` read last. */
+function remember(entry: object, message: unknown): void {
+  if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value!)
+  recent.set(entry, message)
+}
+
+/** Forgets the messages kept for reuse: the next read of each entry rebuilds it. */
+export function forgetRecentMessages(): void {
+  recent.clear()
+}
+
+/** What admission established about a message, common to every kind. */
+interface Facts<M> {
   /** Message id (hex SHA-256 of its canonical bytes without proofs). */
   id: string
   message: M
@@ -24,57 +48,178 @@ interface EntryBase<M> {
   work: bigint
   /** Unix seconds when this node took it. */
   receivedAt: number
+}
+
+// Fields cost 8 bytes per entry each: what is the same for every entry of a class (its kind)
+// is a getter on the prototype.
+class HeldEntry<M extends object> {
+  id: string
+  bytes: number
+  bits: number
+  work: bigint
+  receivedAt: number
   /**
    * log2 of work per byte when the mempool filed the entry for its byte budget: the entry is
    * its own key there, so it is filed without a key object.
    */
-  density: number
+  density = 0
+  #packed = ''
+
+  constructor(input: Facts<M>) {
+    this.id = input.id
+    this.bytes = input.bytes
+    this.bits = input.bits
+    this.work = input.work
+    this.receivedAt = input.receivedAt
+  }
+
+  /** The message as admitted, rebuilt from its packed form (the same bytes, a new object). */
+  get message(): M {
+    let message = recent.get(this) as M | undefined
+    if (message === undefined) {
+      message = unpackMessage<M>(this.#packed, this.refs())
+      remember(this, message)
+    }
+    return message
+  }
+
+  set message(message: M) {
+    this.#packed = packMessage(message, this.refs())
+    recent.delete(this)
+    remember(this, message)
+  }
+
+  /** The message's top-level signature, read without rebuilding the message. */
+  get signature(): string | undefined {
+    return packedSignature(this.#packed, this.refs())
+  }
+
+  /** The strings the entry keeps that its message repeats: packed as references. */
+  protected refs(): readonly string[] {
+    return []
+  }
 }
 
-export interface OracleEntry extends EntryBase<OracleId> {
-  kind: 'oracle'
+/**
+ * A held oracle ad. Its child pools are the mempool's shared empty pools until its first
+ * capability or report: most oracles never get one.
+ */
+export class OracleEntry extends HeldEntry<OracleId> {
+  get kind(): 'oracle' {
+    return 'oracle'
+  }
+
   key: string
   /** Verified bid amount (0 without a bid verifier). */
   bid: bigint
-  capabilities: BoundedPool<CapabilityEntry>
-  reports: BoundedPool<ReportEntry>
+  capabilities: PoolReader<CapabilityEntry>
+  reports: PoolReader<ReportEntry>
   /** work(ad) + Σ work(capabilities), kept up to date incrementally. */
   strength: bigint
   /** Σ work(reports that count), kept up to date incrementally. */
-  penalty: bigint
+  penalty = 0n
   /**
    * Its fact-missing reports by commitment key (see {@link ReportEntry.commitment}); made on
    * the first such report, since most oracles never get one.
    */
-  commitments?: Map<string, Set<ReportEntry>>
+  commitments: Map<string, Set<ReportEntry>> | undefined = undefined
+
+  constructor(
+    input: OracleInput,
+    capabilities: PoolReader<CapabilityEntry>,
+    reports: PoolReader<ReportEntry>,
+  ) {
+    super(input)
+    this.key = input.key
+    this.bid = input.bid
+    this.capabilities = capabilities
+    this.reports = reports
+    this.strength = input.work
+    this.message = input.message
+  }
+
+  protected override refs(): readonly string[] {
+    return [this.key]
+  }
 }
 
-export interface CapabilityEntry extends EntryBase<OracleCapability> {
-  kind: 'capability'
+export class CapabilityEntry extends HeldEntry<OracleCapability> {
+  get kind(): 'capability' {
+    return 'capability'
+  }
+
   key: string
   oracle: string
+
+  /** `oracle`: the held oracle's key, kept once for the oracle and all its capabilities. */
+  constructor(input: CapabilityInput, oracle: string) {
+    super(input)
+    this.key = input.key
+    this.oracle = oracle
+    this.message = input.message
+  }
+
+  protected override refs(): readonly string[] {
+    return [this.key, this.oracle]
+  }
 }
 
-export interface ReportEntry extends EntryBase<Report> {
-  kind: 'report'
+export class ReportEntry extends HeldEntry<Report> {
+  get kind(): 'report' {
+    return 'report'
+  }
+
   oracle: string
   verdict: EvidenceVerdict
   /** The oracle's answer to a fact-missing report; once set, the report stops counting. */
-  dispute?: Dispute
+  dispute: Dispute | undefined
   /** Whether the report counts against the oracle's score under the node's policy. */
   counts: boolean
   /**
    * For a fact-missing report: the id of the commitment it accuses (docs/protocol.md §8). The
    * reports on one commitment make one penalty, and one dispute clears them all.
    */
-  commitment?: string
+  commitment: string | undefined
+
+  /** `oracle`: the held oracle's key, kept once for the oracle and all its reports. */
+  constructor(input: ReportInput, oracle: string) {
+    super(input)
+    this.oracle = oracle
+    this.verdict = input.verdict
+    this.dispute = input.dispute
+    this.counts = input.counts
+    this.commitment = input.commitment
+    this.message = input.message
+  }
+
+  protected override refs(): readonly string[] {
+    return [this.oracle]
+  }
 }
 
-export interface OfferEntry extends EntryBase<Offer> {
-  kind: 'offer'
+export class OfferEntry extends HeldEntry<Offer> {
+  get kind(): 'offer' {
+    return 'offer'
+  }
+
   /** Offer key: the same through all stages. */
   key: string
   capability: string
+  /** The offer's `terms.expires`: what the expiry index orders by, read without the message. */
+  readonly expires: number
+
+  /** `capability`: the held capability's key, kept once for it and all its offers. */
+  constructor(input: OfferInput, capability: string) {
+    super(input)
+    this.key = input.key
+    this.capability = capability
+    this.expires = input.message.terms.expires
+    this.message = input.message
+  }
+
+  protected override refs(): readonly string[] {
+    return [this.capability]
+  }
 }
 
 export type Entry = OracleEntry | CapabilityEntry | ReportEntry | OfferEntry
@@ -84,16 +229,24 @@ export function scoreOf(oracle: OracleEntry): bigint {
   return oracle.strength - oracle.penalty
 }
 
+type OracleInput = Facts<OracleId> & { kind: 'oracle'; key: string; bid: bigint }
+type CapabilityInput = Facts<OracleCapability> & { kind: 'capability'; key: string; oracle: string }
+type ReportInput = Facts<Report> & {
+  kind: 'report'
+  oracle: string
+  verdict: EvidenceVerdict
+  dispute?: Dispute
+  counts: boolean
+  commitment?: string
+}
+type OfferInput = Facts<Offer> & { kind: 'offer'; key: string; capability: string }
+
 /**
  * An entry as admission (or a snapshot) hands it to the mempool: what is known of the message.
  * The mempool derives the rest: density for the byte budget; for an oracle its pools, strength,
  * penalty and commitments (kept from the held entry when the ad replaces one).
  */
-export type EntryInput =
-  | Omit<OracleEntry, 'density' | 'capabilities' | 'reports' | 'strength' | 'penalty' | 'commitments'>
-  | Omit<CapabilityEntry, 'density'>
-  | Omit<ReportEntry, 'density'>
-  | Omit<OfferEntry, 'density'>
+export type EntryInput = OracleInput | CapabilityInput | ReportInput | OfferInput
 
 /** Key of an entry in the store and in `Changes` (a report's is its id). */
 export function entryKey(entry: Entry | EntryInput): string {

@@ -31,13 +31,13 @@ import { type AdmitContext, decide } from './admit.ts'
 import { BoundedPool, type BoundedPoolInit, type PoolReader, type Rank, workBits } from './bounded-pool.ts'
 import { countingReport } from './commitments.ts'
 import {
-  type CapabilityEntry,
+  CapabilityEntry,
   type Entry,
   type EntryInput,
   entryKey,
-  type OfferEntry,
-  type OracleEntry,
-  type ReportEntry,
+  OfferEntry,
+  OracleEntry,
+  ReportEntry,
 } from './entries.ts'
 import { defaultMempoolOptions, type MempoolOptions } from './options.ts'
 import type { PoolMessage, PoolView } from './pool-view.ts'
@@ -118,6 +118,12 @@ export class Mempool implements PoolView {
   /** Inserts and removals so far: readers that cache a view of the pools compare it. */
   #version = 0
   readonly #poolInits = new Map<number, BoundedPoolInit>()
+  /**
+   * The child pools of every oracle that has no capability (no report): empty, never written
+   * to. An oracle gets a pool of its own on its first child (or a restored floor).
+   */
+  readonly #noCapabilities: BoundedPool<CapabilityEntry>
+  readonly #noReports: BoundedPool<ReportEntry>
   /** Outcomes by kind and status: one increment per admission, no key built. */
   readonly #byKind: Record<CountedKind, Record<AdmissionStatus, number>> = {
     oracle: statusCounts(),
@@ -138,6 +144,8 @@ export class Mempool implements PoolView {
     this.bidVerifier = components.bidVerifier
     this.#oracles = new BoundedPool(this.#poolInit(this.options.maxOracles))
     this.#offers = new BoundedPool(this.#poolInit(this.options.maxOffers))
+    this.#noCapabilities = new BoundedPool(this.#poolInit(this.options.maxCapabilitiesPerOracle))
+    this.#noReports = new BoundedPool(this.#poolInit(this.options.maxReportsPerOracle))
   }
 
   // ---- reading -------------------------------------------------------------------------------
@@ -228,8 +236,9 @@ export class Mempool implements PoolView {
    * Whether an offer has expired on this node's clock: past `expires` by more than the
    * tolerated skew. The one rule for refusing (`EXPIRED`), purging and syncing offers.
    */
-  isExpired(offer: Offer, now: number): boolean {
-    return offer.terms.expires + this.options.clockSkewSeconds < now
+  isExpired(offer: Offer | OfferEntry, now: number): boolean {
+    const expires = offer instanceof OfferEntry ? offer.expires : offer.terms.expires
+    return expires + this.options.clockSkewSeconds < now
   }
 
   /** Returns true when `key` (hex) belongs to this node's shard. */
@@ -306,9 +315,9 @@ export class Mempool implements PoolView {
     if (this.#soonestExpiry + this.options.clockSkewSeconds >= now) return changes
     for (;;) {
       const offer = this.#byExpiry.minKey()
-      this.#soonestExpiry = offer?.message.terms.expires ?? Number.POSITIVE_INFINITY
+      this.#soonestExpiry = offer?.expires ?? Number.POSITIVE_INFINITY
       if (!offer) break
-      if (!this.isExpired(offer.message, now)) break
+      if (!this.isExpired(offer, now)) break
       this.#removeOffer(offer, changes)
     }
     return changes
@@ -409,20 +418,13 @@ export class Mempool implements PoolView {
       })
       return held
     }
-    const entry: OracleEntry = {
-      ...input,
-      density: 0,
-      capabilities: new BoundedPool(
-        this.#poolInit(this.options.maxCapabilitiesPerOracle),
-        floors?.[`capabilities:${input.key}`],
-      ),
-      reports: new BoundedPool(
-        this.#poolInit(this.options.maxReportsPerOracle),
-        floors?.[`reports:${input.key}`],
-      ),
-      strength: input.work,
-      penalty: 0n,
-    }
+    const capabilities = floors?.[`capabilities:${input.key}`]
+    const reports = floors?.[`reports:${input.key}`]
+    const entry = new OracleEntry(
+      input,
+      capabilities?.bits ? this.#childPool(this.#noCapabilities, capabilities) : this.#noCapabilities,
+      reports?.bits ? this.#childPool(this.#noReports, reports) : this.#noReports,
+    )
     this.#byScore.set(scoreKey(entry), entry)
     this.#track(entry)
     this.#removeEvicted(this.#oracles.set(oracleRank(entry), entry, now), changes)
@@ -436,28 +438,29 @@ export class Mempool implements PoolView {
   ): CapabilityEntry {
     const oracle = this.#oracles.get(input.oracle)!
     const held = this.#capabilities.get(input.key)
-    const entry: CapabilityEntry = { ...input, density: 0 }
+    const entry = new CapabilityEntry(input, oracle.key)
     if (held) this.#untrack(held)
     this.#capabilities.set(entry.key, entry)
     this.#track(entry)
     this.#reindexOracle(oracle, now, () => {
       oracle.strength += entry.work - (held?.work ?? 0n)
     })
-    this.#removeEvicted(oracle.capabilities.set(workRank(entry, entry.key), entry, now), changes)
+    const pool = this.#capabilityPool(oracle)
+    this.#removeEvicted(pool.set(workRank(entry, entry.key), entry, now), changes)
     return entry
   }
 
   #insertReport(input: Extract<EntryInput, { kind: 'report' }>, now: number, changes: Changes): ReportEntry {
     const oracle = this.#oracles.get(input.oracle)!
     const held = this.#reports.get(input.id)
-    const entry: ReportEntry = { ...input, density: 0 }
+    const entry = new ReportEntry(input, oracle.key)
     if (held) this.#untrack(held)
     this.#reports.set(entry.id, entry)
     this.#track(entry)
     this.#reindexOracle(oracle, now, () => {
       oracle.penalty += (entry.counts ? entry.work : 0n) - (held?.counts ? held.work : 0n)
     })
-    const evicted = oracle.reports.set(reportRank(entry, entry.id), entry, now)
+    const evicted = this.#reportPool(oracle).set(reportRank(entry, entry.id), entry, now)
     if (entry.commitment !== undefined) this.#joinCommitment(oracle, entry, held, now, changes)
     this.#removeEvicted(evicted, changes)
     return entry
@@ -470,7 +473,7 @@ export class Mempool implements PoolView {
     floors: FloorRecords | undefined,
   ): OfferEntry {
     const held = this.#offers.get(input.key)
-    const entry: OfferEntry = { ...input, density: 0 }
+    const entry = new OfferEntry(input, this.#capabilities.get(input.capability)?.key ?? input.capability)
     if (held) this.#untrack(held)
     const perCapability = this.#offerPoolOf(entry.capability, floors?.[`offers:${entry.capability}`])
     this.#track(entry)
@@ -480,6 +483,24 @@ export class Mempool implements PoolView {
       changes,
     )
     return entry
+  }
+
+  /** An oracle's capability pool, its own from its first capability on. */
+  #capabilityPool(oracle: OracleEntry): BoundedPool<CapabilityEntry> {
+    if (oracle.capabilities === this.#noCapabilities)
+      oracle.capabilities = this.#childPool(this.#noCapabilities)
+    return oracle.capabilities as BoundedPool<CapabilityEntry>
+  }
+
+  /** An oracle's report pool, its own from its first report on. */
+  #reportPool(oracle: OracleEntry): BoundedPool<ReportEntry> {
+    if (oracle.reports === this.#noReports) oracle.reports = this.#childPool(this.#noReports)
+    return oracle.reports as BoundedPool<ReportEntry>
+  }
+
+  /** A new child pool of the capacity of `empty`, with a restored floor. */
+  #childPool<V>(empty: BoundedPool<V>, floor?: FloorState): BoundedPool<V> {
+    return new BoundedPool<V>(this.#poolInit(empty.capacity), floor)
   }
 
   /** A capability's offer pool, made (with `floor`, when restored) on its first offer. */
@@ -519,7 +540,7 @@ export class Mempool implements PoolView {
     this.#byDensity.set(entry, undefined)
     if (entry.kind === 'offer') {
       this.#byExpiry.set(entry, undefined)
-      this.#soonestExpiry = Math.min(this.#soonestExpiry, entry.message.terms.expires)
+      this.#soonestExpiry = Math.min(this.#soonestExpiry, entry.expires)
     }
   }
 
@@ -563,7 +584,7 @@ export class Mempool implements PoolView {
       const counts = report === counting
       if (report.counts === counts) continue
       report.counts = counts
-      oracle.reports.set(reportRank(report, report.id), report, now)
+      this.#reportPool(oracle).set(reportRank(report, report.id), report, now)
       this.#reindexOracle(oracle, now, () => {
         oracle.penalty += counts ? report.work : -report.work
       })
@@ -619,7 +640,9 @@ export class Mempool implements PoolView {
   /** Removes a capability and its offers; `reindex` updates the oracle's strength. */
   #removeCapability(capability: CapabilityEntry, changes: Changes, reindex = true): void {
     const oracle = this.#oracles.get(capability.oracle)
-    oracle?.capabilities.delete(capability.key)
+    // A held capability is in its oracle's own pool (never the shared empty one).
+    const pool = oracle?.capabilities as BoundedPool<CapabilityEntry> | undefined
+    pool?.delete(capability.key)
     this.#capabilities.delete(capability.key)
     this.#untrack(capability)
     if (oracle && reindex) {
@@ -635,7 +658,9 @@ export class Mempool implements PoolView {
 
   #removeReport(report: ReportEntry, changes: Changes, reindex = true): void {
     const oracle = this.#oracles.get(report.oracle)
-    oracle?.reports.delete(report.id)
+    // A held report is in its oracle's own pool (never the shared empty one).
+    const pool = oracle?.reports as BoundedPool<ReportEntry> | undefined
+    pool?.delete(report.id)
     this.#reports.delete(report.id)
     this.#untrack(report)
     if (oracle && reindex && report.counts) {
@@ -775,8 +800,8 @@ function compareDensities(a: Entry, b: Entry): number {
 
 /** Orders offers by expiry (a held offer's never changes), then key. */
 function compareExpiries(a: OfferEntry, b: OfferEntry): number {
-  const x = a.message.terms.expires
-  const y = b.message.terms.expires
+  const x = a.expires
+  const y = b.expires
   if (x !== y) return x - y
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0
 }

@@ -2,7 +2,7 @@
  * Paging shared by the mempool's listings: pages, limits, and walks over B+ tree iterators
  * that stop after a page (or a scan budget) and say whether more follows.
  */
-import type { BoundedPool, Rank } from './bounded-pool.ts'
+import type { PoolReader, Rank } from './bounded-pool.ts'
 import { decodeCursor, encodeCursor } from './cursor.ts'
 import type { CapabilityEntry, OracleEntry, ReportEntry } from './entries.ts'
 import { scoreOf } from './entries.ts'
@@ -80,7 +80,7 @@ type Child = CapabilityEntry | ReportEntry
 export function walkChildren<E extends Child, T>(
   pool: Mempool,
   listing: string,
-  pick: (oracle: OracleEntry) => BoundedPool<E>,
+  pick: (oracle: OracleEntry) => PoolReader<E>,
   query: PageQuery & { oracle?: string },
   limits: QueryLimits,
   keep: (entry: E) => boolean,

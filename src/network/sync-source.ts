@@ -19,7 +19,6 @@ import {
   canonicalize,
   type Dispute,
   ErrorCode,
-  type Message,
   messageId,
   POOL_KINDS,
   type PoolKind,
@@ -81,7 +80,8 @@ export class MempoolSyncSource implements SyncSource {
   readonly #signatures: SignatureChecker | undefined
   readonly #submitPage: SubmitPage | undefined
   #snapshot: SortedItems | undefined
-  #messages = new Map<string, Message>()
+  /** What each id of the snapshot serves: a held entry (its message rebuilt when served) or a dispute. */
+  #messages = new Map<string, Entry | Dispute>()
   #builtAt = Number.NEGATIVE_INFINITY
   /** The mempool's version the snapshot was built at. */
   #version = -1
@@ -111,12 +111,11 @@ export class MempoolSyncSource implements SyncSource {
 
   message(id: string): string | undefined {
     if (!this.#snapshot) this.snapshot()
-    const message = this.#messages.get(id)
+    const held = this.#messages.get(id)
     // An offer that expired since the snapshot is not served: no peer would take it.
-    if (!message || (message.kind === 'offer' && this.mempool.isExpired(message, this.mempool.now())))
-      return undefined
+    if (!held || (held.kind === 'offer' && this.mempool.isExpired(held, this.mempool.now()))) return undefined
     // Served as its canonical form, the only form a peer accepts (docs/protocol.md §2).
-    return canonicalize(message)
+    return canonicalize(held.kind === 'dispute' ? held : held.message)
   }
 
   submit(value: unknown): SubmitOutcome | Promise<SubmitOutcome> {
@@ -156,13 +155,13 @@ export class MempoolSyncSource implements SyncSource {
   #rebuild(now: number): void {
     const version = this.mempool.version
     const items: SyncItem[] = []
-    const messages = new Map<string, Message>()
+    const messages = new Map<string, Entry | Dispute>()
     // Expired offers are never offered, even before the node's next purge removes them.
     const seconds = this.mempool.now()
     for (const entry of this.mempool.entries()) {
-      if (entry.kind === 'offer' && this.mempool.isExpired(entry.message, seconds)) continue
+      if (entry.kind === 'offer' && this.mempool.isExpired(entry, seconds)) continue
       items.push({ key: itemKey(entry.kind, entry.bits), id: entry.id })
-      messages.set(entry.id, entry.message)
+      messages.set(entry.id, entry)
       const dispute = disputeOf(entry)
       if (dispute) {
         const id = disputeId(dispute)

@@ -1,0 +1,209 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { type Entry, forgetRecentMessages } from '../../../src/mempool/entries.ts'
+import { Mempool } from '../../../src/mempool/mempool.ts'
+import { packedSignature, packMessage, unpackMessage } from '../../../src/mempool/packed.ts'
+import { admitValue } from '../../../src/mempool/pipeline.ts'
+import { restoreSnapshot, toRecord } from '../../../src/mempool/snapshot.ts'
+import { canonicalize } from '../../../src/protocol/canonical.ts'
+import { messageId } from '../../../src/protocol/message.ts'
+import type { Message } from '../../../src/protocol/messages/index.ts'
+import { verifySignatures } from '../../../src/protocol/sign.ts'
+import * as fx from '../../support/messages.ts'
+
+const NOW = 1_850_000_000
+
+/** A distinct key per number (a small secret, valid for both schemes). */
+function keyOf(scheme: 'ed25519' | 'bip340', n: number) {
+  return fx.keyFromSecret(scheme, n.toString(16).padStart(64, '0'))
+}
+
+/** A deterministic generator (xorshift32), so a failure names the seed that found it. */
+function generator(seed: number) {
+  let state = seed * 2_654_435_761 || 1
+  const next = () => {
+    state ^= state << 13
+    state ^= state >>> 17
+    state ^= state << 5
+    return (state >>> 0) / 2 ** 32
+  }
+  const int = (below: number) => Math.floor(next() * below)
+  const pick = <T>(items: readonly T[]): T => items[int(items.length)]!
+  const hex = (digits: number, upper = false) => {
+    let out = ''
+    for (let i = 0; i < digits; i++) out += '0123456789abcdef'[int(16)]
+    return upper ? out.toUpperCase() : out
+  }
+  // What a message's strings hold: hex of every length (odd ones, upper case, too long to
+  // pack), text beyond Latin-1, control characters, quotes and backslashes next to hex.
+  const text = (): string =>
+    pick([
+      () => hex(2 * (1 + int(300))),
+      () => hex(1 + 2 * int(40)),
+      () => hex(64, true),
+      () => `€ ${hex(16)} 🙂`,
+      () => `\u0001\u0002"${hex(32)}"\\`,
+      () => `é ${int(1000)}`,
+      () => '',
+      () => pick(['ed25519', 'bip340', '"kind": "bip340",', 'kind']),
+    ])()
+  const value = (depth: number): unknown => {
+    const choice = int(depth > 3 ? 4 : 7)
+    if (choice === 0) return text()
+    if (choice === 1) return int(2) === 0 ? int(2 ** 40) : next() * 1e6 - 5e5
+    if (choice === 2) return pick([true, false, null])
+    if (choice === 3) return hex(64)
+    if (choice === 4) return Array.from({ length: int(4) }, () => value(depth + 1))
+    const object: Record<string, unknown> = {}
+    for (let i = int(5); i > 0; i--)
+      object[pick(['pubkey', 'tags', 'nonce', 'kind', 'ed25519', text(), 'signature'])] = value(depth + 1)
+    return object
+  }
+  return { int, pick, hex, text, value }
+}
+
+describe('packed messages', () => {
+  it('rebuild every generated JSON value exactly, with its canonical bytes (property)', () => {
+    for (let seed = 1; seed <= 2_000; seed++) {
+      const g = generator(seed)
+      const refs = [g.hex(64), g.hex(64)]
+      const message = g.value(0) as Record<string, unknown>
+      const object =
+        typeof message === 'object' && message !== null && !Array.isArray(message) ? message : { message }
+      object.signature = g.pick([g.hex(128), g.hex(64, true), g.text(), undefined, 7])
+      if (g.int(2) === 0) object.pubkey = refs[g.int(2)]
+      const packed = packMessage(object, refs)
+      const rebuilt = unpackMessage<Record<string, unknown>>(packed, refs)
+      const expected = JSON.parse(JSON.stringify(object))
+      assert.deepEqual(rebuilt, expected, `seed ${seed}`)
+      assert.equal(canonicalize(rebuilt), canonicalize(object), `seed ${seed}`)
+      assert.equal(
+        packedSignature(packed, refs),
+        typeof object.signature === 'string' ? object.signature : undefined,
+      )
+    }
+  })
+
+  it('keep hex as bytes and the entry’s own keys as references', () => {
+    const ad = fx.oracleAd()
+    const packed = packMessage(ad, [ad.pubkey])
+    const text = JSON.stringify(ad)
+    // pubkey (64 digits) becomes 2 characters; signature, nonce and hash half their digits.
+    assert.ok(packed.length < text.length - 64 - 64 - 32, `${packed.length} of ${text.length}`)
+    assert.ok(
+      [...packed].every((char) => char.charCodeAt(0) <= 0xff),
+      'one byte per character',
+    )
+    assert.deepEqual(unpackMessage(packed, [ad.pubkey]), ad)
+  })
+})
+
+describe('held entries rebuild their messages', () => {
+  /** Every kind, generated: ads, capabilities, reports of several types, offers at each stage. */
+  function fill(seeds: number): { pool: Mempool; sent: Map<string, Message> } {
+    const pool = new Mempool(
+      { minBits: { oracle: 8, capability: 8, report: 8, offer: 8 }, maxCapabilitiesPerOracle: 1_000 },
+      { now: () => NOW },
+    )
+    const sent = new Map<string, Message>()
+    const admit = (message: Message) => {
+      const { admission } = admitValue(pool, message)
+      assert.ok(admission.status === 'added' || admission.status === 'updated', JSON.stringify(admission))
+      if (admission.kind !== 'dispute') sent.set(admission.id!, message)
+    }
+    admit(
+      fx.oracleAd({
+        tags: ['sports', fx.ORACLE.publicKey.slice(0, 32)],
+        manifestUri: 'https://oracle.example/m',
+      }),
+    )
+    // An update replaces the held ad's message in place.
+    admit(fx.oracleAd({ seqNo: 2, tags: ['sports'] }, fx.ORACLE, 9))
+    const capability = fx.capabilityAd({ attestation: 'signature' })
+    admit(capability)
+    for (let seed = 1; seed <= seeds; seed++) {
+      const g = generator(seed)
+      const key = keyOf(g.pick(['ed25519', 'bip340'] as const), 100 + seed)
+      admit(fx.oracleAd({ tags: [g.hex(16), `t-${seed}`], seqNo: 1 + g.int(9) }, key))
+      admit(
+        fx.capabilityAd(
+          { question: `Who won $home vs $away on $date? ${g.text().slice(0, 100)} €`, tags: [g.hex(32)] },
+          fx.ORACLE,
+          keyOf('bip340', 1_000 + seed),
+        ),
+      )
+      const links = [`https://example.org/${g.hex(64)}`]
+      admit(
+        fx.report(
+          { type: 'free-form', comment: `${seed} ${g.text()}x`.slice(0, 200), links },
+          g.pick([fx.REPORTER, null]),
+        ),
+      )
+      const trader = keyOf('bip340', 2_000 + seed)
+      const open = fx.offer(trader, 8, {
+        nonce: g.hex(16),
+        contact: `nostr:${g.hex(20)}`,
+      })
+      admit(
+        seed % 3 === 0
+          ? fx.finalizedOffer(fx.acceptedOffer(open), trader)
+          : seed % 3 === 1
+            ? fx.acceptedOffer(open)
+            : open,
+      )
+    }
+    const missing = fx.report({ type: 'fact-missing', capability, commitment: fx.commitment(NOW - 3600) })
+    admit(missing)
+    admit(fx.dispute(messageId(missing)))
+    admit(fx.report({ type: 'fact-conflict', capability, facts: [fx.fact('home'), fx.fact('away')] }))
+    return { pool, sent }
+  }
+
+  function assertSame(entry: Entry, sent: Message): void {
+    forgetRecentMessages()
+    const rebuilt = entry.message
+    assert.notEqual(rebuilt, sent, 'the message is rebuilt, not the object admitted')
+    assert.deepEqual(rebuilt, sent)
+    assert.equal(canonicalize(rebuilt), canonicalize(sent))
+    assert.equal(messageId(rebuilt), entry.id)
+    assert.equal(entry.signature, (sent as { signature?: string }).signature)
+    assert.ok(verifySignatures(rebuilt).ok, `${entry.kind} ${entry.id}: signatures hold`)
+  }
+
+  it('byte-identical to the admitted ones, for every kind (property)', () => {
+    const { pool, sent } = fill(24)
+    const kinds = new Set<string>()
+    for (const entry of pool.entries()) {
+      kinds.add(entry.kind)
+      assertSame(entry, sent.get(entry.id)!)
+    }
+    assert.deepEqual([...kinds].sort(), ['capability', 'offer', 'oracle', 'report'])
+    assert.equal(pool.size, sent.size - 1, 'all but the replaced ad')
+  })
+
+  it('byte-identical after a snapshot and restore', () => {
+    const { pool, sent } = fill(6)
+    const records = JSON.parse(JSON.stringify([...pool.entries()].map(toRecord)))
+    const restored = new Mempool(pool.options, { now: () => NOW })
+    assert.deepEqual(restoreSnapshot(restored, records, pool.floors()).removed, [])
+    for (const entry of restored.entries()) assertSame(entry, sent.get(entry.id)!)
+    assert.equal(restored.size, pool.size)
+  })
+
+  it('an oracle without capabilities or reports shares the empty pools until its first', () => {
+    const pool = new Mempool(
+      { minBits: { oracle: 8, capability: 8, report: 8, offer: 8 } },
+      { now: () => NOW },
+    )
+    admitValue(pool, fx.oracleAd())
+    admitValue(pool, fx.oracleAd({}, fx.OTHER_ORACLE))
+    const [a, b] = [pool.oracles.get(fx.ORACLE.publicKey)!, pool.oracles.get(fx.OTHER_ORACLE.publicKey)!]
+    assert.equal(a.capabilities, b.capabilities)
+    assert.equal(a.reports, b.reports)
+    admitValue(pool, fx.capabilityAd())
+    assert.notEqual(a.capabilities, b.capabilities)
+    assert.equal(a.capabilities.size, 1)
+    assert.equal(b.capabilities.size, 0)
+    assert.equal(a.reports, b.reports, 'the report pool stays shared')
+  })
+})
