@@ -75,7 +75,6 @@ export async function buildNodeBundle(
       platform: 'node',
       format: 'esm',
       target: 'node24',
-      external: EXTERNAL,
       minifyWhitespace: true,
       minifySyntax: true,
       // A non-ASCII byte in a licence comment would make V8 hold the whole text in two bytes a
@@ -87,7 +86,7 @@ export async function buildNodeBundle(
       banner: {
         js: `import { createRequire as __megaRequire } from 'node:module'; const require = __megaRequire(${JSON.stringify(pathToFileURL(join(root, 'bin', 'mega.ts')).href)});`,
       },
-      plugins: [keepSourcePaths],
+      plugins: [externalByPath, keepSourcePaths],
     })
     renameSync(temporary, join(dir, BUNDLE))
     renameSync(`${temporary}.LEGAL.txt`, join(dir, `${BUNDLE}.LEGAL.txt`))
@@ -103,6 +102,29 @@ export async function buildNodeBundle(
     rmSync(temporary, { force: true })
     rmSync(`${temporary}.LEGAL.txt`, { force: true })
   }
+}
+
+/**
+ * The packages left out ({@link EXTERNAL}) are imported by their resolved path, so that the
+ * bundle finds them wherever it is written.
+ */
+const externalByPath = {
+  name: 'external-by-path',
+  setup(build: import('esbuild').PluginBuild) {
+    const names = new RegExp(`^(${EXTERNAL.join('|')})$`)
+    build.onResolve({ filter: names }, async (args) => {
+      if (args.pluginData === 'external-by-path') return undefined
+      const { kind, resolveDir, importer } = args
+      const found = await build.resolve(args.path, {
+        kind,
+        resolveDir,
+        importer,
+        pluginData: 'external-by-path',
+      })
+      if (found.errors.length > 0) return { errors: found.errors }
+      return { path: found.path, external: true }
+    })
+  },
 }
 
 /**
