@@ -11,7 +11,18 @@
  * rewrites) is newer than the build; bin/mega.js checks this on each `mega node`, then replaces
  * its process with the bundle's (`process.execve`: same pid, see ./node-exec.ts).
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import {
+  accessSync,
+  constants,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
@@ -65,6 +76,7 @@ export async function buildNodeBundle(
   const builtAt = Date.now()
   const { build } = await import('esbuild')
   mkdirSync(dir, { recursive: true })
+  accessSync(dir, constants.W_OK) // EACCES here, rather than esbuild's own error on writing
   const temporary = join(dir, `${BUNDLE}.${process.pid}.tmp`)
   try {
     const result = await build({
@@ -189,6 +201,31 @@ export function bundledNodeEnvironment(
   return next
 }
 
+/**
+ * Where the bundle goes when the package's directory is read-only (a service's `ProtectSystem`,
+ * a container's root-owned checkout): next to the compile cache, or in the temporary directory;
+ * named after the package's root, so that two checkouts never take each other's bundle.
+ */
+export function fallbackBundleDir(compileCache: string | undefined, root: string = PACKAGE_ROOT): string {
+  const checkout = createHash('sha256').update(root).digest('hex').slice(0, 12)
+  return join(compileCache ?? tmpdir(), `mega-node-${checkout}`)
+}
+
+/** A fresh bundle: the one in the package, in the fallback directory, or a new build. */
+async function bundleFor(compileCache: string | undefined, onBuild?: () => void): Promise<string> {
+  const fallback = fallbackBundleDir(compileCache)
+  const fresh = freshNodeBundle() ?? freshNodeBundle(fallback)
+  if (fresh) return fresh
+  onBuild?.()
+  try {
+    return await buildNodeBundle()
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code !== 'EACCES' && code !== 'EROFS' && code !== 'EPERM') throw error
+    return await buildNodeBundle(fallback)
+  }
+}
+
 let ensured: Promise<unknown> | undefined
 
 /**
@@ -197,7 +234,7 @@ let ensured: Promise<unknown> | undefined
  */
 export function ensureNodeBundle(): Promise<unknown> {
   ensured ??= Promise.resolve()
-    .then(() => freshNodeBundle() ?? buildNodeBundle())
+    .then(() => bundleFor(undefined))
     .catch(() => undefined)
   return ensured
 }
@@ -211,16 +248,15 @@ export function ensureNodeBundle(): Promise<unknown> {
  */
 export async function execBundledNode(compileCache: string | undefined): Promise<void> {
   if (process.env.MEGA_BUNDLE === '0' || typeof process.execve !== 'function') return
-  let bundle = freshNodeBundle()
-  if (!bundle) {
-    try {
-      process.stderr.write('mega: bundling the node (first start after a change, a few seconds)\n')
-      bundle = await buildNodeBundle()
-    } catch (error) {
-      const reason = (error as { errors?: { text: string }[] }).errors?.[0]?.text ?? String(error)
-      process.stderr.write(`mega: could not bundle the node (${reason}); running from the sources\n`)
-      return
-    }
+  let bundle: string
+  try {
+    bundle = await bundleFor(compileCache, () =>
+      process.stderr.write('mega: bundling the node (first start after a change, a few seconds)\n'),
+    )
+  } catch (error) {
+    const reason = (error as { errors?: { text: string }[] }).errors?.[0]?.text ?? String(error)
+    process.stderr.write(`mega: could not bundle the node (${reason}); running from the sources\n`)
+    return
   }
   const flags = [...NODE_FLAGS.filter((flag) => !process.execArgv.includes(flag)), ...process.execArgv]
   const args = [...flags, bundle, ...process.argv.slice(2)]

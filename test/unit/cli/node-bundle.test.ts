@@ -7,7 +7,12 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
-import { bundledNodeEnvironment, freshNodeBundle, MALLOC_TUNABLE } from '../../../src/cli/node-bundle.ts'
+import {
+  bundledNodeEnvironment,
+  fallbackBundleDir,
+  freshNodeBundle,
+  MALLOC_TUNABLE,
+} from '../../../src/cli/node-bundle.ts'
 
 const root = mkdtempSync(join(tmpdir(), 'mega-bundle-unit-'))
 after(() => rmSync(root, { recursive: true, force: true }))
@@ -68,5 +73,15 @@ describe('bundledNodeEnvironment', () => {
   it("keeps the user's own threshold and compile cache choices", () => {
     const own = { GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=131072', NODE_DISABLE_COMPILE_CACHE: '1' }
     assert.deepEqual(bundledNodeEnvironment(own, '/tmp/cache'), own)
+  })
+})
+
+describe('fallbackBundleDir', () => {
+  it('is beside the compile cache (else in the temporary directory), one per checkout', () => {
+    const one = fallbackBundleDir('/var/cache/mega', '/opt/mega/')
+    assert.match(one, /^\/var\/cache\/mega\/mega-node-[0-9a-f]{12}$/)
+    assert.equal(fallbackBundleDir('/var/cache/mega', '/opt/mega/'), one)
+    assert.notEqual(fallbackBundleDir('/var/cache/mega', '/srv/mega/'), one)
+    assert.ok(fallbackBundleDir(undefined, '/opt/mega/').startsWith(tmpdir()))
   })
 })
