@@ -235,7 +235,10 @@ let ensured: Promise<unknown> | undefined
 export function ensureNodeBundle(): Promise<unknown> {
   ensured ??= Promise.resolve()
     .then(() => bundleFor(undefined))
-    .catch(() => undefined)
+    .catch((error: unknown) => {
+      const reason = (error as { errors?: { text: string }[] }).errors?.[0]?.text ?? String(error)
+      process.stderr.write(`mega: could not bundle the node (${reason}); each node tries again\n`)
+    })
   return ensured
 }
 
