@@ -9,7 +9,7 @@
  *
  * The bundle is fresh when no input (our sources, `package.json`, the lock files an install
  * rewrites) is newer than the build; bin/mega.js checks this on each `mega node`, then replaces
- * its process with the bundle's (`process.execve`: same pid, see ./node-exec.ts).
+ * its process with the bundle's (`process.execve`: same pid; see {@link execBundledNode}).
  */
 import { createHash } from 'node:crypto'
 import {
