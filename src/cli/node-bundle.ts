@@ -236,8 +236,7 @@ export function ensureNodeBundle(): Promise<unknown> {
   ensured ??= Promise.resolve()
     .then(() => bundleFor(undefined))
     .catch((error: unknown) => {
-      const reason = (error as { errors?: { text: string }[] }).errors?.[0]?.text ?? String(error)
-      process.stderr.write(`mega: could not bundle the node (${reason}); each node tries again\n`)
+      process.stderr.write(`mega: could not bundle the node (${reasonOf(error)}); each node tries again\n`)
     })
   return ensured
 }
@@ -257,15 +256,24 @@ export async function execBundledNode(compileCache: string | undefined): Promise
       process.stderr.write('mega: bundling the node (first start after a change, a few seconds)\n'),
     )
   } catch (error) {
-    const reason = (error as { errors?: { text: string }[] }).errors?.[0]?.text ?? String(error)
-    process.stderr.write(`mega: could not bundle the node (${reason}); running from the sources\n`)
+    process.stderr.write(`mega: could not bundle the node (${reasonOf(error)}); running from the sources\n`)
     return
   }
   const flags = [...NODE_FLAGS.filter((flag) => !process.execArgv.includes(flag)), ...process.execArgv]
   const args = [...flags, bundle, ...process.argv.slice(2)]
-  process.execve(
-    process.execPath,
-    [process.execPath, ...args],
-    bundledNodeEnvironment(process.env, compileCache),
-  )
+  try {
+    process.execve(
+      process.execPath,
+      [process.execPath, ...args],
+      bundledNodeEnvironment(process.env, compileCache),
+    )
+  } catch (error) {
+    process.stderr.write(`mega: could not start the bundle (${reasonOf(error)}); running from the sources\n`)
+  }
+}
+
+/** One line about a failed build (esbuild's first error) or start. */
+function reasonOf(error: unknown): string {
+  const first = (error as { errors?: { text: string }[] }).errors?.[0]?.text
+  return first ?? (error instanceof Error ? error.message : String(error))
 }
