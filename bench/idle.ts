@@ -14,7 +14,8 @@
  *   before Yamux and Noise framing).
  *
  * A node is started and stopped first, so that every measured node finds Node's compile cache
- * warm (bin/mega.js), as a node restarted on the same machine does. The same run measures a bare
+ * warm (bin/mega.js) and its bundle built (src/cli/node-bundle.ts), as a node restarted on the
+ * same machine does; `--env MEGA_BUNDLE=0` runs the nodes from the sources instead. The same run measures a bare
  * Node process (`setInterval` only) for the RSS baseline, and
  * prints the machine's load average before and after: other processes on the machine share
  * the cores but not the CPU time charged to these processes.
@@ -23,11 +24,12 @@
  *   node bench/idle.ts --nodes 10 --seconds 30
  *   node bench/idle.ts --node-args=--max-semi-space-size=32    flags of the node processes
  *   node bench/idle.ts --env MEGA_NETWORK__SYNC__INTERVAL_MS=0      configuration of the nodes
+ *   node bench/idle.ts --env MEGA_BUNDLE=0     nodes run from the sources, not the bundle
  *   node bench/idle.ts --profile               CPU profile of node 1 (.cpuprofile in its data dir; --keep)
  *   node bench/idle.ts --json
  */
 import { spawn } from 'node:child_process'
-import { rmSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -38,6 +40,7 @@ import {
   startNodeProcess,
   stopNodeProcess,
 } from '../src/cli/devnet-nodes.ts'
+import { NODE_BUNDLE_DIR } from '../src/cli/node-bundle.ts'
 import { NodeClient } from '../src/client/node-client.ts'
 import { defaultNetworkOptions } from '../src/network/options.ts'
 import type { NetworkStats } from '../src/network/view-schemas.ts'
@@ -117,10 +120,17 @@ interface IdleResult {
   cpuShareOfCore: Summary
   rssMiB: Summary
   privateMiB: Summary
+  /** Nodes whose process runs the bundle (the launcher replaced itself), not the sources. */
+  bundled: number
   bytesSentPerSecond: Summary
   bytesReceivedPerSecond: Summary
   loadBefore: string
   loadAfter: string
+}
+
+/** Whether the process runs `mega node`'s bundle (see src/cli/node-bundle.ts). */
+function runsBundle(pid: number): boolean {
+  return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(join(NODE_BUNDLE_DIR, 'mega.mjs'))
 }
 
 /** RSS and private memory of a bare Node process (same binary, no code) after two seconds. */
@@ -220,6 +230,7 @@ async function run(count: number): Promise<IdleResult> {
     const wireAfter = await Promise.all(nodes.map(wireOf))
     const rss = nodes.map((node) => rssMiB(node.child.pid!))
     const privateMemory = nodes.map((node) => privateMiB(node.child.pid!))
+    const bundled = nodes.filter((node) => runsBundle(node.child.pid!)).length
     peers = await Promise.all(
       nodes.map(async (node) => (await get<{ items: unknown[] }>(node, 'peers')).items.length),
     )
@@ -230,6 +241,7 @@ async function run(count: number): Promise<IdleResult> {
       cpuShareOfCore: summary(cpuAfter.map((after, i) => (after - cpuBefore[i]!) / elapsed)),
       rssMiB: summary(rss),
       privateMiB: summary(privateMemory),
+      bundled,
       bytesSentPerSecond: summary(
         wireAfter.map((after, i) => (after.bytesSent - wireBefore[i]!.bytesSent) / elapsed),
       ),
@@ -272,7 +284,7 @@ for (const count of nodeCounts) {
   log(
     `${r.nodes} nodes, ${r.peers.min}–${r.peers.max} peers each, ${r.seconds.toFixed(0)} s (load ${r.loadBefore} → ${r.loadAfter}): ` +
       `CPU ${range(r.cpuShareOfCore, pct)} of a core; RSS ${range(r.rssMiB, (n) => n.toFixed(0))} MiB, ` +
-      `private ${range(r.privateMiB, (n) => n.toFixed(0))} MiB; ` +
+      `private ${range(r.privateMiB, (n) => n.toFixed(0))} MiB (${r.bundled} of ${r.nodes} run the bundle); ` +
       `gossip sent ${range(r.bytesSentPerSecond, (n) => n.toFixed(0))} B/s, received ${range(r.bytesReceivedPerSecond, (n) => n.toFixed(0))} B/s`,
   )
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env -S node --max-semi-space-size=2
-// The flag caps V8's young generation: see NODE_FLAGS in src/cli/devnet-nodes.ts. The `mega`
+// The flag caps V8's young generation: see NODE_FLAGS in src/cli/node-bundle.ts. The `mega`
 // executable is bin/mega.js, which turns the compile cache on first and imports this file.
 import { main } from '../src/cli/main.ts'
 import { exitQuietlyOnClosedPipe, returnToInvocationDirectory, stopWithParent } from '../src/cli/shell.ts'

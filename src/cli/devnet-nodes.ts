@@ -8,17 +8,12 @@ import { mkdirSync, openSync } from 'node:fs'
 import { join } from 'node:path'
 import { NodeClient } from '../client/index.ts'
 import { CliError, CliErrorCode } from './command.ts'
+import { ensureNodeBundle, NODE_FLAGS } from './node-bundle.ts'
+
+export { NODE_FLAGS }
 
 /** The launcher (compile cache on: see bin/mega.js). */
 const MEGA = new URL('../../bin/mega.js', import.meta.url).pathname
-
-/**
- * Node.js flags of a node process, as in `bin/mega.ts`'s first line and `npm start`. V8 may grow
- * its young generation to 2 × 32 MiB during startup and keep it (~60 MiB of RSS an idle node
- * never uses: a node started alone measured 220 MiB of RSS, 158 MiB with the cap; see
- * docs/performance.md, idle cost).
- */
-export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2']
 
 /** A started node process. */
 export interface NodeProcess {
@@ -53,6 +48,7 @@ export async function startNodeProcess(init: NodeProcessInit): Promise<NodeProce
   const timeoutMs = init.startTimeoutMs ?? 15_000
   const dataDir = join(root, `node-${index}`)
   mkdirSync(dataDir, { recursive: true })
+  await ensureNodeBundle()
   const log = openSync(join(dataDir, 'node.log'), 'a')
   const child = spawn(
     process.execPath,

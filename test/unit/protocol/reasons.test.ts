@@ -62,7 +62,7 @@ const CONSTANTS: [ReasonArea[], Record<string, string>][] = [
 /** Upper-case string literals in src that are not codes, and why. */
 const NOT_CODES = new Set([
   ...['SIGINT', 'SIGTERM', 'SIGKILL', 'SIGHUP'], // signals
-  ...['ENOENT', 'EEXIST', 'ECONNRESET', 'EPIPE', 'EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL'], // system error codes
+  ...['ENOENT', 'EEXIST', 'ECONNRESET', 'EPIPE', 'EADDRINUSE', 'EACCES', 'EROFS', 'EPERM', 'EADDRNOTAVAIL'], // system error codes
   ...['ERR_HTTP_REQUEST_TIMEOUT', 'HPE_HEADER_OVERFLOW', 'HPE_CHUNK_EXTENSIONS_OVERFLOW'], // node:http's
   ...['GET', 'HEAD', 'POST', 'OPTIONS', 'HTTP'], // HTTP methods, a table header
   'PBKDF2', // a WebCrypto algorithm name

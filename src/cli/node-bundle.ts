@@ -1,0 +1,279 @@
+/**
+ * `mega node` runs from one bundled file, `dist/node/mega.mjs`, built from `bin/mega.ts` by
+ * esbuild and rebuilt when a source it was built from has changed. An idle node loaded ~2,000
+ * modules (typebox alone 683), each kept with its source text, module record and namespace:
+ * one file, whitespace removed, holds 19 MiB less heap. Names are kept, so stack traces still
+ * say which function threw. Paths stay those of the sources: every `import.meta.url` (and a
+ * CommonJS file's `__dirname`) is that of the file it is written in, so assets, worker scripts
+ * and native modules load from where they are, as when run unbundled.
+ *
+ * The bundle is fresh when no input (our sources, `package.json`, the lock files an install
+ * rewrites) is newer than the build; bin/mega.js checks this on each `mega node`, then replaces
+ * its process with the bundle's (`process.execve`: same pid; see {@link execBundledNode}).
+ */
+import { createHash } from 'node:crypto'
+import {
+  accessSync,
+  constants,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+
+/** The package's root directory. */
+export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url))
+/** Where `mega node`'s bundle is written. */
+export const NODE_BUNDLE_DIR = join(PACKAGE_ROOT, 'dist', 'node')
+const BUNDLE = 'mega.mjs'
+const MANIFEST = 'manifest.json'
+/** Files that decide the bundle besides the sources esbuild reads (relative to the root). */
+const ALWAYS_INPUTS = [
+  'package.json',
+  'package-lock.json',
+  'node_modules/.package-lock.json',
+  'src/cli/node-bundle.ts',
+]
+/** Packages left out: native code, esbuild itself, and pretty logs' transport (a worker). */
+const EXTERNAL = ['esbuild', 'sodium-native', 'tiny-secp256k1', 'pino-pretty']
+
+interface Manifest {
+  /** When the build started (ms since the epoch): an input changed after it makes it stale. */
+  builtAt: number
+  /** Inputs, relative to the package root. */
+  inputs: string[]
+}
+
+/** The bundle's path if it exists and no input changed since it was built. */
+export function freshNodeBundle(
+  dir: string = NODE_BUNDLE_DIR,
+  root: string = PACKAGE_ROOT,
+): string | undefined {
+  let manifest: Manifest
+  try {
+    manifest = JSON.parse(readFileSync(join(dir, MANIFEST), 'utf8')) as Manifest
+    statSync(join(dir, BUNDLE))
+  } catch {
+    return undefined
+  }
+  for (const input of manifest.inputs) {
+    const modified = statSync(join(root, input), { throwIfNoEntry: false })?.mtimeMs
+    if (modified === undefined || modified >= manifest.builtAt) return undefined
+  }
+  return join(dir, BUNDLE)
+}
+
+/** Builds the bundle into `dir` (written aside, then renamed: a reader never sees half a file). */
+export async function buildNodeBundle(
+  dir: string = NODE_BUNDLE_DIR,
+  root: string = PACKAGE_ROOT,
+): Promise<string> {
+  const builtAt = Date.now()
+  const { build } = await import('esbuild')
+  mkdirSync(dir, { recursive: true })
+  accessSync(dir, constants.W_OK) // EACCES here, rather than esbuild's own error on writing
+  const temporary = join(dir, `${BUNDLE}.${process.pid}.tmp`)
+  try {
+    const result = await build({
+      absWorkingDir: root,
+      entryPoints: [join(root, 'bin', 'mega.ts')],
+      outfile: temporary,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node24',
+      minifyWhitespace: true,
+      minifySyntax: true,
+      // A non-ASCII byte in a licence comment would make V8 hold the whole text in two bytes a
+      // character; the comments go to a file of their own.
+      legalComments: 'external',
+      metafile: true,
+      logLevel: 'silent',
+      // `require` of the CommonJS files that name a module at run time, resolved as from bin/.
+      banner: {
+        js: `import { createRequire as __megaRequire } from 'node:module'; const require = __megaRequire(${JSON.stringify(pathToFileURL(join(root, 'bin', 'mega.ts')).href)});`,
+      },
+      plugins: [externalByPath, keepSourcePaths],
+    })
+    renameSync(temporary, join(dir, BUNDLE))
+    renameSync(`${temporary}.LEGAL.txt`, join(dir, `${BUNDLE}.LEGAL.txt`))
+    const inputs = [
+      ...ALWAYS_INPUTS.filter((input) => statSync(join(root, input), { throwIfNoEntry: false })),
+      ...Object.keys(result.metafile.inputs).filter((input) => !input.split('/').includes('node_modules')),
+    ]
+    const manifest: Manifest = { builtAt, inputs: [...new Set(inputs)] }
+    writeFileSync(`${temporary}.manifest`, JSON.stringify(manifest))
+    renameSync(`${temporary}.manifest`, join(dir, MANIFEST))
+    return join(dir, BUNDLE)
+  } finally {
+    rmSync(temporary, { force: true })
+    rmSync(`${temporary}.LEGAL.txt`, { force: true })
+  }
+}
+
+/**
+ * The packages left out ({@link EXTERNAL}) are imported by their resolved path, so that the
+ * bundle finds them wherever it is written.
+ */
+const externalByPath = {
+  name: 'external-by-path',
+  setup(build: import('esbuild').PluginBuild) {
+    const names = new RegExp(`^(${EXTERNAL.join('|')})$`)
+    build.onResolve({ filter: names }, async (args) => {
+      if (args.pluginData === 'external-by-path') return undefined
+      const { kind, resolveDir, importer } = args
+      const found = await build.resolve(args.path, {
+        kind,
+        resolveDir,
+        importer,
+        pluginData: 'external-by-path',
+      })
+      if (found.errors.length > 0) return { errors: found.errors }
+      return { path: found.path, external: true }
+    })
+  },
+}
+
+/**
+ * Each module keeps its own location: `import.meta.url`/`dirname`/`filename` become the source
+ * file's, and a CommonJS file (no `import`/`export` statement) gets its own `__dirname` and
+ * `__filename` (esbuild wraps each such file in a function, so these stay local to it).
+ */
+const keepSourcePaths = {
+  name: 'keep-source-paths',
+  setup(build: import('esbuild').PluginBuild) {
+    build.onLoad({ filter: /\.(m?js|cjs|ts)$/ }, (args) => {
+      let text = readFileSync(args.path, 'utf8')
+      if (text.includes('import.meta.')) {
+        text = text
+          .replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href))
+          .replaceAll('import.meta.dirname', JSON.stringify(dirname(args.path)))
+          .replaceAll('import.meta.filename', JSON.stringify(args.path))
+      }
+      if (/\b__(dirname|filename)\b/.test(text) && !/^\s*(import|export)[\s{*]/m.test(text)) {
+        // After a `#!` line and a 'use strict' directive, which must stay first.
+        const prologue = /^(#!.*\n)?(\s*(['"])use strict\3;?)?/.exec(text)?.[0] ?? ''
+        const paths = `var __dirname = ${JSON.stringify(dirname(args.path))}, __filename = ${JSON.stringify(args.path)};`
+        text = `${prologue}\n${paths}${text.slice(prologue.length)}`
+      }
+      return { contents: text, loader: args.path.endsWith('.ts') ? 'ts' : 'js' }
+    })
+  },
+}
+
+/**
+ * Node.js flags of a node process. V8 may grow its young generation to 2 × 32 MiB during
+ * startup and keep it (~60 MiB of RSS an idle node never uses: a node started alone measured
+ * 220 MiB of RSS, 158 MiB with the cap; see docs/performance.md, idle cost).
+ */
+export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2']
+
+/**
+ * glibc's malloc serves requests of 32 KiB and more with their own mappings, returned to the
+ * system when freed. Compiling the bundle at start-up takes ~20 MiB in V8's compiler zones
+ * (segments of up to 32 KiB), and freed among live allocations they stayed in malloc's heap for
+ * good: 21 MiB of an idle node's RSS. Below the default threshold (128 KiB, which glibc raises
+ * further as large blocks are freed) they do; with it they go back. Only for `mega node`.
+ */
+export const MALLOC_TUNABLE = 'glibc.malloc.mmap_threshold=32768'
+
+/** The environment of the bundled node process. */
+export function bundledNodeEnvironment(
+  env: NodeJS.ProcessEnv,
+  compileCache: string | undefined,
+): NodeJS.ProcessEnv {
+  const tunables = env.GLIBC_TUNABLES ?? ''
+  const next: NodeJS.ProcessEnv = {
+    ...env,
+    // Set by the user, their threshold stays.
+    GLIBC_TUNABLES: tunables.includes('mmap_threshold')
+      ? tunables
+      : [tunables, MALLOC_TUNABLE].filter(Boolean).join(':'),
+  }
+  // The launcher's compile cache, for the bundle and the worker threads' TypeScript sources.
+  if (compileCache && next.NODE_COMPILE_CACHE === undefined && next.NODE_DISABLE_COMPILE_CACHE === undefined)
+    next.NODE_COMPILE_CACHE = compileCache
+  return next
+}
+
+/**
+ * Where the bundle goes when the package's directory is read-only (a service's `ProtectSystem`,
+ * a container's root-owned checkout): next to the compile cache, or in the temporary directory;
+ * named after the package's root, so that two checkouts never take each other's bundle.
+ */
+export function fallbackBundleDir(compileCache: string | undefined, root: string = PACKAGE_ROOT): string {
+  const checkout = createHash('sha256').update(root).digest('hex').slice(0, 12)
+  return join(compileCache ?? tmpdir(), `mega-node-${checkout}`)
+}
+
+/** A fresh bundle: the one in the package, in the fallback directory, or a new build. */
+async function bundleFor(compileCache: string | undefined, onBuild?: () => void): Promise<string> {
+  const fallback = fallbackBundleDir(compileCache)
+  const fresh = freshNodeBundle() ?? freshNodeBundle(fallback)
+  if (fresh) return fresh
+  onBuild?.()
+  try {
+    return await buildNodeBundle()
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code !== 'EACCES' && code !== 'EROFS' && code !== 'EPERM') throw error
+    return await buildNodeBundle(fallback)
+  }
+}
+
+let ensured: Promise<unknown> | undefined
+
+/**
+ * Builds the bundle unless fresh, once per process: for a parent about to start several nodes
+ * (`mega devnet`), which would otherwise each build it. A failure is left to each node.
+ */
+export function ensureNodeBundle(): Promise<unknown> {
+  ensured ??= Promise.resolve()
+    .then(() => bundleFor(undefined))
+    .catch((error: unknown) => {
+      process.stderr.write(`mega: could not bundle the node (${reasonOf(error)}); each node tries again\n`)
+    })
+  return ensured
+}
+
+/**
+ * Replaces this process with the bundled `mega node` (built first if missing or stale), with
+ * {@link NODE_FLAGS} and {@link MALLOC_TUNABLE}: same pid, stdio and arguments. Returns (and the
+ * caller runs from the sources) when `MEGA_BUNDLE=0`, when Node cannot replace a process
+ * (Windows), or when the build fails (a read-only install): the node then works as before, with
+ * more memory.
+ */
+export async function execBundledNode(compileCache: string | undefined): Promise<void> {
+  if (process.env.MEGA_BUNDLE === '0' || typeof process.execve !== 'function') return
+  let bundle: string
+  try {
+    bundle = await bundleFor(compileCache, () =>
+      process.stderr.write('mega: bundling the node (first start after a change, a few seconds)\n'),
+    )
+  } catch (error) {
+    process.stderr.write(`mega: could not bundle the node (${reasonOf(error)}); running from the sources\n`)
+    return
+  }
+  const flags = [...NODE_FLAGS.filter((flag) => !process.execArgv.includes(flag)), ...process.execArgv]
+  const args = [...flags, bundle, ...process.argv.slice(2)]
+  try {
+    process.execve(
+      process.execPath,
+      [process.execPath, ...args],
+      bundledNodeEnvironment(process.env, compileCache),
+    )
+  } catch (error) {
+    process.stderr.write(`mega: could not start the bundle (${reasonOf(error)}); running from the sources\n`)
+  }
+}
+
+/** One line about a failed build (esbuild's first error) or start. */
+function reasonOf(error: unknown): string {
+  const first = (error as { errors?: { text: string }[] }).errors?.[0]?.text
+  return first ?? (error instanceof Error ? error.message : String(error))
+}

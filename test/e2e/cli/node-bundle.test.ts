@@ -1,0 +1,108 @@
+/**
+ * `mega node` runs from one bundled file (src/cli/node-bundle.ts): built from the sources,
+ * rebuilt when one changes, run in the launcher's own process with the malloc threshold; what
+ * the node loads by path at run time (a dependency's static files, the dashboard's sources
+ * built on first request, a worker's script) still loads from where it is.
+ */
+import assert from 'node:assert/strict'
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, describe, it } from 'node:test'
+import { promisify } from 'node:util'
+import {
+  buildNodeBundle,
+  freshNodeBundle,
+  MALLOC_TUNABLE,
+  NODE_BUNDLE_DIR,
+} from '../../../src/cli/node-bundle.ts'
+
+const MEGA = new URL('../../../bin/mega.js', import.meta.url).pathname
+const temp = await mkdtemp(join(tmpdir(), 'mega-bundle-'))
+const started = new Set<ChildProcess>()
+after(async () => {
+  for (const child of started) child.kill('SIGKILL')
+  await rm(temp, { recursive: true, force: true })
+})
+
+/** Starts `mega node` through the launcher; resolves with the process and its REST URL. */
+async function startNode(name: string, env: Record<string, string> = {}) {
+  const child = spawn(
+    process.execPath,
+    [MEGA, 'node', '--data', join(temp, name), '--http', '127.0.0.1:0', '--p2p', '127.0.0.1:0'],
+    { env: { ...process.env, MEGA_LOG_PRETTY: 'false', MEGA_LOG_LEVEL: 'info', ...env }, stdio: 'pipe' },
+  )
+  started.add(child)
+  let output = ''
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no start in 60 s:\n${output}`)), 60_000)
+    const read = (chunk: Buffer) => {
+      output += chunk
+      const match = /"url":"(http:\/\/127\.0\.0\.1:\d+)".*"msg":"node started"/.exec(output)
+      if (match?.[1]) {
+        clearTimeout(timer)
+        resolve(match[1])
+      }
+    }
+    child.stdout.on('data', read)
+    child.stderr.on('data', read)
+    child.on('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)))
+  })
+  const pid = child.pid as number
+  const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+  const environment = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')
+  return { child, url, commandLine, environment }
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  child.kill('SIGTERM')
+  await exited
+  started.delete(child)
+}
+
+describe('the bundled node', () => {
+  it('builds one ASCII file that runs, and lists the sources it was built from', async () => {
+    const dir = join(temp, 'build')
+    const bundle = await buildNodeBundle(dir)
+    assert.equal(freshNodeBundle(dir), bundle)
+    const text = await readFile(bundle)
+    assert.ok(
+      text.every((byte) => byte < 0x80),
+      'one non-ASCII byte makes V8 hold the whole text in two bytes a character',
+    )
+    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as { inputs: string[] }
+    for (const input of ['src/node/node.ts', 'bin/mega.ts', 'src/cli/node-bundle.ts', 'package-lock.json'])
+      assert.ok(manifest.inputs.includes(input), input)
+    assert.ok(!manifest.inputs.some((input) => input.includes('node_modules/typebox')))
+    const { stdout } = await promisify(execFile)(process.execPath, [bundle, '--version'])
+    assert.match(stdout, /^mega \d+\.\d+\.\d+\n$/)
+  })
+
+  it('mega node runs the bundle in its own process, and serves what it loads by path', async () => {
+    const { child, url, commandLine, environment } = await startNode('bundled')
+    assert.equal(freshNodeBundle(), join(NODE_BUNDLE_DIR, 'mega.mjs'), 'built by the first start')
+    assert.deepEqual(commandLine.slice(1, 3), ['--max-semi-space-size=2', join(NODE_BUNDLE_DIR, 'mega.mjs')])
+    assert.ok(environment.includes(`GLIBC_TUNABLES=${MALLOC_TUNABLE}`), environment.join(' '))
+    assert.equal((await fetch(`${url}/health`)).status, 200)
+    // A CommonJS dependency's static file, found through its own __dirname.
+    const logo = await fetch(`${url}/docs/static/logo.svg`)
+    assert.equal(logo.status, 200)
+    assert.match(await logo.text(), /<svg/)
+    // The dashboard, built on first request by esbuild from sources found by import.meta.url.
+    const dashboard = await fetch(`${url}/dashboard/app.js`)
+    assert.equal(dashboard.status, 200)
+    assert.ok((await dashboard.text()).length > 10_000)
+    await stop(child)
+  })
+
+  it('MEGA_BUNDLE=0 runs the node from the sources', async () => {
+    const { child, url, commandLine, environment } = await startNode('sources', { MEGA_BUNDLE: '0' })
+    assert.equal(commandLine[1], MEGA)
+    assert.ok(!environment.some((variable) => variable.startsWith('GLIBC_TUNABLES=')))
+    assert.equal((await fetch(`${url}/health`)).status, 200)
+    await stop(child)
+  })
+})
