@@ -38,10 +38,20 @@ import {
   type OfferEntry,
   type OracleEntry,
   type ReportEntry,
+  scoreOf,
 } from './entries.ts'
 import { defaultMempoolOptions, type MempoolOptions } from './options.ts'
 import type { PoolMessage, PoolView } from './pool-view.ts'
-import { compareScoreKeys, oracleRank, reportRank, type ScoreKey, scoreKey, workRank } from './ranks.ts'
+import {
+  compareFiledScoreKeys,
+  type FiledScoreKey,
+  fileScoreKey,
+  oracleRank,
+  reportRank,
+  type ScoreKey,
+  scoreKey,
+  workRank,
+} from './ranks.ts'
 import type { FloorRecords, FloorState } from './rolling-floor.ts'
 import { VerifiedIds } from './verified-ids.ts'
 
@@ -107,7 +117,7 @@ export class Mempool implements PoolView {
   readonly #offers: BoundedPool<OfferEntry>
   readonly #offersByCapability = new Map<string, BoundedPool<OfferEntry>>()
   /** Oracles by score, highest first (key: {@link scoreKey}). */
-  readonly #byScore = new BTree<ScoreKey, OracleEntry>(undefined, compareScoreKeys)
+  readonly #byScore = new BTree<FiledScoreKey, OracleEntry>(undefined, compareFiledScoreKeys)
   /** Every entry by work per byte, lowest first: what the byte budget evicts. */
   readonly #byDensity = new BTree<Entry, undefined>(undefined, compareDensities)
   /** Offers by expiry, soonest first: what {@link purgeExpired} removes. */
@@ -169,7 +179,8 @@ export class Mempool implements PoolView {
 
   /** Oracles by score, highest first, from `from` (a {@link scoreKey}) on. */
   byScore(from?: ScoreKey): IterableIterator<[ScoreKey, OracleEntry]> {
-    return this.#byScore.entries(from)
+    // A filed key is its score key with orders after it: the caller reads the first two.
+    return this.#byScore.entries(from && fileScoreKey(from)) as IterableIterator<[ScoreKey, OracleEntry]>
   }
 
   /** Every entry held: oracles, capabilities, reports, offers. */
@@ -423,7 +434,7 @@ export class Mempool implements PoolView {
       strength: input.work,
       penalty: 0n,
     }
-    this.#byScore.set(scoreKey(entry), entry)
+    this.#byScore.set(fileScoreKey(scoreKey(entry)), entry)
     this.#track(entry)
     this.#removeEvicted(this.#oracles.set(oracleRank(entry), entry, now), changes)
     return entry
@@ -574,9 +585,11 @@ export class Mempool implements PoolView {
   /** Re-ranks an oracle after its strength, penalty or bid changed (`change` mutates it). */
   #reindexOracle(oracle: OracleEntry, now: number, change: () => void): void {
     const { strength, bid, bytes } = oracle
-    const filed = this.#byScore.delete(scoreKey(oracle))
+    const score = scoreOf(oracle)
     change()
-    if (filed) this.#byScore.set(scoreKey(oracle), oracle)
+    // Most changes move the score; those that do not (a report that does not count) leave it filed.
+    if (scoreOf(oracle) !== score && this.#byScore.delete(fileScoreKey([-score, oracle.key])))
+      this.#byScore.set(fileScoreKey(scoreKey(oracle)), oracle)
     // A report moves only the score; strength, bid and size move the rank and density too.
     if (oracle.strength === strength && oracle.bid === bid && oracle.bytes === bytes) return
     // Filed under the density it was tracked with, which `change` does not touch.
@@ -608,7 +621,7 @@ export class Mempool implements PoolView {
   /** Removes an oracle with everything that hangs on it. */
   #removeOracle(oracle: OracleEntry, changes: Changes): void {
     this.#oracles.delete(oracle.key)
-    this.#byScore.delete(scoreKey(oracle))
+    this.#byScore.delete(fileScoreKey(scoreKey(oracle)))
     this.#untrack(oracle)
     for (const [, capability] of [...oracle.capabilities.strongestFirst()])
       this.#removeCapability(capability, changes, false)

@@ -5,6 +5,7 @@
 import type { Rank } from './bounded-pool.ts'
 import type { OracleEntry } from './entries.ts'
 import { scoreOf } from './entries.ts'
+import { isExactOrder, orderOfBigint, orderOfText } from './orders.ts'
 
 /** Rank of an oracle in the oracle pool: verified bid, then identity strength. */
 export function oracleRank(oracle: { bid: bigint; strength: bigint; key: string }): Rank {
@@ -37,5 +38,23 @@ export function scoreKey(oracle: OracleEntry): ScoreKey {
 
 export function compareScoreKeys(a: ScoreKey, b: ScoreKey): number {
   if (a[0] !== b[0]) return a[0] < b[0] ? -1 : 1
+  return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0
+}
+
+/**
+ * A score key as the ranking files it: with small integers ordering like its score and its
+ * key (orders.ts), which the tree compares before the bigint and the text.
+ */
+export type FiledScoreKey = [bigint, string, number, number]
+
+export function fileScoreKey(key: ScoreKey): FiledScoreKey {
+  return [key[0], key[1], orderOfBigint(key[0]), orderOfText(key[1])]
+}
+
+/** {@link compareScoreKeys} of filed keys, on their orders first (the exact values on a tie). */
+export function compareFiledScoreKeys(a: FiledScoreKey, b: FiledScoreKey): number {
+  if (a[2] !== b[2]) return a[2] - b[2]
+  if (!isExactOrder(a[2]) && a[0] !== b[0]) return a[0] < b[0] ? -1 : 1
+  if (a[3] !== b[3]) return a[3] - b[3]
   return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0
 }
