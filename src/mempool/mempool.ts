@@ -14,8 +14,10 @@
 import BTreeModule from 'sorted-btree'
 import {
   type Bid,
+  type CanonicalTexts,
   canonicalize,
   canonicalSize,
+  canonicalTexts,
   forgetSigningBytes,
   idOfCanonical,
   isProtocolError,
@@ -23,8 +25,8 @@ import {
   POOL_KINDS,
   type PoolKind,
   type ProtocolError,
+  primeSigningBytes,
   type Validated,
-  withoutProofs,
 } from '../protocol/index.ts'
 import { type Admission, type AdmissionStatus, budgetExceeded, reasonOf } from './admission.ts'
 import { type AdmitContext, decide } from './admit.ts'
@@ -725,7 +727,7 @@ class LazyIdentity implements AdmitContext {
   readonly #message: PoolMessage
   #id: string | undefined
   #bytes = 0
-  #canonical = ''
+  #texts: CanonicalTexts | undefined
 
   constructor(pool: PoolView, now: number, message: PoolMessage) {
     this.pool = pool
@@ -745,14 +747,28 @@ class LazyIdentity implements AdmitContext {
 
   get canonical(): string {
     if (this.#id === undefined) this.#identify()
-    return this.#canonical
+    return this.#texts!.withoutProofs
   }
 
+  get signed(): string {
+    if (this.#id === undefined) this.#identify()
+    return this.#texts!.signed
+  }
+
+  get powBound(): string | undefined {
+    if (this.#id === undefined) this.#identify()
+    return this.#texts!.powBound
+  }
+
+  // One serialization for the id, the size, the PoW bound and the signed bytes.
   #identify(): void {
-    const canonical = canonicalize(withoutProofs(this.#message))
-    this.#id = idOfCanonical(canonical)
-    this.#bytes = canonicalSize(canonical, this.#message)
-    this.#canonical = canonical
+    const message = this.#message
+    const texts = canonicalTexts(message)
+    this.#id = idOfCanonical(texts.withoutProofs)
+    this.#bytes = canonicalSize(texts.withoutProofs, message)
+    this.#texts = texts
+    // An offer's key hashes its signed bytes before anything else is checked.
+    if (message.kind === 'offer') primeSigningBytes(message, texts.signed)
   }
 }
 
