@@ -120,8 +120,13 @@ export class Mempool implements PoolView {
   readonly #offersByCapability = new Map<string, BoundedPool<OfferEntry>>()
   /** Oracles by score, highest first (key: {@link scoreKey}). */
   readonly #byScore = new BTree<FiledScoreKey, OracleEntry>(undefined, compareFiledScoreKeys)
-  /** Every entry by work per byte, lowest first: what the byte budget evicts. */
-  readonly #byDensity = new BTree<Entry, undefined>(undefined, compareDensities)
+  /**
+   * Every entry by work per byte, lowest first: what the byte budget evicts. Built the first
+   * time the entries exceed the budget, from the densities they were tracked with, and kept
+   * from then on: a node under its budget never evicts by bytes, and would pay an insert and a
+   * delete in a tree of every entry for each change.
+   */
+  #byDensity: InstanceType<typeof BTree<Entry, undefined>> | undefined
   /** Offers by expiry, soonest first: what {@link purgeExpired} removes. */
   readonly #byExpiry = new BTree<OfferEntry, undefined>(undefined, compareExpiries)
   /** `expires` of the soonest offer held (or earlier): below it, there is nothing to purge. */
@@ -525,11 +530,14 @@ export class Mempool implements PoolView {
     return init
   }
 
-  /** Adds an entry's bytes and density; the byte budget may then evict. */
+  /**
+   * Adds an entry's bytes and density; the byte budget may then evict. An entry's density is
+   * NaN once untracked (`#untrack`).
+   */
   #track(entry: Entry): void {
     this.#bytes += entry.bytes
     entry.density = densityOf(entry)
-    this.#byDensity.set(entry, undefined)
+    this.#byDensity?.set(entry, undefined)
     if (entry.kind === 'offer') {
       this.#byExpiry.set(entry, undefined)
       this.#soonestExpiry = Math.min(this.#soonestExpiry, entry.message.terms.expires)
@@ -537,8 +545,21 @@ export class Mempool implements PoolView {
   }
 
   #untrack(entry: Entry): void {
-    if (this.#byDensity.delete(entry)) this.#bytes -= entry.bytes
     if (entry.kind === 'offer') this.#byExpiry.delete(entry)
+    if (Number.isNaN(entry.density)) return
+    this.#byDensity?.delete(entry)
+    this.#bytes -= entry.bytes
+    entry.density = Number.NaN
+  }
+
+  /** {@link #byDensity}, built from every entry held on first use. */
+  #densityIndex(): InstanceType<typeof BTree<Entry, undefined>> {
+    if (!this.#byDensity) {
+      const index = new BTree<Entry, undefined>(undefined, compareDensities)
+      for (const entry of [...this.entries()].sort(compareDensities)) index.set(entry, undefined)
+      this.#byDensity = index
+    }
+    return this.#byDensity
   }
 
   /**
@@ -595,7 +616,8 @@ export class Mempool implements PoolView {
     // A report moves only the score; strength, bid and size move the rank and density too.
     if (oracle.strength === strength && oracle.bid === bid && oracle.bytes === bytes) return
     // Filed under the density it was tracked with, which `change` does not touch.
-    if (this.#byDensity.delete(oracle)) {
+    if (!Number.isNaN(oracle.density)) {
+      this.#byDensity?.delete(oracle)
       this.#bytes -= bytes
       this.#track(oracle)
     }
@@ -686,7 +708,7 @@ export class Mempool implements PoolView {
   #enforceByteBudget(added: Entry | undefined, now: number, changes: Changes): boolean {
     let kept = true
     while (this.#bytes > this.options.maxBytes) {
-      const entry = this.#byDensity.minKey()
+      const entry = this.#densityIndex().minKey()
       if (!entry) break
       if (entry === added) kept = false
       this.#poolOf(entry)?.floor.raise(workBits(entry.kind === 'oracle' ? entry.strength : entry.work), now)
