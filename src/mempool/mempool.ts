@@ -185,9 +185,9 @@ export class Mempool implements PoolView {
   }
 
   /** Oracles by score, highest first, from `from` (a {@link scoreKey}) on. */
-  byScore(from?: ScoreKey): IterableIterator<[ScoreKey, OracleEntry]> {
-    // A filed key is its score key with orders after it: the caller reads the first two.
-    return this.#byScore.entries(from && fileScoreKey(from)) as IterableIterator<[ScoreKey, OracleEntry]>
+  *byScore(from?: ScoreKey): IterableIterator<[ScoreKey, OracleEntry]> {
+    for (const [filed, oracle] of this.#byScore.entries(from && fileScoreKey(from)))
+      yield [[filed.negatedScore, filed.oracle], oracle]
   }
 
   /** Every entry held: oracles, capabilities, reports, offers. */

@@ -42,19 +42,31 @@ export function compareScoreKeys(a: ScoreKey, b: ScoreKey): number {
 }
 
 /**
- * A score key as the ranking files it: with small integers ordering like its score and its
- * key (orders.ts), which the tree compares before the bigint and the text.
+ * A score key as the ranking files it: an object (its fields in place, where a tuple keeps
+ * them in a second array) with small integers ordering like its score and its key
+ * (orders.ts), which the tree compares before the bigint and the text.
  */
-export type FiledScoreKey = [bigint, string, number, number]
+export interface FiledScoreKey {
+  readonly scoreOrder: number
+  readonly keyOrder: number
+  readonly negatedScore: bigint
+  readonly oracle: string
+}
 
 export function fileScoreKey(key: ScoreKey): FiledScoreKey {
-  return [key[0], key[1], orderOfBigint(key[0]), orderOfText(key[1])]
+  return {
+    scoreOrder: orderOfBigint(key[0]),
+    keyOrder: orderOfText(key[1]),
+    negatedScore: key[0],
+    oracle: key[1],
+  }
 }
 
 /** {@link compareScoreKeys} of filed keys, on their orders first (the exact values on a tie). */
 export function compareFiledScoreKeys(a: FiledScoreKey, b: FiledScoreKey): number {
-  if (a[2] !== b[2]) return a[2] - b[2]
-  if (!isExactOrder(a[2]) && a[0] !== b[0]) return a[0] < b[0] ? -1 : 1
-  if (a[3] !== b[3]) return a[3] - b[3]
-  return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0
+  if (a.scoreOrder !== b.scoreOrder) return a.scoreOrder - b.scoreOrder
+  if (!isExactOrder(a.scoreOrder) && a.negatedScore !== b.negatedScore)
+    return a.negatedScore < b.negatedScore ? -1 : 1
+  if (a.keyOrder !== b.keyOrder) return a.keyOrder - b.keyOrder
+  return a.oracle < b.oracle ? -1 : a.oracle > b.oracle ? 1 : 0
 }
