@@ -43,6 +43,10 @@ export interface AdmitContext {
   bytes: number
   /** `JCS(m)` without proofs, which the id hashes (and all kinds but offers sign). */
   canonical: string
+  /** The text of the message's signed body, from the same serialization. */
+  signed: string
+  /** The text its PoW is bound to, when made of its members (see `canonicalTexts`). */
+  powBound: string | undefined
   now: number
 }
 
@@ -54,10 +58,10 @@ export interface Decision {
 
 /** Verifies a message's PoW against the kind's minimum; returns bits or a failed admission. */
 function verifyWork(
-  pool: PoolView,
+  context: AdmitContext,
   message: Message & { kind: keyof PoolView['options']['minBits'] },
 ): { bits: number } | Admission {
-  const checked = verifyMessagePow(message, pool.options.minBits[message.kind])
+  const checked = verifyMessagePow(message, context.pool.options.minBits[message.kind], context.powBound)
   return checked.ok ? { bits: checked.value.bits } : { status: 'invalid', reason: reasonOf(checked.error) }
 }
 
@@ -122,7 +126,7 @@ function compareVersions(
 function checkSignatures(context: AdmitContext, message: Message): Result<true> {
   const { pool, id } = context
   if (pool.verified.size > 0 && pool.verified.take(verifiedKey(id, message))) return ok(true)
-  primeSigningBytes(message, context.canonical)
+  primeSigningBytes(message, context.signed)
   return verifySignatures(message)
 }
 
@@ -181,7 +185,7 @@ function admitOracle(context: AdmitContext, ad: OracleId): Decision {
   }
   if (held && isHeldDuplicate(held, context.id, ad))
     return refuse({ status: 'duplicate', kind: 'oracle', id: held.id })
-  const work = verifyWork(pool, ad)
+  const work = verifyWork(context, ad)
   if (!('bits' in work)) return refuse({ ...work, kind: 'oracle' })
   const { id, bytes } = context
   const weaker = held && weakerUpdate(held, ad, id, work.bits)
@@ -229,7 +233,7 @@ function admitCapability(context: AdmitContext, capability: OracleCapability): D
   }
   const held = pool.capabilities.get(capability.capabilityKey)
   if (isHeldDuplicate(held, id, capability)) return refuse({ status: 'duplicate', kind: 'capability', id })
-  const work = verifyWork(pool, capability)
+  const work = verifyWork(context, capability)
   if (!('bits' in work)) return refuse({ ...work, kind: 'capability', id })
   const sameOracle = held?.oracle === capability.oracle
   const weaker = held && sameOracle && weakerUpdate(held, capability, id, work.bits)
@@ -277,9 +281,7 @@ function admitReport(context: AdmitContext, report: Report): Decision {
     return refuse(invalid(Code.UNKNOWN_ORACLE, '/oracle is not an oracle this node holds', '/oracle', id))
   const held = pool.reports.get(id)
   if (isHeldDuplicate(held, id, report)) return refuse({ status: 'duplicate', kind: 'report', id })
-  // A report's PoW is bound to the bytes it signs, the text its id hashed.
-  primeSigningBytes(report, context.canonical)
-  const work = verifyWork(pool, report)
+  const work = verifyWork(context, report)
   if (!('bits' in work)) return refuse({ ...work, kind: 'report', id })
   // Whether it will count is known from its shape (the evidence check below confirms it or
   // refuses the report), and reports that count outrank those that do not. Of the reports on
@@ -424,7 +426,7 @@ function admitOffer(context: AdmitContext, offer: Offer): Decision {
   if (terms) return refuse({ ...terms, id, kind: 'offer' })
   const held = pool.offers.get(key)
   if (isHeldDuplicate(held, id, offer)) return refuse({ status: 'duplicate', kind: 'offer', id })
-  const work = verifyWork(pool, offer)
+  const work = verifyWork(context, offer)
   if (!('bits' in work)) return refuse({ ...work, kind: 'offer', id })
   const weaker = held && weakerUpdate(held, offer, id, work.bits)
   if (weaker) return refuse({ ...weaker, kind: 'offer' })

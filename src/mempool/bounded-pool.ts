@@ -5,6 +5,7 @@
  * each capability's offers.
  */
 import BTreeModule from 'sorted-btree'
+import { isExactOrder, orderOfBigint, orderOfText } from './orders.ts'
 import { type FloorState, RollingFloor, type RollingFloorInit } from './rolling-floor.ts'
 
 // sorted-btree is CommonJS: Node's ESM loader hands us `module.exports`, whose `default` is the class.
@@ -65,8 +66,40 @@ export type PoolCheck =
   | { fits: true; evicts?: Rank }
   | { fits: false; floorBits: number; weakestBits: number }
 
-/** An entry's rank with the entry: the one object a pool keeps per entry, key of both indexes. */
-type Held<V> = Rank & { readonly value: V }
+/**
+ * An entry's rank with the entry: the one object a pool keeps per entry, key of both indexes.
+ * It carries small integers ordering like its tier, work and id (orders.ts), so the tree
+ * compares them before reading any bigint or text.
+ */
+export type Held<V> = Rank & {
+  readonly value: V
+  readonly tierOrder: number
+  readonly workOrder: number
+  readonly idOrder: number
+}
+
+export function hold<V>(rank: Rank, value: V): Held<V> {
+  return {
+    tier: rank.tier,
+    work: rank.work,
+    id: rank.id,
+    value,
+    tierOrder: orderOfBigint(rank.tier),
+    workOrder: orderOfBigint(rank.work),
+    idOrder: orderOfText(rank.id),
+  }
+}
+
+/** {@link compareRanks} of two held ranks, on their orders first (the exact values on a tie). */
+export function compareHeld(a: Held<unknown>, b: Held<unknown>): number {
+  if (a.tierOrder !== b.tierOrder) return a.tierOrder - b.tierOrder
+  if (!isExactOrder(a.tierOrder) && a.tier !== b.tier) return a.tier < b.tier ? -1 : 1
+  if (a.workOrder !== b.workOrder) return a.workOrder - b.workOrder
+  if (!isExactOrder(a.workOrder) && a.work !== b.work) return a.work < b.work ? -1 : 1
+  // The larger id is the weaker one: the id order reads backwards.
+  if (a.idOrder !== b.idOrder) return b.idOrder - a.idOrder
+  return a.id === b.id ? 0 : a.id > b.id ? -1 : 1
+}
 
 /**
  * A pool's structures, allocated on its first entry: every oracle has a capability pool and a
@@ -122,7 +155,7 @@ export class BoundedPool<V> {
   #build(): Structures<V> {
     const random = this.#randomEvictionRate > 0
     this.#structures ??= {
-      byRank: new BTree<Held<V>, undefined>(undefined, compareRanks),
+      byRank: new BTree<Held<V>, undefined>(undefined, compareHeld),
       byId: new Map(),
       ids: random ? [] : undefined,
       position: random ? new Map() : undefined,
@@ -177,7 +210,7 @@ export class BoundedPool<V> {
   set(rank: Rank, value: V, now: number): [Rank, V][] {
     this.delete(rank.id)
     const { byRank, byId, ids, position } = this.#build()
-    const held: Held<V> = { tier: rank.tier, work: rank.work, id: rank.id, value }
+    const held = hold(rank, value)
     byRank.set(held, undefined)
     byId.set(rank.id, held)
     if (ids && position) {
@@ -244,8 +277,10 @@ export class BoundedPool<V> {
   *strongestFirst(below?: Rank): IterableIterator<[Rank, V]> {
     const byRank = this.#structures?.byRank
     if (!byRank) return
-    // A bare rank finds its place in the tree like a held one: the order reads tier, work, id.
-    const pairs = below ? byRank.entriesReversed(below as Held<V>, undefined, true) : byRank.entriesReversed()
+    // The rank to start below, held with its orders like the ranks in the tree.
+    const pairs = below
+      ? byRank.entriesReversed(hold(below, undefined as V), undefined, true)
+      : byRank.entriesReversed()
     for (const [held] of pairs) yield [held, held.value]
   }
 

@@ -14,8 +14,10 @@
 import BTreeModule from 'sorted-btree'
 import {
   type Bid,
+  type CanonicalTexts,
   canonicalize,
   canonicalSize,
+  canonicalTexts,
   forgetSigningBytes,
   idOfCanonical,
   isProtocolError,
@@ -23,8 +25,8 @@ import {
   POOL_KINDS,
   type PoolKind,
   type ProtocolError,
+  primeSigningBytes,
   type Validated,
-  withoutProofs,
 } from '../protocol/index.ts'
 import { type Admission, type AdmissionStatus, budgetExceeded, reasonOf } from './admission.ts'
 import { type AdmitContext, decide } from './admit.ts'
@@ -38,10 +40,20 @@ import {
   OfferEntry,
   OracleEntry,
   ReportEntry,
+  scoreOf,
 } from './entries.ts'
 import { defaultMempoolOptions, type MempoolOptions } from './options.ts'
 import type { PoolMessage, PoolView } from './pool-view.ts'
-import { compareScoreKeys, oracleRank, reportRank, type ScoreKey, scoreKey, workRank } from './ranks.ts'
+import {
+  compareFiledScoreKeys,
+  type FiledScoreKey,
+  fileScoreKey,
+  oracleRank,
+  reportRank,
+  type ScoreKey,
+  scoreKey,
+  workRank,
+} from './ranks.ts'
 import type { FloorRecords, FloorState } from './rolling-floor.ts'
 import { VerifiedIds } from './verified-ids.ts'
 
@@ -107,9 +119,14 @@ export class Mempool implements PoolView {
   readonly #offers: BoundedPool<OfferEntry>
   readonly #offersByCapability = new Map<string, BoundedPool<OfferEntry>>()
   /** Oracles by score, highest first (key: {@link scoreKey}). */
-  readonly #byScore = new BTree<ScoreKey, OracleEntry>(undefined, compareScoreKeys)
-  /** Every entry by work per byte, lowest first: what the byte budget evicts. */
-  readonly #byDensity = new BTree<Entry, undefined>(undefined, compareDensities)
+  readonly #byScore = new BTree<FiledScoreKey, OracleEntry>(undefined, compareFiledScoreKeys)
+  /**
+   * Every entry by work per byte, lowest first: what the byte budget evicts. Built the first
+   * time the entries exceed the budget, from the densities they were tracked with, and kept
+   * from then on: a node under its budget never evicts by bytes, and would pay an insert and a
+   * delete in a tree of every entry for each change.
+   */
+  #byDensity: InstanceType<typeof BTree<Entry, undefined>> | undefined
   /** Offers by expiry, soonest first: what {@link purgeExpired} removes. */
   readonly #byExpiry = new BTree<OfferEntry, undefined>(undefined, compareExpiries)
   /** `expires` of the soonest offer held (or earlier): below it, there is nothing to purge. */
@@ -176,8 +193,9 @@ export class Mempool implements PoolView {
   }
 
   /** Oracles by score, highest first, from `from` (a {@link scoreKey}) on. */
-  byScore(from?: ScoreKey): IterableIterator<[ScoreKey, OracleEntry]> {
-    return this.#byScore.entries(from)
+  *byScore(from?: ScoreKey): IterableIterator<[ScoreKey, OracleEntry]> {
+    for (const [filed, oracle] of this.#byScore.entries(from && fileScoreKey(from)))
+      yield [[filed.negatedScore, filed.oracle], oracle]
   }
 
   /** Every entry held: oracles, capabilities, reports, offers. */
@@ -425,7 +443,7 @@ export class Mempool implements PoolView {
       capabilities?.bits ? this.#childPool(this.#noCapabilities, capabilities) : this.#noCapabilities,
       reports?.bits ? this.#childPool(this.#noReports, reports) : this.#noReports,
     )
-    this.#byScore.set(scoreKey(entry), entry)
+    this.#byScore.set(fileScoreKey(scoreKey(entry)), entry)
     this.#track(entry)
     this.#removeEvicted(this.#oracles.set(oracleRank(entry), entry, now), changes)
     return entry
@@ -533,11 +551,14 @@ export class Mempool implements PoolView {
     return init
   }
 
-  /** Adds an entry's bytes and density; the byte budget may then evict. */
+  /**
+   * Adds an entry's bytes and density; the byte budget may then evict. An entry's density is
+   * NaN once untracked (`#untrack`).
+   */
   #track(entry: Entry): void {
     this.#bytes += entry.bytes
     entry.density = densityOf(entry)
-    this.#byDensity.set(entry, undefined)
+    this.#byDensity?.set(entry, undefined)
     if (entry.kind === 'offer') {
       this.#byExpiry.set(entry, undefined)
       this.#soonestExpiry = Math.min(this.#soonestExpiry, entry.expires)
@@ -545,8 +566,21 @@ export class Mempool implements PoolView {
   }
 
   #untrack(entry: Entry): void {
-    if (this.#byDensity.delete(entry)) this.#bytes -= entry.bytes
     if (entry.kind === 'offer') this.#byExpiry.delete(entry)
+    if (Number.isNaN(entry.density)) return
+    this.#byDensity?.delete(entry)
+    this.#bytes -= entry.bytes
+    entry.density = Number.NaN
+  }
+
+  /** {@link #byDensity}, built from every entry held on first use. */
+  #densityIndex(): InstanceType<typeof BTree<Entry, undefined>> {
+    if (!this.#byDensity) {
+      const index = new BTree<Entry, undefined>(undefined, compareDensities)
+      for (const entry of [...this.entries()].sort(compareDensities)) index.set(entry, undefined)
+      this.#byDensity = index
+    }
+    return this.#byDensity
   }
 
   /**
@@ -595,13 +629,16 @@ export class Mempool implements PoolView {
   /** Re-ranks an oracle after its strength, penalty or bid changed (`change` mutates it). */
   #reindexOracle(oracle: OracleEntry, now: number, change: () => void): void {
     const { strength, bid, bytes } = oracle
-    const filed = this.#byScore.delete(scoreKey(oracle))
+    const score = scoreOf(oracle)
     change()
-    if (filed) this.#byScore.set(scoreKey(oracle), oracle)
+    // Most changes move the score; those that do not (a report that does not count) leave it filed.
+    if (scoreOf(oracle) !== score && this.#byScore.delete(fileScoreKey([-score, oracle.key])))
+      this.#byScore.set(fileScoreKey(scoreKey(oracle)), oracle)
     // A report moves only the score; strength, bid and size move the rank and density too.
     if (oracle.strength === strength && oracle.bid === bid && oracle.bytes === bytes) return
     // Filed under the density it was tracked with, which `change` does not touch.
-    if (this.#byDensity.delete(oracle)) {
+    if (!Number.isNaN(oracle.density)) {
+      this.#byDensity?.delete(oracle)
       this.#bytes -= bytes
       this.#track(oracle)
     }
@@ -629,7 +666,7 @@ export class Mempool implements PoolView {
   /** Removes an oracle with everything that hangs on it. */
   #removeOracle(oracle: OracleEntry, changes: Changes): void {
     this.#oracles.delete(oracle.key)
-    this.#byScore.delete(scoreKey(oracle))
+    this.#byScore.delete(fileScoreKey(scoreKey(oracle)))
     this.#untrack(oracle)
     for (const [, capability] of [...oracle.capabilities.strongestFirst()])
       this.#removeCapability(capability, changes, false)
@@ -696,7 +733,7 @@ export class Mempool implements PoolView {
   #enforceByteBudget(added: Entry | undefined, now: number, changes: Changes): boolean {
     let kept = true
     while (this.#bytes > this.options.maxBytes) {
-      const entry = this.#byDensity.minKey()
+      const entry = this.#densityIndex().minKey()
       if (!entry) break
       if (entry === added) kept = false
       this.#poolOf(entry)?.floor.raise(workBits(entry.kind === 'oracle' ? entry.strength : entry.work), now)
@@ -737,7 +774,7 @@ class LazyIdentity implements AdmitContext {
   readonly #message: PoolMessage
   #id: string | undefined
   #bytes = 0
-  #canonical = ''
+  #texts: CanonicalTexts | undefined
 
   constructor(pool: PoolView, now: number, message: PoolMessage) {
     this.pool = pool
@@ -757,14 +794,28 @@ class LazyIdentity implements AdmitContext {
 
   get canonical(): string {
     if (this.#id === undefined) this.#identify()
-    return this.#canonical
+    return this.#texts!.withoutProofs
   }
 
+  get signed(): string {
+    if (this.#id === undefined) this.#identify()
+    return this.#texts!.signed
+  }
+
+  get powBound(): string | undefined {
+    if (this.#id === undefined) this.#identify()
+    return this.#texts!.powBound
+  }
+
+  // One serialization for the id, the size, the PoW bound and the signed bytes.
   #identify(): void {
-    const canonical = canonicalize(withoutProofs(this.#message))
-    this.#id = idOfCanonical(canonical)
-    this.#bytes = canonicalSize(canonical, this.#message)
-    this.#canonical = canonical
+    const message = this.#message
+    const texts = canonicalTexts(message)
+    this.#id = idOfCanonical(texts.withoutProofs)
+    this.#bytes = canonicalSize(texts.withoutProofs, message)
+    this.#texts = texts
+    // An offer's key hashes its signed bytes before anything else is checked.
+    if (message.kind === 'offer') primeSigningBytes(message, texts.signed)
   }
 }
 

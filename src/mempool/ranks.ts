@@ -5,6 +5,7 @@
 import type { Rank } from './bounded-pool.ts'
 import type { OracleEntry } from './entries.ts'
 import { scoreOf } from './entries.ts'
+import { isExactOrder, orderOfBigint, orderOfText } from './orders.ts'
 
 /** Rank of an oracle in the oracle pool: verified bid, then identity strength. */
 export function oracleRank(oracle: { bid: bigint; strength: bigint; key: string }): Rank {
@@ -38,4 +39,34 @@ export function scoreKey(oracle: OracleEntry): ScoreKey {
 export function compareScoreKeys(a: ScoreKey, b: ScoreKey): number {
   if (a[0] !== b[0]) return a[0] < b[0] ? -1 : 1
   return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0
+}
+
+/**
+ * A score key as the ranking files it: an object (its fields in place, where a tuple keeps
+ * them in a second array) with small integers ordering like its score and its key
+ * (orders.ts), which the tree compares before the bigint and the text.
+ */
+export interface FiledScoreKey {
+  readonly scoreOrder: number
+  readonly keyOrder: number
+  readonly negatedScore: bigint
+  readonly oracle: string
+}
+
+export function fileScoreKey(key: ScoreKey): FiledScoreKey {
+  return {
+    scoreOrder: orderOfBigint(key[0]),
+    keyOrder: orderOfText(key[1]),
+    negatedScore: key[0],
+    oracle: key[1],
+  }
+}
+
+/** {@link compareScoreKeys} of filed keys, on their orders first (the exact values on a tie). */
+export function compareFiledScoreKeys(a: FiledScoreKey, b: FiledScoreKey): number {
+  if (a.scoreOrder !== b.scoreOrder) return a.scoreOrder - b.scoreOrder
+  if (!isExactOrder(a.scoreOrder) && a.negatedScore !== b.negatedScore)
+    return a.negatedScore < b.negatedScore ? -1 : 1
+  if (a.keyOrder !== b.keyOrder) return a.keyOrder - b.keyOrder
+  return a.oracle < b.oracle ? -1 : a.oracle > b.oracle ? 1 : 0
 }

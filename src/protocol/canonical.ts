@@ -35,6 +35,42 @@ export function canonicalBytes(value: unknown): Uint8Array {
 
 const NOT_CANONICAL = Symbol('not canonical')
 
+/**
+ * The canonical members of an object, `"key":value` in key order without the `omit`ted keys
+ * and those whose value is `undefined`: an object's texts that differ by a few members (a
+ * message with and without some of them) are joined from one serialization by
+ * {@link joinMembers}. Throws like {@link canonicalize}.
+ */
+export function canonicalMembers(record: Record<string, unknown>, omit: readonly string[] = []): Member[] {
+  try {
+    const members: Member[] = []
+    for (const key of Object.keys(record).sort()) {
+      const item = record[key]
+      if (item === undefined || omit.includes(key)) continue
+      members.push([key, `${quotedKey(key)}:${fast(item, 1)}`])
+    }
+    return members
+  } catch (error) {
+    if (error !== NOT_CANONICAL) throw error
+    serialize(record, '', 0) // throws the refusal, with its path
+    throw error
+  }
+}
+
+/** A member of a canonical object: its key, and `"key":value`. */
+export type Member = readonly [key: string, text: string]
+
+/** The canonical object of `members` (in key order), without those `skip` names. */
+export function joinMembers(members: readonly Member[], skip: readonly string[] = []): string {
+  let out = '{'
+  for (const [key, text] of members) {
+    if (skip.includes(key)) continue
+    if (out.length > 1) out += ','
+    out += text
+  }
+  return `${out}}`
+}
+
 // The same rules as `serialize` without building paths: the path of every property costs
 // more than the serialization itself, and is only needed to explain a refusal.
 function fast(value: unknown, depth: number): string {

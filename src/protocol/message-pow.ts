@@ -24,10 +24,14 @@ export function powBoundOf(message: Message): Uint8Array {
 
 /**
  * Verifies the PoW of `message` (bound, hash, claimed bits, at least `minBits`).
- * Fails with `POW_MISSING`, `POW_INVALID`, `POW_BITS_OVERSTATED` or `POW_TOO_WEAK`.
+ * Fails with `POW_MISSING`, `POW_INVALID`, `POW_BITS_OVERSTATED` or `POW_TOO_WEAK`. A caller
+ * that serialized the message already passes the text of its bound (`canonicalTexts`).
  */
-export function verifyMessagePow(message: Message, minBits = 0): Result<{ bits: number; work: bigint }> {
-  const bound = powBoundInput(message)
+export function verifyMessagePow(
+  message: Message,
+  minBits = 0,
+  bound: Uint8Array | string | undefined = powBoundInput(message),
+): Result<{ bits: number; work: bigint }> {
   const pow = (message as { pow?: Pow }).pow
   if (!bound || !pow) return fail(ErrorCode.POW_MISSING, `a ${message.kind} must carry a proof of work`)
   return verifyPow(bound, pow, minBits)

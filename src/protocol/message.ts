@@ -4,7 +4,7 @@
  * signs, verifies, hashes or mines goes through here.
  */
 import { backend } from '#crypto'
-import { canonicalBytes, canonicalize } from './canonical.ts'
+import { canonicalBytes, canonicalize, canonicalMembers, joinMembers } from './canonical.ts'
 import { utf8, utf8Length } from './hex.ts'
 import type { Message, MessageKind, Offer, PublicKey } from './messages/index.ts'
 
@@ -46,17 +46,54 @@ export function signingBytes(message: Message): Uint8Array {
 const signingBytesCache = new WeakMap<Message, Uint8Array>()
 
 /**
- * Hands {@link signingBytes} the message's `JCS(m)` without proofs, computed for its id: every
- * kind but offers signs exactly that text, so it need not be serialized twice.
+ * Hands {@link signingBytes} the text of the message's signed body, computed with its id
+ * ({@link canonicalTexts}), so it need not be serialized twice.
  */
-export function primeSigningBytes(message: Message, canonicalWithoutProofs: string): void {
-  if (message.kind !== 'offer' && !signingBytesCache.has(message))
-    signingBytesCache.set(message, utf8(canonicalWithoutProofs))
+export function primeSigningBytes(message: Message, signedText: string): void {
+  if (!signingBytesCache.has(message)) signingBytesCache.set(message, utf8(signedText))
 }
 
 /** Drops the signed bytes remembered for `message` (see {@link signingBytes}). */
 export function forgetSigningBytes(message: Message): void {
   signingBytesCache.delete(message)
+}
+
+/**
+ * The canonical texts a message's checks hash, from one serialization of its members:
+ * - `withoutProofs`: `JCS(m)` without proofs, what its id hashes;
+ * - `signed`: the text of {@link signedBody} (the same but for offers: `{kind, terms}`);
+ * - `powBound`: the text of {@link powBoundBody} when it is made of the message's members
+ *   (capabilities, reports, offers), else undefined (an oracle's is three short members).
+ * Each is exactly `canonicalize` of the body the rule names.
+ */
+export interface CanonicalTexts {
+  withoutProofs: string
+  signed: string
+  powBound: string | undefined
+}
+
+const PROOFS = ['signature', 'pow'] as const
+const UNBOUND_BY_CAPABILITY_WORK = ['seqNo', 'off'] as const
+
+export function canonicalTexts(message: Message): CanonicalTexts {
+  const members = canonicalMembers(message as unknown as Body, PROOFS)
+  const withoutProofs = joinMembers(members)
+  switch (message.kind) {
+    case 'capability':
+      return {
+        withoutProofs,
+        signed: withoutProofs,
+        powBound: joinMembers(members, UNBOUND_BY_CAPABILITY_WORK),
+      }
+    case 'report':
+      return { withoutProofs, signed: withoutProofs, powBound: withoutProofs }
+    case 'offer': {
+      const signed = joinMembers(members.filter(([key]) => key === 'kind' || key === 'terms'))
+      return { withoutProofs, signed, powBound: signed }
+    }
+    default:
+      return { withoutProofs, signed: withoutProofs, powBound: undefined }
+  }
 }
 
 /** Id of a message: hex SHA-256 of its canonical bytes without `signature` and `pow`. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { scoreOf } from '../../../src/mempool/entries.ts'
+import { workBits } from '../../../src/mempool/bounded-pool.ts'
+import { type Entry, entryKey, scoreOf } from '../../../src/mempool/entries.ts'
 import { Mempool } from '../../../src/mempool/mempool.ts'
 import { admitValue } from '../../../src/mempool/pipeline.ts'
 import { messageId } from '../../../src/protocol/message.ts'
@@ -186,6 +187,40 @@ describe('Mempool eviction', () => {
       )
     assert.ok(pool.bytes <= 4000, `bytes ${pool.bytes}`)
     assert.ok(pool.oracles.has(fx.ORACLE.publicKey), 'the dense oracle ad survives')
+  })
+
+  it('evicts by bytes exactly the least work per byte held, once the budget is first exceeded', () => {
+    const { pool } = mempool({ maxBytes: 5000 })
+    admitValue(pool, fx.oracleAd({}, fx.ORACLE, 12))
+    admitValue(pool, fx.oracleAd({}, fx.OTHER_ORACLE, 9))
+    const densityOf = (entry: Entry) =>
+      workBits(entry.kind === 'oracle' ? entry.strength : entry.work) - Math.log2(entry.bytes)
+    const order = (a: Entry, b: Entry) =>
+      densityOf(a) - densityOf(b) ||
+      (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0) ||
+      (entryKey(a) < entryKey(b) ? -1 : 1)
+    let evictions = 0
+    for (let i = 0; i < 40; i++) {
+      const before = [...pool.entries()].sort(order)
+      const message =
+        i === 25
+          ? fx.capabilityAd() // moves its oracle's strength, density and rank
+          : fx.report(
+              { type: 'free-form', comment: 'y'.repeat(40 * (i % 5)) + i, links: [] },
+              null,
+              8 + (i % 4),
+            )
+      const { changes } = admitValue(pool, message)
+      const added = changes.put.find((entry) => !before.includes(entry))
+      const expected = [...before, ...(added ? [added] : [])].sort(order)
+      for (const removed of changes.removed) {
+        assert.deepEqual(removed, { kind: expected[0]!.kind, key: entryKey(expected[0]!) }, `admission ${i}`)
+        expected.shift()
+        evictions++
+      }
+      assert.ok(pool.bytes <= 5000)
+    }
+    assert.ok(evictions > 3, `only ${evictions} evictions`)
   })
 
   it('ranks reports that count above those that do not, so an oracle cannot wash them out', () => {

@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { canonicalize } from '../../../src/protocol/canonical.ts'
-import { entityKey, messageId, offerKey, powBound } from '../../../src/protocol/message.ts'
+import {
+  canonicalTexts,
+  entityKey,
+  messageId,
+  offerKey,
+  powBound,
+  powBoundBody,
+  signedBody,
+  withoutProofs,
+} from '../../../src/protocol/message.ts'
 import { verifyMessagePow } from '../../../src/protocol/message-pow.ts'
 import { sign, verifySignatures } from '../../../src/protocol/sign.ts'
 import * as fx from '../../support/messages.ts'
@@ -9,6 +18,29 @@ import * as fx from '../../support/messages.ts'
 const text = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes)
 
 describe('message rules', () => {
+  it('serializes once the texts its id, signature and PoW hash, each exactly its body canonicalized', () => {
+    const on = fx.capabilityAd()
+    const messages = [
+      fx.oracleAd(),
+      on,
+      sign({ ...on, off: true, seqNo: 2 }, fx.ORACLE.secretKey),
+      fx.report({ type: 'free-form', comment: 'slow "quoted" \u00e9', links: [] }, null),
+      fx.report({ type: 'free-form', comment: 'signed', links: [] }),
+      fx.offer(),
+      fx.acceptedOffer(),
+      fx.finalizedOffer(),
+      fx.dispute(messageId(fx.report({ type: 'free-form', comment: 'x', links: [] }))),
+    ]
+    for (const message of messages) {
+      const texts = canonicalTexts(message)
+      assert.equal(texts.withoutProofs, canonicalize(withoutProofs(message)), message.kind)
+      assert.equal(texts.signed, canonicalize(signedBody(message)), message.kind)
+      const bound = powBoundBody(message)
+      if (texts.powBound !== undefined) assert.equal(texts.powBound, canonicalize(bound), message.kind)
+      else assert.ok(message.kind === 'oracle' || bound === undefined, message.kind)
+    }
+  })
+
   it('binds oracle work to the key alone, so it survives ad updates', () => {
     const first = fx.oracleAd({ seqNo: 1 })
     const second = sign({ ...first, seqNo: 2, tags: ['weather'] }, fx.ORACLE.secretKey)
