@@ -25,6 +25,8 @@ const CONNECTION_PING_INTERVAL_MS = 60_000
 export type MegaGossipSub = GossipSub & {
   getScore(peer: string): number
   getMeshPeers(topic: string): string[]
+  /** Mesh peers by topic (read only: gossipsub's own). */
+  readonly mesh: ReadonlyMap<string, ReadonlySet<string>>
 }
 
 /** The services every Mega libp2p node runs; plugged-in services come on top. */
