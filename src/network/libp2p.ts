@@ -17,6 +17,7 @@ import { NetworkError, NetworkErrorCode } from './errors.ts'
 import type { GossipMetrics } from './gossip-metrics.ts'
 import type { NetworkOptions } from './options.ts'
 import { gossipsubOptions } from './topics.ts'
+import { installHalfWindowUpdates } from './yamux-window.ts'
 
 /** Milliseconds between libp2p's connection-monitor pings of each connection. */
 const CONNECTION_PING_INTERVAL_MS = 60_000
@@ -61,6 +62,8 @@ export async function createMegaLibp2p(
   for (const name of Object.keys(services)) {
     if (['identify', 'ping', 'pubsub'].includes(name)) throw new Error(`service name "${name}" is taken`)
   }
+  // Otherwise every gossip RPC received costs a window-update frame back (yamux-window.ts).
+  installHalfWindowUpdates()
   // Peer exchange is ours (peer-exchange.ts), on gossip: bounded and checked.
   const peerDiscovery = (options.mdns ? [mdns()] : []) as ((
     components: never,
