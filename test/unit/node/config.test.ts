@@ -88,6 +88,22 @@ describe('node configuration', () => {
     )
   })
 
+  it('refuses a forward hold of more than a second (every hop would be slower than heartbeat gossip)', () => {
+    assert.equal(
+      resolveConfig({ network: { gossip: { forwardDelayMs: 1000 } } }).network.gossip?.forwardDelayMs,
+      1000,
+    )
+    assert.throws(
+      () => resolveConfig({ network: { gossip: { forwardDelayMs: 5000 } } }, 'mega.json'),
+      (error: Error) =>
+        isConfigError(error, 'CONFIG_INVALID', {
+          source: 'mega.json',
+          key: 'network.gossip.forwardDelayMs',
+          expected: 'integer (≥ 0, ≤ 1000)',
+        }),
+    )
+  })
+
   it('refuses a bad file: unreadable, not JSON, or a bad option in it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mega-config-'))
     const missing = join(dir, 'missing.json')
