@@ -15,6 +15,8 @@
  *                                                (the node's defaults), or `label:base:key=value,…`
  *                                                (network.gossip options over a base)
  *   node bench/propagation.ts --json             results as one JSON object on stdout
+ *   node bench/propagation.ts --paths            also: each arrival's path and hop, from the nodes'
+ *                                                trace lines (logging costs the nodes some CPU)
  *
  * For each node count and parameter set: N `mega node` processes on loopback (the devnet's
  * start logic, src/cli/devnet-nodes.ts; small heaps; logs in <data>/node-i/node.log), each
@@ -32,7 +34,11 @@
  * - bytes per message per node: gossipsub RPC bytes the nodes sent (messages and control,
  *   before Yamux and Noise framing) during the run, less the idle background rate (peer
  *   exchange, mesh upkeep) over the same time, ÷ M × N;
- * - CPU: the node processes' CPU time during the run over the cores available.
+ * - copies by path: copies sent along the mesh (published, forwarded) and in answer to IWANT,
+ *   ÷ M × (N − 1); first copies from a mesh peer or from outside the mesh (IWANT after IHAVE);
+ * - CPU: the node processes' CPU time during the run over the cores available, and per message
+ *   per node with the idle rate subtracted (kernel accounting: the machine's other work does not
+ *   inflate it as it inflates latencies); the machine's load average as publishing starts and ends.
  */
 import { readFileSync, rmSync } from 'node:fs'
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os'
