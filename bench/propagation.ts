@@ -242,13 +242,21 @@ async function waitForPeers(nodes: NodeProcess[], minPeers: number, timeoutMs: n
   }
 }
 
-async function networkStats(nodes: NodeProcess[]): Promise<NetworkStats[]> {
-  return Promise.all(
-    nodes.map(async (node) => {
+/** A node's `/stats`, asked up to three times: a starved node may miss one 30 s deadline. */
+async function statsOf(node: NodeProcess): Promise<NetworkStats> {
+  for (let attempt = 1; ; attempt++) {
+    try {
       const { body } = await new NodeClient({ url: node.url, timeoutMs: 30_000 }).get('stats')
       return (body as { network: NetworkStats }).network
-    }),
-  )
+    } catch (error) {
+      if (attempt === 3) throw error
+      progress(`  node ${node.index}: /stats did not answer (${(error as Error).message}); asking again`)
+    }
+  }
+}
+
+async function networkStats(nodes: NodeProcess[]): Promise<NetworkStats[]> {
+  return Promise.all(nodes.map(statsOf))
 }
 
 type Wire = NetworkStats['wire']
