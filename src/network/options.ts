@@ -48,7 +48,7 @@ export interface GossipOptions {
    * Milliseconds an accepted message from a peer is held before gossipsub forwards it. The
    * node's IDONTWANT goes out on arrival, before validation: holding the forward a little lets
    * the mesh peers' own IDONTWANTs for the same message arrive first, so the node skips the
-   * peers that already have it. Each hop is that much slower. @default 10
+   * peers that already have it. Each hop is that much slower. @default 25
    */
   forwardDelayMs: number
 }
@@ -182,7 +182,10 @@ export const defaultNetworkOptions: NetworkOptions = {
   // growing with the mesh, a mesh of 4 (Dlo 3) keeps more independent paths than 3. Publishing
   // to the mesh only (floodPublish off) still reaches at least D peers. Meshes settle between D
   // and Dhi (a node takes grafts until Dhi): with Dhi 8 they averaged 4.8–5.2 peers, with 5 they
-  // average 4.4–4.6, and copies, IDONTWANTs and CPU per message fell with them (docs/network.md).
+  // average 4.2–4.6, and copies, IDONTWANTs and CPU per message fell with them. A busy machine
+  // delays a peer's IDONTWANT by more than 10 ms (its process waits for a core): a 25 ms hold
+  // still wins that race there, and the copies it saves cost more CPU than the hold costs time
+  // (docs/network.md).
   gossip: {
     meshDegree: 4,
     meshDegreeLow: 3,
@@ -192,7 +195,7 @@ export const defaultNetworkOptions: NetworkOptions = {
     heartbeatIntervalMs: 1000,
     floodPublish: false,
     idontwantMinBytes: 0,
-    forwardDelayMs: 10,
+    forwardDelayMs: 25,
   },
   keyFile: 'node-key',
 }
