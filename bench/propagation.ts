@@ -15,6 +15,8 @@
  *                                                (the node's defaults), or `label:base:key=value,…`
  *                                                (network.gossip options over a base)
  *   node bench/propagation.ts --json             results as one JSON object on stdout
+ *   node bench/propagation.ts --paths            also: each arrival's path and hop, from the nodes'
+ *                                                trace lines (logging costs the nodes some CPU)
  *
  * For each node count and parameter set: N `mega node` processes on loopback (the devnet's
  * start logic, src/cli/devnet-nodes.ts; small heaps; logs in <data>/node-i/node.log), each
@@ -32,10 +34,14 @@
  * - bytes per message per node: gossipsub RPC bytes the nodes sent (messages and control,
  *   before Yamux and Noise framing) during the run, less the idle background rate (peer
  *   exchange, mesh upkeep) over the same time, ÷ M × N;
- * - CPU: the node processes' CPU time during the run over the cores available.
+ * - copies by path: copies sent along the mesh (published, forwarded) and in answer to IWANT,
+ *   ÷ M × (N − 1); first copies from a mesh peer or from outside the mesh (IWANT after IHAVE);
+ * - CPU: the node processes' CPU time during the run over the cores available, and per message
+ *   per node with the idle rate subtracted (kernel accounting: the machine's other work does not
+ *   inflate it as it inflates latencies); the machine's load average as publishing starts and ends.
  */
-import { rmSync } from 'node:fs'
-import { availableParallelism, cpus, tmpdir } from 'node:os'
+import { readFileSync, rmSync } from 'node:fs'
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import {
@@ -70,6 +76,7 @@ const { values } = parseArgs({
     cache: { type: 'string', default: join(tmpdir(), 'mega-bench') },
     keep: { type: 'boolean', default: false },
     'node-args': { type: 'string', default: '' },
+    paths: { type: 'boolean', default: false },
   },
 })
 const quick = values.quick
@@ -171,7 +178,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 async function startNetwork(count: number, config: Config, root: string, rand: () => number) {
   const env = {
     UV_THREADPOOL_SIZE: '2',
-    MEGA_LOG_LEVEL: values['log-level'],
+    // `--paths`: every node logs each gossip arrival (sender, path) at level trace.
+    MEGA_LOG_LEVEL: values.paths ? 'trace' : values['log-level'],
     MEGA_MEMPOOL__MIN_BITS__ORACLE: String(BITS),
     MEGA_API__RATE_LIMIT_MAX: '1000000',
     MEGA_STORE__CHECK_POW_ON_LOAD: 'false',
@@ -234,20 +242,40 @@ async function waitForPeers(nodes: NodeProcess[], minPeers: number, timeoutMs: n
   }
 }
 
-async function networkStats(nodes: NodeProcess[]): Promise<NetworkStats[]> {
-  return Promise.all(
-    nodes.map(async (node) => {
+/** A node's `/stats`, asked up to three times: a starved node may miss one 30 s deadline. */
+async function statsOf(node: NodeProcess): Promise<NetworkStats> {
+  for (let attempt = 1; ; attempt++) {
+    try {
       const { body } = await new NodeClient({ url: node.url, timeoutMs: 30_000 }).get('stats')
       return (body as { network: NetworkStats }).network
-    }),
-  )
+    } catch (error) {
+      if (attempt === 3) throw error
+      progress(`  node ${node.index}: /stats did not answer (${(error as Error).message}); asking again`)
+    }
+  }
+}
+
+async function networkStats(nodes: NodeProcess[]): Promise<NetworkStats[]> {
+  return Promise.all(nodes.map(statsOf))
 }
 
 type Wire = NetworkStats['wire']
-function sumWire(stats: NetworkStats[]): Wire {
-  const sum: Wire = { received: 0, duplicates: 0, sent: 0, idontwantSent: 0, bytesSent: 0, bytesReceived: 0 }
-  for (const { wire } of stats) for (const key of Object.keys(sum) as (keyof Wire)[]) sum[key] += wire[key]
-  return sum
+type Paths = Pick<NetworkStats['gossip'], 'fromMesh' | 'fromOutsideMesh'>
+/** The nodes' wire counters and first-copy paths, summed. */
+function sumWire(stats: NetworkStats[]): Wire & Paths {
+  const sum: Record<string, number> = {}
+  for (const { wire, gossip } of stats) {
+    const counters = { ...wire, fromMesh: gossip.fromMesh, fromOutsideMesh: gossip.fromOutsideMesh }
+    for (const [key, value] of Object.entries(counters)) sum[key] = (sum[key] ?? 0) + value
+  }
+  return sum as Wire & Paths
+}
+
+/** `after − before`, counter by counter. */
+function difference<T extends object>(after: T, before: T): T {
+  const a = after as Record<string, number>
+  const b = before as Record<string, number>
+  return Object.fromEntries(Object.keys(a).map((key) => [key, a[key]! - b[key]!])) as T
 }
 
 /** CPU seconds used so far by the node processes (and their children). */
@@ -316,7 +344,35 @@ interface RunResult {
   messageBytes: number
   cpuUtilization: number
   idleCpuUtilization: number
+  /** Node CPU per message per node while publishing, the idle rate subtracted. */
+  cpuMsPerMessagePerNode: number
+  /** The machine's 1-minute load average when publishing started and when it ended. */
+  loadAverage: { start: number; end: number }
+  /** Copies received per node per message by path: along the mesh, in answer to IWANT. */
+  copiesByPath: { mesh: number; iwant: number }
+  /** Share of first copies (node, message) that came from a mesh peer, and from a peer outside it. */
+  firstCopyFrom: { mesh: number; outsideMesh: number }
+  /** Message ids asked for with IWANT, and copies not sent thanks to an IDONTWANT, per node per message. */
+  iwantAskedPerNodePerMessage: number
+  idontwantSkippedPerNodePerMessage: number
+  /** With `--paths`: arrivals by path and hop (from the nodes' trace lines). */
+  paths?: PathReport
   rssMiB: { mean: number; max: number }
+}
+
+interface Latency {
+  count: number
+  p50: number
+  p99: number
+}
+
+interface PathReport {
+  /** Arrivals (node, message) other than at the publisher, by how the first copy came. */
+  byPath: Record<'mesh' | 'outsideMesh' | 'notGossip', Latency>
+  /** Arrivals by hop from the publisher (sender chain of first copies). */
+  byHop: Record<string, Latency>
+  /** Arrivals later than `lateMs`, by path. */
+  late: { lateMs: number } & Record<'mesh' | 'outsideMesh' | 'notGossip', number>
 }
 
 async function run(
@@ -413,6 +469,7 @@ async function run(
     const published = new Float64Array(messages.length)
     const publisher = new Int32Array(messages.length)
     const cpuBefore = cpuSecondsOf(nodes)
+    const loadAtStart = loadavg()[0]!
     const runStart = performance.now()
     const t0 = runStart + 100
     let postFailures = 0
@@ -443,6 +500,7 @@ async function run(
     await sleep(3 * config.gossip.heartbeatIntervalMs + 500)
     const runElapsed = (performance.now() - runStart) / 1000
     const cpuUsed = cpuSecondsOf(nodes) - cpuBefore
+    const loadAtEnd = loadavg()[0]!
     const after = sumWire(await networkStats(nodes))
     const rss = nodes.map(({ child }) => rssMiB(child.pid!))
 
@@ -478,14 +536,9 @@ async function run(
     coverage.sort((a, b) => a - b)
     each.sort((a, b) => a - b)
     const receivers = messages.length * (count - 1)
-    const run: Wire = {
-      received: after.received - idleAfter.received,
-      duplicates: after.duplicates - idleAfter.duplicates,
-      sent: after.sent - idleAfter.sent,
-      idontwantSent: after.idontwantSent - idleAfter.idontwantSent,
-      bytesSent: after.bytesSent - idleAfter.bytesSent,
-      bytesReceived: after.bytesReceived - idleAfter.bytesReceived,
-    }
+    const run = difference(after, idleAfter)
+    const idleCores = idleCpu * availableParallelism()
+    const paths = values.paths ? pathReport(nodes, index, arrivals, published, publisher, count) : undefined
     return {
       nodes: count,
       config: config.label,
@@ -517,12 +570,88 @@ async function run(
       messageBytes: messages.reduce((sum, text) => sum + Buffer.byteLength(text), 0) / messages.length,
       cpuUtilization: cpuUsed / runElapsed / availableParallelism(),
       idleCpuUtilization: idleCpu,
+      cpuMsPerMessagePerNode: (1000 * (cpuUsed - idleCores * runElapsed)) / total,
+      loadAverage: { start: loadAtStart, end: loadAtEnd },
+      copiesByPath: { mesh: run.sent / receivers, iwant: run.iwantServed / receivers },
+      firstCopyFrom: { mesh: run.fromMesh / receivers, outsideMesh: run.fromOutsideMesh / receivers },
+      iwantAskedPerNodePerMessage: run.iwantAsked / receivers,
+      idontwantSkippedPerNodePerMessage: run.idontwantSkipped / total,
+      ...(paths && { paths }),
       rssMiB: { mean: rss.reduce((a, b) => a + b, 0) / count, max: Math.max(...rss) },
     }
   } finally {
     abort.abort()
     await stopNetwork(nodes)
     if (!values.keep) rmSync(root, { recursive: true, force: true })
+  }
+}
+
+/** Arrivals later than this after the POST count as late in the path report. */
+const LATE_MS = 300
+
+/**
+ * Reads the nodes' `gossip arrival` trace lines (`--paths`): for each (message, node) the peer
+ * that sent the first copy and whether it was a mesh peer. An arrival without a line came
+ * another way (sync, or the REST POST at the publisher). The hop of an arrival is one more
+ * than its sender's, the publisher's being 0.
+ */
+function pathReport(
+  nodes: NodeProcess[],
+  index: Map<string, number>,
+  arrivals: Float64Array,
+  published: Float64Array,
+  publisher: Int32Array,
+  count: number,
+): PathReport {
+  const nodeOf = new Map(nodes.map((node) => [node.peerId, node.index]))
+  type Via = 'mesh' | 'outsideMesh'
+  // senders[m * count + n]: the node that sent n its first copy of m, and the path.
+  const senders = new Map<number, { from: number; via: Via }>()
+  for (const node of nodes) {
+    for (const line of readFileSync(join(node.dataDir, 'node.log'), 'utf8').split('\n')) {
+      if (!line.includes('"gossip arrival"')) continue
+      const entry = JSON.parse(line) as { arrival: string; from: string; via: string }
+      const m = index.get(entry.arrival)
+      const from = nodeOf.get(entry.from)
+      if (m === undefined || from === undefined) continue
+      senders.set(m * count + node.index, { from, via: entry.via === 'mesh' ? 'mesh' : 'outsideMesh' })
+    }
+  }
+  const hopOf = (m: number, n: number, depth = 0): number | undefined => {
+    if (n === publisher[m]) return 0
+    const sender = senders.get(m * count + n)
+    if (!sender || depth > count) return undefined
+    const before = hopOf(m, sender.from, depth + 1)
+    return before === undefined ? undefined : before + 1
+  }
+  const byPath: Record<string, number[]> = { mesh: [], outsideMesh: [], notGossip: [] }
+  const byHop: Record<string, number[]> = {}
+  const late = { lateMs: LATE_MS, mesh: 0, outsideMesh: 0, notGossip: 0 }
+  for (let m = 0; m < published.length; m++) {
+    for (let n = 0; n < count; n++) {
+      const at = arrivals[m * count + n]!
+      if (n === publisher[m] || Number.isNaN(at)) continue
+      const ms = at - published[m]!
+      const path = senders.get(m * count + n)?.via ?? 'notGossip'
+      byPath[path]!.push(ms)
+      if (ms > LATE_MS) late[path]++
+      const hop = String(hopOf(m, n) ?? '?')
+      if (byHop[hop]) byHop[hop].push(ms)
+      else byHop[hop] = [ms]
+    }
+  }
+  const latency = (values: number[]): Latency => {
+    values.sort((a, b) => a - b)
+    return { count: values.length, p50: percentile(values, 50), p99: percentile(values, 99) }
+  }
+  return {
+    byPath: {
+      mesh: latency(byPath.mesh!),
+      outsideMesh: latency(byPath.outsideMesh!),
+      notGossip: latency(byPath.notGossip!),
+    },
+    byHop: Object.fromEntries(Object.entries(byHop).map(([hop, values]) => [hop, latency(values)])),
+    late,
   }
 }
 
@@ -570,24 +699,43 @@ function describe(r: RunResult): string {
     `  delivery ${(100 * r.delivery).toFixed(2)}% (${r.incomplete} messages short of a node, ${r.postFailures} POSTs failed)`,
     `  full coverage p50 ${r.fullCoverageMs.p50.toFixed(0)} ms, p99 ${r.fullCoverageMs.p99.toFixed(0)} ms, max ${r.fullCoverageMs.max.toFixed(0)} ms; ` +
       `per node p50 ${r.arrivalMs.p50.toFixed(0)} ms, p99 ${r.arrivalMs.p99.toFixed(0)} ms`,
-    `  copies per node per message ${r.copiesPerNodePerMessage.toFixed(2)} (${r.duplicatesPerNodePerMessage.toFixed(2)} of them duplicates); ` +
-      `IDONTWANT ${r.idontwantPerNodePerMessage.toFixed(2)} per node per message`,
+    `  copies per node per message ${r.copiesPerNodePerMessage.toFixed(2)} (${r.duplicatesPerNodePerMessage.toFixed(2)} of them duplicates; ` +
+      `${r.copiesByPath.mesh.toFixed(2)} along the mesh, ${r.copiesByPath.iwant.toFixed(2)} asked for with IWANT); ` +
+      `IDONTWANT ${r.idontwantPerNodePerMessage.toFixed(2)} sent, ${r.idontwantSkippedPerNodePerMessage.toFixed(2)} copies saved, per node per message`,
+    `  first copies from a mesh peer ${(100 * r.firstCopyFrom.mesh).toFixed(1)}%, from outside the mesh (IWANT) ${(100 * r.firstCopyFrom.outsideMesh).toFixed(1)}%; ` +
+      `IWANT ${r.iwantAskedPerNodePerMessage.toFixed(2)} ids per node per message`,
+    `  node CPU ${r.cpuMsPerMessagePerNode.toFixed(2)} ms per message per node (idle rate subtracted); load average ${r.loadAverage.start.toFixed(1)} → ${r.loadAverage.end.toFixed(1)}`,
+    ...(r.paths ? describePaths(r.paths) : []),
     `  bytes sent per message per node ${r.bytesPerMessagePerNode.toFixed(0)} (message ${r.messageBytes.toFixed(0)} B; ` +
       `background ${r.backgroundBytesPerNodePerSecond.toFixed(0)} B/s per node subtracted)`,
   ].join('\n')
 }
 
+function describePaths(paths: PathReport): string[] {
+  const show = (name: string, l: Latency) =>
+    `${name} ${l.count} (p50 ${l.p50.toFixed(0)} ms, p99 ${l.p99.toFixed(0)} ms)`
+  const { byPath, byHop, late } = paths
+  return [
+    `  arrivals by path: ${show('mesh', byPath.mesh)}; ${show('outside the mesh', byPath.outsideMesh)}; ${show('not by gossip', byPath.notGossip)}`,
+    `  arrivals by hop: ${Object.entries(byHop)
+      .map(([hop, l]) => show(hop, l))
+      .join('; ')}`,
+    `  later than ${late.lateMs} ms: ${late.mesh} by the mesh, ${late.outsideMesh} from outside it, ${late.notGossip} not by gossip`,
+  ]
+}
+
 function table(rows: RunResult[]): string {
   const header =
-    '| nodes | messages | parameters | delivery | full coverage p50 / p99 | copies per node per message | bytes sent per message per node | node CPU |'
-  const rule = '|---|---|---|---|---|---|---|---|'
+    '| nodes | messages | parameters | delivery | full coverage p50 / p99 | copies per node per message | bytes sent per message per node | node CPU | CPU per message per node | load |'
+  const rule = '|---|---|---|---|---|---|---|---|---|---|'
   return [
     header,
     rule,
     ...rows.map(
       (r) =>
         `| ${r.nodes} | ${r.messages} at ${+r.rate.toFixed(2)}/s | ${r.config} | ${(100 * r.delivery).toFixed(1)}% | ${r.fullCoverageMs.p50.toFixed(0)} / ${r.fullCoverageMs.p99.toFixed(0)} ms | ` +
-        `${r.copiesPerNodePerMessage.toFixed(2)} | ${r.bytesPerMessagePerNode.toFixed(0)} | ${(100 * r.cpuUtilization).toFixed(0)}% |`,
+        `${r.copiesPerNodePerMessage.toFixed(2)} | ${r.bytesPerMessagePerNode.toFixed(0)} | ${(100 * r.cpuUtilization).toFixed(0)}% | ` +
+        `${r.cpuMsPerMessagePerNode.toFixed(2)} ms | ${r.loadAverage.start.toFixed(0)}–${r.loadAverage.end.toFixed(0)} |`,
     ),
   ].join('\n')
 }

@@ -16,6 +16,15 @@ export interface WireCounters {
   sent: number
   /** IDONTWANT notices sent (gossipsub v1.2: "I have this one already"). */
   idontwantSent: number
+  /**
+   * Copies not sent to a peer that had said IDONTWANT for them (forwards and IWANT answers; all
+   * topics, peer exchange included: gossipsub does not label this one by topic).
+   */
+  idontwantSkipped: number
+  /** Message ids announced to this node (IHAVE) that it did not have, so asked for (IWANT). */
+  iwantAsked: number
+  /** Message copies sent in answer to a peer's IWANT (the gossip path; `sent` is the mesh path). */
+  iwantServed: number
   /** Bytes of gossipsub RPCs sent: messages, control, peer exchange (before Yamux and Noise framing). */
   bytesSent: number
   /** Bytes of gossipsub RPCs received. */
@@ -29,8 +38,26 @@ const COUNTED: Record<string, { counter: keyof WireCounters; byTopic: boolean }>
   gossipsub_msg_publish_peers_total: { counter: 'sent', byTopic: true },
   gossipsub_msg_forward_peers_total: { counter: 'sent', byTopic: true },
   gossipsub_rpc_sent_idontwant_total: { counter: 'idontwantSent', byTopic: false },
+  gossipsub_idontwant_skipped_sends_total: { counter: 'idontwantSkipped', byTopic: false },
+  gossipsub_ihave_rcv_not_seen_msgids_total: { counter: 'iwantAsked', byTopic: true },
+  gossipsub_iwant_rcv_msgids_total: { counter: 'iwantServed', byTopic: true },
   gossipsub_rpc_sent_bytes_total: { counter: 'bytesSent', byTopic: false },
   gossipsub_rpc_recv_bytes_total: { counter: 'bytesReceived', byTopic: false },
+}
+
+/** Wire counters at zero (a node whose libp2p has not started). */
+export function zeroWire(): WireCounters {
+  return {
+    received: 0,
+    duplicates: 0,
+    sent: 0,
+    idontwantSent: 0,
+    idontwantSkipped: 0,
+    iwantAsked: 0,
+    iwantServed: 0,
+    bytesSent: 0,
+    bytesReceived: 0,
+  }
 }
 
 const noop = () => {}
@@ -45,14 +72,7 @@ const NOOP_METRIC = {
 
 /** Counts gossipsub's wire metrics for the given message topics. */
 export class GossipMetrics {
-  readonly counters: WireCounters = {
-    received: 0,
-    duplicates: 0,
-    sent: 0,
-    idontwantSent: 0,
-    bytesSent: 0,
-    bytesReceived: 0,
-  }
+  readonly counters: WireCounters = zeroWire()
   /** For gossipsub's `metricsTopicStrToLabel`: each message topic is its own label. */
   readonly topicLabels: TopicStrToLabel
   /** For gossipsub's `metricsRegister`. */

@@ -50,6 +50,21 @@ export interface GossipCounters {
   orphaned: number
   /** Messages this node published: admitted locally (REST) or orphans admitted late. */
   published: number
+  /**
+   * Of the accepted: the first copy came from a peer in this node's mesh of the topic, the
+   * fast path (a mesh peer forwarding it, or its publisher publishing along its mesh).
+   */
+  fromMesh: number
+  /**
+   * Of the accepted: the first copy came from a peer outside the mesh, in answer to this node's
+   * IWANT after that peer's IHAVE (heartbeat gossip: up to a heartbeat late, or later).
+   */
+  fromOutsideMesh: number
+}
+
+/** Gossip counters at zero (a node whose network has not started). */
+export function zeroGossipCounters(): GossipCounters {
+  return { accepted: 0, ignored: 0, rejected: 0, orphaned: 0, published: 0, fromMesh: 0, fromOutsideMesh: 0 }
 }
 
 export interface GossipComponents {
@@ -73,7 +88,7 @@ const RESULT: Record<Exclude<Verdict, 'orphan'>, TopicValidatorResult> = {
 }
 
 export class Gossip {
-  readonly counters: GossipCounters = { accepted: 0, ignored: 0, rejected: 0, orphaned: 0, published: 0 }
+  readonly counters: GossipCounters = zeroGossipCounters()
   readonly #c: GossipComponents
   readonly #log: Logger
   readonly #onAdmitted = (event: AdmissionEvents['message:admitted']) => this.#freeOrphans(event)
@@ -148,8 +163,32 @@ export class Gossip {
     if (verdict === 'orphan') return this.#orphan(kind, parsed.value, admission, from, data.length)
     if (verdict === 'reject')
       this.#log.debug({ peer: from, kind, reason: admission.reason }, 'rejected gossip')
-    if (verdict === 'accept') await this.#holdForward(arrived)
+    if (verdict === 'accept') {
+      this.#countPath(kind, from, admission, arrived)
+      await this.#holdForward(arrived)
+    }
     return this.#count(verdict, from)
+  }
+
+  /**
+   * Counts by which path an accepted first copy came (see `GossipCounters.fromMesh`); at log
+   * level `trace`, one line per arrival (message id, sender, path, milliseconds to validate),
+   * from which bench/propagation.ts rebuilds each message's tree: hops and late paths.
+   */
+  #countPath(kind: PoolKind, from: string, admission: Admission, arrived: number): void {
+    const viaMesh = this.#c.pubsub.mesh.get(topicOf(kind))?.has(from) === true
+    if (viaMesh) this.counters.fromMesh++
+    else this.counters.fromOutsideMesh++
+    if (this.#log.isLevelEnabled('trace'))
+      this.#log.trace(
+        {
+          arrival: admission.id,
+          from,
+          via: viaMesh ? 'mesh' : 'outside',
+          validateMs: +(performance.now() - arrived).toFixed(2),
+        },
+        'gossip arrival',
+      )
   }
 
   /** See `GossipOptions.forwardDelayMs`: IDONTWANTs from mesh peers arrive meanwhile. */

@@ -17,6 +17,7 @@ import { NetworkError, NetworkErrorCode } from './errors.ts'
 import type { GossipMetrics } from './gossip-metrics.ts'
 import type { NetworkOptions } from './options.ts'
 import { gossipsubOptions } from './topics.ts'
+import { installHalfWindowUpdates } from './yamux-window.ts'
 
 /** Milliseconds between libp2p's connection-monitor pings of each connection. */
 const CONNECTION_PING_INTERVAL_MS = 60_000
@@ -25,6 +26,8 @@ const CONNECTION_PING_INTERVAL_MS = 60_000
 export type MegaGossipSub = GossipSub & {
   getScore(peer: string): number
   getMeshPeers(topic: string): string[]
+  /** Mesh peers by topic (read only: gossipsub's own). */
+  readonly mesh: ReadonlyMap<string, ReadonlySet<string>>
 }
 
 /** The services every Mega libp2p node runs; plugged-in services come on top. */
@@ -59,6 +62,8 @@ export async function createMegaLibp2p(
   for (const name of Object.keys(services)) {
     if (['identify', 'ping', 'pubsub'].includes(name)) throw new Error(`service name "${name}" is taken`)
   }
+  // Otherwise every gossip RPC received costs a window-update frame back (yamux-window.ts).
+  installHalfWindowUpdates()
   // Peer exchange is ours (peer-exchange.ts), on gossip: bounded and checked.
   const peerDiscovery = (options.mdns ? [mdns()] : []) as ((
     components: never,

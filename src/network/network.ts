@@ -12,8 +12,8 @@ import type { AdmissionEvents } from '../mempool/index.ts'
 import { type Message, POOL_KINDS, type PoolKind, type TypedEventTarget } from '../protocol/index.ts'
 import { defaultScopes, ScopeFilter } from './address-scope.ts'
 import { BanList, banGater } from './bans.ts'
-import { Gossip, type NetworkSubmit, type Orphaned } from './gossip.ts'
-import { GossipMetrics } from './gossip-metrics.ts'
+import { Gossip, type NetworkSubmit, type Orphaned, zeroGossipCounters } from './gossip.ts'
+import { GossipMetrics, zeroWire } from './gossip-metrics.ts'
 import { checkMultiaddr, createMegaLibp2p, type MegaServices, type ServiceFactory } from './libp2p.ts'
 import { loadOrCreateNodeKey } from './node-key.ts'
 import { type NetworkInit, type NetworkOptions, networkOptions } from './options.ts'
@@ -265,15 +265,11 @@ export class Network {
       peerId: libp2p?.peerId.toString() ?? '',
       connections: libp2p?.getConnections().length ?? 0,
       peers: libp2p?.getPeers().length ?? 0,
-      gossip: this.#gossip
-        ? { ...this.#gossip.counters }
-        : { accepted: 0, ignored: 0, rejected: 0, orphaned: 0, published: 0 },
+      gossip: this.#gossip ? { ...this.#gossip.counters } : zeroGossipCounters(),
       mesh: Object.fromEntries(
         POOL_KINDS.map((kind) => [kind, libp2p?.services.pubsub.getMeshPeers(topicOf(kind)).length ?? 0]),
       ),
-      wire: this.#metrics
-        ? { ...this.#metrics.counters }
-        : { received: 0, duplicates: 0, sent: 0, idontwantSent: 0, bytesSent: 0, bytesReceived: 0 },
+      wire: this.#metrics ? { ...this.#metrics.counters } : zeroWire(),
       orphans: { count, bytes, max: this.options.orphans.maxCount, added, resolved, expired, evicted },
       peerExchange: {
         candidates: this.candidates.size,

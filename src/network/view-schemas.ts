@@ -47,11 +47,19 @@ export const NetworkStats = Type.Object(
     connections: Count,
     peers: Count,
     gossip: Type.Object(
-      { accepted: Count, ignored: Count, rejected: Count, orphaned: Count, published: Count },
+      {
+        accepted: Count,
+        ignored: Count,
+        rejected: Count,
+        orphaned: Count,
+        published: Count,
+        fromMesh: Count,
+        fromOutsideMesh: Count,
+      },
       {
         ...strict,
         description:
-          'messages from peers admitted, dropped without penalty, refused with penalty, held as orphans; messages published',
+          'messages from peers admitted, dropped without penalty, refused with penalty, held as orphans; messages published; of the admitted, those whose first copy came from a mesh peer (forwarded along the mesh) and from a peer outside the mesh (asked for with IWANT after its IHAVE)',
       },
     ),
     mesh: Type.Record(Type.String(), Count, {
@@ -63,13 +71,16 @@ export const NetworkStats = Type.Object(
         duplicates: Count,
         sent: Count,
         idontwantSent: Count,
+        idontwantSkipped: Count,
+        iwantAsked: Count,
+        iwantServed: Count,
         bytesSent: Count,
         bytesReceived: Count,
       },
       {
         ...strict,
         description:
-          'gossipsub on the wire: message copies received (repeats included, before the seen-cache) and of those repeats, copies sent (published and forwarded), IDONTWANT notices sent, RPC bytes sent and received (all topics and control, before Yamux and Noise framing)',
+          'gossipsub on the wire: message copies received (repeats included, before the seen-cache) and of those repeats, copies sent along the mesh (published and forwarded), IDONTWANT notices sent, copies not sent because the peer had sent IDONTWANT (all topics), message ids asked for (IWANT) after an IHAVE, copies sent in answer to an IWANT, RPC bytes sent and received (all topics and control, before Yamux and Noise framing)',
       },
     ),
     orphans: Type.Object(

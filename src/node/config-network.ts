@@ -137,11 +137,15 @@ export const NetworkConfig = Type.Object(
           d.gossip.idontwantMinBytes,
           0,
         ),
-        forwardDelayMs: Integer(
-          'Milliseconds an accepted message is held before it is forwarded, so mesh peers’ IDONTWANTs arrive first.',
-          d.gossip.forwardDelayMs,
-          0,
-        ),
+        // Each hop is that much slower: past a second, gossip at the next heartbeat (1 s)
+        // would overtake the mesh.
+        forwardDelayMs: Type.Integer({
+          minimum: 0,
+          maximum: 1000,
+          default: d.gossip.forwardDelayMs,
+          description:
+            'Milliseconds an accepted message is held before it is forwarded, so mesh peers’ IDONTWANTs arrive first (at most 1000).',
+        }),
       }),
       {
         additionalProperties: false,

@@ -78,6 +78,8 @@ describe('propagation over gossip', { timeout: 30_000 }, () => {
     assert.equal(stats.network.peers, 4)
     assert.deepEqual(Object.keys(stats.network.gossip as object).sort(), [
       'accepted',
+      'fromMesh',
+      'fromOutsideMesh',
       'ignored',
       'orphaned',
       'published',
@@ -88,6 +90,9 @@ describe('propagation over gossip', { timeout: 30_000 }, () => {
       'bytesSent',
       'duplicates',
       'idontwantSent',
+      'idontwantSkipped',
+      'iwantAsked',
+      'iwantServed',
       'received',
       'sent',
     ])

@@ -5,7 +5,7 @@
  */
 
 import { publicKeyToProtobuf } from '@libp2p/crypto/keys'
-import { gossipsub } from '@libp2p/gossipsub'
+import { type GossipsubOpts, gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import { noise } from '@libp2p/noise'
@@ -35,13 +35,14 @@ export interface RawPeer {
   stop(): Promise<void>
 }
 
-export async function rawPeer(): Promise<RawPeer> {
+/** `gossip`: gossipsub options over the node's (a peer that keeps no mesh, say). */
+export async function rawPeer(gossip: Partial<GossipsubOpts> = {}): Promise<RawPeer> {
   const libp2p = (await createLibp2p({
     addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    services: { identify: identify(), pubsub: gossipsub(gossipsubOptions()) },
+    services: { identify: identify(), pubsub: gossipsub({ ...gossipsubOptions(), ...gossip }) },
   })) as unknown as Libp2p<{ pubsub: MegaGossipSub }>
   const { pubsub } = libp2p.services
   for (const kind of POOL_KINDS) pubsub.subscribe(topicOf(kind))

@@ -39,6 +39,7 @@ function gossipNode() {
       sent.push({ topic, bytes })
       return { recipients: [] }
     },
+    mesh: new Map(),
   } as unknown as MegaGossipSub
   const pipeline = new AdmissionPipeline(mempool)
   const gossip = new Gossip({

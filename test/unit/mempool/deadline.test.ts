@@ -66,7 +66,8 @@ describe('fact-missing deadlines and clock skew', () => {
     const strikes: string[] = []
     const pipeline = new AdmissionPipeline(behind)
     const gossip = new Gossip({
-      pubsub: undefined as unknown as MegaGossipSub,
+      // Validation reads only gossipsub's meshes (by which path a copy came): none here.
+      pubsub: { mesh: new Map() } as unknown as MegaGossipSub,
       submit: (message) => pipeline.submit(message, 'gossip'),
       events: pipeline.events,
       bans: new BanList({ threshold: 10, windowSeconds: 60, banSeconds: 60 }),

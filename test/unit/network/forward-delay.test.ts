@@ -15,18 +15,20 @@ import { Gossip, type Orphaned } from '../../../src/network/gossip.ts'
 import type { MegaGossipSub } from '../../../src/network/libp2p.ts'
 import { defaultNetworkOptions } from '../../../src/network/options.ts'
 import { OrphanPool } from '../../../src/network/orphans.ts'
+import { topicOf } from '../../../src/network/topics.ts'
 import { canonicalBytes } from '../../../src/protocol/canonical.ts'
 import * as fx from '../../support/messages.ts'
 import { LOW } from '../../support/pool-settings.ts'
 
 const PEER = peerIdFromString('12D3KooWJWoaqZhDaoEFshF7Rh1bpY9ohihFhzcW6d69Lr2NASuq')
 
-function gossip(forwardDelayMs: number) {
+/** `meshPeers`: this node's mesh of the oracle topic (all validation reads of gossipsub). */
+function gossip(forwardDelayMs: number, meshPeers: string[] = []) {
   const mempool = new Mempool({ minBits: LOW }, { now: () => 1_850_000_000 })
   const pipeline = new AdmissionPipeline(mempool)
   return new Gossip({
-    // Validation never touches gossipsub itself.
-    pubsub: undefined as unknown as MegaGossipSub,
+    // Validation reads only gossipsub's mesh (by which path a copy came).
+    pubsub: { mesh: new Map([[topicOf('oracle'), new Set(meshPeers)]]) } as unknown as MegaGossipSub,
     submit: (message) => pipeline.submit(message, 'gossip'),
     events: pipeline.events,
     bans: new BanList({ threshold: 10, windowSeconds: 60, banSeconds: 60 }),
@@ -63,5 +65,22 @@ describe('the forward hold', () => {
     )
     assert.equal(accepted, TopicValidatorResult.Accept)
     assert.ok(ms < 75, `${ms.toFixed(1)} ms`)
+  })
+})
+
+describe('the path of a first copy', () => {
+  it('counts an accepted copy from a mesh peer as from the mesh, from another peer as from outside it', async () => {
+    const OTHER = peerIdFromString('12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo')
+    const node = gossip(0, [PEER.toString()])
+    await node.validate('oracle', PEER, canonicalBytes(fx.oracleAd()))
+    await node.validate('oracle', OTHER, canonicalBytes(fx.oracleAd({}, fx.testKey('ed25519', 3))))
+    // Refused and ignored copies are not counted by path.
+    await node.validate('oracle', OTHER, new Uint8Array([123]))
+    await node.validate('oracle', PEER, canonicalBytes(fx.oracleAd()))
+    const { accepted, fromMesh, fromOutsideMesh } = node.counters
+    assert.deepEqual(
+      { accepted, fromMesh, fromOutsideMesh },
+      { accepted: 2, fromMesh: 1, fromOutsideMesh: 1 },
+    )
   })
 })

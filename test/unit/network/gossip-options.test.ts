@@ -75,6 +75,12 @@ describe('wire counters', () => {
     gauge('gossipsub_rpc_sent_bytes_total').inc(20)
     gauge('gossipsub_rpc_recv_bytes_total').inc(70)
     gauge('gossipsub_rpc_sent_idontwant_total').inc(2)
+    // IDONTWANT savings are labelled by path, not topic: all count.
+    gauge('gossipsub_idontwant_skipped_sends_total').inc({ on: 'forward' })
+    gauge('gossipsub_idontwant_skipped_sends_total').inc({ on: 'iwant' })
+    gauge('gossipsub_ihave_rcv_not_seen_msgids_total').inc({ topic: topicOf('oracle') }, 3)
+    gauge('gossipsub_ihave_rcv_not_seen_msgids_total').inc({ topic: PEER_EXCHANGE_TOPIC }, 5)
+    gauge('gossipsub_iwant_rcv_msgids_total').inc({ topic: topicOf('offer') }, 2)
     gauge('gossipsub_rpc_sent_count_total').inc(9) // not counted
     register.histogram({ name: 'gossipsub_heartbeat_duration_seconds', help: '' }).startTimer()()
     assert.deepEqual(metrics.counters, {
@@ -82,6 +88,9 @@ describe('wire counters', () => {
       duplicates: 1,
       sent: 7,
       idontwantSent: 2,
+      idontwantSkipped: 2,
+      iwantAsked: 3,
+      iwantServed: 2,
       bytesSent: 120,
       bytesReceived: 70,
     })

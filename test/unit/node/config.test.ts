@@ -84,7 +84,23 @@ describe('node configuration', () => {
           source: 'mega.json',
           key: 'network.gossip',
           expected: '1 ≤ meshDegreeLow ≤ meshDegree ≤ meshDegreeHigh',
-        }) && /got 9, 4, 8/.test(error.message),
+        }) && /got 9, 4, 5/.test(error.message),
+    )
+  })
+
+  it('refuses a forward hold of more than a second (every hop would be slower than heartbeat gossip)', () => {
+    assert.equal(
+      resolveConfig({ network: { gossip: { forwardDelayMs: 1000 } } }).network.gossip?.forwardDelayMs,
+      1000,
+    )
+    assert.throws(
+      () => resolveConfig({ network: { gossip: { forwardDelayMs: 5000 } } }, 'mega.json'),
+      (error: Error) =>
+        isConfigError(error, 'CONFIG_INVALID', {
+          source: 'mega.json',
+          key: 'network.gossip.forwardDelayMs',
+          expected: 'integer (≥ 0, ≤ 1000)',
+        }),
     )
   })
 
