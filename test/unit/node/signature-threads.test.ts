@@ -70,12 +70,13 @@ describe('signature threads', () => {
   })
 
   it('spread a page over the threads and keep up with concurrent pages', async () => {
-    const page = Array.from({ length: 40 }, (_, i) =>
+    // Enough work (≈ 20 ms of checks) that each thread's CPU clock moves past its resolution.
+    const page = Array.from({ length: 400 }, (_, i) =>
       utf8(canonicalize(report({ type: 'free-form', comment: `report ${i}`, links: [] }, REPORTER))),
     )
     const cpuBefore = threads.cpuMs
     const results = await Promise.all([threads.check(page), threads.check(page.slice(0, 5))])
-    assert.equal(results[0].verified.length, 40)
+    assert.equal(results[0].verified.length, 400)
     assert.equal(results[1].verified.length, 5)
     assert.ok(threads.cpuMs > cpuBefore, 'the threads count their CPU time')
   })
