@@ -27,7 +27,7 @@ import {
   REPORTER,
   TRADER,
 } from '../../support/messages.ts'
-import { checkFunding, checkFundingSpend, TestWallet } from '../../support/wallet.ts'
+import { checkContractFunding, checkFundingSpend, TestWallet } from '../../support/wallet.ts'
 
 const DEADLINE = 1_800_000_000
 const capability = capabilityAd()
@@ -90,20 +90,11 @@ function signedContract() {
     walletSignedPsbt: acceptorWallet.sign(toSign.fundingPsbt),
   })
   assert.ok('fundingTx' in finalized)
-  const pubkeys: [Uint8Array, Uint8Array] = [
-    fromHex(proposed.proposal.originator.fundPubkey),
-    fromHex(accepted.accept.acceptor.fundPubkey),
-  ]
-  const coins = [...proposed.proposal.originator.inputs, ...accepted.accept.acceptor.inputs].map((coin) => ({
-    ...coin,
-    script: fromHex(coin.script),
-  }))
   return {
     originator: { ...signed.record, fundingTx: finalized.fundingTx },
     acceptor: finalized.record,
     fundingTx: finalized.fundingTx,
-    funding: checkFunding(finalized.fundingTx, coins, pubkeys),
-    pubkeys,
+    ...checkContractFunding(finalized.fundingTx, proposed.proposal.originator, accepted.accept.acceptor),
   }
 }
 
@@ -226,17 +217,11 @@ describe('contracts: Taproot coins', () => {
       walletSignedPsbt: taprootBob.sign(toSign.fundingPsbt),
     })
     assert.ok('fundingTx' in done)
-    const coins = [...proposed.proposal.originator.inputs, ...accepted.accept.acceptor.inputs].map(
-      (coin) => ({
-        ...coin,
-        script: fromHex(coin.script),
-      }),
+    const { funding, pubkeys } = checkContractFunding(
+      done.fundingTx,
+      proposed.proposal.originator,
+      accepted.accept.acceptor,
     )
-    const pubkeys: [Uint8Array, Uint8Array] = [
-      fromHex(proposed.proposal.originator.fundPubkey),
-      fromHex(accepted.accept.acceptor.fundPubkey),
-    ]
-    const funding = checkFunding(done.fundingTx, coins, pubkeys)
     const settlement = contracts.settle({
       record: done.record,
       fact: oracle.attest(factRequest(), 'away'),
