@@ -40,7 +40,7 @@ import {
   testKey,
 } from '../test/support/messages.ts'
 import { offer as quorumOffer } from '../test/support/quorum.ts'
-import { dlcParty, TestWallet } from '../test/support/wallet.ts'
+import { dlcParty, TestWallet, walletSide } from '../test/support/wallet.ts'
 
 const json = process.argv.includes('--json')
 const flag = process.argv.indexOf('--answers')
@@ -100,9 +100,7 @@ function contractSteps(
         capability: ad,
         commitment,
         feeRate: 2,
-        walletPsbt: alice.fundingPsbt([200_000], { previous: true }),
-        payoutAddress: alice.address,
-        changeAddress: alice.address,
+        ...walletSide(alice, [200_000], { previous: true }),
       }),
     )
     const accepted = timed(times, `accept (${n} adaptor signatures)`, () =>
@@ -110,9 +108,7 @@ function contractSteps(
         proposal: proposed.proposal,
         capability: ad,
         trader: REPORTER,
-        walletPsbt: bob.fundingPsbt([200_000], { previous: true }),
-        payoutAddress: bob.address,
-        changeAddress: bob.address,
+        ...walletSide(bob, [200_000], { previous: true }),
       }),
     )
     const acceptHex = timed(times, 'export accept_dlc (dlcspecs)', () =>
@@ -293,9 +289,7 @@ function quorumBench(
         capabilities: ads,
         commitments,
         feeRate: 2,
-        walletPsbt: alice.fundingPsbt([200_000]),
-        payoutAddress: alice.address,
-        changeAddress: alice.address,
+        ...walletSide(alice, [200_000]),
       }),
     )
     const accepted = timed(times, 'accept (points, adaptor signatures)', () =>
@@ -304,9 +298,7 @@ function quorumBench(
         capability: ads[0]!,
         capabilities: ads,
         trader: REPORTER,
-        walletPsbt: bob.fundingPsbt([200_000]),
-        payoutAddress: bob.address,
-        changeAddress: bob.address,
+        ...walletSide(bob, [200_000]),
       }),
     )
     combinations = accepted.accept.cetSignatures.length

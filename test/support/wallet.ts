@@ -163,6 +163,15 @@ export function checkFunding(hex: string, coins: PrevOut[], fundPubkeys: [Uint8A
   }
 }
 
+/** A side's own funding in a proposal or accept: `wallet`'s coins of `amounts`, its payout and change address. */
+export function walletSide(wallet: TestWallet, amounts: number[], options: { previous?: boolean } = {}) {
+  return {
+    walletPsbt: wallet.fundingPsbt(amounts, options),
+    payoutAddress: wallet.address,
+    changeAddress: wallet.address,
+  }
+}
+
 /**
  * Checks a contract's funding transaction against both sides' messages: their funding keys
  * (originator first) and the coins they said they spend. Returns the funding output and the keys.

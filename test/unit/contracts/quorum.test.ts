@@ -20,9 +20,10 @@ import {
 import { fromHex } from '../../../src/protocol/hex.ts'
 import type { Commitment, OfferTerms } from '../../../src/protocol/messages/index.ts'
 import { capabilitySigner, outcomePoint } from '../../../src/protocol/oracle-attestation.ts'
+import { signAndFund } from '../../support/contracts.ts'
 import { acceptedOffer, capabilityAd, factRequest, finalizedOffer, testKey } from '../../support/messages.ts'
 import { A, B, capabilities, intoHomeAway, K1, K2, K3, offer, R2, R3 } from '../../support/quorum.ts'
-import { checkContractFunding, checkFundingSpend, dlcParty, TestWallet } from '../../support/wallet.ts'
+import { checkFundingSpend, dlcParty, TestWallet, walletSide } from '../../support/wallet.ts'
 
 const DEADLINE = 1_800_000_000
 const keys = [K1, K2, K3]
@@ -47,9 +48,7 @@ function proposeNow(overrides: Partial<contracts.ProposeInput> = {}) {
     capabilities,
     commitments,
     feeRate: 2,
-    walletPsbt: originatorWallet.fundingPsbt([130_000]),
-    payoutAddress: originatorWallet.address,
-    changeAddress: originatorWallet.address,
+    ...walletSide(originatorWallet, [130_000]),
     ...overrides,
   })
 }
@@ -60,42 +59,19 @@ function acceptNow(proposal: contracts.ContractOffer) {
     capability: capabilities[0]!,
     capabilities,
     trader: B,
-    walletPsbt: acceptorWallet.fundingPsbt([200_000]),
-    payoutAddress: acceptorWallet.address,
-    changeAddress: acceptorWallet.address,
+    ...walletSide(acceptorWallet, [200_000]),
   })
 }
 
 function signedContract() {
   const proposed = proposeNow()
-  const accepted = acceptNow(proposed.proposal)
-  const common = { record: proposed, accept: accepted.accept, capability: capabilities[0]!, capabilities }
-  const needsWallet = contracts.sign({ ...common, trader: A })
-  assert.ok('fundingPsbt' in needsWallet)
-  const signed = contracts.sign({
-    ...common,
-    trader: A,
-    walletSignedPsbt: originatorWallet.sign(needsWallet.fundingPsbt, false),
-  })
-  assert.ok('sign' in signed)
-  const finalizeInput = {
-    record: accepted.record,
-    sign: signed.sign,
+  return signAndFund(proposed, acceptNow(proposed.proposal), {
     capability: capabilities[0]!,
     capabilities,
-  }
-  const toSign = contracts.finalize(finalizeInput)
-  assert.ok('fundingPsbt' in toSign)
-  const done = contracts.finalize({
-    ...finalizeInput,
-    walletSignedPsbt: acceptorWallet.sign(toSign.fundingPsbt),
+    originator: A,
+    originatorWallet,
+    acceptorWallet,
   })
-  assert.ok('fundingTx' in done)
-  return {
-    originator: { ...signed.record, fundingTx: done.fundingTx },
-    acceptor: done.record,
-    ...checkContractFunding(done.fundingTx, proposed.proposal.originator, accepted.accept.acceptor),
-  }
 }
 
 function refused(code: string, run: () => unknown, path?: string) {
@@ -360,9 +336,7 @@ describe('quorum contracts: hostile inputs are refused before anything is signed
         capability: capabilities[0]!,
         capabilities: [capabilities[0]!, capabilities[2]!, capabilities[1]!],
         trader: B,
-        walletPsbt: acceptorWallet.fundingPsbt([200_000]),
-        payoutAddress: acceptorWallet.address,
-        changeAddress: acceptorWallet.address,
+        ...walletSide(acceptorWallet, [200_000]),
       }),
     )
   })
