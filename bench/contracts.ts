@@ -40,7 +40,7 @@ import {
   testKey,
 } from '../test/support/messages.ts'
 import { offer as quorumOffer } from '../test/support/quorum.ts'
-import { TestWallet } from '../test/support/wallet.ts'
+import { dlcParty, TestWallet, walletSide } from '../test/support/wallet.ts'
 
 const json = process.argv.includes('--json')
 const flag = process.argv.indexOf('--answers')
@@ -100,9 +100,7 @@ function contractSteps(
         capability: ad,
         commitment,
         feeRate: 2,
-        walletPsbt: alice.fundingPsbt([200_000], { previous: true }),
-        payoutAddress: alice.address,
-        changeAddress: alice.address,
+        ...walletSide(alice, [200_000], { previous: true }),
       }),
     )
     const accepted = timed(times, `accept (${n} adaptor signatures)`, () =>
@@ -110,9 +108,7 @@ function contractSteps(
         proposal: proposed.proposal,
         capability: ad,
         trader: REPORTER,
-        walletPsbt: bob.fundingPsbt([200_000], { previous: true }),
-        payoutAddress: bob.address,
-        changeAddress: bob.address,
+        ...walletSide(bob, [200_000], { previous: true }),
       }),
     )
     const acceptHex = timed(times, 'export accept_dlc (dlcspecs)', () =>
@@ -176,24 +172,7 @@ const curve = contracts.cfdCurve({
 })
 const originatorKey = fundingKey(TRADER.secretKey, '01'.repeat(32), '02'.repeat(32), 'originator')
 const acceptorKey = fundingKey(REPORTER.secretKey, '01'.repeat(32), '02'.repeat(32), 'acceptor')
-const party = (key: typeof originatorKey, wallet: TestWallet, serial: bigint) => ({
-  fundPubkey: key.pubkey,
-  payoutScript: wallet.script,
-  payoutSerialId: serial + 1n,
-  changeScript: wallet.script,
-  changeSerialId: serial + 2n,
-  inputs: [
-    {
-      txid: (serial === 10n ? 'aa' : 'bb').repeat(32),
-      vout: 0,
-      amount: 2_000_000n,
-      script: wallet.script,
-      maxWitnessLength: 108,
-      serialId: serial + 3n,
-    },
-  ],
-  collateral: 500_000n,
-})
+const stake = { collateral: 500_000n, amount: 2_000_000n }
 const numeric: Record<string, number> = {}
 let cetCount = 0
 for (let round = 0; round < 3; round++) {
@@ -203,8 +182,8 @@ for (let round = 0; round < 3; round++) {
   cetCount = plan.cets.length
   const txs = timed(numeric, 'transactions (funding, CETs, refund)', () =>
     contracts.numericTransactions(plan, {
-      originator: party(originatorKey, alice, 10n),
-      acceptor: party(acceptorKey, bob, 20n),
+      originator: dlcParty(originatorKey.pubkey, alice, { serial: 10n, txidByte: 'aa', ...stake }),
+      acceptor: dlcParty(acceptorKey.pubkey, bob, { serial: 20n, txidByte: 'bb', ...stake }),
       refundLocktime: 1_800_604_800,
       feeRate: 2n,
       fundOutputSerialId: 5n,
@@ -310,9 +289,7 @@ function quorumBench(
         capabilities: ads,
         commitments,
         feeRate: 2,
-        walletPsbt: alice.fundingPsbt([200_000]),
-        payoutAddress: alice.address,
-        changeAddress: alice.address,
+        ...walletSide(alice, [200_000]),
       }),
     )
     const accepted = timed(times, 'accept (points, adaptor signatures)', () =>
@@ -321,9 +298,7 @@ function quorumBench(
         capability: ads[0]!,
         capabilities: ads,
         trader: REPORTER,
-        walletPsbt: bob.fundingPsbt([200_000]),
-        payoutAddress: bob.address,
-        changeAddress: bob.address,
+        ...walletSide(bob, [200_000]),
       }),
     )
     combinations = accepted.accept.cetSignatures.length

@@ -155,26 +155,11 @@ export function propose(input: ProposeInput): ContractRecord {
   if (offer.terms.quorum?.length) return proposeQuorum(input)
   const commitment = input.commitment
   if (!commitment) throw new Error('an offer of one oracle needs its commitment')
-  if (offer.terms.originator !== input.trader.publicKey) {
-    throw new ContractError(
-      ContractErrorCode.TERMS_MISMATCH,
-      'only the originator of the offer proposes its contract',
-      {
-        path: '/offer/terms/originator',
-      },
-    )
-  }
-  const network = input.network ?? networkOfChain(offer.terms.chain)
-  const nonce = toHex(randomBytes(32))
-  const key = fundingKey(input.trader.secretKey, offerKey(offer), nonce, 'originator')
+  const { head, key } = proposalHead(input)
   const publicKey = commitment.request.capability
   const curve = curveOf(offer)
   const proposal: ContractOffer = {
-    type: 'mega-contract-offer',
-    version: 1,
-    network,
-    nonce,
-    offer,
+    ...head,
     commitment,
     oracle:
       commitment.attestation.type === 'schnorr-digits'
@@ -184,17 +169,18 @@ export function propose(input: ProposeInput): ContractRecord {
     feeRate: input.feeRate,
     refundLocktime: input.refundLocktime ?? commitment.deadline + DEFAULT_REFUND_DELAY,
     fundOutputSerialId: randomSerial(),
-    originator: partyMessage(input, network, key.pubkey, offer.terms.originatorAmount),
+    originator: partyMessage(input, head.network, key.pubkey, offer.terms.originatorAmount),
   }
   checkProposal(proposal, input.capability)
   return { id: contractIdOf(proposal), role: 'originator', proposal, walletPsbt: input.walletPsbt }
 }
 
-/** A quorum offer's proposal: one commitment and one announced key and nonce per request. */
-function proposeQuorum(input: ProposeInput): ContractRecord {
-  const { offer, commitments, capabilities } = input
-  if (!commitments || !capabilities)
-    throw new Error('an offer with a quorum needs every request’s commitment and capability')
+/**
+ * What every proposal starts with, once the offer is its trader's: the offer's network, a fresh
+ * nonce and the originator's funding key it seeds.
+ */
+function proposalHead(input: ProposeInput) {
+  const { offer } = input
   if (offer.terms.originator !== input.trader.publicKey) {
     throw new ContractError(
       ContractErrorCode.TERMS_MISMATCH,
@@ -205,13 +191,18 @@ function proposeQuorum(input: ProposeInput): ContractRecord {
   const network = input.network ?? networkOfChain(offer.terms.chain)
   const nonce = toHex(randomBytes(32))
   const key = fundingKey(input.trader.secretKey, offerKey(offer), nonce, 'originator')
+  return { head: { type: 'mega-contract-offer', version: 1, network, nonce, offer } as const, key }
+}
+
+/** A quorum offer's proposal: one commitment and one announced key and nonce per request. */
+function proposeQuorum(input: ProposeInput): ContractRecord {
+  const { offer, commitments, capabilities } = input
+  if (!commitments || !capabilities)
+    throw new Error('an offer with a quorum needs every request’s commitment and capability')
+  const { head, key } = proposalHead(input)
   const plan = quorumPayoutsOf(offer, capabilities)
   const proposal: ContractOffer = {
-    type: 'mega-contract-offer',
-    version: 1,
-    network,
-    nonce,
-    offer,
+    ...head,
     commitments,
     oracles: commitments.map((commitment) => ({
       publicKey: commitment.request.capability,
@@ -222,7 +213,7 @@ function proposeQuorum(input: ProposeInput): ContractRecord {
     refundLocktime:
       input.refundLocktime ?? Math.max(...commitments.map((c) => c.deadline)) + DEFAULT_REFUND_DELAY,
     fundOutputSerialId: randomSerial(),
-    originator: partyMessage(input, network, key.pubkey, offer.terms.originatorAmount),
+    originator: partyMessage(input, head.network, key.pubkey, offer.terms.originatorAmount),
   }
   checkProposal(proposal, input.capability, capabilities)
   return { id: contractIdOf(proposal), role: 'originator', proposal, walletPsbt: input.walletPsbt }

@@ -9,6 +9,8 @@ import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { p2tr, p2wpkh, RawTx, Transaction } from '@scure/btc-signer'
 import { Transaction as CheckedTx, payments, script } from 'bitcoinjs-lib'
 import * as ecc from 'tiny-secp256k1'
+import type { PartyFunding, PartyMessage } from '../../src/contracts/index.ts'
+import { fromHex } from '../../src/protocol/hex.ts'
 
 const REGTEST = { bech32: 'bcrt', pubKeyHash: 0x6f, scriptHash: 0xc4, wif: 0xef }
 const MAINNET = { bech32: 'bc', pubKeyHash: 0x00, scriptHash: 0x05, wif: 0x80 }
@@ -161,6 +163,28 @@ export function checkFunding(hex: string, coins: PrevOut[], fundPubkeys: [Uint8A
   }
 }
 
+/** A side's own funding in a proposal or accept: `wallet`'s coins of `amounts`, its payout and change address. */
+export function walletSide(wallet: TestWallet, amounts: number[], options: { previous?: boolean } = {}) {
+  return {
+    walletPsbt: wallet.fundingPsbt(amounts, options),
+    payoutAddress: wallet.address,
+    changeAddress: wallet.address,
+  }
+}
+
+/**
+ * Checks a contract's funding transaction against both sides' messages: their funding keys
+ * (originator first) and the coins they said they spend. Returns the funding output and the keys.
+ */
+export function checkContractFunding(hex: string, originator: PartyMessage, acceptor: PartyMessage) {
+  const pubkeys: [Uint8Array, Uint8Array] = [fromHex(originator.fundPubkey), fromHex(acceptor.fundPubkey)]
+  const coins = [...originator.inputs, ...acceptor.inputs].map((coin) => ({
+    ...coin,
+    script: fromHex(coin.script),
+  }))
+  return { funding: checkFunding(hex, coins, pubkeys), pubkeys }
+}
+
 function multisigScript(pubkeys: [Uint8Array, Uint8Array]): Uint8Array {
   const sorted = [...pubkeys].sort((a, b) => Buffer.compare(a, b)).map((key) => Buffer.from(key))
   return payments.p2ms({ m: 2, pubkeys: sorted }).output!
@@ -208,4 +232,40 @@ export function checkFundingSpend(
 /** The output script of `address` (bitcoinjs), to find a payout among outputs. */
 export function outputScriptOf(wallet: TestWallet): Buffer {
   return Buffer.from(payments.p2wpkh({ pubkey: Buffer.from(wallet.pubkey) }).output!)
+}
+
+/**
+ * One side of a DLC as the transaction builders take it: `wallet` pays out, takes the change and
+ * holds one coin of `amount` on a synthetic outpoint (`txidByte` repeated), serial ids from `serial`.
+ */
+export function dlcParty(
+  fundPubkey: Uint8Array,
+  wallet: TestWallet,
+  { serial, txidByte, collateral = 100_000n, amount = 1_000_000n }: DlcPartyShape,
+): PartyFunding {
+  return {
+    fundPubkey,
+    payoutScript: wallet.script,
+    payoutSerialId: serial + 1n,
+    changeScript: wallet.script,
+    changeSerialId: serial + 2n,
+    inputs: [
+      {
+        txid: txidByte.repeat(32),
+        vout: 0,
+        amount,
+        script: wallet.script,
+        maxWitnessLength: 108,
+        serialId: serial + 3n,
+      },
+    ],
+    collateral,
+  }
+}
+
+export interface DlcPartyShape {
+  serial: bigint
+  txidByte: string
+  collateral?: bigint
+  amount?: bigint
 }

@@ -11,15 +11,14 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { type NodeProcess, startNodeProcess, stopNodeProcess } from '../../../src/cli/devnet-nodes.ts'
 import { EXAMPLE_QUESTION } from '../../../src/client/examples.ts'
-import type { ContractAccept, ContractOffer } from '../../../src/contracts/index.ts'
 import { advertiseRound } from '../../../src/oracle/advertise.ts'
 import { addCapability } from '../../../src/oracle/capabilities.ts'
 import { initOracle, mineIdentity } from '../../../src/oracle/identity.ts'
-import { fromHex } from '../../../src/protocol/hex.ts'
 import * as fx from '../../support/messages.ts'
 import { freePortRanges } from '../../support/ports.ts'
-import { checkFunding, checkFundingSpend, TestWallet } from '../../support/wallet.ts'
-import { oracleOn, type Run, serveOracle, stopOracle, traderCli, until } from '../trader/helpers.ts'
+import { checkFundingSpend } from '../../support/wallet.ts'
+import { ok, oracleOn, serveOracle, stopOracle, until } from '../trader/helpers.ts'
+import * as steps from './steps.ts'
 
 const PASSPHRASE = 'contract e2e passphrase'
 const ARGS = ['--arg', 'home=ARS', '--arg', 'away=CHE', '--arg', 'date=2026-11-21']
@@ -72,88 +71,27 @@ describe('contracts end to end: offer → contract → attestation → settlemen
   })
 
   it('two traders fund, sign and settle a contract; a cheating oracle is caught', async () => {
-    const alice = traderCli(join(dir, 'alice'), [node.url])
-    const bob = traderCli(join(dir, 'bob'), [node.url])
-    const aliceWallet = new TestWallet(11, 'regtest')
-    const bobWallet = new TestWallet(12, 'regtest')
-    const file = (name: string) => join(dir, name)
-    const ok = (run: Run) => {
-      assert.equal(run.code, 0, `${run.stderr}\n${run.stdout}`)
-      return run
-    }
+    const parties = steps.contractParties(dir, node.url, [11, 12])
+    const { alice, bob, aliceWallet, file } = parties
     ok(await alice('init', '--scheme', 'bip340'))
     ok(await bob('init'))
 
     // The offer: Alice bets on "home", Bob takes "away" and "draw"; accepted and finalized.
     const offered = ok(
-      await alice(
-        'offer',
-        capabilityKey,
-        ...ARGS,
-        '--bet',
-        'home',
-        '--amount',
-        '100000',
-        '--acceptor-amount',
-        '150000',
-        '--chain',
-        'bitcoin-regtest',
-        '--contact',
-        'nostr:alice',
-        '--bits',
-        '12',
-        '--json',
-      ),
+      await alice('offer', capabilityKey, ...ARGS, '--bet', 'home', ...steps.aliceStakes('12')),
     )
     const offerKey = offered.json<{ key: string }>().key
-    ok(await bob('accept', offerKey, '--contact', 'mailto:bob@example.org', '--json'))
-    await until(
-      'Alice sees the acceptance',
-      async () => (await alice('finalize', offerKey, '--json')).code === 0,
-    )
+    await steps.acceptAndFinalize(parties, offerKey)
 
     // Alice proposes, funded from her wallet's PSBT.
     // Coins with their previous transactions, as Bitcoin Core's PSBTs carry them: dlcspecs'
     // accept_dlc needs them.
-    await writeFile(file('alice-coins.psbt'), aliceWallet.fundingPsbt([80_000, 40_000], { previous: true }))
-    await writeFile(file('bob-coins.psbt'), bobWallet.fundingPsbt([300_000], { previous: true }))
-    ok(
-      await alice(
-        'contract',
-        'propose',
-        offerKey,
-        '--psbt',
-        file('alice-coins.psbt'),
-        '--payout-address',
-        aliceWallet.address,
-        '--change-address',
-        aliceWallet.address,
-        '--fee-rate',
-        '3',
-        '--out',
-        file('proposal.json'),
-      ),
-    )
-    const proposal = JSON.parse(await readFile(file('proposal.json'), 'utf8')) as ContractOffer
+    await steps.walletCoins(parties, { alice: [80_000, 40_000], bob: [300_000] }, { previous: true })
+    const proposal = await steps.propose(parties, offerKey, '3')
     assert.equal(proposal.network, 'regtest')
 
     // Bob checks and accepts: his adaptor signatures for every CET and his refund signature.
-    ok(
-      await bob(
-        'contract',
-        'accept',
-        file('proposal.json'),
-        '--psbt',
-        file('bob-coins.psbt'),
-        '--payout-address',
-        bobWallet.address,
-        '--change-address',
-        bobWallet.address,
-        '--out',
-        file('accept.json'),
-      ),
-    )
-    const accepted = JSON.parse(await readFile(file('accept.json'), 'utf8')) as ContractAccept
+    const accepted = await steps.accept(parties)
     assert.equal(accepted.cetSignatures.length, 3)
 
     // The accept travels in dlcspecs' form (accept_dlc): Bob exports it, Alice imports it back
@@ -176,22 +114,7 @@ describe('contracts end to end: offer → contract → attestation → settlemen
     assert.deepEqual(JSON.parse(await readFile(file('accept-imported.json'), 'utf8')), accepted)
 
     // Alice verifies, has her wallet sign the funding PSBT, and signs.
-    ok(await alice('contract', 'sign', file('accept-imported.json'), '--out', file('alice-funding.psbt')))
-    await writeFile(
-      file('alice-signed.psbt'),
-      aliceWallet.sign((await readFile(file('alice-funding.psbt'), 'utf8')).trim()),
-    )
-    ok(
-      await alice(
-        'contract',
-        'sign',
-        file('accept.json'),
-        '--psbt',
-        file('alice-signed.psbt'),
-        '--out',
-        file('sign.json'),
-      ),
-    )
+    await steps.aliceSigns(parties, 'accept-imported.json', 'accept.json')
 
     // The sign message as sign_dlc, imported by Bob; he finalizes from it.
     ok(await alice('contract', 'export', id, '--format', 'dlcspecs', '--out', file('sign.hex')))
@@ -210,23 +133,7 @@ describe('contracts end to end: offer → contract → attestation → settlemen
     )
 
     // Bob verifies, has his wallet sign, and completes the funding transaction.
-    ok(await bob('contract', 'finalize', file('sign-imported.json'), '--out', file('bob-funding.psbt')))
-    await writeFile(
-      file('bob-signed.psbt'),
-      bobWallet.sign((await readFile(file('bob-funding.psbt'), 'utf8')).trim()),
-    )
-    const funded = ok(
-      await bob('contract', 'finalize', file('sign-imported.json'), '--psbt', file('bob-signed.psbt')),
-    )
-    const pubkeys: [Uint8Array, Uint8Array] = [
-      fromHex(proposal.originator.fundPubkey),
-      fromHex(accepted.acceptor.fundPubkey),
-    ]
-    const coins = [...proposal.originator.inputs, ...accepted.acceptor.inputs].map((coin) => ({
-      ...coin,
-      script: fromHex(coin.script),
-    }))
-    const funding = checkFunding(funded.stdout.trim(), coins, pubkeys)
+    const { funding, pubkeys } = await steps.bobFunds(parties, proposal, accepted, 'sign-imported.json')
 
     const shown = ok(await alice('contract', 'show', '--json')).json<{
       contracts: { state: string; role: string }[]

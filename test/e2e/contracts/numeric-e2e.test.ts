@@ -10,25 +10,19 @@
  */
 import assert from 'node:assert/strict'
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { type NodeProcess, startNodeProcess, stopNodeProcess } from '../../../src/cli/devnet-nodes.ts'
-import {
-  type ContractAccept,
-  type ContractOffer,
-  cetsOf,
-  cfdCurve,
-  payoutAt,
-} from '../../../src/contracts/index.ts'
+import { cetsOf, cfdCurve, payoutAt } from '../../../src/contracts/index.ts'
 import { advertiseRound } from '../../../src/oracle/advertise.ts'
 import { initOracle, mineIdentity } from '../../../src/oracle/identity.ts'
-import { fromHex } from '../../../src/protocol/hex.ts'
 import type { Offer, OracleCapability } from '../../../src/protocol/messages/index.ts'
 import { freePortRanges } from '../../support/ports.ts'
-import { checkFunding, checkFundingSpend, TestWallet } from '../../support/wallet.ts'
-import { type Run, serveOracle, stopOracle, traderCli, until } from '../trader/helpers.ts'
+import { checkFundingSpend } from '../../support/wallet.ts'
+import { ok, serveOracle, stopOracle, traderCli } from '../trader/helpers.ts'
+import * as steps from './steps.ts'
 
 const PASSPHRASE = 'numeric e2e passphrase'
 const MEGA = new URL('../../../bin/mega.ts', import.meta.url).pathname
@@ -128,15 +122,8 @@ describe('numeric contracts end to end: a price oracle, a CFD, settlement', () =
   })
 
   it('two traders offer, fund and settle a CFD through the CLI; the settling CET pays the price’s share', async () => {
-    const alice = traderCli(join(dir, 'alice'), [node.url])
-    const bob = traderCli(join(dir, 'bob'), [node.url])
-    const aliceWallet = new TestWallet(31, 'regtest')
-    const bobWallet = new TestWallet(32, 'regtest')
-    const file = (name: string) => join(dir, name)
-    const ok = (result: Run) => {
-      assert.equal(result.code, 0, `${result.stderr}\n${result.stdout}`)
-      return result
-    }
+    const parties = steps.contractParties(dir, node.url, [31, 32])
+    const { alice, bob, aliceWallet, bobWallet } = parties
     ok(await alice('init', '--scheme', 'bip340'))
     ok(await bob('init'))
 
@@ -151,17 +138,7 @@ describe('numeric contracts end to end: a price oracle, a CFD, settlement', () =
         '40000:45000',
         '--rounding',
         '2500',
-        '--amount',
-        '100000',
-        '--acceptor-amount',
-        '150000',
-        '--chain',
-        'bitcoin-regtest',
-        '--contact',
-        'nostr:alice',
-        '--bits',
-        '12',
-        '--json',
+        ...steps.aliceStakes('12'),
       ),
     )
     const { key: offerKey, offer } = offered.json<{ key: string; offer: Offer }>()
@@ -175,83 +152,19 @@ describe('numeric contracts end to end: a price oracle, a CFD, settlement', () =
         { value: 2 ** 20 - 1, originator: 250_000 },
       ],
     })
-    ok(await bob('accept', offerKey, '--contact', 'mailto:bob@example.org', '--json'))
-    await until(
-      'Alice sees the acceptance',
-      async () => (await alice('finalize', offerKey, '--json')).code === 0,
-    )
+    await steps.acceptAndFinalize(parties, offerKey)
 
-    await writeFile(file('alice-coins.psbt'), aliceWallet.fundingPsbt([120_000]))
-    await writeFile(file('bob-coins.psbt'), bobWallet.fundingPsbt([90_000, 80_000]))
-    const side = (wallet: TestWallet, coins: string) => [
-      '--psbt',
-      file(coins),
-      '--payout-address',
-      wallet.address,
-      '--change-address',
-      wallet.address,
-    ]
-    ok(
-      await alice(
-        'contract',
-        'propose',
-        offerKey,
-        ...side(aliceWallet, 'alice-coins.psbt'),
-        '--fee-rate',
-        '2',
-        '--out',
-        file('proposal.json'),
-      ),
-    )
-    const proposal = JSON.parse(await readFile(file('proposal.json'), 'utf8')) as ContractOffer
+    await steps.walletCoins(parties, { alice: [120_000], bob: [90_000, 80_000] })
+    const proposal = await steps.propose(parties, offerKey, '2')
     assert.equal(proposal.curve?.total, 250_000)
     assert.equal((proposal.oracle as { nonces: string[] }).nonces.length, 20)
-    ok(
-      await bob(
-        'contract',
-        'accept',
-        file('proposal.json'),
-        ...side(bobWallet, 'bob-coins.psbt'),
-        '--out',
-        file('accept.json'),
-      ),
-    )
-    const accepted = JSON.parse(await readFile(file('accept.json'), 'utf8')) as ContractAccept
+    const accepted = await steps.accept(parties)
     // Each side plans the CETs from the offer's curve on its own: one per digit prefix.
     assert.equal(accepted.cetSignatures.length, cetsOf(proposal).length)
     assert.ok(accepted.cetSignatures.length > 600 && accepted.cetSignatures.length < 700)
 
-    ok(await alice('contract', 'sign', file('accept.json'), '--out', file('alice-funding.psbt')))
-    await writeFile(
-      file('alice-signed.psbt'),
-      aliceWallet.sign((await readFile(file('alice-funding.psbt'), 'utf8')).trim()),
-    )
-    ok(
-      await alice(
-        'contract',
-        'sign',
-        file('accept.json'),
-        '--psbt',
-        file('alice-signed.psbt'),
-        '--out',
-        file('sign.json'),
-      ),
-    )
-    ok(await bob('contract', 'finalize', file('sign.json'), '--out', file('bob-funding.psbt')))
-    await writeFile(
-      file('bob-signed.psbt'),
-      bobWallet.sign((await readFile(file('bob-funding.psbt'), 'utf8')).trim()),
-    )
-    const funded = ok(await bob('contract', 'finalize', file('sign.json'), '--psbt', file('bob-signed.psbt')))
-    const pubkeys: [Uint8Array, Uint8Array] = [
-      fromHex(proposal.originator.fundPubkey),
-      fromHex(accepted.acceptor.fundPubkey),
-    ]
-    const coins = [...proposal.originator.inputs, ...accepted.acceptor.inputs].map((coin) => ({
-      ...coin,
-      script: fromHex(coin.script),
-    }))
-    const funding = checkFunding(funded.stdout.trim(), coins, pubkeys)
+    await steps.aliceSigns(parties)
+    const { funding, pubkeys } = await steps.bobFunds(parties, proposal, accepted)
     const shown = ok(await bob('contract', 'show'))
     assert.match(
       shown.stdout,

@@ -7,15 +7,13 @@
  */
 import assert from 'node:assert/strict'
 import type { ChildProcess } from 'node:child_process'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { type NodeProcess, startNodeProcess, stopNodeProcess } from '../../../src/cli/devnet-nodes.ts'
 import { EXAMPLE_QUESTION } from '../../../src/client/examples.ts'
 import {
-  type ContractAccept,
-  type ContractOffer,
   decryptAdaptorSignature,
   fundingSpendSighash,
   quorumPlan,
@@ -25,11 +23,11 @@ import {
 import { advertiseRound } from '../../../src/oracle/advertise.ts'
 import { addCapability } from '../../../src/oracle/capabilities.ts'
 import { initOracle, mineIdentity } from '../../../src/oracle/identity.ts'
-import { fromHex } from '../../../src/protocol/hex.ts'
 import type { Fact } from '../../../src/protocol/messages/index.ts'
 import * as fx from '../../support/messages.ts'
-import { checkFunding, checkFundingSpend, TestWallet } from '../../support/wallet.ts'
-import { oracleOn, type Run, serveOracle, stopOracle, traderCli, until } from '../trader/helpers.ts'
+import { checkFundingSpend } from '../../support/wallet.ts'
+import { ok, oracleOn, serveOracle, stopOracle, until } from '../trader/helpers.ts'
+import * as steps from './steps.ts'
 
 const PASSPHRASE = 'quorum contract e2e passphrase'
 const ARGS = fx.factRequest().args
@@ -103,15 +101,8 @@ describe('quorum contracts end to end: 2 of 3 oracles settle a contract', () => 
   it('offer → finalize → propose → accept → sign → two oracles agree → settle; the dissent does not stop it', {
     timeout: 400_000,
   }, async () => {
-    const alice = traderCli(join(dir, 'alice'), [node.url])
-    const bob = traderCli(join(dir, 'bob'), [node.url])
-    const aliceWallet = new TestWallet(51, 'regtest')
-    const bobWallet = new TestWallet(52, 'regtest')
-    const file = (name: string) => join(dir, name)
-    const ok = (run: Run) => {
-      assert.equal(run.code, 0, `${run.stderr}\n${run.stdout}`)
-      return run
-    }
+    const parties = steps.contractParties(dir, node.url, [51, 52])
+    const { alice, bob, aliceWallet, file } = parties
     ok(await alice('init', '--scheme', 'bip340'))
     ok(await bob('init'))
 
@@ -140,49 +131,14 @@ describe('quorum contracts end to end: 2 of 3 oracles settle a contract', () => 
         ...words(2),
         '--bet',
         'home',
-        '--amount',
-        '100000',
-        '--acceptor-amount',
-        '150000',
-        '--chain',
-        'bitcoin-regtest',
-        '--contact',
-        'nostr:alice',
-        '--bits',
-        '8',
-        '--json',
+        ...steps.aliceStakes('8'),
       ),
     )
     const offerKey = offered.json<{ key: string }>().key
-    ok(await bob('accept', offerKey, '--contact', 'mailto:bob@example.org', '--json'))
-    await until(
-      'Alice sees the acceptance',
-      async () => (await alice('finalize', offerKey, '--json')).code === 0,
-    )
+    await steps.acceptAndFinalize(parties, offerKey)
 
-    await writeFile(file('alice-coins.psbt'), aliceWallet.fundingPsbt([130_000]))
-    await writeFile(file('bob-coins.psbt'), bobWallet.fundingPsbt([300_000]))
-    const side = (wallet: TestWallet, coins: string) => [
-      '--psbt',
-      file(coins),
-      '--payout-address',
-      wallet.address,
-      '--change-address',
-      wallet.address,
-    ]
-    ok(
-      await alice(
-        'contract',
-        'propose',
-        offerKey,
-        ...side(aliceWallet, 'alice-coins.psbt'),
-        '--fee-rate',
-        '2',
-        '--out',
-        file('proposal.json'),
-      ),
-    )
-    const proposal = JSON.parse(await readFile(file('proposal.json'), 'utf8')) as ContractOffer
+    await steps.walletCoins(parties, { alice: [130_000], bob: [300_000] })
+    const proposal = await steps.propose(parties, offerKey, '2')
     assert.deepEqual(
       proposal.commitments?.map((commitment) => commitment.request.capability),
       keys,
@@ -192,51 +148,12 @@ describe('quorum contracts end to end: 2 of 3 oracles settle a contract', () => 
       ['home', 'away', 'draw'],
     )
 
-    ok(
-      await bob(
-        'contract',
-        'accept',
-        file('proposal.json'),
-        ...side(bobWallet, 'bob-coins.psbt'),
-        '--out',
-        file('accept.json'),
-      ),
-    )
-    const accepted = JSON.parse(await readFile(file('accept.json'), 'utf8')) as ContractAccept
+    const accepted = await steps.accept(parties)
     assert.equal(accepted.cetSignatures.length, 9, '3 outcomes × 3 pairs of oracles')
     const id = accepted.contractId
 
-    ok(await alice('contract', 'sign', file('accept.json'), '--out', file('alice-funding.psbt')))
-    await writeFile(
-      file('alice-signed.psbt'),
-      aliceWallet.sign((await readFile(file('alice-funding.psbt'), 'utf8')).trim()),
-    )
-    ok(
-      await alice(
-        'contract',
-        'sign',
-        file('accept.json'),
-        '--psbt',
-        file('alice-signed.psbt'),
-        '--out',
-        file('sign.json'),
-      ),
-    )
-    ok(await bob('contract', 'finalize', file('sign.json'), '--out', file('bob-funding.psbt')))
-    await writeFile(
-      file('bob-signed.psbt'),
-      bobWallet.sign((await readFile(file('bob-funding.psbt'), 'utf8')).trim()),
-    )
-    const funded = ok(await bob('contract', 'finalize', file('sign.json'), '--psbt', file('bob-signed.psbt')))
-    const pubkeys: [Uint8Array, Uint8Array] = [
-      fromHex(proposal.originator.fundPubkey),
-      fromHex(accepted.acceptor.fundPubkey),
-    ]
-    const coins = [...proposal.originator.inputs, ...accepted.acceptor.inputs].map((coin) => ({
-      ...coin,
-      script: fromHex(coin.script),
-    }))
-    const funding = checkFunding(funded.stdout.trim(), coins, pubkeys)
+    await steps.aliceSigns(parties)
+    const { funding, pubkeys } = await steps.bobFunds(parties, proposal, accepted)
 
     // The question's oracle says "away", the other two "hosts" and "1": home, 2 of 3.
     const settled = ok(await alice('contract', 'settle', id.slice(0, 12)))

@@ -24,7 +24,7 @@ import type {
 } from '../../../src/protocol/messages/index.ts'
 import { sign, signAcceptance } from '../../../src/protocol/sign.ts'
 import * as fx from '../../support/messages.ts'
-import { oracleOn, serveOracle, startTwoNodes, stopOracle, traderCli, until } from './helpers.ts'
+import { offerFlags, oracleOn, serveOracle, startTwoNodes, stopOracle, traderCli, until } from './helpers.ts'
 
 const PASSPHRASE = 'e2e passphrase'
 const ARGS = ['--arg', 'home=ARS', '--arg', 'away=CHE', '--arg', 'date=2026-11-21']
@@ -281,17 +281,13 @@ describe('trader toolkit end to end', { timeout: 240_000 }, () => {
       ...ARGS,
       '--bet',
       'home',
-      '--amount',
-      '100000',
-      '--acceptor-amount',
-      '150000',
-      '--chain',
-      'bitcoin',
-      '--contact',
-      'nostr:alice',
-      '--bits',
-      '13',
-      '--json',
+      ...offerFlags({
+        amount: '100000',
+        acceptorAmount: '150000',
+        chain: 'bitcoin',
+        contact: 'nostr:alice',
+        bits: '13',
+      }),
     )
     assert.equal(offered.code, 0, offered.stderr)
     const key = offered.json<{ key: string }>().key
@@ -301,17 +297,13 @@ describe('trader toolkit end to end', { timeout: 240_000 }, () => {
       ...ARGS,
       '--bet',
       'away,draw',
-      '--amount',
-      '150000',
-      '--acceptor-amount',
-      '100000',
-      '--chain',
-      'bitcoin',
-      '--contact',
-      'mailto:bob@example.org',
-      '--bits',
-      '13',
-      '--json',
+      ...offerFlags({
+        amount: '150000',
+        acceptorAmount: '100000',
+        chain: 'bitcoin',
+        contact: 'mailto:bob@example.org',
+        bits: '13',
+      }),
     )
     assert.equal(mirror.code, 0, mirror.stderr)
     await until('node 1 holds A’s offer', async () => {

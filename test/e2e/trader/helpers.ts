@@ -2,6 +2,7 @@
  * End-to-end helpers: node processes on loopback, the `mega` CLI run as a real process, and
  * polling until the network has converged.
  */
+import assert from 'node:assert/strict'
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -67,6 +68,12 @@ export interface Run {
   json<T = Record<string, unknown>>(): T
 }
 
+/** A run that must succeed (its output in the failure); returned for its output. */
+export function ok(run: Run): Run {
+  assert.equal(run.code, 0, `${run.stderr}\n${run.stdout}`)
+  return run
+}
+
 /** Runs `mega <args>` as a process with `env`; resolves when it exits (killed after 60 s). */
 export function mega(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
@@ -105,6 +112,28 @@ export function traderCli(dataDir: string, nodes: readonly string[]) {
     mega(['trader', ...args, ...(offline.has(args[0]!) ? [] : nodes.flatMap((url) => ['--node', url]))], {
       MEGA_TRADER_DATA: dataDir,
     })
+}
+
+/** `mega trader offer` flags after the question and bets: the stakes, chain, contact, work and JSON output. */
+export function offerFlags(offer: {
+  amount: string
+  acceptorAmount: string
+  chain?: string
+  contact: string
+  bits: string
+}): string[] {
+  return [
+    '--amount',
+    offer.amount,
+    '--acceptor-amount',
+    offer.acceptorAmount,
+    ...(offer.chain ? ['--chain', offer.chain] : []),
+    '--contact',
+    offer.contact,
+    '--bits',
+    offer.bits,
+    '--json',
+  ]
 }
 
 /** A node's view of an oracle, or undefined when it does not hold it. */

@@ -16,6 +16,7 @@ import { TraderStore } from '../../../src/trader/store.ts'
 import * as fx from '../../support/messages.ts'
 import { capabilities, facts, K1, K2, K3, NOW } from '../../support/quorum.ts'
 import { runCli } from '../../support/run-cli.ts'
+import { offerFlags } from './helpers.ts'
 
 describe('mega trader offer, match and settle with a quorum, through a node', () => {
   let dir: string
@@ -91,15 +92,7 @@ describe('mega trader offer, match and settle with a quorum, through a node', ()
       ]),
       '--bet',
       'home',
-      '--amount',
-      '100',
-      '--acceptor-amount',
-      '150',
-      '--contact',
-      'nostr:alice',
-      '--bits',
-      '8',
-      '--json',
+      ...offerFlags({ amount: '100', acceptorAmount: '150', contact: 'nostr:alice', bits: '8' }),
     )
     assert.equal(offered.code, 0, offered.err)
     const { key, offer: published } = offered.json() as { key: string; offer: Offer }
@@ -132,15 +125,7 @@ describe('mega trader offer, match and settle with a quorum, through a node', ()
       ]),
       '--bet',
       'visitors,tie',
-      '--amount',
-      '150',
-      '--acceptor-amount',
-      '100',
-      '--contact',
-      'nostr:bob',
-      '--bits',
-      '8',
-      '--json',
+      ...offerFlags({ amount: '150', acceptorAmount: '100', contact: 'nostr:bob', bits: '8' }),
     )
     assert.equal(mirror.code, 0, mirror.err)
     const matched = await bob('match', '--json')

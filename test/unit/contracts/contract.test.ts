@@ -17,6 +17,7 @@ import {
 } from '../../../src/contracts/index.ts'
 import { fromHex } from '../../../src/protocol/hex.ts'
 import { capabilitySigner } from '../../../src/protocol/oracle-attestation.ts'
+import { signAndFund } from '../../support/contracts.ts'
 import {
   acceptedOffer,
   CAPABILITY,
@@ -27,7 +28,7 @@ import {
   REPORTER,
   TRADER,
 } from '../../support/messages.ts'
-import { checkFunding, checkFundingSpend, TestWallet } from '../../support/wallet.ts'
+import { checkContractFunding, checkFundingSpend, TestWallet, walletSide } from '../../support/wallet.ts'
 
 const DEADLINE = 1_800_000_000
 const capability = capabilityAd()
@@ -44,9 +45,7 @@ function proposeNow(overrides: Partial<contracts.ProposeInput> = {}): ContractRe
     capability,
     commitment,
     feeRate: 2,
-    walletPsbt: originatorWallet.fundingPsbt([60_000, 70_000]),
-    payoutAddress: originatorWallet.address,
-    changeAddress: originatorWallet.address,
+    ...walletSide(originatorWallet, [60_000, 70_000]),
     ...overrides,
   })
 }
@@ -56,9 +55,7 @@ function acceptNow(proposal: contracts.ContractOffer) {
     proposal,
     capability,
     trader: REPORTER,
-    walletPsbt: acceptorWallet.fundingPsbt([200_000]),
-    payoutAddress: acceptorWallet.address,
-    changeAddress: acceptorWallet.address,
+    ...walletSide(acceptorWallet, [200_000]),
   })
 }
 
@@ -66,45 +63,7 @@ function acceptNow(proposal: contracts.ContractOffer) {
 function signedContract() {
   const proposed = proposeNow()
   const accepted = acceptNow(proposed.proposal)
-  const needsWallet = contracts.sign({
-    record: proposed,
-    accept: accepted.accept,
-    capability,
-    trader: TRADER,
-  })
-  assert.ok('fundingPsbt' in needsWallet && !('sign' in needsWallet))
-  const signed = contracts.sign({
-    record: proposed,
-    accept: accepted.accept,
-    capability,
-    trader: TRADER,
-    walletSignedPsbt: originatorWallet.sign(needsWallet.fundingPsbt, false),
-  })
-  assert.ok('sign' in signed)
-  const toSign = contracts.finalize({ record: accepted.record, sign: signed.sign, capability })
-  assert.ok('fundingPsbt' in toSign)
-  const finalized = contracts.finalize({
-    record: accepted.record,
-    sign: signed.sign,
-    capability,
-    walletSignedPsbt: acceptorWallet.sign(toSign.fundingPsbt),
-  })
-  assert.ok('fundingTx' in finalized)
-  const pubkeys: [Uint8Array, Uint8Array] = [
-    fromHex(proposed.proposal.originator.fundPubkey),
-    fromHex(accepted.accept.acceptor.fundPubkey),
-  ]
-  const coins = [...proposed.proposal.originator.inputs, ...accepted.accept.acceptor.inputs].map((coin) => ({
-    ...coin,
-    script: fromHex(coin.script),
-  }))
-  return {
-    originator: { ...signed.record, fundingTx: finalized.fundingTx },
-    acceptor: finalized.record,
-    fundingTx: finalized.fundingTx,
-    funding: checkFunding(finalized.fundingTx, coins, pubkeys),
-    pubkeys,
-  }
+  return signAndFund(proposed, accepted, { capability, originator: TRADER, originatorWallet, acceptorWallet })
 }
 
 describe('contracts: offer to settlement', () => {
@@ -226,17 +185,11 @@ describe('contracts: Taproot coins', () => {
       walletSignedPsbt: taprootBob.sign(toSign.fundingPsbt),
     })
     assert.ok('fundingTx' in done)
-    const coins = [...proposed.proposal.originator.inputs, ...accepted.accept.acceptor.inputs].map(
-      (coin) => ({
-        ...coin,
-        script: fromHex(coin.script),
-      }),
+    const { funding, pubkeys } = checkContractFunding(
+      done.fundingTx,
+      proposed.proposal.originator,
+      accepted.accept.acceptor,
     )
-    const pubkeys: [Uint8Array, Uint8Array] = [
-      fromHex(proposed.proposal.originator.fundPubkey),
-      fromHex(accepted.accept.acceptor.fundPubkey),
-    ]
-    const funding = checkFunding(done.fundingTx, coins, pubkeys)
     const settlement = contracts.settle({
       record: done.record,
       fact: oracle.attest(factRequest(), 'away'),
@@ -369,9 +322,7 @@ describe('contracts: hostile inputs are refused before anything is signed', () =
         proposal: late,
         capability,
         trader: REPORTER,
-        walletPsbt: acceptorWallet.fundingPsbt([200_000]),
-        payoutAddress: acceptorWallet.address,
-        changeAddress: acceptorWallet.address,
+        ...walletSide(acceptorWallet, [200_000]),
         maxRefundDelay: 90 * 86_400,
       }).accept,
     )
@@ -385,9 +336,7 @@ describe('contracts: hostile inputs are refused before anything is signed', () =
         proposal: greedy.proposal,
         capability,
         trader: REPORTER,
-        walletPsbt: acceptorWallet.fundingPsbt([400_000]),
-        payoutAddress: acceptorWallet.address,
-        changeAddress: acceptorWallet.address,
+        ...walletSide(acceptorWallet, [400_000]),
         maxFeeRate: 500,
       }).accept,
     )
@@ -405,9 +354,7 @@ describe('contracts: hostile inputs are refused before anything is signed', () =
         proposal: proposed.proposal,
         capability,
         trader: TRADER,
-        walletPsbt: acceptorWallet.fundingPsbt([200_000]),
-        payoutAddress: acceptorWallet.address,
-        changeAddress: acceptorWallet.address,
+        ...walletSide(acceptorWallet, [200_000]),
       }),
     )
   })

@@ -31,7 +31,7 @@ import {
   TRADER,
 } from '../../support/messages.ts'
 import { LOW, NOW } from '../../support/pool-settings.ts'
-import { checkFunding, checkFundingSpend, TestWallet } from '../../support/wallet.ts'
+import { checkFunding, checkFundingSpend, TestWallet, walletSide } from '../../support/wallet.ts'
 
 const DIGITS = 10
 const MAX = 2 ** DIGITS - 1
@@ -272,18 +272,14 @@ describe('contracts from a curve offer', () => {
     capability: numeric,
     commitment,
     feeRate: 2,
-    walletPsbt: alice.fundingPsbt([90_000]),
-    payoutAddress: alice.address,
-    changeAddress: alice.address,
+    ...walletSide(alice, [90_000]),
   })
   const acceptNow = (proposal: contracts.ContractOffer) =>
     contracts.accept({
       proposal,
       capability: numeric,
       trader: REPORTER,
-      walletPsbt: bob.fundingPsbt([130_000]),
-      payoutAddress: bob.address,
-      changeAddress: bob.address,
+      ...walletSide(bob, [130_000]),
     })
 
   it('carries the curve and the digit nonces; both sides sign every CET, fund, and settle on the value', () => {
@@ -380,9 +376,7 @@ describe('contracts from a curve offer', () => {
       proposal,
       capability: numeric,
       trader: REPORTER,
-      walletPsbt: bob.fundingPsbt([130_000]),
-      payoutAddress: bob.address,
-      changeAddress: bob.address,
+      ...walletSide(bob, [130_000]),
     }
   }
 })

@@ -27,7 +27,7 @@ import {
   REPORTER,
   TRADER,
 } from '../../support/messages.ts'
-import { TestWallet } from '../../support/wallet.ts'
+import { TestWallet, walletSide } from '../../support/wallet.ts'
 
 const hex = (text: string) => text.replace(/\s+/g, '')
 
@@ -160,17 +160,13 @@ describe('dlcspecs export and import of a contract', () => {
     capability,
     commitment,
     feeRate: 2,
-    walletPsbt: alice.fundingPsbt([70_000, 60_000], { previous: true }),
-    payoutAddress: alice.address,
-    changeAddress: alice.address,
+    ...walletSide(alice, [70_000, 60_000], { previous: true }),
   })
   const accepted = contracts.accept({
     proposal: proposed.proposal,
     capability,
     trader: REPORTER,
-    walletPsbt: bob.fundingPsbt([200_000], { previous: true }),
-    payoutAddress: bob.address,
-    changeAddress: bob.address,
+    ...walletSide(bob, [200_000], { previous: true }),
   })
 
   it('the acceptor’s accept_dlc imports as its very accept message; the originator’s sign_dlc as a sign that finalizes alike', () => {
@@ -231,9 +227,7 @@ describe('dlcspecs export and import of a contract', () => {
       proposal: proposed.proposal,
       capability,
       trader: REPORTER,
-      walletPsbt: bob.fundingPsbt([200_000]),
-      payoutAddress: bob.address,
-      changeAddress: bob.address,
+      ...walletSide(bob, [200_000]),
     })
     assert.throws(
       () => contracts.exportAcceptDlc(bare.record),

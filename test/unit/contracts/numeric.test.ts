@@ -29,7 +29,7 @@ import type { Fact } from '../../../src/protocol/messages/index.ts'
 import { capabilitySigner } from '../../../src/protocol/oracle-attestation.ts'
 import { sign } from '../../../src/protocol/sign.ts'
 import { CAPABILITY, capabilityAd, factRequest, REPORTER, TRADER } from '../../support/messages.ts'
-import { TestWallet } from '../../support/wallet.ts'
+import { dlcParty, TestWallet } from '../../support/wallet.ts'
 
 const DIGITS = 10
 const MAX = 2 ** DIGITS - 1
@@ -43,31 +43,10 @@ const originatorKey = fundingKey(TRADER.secretKey, '01'.repeat(32), '02'.repeat(
 const acceptorKey = fundingKey(REPORTER.secretKey, '01'.repeat(32), '02'.repeat(32), 'acceptor')
 const wallet = new TestWallet(3)
 
-function party(key: typeof originatorKey, serial: bigint, txidByte: string, collateral: bigint) {
-  return {
-    fundPubkey: key.pubkey,
-    payoutScript: wallet.script,
-    payoutSerialId: serial + 1n,
-    changeScript: wallet.script,
-    changeSerialId: serial + 2n,
-    inputs: [
-      {
-        txid: txidByte.repeat(32),
-        vout: 0,
-        amount: 1_000_000n,
-        script: wallet.script,
-        maxWitnessLength: 108,
-        serialId: serial + 3n,
-      },
-    ],
-    collateral,
-  }
-}
-
 const plan = planNumericContract(capability, commitment, curve)
 const txs = numericTransactions(plan, {
-  originator: party(originatorKey, 10n, 'aa', 80_000n),
-  acceptor: party(acceptorKey, 20n, 'bb', 120_000n),
+  originator: dlcParty(originatorKey.pubkey, wallet, { serial: 10n, txidByte: 'aa', collateral: 80_000n }),
+  acceptor: dlcParty(acceptorKey.pubkey, wallet, { serial: 20n, txidByte: 'bb', collateral: 120_000n }),
   refundLocktime: 1_800_604_800,
   feeRate: 2n,
   fundOutputSerialId: 5n,

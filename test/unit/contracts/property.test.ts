@@ -16,32 +16,11 @@ import {
 } from '../../../src/contracts/index.ts'
 import { capabilitySigner, factDigest, outcomePoint } from '../../../src/protocol/oracle-attestation.ts'
 import { CAPABILITY, capabilityAd, factRequest, REPORTER, TRADER } from '../../support/messages.ts'
-import { TestWallet } from '../../support/wallet.ts'
+import { dlcParty, TestWallet } from '../../support/wallet.ts'
 
 const originator = fundingKey(TRADER.secretKey, '01'.repeat(32), '02'.repeat(32), 'originator')
 const acceptor = fundingKey(REPORTER.secretKey, '01'.repeat(32), '02'.repeat(32), 'acceptor')
 const wallet = new TestWallet(3)
-
-function party(key: typeof originator, serial: bigint, txidByte: string) {
-  return {
-    fundPubkey: key.pubkey,
-    payoutScript: wallet.script,
-    payoutSerialId: serial + 1n,
-    changeScript: wallet.script,
-    changeSerialId: serial + 2n,
-    inputs: [
-      {
-        txid: txidByte.repeat(32),
-        vout: 0,
-        amount: 1_000_000n,
-        script: wallet.script,
-        maxWitnessLength: 108,
-        serialId: serial + 3n,
-      },
-    ],
-    collateral: 100_000n,
-  }
-}
 
 describe('contracts: adaptor points and completion for any answer set', () => {
   it('every point is the commitment’s and only the attested answer’s CET completes', () => {
@@ -69,8 +48,8 @@ describe('contracts: adaptor points and completion for any answer set', () => {
             originator: BigInt(index * 100),
             acceptor: 200_000n - BigInt(index * 100),
           })),
-          originator: party(originator, 10n, 'aa'),
-          acceptor: party(acceptor, 20n, 'bb'),
+          originator: dlcParty(originator.pubkey, wallet, { serial: 10n, txidByte: 'aa' }),
+          acceptor: dlcParty(acceptor.pubkey, wallet, { serial: 20n, txidByte: 'bb' }),
           refundLocktime: 1_800_604_800,
           feeRate: 2n,
           fundOutputSerialId: 5n,

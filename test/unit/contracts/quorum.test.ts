@@ -20,9 +20,10 @@ import {
 import { fromHex } from '../../../src/protocol/hex.ts'
 import type { Commitment, OfferTerms } from '../../../src/protocol/messages/index.ts'
 import { capabilitySigner, outcomePoint } from '../../../src/protocol/oracle-attestation.ts'
+import { signAndFund } from '../../support/contracts.ts'
 import { acceptedOffer, capabilityAd, factRequest, finalizedOffer, testKey } from '../../support/messages.ts'
 import { A, B, capabilities, intoHomeAway, K1, K2, K3, offer, R2, R3 } from '../../support/quorum.ts'
-import { checkFunding, checkFundingSpend, TestWallet } from '../../support/wallet.ts'
+import { checkFundingSpend, dlcParty, TestWallet, walletSide } from '../../support/wallet.ts'
 
 const DEADLINE = 1_800_000_000
 const keys = [K1, K2, K3]
@@ -47,9 +48,7 @@ function proposeNow(overrides: Partial<contracts.ProposeInput> = {}) {
     capabilities,
     commitments,
     feeRate: 2,
-    walletPsbt: originatorWallet.fundingPsbt([130_000]),
-    payoutAddress: originatorWallet.address,
-    changeAddress: originatorWallet.address,
+    ...walletSide(originatorWallet, [130_000]),
     ...overrides,
   })
 }
@@ -60,51 +59,19 @@ function acceptNow(proposal: contracts.ContractOffer) {
     capability: capabilities[0]!,
     capabilities,
     trader: B,
-    walletPsbt: acceptorWallet.fundingPsbt([200_000]),
-    payoutAddress: acceptorWallet.address,
-    changeAddress: acceptorWallet.address,
+    ...walletSide(acceptorWallet, [200_000]),
   })
 }
 
 function signedContract() {
   const proposed = proposeNow()
-  const accepted = acceptNow(proposed.proposal)
-  const common = { record: proposed, accept: accepted.accept, capability: capabilities[0]!, capabilities }
-  const needsWallet = contracts.sign({ ...common, trader: A })
-  assert.ok('fundingPsbt' in needsWallet)
-  const signed = contracts.sign({
-    ...common,
-    trader: A,
-    walletSignedPsbt: originatorWallet.sign(needsWallet.fundingPsbt, false),
-  })
-  assert.ok('sign' in signed)
-  const finalizeInput = {
-    record: accepted.record,
-    sign: signed.sign,
+  return signAndFund(proposed, acceptNow(proposed.proposal), {
     capability: capabilities[0]!,
     capabilities,
-  }
-  const toSign = contracts.finalize(finalizeInput)
-  assert.ok('fundingPsbt' in toSign)
-  const done = contracts.finalize({
-    ...finalizeInput,
-    walletSignedPsbt: acceptorWallet.sign(toSign.fundingPsbt),
+    originator: A,
+    originatorWallet,
+    acceptorWallet,
   })
-  assert.ok('fundingTx' in done)
-  const pubkeys: [Uint8Array, Uint8Array] = [
-    fromHex(proposed.proposal.originator.fundPubkey),
-    fromHex(accepted.accept.acceptor.fundPubkey),
-  ]
-  const coins = [...proposed.proposal.originator.inputs, ...accepted.accept.acceptor.inputs].map((coin) => ({
-    ...coin,
-    script: fromHex(coin.script),
-  }))
-  return {
-    originator: { ...signed.record, fundingTx: done.fundingTx },
-    acceptor: done.record,
-    funding: checkFunding(done.fundingTx, coins, pubkeys),
-    pubkeys,
-  }
 }
 
 function refused(code: string, run: () => unknown, path?: string) {
@@ -163,16 +130,8 @@ describe('quorum contracts: the combinations both sides derive', () => {
     const terms = { ...finalized.terms, synonyms: undefined } as OfferTerms
     // Without synonyms the three oracles share no word: no outcome reaches 2 of 3.
     refused('CONTRACT_TERMS_MISMATCH', () =>
-      contracts.propose({
-        trader: A,
+      proposeNow({
         offer: finalizedOffer(acceptedOffer(offer(A, { quorum: [R2, R3], threshold: 2 }), B), A),
-        capability: capabilities[0]!,
-        capabilities,
-        commitments,
-        feeRate: 2,
-        walletPsbt: originatorWallet.fundingPsbt([130_000]),
-        payoutAddress: originatorWallet.address,
-        changeAddress: originatorWallet.address,
       }),
     )
     assert.deepEqual(
@@ -377,9 +336,7 @@ describe('quorum contracts: hostile inputs are refused before anything is signed
         capability: capabilities[0]!,
         capabilities: [capabilities[0]!, capabilities[2]!, capabilities[1]!],
         trader: B,
-        walletPsbt: acceptorWallet.fundingPsbt([200_000]),
-        payoutAddress: acceptorWallet.address,
-        changeAddress: acceptorWallet.address,
+        ...walletSide(acceptorWallet, [200_000]),
       }),
     )
   })
@@ -389,24 +346,6 @@ describe('quorum contracts: adaptor points and completion for any answers and su
   const fundingA = contracts.fundingKey(A.secretKey, '01'.repeat(32), '03'.repeat(32), 'originator')
   const fundingB = contracts.fundingKey(B.secretKey, '01'.repeat(32), '03'.repeat(32), 'acceptor')
   const wallet = new TestWallet(43)
-  const party = (key: typeof fundingA, serial: bigint, txidByte: string) => ({
-    fundPubkey: key.pubkey,
-    payoutScript: wallet.script,
-    payoutSerialId: serial + 1n,
-    changeScript: wallet.script,
-    changeSerialId: serial + 2n,
-    inputs: [
-      {
-        txid: txidByte.repeat(32),
-        vout: 0,
-        amount: 1_000_000n,
-        script: wallet.script,
-        maxWitnessLength: 108,
-        serialId: serial + 3n,
-      },
-    ],
-    collateral: 100_000n,
-  })
   const oracleKeys = [2, 6, 9, 12, 13].map((seed) => testKey('bip340', seed))
   const ads = oracleKeys.map((key, j) =>
     capabilityAd({ answers: ['a', 'b', 'c', 'd'] }, testKey('ed25519', 20 + j), key),
@@ -460,8 +399,8 @@ describe('quorum contracts: adaptor points and completion for any answers and su
             originator: BigInt(1000 * (i + 1)),
             acceptor: 200_000n - BigInt(1000 * (i + 1)),
           })),
-          originator: party(fundingA, 10n, 'aa'),
-          acceptor: party(fundingB, 20n, 'bb'),
+          originator: dlcParty(fundingA.pubkey, wallet, { serial: 10n, txidByte: 'aa' }),
+          acceptor: dlcParty(fundingB.pubkey, wallet, { serial: 20n, txidByte: 'bb' }),
           refundLocktime: DEADLINE + 7 * 86_400,
           feeRate: 2n,
           fundOutputSerialId: 5n,
