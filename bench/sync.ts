@@ -279,10 +279,11 @@ function runOf(what: string, stats: SyncStats, costs: RunCosts, items: number): 
 }
 
 type FreshMode = 'threads' | 'admit' | 'parse'
+const threadsLabel = (n: number) => `${n} signature thread${n === 1 ? '' : 's'}`
 const newThreads = () =>
   new SignatureThreads(signatureThreads === undefined ? {} : { threads: signatureThreads })
 const FRESH_LABEL: Record<FreshMode, string> = {
-  threads: `, ${newThreads().threads} signature threads${persist ? '' : ', not persisting'}`,
+  threads: `, ${threadsLabel(newThreads().threads)}${persist ? '' : ', not persisting'}`,
   admit: ', one thread',
   parse: ', parse only',
 }
