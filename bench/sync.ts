@@ -12,6 +12,8 @@
  *   node bench/sync.ts --sizes 20000          chosen sizes
  *   node bench/sync.ts --cache /tmp/mega-bench  where generated messages are kept (default: that)
  *   node bench/sync.ts --json                 figures as JSON on stdout
+ *   node bench/sync.ts --threads 1            signature threads of the threaded run (default: the node's)
+ *   node bench/sync.ts --no-persist           admit without the SQLite store (what persisting costs)
  *
  * Each fresh run reports its phases apart: transfer (time this side waited for fetch replies,
  * bytes received), verification (the signature threads' CPU time, and how long admission waited
@@ -65,6 +67,8 @@ const cacheDir = option('--cache') ?? join(tmpdir(), 'mega-bench')
 const sizes = (option('--sizes') ?? (quick ? '10000' : '10000,100000')).split(',').map(Number)
 const RUNS = ['threads', 'range', 'inventory', 'parse', 'difference'] as const
 const runs = new Set((option('--runs') ?? RUNS.join(',')).split(','))
+const signatureThreads = option('--threads') === undefined ? undefined : Number(option('--threads'))
+const persist = !argv.includes('--no-persist')
 
 const GOAL_SECONDS = 5
 const NOW = 1_850_000_000
@@ -275,8 +279,11 @@ function runOf(what: string, stats: SyncStats, costs: RunCosts, items: number): 
 }
 
 type FreshMode = 'threads' | 'admit' | 'parse'
+const threadsLabel = (n: number) => `${n} signature thread${n === 1 ? '' : 's'}`
+const newThreads = () =>
+  new SignatureThreads(signatureThreads === undefined ? {} : { threads: signatureThreads })
 const FRESH_LABEL: Record<FreshMode, string> = {
-  threads: `, ${new SignatureThreads().threads} signature threads`,
+  threads: `, ${threadsLabel(newThreads().threads)}${persist ? '' : ', not persisting'}`,
   admit: ', one thread',
   parse: ', parse only',
 }
@@ -291,7 +298,7 @@ async function freshSync(server: Server, size: number, method: SyncMethod, mode:
   const pool = mempool(size)
   const costs = { ...NO_COSTS }
   let parsed = 0
-  const threads = mode === 'threads' ? new SignatureThreads() : undefined
+  const threads = mode === 'threads' ? newThreads() : undefined
   threads?.start()
   const dataDir = mkdtempSync(join(tmpdir(), 'mega-sync-bench-'))
   const store = openMempoolStore({ dataDir })
@@ -300,10 +307,11 @@ async function freshSync(server: Server, size: number, method: SyncMethod, mode:
     const started = performance.now()
     const results = messages.map((message) => pool.admit(message))
     const admitted = performance.now()
-    store.applyAll(
-      results.map((result) => result.changes),
-      floorsOf(pool),
-    )
+    if (persist)
+      store.applyAll(
+        results.map((result) => result.changes),
+        floorsOf(pool),
+      )
     costs.admitMs += admitted - started
     costs.persistMs += performance.now() - admitted
     return results.map((result) => result.admission)

@@ -7,10 +7,10 @@
  */
 import { parentPort } from 'node:worker_threads'
 // Deep imports on purpose: a thread is a V8 isolate of its own, and the layers' index files would
-// load every schema and the whole mempool (~780 modules) into each for these four functions.
+// load every schema and the whole mempool (~780 modules) into each for these few functions.
 import { verifiedKey } from '../mempool/verified-ids.ts'
 import { checkCanonical } from '../protocol/canonical.ts'
-import { messageId } from '../protocol/message.ts'
+import { canonicalTexts, idOfCanonical, primeSigningBytes } from '../protocol/message.ts'
 import type { Message } from '../protocol/messages/index.ts'
 import { verifySignatures } from '../protocol/sign.ts'
 import type { SignatureJob, SignatureJobDone } from './signature-threads.ts'
@@ -26,8 +26,12 @@ port.on('message', ({ job, messages }: SignatureJob) => {
       const text = decoder.decode(bytes)
       const message = JSON.parse(text) as Message
       if (!checkCanonical(text, message).ok) return false
-      if (typeof message?.kind === 'string' && verifySignatures(message).ok)
-        ids.push(verifiedKey(messageId(message), message))
+      if (typeof message?.kind !== 'string') return true
+      // One serialization for the id and the signed bytes, as admission does (≈ 2.5 µs of
+      // ≈ 105 µs a message).
+      const texts = canonicalTexts(message)
+      primeSigningBytes(message, texts.signed)
+      if (verifySignatures(message).ok) ids.push(verifiedKey(idOfCanonical(texts.withoutProofs), message))
       return true
     } catch {
       // Not ours to explain: the main thread will.
