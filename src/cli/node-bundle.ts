@@ -104,7 +104,11 @@ export async function buildNodeBundle(
     renameSync(`${temporary}.LEGAL.txt`, join(dir, `${BUNDLE}.LEGAL.txt`))
     const inputs = [
       ...ALWAYS_INPUTS.filter((input) => statSync(join(root, input), { throwIfNoEntry: false })),
-      ...Object.keys(result.metafile.inputs).filter((input) => !input.split('/').includes('node_modules')),
+      ...Object.keys(result.metafile.inputs).filter(
+        // Not the installed packages (the lock files stand for them), nor a plugin's own modules
+        // (`namespace:path`, no file).
+        (input) => !input.split('/').includes('node_modules') && !/^[a-z-]+:/.test(input),
+      ),
     ]
     const manifest: Manifest = { builtAt, inputs: [...new Set(inputs)] }
     writeFileSync(`${temporary}.manifest`, JSON.stringify(manifest))
