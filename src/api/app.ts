@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { FactAdmission, FactPool, Relay } from '../facts/index.ts'
 import {
   buildCachedSerializer,
+  buildLazyValidator,
   corsPlugin,
   guardConnections,
   problemPlugin,
@@ -69,8 +70,8 @@ export function mempoolSubmit(mempool: Mempool): {
 /**
  * Builds the API: the connection limits (request deadline, connections per address), shared
  * schemas, the one error path, OpenAPI and Swagger UI, the POST routes
- * (rate-limited per address) and the query routes. Resolves once every schema compiled, so a
- * bad schema fails here, not on a request.
+ * (rate-limited per address) and the query routes. A route's validators and serializers are
+ * compiled on its first request (`compilePendingSchemas` from src/http compiles the rest at once).
  *
  * @example
  * const app = await buildApi({ mempool })
@@ -85,8 +86,11 @@ export async function buildApi(components: ApiComponents, init: ApiInit = {}): P
     bodyLimit: options.bodyLimit,
     ...serverOptions(options),
     trustProxy: options.trustProxy,
-    // Each distinct response schema compiled once per process (src/http/serializers.ts).
-    schemaController: { compilersFactory: { buildSerializer: buildCachedSerializer } },
+    // Each route's validators and serializers compiled on its first request, each distinct
+    // response schema once per process (src/http/validators.ts, serializers.ts).
+    schemaController: {
+      compilersFactory: { buildValidator: buildLazyValidator, buildSerializer: buildCachedSerializer },
+    },
     ...(components.logger ? { loggerInstance: components.logger } : { logger: false }),
     // Unknown query parameters are refused (400), not silently dropped.
     ajv: { customOptions: { removeAdditional: false, allErrors: false } },

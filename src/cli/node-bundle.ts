@@ -1,5 +1,5 @@
 /**
- * `mega node` runs from one bundled file, `dist/node/mega.mjs`, built from `bin/mega.ts` by
+ * `mega node` runs from one bundled file, `dist/node/mega.mjs`, built from `src/cli/node-main.ts` by
  * esbuild and rebuilt when a source it was built from has changed. An idle node loaded ~2,000
  * modules (typebox alone 683), each kept with its source text, module record and namespace:
  * one file, whitespace removed, holds 19 MiB less heap. Names are kept, so stack traces still
@@ -81,7 +81,7 @@ export async function buildNodeBundle(
   try {
     const result = await build({
       absWorkingDir: root,
-      entryPoints: [join(root, 'bin', 'mega.ts')],
+      entryPoints: [join(root, 'src', 'cli', 'node-main.ts')],
       outfile: temporary,
       bundle: true,
       platform: 'node',
@@ -98,13 +98,17 @@ export async function buildNodeBundle(
       banner: {
         js: `import { createRequire as __megaRequire } from 'node:module'; const require = __megaRequire(${JSON.stringify(pathToFileURL(join(root, 'bin', 'mega.ts')).href)});`,
       },
-      plugins: [externalByPath, keepSourcePaths],
+      plugins: [externalByPath, httpByRequire, keepSourcePaths],
     })
     renameSync(temporary, join(dir, BUNDLE))
     renameSync(`${temporary}.LEGAL.txt`, join(dir, `${BUNDLE}.LEGAL.txt`))
     const inputs = [
       ...ALWAYS_INPUTS.filter((input) => statSync(join(root, input), { throwIfNoEntry: false })),
-      ...Object.keys(result.metafile.inputs).filter((input) => !input.split('/').includes('node_modules')),
+      ...Object.keys(result.metafile.inputs).filter(
+        // Not the installed packages (the lock files stand for them), nor a plugin's own modules
+        // (`namespace:path`, no file).
+        (input) => !input.split('/').includes('node_modules') && !/^[a-z-]+:/.test(input),
+      ),
     ]
     const manifest: Manifest = { builtAt, inputs: [...new Set(inputs)] }
     writeFileSync(`${temporary}.manifest`, JSON.stringify(manifest))
@@ -136,6 +140,26 @@ const externalByPath = {
       if (found.errors.length > 0) return { errors: found.errors }
       return { path: found.path, external: true }
     })
+  },
+}
+
+/**
+ * `node:http` imported by an `import` statement is loaded by `require` instead. Node builds an
+ * ES module's view of a built-in from all of its exports, and `http`'s include getters for
+ * `WebSocket`, `CloseEvent` and `MessageEvent`, so the view loads Node's bundled undici (fetch,
+ * WebSocket: 13 MiB of RSS in a bare Node process) that the node never uses; `require` returns
+ * the same module without reading them.
+ */
+const httpByRequire = {
+  name: 'http-by-require',
+  setup(build: import('esbuild').PluginBuild) {
+    build.onResolve({ filter: /^(node:)?http$/ }, (args) =>
+      args.kind === 'import-statement' ? { path: 'node:http', namespace: 'http-by-require' } : undefined,
+    )
+    build.onLoad({ filter: /.*/, namespace: 'http-by-require' }, () => ({
+      contents: "module.exports = require('node:http')",
+      loader: 'js',
+    }))
   },
 }
 

@@ -29,3 +29,4 @@ export {
 export { type RateLimit, rateLimitPlugin } from './rate-limit.ts'
 export { idOf, ProblemSchema, ref, shareSchemas } from './schemas.ts'
 export { buildCachedSerializer } from './serializers.ts'
+export { buildLazyValidator, compilePendingSchemas } from './validators.ts'

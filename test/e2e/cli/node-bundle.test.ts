@@ -10,8 +10,12 @@ import { readFileSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { PassThrough } from 'node:stream'
 import { after, describe, it } from 'node:test'
 import { promisify } from 'node:util'
+import { formatHelp } from '../../../src/cli/command.ts'
+import { nodeCommand } from '../../../src/cli/commands/node.ts'
+import { main } from '../../../src/cli/main.ts'
 import {
   buildNodeBundle,
   freshNodeBundle,
@@ -74,11 +78,40 @@ describe('the bundled node', () => {
       'one non-ASCII byte makes V8 hold the whole text in two bytes a character',
     )
     const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as { inputs: string[] }
-    for (const input of ['src/node/node.ts', 'bin/mega.ts', 'src/cli/node-bundle.ts', 'package-lock.json'])
+    for (const input of [
+      'src/node/node.ts',
+      'src/cli/node-main.ts',
+      'src/cli/node-bundle.ts',
+      'package-lock.json',
+    ])
       assert.ok(manifest.inputs.includes(input), input)
     assert.ok(!manifest.inputs.some((input) => input.includes('node_modules/typebox')))
+    // The node command alone: the other commands' code is not held by every node.
+    for (const other of ['src/cli/main.ts', 'src/cli/commands/trader/index.ts', 'src/cli/commands/devnet.ts'])
+      assert.ok(!manifest.inputs.includes(other), other)
+    // An ES import of node:http would load Node's undici (13 MiB of RSS) for its WebSocket getter.
+    assert.doesNotMatch(text.toString(), /\bfrom\s*"(node:)?http"/)
     const { stdout } = await promisify(execFile)(process.execPath, [bundle, '--version'])
     assert.match(stdout, /^mega \d+\.\d+\.\d+\n$/)
+  })
+
+  it('mega node --help and a bad option answer as from the full command line', async () => {
+    const run = (args: string[]) =>
+      promisify(execFile)(process.execPath, [MEGA, ...args]).catch(
+        (error: { stdout: string; stderr: string; code: number }) => error,
+      )
+    const help = await run(['node', '--help'])
+    assert.equal(help.stdout, formatHelp(nodeCommand))
+    const bad = (await run(['node', '--bogus'])) as { stderr: string; code: number }
+    const { stderr, code } = await (async () => {
+      const io = { stdout: new PassThrough(), stderr: new PassThrough(), stdin: process.stdin }
+      let text = ''
+      io.stderr.on('data', (chunk) => (text += chunk))
+      const exit = await main(['node', '--bogus'], io as never)
+      return { stderr: text, code: exit }
+    })()
+    assert.equal(bad.code, code)
+    assert.equal(bad.stderr, stderr)
   })
 
   it('mega node runs the bundle in its own process, and serves what it loads by path', async () => {
