@@ -429,10 +429,9 @@ export class Mempool implements PoolView {
     const held = this.#oracles.get(input.key)
     if (held) {
       // The ad changes; its capabilities, reports and their sums stay with the oracle.
-      const { id, message, bits, work, bytes, bid } = input
       this.#reindexOracle(held, now, () => {
-        held.strength += work - held.work
-        Object.assign(held, { id, message, bits, work, bytes, bid })
+        held.strength += input.work - held.work
+        held.replaceAd(input)
       })
       return held
     }
