@@ -137,8 +137,8 @@ function packText(
 // Messages are at most 64 KiB of canonical JSON (LIMITS.messageBytes); a larger text takes the other path.
 const SCRATCH_BYTES = 1 << 18
 const scratch = Buffer.allocUnsafe(SCRATCH_BYTES)
-/** A lowercase hex digit's value, else 255. */
-const NIBBLE = new Uint8Array(128).fill(255)
+/** A lowercase hex digit's value, else 255, for every UTF-16 code unit. */
+const NIBBLE = new Uint8Array(0x10000).fill(255)
 for (const [value, digit] of [...'0123456789abcdef'].entries()) NIBBLE[digit.charCodeAt(0)] = value
 const QUOTE = 0x22
 const COLON = 0x3a
@@ -150,6 +150,32 @@ function writeHex(text: string, from: number, to: number, at: number): number {
   for (let i = from; i < to; i += 2)
     scratch[at++] = (NIBBLE[text.charCodeAt(i)]! << 4) | NIBBLE[text.charCodeAt(i + 1)]!
   return at
+}
+
+/**
+ * The words by length and first character (`length << 7 | first`), each with its code: found
+ * without cutting the candidate out of the text.
+ */
+const WORDS_BY_START: { word: string; code: number; name: boolean }[][] = []
+for (const [words, codes, name] of [
+  [NAMES, NAME_CODES, true],
+  [VALUES, VALUE_CODES, false],
+] as const) {
+  for (const word of words) {
+    const slot = (word.length << 7) | word.charCodeAt(0)
+    WORDS_BY_START[slot] ??= []
+    WORDS_BY_START[slot].push({ word, code: codes.get(word)!, name })
+  }
+}
+
+/** The code of the word `text[from, to)` (a name when `name`, else a value), if it is one. */
+function wordAt(text: string, from: number, to: number, name: boolean): number | undefined {
+  const first = text.charCodeAt(from)
+  const candidates = first < 0x80 ? WORDS_BY_START[((to - from) << 7) | first] : undefined
+  if (candidates === undefined) return undefined
+  for (const candidate of candidates)
+    if (candidate.name === name && text.startsWith(candidate.word, from)) return candidate.code
+  return undefined
 }
 
 /** Whether `ref` is the text at `from` (its length checked by the caller). */
@@ -198,7 +224,7 @@ function packAscii(text: string, length: number, refs: readonly string[], at: nu
     const close = text.indexOf('"', i + 1)
     if (close >= 0 && close < length && close - i - 1 <= LONGEST_WORD) {
       const name = text.charCodeAt(close + 1) === COLON
-      const code = (name ? NAME_CODES : VALUE_CODES).get(text.slice(i + 1, close))
+      const code = wordAt(text, i + 1, close, name)
       if (code !== undefined) {
         scratch[at++] = code
         i = name ? close + 2 : close + 1

@@ -42,6 +42,7 @@ function generator(seed: number) {
       () => hex(1 + 2 * int(40)),
       () => hex(64, true),
       () => `€ ${hex(16)} 🙂`,
+      () => 'é'.repeat(2 * (8 + int(8))),
       () => `\u0001\u0002"${hex(32)}"\\`,
       () => `é ${int(1000)}`,
       () => '',
