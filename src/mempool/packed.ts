@@ -20,7 +20,7 @@ const REF = '\u0002'
 
 // A quoted string of lowercase hex, 8 to 255 bytes (an even number of digits).
 const QUOTED_HEX = /"((?:[0-9a-f]{2}){8,255})"/g
-const HEX_STRING = /^(?:[0-9a-f]{2}){1,255}$/
+const HEX_DIGITS = /^[0-9a-f]*$/
 
 /**
  * The words messages repeat, each one character from U+0003 on (JSON escapes these too): a
@@ -75,7 +75,7 @@ function hex4(code: number): string {
  */
 export function packMessage(message: object, refs: readonly string[]): string {
   const { signature, ...rest } = message as { signature?: unknown }
-  const front = typeof signature === 'string' && HEX_STRING.test(signature)
+  const front = isFrontSignature(signature)
   const text = JSON.stringify(front ? rest : message)
   return packText(text, text.length, '', front ? signature : undefined, refs)
 }
@@ -91,20 +91,30 @@ export function packCanonical(
   refs: readonly string[],
 ): string {
   const { pow, signature } = proofs
-  const front = typeof signature === 'string' && HEX_STRING.test(signature)
-  let text = canonicalWithoutProofs
-  let tail = ''
-  // The members go back before the closing brace; an empty object has no comma to take.
+  const front = isFrontSignature(signature)
+  const text = canonicalWithoutProofs
+  // The members go back before the closing brace (the text is read up to it, not cut, so it
+  // stays one flat string); an empty object has no comma to take.
   if (pow !== undefined || (signature !== undefined && !front)) {
     const rest: { pow?: unknown; signature?: unknown } = {}
     if (pow !== undefined) rest.pow = pow
     if (signature !== undefined && !front) rest.signature = signature
     const members = JSON.stringify(rest).slice(1)
-    tail = text.length > 2 ? `,${members}` : members
-    text = text.slice(0, -1)
-    return packText(text, text.length, tail, front ? (signature as string) : undefined, refs)
+    const tail = text.length > 2 ? `,${members}` : members
+    return packText(text, text.length - 1, tail, front ? signature : undefined, refs)
   }
-  return packText(text, text.length, tail, front ? (signature as string) : undefined, refs)
+  return packText(text, text.length, '', front ? signature : undefined, refs)
+}
+
+/** Whether a top-level signature goes in front as bytes: hex of 1 to 255 bytes. */
+function isFrontSignature(signature: unknown): signature is string {
+  return (
+    typeof signature === 'string' &&
+    signature.length > 0 &&
+    signature.length <= 510 &&
+    signature.length % 2 === 0 &&
+    HEX_DIGITS.test(signature)
+  )
 }
 
 /** Packs `text` (its first `length` characters) then `tail`, with `signature` in front. */
