@@ -14,6 +14,7 @@ import type {
   Report,
 } from '../protocol/index.ts'
 import type { PoolReader } from './bounded-pool.ts'
+import { orderOfText } from './orders.ts'
 import { packCanonical, packedSignature, packMessage, unpackMessage } from './packed.ts'
 
 /**
@@ -244,6 +245,8 @@ export class OfferEntry extends HeldEntry<Offer> {
   seqNo: number
   /** The offer's `terms.expires`: what the expiry index orders by, read without the message. */
   readonly expires: number
+  /** {@link orderOfText} of its key: offers that expire in the same second are ordered by it first. */
+  readonly keyOrder: number
 
   /** `capability`: the held capability's key, kept once for it and all its offers. */
   constructor(input: OfferInput, capability: string) {
@@ -252,6 +255,7 @@ export class OfferEntry extends HeldEntry<Offer> {
     this.capability = capability
     this.seqNo = input.message.seqNo
     this.expires = input.message.terms.expires
+    this.keyOrder = orderOfText(this.key)
     this.keep(input.message, input.canonical)
   }
 

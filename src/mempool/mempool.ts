@@ -848,10 +848,11 @@ function compareDensities(a: Entry, b: Entry): number {
   return x < y ? -1 : x > y ? 1 : 0
 }
 
-/** Orders offers by expiry (a held offer's never changes), then key. */
+/** Orders offers by expiry (a held offer's never changes), then key (its order first). */
 function compareExpiries(a: OfferEntry, b: OfferEntry): number {
   const x = a.expires
   const y = b.expires
   if (x !== y) return x - y
+  if (a.keyOrder !== b.keyOrder) return a.keyOrder - b.keyOrder
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0
 }
