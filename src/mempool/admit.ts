@@ -137,7 +137,7 @@ function checkSignatures(context: AdmitContext, message: Message): Result<true> 
  * Any other copy (a signature byte changed, say) is verified before the pool answers.
  */
 function isHeldDuplicate(
-  held: { id: string; bits: number; readonly signature: string | undefined } | undefined,
+  held: { id: string; bits: number; hasSignature(signature: unknown): boolean } | undefined,
   id: string,
   message: Message & { pow: { bits: number } },
 ): boolean {
@@ -145,7 +145,7 @@ function isHeldDuplicate(
     held !== undefined &&
     held.id === id &&
     message.pow.bits <= held.bits &&
-    held.signature === (message as { signature?: string }).signature
+    held.hasSignature((message as { signature?: unknown }).signature)
   )
 }
 

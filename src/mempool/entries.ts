@@ -15,7 +15,7 @@ import type {
 } from '../protocol/index.ts'
 import type { PoolReader } from './bounded-pool.ts'
 import { orderOfText } from './orders.ts'
-import { packCanonical, packedSignature, packMessage, unpackMessage } from './packed.ts'
+import { packCanonical, packedSignature, packedSignatureIs, packMessage, unpackMessage } from './packed.ts'
 
 /**
  * Messages read or admitted last, by entry: what was just admitted is read at once (the store,
@@ -106,6 +106,11 @@ class HeldEntry<M extends object> {
   /** The message's top-level signature, read without rebuilding the message. */
   get signature(): string | undefined {
     return packedSignature(this.#packed, this.refs())
+  }
+
+  /** Whether `signature` is the message's top-level signature, compared on the packed bytes. */
+  hasSignature(signature: unknown): boolean {
+    return packedSignatureIs(this.#packed, this.refs(), signature)
   }
 
   /** The strings the entry keeps that its message repeats: packed as references. */

@@ -802,6 +802,9 @@ class LazyIdentity implements AdmitContext {
   }
 
   get powBound(): string | undefined {
+    // An ad's bound is three short members the PoW check joins itself: an ad refused for its
+    // PoW costs no serialization nor id.
+    if (this.#message.kind === 'oracle') return undefined
     if (this.#id === undefined) this.#identify()
     return this.#texts!.powBound
   }

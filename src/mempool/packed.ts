@@ -281,6 +281,19 @@ export function packedSignature(packed: string, refs: readonly string[]): string
   return typeof signature === 'string' ? signature : undefined
 }
 
+/** Whether `signature` is the top-level signature of a packed message, compared without building its hex. */
+export function packedSignatureIs(packed: string, refs: readonly string[], signature: unknown): boolean {
+  const signatureBytes = packed.charCodeAt(0)
+  if (signatureBytes === 0) return packedSignature(packed, refs) === signature
+  if (typeof signature !== 'string' || signature.length !== 2 * signatureBytes) return false
+  for (let i = 0; i < signatureBytes; i++) {
+    const high = NIBBLE[signature.charCodeAt(2 * i)]!
+    const low = NIBBLE[signature.charCodeAt(2 * i + 1)]!
+    if (high === 255 || low === 255 || ((high << 4) | low) !== packed.charCodeAt(1 + i)) return false
+  }
+  return true
+}
+
 function nextMarker(packed: string, from: number): number {
   const hex = packed.indexOf(HEX, from)
   const ref = packed.indexOf(REF, from)

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { type Entry, forgetRecentMessages } from '../../../src/mempool/entries.ts'
 import { Mempool } from '../../../src/mempool/mempool.ts'
-import { packCanonical, packedSignature, packMessage, unpackMessage } from '../../../src/mempool/packed.ts'
+import {
+  packCanonical,
+  packedSignature,
+  packedSignatureIs,
+  packMessage,
+  unpackMessage,
+} from '../../../src/mempool/packed.ts'
 import { admitValue } from '../../../src/mempool/pipeline.ts'
 import { restoreSnapshot, toRecord } from '../../../src/mempool/snapshot.ts'
 import { canonicalize } from '../../../src/protocol/canonical.ts'
@@ -82,6 +88,14 @@ describe('packed messages', () => {
         packedSignature(packed, refs),
         typeof object.signature === 'string' ? object.signature : undefined,
       )
+      const signature = typeof object.signature === 'string' ? object.signature : undefined
+      assert.ok(packedSignatureIs(packed, refs, signature), `seed ${seed}`)
+      for (const other of [
+        `${signature ?? ''}0`,
+        signature?.replace(/.$/, (c) => (c === '0' ? '1' : '0')),
+        7,
+      ])
+        if (other !== signature) assert.ok(!packedSignatureIs(packed, refs, other), `seed ${seed}: ${other}`)
     }
   })
 
