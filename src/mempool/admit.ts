@@ -72,12 +72,12 @@ type Updatable = { seqNo: number }
  * checked, like any message too weak to enter: the answer says nothing about what is held.
  */
 function weakerUpdate(
-  held: { bits: number; message: Updatable },
+  held: { bits: number } & Updatable,
   incoming: Updatable,
   id: string,
   bits: number,
 ): Admission | undefined {
-  if (incoming.seqNo <= held.message.seqNo || bits >= held.bits) return undefined
+  if (incoming.seqNo <= held.seqNo || bits >= held.bits) return undefined
   return {
     status: 'low-pow',
     id,
@@ -92,20 +92,20 @@ function weakerUpdate(
  * the content differs; newer replaces (its work was checked by {@link weakerUpdate}).
  */
 function compareVersions(
-  held: { id: string; bits: number; message: Updatable },
+  held: { id: string; bits: number } & Updatable,
   incoming: Updatable,
   id: string,
   bits: number,
 ): Admission | 'replace' {
-  if (incoming.seqNo < held.message.seqNo) {
+  if (incoming.seqNo < held.seqNo) {
     return invalid(
       Code.STALE_SEQNO,
-      `/seqNo ${incoming.seqNo} is older than the held ${held.message.seqNo}`,
+      `/seqNo ${incoming.seqNo} is older than the held ${held.seqNo}`,
       '/seqNo',
       id,
     )
   }
-  if (incoming.seqNo === held.message.seqNo) {
+  if (incoming.seqNo === held.seqNo) {
     if (id !== held.id) {
       return invalid(
         Code.SEQNO_CONFLICT,
@@ -137,7 +137,7 @@ function checkSignatures(context: AdmitContext, message: Message): Result<true> 
  * Any other copy (a signature byte changed, say) is verified before the pool answers.
  */
 function isHeldDuplicate(
-  held: { id: string; bits: number; readonly signature: string | undefined } | undefined,
+  held: { id: string; bits: number; hasSignature(signature: unknown): boolean } | undefined,
   id: string,
   message: Message & { pow: { bits: number } },
 ): boolean {
@@ -145,7 +145,7 @@ function isHeldDuplicate(
     held !== undefined &&
     held.id === id &&
     message.pow.bits <= held.bits &&
-    held.signature === (message as { signature?: string }).signature
+    held.hasSignature((message as { signature?: unknown }).signature)
   )
 }
 
@@ -206,6 +206,7 @@ function admitOracle(context: AdmitContext, ad: OracleId): Decision {
       key: ad.pubkey,
       id,
       message: ad,
+      canonical: context.canonical,
       bytes,
       bits: work.bits,
       work: workOf(work.bits),
@@ -221,11 +222,11 @@ function admitCapability(context: AdmitContext, capability: OracleCapability): D
   const oracle = pool.oracles.get(capability.oracle)
   if (!oracle)
     return refuse(invalid(Code.UNKNOWN_ORACLE, '/oracle is not an oracle this node holds', '/oracle', id))
-  if (capability.oracleScheme !== oracle.message.scheme) {
+  if (capability.oracleScheme !== oracle.scheme) {
     return refuse(
       invalid(
         Code.SCHEME_MISMATCH,
-        `/oracleScheme the oracle signs with ${oracle.message.scheme}`,
+        `/oracleScheme the oracle signs with ${oracle.scheme}`,
         '/oracleScheme',
         id,
       ),
@@ -266,6 +267,7 @@ function admitCapability(context: AdmitContext, capability: OracleCapability): D
       oracle: capability.oracle,
       id,
       message: capability,
+      canonical: context.canonical,
       bytes,
       bits: work.bits,
       work: workOf(work.bits),
@@ -313,6 +315,7 @@ function admitReport(context: AdmitContext, report: Report): Decision {
       oracle: oracle.key,
       id,
       message: report,
+      canonical: context.canonical,
       bytes,
       bits: work.bits,
       work: workOf(work.bits),
@@ -455,6 +458,7 @@ function admitOffer(context: AdmitContext, offer: Offer): Decision {
       capability: capability.key,
       id,
       message: offer,
+      canonical: context.canonical,
       bytes,
       bits: work.bits,
       work: workOf(work.bits),
@@ -465,9 +469,10 @@ function admitOffer(context: AdmitContext, offer: Offer): Decision {
 
 /** Bets must be answers of the capability; arguments must be its params' allowed values. */
 function checkTerms(offer: Offer, capability: CapabilityEntry): Admission | undefined {
-  const { answers, params } = capability.message
+  const rules = capability.offerRules
+  const { answers, params } = rules
   // A payout curve exactly on a numeric capability of its width, and bets on no other.
-  const curve = curveCapabilityProblem(offer.terms, capability.message)
+  const curve = curveCapabilityProblem(offer.terms, rules)
   if (curve) return invalid(Code.OFFER_TERMS, `${curve.path} ${curve.reason}`, curve.path)
   for (const side of ['originatorBets', 'acceptorBets'] as const) {
     const stray = offer.terms[side].find((answer) => !answers.includes(answer))

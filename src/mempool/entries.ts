@@ -14,7 +14,8 @@ import type {
   Report,
 } from '../protocol/index.ts'
 import type { PoolReader } from './bounded-pool.ts'
-import { packedSignature, packMessage, unpackMessage } from './packed.ts'
+import { orderOfText } from './orders.ts'
+import { packCanonical, packedSignature, packedSignatureIs, packMessage, unpackMessage } from './packed.ts'
 
 /**
  * Messages read or admitted last, by entry: what was just admitted is read at once (the store,
@@ -48,6 +49,11 @@ interface Facts<M> {
   work: bigint
   /** Unix seconds when this node took it. */
   receivedAt: number
+  /**
+   * `JCS(message)` without `signature` and `pow`, when admission serialized it for the id: the
+   * entry packs the message from it instead of serializing it again.
+   */
+  canonical?: string
 }
 
 // Fields cost 8 bytes per entry each: what is the same for every entry of a class (its kind)
@@ -84,7 +90,15 @@ class HeldEntry<M extends object> {
   }
 
   set message(message: M) {
-    this.#packed = packMessage(message, this.refs())
+    this.keep(message, undefined)
+  }
+
+  /** Packs `message` (from its canonical text when given) and keeps it as read last. */
+  protected keep(message: M, canonical: string | undefined): void {
+    this.#packed =
+      canonical === undefined
+        ? packMessage(message, this.refs())
+        : packCanonical(canonical, message as { pow?: unknown; signature?: unknown }, this.refs())
     recent.delete(this)
     remember(this, message)
   }
@@ -92,6 +106,11 @@ class HeldEntry<M extends object> {
   /** The message's top-level signature, read without rebuilding the message. */
   get signature(): string | undefined {
     return packedSignature(this.#packed, this.refs())
+  }
+
+  /** Whether `signature` is the message's top-level signature, compared on the packed bytes. */
+  hasSignature(signature: unknown): boolean {
+    return packedSignatureIs(this.#packed, this.refs(), signature)
   }
 
   /** The strings the entry keeps that its message repeats: packed as references. */
@@ -110,6 +129,9 @@ export class OracleEntry extends HeldEntry<OracleId> {
   }
 
   key: string
+  /** The ad's scheme and seqNo, read by admission without rebuilding the ad. */
+  scheme: OracleId['scheme']
+  seqNo: number
   /** Verified bid amount (0 without a bid verifier). */
   bid: bigint
   capabilities: PoolReader<CapabilityEntry>
@@ -131,11 +153,25 @@ export class OracleEntry extends HeldEntry<OracleId> {
   ) {
     super(input)
     this.key = input.key
+    this.scheme = input.message.scheme
+    this.seqNo = input.message.seqNo
     this.bid = input.bid
     this.capabilities = capabilities
     this.reports = reports
     this.strength = input.work
-    this.message = input.message
+    this.keep(input.message, input.canonical)
+  }
+
+  /** Takes a newer ad of the same key (its id, work, size, bid and message). */
+  replaceAd(input: OracleInput): void {
+    this.id = input.id
+    this.bits = input.bits
+    this.work = input.work
+    this.bytes = input.bytes
+    this.bid = input.bid
+    this.scheme = input.message.scheme
+    this.seqNo = input.message.seqNo
+    this.keep(input.message, input.canonical)
   }
 
   protected override refs(): readonly string[] {
@@ -150,13 +186,19 @@ export class CapabilityEntry extends HeldEntry<OracleCapability> {
 
   key: string
   oracle: string
+  seqNo: number
+  /** What its offers' terms are checked against, read by admission without rebuilding the capability. */
+  offerRules: OfferRules
 
   /** `oracle`: the held oracle's key, kept once for the oracle and all its capabilities. */
   constructor(input: CapabilityInput, oracle: string) {
     super(input)
     this.key = input.key
     this.oracle = oracle
-    this.message = input.message
+    const { seqNo, attestation, digits, answers, params } = input.message
+    this.seqNo = seqNo
+    this.offerRules = { attestation, digits, answers, params }
+    this.keep(input.message, input.canonical)
   }
 
   protected override refs(): readonly string[] {
@@ -189,7 +231,7 @@ export class ReportEntry extends HeldEntry<Report> {
     this.dispute = input.dispute
     this.counts = input.counts
     this.commitment = input.commitment
-    this.message = input.message
+    this.keep(input.message, input.canonical)
   }
 
   protected override refs(): readonly string[] {
@@ -205,22 +247,30 @@ export class OfferEntry extends HeldEntry<Offer> {
   /** Offer key: the same through all stages. */
   key: string
   capability: string
+  seqNo: number
   /** The offer's `terms.expires`: what the expiry index orders by, read without the message. */
   readonly expires: number
+  /** {@link orderOfText} of its key: offers that expire in the same second are ordered by it first. */
+  readonly keyOrder: number
 
   /** `capability`: the held capability's key, kept once for it and all its offers. */
   constructor(input: OfferInput, capability: string) {
     super(input)
     this.key = input.key
     this.capability = capability
+    this.seqNo = input.message.seqNo
     this.expires = input.message.terms.expires
-    this.message = input.message
+    this.keyOrder = orderOfText(this.key)
+    this.keep(input.message, input.canonical)
   }
 
   protected override refs(): readonly string[] {
     return [this.capability]
   }
 }
+
+/** The parts of a capability an offer's terms must fit (the offer rule's `checkTerms`). */
+export type OfferRules = Pick<OracleCapability, 'attestation' | 'digits' | 'answers' | 'params'>
 
 export type Entry = OracleEntry | CapabilityEntry | ReportEntry | OfferEntry
 

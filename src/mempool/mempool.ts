@@ -429,10 +429,9 @@ export class Mempool implements PoolView {
     const held = this.#oracles.get(input.key)
     if (held) {
       // The ad changes; its capabilities, reports and their sums stay with the oracle.
-      const { id, message, bits, work, bytes, bid } = input
       this.#reindexOracle(held, now, () => {
-        held.strength += work - held.work
-        Object.assign(held, { id, message, bits, work, bytes, bid })
+        held.strength += input.work - held.work
+        held.replaceAd(input)
       })
       return held
     }
@@ -803,6 +802,9 @@ class LazyIdentity implements AdmitContext {
   }
 
   get powBound(): string | undefined {
+    // An ad's bound is three short members the PoW check joins itself: an ad refused for its
+    // PoW costs no serialization nor id.
+    if (this.#message.kind === 'oracle') return undefined
     if (this.#id === undefined) this.#identify()
     return this.#texts!.powBound
   }
@@ -849,10 +851,11 @@ function compareDensities(a: Entry, b: Entry): number {
   return x < y ? -1 : x > y ? 1 : 0
 }
 
-/** Orders offers by expiry (a held offer's never changes), then key. */
+/** Orders offers by expiry (a held offer's never changes), then key (its order first). */
 function compareExpiries(a: OfferEntry, b: OfferEntry): number {
   const x = a.expires
   const y = b.expires
   if (x !== y) return x - y
+  if (a.keyOrder !== b.keyOrder) return a.keyOrder - b.keyOrder
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0
 }

@@ -20,7 +20,7 @@ const REF = '\u0002'
 
 // A quoted string of lowercase hex, 8 to 255 bytes (an even number of digits).
 const QUOTED_HEX = /"((?:[0-9a-f]{2}){8,255})"/g
-const HEX_STRING = /^(?:[0-9a-f]{2}){1,255}$/
+const HEX_DIGITS = /^[0-9a-f]*$/
 
 /**
  * The words messages repeat, each one character from U+0003 on (JSON escapes these too): a
@@ -61,6 +61,7 @@ const FIRST_WORD = 3
 const WORDS = [...NAMES.map((name) => `"${name}":`), ...VALUES.map((value) => `"${value}"`)]
 const NAME_CODES = new Map(NAMES.map((name, i) => [name, FIRST_WORD + i]))
 const VALUE_CODES = new Map(VALUES.map((value, i) => [value, FIRST_WORD + NAMES.length + i]))
+const LONGEST_WORD = Math.max(...NAMES.map((name) => name.length), ...VALUES.map((value) => value.length))
 const WORD_CODE = new RegExp(`[\\u${hex4(FIRST_WORD)}-\\u${hex4(FIRST_WORD + WORDS.length - 1)}]`, 'g')
 if (FIRST_WORD + WORDS.length > 0x20) throw new Error('more words than control characters')
 
@@ -74,76 +75,175 @@ function hex4(code: number): string {
  */
 export function packMessage(message: object, refs: readonly string[]): string {
   const { signature, ...rest } = message as { signature?: unknown }
-  const front = typeof signature === 'string' && HEX_STRING.test(signature)
+  const front = isFrontSignature(signature)
   const text = JSON.stringify(front ? rest : message)
-  // Most messages are ASCII: packed in one buffer, without a string per piece.
-  if (Buffer.byteLength(text, 'utf8') === text.length && text.length < SCRATCH_BYTES / 2) {
-    let at = 1
-    scratch[0] = front ? signature.length / 2 : 0
-    if (front) at += scratch.write(signature, at, 'hex')
-    return scratch.toString('latin1', 0, packAscii(text, refs, at))
+  return packText(text, text.length, '', front ? signature : undefined, refs)
+}
+
+/**
+ * The same packed form from the message's canonical text without proofs (`JCS(m)` without
+ * `signature` and `pow`, which admission serialized for the id) and its proofs: no second
+ * serialization. The message rebuilt from it has its members in canonical order, the PoW last.
+ */
+export function packCanonical(
+  canonicalWithoutProofs: string,
+  proofs: { pow?: unknown; signature?: unknown },
+  refs: readonly string[],
+): string {
+  const { pow, signature } = proofs
+  const front = isFrontSignature(signature)
+  const text = canonicalWithoutProofs
+  // The members go back before the closing brace (the text is read up to it, not cut, so it
+  // stays one flat string); an empty object has no comma to take.
+  if (pow !== undefined || (signature !== undefined && !front)) {
+    const rest: { pow?: unknown; signature?: unknown } = {}
+    if (pow !== undefined) rest.pow = pow
+    if (signature !== undefined && !front) rest.signature = signature
+    const members = JSON.stringify(rest).slice(1)
+    const tail = text.length > 2 ? `,${members}` : members
+    return packText(text, text.length - 1, tail, front ? signature : undefined, refs)
   }
-  const body = text.replace(QUOTED_HEX, (_, hex: string) => {
+  return packText(text, text.length, '', front ? signature : undefined, refs)
+}
+
+/** Whether a top-level signature goes in front as bytes: hex of 1 to 255 bytes. */
+function isFrontSignature(signature: unknown): signature is string {
+  return (
+    typeof signature === 'string' &&
+    signature.length > 0 &&
+    signature.length <= 510 &&
+    signature.length % 2 === 0 &&
+    HEX_DIGITS.test(signature)
+  )
+}
+
+/** Packs `text` (its first `length` characters) then `tail`, with `signature` in front. */
+function packText(
+  text: string,
+  length: number,
+  tail: string,
+  signature: string | undefined,
+  refs: readonly string[],
+): string {
+  // Most messages are ASCII: packed in one buffer, without a string per piece.
+  if (length + tail.length < SCRATCH_BYTES / 2) {
+    let at = 1
+    scratch[0] = signature === undefined ? 0 : signature.length / 2
+    if (signature !== undefined) at = writeHex(signature, 0, signature.length, at)
+    at = packAscii(text, length, refs, at)
+    if (at >= 0 && tail.length > 0) at = packAscii(tail, tail.length, refs, at)
+    if (at >= 0) return scratch.toString('latin1', 0, at)
+  }
+  const whole = (length === text.length ? text : text.slice(0, length)) + tail
+  const body = whole.replace(QUOTED_HEX, (_, hex: string) => {
     const at = refs.indexOf(hex)
     if (at >= 0) return REF + String.fromCharCode(at)
     return HEX + String.fromCharCode(hex.length / 2) + Buffer.from(hex, 'hex').toString('latin1')
   })
-  if (!front) return `\u0000${body}`
+  if (signature === undefined) return `\u0000${body}`
   return String.fromCharCode(signature.length / 2) + Buffer.from(signature, 'hex').toString('latin1') + body
 }
 
 // Messages are at most 64 KiB of canonical JSON (LIMITS.messageBytes); a larger text takes the other path.
 const SCRATCH_BYTES = 1 << 18
 const scratch = Buffer.allocUnsafe(SCRATCH_BYTES)
-const IS_HEX_DIGIT = new Uint8Array(128)
-for (const digit of '0123456789abcdef') IS_HEX_DIGIT[digit.charCodeAt(0)] = 1
+/** A lowercase hex digit's value, else 255, for every UTF-16 code unit. */
+const NIBBLE = new Uint8Array(0x10000).fill(255)
+for (const [value, digit] of [...'0123456789abcdef'].entries()) NIBBLE[digit.charCodeAt(0)] = value
 const QUOTE = 0x22
 const COLON = 0x3a
+const HEX_MARK = HEX.charCodeAt(0)
+const REF_MARK = REF.charCodeAt(0)
+
+/** Writes the bytes of lowercase hex `text[from, to)` into `scratch` at `at`; returns the end. */
+function writeHex(text: string, from: number, to: number, at: number): number {
+  for (let i = from; i < to; i += 2)
+    scratch[at++] = (NIBBLE[text.charCodeAt(i)]! << 4) | NIBBLE[text.charCodeAt(i + 1)]!
+  return at
+}
 
 /**
- * The same as the `QUOTED_HEX` replacement, for an ASCII text, into `scratch` from `at`;
- * returns where the packed bytes end.
+ * The words by length and first character (`length << 7 | first`), each with its code: found
+ * without cutting the candidate out of the text.
  */
-function packAscii(text: string, refs: readonly string[], at: number): number {
-  const length = text.length
-  let from = 0
-  let quote = text.indexOf('"')
-  while (quote >= 0) {
-    let end = quote + 1
-    while (end < length && IS_HEX_DIGIT[text.charCodeAt(end)] === 1) end++
-    const digits = end - quote - 1
-    const closed = end < length && text.charCodeAt(end) === QUOTE
-    if (!closed || digits < 16 || digits > 510 || digits % 2 !== 0) {
-      const close = text.indexOf('"', quote + 1)
-      const name = close >= 0 && text.charCodeAt(close + 1) === COLON
-      const code =
-        close >= 0 ? (name ? NAME_CODES : VALUE_CODES).get(text.slice(quote + 1, close)) : undefined
-      if (code !== undefined) {
-        if (quote > from) at += scratch.write(text.slice(from, quote), at, 'latin1')
-        scratch[at++] = code
-        from = name ? close + 2 : close + 1
-        quote = text.indexOf('"', from)
-        continue
-      }
-      // The closing quote may open the next candidate, as the regular expression would read it.
-      quote = closed ? end : text.indexOf('"', end)
+const WORDS_BY_START: { word: string; code: number; name: boolean }[][] = []
+for (const [words, codes, name] of [
+  [NAMES, NAME_CODES, true],
+  [VALUES, VALUE_CODES, false],
+] as const) {
+  for (const word of words) {
+    const slot = (word.length << 7) | word.charCodeAt(0)
+    WORDS_BY_START[slot] ??= []
+    WORDS_BY_START[slot].push({ word, code: codes.get(word)!, name })
+  }
+}
+
+/** The code of the word `text[from, to)` (a name when `name`, else a value), if it is one. */
+function wordAt(text: string, from: number, to: number, name: boolean): number | undefined {
+  const first = text.charCodeAt(from)
+  const candidates = first < 0x80 ? WORDS_BY_START[((to - from) << 7) | first] : undefined
+  if (candidates === undefined) return undefined
+  for (const candidate of candidates)
+    if (candidate.name === name && text.startsWith(candidate.word, from)) return candidate.code
+  return undefined
+}
+
+/** Whether `ref` is the text at `from` (its length checked by the caller). */
+function isAt(text: string, ref: string, from: number): boolean {
+  return text.startsWith(ref, from)
+}
+
+/**
+ * The same as the `QUOTED_HEX` replacement (with the words), for an ASCII text, into `scratch`
+ * from `at`, one character at a time; returns where the packed bytes end, or −1 when the text
+ * has a character beyond ASCII (the caller takes the other path). Any reading of the text that
+ * replaces only whole `"hex"`, references and words gives the same message back.
+ */
+function packAscii(text: string, length: number, refs: readonly string[], at: number): number {
+  let i = 0
+  while (i < length) {
+    const c = text.charCodeAt(i)
+    if (c >= 0x80) return -1
+    if (c !== QUOTE) {
+      scratch[at++] = c
+      i++
       continue
     }
-    if (quote > from) at += scratch.write(text.slice(from, quote), at, 'latin1')
-    const hex = text.slice(quote + 1, end)
-    const ref = refs.indexOf(hex)
-    if (ref >= 0) {
-      scratch[at++] = REF.charCodeAt(0)
-      scratch[at++] = ref
-    } else {
-      scratch[at++] = HEX.charCodeAt(0)
-      scratch[at++] = digits / 2
-      at += scratch.write(hex, at, 'hex')
+    let end = i + 1
+    while (end < length && NIBBLE[text.charCodeAt(end)]! !== 255) end++
+    const digits = end - i - 1
+    if (end < length && text.charCodeAt(end) === QUOTE && digits >= 16 && digits <= 510 && digits % 2 === 0) {
+      let ref = -1
+      for (let r = 0; r < refs.length; r++) {
+        if (refs[r]!.length === digits && isAt(text, refs[r]!, i + 1)) {
+          ref = r
+          break
+        }
+      }
+      if (ref >= 0) {
+        scratch[at++] = REF_MARK
+        scratch[at++] = ref
+      } else {
+        scratch[at++] = HEX_MARK
+        scratch[at++] = digits / 2
+        at = writeHex(text, i + 1, end, at)
+      }
+      i = end + 1
+      continue
     }
-    from = end + 1
-    quote = text.indexOf('"', from)
+    const close = text.indexOf('"', i + 1)
+    if (close >= 0 && close < length && close - i - 1 <= LONGEST_WORD) {
+      const name = text.charCodeAt(close + 1) === COLON
+      const code = wordAt(text, i + 1, close, name)
+      if (code !== undefined) {
+        scratch[at++] = code
+        i = name ? close + 2 : close + 1
+        continue
+      }
+    }
+    scratch[at++] = c
+    i++
   }
-  if (from < length) at += scratch.write(text.slice(from), at, 'latin1')
   return at
 }
 
@@ -179,6 +279,19 @@ export function packedSignature(packed: string, refs: readonly string[]): string
   if (signatureBytes > 0) return hexOf(packed.slice(1, 1 + signatureBytes))
   const { signature } = unpackMessage<{ signature?: unknown }>(packed, refs)
   return typeof signature === 'string' ? signature : undefined
+}
+
+/** Whether `signature` is the top-level signature of a packed message, compared without building its hex. */
+export function packedSignatureIs(packed: string, refs: readonly string[], signature: unknown): boolean {
+  const signatureBytes = packed.charCodeAt(0)
+  if (signatureBytes === 0) return packedSignature(packed, refs) === signature
+  if (typeof signature !== 'string' || signature.length !== 2 * signatureBytes) return false
+  for (let i = 0; i < signatureBytes; i++) {
+    const high = NIBBLE[signature.charCodeAt(2 * i)]!
+    const low = NIBBLE[signature.charCodeAt(2 * i + 1)]!
+    if (high === 255 || low === 255 || ((high << 4) | low) !== packed.charCodeAt(1 + i)) return false
+  }
+  return true
 }
 
 function nextMarker(packed: string, from: number): number {

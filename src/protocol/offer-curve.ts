@@ -92,7 +92,7 @@ export function curveProblem(terms: OfferTerms): CurveProblem | undefined {
  */
 export function curveCapabilityProblem(
   terms: OfferTerms,
-  capability: OracleCapability,
+  capability: Pick<OracleCapability, 'attestation' | 'digits'>,
 ): CurveProblem | undefined {
   const numeric = capability.attestation === 'schnorr-digits'
   if (numeric && !terms.curve)

@@ -2,12 +2,18 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { type Entry, forgetRecentMessages } from '../../../src/mempool/entries.ts'
 import { Mempool } from '../../../src/mempool/mempool.ts'
-import { packedSignature, packMessage, unpackMessage } from '../../../src/mempool/packed.ts'
+import {
+  packCanonical,
+  packedSignature,
+  packedSignatureIs,
+  packMessage,
+  unpackMessage,
+} from '../../../src/mempool/packed.ts'
 import { admitValue } from '../../../src/mempool/pipeline.ts'
 import { restoreSnapshot, toRecord } from '../../../src/mempool/snapshot.ts'
 import { canonicalize } from '../../../src/protocol/canonical.ts'
 import { messageId } from '../../../src/protocol/message.ts'
-import type { Message } from '../../../src/protocol/messages/index.ts'
+import type { Message, Offer, OracleCapability, OracleId } from '../../../src/protocol/messages/index.ts'
 import { verifySignatures } from '../../../src/protocol/sign.ts'
 import * as fx from '../../support/messages.ts'
 
@@ -42,6 +48,7 @@ function generator(seed: number) {
       () => hex(1 + 2 * int(40)),
       () => hex(64, true),
       () => `€ ${hex(16)} 🙂`,
+      () => 'é'.repeat(2 * (8 + int(8))),
       () => `\u0001\u0002"${hex(32)}"\\`,
       () => `é ${int(1000)}`,
       () => '',
@@ -81,6 +88,42 @@ describe('packed messages', () => {
         packedSignature(packed, refs),
         typeof object.signature === 'string' ? object.signature : undefined,
       )
+      const signature = typeof object.signature === 'string' ? object.signature : undefined
+      assert.ok(packedSignatureIs(packed, refs, signature), `seed ${seed}`)
+      for (const other of [
+        `${signature ?? ''}0`,
+        signature?.replace(/.$/, (c) => (c === '0' ? '1' : '0')),
+        7,
+      ])
+        if (other !== signature) assert.ok(!packedSignatureIs(packed, refs, other), `seed ${seed}: ${other}`)
+    }
+  })
+
+  it('packed from the canonical text without proofs, rebuild the same canonical bytes (property)', () => {
+    for (let seed = 1; seed <= 2_000; seed++) {
+      const g = generator(seed)
+      const refs = [g.hex(64), g.hex(64)]
+      const message = g.value(0) as Record<string, unknown>
+      const object =
+        typeof message === 'object' && message !== null && !Array.isArray(message) ? message : { message }
+      delete object.pow
+      delete object.signature
+      const canonical = canonicalize(object)
+      if (g.int(3) > 0) object.pow = { bits: g.int(40), nonce: g.hex(16), hash: g.hex(64) }
+      const signature = g.pick([g.hex(128), g.hex(64, true), g.text(), undefined, 7])
+      if (signature !== undefined) object.signature = signature
+      if (g.int(2) === 0) object.pubkey = refs[g.int(2)]
+      const packed = packCanonical(
+        object.pubkey === undefined
+          ? canonical
+          : canonicalize({ ...object, pow: undefined, signature: undefined }),
+        object,
+        refs,
+      )
+      const rebuilt = unpackMessage<Record<string, unknown>>(packed, refs)
+      assert.deepEqual(rebuilt, JSON.parse(JSON.stringify(object)), `seed ${seed}`)
+      assert.equal(canonicalize(rebuilt), canonicalize(object), `seed ${seed}`)
+      assert.equal(packedSignature(packed, refs), typeof signature === 'string' ? signature : undefined)
     }
   })
 
@@ -168,6 +211,19 @@ describe('held entries rebuild their messages', () => {
     assert.equal(messageId(rebuilt), entry.id)
     assert.equal(entry.signature, (sent as { signature?: string }).signature)
     assert.ok(verifySignatures(rebuilt).ok, `${entry.kind} ${entry.id}: signatures hold`)
+    // What admission reads of a held parent is kept beside the packed message.
+    if (entry.kind === 'oracle') {
+      const { scheme, seqNo } = rebuilt as OracleId
+      assert.deepEqual([entry.scheme, entry.seqNo], [scheme, seqNo])
+    }
+    if (entry.kind === 'capability') {
+      const { attestation, digits, answers, params, seqNo } = rebuilt as OracleCapability
+      assert.deepEqual(
+        { ...entry.offerRules, seqNo: entry.seqNo },
+        { attestation, digits, answers, params, seqNo },
+      )
+    }
+    if (entry.kind === 'offer') assert.equal(entry.seqNo, (rebuilt as Offer).seqNo)
   }
 
   it('byte-identical to the admitted ones, for every kind (property)', () => {
