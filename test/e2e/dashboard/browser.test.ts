@@ -82,7 +82,8 @@ describe('dashboard in a browser', { skip, timeout: 120_000 }, () => {
     page.on('request', (request) => requested.push(request.url()))
     page.on('pageerror', (error) => errors.push(error.message))
     page.on('console', (message) => {
-      if (message.type() === 'error' && !expected?.test(message.text())) errors.push(message.text())
+      if (message.type() === 'error' && !expected?.test(message.text()))
+        errors.push(`${message.text()} (${message.location().url || page.url()})`)
     })
     origins.add(base)
     await page.goto(`${base}/${hash}`)

@@ -58,7 +58,9 @@ export async function startSeededNode(init: NodeInit = {}): Promise<SeededNode> 
       minBits: LOW,
       ...(init.clockSkewSeconds !== undefined && { clockSkewSeconds: init.clockSkewSeconds }),
     },
-    ...(init.api && { api: init.api }),
+    // A browser opens many connections from one address (contexts, keep-alive, event streams);
+    // the per-address cap has tests of its own (test/e2e/api), here it would only reset pages.
+    api: { maxConnectionsPerAddress: 0, ...init.api },
     network: networked
       ? { listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: init.bootstrap ? [init.bootstrap] : [], mdns: false }
       : { enabled: false },
