@@ -69,14 +69,20 @@ function generator(seed: number) {
   return { int, pick, hex, text, value }
 }
 
+/** A generated JSON object: the generator's value, wrapped when it is not an object. */
+function generatedObject(g: ReturnType<typeof generator>): Record<string, unknown> {
+  const message = g.value(0)
+  return typeof message === 'object' && message !== null && !Array.isArray(message)
+    ? (message as Record<string, unknown>)
+    : { message }
+}
+
 describe('packed messages', () => {
   it('rebuild every generated JSON value exactly, with its canonical bytes (property)', () => {
     for (let seed = 1; seed <= 2_000; seed++) {
       const g = generator(seed)
       const refs = [g.hex(64), g.hex(64)]
-      const message = g.value(0) as Record<string, unknown>
-      const object =
-        typeof message === 'object' && message !== null && !Array.isArray(message) ? message : { message }
+      const object = generatedObject(g)
       object.signature = g.pick([g.hex(128), g.hex(64, true), g.text(), undefined, 7])
       if (g.int(2) === 0) object.pubkey = refs[g.int(2)]
       const packed = packMessage(object, refs)
@@ -84,11 +90,8 @@ describe('packed messages', () => {
       const expected = JSON.parse(JSON.stringify(object))
       assert.deepEqual(rebuilt, expected, `seed ${seed}`)
       assert.equal(canonicalize(rebuilt), canonicalize(object), `seed ${seed}`)
-      assert.equal(
-        packedSignature(packed, refs),
-        typeof object.signature === 'string' ? object.signature : undefined,
-      )
       const signature = typeof object.signature === 'string' ? object.signature : undefined
+      assert.equal(packedSignature(packed, refs), signature)
       assert.ok(packedSignatureIs(packed, refs, signature), `seed ${seed}`)
       for (const other of [
         `${signature ?? ''}0`,
@@ -103,9 +106,7 @@ describe('packed messages', () => {
     for (let seed = 1; seed <= 2_000; seed++) {
       const g = generator(seed)
       const refs = [g.hex(64), g.hex(64)]
-      const message = g.value(0) as Record<string, unknown>
-      const object =
-        typeof message === 'object' && message !== null && !Array.isArray(message) ? message : { message }
+      const object = generatedObject(g)
       delete object.pow
       delete object.signature
       const canonical = canonicalize(object)

@@ -8,22 +8,33 @@ const WINDOW = 256 * 1024
 const DATA = 0
 const WINDOW_UPDATE = 1
 
-/** A real Yamux stream whose frames are recorded instead of written; `frames` data frames of `bytes` each received. */
-function receive(frames: number, bytes: number): { type: number; length: number }[] {
-  const sent: { type: number; length: number }[] = []
+interface SentFrame {
+  type: number
+  flag: number
+  length: number
+}
+
+/** A real inbound Yamux stream in `state` whose frames are recorded in `sent` instead of written. */
+function recordingStream(streamId: number, state: StreamState, sent: SentFrame[]): YamuxStream {
   const log = Object.assign(() => {}, { error: () => {}, trace: () => {}, newScope: () => log })
-  const stream = new YamuxStream({
-    id: '1',
-    streamId: 1,
-    state: StreamState.Established,
+  return new YamuxStream({
+    id: String(streamId),
+    streamId,
+    state,
     direction: 'inbound',
     log: log as never,
     getRTT: () => -1,
     sendFrame: (header) => {
-      sent.push({ type: header.type, length: header.length })
+      sent.push({ type: header.type, flag: header.flag, length: header.length })
       return true
     },
   })
+}
+
+/** The window updates an established stream sends for `frames` data frames of `bytes` each. */
+function receive(frames: number, bytes: number): SentFrame[] {
+  const sent: SentFrame[] = []
+  const stream = recordingStream(1, StreamState.Established, sent)
   for (let i = 0; i < frames; i++) {
     const data = new Uint8ArrayList(new Uint8Array(bytes))
     stream.handleData({ header: { type: DATA, flag: 0, streamID: 1, length: bytes, version: 0 }, data })
@@ -44,22 +55,14 @@ describe('yamux window updates', () => {
 
   it('still open a stream (the ACK goes out with the first update)', () => {
     installHalfWindowUpdates()
-    const sent: number[] = []
-    const log = Object.assign(() => {}, { error: () => {}, trace: () => {}, newScope: () => log })
-    const stream = new YamuxStream({
-      id: '2',
-      streamId: 2,
-      state: StreamState.SYNReceived,
-      direction: 'inbound',
-      log: log as never,
-      getRTT: () => -1,
-      sendFrame: (header) => {
-        sent.push(header.flag)
-        return true
-      },
-    })
+    const sent: SentFrame[] = []
+    const stream = recordingStream(2, StreamState.SYNReceived, sent)
     stream.sendWindowUpdate()
-    assert.deepEqual(sent, [2], 'one frame with the ACK flag')
+    assert.deepEqual(
+      sent.map((frame) => frame.flag),
+      [2],
+      'one frame with the ACK flag',
+    )
     assert.equal(stream.state, StreamState.Established)
   })
 })
