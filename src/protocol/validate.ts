@@ -8,6 +8,7 @@
 import type { TSchema } from 'typebox'
 import { Compile, type Validator } from 'typebox/compile'
 import { checkCanonical } from './canonical.ts'
+import { checkerSchema } from './checker-schema.ts'
 import { ErrorCode, fail, ok, type Result } from './errors.ts'
 import { KIND_SPECS } from './kinds.ts'
 import {
@@ -97,59 +98,18 @@ export function validate<K extends MessageKind = MessageKind>(
 const checkers = new WeakMap<object, { checker: Validator; version: number }>()
 
 /**
- * The validator of the happy path: that of {@link validatorOf} but for arrays of strings with
- * unique items, whose uniqueness is checked with a set of the strings (one pass) where the
- * generic check hashes every item as a JSON value — half of a capability's schema check. It
- * passes exactly the values `validatorOf(schema)` passes; only failures are explained, with
+ * The validator of the happy path, compiled from {@link checkerSchema}: it passes exactly the
+ * values `validatorOf(schema)` passes, in half the time; failures are explained with
  * {@link validatorOf}.
  */
 function checkerOf(schema: TSchema): Validator {
   const version = reportKindsVersion()
   let compiled = checkers.get(schema)
   if (compiled?.version !== version) {
-    compiled = { checker: Compile(withDistinctStrings(schema) as TSchema), version }
+    compiled = { checker: Compile(checkerSchema(schema)), version }
     checkers.set(schema, compiled)
   }
   return compiled.checker
-}
-
-/**
- * A copy of `schema` where each `uniqueItems` of an array whose items are strings is a
- * refinement: the same verdict, checked by {@link distinctStrings}. TypeBox checks a
- * refinement after every other keyword of its schema (so the items are strings by then).
- */
-function withDistinctStrings(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(withDistinctStrings)
-  if (!isPlainObject(schema)) return schema
-  const copy: Record<PropertyKey, unknown> = {}
-  for (const key of Reflect.ownKeys(schema)) copy[key] = withDistinctStrings(schema[key as string])
-  if (copy.uniqueItems === true && isStringSchema(copy.items)) {
-    delete copy.uniqueItems
-    copy['~refine'] = [DISTINCT_STRINGS, ...((copy['~refine'] as unknown[] | undefined) ?? [])]
-  }
-  return copy
-}
-
-const DISTINCT_STRINGS = {
-  check: distinctStrings,
-  error: () => 'must have unique items',
-}
-
-/** No two items alike; items that are not all strings are left to the `items` check. */
-function distinctStrings(value: unknown): boolean {
-  if (!Array.isArray(value) || value.length < 2) return true
-  const seen = new Set<unknown>(value)
-  return seen.size === value.length
-}
-
-function isStringSchema(schema: unknown): boolean {
-  return isPlainObject(schema) && schema.type === 'string'
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false
-  const prototype = Object.getPrototypeOf(value)
-  return prototype === Object.prototype || prototype === null
 }
 
 /** Validates `value` against any schema, failing with the first precise `SCHEMA_VIOLATION`. */

@@ -95,12 +95,27 @@ describe('validateMessage', () => {
     const schemaCheck = Object.fromEntries(
       (['oracle', 'capability', 'offer'] as const).map((kind) => [kind, Compile(KIND_SPECS[kind].schema)]),
     )
+    // Hex of about the right length, now and then with a digit out of range.
+    const hex = fc.oneof(
+      fc.stringMatching(/^[0-9a-f]{62,66}$/),
+      fc.stringMatching(/^[0-9a-fA-G]{64}$/),
+      fc.constantFrom(capability.oracle, `${capability.oracle}\n`, ''),
+    )
+    // Optional properties present or not, and names that are no property.
+    const extras = fc.dictionary(
+      fc.constantFrom('digits', 'unit', 'extra', '__proto__', 'oracle '),
+      fc.constantFrom(4, 'kg'),
+      {
+        maxKeys: 2,
+      },
+    )
     fc.assert(
-      fc.property(items, items, items, items, (tags, answers, values, bets) => {
+      fc.property(items, items, items, items, hex, extras, (tags, answers, values, bets, key, more) => {
         const messages = [
-          { ...ad, tags },
-          { ...capability, answers, params: [{ name: 'home', values }] },
+          { ...ad, tags, pubkey: key },
+          { ...capability, answers, params: [{ name: 'home', values }], oracle: key, ...more },
           { ...offer, terms: { ...offer.terms, originatorBets: bets, acceptorBets: answers } },
+          { ...offer, signature: `${key}${key}`, ...more },
         ]
         for (const message of messages) {
           const expected = schemaCheck[message.kind]!.Check(message)
