@@ -229,9 +229,27 @@ function wordAt(text: string, from: number, to: number, name: boolean): number |
   return undefined
 }
 
-/** Whether `ref` is the text at `from` (its length checked by the caller). */
-function isAt(text: string, ref: string, from: number): boolean {
-  return text.startsWith(ref, from)
+/**
+ * The first of `refs` that is the whole hex string starting at `from` (after its quote), as
+ * {@link packAscii} would read it: a hex string of 8 to 255 bytes, closed by a quote; else −1.
+ */
+function refAt(text: string, from: number, length: number, refs: readonly string[]): number {
+  for (let r = 0; r < refs.length; r++) {
+    const ref = refs[r]!
+    const end = from + ref.length
+    if (
+      end < length &&
+      ref.length >= 16 &&
+      ref.length <= 510 &&
+      ref.length % 2 === 0 &&
+      text.charCodeAt(from) === ref.charCodeAt(0) &&
+      text.charCodeAt(end) === QUOTE &&
+      text.startsWith(ref, from) &&
+      isHex(ref)
+    )
+      return r
+  }
+  return -1
 }
 
 /**
@@ -248,6 +266,14 @@ function packAscii(text: string, length: number, refs: readonly string[], at: nu
     if (c !== QUOTE) {
       scratch[at++] = c
       i++
+      continue
+    }
+    const ref =
+      refs.length > 0 && NIBBLE[text.charCodeAt(i + 1)]! !== 255 ? refAt(text, i + 1, length, refs) : -1
+    if (ref >= 0) {
+      scratch[at++] = REF_MARK
+      scratch[at++] = ref
+      i += refs[ref]!.length + 2
       continue
     }
     // The digits that follow go to `scratch` as bytes while they are read, two places on (for
@@ -267,21 +293,9 @@ function packAscii(text: string, length: number, refs: readonly string[], at: nu
     }
     const digits = end - i - 1
     if (end < length && text.charCodeAt(end) === QUOTE && digits >= 16 && digits <= 510 && digits % 2 === 0) {
-      let ref = -1
-      for (let r = 0; r < refs.length; r++) {
-        if (refs[r]!.length === digits && isAt(text, refs[r]!, i + 1)) {
-          ref = r
-          break
-        }
-      }
-      if (ref >= 0) {
-        scratch[at++] = REF_MARK
-        scratch[at++] = ref
-      } else {
-        scratch[at] = HEX_MARK
-        scratch[at + 1] = digits / 2
-        at = write
-      }
+      scratch[at] = HEX_MARK
+      scratch[at + 1] = digits / 2
+      at = write
       i = end + 1
       continue
     }
