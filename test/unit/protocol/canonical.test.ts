@@ -55,6 +55,9 @@ describe('canonicalize (RFC 8785)', () => {
 
   it('omits undefined properties like JSON does', () => {
     assert.equal(canonicalize({ b: 1, a: undefined }), '{"b":1}')
+    // A name that cannot be written is refused only when its member is written.
+    assert.equal(canonicalize({ b: 1, '\ud800': undefined }), '{"b":1}')
+    assert.equal(canonicalize({ b: 1, '\ud800': undefined }), '{"b":1}', 'remembered')
   })
 
   it('does not depend on key order or whitespace (property)', () => {
