@@ -56,12 +56,18 @@ export interface Decision {
   insert?: EntryInput
 }
 
-/** Verifies a message's PoW against the kind's minimum; returns bits or a failed admission. */
+/**
+ * Verifies a message's PoW against the kind's minimum; returns bits or a failed admission.
+ * `boundHash` is the SHA-256 (hex) of the bound when the rule has it already: a report's bound
+ * is what its id hashes, an offer's what its key hashes.
+ */
 function verifyWork(
   context: AdmitContext,
   message: Message & { kind: keyof PoolView['options']['minBits'] },
+  boundHash?: string,
 ): { bits: number } | Admission {
-  const checked = verifyMessagePow(message, context.pool.options.minBits[message.kind], context.powBound)
+  const bound = boundHash === undefined ? context.powBound : { sha256Hex: boundHash }
+  const checked = verifyMessagePow(message, context.pool.options.minBits[message.kind], bound)
   return checked.ok ? { bits: checked.value.bits } : { status: 'invalid', reason: reasonOf(checked.error) }
 }
 
@@ -283,7 +289,8 @@ function admitReport(context: AdmitContext, report: Report): Decision {
     return refuse(invalid(Code.UNKNOWN_ORACLE, '/oracle is not an oracle this node holds', '/oracle', id))
   const held = pool.reports.get(id)
   if (isHeldDuplicate(held, id, report)) return refuse({ status: 'duplicate', kind: 'report', id })
-  const work = verifyWork(context, report)
+  // A report's work is bound to its text without proofs, which its id hashes.
+  const work = verifyWork(context, report, context.powBound === context.canonical ? id : undefined)
   if (!('bits' in work)) return refuse({ ...work, kind: 'report', id })
   // Whether it will count is known from its shape (the evidence check below confirms it or
   // refuses the report), and reports that count outrank those that do not. Of the reports on
@@ -429,7 +436,8 @@ function admitOffer(context: AdmitContext, offer: Offer): Decision {
   if (terms) return refuse({ ...terms, id, kind: 'offer' })
   const held = pool.offers.get(key)
   if (isHeldDuplicate(held, id, offer)) return refuse({ status: 'duplicate', kind: 'offer', id })
-  const work = verifyWork(context, offer)
+  // An offer's work is bound to its signed terms, which its key hashes.
+  const work = verifyWork(context, offer, key)
   if (!('bits' in work)) return refuse({ ...work, kind: 'offer', id })
   const weaker = held && weakerUpdate(held, offer, id, work.bits)
   if (weaker) return refuse({ ...weaker, kind: 'offer' })

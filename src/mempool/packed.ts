@@ -20,7 +20,6 @@ const REF = '\u0002'
 
 // A quoted string of lowercase hex, 8 to 255 bytes (an even number of digits).
 const QUOTED_HEX = /"((?:[0-9a-f]{2}){8,255})"/g
-const HEX_DIGITS = /^[0-9a-f]*$/
 
 /**
  * The words messages repeat, each one character from U+0003 on (JSON escapes these too): a
@@ -96,14 +95,50 @@ export function packCanonical(
   // The members go back before the closing brace (the text is read up to it, not cut, so it
   // stays one flat string); an empty object has no comma to take.
   if (pow !== undefined || (signature !== undefined && !front)) {
-    const rest: { pow?: unknown; signature?: unknown } = {}
-    if (pow !== undefined) rest.pow = pow
-    if (signature !== undefined && !front) rest.signature = signature
-    const members = JSON.stringify(rest).slice(1)
+    const members = proofMembers(pow, front ? undefined : signature)
     const tail = text.length > 2 ? `,${members}` : members
     return packText(text, text.length - 1, tail, front ? signature : undefined, refs)
   }
   return packText(text, text.length, '', front ? signature : undefined, refs)
+}
+
+/** `JSON.stringify({ pow, signature })` without its opening brace (members left undefined are left out). */
+function proofMembers(pow: unknown, signature: unknown): string {
+  let out = ''
+  if (pow !== undefined) out = `"pow":${flatJson(pow)}`
+  if (signature !== undefined) out += `${out.length > 0 ? ',' : ''}"signature":${flatJson(signature)}`
+  return `${out}}`
+}
+
+/**
+ * `JSON.stringify(value)`, written directly for what a PoW is: a plain object of numbers and
+ * strings that need no escape. Anything else goes to JSON.stringify.
+ */
+function flatJson(value: unknown): string {
+  if (typeof value === 'string' && isPlainText(value)) return `"${value}"`
+  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype)
+    return JSON.stringify(value)
+  const record = value as Record<string, unknown>
+  let out = '{'
+  for (const key of Object.keys(record)) {
+    const item = record[key]
+    let text: string
+    if (typeof item === 'number' && Number.isFinite(item)) text = String(item)
+    else if (typeof item === 'string' && isPlainText(item)) text = `"${item}"`
+    else return JSON.stringify(value)
+    if (!isPlainText(key)) return JSON.stringify(value)
+    out += `${out.length > 1 ? ',' : ''}"${key}":${text}`
+  }
+  return `${out}}`
+}
+
+/** Printable ASCII without a quote or backslash: JSON writes it as it is. */
+function isPlainText(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false
+  }
+  return true
 }
 
 /** Whether a top-level signature goes in front as bytes: hex of 1 to 255 bytes. */
@@ -113,8 +148,14 @@ function isFrontSignature(signature: unknown): signature is string {
     signature.length > 0 &&
     signature.length <= 510 &&
     signature.length % 2 === 0 &&
-    HEX_DIGITS.test(signature)
+    isHex(signature)
   )
+}
+
+/** Whether `text` is lowercase hex digits only. */
+function isHex(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (NIBBLE[text.charCodeAt(i)]! === 255) return false
+  return true
 }
 
 /** Packs `text` (its first `length` characters) then `tail`, with `signature` in front. */
@@ -188,9 +229,27 @@ function wordAt(text: string, from: number, to: number, name: boolean): number |
   return undefined
 }
 
-/** Whether `ref` is the text at `from` (its length checked by the caller). */
-function isAt(text: string, ref: string, from: number): boolean {
-  return text.startsWith(ref, from)
+/**
+ * The first of `refs` that is the whole hex string starting at `from` (after its quote), as
+ * {@link packAscii} would read it: a hex string of 8 to 255 bytes, closed by a quote; else −1.
+ */
+function refAt(text: string, from: number, length: number, refs: readonly string[]): number {
+  for (let r = 0; r < refs.length; r++) {
+    const ref = refs[r]!
+    const end = from + ref.length
+    if (
+      end < length &&
+      ref.length >= 16 &&
+      ref.length <= 510 &&
+      ref.length % 2 === 0 &&
+      text.charCodeAt(from) === ref.charCodeAt(0) &&
+      text.charCodeAt(end) === QUOTE &&
+      text.startsWith(ref, from) &&
+      isHex(ref)
+    )
+      return r
+  }
+  return -1
 }
 
 /**
@@ -209,25 +268,34 @@ function packAscii(text: string, length: number, refs: readonly string[], at: nu
       i++
       continue
     }
+    const ref =
+      refs.length > 0 && NIBBLE[text.charCodeAt(i + 1)]! !== 255 ? refAt(text, i + 1, length, refs) : -1
+    if (ref >= 0) {
+      scratch[at++] = REF_MARK
+      scratch[at++] = ref
+      i += refs[ref]!.length + 2
+      continue
+    }
+    // The digits that follow go to `scratch` as bytes while they are read, two places on (for
+    // the marker and the count), in case they are a hex string; if not, they are written again.
     let end = i + 1
-    while (end < length && NIBBLE[text.charCodeAt(end)]! !== 255) end++
+    let write = at + 2
+    for (;;) {
+      const high = end < length ? NIBBLE[text.charCodeAt(end)]! : 255
+      if (high === 255) break
+      const low = end + 1 < length ? NIBBLE[text.charCodeAt(end + 1)]! : 255
+      if (low === 255) {
+        end++
+        break
+      }
+      scratch[write++] = (high << 4) | low
+      end += 2
+    }
     const digits = end - i - 1
     if (end < length && text.charCodeAt(end) === QUOTE && digits >= 16 && digits <= 510 && digits % 2 === 0) {
-      let ref = -1
-      for (let r = 0; r < refs.length; r++) {
-        if (refs[r]!.length === digits && isAt(text, refs[r]!, i + 1)) {
-          ref = r
-          break
-        }
-      }
-      if (ref >= 0) {
-        scratch[at++] = REF_MARK
-        scratch[at++] = ref
-      } else {
-        scratch[at++] = HEX_MARK
-        scratch[at++] = digits / 2
-        at = writeHex(text, i + 1, end, at)
-      }
+      scratch[at] = HEX_MARK
+      scratch[at + 1] = digits / 2
+      at = write
       i = end + 1
       continue
     }

@@ -44,7 +44,7 @@ const NOT_CANONICAL = Symbol('not canonical')
 export function canonicalMembers(record: Record<string, unknown>, omit: readonly string[] = []): Member[] {
   try {
     const members: Member[] = []
-    for (const key of Object.keys(record).sort()) {
+    for (const key of sortedKeys(record)) {
       const item = record[key]
       if (item === undefined || omit.includes(key)) continue
       members.push([key, `${quotedKey(key)}:${fast(item, 1)}`])
@@ -82,8 +82,7 @@ function fast(value: unknown, depth: number): string {
       if (!Number.isFinite(value)) throw NOT_CANONICAL
       return JSON.stringify(value)
     case 'string':
-      if (!value.isWellFormed()) throw NOT_CANONICAL
-      return JSON.stringify(value)
+      return quoted(value)
     case 'object': {
       if (depth >= MAX_CANONICAL_DEPTH) throw NOT_CANONICAL
       if (Array.isArray(value)) {
@@ -96,7 +95,7 @@ function fast(value: unknown, depth: number): string {
         return `${out}]`
       }
       const record = value as Record<string, unknown>
-      const keys = Object.keys(record).sort()
+      const keys = sortedKeys(record)
       let out = '{'
       for (const key of keys) {
         const item = record[key]
@@ -109,6 +108,59 @@ function fast(value: unknown, depth: number): string {
     default:
       throw NOT_CANONICAL
   }
+}
+
+/**
+ * `JSON.stringify(text)`; throws NOT_CANONICAL for a lone surrogate. Most strings of a message
+ * (hex, names, URLs) need no escape: they are quoted as they are, found in one pass.
+ */
+function quoted(text: string): string {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    // A quote, a backslash, a control character or a surrogate: the general path.
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) {
+      if (!text.isWellFormed()) throw NOT_CANONICAL
+      return JSON.stringify(text)
+    }
+  }
+  return `"${text}"`
+}
+
+/**
+ * An object's own keys in canonical order (UTF-16 code units, the default sort). Messages of a
+ * kind share a few key lists: each list's order is sorted once and found again by comparing the
+ * keys (property names are interned, so the comparison is cheap), never re-sorted. Bounded,
+ * since keys of hostile input are anything.
+ */
+function sortedKeys(record: Record<string, unknown>): string[] {
+  const keys = Object.keys(record)
+  if (keys.length < 2) return keys
+  const known = sortedKeyLists.get(keys[0]!)
+  if (known !== undefined) {
+    for (const list of known) if (sameKeys(list.keys, keys)) return list.sorted
+  }
+  const sorted = [...keys].sort()
+  if (sortedKeyListCount < SORTED_KEY_LISTS_MAX && keys.length <= SORTED_KEY_LIST_LENGTH_MAX) {
+    if (known === undefined) sortedKeyLists.set(keys[0]!, [{ keys, sorted }])
+    else if (known.length < SORTED_KEY_LISTS_PER_FIRST_KEY) known.push({ keys, sorted })
+    else return sorted
+    sortedKeyListCount++
+  }
+  return sorted
+}
+
+// At most a few comparisons per object, however many key lists hostile input brings.
+const SORTED_KEY_LISTS_MAX = 256
+const SORTED_KEY_LISTS_PER_FIRST_KEY = 8
+const SORTED_KEY_LIST_LENGTH_MAX = 64
+let sortedKeyListCount = 0
+/** Key lists seen (as `Object.keys` gave them) with their sorted order, by first key. */
+const sortedKeyLists = new Map<string, { keys: string[]; sorted: string[] }[]>()
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
 }
 
 // Messages use a few dozen property names over and over: quoting each once saves a quarter of a

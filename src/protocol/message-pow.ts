@@ -5,7 +5,7 @@
 import { ErrorCode, fail, ProtocolError, type Result } from './errors.ts'
 import { powBound, powBoundInput } from './message.ts'
 import type { Message, Pow } from './messages/index.ts'
-import { mineSync, verifyPow } from './pow.ts'
+import { mineSync, type PowBound, verifyPow } from './pow.ts'
 
 /** Messages that carry a PoW. */
 export type PowMessage = Extract<Message, { pow: Pow }>
@@ -25,12 +25,13 @@ export function powBoundOf(message: Message): Uint8Array {
 /**
  * Verifies the PoW of `message` (bound, hash, claimed bits, at least `minBits`).
  * Fails with `POW_MISSING`, `POW_INVALID`, `POW_BITS_OVERSTATED` or `POW_TOO_WEAK`. A caller
- * that serialized the message already passes the text of its bound (`canonicalTexts`).
+ * that serialized the message already passes the text of its bound (`canonicalTexts`), or its
+ * hash when it has that too.
  */
 export function verifyMessagePow(
   message: Message,
   minBits = 0,
-  bound: Uint8Array | string | undefined = powBoundInput(message),
+  bound: PowBound | undefined = powBoundInput(message),
 ): Result<{ bits: number; work: bigint }> {
   const pow = (message as { pow?: Pow }).pow
   if (!bound || !pow) return fail(ErrorCode.POW_MISSING, `a ${message.kind} must carry a proof of work`)

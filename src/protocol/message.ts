@@ -171,6 +171,10 @@ export function powBound(message: Message): Uint8Array | undefined {
 export function powBoundInput(message: Message): Uint8Array | string | undefined {
   // Offers and reports bind their work to exactly what their signer signs.
   if (message.kind === 'offer' || message.kind === 'report') return signingBytes(message)
+  // An ad's bound is checked for every ad a node receives, before its rank or id: written
+  // directly, in canonical order (the same text as `canonicalize` of its body).
+  if (message.kind === 'oracle' && typeof message.pubkey === 'string' && typeof message.scheme === 'string')
+    return `{"kind":"oracle","pubkey":${canonicalize(message.pubkey)},"scheme":${canonicalize(message.scheme)}}`
   const body = powBoundBody(message)
   return body && canonicalize(body)
 }

@@ -70,19 +70,21 @@ export function workOf(bits: number): bigint {
 const WORKS: readonly bigint[] = Array.from({ length: MAX_POW_BITS + 1 }, (_, bits) => 1n << BigInt(bits))
 
 /**
- * Checks that `pow` is a valid proof of work for `bound` (bytes, or text standing for its UTF-8
- * bytes) with at least `minBits` bits.
+ * What a PoW is bound to: its bytes, text standing for its UTF-8 bytes, or their SHA-256 (lowercase
+ * hex) when the caller hashed them already (a report's id, an offer's key).
+ */
+export type PowBound = Uint8Array | string | { readonly sha256Hex: string }
+
+/**
+ * Checks that `pow` is a valid proof of work for `bound` (see {@link PowBound}) with at least
+ * `minBits` bits.
  *
  * Cheap checks come first so junk costs no hashing: shape (`POW_INVALID`), then the claim
  * against `minBits` (`POW_TOO_WEAK`), then one hash: a hash that is not
  * `SHA-256(SHA-256(bound) ‖ nonce)` is `POW_INVALID`, a hash with fewer leading zero bits than
  * claimed is `POW_BITS_OVERSTATED`. Returns the claimed bits and their work. Never throws for bad input.
  */
-export function verifyPow(
-  bound: Uint8Array | string,
-  pow: Pow,
-  minBits = 0,
-): Result<{ bits: number; work: bigint }> {
+export function verifyPow(bound: PowBound, pow: Pow, minBits = 0): Result<{ bits: number; work: bigint }> {
   if (typeof pow !== 'object' || pow === null) return fail(ErrorCode.POW_INVALID, 'pow must be an object')
   const { bits, nonce, hash } = pow
   if (!isBits(bits)) {
@@ -110,7 +112,8 @@ export function verifyPow(
   // One 40-byte buffer, the nonce decoded straight to bytes: this runs for every message a node
   // receives, including the junk it rejects.
   const trial = new Uint8Array(40)
-  trial.set(backend.sha256(bound))
+  if (typeof bound === 'object' && 'sha256Hex' in bound) hexInto(bound.sha256Hex, trial, 0)
+  else trial.set(backend.sha256(bound))
   hexInto(nonce, trial, 32)
   const actual = backend.sha256Hex(trial)
   if (actual !== hash) {

@@ -42,17 +42,17 @@ function checkCapability(capability: OracleCapability): Result<true> {
   if (!numeric && capability.digits !== undefined)
     return rule('/digits', 'only a numeric capability has digits')
   if (!numeric && capability.unit !== undefined) return rule('/unit', 'only a numeric capability has a unit')
+  const { params, question } = capability
   const names = new Set<string>()
-  for (const [index, param] of capability.params.entries()) {
-    if (names.has(param.name))
-      return rule(`/params/${index}/name`, `parameter "${param.name}" is declared twice`)
-    names.add(param.name)
+  for (let index = 0; index < params.length; index++) {
+    const { name } = params[index]!
+    if (names.has(name)) return rule(`/params/${index}/name`, `parameter "${name}" is declared twice`)
+    names.add(name)
   }
-  for (const match of capability.question.matchAll(/\$([A-Za-z_][A-Za-z0-9_]*)/g)) {
+  for (const match of question.matchAll(/\$([A-Za-z_][A-Za-z0-9_]*)/g)) {
     const name = match[1]!
     // `$teamB` may legitimately extend a declared `$team`: accept any declared prefix.
-    const declared = [...names].some((candidate) => name.startsWith(candidate))
-    if (!declared) return rule('/question', `placeholder $${name} names no parameter`)
+    if (!startsWithAny(name, names)) return rule('/question', `placeholder $${name} names no parameter`)
   }
   return ok(true)
 }
@@ -117,6 +117,11 @@ function checkOfferShape(offer: Offer): Result<true> {
     return rule('/acceptance/acceptor', 'the originator cannot accept its own offer')
   }
   return ok(true)
+}
+
+function startsWithAny(text: string, prefixes: Iterable<string>): boolean {
+  for (const prefix of prefixes) if (text.startsWith(prefix)) return true
+  return false
 }
 
 function rule(path: string, reason: string): Result<never> {

@@ -8,6 +8,7 @@
 import type { TSchema } from 'typebox'
 import { Compile, type Validator } from 'typebox/compile'
 import { checkCanonical } from './canonical.ts'
+import { checkerSchema } from './checker-schema.ts'
 import { ErrorCode, fail, ok, type Result } from './errors.ts'
 import { KIND_SPECS } from './kinds.ts'
 import {
@@ -94,9 +95,26 @@ export function validate<K extends MessageKind = MessageKind>(
   return fail(code, message, { ...details, kind: shaped.value.kind })
 }
 
+const checkers = new WeakMap<object, { checker: Validator; version: number }>()
+
+/**
+ * The validator of the happy path, compiled from {@link checkerSchema}: it passes exactly the
+ * values `validatorOf(schema)` passes, in half the time; failures are explained with
+ * {@link validatorOf}.
+ */
+function checkerOf(schema: TSchema): Validator {
+  const version = reportKindsVersion()
+  let compiled = checkers.get(schema)
+  if (compiled?.version !== version) {
+    compiled = { checker: Compile(checkerSchema(schema)), version }
+    checkers.set(schema, compiled)
+  }
+  return compiled.checker
+}
+
 /** Validates `value` against any schema, failing with the first precise `SCHEMA_VIOLATION`. */
 export function validateSchema<T>(schema: TSchema, value: unknown, what = 'value'): Result<T> {
-  if (validatorOf(schema).Check(value)) return ok(value as T)
+  if (checkerOf(schema).Check(value)) return ok(value as T)
   const problem = explain(schema as Schema, value, '') ?? { path: '/', message: 'does not match the schema' }
   return fail(ErrorCode.SCHEMA_VIOLATION, `${problem.path || '/'} ${problem.message}`, {
     path: problem.path || '/',

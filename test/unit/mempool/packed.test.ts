@@ -110,7 +110,13 @@ describe('packed messages', () => {
       delete object.pow
       delete object.signature
       const canonical = canonicalize(object)
-      if (g.int(3) > 0) object.pow = { bits: g.int(40), nonce: g.hex(16), hash: g.hex(64) }
+      // A PoW as messages carry it, in another member order, or any JSON value.
+      if (g.int(3) > 0)
+        object.pow = g.pick([
+          () => ({ bits: g.int(40), nonce: g.hex(16), hash: g.hex(64) }),
+          () => ({ hash: g.hex(64), bits: g.int(40) - 20.5, nonce: g.text() }),
+          () => g.value(1),
+        ])()
       const signature = g.pick([g.hex(128), g.hex(64, true), g.text(), undefined, 7])
       if (signature !== undefined) object.signature = signature
       if (g.int(2) === 0) object.pubkey = refs[g.int(2)]
@@ -124,6 +130,8 @@ describe('packed messages', () => {
       const rebuilt = unpackMessage<Record<string, unknown>>(packed, refs)
       assert.deepEqual(rebuilt, JSON.parse(JSON.stringify(object)), `seed ${seed}`)
       assert.equal(canonicalize(rebuilt), canonicalize(object), `seed ${seed}`)
+      // The proofs come back as they were, member order too.
+      assert.equal(JSON.stringify(rebuilt.pow), JSON.stringify(object.pow), `seed ${seed}`)
       assert.equal(packedSignature(packed, refs), typeof signature === 'string' ? signature : undefined)
     }
   })

@@ -38,6 +38,12 @@ describe('message rules', () => {
       const bound = powBoundBody(message)
       if (texts.powBound !== undefined) assert.equal(texts.powBound, canonicalize(bound), message.kind)
       else assert.ok(message.kind === 'oracle' || bound === undefined, message.kind)
+      if (bound !== undefined) assert.equal(text(powBound(message)!), canonicalize(bound), message.kind)
+    }
+    // An ad's bound, written directly, whatever its strings hold.
+    for (const pubkey of ['ab', 'a"b\\c\u0001', '\u00e9\ud83d\ude00']) {
+      const ad = { ...fx.oracleAd(), pubkey, scheme: pubkey } as never
+      assert.equal(text(powBound(ad)!), canonicalize(powBoundBody(ad)), pubkey)
     }
   })
 

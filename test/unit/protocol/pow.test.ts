@@ -234,6 +234,22 @@ describe('verifyPow', () => {
       expectCode(verifyPow(b, bad as Pow), ErrorCode.POW_INVALID, JSON.stringify(bad))
     expectCode(verifyPow(Uint8Array.of(1, 2, 4), pow), ErrorCode.POW_INVALID, 'other bound')
   })
+
+  it('gives the same verdict from the bound’s SHA-256 as from the bound (property)', () => {
+    fc.assert(
+      fc.property(mined, fc.nat(), fc.integer({ min: 0, max: 3 }), ({ b, pow }, bit, change) => {
+        const changed: Pow = [
+          pow,
+          { ...pow, nonce: flipHexBit(pow.nonce, bit % 64) },
+          { ...pow, hash: flipHexBit(pow.hash, bit % 256) },
+          { ...pow, bits: Math.min(256, pow.bits + 1 + (bit % 8)) },
+        ][change]!
+        const sha256Hex = createHash('sha256').update(b).digest('hex')
+        assert.deepEqual(verifyPow({ sha256Hex }, changed, 1), verifyPow(b, changed, 1))
+      }),
+      { numRuns: 200 },
+    )
+  })
 })
 
 describe('mining and upgrading', () => {

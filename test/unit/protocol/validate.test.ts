@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
+import { Compile } from 'typebox/compile'
+import { KIND_SPECS } from '../../../src/protocol/kinds.ts'
 import { LIMITS } from '../../../src/protocol/messages/index.ts'
 import { parseMessage, validateMessage } from '../../../src/protocol/validate.ts'
 import * as fx from '../../support/messages.ts'
@@ -66,6 +68,61 @@ describe('validateMessage', () => {
       failure({ ...capability, answers: Array.from({ length: LIMITS.answers + 1 }, (_, i) => `a${i}`) })
         .details.path,
       '/answers',
+    )
+  })
+
+  it('refuses repeated items where they must be unique, at the array', () => {
+    const offer = fx.offer()
+    const cases: [unknown, string][] = [
+      [{ ...ad, tags: ['a', 'b', 'a'] }, '/tags'],
+      [{ ...capability, answers: ['home', 'home'] }, '/answers'],
+      [{ ...capability, params: [{ name: 'home', values: ['x', 'y', 'x'] }] }, '/params/0/values'],
+      [{ ...offer, terms: { ...offer.terms, acceptorBets: ['away', 'away'] } }, '/terms/acceptorBets'],
+    ]
+    for (const [value, path] of cases) {
+      const error = failure(value)
+      assert.equal(error.code, 'SCHEMA_VIOLATION', `${path}: ${error.message}`)
+      assert.equal(error.details.path, path, error.message)
+    }
+  })
+
+  it('passes exactly what the whole schema passes, whatever its arrays repeat (property)', () => {
+    const offer = fx.offer()
+    // Few distinct items, so repeats are common; now and then an item that is no string.
+    const items = fc.array(fc.oneof(fc.constantFrom('a', 'b', 'home', 'away', 'A', 'é'), fc.constant(1)), {
+      maxLength: 6,
+    })
+    const schemaCheck = Object.fromEntries(
+      (['oracle', 'capability', 'offer'] as const).map((kind) => [kind, Compile(KIND_SPECS[kind].schema)]),
+    )
+    // Hex of about the right length, now and then with a digit out of range.
+    const hex = fc.oneof(
+      fc.stringMatching(/^[0-9a-f]{62,66}$/),
+      fc.stringMatching(/^[0-9a-fA-G]{64}$/),
+      fc.constantFrom(capability.oracle, `${capability.oracle}\n`, ''),
+    )
+    // Optional properties present or not, and names that are no property.
+    const extras = fc.dictionary(
+      fc.constantFrom('digits', 'unit', 'extra', '__proto__', 'oracle '),
+      fc.constantFrom(4, 'kg'),
+      {
+        maxKeys: 2,
+      },
+    )
+    fc.assert(
+      fc.property(items, items, items, items, hex, extras, (tags, answers, values, bets, key, more) => {
+        const messages = [
+          { ...ad, tags, pubkey: key },
+          { ...capability, answers, params: [{ name: 'home', values }], oracle: key, ...more },
+          { ...offer, terms: { ...offer.terms, originatorBets: bets, acceptorBets: answers } },
+          { ...offer, signature: `${key}${key}`, ...more },
+        ]
+        for (const message of messages) {
+          const expected = schemaCheck[message.kind]!.Check(message)
+          assert.equal(validateMessage(message).ok, expected, JSON.stringify(message))
+        }
+      }),
+      { numRuns: 300, ...(process.env.CI === 'true' && { seed: 20261205 }) },
     )
   })
 
