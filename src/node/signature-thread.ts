@@ -20,9 +20,10 @@ import type { SignatureJob, SignatureJobDone } from './signature-threads.ts'
 // time) verifies ≈ 18% faster when V8 compiles it with TurboFan from the start than when it
 // tiers up from Liftoff: ≈ 180 against ≈ 220 µs a check here, however long the warm-up
 // (2026-12-05, 1,000 key proofs of the sync bench, alternating runs). V8 compiles each WASM
-// function on its first call, so the flag must hold from the thread's first check on, and
-// V8's flags are the process's: the main thread's later WASM compiles skip Liftoff as well,
-// which costs them a few ms of compile time once (libsecp256k1: ≈ 17 against ≈ 11 ms).
+// function on its first call, so the flag must hold from the thread's first check on. The
+// price is that first check: ≈ 50–60 ms instead of ≈ 9 (TurboFan compiles what it calls), made
+// up after ≈ 1,200 key proofs; threads start for pages of 16 messages or more, i.e. a sync.
+// V8's flags are the process's: the main thread's first bip340 check after this pays the same.
 setFlagsFromString('--no-liftoff')
 
 const port = parentPort!
