@@ -5,7 +5,6 @@
  * signatures hold, and the CPU time it spent. Anything else (bad UTF-8 or JSON, a bad signature,
  * a shape the checks choke on) is only left out: the main thread judges it itself.
  */
-import { setFlagsFromString } from 'node:v8'
 import { parentPort } from 'node:worker_threads'
 // Deep imports on purpose: a thread is a V8 isolate of its own, and the layers' index files would
 // load every schema and the whole mempool (~780 modules) into each for these few functions.
@@ -15,16 +14,6 @@ import { canonicalTexts, idOfCanonical, primeSigningBytes } from '../protocol/me
 import type { Message } from '../protocol/messages/index.ts'
 import { verifySignatures } from '../protocol/sign.ts'
 import type { SignatureJob, SignatureJobDone } from './signature-threads.ts'
-
-// libsecp256k1 (WASM; the capabilities' bip340 key proofs, a third of a sync's verification
-// time) verifies ≈ 18% faster when V8 compiles it with TurboFan from the start than when it
-// tiers up from Liftoff: ≈ 180 against ≈ 220 µs a check here, however long the warm-up
-// (2026-12-05, 1,000 key proofs of the sync bench, alternating runs). V8 compiles each WASM
-// function on its first call, so the flag must hold from the thread's first check on. The
-// price is that first check: ≈ 50–60 ms instead of ≈ 9 (TurboFan compiles what it calls), made
-// up after ≈ 1,200 key proofs; threads start for pages of 16 messages or more, i.e. a sync.
-// V8's flags are the process's: the main thread's first bip340 check after this pays the same.
-setFlagsFromString('--no-liftoff')
 
 const port = parentPort!
 const decoder = new TextDecoder('utf-8', { fatal: true })

@@ -12,6 +12,7 @@
  * collected (see heap.ts), and the next check starts them again (≈ 30 ms).
  */
 import { availableParallelism } from 'node:os'
+import { setFlagsFromString } from 'node:v8'
 import { Worker } from 'node:worker_threads'
 import { collectGarbage } from './heap.ts'
 
@@ -77,6 +78,7 @@ export class SignatureThreads {
 
   /** Spawns the threads. Idempotent. */
   start(): void {
+    skipLiftoff()
     while (this.#pool.length < this.threads) this.#pool.push(this.#spawn())
     this.#armIdle()
   }
@@ -177,6 +179,25 @@ export class SignatureThreads {
     await thread.worker.terminate()
   }
 }
+
+/**
+ * Has V8 compile WebAssembly with TurboFan from the start, from the first spawned thread on.
+ * libsecp256k1 (WASM; the capabilities' bip340 key proofs, a third of a sync's verification
+ * time) checks a key proof in ≈ 180 µs so, against ≈ 220 µs tiered up from Liftoff, however
+ * long the warm-up (2026-12-05, 1,000 key proofs of the sync bench, alternating runs). The
+ * price is the first check of each thread: ≈ 50–60 ms instead of ≈ 9 (V8 compiles a WASM
+ * function on its first call), made up after ≈ 1,200 key proofs; threads only start for a
+ * sync's pages. V8's flags are the process's, so this is set here, before any thread exists,
+ * never from a thread: every thread then compiles its modules under the same flags, which the
+ * compile cache's entries are stamped with (a flag set while a thread loads would make them
+ * disagree from one start to the next). The main thread's later WASM compiles skip Liftoff too.
+ */
+function skipLiftoff(): void {
+  if (liftoffSkipped) return
+  setFlagsFromString('--no-liftoff')
+  liftoffSkipped = true
+}
+let liftoffSkipped = false
 
 /**
  * Copies messages into one new buffer (moved to the thread, not cloned) and returns views of
