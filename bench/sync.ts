@@ -17,8 +17,9 @@
  *
  * Each fresh run reports its phases apart: transfer (time this side waited for fetch replies,
  * bytes received), verification (the signature threads' CPU time, and how long admission waited
- * for them), parsing, admission (the mempool), persistence (the SQLite transactions), with the
- * total, the process's CPU time (all threads, and the main thread's) and the load average. With
+ * for them), parsing, admission (the mempool), persistence (the SQLite transactions, wall and
+ * CPU time), with the total, the process's CPU time (all threads, and the main thread's), the
+ * serving node's CPU time meanwhile (it shares the machine's cores) and the load average. With
  * the signature-threads run comes its baseline, in the same run: two threads checking the same
  * N messages (canonical form and signatures) with nothing else to do. The machine may be
  * shared: compare CPU times, and A/B against another checkout in the same session.
@@ -162,9 +163,13 @@ async function serve(size: number, leaveOut: boolean): Promise<void> {
   process.stdout.write(
     `${JSON.stringify({ address: node.getMultiaddrs()[0]!.toString(), held, setupSeconds: (performance.now() - started) / 1000 })}\n`,
   )
-  // Runs until the parent closes our stdin.
-  process.stdin.resume()
-  await new Promise((resolve) => process.stdin.on('end', resolve))
+  // Answers each `cpu` line with this process's CPU time so far (the parent counts what serving
+  // costs the machine); runs until the parent closes our stdin.
+  const requests = createInterface({ input: process.stdin })
+  requests.on('line', () =>
+    process.stdout.write(`${JSON.stringify({ cpuMs: cpuMsOf(process.cpuUsage()) })}\n`),
+  )
+  await new Promise((resolve) => requests.once('close', resolve))
   await node.stop()
   process.exit(0)
 }
@@ -173,6 +178,8 @@ interface Server {
   child: ChildProcess
   address: string
   held: number
+  /** The child's stdout, a line at a time. */
+  lines: AsyncIterator<string>
 }
 
 async function startServer(size: number, leaveOut: boolean): Promise<Server> {
@@ -191,12 +198,20 @@ async function startServer(size: number, leaveOut: boolean): Promise<Server> {
     ],
     { stdio: ['pipe', 'pipe', 'inherit'] },
   )
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]()
   const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve)
+    lines.next().then(({ value }) => resolve(value ?? ''), reject)
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)))
   })
   const { address, held } = JSON.parse(line) as { address: string; held: number }
-  return { child, address, held }
+  return { child, address, held, lines }
+}
+
+/** The serving node's CPU time so far, ms (all its threads). */
+async function serverCpuMs(server: Server): Promise<number> {
+  server.child.stdin!.write('cpu\n')
+  const { value } = await server.lines.next()
+  return (JSON.parse(value as string) as { cpuMs: number }).cpuMs
 }
 
 async function stopServer(server: Server): Promise<void> {
@@ -223,11 +238,14 @@ interface Run {
   parseSeconds: number
   /** In the mempool (persistence apart). */
   admitSeconds: number
-  /** In the store's transactions. */
+  /** In the store's transactions: wall time, and the main thread's CPU time. */
   persistSeconds: number
+  persistCpuSeconds: number
   /** The syncing process's CPU time during the session: all threads, and the main thread. */
   cpuSeconds: number
   mainCpuSeconds: number
+  /** The serving node's CPU time during the session (it shares this machine's cores). */
+  serverCpuSeconds: number
   /** One-minute load average at the end of the run. */
   loadAverage: number
   roundTrips: number
@@ -243,12 +261,22 @@ interface Run {
 interface RunCosts {
   admitMs: number
   persistMs: number
+  persistCpuMs: number
   verifyCpuMs: number
   cpuMs: number
   mainCpuMs: number
+  serverCpuMs: number
 }
 
-const NO_COSTS: RunCosts = { admitMs: 0, persistMs: 0, verifyCpuMs: 0, cpuMs: 0, mainCpuMs: 0 }
+const NO_COSTS: RunCosts = {
+  admitMs: 0,
+  persistMs: 0,
+  persistCpuMs: 0,
+  verifyCpuMs: 0,
+  cpuMs: 0,
+  mainCpuMs: 0,
+  serverCpuMs: 0,
+}
 
 function runOf(what: string, stats: SyncStats, costs: RunCosts, items: number): Run {
   return {
@@ -264,8 +292,10 @@ function runOf(what: string, stats: SyncStats, costs: RunCosts, items: number): 
     parseSeconds: stats.parseMs / 1000,
     admitSeconds: costs.admitMs / 1000,
     persistSeconds: costs.persistMs / 1000,
+    persistCpuSeconds: costs.persistCpuMs / 1000,
     cpuSeconds: costs.cpuMs / 1000,
     mainCpuSeconds: costs.mainCpuMs / 1000,
+    serverCpuSeconds: costs.serverCpuMs / 1000,
     loadAverage: loadavg()[0]!,
     roundTrips: stats.rounds + stats.fetches,
     rounds: stats.rounds,
@@ -307,11 +337,13 @@ async function freshSync(server: Server, size: number, method: SyncMethod, mode:
     const started = performance.now()
     const results = messages.map((message) => pool.admit(message))
     const admitted = performance.now()
+    const persistCpu = process.threadCpuUsage()
     if (persist)
       store.applyAll(
         results.map((result) => result.changes),
         floorsOf(pool),
       )
+    costs.persistCpuMs += cpuMsOf(process.threadCpuUsage(persistCpu))
     costs.admitMs += admitted - started
     costs.persistMs += performance.now() - admitted
     return results.map((result) => result.admission)
@@ -338,11 +370,13 @@ async function freshSync(server: Server, size: number, method: SyncMethod, mode:
     const service = node.services.sync as SyncService
     // The topology learns the peer once identify ran.
     while (service.peers.length === 0) await new Promise((resolve) => setTimeout(resolve, 10))
+    const serverCpu = await serverCpuMs(server)
     const cpu = process.cpuUsage()
     const mainCpu = process.threadCpuUsage()
     const stats = await service.syncWith(peer, { method })
     costs.cpuMs = cpuMsOf(process.cpuUsage(cpu))
     costs.mainCpuMs = cpuMsOf(process.threadCpuUsage(mainCpu))
+    costs.serverCpuMs = (await serverCpuMs(server)) - serverCpu
     costs.verifyCpuMs = threads?.cpuMs ?? 0
     if (admit && stats.outcomes.added !== server.held)
       throw new Error(`added ${JSON.stringify(stats.outcomes)}`)
@@ -515,8 +549,10 @@ async function measure(size: number): Promise<SizeResult> {
     parseSeconds: 0,
     admitSeconds: 0,
     persistSeconds: 0,
+    persistCpuSeconds: 0,
     cpuSeconds: 0,
     mainCpuSeconds: 0,
+    serverCpuSeconds: 0,
     loadAverage: loadavg()[0]!,
     roundTrips: rounds,
     rounds,
@@ -561,12 +597,12 @@ async function main(): Promise<void> {
     if (fresh.length > 0) {
       console.log('\nPhases of the fresh runs (each summed over the session; they overlap):\n')
       console.log(
-        '| run | transfer (waited / received) | verification (threads CPU / admission waited) | parsing | admission | persistence | total | load |',
+        '| run | transfer (waited / received) | verification (threads CPU / admission waited) | parsing | admission | persistence (wall / CPU) | total | serving node CPU | load |',
       )
-      console.log('|---|---|---|---|---|---|---|---|')
+      console.log('|---|---|---|---|---|---|---|---|---|')
       for (const run of fresh) {
         console.log(
-          `| ${run.what} | ${seconds(run.transferSeconds)} / ${formatBytes(run.bytesReceived)} | ${seconds(run.verifyCpuSeconds)} / ${seconds(run.verifyWaitSeconds)} | ${seconds(run.parseSeconds)} | ${seconds(run.admitSeconds)} | ${seconds(run.persistSeconds)} | ${seconds(run.seconds)} | ${run.loadAverage.toFixed(1)} |`,
+          `| ${run.what} | ${seconds(run.transferSeconds)} / ${formatBytes(run.bytesReceived)} | ${seconds(run.verifyCpuSeconds)} / ${seconds(run.verifyWaitSeconds)} | ${seconds(run.parseSeconds)} | ${seconds(run.admitSeconds)} | ${seconds(run.persistSeconds)} / ${seconds(run.persistCpuSeconds)} | ${seconds(run.seconds)} | ${seconds(run.serverCpuSeconds)} | ${run.loadAverage.toFixed(1)} |`,
         )
       }
     }
