@@ -33,6 +33,41 @@ describe('hex', () => {
       )
     }
   })
+  it('decides as the pattern of lowercase hex pairs does, then the length, on any text', () => {
+    // Characters whose code's low bits are a hex digit's ('0' + 256, 'a' + 128) must not pass.
+    const character = fc.constantFrom(
+      '0',
+      '9',
+      'a',
+      'f',
+      'g',
+      'A',
+      'F',
+      ' ',
+      '\u0130',
+      '\u0161',
+      '\u00e1',
+      '\u0100',
+    )
+    const text = fc.oneof(fc.string({ unit: character, maxLength: 12 }), anyText(12))
+    fc.assert(
+      fc.property(text, fc.option(fc.nat({ max: 6 }), { nil: undefined }), (hex, size) => {
+        const expected = !/^(?:[0-9a-f]{2})*$/.test(hex)
+          ? ErrorCode.BAD_HEX
+          : size !== undefined && hex.length !== size * 2
+            ? ErrorCode.BAD_LENGTH
+            : undefined
+        let code: string | undefined
+        try {
+          assert.deepEqual(fromHex(hex, size), Uint8Array.from(Buffer.from(hex, 'hex')))
+        } catch (error) {
+          code = (error as { code?: string }).code
+        }
+        assert.equal(code, expected, JSON.stringify(hex))
+      }),
+      { numRuns: 2000 },
+    )
+  })
 })
 
 describe('utf8Length', () => {
