@@ -17,14 +17,15 @@ import type { PoolReader } from './bounded-pool.ts'
 import { orderOfText } from './orders.ts'
 import { packCanonical, packedSignature, packedSignatureIs, packMessage, unpackMessage } from './packed.ts'
 
+/** Messages a pool keeps for reuse, at most. */
+const RECENT_MAX = 1024
+
 /**
  * Messages read or admitted last, by entry: what was just admitted is read at once (the store,
  * events, gossip), and a page of views or a sync fetch reads the same entries again. Bounded;
  * the oldest goes first. One per mempool, handed to each entry it makes: the reads of one pool
  * never push out another's messages, and a pool dropped is not kept alive by its entries here.
  */
-const RECENT_MAX = 1024
-
 export class RecentMessages {
   readonly #messages = new Map<object, unknown>()
 
@@ -84,7 +85,7 @@ class HeldEntry<M extends object> {
    */
   density = 0
   #packed = ''
-  /** The cache of its mempool, where its message stays after a read. */
+  /** Its mempool's cache, where its message stays after a read (one pointer per entry). */
   readonly #recent: RecentMessages
 
   constructor(input: Facts<M>, recent: RecentMessages) {
