@@ -17,23 +17,38 @@ import type { PoolReader } from './bounded-pool.ts'
 import { orderOfText } from './orders.ts'
 import { packCanonical, packedSignature, packedSignatureIs, packMessage, unpackMessage } from './packed.ts'
 
+/** Messages a pool keeps for reuse, at most. */
+const RECENT_MAX = 1024
+
 /**
  * Messages read or admitted last, by entry: what was just admitted is read at once (the store,
  * events, gossip), and a page of views or a sync fetch reads the same entries again. Bounded;
- * the oldest goes first.
+ * the oldest goes first. One per mempool, handed to each entry it makes: the reads of one pool
+ * never push out another's messages, and a pool dropped is not kept alive by its entries here.
  */
-const RECENT_MAX = 1024
-const recent = new Map<object, unknown>()
+export class RecentMessages {
+  readonly #messages = new Map<object, unknown>()
 
-/** Keeps `message` as the one of `entry` read last. */
-function remember(entry: object, message: unknown): void {
-  if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value!)
-  recent.set(entry, message)
-}
+  get size(): number {
+    return this.#messages.size
+  }
 
-/** Forgets the messages kept for reuse: the next read of each entry rebuilds it. */
-export function forgetRecentMessages(): void {
-  recent.clear()
+  get(entry: object): unknown {
+    return this.#messages.get(entry)
+  }
+
+  /** Keeps `message` as the one of `entry` read last. */
+  remember(entry: object, message: unknown): void {
+    const messages = this.#messages
+    // Deleted first, so the entry moves to the newest end of the map's order.
+    if (!messages.delete(entry) && messages.size >= RECENT_MAX) messages.delete(messages.keys().next().value!)
+    messages.set(entry, message)
+  }
+
+  /** Forgets every message kept: the next read of each entry rebuilds it. */
+  clear(): void {
+    this.#messages.clear()
+  }
 }
 
 /** What admission established about a message, common to every kind. */
@@ -70,8 +85,11 @@ class HeldEntry<M extends object> {
    */
   density = 0
   #packed = ''
+  /** Its mempool's cache, where its message stays after a read (one pointer per entry). */
+  readonly #recent: RecentMessages
 
-  constructor(input: Facts<M>) {
+  constructor(input: Facts<M>, recent: RecentMessages) {
+    this.#recent = recent
     this.id = input.id
     this.bytes = input.bytes
     this.bits = input.bits
@@ -81,10 +99,10 @@ class HeldEntry<M extends object> {
 
   /** The message as admitted, rebuilt from its packed form (the same bytes, a new object). */
   get message(): M {
-    let message = recent.get(this) as M | undefined
+    let message = this.#recent.get(this) as M | undefined
     if (message === undefined) {
       message = unpackMessage<M>(this.#packed, this.refs())
-      remember(this, message)
+      this.#recent.remember(this, message)
     }
     return message
   }
@@ -99,8 +117,7 @@ class HeldEntry<M extends object> {
       canonical === undefined
         ? packMessage(message, this.refs())
         : packCanonical(canonical, message as { pow?: unknown; signature?: unknown }, this.refs())
-    recent.delete(this)
-    remember(this, message)
+    this.#recent.remember(this, message)
   }
 
   /** The message's top-level signature, read without rebuilding the message. */
@@ -148,10 +165,11 @@ export class OracleEntry extends HeldEntry<OracleId> {
 
   constructor(
     input: OracleInput,
+    recent: RecentMessages,
     capabilities: PoolReader<CapabilityEntry>,
     reports: PoolReader<ReportEntry>,
   ) {
-    super(input)
+    super(input, recent)
     this.key = input.key
     this.scheme = input.message.scheme
     this.seqNo = input.message.seqNo
@@ -191,8 +209,8 @@ export class CapabilityEntry extends HeldEntry<OracleCapability> {
   offerRules: OfferRules
 
   /** `oracle`: the held oracle's key, kept once for the oracle and all its capabilities. */
-  constructor(input: CapabilityInput, oracle: string) {
-    super(input)
+  constructor(input: CapabilityInput, recent: RecentMessages, oracle: string) {
+    super(input, recent)
     this.key = input.key
     this.oracle = oracle
     const { seqNo, attestation, digits, answers, params } = input.message
@@ -224,8 +242,8 @@ export class ReportEntry extends HeldEntry<Report> {
   commitment: string | undefined
 
   /** `oracle`: the held oracle's key, kept once for the oracle and all its reports. */
-  constructor(input: ReportInput, oracle: string) {
-    super(input)
+  constructor(input: ReportInput, recent: RecentMessages, oracle: string) {
+    super(input, recent)
     this.oracle = oracle
     this.verdict = input.verdict
     this.dispute = input.dispute
@@ -254,8 +272,8 @@ export class OfferEntry extends HeldEntry<Offer> {
   readonly keyOrder: number
 
   /** `capability`: the held capability's key, kept once for it and all its offers. */
-  constructor(input: OfferInput, capability: string) {
-    super(input)
+  constructor(input: OfferInput, recent: RecentMessages, capability: string) {
+    super(input, recent)
     this.key = input.key
     this.capability = capability
     this.seqNo = input.message.seqNo

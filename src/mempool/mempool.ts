@@ -39,6 +39,7 @@ import {
   entryKey,
   OfferEntry,
   OracleEntry,
+  RecentMessages,
   ReportEntry,
   scoreOf,
 } from './entries.ts'
@@ -151,6 +152,11 @@ export class Mempool implements PoolView {
     other: statusCounts(),
   }
   readonly #byReason = new Map<string, number>()
+  /**
+   * The messages its entries rebuilt or took last, kept for the next read (entries.ts); its
+   * own, so one pool's reads never push out another's. `clear()` makes every next read rebuild.
+   */
+  readonly recentMessages = new RecentMessages()
   /** Messages whose signatures a signature thread already checked (sync): admission skips them once. */
   readonly verified = new VerifiedIds()
 
@@ -439,6 +445,7 @@ export class Mempool implements PoolView {
     const reports = floors?.[`reports:${input.key}`]
     const entry = new OracleEntry(
       input,
+      this.recentMessages,
       capabilities?.bits ? this.#childPool(this.#noCapabilities, capabilities) : this.#noCapabilities,
       reports?.bits ? this.#childPool(this.#noReports, reports) : this.#noReports,
     )
@@ -455,7 +462,7 @@ export class Mempool implements PoolView {
   ): CapabilityEntry {
     const oracle = this.#oracles.get(input.oracle)!
     const held = this.#capabilities.get(input.key)
-    const entry = new CapabilityEntry(input, oracle.key)
+    const entry = new CapabilityEntry(input, this.recentMessages, oracle.key)
     if (held) this.#untrack(held)
     this.#capabilities.set(entry.key, entry)
     this.#track(entry)
@@ -470,7 +477,7 @@ export class Mempool implements PoolView {
   #insertReport(input: Extract<EntryInput, { kind: 'report' }>, now: number, changes: Changes): ReportEntry {
     const oracle = this.#oracles.get(input.oracle)!
     const held = this.#reports.get(input.id)
-    const entry = new ReportEntry(input, oracle.key)
+    const entry = new ReportEntry(input, this.recentMessages, oracle.key)
     if (held) this.#untrack(held)
     this.#reports.set(entry.id, entry)
     this.#track(entry)
@@ -490,7 +497,11 @@ export class Mempool implements PoolView {
     floors: FloorRecords | undefined,
   ): OfferEntry {
     const held = this.#offers.get(input.key)
-    const entry = new OfferEntry(input, this.#capabilities.get(input.capability)?.key ?? input.capability)
+    const entry = new OfferEntry(
+      input,
+      this.recentMessages,
+      this.#capabilities.get(input.capability)?.key ?? input.capability,
+    )
     if (held) this.#untrack(held)
     const perCapability = this.#offerPoolOf(entry.capability, floors?.[`offers:${entry.capability}`])
     this.#track(entry)

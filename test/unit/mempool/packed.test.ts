@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { type Entry, forgetRecentMessages } from '../../../src/mempool/entries.ts'
+import type { Entry } from '../../../src/mempool/entries.ts'
 import { Mempool } from '../../../src/mempool/mempool.ts'
 import {
   packCanonical,
@@ -211,8 +211,8 @@ describe('held entries rebuild their messages', () => {
     return { pool, sent }
   }
 
-  function assertSame(entry: Entry, sent: Message): void {
-    forgetRecentMessages()
+  function assertSame(pool: Mempool, entry: Entry, sent: Message): void {
+    pool.recentMessages.clear()
     const rebuilt = entry.message
     assert.notEqual(rebuilt, sent, 'the message is rebuilt, not the object admitted')
     assert.deepEqual(rebuilt, sent)
@@ -240,7 +240,7 @@ describe('held entries rebuild their messages', () => {
     const kinds = new Set<string>()
     for (const entry of pool.entries()) {
       kinds.add(entry.kind)
-      assertSame(entry, sent.get(entry.id)!)
+      assertSame(pool, entry, sent.get(entry.id)!)
     }
     assert.deepEqual([...kinds].sort(), ['capability', 'offer', 'oracle', 'report'])
     assert.equal(pool.size, sent.size - 1, 'all but the replaced ad')
@@ -251,7 +251,7 @@ describe('held entries rebuild their messages', () => {
     const records = JSON.parse(JSON.stringify([...pool.entries()].map(toRecord)))
     const restored = new Mempool(pool.options, { now: () => NOW })
     assert.deepEqual(restoreSnapshot(restored, records, pool.floors()).removed, [])
-    for (const entry of restored.entries()) assertSame(entry, sent.get(entry.id)!)
+    for (const entry of restored.entries()) assertSame(restored, entry, sent.get(entry.id)!)
     assert.equal(restored.size, pool.size)
   })
 
@@ -270,5 +270,33 @@ describe('held entries rebuild their messages', () => {
     assert.equal(a.capabilities.size, 1)
     assert.equal(b.capabilities.size, 0)
     assert.equal(a.reports, b.reports, 'the report pool stays shared')
+  })
+
+  it('each pool keeps its own recently read messages: reads in one never push out another’s', () => {
+    const options = { minBits: { oracle: 8, capability: 8, report: 8, offer: 8 } }
+    const [a, b] = [new Mempool(options, { now: () => NOW }), new Mempool(options, { now: () => NOW })]
+    const ad = fx.oracleAd()
+    admitValue(a, ad)
+    admitValue(b, ad)
+    const held = b.oracles.get(ad.pubkey)!
+    const read = held.message
+    assert.equal(held.message, read, 'a read message is kept for the next read')
+    assert.equal(a.recentMessages.size, 1)
+    assert.equal(b.recentMessages.size, 1)
+    // More entries read in one pool than its cache holds.
+    const { id, bits, work, bytes } = a.oracles.get(ad.pubkey)!
+    for (let i = 0; i < 1_100; i++) {
+      const key = i.toString(16).padStart(64, '0')
+      a.insert({ kind: 'oracle', key, id, message: ad, bytes, bits, work, receivedAt: NOW, bid: 0n })
+      assert.deepEqual(a.oracles.get(key)!.message, ad)
+    }
+    assert.equal(a.recentMessages.size, 1_024, 'bounded')
+    assert.equal(b.recentMessages.size, 1)
+    assert.equal(held.message, read, 'the other pool’s message is still the one read')
+    a.recentMessages.clear()
+    assert.equal(held.message, read)
+    b.recentMessages.clear()
+    assert.notEqual(held.message, read, 'rebuilt once its own pool forgot it')
+    assert.deepEqual(held.message, ad)
   })
 })
