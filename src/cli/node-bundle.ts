@@ -174,9 +174,9 @@ const httpByRequire = {
  * constructed). An `import` statement may take only the default export: a named import would
  * need the module's names before it is loaded, and fails the build.
  */
-const LAZY_BUILTINS = ['http2', 'https', 'tls', 'cluster', 'dgram']
+export const LAZY_BUILTINS = ['http2', 'https', 'tls', 'cluster', 'dgram']
 
-const lazyBuiltins = {
+export const lazyBuiltins = {
   name: 'lazy-builtins',
   setup(build: import('esbuild').PluginBuild) {
     const names = new RegExp(`^(node:)?(${LAZY_BUILTINS.join('|')})$`)
@@ -260,11 +260,18 @@ const keepSourcePaths = {
 }
 
 /**
- * Node.js flags of a node process. V8 may grow its young generation to 2 × 32 MiB during
- * startup and keep it (~60 MiB of RSS an idle node never uses: a node started alone measured
- * 220 MiB of RSS, 158 MiB with the cap; see docs/performance.md, idle cost).
+ * Node.js flags of a node process (docs/performance-notes.md, idle cost):
+ * - `--max-semi-space-size=2`: V8 may grow its young generation to 2 × 32 MiB during startup
+ *   and keep it (~60 MiB of RSS an idle node never uses: a node started alone measured 220 MiB
+ *   of RSS, 158 MiB with the cap).
+ * - `--no-maglev`: V8's middle tier compiled ~500 functions that ran a few hundred times while
+ *   the node started and joined its peers, and kept their code (and the pages of its compiler)
+ *   for good; without it such code stays in the baseline tier and hot code still reaches
+ *   TurboFan. In a network of 10 idle nodes, 95 against 98 MiB of RSS per node; admission CPU
+ *   the same within the runs' spread (`bench/admission.ts --quick`, ±2%). Passing `--maglev`
+ *   to `mega node` turns it back on (a flag given later wins).
  */
-export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2']
+export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2', '--no-maglev']
 
 /**
  * glibc's malloc serves requests of 32 KiB and more with their own mappings, returned to the
