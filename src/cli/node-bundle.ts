@@ -167,14 +167,15 @@ const httpByRequire = {
  * Built-in modules that an idle node does not use, loaded on their first use instead of when the
  * bundle starts: `http2` and `https` (fastify's server options, `ws` and libp2p's WebSockets
  * for `wss:`, an oracle's `https:` endpoint), `tls` (their encryption), `cluster` (prom-client's
- * aggregator, which loads `child_process`) and `dgram` (mDNS). Loading them took 4.5 MiB of RSS
- * in a bare Node process (http2 alone 3.6 MiB, tls and https 2.6 MiB); in a network of idle
- * nodes, 2 MiB less RSS per node. Each
+ * aggregator, which loads `child_process`), `zlib` (WebSocket compression, the dashboard's
+ * compressed assets) and `dgram` (mDNS). Loading them took 4.7 MiB of RSS in a bare Node process
+ * (http2 alone 3.6 MiB, tls and https 2.6 MiB); in a network of idle nodes, 2 MiB less RSS per
+ * node. Each
  * is a proxy that loads the module when a property is first read (a function called, a class
  * constructed). An `import` statement may take only the default export: a named import would
  * need the module's names before it is loaded, and fails the build.
  */
-export const LAZY_BUILTINS = ['http2', 'https', 'tls', 'cluster', 'dgram']
+export const LAZY_BUILTINS = ['http2', 'https', 'tls', 'cluster', 'zlib', 'dgram']
 
 export const lazyBuiltins = {
   name: 'lazy-builtins',
@@ -264,14 +265,15 @@ const keepSourcePaths = {
  * - `--max-semi-space-size=2`: V8 may grow its young generation to 2 × 32 MiB during startup
  *   and keep it (~60 MiB of RSS an idle node never uses: a node started alone measured 220 MiB
  *   of RSS, 158 MiB with the cap).
- * - `--no-maglev`: V8's middle tier compiled ~500 functions that ran a few hundred times while
- *   the node started and joined its peers, and kept their code (and the pages of its compiler)
- *   for good; without it such code stays in the baseline tier and hot code still reaches
- *   TurboFan. In a network of 10 idle nodes, 95 against 98 MiB of RSS per node; admission CPU
- *   the same within the runs' spread (`bench/admission.ts --quick`, ±2%). Passing `--maglev`
- *   to `mega node` turns it back on (a flag given later wins).
+ * - `--invocation-count-for-maglev=1500` (V8's default: 400): V8's middle tier compiled ~500
+ *   functions that ran a few hundred times while the node started and joined its peers, and kept
+ *   their code (and the pages of its compiler) for good. Code run more often still reaches it,
+ *   and hot code TurboFan. In a network of 10 idle nodes, 96 against 97.5 MiB of RSS per node,
+ *   idle CPU the same within the runs' spread. Maglev off altogether (`--no-maglev`) took
+ *   2 MiB more off but cost idle CPU (0.72% of a core against 0.58–0.62%): code run every second
+ *   stayed in the baseline tier.
  */
-export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2', '--no-maglev']
+export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2', '--invocation-count-for-maglev=1500']
 
 /**
  * glibc's malloc serves requests of 32 KiB and more with their own mappings, returned to the
