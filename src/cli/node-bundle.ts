@@ -98,7 +98,7 @@ export async function buildNodeBundle(
       banner: {
         js: `import { createRequire as __megaRequire } from 'node:module'; const require = __megaRequire(${JSON.stringify(pathToFileURL(join(root, 'bin', 'mega.ts')).href)});`,
       },
-      plugins: [externalByPath, httpByRequire, keepSourcePaths],
+      plugins: [externalByPath, httpByRequire, lazyBuiltins, keepSourcePaths],
     })
     renameSync(temporary, join(dir, BUNDLE))
     renameSync(`${temporary}.LEGAL.txt`, join(dir, `${BUNDLE}.LEGAL.txt`))
@@ -164,6 +164,75 @@ const httpByRequire = {
 }
 
 /**
+ * Built-in modules that an idle node does not use, loaded on their first use instead of when the
+ * bundle starts: `http2` and `https` (fastify's server options, `ws` and libp2p's WebSockets
+ * for `wss:`, an oracle's `https:` endpoint), `tls` (their encryption), `cluster` (prom-client's
+ * aggregator, which loads `child_process`), `zlib` (WebSocket compression, the dashboard's
+ * compressed assets) and `dgram` (mDNS). Loading them took 4.7 MiB of RSS in a bare Node process
+ * (http2 alone 3.6 MiB, tls and https 2.6 MiB); in a network of idle nodes, 2 MiB less RSS per
+ * node. Each
+ * is a proxy that loads the module when a property is first read (a function called, a class
+ * constructed). An `import` statement may take only the default export: a named import would
+ * need the module's names before it is loaded, and fails the build.
+ */
+export const LAZY_BUILTINS = ['http2', 'https', 'tls', 'cluster', 'zlib', 'dgram']
+
+export const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(build: import('esbuild').PluginBuild) {
+    const names = new RegExp(`^(node:)?(${LAZY_BUILTINS.join('|')})$`)
+    build.onResolve({ filter: names }, (args) => {
+      const name = args.path.replace(/^node:/, '')
+      // The proxy's own `require` of the module, and a dynamic import (lazy already).
+      if (args.namespace.startsWith('lazy-builtin') || args.kind === 'dynamic-import')
+        return { path: `node:${name}`, external: true }
+      return {
+        path: name,
+        namespace: args.kind === 'import-statement' ? 'lazy-builtin-esm' : 'lazy-builtin-cjs',
+      }
+    })
+    const proxy = (name: string) => `let loaded
+const load = () => (loaded ??= require(${JSON.stringify(`node:${name}`)}))
+const lazy = new Proxy({}, {
+  get: (_, key) => load()[key],
+  set: (_, key, value) => Reflect.set(load(), key, value),
+  has: (_, key) => key in load(),
+  ownKeys: () => Reflect.ownKeys(load()),
+  getOwnPropertyDescriptor: (_, key) => {
+    const own = Reflect.getOwnPropertyDescriptor(load(), key)
+    return own && { ...own, configurable: true }
+  },
+})
+`
+    build.onLoad({ filter: /.*/, namespace: 'lazy-builtin-esm' }, (args) => ({
+      contents: `${proxy(args.path)}export default lazy\n`,
+      loader: 'js',
+    }))
+    build.onLoad({ filter: /.*/, namespace: 'lazy-builtin-cjs' }, (args) => ({
+      contents: `${proxy(args.path)}module.exports = lazy\n`,
+      loader: 'js',
+    }))
+  },
+}
+
+/**
+ * libp2p's peer store sorts addresses, protocols and metadata keys by `localeCompare` to store a
+ * peer in a canonical order (and to compare two address lists). The first call makes V8 build
+ * ICU's collator, reading the collation data of every locale it has: 2 MiB more RSS per node
+ * (a network of 10 idle nodes, 99 against 101 MiB). Any fixed total order serves, so these
+ * packages compare UTF-16 code units instead; the order never leaves the node.
+ */
+const CODE_UNIT_ORDER = /node_modules\/@libp2p\/(peer-store|peer-record)\//
+const LOCALE_COMPARE = /([\w$.]+(?:\.toString\(\))?)\.localeCompare\(([\w$.]+(?:\.toString\(\))?)\)/g
+
+/** `a.localeCompare(b)` in `text` as `compareCodeUnits(a, b)`, with that function declared. */
+export function inCodeUnitOrder(text: string): string {
+  if (!text.includes('.localeCompare(')) return text
+  const compared = text.replace(LOCALE_COMPARE, 'compareCodeUnits($1, $2)')
+  return `${compared}\nfunction compareCodeUnits(a, b) { return a < b ? -1 : a > b ? 1 : 0 }\n`
+}
+
+/**
  * Each module keeps its own location: `import.meta.url`/`dirname`/`filename` become the source
  * file's, and a CommonJS file (no `import`/`export` statement) gets its own `__dirname` and
  * `__filename` (esbuild wraps each such file in a function, so these stay local to it).
@@ -173,6 +242,7 @@ const keepSourcePaths = {
   setup(build: import('esbuild').PluginBuild) {
     build.onLoad({ filter: /\.(m?js|cjs|ts)$/ }, (args) => {
       let text = readFileSync(args.path, 'utf8')
+      if (CODE_UNIT_ORDER.test(args.path)) text = inCodeUnitOrder(text)
       if (text.includes('import.meta.')) {
         text = text
           .replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href))
@@ -191,11 +261,19 @@ const keepSourcePaths = {
 }
 
 /**
- * Node.js flags of a node process. V8 may grow its young generation to 2 × 32 MiB during
- * startup and keep it (~60 MiB of RSS an idle node never uses: a node started alone measured
- * 220 MiB of RSS, 158 MiB with the cap; see docs/performance.md, idle cost).
+ * Node.js flags of a node process (docs/performance-notes.md, idle cost):
+ * - `--max-semi-space-size=2`: V8 may grow its young generation to 2 × 32 MiB during startup
+ *   and keep it (~60 MiB of RSS an idle node never uses: a node started alone measured 220 MiB
+ *   of RSS, 158 MiB with the cap).
+ * - `--invocation-count-for-maglev=1500` (V8's default: 400): V8's middle tier compiled ~500
+ *   functions that ran a few hundred times while the node started and joined its peers, and kept
+ *   their code (and the pages of its compiler) for good. Code run more often still reaches it,
+ *   and hot code TurboFan. In a network of 10 idle nodes, 96 against 97.5 MiB of RSS per node,
+ *   idle CPU the same within the runs' spread. Maglev off altogether (`--no-maglev`) took
+ *   2 MiB more off but cost idle CPU (0.72% of a core against 0.58–0.62%): code run every second
+ *   stayed in the baseline tier.
  */
-export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2']
+export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2', '--invocation-count-for-maglev=1500']
 
 /**
  * glibc's malloc serves requests of 32 KiB and more with their own mappings, returned to the

@@ -6,7 +6,9 @@
  * and what is served always matches the source.
  */
 import { createHash } from 'node:crypto'
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
+// The module itself, not named exports: `mega node`'s bundle loads it on first use (see
+// LAZY_BUILTINS in src/cli/node-bundle.ts).
+import zlib from 'node:zlib'
 import { BROWSER_EXTERNALS, checkBrowserInputs } from './browser-inputs.ts'
 
 /** One file as served: its bytes, compressed forms and media type. */
@@ -92,9 +94,12 @@ export function asset(type: string, body: Buffer): Asset {
   return {
     type,
     body,
-    gzip: gzipSync(body, { level: 9 }),
-    brotli: brotliCompressSync(body, {
-      params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: body.length },
+    gzip: zlib.gzipSync(body, { level: 9 }),
+    brotli: zlib.brotliCompressSync(body, {
+      params: {
+        [zlib.constants.BROTLI_PARAM_QUALITY]: 11,
+        [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length,
+      },
     }),
   }
 }

@@ -6,7 +6,9 @@
  * address of its own), with a cap on the response it reads.
  */
 import { request as httpRequest } from 'node:http'
-import { request as httpsRequest } from 'node:https'
+// The module itself, not a named export: `mega node`'s bundle loads it on first use (an idle node
+// never calls an https: endpoint; see LAZY_BUILTINS in src/cli/node-bundle.ts).
+import https from 'node:https'
 
 export interface UpstreamFetchInit {
   /** Local address outgoing connections bind to. @default the system's choice */
@@ -21,7 +23,7 @@ export function upstreamFetch(init: UpstreamFetchInit): typeof globalThis.fetch 
     new Promise<Response>((resolve, reject) => {
       const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url)
       const body = typeof options.body === 'string' ? Buffer.from(options.body) : undefined
-      const send = url.protocol === 'https:' ? httpsRequest : httpRequest
+      const send = url.protocol === 'https:' ? https.request : httpRequest
       const request = send(
         url,
         {

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict'
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
@@ -19,8 +19,11 @@ import { main } from '../../../src/cli/main.ts'
 import {
   buildNodeBundle,
   freshNodeBundle,
+  LAZY_BUILTINS,
+  lazyBuiltins,
   MALLOC_TUNABLE,
   NODE_BUNDLE_DIR,
+  NODE_FLAGS,
 } from '../../../src/cli/node-bundle.ts'
 
 const MEGA = new URL('../../../bin/mega.js', import.meta.url).pathname
@@ -91,8 +94,52 @@ describe('the bundled node', () => {
       assert.ok(!manifest.inputs.includes(other), other)
     // An ES import of node:http would load Node's undici (13 MiB of RSS) for its WebSocket getter.
     assert.doesNotMatch(text.toString(), /\bfrom\s*"(node:)?http"/)
+    // Nor is any of the built-ins an idle node never uses imported when the bundle starts.
+    const lazy = LAZY_BUILTINS.join('|')
+    assert.doesNotMatch(text.toString(), new RegExp(`\\bfrom\\s*"(node:)?(${lazy})"`))
+    for (const match of text.toString().matchAll(new RegExp(`__require\\("(node:)?(${lazy})"\\)`, 'g')))
+      assert.match(text.toString().slice(match.index - 30, match.index), /loaded\d*\s*\?\?=\s*$/, match[0])
     const { stdout } = await promisify(execFile)(process.execPath, [bundle, '--version'])
     assert.match(stdout, /^mega \d+\.\d+\.\d+\n$/)
+  })
+
+  it('loads the built-ins an idle node does not use on first use, and they work then', async () => {
+    const dir = join(temp, 'lazy')
+    const entry = join(temp, 'lazy-entry.mjs')
+    await writeFile(
+      entry,
+      `import https from 'node:https'
+const tls = require('node:tls')
+const loaded = () => ['https', 'tls'].filter((name) => process.moduleLoadList.includes('NativeModule ' + name))
+const before = loaded()
+const agent = new https.Agent({ keepAlive: true })
+console.log(JSON.stringify({ before, agent: agent instanceof https.Agent, request: typeof https.request,
+  connect: typeof tls.connect, has: 'connect' in tls, keys: Object.keys(tls).includes('createSecureContext'), after: loaded() }))
+`,
+    )
+    const { build } = await import('esbuild')
+    await build({
+      entryPoints: [entry],
+      outfile: join(dir, 'lazy.mjs'),
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      logLevel: 'silent',
+      banner: {
+        js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      },
+      plugins: [lazyBuiltins],
+    })
+    const { stdout } = await promisify(execFile)(process.execPath, [join(dir, 'lazy.mjs')])
+    assert.deepEqual(JSON.parse(stdout), {
+      before: [],
+      agent: true,
+      request: 'function',
+      connect: 'function',
+      has: true,
+      keys: true,
+      after: ['https', 'tls'],
+    })
   })
 
   it('mega node --help and a bad option answer as from the full command line', async () => {
@@ -117,7 +164,7 @@ describe('the bundled node', () => {
   it('mega node runs the bundle in its own process, and serves what it loads by path', async () => {
     const { child, url, commandLine, environment } = await startNode('bundled')
     assert.equal(freshNodeBundle(), join(NODE_BUNDLE_DIR, 'mega.mjs'), 'built by the first start')
-    assert.deepEqual(commandLine.slice(1, 3), ['--max-semi-space-size=2', join(NODE_BUNDLE_DIR, 'mega.mjs')])
+    assert.deepEqual(commandLine.slice(1, 4), [...NODE_FLAGS, join(NODE_BUNDLE_DIR, 'mega.mjs')])
     assert.ok(environment.includes(`GLIBC_TUNABLES=${MALLOC_TUNABLE}`), environment.join(' '))
     assert.equal((await fetch(`${url}/health`)).status, 200)
     // A CommonJS dependency's static file, found through its own __dirname.

@@ -3,7 +3,7 @@
  * environment it runs the bundle with (src/cli/node-bundle.ts).
  */
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
@@ -11,7 +11,9 @@ import {
   bundledNodeEnvironment,
   fallbackBundleDir,
   freshNodeBundle,
+  inCodeUnitOrder,
   MALLOC_TUNABLE,
+  PACKAGE_ROOT,
 } from '../../../src/cli/node-bundle.ts'
 
 const root = mkdtempSync(join(tmpdir(), 'mega-bundle-unit-'))
@@ -83,5 +85,57 @@ describe('fallbackBundleDir', () => {
     assert.equal(fallbackBundleDir('/var/cache/mega', '/opt/mega/'), one)
     assert.notEqual(fallbackBundleDir('/var/cache/mega', '/srv/mega/'), one)
     assert.ok(fallbackBundleDir(undefined, '/opt/mega/').startsWith(tmpdir()))
+  })
+})
+
+describe('inCodeUnitOrder', () => {
+  /** The module's function `name` from transformed text, run as a plain script. */
+  const run = (text: string, name: string) =>
+    new Function(`${text}\nreturn ${name}`)() as (...args: never[]) => unknown
+
+  it('sorts by a fixed order of code units, without the ICU collator', () => {
+    const text = inCodeUnitOrder(
+      'function byAddress(list) { return list.sort((a, b) => a.multiaddr.toString().localeCompare(b.multiaddr.toString())) }',
+    )
+    assert.doesNotMatch(text, /localeCompare/)
+    const byAddress = run(text, 'byAddress') as (list: { multiaddr: string }[]) => { multiaddr: string }[]
+    const addresses = [
+      '/ip4/127.0.0.1/tcp/9001/ws',
+      '/ip4/10.0.0.1/tcp/9000',
+      '/ip4/127.0.0.1/tcp/9001',
+      '/dns4/B',
+    ]
+    const sorted = byAddress(addresses.map((multiaddr) => ({ multiaddr }))).map((entry) => entry.multiaddr)
+    assert.deepEqual(sorted, [
+      '/dns4/B',
+      '/ip4/10.0.0.1/tcp/9000',
+      '/ip4/127.0.0.1/tcp/9001',
+      '/ip4/127.0.0.1/tcp/9001/ws',
+    ])
+    const compare = run(
+      inCodeUnitOrder('function compare(a, b) { return a.localeCompare(b) }'),
+      'compare',
+    ) as (a: string, b: string) => number
+    assert.deepEqual(
+      [compare('a', 'b'), compare('b', 'a'), compare('a', 'a'), compare('B', 'a')],
+      [-1, 1, 0, -1],
+    )
+  })
+
+  it('leaves a text without localeCompare as it is', () => {
+    assert.equal(inCodeUnitOrder('export const a = 1\n'), 'export const a = 1\n')
+  })
+
+  it("leaves no localeCompare in the installed peer store's and peer record's modules", () => {
+    const files = [
+      'node_modules/@libp2p/peer-store/dist/src/utils/dedupe-addresses.js',
+      'node_modules/@libp2p/peer-store/dist/src/utils/to-peer-pb.js',
+      'node_modules/@libp2p/peer-record/dist/src/peer-record/utils.js',
+    ]
+    for (const file of files) {
+      const text = readFileSync(join(PACKAGE_ROOT, file), 'utf8')
+      assert.match(text, /\.localeCompare\(/, `${file} no longer calls localeCompare: update the list`)
+      assert.doesNotMatch(inCodeUnitOrder(text), /\.localeCompare\(/, file)
+    }
   })
 })
