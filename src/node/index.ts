@@ -6,6 +6,6 @@
  */
 export { loadConfig, parseHostPort } from './config.ts'
 export { ConfigError, ConfigErrorCode } from './config-error.ts'
-export { collectGarbageAfter } from './heap.ts'
+export { collectGarbageAfter, HeapGrowthCollector } from './heap.ts'
 export { ListenError } from './listen-error.ts'
 export { MegaNode } from './node.ts'

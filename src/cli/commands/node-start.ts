@@ -6,6 +6,7 @@ import {
   ConfigError,
   ConfigErrorCode,
   collectGarbageAfter,
+  HeapGrowthCollector,
   ListenError,
   loadConfig,
   MegaNode,
@@ -46,6 +47,9 @@ export async function runNode({ values }: ParsedArgs, io: CliIo): Promise<number
   // Start-up's garbage (module loading, the network's first connections), which a quiet node
   // would otherwise keep: see heap.ts.
   collectGarbageAfter(STARTUP_GARBAGE_DELAY_MS)
+  // And what a quiet node with peers keeps promoting afterwards: see HeapGrowthCollector.
+  const heapGrowth = new HeapGrowthCollector()
+  heapGrowth.start()
   if (io.stdout.isTTY)
     io.stdout.write(`Mega node: dashboard at ${node.url}/ — API docs at ${node.url}/docs — Ctrl-C to stop\n`)
   await new Promise<void>((resolve) => {
@@ -58,6 +62,7 @@ export async function runNode({ values }: ParsedArgs, io: CliIo): Promise<number
     process.on('SIGINT', stop)
     process.on('SIGTERM', stop)
   })
+  heapGrowth.stop()
   await node.stop()
   return 0
 }
