@@ -84,7 +84,7 @@ describe('node configuration', () => {
           source: 'mega.json',
           key: 'network.gossip',
           expected: '1 ≤ meshDegreeLow ≤ meshDegree ≤ meshDegreeHigh',
-        }) && /got 9, 4, 5/.test(error.message),
+        }) && /got 9, 4, 8/.test(error.message),
     )
   })
 
