@@ -170,9 +170,8 @@ const httpByRequire = {
  * aggregator, which loads `child_process`), `zlib` (WebSocket compression, the dashboard's
  * compressed assets) and `dgram` (mDNS). Loading them took 4.7 MiB of RSS in a bare Node process
  * (http2 alone 3.6 MiB, tls and https 2.6 MiB); in a network of idle nodes, 2 MiB less RSS per
- * node. Each
- * is a proxy that loads the module when a property is first read (a function called, a class
- * constructed). An `import` statement may take only the default export: a named import would
+ * node. Each is a proxy that loads the module when a property is first read (a function called,
+ * a class constructed). An `import` statement may take only the default export: a named import would
  * need the module's names before it is loaded, and fails the build.
  */
 export const LAZY_BUILTINS = ['http2', 'https', 'tls', 'cluster', 'zlib', 'dgram']

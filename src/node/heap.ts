@@ -82,7 +82,7 @@ export class HeapGrowthCollector {
 }
 
 /** Bytes used in the old generation: the spaces only a major collection empties. */
-function oldGenerationBytes(): number {
+export function oldGenerationBytes(): number {
   let used = 0
   for (const space of getHeapSpaceStatistics()) {
     if (space.space_name === 'old_space' || space.space_name === 'large_object_space')

@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString } from 'node:v8'
+import { getHeapStatistics, setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { collectGarbage, HeapGrowthCollector } from '../../../src/node/heap.ts'
+import { collectGarbage, HeapGrowthCollector, oldGenerationBytes } from '../../../src/node/heap.ts'
 
 // V8's young-generation collection, to promote objects when the test needs it.
 setFlagsFromString('--expose-gc')
@@ -65,10 +65,7 @@ describe('HeapGrowthCollector', () => {
   })
 
   it('frees what a quiet process keeps promoting, checked on its own timer', async () => {
-    const oldBytes = () =>
-      getHeapSpaceStatistics()
-        .filter((space) => space.space_name === 'old_space' || space.space_name === 'large_object_space')
-        .reduce((sum, space) => sum + space.space_used_size, 0)
+    const oldBytes = oldGenerationBytes
     let collections = 0
     const collector = new HeapGrowthCollector(
       { growthBytes: 1 * MiB, intervalMs: 20 },
