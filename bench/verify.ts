@@ -11,8 +11,10 @@
  * Best-of-rounds rather than the mean because noise (another process on this 2-core machine)
  * only ever slows a round down. Rerun when the ratios move between runs.
  */
+import { createRequire } from 'node:module'
 import { cpus } from 'node:os'
-import { nodeBip340, nodeEd25519 } from '../src/protocol/crypto/node.ts'
+import { nativeLibsecp256k1, wasmLibsecp256k1 } from '../src/protocol/crypto/libsecp256k1.ts'
+import { bip340Over, libsecp256k1Build, nodeEd25519 } from '../src/protocol/crypto/node.ts'
 import type { SchemeBackend } from '../src/protocol/crypto/types.ts'
 import { webBip340, webEd25519 } from '../src/protocol/crypto/web.ts'
 import { opensslEd25519 } from './openssl-ed25519.ts'
@@ -33,12 +35,30 @@ interface Case {
   backend: SchemeBackend
 }
 
+const require = createRequire(import.meta.url)
+const nativeSecp256k1 = nativeLibsecp256k1(require)
+const wasmSecp256k1 = wasmLibsecp256k1(require)
+const used = (build: string) => (libsecp256k1Build() === build ? ', used' : '')
+
 const CASES: Case[] = [
   { scheme: 'ed25519', library: 'OpenSSL, key per signer', backend: opensslEd25519({ cacheKeys: true }) },
   { scheme: 'ed25519', library: 'OpenSSL, key per check', backend: opensslEd25519({ cacheKeys: false }) },
   { scheme: 'ed25519', library: 'libsodium (used)', backend: nodeEd25519 },
   { scheme: 'ed25519', library: '@noble/curves', backend: webEd25519 },
-  { scheme: 'bip340', library: 'tiny-secp256k1 (WASM)', backend: nodeBip340 },
+  ...(nativeSecp256k1
+    ? [
+        {
+          scheme: 'bip340' as const,
+          library: `libsecp256k1 native (bcrypto${used('native')})`,
+          backend: bip340Over(() => nativeSecp256k1),
+        },
+      ]
+    : []),
+  {
+    scheme: 'bip340',
+    library: `libsecp256k1 WASM (tiny-secp256k1${used('wasm')})`,
+    backend: bip340Over(() => wasmSecp256k1),
+  },
   { scheme: 'bip340', library: '@noble/curves', backend: webBip340 },
 ]
 
@@ -118,15 +138,16 @@ if (json) {
 } else {
   const n = (x: number) => x.toLocaleString('en-US').padStart(9)
   const ratio = (x: number) => `${x.toFixed(2)}×`.padStart(7)
+  const width = Math.max(...rows.map((r) => r.library.length))
   console.log(
     `signatures on one core (${process.version}, ${cpus()[0]?.model ?? 'unknown cpu'}), best of ${rounds} × ${roundMs} ms`,
   )
   console.log(
-    `${'scheme'.padEnd(8)} ${'library'.padEnd(24)} ${'verify/s'.padStart(9)} ${'×native'.padStart(7)} ${'sign/s'.padStart(9)} ${'×native'.padStart(7)}`,
+    `${'scheme'.padEnd(8)} ${'library'.padEnd(width)} ${'verify/s'.padStart(9)} ${'×native'.padStart(7)} ${'sign/s'.padStart(9)} ${'×native'.padStart(7)}`,
   )
   for (const r of rows) {
     console.log(
-      `${r.scheme.padEnd(8)} ${r.library.padEnd(24)} ${n(r.verifyPerSecond)} ${ratio(r.verifyRatio)} ${n(r.signPerSecond)} ${ratio(r.signRatio)}`,
+      `${r.scheme.padEnd(8)} ${r.library.padEnd(width)} ${n(r.verifyPerSecond)} ${ratio(r.verifyRatio)} ${n(r.signPerSecond)} ${ratio(r.signRatio)}`,
     )
   }
   console.log(

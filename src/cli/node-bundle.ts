@@ -40,7 +40,7 @@ const ALWAYS_INPUTS = [
   'src/cli/node-bundle.ts',
 ]
 /** Packages left out: native code, esbuild itself, and pretty logs' transport (a worker). */
-const EXTERNAL = ['esbuild', 'sodium-native', 'tiny-secp256k1', 'pino-pretty']
+const EXTERNAL = ['esbuild', 'sodium-native', 'bcrypto', 'tiny-secp256k1', 'pino-pretty']
 
 interface Manifest {
   /** When the build started (ms since the epoch): an input changed after it makes it stale. */

@@ -1,16 +1,17 @@
 /**
  * Crypto backend for Node: SHA-256 from `node:crypto` (OpenSSL), ed25519 from libsodium
- * (`sodium-native`, prebuilt for each platform), BIP340 Schnorr from `tiny-secp256k1`
- * (libsecp256k1 compiled to WASM).
+ * (`sodium-native`, prebuilt for each platform), BIP340 Schnorr and secp256k1 points from
+ * libsecp256k1 (native when `npm ci` could build it, else WebAssembly: libsecp256k1.ts).
  *
- * Why these libraries (`bench/verify.ts`, one core of this 2-core Xeon, Node 24.21): libsodium
+ * Why these libraries (`bench/verify.ts`, one core of a 2-core AMD EPYC, Node 24.21): libsodium
  * verifies ed25519 from the raw key, ≈ 1.6× OpenSSL for a new signer (OpenSSL needs a key object
- * first), and noble ≈ 0.1×; for BIP340, `tiny-secp256k1` verifies ≈ 4,700/s and signs ≈ 5,100/s
- * against ≈ 775/s and ≈ 485/s for `@noble/curves` (6× / 10×).
+ * first), and noble ≈ 0.1×; for BIP340, native libsecp256k1 verifies ≈ 20,000/s, its
+ * WebAssembly build ≈ 4,500/s and `@noble/curves` ≈ 800/s.
  */
 import { hash, randomBytes as nodeRandomBytes } from 'node:crypto'
 import { createRequire } from 'node:module'
 import sodium from 'sodium-native'
+import { type Libsecp256k1, loadLibsecp256k1 } from './libsecp256k1.ts'
 import type { CryptoBackend, SchemeBackend, Secp256k1Points } from './types.ts'
 
 // The digest comes back as a 'binary' (latin1) string (one char per byte) and is copied into a
@@ -27,17 +28,21 @@ function sha256Hex(data: Uint8Array | string): string {
   return hash('sha256', data, 'hex')
 }
 
-type Secp256k1 = typeof import('tiny-secp256k1')
-let loadedSecp256k1: Secp256k1 | undefined
+let loadedSecp256k1: Libsecp256k1 | undefined
 
 /**
- * libsecp256k1, loaded on first use: its WebAssembly instance costs a process ≈ 13 MB of RSS,
- * and a node that never meets a BIP340 key or an attestation point never needs it. Its CommonJS
- * build (the same WebAssembly) loads synchronously, as the backend's calls are synchronous.
+ * libsecp256k1, loaded on first use: a node that never meets a BIP340 key or an attestation
+ * point never needs it (its WebAssembly build costs a process ≈ 13 MB of RSS). Loaded
+ * synchronously, as the backend's calls are synchronous.
  */
-function secp256k1(): Secp256k1 {
-  loadedSecp256k1 ??= createRequire(import.meta.url)('tiny-secp256k1') as Secp256k1
+function secp256k1(): Libsecp256k1 {
+  loadedSecp256k1 ??= loadLibsecp256k1(createRequire(import.meta.url))
   return loadedSecp256k1
+}
+
+/** Which build of libsecp256k1 this process uses (`native` or `wasm`), for diagnostics and benchmarks. */
+export function libsecp256k1Build(): Libsecp256k1['build'] {
+  return secp256k1().build
 }
 
 function randomBytes(length: number): Uint8Array {
@@ -86,47 +91,38 @@ function withKeyPair<T>(seed: Uint8Array, use: (publicKey: Uint8Array, expanded:
 }
 
 /**
- * BIP340 over libsecp256k1 (WASM).
+ * BIP340 over libsecp256k1.
  *
  * aux_rand is always passed explicitly (random when the caller gives none): libsecp256k1 treats
  * a missing aux_rand differently from 32 zero bytes in some versions, and the BIP340 vectors
- * are defined with explicit bytes. Known deviation: tiny-secp256k1's JS wrapper rejects a
- * signature whose R.x lies in [n, p), which BIP340 allows; an honest signer hits that with
- * probability ≈ 2^-128 and nobody can aim for it, so both backends agree in practice.
+ * are defined with explicit bytes.
  */
-export const nodeBip340: SchemeBackend = {
-  publicKey(secretKey) {
-    return secp256k1().xOnlyPointFromScalar(secretKey)
-  },
-  sign(message, secretKey, auxRand) {
-    if (message.length !== 32) throw new RangeError('bip340 signs exactly 32-byte messages')
-    return secp256k1().signSchnorr(message, secretKey, auxRand ?? randomBytes(32))
-  },
-  verify(signature, message, publicKey) {
-    if (signature.length !== 64 || message.length !== 32 || publicKey.length !== 32) return false
-    try {
-      return secp256k1().verifySchnorr(message, publicKey, signature)
-    } catch {
-      // tiny-secp256k1 throws for a public key that is not on the curve or r, s ≥ n
-      return false
-    }
-  },
+export function bip340Over(library: () => Libsecp256k1): SchemeBackend {
+  return {
+    publicKey(secretKey) {
+      return library().xOnlyPublicKey(secretKey)
+    },
+    sign(message, secretKey, auxRand) {
+      if (message.length !== 32) throw new RangeError('bip340 signs exactly 32-byte messages')
+      return library().signSchnorr(message, secretKey, auxRand ?? randomBytes(32))
+    },
+    verify(signature, message, publicKey) {
+      if (signature.length !== 64 || message.length !== 32 || publicKey.length !== 32) return false
+      return library().verifySchnorr(signature, message, publicKey)
+    },
+  }
 }
 
-/** secp256k1 point arithmetic over libsecp256k1 (WASM); `null` results mean infinity or bad input. */
-export const nodeSecp256k1: Secp256k1Points = {
-  fromScalar(scalar) {
-    const point = secp256k1().pointFromScalar(scalar, true)
-    if (!point) throw new RangeError('scalar must be from 1 to n-1')
-    return point
-  },
-  mulAdd(point, scalar, addend) {
-    const product = secp256k1().pointMultiply(point, scalar, true)
-    const sum = product && secp256k1().pointAdd(product, addend, true)
-    if (!sum) throw new RangeError('scalar·point + addend is the point at infinity')
-    return sum
-  },
+/** secp256k1 point arithmetic over libsecp256k1. */
+export function pointsOver(library: () => Libsecp256k1): Secp256k1Points {
+  return {
+    fromScalar: (scalar) => library().pointFromScalar(scalar),
+    mulAdd: (point, scalar, addend) => library().mulAdd(point, scalar, addend),
+  }
 }
+
+export const nodeBip340: SchemeBackend = bip340Over(secp256k1)
+export const nodeSecp256k1: Secp256k1Points = pointsOver(secp256k1)
 
 /** The Node backend (selected by the `#crypto` import under the `node` condition). */
 export const backend: CryptoBackend = {

@@ -10,11 +10,18 @@ import {
   sign as opensslSign,
   verify as opensslVerify,
 } from 'node:crypto'
+import { createRequire } from 'node:module'
 import { describe, it } from 'node:test'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { schnorr } from '@noble/curves/secp256k1.js'
 import fc from 'fast-check'
-import { backend as nodeBackend } from '../../../src/protocol/crypto/node.ts'
+import { loadLibsecp256k1, wasmLibsecp256k1 } from '../../../src/protocol/crypto/libsecp256k1.ts'
+import {
+  bip340Over,
+  libsecp256k1Build,
+  backend as nodeBackend,
+  pointsOver,
+} from '../../../src/protocol/crypto/node.ts'
 import type { CryptoBackend } from '../../../src/protocol/crypto/types.ts'
 import { backend as webBackend } from '../../../src/protocol/crypto/web.ts'
 import { ErrorCode, isProtocolError, ok, type Result } from '../../../src/protocol/errors.ts'
@@ -25,7 +32,16 @@ import { anyText } from '../../support/arbitraries.ts'
 import bip340 from '../../vectors/bip340.json' with { type: 'json' }
 import rfc8032 from '../../vectors/rfc8032-ed25519.json' with { type: 'json' }
 
-const BACKENDS: CryptoBackend[] = [nodeBackend, webBackend]
+const require = createRequire(import.meta.url)
+const wasm = wasmLibsecp256k1(require)
+/** The Node backend as it runs where libsecp256k1's native build is missing. */
+const nodeWasmBackend: CryptoBackend = {
+  ...nodeBackend,
+  name: 'node (WebAssembly libsecp256k1)',
+  bip340: bip340Over(() => wasm),
+  secp256k1: pointsOver(() => wasm),
+}
+const BACKENDS: CryptoBackend[] = [nodeBackend, nodeWasmBackend, webBackend]
 const SECP256K1_N = 'fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141'
 const ED25519_L = 2n ** 252n + 27742317777372353535851937790883648493n
 
@@ -258,25 +274,49 @@ for (const crypto of BACKENDS) {
 }
 
 describe('backends agree', () => {
-  it('each verifies what the other signs', () => {
-    const [a, b] = [createSignatures(nodeBackend), createSignatures(webBackend)]
+  for (const other of [nodeWasmBackend, webBackend]) {
+    it(`node and ${other.name}: each verifies what the other signs`, () => {
+      const [a, b] = [createSignatures(nodeBackend), createSignatures(other)]
+      fc.assert(
+        fc.property(fc.constantFrom(...SCHEMES), fc.uint8Array({ maxLength: 100 }), (scheme, message) => {
+          const keys = a.generateKeyPair(scheme)
+          assert.equal(b.publicKeyOf(scheme, keys.secretKey), keys.publicKey)
+          assert.equal(
+            b.verifyMessage(scheme, message, a.signMessage(scheme, message, keys.secretKey), keys.publicKey)
+              .ok,
+            true,
+          )
+          assert.equal(
+            a.verifyMessage(scheme, message, b.signMessage(scheme, message, keys.secretKey), keys.publicKey)
+              .ok,
+            true,
+          )
+        }),
+        { numRuns: 20 },
+      )
+    })
+  }
+
+  it('native and WebAssembly libsecp256k1 give the same verdict on damaged signatures, keys and digests', () => {
+    const [native, wasmBip340] = [nodeBackend.bip340, nodeWasmBackend.bip340]
+    const secret = new Uint8Array(32).fill(3)
+    const publicKey = native.publicKey(secret)
     fc.assert(
-      fc.property(fc.constantFrom(...SCHEMES), fc.uint8Array({ maxLength: 100 }), (scheme, message) => {
-        const keys = a.generateKeyPair(scheme)
-        assert.equal(b.publicKeyOf(scheme, keys.secretKey), keys.publicKey)
-        assert.equal(
-          b.verifyMessage(scheme, message, a.signMessage(scheme, message, keys.secretKey), keys.publicKey).ok,
-          true,
-        )
-        assert.equal(
-          a.verifyMessage(scheme, message, b.signMessage(scheme, message, keys.secretKey), keys.publicKey).ok,
-          true,
-        )
-      }),
-      { numRuns: 20 },
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.nat(64 * 8 - 1),
+        fc.nat(2),
+        (digest, bit, part) => {
+          const signature = native.sign(digest, secret, new Uint8Array(32))
+          const args: [Uint8Array, Uint8Array, Uint8Array] = [signature, digest, publicKey]
+          args[part] = flipBit(args[part]!, bit % (args[part]!.length * 8))
+          assert.equal(native.verify(...args), wasmBip340.verify(...args))
+          assert.equal(native.verify(signature, digest, publicKey), true)
+        },
+      ),
+      { numRuns: 300 },
     )
   })
-
   it('hash alike, bytes and text, as OpenSSL does', () => {
     const reference = (data: Uint8Array | string) => createHash('sha256').update(data).digest()
     fc.assert(
@@ -290,6 +330,50 @@ describe('backends agree', () => {
       }),
       { numRuns: 200 },
     )
+  })
+})
+
+describe('libsecp256k1 builds', () => {
+  it('the Node backend runs the native build that npm ci compiles', () => {
+    assert.equal(
+      libsecp256k1Build(),
+      'native',
+      "bcrypto's native libsecp256k1 did not load: npm ci builds it with node-gyp (python3, make and a C compiler); until then BIP340 runs on the WebAssembly build, ≈ 4× slower",
+    )
+  })
+
+  it('falls back to the WebAssembly build when the native one cannot be loaded', () => {
+    const withoutNative = (id: string) => {
+      if (id.startsWith('bcrypto')) throw new Error(`Cannot find module '${id}'`)
+      return require(id)
+    }
+    const library = loadLibsecp256k1(withoutNative)
+    assert.equal(library.build, 'wasm')
+    assert.equal(loadLibsecp256k1(require).build, 'native')
+    const secret = new Uint8Array(32).fill(5)
+    const digest = new Uint8Array(32).fill(6)
+    const signature = library.signSchnorr(digest, secret, new Uint8Array(32))
+    assert.equal(nodeBackend.bip340.verify(signature, digest, library.xOnlyPublicKey(secret)), true)
+  })
+
+  it('refuses a JavaScript-only bcrypto (slower than WebAssembly) and falls back', () => {
+    const jsOnly = (id: string) => (id.startsWith('bcrypto') ? { ...require(id), native: 0 } : require(id))
+    assert.equal(loadLibsecp256k1(jsOnly).build, 'wasm')
+  })
+
+  it('point operations throw a RangeError for a bad scalar or infinity, on both builds', () => {
+    const zero = new Uint8Array(32)
+    const one = new Uint8Array(32)
+    one[31] = 1
+    const order = fromHex(SECP256K1_N)
+    for (const points of [nodeBackend.secp256k1, nodeWasmBackend.secp256k1, webBackend.secp256k1]) {
+      assert.throws(() => points.fromScalar(zero), RangeError)
+      assert.throws(() => points.fromScalar(order), RangeError)
+      const g = points.fromScalar(one)
+      const minusG = points.fromScalar(fromHex(`${SECP256K1_N.slice(0, 62)}40`))
+      assert.throws(() => points.mulAdd(g, one, minusG), RangeError, 'G + (−G) is infinity')
+      assert.equal(toHex(points.mulAdd(g, one, g)), toHex(points.fromScalar(fromHex(`${'00'.repeat(31)}02`))))
+    }
   })
 })
 
