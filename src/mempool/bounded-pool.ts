@@ -1,15 +1,12 @@
 /**
  * A pool of entries with a capacity, ordered by rank so the weakest is found and evicted in
- * O(log n) (a B+ tree, never a scan), with a rolling admission floor. Every limit of the
+ * O(log n) (an ordered set, never a scan), with a rolling admission floor. Every limit of the
  * mempool is one of these: the oracles, each oracle's capabilities and reports, the offers,
  * each capability's offers.
  */
-import BTreeModule from 'sorted-btree'
-import { isExactOrder, orderOfBigint, orderOfText } from './orders.ts'
+import { OrderedSet } from './ordered-set.ts'
+import { isExactOrder, orderOfBigint, orderOfRank, orderOfText } from './orders.ts'
 import { type FloorState, RollingFloor, type RollingFloorInit } from './rolling-floor.ts'
-
-// sorted-btree is CommonJS: Node's ESM loader hands us `module.exports`, whose `default` is the class.
-const BTree = BTreeModule.default
 
 /** How strong an entry is: compared by `tier`, then `work`, then `id` (a stable tie-break). */
 export interface Rank {
@@ -68,7 +65,7 @@ export type PoolCheck =
 
 /**
  * An entry's rank with the entry: the one object a pool keeps per entry, key of both indexes.
- * It carries small integers ordering like its tier, work and id (orders.ts), so the tree
+ * It carries small integers ordering like its tier, work and id (orders.ts), so the set
  * compares them before reading any bigint or text.
  */
 export type Held<V> = Rank & {
@@ -101,15 +98,20 @@ export function compareHeld(a: Held<unknown>, b: Held<unknown>): number {
   return a.id === b.id ? 0 : a.id > b.id ? -1 : 1
 }
 
+/** A held rank as one number ordering like it (orders.ts), for the ordered set's searches. */
+export function orderOfHeld(held: Held<unknown>): number {
+  return orderOfRank(held.tierOrder, held.workOrder, held.idOrder)
+}
+
 /**
  * A pool's structures, allocated on its first entry: every oracle has a capability pool and a
  * report pool, and most of them stay empty, so an empty pool must cost a few words, not the
- * trees and maps of a full one (design §5: a million oracles in a bounded memory).
+ * ordered set and maps of a full one (design §5: a million oracles in a bounded memory).
  */
 interface Structures<V> {
-  // The tree orders the held ranks (a set: sorted-btree shares one array for absent values).
-  byRank: InstanceType<typeof BTree<Held<V>, undefined>>
-  // One map lookup answers has/get/rankOf; the tree is only for order.
+  // The held ranks in order.
+  byRank: OrderedSet<Held<V>>
+  // One map lookup answers has/get/rankOf; the set is only for order.
   byId: Map<string, Held<V>>
   // Ids in an array with their positions, so a random victim is picked in O(1); only with
   // random eviction.
@@ -155,7 +157,7 @@ export class BoundedPool<V> {
   #build(): Structures<V> {
     const random = this.#randomEvictionRate > 0
     this.#structures ??= {
-      byRank: new BTree<Held<V>, undefined>(undefined, compareHeld),
+      byRank: new OrderedSet<Held<V>>(compareHeld, orderOfHeld),
       byId: new Map(),
       ids: random ? [] : undefined,
       position: random ? new Map() : undefined,
@@ -182,7 +184,7 @@ export class BoundedPool<V> {
 
   /** The weakest entry, the next to be evicted. */
   weakest(): [Rank, V] | undefined {
-    const held = this.#structures?.byRank.minKey()
+    const held = this.#structures?.byRank.first()
     return held && [held, held.value]
   }
 
@@ -200,7 +202,7 @@ export class BoundedPool<V> {
       return { fits: false, floorBits, weakestBits: this.#weakestBits() }
     }
     if (this.size < this.capacity) return { fits: true }
-    const weakest = this.#structures!.byRank.minKey()!
+    const weakest = this.#structures!.byRank.first()!
     if (compareRanks(rank, weakest) <= 0)
       return { fits: false, floorBits, weakestBits: workBits(weakest.work) }
     return { fits: true, evicts: rankOnly(weakest) }
@@ -211,7 +213,7 @@ export class BoundedPool<V> {
     this.delete(rank.id)
     const { byRank, byId, ids, position } = this.#build()
     const held = hold(rank, value)
-    byRank.set(held, undefined)
+    byRank.add(held)
     byId.set(rank.id, held)
     if (ids && position) {
       position.set(rank.id, ids.length)
@@ -277,15 +279,12 @@ export class BoundedPool<V> {
   *strongestFirst(below?: Rank): IterableIterator<[Rank, V]> {
     const byRank = this.#structures?.byRank
     if (!byRank) return
-    // The rank to start below, held with its orders like the ranks in the tree.
-    const pairs = below
-      ? byRank.entriesReversed(hold(below, undefined as V), undefined, true)
-      : byRank.entriesReversed()
-    for (const [held] of pairs) yield [held, held.value]
+    // The rank to start below, held with its orders like the ranks in the set.
+    for (const held of byRank.descending(below && hold(below, undefined as V))) yield [held, held.value]
   }
 
   #weakestBits(): number {
-    const rank = this.#structures?.byRank.minKey()
+    const rank = this.#structures?.byRank.first()
     return rank ? workBits(rank.work) : 0
   }
 }
