@@ -43,6 +43,8 @@ export function workBits(work: bigint): number {
 }
 
 const EMPTY_MAP: ReadonlyMap<string, never> = new Map<string, never>()
+/** What {@link BoundedPool.set} returns when it evicts nothing: one array for every such call. */
+const NOTHING_EVICTED: readonly [Rank, never][] = Object.freeze([])
 
 /** A rank without the entry it was held with, for callers that keep ranks (cursors, verdicts). */
 function rankOnly(rank: Rank): Rank {
@@ -209,9 +211,15 @@ export class BoundedPool<V> {
   }
 
   /** Inserts or re-ranks an entry; returns the entries evicted to stay within capacity. */
-  set(rank: Rank, value: V, now: number): [Rank, V][] {
-    this.delete(rank.id)
+  set(rank: Rank, value: V, now: number): readonly [Rank, V][] {
     const { byRank, byId, ids, position } = this.#build()
+    // A re-ranked entry leaves the order and takes its new place; the map's entry is
+    // overwritten (the map is never walked, so its order does not matter).
+    const old = byId.get(rank.id)
+    if (old) {
+      byRank.delete(old)
+      if (ids) this.#forgetPosition(rank.id)
+    }
     const held = hold(rank, value)
     byRank.add(held)
     byId.set(rank.id, held)
@@ -219,6 +227,7 @@ export class BoundedPool<V> {
       position.set(rank.id, ids.length)
       ids.push(rank.id)
     }
+    if (byId.size <= this.capacity) return NOTHING_EVICTED
     const evicted: [Rank, V][] = []
     while (this.size > this.capacity) {
       const victim = this.evict(now, rank.id)
@@ -238,25 +247,29 @@ export class BoundedPool<V> {
       let id = ids[Math.floor(this.#random() * ids.length)]!
       if (id === keep) id = ids[(this.#structures!.position!.get(id)! + 1) % ids.length]!
       const held = this.#byId.get(id)!
-      this.delete(id)
+      this.#deleteHeld(held)
       return [rankOnly(held), held.value]
     }
-    const weakest = this.weakest()
+    const weakest = this.#structures?.byRank.first()
     if (!weakest) return undefined
-    this.delete(weakest[0].id)
-    this.floor.raise(workBits(weakest[0].work), now)
-    return [rankOnly(weakest[0]), weakest[1]]
+    this.#deleteHeld(weakest)
+    this.floor.raise(workBits(weakest.work), now)
+    return [rankOnly(weakest), weakest.value]
   }
 
   /** Removes an entry without touching the floor (updates, cascades, expiry). */
   delete(id: string): V | undefined {
     const held = this.#byId.get(id)
     if (!held) return undefined
+    this.#deleteHeld(held)
+    return held.value
+  }
+
+  #deleteHeld(held: Held<V>): void {
     const structures = this.#structures!
     structures.byRank.delete(held)
-    structures.byId.delete(id)
-    if (structures.ids) this.#forgetPosition(id)
-    return held.value
+    structures.byId.delete(held.id)
+    if (structures.ids) this.#forgetPosition(held.id)
   }
 
   // Swap-remove from the id array that random eviction picks from.

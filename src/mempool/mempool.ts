@@ -732,7 +732,7 @@ export class Mempool implements PoolView {
   }
 
   /** Removes entries evicted from a pool, with their dependants. */
-  #removeEvicted(evicted: [Rank, Entry][], changes: Changes): void {
+  #removeEvicted(evicted: readonly [Rank, Entry][], changes: Changes): void {
     for (const [, entry] of evicted) this.#remove(entry, changes)
   }
 

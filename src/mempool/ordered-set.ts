@@ -90,8 +90,8 @@ export class OrderedSet<K> {
       if (index === leaf.length - 1) this.#lasts[at] = key
       return false
     }
-    leaf.splice(index, 0, key)
-    this.#orders[at]!.splice(index, 0, order)
+    insertAt(leaf, index, key)
+    insertAt(this.#orders[at]!, index, order)
     if (index === leaf.length - 1) {
       this.#lasts[at] = key
       this.#lastOrders[at] = order
@@ -111,8 +111,8 @@ export class OrderedSet<K> {
     if (!this.#holds(at, index, key, order)) return false
     const leaf = leaves[at]!
     const orders = this.#orders[at]!
-    leaf.splice(index, 1)
-    orders.splice(index, 1)
+    removeAt(leaf, index)
+    removeAt(orders, index)
     this.#size--
     if (leaf.length === 0) {
       leaves.splice(at, 1)
@@ -235,4 +235,18 @@ export class OrderedSet<K> {
     this.#lastOrders.splice(at, 1)
     if (left.length > this.#maxLeaf) this.#split(at)
   }
+}
+
+// A leaf's keys move by a loop: `splice` would allocate the array of what it removed.
+function insertAt<T>(array: T[], index: number, value: T): void {
+  let at = array.length
+  array.push(value)
+  for (; at > index; at--) array[at] = array[at - 1]!
+  array[index] = value
+}
+
+function removeAt<T>(array: T[], index: number): void {
+  const last = array.length - 1
+  for (let at = index; at < last; at++) array[at] = array[at + 1]!
+  array.pop()
 }
