@@ -175,7 +175,7 @@ export class OrderedSet<K> {
     while (low < high) {
       const middle = (low + high) >>> 1
       const other = lastOrders[middle]!
-      if (other < order || (other === order && this.#compare(this.#lasts[middle]!, key) < 0)) low = middle + 1
+      if (other < order || (other === order && this.#before(this.#lasts[middle]!, key))) low = middle + 1
       else high = middle
     }
     return low
@@ -189,11 +189,16 @@ export class OrderedSet<K> {
     while (low < high) {
       const middle = (low + high) >>> 1
       const other = orders[middle]!
-      if (other < order || (other === order && this.#compare(this.#leaves[at]![middle]!, key) < 0))
+      if (other < order || (other === order && this.#before(this.#leaves[at]![middle]!, key)))
         low = middle + 1
       else high = middle
     }
     return low
+  }
+
+  /** Whether `held` comes before `key`; not when it is `key` itself (a delete of the held key reads none). */
+  #before(held: K, key: K): boolean {
+    return held !== key && this.#compare(held, key) < 0
   }
 
   /** Whether the key at `index` of leaf `at` equals `key`. */
