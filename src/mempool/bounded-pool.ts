@@ -89,6 +89,10 @@ export function hold<V>(rank: Rank, value: V): Held<V> {
   }
 }
 
+function isHeldWith<V>(rank: Rank, value: V): rank is Held<V> {
+  return (rank as Partial<Held<V>>).value === value && (rank as Partial<Held<V>>).idOrder !== undefined
+}
+
 /** {@link compareRanks} of two held ranks, on their orders first (the exact values on a tie). */
 export function compareHeld(a: Held<unknown>, b: Held<unknown>): number {
   if (a.tierOrder !== b.tierOrder) return a.tierOrder - b.tierOrder
@@ -210,7 +214,11 @@ export class BoundedPool<V> {
     return { fits: true, evicts: rankOnly(weakest) }
   }
 
-  /** Inserts or re-ranks an entry; returns the entries evicted to stay within capacity. */
+  /**
+   * Inserts or re-ranks an entry; returns the entries evicted to stay within capacity. A rank
+   * already held with `value` ({@link hold}) is filed as it is: an offer's one held rank serves
+   * both its pools.
+   */
   set(rank: Rank, value: V, now: number): readonly [Rank, V][] {
     const { byRank, byId, ids, position } = this.#build()
     // A re-ranked entry leaves the order and takes its new place; the map's entry is
@@ -220,7 +228,7 @@ export class BoundedPool<V> {
       byRank.delete(old)
       if (ids) this.#forgetPosition(rank.id)
     }
-    const held = hold(rank, value)
+    const held = isHeldWith(rank, value) ? rank : hold(rank, value)
     byRank.add(held)
     byId.set(rank.id, held)
     if (ids && position) {

@@ -29,7 +29,14 @@ import {
 } from '../protocol/index.ts'
 import { type Admission, type AdmissionStatus, budgetExceeded, reasonOf } from './admission.ts'
 import { type AdmitContext, decide } from './admit.ts'
-import { BoundedPool, type BoundedPoolInit, type PoolReader, type Rank, workBits } from './bounded-pool.ts'
+import {
+  BoundedPool,
+  type BoundedPoolInit,
+  hold,
+  type PoolReader,
+  type Rank,
+  workBits,
+} from './bounded-pool.ts'
 import { countingReport } from './commitments.ts'
 import {
   CapabilityEntry,
@@ -505,11 +512,12 @@ export class Mempool implements PoolView {
     if (held) this.#untrack(held)
     const perCapability = this.#offerPoolOf(entry.capability, floors?.[`offers:${entry.capability}`])
     this.#track(entry)
-    const rank = workRank(entry, entry.key)
-    this.#removeEvicted(
-      [...this.#offers.set(rank, entry, now), ...perCapability.set(rank, entry, now)],
-      changes,
-    )
+    // One held rank in both pools; what either evicts goes once both hold the offer.
+    const rank = hold(workRank(entry, entry.key), entry)
+    const evicted = this.#offers.set(rank, entry, now)
+    const evictedHere = perCapability.set(rank, entry, now)
+    this.#removeEvicted(evicted, changes)
+    this.#removeEvicted(evictedHere, changes)
     return entry
   }
 
