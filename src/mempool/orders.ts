@@ -1,6 +1,6 @@
 /**
  * Small integers that order like the bigints and texts of ranks and sort keys, computed once
- * when a key is filed: a B+ tree over 100k entries compares a few dozen keys per insert or
+ * when a key is filed: an index over 100k entries compares a few dozen keys per insert or
  * delete, and a comparison of two small integers reads no bigint or string behind them. The
  * order they give is never strict where the exact one is: equal orders fall back to comparing
  * the exact values, so what the trees hold and evict is exactly what the exact keys decide.
