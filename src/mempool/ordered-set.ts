@@ -1,10 +1,10 @@
 /**
  * A set of keys kept in the order of a comparator: the keys in sorted leaves of at most
- * `maxLeaf` keys each, and the last key of every leaf in one array, so a key is found by a
- * binary search over those last keys, then one in its leaf: ≈ log2(n) comparisons, as in a
- * B+ tree, but two levels of plain arrays whatever n is (a leaf per 32–128 keys: ≈ 1,600
- * leaves at 100k entries, 16,000 at 1M), no node objects, and a delete that splices its leaf
- * instead of walking a generic range edit. Every index of the mempool is one of these: the
+ * `maxLeaf` keys each, and what orders the last key of every leaf in one array, so a key is
+ * found by a binary search over those last keys, then one in its leaf: ≈ log2(n) comparisons,
+ * as in a B+ tree, but two levels of plain arrays whatever n is (a leaf per 32–128 keys:
+ * ≈ 1,600 leaves at 100k entries, 16,000 at 1M), no node objects, and a delete that moves the
+ * keys of its leaf instead of walking a generic range edit. Every index of the mempool is one of these: the
  * pools' ranks, oracles by score, entries by density, offers by expiry.
  *
  * Beside every key the set keeps a number that orders like it (`orderOf`: `compare(a, b) < 0`
@@ -23,17 +23,17 @@ const MAX_LEAF = 128
 export class OrderedSet<K> {
   readonly #compare: (a: K, b: K) => number
   readonly #orderOf: (key: K) => number
-  readonly #maxLeaf: number
   // A leaf below a quarter of `maxLeaf` is merged with a neighbour, so that deletes never
   // leave more leaves than keys / (maxLeaf / 4).
-  readonly #minLeaf: number
+  readonly #maxLeaf: number
+  // Most sets hold a few keys (an oracle's capabilities, a capability's offers): their arrays
+  // are made on the first key, one slot long, where pushes into empty arrays would reserve 17.
   /** The leaves, in order; none is empty. */
-  readonly #leaves: K[][] = []
+  #leaves: K[][] = []
   /** The order of each key of each leaf, at the same places. */
-  readonly #orders: number[][] = []
-  /** The last key of each leaf, and its order. */
-  readonly #lasts: K[] = []
-  readonly #lastOrders: number[] = []
+  #orders: number[][] = []
+  /** The order of the last key of each leaf (the key itself is read from the leaf on a tie). */
+  #lastOrders: number[] = []
   #size = 0
 
   /** `maxLeaf` is for tests, to split and merge leaves with a handful of keys. */
@@ -42,7 +42,6 @@ export class OrderedSet<K> {
     this.#compare = compare
     this.#orderOf = orderOf
     this.#maxLeaf = maxLeaf
-    this.#minLeaf = maxLeaf >> 2
   }
 
   get size(): number {
@@ -56,7 +55,7 @@ export class OrderedSet<K> {
 
   /** The largest key. */
   last(): K | undefined {
-    return this.#lasts[this.#lasts.length - 1]
+    return this.#leaves.at(-1)?.at(-1)
   }
 
   /** Whether a key equal to `key` is held. */
@@ -73,10 +72,9 @@ export class OrderedSet<K> {
     const leaves = this.#leaves
     const order = this.#orderOf(key)
     if (leaves.length === 0) {
-      leaves.push([key])
-      this.#orders.push([order])
-      this.#lasts.push(key)
-      this.#lastOrders.push(order)
+      this.#leaves = [[key]]
+      this.#orders = [[order]]
+      this.#lastOrders = [order]
       this.#size = 1
       return true
     }
@@ -87,15 +85,11 @@ export class OrderedSet<K> {
     const index = this.#indexIn(at, key, order)
     if (this.#holds(at, index, key, order)) {
       leaf[index] = key
-      if (index === leaf.length - 1) this.#lasts[at] = key
       return false
     }
     insertAt(leaf, index, key)
     insertAt(this.#orders[at]!, index, order)
-    if (index === leaf.length - 1) {
-      this.#lasts[at] = key
-      this.#lastOrders[at] = order
-    }
+    if (index === leaf.length - 1) this.#lastOrders[at] = order
     this.#size++
     if (leaf.length > this.#maxLeaf) this.#split(at)
     return true
@@ -117,15 +111,12 @@ export class OrderedSet<K> {
     if (leaf.length === 0) {
       leaves.splice(at, 1)
       this.#orders.splice(at, 1)
-      this.#lasts.splice(at, 1)
       this.#lastOrders.splice(at, 1)
       return true
     }
-    if (index === leaf.length) {
-      this.#lasts[at] = leaf[index - 1]!
-      this.#lastOrders[at] = orders[index - 1]!
-    }
-    if (leaf.length < this.#minLeaf && leaves.length > 1) this.#merge(at < leaves.length - 1 ? at : at - 1)
+    if (index === leaf.length) this.#lastOrders[at] = orders[index - 1]!
+    if (leaf.length < this.#maxLeaf >> 2 && leaves.length > 1)
+      this.#merge(at < leaves.length - 1 ? at : at - 1)
     return true
   }
 
@@ -175,7 +166,8 @@ export class OrderedSet<K> {
     while (low < high) {
       const middle = (low + high) >>> 1
       const other = lastOrders[middle]!
-      if (other < order || (other === order && this.#before(this.#lasts[middle]!, key))) low = middle + 1
+      if (other < order || (other === order && this.#before(this.#leaves[middle]!.at(-1)!, key)))
+        low = middle + 1
       else high = middle
     }
     return low
@@ -218,9 +210,7 @@ export class OrderedSet<K> {
     const rightOrders = orders.splice(half)
     this.#leaves.splice(at + 1, 0, right)
     this.#orders.splice(at + 1, 0, rightOrders)
-    this.#lasts[at] = leaf[half - 1]!
     this.#lastOrders[at] = orders[half - 1]!
-    this.#lasts.splice(at + 1, 0, right[right.length - 1]!)
     this.#lastOrders.splice(at + 1, 0, rightOrders[rightOrders.length - 1]!)
   }
 
@@ -236,7 +226,6 @@ export class OrderedSet<K> {
     }
     this.#leaves.splice(at + 1, 1)
     this.#orders.splice(at + 1, 1)
-    this.#lasts.splice(at, 1)
     this.#lastOrders.splice(at, 1)
     if (left.length > this.#maxLeaf) this.#split(at)
   }
