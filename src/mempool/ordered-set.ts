@@ -1,7 +1,7 @@
 /**
  * A set of keys kept in the order of a comparator: the keys in sorted leaves of at most
- * `maxLeaf` keys each, and what orders the last key of every leaf in one array, so a key is
- * found by a binary search over those last keys, then one in its leaf: ≈ log2(n) comparisons,
+ * `maxLeaf` keys each, and what orders the last key of every leaf but the last in one array, so
+ * a key is found by a binary search over those last keys, then one in its leaf: ≈ log2(n) comparisons,
  * as in a B+ tree, but two levels of plain arrays whatever n is (a leaf per 32–128 keys:
  * ≈ 1,600 leaves at 100k entries, 16,000 at 1M), no node objects, and a delete that moves the
  * keys of its leaf instead of walking a generic range edit. Every index of the mempool is one of these: the
@@ -16,6 +16,9 @@
  * Keys the comparator finds equal are one key: adding one replaces the other. Iterators read
  * the set as they go: the set must not change while one is being read.
  */
+
+/** The bounds of every set of one leaf (none): replaced, never written, on its first split. */
+const NO_BOUNDS: number[] = []
 
 /** Most keys in a leaf before it splits in two halves. */
 const MAX_LEAF = 128
@@ -32,8 +35,11 @@ export class OrderedSet<K> {
   #leaves: K[][] = []
   /** The order of each key of each leaf, at the same places. */
   #orders: number[][] = []
-  /** The order of the last key of each leaf (the key itself is read from the leaf on a tie). */
-  #lastOrders: number[] = []
+  /**
+   * The order of the last key of each leaf but the last (the key itself is read from the leaf
+   * on a tie): a key above them all goes to the last leaf, so a set of one leaf needs none.
+   */
+  #lastOrders: number[] = NO_BOUNDS
   #size = 0
 
   /** `maxLeaf` is for tests, to split and merge leaves with a handful of keys. */
@@ -74,13 +80,10 @@ export class OrderedSet<K> {
     if (leaves.length === 0) {
       this.#leaves = [[key]]
       this.#orders = [[order]]
-      this.#lastOrders = [order]
       this.#size = 1
       return true
     }
-    let at = this.#leafOf(key, order)
-    // Above every key: the last leaf takes it.
-    if (at === leaves.length) at--
+    const at = this.#leafOf(key, order)
     const leaf = leaves[at]!
     const index = this.#indexIn(at, key, order)
     if (this.#holds(at, index, key, order)) {
@@ -89,7 +92,7 @@ export class OrderedSet<K> {
     }
     insertAt(leaf, index, key)
     insertAt(this.#orders[at]!, index, order)
-    if (index === leaf.length - 1) this.#lastOrders[at] = order
+    if (index === leaf.length - 1 && at < leaves.length - 1) this.#lastOrders[at] = order
     this.#size++
     if (leaf.length > this.#maxLeaf) this.#split(at)
     return true
@@ -109,12 +112,13 @@ export class OrderedSet<K> {
     removeAt(orders, index)
     this.#size--
     if (leaf.length === 0) {
+      // The last leaf has no bound: without it, the one before becomes the last.
+      if (leaves.length > 1) this.#lastOrders.splice(at < leaves.length - 1 ? at : at - 1, 1)
       leaves.splice(at, 1)
       this.#orders.splice(at, 1)
-      this.#lastOrders.splice(at, 1)
       return true
     }
-    if (index === leaf.length) this.#lastOrders[at] = orders[index - 1]!
+    if (index === leaf.length && at < leaves.length - 1) this.#lastOrders[at] = orders[index - 1]!
     if (leaf.length < this.#maxLeaf >> 2 && leaves.length > 1)
       this.#merge(at < leaves.length - 1 ? at : at - 1)
     return true
@@ -158,7 +162,10 @@ export class OrderedSet<K> {
     }
   }
 
-  /** The first leaf whose last key is not below `key`; the number of leaves when none is. */
+  /**
+   * The first leaf whose last key is not below `key`, else the last leaf (0 in an empty set):
+   * a key above every key is after the last leaf's keys, where the search in it ends.
+   */
   #leafOf(key: K, order: number): number {
     const lastOrders = this.#lastOrders
     let low = 0
@@ -196,9 +203,9 @@ export class OrderedSet<K> {
   /** Whether the key at `index` of leaf `at` equals `key`. */
   #holds(at: number, index: number, key: K, order: number): boolean {
     const orders = this.#orders[at]!
-    return (
-      index < orders.length && orders[index] === order && this.#compare(this.#leaves[at]![index]!, key) === 0
-    )
+    if (index >= orders.length || orders[index] !== order) return false
+    const held = this.#leaves[at]![index]!
+    return held === key || this.#compare(held, key) === 0
   }
 
   /** Splits leaf `at` in two halves. */
@@ -210,8 +217,9 @@ export class OrderedSet<K> {
     const rightOrders = orders.splice(half)
     this.#leaves.splice(at + 1, 0, right)
     this.#orders.splice(at + 1, 0, rightOrders)
-    this.#lastOrders[at] = orders[half - 1]!
-    this.#lastOrders.splice(at + 1, 0, rightOrders[rightOrders.length - 1]!)
+    // The left half's bound goes before the split leaf's (none when it was the last).
+    if (this.#lastOrders === NO_BOUNDS) this.#lastOrders = [orders[half - 1]!]
+    else this.#lastOrders.splice(at, 0, orders[half - 1]!)
   }
 
   /** Merges leaf `at + 1` into leaf `at`, splitting the result again when it is too large. */
