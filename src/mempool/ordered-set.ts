@@ -213,10 +213,12 @@ export class OrderedSet<K> {
     const leaf = this.#leaves[at]!
     const orders = this.#orders[at]!
     const half = leaf.length >> 1
-    const right = leaf.splice(half)
-    const rightOrders = orders.splice(half)
-    this.#leaves.splice(at + 1, 0, right)
-    this.#orders.splice(at + 1, 0, rightOrders)
+    // Both halves are new arrays of their length: the leaf's own has grown by half again and
+    // more, and a half kept in it would hold that room for good.
+    this.#leaves[at] = leaf.slice(0, half)
+    this.#orders[at] = orders.slice(0, half)
+    this.#leaves.splice(at + 1, 0, leaf.slice(half))
+    this.#orders.splice(at + 1, 0, orders.slice(half))
     // The left half's bound goes before the split leaf's (none when it was the last).
     if (this.#lastOrders === NO_BOUNDS) this.#lastOrders = [orders[half - 1]!]
     else this.#lastOrders.splice(at, 0, orders[half - 1]!)
