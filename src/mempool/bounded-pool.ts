@@ -1,15 +1,12 @@
 /**
  * A pool of entries with a capacity, ordered by rank so the weakest is found and evicted in
- * O(log n) (a B+ tree, never a scan), with a rolling admission floor. Every limit of the
+ * O(log n) (an ordered set, never a scan), with a rolling admission floor. Every limit of the
  * mempool is one of these: the oracles, each oracle's capabilities and reports, the offers,
  * each capability's offers.
  */
-import BTreeModule from 'sorted-btree'
-import { isExactOrder, orderOfBigint, orderOfText } from './orders.ts'
+import { OrderedSet } from './ordered-set.ts'
+import { isExactOrder, orderOfBigint, orderOfRank, orderOfText } from './orders.ts'
 import { type FloorState, RollingFloor, type RollingFloorInit } from './rolling-floor.ts'
-
-// sorted-btree is CommonJS: Node's ESM loader hands us `module.exports`, whose `default` is the class.
-const BTree = BTreeModule.default
 
 /** How strong an entry is: compared by `tier`, then `work`, then `id` (a stable tie-break). */
 export interface Rank {
@@ -46,6 +43,8 @@ export function workBits(work: bigint): number {
 }
 
 const EMPTY_MAP: ReadonlyMap<string, never> = new Map<string, never>()
+/** What {@link BoundedPool.set} returns when it evicts nothing: one array for every such call. */
+const NOTHING_EVICTED: readonly [Rank, never][] = Object.freeze([])
 
 /** A rank without the entry it was held with, for callers that keep ranks (cursors, verdicts). */
 function rankOnly(rank: Rank): Rank {
@@ -68,7 +67,7 @@ export type PoolCheck =
 
 /**
  * An entry's rank with the entry: the one object a pool keeps per entry, key of both indexes.
- * It carries small integers ordering like its tier, work and id (orders.ts), so the tree
+ * It carries small integers ordering like its tier, work and id (orders.ts), so the set
  * compares them before reading any bigint or text.
  */
 export type Held<V> = Rank & {
@@ -90,6 +89,10 @@ export function hold<V>(rank: Rank, value: V): Held<V> {
   }
 }
 
+function isHeldWith<V>(rank: Rank, value: V): rank is Held<V> {
+  return (rank as Partial<Held<V>>).value === value && (rank as Partial<Held<V>>).idOrder !== undefined
+}
+
 /** {@link compareRanks} of two held ranks, on their orders first (the exact values on a tie). */
 export function compareHeld(a: Held<unknown>, b: Held<unknown>): number {
   if (a.tierOrder !== b.tierOrder) return a.tierOrder - b.tierOrder
@@ -101,15 +104,20 @@ export function compareHeld(a: Held<unknown>, b: Held<unknown>): number {
   return a.id === b.id ? 0 : a.id > b.id ? -1 : 1
 }
 
+/** A held rank as one number ordering like it (orders.ts), for the ordered set's searches. */
+export function orderOfHeld(held: Held<unknown>): number {
+  return orderOfRank(held.tierOrder, held.workOrder, held.idOrder)
+}
+
 /**
  * A pool's structures, allocated on its first entry: every oracle has a capability pool and a
  * report pool, and most of them stay empty, so an empty pool must cost a few words, not the
- * trees and maps of a full one (design §5: a million oracles in a bounded memory).
+ * ordered set and maps of a full one (design §5: a million oracles in a bounded memory).
  */
 interface Structures<V> {
-  // The tree orders the held ranks (a set: sorted-btree shares one array for absent values).
-  byRank: InstanceType<typeof BTree<Held<V>, undefined>>
-  // One map lookup answers has/get/rankOf; the tree is only for order.
+  // The held ranks in order.
+  byRank: OrderedSet<Held<V>>
+  // One map lookup answers has/get/rankOf; the set is only for order.
   byId: Map<string, Held<V>>
   // Ids in an array with their positions, so a random victim is picked in O(1); only with
   // random eviction.
@@ -155,7 +163,7 @@ export class BoundedPool<V> {
   #build(): Structures<V> {
     const random = this.#randomEvictionRate > 0
     this.#structures ??= {
-      byRank: new BTree<Held<V>, undefined>(undefined, compareHeld),
+      byRank: new OrderedSet<Held<V>>(compareHeld, orderOfHeld),
       byId: new Map(),
       ids: random ? [] : undefined,
       position: random ? new Map() : undefined,
@@ -182,7 +190,7 @@ export class BoundedPool<V> {
 
   /** The weakest entry, the next to be evicted. */
   weakest(): [Rank, V] | undefined {
-    const held = this.#structures?.byRank.minKey()
+    const held = this.#structures?.byRank.first()
     return held && [held, held.value]
   }
 
@@ -200,23 +208,34 @@ export class BoundedPool<V> {
       return { fits: false, floorBits, weakestBits: this.#weakestBits() }
     }
     if (this.size < this.capacity) return { fits: true }
-    const weakest = this.#structures!.byRank.minKey()!
+    const weakest = this.#structures!.byRank.first()!
     if (compareRanks(rank, weakest) <= 0)
       return { fits: false, floorBits, weakestBits: workBits(weakest.work) }
     return { fits: true, evicts: rankOnly(weakest) }
   }
 
-  /** Inserts or re-ranks an entry; returns the entries evicted to stay within capacity. */
-  set(rank: Rank, value: V, now: number): [Rank, V][] {
-    this.delete(rank.id)
+  /**
+   * Inserts or re-ranks an entry; returns the entries evicted to stay within capacity. A rank
+   * already held with `value` ({@link hold}) is filed as it is: an offer's one held rank serves
+   * both its pools.
+   */
+  set(rank: Rank, value: V, now: number): readonly [Rank, V][] {
     const { byRank, byId, ids, position } = this.#build()
-    const held = hold(rank, value)
-    byRank.set(held, undefined)
+    // A re-ranked entry leaves the order and takes its new place; the map's entry is
+    // overwritten (the map is never walked, so its order does not matter).
+    const old = byId.get(rank.id)
+    if (old) {
+      byRank.delete(old)
+      if (ids) this.#forgetPosition(rank.id)
+    }
+    const held = isHeldWith(rank, value) ? rank : hold(rank, value)
+    byRank.add(held)
     byId.set(rank.id, held)
     if (ids && position) {
       position.set(rank.id, ids.length)
       ids.push(rank.id)
     }
+    if (byId.size <= this.capacity) return NOTHING_EVICTED
     const evicted: [Rank, V][] = []
     while (this.size > this.capacity) {
       const victim = this.evict(now, rank.id)
@@ -236,25 +255,29 @@ export class BoundedPool<V> {
       let id = ids[Math.floor(this.#random() * ids.length)]!
       if (id === keep) id = ids[(this.#structures!.position!.get(id)! + 1) % ids.length]!
       const held = this.#byId.get(id)!
-      this.delete(id)
+      this.#deleteHeld(held)
       return [rankOnly(held), held.value]
     }
-    const weakest = this.weakest()
+    const weakest = this.#structures?.byRank.first()
     if (!weakest) return undefined
-    this.delete(weakest[0].id)
-    this.floor.raise(workBits(weakest[0].work), now)
-    return [rankOnly(weakest[0]), weakest[1]]
+    this.#deleteHeld(weakest)
+    this.floor.raise(workBits(weakest.work), now)
+    return [rankOnly(weakest), weakest.value]
   }
 
   /** Removes an entry without touching the floor (updates, cascades, expiry). */
   delete(id: string): V | undefined {
     const held = this.#byId.get(id)
     if (!held) return undefined
+    this.#deleteHeld(held)
+    return held.value
+  }
+
+  #deleteHeld(held: Held<V>): void {
     const structures = this.#structures!
     structures.byRank.delete(held)
-    structures.byId.delete(id)
-    if (structures.ids) this.#forgetPosition(id)
-    return held.value
+    structures.byId.delete(held.id)
+    if (structures.ids) this.#forgetPosition(held.id)
   }
 
   // Swap-remove from the id array that random eviction picks from.
@@ -277,15 +300,12 @@ export class BoundedPool<V> {
   *strongestFirst(below?: Rank): IterableIterator<[Rank, V]> {
     const byRank = this.#structures?.byRank
     if (!byRank) return
-    // The rank to start below, held with its orders like the ranks in the tree.
-    const pairs = below
-      ? byRank.entriesReversed(hold(below, undefined as V), undefined, true)
-      : byRank.entriesReversed()
-    for (const [held] of pairs) yield [held, held.value]
+    // The rank to start below, held with its orders like the ranks in the set.
+    for (const held of byRank.descending(below && hold(below, undefined as V))) yield [held, held.value]
   }
 
   #weakestBits(): number {
-    const rank = this.#structures?.byRank.minKey()
+    const rank = this.#structures?.byRank.first()
     return rank ? workBits(rank.work) : 0
   }
 }

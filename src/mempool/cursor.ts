@@ -1,6 +1,6 @@
 /**
  * Opaque paging cursors: the sort key of the last item a page returned, so the next page
- * starts right after it in the B+ tree in O(log n), never by counting an offset.
+ * starts right after it in the ordered index in O(log n), never by counting an offset.
  *
  * A cursor is URL-safe text (`oracles.<score>.<key>`) that a client hands back unchanged; its
  * form is not part of the API. Each part is checked on the way in: a cursor never becomes

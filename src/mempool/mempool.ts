@@ -11,7 +11,6 @@
  * read-only pools and maps.
  */
 
-import BTreeModule from 'sorted-btree'
 import {
   type Bid,
   type CanonicalTexts,
@@ -30,7 +29,14 @@ import {
 } from '../protocol/index.ts'
 import { type Admission, type AdmissionStatus, budgetExceeded, reasonOf } from './admission.ts'
 import { type AdmitContext, decide } from './admit.ts'
-import { BoundedPool, type BoundedPoolInit, type PoolReader, type Rank, workBits } from './bounded-pool.ts'
+import {
+  BoundedPool,
+  type BoundedPoolInit,
+  hold,
+  type PoolReader,
+  type Rank,
+  workBits,
+} from './bounded-pool.ts'
 import { countingReport } from './commitments.ts'
 import {
   CapabilityEntry,
@@ -44,12 +50,15 @@ import {
   scoreOf,
 } from './entries.ts'
 import { defaultMempoolOptions, type MempoolOptions } from './options.ts'
+import { OrderedSet } from './ordered-set.ts'
+import { orderOfTimeAndText } from './orders.ts'
 import type { PoolMessage, PoolView } from './pool-view.ts'
 import {
   compareFiledScoreKeys,
   type FiledScoreKey,
   fileScoreKey,
   oracleRank,
+  orderOfFiledScoreKey,
   reportRank,
   type ScoreKey,
   scoreKey,
@@ -57,8 +66,6 @@ import {
 } from './ranks.ts'
 import type { FloorRecords, FloorState } from './rolling-floor.ts'
 import { VerifiedIds } from './verified-ids.ts'
-
-const BTree = BTreeModule.default
 
 export { entryKey } from './entries.ts'
 export type { PoolMessage } from './pool-view.ts'
@@ -120,16 +127,16 @@ export class Mempool implements PoolView {
   readonly #offers: BoundedPool<OfferEntry>
   readonly #offersByCapability = new Map<string, BoundedPool<OfferEntry>>()
   /** Oracles by score, highest first (key: {@link scoreKey}). */
-  readonly #byScore = new BTree<FiledScoreKey, OracleEntry>(undefined, compareFiledScoreKeys)
+  readonly #byScore = new OrderedSet<FiledScoreKey>(compareFiledScoreKeys, orderOfFiledScoreKey)
   /**
    * Every entry by work per byte, lowest first: what the byte budget evicts. Built the first
    * time the entries exceed the budget, from the densities they were tracked with, and kept
    * from then on: a node under its budget never evicts by bytes, and would pay an insert and a
-   * delete in a tree of every entry for each change.
+   * delete in a set of every entry for each change.
    */
-  #byDensity: InstanceType<typeof BTree<Entry, undefined>> | undefined
+  #byDensity: OrderedSet<Entry> | undefined
   /** Offers by expiry, soonest first: what {@link purgeExpired} removes. */
-  readonly #byExpiry = new BTree<OfferEntry, undefined>(undefined, compareExpiries)
+  readonly #byExpiry = new OrderedSet<OfferEntry>(compareExpiries, orderOfExpiry)
   /** `expires` of the soonest offer held (or earlier): below it, there is nothing to purge. */
   #soonestExpiry = Number.POSITIVE_INFINITY
   #bytes = 0
@@ -200,8 +207,8 @@ export class Mempool implements PoolView {
 
   /** Oracles by score, highest first, from `from` (a {@link scoreKey}) on. */
   *byScore(from?: ScoreKey): IterableIterator<[ScoreKey, OracleEntry]> {
-    for (const [filed, oracle] of this.#byScore.entries(from && fileScoreKey(from)))
-      yield [[filed.negatedScore, filed.oracle], oracle]
+    for (const filed of this.#byScore.ascending(from && fileScoreKey(from)))
+      yield [[filed.negatedScore, filed.oracle], filed.entry!]
   }
 
   /** Every entry held: oracles, capabilities, reports, offers. */
@@ -338,7 +345,7 @@ export class Mempool implements PoolView {
   purgeExpired(now = this.now(), changes: Changes = { put: [], removed: [] }): Changes {
     if (this.#soonestExpiry + this.options.clockSkewSeconds >= now) return changes
     for (;;) {
-      const offer = this.#byExpiry.minKey()
+      const offer = this.#byExpiry.first()
       this.#soonestExpiry = offer?.expires ?? Number.POSITIVE_INFINITY
       if (!offer) break
       if (!this.isExpired(offer, now)) break
@@ -449,7 +456,7 @@ export class Mempool implements PoolView {
       capabilities?.bits ? this.#childPool(this.#noCapabilities, capabilities) : this.#noCapabilities,
       reports?.bits ? this.#childPool(this.#noReports, reports) : this.#noReports,
     )
-    this.#byScore.set(fileScoreKey(scoreKey(entry)), entry)
+    this.#byScore.add(fileScoreKey(scoreKey(entry), entry))
     this.#track(entry)
     this.#removeEvicted(this.#oracles.set(oracleRank(entry), entry, now), changes)
     return entry
@@ -505,11 +512,12 @@ export class Mempool implements PoolView {
     if (held) this.#untrack(held)
     const perCapability = this.#offerPoolOf(entry.capability, floors?.[`offers:${entry.capability}`])
     this.#track(entry)
-    const rank = workRank(entry, entry.key)
-    this.#removeEvicted(
-      [...this.#offers.set(rank, entry, now), ...perCapability.set(rank, entry, now)],
-      changes,
-    )
+    // One held rank in both pools; what either evicts goes once both hold the offer.
+    const rank = hold(workRank(entry, entry.key), entry)
+    const evicted = this.#offers.set(rank, entry, now)
+    const evictedHere = perCapability.set(rank, entry, now)
+    this.#removeEvicted(evicted, changes)
+    this.#removeEvicted(evictedHere, changes)
     return entry
   }
 
@@ -568,9 +576,9 @@ export class Mempool implements PoolView {
   #track(entry: Entry): void {
     this.#bytes += entry.bytes
     entry.density = densityOf(entry)
-    this.#byDensity?.set(entry, undefined)
+    this.#byDensity?.add(entry)
     if (entry.kind === 'offer') {
-      this.#byExpiry.set(entry, undefined)
+      this.#byExpiry.add(entry)
       this.#soonestExpiry = Math.min(this.#soonestExpiry, entry.expires)
     }
   }
@@ -584,10 +592,10 @@ export class Mempool implements PoolView {
   }
 
   /** {@link #byDensity}, built from every entry held on first use. */
-  #densityIndex(): InstanceType<typeof BTree<Entry, undefined>> {
+  #densityIndex(): OrderedSet<Entry> {
     if (!this.#byDensity) {
-      const index = new BTree<Entry, undefined>(undefined, compareDensities)
-      for (const entry of [...this.entries()].sort(compareDensities)) index.set(entry, undefined)
+      const index = new OrderedSet<Entry>(compareDensities, densityOrder)
+      for (const entry of [...this.entries()].sort(compareDensities)) index.add(entry)
       this.#byDensity = index
     }
     return this.#byDensity
@@ -643,7 +651,7 @@ export class Mempool implements PoolView {
     change()
     // Most changes move the score; those that do not (a report that does not count) leave it filed.
     if (scoreOf(oracle) !== score && this.#byScore.delete(fileScoreKey([-score, oracle.key])))
-      this.#byScore.set(fileScoreKey(scoreKey(oracle)), oracle)
+      this.#byScore.add(fileScoreKey(scoreKey(oracle), oracle))
     // A report moves only the score; strength, bid and size move the rank and density too.
     if (oracle.strength === strength && oracle.bid === bid && oracle.bytes === bytes) return
     // Filed under the density it was tracked with, which `change` does not touch.
@@ -732,7 +740,7 @@ export class Mempool implements PoolView {
   }
 
   /** Removes entries evicted from a pool, with their dependants. */
-  #removeEvicted(evicted: [Rank, Entry][], changes: Changes): void {
+  #removeEvicted(evicted: readonly [Rank, Entry][], changes: Changes): void {
     for (const [, entry] of evicted) this.#remove(entry, changes)
   }
 
@@ -743,7 +751,7 @@ export class Mempool implements PoolView {
   #enforceByteBudget(added: Entry | undefined, now: number, changes: Changes): boolean {
     let kept = true
     while (this.#bytes > this.options.maxBytes) {
-      const entry = this.#densityIndex().minKey()
+      const entry = this.#densityIndex().first()
       if (!entry) break
       if (entry === added) kept = false
       this.#poolOf(entry)?.floor.raise(workBits(entry.kind === 'oracle' ? entry.strength : entry.work), now)
@@ -860,6 +868,16 @@ function compareDensities(a: Entry, b: Entry): number {
   const x = entryKey(a)
   const y = entryKey(b)
   return x < y ? -1 : x > y ? 1 : 0
+}
+
+/** An entry's density, the number {@link compareDensities} orders by first. */
+function densityOrder(entry: Entry): number {
+  return entry.density
+}
+
+/** {@link compareExpiries} as one number (orders.ts), for the ordered set's searches. */
+function orderOfExpiry(offer: OfferEntry): number {
+  return orderOfTimeAndText(offer.expires, offer.keyOrder)
 }
 
 /** Orders offers by expiry (a held offer's never changes), then key (its order first). */

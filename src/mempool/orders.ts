@@ -1,6 +1,6 @@
 /**
  * Small integers that order like the bigints and texts of ranks and sort keys, computed once
- * when a key is filed: a B+ tree over 100k entries compares a few dozen keys per insert or
+ * when a key is filed: an index over 100k entries compares a few dozen keys per insert or
  * delete, and a comparison of two small integers reads no bigint or string behind them. The
  * order they give is never strict where the exact one is: equal orders fall back to comparing
  * the exact values, so what the trees hold and evict is exactly what the exact keys decide.
@@ -68,4 +68,49 @@ export function orderOfText(text: string): number {
   }
   for (; position < LENGTH; position++) order *= BASE
   return order
+}
+
+// Keys of the ordered sets (ordered-set.ts) as one number each: their orders above, side by
+// side in the 53 bits a double holds exactly. A part stands for its key's part only where its
+// order is exact; past it the lower parts are 0, so that the number never orders two keys
+// against their comparator (it may tie them, and the comparator decides).
+const TIER_SPAN = 2 ** 31 // the work part: 0 below zero, 1 + its order up to 2^30
+const ID_SPAN = 2 ** 18 // the id part: the order's 18 leading bits, reversed
+const ID_SHIFT = 2 ** 12 // orderOfText < 19^7 < 2^30
+const KEY_SPAN = 2 ** 22 // a text key's 22 leading bits
+const KEY_SHIFT = 2 ** 8
+
+/**
+ * A number with `compareHeld(a, b) < 0 ⇒ orderOfRank(a) <= orderOfRank(b)`, from a rank's
+ * orders: tier (4 bits, exact from −7 to 6), work (31 bits), then id (18 bits, backwards, the
+ * larger id being the weaker).
+ */
+export function orderOfRank(tierOrder: number, workOrder: number, idOrder: number): number {
+  if (tierOrder < -7) return 0
+  if (tierOrder > 6) return 15 * TIER_SPAN * ID_SPAN
+  const tier = (tierOrder + 8) * TIER_SPAN
+  if (workOrder < 0) return tier * ID_SPAN
+  if (!isExactOrder(workOrder)) return (tier + 1 + workOrder) * ID_SPAN
+  return (tier + 1 + workOrder) * ID_SPAN + (ID_SPAN - 1 - Math.floor(idOrder / ID_SHIFT))
+}
+
+/**
+ * A number ordering like a bigint's order then a text's (ranks.ts' score keys): the bigint's
+ * order (31 bits), then the text's 22 leading bits where the bigint's order is exact.
+ */
+export function orderOfBigintAndText(bigintOrder: number, textOrder: number): number {
+  const high = (bigintOrder + 2 ** 30) * KEY_SPAN
+  return isExactOrder(bigintOrder) ? high + Math.floor(textOrder / KEY_SHIFT) : high
+}
+
+/**
+ * A number ordering like a time in seconds then a text (offers by expiry): the time, then the
+ * text's 22 leading bits, for whole seconds from 0 to 2^31; below that 0, above it 2^53, and a
+ * fraction of a second above every key of its whole second.
+ */
+export function orderOfTimeAndText(seconds: number, textOrder: number): number {
+  if (!(seconds >= 0)) return -1
+  if (seconds >= 2 ** 31) return 2 ** 53
+  const whole = Math.floor(seconds)
+  return whole * KEY_SPAN + (whole === seconds ? Math.floor(textOrder / KEY_SHIFT) : KEY_SPAN - 1)
 }

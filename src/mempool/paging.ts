@@ -1,5 +1,5 @@
 /**
- * Paging shared by the mempool's listings: pages, limits, and walks over B+ tree iterators
+ * Paging shared by the mempool's listings: pages, limits, and walks over ordered-set iterators
  * that stop after a page (or a scan budget) and say whether more follows.
  */
 import type { PoolReader, Rank } from './bounded-pool.ts'
@@ -116,7 +116,7 @@ export function walkChildren<E extends Child, T>(
   }
 }
 
-/** Skips the first pair when its key is the cursor's own (the B+ tree seeks to `>=`). */
+/** Skips the first pair when its key is the cursor's own (the ordered set seeks to `>=`). */
 export function* skipFirstIf<K, V>(
   entries: Iterable<[K, V]>,
   skip: (key: K) => boolean,

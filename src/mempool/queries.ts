@@ -1,7 +1,7 @@
 /**
  * Read-side of the mempool, without HTTP: rankings, lookups and stats as plain JSON views.
  *
- * Every listing walks a B+ tree from an opaque cursor (the last sort key returned), so a page
+ * Every listing walks an ordered set from an opaque cursor (the last sort key returned), so a page
  * costs O(log n + page), never O(n). Filters are checked while walking; when a filter is
  * selective, a page stops after `scanLimit` entries and may hold fewer than `limit` items: a
  * client continues while `next` is present. An entry whose rank changed between two pages may

@@ -5,7 +5,7 @@
 import type { Rank } from './bounded-pool.ts'
 import type { OracleEntry } from './entries.ts'
 import { scoreOf } from './entries.ts'
-import { isExactOrder, orderOfBigint, orderOfText } from './orders.ts'
+import { isExactOrder, orderOfBigint, orderOfBigintAndText, orderOfText } from './orders.ts'
 
 /** Rank of an oracle in the oracle pool: verified bid, then identity strength. */
 export function oracleRank(oracle: { bid: bigint; strength: bigint; key: string }): Rank {
@@ -44,21 +44,25 @@ export function compareScoreKeys(a: ScoreKey, b: ScoreKey): number {
 /**
  * A score key as the ranking files it: an object (its fields in place, where a tuple keeps
  * them in a second array) with small integers ordering like its score and its key
- * (orders.ts), which the tree compares before the bigint and the text.
+ * (orders.ts), which the ranking compares before the bigint and the text, and the oracle
+ * filed under it.
  */
 export interface FiledScoreKey {
   readonly scoreOrder: number
   readonly keyOrder: number
   readonly negatedScore: bigint
   readonly oracle: string
+  /** The oracle filed under the key; none in a key that only seeks or deletes. */
+  readonly entry: OracleEntry | undefined
 }
 
-export function fileScoreKey(key: ScoreKey): FiledScoreKey {
+export function fileScoreKey(key: ScoreKey, entry?: OracleEntry): FiledScoreKey {
   return {
     scoreOrder: orderOfBigint(key[0]),
     keyOrder: orderOfText(key[1]),
     negatedScore: key[0],
     oracle: key[1],
+    entry,
   }
 }
 
@@ -69,4 +73,9 @@ export function compareFiledScoreKeys(a: FiledScoreKey, b: FiledScoreKey): numbe
     return a.negatedScore < b.negatedScore ? -1 : 1
   if (a.keyOrder !== b.keyOrder) return a.keyOrder - b.keyOrder
   return a.oracle < b.oracle ? -1 : a.oracle > b.oracle ? 1 : 0
+}
+
+/** A filed score key as one number ordering like it (orders.ts), for the ordered set's searches. */
+export function orderOfFiledScoreKey(key: FiledScoreKey): number {
+  return orderOfBigintAndText(key.scoreOrder, key.keyOrder)
 }

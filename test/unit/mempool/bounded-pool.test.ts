@@ -138,3 +138,137 @@ describe('BoundedPool random eviction', () => {
     assert.ok(pool.has('d'))
   })
 })
+
+/**
+ * The definition of a pool: entries in a map, sorted by compareRanks when asked, the weakest
+ * evicted with the floor raised to its work, a random victim from an id array kept by
+ * swap-remove (the order random eviction draws from).
+ */
+class ReferencePool {
+  readonly entries = new Map<string, [Rank, number]>()
+  readonly ids: string[] = []
+  readonly floor: RollingFloor
+  readonly #capacity: number
+  readonly #rate: number
+  readonly #random: () => number
+  constructor(capacity: number, rate: number, random: () => number) {
+    this.#capacity = capacity
+    this.#rate = rate
+    this.#random = random
+    this.floor = new RollingFloor({ halfLifeSeconds: 1e9 })
+  }
+  sorted(): [Rank, number][] {
+    return [...this.entries.values()].sort((a, b) => compareRanks(a[0], b[0]))
+  }
+  set(rank: Rank, value: number): string[] {
+    this.delete(rank.id)
+    this.entries.set(rank.id, [rank, value])
+    this.ids.push(rank.id)
+    const evicted: string[] = []
+    while (this.entries.size > this.#capacity) evicted.push(this.evict(rank.id))
+    return evicted
+  }
+  evict(keep?: string): string {
+    let id: string
+    if (this.#rate > 0 && this.entries.size > 1 && this.#random() < this.#rate) {
+      id = this.ids[Math.floor(this.#random() * this.ids.length)]!
+      if (id === keep) id = this.ids[(this.ids.indexOf(id) + 1) % this.ids.length]!
+    } else {
+      id = this.sorted()[0]![0].id
+      this.floor.raise(workBits(this.entries.get(id)![0].work), 0)
+    }
+    this.delete(id)
+    return id
+  }
+  delete(id: string): boolean {
+    if (!this.entries.delete(id)) return false
+    const at = this.ids.indexOf(id)
+    const last = this.ids.pop()!
+    if (last !== id) this.ids[at] = last
+    return true
+  }
+}
+
+describe('BoundedPool against its definition', () => {
+  // Few ids, works and tiers: re-ranks of held ids and ties of work are frequent.
+  const ranks = fc.record({
+    tier: fc.constantFrom(0n, 0n, 0n, 1n, 2n),
+    work: fc.oneof(fc.constantFrom(256n, 512n, 1n << 40n), fc.bigInt({ min: 0n, max: 4096n })),
+    id: fc.integer({ min: 0, max: 40 }).map((i) => i.toString(16).padStart(4, '0')),
+  })
+  const operations = fc.array(
+    fc.oneof(
+      { arbitrary: ranks.map((r) => ({ op: 'set' as const, rank: r })), weight: 6 },
+      { arbitrary: ranks.map((r) => ({ op: 'delete' as const, rank: r })), weight: 2 },
+      { arbitrary: ranks.map((r) => ({ op: 'evict' as const, rank: r })), weight: 1 },
+      { arbitrary: ranks.map((r) => ({ op: 'walk' as const, rank: r })), weight: 1 },
+    ),
+    { maxLength: 200, size: 'max' },
+  )
+
+  for (const rate of [0, 0.3]) {
+    it(`admits, re-ranks, evicts and walks like it${rate ? ', with random eviction' : ''} (property)`, () => {
+      fc.assert(
+        fc.property(operations, fc.integer({ min: 1, max: 12 }), fc.integer(), (list, capacity, seed) => {
+          // The same pseudo-random sequence on both sides.
+          const randomFrom = (state: number) => () => {
+            state = (Math.imul(state, 1103515245) + 12345) | 0
+            return (state >>> 0) / 2 ** 32
+          }
+          const pool = new BoundedPool<number>({
+            capacity,
+            halfLifeSeconds: 1e9,
+            randomEvictionRate: rate,
+            random: randomFrom(seed),
+          })
+          const reference = new ReferencePool(capacity, rate, randomFrom(seed))
+          list.forEach(({ op, rank }, value) => {
+            switch (op) {
+              case 'set': {
+                const check = pool.check(rank, 0)
+                const held = reference.sorted()
+                const floorBits = reference.floor.bitsAt(0)
+                const underFloor = rank.tier === 0n && workBits(rank.work) <= floorBits && floorBits > 0
+                const fits =
+                  reference.entries.has(rank.id) ||
+                  (!underFloor && (held.length < capacity || compareRanks(rank, held[0]![0]) > 0))
+                assert.equal(check.fits, fits)
+                if (!check.fits) return
+                const evicted = pool.set(rank, value, 0).map(([held]) => held.id)
+                assert.deepEqual(evicted, reference.set(rank, value))
+                break
+              }
+              case 'delete':
+                assert.equal(pool.delete(rank.id) !== undefined, reference.delete(rank.id))
+                break
+              case 'evict':
+                if (reference.entries.size === 0) assert.equal(pool.evict(0), undefined)
+                else assert.equal(pool.evict(0)![0].id, reference.evict())
+                break
+              case 'walk': {
+                const below = reference.sorted().filter(([held]) => compareRanks(held, rank) < 0)
+                assert.deepEqual(
+                  [...pool.strongestFirst(rank)].map(([held, v]) => [held.id, v]),
+                  below.reverse().map(([held, v]) => [held.id, v]),
+                )
+                break
+              }
+            }
+            const sorted = reference.sorted()
+            assert.equal(pool.size, sorted.length)
+            assert.deepEqual(
+              [...pool.strongestFirst()].map(([held, v]) => [
+                { tier: held.tier, work: held.work, id: held.id },
+                v,
+              ]),
+              sorted.reverse().map(([held, v]) => [{ tier: held.tier, work: held.work, id: held.id }, v]),
+            )
+            assert.equal(pool.weakest()?.[0].id, sorted.at(-1)?.[0].id)
+            assert.equal(pool.floor.bitsAt(0), reference.floor.bitsAt(0))
+          })
+        }),
+        { numRuns: 150 },
+      )
+    })
+  }
+})

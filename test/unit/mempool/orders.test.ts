@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
-import { compareHeld, compareRanks, hold, type Rank } from '../../../src/mempool/bounded-pool.ts'
-import { isExactOrder, orderOfBigint, orderOfText } from '../../../src/mempool/orders.ts'
+import { compareHeld, compareRanks, hold, orderOfHeld, type Rank } from '../../../src/mempool/bounded-pool.ts'
+import { isExactOrder, orderOfBigint, orderOfText, orderOfTimeAndText } from '../../../src/mempool/orders.ts'
 import {
   compareFiledScoreKeys,
   compareScoreKeys,
   fileScoreKey,
+  orderOfFiledScoreKey,
   type ScoreKey,
 } from '../../../src/mempool/ranks.ts'
 
@@ -108,6 +109,102 @@ describe('comparisons on orders', () => {
           exact,
         )
       }),
+    )
+  })
+})
+
+describe('numbers of keys for the ordered sets', () => {
+  const someBigints = [
+    0n,
+    1n,
+    256n,
+    512n,
+    2n ** 28n - 1n,
+    2n ** 28n,
+    2n ** 40n,
+    2n ** 40n + 1n,
+    2n ** 200n,
+    -1n,
+  ]
+  const someIds = [
+    '',
+    'abc',
+    'abcdef0',
+    'abcdef01',
+    'abcdef02',
+    'f'.repeat(64),
+    '0'.repeat(64),
+    '1234',
+    '1235',
+  ]
+  const someTiers = [-9n, -8n, -7n, -1n, 0n, 1n, 2n, 6n, 7n, 8n, 2n ** 60n]
+  // Never ordered against the comparator, equal for equal keys, and exact in a double.
+  const agrees = (order: number, x: number, y: number) => {
+    assert.ok(Number.isSafeInteger(x) && Number.isSafeInteger(y), `${x}, ${y}: safe integers`)
+    if (order < 0) assert.ok(x <= y, `${x} > ${y}`)
+    if (order > 0) assert.ok(x >= y, `${x} < ${y}`)
+    if (order === 0) assert.equal(x, y)
+  }
+
+  it('of held ranks never order two ranks against compareRanks', () => {
+    const ranks = fc.record({
+      tier: draw(someTiers, bigints),
+      work: draw(someBigints, bigints),
+      id: draw(someIds, texts),
+    })
+    fc.assert(
+      fc.property(ranks, ranks, (a: Rank, b: Rank) => {
+        agrees(compareRanks(a, b), orderOfHeld(hold(a, 1)), orderOfHeld(hold(b, 2)))
+      }),
+      { numRuns: 50_000 },
+    )
+  })
+
+  it('of score keys never order two keys against compareScoreKeys', () => {
+    const keys = fc.tuple(draw(someBigints, bigints), draw(someIds, texts))
+    fc.assert(
+      fc.property(keys, keys, (a: ScoreKey, b: ScoreKey) => {
+        agrees(
+          compareScoreKeys(a, b),
+          orderOfFiledScoreKey(fileScoreKey(a)),
+          orderOfFiledScoreKey(fileScoreKey(b)),
+        )
+      }),
+      { numRuns: 50_000 },
+    )
+  })
+
+  it('of times and texts never order two keys against time then text', () => {
+    const times = fc.oneof(
+      fc.constantFrom(0, 1, 1_900_000_000, 2 ** 31 - 1, 2 ** 31, -1, 1.5, 0.25, 2 ** 40),
+      fc.integer({ min: 0, max: 2 ** 31 + 10 }),
+      fc.double({ min: -10, max: 2 ** 32, noNaN: true }),
+    )
+    const keys = fc.tuple(times, draw(someIds, texts))
+    fc.assert(
+      fc.property(keys, keys, ([t, k], [u, l]) => {
+        const order = t !== u ? t - u : k < l ? -1 : k > l ? 1 : 0
+        const x = orderOfTimeAndText(t, orderOfText(k))
+        const y = orderOfTimeAndText(u, orderOfText(l))
+        if (order < 0) assert.ok(x <= y, `${x} > ${y}`)
+        if (order > 0) assert.ok(x >= y, `${x} < ${y}`)
+        if (order === 0) assert.equal(x, y)
+      }),
+      { numRuns: 50_000 },
+    )
+  })
+
+  it('separate the common ranks without the comparator', () => {
+    const number = (tier: bigint, work: bigint, id: string) =>
+      orderOfHeld(hold({ tier, work, id }, undefined))
+    const id = 'abcd'.repeat(16)
+    assert.ok(number(0n, 256n, id) < number(0n, 512n, id))
+    assert.ok(number(0n, 2n ** 40n, id) < number(1n, 256n, id))
+    // The larger id is the weaker one.
+    assert.ok(number(0n, 256n, 'abce'.repeat(16)) < number(0n, 256n, id))
+    assert.ok(
+      orderOfFiledScoreKey(fileScoreKey([-512n, id])) <
+        orderOfFiledScoreKey(fileScoreKey([-256n, '0'.repeat(64)])),
     )
   })
 })
