@@ -66,8 +66,9 @@ export interface PeerExchangeLimits {
   maxPerPeerPerMinute: number
   /**
    * Longest wait between this node's own announcements. It announces every
-   * `peerExchangeIntervalMs` while short of `minConnections` or just after hearing of a new
-   * peer, and doubles the wait after each announcement otherwise, up to this. @default 320_000
+   * `peerExchangeIntervalMs` while short of `minConnections`, and doubles the wait after each
+   * announcement otherwise, up to this; hearing of a new peer brings one announcement within
+   * `peerExchangeIntervalMs` without resetting the wait. @default 320_000
    */
   maxIntervalMs: number
 }
@@ -95,7 +96,8 @@ export interface NetworkOptions {
   minConnections: number
   /**
    * Milliseconds between announcements of this node's addresses on the peer-exchange topic while
-   * the network changes (see `peerExchange.maxIntervalMs` for when it does not). @default 10_000
+   * it is short of peers, and within which it answers a new peer (see `peerExchange.maxIntervalMs`
+   * for the rest of the time). @default 10_000
    */
   peerExchangeIntervalMs: number
   /** Bounds of peer exchange. */

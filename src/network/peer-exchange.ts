@@ -1,8 +1,8 @@
 /**
  * Peer exchange over gossip (the wire format of libp2p's pubsub peer discovery, on our own
  * topic): every node announces its addresses, and whoever hears of a peer may dial it. A node
- * announces every `intervalMs` while it wants peers or has just heard of a new one, and ever
- * less often (up to `maxIntervalMs`) while nothing changes, so an idle network stays quiet.
+ * announces every `intervalMs` while it wants peers, once within `intervalMs` after hearing of a
+ * new one, and ever less often (up to `maxIntervalMs`) otherwise, so an idle network stays quiet.
  * Announcements cost nothing to make (a new peer id is a key pair), so each is checked before
  * it is kept or relayed:
  *
@@ -73,11 +73,23 @@ function decodeAnnouncement(message: GossipMessage): Announcement | undefined {
       else return undefined
     }
     if (key === undefined) return undefined
+    // An Ed25519 peer id is its protobuf key (an identity multihash): the same bytes are the
+    // signer's key without building a peer id from them (any other form takes the long way).
+    const signer = message.from.toMultihash()
+    if (signer.code === IDENTITY_MULTIHASH && equalBytes(signer.digest, key))
+      return { id: message.from, addresses }
     const id = peerIdFromPublicKey(publicKeyFromProtobuf(key) as never)
     return id.equals(message.from) ? { id, addresses } : undefined
   } catch {
     return undefined
   }
+}
+
+/** Multihash code of the identity hash: the digest is the input. */
+const IDENTITY_MULTIHASH = 0x00
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i])
 }
 
 function withoutPeerId(address: Multiaddr): Multiaddr {
@@ -210,15 +222,18 @@ export class PeerExchange {
   }
 
   /**
-   * Something changed (a peer never heard of announced itself, or the node lost peers): back to
-   * the short interval, the next announcement at a random point within it (so that a newcomer
-   * hears from every node over that interval, not from all at once). Nothing when one is due
-   * that soon already.
+   * Something changed (a peer never heard of announced itself, or the node lost peers): the next
+   * announcement at a random point within the short interval (so that a newcomer hears from
+   * every node over that interval, not from all at once). Nothing when one is due that soon
+   * already. The wait after it grows on from where it was: what a newcomer needs is one
+   * announcement from each node, and going back to the short interval made every join cost each
+   * node of an N-node network some 6 N announcements over the next five minutes (the doubling
+   * from 10 s to 320 s), each checked and relayed. A node short of peers announces every
+   * `intervalMs` anyway (`#tick`).
    */
   hurry(): void {
     if (!this.#started) return
     const { intervalMs } = this.#options
-    this.#interval = intervalMs / 2 // doubled back to intervalMs after the next one
     if (this.#due - this.#now() <= intervalMs) return
     this.#schedule(Math.random() * intervalMs)
   }

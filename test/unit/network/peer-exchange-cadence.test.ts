@@ -1,8 +1,8 @@
 /**
  * When a node announces itself: every `intervalMs` while it is short of peers; otherwise the wait
  * doubles after each announcement up to `maxIntervalMs`, so an idle network stays quiet; and an
- * announcement from a peer never heard of brings the next one within `intervalMs`, so a newcomer
- * hears from every node soon.
+ * announcement from a peer never heard of brings one within `intervalMs`, so a newcomer hears
+ * from every node soon, without resetting the wait (a join costs each node one announcement).
  */
 import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, it, mock } from 'node:test'
@@ -87,7 +87,7 @@ describe('peer exchange cadence', () => {
     assert.deepEqual(published, [0, 20, 60, 140, 300, 620, 940])
   })
 
-  it('announces within the interval after hearing of a new peer, then backs off again', async () => {
+  it('announces within the interval after hearing of a new peer, then waits as long as before', async () => {
     exchange.start()
     elapse(700) // 0, 20, 60, 140, 300, 620: waiting 320 s now
     assert.equal(published.length, 6)
@@ -105,11 +105,33 @@ describe('peer exchange cadence', () => {
     elapse(INTERVAL / 1000)
     assert.equal(published.length, 7, 'announced within the interval')
     const hurried = published[6]!
-    elapse(100)
-    assert.deepEqual(published.slice(7), [hurried + 10, hurried + 30, hurried + 70])
+    // The wait was at its longest and stays there: not 10, 20, 40 s… again.
+    elapse(MAX_INTERVAL / 1000 + 10)
+    assert.deepEqual(published.slice(7), [hurried + MAX_INTERVAL / 1000])
     // The same peer again is no news: no hurry.
     assert.equal(exchange.validate(newcomer, message), 'accept')
     elapse(INTERVAL / 1000)
-    assert.equal(published.length, 10)
+    assert.equal(published.length, 8)
+  })
+
+  it('answers a new peer heard early in the backoff and keeps doubling from there', async () => {
+    exchange.start()
+    elapse(65) // 0, 20, 60: the next one due at 140
+    const newcomer = await newPeer()
+    const message = {
+      type: 'signed',
+      topic: PEER_EXCHANGE_TOPIC,
+      from: newcomer,
+      sequenceNumber: 1n,
+      data: encodeAnnouncement(newcomer.publicKey!, [multiaddr('/ip4/127.0.0.1/tcp/4002')]),
+      signature: new Uint8Array(64),
+      key: newcomer.publicKey!,
+    } as unknown as GossipMessage
+    assert.equal(exchange.validate(newcomer, message), 'accept')
+    elapse(INTERVAL / 1000)
+    assert.equal(published.length, 4, 'announced within the interval')
+    const hurried = published[3]!
+    elapse(300)
+    assert.deepEqual(published.slice(4), [hurried + 160])
   })
 })
