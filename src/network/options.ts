@@ -65,10 +65,9 @@ export interface PeerExchangeLimits {
    */
   maxPerPeerPerMinute: number
   /**
-   * Longest wait between this node's own announcements. It announces every
-   * `peerExchangeIntervalMs` while short of `minConnections`, and doubles the wait after each
-   * announcement otherwise, up to this; hearing of a new peer brings one announcement within
-   * `peerExchangeIntervalMs` without resetting the wait. @default 320_000
+   * Milliseconds between this node's own announcements while it has `minConnections` peers (it
+   * announces every `peerExchangeIntervalMs` while short of them); hearing of a new peer brings
+   * one more within `peerExchangeIntervalMs`. @default 320_000
    */
   maxIntervalMs: number
 }
@@ -159,10 +158,10 @@ export const defaultNetworkOptions: NetworkOptions = {
   minConnections: 8,
   peerExchangeIntervalMs: 10_000,
   // A 50-node network announcing every 10 s makes 300 announcements a minute: room for twice
-  // that. A candidate table of 256 is 32 times minConnections, about 0.2 MB. Once every node has
-  // its peers, announcements back off to one per node every 320 s (10 s doubled five times): a
-  // 50-node network then makes ~9 a minute instead of 300, each one signed, checked and relayed
-  // by every node (bench/idle.ts).
+  // that. A candidate table of 256 is 32 times minConnections, about 0.2 MB. Once a node has its
+  // peers, it announces every 320 s (and once when it hears of a newcomer): a 50-node network
+  // then makes ~9 a minute instead of 300, each one signed, checked and relayed by every node
+  // (bench/idle.ts).
   peerExchange: { maxPeers: 256, maxPerMinute: 600, maxPerPeerPerMinute: 1200, maxIntervalMs: 320_000 },
   maxDialsPerAddress: 3,
   maintenanceIntervalMs: 5_000,

@@ -2,7 +2,7 @@
  * Peer exchange over gossip (the wire format of libp2p's pubsub peer discovery, on our own
  * topic): every node announces its addresses, and whoever hears of a peer may dial it. A node
  * announces every `intervalMs` while it wants peers, once within `intervalMs` after hearing of a
- * new one, and ever less often (up to `maxIntervalMs`) otherwise, so an idle network stays quiet.
+ * new one, and every `maxIntervalMs` otherwise, so an idle network stays quiet.
  * Announcements cost nothing to make (a new peer id is a key pair), so each is checked before
  * it is kept or relayed:
  *
@@ -122,7 +122,7 @@ class Bucket {
 export interface PeerExchangeOptions {
   /** Milliseconds between announcements while the node wants peers, and after news. */
   intervalMs: number
-  /** Longest wait between announcements: the interval doubles up to it while the node has its peers. */
+  /** Milliseconds between announcements while the node has its peers. */
   maxIntervalMs: number
   /** Announcements accepted (kept and relayed) per minute, from all peers. */
   maxPerMinute: number
@@ -170,8 +170,6 @@ export class PeerExchange {
   /** Per sending peer, the most recent 4096 (connected peers are far fewer). */
   readonly #perPeer = new Map<string, Bucket>()
   #timer: NodeJS.Timeout | undefined
-  /** Wait before the next announcement after this one. */
-  #interval: number
   /** When the next announcement is due (ms, on {@link PeerExchangeComponents.now}'s clock). */
   #due = Number.POSITIVE_INFINITY
   #started = false
@@ -181,7 +179,6 @@ export class PeerExchange {
     this.#options = options
     this.#now = components.now ?? Date.now
     this.#all = new Bucket(options.maxPerMinute, this.#now())
-    this.#interval = options.intervalMs
   }
 
   start(): void {
@@ -203,15 +200,19 @@ export class PeerExchange {
   }
 
   /**
-   * Announces, then waits: the short interval while the node wants peers, otherwise twice the
-   * last wait, up to `maxIntervalMs`. A network where nothing changes then costs each node
-   * (network size ÷ maxIntervalMs) announcements a second instead of (size ÷ intervalMs).
+   * Announces, then waits: the short interval while the node wants peers, otherwise
+   * `maxIntervalMs`. A node with its peers has nothing new to tell: newcomers are answered by
+   * {@link hurry}, and its periodic announcement only refreshes the others' candidate tables.
+   * A network where nothing changes costs each node (network size ÷ maxIntervalMs)
+   * announcements a second instead of (size ÷ intervalMs). (The wait used to double from the
+   * short interval up to the longest: five minutes of ever rarer announcements after each
+   * change, which at 20 nodes were half of what an idle node did a minute after the network
+   * formed.)
    */
   #tick(): void {
     this.announce()
     const { intervalMs, maxIntervalMs } = this.#options
-    this.#interval = this.#c.wantsPeers() ? intervalMs : Math.min(2 * this.#interval, maxIntervalMs)
-    this.#schedule(this.#interval)
+    this.#schedule(this.#c.wantsPeers() ? intervalMs : maxIntervalMs)
   }
 
   #schedule(delayMs: number): void {
@@ -225,11 +226,10 @@ export class PeerExchange {
    * Something changed (a peer never heard of announced itself, or the node lost peers): the next
    * announcement at a random point within the short interval (so that a newcomer hears from
    * every node over that interval, not from all at once). Nothing when one is due that soon
-   * already. The wait after it grows on from where it was: what a newcomer needs is one
-   * announcement from each node, and going back to the short interval made every join cost each
-   * node of an N-node network some 6 N announcements over the next five minutes (the doubling
-   * from 10 s to 320 s), each checked and relayed. A node short of peers announces every
-   * `intervalMs` anyway (`#tick`).
+   * already. Then the node waits as before (`#tick`): what a newcomer needs is one announcement
+   * from each node, and going back to the short interval, doubling from there, made every join
+   * cost each node of an N-node network some 6 N announcements over the next five minutes, each
+   * checked and relayed.
    */
   hurry(): void {
     if (!this.#started) return

@@ -53,7 +53,7 @@ export const NetworkConfig = Type.Object(
           d.peerExchange.maxPerPeerPerMinute,
         ),
         maxIntervalMs: Integer(
-          'Longest wait between this node’s own announcements: with its peers, the wait doubles from peerExchangeIntervalMs after each one, up to this (an announcement answering a new peer does not reset it).',
+          'Milliseconds between this node’s own announcements while it has its peers (minConnections); hearing of a new peer brings one more within peerExchangeIntervalMs.',
           d.peerExchange.maxIntervalMs,
           100,
         ),
