@@ -26,6 +26,7 @@
  *   node bench/idle.ts --env MEGA_NETWORK__SYNC__INTERVAL_MS=0      configuration of the nodes
  *   node bench/idle.ts --env MEGA_BUNDLE=0     nodes run from the sources, not the bundle
  *   node bench/idle.ts --profile               CPU profile of node 1 (.cpuprofile in its data dir; --keep)
+ *   node bench/idle.ts --per-node              one line per node: peers, CPU, what it sent and heard
  *   node bench/idle.ts --json
  */
 import { spawn } from 'node:child_process'
@@ -58,6 +59,7 @@ const { values } = parseArgs({
     'node-args': { type: 'string', default: '' },
     env: { type: 'string', multiple: true, default: [] },
     profile: { type: 'boolean', default: false },
+    'per-node': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
@@ -95,7 +97,7 @@ async function get<T>(node: NodeProcess, path: string): Promise<T> {
   return body as T
 }
 
-const wireOf = async (node: NodeProcess) => (await get<{ network: NetworkStats }>(node, 'stats')).network.wire
+const networkOf = async (node: NodeProcess) => (await get<{ network: NetworkStats }>(node, 'stats')).network
 
 interface Summary {
   min: number
@@ -220,20 +222,34 @@ async function run(count: number): Promise<IdleResult> {
     await sleep(settleSeconds * 1000)
 
     const loadBefore = load()
-    const wireBefore = await Promise.all(nodes.map(wireOf))
+    const networkBefore = await Promise.all(nodes.map(networkOf))
+    const wireBefore = networkBefore.map((network) => network.wire)
     const cpuBefore = nodes.map((node) => cpuSeconds(node.child.pid!))
     const started = performance.now()
     progress(`  measuring ${seconds} s (load ${loadBefore})`)
     await sleep(seconds * 1000)
     const elapsed = (performance.now() - started) / 1000
     const cpuAfter = nodes.map((node) => cpuSeconds(node.child.pid!))
-    const wireAfter = await Promise.all(nodes.map(wireOf))
+    const networkAfter = await Promise.all(nodes.map(networkOf))
+    const wireAfter = networkAfter.map((network) => network.wire)
     const rss = nodes.map((node) => rssMiB(node.child.pid!))
     const privateMemory = nodes.map((node) => privateMiB(node.child.pid!))
     const bundled = nodes.filter((node) => runsBundle(node.child.pid!)).length
     peers = await Promise.all(
       nodes.map(async (node) => (await get<{ items: unknown[] }>(node, 'peers')).items.length),
     )
+    if (values['per-node'])
+      nodes.forEach((_, i) => {
+        const [before, after] = [networkBefore[i]!, networkAfter[i]!]
+        const delta = (of: (network: NetworkStats) => number) => of(after) - of(before)
+        log(
+          `  node ${i}: ${peers[i]} peers, CPU ${pct((cpuAfter[i]! - cpuBefore[i]!) / elapsed)}, ` +
+            `peer announcements heard ${delta((n) => n.peerExchange.accepted + n.peerExchange.ignored)}, ` +
+            `IDONTWANT sent ${delta((n) => n.wire.idontwantSent)}, copies skipped ${delta((n) => n.wire.idontwantSkipped)}, ` +
+            `sync sessions ${delta((n) => n.sync?.sessions ?? 0)}, ` +
+            `gossip sent ${(delta((n) => n.wire.bytesSent) / elapsed).toFixed(0)} B/s`,
+        )
+      })
     return {
       nodes: count,
       seconds: elapsed,

@@ -16,7 +16,7 @@ import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import { NetworkError, NetworkErrorCode } from './errors.ts'
 import type { GossipMetrics } from './gossip-metrics.ts'
 import type { NetworkOptions } from './options.ts'
-import { gossipsubOptions } from './topics.ts'
+import { gossipsubOptions, type IdontwantSender, skipIdontwantOnPeerExchange } from './topics.ts'
 import { installHalfWindowUpdates } from './yamux-window.ts'
 
 /** Milliseconds between libp2p's connection-monitor pings of each connection. */
@@ -91,6 +91,7 @@ export async function createMegaLibp2p(
       pubsub: gossipsub(gossipsubOptions(options.gossip, metrics)),
     },
   })
+  skipIdontwantOnPeerExchange(node.services.pubsub as unknown as IdontwantSender)
   return node as unknown as Libp2p<MegaServices>
 }
 

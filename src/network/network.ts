@@ -319,7 +319,7 @@ export class Network {
   }
 
   #wantsPeers(): boolean {
-    return (this.#libp2p?.getPeers().length ?? 0) < this.options.minConnections
+    return this.#connected.size < this.options.minConnections
   }
 
   // One ping when a connection opens, so /peers shows a latency before libp2p's connection

@@ -65,9 +65,9 @@ export interface PeerExchangeLimits {
    */
   maxPerPeerPerMinute: number
   /**
-   * Longest wait between this node's own announcements. It announces every
-   * `peerExchangeIntervalMs` while short of `minConnections` or just after hearing of a new
-   * peer, and doubles the wait after each announcement otherwise, up to this. @default 320_000
+   * Milliseconds between this node's own announcements while it has `minConnections` peers (it
+   * announces every `peerExchangeIntervalMs` while short of them); hearing of a new peer brings
+   * one more within `peerExchangeIntervalMs`. @default 320_000
    */
   maxIntervalMs: number
 }
@@ -95,7 +95,8 @@ export interface NetworkOptions {
   minConnections: number
   /**
    * Milliseconds between announcements of this node's addresses on the peer-exchange topic while
-   * the network changes (see `peerExchange.maxIntervalMs` for when it does not). @default 10_000
+   * it is short of peers, and within which it answers a new peer (see `peerExchange.maxIntervalMs`
+   * for the rest of the time). @default 10_000
    */
   peerExchangeIntervalMs: number
   /** Bounds of peer exchange. */
@@ -157,10 +158,10 @@ export const defaultNetworkOptions: NetworkOptions = {
   minConnections: 8,
   peerExchangeIntervalMs: 10_000,
   // A 50-node network announcing every 10 s makes 300 announcements a minute: room for twice
-  // that. A candidate table of 256 is 32 times minConnections, about 0.2 MB. Once every node has
-  // its peers, announcements back off to one per node every 320 s (10 s doubled five times): a
-  // 50-node network then makes ~9 a minute instead of 300, each one signed, checked and relayed
-  // by every node (bench/idle.ts).
+  // that. A candidate table of 256 is 32 times minConnections, about 0.2 MB. Once a node has its
+  // peers, it announces every 320 s (and once when it hears of a newcomer): a 50-node network
+  // then makes ~9 a minute instead of 300, each one signed, checked and relayed by every node
+  // (bench/idle.ts).
   peerExchange: { maxPeers: 256, maxPerMinute: 600, maxPerPeerPerMinute: 1200, maxIntervalMs: 320_000 },
   maxDialsPerAddress: 3,
   maintenanceIntervalMs: 5_000,

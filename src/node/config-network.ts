@@ -34,7 +34,7 @@ export const NetworkConfig = Type.Object(
       0,
     ),
     peerExchangeIntervalMs: Integer(
-      'Milliseconds between announcements of this node’s addresses to its peers (peer exchange) while it is short of peers or has just heard of a new one.',
+      'Milliseconds between announcements of this node’s addresses to its peers (peer exchange) while it is short of peers; after hearing of a new peer it announces once within this.',
       d.peerExchangeIntervalMs,
       100,
     ),
@@ -53,7 +53,7 @@ export const NetworkConfig = Type.Object(
           d.peerExchange.maxPerPeerPerMinute,
         ),
         maxIntervalMs: Integer(
-          'Longest wait between this node’s own announcements: with its peers and no news, the wait doubles from peerExchangeIntervalMs after each one, up to this.',
+          'Milliseconds between this node’s own announcements while it has its peers (minConnections); hearing of a new peer brings one more within peerExchangeIntervalMs.',
           d.peerExchange.maxIntervalMs,
           100,
         ),

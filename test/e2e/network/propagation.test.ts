@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { PEER_EXCHANGE_TOPIC } from '../../../src/network/topics.ts'
 import { messageId } from '../../../src/protocol/message.ts'
 import * as fx from '../../support/messages.ts'
 import { startNode, stopNodes, type TestNode, waitFor } from './helpers.ts'
@@ -25,6 +26,19 @@ describe('propagation over gossip', { timeout: 30_000 }, () => {
     const ids = nodes.map((n) => n.node.network!.peerId!.toString())
     const peersOf4 = nodes[4]!.node.network!.peers().items.map((peer) => peer.id)
     assert.deepEqual(peersOf4.sort(), ids.slice(0, 4).sort())
+  })
+
+  it('relays peer announcements without IDONTWANT notices (they would arrive after the copy)', async () => {
+    const pubsubOf = (n: TestNode) => n.node.network!.libp2p!.services.pubsub
+    await waitFor('meshes of the peer-exchange topic', () =>
+      nodes.every((n) => pubsubOf(n).getMeshPeers(PEER_EXCHANGE_TOPIC).length >= 2),
+    )
+    const heard = () => nodes.reduce((sum, n) => sum + n.node.network!.stats().peerExchange.accepted, 0)
+    const before = heard()
+    // Short of minConnections (8), each node announces every 250 ms (helpers.ts).
+    await waitFor('20 more announcements relayed', () => heard() >= before + 20)
+    // No message has been posted yet: every IDONTWANT so far would be about an announcement.
+    for (const n of nodes) assert.equal(n.node.network!.stats().wire.idontwantSent, 0)
   })
 
   it('a message posted to one node reaches all five, and updates follow', async () => {
@@ -57,6 +71,10 @@ describe('propagation over gossip', { timeout: 30_000 }, () => {
     assert.ok(received >= stats.reduce((sum, s) => sum + s.wire.duplicates, 0) + 12)
     assert.ok(stats.reduce((sum, s) => sum + s.wire.sent, 0) >= 12)
     assert.ok(stats.every((s) => s.wire.bytesSent > 0 && s.wire.bytesReceived > 0))
+    assert.ok(
+      stats.some((s) => s.wire.idontwantSent > 0),
+      'message topics send IDONTWANT (idontwantMinBytes 0)',
+    )
   })
 
   it('serves /peers and the network counters in /stats', async () => {

@@ -1,8 +1,8 @@
 /**
- * When a node announces itself: every `intervalMs` while it is short of peers; otherwise the wait
- * doubles after each announcement up to `maxIntervalMs`, so an idle network stays quiet; and an
- * announcement from a peer never heard of brings the next one within `intervalMs`, so a newcomer
- * hears from every node soon.
+ * When a node announces itself: every `intervalMs` while it is short of peers; every
+ * `maxIntervalMs` once it has them, so an idle network stays quiet; and an announcement from a
+ * peer never heard of brings one within `intervalMs`, so a newcomer hears from every node soon,
+ * then the long wait again (a join costs each node one announcement, not a ramp of them).
  */
 import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, it, mock } from 'node:test'
@@ -81,16 +81,25 @@ describe('peer exchange cadence', () => {
     assert.deepEqual(published, [0, 10, 20, 30, 40, 50, 60])
   })
 
-  it('doubles the wait after each announcement while the node has its peers, up to the maximum', () => {
+  it('announces every maxIntervalMs while the node has its peers', () => {
     exchange.start()
     elapse(1000)
-    assert.deepEqual(published, [0, 20, 60, 140, 300, 620, 940])
+    assert.deepEqual(published, [0, 320, 640, 960])
   })
 
-  it('announces within the interval after hearing of a new peer, then backs off again', async () => {
+  it('announces once more when short of peers, then every maxIntervalMs once it has them', () => {
+    wantsPeers = true
     exchange.start()
-    elapse(700) // 0, 20, 60, 140, 300, 620: waiting 320 s now
-    assert.equal(published.length, 6)
+    elapse(25) // 0, 10, 20
+    wantsPeers = false
+    elapse(400)
+    assert.deepEqual(published, [0, 10, 20, 30, 350])
+  })
+
+  it('announces within the interval after hearing of a new peer, then waits as long as before', async () => {
+    exchange.start()
+    elapse(700) // 0, 320, 640: the next one due at 960
+    assert.equal(published.length, 3)
     const newcomer = await newPeer()
     const message = {
       type: 'signed',
@@ -103,13 +112,14 @@ describe('peer exchange cadence', () => {
     } as unknown as GossipMessage
     assert.equal(exchange.validate(newcomer, message), 'accept')
     elapse(INTERVAL / 1000)
-    assert.equal(published.length, 7, 'announced within the interval')
-    const hurried = published[6]!
-    elapse(100)
-    assert.deepEqual(published.slice(7), [hurried + 10, hurried + 30, hurried + 70])
+    assert.equal(published.length, 4, 'announced within the interval')
+    const hurried = published[3]!
+    // Then the long wait again: not 10, 20, 40 s… as after a start.
+    elapse(MAX_INTERVAL / 1000 + 10)
+    assert.deepEqual(published.slice(4), [hurried + MAX_INTERVAL / 1000])
     // The same peer again is no news: no hurry.
     assert.equal(exchange.validate(newcomer, message), 'accept')
     elapse(INTERVAL / 1000)
-    assert.equal(published.length, 10)
+    assert.equal(published.length, 5)
   })
 })
