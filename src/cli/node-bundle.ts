@@ -39,8 +39,11 @@ const ALWAYS_INPUTS = [
   'node_modules/.package-lock.json',
   'src/cli/node-bundle.ts',
 ]
-/** Packages left out: native code, esbuild itself, and pretty logs' transport (a worker). */
-const EXTERNAL = ['esbuild', 'sodium-native', 'tiny-secp256k1', 'pino-pretty']
+/**
+ * Packages left out: native code, esbuild itself, pretty logs' transport (a worker), and
+ * light-my-request, which fastify requires on the first `inject` (tests, never the node).
+ */
+const EXTERNAL = ['esbuild', 'sodium-native', 'tiny-secp256k1', 'pino-pretty', 'light-my-request']
 
 interface Manifest {
   /** When the build started (ms since the epoch): an input changed after it makes it stale. */
@@ -221,7 +224,10 @@ const lazy = new Proxy({}, {
  * @fastify/swagger and Swagger UI serve on request; an oracle's YAML fact file), `mime`
  * (@fastify/send's content types, read on the first static file served) and `glob`
  * (@fastify/static lists a directory to register a route per file only with `wildcard: false`,
- * which the node never asks): 310 kB of the bundle's 3.5 MB. Each maps to the functions its users
+ * which the node never asks), `@opentelemetry/api` (prom-client's exemplars, off), `@chainsafe/
+ * as-sha256` (Noise's WebAssembly SHA-256, instantiated at import, which Node's Noise crypto
+ * does not call: it hashes with `node:crypto`) and `cborg` (@libp2p/utils' mock muxer, for
+ * tests). Each maps to the functions its users
  * take when they load it (`const { glob } = require('glob')`, `import { parse } from 'yaml'`),
  * which the bundle gives as stand-ins that load the package when called; any other property of
  * the module loads it when read. An `import` statement may take only those functions or the
@@ -231,6 +237,9 @@ export const LAZY_PACKAGES: Readonly<Record<string, readonly string[]>> = {
   yaml: ['parse'],
   mime: [],
   glob: ['glob'],
+  '@opentelemetry/api': [],
+  '@chainsafe/as-sha256': ['digest'],
+  cborg: ['encode', 'decode'],
 }
 
 /**
