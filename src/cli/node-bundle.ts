@@ -220,18 +220,22 @@ const lazy = new Proxy({}, {
 /**
  * Packages in the bundle that an idle node never calls, loaded from `node_modules` on their first
  * use instead: their code leaves the bundle's text, which V8 keeps whole for the life of the
- * process, and their top level does not run at start. `yaml` (the OpenAPI document as YAML, which
- * @fastify/swagger and Swagger UI serve on request; an oracle's YAML fact file), `mime`
- * (@fastify/send's content types, read on the first static file served) and `glob`
- * (@fastify/static lists a directory to register a route per file only with `wildcard: false`,
- * which the node never asks), `@opentelemetry/api` (prom-client's exemplars, off), `@chainsafe/
- * as-sha256` (Noise's WebAssembly SHA-256, instantiated at import, which Node's Noise crypto
- * does not call: it hashes with `node:crypto`) and `cborg` (@libp2p/utils' mock muxer, for
- * tests). Each maps to the functions its users
- * take when they load it (`const { glob } = require('glob')`, `import { parse } from 'yaml'`),
- * which the bundle gives as stand-ins that load the package when called; any other property of
- * the module loads it when read. An `import` statement may take only those functions or the
- * default export: another name fails the build.
+ * process, and their top level does not run at start (557 kB of 3.5 MB):
+ * - `yaml`: the OpenAPI document as YAML, which @fastify/swagger and Swagger UI serve on request;
+ *   an oracle's YAML fact file;
+ * - `mime`: @fastify/send's content types, read on the first static file served;
+ * - `glob`: @fastify/static lists a directory to register a route per file only with
+ *   `wildcard: false`, which the node never asks;
+ * - `@opentelemetry/api`: prom-client's exemplars, off;
+ * - `@chainsafe/as-sha256`: Noise's WebAssembly SHA-256, instantiated at import, which Noise's
+ *   Node crypto never calls (it hashes with `node:crypto`);
+ * - `cborg`: @libp2p/utils' mock muxer, for tests;
+ * - `@libp2p/mdns` and its DNS packet code: `network.mdns`, off by default.
+ *
+ * Each maps to the functions its users take when they load it (`const { glob } = require('glob')`,
+ * `import { parse } from 'yaml'`), which the bundle gives as stand-ins that load the package when
+ * called; any other property of the module loads it when read. An `import` statement may take only
+ * those functions or the default export: another name fails the build.
  */
 export const LAZY_PACKAGES: Readonly<Record<string, readonly string[]>> = {
   yaml: ['parse'],
@@ -240,6 +244,7 @@ export const LAZY_PACKAGES: Readonly<Record<string, readonly string[]>> = {
   '@opentelemetry/api': [],
   '@chainsafe/as-sha256': ['digest'],
   cborg: ['encode', 'decode'],
+  '@libp2p/mdns': ['mdns'],
 }
 
 /**

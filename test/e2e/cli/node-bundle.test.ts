@@ -165,6 +165,7 @@ console.log(JSON.stringify({ before, agent: agent instanceof https.Agent, reques
       entry,
       `import { parse } from 'yaml'
 import YAML from 'yaml'
+import { mdns } from '@libp2p/mdns'
 const mime = require('mime')
 const { glob } = require('glob')
 // As @fastify/static does at its top level, before any use.
@@ -174,7 +175,8 @@ const loaded = () => ['yaml', 'mime', 'glob'].filter((name) =>
 const before = loaded()
 console.log(JSON.stringify({ before, default_type: mime.default_type, parsed: parse('a: [1, two]'),
   yaml: YAML.stringify({ b: 'c' }), css: mime.getType('x.css'), unknown: mime.getType('x.zzz') || mime.default_type,
-  files: (await glob('*.json', { cwd: ${JSON.stringify(listed)} })).sort(), after: loaded() }))
+  files: (await glob('*.json', { cwd: ${JSON.stringify(listed)} })).sort(), after: loaded(),
+  mdns: typeof mdns() }))
 `,
     )
     const { build } = await import('esbuild')
@@ -203,6 +205,7 @@ console.log(JSON.stringify({ before, default_type: mime.default_type, parsed: pa
       unknown: 'application/octet-stream',
       files: ['a.json', 'b.json'],
       after: ['yaml', 'mime', 'glob'],
+      mdns: 'function',
     })
   })
 
