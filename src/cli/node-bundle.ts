@@ -374,12 +374,14 @@ const keepSourcePaths = {
  *   feedback vector (the type feedback its inline caches collect), and queues it for its baseline
  *   compiler, after that many calls. Most of the functions a node runs at start and on its first
  *   connections ran a few dozen times and kept both for good: 2.1 MiB less RSS per node in a
- *   network of 10 idle nodes (92.7 against 94.8 MiB), idle CPU and admission CPU the same within
- *   the runs' spread. Code run more often gets both after 100 calls (hot loops sooner, by the
- *   bytecode they run).
+ *   network of 10 idle nodes (92.7 against 94.8 MiB), admission CPU the same; idle CPU 0.01–0.02
+ *   point higher (what runs a few times a minute stays in the interpreter without feedback for
+ *   longer). Code run more often gets both after 100 calls (hot loops sooner, by the bytecode
+ *   they run).
  * - `--expose-gc`: V8's `gc` function, for the node's own collections (src/node/heap.ts), which
- *   otherwise takes it from a V8 context of its own, kept for the life of the process: 1.6 MiB
- *   less RSS per node in networks of 10 idle nodes (96.5 against 98.2 MiB, two runs).
+ *   otherwise takes it from a V8 context of its own, kept for the life of the process: 1.0–1.6
+ *   MiB less RSS per node in networks of 10 idle nodes (four runs), for 0.02 point more idle CPU
+ *   (cause not found; docs/performance-notes.md).
  */
 export const NODE_FLAGS: readonly string[] = [
   '--max-semi-space-size=2',
