@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=2
+#!/usr/bin/env -S node --max-semi-space-size=1
 // The `mega` executable. Plain JavaScript so that Node's compile cache is on before the first
 // `.ts` module loads: with every module's stripped text and code in the cache, Node never loads
 // its TypeScript stripper (WebAssembly, ≈ 22 MiB of RSS a node keeps for good). The cache is

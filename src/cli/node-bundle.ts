@@ -39,8 +39,11 @@ const ALWAYS_INPUTS = [
   'node_modules/.package-lock.json',
   'src/cli/node-bundle.ts',
 ]
-/** Packages left out: native code, esbuild itself, and pretty logs' transport (a worker). */
-const EXTERNAL = ['esbuild', 'sodium-native', 'bcrypto', 'tiny-secp256k1', 'pino-pretty']
+/**
+ * Packages left out: native code, esbuild itself, pretty logs' transport (a worker), and
+ * light-my-request, which fastify requires on the first `inject` (tests, never the node).
+ */
+const EXTERNAL = ['esbuild', 'sodium-native', 'bcrypto', 'tiny-secp256k1', 'pino-pretty', 'light-my-request']
 
 interface Manifest {
   /** When the build started (ms since the epoch): an input changed after it makes it stale. */
@@ -98,7 +101,7 @@ export async function buildNodeBundle(
       banner: {
         js: `import { createRequire as __megaRequire } from 'node:module'; const require = __megaRequire(${JSON.stringify(pathToFileURL(join(root, 'bin', 'mega.ts')).href)});`,
       },
-      plugins: [externalByPath, httpByRequire, lazyBuiltins, keepSourcePaths],
+      plugins: [externalByPath, httpByRequire, lazyBuiltins, lazyPackages, keepSourcePaths],
     })
     renameSync(temporary, join(dir, BUNDLE))
     renameSync(`${temporary}.LEGAL.txt`, join(dir, `${BUNDLE}.LEGAL.txt`))
@@ -215,6 +218,102 @@ const lazy = new Proxy({}, {
 }
 
 /**
+ * Packages in the bundle that an idle node never calls, loaded from `node_modules` on their first
+ * use instead: their code leaves the bundle's text, which V8 keeps whole for the life of the
+ * process, and their top level does not run at start (557 kB of 3.5 MB):
+ * - `yaml`: the OpenAPI document as YAML, which @fastify/swagger and Swagger UI serve on request;
+ *   an oracle's YAML fact file;
+ * - `mime`: @fastify/send's content types, read on the first static file served;
+ * - `glob`: @fastify/static lists a directory to register a route per file only with
+ *   `wildcard: false`, which the node never asks;
+ * - `@opentelemetry/api`: prom-client's exemplars, off;
+ * - `@chainsafe/as-sha256`: Noise's WebAssembly SHA-256, instantiated at import, which Noise's
+ *   Node crypto never calls (it hashes with `node:crypto`);
+ * - `cborg`: @libp2p/utils' mock muxer, for tests;
+ * - `@libp2p/mdns` and its DNS packet code: `network.mdns`, off by default.
+ *
+ * Each maps to the functions its users take when they load it (`const { glob } = require('glob')`,
+ * `import { parse } from 'yaml'`), which the bundle gives as stand-ins that load the package when
+ * called; any other property of the module loads it when read. An `import` statement may take only
+ * those functions or the default export: another name fails the build.
+ */
+export const LAZY_PACKAGES: Readonly<Record<string, readonly string[]>> = {
+  yaml: ['parse'],
+  mime: [],
+  glob: ['glob'],
+  '@opentelemetry/api': [],
+  '@chainsafe/as-sha256': ['digest'],
+  cborg: ['encode', 'decode'],
+  '@libp2p/mdns': ['mdns'],
+}
+
+/**
+ * The module that stands for a {@link LAZY_PACKAGES} package (at `path`) until its first use, as
+ * CommonJS (`require`) or as an ES module (`import`).
+ */
+export function lazyPackageModule(path: string, functions: readonly string[], format: 'cjs' | 'esm'): string {
+  const standIn = (name: string) =>
+    `${JSON.stringify(name)}: (...args) => load()[${JSON.stringify(name)}](...args)`
+  // A property assigned before the first use (`send.mime.default_type = …` in @fastify/static's
+  // top level) is kept and assigned to the package when it loads.
+  const lazy = `let loaded
+const assigned = new Map()
+const load = () => {
+  if (loaded) return loaded
+  loaded = require(${JSON.stringify(path)})
+  for (const [key, value] of assigned) loaded[key] = value
+  return loaded
+}
+const standIns = { ${functions.map(standIn).join(', ')} }
+const lazy = new Proxy({}, {
+  get: (_, key) =>
+    Object.hasOwn(standIns, key) ? standIns[key] : !loaded && assigned.has(key) ? assigned.get(key) : load()[key],
+  set: (_, key, value) => (loaded ? Reflect.set(loaded, key, value) : (assigned.set(key, value), true)),
+  has: (_, key) => key in load(),
+  ownKeys: () => Reflect.ownKeys(load()),
+  getOwnPropertyDescriptor: (_, key) => {
+    const own = Reflect.getOwnPropertyDescriptor(load(), key)
+    return own && { ...own, configurable: true }
+  },
+})
+`
+  if (format === 'cjs') return `${lazy}module.exports = lazy\n`
+  const named = functions.map((name) => `export const ${name} = standIns.${name}\n`).join('')
+  return `${lazy}export default lazy\n${named}`
+}
+
+export const lazyPackages = {
+  name: 'lazy-packages',
+  setup(build: import('esbuild').PluginBuild) {
+    const names = new RegExp(`^(${Object.keys(LAZY_PACKAGES).join('|')})$`)
+    build.onResolve({ filter: names }, async (args) => {
+      if (args.pluginData === 'lazy-packages') return undefined
+      const { kind, resolveDir, importer } = args
+      const found = await build.resolve(args.path, {
+        kind,
+        resolveDir,
+        importer,
+        pluginData: 'lazy-packages',
+      })
+      if (found.errors.length > 0) return { errors: found.errors }
+      const format = kind === 'import-statement' ? 'esm' : 'cjs'
+      return { path: found.path, namespace: `lazy-package-${format}`, pluginData: args.path }
+    })
+    for (const format of ['cjs', 'esm'] as const) {
+      // The stand-in's own `require` of the package, at run time.
+      build.onResolve({ filter: /.*/, namespace: `lazy-package-${format}` }, (args) => ({
+        path: args.path,
+        external: true,
+      }))
+      build.onLoad({ filter: /.*/, namespace: `lazy-package-${format}` }, (args) => ({
+        contents: lazyPackageModule(args.path, LAZY_PACKAGES[args.pluginData as string] ?? [], format),
+        loader: 'js',
+      }))
+    }
+  },
+}
+
+/**
  * libp2p's peer store sorts addresses, protocols and metadata keys by `localeCompare` to store a
  * peer in a canonical order (and to compare two address lists). The first call makes V8 build
  * ICU's collator, reading the collation data of every locale it has: 2 MiB more RSS per node
@@ -261,9 +360,10 @@ const keepSourcePaths = {
 
 /**
  * Node.js flags of a node process (docs/performance-notes.md, idle cost):
- * - `--max-semi-space-size=2`: V8 may grow its young generation to 2 × 32 MiB during startup
+ * - `--max-semi-space-size=1`: V8 may grow its young generation to 2 × 32 MiB during startup
  *   and keep it (~60 MiB of RSS an idle node never uses: a node started alone measured 220 MiB
- *   of RSS, 158 MiB with the cap).
+ *   of RSS, 158 MiB with a cap of 2 MiB). A cap of 1 MiB took 0.7 MiB more off in a network of
+ *   10 idle nodes (91.9 against 92.7 MiB), with the same idle, admission and sync CPU.
  * - `--invocation-count-for-maglev=1500` (V8's default: 400): V8's middle tier compiled ~500
  *   functions that ran a few hundred times while the node started and joined its peers, and kept
  *   their code (and the pages of its compiler) for good. Code run more often still reaches it,
@@ -271,8 +371,25 @@ const keepSourcePaths = {
  *   idle CPU the same within the runs' spread. Maglev off altogether (`--no-maglev`) took
  *   2 MiB more off but cost idle CPU (0.72% of a core against 0.58–0.62%): code run every second
  *   stayed in the baseline tier.
+ * - `--invocation-count-for-feedback-allocation=100` (V8's default: 8): V8 gives a function its
+ *   feedback vector (the type feedback its inline caches collect), and queues it for its baseline
+ *   compiler, after that many calls. Most of the functions a node runs at start and on its first
+ *   connections ran a few dozen times and kept both for good: 2.1 MiB less RSS per node in a
+ *   network of 10 idle nodes (92.7 against 94.8 MiB), admission CPU the same; idle CPU 0.01–0.02
+ *   point higher (what runs a few times a minute stays in the interpreter without feedback for
+ *   longer). Code run more often gets both after 100 calls (hot loops sooner, by the bytecode
+ *   they run).
+ * - `--expose-gc`: V8's `gc` function, for the node's own collections (src/node/heap.ts), which
+ *   otherwise takes it from a V8 context of its own, kept for the life of the process: 1.0–1.6
+ *   MiB less RSS per node in networks of 10 idle nodes (four runs), for 0.02 point more idle CPU
+ *   (cause not found; docs/performance-notes.md).
  */
-export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2', '--invocation-count-for-maglev=1500']
+export const NODE_FLAGS: readonly string[] = [
+  '--max-semi-space-size=1',
+  '--invocation-count-for-maglev=1500',
+  '--invocation-count-for-feedback-allocation=100',
+  '--expose-gc',
+]
 
 /**
  * glibc's malloc serves requests of 32 KiB and more with their own mappings, returned to the

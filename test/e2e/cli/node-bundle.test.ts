@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict'
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
@@ -20,10 +20,13 @@ import {
   buildNodeBundle,
   freshNodeBundle,
   LAZY_BUILTINS,
+  LAZY_PACKAGES,
   lazyBuiltins,
+  lazyPackages,
   MALLOC_TUNABLE,
   NODE_BUNDLE_DIR,
   NODE_FLAGS,
+  PACKAGE_ROOT,
 } from '../../../src/cli/node-bundle.ts'
 
 const MEGA = new URL('../../../bin/mega.js', import.meta.url).pathname
@@ -99,6 +102,16 @@ describe('the bundled node', () => {
     assert.doesNotMatch(text.toString(), new RegExp(`\\bfrom\\s*"(node:)?(${lazy})"`))
     for (const match of text.toString().matchAll(new RegExp(`__require\\("(node:)?(${lazy})"\\)`, 'g')))
       assert.match(text.toString().slice(match.index - 30, match.index), /loaded\d*\s*\?\?=\s*$/, match[0])
+    // Nor the code of the packages it does not call (LAZY_PACKAGES): only their stand-ins; nor
+    // light-my-request, which fastify requires on the first inject.
+    const unused = [...Object.keys(LAZY_PACKAGES), 'light-my-request'].join('|')
+    const lazyPackage = new RegExp(`\\{"(?!lazy-package)[^"]*/node_modules/(${unused})/`)
+    const bundled = lazyPackage.exec(text.toString())
+    assert.equal(
+      bundled,
+      null,
+      `bundled: ${text.toString().slice(bundled?.index, (bundled?.index ?? 0) + 120)}`,
+    )
     const { stdout } = await promisify(execFile)(process.execPath, [bundle, '--version'])
     assert.match(stdout, /^mega \d+\.\d+\.\d+\n$/)
   })
@@ -142,6 +155,60 @@ console.log(JSON.stringify({ before, agent: agent instanceof https.Agent, reques
     })
   })
 
+  it('loads the packages an idle node does not call on first use, and they answer as bundled', async () => {
+    const dir = join(temp, 'lazy-packages')
+    const entry = join(temp, 'lazy-packages-entry.mjs')
+    const listed = join(temp, 'listed')
+    await mkdir(listed)
+    for (const file of ['a.json', 'b.json', 'c.txt']) await writeFile(join(listed, file), '')
+    await writeFile(
+      entry,
+      `import { parse } from 'yaml'
+import YAML from 'yaml'
+import { mdns } from '@libp2p/mdns'
+const mime = require('mime')
+const { glob } = require('glob')
+// As @fastify/static does at its top level, before any use.
+mime.default_type = 'application/octet-stream'
+const loaded = () => ['yaml', 'mime', 'glob'].filter((name) =>
+  Object.keys(require.cache).some((path) => path.includes('/node_modules/' + name + '/')))
+const before = loaded()
+console.log(JSON.stringify({ before, default_type: mime.default_type, parsed: parse('a: [1, two]'),
+  yaml: YAML.stringify({ b: 'c' }), css: mime.getType('x.css'), unknown: mime.getType('x.zzz') || mime.default_type,
+  files: (await glob('*.json', { cwd: ${JSON.stringify(listed)} })).sort(), after: loaded(),
+  mdns: typeof mdns() }))
+`,
+    )
+    const { build } = await import('esbuild')
+    await build({
+      entryPoints: [entry],
+      outfile: join(dir, 'lazy-packages.mjs'),
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      logLevel: 'silent',
+      nodePaths: [join(PACKAGE_ROOT, 'node_modules')],
+      banner: {
+        js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      },
+      plugins: [lazyPackages],
+    })
+    const text = await readFile(join(dir, 'lazy-packages.mjs'), 'utf8')
+    assert.doesNotMatch(text, /YAMLMap|class Mime|minimatch/, "the packages' code is not in the bundle")
+    const { stdout } = await promisify(execFile)(process.execPath, [join(dir, 'lazy-packages.mjs')])
+    assert.deepEqual(JSON.parse(stdout), {
+      before: [],
+      default_type: 'application/octet-stream',
+      parsed: { a: [1, 'two'] },
+      yaml: 'b: c\n',
+      css: 'text/css',
+      unknown: 'application/octet-stream',
+      files: ['a.json', 'b.json'],
+      after: ['yaml', 'mime', 'glob'],
+      mdns: 'function',
+    })
+  })
+
   it('mega node --help and a bad option answer as from the full command line', async () => {
     const run = (args: string[]) =>
       promisify(execFile)(process.execPath, [MEGA, ...args]).catch(
@@ -164,13 +231,22 @@ console.log(JSON.stringify({ before, agent: agent instanceof https.Agent, reques
   it('mega node runs the bundle in its own process, and serves what it loads by path', async () => {
     const { child, url, commandLine, environment } = await startNode('bundled')
     assert.equal(freshNodeBundle(), join(NODE_BUNDLE_DIR, 'mega.mjs'), 'built by the first start')
-    assert.deepEqual(commandLine.slice(1, 4), [...NODE_FLAGS, join(NODE_BUNDLE_DIR, 'mega.mjs')])
+    assert.deepEqual(commandLine.slice(1, NODE_FLAGS.length + 2), [
+      ...NODE_FLAGS,
+      join(NODE_BUNDLE_DIR, 'mega.mjs'),
+    ])
+    // The node's own collections (src/node/heap.ts) take V8's gc from the flag, not a context.
+    assert.ok(commandLine.includes('--expose-gc'), commandLine.join(' '))
     assert.ok(environment.includes(`GLIBC_TUNABLES=${MALLOC_TUNABLE}`), environment.join(' '))
     assert.equal((await fetch(`${url}/health`)).status, 200)
     // A CommonJS dependency's static file, found through its own __dirname.
     const logo = await fetch(`${url}/docs/static/logo.svg`)
     assert.equal(logo.status, 200)
     assert.match(await logo.text(), /<svg/)
+    // The document as YAML, through the yaml package loaded on this first use.
+    const yaml = await fetch(`${url}/docs/yaml`)
+    assert.equal(yaml.status, 200)
+    assert.match(await yaml.text(), /^openapi: 3\.1\.0\n/)
     // The dashboard, built on first request by esbuild from sources found by import.meta.url.
     const dashboard = await fetch(`${url}/dashboard/app.js`)
     assert.equal(dashboard.status, 200)
