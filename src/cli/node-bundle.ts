@@ -124,6 +124,20 @@ export async function buildNodeBundle(
 }
 
 /**
+ * Resolves an import as esbuild would without `plugin`, whose own resolution it marks so that
+ * `plugin` is not asked again (`undefined` when this is that inner resolution).
+ */
+async function resolveOnce(
+  build: import('esbuild').PluginBuild,
+  args: import('esbuild').OnResolveArgs,
+  plugin: string,
+): Promise<import('esbuild').ResolveResult | undefined> {
+  if (args.pluginData === plugin) return undefined
+  const { kind, resolveDir, importer } = args
+  return build.resolve(args.path, { kind, resolveDir, importer, pluginData: plugin })
+}
+
+/**
  * The packages left out ({@link EXTERNAL}) are imported by their resolved path, so that the
  * bundle finds them wherever it is written.
  */
@@ -132,14 +146,8 @@ const externalByPath = {
   setup(build: import('esbuild').PluginBuild) {
     const names = new RegExp(`^(${EXTERNAL.join('|')})$`)
     build.onResolve({ filter: names }, async (args) => {
-      if (args.pluginData === 'external-by-path') return undefined
-      const { kind, resolveDir, importer } = args
-      const found = await build.resolve(args.path, {
-        kind,
-        resolveDir,
-        importer,
-        pluginData: 'external-by-path',
-      })
+      const found = await resolveOnce(build, args, 'external-by-path')
+      if (!found) return undefined
       if (found.errors.length > 0) return { errors: found.errors }
       return { path: found.path, external: true }
     })
@@ -287,16 +295,10 @@ export const lazyPackages = {
   setup(build: import('esbuild').PluginBuild) {
     const names = new RegExp(`^(${Object.keys(LAZY_PACKAGES).join('|')})$`)
     build.onResolve({ filter: names }, async (args) => {
-      if (args.pluginData === 'lazy-packages') return undefined
-      const { kind, resolveDir, importer } = args
-      const found = await build.resolve(args.path, {
-        kind,
-        resolveDir,
-        importer,
-        pluginData: 'lazy-packages',
-      })
+      const found = await resolveOnce(build, args, 'lazy-packages')
+      if (!found) return undefined
       if (found.errors.length > 0) return { errors: found.errors }
-      const format = kind === 'import-statement' ? 'esm' : 'cjs'
+      const format = args.kind === 'import-statement' ? 'esm' : 'cjs'
       return { path: found.path, namespace: `lazy-package-${format}`, pluginData: args.path }
     })
     for (const format of ['cjs', 'esm'] as const) {
