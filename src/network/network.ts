@@ -137,6 +137,7 @@ export class Network {
           logger: this.#log,
           candidates: this.candidates,
           budget: this.#dialBudget,
+          connectedPeers: () => this.#connected.size,
         },
         { minConnections: this.options.minConnections, bootstrap },
       )

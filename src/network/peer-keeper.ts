@@ -30,6 +30,12 @@ export interface PeerKeeperComponents {
   candidates: PeerCandidates
   /** Dials per address: bootstrap peers aside, none is dialled more than its budget. */
   budget: DialBudget
+  /**
+   * Peers connected, as the network counts them. (libp2p's `getPeers()` rebuilds every peer id
+   * from its string: about 5% of what a peer announcement cost an idle node, which asks this for
+   * each one it hears.)
+   */
+  connectedPeers: () => number
 }
 
 export interface PeerKeeperInit {
@@ -64,6 +70,7 @@ export class PeerKeeper {
   readonly #log: Logger
   readonly #candidates: PeerCandidates
   readonly #budget: DialBudget
+  readonly #connectedPeers: () => number
   readonly #init: Required<PeerKeeperInit>
   readonly #dialling = new Set<string>()
   #stopped = false
@@ -74,6 +81,7 @@ export class PeerKeeper {
     this.#log = components.logger
     this.#candidates = components.candidates
     this.#budget = components.budget
+    this.#connectedPeers = components.connectedPeers
     this.#init = { dialTimeoutMs: 5_000, ...init }
   }
 
@@ -109,15 +117,7 @@ export class PeerKeeper {
   }
 
   #wanted(): number {
-    return this.#stopped ? 0 : this.#init.minConnections - this.#peerCount() - this.#dialling.size
-  }
-
-  /**
-   * Peers connected. (libp2p's `getPeers()` rebuilds every peer id from its string: about 5% of
-   * what a peer announcement cost an idle node, which asks this for each one it hears.)
-   */
-  #peerCount(): number {
-    return new Set(this.#libp2p.getConnections().map((connection) => connection.remotePeer.toString())).size
+    return this.#stopped ? 0 : this.#init.minConnections - this.#connectedPeers() - this.#dialling.size
   }
 
   /** Dials the candidate at its first address with dials left; false when none has. */

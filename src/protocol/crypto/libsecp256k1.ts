@@ -148,7 +148,7 @@ function buffer(data: Uint8Array): Uint8Array {
   return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength)
 }
 
-/** A plain Uint8Array of a library's result, so callers never hold a pooled Buffer's slab. */
+/** A plain Uint8Array of a library's Buffer, as the other backends return (strict equality tells them apart). */
 function bytes(data: Uint8Array): Uint8Array {
   return Buffer.isBuffer(data) ? new Uint8Array(data) : data
 }
