@@ -11,31 +11,11 @@ const BYTE_TO_HEX: string[] = Array.from({ length: 256 }, (_, i) => HEX_DIGITS[i
 const DIGIT_VALUE = new Int8Array(128).fill(-1)
 for (let i = 0; i < 16; i++) DIGIT_VALUE[HEX_DIGITS.charCodeAt(i)] = i
 
-// toHex of 16 bytes and more writes the digits' codes into a buffer and decodes them at once:
-// one flat string, where joining two-digit strings makes a rope of 32 pieces for an id, which
-// a lookup by it (a Map's, a hash's) flattens again (0.48 against 0.80 µs an id and its lookup).
-const SHORT_HEX_BYTES = 16
-const DIGIT_CODES = new Uint8Array(16).map((_, i) => HEX_DIGITS.charCodeAt(i))
-// Hex digits are ASCII: windows-1252 (what the label 'latin1' decodes) reads them as they are.
-const asciiDecoder = new TextDecoder('latin1')
-let digitCodes = new Uint8Array(512)
-
 /** Encodes bytes as lowercase hex. */
 export function toHex(bytes: Uint8Array): string {
-  const length = bytes.length
-  if (length < SHORT_HEX_BYTES) {
-    let out = ''
-    for (let i = 0; i < length; i++) out += BYTE_TO_HEX[bytes[i]!]
-    return out
-  }
-  if (digitCodes.length < 2 * length) digitCodes = new Uint8Array(2 * length)
-  const codes = digitCodes
-  for (let i = 0; i < length; i++) {
-    const byte = bytes[i]!
-    codes[2 * i] = DIGIT_CODES[byte >> 4]!
-    codes[2 * i + 1] = DIGIT_CODES[byte & 15]!
-  }
-  return asciiDecoder.decode(codes.subarray(0, 2 * length))
+  let out = ''
+  for (let i = 0; i < bytes.length; i++) out += BYTE_TO_HEX[bytes[i]!]
+  return out
 }
 
 /**
