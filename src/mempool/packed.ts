@@ -411,10 +411,10 @@ const canonicalOut = new Uint8Array(SCRATCH_BYTES)
 const canonicalOutBuffer = Buffer.from(canonicalOut.buffer)
 
 /**
- * Expands a packed ASCII message into `scratch`: its JSON text without the front signature,
+ * Expands a packed ASCII message into `expanded`: its JSON text without the front signature,
  * then that signature's member (`"signature":"…"`) when it has one, which
  * {@link writeCanonical} adds to the top object. Returns the text's length (the member follows
- * it), or −1 for a text beyond ASCII (or, far beyond any message's size, `scratch`'s).
+ * it), or −1 for a text beyond ASCII (or, far beyond any message's size, the buffer's).
  */
 function expandAscii(packed: string, refs: readonly string[]): number {
   const signatureBytes = packed.charCodeAt(0)
@@ -439,7 +439,8 @@ function expandAscii(packed: string, refs: readonly string[]): number {
       expanded[at++] = QUOTE
       i += 2
     } else {
-      const word = WORD_BYTES[c - FIRST_WORD]!
+      const word = WORD_BYTES[c - FIRST_WORD]
+      if (word === undefined) return -1
       for (let k = 0; k < word.length; k++) expanded[at++] = word[k]!
       i++
     }
@@ -457,7 +458,7 @@ function expandAscii(packed: string, refs: readonly string[]): number {
 /** Whether the text {@link expandAscii} expanded last has its signature's member after it. */
 let signatureMember = false
 
-/** Writes the hex digits of the bytes `packed[from, to)` into `scratch` at `at`; returns the end. */
+/** Writes the hex digits of the bytes `packed[from, to)` into `expanded` at `at`; returns the end. */
 function writeDigits(packed: string, from: number, to: number, at: number): number {
   for (let j = from; j < to; j++) {
     const byte = packed.charCodeAt(j)
