@@ -8,9 +8,6 @@
 import type { Stream } from '@libp2p/interface'
 import { type FrameChannel, MAX_VARINT, SyncError, SyncErrorCode, Writer } from '../sync/index.ts'
 
-/** Frames from this size on are sent after their length prefix, not copied behind it. */
-const SEPARATE_FRAME_BYTES = 16 * 1024
-
 /** How long closing waits for buffered bytes to reach the transport before aborting. */
 const CLOSE_TIMEOUT_MS = 10_000
 
@@ -187,20 +184,11 @@ class StreamChannel implements FrameChannel {
     if (stream.writeStatus !== 'writable')
       throw new SyncError(SyncErrorCode.CLOSED, `stream is ${stream.writeStatus}`)
     const header = new Writer(5).varint(frame.length).view()
-    this.bytesWritten += header.length + frame.length
-    // A large frame (a fetch reply) goes after its prefix as it is: copying it behind the
-    // prefix cost a buffer of its size; small ones go in one piece with their prefix.
-    let ready: boolean
-    if (frame.length >= SEPARATE_FRAME_BYTES) {
-      stream.send(header)
-      ready = stream.send(frame)
-    } else {
-      const data = new Uint8Array(header.length + frame.length)
-      data.set(header)
-      data.set(frame, header.length)
-      ready = stream.send(data)
-    }
-    if (!ready) await stream.onDrain(signal ? { signal } : {})
+    const data = new Uint8Array(header.length + frame.length)
+    data.set(header)
+    data.set(frame, header.length)
+    this.bytesWritten += data.length
+    if (!stream.send(data)) await stream.onDrain(signal ? { signal } : {})
   }
 
   async close(): Promise<void> {
