@@ -15,7 +15,14 @@ import type {
 } from '../protocol/index.ts'
 import type { PoolReader } from './bounded-pool.ts'
 import { orderOfText } from './orders.ts'
-import { packCanonical, packedSignature, packedSignatureIs, packMessage, unpackMessage } from './packed.ts'
+import {
+  packCanonical,
+  packedCanonicalText,
+  packedSignature,
+  packedSignatureIs,
+  packMessage,
+  unpackMessage,
+} from './packed.ts'
 
 /** Messages a pool keeps for reuse, at most. */
 const RECENT_MAX = 1024
@@ -128,6 +135,14 @@ class HeldEntry<M extends object> {
   /** Whether `signature` is the message's top-level signature, compared on the packed bytes. */
   hasSignature(signature: unknown): boolean {
     return packedSignatureIs(this.#packed, this.refs(), signature)
+  }
+
+  /**
+   * The message's canonical text, `JCS(message)`, read from its packed form without rebuilding
+   * the message (nor keeping it as read last): what sync serves of the entry.
+   */
+  get canonicalText(): string {
+    return packedCanonicalText(this.#packed, this.refs())
   }
 
   /** The strings the entry keeps that its message repeats: packed as references. */

@@ -11,6 +11,7 @@
  * back the message as it was held, so its canonical bytes, id and signatures are the same.
  */
 import { Buffer } from 'node:buffer'
+import { canonicalize } from '../protocol/index.ts'
 
 // JSON.stringify escapes every control character, so these never occur in the text itself.
 /** Starts a hex string kept as bytes: the marker, the byte count, the bytes. */
@@ -372,4 +373,283 @@ function nextMarker(packed: string, from: number): number {
 
 function hexOf(latin1: string): string {
   return Buffer.from(latin1, 'latin1').toString('hex')
+}
+
+/**
+ * The canonical text (RFC 8785) of the message a {@link packMessage} or {@link packCanonical}
+ * packed, read from the packed form without rebuilding the message: what a node serves of an
+ * entry. The same string as `canonicalize(unpackMessage(packed, refs))`, at a fraction of its
+ * cost: the packed text is JSON whose strings and numbers are already in their canonical form
+ * (`JSON.stringify` writes them as JCS does), only its members may be out of order (the proofs
+ * after the rest, the signature in front, or a message packed from `JSON.stringify`). An ASCII
+ * text (every message a node makes) is expanded into bytes and its members are copied in key
+ * order; any other is rebuilt and serialized.
+ */
+export function packedCanonicalText(packed: string, refs: readonly string[]): string {
+  const length = expandAscii(packed, refs)
+  if (length >= 0) {
+    memberTop = 0
+    const end = writeCanonical(expanded, 0, length, canonicalOut, 0, length)
+    if (end >= 0) return canonicalOutBuffer.toString('latin1', 0, end)
+  }
+  return canonicalize(unpackMessage(packed, refs))
+}
+
+const OPEN_OBJECT = 0x7b
+const CLOSE_OBJECT = 0x7d
+const OPEN_ARRAY = 0x5b
+const CLOSE_ARRAY = 0x5d
+const COMMA = 0x2c
+const BACKSLASH = 0x5c
+const DIGITS = new Uint8Array(Buffer.from('0123456789abcdef', 'latin1'))
+const WORD_BYTES = WORDS.map((word) => new Uint8Array(Buffer.from(word, 'latin1')))
+const SIGNATURE_MEMBER = new Uint8Array(Buffer.from('"signature":"', 'latin1'))
+/** Most bytes one packed character expands to: a reference (its quotes and 510 digits). */
+const MOST_EXPANDED = 512
+const expanded = new Uint8Array(SCRATCH_BYTES)
+const canonicalOut = new Uint8Array(SCRATCH_BYTES)
+const canonicalOutBuffer = Buffer.from(canonicalOut.buffer)
+
+/**
+ * Expands a packed ASCII message into `expanded`: its JSON text without the front signature,
+ * then that signature's member (`"signature":"…"`) when it has one, which
+ * {@link writeCanonical} adds to the top object. Returns the text's length (the member follows
+ * it), or −1 for a text beyond ASCII (or, far beyond any message's size, the buffer's).
+ */
+function expandAscii(packed: string, refs: readonly string[]): number {
+  const signatureBytes = packed.charCodeAt(0)
+  let at = 0
+  for (let i = 1 + signatureBytes; i < packed.length; ) {
+    if (at > SCRATCH_BYTES - 2 * MOST_EXPANDED) return -1
+    const c = packed.charCodeAt(i)
+    if (c >= 0x20) {
+      if (c >= 0x80) return -1
+      expanded[at++] = c
+      i++
+    } else if (c === HEX_MARK) {
+      const end = i + 2 + packed.charCodeAt(i + 1)
+      expanded[at++] = QUOTE
+      at = writeDigits(packed, i + 2, end, at)
+      expanded[at++] = QUOTE
+      i = end
+    } else if (c === REF_MARK) {
+      const ref = refs[packed.charCodeAt(i + 1)]!
+      expanded[at++] = QUOTE
+      for (let k = 0; k < ref.length; k++) expanded[at++] = ref.charCodeAt(k)
+      expanded[at++] = QUOTE
+      i += 2
+    } else {
+      const word = WORD_BYTES[c - FIRST_WORD]
+      if (word === undefined) return -1
+      for (let k = 0; k < word.length; k++) expanded[at++] = word[k]!
+      i++
+    }
+  }
+  if (signatureBytes > 0) {
+    let end = at
+    for (let k = 0; k < SIGNATURE_MEMBER.length; k++) expanded[end++] = SIGNATURE_MEMBER[k]!
+    end = writeDigits(packed, 1, 1 + signatureBytes, end)
+    expanded[end] = QUOTE
+  }
+  signatureMember = signatureBytes > 0
+  return at
+}
+
+/** Whether the text {@link expandAscii} expanded last has its signature's member after it. */
+let signatureMember = false
+
+/** Writes the hex digits of the bytes `packed[from, to)` into `expanded` at `at`; returns the end. */
+function writeDigits(packed: string, from: number, to: number, at: number): number {
+  for (let j = from; j < to; j++) {
+    const byte = packed.charCodeAt(j)
+    expanded[at++] = DIGITS[byte >> 4]!
+    expanded[at++] = DIGITS[byte & 15]!
+  }
+  return at
+}
+
+/**
+ * The members of the objects being written, three numbers each (where its key starts, one
+ * past its closing quote, one past its value, in the source), those of the object being written
+ * on top of its parents'. Messages nest a few levels of a few dozen members; deeper or wider
+ * than this takes the other path.
+ */
+const members = new Int32Array(3 * 8192)
+let memberTop = 0
+
+/**
+ * Writes the canonical form of the JSON value `source[from, to)` (ASCII JSON as
+ * `JSON.stringify` writes it) into `out` at `at`; returns where it ends in `out`, or −1 for what
+ * the byte path does not order (a key with an escape, too many members). `signature`: where the
+ * signature's member starts, after the text (the top object's).
+ */
+function writeCanonical(
+  source: Uint8Array,
+  from: number,
+  to: number,
+  out: Uint8Array,
+  at: number,
+  signature: number,
+): number {
+  const c = source[from]!
+  if (c !== OPEN_OBJECT && c !== OPEN_ARRAY) {
+    for (let i = from; i < to; i++) out[at++] = source[i]!
+    return at
+  }
+  if (c === OPEN_ARRAY) {
+    out[at++] = OPEN_ARRAY
+    for (let i = from + 1; i < to - 1; ) {
+      const itemEnd = valueEnd(source, i)
+      at = writeCanonical(source, i, itemEnd, out, at, signature)
+      if (at < 0) return -1
+      out[at++] = source[itemEnd]! // a comma, or the closing bracket
+      i = itemEnd + 1
+    }
+    if (to - from === 2) out[at++] = CLOSE_ARRAY
+    return at
+  }
+  const base = memberTop
+  let sorted = true
+  for (let i = from + 1; i < to - 1; ) {
+    const keyEnd = stringEnd(source, i)
+    const valueTo = valueEnd(source, keyEnd + 1)
+    const order = pushMember(source, base, i, keyEnd, valueTo)
+    if (order < 0) return -1
+    if (order > 0) sorted = false
+    i = valueTo + 1
+  }
+  // The top object's front signature, expanded after the text.
+  if (from === 0 && signatureMember) {
+    const keyEnd = signature + SIGNATURE_MEMBER.length - 2
+    const order = pushMember(source, base, signature, keyEnd, stringEnd(source, keyEnd + 1))
+    if (order < 0) return -1
+    if (order > 0) sorted = false
+  }
+  if (!sorted && sortMembers(source, base, memberTop) < 0) return -1
+  out[at++] = OPEN_OBJECT
+  for (let m = base; m < memberTop; m += 3) {
+    if (m > base) out[at++] = COMMA
+    const keyStart = members[m]!
+    const keyEnd = members[m + 1]!
+    const valueTo = members[m + 2]!
+    const first = source[keyEnd + 1]
+    // A scalar member is copied whole, key to value; an object or array is written in its
+    // order. (A byte at a time: for a few dozen bytes, cheaper than a call of Buffer's copy.)
+    if (first !== OPEN_OBJECT && first !== OPEN_ARRAY) {
+      for (let i = keyStart; i < valueTo; i++) out[at++] = source[i]!
+      continue
+    }
+    for (let i = keyStart; i <= keyEnd; i++) out[at++] = source[i]!
+    at = writeCanonical(source, keyEnd + 1, valueTo, out, at, signature)
+    if (at < 0) return -1
+  }
+  out[at++] = CLOSE_OBJECT
+  memberTop = base
+  return at
+}
+
+/**
+ * Puts a member of the object whose members start at `base` on {@link members}. Returns 1
+ * when its key sorts before the one pushed before it, 0 when after, −1 when the bytes cannot
+ * tell (an escape, the same key) or the stack is full: the caller takes the other path.
+ */
+function pushMember(
+  source: Uint8Array,
+  base: number,
+  keyStart: number,
+  keyEnd: number,
+  valueTo: number,
+): number {
+  if (memberTop + 3 > members.length) return -1
+  let order = 0
+  if (memberTop > base) {
+    const previous = compareKeys(source, members[memberTop - 3]!, members[memberTop - 2]!, keyStart, keyEnd)
+    if (previous === 0) return -1
+    order = previous > 0 ? 1 : 0
+  }
+  members[memberTop++] = keyStart
+  members[memberTop++] = keyEnd
+  members[memberTop++] = valueTo
+  return order
+}
+
+/**
+ * Orders the members `[from, to)` of {@link members} by key (insertion sort: an object's
+ * members are few and mostly in order). Returns −1 when two keys are the same or one has an
+ * escape (its bytes are not what it stands for).
+ */
+function sortMembers(source: Uint8Array, from: number, to: number): number {
+  for (let m = from + 3; m < to; m += 3) {
+    const keyStart = members[m]!
+    const keyEnd = members[m + 1]!
+    const valueTo = members[m + 2]!
+    let n = m
+    for (; n > from; n -= 3) {
+      const order = compareKeys(source, members[n - 3]!, members[n - 2]!, keyStart, keyEnd)
+      if (order === 0) return -1
+      if (order < 0) break
+      members[n] = members[n - 3]!
+      members[n + 1] = members[n - 2]!
+      members[n + 2] = members[n - 1]!
+    }
+    members[n] = keyStart
+    members[n + 1] = keyEnd
+    members[n + 2] = valueTo
+  }
+  return 0
+}
+
+/**
+ * Compares the quoted keys `source[a, aEnd)` and `source[b, bEnd)` (each from its opening quote
+ * to one past its closing one) by their bytes, which is UTF-16 order for ASCII; 0 for keys the
+ * bytes cannot order (an escape) and for equal ones.
+ */
+function compareKeys(source: Uint8Array, a: number, aEnd: number, b: number, bEnd: number): number {
+  const aLength = aEnd - a
+  const bLength = bEnd - b
+  for (let k = 1; k < aLength && k < bLength; k++) {
+    const x = source[a + k]!
+    const y = source[b + k]!
+    if (x === BACKSLASH || y === BACKSLASH) return 0
+    // The closing quote sorts before any other character of a key: the shorter key first.
+    if (x !== y) return x === QUOTE ? -1 : y === QUOTE ? 1 : x - y
+  }
+  return 0
+}
+
+/** Where the JSON value at `source[from]` ends (one past it). */
+function valueEnd(source: Uint8Array, from: number): number {
+  const c = source[from]!
+  if (c !== OPEN_OBJECT && c !== OPEN_ARRAY) return scalarEnd(source, from)
+  let depth = 0
+  for (let i = from; ; ) {
+    const d = source[i]!
+    if (d === QUOTE) {
+      i = stringEnd(source, i)
+      continue
+    }
+    if (d === OPEN_OBJECT || d === OPEN_ARRAY) depth++
+    else if ((d === CLOSE_OBJECT || d === CLOSE_ARRAY) && --depth === 0) return i + 1
+    i++
+  }
+}
+
+/** Where the string, number, `true`, `false` or `null` at `source[from]` ends (one past it). */
+function scalarEnd(source: Uint8Array, from: number): number {
+  if (source[from] === QUOTE) return stringEnd(source, from)
+  let i = from + 1
+  for (;;) {
+    const d = source[i]
+    if (d === COMMA || d === CLOSE_OBJECT || d === CLOSE_ARRAY || d === undefined) return i
+    i++
+  }
+}
+
+/** One past the quote that closes the string opening at `source[from]`. */
+function stringEnd(source: Uint8Array, from: number): number {
+  for (let i = from + 1; ; i++) {
+    const d = source[i]!
+    if (d === QUOTE) return i + 1
+    if (d === BACKSLASH) i++
+  }
 }

@@ -92,6 +92,12 @@ export class Writer {
     return prefix + written
   }
 
+  /** Starts over, keeping the buffer (and the room it grew to) for what is written next. */
+  reset(): this {
+    this.#length = 0
+    return this
+  }
+
   /** Drops everything after the first `length` bytes. */
   truncate(length: number): void {
     if (length < this.#length) this.#length = length

@@ -74,7 +74,7 @@ export async function serveSync(
           stats.fetches++
           const answer = encodeFetchReply(ids, (id) => source.message(id), options.fetchReplyBytes)
           stats.served += answer.found
-          reply = encodeFrame(FrameType.FETCH_REPLY, answer.reply)
+          reply = answer.frame
           break
         }
         default:

@@ -4,6 +4,7 @@ import type { Entry } from '../../../src/mempool/entries.ts'
 import { Mempool } from '../../../src/mempool/mempool.ts'
 import {
   packCanonical,
+  packedCanonicalText,
   packedSignature,
   packedSignatureIs,
   packMessage,
@@ -217,6 +218,7 @@ describe('held entries rebuild their messages', () => {
     assert.notEqual(rebuilt, sent, 'the message is rebuilt, not the object admitted')
     assert.deepEqual(rebuilt, sent)
     assert.equal(canonicalize(rebuilt), canonicalize(sent))
+    assert.equal(entry.canonicalText, canonicalize(sent), `${entry.kind} ${entry.id}: canonical text`)
     assert.equal(messageId(rebuilt), entry.id)
     assert.equal(entry.signature, (sent as { signature?: string }).signature)
     assert.ok(verifySignatures(rebuilt).ok, `${entry.kind} ${entry.id}: signatures hold`)
@@ -298,5 +300,68 @@ describe('held entries rebuild their messages', () => {
     b.recentMessages.clear()
     assert.notEqual(held.message, read, 'rebuilt once its own pool forgot it')
     assert.deepEqual(held.message, ad)
+  })
+})
+
+describe('canonical text of a packed message', () => {
+  /** What a node serves of the packed form, compared with the message rebuilt and serialized. */
+  function assertCanonical(packed: string, refs: readonly string[], object: object, seed: number): void {
+    const expected = canonicalize(object)
+    assert.equal(packedCanonicalText(packed, refs), expected, `seed ${seed}`)
+    assert.equal(canonicalize(unpackMessage(packed, refs)), expected, `seed ${seed}`)
+  }
+
+  it('is the canonical text of every generated JSON value, packed from JSON.stringify (property)', () => {
+    for (let seed = 1; seed <= 3_000; seed++) {
+      const g = generator(seed)
+      const refs = [g.hex(64), g.hex(64)]
+      const object = generatedObject(g)
+      object.signature = g.pick([g.hex(128), g.hex(64, true), g.text(), undefined, 7])
+      if (g.int(2) === 0) object.pubkey = refs[g.int(2)]
+      // Members in any order, nested ones too.
+      if (g.int(2) === 0) object.zz = { b: [{ d: 1, c: [2, { f: 'x', e: g.text() }] }], a: g.value(1) }
+      assertCanonical(packMessage(object, refs), refs, object, seed)
+    }
+  })
+
+  it('is the canonical text of every generated JSON value, packed from its canonical text (property)', () => {
+    for (let seed = 1; seed <= 3_000; seed++) {
+      const g = generator(seed)
+      const refs = [g.hex(64), g.hex(64)]
+      const object = generatedObject(g)
+      delete object.pow
+      delete object.signature
+      if (g.int(2) === 0) object.pubkey = refs[g.int(2)]
+      const canonical = canonicalize(object)
+      // A PoW as messages carry it, in another member order, or any JSON value.
+      if (g.int(3) > 0)
+        object.pow = g.pick([
+          () => ({ bits: g.int(40), nonce: g.hex(16), hash: g.hex(64) }),
+          () => ({ hash: g.hex(64), bits: g.int(40) - 20.5, nonce: g.text() }),
+          () => g.value(1),
+        ])()
+      const signature = g.pick([g.hex(128), g.hex(64, true), g.text(), undefined, 7])
+      if (signature !== undefined) object.signature = signature
+      assertCanonical(packCanonical(canonical, object, refs), refs, object, seed)
+    }
+  })
+
+  it('keys are sorted by UTF-16 code units, escaped ones by what they stand for', () => {
+    const object = {
+      '\u0001': 1,
+      'a"b': 2,
+      '\\': 3,
+      é: 4,
+      '🙂': 5,
+      '｡': 6,
+      '': 7,
+      A: [{}, [], '"}]', { y: '\\"', x: null }],
+      signature: 'ab'.repeat(64),
+    }
+    for (const packed of [
+      packMessage(object, []),
+      packCanonical(canonicalize({ ...object, signature: undefined }), object, []),
+    ])
+      assert.equal(packedCanonicalText(packed, []), canonicalize(object))
   })
 })

@@ -12,6 +12,7 @@ import {
   encodeFetchReply,
   encodeFetchRequest,
 } from '../../../src/sync/fetch.ts'
+import { decodeFrame, FrameType } from '../../../src/sync/frames.ts'
 import {
   decodeInventoryPage,
   diffSorted,
@@ -56,15 +57,27 @@ describe('sync wire codecs', () => {
     const all = encodeFetchReply(ids, (id) => texts.get(id), 1 << 20)
     assert.equal(all.answered, 10)
     assert.equal(all.found, 6)
-    const decoded = decodeFetchReply(all.reply.subarray(0), 10, 65_536)
+    const reply = (frame: Uint8Array) => {
+      const { type, payload } = decodeFrame(frame)
+      assert.equal(type, FrameType.FETCH_REPLY)
+      return payload
+    }
+    const decoded = decodeFetchReply(reply(all.frame), 10, 65_536)
+    const expected = ids.map((id) => texts.get(id))
     assert.deepEqual(
       decoded.map((bytes) => bytes && new TextDecoder().decode(bytes)),
-      ids.map((id) => texts.get(id)),
+      expected,
     )
     const cut = encodeFetchReply(ids, (id) => texts.get(id), 600)
     assert.ok(cut.answered > 0 && cut.answered < 10)
-    assert.ok(cut.reply.length <= 600)
-    assert.equal(decodeFetchReply(cut.reply, 10, 65_536).length, cut.answered)
+    assert.ok(cut.frame.length <= 1 + 600)
+    assert.equal(decodeFetchReply(reply(cut.frame), 10, 65_536).length, cut.answered)
+    // Replies are built in one buffer kept between them: each frame is a copy of its own.
+    assert.deepEqual(
+      decodeFetchReply(reply(all.frame), 10, 65_536).map((bytes) => bytes && new TextDecoder().decode(bytes)),
+      expected,
+      'an earlier frame is not changed by the replies after it',
+    )
     const huge = encodeFetchReply(ids.slice(9), () => 'x'.repeat(5000), 100)
     assert.equal(huge.answered, 1, 'one message even over the budget')
   })

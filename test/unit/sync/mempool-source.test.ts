@@ -7,6 +7,7 @@ import { describe, it } from 'node:test'
 import { Mempool } from '../../../src/mempool/mempool.ts'
 import { admitValue } from '../../../src/mempool/pipeline.ts'
 import { MempoolSyncSource } from '../../../src/network/sync-source.ts'
+import { canonicalize } from '../../../src/protocol/canonical.ts'
 import { messageId } from '../../../src/protocol/message.ts'
 import { initiateSync } from '../../../src/sync/initiator.ts'
 import { itemKey } from '../../../src/sync/keys.ts'
@@ -59,6 +60,38 @@ describe('the node side of sync', () => {
     assert.deepEqual([...b.source.refresh()], [...a.source.refresh()])
   })
 
+  it('serves every message as its canonical text, read from the entry without rebuilding the message', () => {
+    const { mempool, source } = pool()
+    const capability = fx.capabilityAd({ attestation: 'signature' })
+    const missing = fx.report({ type: 'fact-missing', capability, commitment: fx.commitment(NOW - 3600) })
+    const sent = [
+      ...messages(0, 12),
+      fx.oracleAd(),
+      capability,
+      missing,
+      fx.dispute(messageId(missing)),
+      fx.acceptedOffer(fx.offer()),
+    ]
+    // Admitted with their members in reverse order, at every level: served in canonical order.
+    for (const message of sent)
+      assert.match(
+        admitValue(mempool, reversed(message)).admission.status,
+        /added|updated/,
+        JSON.stringify(message),
+      )
+    const texts = new Set(sent.map((message) => canonicalize(message)))
+    mempool.recentMessages.clear()
+    const items = [...source.refresh()]
+    assert.equal(items.length, sent.length)
+    for (const { id } of items) {
+      const text = source.message(id)
+      assert.ok(text !== undefined && texts.has(text), `${id}: ${text}`)
+      texts.delete(text)
+    }
+    assert.equal(texts.size, 0, 'each message served once')
+    assert.equal(mempool.recentMessages.size, 0, 'no message rebuilt to serve it')
+  })
+
   it('rebuilds its snapshot only after the mempool changed, at most once per interval', () => {
     let now = 0
     const mempool = new Mempool({ minBits: LOW })
@@ -75,3 +108,14 @@ describe('the node side of sync', () => {
     assert.equal(source.message('00'.repeat(32)), undefined)
   })
 })
+
+/** `value` with the members of each of its objects in reverse order. */
+function reversed(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(reversed)
+  if (typeof value !== 'object' || value === null) return value
+  return Object.fromEntries(
+    Object.entries(value)
+      .reverse()
+      .map(([key, item]) => [key, reversed(item)]),
+  )
+}
