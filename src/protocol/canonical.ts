@@ -47,7 +47,7 @@ export function canonicalMembers(record: Record<string, unknown>, omit: readonly
     for (const key of sortedKeys(record)) {
       const item = record[key]
       if (item === undefined || omit.includes(key)) continue
-      members.push([key, `${quotedKey(key)}:${fast(item, 1)}`])
+      members.push([key, memberStart(key) + fast(item, 1)])
     }
     return members
   } catch (error) {
@@ -60,15 +60,41 @@ export function canonicalMembers(record: Record<string, unknown>, omit: readonly
 /** A member of a canonical object: its key, and `"key":value`. */
 export type Member = readonly [key: string, text: string]
 
-/** The canonical object of `members` (in key order), without those `skip` names. */
-export function joinMembers(members: readonly Member[], skip: readonly string[] = []): string {
+/** The canonical object of `members` (in key order). */
+export function joinMembers(members: readonly Member[]): string {
   let out = '{'
-  for (const [key, text] of members) {
-    if (skip.includes(key)) continue
+  for (const [, text] of members) {
     if (out.length > 1) out += ','
     out += text
   }
   return `${out}}`
+}
+
+/**
+ * The canonical object of the `members` `keep` accepts, cut out of `text`, their
+ * {@link joinMembers} (the same text as joining them): runs of kept members are slices of it.
+ * The texts of one message that differ by a few members (its PoW bound, an offer's signed
+ * terms) are then copies of one flat text, which a hash reads at once, instead of trees of
+ * every piece of the serialization that each hash would flatten again.
+ */
+export function memberSlices(
+  text: string,
+  members: readonly Member[],
+  keep: (key: string) => boolean,
+): string {
+  let out = ''
+  let runStart = -1
+  let at = 1 // where the member starts in `text`, after `{` or its comma
+  for (let i = 0; i <= members.length; i++) {
+    const kept = i < members.length && keep(members[i]![0])
+    if (kept && runStart < 0) runStart = at
+    if (!kept && runStart >= 0) {
+      out += (out.length > 0 ? ',' : '') + text.slice(runStart, at - 1)
+      runStart = -1
+    }
+    if (i < members.length) at += members[i]![1].length + 1
+  }
+  return `{${out}}`
 }
 
 // The same rules as `serialize` without building paths: the path of every property costs
@@ -101,7 +127,7 @@ function fast(value: unknown, depth: number): string {
         const item = record[key]
         if (item === undefined) continue
         if (out.length > 1) out += ','
-        out += `${quotedKey(key)}:${fast(item, depth + 1)}`
+        out += memberStart(key) + fast(item, depth + 1)
       }
       return `${out}}`
     }
@@ -165,18 +191,18 @@ function sameKeys(a: readonly string[], b: readonly string[]): boolean {
 
 // Messages use a few dozen property names over and over: quoting each once saves a quarter of a
 // message's canonicalization. Bounded, since keys of hostile input are anything.
-const QUOTED_KEYS_MAX = 4096
-const quotedKeys = new Map<string, string>()
+const MEMBER_STARTS_MAX = 4096
+const memberStarts = new Map<string, string>()
 
-/** `JSON.stringify(key)`, remembered; throws NOT_CANONICAL for a key with a lone surrogate. */
-function quotedKey(key: string): string {
-  let quoted = quotedKeys.get(key)
-  if (quoted === undefined) {
+/** `JSON.stringify(key)` and its colon, remembered; throws NOT_CANONICAL for a key with a lone surrogate. */
+function memberStart(key: string): string {
+  let start = memberStarts.get(key)
+  if (start === undefined) {
     if (!key.isWellFormed()) throw NOT_CANONICAL
-    quoted = JSON.stringify(key)
-    if (quotedKeys.size < QUOTED_KEYS_MAX) quotedKeys.set(key, quoted)
+    start = `${JSON.stringify(key)}:`
+    if (memberStarts.size < MEMBER_STARTS_MAX) memberStarts.set(key, start)
   }
-  return quoted
+  return start
 }
 
 function serialize(value: unknown, path: string, depth: number): string {

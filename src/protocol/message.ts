@@ -4,7 +4,7 @@
  * signs, verifies, hashes or mines goes through here.
  */
 import { backend } from '#crypto'
-import { canonicalBytes, canonicalize, canonicalMembers, joinMembers } from './canonical.ts'
+import { canonicalBytes, canonicalize, canonicalMembers, joinMembers, memberSlices } from './canonical.ts'
 import { utf8, utf8Length } from './hex.ts'
 import type { Message, MessageKind, Offer, PublicKey } from './messages/index.ts'
 
@@ -73,7 +73,8 @@ export interface CanonicalTexts {
 }
 
 const PROOFS = ['signature', 'pow'] as const
-const UNBOUND_BY_CAPABILITY_WORK = ['seqNo', 'off'] as const
+const boundByCapabilityWork = (key: string) => key !== 'seqNo' && key !== 'off'
+const signedByOfferOriginator = (key: string) => key === 'kind' || key === 'terms'
 
 export function canonicalTexts(message: Message): CanonicalTexts {
   const members = canonicalMembers(message as unknown as Body, PROOFS)
@@ -83,12 +84,12 @@ export function canonicalTexts(message: Message): CanonicalTexts {
       return {
         withoutProofs,
         signed: withoutProofs,
-        powBound: joinMembers(members, UNBOUND_BY_CAPABILITY_WORK),
+        powBound: memberSlices(withoutProofs, members, boundByCapabilityWork),
       }
     case 'report':
       return { withoutProofs, signed: withoutProofs, powBound: withoutProofs }
     case 'offer': {
-      const signed = joinMembers(members.filter(([key]) => key === 'kind' || key === 'terms'))
+      const signed = memberSlices(withoutProofs, members, signedByOfferOriginator)
       return { withoutProofs, signed, powBound: signed }
     }
     default:
