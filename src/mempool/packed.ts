@@ -26,7 +26,7 @@ const QUOTED_HEX = /"((?:[0-9a-f]{2}){8,255})"/g
  * property name with its quotes and colon, or a quoted string value. Packed forms live in
  * memory only, so the list may change from one release to the next.
  */
-const NAMES = [
+export const NAMES = [
   'kind',
   'scheme',
   'pubkey',
@@ -55,8 +55,8 @@ const NAMES = [
   'expires',
   'capability',
 ]
-const VALUES = ['ed25519', 'bip340']
-const FIRST_WORD = 3
+export const VALUES = ['ed25519', 'bip340']
+export const FIRST_WORD = 3
 const WORDS = [...NAMES.map((name) => `"${name}":`), ...VALUES.map((value) => `"${value}"`)]
 const NAME_CODES = new Map(NAMES.map((name, i) => [name, FIRST_WORD + i]))
 const VALUE_CODES = new Map(VALUES.map((value, i) => [value, FIRST_WORD + NAMES.length + i]))
@@ -188,6 +188,9 @@ function packText(
 // Messages are at most 64 KiB of canonical JSON (LIMITS.messageBytes); a larger text takes the other path.
 const SCRATCH_BYTES = 1 << 18
 const scratch = Buffer.allocUnsafe(SCRATCH_BYTES)
+/** The text {@link packAscii} reads, as UTF-8: room for any text it takes, three bytes a character. */
+const SOURCE_CHARS = 1 << 16
+const source = Buffer.allocUnsafe(3 * SOURCE_CHARS)
 /** A lowercase hex digit's value, else 255, for every UTF-16 code unit. */
 const NIBBLE = new Uint8Array(0x10000).fill(255)
 for (const [value, digit] of [...'0123456789abcdef'].entries()) NIBBLE[digit.charCodeAt(0)] = value
@@ -219,21 +222,27 @@ for (const [words, codes, name] of [
   }
 }
 
-/** The code of the word `text[from, to)` (a name when `name`, else a value), if it is one. */
-function wordAt(text: string, from: number, to: number, name: boolean): number | undefined {
-  const first = text.charCodeAt(from)
-  const candidates = first < 0x80 ? WORDS_BY_START[((to - from) << 7) | first] : undefined
+/** The code of the word `source[from, to)` (a name when `name`, else a value), if it is one. */
+function wordAt(from: number, to: number, name: boolean): number | undefined {
+  const candidates = WORDS_BY_START[((to - from) << 7) | source[from]!]
   if (candidates === undefined) return undefined
   for (const candidate of candidates)
-    if (candidate.name === name && text.startsWith(candidate.word, from)) return candidate.code
+    if (candidate.name === name && sourceIs(candidate.word, from)) return candidate.code
   return undefined
 }
 
+/** Whether `source` holds the ASCII `text` at `from`. */
+function sourceIs(text: string, from: number): boolean {
+  for (let k = 0; k < text.length; k++) if (source[from + k] !== text.charCodeAt(k)) return false
+  return true
+}
+
 /**
- * The first of `refs` that is the whole hex string starting at `from` (after its quote), as
- * {@link packAscii} would read it: a hex string of 8 to 255 bytes, closed by a quote; else −1.
+ * The first of `refs` that is the whole hex string starting at `from` in `source` (after its
+ * quote), as {@link packAscii} would read it: a hex string of 8 to 255 bytes, closed by a
+ * quote; else −1.
  */
-function refAt(text: string, from: number, length: number, refs: readonly string[]): number {
+function refAt(from: number, length: number, refs: readonly string[]): number {
   for (let r = 0; r < refs.length; r++) {
     const ref = refs[r]!
     const end = from + ref.length
@@ -242,9 +251,9 @@ function refAt(text: string, from: number, length: number, refs: readonly string
       ref.length >= 16 &&
       ref.length <= 510 &&
       ref.length % 2 === 0 &&
-      text.charCodeAt(from) === ref.charCodeAt(0) &&
-      text.charCodeAt(end) === QUOTE &&
-      text.startsWith(ref, from) &&
+      source[from] === ref.charCodeAt(0) &&
+      source[end] === QUOTE &&
+      sourceIs(ref, from) &&
       isHex(ref)
     )
       return r
@@ -254,22 +263,25 @@ function refAt(text: string, from: number, length: number, refs: readonly string
 
 /**
  * The same as the `QUOTED_HEX` replacement (with the words), for an ASCII text, into `scratch`
- * from `at`, one character at a time; returns where the packed bytes end, or −1 when the text
- * has a character beyond ASCII (the caller takes the other path). Any reading of the text that
+ * from `at`, one byte at a time; returns where the packed bytes end, or −1 when the text has a
+ * character beyond ASCII (the caller takes the other path). Any reading of the text that
  * replaces only whole `"hex"`, references and words gives the same message back.
+ *
+ * The text is read from its UTF-8 bytes, written out at once: reading the characters of a
+ * string one by one took twice as long. Its byte count tells whether it is ASCII.
  */
 function packAscii(text: string, length: number, refs: readonly string[], at: number): number {
+  if (text.length > SOURCE_CHARS || source.write(text, 0) !== text.length) return -1
+  const bytes = source
   let i = 0
   while (i < length) {
-    const c = text.charCodeAt(i)
-    if (c >= 0x80) return -1
+    const c = bytes[i]!
     if (c !== QUOTE) {
       scratch[at++] = c
       i++
       continue
     }
-    const ref =
-      refs.length > 0 && NIBBLE[text.charCodeAt(i + 1)]! !== 255 ? refAt(text, i + 1, length, refs) : -1
+    const ref = refs.length > 0 && NIBBLE[bytes[i + 1]!]! !== 255 ? refAt(i + 1, length, refs) : -1
     if (ref >= 0) {
       scratch[at++] = REF_MARK
       scratch[at++] = ref
@@ -281,9 +293,9 @@ function packAscii(text: string, length: number, refs: readonly string[], at: nu
     let end = i + 1
     let write = at + 2
     for (;;) {
-      const high = end < length ? NIBBLE[text.charCodeAt(end)]! : 255
+      const high = end < length ? NIBBLE[bytes[end]!]! : 255
       if (high === 255) break
-      const low = end + 1 < length ? NIBBLE[text.charCodeAt(end + 1)]! : 255
+      const low = end + 1 < length ? NIBBLE[bytes[end + 1]!]! : 255
       if (low === 255) {
         end++
         break
@@ -292,17 +304,20 @@ function packAscii(text: string, length: number, refs: readonly string[], at: nu
       end += 2
     }
     const digits = end - i - 1
-    if (end < length && text.charCodeAt(end) === QUOTE && digits >= 16 && digits <= 510 && digits % 2 === 0) {
+    if (end < length && bytes[end] === QUOTE && digits >= 16 && digits <= 510 && digits % 2 === 0) {
       scratch[at] = HEX_MARK
       scratch[at + 1] = digits / 2
       at = write
       i = end + 1
       continue
     }
-    const close = text.indexOf('"', i + 1)
-    if (close >= 0 && close < length && close - i - 1 <= LONGEST_WORD) {
-      const name = text.charCodeAt(close + 1) === COLON
-      const code = wordAt(text, i + 1, close, name)
+    // A word closes within LONGEST_WORD bytes (the digits read above hold no quote).
+    let close = end
+    const last = Math.min(length, i + 2 + LONGEST_WORD)
+    while (close < last && bytes[close] !== QUOTE) close++
+    if (close < last) {
+      const name = close + 1 < length && bytes[close + 1] === COLON
+      const code = wordAt(i + 1, close, name)
       if (code !== undefined) {
         scratch[at++] = code
         i = name ? close + 2 : close + 1
