@@ -4,7 +4,7 @@
  * signs, verifies, hashes or mines goes through here.
  */
 import { backend } from '#crypto'
-import { canonicalBytes, canonicalize, canonicalMembers, joinMembers, memberSlices } from './canonical.ts'
+import { canonicalBytes, canonicalize, canonicalObjectTexts } from './canonical.ts'
 import { utf8, utf8Length } from './hex.ts'
 import type { Message, MessageKind, Offer, PublicKey } from './messages/index.ts'
 
@@ -73,27 +73,28 @@ export interface CanonicalTexts {
 }
 
 const PROOFS = ['signature', 'pow'] as const
-const boundByCapabilityWork = (key: string) => key !== 'seqNo' && key !== 'off'
-const signedByOfferOriginator = (key: string) => key === 'kind' || key === 'terms'
+const BOUND_BY_CAPABILITY_WORK = [(key: string) => key !== 'seqNo' && key !== 'off']
+const SIGNED_BY_OFFER_ORIGINATOR = [(key: string) => key === 'kind' || key === 'terms']
 
 export function canonicalTexts(message: Message): CanonicalTexts {
-  const members = canonicalMembers(message as unknown as Body, PROOFS)
-  const withoutProofs = joinMembers(members)
+  const record = message as unknown as Body
   switch (message.kind) {
-    case 'capability':
-      return {
-        withoutProofs,
-        signed: withoutProofs,
-        powBound: memberSlices(withoutProofs, members, boundByCapabilityWork),
-      }
-    case 'report':
-      return { withoutProofs, signed: withoutProofs, powBound: withoutProofs }
-    case 'offer': {
-      const signed = memberSlices(withoutProofs, members, signedByOfferOriginator)
-      return { withoutProofs, signed, powBound: signed }
+    case 'capability': {
+      const [withoutProofs, powBound] = canonicalObjectTexts(record, PROOFS, BOUND_BY_CAPABILITY_WORK)
+      return { withoutProofs: withoutProofs!, signed: withoutProofs!, powBound }
     }
-    default:
-      return { withoutProofs, signed: withoutProofs, powBound: undefined }
+    case 'report': {
+      const [withoutProofs] = canonicalObjectTexts(record, PROOFS)
+      return { withoutProofs: withoutProofs!, signed: withoutProofs!, powBound: withoutProofs }
+    }
+    case 'offer': {
+      const [withoutProofs, signed] = canonicalObjectTexts(record, PROOFS, SIGNED_BY_OFFER_ORIGINATOR)
+      return { withoutProofs: withoutProofs!, signed: signed!, powBound: signed }
+    }
+    default: {
+      const [withoutProofs] = canonicalObjectTexts(record, PROOFS)
+      return { withoutProofs: withoutProofs!, signed: withoutProofs!, powBound: undefined }
+    }
   }
 }
 
