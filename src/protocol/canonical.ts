@@ -46,6 +46,14 @@ export function canonicalBytes(value: unknown): Uint8Array {
   }
 }
 
+/**
+ * {@link canonicalize} of a string, for texts that quote a few strings themselves: JSON's
+ * quoting, and the same refusal of a lone surrogate.
+ */
+export function canonicalString(text: string): string {
+  return text.isWellFormed() ? JSON.stringify(text) : canonicalize(text)
+}
+
 const NOT_CANONICAL = Symbol('not canonical')
 
 /**

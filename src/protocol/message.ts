@@ -4,7 +4,7 @@
  * signs, verifies, hashes or mines goes through here.
  */
 import { backend } from '#crypto'
-import { canonicalBytes, canonicalize, canonicalObjectTexts } from './canonical.ts'
+import { canonicalBytes, canonicalize, canonicalObjectTexts, canonicalString } from './canonical.ts'
 import { utf8, utf8Length } from './hex.ts'
 import type { Message, MessageKind, Offer, PublicKey } from './messages/index.ts'
 
@@ -176,7 +176,7 @@ export function powBoundInput(message: Message): Uint8Array | string | undefined
   // An ad's bound is checked for every ad a node receives, before its rank or id: written
   // directly, in canonical order (the same text as `canonicalize` of its body).
   if (message.kind === 'oracle' && typeof message.pubkey === 'string' && typeof message.scheme === 'string')
-    return `{"kind":"oracle","pubkey":${canonicalize(message.pubkey)},"scheme":${canonicalize(message.scheme)}}`
+    return `{"kind":"oracle","pubkey":${canonicalString(message.pubkey)},"scheme":${canonicalString(message.scheme)}}`
   const body = powBoundBody(message)
   return body && canonicalize(body)
 }
