@@ -99,7 +99,14 @@ describe('validateMessage', () => {
     const hex = fc.oneof(
       fc.stringMatching(/^[0-9a-f]{62,66}$/),
       fc.stringMatching(/^[0-9a-fA-G]{64}$/),
-      fc.constantFrom(capability.oracle, `${capability.oracle}\n`, ''),
+      // Characters past ASCII whose low byte is a digit (U+0130 and U+0161: "0" and "a").
+      fc.constantFrom(
+        capability.oracle,
+        `${capability.oracle}\n`,
+        '',
+        '\u0130'.repeat(64),
+        `${capability.oracle.slice(1)}\u0161`,
+      ),
     )
     // Optional properties present or not, and names that are no property.
     const extras = fc.dictionary(
