@@ -210,7 +210,7 @@ function writeHex(text: string, from: number, to: number, at: number): number {
  * The words by length and first character (`length << 7 | first`), each with its code: found
  * without cutting the candidate out of the text.
  */
-const WORDS_BY_START: { word: string; code: number; name: boolean }[][] = []
+const WORDS_BY_START: { bytes: Uint8Array; code: number; name: boolean }[][] = []
 for (const [words, codes, name] of [
   [NAMES, NAME_CODES, true],
   [VALUES, VALUE_CODES, false],
@@ -218,7 +218,7 @@ for (const [words, codes, name] of [
   for (const word of words) {
     const slot = (word.length << 7) | word.charCodeAt(0)
     WORDS_BY_START[slot] ??= []
-    WORDS_BY_START[slot].push({ word, code: codes.get(word)!, name })
+    WORDS_BY_START[slot].push({ bytes: Buffer.from(word, 'latin1'), code: codes.get(word)!, name })
   }
 }
 
@@ -226,15 +226,14 @@ for (const [words, codes, name] of [
 function wordAt(from: number, to: number, name: boolean): number | undefined {
   const candidates = WORDS_BY_START[((to - from) << 7) | source[from]!]
   if (candidates === undefined) return undefined
-  for (const candidate of candidates)
-    if (candidate.name === name && sourceIs(candidate.word, from)) return candidate.code
+  for (const candidate of candidates) {
+    if (candidate.name !== name) continue
+    const word = candidate.bytes
+    let k = 1 // the first byte chose the candidates
+    while (k < word.length && source[from + k] === word[k]) k++
+    if (k === word.length) return candidate.code
+  }
   return undefined
-}
-
-/** Whether `source` holds the ASCII `text` at `from`. */
-function sourceIs(text: string, from: number): boolean {
-  for (let k = 0; k < text.length; k++) if (source[from + k] !== text.charCodeAt(k)) return false
-  return true
 }
 
 /**
@@ -251,14 +250,21 @@ function refAt(from: number, length: number, refs: readonly string[]): number {
       ref.length >= 16 &&
       ref.length <= 510 &&
       ref.length % 2 === 0 &&
-      source[from] === ref.charCodeAt(0) &&
       source[end] === QUOTE &&
-      sourceIs(ref, from) &&
-      isHex(ref)
+      isHexAt(ref, from)
     )
       return r
   }
   return -1
+}
+
+/** Whether `source` holds `text` at `from`, lowercase hex digits only. */
+function isHexAt(text: string, from: number): boolean {
+  for (let k = 0; k < text.length; k++) {
+    const c = source[from + k]!
+    if (c !== text.charCodeAt(k) || NIBBLE[c] === 255) return false
+  }
+  return true
 }
 
 /**
