@@ -50,8 +50,24 @@ interface Refinement {
 }
 
 const DISTINCT_STRINGS: Refinement = {
-  check: (value) => !Array.isArray(value) || value.length < 2 || new Set(value).size === value.length,
+  check: (value) => !Array.isArray(value) || value.length < 2 || distinct(value),
   error: () => 'must have unique items',
+}
+
+/**
+ * Whether no two items are the same (SameValueZero, as a Set counts them): short arrays (the
+ * tags, answers and values of a message) by comparing each pair, without a Set to allocate.
+ */
+function distinct(items: unknown[]): boolean {
+  if (items.length > 16) return new Set(items).size === items.length
+  for (let i = 1; i < items.length; i++) {
+    const item = items[i]
+    for (let j = 0; j < i; j++) {
+      const other = items[j]
+      if (item === other || (Number.isNaN(item) && Number.isNaN(other))) return false
+    }
+  }
+  return true
 }
 
 const HEX_PATTERN = /^\^\[0-9a-f\]\{(\d+)\}\$$/

@@ -133,6 +133,30 @@ describe('validateMessage', () => {
     )
   })
 
+  it('passes exactly what the whole schema passes on long arrays, distinct or with one repeat (property)', () => {
+    const schemaCheck = Compile(KIND_SPECS.capability.schema)
+    // Around the length where distinct items are counted by a Set instead of compared in pairs.
+    const distinct = fc.uniqueArray(fc.string({ minLength: 1, maxLength: 3 }), {
+      minLength: 12,
+      maxLength: 22,
+    })
+    const answers = fc.oneof(
+      distinct,
+      fc.tuple(distinct, fc.nat(), fc.nat()).map(([items, from, to]) => {
+        const copy = [...items]
+        copy.splice(to % (copy.length + 1), 0, items[from % items.length]!)
+        return copy
+      }),
+    )
+    fc.assert(
+      fc.property(answers, (items) => {
+        const message = { ...capability, answers: items }
+        assert.equal(validateMessage(message).ok, schemaCheck.Check(message), JSON.stringify(items))
+      }),
+      { numRuns: 300, ...(process.env.CI === 'true' && { seed: 20261205 }) },
+    )
+  })
+
   it('rejects an unexpected kind where one is required', () => {
     const result = validateMessage(ad, 'report')
     assert.equal(result.ok, false)
