@@ -95,11 +95,71 @@ export function packCanonical(
   // The members go back before the closing brace (the text is read up to it, not cut, so it
   // stays one flat string); an empty object has no comma to take.
   if (pow !== undefined || (signature !== undefined && !front)) {
+    // A PoW as messages carry it (a signature in front): its member written as bytes to be read
+    // with the text's, without a string of its own.
+    if (front || signature === undefined) {
+      const packed = packWithPow(text, pow, front ? signature : undefined, refs)
+      if (packed !== undefined) return packed
+    }
     const members = proofMembers(pow, front ? undefined : signature)
     const tail = text.length > 2 ? `,${members}` : members
     return packText(text, text.length - 1, tail, front ? signature : undefined, refs)
   }
   return packText(text, text.length, '', front ? signature : undefined, refs)
+}
+
+/**
+ * {@link packText} of `text` without its closing brace, then `,"pow":…}` (no comma after `{}`),
+ * for a PoW {@link flatJson} writes as it is; undefined for any other (or a text not ASCII).
+ */
+function packWithPow(
+  text: string,
+  pow: unknown,
+  signature: string | undefined,
+  refs: readonly string[],
+): string | undefined {
+  if (text.length > SCRATCH_BYTES / 4) return undefined
+  let at = 1
+  scratch[0] = signature === undefined ? 0 : signature.length / 2
+  if (signature !== undefined) at = writeHex(signature, 0, signature.length, at)
+  at = packAscii(text, text.length - 1, refs, at)
+  if (at < 0) return undefined
+  // The member, as `proofMembers` writes it, into `source` (the text is read already).
+  let end = 0
+  if (text.length > 2) source[end++] = 0x2c // ,
+  end = writeAscii('"pow":{', end)
+  if (typeof pow !== 'object' || pow === null || Object.getPrototypeOf(pow) !== Object.prototype)
+    return undefined
+  const record = pow as Record<string, unknown>
+  let first = true
+  for (const key of Object.keys(record)) {
+    const item = record[key]
+    if (!isPlainText(key) || end + key.length > POW_MEMBER_BYTES) return undefined
+    if (!first) source[end++] = 0x2c
+    first = false
+    source[end++] = QUOTE
+    end = writeAscii(key, end)
+    source[end++] = QUOTE
+    source[end++] = COLON
+    if (typeof item === 'number' && Number.isFinite(item)) end = writeAscii(String(item), end)
+    else if (typeof item === 'string' && isPlainText(item) && end + item.length <= POW_MEMBER_BYTES) {
+      source[end++] = QUOTE
+      end = writeAscii(item, end)
+      source[end++] = QUOTE
+    } else return undefined
+  }
+  source[end++] = 0x7d // }
+  source[end++] = 0x7d
+  return scratch.toString('latin1', 0, packSource(end, refs, at))
+}
+
+// A PoW member longer than this (no real one is) takes the other path.
+const POW_MEMBER_BYTES = 4096
+
+/** Writes printable ASCII `text` into `source` at `at`; returns the end. */
+function writeAscii(text: string, at: number): number {
+  for (let i = 0; i < text.length; i++) source[at++] = text.charCodeAt(i)
+  return at
 }
 
 /** `JSON.stringify({ pow, signature })` without its opening brace (members left undefined are left out). */
@@ -278,6 +338,11 @@ function isHexAt(text: string, from: number): boolean {
  */
 function packAscii(text: string, length: number, refs: readonly string[], at: number): number {
   if (text.length > SOURCE_CHARS || source.write(text, 0) !== text.length) return -1
+  return packSource(length, refs, at)
+}
+
+/** {@link packAscii} of the ASCII text whose first `length` bytes are in `source`. */
+function packSource(length: number, refs: readonly string[], at: number): number {
   const bytes = source
   let i = 0
   while (i < length) {

@@ -161,7 +161,16 @@ describe('packed messages', () => {
       }
       const canonical = canonicalize(object)
       const proofs: { pow?: unknown; signature?: unknown } = {}
-      if (g.int(3) > 0) proofs.pow = { bits: g.int(40), nonce: g.hex(16), hash: g.hex(64) }
+      // A PoW as messages carry it, in another member order, with the entry's key as its hash,
+      // with strings JSON escapes, or any JSON value.
+      if (g.int(3) > 0)
+        proofs.pow = g.pick([
+          () => ({ bits: g.int(40), nonce: g.hex(16), hash: g.hex(64) }),
+          () => ({ hash: refs[0], bits: g.int(40) - 20.5, nonce: g.text() }),
+          () => ({ nonce: g.hex(16), bits: 1e21, kind: 'bip340', hash: g.hex(64) }),
+          () => ({ bits: 8, nonce: '"kind":', hash: g.hex(64, true) }),
+          () => g.value(1),
+        ])()
       const signature = g.pick([g.hex(128), g.hex(64, true), g.text(), undefined])
       if (signature !== undefined) proofs.signature = signature
       const front = typeof signature === 'string' && /^(?:[0-9a-f]{2}){1,255}$/.test(signature)
