@@ -73,6 +73,8 @@ export interface CanonicalTexts {
 }
 
 const PROOFS = ['signature', 'pow'] as const
+// The members that powBoundBody keeps of a capability and signedBody of an offer (a property
+// test holds each text to `canonicalize` of the body).
 const BOUND_BY_CAPABILITY_WORK = [(key: string) => key !== 'seqNo' && key !== 'off']
 const SIGNED_BY_OFFER_ORIGINATOR = [(key: string) => key === 'kind' || key === 'terms']
 
