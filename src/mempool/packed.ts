@@ -27,7 +27,7 @@ const QUOTED_HEX = /"((?:[0-9a-f]{2}){8,255})"/g
  * property name with its quotes and colon, or a quoted string value. Packed forms live in
  * memory only, so the list may change from one release to the next.
  */
-const NAMES = [
+export const NAMES = [
   'kind',
   'scheme',
   'pubkey',
@@ -56,8 +56,8 @@ const NAMES = [
   'expires',
   'capability',
 ]
-const VALUES = ['ed25519', 'bip340']
-const FIRST_WORD = 3
+export const VALUES = ['ed25519', 'bip340']
+export const FIRST_WORD = 3
 const WORDS = [...NAMES.map((name) => `"${name}":`), ...VALUES.map((value) => `"${value}"`)]
 const NAME_CODES = new Map(NAMES.map((name, i) => [name, FIRST_WORD + i]))
 const VALUE_CODES = new Map(VALUES.map((value, i) => [value, FIRST_WORD + NAMES.length + i]))
@@ -96,11 +96,71 @@ export function packCanonical(
   // The members go back before the closing brace (the text is read up to it, not cut, so it
   // stays one flat string); an empty object has no comma to take.
   if (pow !== undefined || (signature !== undefined && !front)) {
+    // A PoW as messages carry it (a signature in front): its member written as bytes to be read
+    // with the text's, without a string of its own.
+    if (front || signature === undefined) {
+      const packed = packWithPow(text, pow, front ? signature : undefined, refs)
+      if (packed !== undefined) return packed
+    }
     const members = proofMembers(pow, front ? undefined : signature)
     const tail = text.length > 2 ? `,${members}` : members
     return packText(text, text.length - 1, tail, front ? signature : undefined, refs)
   }
   return packText(text, text.length, '', front ? signature : undefined, refs)
+}
+
+/**
+ * {@link packText} of `text` without its closing brace, then `,"pow":…}` (no comma after `{}`),
+ * for a PoW {@link flatJson} writes as it is; undefined for any other (or a text not ASCII).
+ */
+function packWithPow(
+  text: string,
+  pow: unknown,
+  signature: string | undefined,
+  refs: readonly string[],
+): string | undefined {
+  if (text.length > SCRATCH_BYTES / 4) return undefined
+  let at = 1
+  scratch[0] = signature === undefined ? 0 : signature.length / 2
+  if (signature !== undefined) at = writeHex(signature, 0, signature.length, at)
+  at = packAscii(text, text.length - 1, refs, at)
+  if (at < 0) return undefined
+  // The member, as `proofMembers` writes it, into `source` (the text is read already).
+  let end = 0
+  if (text.length > 2) source[end++] = 0x2c // ,
+  end = writeAscii('"pow":{', end)
+  if (typeof pow !== 'object' || pow === null || Object.getPrototypeOf(pow) !== Object.prototype)
+    return undefined
+  const record = pow as Record<string, unknown>
+  let first = true
+  for (const key of Object.keys(record)) {
+    const item = record[key]
+    if (!isPlainText(key) || end + key.length > POW_MEMBER_BYTES) return undefined
+    if (!first) source[end++] = 0x2c
+    first = false
+    source[end++] = QUOTE
+    end = writeAscii(key, end)
+    source[end++] = QUOTE
+    source[end++] = COLON
+    if (typeof item === 'number' && Number.isFinite(item)) end = writeAscii(String(item), end)
+    else if (typeof item === 'string' && isPlainText(item) && end + item.length <= POW_MEMBER_BYTES) {
+      source[end++] = QUOTE
+      end = writeAscii(item, end)
+      source[end++] = QUOTE
+    } else return undefined
+  }
+  source[end++] = 0x7d // }
+  source[end++] = 0x7d
+  return scratch.toString('latin1', 0, packSource(end, refs, at))
+}
+
+// A PoW member longer than this (no real one is) takes the other path.
+const POW_MEMBER_BYTES = 4096
+
+/** Writes printable ASCII `text` into `source` at `at`; returns the end. */
+function writeAscii(text: string, at: number): number {
+  for (let i = 0; i < text.length; i++) source[at++] = text.charCodeAt(i)
+  return at
 }
 
 /** `JSON.stringify({ pow, signature })` without its opening brace (members left undefined are left out). */
@@ -189,6 +249,9 @@ function packText(
 // Messages are at most 64 KiB of canonical JSON (LIMITS.messageBytes); a larger text takes the other path.
 const SCRATCH_BYTES = 1 << 18
 const scratch = Buffer.allocUnsafe(SCRATCH_BYTES)
+/** The text {@link packAscii} reads, as UTF-8: room for any text it takes, three bytes a character. */
+const SOURCE_CHARS = 1 << 16
+const source = Buffer.allocUnsafe(3 * SOURCE_CHARS)
 /** A lowercase hex digit's value, else 255, for every UTF-16 code unit. */
 const NIBBLE = new Uint8Array(0x10000).fill(255)
 for (const [value, digit] of [...'0123456789abcdef'].entries()) NIBBLE[digit.charCodeAt(0)] = value
@@ -208,7 +271,7 @@ function writeHex(text: string, from: number, to: number, at: number): number {
  * The words by length and first character (`length << 7 | first`), each with its code: found
  * without cutting the candidate out of the text.
  */
-const WORDS_BY_START: { word: string; code: number; name: boolean }[][] = []
+const WORDS_BY_START: { bytes: Uint8Array; code: number; name: boolean }[][] = []
 for (const [words, codes, name] of [
   [NAMES, NAME_CODES, true],
   [VALUES, VALUE_CODES, false],
@@ -216,25 +279,30 @@ for (const [words, codes, name] of [
   for (const word of words) {
     const slot = (word.length << 7) | word.charCodeAt(0)
     WORDS_BY_START[slot] ??= []
-    WORDS_BY_START[slot].push({ word, code: codes.get(word)!, name })
+    WORDS_BY_START[slot].push({ bytes: Buffer.from(word, 'latin1'), code: codes.get(word)!, name })
   }
 }
 
-/** The code of the word `text[from, to)` (a name when `name`, else a value), if it is one. */
-function wordAt(text: string, from: number, to: number, name: boolean): number | undefined {
-  const first = text.charCodeAt(from)
-  const candidates = first < 0x80 ? WORDS_BY_START[((to - from) << 7) | first] : undefined
+/** The code of the word `source[from, to)` (a name when `name`, else a value), if it is one. */
+function wordAt(from: number, to: number, name: boolean): number | undefined {
+  const candidates = WORDS_BY_START[((to - from) << 7) | source[from]!]
   if (candidates === undefined) return undefined
-  for (const candidate of candidates)
-    if (candidate.name === name && text.startsWith(candidate.word, from)) return candidate.code
+  for (const candidate of candidates) {
+    if (candidate.name !== name) continue
+    const word = candidate.bytes
+    let k = 1 // the first byte chose the candidates
+    while (k < word.length && source[from + k] === word[k]) k++
+    if (k === word.length) return candidate.code
+  }
   return undefined
 }
 
 /**
- * The first of `refs` that is the whole hex string starting at `from` (after its quote), as
- * {@link packAscii} would read it: a hex string of 8 to 255 bytes, closed by a quote; else −1.
+ * The first of `refs` that is the whole hex string starting at `from` in `source` (after its
+ * quote), as {@link packAscii} would read it: a hex string of 8 to 255 bytes, closed by a
+ * quote; else −1.
  */
-function refAt(text: string, from: number, length: number, refs: readonly string[]): number {
+function refAt(from: number, length: number, refs: readonly string[]): number {
   for (let r = 0; r < refs.length; r++) {
     const ref = refs[r]!
     const end = from + ref.length
@@ -243,34 +311,49 @@ function refAt(text: string, from: number, length: number, refs: readonly string
       ref.length >= 16 &&
       ref.length <= 510 &&
       ref.length % 2 === 0 &&
-      text.charCodeAt(from) === ref.charCodeAt(0) &&
-      text.charCodeAt(end) === QUOTE &&
-      text.startsWith(ref, from) &&
-      isHex(ref)
+      source[end] === QUOTE &&
+      isHexAt(ref, from)
     )
       return r
   }
   return -1
 }
 
+/** Whether `source` holds `text` at `from`, lowercase hex digits only. */
+function isHexAt(text: string, from: number): boolean {
+  for (let k = 0; k < text.length; k++) {
+    const c = source[from + k]!
+    if (c !== text.charCodeAt(k) || NIBBLE[c] === 255) return false
+  }
+  return true
+}
+
 /**
  * The same as the `QUOTED_HEX` replacement (with the words), for an ASCII text, into `scratch`
- * from `at`, one character at a time; returns where the packed bytes end, or −1 when the text
- * has a character beyond ASCII (the caller takes the other path). Any reading of the text that
+ * from `at`, one byte at a time; returns where the packed bytes end, or −1 when the text has a
+ * character beyond ASCII (the caller takes the other path). Any reading of the text that
  * replaces only whole `"hex"`, references and words gives the same message back.
+ *
+ * The text is read from its UTF-8 bytes, written out at once: reading the characters of a
+ * string one by one took twice as long. Its byte count tells whether it is ASCII.
  */
 function packAscii(text: string, length: number, refs: readonly string[], at: number): number {
+  if (text.length > SOURCE_CHARS || source.write(text, 0) !== text.length) return -1
+  return packSource(length, refs, at)
+}
+
+/** {@link packAscii} of the ASCII text whose first `length` bytes are in `source`. */
+function packSource(length: number, refs: readonly string[], at: number): number {
+  const bytes = source
   let i = 0
   while (i < length) {
-    const c = text.charCodeAt(i)
-    if (c >= 0x80) return -1
+    const c = bytes[i]!
     if (c !== QUOTE) {
       scratch[at++] = c
       i++
       continue
     }
-    const ref =
-      refs.length > 0 && NIBBLE[text.charCodeAt(i + 1)]! !== 255 ? refAt(text, i + 1, length, refs) : -1
+    const ref = refs.length > 0 && NIBBLE[bytes[i + 1]!]! !== 255 ? refAt(i + 1, length, refs) : -1
     if (ref >= 0) {
       scratch[at++] = REF_MARK
       scratch[at++] = ref
@@ -282,9 +365,9 @@ function packAscii(text: string, length: number, refs: readonly string[], at: nu
     let end = i + 1
     let write = at + 2
     for (;;) {
-      const high = end < length ? NIBBLE[text.charCodeAt(end)]! : 255
+      const high = end < length ? NIBBLE[bytes[end]!]! : 255
       if (high === 255) break
-      const low = end + 1 < length ? NIBBLE[text.charCodeAt(end + 1)]! : 255
+      const low = end + 1 < length ? NIBBLE[bytes[end + 1]!]! : 255
       if (low === 255) {
         end++
         break
@@ -293,17 +376,20 @@ function packAscii(text: string, length: number, refs: readonly string[], at: nu
       end += 2
     }
     const digits = end - i - 1
-    if (end < length && text.charCodeAt(end) === QUOTE && digits >= 16 && digits <= 510 && digits % 2 === 0) {
+    if (end < length && bytes[end] === QUOTE && digits >= 16 && digits <= 510 && digits % 2 === 0) {
       scratch[at] = HEX_MARK
       scratch[at + 1] = digits / 2
       at = write
       i = end + 1
       continue
     }
-    const close = text.indexOf('"', i + 1)
-    if (close >= 0 && close < length && close - i - 1 <= LONGEST_WORD) {
-      const name = text.charCodeAt(close + 1) === COLON
-      const code = wordAt(text, i + 1, close, name)
+    // A word closes within LONGEST_WORD bytes (the digits read above hold no quote).
+    let close = end
+    const last = Math.min(length, i + 2 + LONGEST_WORD)
+    while (close < last && bytes[close] !== QUOTE) close++
+    if (close < last) {
+      const name = close + 1 < length && bytes[close + 1] === COLON
+      const code = wordAt(i + 1, close, name)
       if (code !== undefined) {
         scratch[at++] = code
         i = name ? close + 2 : close + 1

@@ -6,7 +6,8 @@
  * - `uniqueItems` of an array of strings: a set of the strings, where TypeBox hashes each item
  *   as a JSON value;
  * - a `pattern` of exactly N lowercase hex digits (keys, hashes, signatures): the length, then
- *   one regular expression without a counted repetition, which V8 runs several times faster;
+ *   a lookup of each character (V8 runs a counted repetition several times slower, and even
+ *   `^[0-9a-f]*$` takes twice the lookups' time);
  * - `additionalProperties: false` on an object with optional properties: a set of the property
  *   names, where TypeBox tests each name against an alternation of all of them (an object of
  *   required properties only keeps TypeBox's own check, a count of its names).
@@ -49,12 +50,39 @@ interface Refinement {
 }
 
 const DISTINCT_STRINGS: Refinement = {
-  check: (value) => !Array.isArray(value) || value.length < 2 || new Set(value).size === value.length,
+  check: (value) => !Array.isArray(value) || value.length < 2 || distinct(value),
   error: () => 'must have unique items',
 }
 
+/**
+ * Whether no two items are the same (SameValueZero, as a Set counts them): short arrays (the
+ * tags, answers and values of a message) by comparing each pair, without a Set to allocate.
+ */
+function distinct(items: unknown[]): boolean {
+  if (items.length > 16) return new Set(items).size === items.length
+  for (let i = 1; i < items.length; i++) {
+    const item = items[i]
+    for (let j = 0; j < i; j++) {
+      const other = items[j]
+      if (item === other || (Number.isNaN(item) && Number.isNaN(other))) return false
+    }
+  }
+  return true
+}
+
 const HEX_PATTERN = /^\^\[0-9a-f\]\{(\d+)\}\$$/
-const HEX_DIGITS = /^[0-9a-f]*$/
+/** 1 at the code of each lowercase hex digit. */
+const HEX_DIGIT = new Uint8Array(0x80)
+for (const digit of '0123456789abcdef') HEX_DIGIT[digit.charCodeAt(0)] = 1
+
+/** Whether `text` is lowercase hex digits only: a lookup a character, faster than a pattern in V8. */
+function isLowerHex(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c >= 0x80 || HEX_DIGIT[c] === 0) return false
+  }
+  return true
+}
 
 /** N for the pattern `^[0-9a-f]{N}$`, else undefined. */
 function hexPatternLength(pattern: unknown): number | undefined {
@@ -64,7 +92,7 @@ function hexPatternLength(pattern: unknown): number | undefined {
 
 function hexOfLength(digits: number): Refinement {
   return {
-    check: (value) => typeof value !== 'string' || (value.length === digits && HEX_DIGITS.test(value)),
+    check: (value) => typeof value !== 'string' || (value.length === digits && isLowerHex(value)),
     error: () => `must match the pattern ^[0-9a-f]{${digits}}$`,
   }
 }

@@ -4,7 +4,7 @@
  * signs, verifies, hashes or mines goes through here.
  */
 import { backend } from '#crypto'
-import { canonicalBytes, canonicalize, canonicalMembers, joinMembers } from './canonical.ts'
+import { canonicalBytes, canonicalize, canonicalObjectTexts, canonicalString } from './canonical.ts'
 import { utf8, utf8Length } from './hex.ts'
 import type { Message, MessageKind, Offer, PublicKey } from './messages/index.ts'
 
@@ -73,26 +73,30 @@ export interface CanonicalTexts {
 }
 
 const PROOFS = ['signature', 'pow'] as const
-const UNBOUND_BY_CAPABILITY_WORK = ['seqNo', 'off'] as const
+// The members that powBoundBody keeps of a capability and signedBody of an offer (a property
+// test holds each text to `canonicalize` of the body).
+const BOUND_BY_CAPABILITY_WORK = [(key: string) => key !== 'seqNo' && key !== 'off']
+const SIGNED_BY_OFFER_ORIGINATOR = [(key: string) => key === 'kind' || key === 'terms']
 
 export function canonicalTexts(message: Message): CanonicalTexts {
-  const members = canonicalMembers(message as unknown as Body, PROOFS)
-  const withoutProofs = joinMembers(members)
+  const record = message as unknown as Body
   switch (message.kind) {
-    case 'capability':
-      return {
-        withoutProofs,
-        signed: withoutProofs,
-        powBound: joinMembers(members, UNBOUND_BY_CAPABILITY_WORK),
-      }
-    case 'report':
-      return { withoutProofs, signed: withoutProofs, powBound: withoutProofs }
-    case 'offer': {
-      const signed = joinMembers(members.filter(([key]) => key === 'kind' || key === 'terms'))
-      return { withoutProofs, signed, powBound: signed }
+    case 'capability': {
+      const [withoutProofs, powBound] = canonicalObjectTexts(record, PROOFS, BOUND_BY_CAPABILITY_WORK)
+      return { withoutProofs: withoutProofs!, signed: withoutProofs!, powBound }
     }
-    default:
-      return { withoutProofs, signed: withoutProofs, powBound: undefined }
+    case 'report': {
+      const [withoutProofs] = canonicalObjectTexts(record, PROOFS)
+      return { withoutProofs: withoutProofs!, signed: withoutProofs!, powBound: withoutProofs }
+    }
+    case 'offer': {
+      const [withoutProofs, signed] = canonicalObjectTexts(record, PROOFS, SIGNED_BY_OFFER_ORIGINATOR)
+      return { withoutProofs: withoutProofs!, signed: signed!, powBound: signed }
+    }
+    default: {
+      const [withoutProofs] = canonicalObjectTexts(record, PROOFS)
+      return { withoutProofs: withoutProofs!, signed: withoutProofs!, powBound: undefined }
+    }
   }
 }
 
@@ -174,7 +178,7 @@ export function powBoundInput(message: Message): Uint8Array | string | undefined
   // An ad's bound is checked for every ad a node receives, before its rank or id: written
   // directly, in canonical order (the same text as `canonicalize` of its body).
   if (message.kind === 'oracle' && typeof message.pubkey === 'string' && typeof message.scheme === 'string')
-    return `{"kind":"oracle","pubkey":${canonicalize(message.pubkey)},"scheme":${canonicalize(message.scheme)}}`
+    return `{"kind":"oracle","pubkey":${canonicalString(message.pubkey)},"scheme":${canonicalString(message.scheme)}}`
   const body = powBoundBody(message)
   return body && canonicalize(body)
 }

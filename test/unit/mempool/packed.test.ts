@@ -1,14 +1,18 @@
 import assert from 'node:assert/strict'
+import { Buffer } from 'node:buffer'
 import { describe, it } from 'node:test'
 import type { Entry } from '../../../src/mempool/entries.ts'
 import { Mempool } from '../../../src/mempool/mempool.ts'
 import {
+  FIRST_WORD,
+  NAMES,
   packCanonical,
   packedCanonicalText,
   packedSignature,
   packedSignatureIs,
   packMessage,
   unpackMessage,
+  VALUES,
 } from '../../../src/mempool/packed.ts'
 import { admitValue } from '../../../src/mempool/pipeline.ts'
 import { restoreSnapshot, toRecord } from '../../../src/mempool/snapshot.ts'
@@ -135,6 +139,54 @@ describe('packed messages', () => {
       assert.equal(JSON.stringify(rebuilt.pow), JSON.stringify(object.pow), `seed ${seed}`)
       assert.equal(packedSignature(packed, refs), typeof signature === 'string' ? signature : undefined)
     }
+  })
+
+  it('packed from an ASCII canonical text, are exactly the reading the format defines (property)', () => {
+    // Byte for byte, whatever the text holds: hex of every length and case, strings that
+    // start like the entry's keys or a word, words not followed by a colon, escapes.
+    let ascii = 0
+    for (let seed = 1; seed <= 3_000; seed++) {
+      const g = generator(seed)
+      // An entry's strings that are no packable hex are no references either.
+      const refs = [g.hex(64), g.pick([g.hex(64), g.hex(64, true), g.hex(14), `${g.hex(62)}g0`])]
+      const object = generatedObject(g)
+      delete object.pow
+      delete object.signature
+      if (g.int(2) === 0) object.pubkey = refs[g.int(2)]
+      if (g.int(3) === 0) object.kind = g.pick([refs[0]!.slice(0, 40), `${refs[1]}0`, 'kind', 'bip340'])
+      // Every word, as a name and as a value, and strings a character longer or shorter.
+      for (let k = g.int(6); k > 0; k--) {
+        const word = g.pick([...NAMES, ...VALUES])
+        const near = g.pick([word, `${word}x`, word.slice(1), `"${word}"`])
+        object[g.int(2) === 0 ? near : g.text()] = g.pick([near, g.value(1)])
+      }
+      const canonical = canonicalize(object)
+      const proofs: { pow?: unknown; signature?: unknown } = {}
+      // A PoW as messages carry it, in another member order, with the entry's key as its hash,
+      // with strings JSON escapes, or any JSON value.
+      if (g.int(3) > 0)
+        proofs.pow = g.pick([
+          () => ({ bits: g.int(40), nonce: g.hex(16), hash: g.hex(64) }),
+          () => ({ hash: refs[0], bits: g.int(40) - 20.5, nonce: g.text() }),
+          () => ({ nonce: g.hex(16), bits: 1e21, kind: 'bip340', hash: g.hex(64) }),
+          () => ({ bits: 8, nonce: '"kind":', hash: g.hex(64, true) }),
+          () => g.value(1),
+        ])()
+      const signature = g.pick([g.hex(128), g.hex(64, true), g.text(), undefined])
+      if (signature !== undefined) proofs.signature = signature
+      const front = typeof signature === 'string' && /^(?:[0-9a-f]{2}){1,255}$/.test(signature)
+      const members = JSON.stringify({ pow: proofs.pow, signature: front ? undefined : signature }).slice(1)
+      const tail = members === '}' ? '' : `${canonical.length > 2 ? ',' : ''}${members}`
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: ASCII is what this reading covers
+      if (!/^[\u0000-\u007f]*$/.test(canonical + tail)) continue
+      ascii++
+      const expected =
+        (front ? String.fromCharCode(signature.length / 2) + latin1(signature) : '\u0000') +
+        packedByReading(canonical.slice(0, tail === '' ? canonical.length : -1), refs) +
+        packedByReading(tail, refs)
+      assert.equal(packCanonical(canonical, proofs, refs), expected, `seed ${seed}`)
+    }
+    assert.ok(ascii > 1_000, `${ascii} ASCII texts`)
   })
 
   it('keep hex as bytes and the entry’s own keys as references', () => {
@@ -365,3 +417,48 @@ describe('canonical text of a packed message', () => {
       assert.equal(packedCanonicalText(packed, []), canonicalize(object))
   })
 })
+
+/**
+ * The packed form's reading of an ASCII text, as the format defines it: at each quote, the
+ * entry's string whole (a reference), else a whole hex string of 8 to 255 bytes, else a word
+ * (a name with its colon, or a value), else the quote itself.
+ */
+function packedByReading(text: string, refs: readonly string[]): string {
+  let out = ''
+  let i = 0
+  while (i < text.length) {
+    if (text[i] !== '"') {
+      out += text[i++]
+      continue
+    }
+    const ref = refs.findIndex((r) => /^(?:[0-9a-f]{2}){8,255}$/.test(r) && text.startsWith(`"${r}"`, i))
+    if (ref >= 0) {
+      out += `\u0002${String.fromCharCode(ref)}`
+      i += refs[ref]!.length + 2
+      continue
+    }
+    const hex = /"((?:[0-9a-f]{2}){8,255})"/y
+    hex.lastIndex = i
+    const digits = hex.exec(text)?.[1]
+    if (digits !== undefined) {
+      out += `\u0001${String.fromCharCode(digits.length / 2)}${latin1(digits)}`
+      i += digits.length + 2
+      continue
+    }
+    const close = text.indexOf('"', i + 1)
+    const word = close < 0 ? undefined : text.slice(i + 1, close)
+    const name = text[close + 1] === ':'
+    const code = word === undefined ? -1 : name ? NAMES.indexOf(word) : VALUES.indexOf(word)
+    if (code >= 0) {
+      out += String.fromCharCode(FIRST_WORD + (name ? code : NAMES.length + code))
+      i = close + (name ? 2 : 1)
+      continue
+    }
+    out += text[i++]
+  }
+  return out
+}
+
+function latin1(hex: string): string {
+  return Buffer.from(hex, 'hex').toString('latin1')
+}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
-import { canonicalize, MAX_CANONICAL_DEPTH } from '../../../src/protocol/canonical.ts'
+import { canonicalBytes, canonicalize, MAX_CANONICAL_DEPTH } from '../../../src/protocol/canonical.ts'
 import { isProtocolError } from '../../../src/protocol/errors.ts'
 import vectors from '../../vectors/rfc8785.json' with { type: 'json' }
 
@@ -50,6 +50,34 @@ describe('canonicalize (RFC 8785)', () => {
     assert.throws(
       () => canonicalize(deep),
       (error) => isProtocolError(error, 'NOT_CANONICALIZABLE'),
+    )
+  })
+
+  it('serializes values far larger than its buffer, and values whose getters serialize others', () => {
+    const big = {
+      a: `é"\u0001${'x'.repeat(70_000)}🙂`,
+      b: Array.from({ length: 5_000 }, (_, i) => ({ [`k${i}`]: i / 7 })),
+    }
+    assert.equal(canonicalize(big), plainCanonical(big))
+    assert.deepEqual(canonicalBytes(big), new TextEncoder().encode(plainCanonical(big)))
+    assert.equal(canonicalize({ b: 1, a: 'é' }), '{"a":"é","b":1}', 'the next value, after the buffer grew')
+    // A getter that serializes another value while this one is being written.
+    const inner = { z: 'ü', y: [1, 'two'] }
+    const outer = {
+      b: 2,
+      get a() {
+        return canonicalize(inner)
+      },
+    }
+    assert.equal(canonicalize(outer), `{"a":${JSON.stringify(plainCanonical(inner))},"b":2}`)
+  })
+
+  it('gives the UTF-8 bytes of its text (property)', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        assert.deepEqual(canonicalBytes(value), new TextEncoder().encode(canonicalize(value)))
+      }),
+      { numRuns: 300, ...(process.env.CI === 'true' && { seed: 20261205 }) },
     )
   })
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import fc from 'fast-check'
 import { canonicalize } from '../../../src/protocol/canonical.ts'
 import {
   canonicalTexts,
@@ -41,10 +42,68 @@ describe('message rules', () => {
       if (bound !== undefined) assert.equal(text(powBound(message)!), canonicalize(bound), message.kind)
     }
     // An ad's bound, written directly, whatever its strings hold.
-    for (const pubkey of ['ab', 'a"b\\c\u0001', '\u00e9\ud83d\ude00']) {
+    for (const pubkey of ['ab', 'a"b\\c\u0001', '\u00e9\ud83d\ude00', 'a\ud800', '\udfffb']) {
       const ad = { ...fx.oracleAd(), pubkey, scheme: pubkey } as never
-      assert.equal(text(powBound(ad)!), canonicalize(powBoundBody(ad)), pubkey)
+      assert.deepEqual(
+        outcome(() => text(powBound(ad)!)),
+        outcome(() => canonicalize(powBoundBody(ad))),
+        pubkey,
+      )
     }
+  })
+
+  it('cuts each text out of one serialization exactly as its body canonicalizes, on any members (property)', () => {
+    // Messages of every kind with members missing, extra, reordered, undefined, non-ASCII,
+    // escaped or unserializable (a lone surrogate, a non-finite number): the texts are
+    // exactly the definitions' or both refuse.
+    const names = fc.constantFrom(
+      'kind',
+      'seqNo',
+      'off',
+      'terms',
+      'signature',
+      'pow',
+      'oracle',
+      'answers',
+      'a',
+      'z',
+      'é',
+      '\ud834\udd1e',
+      '',
+    )
+    const leaf = fc.oneof(
+      fc.string({ unit: 'grapheme' }),
+      fc.string({ unit: 'binary' }),
+      fc.constantFrom('"', '\\', '\u0000', 'a\ud800', '\udfff', '\u2028'),
+      fc.double({ noDefaultInfinity: false }),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constant(undefined),
+    )
+    const { value } = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, leaf, tie('array'), tie('object')),
+      array: fc.array(tie('value'), { maxLength: 3 }),
+      object: fc.dictionary(names, tie('value'), { maxKeys: 5 }),
+    }))
+    const kind = fc.constantFrom('oracle', 'capability', 'report', 'offer', 'dispute')
+    fc.assert(
+      fc.property(kind, fc.dictionary(names, value, { maxKeys: 9 }), (kind, members) => {
+        const message = { ...members, kind } as never
+        const expected = outcome(() => {
+          const bound = powBoundBody(message)
+          return {
+            withoutProofs: canonicalize(withoutProofs(message)),
+            signed: canonicalize(signedBody(message)),
+            powBound: kind === 'oracle' || bound === undefined ? undefined : canonicalize(bound),
+          }
+        })
+        assert.deepEqual(
+          outcome(() => ({ ...canonicalTexts(message) })),
+          expected,
+        )
+      }),
+      { numRuns: 500, ...(process.env.CI === 'true' && { seed: 20261205 }) },
+    )
   })
 
   it('binds oracle work to the key alone, so it survives ad updates', () => {
@@ -124,3 +183,13 @@ describe('message rules', () => {
     )
   })
 })
+
+/** A function's result, or the code (else message) of what it threw. */
+function outcome<T>(run: () => T): { value: T } | { thrown: string } {
+  try {
+    return { value: run() }
+  } catch (error) {
+    const { code, message } = error as { code?: string; message?: string }
+    return { thrown: code ?? String(message) }
+  }
+}

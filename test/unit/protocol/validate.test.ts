@@ -99,7 +99,14 @@ describe('validateMessage', () => {
     const hex = fc.oneof(
       fc.stringMatching(/^[0-9a-f]{62,66}$/),
       fc.stringMatching(/^[0-9a-fA-G]{64}$/),
-      fc.constantFrom(capability.oracle, `${capability.oracle}\n`, ''),
+      // Characters past ASCII whose low byte is a digit (U+0130 and U+0161: "0" and "a").
+      fc.constantFrom(
+        capability.oracle,
+        `${capability.oracle}\n`,
+        '',
+        '\u0130'.repeat(64),
+        `${capability.oracle.slice(1)}\u0161`,
+      ),
     )
     // Optional properties present or not, and names that are no property.
     const extras = fc.dictionary(
@@ -121,6 +128,30 @@ describe('validateMessage', () => {
           const expected = schemaCheck[message.kind]!.Check(message)
           assert.equal(validateMessage(message).ok, expected, JSON.stringify(message))
         }
+      }),
+      { numRuns: 300, ...(process.env.CI === 'true' && { seed: 20261205 }) },
+    )
+  })
+
+  it('passes exactly what the whole schema passes on long arrays, distinct or with one repeat (property)', () => {
+    const schemaCheck = Compile(KIND_SPECS.capability.schema)
+    // Around the length where distinct items are counted by a Set instead of compared in pairs.
+    const distinct = fc.uniqueArray(fc.string({ minLength: 1, maxLength: 3 }), {
+      minLength: 12,
+      maxLength: 22,
+    })
+    const answers = fc.oneof(
+      distinct,
+      fc.tuple(distinct, fc.nat(), fc.nat()).map(([items, from, to]) => {
+        const copy = [...items]
+        copy.splice(to % (copy.length + 1), 0, items[from % items.length]!)
+        return copy
+      }),
+    )
+    fc.assert(
+      fc.property(answers, (items) => {
+        const message = { ...capability, answers: items }
+        assert.equal(validateMessage(message).ok, schemaCheck.Check(message), JSON.stringify(items))
       }),
       { numRuns: 300, ...(process.env.CI === 'true' && { seed: 20261205 }) },
     )
