@@ -77,6 +77,9 @@ export type Held<V> = Rank & {
   readonly idOrder: number
 }
 
+/** A held rank as its pool moves it ({@link BoundedPool.rerank}): same id, same value. */
+type Movable = Rank & { tierOrder: number; workOrder: number }
+
 export function hold<V>(rank: Rank, value: V): Held<V> {
   return {
     tier: rank.tier,
@@ -242,6 +245,33 @@ export class BoundedPool<V> {
       if (victim) evicted.push(victim)
     }
     return evicted
+  }
+
+  /**
+   * Moves the entry held under `id` to the rank of `tier` and `work` (its id stays); returns
+   * false when none is held. What {@link set} does for a held entry with a new rank, without
+   * a new held rank or a second map lookup: the held one leaves the order, takes the new
+   * values and enters again. So a rank read from this pool is current until the pool changes;
+   * and the held rank must be this pool's own, not one shared with another pool (as an offer's).
+   * Never evicts: the entry was counted already.
+   */
+  rerank(id: string, tier: bigint, work: bigint): boolean {
+    const held = this.#structures?.byId.get(id) as (Held<V> & Movable) | undefined
+    if (!held) return false
+    const { byRank, ids, position } = this.#structures!
+    byRank.delete(held)
+    held.tier = tier
+    held.work = work
+    held.tierOrder = orderOfBigint(tier)
+    held.workOrder = orderOfBigint(work)
+    byRank.add(held)
+    // The id array moves the id last, as set's re-rank does: random draws stay the same.
+    if (ids && position) {
+      this.#forgetPosition(id)
+      position.set(id, ids.length)
+      ids.push(id)
+    }
+    return true
   }
 
   /**
