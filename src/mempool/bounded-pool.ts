@@ -42,7 +42,8 @@ export function workBits(work: bigint): number {
   return Math.log2(Number(work >> BigInt(shift))) + shift
 }
 
-const EMPTY_MAP: ReadonlyMap<string, never> = new Map<string, never>()
+/** Most entries a pool finds by a scan of its held ranks, without a map of ids. */
+const SCAN_UP_TO = 8
 /** What {@link BoundedPool.set} returns when it evicts nothing: one array for every such call. */
 const NOTHING_EVICTED: readonly [Rank, never][] = Object.freeze([])
 
@@ -120,8 +121,9 @@ export function orderOfHeld(held: Held<unknown>): number {
 interface Structures<V> {
   // The held ranks in order.
   byRank: OrderedSet<Held<V>>
-  // One map lookup answers has/get/rankOf; the set is only for order.
-  byId: Map<string, Held<V>>
+  // Past SCAN_UP_TO entries one map lookup answers has/get/rankOf; up to it a scan of the few
+  // held ranks does, and the pool keeps no map (most pools hold one or two entries).
+  byId: Map<string, Held<V>> | undefined
   // Ids in an array with their positions, so a random victim is picked in O(1); only with
   // random eviction.
   ids: string[] | undefined
@@ -159,15 +161,24 @@ export class BoundedPool<V> {
     return (this.#init.random ?? Math.random)()
   }
 
-  get #byId(): ReadonlyMap<string, Held<V>> {
-    return this.#structures?.byId ?? EMPTY_MAP
+  /** The held rank of `id`: a map lookup, or a scan of a pool of a few entries. */
+  #find(id: string): Held<V> | undefined {
+    const structures = this.#structures
+    if (!structures) return undefined
+    if (structures.byId) return structures.byId.get(id)
+    const { byRank } = structures
+    for (let at = 0; at < byRank.size; at++) {
+      const held = byRank.keyAt(at)!
+      if (held.id === id) return held
+    }
+    return undefined
   }
 
   #build(): Structures<V> {
     const random = this.#randomEvictionRate > 0
     this.#structures ??= {
       byRank: new OrderedSet<Held<V>>(compareHeld, orderOfHeld),
-      byId: new Map(),
+      byId: undefined,
       ids: random ? [] : undefined,
       position: random ? new Map() : undefined,
     }
@@ -175,19 +186,19 @@ export class BoundedPool<V> {
   }
 
   get size(): number {
-    return this.#byId.size
+    return this.#structures?.byRank.size ?? 0
   }
 
   has(id: string): boolean {
-    return this.#byId.has(id)
+    return this.#find(id) !== undefined
   }
 
   get(id: string): V | undefined {
-    return this.#byId.get(id)?.value
+    return this.#find(id)?.value
   }
 
   rankOf(id: string): Rank | undefined {
-    const held = this.#byId.get(id)
+    const held = this.#find(id)
     return held && rankOnly(held)
   }
 
@@ -204,7 +215,7 @@ export class BoundedPool<V> {
    */
   check(rank: Rank, now: number): PoolCheck {
     const bits = workBits(rank.work)
-    if (this.#byId.has(rank.id)) return { fits: true }
+    if (this.#find(rank.id)) return { fits: true }
     const floorBits = this.floor.bitsAt(now)
     // The floor holds back work alone: a higher tier competes with the weakest entry only.
     if (rank.tier === 0n && bits <= floorBits && floorBits > 0) {
@@ -223,22 +234,30 @@ export class BoundedPool<V> {
    * both its pools.
    */
   set(rank: Rank, value: V, now: number): readonly [Rank, V][] {
-    const { byRank, byId, ids, position } = this.#build()
+    const structures = this.#build()
+    const { byRank, ids, position } = structures
     // A re-ranked entry leaves the order and takes its new place; the map's entry is
     // overwritten (the map is never walked, so its order does not matter).
-    const old = byId.get(rank.id)
+    const old = this.#find(rank.id)
     if (old) {
       byRank.delete(old)
       if (ids) this.#forgetPosition(rank.id)
     }
     const held = isHeldWith(rank, value) ? rank : hold(rank, value)
     byRank.add(held)
-    byId.set(rank.id, held)
+    if (structures.byId) structures.byId.set(rank.id, held)
+    else if (byRank.size > SCAN_UP_TO) {
+      structures.byId = new Map()
+      for (let at = 0; at < byRank.size; at++) {
+        const filed = byRank.keyAt(at)!
+        structures.byId.set(filed.id, filed)
+      }
+    }
     if (ids && position) {
       position.set(rank.id, ids.length)
       ids.push(rank.id)
     }
-    if (byId.size <= this.capacity) return NOTHING_EVICTED
+    if (byRank.size <= this.capacity) return NOTHING_EVICTED
     const evicted: [Rank, V][] = []
     while (this.size > this.capacity) {
       const victim = this.evict(now, rank.id)
@@ -256,7 +275,7 @@ export class BoundedPool<V> {
    * Never evicts: the entry was counted already.
    */
   rerank(id: string, tier: bigint, work: bigint): boolean {
-    const held = this.#structures?.byId.get(id) as (Held<V> & Movable) | undefined
+    const held = this.#find(id) as (Held<V> & Movable) | undefined
     if (!held) return false
     const { byRank, ids, position } = this.#structures!
     byRank.delete(held)
@@ -284,7 +303,7 @@ export class BoundedPool<V> {
     if (ids && this.size > 1 && this.#random() < this.#randomEvictionRate) {
       let id = ids[Math.floor(this.#random() * ids.length)]!
       if (id === keep) id = ids[(this.#structures!.position!.get(id)! + 1) % ids.length]!
-      const held = this.#byId.get(id)!
+      const held = this.#find(id)!
       this.#deleteHeld(held)
       return [rankOnly(held), held.value]
     }
@@ -297,7 +316,7 @@ export class BoundedPool<V> {
 
   /** Removes an entry without touching the floor (updates, cascades, expiry). */
   delete(id: string): V | undefined {
-    const held = this.#byId.get(id)
+    const held = this.#find(id)
     if (!held) return undefined
     this.#deleteHeld(held)
     return held.value
@@ -306,7 +325,7 @@ export class BoundedPool<V> {
   #deleteHeld(held: Held<V>): void {
     const structures = this.#structures!
     structures.byRank.delete(held)
-    structures.byId.delete(held.id)
+    structures.byId?.delete(held.id)
     if (structures.ids) this.#forgetPosition(held.id)
   }
 
