@@ -124,6 +124,11 @@ interface Structures<V> {
   // Past SCAN_UP_TO entries one map lookup answers has/get/rankOf; up to it a scan of the few
   // held ranks does, and the pool keeps no map (most pools hold one or two entries).
   byId: Map<string, Held<V>> | undefined
+  // The id the map was asked for last and its answer: admission asks for one id several times
+  // in a row (the rule, the pool's check, the insert), and each lookup in a map of 100k ids
+  // waits on memory. Forgotten whenever an entry enters or leaves.
+  lastId: string | undefined
+  lastHeld: Held<V> | undefined
   // Ids in an array with their positions, so a random victim is picked in O(1); only with
   // random eviction.
   ids: string[] | undefined
@@ -165,8 +170,14 @@ export class BoundedPool<V> {
   #find(id: string): Held<V> | undefined {
     const structures = this.#structures
     if (!structures) return undefined
-    if (structures.byId) return structures.byId.get(id)
-    const { byRank } = structures
+    const { byId, byRank } = structures
+    if (byId) {
+      if (id === structures.lastId) return structures.lastHeld
+      const held = byId.get(id)
+      structures.lastId = id
+      structures.lastHeld = held
+      return held
+    }
     for (let at = 0; at < byRank.size; at++) {
       const held = byRank.keyAt(at)!
       if (held.id === id) return held
@@ -179,6 +190,8 @@ export class BoundedPool<V> {
     this.#structures ??= {
       byRank: new OrderedSet<Held<V>>(compareHeld, orderOfHeld),
       byId: undefined,
+      lastId: undefined,
+      lastHeld: undefined,
       ids: random ? [] : undefined,
       position: random ? new Map() : undefined,
     }
@@ -245,6 +258,7 @@ export class BoundedPool<V> {
     }
     const held = isHeldWith(rank, value) ? rank : hold(rank, value)
     byRank.add(held)
+    structures.lastId = undefined
     if (structures.byId) structures.byId.set(rank.id, held)
     else if (byRank.size > SCAN_UP_TO) {
       structures.byId = new Map()
@@ -326,6 +340,7 @@ export class BoundedPool<V> {
     const structures = this.#structures!
     structures.byRank.delete(held)
     structures.byId?.delete(held.id)
+    structures.lastId = undefined
     if (structures.ids) this.#forgetPosition(held.id)
   }
 

@@ -170,6 +170,8 @@ export class OracleEntry extends HeldEntry<OracleId> {
   negatedScore = 0n
   scoreOrder = 0
   readonly keyOrder: number
+  /** Whether the mempool has it filed in the ranking by score, and waiting to be filed again (bits). */
+  scoreFiling = 0
 
   constructor(
     input: OracleInput,
@@ -186,7 +188,6 @@ export class OracleEntry extends HeldEntry<OracleId> {
     this.reports = reports
     this.strength = input.work
     this.keyOrder = orderOfText(this.key)
-    this.fileScore()
     this.keep(input.message, input.canonical)
   }
 

@@ -16,7 +16,9 @@ const report = fx.report({
   facts: [fx.fact('home'), fx.fact('away')],
 })
 
-const keyOf = (i: number) => `${i.toString(16)}${'0'.repeat(63)}`.slice(0, 64)
+/** A distinct key per number, its leading characters spread like a hash's. */
+const keyOf = (i: number) =>
+  (Math.imul(i + 1, 2654435761) >>> 0).toString(16).padStart(8, '0') + i.toString(16).padStart(56, '0')
 
 /** Whether the ranking by score and the oracle pool hold every oracle where its current values put it. */
 function checkRankings(pool: Mempool): void {
@@ -133,5 +135,42 @@ describe('ranking of oracles', () => {
       }),
       { numRuns: 300 },
     )
+  })
+
+  it('files thousands of score changes in batches, with oracles removed while they wait', () => {
+    const pool = new Mempool(
+      { maxOracles: 3_000, maxCapabilitiesPerOracle: 3, maxReportsPerOracle: 2 },
+      { now: () => NOW },
+    )
+    let state = 7
+    const random = (below: number) => {
+      state = (Math.imul(state, 1103515245) + 12345) | 0
+      return (state >>> 0) % below
+    }
+    const facts = (bits: number) => ({ bytes: 500, receivedAt: NOW, bits, work: 2n ** BigInt(bits) })
+    let checked = 0
+    for (let step = 0; step < 12_000; step++) {
+      const choice = random(100)
+      const key = keyOf(random(4_000))
+      const oracle = pool.oracles.get(key)
+      const bits = 8 + random(7)
+      if (choice < 40) {
+        pool.insert({ kind: 'oracle', key, id: `ad ${key} ${bits}`, message: ad, bid: 0n, ...facts(bits) })
+      } else if (choice < 70 && oracle) {
+        const id = `${key} capability ${random(5)}`
+        pool.insert({ kind: 'capability', key: id, oracle: key, id, message: capability, ...facts(bits) })
+      } else if (choice < 85 && oracle) {
+        const id = `${key} report ${random(3)}`
+        const input = { kind: 'report', oracle: key, id, message: report, verdict: 'verified' } as const
+        pool.insert({ ...input, counts: random(2) === 0, ...facts(bits) })
+      } else if (oracle) pool.remove(oracle)
+      if (step % 2_500 === 2_499) {
+        checkRankings(pool)
+        checked++
+      }
+    }
+    checkRankings(pool)
+    assert.equal(checked, 4)
+    assert.ok(pool.oracles.size > 2_000, `${pool.oracles.size} oracles`)
   })
 })
