@@ -492,7 +492,11 @@ export class Mempool implements PoolView {
     )
     this.#scoreChanged(entry)
     this.#track(entry)
-    this.#removeEvicted(this.#oracles.set(oracleRank(entry), entry, now), changes)
+    for (const [, evicted] of this.#oracles.set(oracleRank(entry), entry, now)) {
+      this.#version++
+      // The eviction took it out of the oracle pool already: no second lookup of its key.
+      this.#removeOracle(evicted, changes, false)
+    }
     return entry
   }
 
@@ -739,9 +743,9 @@ export class Mempool implements PoolView {
     }
   }
 
-  /** Removes an oracle with everything that hangs on it. */
-  #removeOracle(oracle: OracleEntry, changes: Changes): void {
-    this.#oracles.delete(oracle.key)
+  /** Removes an oracle with everything that hangs on it (`pooled`: from the oracle pool too). */
+  #removeOracle(oracle: OracleEntry, changes: Changes, pooled = true): void {
+    if (pooled) this.#oracles.delete(oracle.key)
     // Filed under the score it was filed with (`fileScore` waits for the batch).
     if (oracle.scoreFiling & FILED) this.#byScore.delete(oracle)
     oracle.scoreFiling = 0
