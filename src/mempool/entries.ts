@@ -170,8 +170,6 @@ export class OracleEntry extends HeldEntry<OracleId> {
   negatedScore = 0n
   scoreOrder = 0
   readonly keyOrder: number
-  /** Whether the mempool has it filed in the ranking by score, and waiting to be filed again (bits). */
-  scoreFiling = 0
 
   constructor(
     input: OracleInput,

@@ -126,16 +126,8 @@ export class Mempool implements PoolView {
   readonly #reports = new Map<string, ReportEntry>()
   readonly #offers: BoundedPool<OfferEntry>
   readonly #offersByCapability = new Map<string, BoundedPool<OfferEntry>>()
-  /**
-   * Oracles by score, highest first (key: {@link scoreKey}), filed a batch at a time: an oracle
-   * whose score changed (or that is new) waits in {@link #scoreChanges} until the ranking is
-   * read or {@link SCORE_BATCH} oracles wait. Nothing in admission reads the ranking (eviction
-   * goes by the oracle pool's rank), and filing a batch in one loop finds the ranking's leaves
-   * in the cache where admissions in between would have pushed them out; an oracle that changes
-   * twice in a batch is filed once.
-   */
+  /** Oracles by score, highest first (key: {@link scoreKey}); each oracle is its own key. */
   readonly #byScore = new OrderedSet<FiledScoreKey>(compareFiledScoreKeys, orderOfFiledScoreKey)
-  readonly #scoreChanges: OracleEntry[] = []
   /**
    * Every entry by work per byte, lowest first: what the byte budget evicts. Built the first
    * time the entries exceed the budget, from the densities they were tracked with, and kept
@@ -214,12 +206,7 @@ export class Mempool implements PoolView {
   }
 
   /** Oracles by score, highest first, from `from` (a {@link scoreKey}) on. */
-  byScore(from?: ScoreKey): IterableIterator<[ScoreKey, OracleEntry]> {
-    this.#fileScores()
-    return this.#walkScores(from)
-  }
-
-  *#walkScores(from: ScoreKey | undefined): IterableIterator<[ScoreKey, OracleEntry]> {
+  *byScore(from?: ScoreKey): IterableIterator<[ScoreKey, OracleEntry]> {
     // Every key filed is an oracle (keys made from `from` only seek).
     for (const filed of this.#byScore.ascending(from && fileScoreKey(from)))
       yield [[filed.negatedScore, filed.key], filed as OracleEntry]
@@ -490,7 +477,8 @@ export class Mempool implements PoolView {
       capabilities?.bits ? this.#childPool(this.#noCapabilities, capabilities) : this.#noCapabilities,
       reports?.bits ? this.#childPool(this.#noReports, reports) : this.#noReports,
     )
-    this.#scoreChanged(entry)
+    entry.fileScore()
+    this.#byScore.add(entry)
     this.#track(entry)
     for (const [, evicted] of this.#oracles.set(oracleRank(entry), entry, now)) {
       this.#version++
@@ -689,8 +677,11 @@ export class Mempool implements PoolView {
     const score = scoreOf(oracle)
     change()
     // Most changes move the score; those that do not (a report that does not count) leave it
-    // filed.
-    if (scoreOf(oracle) !== score) this.#scoreChanged(oracle)
+    // filed. It is found under the score it was filed with, which `change` does not touch.
+    if (scoreOf(oracle) !== score && this.#byScore.delete(oracle)) {
+      oracle.fileScore()
+      this.#byScore.add(oracle)
+    }
     // A report moves only the score; strength, bid and size move the rank and density too.
     if (oracle.strength === strength && oracle.bid === bid && oracle.bytes === bytes) return
     // Filed under the density it was tracked with, which `change` does not touch.
@@ -700,29 +691,6 @@ export class Mempool implements PoolView {
       this.#track(oracle)
     }
     this.#oracles.rerank(oracle.key, oracle.bid, oracle.strength)
-  }
-
-  /** Has a held oracle's new score (or a new oracle) filed with the next batch. */
-  #scoreChanged(oracle: OracleEntry): void {
-    if (oracle.scoreFiling & WAITING) return
-    // A new oracle waits unfiled; a filed one waits under its former score.
-    oracle.scoreFiling |= WAITING
-    this.#scoreChanges.push(oracle)
-    if (this.#scoreChanges.length >= SCORE_BATCH) this.#fileScores()
-  }
-
-  /** Files every oracle waiting under its score now (those removed meanwhile wait no more). */
-  #fileScores(): void {
-    const changes = this.#scoreChanges
-    for (let at = 0; at < changes.length; at++) {
-      const oracle = changes[at]!
-      if (!(oracle.scoreFiling & WAITING)) continue
-      if (oracle.scoreFiling & FILED) this.#byScore.delete(oracle)
-      oracle.fileScore()
-      this.#byScore.add(oracle)
-      oracle.scoreFiling = FILED
-    }
-    changes.length = 0
   }
 
   #remove(entry: Entry, changes: Changes): void {
@@ -746,9 +714,7 @@ export class Mempool implements PoolView {
   /** Removes an oracle with everything that hangs on it (`pooled`: from the oracle pool too). */
   #removeOracle(oracle: OracleEntry, changes: Changes, pooled = true): void {
     if (pooled) this.#oracles.delete(oracle.key)
-    // Filed under the score it was filed with (`fileScore` waits for the batch).
-    if (oracle.scoreFiling & FILED) this.#byScore.delete(oracle)
-    oracle.scoreFiling = 0
+    this.#byScore.delete(oracle)
     this.#untrack(oracle)
     // Most oracles have neither: no walk (a generator and an array each) for those.
     if (oracle.capabilities.size > 0)
@@ -907,13 +873,6 @@ class LazyIdentity implements AdmitContext {
     if (message.kind === 'offer') primeSigningBytes(message, texts.signed)
   }
 }
-
-/** Most oracles whose score waits to be filed in the ranking: a read files them first, in ≈ 1 ms. */
-const SCORE_BATCH = 1024
-/** {@link OracleEntry.scoreFiling}: filed in the ranking by score (under `negatedScore`). */
-const FILED = 1
-/** {@link OracleEntry.scoreFiling}: in the mempool's batch of oracles to file. */
-const WAITING = 2
 
 function statusCounts(): Record<AdmissionStatus, number> {
   return { added: 0, updated: 0, duplicate: 0, 'low-pow': 0, invalid: 0, skipped: 0 }

@@ -137,7 +137,7 @@ describe('ranking of oracles', () => {
     )
   })
 
-  it('files thousands of score changes in batches, with oracles removed while they wait', () => {
+  it('keeps thousands of oracles at their score and rank through changes and removals', () => {
     const pool = new Mempool(
       { maxOracles: 3_000, maxCapabilitiesPerOracle: 3, maxReportsPerOracle: 2 },
       { now: () => NOW },
