@@ -122,7 +122,8 @@ interface Structures<V> {
   // The held ranks in order.
   byRank: OrderedSet<Held<V>>
   // Past SCAN_UP_TO entries one map lookup answers has/get/rankOf; up to it a scan of the few
-  // held ranks does, and the pool keeps no map (most pools hold one or two entries).
+  // held ranks does, and the pool keeps no map (an oracle's capabilities and reports, a
+  // capability's offers: a child pool is made on its first entry and most hold a few).
   byId: Map<string, Held<V>> | undefined
   // The id the map was asked for last and its answer: admission asks for one id several times
   // in a row (the rule, the pool's check, the insert), and each lookup in a map of 100k ids
