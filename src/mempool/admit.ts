@@ -31,7 +31,7 @@ import {
 } from '../protocol/index.ts'
 import { type Admission, MempoolErrorCode as Code, invalid, lowPow, reasonOf } from './admission.ts'
 import { commitmentOf, wouldCount } from './commitments.ts'
-import type { CapabilityEntry, EntryInput } from './entries.ts'
+import type { CapabilityEntry, EntryInput, OracleEntry } from './entries.ts'
 import type { PoolMessage, PoolView } from './pool-view.ts'
 import { oracleRank, reportRank, workRank } from './ranks.ts'
 import { verifiedKey } from './verified-ids.ts'
@@ -54,6 +54,11 @@ export interface AdmitContext {
 export interface Decision {
   admission: Admission
   insert?: EntryInput
+  /**
+   * The held entry the insert hangs on, as the rule found it (a capability's or report's
+   * oracle, an offer's capability): the mempool inserts under it without a second lookup.
+   */
+  parent?: OracleEntry | CapabilityEntry
 }
 
 /**
@@ -267,6 +272,7 @@ function admitCapability(context: AdmitContext, capability: OracleCapability): D
   }
   return {
     admission: { status: held ? 'updated' : 'added', kind: 'capability', id },
+    parent: oracle,
     insert: {
       kind: 'capability',
       key: capability.capabilityKey,
@@ -317,6 +323,7 @@ function admitReport(context: AdmitContext, report: Report): Decision {
   if (!pool.inShard(id)) return refuse({ status: 'skipped', kind: 'report', id })
   return {
     admission: { status: held ? 'updated' : 'added', kind: 'report', id },
+    parent: oracle,
     insert: {
       kind: 'report',
       oracle: oracle.key,
@@ -460,6 +467,7 @@ function admitOffer(context: AdmitContext, offer: Offer): Decision {
   if (!pool.inShard(key)) return refuse({ status: 'skipped', kind: 'offer', id })
   return {
     admission: { status: held ? 'updated' : 'added', kind: 'offer', id },
+    parent: capability,
     insert: {
       kind: 'offer',
       key,

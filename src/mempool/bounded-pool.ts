@@ -42,7 +42,8 @@ export function workBits(work: bigint): number {
   return Math.log2(Number(work >> BigInt(shift))) + shift
 }
 
-const EMPTY_MAP: ReadonlyMap<string, never> = new Map<string, never>()
+/** Most entries a pool finds by a scan of its held ranks, without a map of ids. */
+const SCAN_UP_TO = 8
 /** What {@link BoundedPool.set} returns when it evicts nothing: one array for every such call. */
 const NOTHING_EVICTED: readonly [Rank, never][] = Object.freeze([])
 
@@ -76,6 +77,9 @@ export type Held<V> = Rank & {
   readonly workOrder: number
   readonly idOrder: number
 }
+
+/** A held rank as its pool moves it ({@link BoundedPool.rerank}): same id, same value. */
+type Movable = Rank & { tierOrder: number; workOrder: number }
 
 export function hold<V>(rank: Rank, value: V): Held<V> {
   return {
@@ -117,8 +121,15 @@ export function orderOfHeld(held: Held<unknown>): number {
 interface Structures<V> {
   // The held ranks in order.
   byRank: OrderedSet<Held<V>>
-  // One map lookup answers has/get/rankOf; the set is only for order.
-  byId: Map<string, Held<V>>
+  // Past SCAN_UP_TO entries one map lookup answers has/get/rankOf; up to it a scan of the few
+  // held ranks does, and the pool keeps no map (an oracle's capabilities and reports, a
+  // capability's offers: a child pool is made on its first entry and most hold a few).
+  byId: Map<string, Held<V>> | undefined
+  // The id the map was asked for last and its answer: admission asks for one id several times
+  // in a row (the rule, the pool's check, the insert), and each lookup in a map of 100k ids
+  // waits on memory. Forgotten whenever an entry enters or leaves.
+  lastId: string | undefined
+  lastHeld: Held<V> | undefined
   // Ids in an array with their positions, so a random victim is picked in O(1); only with
   // random eviction.
   ids: string[] | undefined
@@ -156,15 +167,32 @@ export class BoundedPool<V> {
     return (this.#init.random ?? Math.random)()
   }
 
-  get #byId(): ReadonlyMap<string, Held<V>> {
-    return this.#structures?.byId ?? EMPTY_MAP
+  /** The held rank of `id`: a map lookup, or a scan of a pool of a few entries. */
+  #find(id: string): Held<V> | undefined {
+    const structures = this.#structures
+    if (!structures) return undefined
+    const { byId, byRank } = structures
+    if (byId) {
+      if (id === structures.lastId) return structures.lastHeld
+      const held = byId.get(id)
+      structures.lastId = id
+      structures.lastHeld = held
+      return held
+    }
+    for (let at = 0; at < byRank.size; at++) {
+      const held = byRank.keyAt(at)!
+      if (held.id === id) return held
+    }
+    return undefined
   }
 
   #build(): Structures<V> {
     const random = this.#randomEvictionRate > 0
     this.#structures ??= {
       byRank: new OrderedSet<Held<V>>(compareHeld, orderOfHeld),
-      byId: new Map(),
+      byId: undefined,
+      lastId: undefined,
+      lastHeld: undefined,
       ids: random ? [] : undefined,
       position: random ? new Map() : undefined,
     }
@@ -172,19 +200,19 @@ export class BoundedPool<V> {
   }
 
   get size(): number {
-    return this.#byId.size
+    return this.#structures?.byRank.size ?? 0
   }
 
   has(id: string): boolean {
-    return this.#byId.has(id)
+    return this.#find(id) !== undefined
   }
 
   get(id: string): V | undefined {
-    return this.#byId.get(id)?.value
+    return this.#find(id)?.value
   }
 
   rankOf(id: string): Rank | undefined {
-    const held = this.#byId.get(id)
+    const held = this.#find(id)
     return held && rankOnly(held)
   }
 
@@ -201,7 +229,7 @@ export class BoundedPool<V> {
    */
   check(rank: Rank, now: number): PoolCheck {
     const bits = workBits(rank.work)
-    if (this.#byId.has(rank.id)) return { fits: true }
+    if (this.#find(rank.id)) return { fits: true }
     const floorBits = this.floor.bitsAt(now)
     // The floor holds back work alone: a higher tier competes with the weakest entry only.
     if (rank.tier === 0n && bits <= floorBits && floorBits > 0) {
@@ -220,28 +248,64 @@ export class BoundedPool<V> {
    * both its pools.
    */
   set(rank: Rank, value: V, now: number): readonly [Rank, V][] {
-    const { byRank, byId, ids, position } = this.#build()
+    const structures = this.#build()
+    const { byRank, ids, position } = structures
     // A re-ranked entry leaves the order and takes its new place; the map's entry is
     // overwritten (the map is never walked, so its order does not matter).
-    const old = byId.get(rank.id)
+    const old = this.#find(rank.id)
     if (old) {
       byRank.delete(old)
       if (ids) this.#forgetPosition(rank.id)
     }
     const held = isHeldWith(rank, value) ? rank : hold(rank, value)
     byRank.add(held)
-    byId.set(rank.id, held)
+    structures.lastId = undefined
+    if (structures.byId) structures.byId.set(rank.id, held)
+    else if (byRank.size > SCAN_UP_TO) {
+      structures.byId = new Map()
+      for (let at = 0; at < byRank.size; at++) {
+        const filed = byRank.keyAt(at)!
+        structures.byId.set(filed.id, filed)
+      }
+    }
     if (ids && position) {
       position.set(rank.id, ids.length)
       ids.push(rank.id)
     }
-    if (byId.size <= this.capacity) return NOTHING_EVICTED
+    if (byRank.size <= this.capacity) return NOTHING_EVICTED
     const evicted: [Rank, V][] = []
     while (this.size > this.capacity) {
       const victim = this.evict(now, rank.id)
       if (victim) evicted.push(victim)
     }
     return evicted
+  }
+
+  /**
+   * Moves the entry held under `id` to the rank of `tier` and `work` (its id stays); returns
+   * false when none is held. What {@link set} does for a held entry with a new rank, without
+   * a new held rank or a second map lookup: the held one leaves the order, takes the new
+   * values and enters again. So a rank read from this pool is current until the pool changes;
+   * and the held rank must be this pool's own, not one shared with another pool (as an offer's).
+   * Never evicts: the entry was counted already.
+   */
+  rerank(id: string, tier: bigint, work: bigint): boolean {
+    const held = this.#find(id) as (Held<V> & Movable) | undefined
+    if (!held) return false
+    const { byRank, ids, position } = this.#structures!
+    byRank.delete(held)
+    held.tier = tier
+    held.work = work
+    held.tierOrder = orderOfBigint(tier)
+    held.workOrder = orderOfBigint(work)
+    byRank.add(held)
+    // The id array moves the id last, as set's re-rank does: random draws stay the same.
+    if (ids && position) {
+      this.#forgetPosition(id)
+      position.set(id, ids.length)
+      ids.push(id)
+    }
+    return true
   }
 
   /**
@@ -254,7 +318,7 @@ export class BoundedPool<V> {
     if (ids && this.size > 1 && this.#random() < this.#randomEvictionRate) {
       let id = ids[Math.floor(this.#random() * ids.length)]!
       if (id === keep) id = ids[(this.#structures!.position!.get(id)! + 1) % ids.length]!
-      const held = this.#byId.get(id)!
+      const held = this.#find(id)!
       this.#deleteHeld(held)
       return [rankOnly(held), held.value]
     }
@@ -267,7 +331,7 @@ export class BoundedPool<V> {
 
   /** Removes an entry without touching the floor (updates, cascades, expiry). */
   delete(id: string): V | undefined {
-    const held = this.#byId.get(id)
+    const held = this.#find(id)
     if (!held) return undefined
     this.#deleteHeld(held)
     return held.value
@@ -276,7 +340,8 @@ export class BoundedPool<V> {
   #deleteHeld(held: Held<V>): void {
     const structures = this.#structures!
     structures.byRank.delete(held)
-    structures.byId.delete(held.id)
+    structures.byId?.delete(held.id)
+    structures.lastId = undefined
     if (structures.ids) this.#forgetPosition(held.id)
   }
 

@@ -14,7 +14,7 @@ import type {
   Report,
 } from '../protocol/index.ts'
 import type { PoolReader } from './bounded-pool.ts'
-import { orderOfText } from './orders.ts'
+import { orderOfBigint, orderOfText } from './orders.ts'
 import {
   packCanonical,
   packedCanonicalText,
@@ -177,6 +177,14 @@ export class OracleEntry extends HeldEntry<OracleId> {
    * the first such report, since most oracles never get one.
    */
   commitments: Map<string, Set<ReportEntry>> | undefined = undefined
+  /**
+   * Its key in the mempool's ranking by score (ranks.ts' `FiledScoreKey`): the score it was
+   * filed under, negated, and the orders of that score and of its key. The ranking holds the
+   * entry itself, so these change only by {@link fileScore}, while it is out of the ranking.
+   */
+  negatedScore = 0n
+  scoreOrder = 0
+  readonly keyOrder: number
 
   constructor(
     input: OracleInput,
@@ -192,7 +200,14 @@ export class OracleEntry extends HeldEntry<OracleId> {
     this.capabilities = capabilities
     this.reports = reports
     this.strength = input.work
+    this.keyOrder = orderOfText(this.key)
     this.keep(input.message, input.canonical)
+  }
+
+  /** Takes its current score as the one it is filed under in the ranking by score. */
+  fileScore(): void {
+    this.negatedScore = -scoreOf(this)
+    this.scoreOrder = orderOfBigint(this.negatedScore)
   }
 
   /** Takes a newer ad of the same key (its id, work, size, bid and message). */

@@ -126,7 +126,7 @@ export class Mempool implements PoolView {
   readonly #reports = new Map<string, ReportEntry>()
   readonly #offers: BoundedPool<OfferEntry>
   readonly #offersByCapability = new Map<string, BoundedPool<OfferEntry>>()
-  /** Oracles by score, highest first (key: {@link scoreKey}). */
+  /** Oracles by score, highest first (key: {@link scoreKey}); each oracle is its own key. */
   readonly #byScore = new OrderedSet<FiledScoreKey>(compareFiledScoreKeys, orderOfFiledScoreKey)
   /**
    * Every entry by work per byte, lowest first: what the byte budget evicts. Built the first
@@ -207,8 +207,9 @@ export class Mempool implements PoolView {
 
   /** Oracles by score, highest first, from `from` (a {@link scoreKey}) on. */
   *byScore(from?: ScoreKey): IterableIterator<[ScoreKey, OracleEntry]> {
+    // Every key filed is an oracle (keys made from `from` only seek).
     for (const filed of this.#byScore.ascending(from && fileScoreKey(from)))
-      yield [[filed.negatedScore, filed.oracle], filed.entry!]
+      yield [[filed.negatedScore, filed.key], filed as OracleEntry]
   }
 
   /** Every entry held: oracles, capabilities, reports, offers. */
@@ -295,7 +296,7 @@ export class Mempool implements PoolView {
       const decision = decide(new LazyIdentity(this, now, message), message)
       admission = decision.admission
       if (decision.insert) {
-        const entry = this.#insert(decision.insert, now, changes)
+        const entry = this.#insert(decision.insert, now, changes, undefined, decision.parent)
         changes.put.push(entry)
         if (!this.#enforceByteBudget(entry, now, changes)) admission = budgetExceeded(entry.kind, entry.id)
       }
@@ -365,7 +366,7 @@ export class Mempool implements PoolView {
     if (!held?.message.bid || bidKey(held.message.bid, oracle) !== bidKey(bid, oracle)) return changes
     const amount = this.bidOf(held.message)
     if (amount === held.bid) return changes
-    this.#reindexOracle(held, this.now(), () => {
+    this.#reindexOracle(held, () => {
       held.bid = amount
     })
     changes.put.push(held)
@@ -419,18 +420,38 @@ export class Mempool implements PoolView {
     }
   }
 
-  #insert(input: EntryInput, now: number, changes: Changes, floors?: FloorRecords): Entry {
+  /** `parent`: the held entry `input` hangs on, when the caller found it (else it is looked up). */
+  #insert(
+    input: EntryInput,
+    now: number,
+    changes: Changes,
+    floors?: FloorRecords,
+    parent?: OracleEntry | CapabilityEntry,
+  ): Entry {
     this.#version++
     switch (input.kind) {
       case 'oracle':
         return this.#insertOracle(input, now, changes, floors)
       case 'capability':
-        return this.#insertCapability(input, now, changes)
+        return this.#insertCapability(input, now, changes, this.#heldOracle(input.oracle, parent))
       case 'report':
-        return this.#insertReport(input, now, changes)
+        return this.#insertReport(input, now, changes, this.#heldOracle(input.oracle, parent))
       case 'offer':
-        return this.#insertOffer(input, now, changes, floors)
+        return this.#insertOffer(input, now, changes, floors, this.#heldCapability(input.capability, parent))
     }
+  }
+
+  /** The held oracle of key `key`: `parent` when it is that oracle. */
+  #heldOracle(key: string, parent: OracleEntry | CapabilityEntry | undefined): OracleEntry {
+    return parent?.kind === 'oracle' && parent.key === key ? parent : this.#oracles.get(key)!
+  }
+
+  /** The held capability of key `key`, if any: `parent` when it is that capability. */
+  #heldCapability(
+    key: string,
+    parent: OracleEntry | CapabilityEntry | undefined,
+  ): CapabilityEntry | undefined {
+    return parent?.kind === 'capability' && parent.key === key ? parent : this.#capabilities.get(key)
   }
 
   #insertOracle(
@@ -442,7 +463,7 @@ export class Mempool implements PoolView {
     const held = this.#oracles.get(input.key)
     if (held) {
       // The ad changes; its capabilities, reports and their sums stay with the oracle.
-      this.#reindexOracle(held, now, () => {
+      this.#reindexOracle(held, () => {
         held.strength += input.work - held.work
         held.replaceAd(input)
       })
@@ -456,9 +477,14 @@ export class Mempool implements PoolView {
       capabilities?.bits ? this.#childPool(this.#noCapabilities, capabilities) : this.#noCapabilities,
       reports?.bits ? this.#childPool(this.#noReports, reports) : this.#noReports,
     )
-    this.#byScore.add(fileScoreKey(scoreKey(entry), entry))
+    entry.fileScore()
+    this.#byScore.add(entry)
     this.#track(entry)
-    this.#removeEvicted(this.#oracles.set(oracleRank(entry), entry, now), changes)
+    for (const [, evicted] of this.#oracles.set(oracleRank(entry), entry, now)) {
+      this.#version++
+      // The eviction took it out of the oracle pool already: no second lookup of its key.
+      this.#removeOracle(evicted, changes, false)
+    }
     return entry
   }
 
@@ -466,14 +492,14 @@ export class Mempool implements PoolView {
     input: Extract<EntryInput, { kind: 'capability' }>,
     now: number,
     changes: Changes,
+    oracle: OracleEntry,
   ): CapabilityEntry {
-    const oracle = this.#oracles.get(input.oracle)!
     const held = this.#capabilities.get(input.key)
     const entry = new CapabilityEntry(input, this.recentMessages, oracle.key)
     if (held) this.#untrack(held)
     this.#capabilities.set(entry.key, entry)
     this.#track(entry)
-    this.#reindexOracle(oracle, now, () => {
+    this.#reindexOracle(oracle, () => {
       oracle.strength += entry.work - (held?.work ?? 0n)
     })
     const pool = this.#capabilityPool(oracle)
@@ -481,14 +507,18 @@ export class Mempool implements PoolView {
     return entry
   }
 
-  #insertReport(input: Extract<EntryInput, { kind: 'report' }>, now: number, changes: Changes): ReportEntry {
-    const oracle = this.#oracles.get(input.oracle)!
+  #insertReport(
+    input: Extract<EntryInput, { kind: 'report' }>,
+    now: number,
+    changes: Changes,
+    oracle: OracleEntry,
+  ): ReportEntry {
     const held = this.#reports.get(input.id)
     const entry = new ReportEntry(input, this.recentMessages, oracle.key)
     if (held) this.#untrack(held)
     this.#reports.set(entry.id, entry)
     this.#track(entry)
-    this.#reindexOracle(oracle, now, () => {
+    this.#reindexOracle(oracle, () => {
       oracle.penalty += (entry.counts ? entry.work : 0n) - (held?.counts ? held.work : 0n)
     })
     const evicted = this.#reportPool(oracle).set(reportRank(entry, entry.id), entry, now)
@@ -502,13 +532,10 @@ export class Mempool implements PoolView {
     now: number,
     changes: Changes,
     floors: FloorRecords | undefined,
+    capability: CapabilityEntry | undefined,
   ): OfferEntry {
     const held = this.#offers.get(input.key)
-    const entry = new OfferEntry(
-      input,
-      this.recentMessages,
-      this.#capabilities.get(input.capability)?.key ?? input.capability,
-    )
+    const entry = new OfferEntry(input, this.recentMessages, capability?.key ?? input.capability)
     if (held) this.#untrack(held)
     const perCapability = this.#offerPoolOf(entry.capability, floors?.[`offers:${entry.capability}`])
     this.#track(entry)
@@ -637,7 +664,7 @@ export class Mempool implements PoolView {
       if (report.counts === counts) continue
       report.counts = counts
       this.#reportPool(oracle).set(reportRank(report, report.id), report, now)
-      this.#reindexOracle(oracle, now, () => {
+      this.#reindexOracle(oracle, () => {
         oracle.penalty += counts ? report.work : -report.work
       })
       changes.put.push(report)
@@ -645,13 +672,16 @@ export class Mempool implements PoolView {
   }
 
   /** Re-ranks an oracle after its strength, penalty or bid changed (`change` mutates it). */
-  #reindexOracle(oracle: OracleEntry, now: number, change: () => void): void {
+  #reindexOracle(oracle: OracleEntry, change: () => void): void {
     const { strength, bid, bytes } = oracle
     const score = scoreOf(oracle)
     change()
-    // Most changes move the score; those that do not (a report that does not count) leave it filed.
-    if (scoreOf(oracle) !== score && this.#byScore.delete(fileScoreKey([-score, oracle.key])))
-      this.#byScore.add(fileScoreKey(scoreKey(oracle), oracle))
+    // Most changes move the score; those that do not (a report that does not count) leave it
+    // filed. It is found under the score it was filed with, which `change` does not touch.
+    if (scoreOf(oracle) !== score && this.#byScore.delete(oracle)) {
+      oracle.fileScore()
+      this.#byScore.add(oracle)
+    }
     // A report moves only the score; strength, bid and size move the rank and density too.
     if (oracle.strength === strength && oracle.bid === bid && oracle.bytes === bytes) return
     // Filed under the density it was tracked with, which `change` does not touch.
@@ -660,7 +690,7 @@ export class Mempool implements PoolView {
       this.#bytes -= bytes
       this.#track(oracle)
     }
-    if (this.#oracles.has(oracle.key)) this.#oracles.set(oracleRank(oracle), oracle, now)
+    this.#oracles.rerank(oracle.key, oracle.bid, oracle.strength)
   }
 
   #remove(entry: Entry, changes: Changes): void {
@@ -681,14 +711,18 @@ export class Mempool implements PoolView {
     }
   }
 
-  /** Removes an oracle with everything that hangs on it. */
-  #removeOracle(oracle: OracleEntry, changes: Changes): void {
-    this.#oracles.delete(oracle.key)
-    this.#byScore.delete(fileScoreKey(scoreKey(oracle)))
+  /** Removes an oracle with everything that hangs on it (`pooled`: from the oracle pool too). */
+  #removeOracle(oracle: OracleEntry, changes: Changes, pooled = true): void {
+    if (pooled) this.#oracles.delete(oracle.key)
+    this.#byScore.delete(oracle)
     this.#untrack(oracle)
-    for (const [, capability] of [...oracle.capabilities.strongestFirst()])
-      this.#removeCapability(capability, changes, false)
-    for (const [, report] of [...oracle.reports.strongestFirst()]) this.#removeReport(report, changes, false)
+    // Most oracles have neither: no walk (a generator and an array each) for those.
+    if (oracle.capabilities.size > 0)
+      for (const [, capability] of [...oracle.capabilities.strongestFirst()])
+        this.#removeCapability(capability, changes, false)
+    if (oracle.reports.size > 0)
+      for (const [, report] of [...oracle.reports.strongestFirst()])
+        this.#removeReport(report, changes, false)
     changes.removed.push({ kind: 'oracle', key: oracle.key })
   }
 
@@ -701,7 +735,7 @@ export class Mempool implements PoolView {
     this.#capabilities.delete(capability.key)
     this.#untrack(capability)
     if (oracle && reindex) {
-      this.#reindexOracle(oracle, this.now(), () => {
+      this.#reindexOracle(oracle, () => {
         oracle.strength -= capability.work
       })
     }
@@ -719,7 +753,7 @@ export class Mempool implements PoolView {
     this.#reports.delete(report.id)
     this.#untrack(report)
     if (oracle && reindex && report.counts) {
-      this.#reindexOracle(oracle, this.now(), () => {
+      this.#reindexOracle(oracle, () => {
         oracle.penalty -= report.work
       })
     }

@@ -64,6 +64,17 @@ export class OrderedSet<K> {
     return this.#leaves.at(-1)?.at(-1)
   }
 
+  /** The key at `index` in ascending order (0 the smallest): a walk over the leaves, for small sets. */
+  keyAt(index: number): K | undefined {
+    const leaves = this.#leaves
+    for (let at = 0; at < leaves.length; at++) {
+      const leaf = leaves[at]!
+      if (index < leaf.length) return leaf[index]
+      index -= leaf.length
+    }
+    return undefined
+  }
+
   /** Whether a key equal to `key` is held. */
   has(key: K): boolean {
     const order = this.#orderOf(key)

@@ -42,27 +42,25 @@ export function compareScoreKeys(a: ScoreKey, b: ScoreKey): number {
 }
 
 /**
- * A score key as the ranking files it: an object (its fields in place, where a tuple keeps
- * them in a second array) with small integers ordering like its score and its key
- * (orders.ts), which the ranking compares before the bigint and the text, and the oracle
- * filed under it.
+ * A score key as the ranking files it: fields in place (where a tuple keeps them in a second
+ * array) with small integers ordering like its score and its key (orders.ts), which the ranking
+ * compares before the bigint and the text. A held oracle is its own filed key
+ * ({@link OracleEntry.fileScore}), so the ranking keeps no object per oracle; a key made by
+ * {@link fileScoreKey} only seeks.
  */
 export interface FiledScoreKey {
   readonly scoreOrder: number
   readonly keyOrder: number
   readonly negatedScore: bigint
-  readonly oracle: string
-  /** The oracle filed under the key; none in a key that only seeks or deletes. */
-  readonly entry: OracleEntry | undefined
+  readonly key: string
 }
 
-export function fileScoreKey(key: ScoreKey, entry?: OracleEntry): FiledScoreKey {
+export function fileScoreKey(key: ScoreKey): FiledScoreKey {
   return {
     scoreOrder: orderOfBigint(key[0]),
     keyOrder: orderOfText(key[1]),
     negatedScore: key[0],
-    oracle: key[1],
-    entry,
+    key: key[1],
   }
 }
 
@@ -72,7 +70,7 @@ export function compareFiledScoreKeys(a: FiledScoreKey, b: FiledScoreKey): numbe
   if (!isExactOrder(a.scoreOrder) && a.negatedScore !== b.negatedScore)
     return a.negatedScore < b.negatedScore ? -1 : 1
   if (a.keyOrder !== b.keyOrder) return a.keyOrder - b.keyOrder
-  return a.oracle < b.oracle ? -1 : a.oracle > b.oracle ? 1 : 0
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0
 }
 
 /** A filed score key as one number ordering like it (orders.ts), for the ordered set's searches. */

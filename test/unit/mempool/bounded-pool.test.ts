@@ -199,6 +199,7 @@ describe('BoundedPool against its definition', () => {
   const operations = fc.array(
     fc.oneof(
       { arbitrary: ranks.map((r) => ({ op: 'set' as const, rank: r })), weight: 6 },
+      { arbitrary: ranks.map((r) => ({ op: 'rerank' as const, rank: r })), weight: 2 },
       { arbitrary: ranks.map((r) => ({ op: 'delete' as const, rank: r })), weight: 2 },
       { arbitrary: ranks.map((r) => ({ op: 'evict' as const, rank: r })), weight: 1 },
       { arbitrary: ranks.map((r) => ({ op: 'walk' as const, rank: r })), weight: 1 },
@@ -207,9 +208,9 @@ describe('BoundedPool against its definition', () => {
   )
 
   for (const rate of [0, 0.3]) {
-    it(`admits, re-ranks, evicts and walks like it${rate ? ', with random eviction' : ''} (property)`, () => {
+    it(`admits, re-ranks (by set and in place), evicts and walks like it${rate ? ', with random eviction' : ''} (property)`, () => {
       fc.assert(
-        fc.property(operations, fc.integer({ min: 1, max: 12 }), fc.integer(), (list, capacity, seed) => {
+        fc.property(operations, fc.integer({ min: 1, max: 20 }), fc.integer(), (list, capacity, seed) => {
           // The same pseudo-random sequence on both sides.
           const randomFrom = (state: number) => () => {
             state = (Math.imul(state, 1103515245) + 12345) | 0
@@ -236,6 +237,13 @@ describe('BoundedPool against its definition', () => {
                 if (!check.fits) return
                 const evicted = pool.set(rank, value, 0).map(([held]) => held.id)
                 assert.deepEqual(evicted, reference.set(rank, value))
+                break
+              }
+              case 'rerank': {
+                // In place: the held value at the new rank, nothing evicted.
+                const held = reference.entries.get(rank.id)
+                assert.equal(pool.rerank(rank.id, rank.tier, rank.work), held !== undefined)
+                if (held) assert.deepEqual(reference.set(rank, held[1]), [])
                 break
               }
               case 'delete':
@@ -265,6 +273,17 @@ describe('BoundedPool against its definition', () => {
             )
             assert.equal(pool.weakest()?.[0].id, sorted.at(-1)?.[0].id)
             assert.equal(pool.floor.bitsAt(0), reference.floor.bitsAt(0))
+            // Lookups right after the change, of its id and of another (by a copy of the text).
+            for (const id of [rank.id, `${(value % 41).toString(16).padStart(4, '0')}`]) {
+              const held = reference.entries.get(id)
+              assert.equal(pool.has(id), held !== undefined)
+              assert.equal(pool.get(id), held?.[1])
+              const found = pool.rankOf(id)
+              assert.deepEqual(
+                found && { tier: found.tier, work: found.work, id: found.id },
+                held?.[0] && { tier: held[0].tier, work: held[0].work, id: held[0].id },
+              )
+            }
           })
         }),
         { numRuns: 150 },

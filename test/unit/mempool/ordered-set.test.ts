@@ -80,6 +80,7 @@ function check(orderOf: (key: Key) => number, maxLeaf: number, operations: { op:
     assert.deepEqual([...set.descending()], reference.descending())
     assert.equal(set.first(), reference.keys[0])
     assert.equal(set.last(), reference.keys.at(-1))
+    for (let at = -1; at <= reference.keys.length; at++) assert.equal(set.keyAt(at), reference.keys[at])
     assert.equal(
       set.has(key),
       reference.keys.some((held) => compare(held, key) === 0),
