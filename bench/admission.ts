@@ -38,7 +38,7 @@ import type { Admission } from '../src/mempool/admission.ts'
 import { Mempool } from '../src/mempool/mempool.ts'
 import { packCanonical } from '../src/mempool/packed.ts'
 import { admitValue } from '../src/mempool/pipeline.ts'
-import { verifiedKey } from '../src/mempool/verified-ids.ts'
+import { type VerifiedKey, verifiedKey } from '../src/mempool/verified-ids.ts'
 import { fromHex } from '../src/protocol/hex.ts'
 import { canonicalTexts, messageId, offerKey, signingBytes } from '../src/protocol/message.ts'
 import { verifyMessagePow } from '../src/protocol/message-pow.ts'
@@ -268,7 +268,7 @@ const SPLIT_EVERY = 5
 
 interface Split {
   /** `verifiedKey` of each message of a pre-verified block (undefined for the others). */
-  keys: (string | undefined)[]
+  keys: (VerifiedKey | undefined)[]
   /** Time of the pre-verified blocks. */
   watch: Stopwatch
   count: number

@@ -34,7 +34,6 @@ import { commitmentOf, wouldCount } from './commitments.ts'
 import type { CapabilityEntry, EntryInput, OracleEntry } from './entries.ts'
 import type { PoolMessage, PoolView } from './pool-view.ts'
 import { oracleRank, reportRank, workRank } from './ranks.ts'
-import { verifiedKey } from './verified-ids.ts'
 
 /** What every rule gets: the pools, the message's id and size, the time. */
 export interface AdmitContext {
@@ -136,7 +135,8 @@ function compareVersions(
  */
 function checkSignatures(context: AdmitContext, message: Message): Result<true> {
   const { pool, id } = context
-  if (pool.verified.size > 0 && pool.verified.take(verifiedKey(id, message))) return ok(true)
+  if (pool.verified.size > 0 && pool.verified.take(id, (message as { signature?: string }).signature ?? ''))
+    return ok(true)
   primeSigningBytes(message, context.signed)
   return verifySignatures(message)
 }
@@ -490,9 +490,10 @@ function checkTerms(offer: Offer, capability: CapabilityEntry): Admission | unde
   // A payout curve exactly on a numeric capability of its width, and bets on no other.
   const curve = curveCapabilityProblem(offer.terms, rules)
   if (curve) return invalid(Code.OFFER_TERMS, `${curve.path} ${curve.reason}`, curve.path)
-  for (const side of ['originatorBets', 'acceptorBets'] as const) {
-    const stray = offer.terms[side].find((answer) => !answers.includes(answer))
-    if (stray !== undefined) {
+  // Loops, not `find` with closures: this runs on every offer.
+  for (const side of BET_SIDES) {
+    for (const stray of offer.terms[side]) {
+      if (answers.includes(stray)) continue
       return invalid(
         Code.OFFER_TERMS,
         `/terms/${side} "${stray}" is not an answer of the capability`,
@@ -511,14 +512,22 @@ function checkTerms(offer: Offer, capability: CapabilityEntry): Admission | unde
       )
     }
   }
-  const extra = Object.keys(args).find((name) => !params.some((param) => param.name === name))
-  if (extra)
+  for (const extra of Object.keys(args)) {
+    if (isParam(params, extra)) continue
     return invalid(
       Code.OFFER_TERMS,
       `/terms/question/args/${extra} is not a parameter of the capability`,
       `/terms/question/args/${extra}`,
     )
+  }
   return undefined
+}
+
+const BET_SIDES = ['originatorBets', 'acceptorBets'] as const
+
+function isParam(params: CapabilityEntry['offerRules']['params'], name: string): boolean {
+  for (const param of params) if (param.name === name) return true
+  return false
 }
 
 /** The decision of the rule of the message's kind. */

@@ -24,7 +24,7 @@ export {
 } from './queries.ts'
 export type { FloorState } from './rolling-floor.ts'
 export { type EntryRecord, type FloorRecords, restoreSnapshot, toRecord } from './snapshot.ts'
-export { verifiedKey } from './verified-ids.ts'
+export { type VerifiedKey, verifiedKey } from './verified-ids.ts'
 export {
   CapabilityView,
   OfferStage,

@@ -13,6 +13,7 @@ import {
   type Entry,
   type Mempool,
   type PoolMessage,
+  type VerifiedKey,
   validatePoolMessage,
 } from '../mempool/index.ts'
 import {
@@ -64,7 +65,7 @@ export interface MempoolSyncSourceInit {
  * canonical UTF-8 JSON, and the `verifiedKey`s of those whose signatures hold.
  */
 export interface SignatureChecker {
-  check(messages: readonly Uint8Array[]): Promise<{ verified: string[]; canonical: boolean[] }>
+  check(messages: readonly Uint8Array[]): Promise<{ verified: VerifiedKey[]; canonical: boolean[] }>
 }
 
 /** Pages smaller than this are admitted without the threads: posting them costs more than it saves. */

@@ -8,7 +8,7 @@
 import { parentPort } from 'node:worker_threads'
 // Deep imports on purpose: a thread is a V8 isolate of its own, and the layers' index files would
 // load every schema and the whole mempool (~780 modules) into each for these few functions.
-import { verifiedKey } from '../mempool/verified-ids.ts'
+import { type VerifiedKey, verifiedKey } from '../mempool/verified-ids.ts'
 import { checkCanonical } from '../protocol/canonical.ts'
 import { canonicalTexts, idOfCanonical, primeSigningBytes } from '../protocol/message.ts'
 import type { Message } from '../protocol/messages/index.ts'
@@ -21,7 +21,7 @@ const decoder = new TextDecoder('utf-8', { fatal: true })
 
 port.on('message', ({ job, messages }: SignatureJob) => {
   const started = process.threadCpuUsage()
-  const ids: string[] = []
+  const ids: VerifiedKey[] = []
   const canonical = messages.map((bytes) => {
     try {
       const text = decoder.decode(bytes)

@@ -13,6 +13,7 @@
  */
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
+import type { VerifiedKey } from '../mempool/index.ts'
 import { collectGarbage } from './heap.ts'
 
 /** @internal Sent to a thread: views into one buffer, moved with the message. */
@@ -27,7 +28,7 @@ export interface SignatureJob {
  */
 export interface SignatureJobDone {
   job: number
-  ids: string[]
+  ids: VerifiedKey[]
   canonical: boolean[]
   cpuMs: number
 }
@@ -35,7 +36,7 @@ export interface SignatureJobDone {
 /** What {@link SignatureThreads.check} found in a page. */
 export interface SignatureCheck {
   /** The `verifiedKey`s of the messages whose every signature holds, in no particular order. */
-  verified: string[]
+  verified: VerifiedKey[]
   /** Per message, in the page's order: UTF-8 JSON in its canonical form (docs/protocol.md §2). */
   canonical: boolean[]
 }

@@ -129,6 +129,36 @@ describe('order of checks (protocol.md §9.1)', () => {
     assert.equal(outcome(pool, unknown), 'invalid NOT_DISPUTABLE /report')
   })
 
+  it("offer terms: each side's bets, then each param's value in the capability's order, then args it has not", () => {
+    const pool = poolWithOracle()
+    assert.equal(outcome(pool, fx.capabilityAd()), 'added')
+    const args = fx.factRequest().args
+    // Args changed by `extra`, where an undefined value drops the arg.
+    const asking = (extra: Record<string, string | undefined>) => {
+      const changed = Object.entries({ ...args, ...extra }).filter(([, value]) => value !== undefined)
+      return {
+        question: { ...fx.factRequest(), args: Object.fromEntries(changed) as Record<string, string> },
+      }
+    }
+    const cases: [Partial<Offer['terms']>, string][] = [
+      [{ acceptorBets: ['away', 'nope'] }, '/terms/acceptorBets'],
+      [{ originatorBets: ['nope'], acceptorBets: ['nope either'] }, '/terms/originatorBets'],
+      [{ ...asking({ home: 'XXX', zz: 'x' }) }, '/terms/question/args/home'],
+      [{ ...asking({ date: undefined }) }, '/terms/question/args/date'],
+      [{ ...asking({ away: 'XXX', date: 'XXX' }) }, '/terms/question/args/away'],
+      [{ ...asking({ zz: 'x', yy: 'y' }) }, '/terms/question/args/zz'],
+      [{ ...asking({ away: 'CHE' }) }, ''],
+    ]
+    for (const [terms, path] of cases) {
+      const expected = path ? `invalid OFFER_TERMS ${path}` : 'added'
+      assert.equal(outcome(pool, offerWith(terms)), expected, JSON.stringify(terms))
+    }
+    const stray = admitValue(pool, offerWith({ originatorBets: ['home', 'nope'] })).admission.reason
+    assert.equal(stray?.message, '/terms/originatorBets "nope" is not an answer of the capability')
+    const extra = admitValue(pool, offerWith(asking({ zz: 'x' }))).admission.reason
+    assert.equal(extra?.message, '/terms/question/args/zz is not a parameter of the capability')
+  })
+
   it('offer: capability held, then expiry, then terms, then PoW, then signatures', () => {
     const pool = poolWithOracle()
     const strayBet = offerWith({ originatorBets: ['nope'], expires: NOW - 3600 })

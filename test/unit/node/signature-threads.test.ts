@@ -124,17 +124,54 @@ describe('verified ids', () => {
     // ...a key vouched for is trusted (which is why only signature threads may add keys), once.
     pool.verified.add(verifiedKey(messageId(fake), fake))
     assert.equal(admitValue(pool, fake).admission.status, 'added')
-    assert.equal(pool.verified.take(verifiedKey(messageId(fake), fake)), false)
+    assert.equal(pool.verified.take(...verifiedKey(messageId(fake), fake)), false)
   })
 
   it('forget the oldest id beyond their bound', () => {
     const ids = new VerifiedIds(2)
-    ids.add('a')
-    ids.add('b')
-    ids.add('c')
+    ids.add(['a', 's'])
+    ids.add(['b', 's'])
+    ids.add(['c', 's'])
     assert.equal(ids.size, 2)
-    assert.equal(ids.take('a'), false)
-    assert.equal(ids.take('c'), true)
-    assert.equal(ids.take('c'), false)
+    assert.equal(ids.take('a', 's'), false)
+    assert.equal(ids.take('c', 't'), false)
+    assert.equal(ids.take('c', 's'), true)
+    assert.equal(ids.take('c', 's'), false)
+  })
+
+  it('answer as a bounded set of (id, signature) pairs in the order added, an id with several signatures too', () => {
+    // A model: the set of joined pairs that the ids were before they were kept by id.
+    const random = seeded(7)
+    for (let run = 0; run < 200; run++) {
+      const max = 1 + Math.floor(random() * 6)
+      const ids = new VerifiedIds(max)
+      const model = new Set<string>()
+      for (let step = 0; step < 60; step++) {
+        const id = 'abc'[Math.floor(random() * 3)]!.repeat(64)
+        const signature = ['', 'x', 'y'][Math.floor(random() * 3)]!
+        const pair = `${id}/${signature}`
+        if (random() < 0.55) {
+          ids.add([id, signature])
+          if (!model.has(pair)) {
+            if (model.size >= max) model.delete(model.values().next().value!)
+            model.add(pair)
+          }
+        } else {
+          assert.equal(ids.take(id, signature), model.delete(pair), `run ${run} step ${step}: take ${pair}`)
+        }
+        assert.equal(ids.size, model.size, `run ${run} step ${step}: size`)
+      }
+    }
   })
 })
+
+/** A small deterministic generator (mulberry32), so that a failure can be replayed. */
+function seeded(seed: number): () => number {
+  let state = seed
+  return () => {
+    state = (state + 0x6d2b79f5) | 0
+    let t = Math.imul(state ^ (state >>> 15), 1 | state)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
+  }
+}
