@@ -68,28 +68,6 @@ export interface TermsProblem {
 export function termsProblem(terms: OfferTerms): TermsProblem | undefined {
   const curve = curveProblem(terms)
   if (curve) return curve
-  const quorum = terms.quorum
-  const synonyms = terms.synonyms
-  // Most offers have neither a quorum nor synonyms: their one request is distinct, and every
-  // answer is its own outcome. Checked without the sets and the map of the rule below (an
-  // offer's admission allocated ≈ 2 KB for them).
-  if ((quorum === undefined || quorum.length === 0) && (synonyms === undefined || synonyms.length === 0)) {
-    const k = terms.threshold ?? 1
-    if (k > 1) return { path: '/terms/threshold', reason: `${k} of 1: the offer has only 1 requests` }
-    if (2 * k <= 1)
-      return { path: '/terms/threshold', reason: `${k} of 1 is not a majority (needs more than 0.5)` }
-    const originator = terms.originatorBets
-    for (const bet of terms.acceptorBets) {
-      if (originator.includes(bet))
-        return { path: '/terms/acceptorBets', reason: `"${bet}" is bet on by both sides (after synonyms)` }
-    }
-    return undefined
-  }
-  return requestsProblem(terms)
-}
-
-/** {@link termsProblem} after the curve, for offers with a quorum or synonyms. */
-function requestsProblem(terms: OfferTerms): TermsProblem | undefined {
   const requests = offerRequests(terms)
   const capabilities = new Set<string>()
   for (const [index, request] of requests.entries()) {
