@@ -416,6 +416,29 @@ describe('canonical text of a packed message', () => {
     ])
       assert.equal(packedCanonicalText(packed, []), canonicalize(object))
   })
+
+  it('refuses a lone surrogate as canonicalize does, though the packed text holds it as an ASCII escape', () => {
+    // JSON.stringify writes a lone surrogate as `\udXXX`: an ASCII text, with no canonical form.
+    for (const object of [
+      { a: 'x\ud800' },
+      { '\udc00': 1 },
+      { a: [{ b: '\udbff' }] },
+      { pow: { nonce: '\ud800' } },
+    ]) {
+      const packed = packMessage(object, [])
+      assert.throws(() => canonicalize(unpackMessage(packed, [])), { code: 'NOT_CANONICALIZABLE' })
+      assert.throws(
+        () => packedCanonicalText(packed, []),
+        { code: 'NOT_CANONICALIZABLE' },
+        JSON.stringify(object),
+      )
+    }
+    const signed = packCanonical('{"a":1}', { signature: 'a\udfff' }, [])
+    assert.throws(() => packedCanonicalText(signed, []), { code: 'NOT_CANONICALIZABLE' })
+    // A backslash written before `ud` is no such escape.
+    const object = { '\\ud800': '\\udc00', a: '\\\\ud8', signature: 'ab'.repeat(64) }
+    assert.equal(packedCanonicalText(packMessage(object, []), []), canonicalize(object))
+  })
 })
 
 /**
