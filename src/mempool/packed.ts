@@ -500,7 +500,8 @@ const canonicalOutBuffer = Buffer.from(canonicalOut.buffer)
  * Expands a packed ASCII message into `expanded`: its JSON text without the front signature,
  * then that signature's member (`"signature":"…"`) when it has one, which
  * {@link writeCanonical} adds to the top object. Returns the text's length (the member follows
- * it), or −1 for a text beyond ASCII (or, far beyond any message's size, the buffer's).
+ * it), or −1 for a text beyond ASCII, with a lone surrogate (or, far beyond any message's size,
+ * the buffer's).
  */
 function expandAscii(packed: string, refs: readonly string[]): number {
   const signatureBytes = packed.charCodeAt(0)
@@ -509,7 +510,13 @@ function expandAscii(packed: string, refs: readonly string[]): number {
     if (at > SCRATCH_BYTES - 2 * MOST_EXPANDED) return -1
     const c = packed.charCodeAt(i)
     if (c >= 0x20) {
-      if (c >= 0x80) return -1
+      // `\ud…` is how JSON.stringify writes a lone surrogate, which has no canonical form: the
+      // other path refuses it (a backslash escaped before `ud` only takes that path for nothing).
+      if (
+        c >= 0x80 ||
+        (c === BACKSLASH && packed.charCodeAt(i + 1) === 0x75 && packed.charCodeAt(i + 2) === 0x64)
+      )
+        return -1
       expanded[at++] = c
       i++
     } else if (c === HEX_MARK) {

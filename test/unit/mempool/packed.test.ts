@@ -82,6 +82,21 @@ function generatedObject(g: ReturnType<typeof generator>): Record<string, unknow
     : { message }
 }
 
+/**
+ * Gives `object` proofs as messages carry them, and as they do not: a PoW in another member
+ * order or any JSON value, a signature of any shape (hex to pack in front, or not), or none.
+ */
+function addProofs(g: ReturnType<typeof generator>, object: Record<string, unknown>): void {
+  if (g.int(3) > 0)
+    object.pow = g.pick([
+      () => ({ bits: g.int(40), nonce: g.hex(16), hash: g.hex(64) }),
+      () => ({ hash: g.hex(64), bits: g.int(40) - 20.5, nonce: g.text() }),
+      () => g.value(1),
+    ])()
+  const signature = g.pick([g.hex(128), g.hex(64, true), g.text(), undefined, 7])
+  if (signature !== undefined) object.signature = signature
+}
+
 describe('packed messages', () => {
   it('rebuild every generated JSON value exactly, with its canonical bytes (property)', () => {
     for (let seed = 1; seed <= 2_000; seed++) {
@@ -115,15 +130,7 @@ describe('packed messages', () => {
       delete object.pow
       delete object.signature
       const canonical = canonicalize(object)
-      // A PoW as messages carry it, in another member order, or any JSON value.
-      if (g.int(3) > 0)
-        object.pow = g.pick([
-          () => ({ bits: g.int(40), nonce: g.hex(16), hash: g.hex(64) }),
-          () => ({ hash: g.hex(64), bits: g.int(40) - 20.5, nonce: g.text() }),
-          () => g.value(1),
-        ])()
-      const signature = g.pick([g.hex(128), g.hex(64, true), g.text(), undefined, 7])
-      if (signature !== undefined) object.signature = signature
+      addProofs(g, object)
       if (g.int(2) === 0) object.pubkey = refs[g.int(2)]
       const packed = packCanonical(
         object.pubkey === undefined
@@ -137,6 +144,7 @@ describe('packed messages', () => {
       assert.equal(canonicalize(rebuilt), canonicalize(object), `seed ${seed}`)
       // The proofs come back as they were, member order too.
       assert.equal(JSON.stringify(rebuilt.pow), JSON.stringify(object.pow), `seed ${seed}`)
+      const { signature } = object
       assert.equal(packedSignature(packed, refs), typeof signature === 'string' ? signature : undefined)
     }
   })
@@ -385,15 +393,7 @@ describe('canonical text of a packed message', () => {
       delete object.signature
       if (g.int(2) === 0) object.pubkey = refs[g.int(2)]
       const canonical = canonicalize(object)
-      // A PoW as messages carry it, in another member order, or any JSON value.
-      if (g.int(3) > 0)
-        object.pow = g.pick([
-          () => ({ bits: g.int(40), nonce: g.hex(16), hash: g.hex(64) }),
-          () => ({ hash: g.hex(64), bits: g.int(40) - 20.5, nonce: g.text() }),
-          () => g.value(1),
-        ])()
-      const signature = g.pick([g.hex(128), g.hex(64, true), g.text(), undefined, 7])
-      if (signature !== undefined) object.signature = signature
+      addProofs(g, object)
       assertCanonical(packCanonical(canonical, object, refs), refs, object, seed)
     }
   })
@@ -415,6 +415,29 @@ describe('canonical text of a packed message', () => {
       packCanonical(canonicalize({ ...object, signature: undefined }), object, []),
     ])
       assert.equal(packedCanonicalText(packed, []), canonicalize(object))
+  })
+
+  it('refuses a lone surrogate as canonicalize does, though the packed text holds it as an ASCII escape', () => {
+    // JSON.stringify writes a lone surrogate as `\udXXX`: an ASCII text, with no canonical form.
+    for (const object of [
+      { a: 'x\ud800' },
+      { '\udc00': 1 },
+      { a: [{ b: '\udbff' }] },
+      { pow: { nonce: '\ud800' } },
+    ]) {
+      const packed = packMessage(object, [])
+      assert.throws(() => canonicalize(unpackMessage(packed, [])), { code: 'NOT_CANONICALIZABLE' })
+      assert.throws(
+        () => packedCanonicalText(packed, []),
+        { code: 'NOT_CANONICALIZABLE' },
+        JSON.stringify(object),
+      )
+    }
+    const signed = packCanonical('{"a":1}', { signature: 'a\udfff' }, [])
+    assert.throws(() => packedCanonicalText(signed, []), { code: 'NOT_CANONICALIZABLE' })
+    // A backslash written before `ud` is no such escape.
+    const object = { '\\ud800': '\\udc00', a: '\\\\ud8', signature: 'ab'.repeat(64) }
+    assert.equal(packedCanonicalText(packMessage(object, []), []), canonicalize(object))
   })
 })
 
