@@ -10,6 +10,7 @@ import { parentPort } from 'node:worker_threads'
 // load every schema and the whole mempool (~780 modules) into each for these few functions.
 import { type VerifiedKey, verifiedKey } from '../mempool/verified-ids.ts'
 import { checkCanonical } from '../protocol/canonical.ts'
+import { wireText } from '../protocol/hex.ts'
 import { canonicalTexts, idOfCanonical, primeSigningBytes } from '../protocol/message.ts'
 import type { Message } from '../protocol/messages/index.ts'
 import { verifySignatures } from '../protocol/sign.ts'
@@ -17,14 +18,13 @@ import { isSurelyCanonical } from './canonical-text.ts'
 import type { SignatureJob, SignatureJobDone } from './signature-threads.ts'
 
 const port = parentPort!
-const decoder = new TextDecoder('utf-8', { fatal: true })
 
 port.on('message', ({ job, messages }: SignatureJob) => {
   const started = process.threadCpuUsage()
   const ids: VerifiedKey[] = []
   const canonical = messages.map((bytes) => {
     try {
-      const text = decoder.decode(bytes)
+      const text = wireText(bytes)
       const message = JSON.parse(text) as Message
       // The quick pass vouches for most messages; the others are serialized and compared.
       if (!isSurelyCanonical(bytes) && !checkCanonical(text, message).ok) return false

@@ -98,6 +98,19 @@ export function utf8(text: string): Uint8Array {
   return textEncoder.encode(text)
 }
 
+const wireTextDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
+/**
+ * The text of a message's bytes as they travel between nodes (gossip, sync). Throws a
+ * `TypeError` for bytes that are not UTF-8. A leading byte order mark stays in the text, where
+ * `JSON.parse` refuses it: between nodes a message is exactly its canonical bytes
+ * (docs/protocol.md §2), and a decoder's default would drop the mark and let bytes that are not
+ * `JCS(m)` pass as if they were.
+ */
+export function wireText(bytes: Uint8Array): string {
+  return wireTextDecoder.decode(bytes)
+}
+
 // Scratch space for utf8Length: encoding into it allocates nothing.
 const scratch = new Uint8Array(64 * 1024)
 

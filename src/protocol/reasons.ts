@@ -76,7 +76,8 @@ const PROTOCOL = [
     code: 'BAD_JSON',
     http: 400,
     gossip: 'reject',
-    meaning: 'the bytes are not valid UTF-8, or not valid JSON (an empty body included)',
+    meaning:
+      'the bytes are not valid UTF-8, or not valid JSON (an empty body included; between nodes, bytes that start with a byte order mark)',
   },
   {
     code: 'NOT_CANONICALIZABLE',

@@ -10,6 +10,7 @@ import { Compile, type Validator } from 'typebox/compile'
 import { checkCanonical } from './canonical.ts'
 import { checkerSchema } from './checker-schema.ts'
 import { ErrorCode, fail, ok, type Result } from './errors.ts'
+import { wireText } from './hex.ts'
 import { KIND_SPECS } from './kinds.ts'
 import {
   isMessageKind,
@@ -166,9 +167,12 @@ function parseText(
   }
   let text: string
   try {
-    text = typeof input === 'string' ? input : new TextDecoder('utf-8', { fatal: true }).decode(input)
+    text = typeof input === 'string' ? input : wireText(input)
   } catch {
     return fail(ErrorCode.BAD_JSON, 'message is not valid UTF-8')
+  }
+  if (text.charCodeAt(0) === BYTE_ORDER_MARK) {
+    return fail(ErrorCode.BAD_JSON, 'message starts with a byte order mark (U+FEFF), which is not JSON here')
   }
   let value: unknown
   try {
@@ -178,6 +182,8 @@ function parseText(
   }
   return ok({ text, value })
 }
+
+const BYTE_ORDER_MARK = 0xfeff
 
 // A string's UTF-8 length is at most 3 bytes per UTF-16 unit; skip the count when that bound fits.
 function byteLengthUpTo(text: string, limit: number): number {

@@ -4,7 +4,7 @@
  * node's submit, in key order, so parents come before what hangs on them.
  */
 
-import { checkCanonical, reasonsOf } from '../protocol/index.ts'
+import { checkCanonical, reasonsOf, wireText } from '../protocol/index.ts'
 import { SyncError, SyncErrorCode } from './errors.ts'
 import { decodeFetchReply, encodeFetchRequest } from './fetch.ts'
 import { encodeFrame, type FrameChannel, FrameType } from './frames.ts'
@@ -210,7 +210,6 @@ async function fetchAll(
   now: () => number,
 ): Promise<void> {
   const { signal, refused } = context
-  const decoder = new TextDecoder('utf-8', { fatal: true })
   // Ids to ask for: what a cut-short reply left first, then `wanted` from `next` on.
   let retry: SyncItem[] = []
   let next = 0
@@ -244,7 +243,7 @@ async function fetchAll(
     const parsed: { item: SyncItem; value: unknown }[] = []
     page.messages.forEach((bytes, i) => {
       const item = page.items[i]!
-      const fetched = parseFetched(decoder, bytes, canonical?.[i] === true)
+      const fetched = parseFetched(bytes, canonical?.[i] === true)
       if (fetched) parsed.push({ item, value: fetched.value })
       else {
         stats.bad++
@@ -315,13 +314,9 @@ async function fetchAll(
  * messages travel between nodes in that form only (docs/protocol.md §2). `canonical` says the
  * same check already passed on these bytes (in `SyncSource.prepare`), so it is not run again.
  */
-function parseFetched(
-  decoder: TextDecoder,
-  bytes: Uint8Array,
-  canonical: boolean,
-): { value: unknown } | undefined {
+function parseFetched(bytes: Uint8Array, canonical: boolean): { value: unknown } | undefined {
   try {
-    const text = decoder.decode(bytes)
+    const text = wireText(bytes)
     const value: unknown = JSON.parse(text)
     return canonical || checkCanonical(text, value).ok ? { value } : undefined
   } catch {

@@ -90,17 +90,23 @@ describe('a sync peer serving forged messages', { timeout: 30_000 }, () => {
     assert.equal(counts.get('SIGNATURE_INVALID'), 40, JSON.stringify(Object.fromEntries(counts)))
   })
 
-  it('serving valid messages in another form than the canonical one: struck and banned, none admitted', async () => {
-    const hub = await startNode({ invalidThreshold: 20, banSeconds: 600 })
-    nodes.push(hub)
-    const spaced = await syncPeer(lyingSource(validAds(30), (message) => JSON.stringify(message, null, 1)))
-    try {
-      await spaced.dial(multiaddr(hub.address))
-      await waitFor('the peer banned', () => hub.node.network!.stats().bans.active === 1)
-      assert.equal(hub.node.network!.stats().sync?.misbehaviour, 1)
-      assert.equal(hub.node.mempool.oracles.size, 0)
-    } finally {
-      await spaced.stop()
-    }
-  })
+  const otherForms: [string, (message: OracleId) => string][] = [
+    ['spaced', (message) => JSON.stringify(message, null, 1)],
+    ['after a byte order mark', (message) => `\ufeff${canonicalize(message)}`],
+  ]
+  for (const [name, form] of otherForms) {
+    it(`serving valid messages in another form than the canonical one (${name}): struck and banned, none admitted`, async () => {
+      const hub = await startNode({ invalidThreshold: 20, banSeconds: 600 })
+      nodes.push(hub)
+      const liar = await syncPeer(lyingSource(validAds(30), form))
+      try {
+        await liar.dial(multiaddr(hub.address))
+        await waitFor('the peer banned', () => hub.node.network!.stats().bans.active === 1)
+        assert.equal(hub.node.network!.stats().sync?.misbehaviour, 1)
+        assert.equal(hub.node.mempool.oracles.size, 0)
+      } finally {
+        await liar.stop()
+      }
+    })
+  }
 })

@@ -1,6 +1,6 @@
 /**
  * Gossip carries each message as its canonical bytes only. A peer that sends other forms of a
- * message the node holds (spacing, key order: each a new gossip id) is rejected and struck for
+ * message the node holds (spacing, key order, a byte order mark: each a new gossip id) is rejected and struck for
  * each, then banned; the canonical bytes and the republished form (one trailing newline) are
  * plain duplicates.
  */
@@ -18,7 +18,7 @@ describe('a peer gossiping other forms of a held message', { timeout: 30_000 }, 
   const ad = fx.oracleAd()
 
   before(async () => {
-    hub = await startNode({ invalidThreshold: 5, banSeconds: 600 })
+    hub = await startNode({ invalidThreshold: 6, banSeconds: 600 })
     assert.equal((await hub.client.post('oracle', ad)).status, 201)
     peer = await rawPeer()
     await peer.connect(hub.address)
@@ -46,6 +46,8 @@ describe('a peer gossiping other forms of a held message', { timeout: 30_000 }, 
       ` ${canonicalize(ad)}`,
       `${canonicalize(ad)}\n\n`,
       JSON.stringify(Object.fromEntries(Object.entries(ad).reverse())),
+      // A byte order mark before the canonical bytes: not JCS(m), and not JSON here (BAD_JSON).
+      `\ufeff${canonicalize(ad)}`,
     ]
     for (const variant of variants) await peer.publish('oracle', utf8(variant))
     await waitFor('the peer banned and hung up on', () => {
@@ -53,8 +55,8 @@ describe('a peer gossiping other forms of a held message', { timeout: 30_000 }, 
       return stats.bans.active === 1 && !hub.node.network!.peers().items.some((p) => p.id === peerId)
     })
     const stats = hub.node.network!.stats()
-    assert.equal(stats.gossip.rejected, 5)
-    assert.equal(stats.bans.strikes, 5)
+    assert.equal(stats.gossip.rejected, 6)
+    assert.equal(stats.bans.strikes, 6)
     assert.equal(hub.node.mempool.oracles.size, 1)
   })
 })

@@ -57,6 +57,15 @@ describe('signature threads', () => {
     assert.deepEqual(canonical, [...texts.map((_, i) => i < 7 || i === 9 || i === 10), false])
   })
 
+  it('do not take a byte order mark before the canonical bytes as canonical', async () => {
+    const ad = oracleAd()
+    const bytes = utf8(`\ufeff${canonicalize(ad)}`)
+    assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf])
+    const { verified, canonical } = await threads.check([bytes, utf8(canonicalize(ad))])
+    assert.deepEqual(canonical, [false, true])
+    assert.equal(verified.length, 1)
+  })
+
   it('read each message from its own bytes, when they are views into one larger frame', async () => {
     const ads = [oracleAd(), capabilityAd()].map((message) => utf8(canonicalize(message)))
     const frame = new Uint8Array(ads[0]!.length + ads[1]!.length + 2)

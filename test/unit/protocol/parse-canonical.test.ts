@@ -30,4 +30,13 @@ describe('parseCanonicalMessage', () => {
     assert.equal(codeOf('{"kind":"oracle"}'), 'SCHEMA_VIOLATION')
     assert.equal(codeOf(' '.repeat(70_000)), 'TOO_LARGE')
   })
+
+  it('refuses a byte order mark before the canonical bytes as BAD_JSON, saying so', () => {
+    const bytes = new TextEncoder().encode(`\ufeff${canonicalize(ad)}`)
+    assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf])
+    const result = parseCanonicalMessage(bytes, 'oracle')
+    assert.equal(result.ok ? 'ok' : result.error.code, 'BAD_JSON')
+    assert.match(result.ok ? '' : result.error.message, /byte order mark/)
+    assert.equal(parseCanonicalMessage(bytes.subarray(3), 'oracle').ok, true)
+  })
 })
