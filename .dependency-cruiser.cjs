@@ -55,9 +55,9 @@ const THREAD_DEEP = ['^src/protocol/sha256-kernel\\.ts$']
 /** Worker-thread entry points, which alone may import {@link THREAD_ONLY_DEEP} directly. */
 const THREAD_ENTRIES = '^src/node/signature-thread\\.ts$'
 
-/** What a signature thread runs: the wire text, the canonical check, ids, signatures, the verified-id key. */
+/** What a signature thread runs: the wire text, the canonical checks, ids, signatures, the verified-id key. */
 const THREAD_ONLY_DEEP = [
-  '^src/protocol/(canonical|hex|message|sign)\\.ts$',
+  '^src/protocol/(canonical|canonical-bytes|hex|message|sign)\\.ts$',
   '^src/protocol/messages/index\\.ts$',
   '^src/mempool/verified-ids\\.ts$',
 ]

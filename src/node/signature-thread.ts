@@ -10,11 +10,12 @@ import { parentPort } from 'node:worker_threads'
 // load every schema and the whole mempool (~780 modules) into each for these few functions.
 import { type VerifiedKey, verifiedKey } from '../mempool/verified-ids.ts'
 import { checkCanonical } from '../protocol/canonical.ts'
+import { isSurelyCanonical } from '../protocol/canonical-bytes.ts'
 import { wireText } from '../protocol/hex.ts'
 import { canonicalTexts, idOfCanonical, primeSigningBytes } from '../protocol/message.ts'
 import type { Message } from '../protocol/messages/index.ts'
 import { verifySignatures } from '../protocol/sign.ts'
-import { isSurelyCanonical } from './canonical-text.ts'
+
 import type { SignatureJob, SignatureJobDone } from './signature-threads.ts'
 
 const port = parentPort!

@@ -17,6 +17,7 @@
 
 export * from './attestation.ts'
 export * from './canonical.ts'
+export * from './canonical-bytes.ts'
 export {
   checkDigitCount,
   digitMessage,

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
-import { isSurelyCanonical } from '../../../src/node/canonical-text.ts'
 import { canonicalize, checkCanonical } from '../../../src/protocol/canonical.ts'
+import { isSurelyCanonical } from '../../../src/protocol/canonical-bytes.ts'
 import * as fx from '../../support/messages.ts'
 import { messages } from '../../support/sync-messages.ts'
 
