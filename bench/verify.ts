@@ -17,6 +17,7 @@ import { nativeLibsecp256k1, wasmLibsecp256k1 } from '../src/protocol/crypto/lib
 import { bip340Over, libsecp256k1Build, nodeEd25519 } from '../src/protocol/crypto/node.ts'
 import type { SchemeBackend } from '../src/protocol/crypto/types.ts'
 import { webBip340, webEd25519 } from '../src/protocol/crypto/web.ts'
+import { bcryptoEd25519 } from './bcrypto-ed25519.ts'
 import { opensslEd25519 } from './openssl-ed25519.ts'
 
 const args = new Set(process.argv.slice(2))
@@ -39,11 +40,15 @@ const require = createRequire(import.meta.url)
 const nativeSecp256k1 = nativeLibsecp256k1(require)
 const wasmSecp256k1 = wasmLibsecp256k1(require)
 const used = (build: string) => (libsecp256k1Build() === build ? ', used' : '')
+const libtorsionEd25519 = bcryptoEd25519()
 
 const CASES: Case[] = [
   { scheme: 'ed25519', library: 'OpenSSL, key per signer', backend: opensslEd25519({ cacheKeys: true }) },
   { scheme: 'ed25519', library: 'OpenSSL, key per check', backend: opensslEd25519({ cacheKeys: false }) },
   { scheme: 'ed25519', library: 'libsodium (used)', backend: nodeEd25519 },
+  ...(libtorsionEd25519
+    ? [{ scheme: 'ed25519' as const, library: 'libtorsion native (bcrypto)', backend: libtorsionEd25519 }]
+    : []),
   { scheme: 'ed25519', library: '@noble/curves', backend: webEd25519 },
   ...(nativeSecp256k1
     ? [

@@ -53,7 +53,7 @@ interface BcryptoSecp256k1 {
 }
 
 /** bcrypto reports a native build as 2 (1 is its partly native fallback, 0 plain JavaScript). */
-const BCRYPTO_NATIVE = 2
+export const BCRYPTO_NATIVE = 2
 
 /**
  * The native build, or `undefined` when bcrypto is not installed, its build failed, or it runs
