@@ -57,7 +57,7 @@ const THREAD_ENTRIES = '^src/node/signature-thread\\.ts$'
 
 /** What a signature thread runs: the wire text, the canonical checks, ids, signatures, the verified-id key. */
 const THREAD_ONLY_DEEP = [
-  '^src/protocol/(canonical|canonical-bytes|hex|message|sign)\\.ts$',
+  '^src/protocol/(canonical|hex|message|sign)\\.ts$',
   '^src/protocol/messages/index\\.ts$',
   '^src/mempool/verified-ids\\.ts$',
 ]

@@ -34,6 +34,7 @@ import { commitmentOf, wouldCount } from './commitments.ts'
 import type { CapabilityEntry, EntryInput, OracleEntry } from './entries.ts'
 import type { PoolMessage, PoolView } from './pool-view.ts'
 import { oracleRank, reportRank, workRank } from './ranks.ts'
+import { verifiedSignature } from './verified-ids.ts'
 
 /** What every rule gets: the pools, the message's id and size, the time. */
 export interface AdmitContext {
@@ -135,8 +136,7 @@ function compareVersions(
  */
 function checkSignatures(context: AdmitContext, message: Message): Result<true> {
   const { pool, id } = context
-  if (pool.verified.size > 0 && pool.verified.take(id, (message as { signature?: string }).signature ?? ''))
-    return ok(true)
+  if (pool.verified.size > 0 && pool.verified.take(id, verifiedSignature(message))) return ok(true)
   primeSigningBytes(message, context.signed)
   return verifySignatures(message)
 }

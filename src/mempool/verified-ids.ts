@@ -64,7 +64,12 @@ export class VerifiedIds {
 
 /** The key of a message (with id `id`) in {@link VerifiedIds}. */
 export function verifiedKey(id: string, message: Message): VerifiedKey {
-  return [id, (message as { signature?: string }).signature ?? '']
+  return [id, verifiedSignature(message)]
+}
+
+/** The signature half of a message's {@link VerifiedKey}: its top-level signature, '' if none. */
+export function verifiedSignature(message: Message): string {
+  return (message as { signature?: string }).signature ?? ''
 }
 
 /** Where a second signature of an id is kept: no id (hex) starts with '/'. */

@@ -3,6 +3,7 @@
  * hashed and signed. Never hash or sign `JSON.stringify` of an object whose key order you do
  * not control.
  */
+import { isSurelyCanonical } from './canonical-bytes.ts'
 import { ErrorCode, fail, ok, ProtocolError, type Result } from './errors.ts'
 
 /** Deeper documents are refused: real messages nest a handful of levels, hostile ones thousands. */
@@ -23,9 +24,7 @@ export function canonicalize(value: unknown): string {
     writer.value(value, 0)
     return writer.text(0, writer.at)
   } catch (error) {
-    if (error !== NOT_CANONICAL) throw error
-    // Only a refused value pays for the JSON path in the error.
-    return serialize(value, '', 0)
+    rethrow(value, error)
   } finally {
     writer.release()
   }
@@ -38,9 +37,7 @@ export function canonicalBytes(value: unknown): Uint8Array {
     writer.value(value, 0)
     return writer.bytes.slice(0, writer.at)
   } catch (error) {
-    if (error !== NOT_CANONICAL) throw error
-    serialize(value, '', 0) // throws the refusal, with its path
-    throw error
+    rethrow(value, error)
   } finally {
     writer.release()
   }
@@ -55,6 +52,15 @@ export function canonicalString(text: string): string {
 }
 
 const NOT_CANONICAL = Symbol('not canonical')
+
+/**
+ * Rethrows what writing `value` threw; the writer's refusal as `NOT_CANONICALIZABLE` with the
+ * path of what was refused, which `serialize` finds (only a refused value pays for the paths).
+ */
+function rethrow(value: unknown, error: unknown): never {
+  if (error === NOT_CANONICAL) serialize(value, '', 0) // throws the refusal, with its path
+  throw error
+}
 
 /**
  * The canonical text of `record` without its `omit`ted members, then, for each of `parts`,
@@ -87,9 +93,7 @@ export function canonicalObjectTexts(
     }
     return texts
   } catch (error) {
-    if (error !== NOT_CANONICAL) throw error
-    serialize(record, '', 0) // throws the refusal, with its path
-    throw error
+    rethrow(record, error)
   } finally {
     writer.release()
   }
@@ -387,6 +391,15 @@ function refuse(path: string, reason: string): never {
   throw new ProtocolError(ErrorCode.NOT_CANONICALIZABLE, `cannot canonicalize ${path || '/'}: ${reason}`, {
     path: path || '/',
   })
+}
+
+/**
+ * {@link checkCanonical} of a message's bytes as received, `text` their UTF-8 and `value` its
+ * parse: the quick pass over the bytes ({@link isSurelyCanonical}) vouches for most messages,
+ * the others are serialized and compared.
+ */
+export function checkCanonicalBytes(bytes: Uint8Array, text: string, value: unknown): Result<void> {
+  return isSurelyCanonical(bytes) ? ok(undefined) : checkCanonical(text, value)
 }
 
 /** Fails with `NOT_CANONICAL` unless `text` is the canonical form of `value` (its parse). */

@@ -7,7 +7,7 @@
  */
 import type { TSchema } from 'typebox'
 import { Compile, type Validator } from 'typebox/compile'
-import { checkCanonical } from './canonical.ts'
+import { checkCanonical, checkCanonicalBytes } from './canonical.ts'
 import { checkerSchema } from './checker-schema.ts'
 import { ErrorCode, fail, ok, type Result } from './errors.ts'
 import { wireText } from './hex.ts'
@@ -151,7 +151,8 @@ export function parseCanonicalMessage<K extends MessageKind = MessageKind>(
   const { text, value } = parsed.value
   const message = validate(value, expected)
   if (!message.ok) return message
-  const canonical = checkCanonical(text, value)
+  const canonical =
+    typeof input === 'string' ? checkCanonical(text, value) : checkCanonicalBytes(input, text, value)
   return canonical.ok ? message : canonical
 }
 

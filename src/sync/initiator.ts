@@ -4,7 +4,7 @@
  * node's submit, in key order, so parents come before what hangs on them.
  */
 
-import { checkCanonical, reasonsOf, wireText } from '../protocol/index.ts'
+import { checkCanonicalBytes, reasonsOf, wireText } from '../protocol/index.ts'
 import { SyncError, SyncErrorCode } from './errors.ts'
 import { decodeFetchReply, encodeFetchRequest } from './fetch.ts'
 import { encodeFrame, type FrameChannel, FrameType } from './frames.ts'
@@ -318,7 +318,7 @@ function parseFetched(bytes: Uint8Array, canonical: boolean): { value: unknown }
   try {
     const text = wireText(bytes)
     const value: unknown = JSON.parse(text)
-    return canonical || checkCanonical(text, value).ok ? { value } : undefined
+    return canonical || checkCanonicalBytes(bytes, text, value).ok ? { value } : undefined
   } catch {
     return undefined
   }
